@@ -1,0 +1,41 @@
+# kafkalab: `make run` starts the shell, `make test` runs the test suite.
+# Both install the two system libraries first when pkg-config cannot find them.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := librdkafka-dev libedit-dev pkg-config
+BREW_PACKAGES := librdkafka libedit pkg-config
+
+.PHONY: deps build release run test bench clean
+
+deps:
+	@if pkg-config --exists rdkafka libedit 2>/dev/null; then \
+		:; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		echo "make deps: installing $(APT_PACKAGES)"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	elif command -v brew >/dev/null 2>&1; then \
+		echo "make deps: installing $(BREW_PACKAGES)"; \
+		brew install $(BREW_PACKAGES); \
+	else \
+		echo "make deps: install librdkafka and libedit development packages (pkg-config names rdkafka, libedit)" >&2; \
+		exit 1; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product kafkalab
+
+run: release
+	@./.build/release/kafkalab $(ARGS)
+
+test: deps
+	$(SWIFT) test
+
+bench: release
+	./benchmarks/compare.sh
+
+clean:
+	rm -rf .build
