@@ -1,0 +1,65 @@
+import CRdKafka
+import Foundation
+
+/// Builds and checks librdkafka configurations. Validation is librdkafka's
+/// own (`rd_kafka_conf_set`), so a bad key or value is refused with the
+/// library's message, never with a guess of ours.
+public enum ClientConfig {
+    /// Checks one property; throws librdkafka's message when it refuses it.
+    public static func validate(key: String, value: String) throws {
+        let conf = rd_kafka_conf_new()!
+        defer { rd_kafka_conf_destroy(conf) }
+        try set(conf, key, value)
+    }
+
+    /// Reads back what librdkafka stores for a property after defaults and
+    /// aliases are applied (e.g. the effective `batch.num.messages`).
+    public static func effectiveValues(of config: [String: String], keys: [String]) throws -> [String: String] {
+        let conf = try makeConf(config)
+        defer { rd_kafka_conf_destroy(conf) }
+        var out: [String: String] = [:]
+        for key in keys {
+            var size = 0
+            guard rd_kafka_conf_get(conf, key, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { continue }
+            var buf = [CChar](repeating: 0, count: size)
+            if rd_kafka_conf_get(conf, key, &buf, &size) == RD_KAFKA_CONF_OK {
+                out[key] = String(cBuffer: buf)
+            }
+        }
+        return out
+    }
+
+    /// A fresh `rd_kafka_conf_t` with every property set, in a stable order.
+    /// The caller owns the result (hands it to `rd_kafka_new` or destroys it).
+    static func makeConf(_ config: [String: String]) throws -> OpaquePointer {
+        let conf = rd_kafka_conf_new()!
+        do {
+            for key in config.keys.sorted() {
+                try set(conf, key, config[key]!)
+            }
+        } catch {
+            rd_kafka_conf_destroy(conf)
+            throw error
+        }
+        return conf
+    }
+
+    static func set(_ conf: OpaquePointer, _ key: String, _ value: String) throws {
+        var errstr = [CChar](repeating: 0, count: 512)
+        let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
+        guard result == RD_KAFKA_CONF_OK else {
+            throw KafkaError.invalidArgument(String(cBuffer: errstr))
+        }
+    }
+}
+
+/// Creates an `rd_kafka_t`, turning librdkafka's error string into a KafkaError.
+/// On success `rd_kafka_new` owns `conf`; on failure the conf is destroyed here.
+func makeHandle(type: rd_kafka_type_t, conf: OpaquePointer) throws -> OpaquePointer {
+    var errstr = [CChar](repeating: 0, count: 512)
+    guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+        rd_kafka_conf_destroy(conf)
+        throw KafkaError.invalidArgument(String(cBuffer: errstr))
+    }
+    return rk
+}

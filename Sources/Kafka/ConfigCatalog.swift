@@ -1,0 +1,104 @@
+import CRdKafka
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Which client a librdkafka property applies to (the `C/P` column of its table).
+public enum PropertyScope: String, Sendable, Codable {
+    case both = "*"
+    case producer = "P"
+    case consumer = "C"
+}
+
+/// One row of librdkafka's own property table, as the linked library prints it.
+public struct ConfigProperty: Sendable, Equatable {
+    public let name: String
+    public let scope: PropertyScope
+    public let range: String
+    public let defaultValue: String
+    public let importance: String
+    public let description: String
+    /// Listed under "Topic configuration properties" (settable on the client too).
+    public let isTopicLevel: Bool
+
+    /// The property this one is an alias for (`linger.ms` → `queue.buffering.max.ms`).
+    public var aliasTarget: String? {
+        guard description.hasPrefix("Alias for `") else { return nil }
+        let rest = description.dropFirst("Alias for `".count)
+        return rest.firstIndex(of: "`").map { String(rest[..<$0]) }
+    }
+
+    /// Passwords and keys: never printed, never written to history.
+    public var isSecret: Bool { ConfigCatalog.isSecret(name) }
+}
+
+/// librdkafka's property table, read once from the linked library at run time
+/// (`rd_kafka_conf_properties_show`), so help and completion match the library
+/// actually loaded rather than a copy of its documentation.
+public enum ConfigCatalog {
+    public static let properties: [ConfigProperty] = parse(propertiesTable())
+
+    private static let byName: [String: ConfigProperty] = {
+        var map: [String: ConfigProperty] = [:]
+        // Global rows win over the topic-level duplicates of the same name.
+        for p in properties where map[p.name] == nil || (map[p.name]!.isTopicLevel && !p.isTopicLevel) {
+            map[p.name] = p
+        }
+        return map
+    }()
+
+    public static var names: [String] { byName.keys.sorted() }
+
+    public static func property(named name: String) -> ConfigProperty? { byName[name] }
+
+    /// Names that carry credentials. librdkafka has no flag for this, so it is
+    /// decided by name: anything that is a password, secret or private key.
+    public static func isSecret(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower.contains("password") || lower.contains("secret")
+            || lower.hasSuffix(".key.pem") || lower == "ssl.key.pem" || lower == "ssl_key"
+            || lower.hasSuffix("client.secret") || lower == "sasl.oauthbearer.config"
+            || lower.hasSuffix(".token")
+    }
+
+    /// The linked librdkafka's version, e.g. "2.0.2".
+    public static var libraryVersion: String { String(cString: rd_kafka_version_str()) }
+
+    /// The numeric version (0xMMmmrrxx), for feature checks.
+    public static var libraryVersionNumber: Int { Int(rd_kafka_version()) }
+
+    static func propertiesTable() -> String {
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        var size = 0
+        guard let stream = open_memstream(&buffer, &size) else { return "" }
+        rd_kafka_conf_properties_show(stream)
+        fclose(stream)
+        defer { free(buffer) }
+        return buffer.map { String(cString: $0) } ?? ""
+    }
+
+    /// Parses the Markdown table librdkafka prints: `name | C/P | range | default | importance | description`.
+    static func parse(_ text: String) -> [ConfigProperty] {
+        var result: [ConfigProperty] = []
+        var topicSection = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            if line.hasPrefix("## ") {
+                topicSection = line.lowercased().contains("topic")
+                continue
+            }
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 6, let scope = PropertyScope(rawValue: cells[1]),
+                  !cells[0].isEmpty, cells[0] != "Property" else { continue }
+            let description = cells[5...].joined(separator: "|")
+                .replacingOccurrences(of: "<br>", with: " ")
+            result.append(ConfigProperty(
+                name: cells[0], scope: scope, range: cells[2], defaultValue: cells[3],
+                importance: cells[4], description: description, isTopicLevel: topicSection))
+        }
+        return result
+    }
+}

@@ -1,0 +1,251 @@
+import CRdKafka
+import Foundation
+import Synchronization
+
+/// A message header as produced or consumed.
+public struct MessageHeader: Sendable, Equatable {
+    public let key: String
+    public let value: [UInt8]?
+    public init(key: String, value: [UInt8]?) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A librdkafka producer. Delivery reports, statistics and errors are served
+/// by a background thread that polls the handle, unless the owner polls it
+/// itself (`pollsInBackground: false`, as the bench loop does, like
+/// rdkafka_performance).
+///
+/// `@unchecked Sendable`: the handle is thread-safe in librdkafka; the only
+/// mutable Swift state is the poller flag, held in an `Atomic`.
+public final class Producer: @unchecked Sendable {
+    let rk: OpaquePointer
+    private let callbacks: ClientCallbacks
+    private let poller: BackgroundPoller?
+    public let config: [String: String]
+
+    public init(config: [String: String],
+                pollsInBackground: Bool = true,
+                onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
+                onStatistics: (@Sendable (String) -> Void)? = nil,
+                onError: (@Sendable (KafkaError) -> Void)? = nil) throws {
+        self.config = config
+        let callbacks = ClientCallbacks(onDelivery: onDelivery, onStatistics: onStatistics, onError: onError)
+        let conf = try ClientConfig.makeConf(config)
+        callbacks.install(on: conf)
+        rk = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
+        self.callbacks = callbacks
+        let handle = SharedHandle(rk)
+        poller = pollsInBackground ? BackgroundPoller { _ = rd_kafka_poll(handle.rk, 100) } : nil
+    }
+
+    deinit {
+        poller?.stop()
+        rd_kafka_destroy(rk)
+    }
+
+    public var name: String { String(cString: rd_kafka_name(rk)) }
+
+    /// Enqueues one message (librdkafka copies key, value and headers). When the
+    /// local queue is full it serves delivery reports and retries, for at most
+    /// `queueFullTimeout` seconds.
+    public func send(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]?,
+                     headers: [MessageHeader] = [], opaque: UInt = 0,
+                     queueFullTimeout: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(queueFullTimeout)
+        while true {
+            let error = produceOnce(topic: topic, partition: partition ?? RD_KAFKA_PARTITION_UA,
+                                    key: key, value: value, headers: headers, opaque: opaque)
+            guard let error else { return }
+            if error.code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue, Date() < deadline {
+                if poller == nil { rd_kafka_poll(rk, 10) } else { usleep(5_000) }
+                continue
+            }
+            throw error
+        }
+    }
+
+    private func produceOnce(topic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?,
+                             headers: [MessageHeader], opaque: UInt) -> KafkaError? {
+        // Strings and byte arrays must stay alive for the duration of the call;
+        // RD_KAFKA_MSG_F_COPY makes librdkafka copy them before returning.
+        let names = headers.map { strdup($0.key)! }
+        defer { names.forEach { free($0) } }
+        let headerValues = headers.map { $0.value }
+        return topic.withCString { topicName in
+            withOptionalBytes(key) { keyPtr, keyLen in
+                withOptionalBytes(value) { valuePtr, valueLen in
+                    var vus: [rd_kafka_vu_t] = []
+                    vus.reserveCapacity(6 + headers.count)
+                    var vu = rd_kafka_vu_t()
+                    vu.vtype = RD_KAFKA_VTYPE_TOPIC; vu.u.cstr = topicName; vus.append(vu)
+                    vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_PARTITION; vu.u.i32 = partition; vus.append(vu)
+                    vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_MSGFLAGS; vu.u.i = RD_KAFKA_MSG_F_COPY; vus.append(vu)
+                    vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_OPAQUE
+                    vu.u.ptr = UnsafeMutableRawPointer(bitPattern: opaque); vus.append(vu)
+                    if let valuePtr {
+                        vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_VALUE
+                        vu.u.mem.ptr = UnsafeMutableRawPointer(mutating: valuePtr); vu.u.mem.size = valueLen
+                        vus.append(vu)
+                    }
+                    if let keyPtr {
+                        vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_KEY
+                        vu.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyPtr); vu.u.mem.size = keyLen
+                        vus.append(vu)
+                    }
+                    return withHeaderPointers(headerValues) { pointers in
+                        for (i, name) in names.enumerated() {
+                            vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_HEADER
+                            vu.u.header.name = UnsafePointer(name)
+                            vu.u.header.val = pointers[i].0
+                            vu.u.header.size = pointers[i].1
+                            vus.append(vu)
+                        }
+                        guard let err = rd_kafka_produceva(rk, vus, vus.count) else { return nil }
+                        return KafkaError(consuming: err)
+                    }
+                }
+            }
+        }
+    }
+
+    /// A reusable topic handle for the fast produce path.
+    public func topic(_ name: String) throws -> ProducerTopic {
+        guard let rkt = rd_kafka_topic_new(rk, name, nil) else {
+            throw KafkaError(rd_kafka_last_error())
+        }
+        return ProducerTopic(producer: self, rkt: rkt, name: name)
+    }
+
+    /// Serves queued callbacks (delivery reports, statistics) on this thread.
+    @discardableResult
+    public func poll(timeoutMs: Int32 = 0) -> Int { Int(rd_kafka_poll(rk, timeoutMs)) }
+
+    /// Messages not yet delivered (queued, in flight, or awaiting their report).
+    public var outQueueLength: Int { Int(rd_kafka_outq_len(rk)) }
+
+    /// Waits until every message is delivered or failed; throws `_TIMED_OUT`
+    /// with the count still outstanding.
+    public func flush(timeoutMs: Int32 = 30_000) throws {
+        let err = rd_kafka_flush(rk, timeoutMs)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(err, message: "\(outQueueLength) message(s) still undelivered after \(timeoutMs) ms")
+        }
+    }
+
+    /// Drops messages not yet sent (their reports say `_PURGE_QUEUE`).
+    public func purgeQueued() {
+        _ = rd_kafka_purge(rk, Int32(RD_KAFKA_PURGE_F_QUEUE))
+    }
+
+    /// The fatal error that disabled this producer, if any (idempotence or
+    /// transaction fencing). A producer with a fatal error must be replaced.
+    public var fatalError: KafkaError? {
+        var buf = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(rk, &buf, buf.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return KafkaError(code: code.rawValue, message: String(cBuffer: buf), isFatal: true)
+    }
+
+    /// The last client-level error reported through the error callback.
+    public var lastClientError: KafkaError? { callbacks.latestError.withLock { $0 } }
+
+    // MARK: Transactions
+
+    public func initTransactions(timeoutMs: Int32 = 30_000) throws {
+        if let e = rd_kafka_init_transactions(rk, timeoutMs) { throw KafkaError(consuming: e) }
+    }
+
+    public func beginTransaction() throws {
+        if let e = rd_kafka_begin_transaction(rk) { throw KafkaError(consuming: e) }
+    }
+
+    public func commitTransaction(timeoutMs: Int32 = 30_000) throws {
+        if let e = rd_kafka_commit_transaction(rk, timeoutMs) { throw KafkaError(consuming: e) }
+    }
+
+    public func abortTransaction(timeoutMs: Int32 = 30_000) throws {
+        if let e = rd_kafka_abort_transaction(rk, timeoutMs) { throw KafkaError(consuming: e) }
+    }
+}
+
+/// A producer's topic handle (`rd_kafka_topic_t`) for the allocation-free
+/// produce path. Keeps its producer alive; destroyed before it.
+public final class ProducerTopic: @unchecked Sendable {
+    public let producer: Producer
+    public let name: String
+    private let rkt: OpaquePointer
+
+    init(producer: Producer, rkt: OpaquePointer, name: String) {
+        self.producer = producer
+        self.rkt = rkt
+        self.name = name
+    }
+
+    deinit { rd_kafka_topic_destroy(rkt) }
+
+    /// Enqueues a copy of `value` (and `key`) with no Swift allocation.
+    /// Returns 0, or the error code (`_QUEUE_FULL` means: poll and retry).
+    @inline(__always)
+    public func produce(value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil,
+                        partition: Int32 = -1, opaque: UInt = 0) -> Int32 {
+        let rc = rd_kafka_produce(rkt, partition, RD_KAFKA_MSG_F_COPY,
+                                  UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
+                                  key?.baseAddress, key?.count ?? 0,
+                                  UnsafeMutableRawPointer(bitPattern: opaque))
+        return rc == 0 ? 0 : rd_kafka_last_error().rawValue
+    }
+
+    public static let queueFull: Int32 = RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue
+    public static let unassignedPartition: Int32 = RD_KAFKA_PARTITION_UA
+}
+
+/// Calls `body` with a pointer to the bytes (or nil) and their count.
+func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {
+    guard let bytes else { return body(nil, 0) }
+    return bytes.withUnsafeBytes { body($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), $0.count) }
+}
+
+/// Header values as (pointer, size) pairs, -1 size for a null value, kept alive for `body`.
+private func withHeaderPointers<R>(_ values: [[UInt8]?], _ body: ([(UnsafeRawPointer?, Int)]) -> R) -> R {
+    let copies: [UnsafeMutableRawBufferPointer?] = values.map { v in
+        guard let v else { return nil }
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: max(v.count, 1), alignment: 1)
+        buf.copyBytes(from: v)
+        return buf
+    }
+    defer { copies.forEach { $0?.deallocate() } }
+    let pairs = zip(values, copies).map { v, c -> (UnsafeRawPointer?, Int) in
+        guard let v, let c else { return (nil, -1) }
+        return (UnsafeRawPointer(c.baseAddress), v.count)
+    }
+    return body(pairs)
+}
+
+/// An `rd_kafka_t` shared with a poll thread. librdkafka's handle is
+/// thread-safe, and its owner joins the thread before destroying it.
+struct SharedHandle: @unchecked Sendable {
+    let rk: OpaquePointer
+    init(_ rk: OpaquePointer) { self.rk = rk }
+}
+
+/// A thread that calls `tick` until stopped; `stop` joins it.
+final class BackgroundPoller: @unchecked Sendable {
+    private let running = Atomic<Bool>(true)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ tick: @escaping @Sendable () -> Void) {
+        let thread = Thread { [self] in
+            while running.load(ordering: .relaxed) { tick() }
+            done.signal()
+        }
+        thread.name = "kafkalab-poll"
+        thread.start()
+    }
+
+    func stop() {
+        guard running.exchange(false, ordering: .relaxed) else { return }
+        done.wait()
+    }
+}
