@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "LabTests", dependencies: ["Lab", "Kafka"]),
         .testTarget(
             name: "kafkalabTests",
-            dependencies: ["Lab", .product(name: "Yams", package: "Yams")]
+            dependencies: ["kafkalab", "Lab", .product(name: "Yams", package: "Yams")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -16,10 +16,11 @@ public final class AdminClient: @unchecked Sendable {
     public init(config: [String: String], timeoutMs: Int32 = 10_000) throws {
         self.timeoutMs = timeoutMs
         let conf = try ClientConfig.makeConf(config)
+        callbacks.printsLogs = config["debug"] != nil
         callbacks.install(on: conf)
         rk = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
         let handle = SharedHandle(rk)
-        poller = BackgroundPoller { _ = rd_kafka_poll(handle.rk, 200) }
+        poller = BackgroundPoller { _ = rd_kafka_poll(handle.rk, 50) }
     }
 
     deinit {

@@ -17,6 +17,11 @@ final class ClientCallbacks: @unchecked Sendable {
     /// The last client-level error librdkafka reported (fatal ones included).
     let latestError = Mutex<KafkaError?>(nil)
 
+    /// librdkafka's own log lines go to stderr only when the user asked for
+    /// them (`set debug ...`); otherwise they would scribble over the prompt
+    /// every time a lab stops a broker. Errors still reach `onError`.
+    var printsLogs = false
+
     init(onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
          onStatistics: (@Sendable (String) -> Void)? = nil,
          onError: (@Sendable (KafkaError) -> Void)? = nil,
@@ -37,9 +42,13 @@ final class ClientCallbacks: @unchecked Sendable {
         if onDelivery != nil { rd_kafka_conf_set_dr_msg_cb(conf, deliveryTrampoline) }
         if onStatistics != nil { rd_kafka_conf_set_stats_cb(conf, statisticsTrampoline) }
         rd_kafka_conf_set_error_cb(conf, errorTrampoline)
+        rd_kafka_conf_set_log_cb(conf, printsLogs ? nil : silentLog)
         if onRebalance != nil { rd_kafka_conf_set_rebalance_cb(conf, rebalanceTrampoline) }
     }
 }
+
+/// Drops a log line (see `ClientCallbacks.printsLogs`).
+private func silentLog(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?) {}
 
 /// Delivery report: called on the thread that polls the producer. Forwards a
 /// plain value (no allocation) to the owner's closure.

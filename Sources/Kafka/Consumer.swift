@@ -49,6 +49,7 @@ public final class Consumer: @unchecked Sendable {
         let callbacks = ClientCallbacks(onStatistics: onStatistics, onError: onError,
                                         onRebalance: onRebalance)
         let conf = try ClientConfig.makeConf(config)
+        callbacks.printsLogs = config["debug"] != nil
         callbacks.install(on: conf)
         rk = try makeHandle(type: RD_KAFKA_CONSUMER, conf: conf)
         self.callbacks = callbacks

@@ -33,6 +33,7 @@ public final class Producer: @unchecked Sendable {
         self.config = config
         let callbacks = ClientCallbacks(onDelivery: onDelivery, onStatistics: onStatistics, onError: onError)
         let conf = try ClientConfig.makeConf(config)
+        callbacks.printsLogs = config["debug"] != nil
         callbacks.install(on: conf)
         rk = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
         self.callbacks = callbacks

@@ -1,0 +1,11 @@
+/// Every command family, in one list: the REPL, scripts, `-c` and tests all
+/// dispatch through a `Dispatcher` built from it.
+public enum CommandCatalog {
+    public static var all: [Command] {
+        CoreCommands.all
+            + TopicCommands.all
+            + DataCommands.all
+    }
+
+    public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import Kafka
+
+/// `produce` and `consume`: messages in and out, like kcat -P / -C.
+enum DataCommands {
+    static var all: [Command] { [produce, consume] }
+
+    static let produce = Command(
+        "produce", summary: "produce messages ({i} in key or value becomes the message number)",
+        usage: "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] <value> | produce [--topic T] --file PATH",
+        options: ["--topic", "--count", "--key", "--header", "--partition", "--file"],
+        details: "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional.",
+        completes: .nothing
+    ) { ctx in
+        let args = ctx.arguments
+        let session = ctx.session
+        let topicName = try session.topic(args.value("--topic"), usage: ctx.command.usage)
+        var messages: [(key: [UInt8]?, value: [UInt8])] = []
+        var headers: [MessageHeader] = []
+        for h in args.values("--header") {
+            let parts = h.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ctx.usageError("--header takes key=value, not '\(h)'") }
+            headers.append(MessageHeader(key: parts[0], value: Array(parts[1].utf8)))
+        }
+        let partition = try args.optionalInt("--partition", range: 0...100_000).map(Int32.init)
+        if let path = args.value("--file") {
+            try args.expectPositionals(atMost: 0)
+            guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else {
+                throw LabError.invalid("cannot read \(path): no such file or not UTF-8 text")
+            }
+            for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+                if let tab = line.firstIndex(of: "\t") {
+                    messages.append((Array(line[..<tab].utf8), Array(line[line.index(after: tab)...].utf8)))
+                } else {
+                    messages.append((nil, Array(line.utf8)))
+                }
+            }
+        } else {
+            try args.expectPositionals(atMost: 1)
+            let value = try args.positional(0, "<value>")
+            let count = try args.int("--count", default: 1, range: 1...100_000_000)
+            let key = args.value("--key")
+            for i in 0..<count {
+                messages.append((key.map { Array(substitute($0, i).utf8) }, Array(substitute(value, i).utf8)))
+            }
+        }
+        let topicInfo = try session.requireTopic(topicName)
+        if let partition, partition >= topicInfo.partitions.count {
+            throw LabError.invalid("\(topicName) has partitions 0..\(topicInfo.partitions.count - 1); there is no partition \(partition)")
+        }
+        let sp = try session.producer()
+        _ = sp.deliveries.take()
+        let started = Date()
+        var sent = 0
+        for m in messages {
+            if Interrupt.isRequested { break }
+            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: headers)
+            sent += 1
+            if sent % 10_000 == 0 {
+                ctx.output.progress("produce: \(sent)/\(messages.count) sent")
+            }
+        }
+        // Wait for every report: what was sent is either acknowledged or its
+        // failure is shown, even after Ctrl-C.
+        var waited = 0.0
+        while sp.producer.outQueueLength > 0 {
+            try? sp.producer.flush(timeoutMs: 200)
+            waited += 0.2
+            if Interrupt.isRequested && waited > 10 { break }
+            if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
+        }
+        let reports = sp.deliveries.take()
+        let elapsed = Date().timeIntervalSince(started)
+        let summary = DeliverySummary(reports: reports)
+        for state in session.labState.values {
+            state.sessionDidProduce(delivered: summary.delivered, failed: summary.failed, in: session)
+        }
+        report(summary, topic: topicName, sent: sent, planned: messages.count, seconds: elapsed, ctx: ctx)
+        if let fatal = sp.producer.fatalError {
+            session.resetProducer()
+            throw LabError.invalid("the producer hit a fatal error: \(fatal); the next command gets a fresh producer")
+        }
+        if summary.failed > 0 && summary.delivered == 0 {
+            throw LabError.invalid("no message was delivered (\(summary.failuresByName.map { $0.name }.joined(separator: ", ")))")
+        }
+    }
+
+    static func substitute(_ text: String, _ i: Int) -> String {
+        text.contains("{i}") ? text.replacingOccurrences(of: "{i}", with: String(i)) : text
+    }
+
+    static func report(_ s: DeliverySummary, topic: String, sent: Int, planned: Int, seconds: Double, ctx: CommandContext) {
+        let out = ctx.output
+        var line = "produced \(s.delivered) of \(sent) message(s) to \(topic)"
+        if !s.offsetRanges.isEmpty {
+            line += ": " + s.offsetRanges.map { "p\($0.partition) \($0.first == $0.last ? "@\($0.first)" : "@\($0.first)-\($0.last)")" }.joined(separator: ", ")
+        }
+        if s.delivered > 1 && seconds > 0 { line += String(format: " (%.0f msgs/s)", Double(s.delivered) / seconds) }
+        out.line(line)
+        if sent < planned { out.line("interrupted after \(sent) of \(planned); every message sent was reported below") }
+        for f in s.failuresByName {
+            out.line("failed: \(f.count) × \(f.name)" + (ErrorMeanings.meaning(of: f.name).map { ": \($0)" } ?? ""))
+        }
+        out.setResult(.object([
+            ("topic", .string(topic)), ("sent", .integer(sent)), ("delivered", .integer(s.delivered)), ("failed", .integer(s.failed)),
+            ("partitions", .array(s.offsetRanges.map { .object([("partition", .integer($0.partition)), ("first_offset", .integer($0.first)), ("last_offset", .integer($0.last))]) })),
+            ("errors", .array(s.failuresByName.map { .object([("error", .string($0.name)), ("count", .integer($0.count)), ("meaning", .optional(ErrorMeanings.meaning(of: $0.name)))]) })),
+        ]))
+    }
+
+    static let consume = Command(
+        "consume", summary: "read messages: partition, offset, key, value, timestamp",
+        usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s]",
+        flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle"],
+        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C or --count. Uses no consumer group offsets (a throwaway group id; nothing is committed).",
+        completes: .topics
+    ) { ctx in
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 1)
+        let topicName = try ctx.session.topic(args.optionalPositional(0), usage: ctx.command.usage)
+        let count = try args.optionalInt("--count", range: 1...100_000_000)
+        let idle = try args.seconds("--idle", default: 10, minimum: 0.1)
+        let from = args.value("--from") ?? "beginning"
+        let startOffset: Int64
+        switch from {
+        case "beginning": startOffset = TopicPartitionOffset.beginning
+        case "end": startOffset = TopicPartitionOffset.end
+        default:
+            guard let o = Int64(from), o >= 0 else { throw ctx.usageError("--from takes beginning, end or an offset ≥ 0, not '\(from)'") }
+            startOffset = o
+        }
+        let topic = try ctx.session.requireTopic(topicName)
+        var partitions = topic.partitions.map(\.id)
+        if let p = try args.optionalInt("--partition", range: 0...100_000) {
+            guard p < partitions.count else { throw LabError.invalid("\(topicName) has partitions 0..\(partitions.count - 1); there is no partition \(p)") }
+            partitions = [Int32(p)]
+        }
+        let follow = args.has("--follow")
+        let consumer = try Consumer(config: ctx.session.consumerProperties(
+            group: "kafkalab-consume-\(UUID().uuidString.prefix(8))",
+            ["enable.auto.commit": "false", "enable.partition.eof": "true"]))
+        try consumer.assign(partitions.map { TopicPartitionOffset(topic: topicName, partition: $0, offset: startOffset) })
+        var received = 0
+        var atEnd = Set<Int32>()
+        var lastActivity = Date()
+        while !Interrupt.isRequested {
+            if let count, received >= count { break }
+            if !follow && atEnd.count == partitions.count { break }
+            guard let event = consumer.poll(timeoutMs: 200) else {
+                if !follow && Date().timeIntervalSince(lastActivity) > idle { break }
+                continue
+            }
+            lastActivity = Date()
+            switch event {
+            case .message(let m):
+                received += 1
+                atEnd.remove(m.partition)
+                printRecord(m, ctx.output)
+            case .partitionEOF(let tp, _):
+                atEnd.insert(tp.partition)
+            case .error(let e):
+                if e.isFatal { throw e }
+                ctx.output.warning(e.description)
+            }
+        }
+        consumer.close()
+        let why = Interrupt.isRequested ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
+        if ctx.output.isJSON {
+            ctx.output.setResult(.object([("topic", .string(topicName)), ("consumed", .integer(received)), ("stopped", .string(why))]))
+        } else {
+            ctx.output.hint("\(received) message(s) from \(topicName) (\(why))")
+        }
+    }
+
+    static func printRecord(_ m: ConsumedMessage, _ out: Output) {
+        let key = m.key.map { String(decoding: $0, as: UTF8.self) }
+        let value = m.value.map { String(decoding: $0, as: UTF8.self) }
+        let time = m.timestamp.map { formatTimestamp($0) }
+        if out.isJSON {
+            out.stream(.object([
+                ("topic", .string(m.topic)), ("partition", .integer(m.partition)), ("offset", .integer(m.offset)),
+                ("key", .optional(key)), ("value", .optional(value)),
+                ("headers", .object(m.headers.map { ($0.key, .optional($0.value.map { String(decoding: $0, as: UTF8.self) })) })),
+                ("timestamp", .optional(m.timestamp)),
+            ]))
+            return
+        }
+        var line = "p\(m.partition) @\(m.offset)"
+        if let key { line += "  key=\(printable(key))" }
+        line += "  " + (value.map(printable) ?? "(null)")
+        if !m.headers.isEmpty {
+            line += "  [" + m.headers.map { "\($0.key)=\($0.value.map { printable(String(decoding: $0, as: UTF8.self)) } ?? "null")" }.joined(separator: ",") + "]"
+        }
+        if let time { line += "  " + out.dim(time) }
+        out.line(line)
+    }
+
+    /// Control characters shown escaped so a record cannot garble the terminal.
+    static func printable(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F { out += String(format: "\\x%02x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
+    }
+
+    static func formatTimestamp(_ ms: Int64) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+}
+
+/// Delivery reports condensed: how many made it, where, and what failed.
+public struct DeliverySummary {
+    public let delivered: Int
+    public let failed: Int
+    public let offsetRanges: [(partition: Int32, first: Int64, last: Int64)]
+    public let failuresByName: [(name: String, count: Int)]
+
+    public init(reports: [DeliveryReport]) {
+        var ok = 0
+        var ranges: [Int32: (Int64, Int64)] = [:]
+        var failures: [String: Int] = [:]
+        for r in reports {
+            if r.succeeded {
+                ok += 1
+                let current = ranges[r.partition] ?? (r.offset, r.offset)
+                ranges[r.partition] = (min(current.0, r.offset), max(current.1, r.offset))
+            } else {
+                failures[KafkaError.name(of: r.errorCode), default: 0] += 1
+            }
+        }
+        delivered = ok
+        failed = reports.count - ok
+        offsetRanges = ranges.keys.sorted().map { ($0, ranges[$0]!.0, ranges[$0]!.1) }
+        failuresByName = failures.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
+    }
+}

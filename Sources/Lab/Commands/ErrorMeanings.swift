@@ -1,0 +1,24 @@
+/// One line on what a delivery error means, for the errors the labs meet.
+public enum ErrorMeanings {
+    public static func meaning(of name: String) -> String? { meanings[name] }
+
+    static let meanings: [String: String] = [
+        "NOT_ENOUGH_REPLICAS": "the broker refused the write: fewer in-sync replicas than min.insync.replicas (acks=all)",
+        "NOT_ENOUGH_REPLICAS_AFTER_APPEND": "written by the leader, but the ISR shrank below min.insync.replicas before it was acknowledged",
+        "REQUEST_TIMED_OUT": "the broker did not complete the request in time (e.g. followers did not acknowledge for acks=all)",
+        "_MSG_TIMED_OUT": "librdkafka gave up after message.timeout.ms without a successful delivery",
+        "NOT_LEADER_OR_FOLLOWER": "the broker is no longer the partition leader; the client refreshes metadata and retries",
+        "LEADER_NOT_AVAILABLE": "the partition has no leader right now (election in progress or all replicas down)",
+        "UNKNOWN_TOPIC_OR_PART": "the topic or partition does not exist on the broker",
+        "_TRANSPORT": "the connection to the broker failed",
+        "_PURGE_QUEUE": "purged before it was sent (the run was stopped)",
+        "_PURGE_INFLIGHT": "purged while in flight (the run was stopped)",
+        "PRODUCER_FENCED": "another producer with the same transactional.id took over (this one is a zombie)",
+        "INVALID_PRODUCER_EPOCH": "the producer's epoch is old: a newer instance fenced it",
+        "_FENCED": "this producer was fenced by a newer one with the same transactional.id",
+        "OUT_OF_ORDER_SEQUENCE_NUMBER": "the broker saw a gap in the idempotent producer's sequence numbers",
+        "DUPLICATE_SEQUENCE_NUMBER": "the broker already has this sequence number: a retry it de-duplicated",
+        "MESSAGE_TOO_LARGE": "the batch is larger than the broker's message.max.bytes",
+        "_QUEUE_FULL": "librdkafka's local queue is full (queue.buffering.max.messages)",
+    ]
+}

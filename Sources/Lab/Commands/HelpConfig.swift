@@ -1,0 +1,32 @@
+import Kafka
+
+/// `help config <property>`: librdkafka's own description, scope, range and
+/// default, and what this session has.
+enum HelpConfig {
+    static func show(_ name: String?, ctx: CommandContext) throws {
+        guard let name else { throw LabError.usage("missing <property>", usage: "help config <property>") }
+        let (scope, key) = try ClientSettings.resolve(name)
+        guard let p = ConfigCatalog.property(named: key) else { return }
+        let current = ctx.session.settings[scope][key]
+        let scopeText = switch p.scope {
+        case .both: "producer and consumer"
+        case .producer: "producer"
+        case .consumer: "consumer"
+        }
+        var rows: [[String]] = [
+            ["property", p.name], ["scope", scopeText], ["range", p.range.isEmpty ? "-" : p.range],
+            ["default", p.defaultValue.isEmpty ? "(none)" : p.defaultValue], ["importance", p.importance],
+            ["session", current.map { Secrets.display(key, $0) } ?? "default"],
+        ]
+        if let lab = PropertyNotes.note(for: key) { rows.append(["in the labs", lab]) }
+        rows.append(["description", p.description])
+        if ctx.output.isJSON {
+            ctx.output.setResult(.object(rows.map { (TextTable.snakeCase($0[0]), .string($0[1])) }))
+        } else {
+            var t = TextTable(headers: ["", ""])
+            t.rows = rows
+            ctx.output.line(t.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
+        }
+    }
+}
+

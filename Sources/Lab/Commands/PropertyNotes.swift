@@ -1,0 +1,11 @@
+/// One line on what turning a property does, for the properties the labs
+/// turn; shown by `help config <property>`.
+public enum PropertyNotes {
+    public static func note(for key: String) -> String? { notes[key] }
+
+    static let notes: [String: String] = [
+        "linger.ms": "longer waits build bigger batches: more throughput and better compression, more latency per message",
+        "acks": "all (-1) waits for every in-sync replica; 1 only for the leader; 0 for nobody (no delivery guarantee)",
+        "compression.type": "codec applied per batch by the producer; the broker stores batches as sent",
+    ]
+}

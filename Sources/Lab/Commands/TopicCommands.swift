@@ -1,0 +1,136 @@
+import Foundation
+import Kafka
+
+/// `cluster` and the `topic` family: what the cluster holds.
+enum TopicCommands {
+    static var all: [Command] { [cluster, topic] }
+
+    static let cluster = Command(
+        "cluster", summary: "brokers, controller and cluster id",
+        usage: "cluster"
+    ) { ctx in
+        try ctx.arguments.expectPositionals(atMost: 0)
+        let c = try ctx.session.requireConnection()
+        let md = try c.admin.metadata()
+        let controller = c.admin.controllerId(timeoutMs: 1_000)
+        let clusterId = c.admin.clusterId(timeoutMs: 1_000)
+        let stopped = c.embedded?.stoppedBrokers ?? []
+        var table = TextTable(headers: ["BROKER", "ADDRESS", "STATE", "ROLE"])
+        var ids = Set(md.brokers.map(\.id))
+        ids.formUnion(stopped)
+        for id in ids.sorted() {
+            let address = md.brokers.first { $0.id == id }?.address ?? "-"
+            let state = stopped.contains(id) ? "stopped" : "up"
+            table.append(["\(id)", address, state, controller == id ? "controller" : ""])
+        }
+        ctx.output.line("cluster \(c.label)  id \(clusterId ?? "(not reported)")  controller \(controller.map(String.init) ?? "(not reported)")  topics \(md.topics.count)")
+        ctx.output.table(table)
+        if c.isEmbedded {
+            ctx.output.hint("embedded: the mock reports no controller; a stopped broker keeps its place in metadata")
+        }
+    }
+
+    static let topic = Command(
+        "topic", summary: "create, list, describe or delete topics",
+        usage: "topic create|list|describe|delete ...",
+        subcommands: [create, list, describe, delete]
+    )
+
+    static let create = Command(
+        "create", summary: "create a topic",
+        usage: "topic create <name> [--partitions N] [--replication-factor N] [--config key=value]...",
+        options: ["--partitions", "--replication-factor", "--config"]
+    ) { ctx in
+        try ctx.arguments.expectPositionals(atMost: 1)
+        let name = try ctx.arguments.positional(0, "<name>")
+        try validateTopicName(name)
+        let c = try ctx.session.requireConnection()
+        let partitions = try ctx.arguments.int("--partitions", default: 3, range: 1...10_000)
+        let brokers = try c.admin.metadata().brokers.count
+        let rf = try ctx.arguments.int("--replication-factor", default: min(3, max(brokers, 1)), range: 1...brokers)
+        var configs: [String: String] = [:]
+        for pair in ctx.arguments.values("--config") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ctx.usageError("--config takes key=value, not '\(pair)'") }
+            configs[parts[0]] = parts[1]
+        }
+        if try c.admin.metadata().topic(name) != nil {
+            throw LabError.invalid("topic '\(name)' already exists (`topic describe \(name)`)")
+        }
+        try c.createTopic(name, partitions: Int32(partitions), replicationFactor: Int32(rf), configs: configs)
+        ctx.output.line("created \(name): \(partitions) partitions, replication factor \(rf)" + (configs.isEmpty ? "" : ", " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))
+        if c.isEmbedded {
+            if !configs.isEmpty { ctx.output.warning("embedded: topic configs are not stored by the mock cluster (no DescribeConfigs); they take effect on real Kafka only") }
+            if rf != min(3, brokers) { ctx.output.warning("embedded: the mock ignores the replication factor; every partition gets \(min(3, brokers)) replicas") }
+        }
+        if ctx.session.currentTopic == nil { ctx.session.currentTopic = name }
+    }
+
+    static func validateTopicName(_ name: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !name.isEmpty, name.count <= 249, name != ".", name != "..", name.allSatisfy({ allowed.contains($0) }) else {
+            throw LabError.invalid("'\(name)' is not a valid topic name: use up to 249 letters, digits, '.', '_' or '-'")
+        }
+    }
+
+    static let list = Command(
+        "list", summary: "topics with partition counts and replication factor",
+        usage: "topic list [--internal]", flags: ["--internal"]
+    ) { ctx in
+        try ctx.arguments.expectPositionals(atMost: 0)
+        let md = try ctx.session.requireConnection().admin.metadata()
+        var table = TextTable(headers: ["TOPIC", "PARTITIONS", "RF", "UNDER-REPLICATED"], alignments: [.left, .right, .right, .right])
+        for t in md.topics where ctx.arguments.has("--internal") || !t.isInternal {
+            let rf = t.partitions.map(\.replicas.count).max() ?? 0
+            let under = t.partitions.filter { Set($0.isr).count < Set($0.replicas).count }.count
+            table.append([t.name, "\(t.partitions.count)", "\(rf)", "\(under)"])
+        }
+        if table.rows.isEmpty && !ctx.output.isJSON {
+            ctx.output.line("no topics yet (`topic create <name>`)")
+        } else {
+            ctx.output.table(table)
+        }
+    }
+
+    static let describe = Command(
+        "describe", summary: "per partition: leader, replicas, ISR, low and high watermark",
+        usage: "topic describe [<name>]", completes: .topics
+    ) { ctx in
+        try ctx.arguments.expectPositionals(atMost: 1)
+        let name = try ctx.session.topic(ctx.arguments.optionalPositional(0), usage: ctx.command.usage)
+        let c = try ctx.session.requireConnection()
+        let topic = try ctx.session.requireTopic(name)
+        var table = TextTable(headers: ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH", "MESSAGES"],
+                              alignments: [.right, .right, .left, .left, .right, .right, .right])
+        var json: [JSONValue] = []
+        for p in topic.partitions {
+            let w = try? c.admin.watermarks(topic: name, partition: p.id)
+            let leader = p.leader < 0 ? "none" : "\(p.leader)"
+            table.append(["\(p.id)", leader, p.replicas.map(String.init).joined(separator: ","),
+                          p.isr.map(String.init).joined(separator: ","),
+                          w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", w.map { "\($0.messageCount)" } ?? "?"])
+            json.append(.object([("partition", .integer(p.id)), ("leader", .integer(p.leader)), ("replicas", .ints(p.replicas)),
+                                 ("isr", .ints(p.isr)), ("low", .optional(w?.low)), ("high", .optional(w?.high))]))
+        }
+        ctx.output.line("Topic: \(name)  PartitionCount: \(topic.partitions.count)  ReplicationFactor: \(topic.partitions.map(\.replicas.count).max() ?? 0)")
+        ctx.output.table(table)
+        ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .array(json))]))
+        if c.isEmbedded { ctx.output.hint("embedded: ISR always equals the replica list (no replication runs)") }
+    }
+
+    static let delete = Command(
+        "delete", summary: "delete a topic (real clusters only)",
+        usage: "topic delete <name>", completes: .topics
+    ) { ctx in
+        try ctx.arguments.expectPositionals(atMost: 1)
+        let name = try ctx.arguments.positional(0, "<name>")
+        let c = try ctx.session.requireConnection()
+        if c.isEmbedded {
+            throw LabError.unsupported("the embedded cluster cannot delete topics (librdkafka's mock has no DeleteTopics); reconnect (`connect embedded`) for a fresh cluster")
+        }
+        _ = try ctx.session.requireTopic(name)
+        try c.admin.deleteTopic(name)
+        if ctx.session.currentTopic == name { ctx.session.currentTopic = nil }
+        ctx.output.line("deleted \(name)")
+    }
+}

@@ -1,0 +1,106 @@
+import Kafka
+
+/// The session's librdkafka properties, as the user set them (defaults stay
+/// librdkafka's). Each property lives in the scope its own table gives it:
+/// producer (P), consumer (C) or both (*); `producer.<p>` / `consumer.<p>`
+/// force one side of a both-scoped property.
+public struct ClientSettings: Equatable, Sendable {
+    public enum Scope: String, Sendable, CaseIterable { case common, producer, consumer }
+
+    public private(set) var common: [String: String] = [:]
+    public private(set) var producer: [String: String] = [:]
+    public private(set) var consumer: [String: String] = [:]
+
+    public init() {}
+
+    /// What a `set` did, so the reply can say what changed and how to revert.
+    public struct Change: Equatable, Sendable {
+        public let scope: Scope
+        public let key: String
+        public let previous: String?
+        public let value: String?
+        public let isSecret: Bool
+    }
+
+    /// Resolves `key` (with an optional `producer.`/`consumer.` prefix) to a
+    /// scope and the property name librdkafka knows.
+    public static func resolve(_ rawKey: String) throws -> (Scope, String) {
+        var key = rawKey
+        var forced: Scope? = nil
+        for scope in [Scope.producer, .consumer] where rawKey.hasPrefix(scope.rawValue + ".") {
+            let stripped = String(rawKey.dropFirst(scope.rawValue.count + 1))
+            // `consumer.` is not a property prefix librdkafka uses, but guard
+            // anyway: only strip when the rest is a known property.
+            if ConfigCatalog.property(named: stripped) != nil { key = stripped; forced = scope }
+        }
+        guard let property = ConfigCatalog.property(named: key) else {
+            let near = NearestNames.suggest(key, from: ConfigCatalog.names)
+            let hint = near.isEmpty ? "`help config` lists them" : "did you mean " + near.joined(separator: ", ") + "?"
+            throw LabError.invalid("unknown property '\(key)': librdkafka \(ConfigCatalog.libraryVersion) has no such setting; \(hint)")
+        }
+        let natural: Scope = switch property.scope {
+        case .both: .common
+        case .producer: .producer
+        case .consumer: .consumer
+        }
+        if let forced {
+            if natural != .common && natural != forced {
+                throw LabError.invalid("'\(key)' is a \(natural.rawValue) property; it cannot be set for the \(forced.rawValue)")
+            }
+            return (forced, key)
+        }
+        return (natural, key)
+    }
+
+    /// Validates with librdkafka and stores; the settings are unchanged on error.
+    public mutating func set(_ rawKey: String, _ value: String) throws -> Change {
+        let (scope, key) = try Self.resolve(rawKey)
+        try ClientConfig.validate(key: key, value: value)
+        let previous = self[scope][key]
+        self[scope][key] = value
+        return Change(scope: scope, key: key, previous: previous, value: value, isSecret: ConfigCatalog.isSecret(key))
+    }
+
+    public mutating func unset(_ rawKey: String) throws -> Change {
+        let (scope, key) = try Self.resolve(rawKey)
+        let previous = self[scope].removeValue(forKey: key)
+        return Change(scope: scope, key: key, previous: previous, value: nil, isSecret: ConfigCatalog.isSecret(key))
+    }
+
+    public subscript(scope: Scope) -> [String: String] {
+        get {
+            switch scope {
+            case .common: common
+            case .producer: producer
+            case .consumer: consumer
+            }
+        }
+        set {
+            switch scope {
+            case .common: common = newValue
+            case .producer: producer = newValue
+            case .consumer: consumer = newValue
+            }
+        }
+    }
+
+    /// The producer's properties: common ones, then producer ones (which win).
+    public var producerProperties: [String: String] { common.merging(producer) { $1 } }
+    public var consumerProperties: [String: String] { common.merging(consumer) { $1 } }
+
+    /// The value the user set for `key` on one side, if any.
+    public func value(_ key: String, for side: Scope) -> String? {
+        switch side {
+        case .producer: producerProperties[key]
+        case .consumer: consumerProperties[key]
+        case .common: common[key]
+        }
+    }
+
+    /// A copy safe to print: secrets replaced.
+    public static func masked(_ properties: [String: String]) -> [String: String] {
+        properties.reduce(into: [:]) { out, kv in
+            out[kv.key] = ConfigCatalog.isSecret(kv.key) ? "********" : kv.value
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Kafka
+
+/// The cluster a session talks to: the embedded mock cluster it started, or
+/// an external one reached by bootstrap list (the compose cluster or any other).
+public final class ClusterConnection {
+    public enum Kind: Equatable, Sendable {
+        case embedded
+        /// The project's docker-compose cluster (reached on localhost:19092/29092/39092).
+        case compose
+        case external
+    }
+
+    // Declared before `embedded` so it is released first: an admin client
+    // that outlives the cluster logs connection failures while shutting down.
+    public let admin: AdminClient
+    public let kind: Kind
+    public let bootstrap: String
+    public let embedded: EmbeddedCluster?
+    /// Properties every client on this connection needs (bootstrap, security).
+    public let baseProperties: [String: String]
+
+    public static let composeBootstrap = "localhost:19092,localhost:29092,localhost:39092"
+
+    /// Starts an embedded cluster of `brokers` brokers and connects to it.
+    public init(embeddedBrokers brokers: Int, timeoutMs: Int32 = 10_000) throws {
+        let cluster = try EmbeddedCluster(brokers: brokers)
+        embedded = cluster
+        kind = .embedded
+        bootstrap = cluster.bootstrap
+        baseProperties = ["bootstrap.servers": cluster.bootstrap]
+        admin = try AdminClient(config: baseProperties.merging(["client.id": "kafkalab-admin"]) { $1 }, timeoutMs: timeoutMs)
+    }
+
+    /// Connects to an external cluster and checks within `timeoutMs` that it
+    /// answers; throws a one-line error if it does not.
+    public init(bootstrap: String, extraProperties: [String: String] = [:], timeoutMs: Int32 = 10_000) throws {
+        guard !bootstrap.isEmpty, bootstrap.split(separator: ",").allSatisfy({ $0.contains(":") }) else {
+            throw LabError.invalid("bootstrap must be HOST:PORT[,HOST:PORT...], not '\(bootstrap)'")
+        }
+        embedded = nil
+        self.bootstrap = bootstrap
+        let hosts = Set(bootstrap.split(separator: ",").map(String.init))
+        kind = hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") ? .compose : .external
+        baseProperties = extraProperties.merging(["bootstrap.servers": bootstrap]) { $1 }
+        admin = try AdminClient(config: baseProperties.merging(["client.id": "kafkalab-admin"]) { $1 }, timeoutMs: timeoutMs)
+        do {
+            _ = try admin.metadata()
+        } catch let e as KafkaError {
+            throw LabError.invalid("cannot reach \(bootstrap) within \(timeoutMs / 1000) s (\(e.name)); is the cluster running? (`docker compose up -d` for the project's cluster)")
+        }
+    }
+
+    public var isEmbedded: Bool { kind == .embedded }
+
+    /// The prompt's cluster label, e.g. `embedded:3` or `compose`.
+    public var label: String {
+        switch kind {
+        case .embedded: "embedded:\(embedded!.brokerCount)"
+        case .compose: "compose"
+        case .external: bootstrap.split(separator: ",").first.map(String.init) ?? bootstrap
+        }
+    }
+
+    /// Creates a topic through the Admin API, or the mock API on the embedded
+    /// cluster (which has no CreateTopics and ignores topic configs).
+    public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws {
+        if let embedded {
+            try embedded.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
+        } else {
+            try admin.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
+        }
+    }
+
+    /// Whether a TCP connection to `host:port` opens within `timeout` seconds.
+    public static func isReachable(host: String, port: UInt16, timeout: Double) -> Bool {
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var info: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &info) == 0, let info else { return false }
+        defer { freeaddrinfo(info) }
+        let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let flags = fcntl(fd, F_GETFL, 0)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        let rc = connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen)
+        if rc == 0 { return true }
+        guard errno == EINPROGRESS else { return false }
+        var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        guard poll(&pfd, 1, Int32(timeout * 1000)) == 1 else { return false }
+        var soError: Int32 = 0
+        var len = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
+        return soError == 0
+    }
+}

@@ -1,0 +1,99 @@
+import Kafka
+
+/// The one entry point from a line of text to a command: the REPL, scripts,
+/// `-c` and tests all come through `execute`.
+public final class Dispatcher {
+    public let commands: [Command]
+
+    private var printsErrors = true
+
+    public init(commands: [Command]) {
+        self.commands = commands.sorted { $0.name < $1.name }
+    }
+
+    public enum Outcome: Equatable {
+        case empty
+        case succeeded
+        case failed(String)
+        case quit
+    }
+
+    public func command(named name: String) -> Command? { commands.first { $0.name == name } }
+
+    /// Finds the command the words name, descending into subcommands.
+    /// Returns the command, its full name and the remaining words.
+    public func resolve(_ words: [String]) throws -> (Command, String, [String]) {
+        guard let first = words.first else { throw LabError.invalid("empty command") }
+        guard var command = command(named: first) else {
+            let near = NearestNames.suggest(first, from: commands.map(\.name))
+            let hint = near.isEmpty ? "`help` lists the commands" : "did you mean " + near.joined(separator: ", ") + "?"
+            throw LabError.invalid("unknown command '\(first)'; \(hint)")
+        }
+        var path = first
+        var rest = Array(words.dropFirst())
+        while let next = rest.first, let sub = command.subcommand(next) {
+            command = sub
+            path += " " + next
+            rest.removeFirst()
+        }
+        if command.run == nil {
+            let names = command.subcommands.map(\.name).joined(separator: "|")
+            if let next = rest.first {
+                throw LabError.usage("unknown \(path) subcommand '\(next)' (\(names))", usage: command.usage)
+            }
+            throw LabError.usage("\(path) needs a subcommand (\(names))", usage: command.usage)
+        }
+        return (command, path, rest)
+    }
+
+    /// Runs one line. Errors are printed as one line and reported in the
+    /// outcome; the session is left as it was.
+    /// With `printsErrors: false` the caller prints the failure itself
+    /// (scripts print `line N: <error>` instead).
+    @discardableResult
+    public func execute(_ line: String, in session: Session, printsErrors: Bool = true) -> Outcome {
+        self.printsErrors = printsErrors
+        defer { self.printsErrors = true }
+        let out = session.output
+        var words: [String]
+        do {
+            words = try Tokenizer.split(line)
+        } catch {
+            if printsErrors { out.error("error: " + describeError(error)) }
+            return .failed(describeError(error))
+        }
+        guard !words.isEmpty else { return .empty }
+        if words == ["quit"] || words == ["exit"] { return .quit }
+
+        // `--json` anywhere makes this one command print JSON.
+        if words.contains("--json") && out.format != .json {
+            words.removeAll { $0 == "--json" }
+            out.format = .json
+            defer { out.format = .table }
+            return run(words, in: session)
+        }
+        words.removeAll { $0 == "--json" }
+        return run(words, in: session)
+    }
+
+    private func run(_ words: [String], in session: Session) -> Outcome {
+        let out = session.output
+
+        Interrupt.reset()
+        out.beginCommand()
+        do {
+            let (command, path, rest) = try resolve(words)
+            let arguments = try Arguments(rest, flags: command.flags, options: command.options, usage: command.usage)
+            try command.run!(CommandContext(session: session, arguments: arguments, command: command, path: path))
+            out.endCommand()
+            return .succeeded
+        } catch {
+            out.clearProgress()
+            out.beginCommand()
+            let message = describeError(error)
+            if printsErrors { out.error("error: " + message) }
+            if let k = error as? KafkaError, k.isFatal { session.resetProducer() }
+            return .failed(message)
+        }
+    }
+}

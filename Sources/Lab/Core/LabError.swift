@@ -1,0 +1,32 @@
+import Kafka
+
+/// A command's failure, printed as one line; the session stays as it was.
+public enum LabError: Error, CustomStringConvertible, Equatable {
+    /// Wrong or missing arguments: what was wrong, and the usage line.
+    case usage(String, usage: String)
+    /// A value or request that cannot be honoured, with what would be right.
+    case invalid(String)
+    /// Something the current cluster cannot do, said plainly.
+    case unsupported(String)
+    case notFound(String)
+    /// The command stopped because the user pressed Ctrl-C.
+    case interrupted
+
+    public var description: String {
+        switch self {
+        case .usage(let what, let usage): return "\(what); usage: \(usage)"
+        case .invalid(let s), .unsupported(let s), .notFound(let s): return s
+        case .interrupted: return "interrupted"
+        }
+    }
+}
+
+/// The one-line text of any error a command can throw.
+public func describeError(_ error: any Error) -> String {
+    switch error {
+    case let e as LabError: return e.description
+    case let e as KafkaError: return e.description
+    case let e as Tokenizer.Failure: return e.description
+    default: return String(describing: error)
+    }
+}

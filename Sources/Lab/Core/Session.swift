@@ -1,0 +1,166 @@
+import Foundation
+import Kafka
+import Synchronization
+
+/// Everything a kafkalab session holds between commands: the cluster
+/// connection, the current topic, the producer and consumer properties, the
+/// output settings, and the long-lived clients built from them.
+///
+/// Used from the REPL's thread only; clients it owns call back on
+/// librdkafka's threads into their own Sendable state, never into this class.
+public final class Session {
+    public let output: Output
+    public internal(set) var connection: ClusterConnection?
+    public var currentTopic: String?
+    public internal(set) var settings = ClientSettings()
+    /// Reading commands from a script (stdin not a terminal, `source`, `-c`).
+    public var isScript: Bool
+    /// Path of the docker-compose.yml that `broker stop` and friends drive.
+    public var composeFile: String?
+    /// The dispatcher running this session's commands (for `source`).
+    public var dispatcher: Dispatcher?
+    /// Seconds any single cluster request may take before it is reported as failed.
+    public var requestTimeoutMs: Int32 = 10_000
+
+    /// Long-lived clients and per-lab state, dropped when their inputs change.
+    var sessionProducer: SessionProducer?
+    /// Per-lab state by key, for command families that keep something
+    /// between commands (an open transaction, a lag history).
+    public var labState: [String: any LabState] = [:]
+
+    public init(output: Output, isScript: Bool) {
+        self.output = output
+        self.isScript = isScript
+    }
+
+    /// The connection, or a one-line error telling the user how to make one.
+    public func requireConnection() throws -> ClusterConnection {
+        guard let connection else {
+            throw LabError.invalid("not connected; `connect embedded` or `connect HOST:PORT`")
+        }
+        return connection
+    }
+
+    public func connect(_ connection: ClusterConnection) {
+        disconnect()
+        self.connection = connection
+    }
+
+    public func disconnect() {
+        for state in labState.values { state.sessionWillDisconnect(self) }
+        sessionProducer = nil
+        labState.removeAll()
+        connection = nil
+    }
+
+    /// The topic named by the user, or the current one, or a one-line error.
+    public func topic(_ explicit: String?, usage: String) throws -> String {
+        if let explicit { return explicit }
+        if let currentTopic { return currentTopic }
+        throw LabError.usage("no topic given and no current topic (`use <topic>`)", usage: usage)
+    }
+
+    /// The prompt: `kafkalab [embedded:3] orders> `.
+    public var prompt: String {
+        var text = "kafkalab [\(connection?.label ?? "offline")]"
+        if let currentTopic { text += " \(currentTopic)" }
+        for state in labState.values.sorted(by: { $0.statusOrder < $1.statusOrder }) {
+            if let extra = state.promptSuffix(in: self) { text += " \(extra)" }
+        }
+        return text + "> "
+    }
+
+    // MARK: Configuration
+
+    public func updateSettings(_ change: (inout ClientSettings) throws -> ClientSettings.Change) throws -> ClientSettings.Change {
+        var copy = settings
+        let result = try change(&copy)
+        for state in labState.values { try state.settingsWillChange(result, in: self) }
+        settings = copy
+        if result.scope != .consumer { sessionProducer = nil }
+        return result
+    }
+
+
+    /// Properties for a new producer on this connection.
+    public func producerProperties(_ extra: [String: String] = [:]) throws -> [String: String] {
+        let c = try requireConnection()
+        return c.baseProperties.merging(settings.producerProperties) { $1 }.merging(extra) { $1 }
+    }
+
+    /// Properties for a new consumer on this connection.
+    public func consumerProperties(group: String, _ extra: [String: String] = [:]) throws -> [String: String] {
+        let c = try requireConnection()
+        return c.baseProperties.merging(settings.consumerProperties) { $1 }
+            .merging(["group.id": group]) { $1 }.merging(extra) { $1 }
+    }
+
+    /// The session's producer, created on first use from the current settings.
+    public func producer() throws -> SessionProducer {
+        if let p = sessionProducer, p.producer.fatalError == nil { return p }
+        if let old = sessionProducer, let fatal = old.producer.fatalError {
+            output.warning("the previous producer hit a fatal error (\(fatal.name)); a fresh one replaces it")
+        }
+        let p = try SessionProducer(properties: producerProperties())
+        sessionProducer = p
+        return p
+    }
+
+    /// Drops the session producer (after a fatal error or a config change).
+    public func resetProducer() { sessionProducer = nil }
+
+    /// Topic names on the cluster (for completion and existence checks).
+    public func topicNames() throws -> [String] {
+        try requireConnection().admin.metadata().topics.map(\.name)
+    }
+
+    /// Fails with a one-line error when the topic does not exist (the
+    /// embedded cluster would otherwise auto-create it on first use).
+    public func requireTopic(_ name: String) throws -> TopicInfo {
+        let md = try requireConnection().admin.metadata()
+        guard let t = md.topic(name) else {
+            let near = NearestNames.suggest(name, from: md.topics.map(\.name))
+            let hint = near.isEmpty ? "`topic create \(name)` makes it" : "did you mean " + near.joined(separator: ", ") + "?"
+            throw LabError.notFound("unknown topic '\(name)'; \(hint)")
+        }
+        return t
+    }
+}
+
+/// The producer behind `produce`, with its delivery reports gathered.
+public final class SessionProducer {
+    public let producer: Producer
+    public let deliveries: DeliveryLog
+    /// The latest statistics (producer id and epoch live in its `eos` section).
+    public let statistics: LatestStatistics
+
+    init(properties: [String: String]) throws {
+        let log = DeliveryLog()
+        let stats = LatestStatistics()
+        var props = properties
+        if props["statistics.interval.ms"] == nil { props["statistics.interval.ms"] = "1000" }
+        producer = try Producer(config: props, onDelivery: { log.record($0) },
+                                onStatistics: { stats.update($0) })
+        deliveries = log
+        statistics = stats
+    }
+}
+
+/// Delivery reports since the last `take()`, gathered from librdkafka's poll thread.
+public final class DeliveryLog: Sendable {
+    private let reports = Mutex<[DeliveryReport]>([])
+    public init() {}
+    public func record(_ r: DeliveryReport) { reports.withLock { $0.append(r) } }
+    public func take() -> [DeliveryReport] { reports.withLock { r in defer { r = [] }; return r } }
+}
+
+/// The most recent statistics document of a client, decoded.
+public final class LatestStatistics: Sendable {
+    private let latest = Mutex<ClientStatistics?>(nil)
+    public init() {}
+    public func update(_ json: String) {
+        guard let s = try? ClientStatistics.decode(json) else { return }
+        latest.withLock { $0 = s }
+    }
+    public var value: ClientStatistics? { latest.withLock { $0 } }
+}

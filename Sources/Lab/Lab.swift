@@ -1,2 +1,0 @@
-import Kafka
-public enum LabModule {}

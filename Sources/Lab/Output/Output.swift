@@ -1,0 +1,144 @@
+import Foundation
+
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case table, json
+}
+
+/// Where every command writes. At a terminal: aligned tables, colour, and a
+/// progress line redrawn in place. Piped: the same facts as plain lines. In
+/// JSON mode each command prints exactly one JSON document (streaming
+/// commands print one document per sample, one per line).
+public final class Output {
+    public var format: OutputFormat
+    /// stdout is a terminal (progress lines, colour and live redraws only then).
+    public let isTerminal: Bool
+    private let writeOut: (String) -> Void
+    private let writeErr: (String) -> Void
+
+    // What the running command has produced, for the JSON document.
+    private var notes: [String] = []
+    private var tables: [JSONValue] = []
+    private var result: JSONValue?
+    private var streamed = false
+    private var progressShown = false
+
+    public init(format: OutputFormat = .table, isTerminal: Bool,
+                writeOut: @escaping (String) -> Void, writeErr: @escaping (String) -> Void) {
+        self.format = format
+        self.isTerminal = isTerminal
+        self.writeOut = writeOut
+        self.writeErr = writeErr
+    }
+
+    /// Output to the process's stdout and stderr.
+    public static func standard(format: OutputFormat = .table) -> Output {
+        Output(format: format, isTerminal: isatty(STDOUT_FILENO) == 1,
+               writeOut: { s in FileHandle.standardOutput.write(Data(s.utf8)) },
+               writeErr: { s in FileHandle.standardError.write(Data(s.utf8)) })
+    }
+
+    /// Collects everything written, for tests.
+    public static func capturing(format: OutputFormat = .table, into buffer: OutputBuffer) -> Output {
+        Output(format: format, isTerminal: false,
+               writeOut: { buffer.stdout += $0 }, writeErr: { buffer.stderr += $0 })
+    }
+
+    public var isJSON: Bool { format == .json }
+
+    /// A line of text (a JSON note in JSON mode).
+    public func line(_ text: String = "") {
+        clearProgress()
+        if isJSON { notes.append(text) } else { writeOut(text + "\n") }
+    }
+
+    /// A note that only makes sense to a person (skipped in JSON mode).
+    public func hint(_ text: String) {
+        guard !isJSON else { return }
+        clearProgress()
+        writeOut(dim(text) + "\n")
+    }
+
+    public func table(_ t: TextTable) {
+        clearProgress()
+        if isJSON { tables.append(t.json) } else { writeOut(t.render(bold: isTerminal) + "\n") }
+    }
+
+    /// The command's JSON document; replaces the automatic one built from lines and tables.
+    public func setResult(_ value: JSONValue) { result = value }
+
+    /// One JSON document now (a sample of a watch, a consumed record).
+    public func stream(_ value: JSONValue) {
+        guard isJSON else { return }
+        streamed = true
+        writeOut(value.serialized() + "\n")
+    }
+
+    /// A progress line, redrawn in place at a terminal only.
+    public func progress(_ text: String) {
+        guard isTerminal, !isJSON else { return }
+        writeOut("\r\u{1B}[2K" + text)
+        progressShown = true
+    }
+
+    public func clearProgress() {
+        guard progressShown else { return }
+        writeOut("\r\u{1B}[2K")
+        progressShown = false
+    }
+
+    /// Raw text at a terminal (live redraws); nothing in JSON mode.
+    public func raw(_ text: String) {
+        guard !isJSON else { return }
+        writeOut(text)
+    }
+
+    public func error(_ text: String) {
+        clearProgress()
+        writeErr(text + "\n")
+    }
+
+    public func warning(_ text: String) {
+        clearProgress()
+        if isJSON { notes.append("warning: " + text) } else { writeOut(yellow("warning: ") + text + "\n") }
+    }
+
+    /// Starts collecting for one command.
+    public func beginCommand() {
+        notes = []
+        tables = []
+        result = nil
+        streamed = false
+    }
+
+    /// Emits the command's JSON document (JSON mode only).
+    public func endCommand() {
+        clearProgress()
+        guard isJSON else { return }
+        defer { beginCommand() }
+        if let result {
+            writeOut(result.serialized() + "\n")
+            return
+        }
+        if streamed && notes.isEmpty && tables.isEmpty { return }
+        var pairs: [(String, JSONValue)] = []
+        if tables.count == 1 { pairs.append(("rows", tables[0])) } else if !tables.isEmpty { pairs.append(("tables", .array(tables))) }
+        if !notes.isEmpty { pairs.append(("messages", .strings(notes.filter { !$0.isEmpty }))) }
+        if pairs.isEmpty { pairs.append(("ok", true)) }
+        writeOut(JSONValue.object(pairs).serialized() + "\n")
+    }
+
+    // MARK: Styling (terminal only)
+
+    public func bold(_ s: String) -> String { isTerminal ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+    public func dim(_ s: String) -> String { isTerminal ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
+    public func green(_ s: String) -> String { isTerminal ? "\u{1B}[32m\(s)\u{1B}[0m" : s }
+    public func red(_ s: String) -> String { isTerminal ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
+    public func yellow(_ s: String) -> String { isTerminal ? "\u{1B}[33m\(s)\u{1B}[0m" : s }
+}
+
+/// A sink for `Output.capturing`.
+public final class OutputBuffer {
+    public var stdout = ""
+    public var stderr = ""
+    public init() {}
+}

@@ -1,0 +1,69 @@
+/// A table of text cells with a header, rendered with aligned columns.
+/// In JSON mode the same table becomes an array of objects keyed by the
+/// header's snake_case names, so both outputs carry the same facts.
+public struct TextTable: Sendable {
+    public enum Alignment: Sendable { case left, right }
+
+    public var headers: [String]
+    public var alignments: [Alignment]
+    public var rows: [[String]]
+    /// Typed values for JSON, one per cell; when absent the text is used
+    /// (numbers that parse as integers become JSON numbers).
+    public var jsonRows: [[JSONValue]]?
+
+    public init(headers: [String], alignments: [Alignment]? = nil, rows: [[String]] = []) {
+        self.headers = headers
+        self.alignments = alignments ?? headers.map { _ in .left }
+        self.rows = rows
+    }
+
+    public mutating func append(_ row: [String]) { rows.append(row) }
+
+    /// Renders aligned columns separated by two spaces. Widths count
+    /// characters, not bytes, so arrows and bars line up.
+    public func render(bold: Bool = false) -> String {
+        let columnCount = headers.count
+        var widths = headers.map { $0.count }
+        for row in rows {
+            for (i, cell) in row.prefix(columnCount).enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        func format(_ row: [String]) -> String {
+            var parts: [String] = []
+            for i in 0..<columnCount {
+                let cell = i < row.count ? row[i] : ""
+                let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
+                let isLast = i == columnCount - 1
+                switch alignments[i] {
+                case .left: parts.append(isLast ? cell : cell + pad)
+                case .right: parts.append(pad + cell)
+                }
+            }
+            return parts.joined(separator: "  ")
+        }
+        var lines = [format(headers)]
+        if bold { lines[0] = "\u{1B}[1m" + lines[0] + "\u{1B}[0m" }
+        lines += rows.map(format)
+        return lines.joined(separator: "\n")
+    }
+
+    public var json: JSONValue {
+        let keys = headers.map(TextTable.snakeCase)
+        return .array(rows.enumerated().map { index, row in
+            .object(keys.enumerated().map { i, key in
+                if let typed = jsonRows?[index], i < typed.count { return (key, typed[i]) }
+                let cell = i < row.count ? row[i] : ""
+                if let n = Int64(cell) { return (key, .int(n)) }
+                return (key, cell.isEmpty ? .null : .string(cell))
+            })
+        })
+    }
+
+    static func snakeCase(_ header: String) -> String {
+        var out = ""
+        for ch in header.lowercased() {
+            if ch.isLetter || ch.isNumber { out.append(ch) } else if !out.hasSuffix("_") { out.append("_") }
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        return out
+    }
+}

@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Lab
+import LineEditor
+
+@main
+struct KafkaLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kafkalab",
+        abstract: "An interactive shell for exploring Kafka's internals and tuning it.",
+        discussion: """
+        With no flag it connects to the project's docker-compose cluster when localhost:19092 \
+        answers, and otherwise starts an embedded three-broker cluster (librdkafka's mock). \
+        Commands come from the prompt, from stdin when it is not a terminal \
+        (kafkalab < examples/01-cluster.kl), from -f FILE, or from -c "cmd; cmd".
+        """,
+        subcommands: [Shell.self, Serve.self],
+        defaultSubcommand: Shell.self
+    )
+}
+
+struct Shell: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "shell", abstract: "Start the shell (the default).")
+
+    @Option(name: .long, help: "Bootstrap servers HOST:PORT,... (also KAFKA_BOOTSTRAP).")
+    var bootstrap: String?
+
+    @Flag(name: .long, help: "Start the embedded cluster even if a real one answers.")
+    var embedded = false
+
+    @Option(name: .long, help: "Brokers of the embedded cluster.")
+    var brokers: Int = 3
+
+    @Flag(name: .long, help: "Print every command's output as JSON.")
+    var json = false
+
+    @Option(name: [.customShort("c"), .long], help: "Run these commands (separated by ';') and exit.")
+    var command: String?
+
+    @Option(name: [.customShort("f"), .long], help: "Run the commands in this file and exit.")
+    var file: String?
+
+    @Flag(name: .long, help: "In scripts, keep going after a failing command.")
+    var keepGoing = false
+
+    @Option(name: .long, help: "docker-compose.yml that `broker stop|kill|start` drives.")
+    var composeFile: String?
+
+    @Option(name: .long, help: "Seconds any cluster request may take.")
+    var timeout: Double = 10
+
+    func validate() throws {
+        guard (1...32).contains(brokers) else { throw ValidationError("--brokers takes 1 to 32, not \(brokers)") }
+        guard timeout >= 0.5 && timeout <= 300 else { throw ValidationError("--timeout takes 0.5 to 300 seconds") }
+        if embedded && bootstrap != nil { throw ValidationError("--embedded and --bootstrap exclude each other") }
+    }
+
+    func run() throws {
+        Signals.install()
+        let stdinIsTerminal = isatty(STDIN_FILENO) == 1
+        let scripted = command != nil || file != nil || !stdinIsTerminal
+        let output = Output.standard(format: json ? .json : .table)
+        let session = Session(output: output, isScript: scripted)
+        session.requestTimeoutMs = Int32(timeout * 1000)
+        session.composeFile = composeFile
+        let dispatcher = CommandCatalog.dispatcher()
+        session.dispatcher = dispatcher
+
+        do {
+            let connection = try chooseCluster(output: output)
+            session.connect(connection)
+        } catch {
+            output.error("error: " + describeError(error))
+            throw ExitCode(2)
+        }
+        defer { session.disconnect() }
+
+        if let command {
+            let result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: "-c")
+                .run(lines: Tokenizer.splitCommands(command), in: session)
+            if !result.succeeded { throw ExitCode(1) }
+            return
+        }
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                output.error("error: cannot read \(file)")
+                throw ExitCode(2)
+            }
+            let result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: file)
+                .run(lines: text.components(separatedBy: "\n"), in: session)
+            if !result.succeeded { throw ExitCode(1) }
+            return
+        }
+        if !stdinIsTerminal {
+            var lines: [String] = []
+            while let line = Swift.readLine(strippingNewline: true) { lines.append(line) }
+            let result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing).run(lines: lines, in: session)
+            if !result.succeeded { throw ExitCode(1) }
+            return
+        }
+        Repl(session: session, dispatcher: dispatcher).run()
+    }
+
+    /// --bootstrap / KAFKA_BOOTSTRAP, --embedded, else the compose cluster if
+    /// localhost:19092 answers, else an embedded cluster. Says which.
+    func chooseCluster(output: Output) throws -> ClusterConnection {
+        let timeoutMs = Int32(timeout * 1000)
+        let env = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP"].flatMap { $0.isEmpty ? nil : $0 }
+        if !embedded, let target = bootstrap ?? env {
+            let c = try ClusterConnection(bootstrap: target, timeoutMs: timeoutMs)
+            output.hint("connected to \(c.label) (\(c.bootstrap))")
+            return c
+        }
+        if !embedded && ClusterConnection.isReachable(host: "127.0.0.1", port: 19092, timeout: 0.3) {
+            let c = try ClusterConnection(bootstrap: ClusterConnection.composeBootstrap, timeoutMs: timeoutMs)
+            output.hint("connected to the compose cluster (\(c.bootstrap))")
+            return c
+        }
+        let c = try ClusterConnection(embeddedBrokers: brokers, timeoutMs: timeoutMs)
+        output.hint("started an embedded \(brokers)-broker cluster (librdkafka mock, no replication) at \(c.bootstrap)" +
+                    (embedded ? "" : "; nothing answered on localhost:19092"))
+        return c
+    }
+}
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the embedded cluster alone and print its bootstrap list, for kcat, rdkafka_performance or a second kafkalab.")
+
+    @Option(name: .long, help: "Number of brokers.")
+    var brokers: Int = 3
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Topics to create, as NAME or NAME:PARTITIONS.")
+    var topic: [String] = []
+
+    func run() throws {
+        guard (1...32).contains(brokers) else { throw ValidationError("--brokers takes 1 to 32, not \(brokers)") }
+        Signals.install()
+        let cluster = try EmbeddedCluster(brokers: brokers)
+        for spec in topic {
+            let parts = spec.split(separator: ":")
+            let partitions = parts.count > 1 ? Int32(parts[1]) ?? 0 : 4
+            guard partitions > 0 else { throw ValidationError("--topic takes NAME or NAME:PARTITIONS, not \(spec)") }
+            try cluster.createTopic(String(parts[0]), partitions: partitions)
+        }
+        FileHandle.standardOutput.write(Data((cluster.bootstrap + "\n").utf8))
+        FileHandle.standardError.write(Data("embedded cluster with \(brokers) brokers running; Ctrl-C stops it\n".utf8))
+        while !Interrupt.isRequested && !Signals.terminated { usleep(100_000) }
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Kafka
+import Lab
+import LineEditor
+
+/// The interactive loop: libedit prompt, history in ~/.kafkalab_history
+/// (secrets never saved), tab completion, Ctrl-C clears the line or stops
+/// the running command, Ctrl-D or `quit` leaves.
+struct Repl {
+    let session: Session
+    let dispatcher: Dispatcher
+
+    func run() {
+        let historyPath = (NSHomeDirectory() as NSString).appendingPathComponent(".kafkalab_history")
+        let history = HistoryStore(path: historyPath, shouldSave: { !Secrets.lineRevealsSecret($0) })
+        let topics = TopicNameCache(session: session)
+        let completer = Completer(dispatcher: dispatcher, topics: { topics.names() })
+        let editor = LineEditor(programName: "kafkalab", history: history,
+                                completer: { completer.candidates(for: $0) })
+        session.output.hint("kafkalab \(ConfigCatalog.libraryVersion.isEmpty ? "" : "(librdkafka \(ConfigCatalog.libraryVersion))"): `help` lists commands, TAB completes, Ctrl-D leaves")
+        while true {
+            Interrupt.reset()
+            switch editor.readLine(prompt: session.prompt) {
+            case .endOfFile:
+                session.output.line()
+                return
+            case .interrupted:
+                continue
+            case .line(let line):
+                _ = editor.addHistory(line)
+                if dispatcher.execute(line, in: session) == .quit { return }
+                topics.invalidate()
+            }
+        }
+    }
+}
+
+/// Topic names for completion, fetched at most once per command.
+final class TopicNameCache {
+    private let session: Session
+    private var cached: [String]?
+
+    init(session: Session) { self.session = session }
+
+    func names() -> [String] {
+        if let cached { return cached }
+        let names = (try? session.topicNames()) ?? []
+        cached = names
+        return names
+    }
+
+    func invalidate() { cached = nil }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Runs the built `kafkalab` binary, for tests of script mode, `-c` and flags.
+enum KafkalabBinary {
+    static var url: URL {
+        // The test bundle sits next to the products in .build/<config>/.
+        let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
+            ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug")
+        return products.appendingPathComponent("kafkalab")
+    }
+
+    struct Result {
+        let stdout: String
+        let stderr: String
+        let status: Int32
+    }
+
+    /// Runs with `stdin` piped in (so the binary is in script mode), with a
+    /// time limit so a hung process fails the test instead of CI.
+    static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
+                    timeout: TimeInterval = 120) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["KAFKA_BOOTSTRAP"] = nil
+        env.merge(environment) { $1 }
+        process.environment = env
+        let input = Pipe(), out = Pipe(), err = Pipe()
+        process.standardInput = input
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let outData = ReadAll(out.fileHandleForReading)
+        let errData = ReadAll(err.fileHandleForReading)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { process.terminate(); process.waitUntilExit() }
+        process.waitUntilExit()
+        return Result(stdout: outData.wait(), stderr: errData.wait(), status: process.terminationStatus)
+    }
+}
+
+/// Reads a pipe to its end on a background thread (so a full pipe cannot block the child).
+final class ReadAll: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+    func wait() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
