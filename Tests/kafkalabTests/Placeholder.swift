@@ -1,2 +1,0 @@
-import Testing
-@Test func placeholderkafkalabTests() { #expect(Bool(true)) }
