@@ -1,1 +1,233 @@
-public enum LineEditorModule {}
+import CEditLine
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An interactive prompt on stdin/stdout backed by libedit: emacs key
+/// bindings (overridable in `~/.editrc`), history on the arrow keys and
+/// Ctrl-R, and TAB completion.
+///
+/// Ctrl-C: libedit leaves the terminal's ISIG on, so Ctrl-C raises SIGINT.
+/// The application must install a SIGINT handler with `sigaction` and
+/// *without* `SA_RESTART` (the handler should only set a flag). The signal
+/// then interrupts libedit's `read`, `readLine(prompt:)` returns
+/// `.interrupted` with the terminal back in its normal mode, and the half
+/// typed line is dropped. Without such a handler Ctrl-C kills the process as
+/// usual; with `SA_RESTART` the read resumes and Ctrl-C appears to do nothing.
+///
+/// Creating an editor sets `LC_CTYPE` from the environment, or to `C.UTF-8`,
+/// if it is still the default "C" locale, because libedit decodes keyboard
+/// input and the prompt with the C multibyte functions and would otherwise
+/// drop every non-ASCII character.
+///
+/// Not thread-safe: create and use it on one thread.
+public final class LineEditor {
+    public enum ReadResult: Equatable, Sendable {
+        /// A line the user entered, without its line terminator.
+        case line(String)
+        /// A signal (Ctrl-C) interrupted the read; the partial line was discarded.
+        case interrupted
+        /// Ctrl-D on an empty line, or end of input.
+        case endOfFile
+    }
+
+    private let editLine: OpaquePointer
+    private let libeditHistory: OpaquePointer
+    private let historyStore: HistoryStore
+    private let completer: (String) -> [String]
+    /// The prompt libedit's prompt callback hands out. Owned here and replaced
+    /// only between reads, because libedit redraws the prompt at any time
+    /// while `el_gets` runs.
+    fileprivate private(set) var promptBuffer: UnsafeMutablePointer<CChar>
+
+    /// - Parameters:
+    ///   - programName: the name `~/.editrc` lines can be prefixed with.
+    ///   - history: persistent history; `nil` keeps an unfiltered history in
+    ///     memory for this session only. Its lines are available on the up
+    ///     arrow from the start.
+    ///   - completer: called on TAB with the text before the cursor; returns
+    ///     the full words that could replace the word being typed (see
+    ///     `Completion.currentWord(in:)`).
+    public init(programName: String, history: HistoryStore?, completer: @escaping (String) -> [String]) {
+        self.historyStore = history ?? HistoryStore(path: nil, shouldSave: { _ in true })
+        self.completer = completer
+        self.promptBuffer = strdup("")
+
+        Self.ensureMultibyteLocale()
+        guard let editLine = cel_init_stdio(programName) else {
+            fatalError("LineEditor: el_init failed (out of memory)")
+        }
+        guard let libeditHistory = history_init() else {
+            fatalError("LineEditor: history_init failed (out of memory)")
+        }
+        self.editLine = editLine
+        self.libeditHistory = libeditHistory
+
+        // Unretained: see `LineEditor.instance(for:)`.
+        cel_set_clientdata(editLine, Unmanaged.passUnretained(self).toOpaque())
+        // Non-printing prompt sequences can be wrapped in \u{1}...\u{1}.
+        cel_set_prompt(editLine, lineEditorPrompt, 1)
+        cel_set_editor(editLine, "emacs")
+        // libedit's own handlers would re-send every signal to the whole
+        // process group with kill(0, sig) and take over SIGTERM/SIGHUP; the
+        // application's SIGINT handler interrupting read() is all we need.
+        cel_set_signal(editLine, 0)
+
+        cel_history_setsize(libeditHistory, Int32(clamping: historyStore.maxLines))
+        cel_history_setunique(libeditHistory, 1)
+        cel_set_hist(editLine, libeditHistory)
+        for line in historyStore.lines {
+            cel_history_enter(libeditHistory, line)
+        }
+
+        _ = el_source(editLine, nil)
+        // After el_source so a `bind -v` there still gets TAB completion in vi mode.
+        cel_set_addfn(editLine, "lineeditor-complete", "Complete the word before the cursor", lineEditorComplete)
+        cel_bind(editLine, "^I", "lineeditor-complete")
+        cel_bind(editLine, "^R", "em-inc-search-prev")
+    }
+
+    deinit {
+        // Also restores the terminal mode found at el_init.
+        el_end(editLine)
+        history_end(libeditHistory)
+        free(promptBuffer)
+    }
+
+    /// Shows `prompt` and reads one line, blocking until Enter, Ctrl-D on an
+    /// empty line, end of input, or a signal. The returned line is not added
+    /// to the history; call `addHistory(_:)` for that.
+    ///
+    /// When stdin is not a terminal, lines are read without editing and
+    /// without showing the prompt.
+    public func readLine(prompt: String) -> ReadResult {
+        if strcmp(promptBuffer, prompt) != 0 {
+            let replacement = strdup(prompt)!
+            free(promptBuffer)
+            promptBuffer = replacement
+        }
+
+        var count: Int32 = 0
+        // el_gets leaves errno alone at end of input but sets it to EINTR
+        // when a signal interrupted the read; clear it to tell them apart.
+        errno = 0
+        guard let raw = el_gets(editLine, &count) else {
+            if errno == EINTR {
+                finishInterruptedLine()
+                return .interrupted
+            }
+            if isatty(STDIN_FILENO) != 0 {
+                // libedit echoed ^D; end that line so later output starts clean.
+                writeToTerminal("\n")
+            }
+            return .endOfFile
+        }
+        var line = String(cString: raw)
+        while line.last?.isNewline == true {
+            line.removeLast()
+        }
+        return .line(line)
+    }
+
+    /// Stores `line` in the history store (which filters secrets, blank lines
+    /// and repeats, and persists it) and, if stored, makes it reachable with
+    /// the up arrow.
+    /// - Returns: whether the line was stored.
+    @discardableResult
+    public func addHistory(_ line: String) -> Bool {
+        guard historyStore.add(line) else { return false }
+        cel_history_enter(libeditHistory, line)
+        return true
+    }
+
+    /// Moves the cursor past the abandoned text and ends the terminal line, so
+    /// the next prompt starts on a fresh line instead of over the old text.
+    private func finishInterruptedLine() {
+        guard isatty(STDIN_FILENO) != 0 else { return }
+        var rest = ""
+        if let info = el_line(editLine)?.pointee, let cursor = info.cursor, let end = info.lastchar, cursor < end {
+            rest = String(decoding: UnsafeRawBufferPointer(start: cursor, count: end - cursor), as: UTF8.self)
+        }
+        writeToTerminal(rest + "^C\n")
+    }
+
+    /// Runs on TAB; see `Completion.action(word:candidates:)` for the rules.
+    fileprivate func complete() -> UInt8 {
+        guard let info = el_line(editLine)?.pointee, let buffer = info.buffer, let cursor = info.cursor else {
+            return UInt8(CC_ERROR)
+        }
+        let beforeCursor = String(
+            decoding: UnsafeRawBufferPointer(start: buffer, count: cursor - buffer), as: UTF8.self)
+        let word = Completion.currentWord(in: beforeCursor)
+
+        switch Completion.action(word: word, candidates: completer(beforeCursor)) {
+        case .beep:
+            return UInt8(CC_REFRESH_BEEP)
+        case .edit(let deleteBackward, let insert):
+            if deleteBackward > 0 {
+                el_deletestr(editLine, Int32(deleteBackward))
+            }
+            if !insert.isEmpty && el_insertstr(editLine, insert) != 0 {
+                return UInt8(CC_ERROR)
+            }
+            return UInt8(CC_REFRESH)
+        case .list(let candidates):
+            let columns = Int(cel_get_columns(editLine))
+            let lines = Completion.listing(candidates, width: columns > 0 ? columns : 80)
+            writeToTerminal("\n" + lines.joined(separator: "\n") + "\n")
+            // libedit redraws the prompt and the line below the listing.
+            return UInt8(CC_REDISPLAY)
+        }
+    }
+
+    /// Goes through C stdio, the same buffered stream libedit writes to, so
+    /// the output cannot overtake libedit's pending output.
+    private func writeToTerminal(_ text: String) {
+        print(text, terminator: "")
+        fflush(nil)
+    }
+
+    /// Recovers the editor from a libedit callback, like LLDB's
+    /// `Editline::InstanceFor`.
+    ///
+    /// Ownership: EL_CLIENTDATA holds an *unretained* pointer. The LineEditor
+    /// owns the EditLine and destroys it in `deinit`, so the EditLine (and
+    /// every callback it makes) can never outlive the object, and taking a
+    /// retain here would only create a cycle.
+    ///
+    /// Thread: libedit calls back only synchronously from inside `el_gets`,
+    /// that is on the thread currently blocked in `readLine(prompt:)`.
+    fileprivate static func instance(for editLine: OpaquePointer?) -> LineEditor {
+        guard let editLine, let data = cel_get_clientdata(editLine) else {
+            preconditionFailure("LineEditor: libedit callback without client data")
+        }
+        return Unmanaged<LineEditor>.fromOpaque(data).takeUnretainedValue()
+    }
+
+    private static func ensureMultibyteLocale() {
+        guard let current = setlocale(LC_CTYPE, nil) else { return }
+        let name = String(cString: current)
+        guard name == "C" || name == "POSIX" else { return }
+        if let chosen = setlocale(LC_CTYPE, ""), String(cString: chosen) != "C", String(cString: chosen) != "POSIX" {
+            return
+        }
+        _ = setlocale(LC_CTYPE, "C.UTF-8")
+    }
+}
+
+/// EL_PROMPT_ESC callback: hands libedit the current prompt. Capture-free
+/// because libedit takes a plain C function pointer; the editor is found
+/// through EL_CLIENTDATA (ownership and threading: `LineEditor.instance(for:)`).
+private func lineEditorPrompt(_ editLine: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
+    LineEditor.instance(for: editLine).promptBuffer
+}
+
+/// EL_ADDFN callback bound to TAB. Capture-free because libedit takes a plain
+/// C function pointer; the editor is found through EL_CLIENTDATA (ownership
+/// and threading: `LineEditor.instance(for:)`).
+private func lineEditorComplete(_ editLine: OpaquePointer?, _ key: Int32) -> UInt8 {
+    LineEditor.instance(for: editLine).complete()
+}
