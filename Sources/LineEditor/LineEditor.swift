@@ -143,15 +143,21 @@ public final class LineEditor {
         return true
     }
 
-    /// Moves the cursor past the abandoned text and ends the terminal line, so
-    /// the next prompt starts on a fresh line instead of over the old text.
+    /// Ends the terminal line after the abandoned text, so the next prompt
+    /// starts on a fresh line instead of over the old text.
     private func finishInterruptedLine() {
         guard isatty(STDIN_FILENO) != 0 else { return }
-        var rest = ""
-        if let info = el_line(editLine)?.pointee, let cursor = info.cursor, let end = info.lastchar, cursor < end {
-            rest = String(decoding: UnsafeRawBufferPointer(start: cursor, count: end - cursor), as: UTF8.self)
+        writeToTerminal(textAfterCursor() + "^C\n")
+    }
+
+    /// Writing this moves the terminal cursor to the end of the edited text
+    /// (including wrapped rows) without changing what is shown, so that output
+    /// can start below the whole line.
+    private func textAfterCursor() -> String {
+        guard let info = el_line(editLine)?.pointee, let cursor = info.cursor, let end = info.lastchar, cursor < end else {
+            return ""
         }
-        writeToTerminal(rest + "^C\n")
+        return String(decoding: UnsafeRawBufferPointer(start: cursor, count: end - cursor), as: UTF8.self)
     }
 
     /// Runs on TAB; see `Completion.action(word:candidates:)` for the rules.
@@ -177,9 +183,11 @@ public final class LineEditor {
         case .list(let candidates):
             let columns = Int(cel_get_columns(editLine))
             let lines = Completion.listing(candidates, width: columns > 0 ? columns : 80)
-            writeToTerminal("\n" + lines.joined(separator: "\n") + "\n")
-            // libedit redraws the prompt and the line below the listing.
-            return UInt8(CC_REDISPLAY)
+            writeToTerminal(textAfterCursor() + "\n" + lines.joined(separator: "\n") + "\n")
+            // Not CC_REDISPLAY: that first moves up over as many rows as the
+            // line used to wrap, which would overwrite the end of the listing.
+            cel_refresh(editLine)
+            return UInt8(CC_NORM)
         }
     }
 
