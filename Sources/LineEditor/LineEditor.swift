@@ -67,6 +67,7 @@ public final class LineEditor {
         self.completer = completer
         self.promptBuffer = strdup("")
 
+        // Before el_init, which decides once whether the charset is UTF-8.
         Self.ensureMultibyteLocale()
         guard let editLine = cel_init_stdio(programName) else {
             fatalError("LineEditor: el_init failed (out of memory)")
