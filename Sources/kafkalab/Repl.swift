@@ -11,7 +11,8 @@ struct Repl {
     let dispatcher: Dispatcher
 
     func run() {
-        let historyPath = (NSHomeDirectory() as NSString).appendingPathComponent(".kafkalab_history")
+        let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let historyPath = (home as NSString).appendingPathComponent(".kafkalab_history")
         let history = HistoryStore(path: historyPath, shouldSave: { !Secrets.lineRevealsSecret($0) })
         let topics = TopicNameCache(session: session)
         let completer = Completer(dispatcher: dispatcher, topics: { topics.names() })
