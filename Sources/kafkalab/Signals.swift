@@ -34,5 +34,12 @@ enum Signals {
         term.sa_flags = 0
         sigaction(SIGTERM, &term, nil)
         signal(SIGPIPE, SIG_IGN)
+        // A parent may start us with these blocked (Foundation's Process does);
+        // blocked, Ctrl-C and `kill` would never reach the handlers.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }

@@ -6,7 +6,7 @@ enum DataCommands {
     static var all: [Command] { [produce, consume] }
 
     static let produce = Command(
-        "produce", summary: "produce messages ({i} in key or value becomes the message number)",
+        "produce", summary: "produce messages ({i} in the key, value or a header becomes the message number)",
         usage: "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] <value> | produce [--topic T] --file PATH",
         options: ["--topic", "--count", "--key", "--header", "--partition", "--file"],
         details: "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional.",
@@ -54,7 +54,10 @@ enum DataCommands {
         var sent = 0
         for m in messages {
             if Interrupt.isRequested { break }
-            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: headers)
+            let numbered = headers.contains { $0.value.map { String(decoding: $0, as: UTF8.self).contains("{i}") } ?? false }
+                ? headers.map { MessageHeader(key: $0.key, value: $0.value.map { Array(substitute(String(decoding: $0, as: UTF8.self), sent).utf8) }) }
+                : headers
+            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: numbered)
             sent += 1
             if sent % 10_000 == 0 {
                 ctx.output.progress("produce: \(sent)/\(messages.count) sent")
