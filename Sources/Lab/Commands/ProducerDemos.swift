@@ -231,7 +231,9 @@ enum ProducerDemos {
         if c.isEmbedded && !fenced {
             let ids = [firstEos, secondEos].map { $0?.producerIdText ?? "?" }
             ctx.output.line("embedded cluster: fencing is not modelled. The mock gave the second producer its own new id (\(ids[1])) instead of bumping the epoch of the first (\(ids[0])), so the first producer carried on. On real Kafka the second init_transactions bumps the epoch, the coordinator aborts the first's open transaction, and the first's next operation fails with fatal _FENCED: \(composeHint)")
-        } else if fenced {
+        } else if !fenced {
+            ctx.output.warning("the first producer was not fenced: a Kafka broker bumps the epoch on the second init_transactions and should have rejected the first; check that \(c.label) is Apache Kafka 0.11 or newer")
+        } else {
             ctx.output.line("fenced: the first producer is a zombie now; its open transaction was aborted by the coordinator, and only a new instance with this transactional.id can write")
         }
         ctx.output.setResult(.object([
