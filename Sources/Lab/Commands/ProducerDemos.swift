@@ -160,7 +160,6 @@ enum ProducerDemos {
         // session exactly as it would reach an application.
         let first: Producer
         let firstStats: () -> ClientStatistics?
-        var demoStats: StatisticsRecorder? = nil
         if sessionId != nil {
             let sp = try session.producer()
             if lab.initializedProducer !== sp {
@@ -177,7 +176,6 @@ enum ProducerDemos {
                 "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-fence-first",
             ]) { $1 }, onStatistics: { recorder.record($0) })
             try first.initTransactions(timeoutMs: timeout)
-            demoStats = recorder
             firstStats = { recorder.latest }
         }
         try first.beginTransaction()
@@ -227,7 +225,6 @@ enum ProducerDemos {
                 if firstError != nil { try? first.abortTransaction(timeoutMs: timeout) }
             }
         }
-        _ = demoStats
         if c.isEmbedded && !fenced {
             let ids = [firstEos, secondEos].map { $0?.producerIdText ?? "?" }
             ctx.output.line("embedded cluster: fencing is not modelled. The mock gave the second producer its own new id (\(ids[1])) instead of bumping the epoch of the first (\(ids[0])), so the first producer carried on. On real Kafka the second init_transactions bumps the epoch, the coordinator aborts the first's open transaction, and the first's next operation fails with fatal _FENCED: \(composeHint)")
