@@ -44,6 +44,7 @@ enum DataCommands {
                 messages.append((key.map { Array(substitute($0, i).utf8) }, Array(substitute(value, i).utf8)))
             }
         }
+        if let refusal = session.produceRefusal { throw LabError.invalid(refusal) }
         let topicInfo = try session.requireTopic(topicName)
         if let partition, partition >= topicInfo.partitions.count {
             throw LabError.invalid("\(topicName) has partitions 0..\(topicInfo.partitions.count - 1); there is no partition \(partition)")
@@ -113,9 +114,9 @@ enum DataCommands {
 
     static let consume = Command(
         "consume", summary: "read messages: partition, offset, key, value, timestamp",
-        usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s]",
-        flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle"],
-        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C or --count. Uses no consumer group offsets (a throwaway group id; nothing is committed).",
+        usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted]",
+        flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle", "--isolation"],
+        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C or --count. Uses no consumer group offsets (a throwaway group id; nothing is committed). --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
         completes: .topics
     ) { ctx in
         let args = ctx.arguments
@@ -139,9 +140,18 @@ enum DataCommands {
             partitions = [Int32(p)]
         }
         let follow = args.has("--follow")
+        var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]
+        if let isolation = args.value("--isolation") {
+            guard ["read_committed", "read_uncommitted"].contains(isolation) else {
+                throw ctx.usageError("--isolation takes read_committed or read_uncommitted, not '\(isolation)'")
+            }
+            extra["isolation.level"] = isolation
+            if isolation == "read_committed" && ctx.session.connection?.isEmbedded == true {
+                ctx.output.hint("embedded: the mock writes no transaction markers and ignores isolation.level, so read_committed also returns aborted and still-open transactional messages here")
+            }
+        }
         let consumer = try Consumer(config: ctx.session.consumerProperties(
-            group: "kafkalab-consume-\(UUID().uuidString.prefix(8))",
-            ["enable.auto.commit": "false", "enable.partition.eof": "true"]))
+            group: "kafkalab-consume-\(UUID().uuidString.prefix(8))", extra))
         try consumer.assign(partitions.map { TopicPartitionOffset(topic: topicName, partition: $0, offset: startOffset) })
         var received = 0
         var atEnd = Set<Int32>()
