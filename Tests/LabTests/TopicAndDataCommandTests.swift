@@ -105,4 +105,20 @@ struct TopicAndDataCommandTests {
         #expect(try t.failure(of: "connect embedded 99").contains("between 1 and 32"))
         #expect(t.session.connection?.label == "embedded:2")
     }
+
+    @Test func statusShowsTheIdempotentProducersIdWithoutAnyLabCommand() throws {
+        let t = try TestSession()
+        try t.output(of: "topic create ids --partitions 1")
+        try t.output(of: "set enable.idempotence true")
+        #expect(!(try t.output(of: "status")).contains("producer id"))
+        try t.output(of: "produce x")
+        // statistics (where librdkafka reports the id) arrive once a second
+        var status = ""
+        for _ in 0..<30 where !status.contains("producer id") {
+            usleep(100_000)
+            status = try t.output(of: "status")
+        }
+        #expect(status.contains("producer id"))
+        #expect(status.contains("epoch 0"))
+    }
 }

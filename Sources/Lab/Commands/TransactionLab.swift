@@ -80,10 +80,6 @@ public final class TransactionLab: LabState {
             lines.append(StatusLine("transaction", "none open (transactional.id \(transactionalId); `txn begin` opens one)",
                                     .object([("state", "none"), ("transactional_id", .string(transactionalId))])))
         }
-        if let eos = session.sessionProducer?.statistics.value?.eos, eos.hasProducerId {
-            lines.append(StatusLine("producer id", "\(eos.producerId!) epoch \(eos.producerEpoch ?? 0)",
-                                    .object([("producer_id", .optional(eos.producerId)), ("epoch", .optional(eos.producerEpoch))])))
-        }
         return lines
     }
 
