@@ -5,6 +5,8 @@ public enum CommandCatalog {
         CoreCommands.all
             + TopicCommands.all
             + DataCommands.all
+            + ReplicationCommands.all
+            + ExplainCommands.all
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }
