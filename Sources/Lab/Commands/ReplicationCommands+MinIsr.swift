@@ -126,7 +126,8 @@ extension ReplicationCommands {
 
     static func printConclusion(_ out: Output, embedded: Bool = false) {
         out.line()
-        out.line((embedded ? "On real Kafka (not shown above): " : "") + tradeOff)
+        if embedded { out.line("What real Kafka shows, and the embedded cluster could not:") }
+        out.line(tradeOff)
         out.line(keyQuestion)
     }
 
