@@ -112,6 +112,27 @@ struct ReplicationLabTests {
         #expect(counts.first { $0.0 == "broker-gone" }?.1 == .integer(1))
     }
 
+    @Test func aWatchAfterBrokerStopReportsWhatChangedSinceThen() throws {
+        let t = try TestSession()
+        _ = try t.output(of: "topic create orders --partitions 3")
+        let before = try leaders(t, "orders")
+        let victim = before[0]!
+        _ = try t.output(of: "broker stop \(victim)")
+        let text = try t.output(of: "isr watch orders --for 300ms")
+        #expect(text.contains("since before `broker stop \(victim)`"))
+        #expect(text.contains("broker \(victim) gone"))
+        for (partition, leader) in before where leader == victim {
+            #expect(text.contains("orders/\(partition) leader \(victim) → "))
+        }
+        // Changes before the watch are listed, not counted as seen during it.
+        #expect(text.contains("no events"))
+        _ = try t.output(of: "broker start \(victim)")
+        let again = try t.output(of: "isr watch orders --for 300ms")
+        #expect(again.contains("since the previous watch ended"))
+        #expect(again.contains("broker \(victim) back"))
+        #expect(!again.contains("gone"))
+    }
+
     @Test func badInputIsOneLineAndChangesNothing() throws {
         let t = try TestSession()
         _ = try t.output(of: "topic create orders --partitions 2")

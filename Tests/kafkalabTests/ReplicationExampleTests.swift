@@ -24,7 +24,12 @@ struct ReplicationExampleTests {
         #expect(out.contains("killed broker 1 (embedded: stop and kill are the same here"))
         #expect(out.contains("produced 5 of 5 message(s) to payments"))
         // 4. coming back
+        #expect(out.contains("since before `broker stop 2`"))
+        #expect(out.contains("broker 1 gone (stopped; the mock still lists it in metadata)"))
+        #expect(out.contains("broker 2 gone (stopped; the mock still lists it in metadata)"))
         #expect(out.contains("watched 1.0 s"))
+        #expect(out.contains("since the previous watch ended"))
+        #expect(out.contains("broker 1 back (started again)"))
         #expect(out.contains("started brokers 1,2"))
         #expect(out.contains("leadership that moved away stays where it is"))
         // 5. durability

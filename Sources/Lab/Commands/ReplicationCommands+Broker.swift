@@ -72,11 +72,17 @@ extension ReplicationCommands {
             let c = try ctx.session.requireConnection()
             switch c.kind {
             case .embedded:
-                try embeddedControl(action, ids: ids, cluster: c.embedded!, connection: c, ctx.output)
+                try embeddedControl(action, ids: ids, cluster: c.embedded!, connection: c,
+                                    state: ReplicationLabState.of(ctx.session), ctx.output)
             case .compose:
                 let live = Set(try c.admin.metadata().brokers.map(\.id))
+                let state = ReplicationLabState.of(ctx.session)
                 try composeControl(action, ids: ids, live: live,
-                                   composeFile: args.value("--compose-file") ?? ctx.session.composeFile, ctx.output)
+                                   composeFile: args.value("--compose-file") ?? ctx.session.composeFile, ctx.output) {
+                    if let before = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0) {
+                        state.rememberIfUnset(before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
+                    }
+                }
             case .external:
                 let live = Set(try c.admin.metadata().brokers.map(\.id))
                 try externalInstructions(action, ids: ids, live: live, bootstrap: c.bootstrap, ctx.output)
@@ -87,7 +93,7 @@ extension ReplicationCommands {
     // MARK: Embedded
 
     static func embeddedControl(_ action: DockerCompose.Action, ids: [Int32], cluster: EmbeddedCluster,
-                                connection c: ClusterConnection, _ out: Output) throws {
+                                connection c: ClusterConnection, state: ReplicationLabState? = nil, _ out: Output) throws {
         let stopped = cluster.stoppedBrokers
         let range = "1..\(cluster.brokerCount)"
         // Every id is checked before anything changes, so a bad one leaves the cluster as it was.
@@ -105,6 +111,9 @@ extension ReplicationCommands {
         let brokerWord = ids.count == 1 ? "broker \(ids[0])" : "brokers \(ReplicationCommands.ids(ids))"
 
         if action == .start {
+            if let before = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0) {
+                state?.rememberIfUnset(before, reason: "before `broker start \(ReplicationCommands.ids(ids))`")
+            }
             for id in ids { try cluster.startBroker(id) }
             settleMetadata(c)
             let moves = try electLeadersForReturning(Set(ids), cluster: cluster, connection: c)
@@ -123,6 +132,7 @@ extension ReplicationCommands {
             throw LabError.invalid("stopping \(brokerWord) would leave no broker running, and kafkalab needs one to read metadata; start another first (`broker start <id>`)")
         }
         let before = try IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0)
+        state?.rememberIfUnset(before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
         let moves = LeaderElection.movesAway(from: Set(ids), down: down, partitions: before.partitions)
         for id in ids { try cluster.stopBroker(id) }
         for m in moves { try cluster.setLeader(topic: m.topic, partition: m.partition, broker: m.to) }
@@ -185,7 +195,8 @@ extension ReplicationCommands {
 
     static func composeControl(_ action: DockerCompose.Action, ids: [Int32], live: Set<Int32>,
                                composeFile: String?, _ out: Output,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               beforeChange: () -> Void = {}) throws {
         for id in ids {
             guard DockerCompose.brokerIds.contains(id) else {
                 throw LabError.notFound("no broker \(id) on the compose cluster: its brokers are 1..3 (containers kafka-1..kafka-3)")
@@ -204,6 +215,7 @@ extension ReplicationCommands {
         for id in ids where !(try compose.hasContainer(forBroker: id)) {
             throw LabError.invalid("\(compose.file) has no container \(DockerCompose.service(forBroker: id)): the cluster was not started from this file (`docker compose -f \(compose.file) up -d --wait`, or --compose-file PATH)")
         }
+        beforeChange()
         for id in ids {
             if Interrupt.isRequested { throw LabError.interrupted }
             out.progress("running \(DockerCompose.commandLine(file: compose.file, action: action, broker: id)) ...")

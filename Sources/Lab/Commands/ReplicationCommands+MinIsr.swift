@@ -233,6 +233,13 @@ extension ReplicationCommands {
         }
         let leader = initial.leader
         let followers = initial.replicas.filter { $0 != leader }
+        if let compose {
+            for follower in followers {
+                guard DockerCompose.brokerIds.contains(follower), try compose.hasContainer(forBroker: follower) else {
+                    throw LabError.invalid("\(compose.file) has no container \(DockerCompose.service(forBroker: follower)) for follower \(follower): the cluster was not started from this file (--compose-file PATH)")
+                }
+            }
+        }
         out.line("\(topic)/0: leader \(leader), replicas \(bracketed(initial.replicas)), ISR \(bracketed(initial.isr))")
         out.line("demo producer: " + demoProducerSettings.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         out.line("why: " + demoSettingsReason)

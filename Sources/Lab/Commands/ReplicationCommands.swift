@@ -54,7 +54,7 @@ enum ReplicationCommands {
             rows.append(.object([
                 ("partition", .integer(p.partition)), ("leader", p.hasLeader ? .integer(p.leader) : .null),
                 ("replicas", .ints(p.replicas)), ("isr", .ints(p.isr)), ("offline_replicas", .ints(p.offlineReplicas)),
-                ("low", .optional(w?.low)), ("high_watermark", .optional(w?.high)), ("leader_epoch", .null),
+                ("low", .optional(w?.low)), ("high", .optional(w?.high)), ("leader_epoch", .null),
                 ("state", .strings(shown)),
             ]))
         }
@@ -160,7 +160,18 @@ enum ReplicationCommands {
         out.line("watching \(what): \(first.partitions.count) partitions, brokers \(ids(first.brokers.sorted())) up; every \(Arguments.formatDuration(interval))" +
                  (duration.map { " for \(Arguments.formatDuration($0))" } ?? "") + "; Ctrl-C stops")
         if c.isEmbedded {
-            out.hint("embedded: the ISR never changes here; `broker stop|start` in another session shows broker and leader events")
+            out.hint("embedded: the ISR never changes here, and only this session can stop brokers; a watch first reports what changed since the previous watch or `broker` command")
+        }
+        let state = ReplicationLabState.of(ctx.session)
+        if let (baseline, taken, reason) = state.baseline(for: scope) {
+            let changes = replicationEvents(from: baseline, to: first)
+            if !changes.isEmpty {
+                let age = Date().timeIntervalSince(taken)
+                out.line(String(format: "since %@ (%.0f s ago):", reason, age))
+                for event in changes {
+                    report(event, at: nil, elapsed: 0, since: (reason, age), embedded: c.isEmbedded, out)
+                }
+            }
         }
 
         var failure: String?
@@ -173,7 +184,9 @@ enum ReplicationCommands {
                 do {
                     let events = try watcher.poll()
                     failure = nil
-                    for event in events { report(event, at: Date(), elapsed: watcher.elapsed, embedded: c.isEmbedded, out) }
+                    for event in events {
+                        report(event, at: Date(), elapsed: watcher.elapsed, embedded: c.isEmbedded, out)
+                    }
                 } catch {
                     let message = describeError(error)
                     if failure != message { out.warning("metadata poll failed (\(message)); still polling") }
@@ -182,16 +195,24 @@ enum ReplicationCommands {
             }
             let s = watcher.summary
             let under = watcher.latest.partitions.filter(\.isUnderReplicated).count
-            out.progress(String(format: "%.0f s  %d partitions  %d under-replicated  %d events  (Ctrl-C stops)",
-                                watcher.elapsed, watcher.latest.partitions.count, under, s.totalEvents))
+            out.progress(String(format: "%.1f s  brokers %@ up  %d partitions  %d under-replicated  %d event(s)  (Ctrl-C stops)",
+                                watcher.elapsed, ids(watcher.latest.brokers.sorted()), watcher.latest.partitions.count,
+                                under, s.totalEvents))
             let remaining = duration.map { $0 - watcher.elapsed } ?? 0.1
             Thread.sleep(forTimeInterval: max(0.005, min(0.1, nextPoll - watcher.elapsed, remaining)))
         }
         watcher.finish()
+        // Whole-cluster state, so that a later watch of any scope can compare with it.
+        if let everything = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: 1_500, time: 0) {
+            state.remember(everything, reason: "the previous watch ended")
+        }
         printSummary(watcher.summary, interrupted: Interrupt.isRequested, out)
     }
 
-    static func report(_ event: ReplicationEvent, at date: Date, elapsed: Double, embedded: Bool, _ out: Output) {
+    /// One event line. `since` marks a change found between the previous look and this
+    /// watch: its exact time is unknown, so it gets no timestamp.
+    static func report(_ event: ReplicationEvent, at date: Date?, elapsed: Double,
+                       since: (reason: String, secondsAgo: Double)? = nil, embedded: Bool, _ out: Output) {
         var text = event.description
         // The mock keeps a stopped broker in metadata; say what kafkalab actually saw.
         switch event {
@@ -199,10 +220,13 @@ enum ReplicationCommands {
         case .brokerBack(let id) where embedded: text = "broker \(id) back (started again)"
         default: break
         }
-        let stamp = clockTime(date)
+        let stamp = date.map(clockTime)
         if out.isJSON {
             var pairs: [(String, JSONValue)] = [
-                ("time", .string(stamp)), ("elapsed_s", .double((elapsed * 1000).rounded() / 1000)),
+                ("time", .optional(stamp)),
+                ("elapsed_s", since == nil ? .double((elapsed * 1000).rounded() / 1000) : .null),
+                ("since_previous_look", since.map { .object([("reason", .string($0.reason)),
+                                                             ("seconds_ago", .double(($0.secondsAgo * 1000).rounded() / 1000))]) } ?? .null),
                 ("kind", .string(event.kind)), ("topic", .optional(event.topic)),
                 ("partition", .optional(event.partition)), ("broker", .optional(event.broker)),
             ]
@@ -219,7 +243,7 @@ enum ReplicationCommands {
             pairs.append(("text", .string(text)))
             out.stream(.object(pairs))
         } else {
-            out.line(out.dim(stamp) + "  " + text)
+            out.line((stamp.map(out.dim) ?? "  ") + "  " + text)
         }
     }
 
