@@ -302,7 +302,11 @@ struct MinIsrRealClusterTests {
         session.dispatcher = dispatcher
         session.composeFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docker-compose.yml").path
-        session.connect(try ClusterConnection(bootstrap: bootstrap))
+        let connection = try ClusterConnection(bootstrap: bootstrap)
+        // Elsewhere the demo waits for a person to stop brokers; only compose is driven.
+        try #require(connection.kind == .compose,
+                     "KAFKALAB_TEST_BOOTSTRAP must be the compose cluster (\(ClusterConnection.composeBootstrap))")
+        session.connect(connection)
         defer { session.disconnect() }
         let topic = "min-isr-test-\(UUID().uuidString.prefix(8))"
         let outcome = dispatcher.execute("min-isr demo \(topic) --wait 120s", in: session)

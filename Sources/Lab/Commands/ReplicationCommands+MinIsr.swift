@@ -205,6 +205,10 @@ extension ReplicationCommands {
 
     static func runRealMinIsrDemo(topic: String, connection c: ClusterConnection, wait: Double,
                                   composeFile: String?, _ out: Output) throws {
+        // Docker problems are found before anything is created or stopped.
+        let compose: DockerCompose? = c.kind == .compose
+            ? try DockerCompose.locate(composeFile: composeFile, action: .stop, brokers: [1]) : nil
+        let waitLimit: Double? = compose == nil ? nil : wait
         let metadata = try c.admin.metadata()
         guard metadata.brokers.count >= 3 else {
             throw LabError.invalid("the demo needs three running brokers; metadata lists \(metadata.brokers.count) (`broker list`)")
@@ -223,10 +227,6 @@ extension ReplicationCommands {
             out.line("created \(topic): 1 partition, replication factor 3, min.insync.replicas=2")
         }
 
-        // Docker problems are found before anything has been stopped.
-        let compose: DockerCompose? = c.kind == .compose
-            ? try DockerCompose.locate(composeFile: composeFile, action: .stop, brokers: [1]) : nil
-        let waitLimit: Double? = compose == nil ? nil : wait
 
         let initial = try waitForPartition(topic, "all three replicas in sync", limit: max(wait, 30), c, out) {
             $0.leader >= 0 && $0.replicas.count == 3 && Set($0.isr) == Set($0.replicas)
@@ -276,7 +276,7 @@ extension ReplicationCommands {
             let step = try demoProduce("follower(s) \(ids(followers.prefix(index + 1).map { $0 })) down", acks: "all",
                                        topic: topic, isr: isr, expected: expected, connection: c, out)
             steps.append(step)
-            if index == 1 { explainObserved(step, out) }
+            if index == 1 { explainObserved(step, topic: topic, out) }
         }
         out.line("4. the same partition with acks=1")
         steps.append(try demoProduce("acks=1, two followers down", acks: "1", topic: topic, isr: isr,
@@ -310,14 +310,14 @@ extension ReplicationCommands {
     }
 
     /// Says what the write with one replica left means, whatever came back.
-    static func explainObserved(_ step: DemoStep, _ out: Output) {
+    static func explainObserved(_ step: DemoStep, topic: String, _ out: Output) {
         switch step.outcome {
         case "NOT_ENOUGH_REPLICAS":
             out.line("  that is the broker itself refusing the write: the ISR (1) is below min.insync.replicas (2), so nothing was written")
         case "NOT_ENOUGH_REPLICAS_AFTER_APPEND":
             out.line("  the leader appended the batch, then found the ISR below min.insync.replicas before it could acknowledge: the write may exist on the leader alone, and is not acknowledged")
         case "delivered":
-            out.line("  the write was accepted: the ISR has not shrunk below 2 in the leader's view yet, or the topic's min.insync.replicas is not 2 (`isr \(step.label)`)")
+            out.line("  the write was accepted: the ISR has not shrunk below 2 in the leader's view yet, or the topic's min.insync.replicas is not 2 (`isr \(topic)`)")
         default:
             out.line("  not the broker's rejection: \(step.outcome) comes from the client or the network; check that the leader is reachable and run the demo again")
         }

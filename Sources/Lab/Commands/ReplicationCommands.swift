@@ -130,9 +130,10 @@ enum ReplicationCommands {
         details: """
         One timestamped line per event; ends on Ctrl-C or after --for with a summary: events by kind and the longest \
         time each partition stayed under-replicated (as precise as --interval, at least 100ms). --all watches every \
-        topic except internal ones. In JSON mode each event is one document, then the summary. Embedded: the ISR never \
-        changes; broker gone/back and leader changes come from `broker stop|start`, which moves leadership as a \
-        controller would.
+        topic except internal ones. It first lists, without timestamps, what changed since the previous watch ended (or \
+        since just before the first `broker` command), so `broker stop 2` then `isr watch` shows the stop. In JSON mode \
+        each event is one document, then the summary. Embedded: the ISR never changes; broker gone/back and leader \
+        changes come from `broker stop|start`, which moves leadership as a controller would.
         """,
         completes: .topics
     ) { ctx in
