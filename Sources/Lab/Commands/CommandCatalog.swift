@@ -6,6 +6,8 @@ public enum CommandCatalog {
             + TopicCommands.all
             + DataCommands.all
             + ProducerCommands.all
+            + ReplicationCommands.all
+            + ExplainCommands.all
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }
