@@ -38,4 +38,12 @@ struct SegmentListingTests {
     @Test func anEmptyDirectoryHasNoSegments() {
         #expect(SegmentListing.segments(from: SegmentListing.files(fromLongListing: "total 0\n")).isEmpty)
     }
+
+    @Test func splitsAMultiDirectoryListing() {
+        let text = "orders-0:\ntotal 8\n-rw-r--r-- 1 1000 1000 70 Nov 25 18:00 00000000000000000000.log\n\norders-1:\ntotal 8\n-rw-r--r-- 1 1000 1000 90 Nov 25 18:00 00000000000000000005.log\n"
+        let dirs = SegmentListing.directories(fromLongListing: text)
+        #expect(Set(dirs.keys) == ["orders-0", "orders-1"])
+        #expect(dirs["orders-1"]?.first?.baseOffset == 5)
+        #expect(SegmentListing.directories(fromLongListing: listing, single: "t-0")["t-0"]?.count == 9)
+    }
 }

@@ -25,4 +25,13 @@ struct ExampleScriptTests {
         #expect(r.stdout.contains("15 message(s) from orders (end of log)"))
         #expect(r.stdout.contains("linger.ms (producer): default → 20"))
     }
+
+    @Test func storage07() throws {
+        let r = try Self.replay("07-storage.kl")
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("Segments and indexes"))
+        #expect(r.stdout.contains("there are no segment files here"))
+        #expect(r.stdout.contains("Log compaction"))
+        #expect(r.stdout.contains("All 10 records remain: no cleaner ran"))
+    }
 }

@@ -31,6 +31,28 @@ public enum SegmentListing {
         }
     }
 
+    /// Parses `ls -ln dir1 dir2 ...`, whose output has a `dir:` header before
+    /// each directory's listing (none when only one directory was listed).
+    public static func directories(fromLongListing text: String, single name: String? = nil) -> [String: [SegmentFile]] {
+        var result: [String: [SegmentFile]] = [:]
+        var current = name
+        var lines: [Substring] = []
+        func flush() {
+            if let current { result[current, default: []] += files(fromLongListing: lines.joined(separator: "\n")) }
+            lines = []
+        }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasSuffix(":") && !line.hasPrefix("-") && !line.hasPrefix("total") && !line.contains(" ") {
+                flush()
+                current = String(line.dropLast()).split(separator: "/").last.map(String.init)
+            } else {
+                lines.append(line)
+            }
+        }
+        flush()
+        return result
+    }
+
     public static func file(named name: String, bytes: Int64) -> SegmentFile {
         let parts = name.split(separator: ".", maxSplits: 1)
         let base = parts.count == 2 && parts[0].count == 20 ? Int64(parts[0]) : nil

@@ -8,6 +8,7 @@ public enum CommandCatalog {
             + ProducerCommands.all
             + ReplicationCommands.all
             + ExplainCommands.all
+            + StorageCommands.all
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }

@@ -27,6 +27,16 @@ public struct DockerCompose {
     public static func locate(composeFile: String?, action: Action, brokers: [Int32],
                               environment: [String: String] = ProcessInfo.processInfo.environment,
                               workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> DockerCompose {
+        try locate(composeFile: composeFile, purpose: "\(action.rawValue) the broker",
+                   example: { commandLine(file: $0, action: action, broker: brokers.first ?? 1) },
+                   environment: environment, workingDirectory: workingDirectory)
+    }
+
+    /// The same, for any use of the compose cluster; `example` gives the command
+    /// line to suggest for the resolved file path.
+    public static func locate(composeFile: String?, purpose: String, example makeExample: (String) -> String,
+                              environment: [String: String] = ProcessInfo.processInfo.environment,
+                              workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> DockerCompose {
         let path: String
         if let composeFile {
             let expanded = (composeFile as NSString).expandingTildeInPath
@@ -35,9 +45,9 @@ public struct DockerCompose {
             path = (workingDirectory as NSString).appendingPathComponent("docker-compose.yml")
         }
         let standardized = (path as NSString).standardizingPath
-        let example = commandLine(file: standardized, action: action, broker: brokers.first ?? 1)
+        let example = makeExample(standardized)
         guard let docker = executable(named: "docker", path: environment["PATH"] ?? "") else {
-            throw LabError.unsupported("docker is not installed or not on PATH, so kafkalab cannot \(action.rawValue) the broker; install Docker with the compose plugin, or run `\(example)` where Docker runs")
+            throw LabError.unsupported("docker is not installed or not on PATH, so kafkalab cannot \(purpose); install Docker with the compose plugin, or run `\(example)` where Docker runs")
         }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: standardized, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -67,6 +77,13 @@ public struct DockerCompose {
     public func perform(_ action: Action, broker id: Int32) throws {
         let result = try run([action.rawValue, Self.service(forBroker: id)])
         guard result.status == 0 else { throw failure(of: action.rawValue, broker: id, result) }
+    }
+
+    /// Runs a command inside a broker's container (`docker compose exec -T`) and returns its output.
+    public func exec(broker id: Int32, _ command: [String]) throws -> String {
+        let result = try run(["exec", "-T", Self.service(forBroker: id)] + command)
+        guard result.status == 0 else { throw failure(of: "exec", broker: id, result) }
+        return result.stdout
     }
 
     private func failure(of verb: String, broker id: Int32, _ result: (status: Int32, stdout: String, stderr: String)) -> LabError {

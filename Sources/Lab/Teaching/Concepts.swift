@@ -23,7 +23,7 @@ public struct Concept: Sendable {
 /// a new lab adds its list to `table` and nothing else changes.
 public enum Concepts {
     public static let table: [String: Concept] = Dictionary(
-        (replication).map { ($0.name, $0) },
+        (replication + storage + producers + consumers + lag).map { ($0.name, $0) },
         uniquingKeysWith: { first, _ in first })
 
     /// Names and aliases, for lookup and suggestions.
