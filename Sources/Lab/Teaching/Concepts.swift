@@ -20,10 +20,13 @@ public struct Concept: Sendable {
 }
 
 /// Every concept `explain` knows, by name. Each lab contributes one list below;
-/// a new lab adds its list to `table` and nothing else changes.
+/// a new lab appends its list to `all` and nothing else changes.
 public enum Concepts {
+    public static let all: [Concept] = replication
+
+    /// A repeated name keeps its first text (ConceptsTests fails on repeats).
     public static let table: [String: Concept] = Dictionary(
-        (replication).map { ($0.name, $0) },
+        all.map { ($0.name, $0) },
         uniquingKeysWith: { first, _ in first })
 
     /// Names and aliases, for lookup and suggestions.
