@@ -87,7 +87,7 @@ struct ReplicationLabTests {
         _ = try t.output(of: "topic create orders --partitions 3")
         let leader = try leaders(t, "orders")[0]!
         _ = try stopInBackground(t, topic: "orders", broker: leader, after: 0.6)
-        let text = try t.output(of: "isr watch orders --interval 200ms --for 2500ms")
+        let text = try t.output(of: "isr watch orders --interval 200ms --for 4s")
         #expect(text.contains("watching orders: 3 partitions"))
         #expect(text.contains("broker \(leader) gone (stopped; the mock still lists it in metadata)"))
         #expect(text.contains("orders/0 leader \(leader) → "))
@@ -101,7 +101,7 @@ struct ReplicationLabTests {
         _ = try t.output(of: "topic create orders --partitions 2")
         let leader = try leaders(t, "orders")[0]!
         _ = try stopInBackground(t, topic: "orders", broker: leader, after: 0.5)
-        let text = try t.output(of: "isr watch --all --interval 100ms --for 2s --json")
+        let text = try t.output(of: "isr watch --all --interval 100ms --for 4s --json")
         let documents = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         let summary = try #require(documents.last)
         #expect(summary["summary"] == .bool(true))
