@@ -34,8 +34,9 @@ enum Signals {
         term.sa_flags = 0
         sigaction(SIGTERM, &term, nil)
         signal(SIGPIPE, SIG_IGN)
-        // A parent may start us with these blocked (Foundation's Process does);
-        // blocked, Ctrl-C and `kill` would never reach the handlers.
+        // A blocked signal mask is inherited: started by a parent that blocks them
+        // (Foundation's Process inside a test runner does), Ctrl-C and SIGTERM
+        // would otherwise never arrive.
         var unblock = sigset_t()
         sigemptyset(&unblock)
         sigaddset(&unblock, SIGINT)

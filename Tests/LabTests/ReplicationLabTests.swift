@@ -87,7 +87,7 @@ struct ReplicationLabTests {
         _ = try t.output(of: "topic create orders --partitions 3")
         let leader = try leaders(t, "orders")[0]!
         _ = try stopInBackground(t, topic: "orders", broker: leader, after: 0.6)
-        let text = try t.output(of: "isr watch orders --interval 200ms --for 2500ms")
+        let text = try t.output(of: "isr watch orders --interval 200ms --for 4s")
         #expect(text.contains("watching orders: 3 partitions"))
         #expect(text.contains("broker \(leader) gone (stopped; the mock still lists it in metadata)"))
         #expect(text.contains("orders/0 leader \(leader) → "))
@@ -101,7 +101,7 @@ struct ReplicationLabTests {
         _ = try t.output(of: "topic create orders --partitions 2")
         let leader = try leaders(t, "orders")[0]!
         _ = try stopInBackground(t, topic: "orders", broker: leader, after: 0.5)
-        let text = try t.output(of: "isr watch --all --interval 100ms --for 2s --json")
+        let text = try t.output(of: "isr watch --all --interval 100ms --for 4s --json")
         let documents = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         let summary = try #require(documents.last)
         #expect(summary["summary"] == .bool(true))
@@ -203,6 +203,59 @@ struct ReplicationLabTests {
             Issue.record("found a compose file that is not there")
         } catch let e as LabError {
             #expect(e.description.hasPrefix("no compose file at \(dir.path)/docker-compose.yml"))
+        }
+    }
+
+    /// A directory holding a shell script named `docker` that logs its arguments, and
+    /// a compose file; `script` is the body run after logging.
+    private func fakeDocker(_ script: String) throws -> (dir: URL, compose: String, log: URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafkalab-docker-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let log = dir.appendingPathComponent("calls.log")
+        let docker = dir.appendingPathComponent("docker")
+        try "#!/bin/sh\necho \"$@\" >> \(log.path)\n\(script)\n".write(to: docker, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: docker.path)
+        let compose = dir.appendingPathComponent("docker-compose.yml")
+        try "name: kafkalab\n".write(to: compose, atomically: true, encoding: .utf8)
+        return (dir, compose.path, log)
+    }
+
+    @Test func composeStopRunsDockerComposeForEachBrokerContainer() throws {
+        let fake = try fakeDocker(#"case "$4" in ps) echo 0123abcd ;; esac; exit 0"#)
+        defer { try? FileManager.default.removeItem(at: fake.dir) }
+        let buffer = OutputBuffer()
+        var remembered = false
+        try ReplicationCommands.composeControl(.stop, ids: [2, 3], live: [1, 2, 3], composeFile: fake.compose,
+                                               Output.capturing(into: buffer), environment: ["PATH": fake.dir.path]) {
+            remembered = true
+        }
+        let calls = try String(contentsOf: fake.log, encoding: .utf8).split(separator: "\n")
+        #expect(calls == ["compose -f \(fake.compose) ps --all --quiet kafka-2", "compose -f \(fake.compose) ps --all --quiet kafka-3",
+                          "compose -f \(fake.compose) stop kafka-2", "compose -f \(fake.compose) stop kafka-3"])
+        #expect(remembered)
+        #expect(buffer.stdout.contains("docker compose -f \(fake.compose) stop kafka-3: done"))
+        #expect(buffer.stdout.contains("a controlled shutdown: the controller moved leadership away"))
+    }
+
+    @Test func composeFailuresAreOneLine() throws {
+        let notStarted = try fakeDocker("exit 0")
+        defer { try? FileManager.default.removeItem(at: notStarted.dir) }
+        do {
+            try ReplicationCommands.composeControl(.kill, ids: [2], live: [1, 2, 3], composeFile: notStarted.compose,
+                                                   Output.capturing(into: OutputBuffer()), environment: ["PATH": notStarted.dir.path])
+            Issue.record("killed a container that does not exist")
+        } catch let e as LabError {
+            #expect(e.description.contains("has no container kafka-2: the cluster was not started from this file"))
+        }
+
+        let noDaemon = try fakeDocker(#"echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" >&2; exit 1"#)
+        defer { try? FileManager.default.removeItem(at: noDaemon.dir) }
+        do {
+            try ReplicationCommands.composeControl(.start, ids: [2], live: [1, 3], composeFile: noDaemon.compose,
+                                                   Output.capturing(into: OutputBuffer()), environment: ["PATH": noDaemon.dir.path])
+            Issue.record("docker failure not reported")
+        } catch let e as LabError {
+            #expect(e.description == "`docker compose -f \(noDaemon.compose) ps kafka-2` failed (exit 1): Cannot connect to the Docker daemon at unix:///var/run/docker.sock")
         }
     }
 

@@ -141,6 +141,8 @@ extension ReplicationCommands {
         if try c.admin.metadata().topic(topic) == nil {
             try c.createTopic(topic, partitions: 1, replicationFactor: 3, configs: ["min.insync.replicas": "2"])
             out.line("created \(topic): 1 partition, 3 replicas (min.insync.replicas=2 is not stored: the mock has no topic configs)")
+        } else {
+            out.line("reusing \(topic) (the mock keeps no topic configs, so min.insync.replicas plays no part)")
         }
         guard let p0 = try partitionZero(of: topic, c), p0.leader >= 0 else {
             throw LabError.invalid("\(topic)/0 has no leader; pick another topic name")

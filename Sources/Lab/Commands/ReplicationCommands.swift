@@ -114,7 +114,7 @@ enum ReplicationCommands {
         if version < 0x0201_0000 {
             return "leader epoch: not shown; librdkafka \(ConfigCatalog.libraryVersion) does not expose it (`explain leader-epoch`)"
         }
-        return "leader epoch: not shown; librdkafka \(ConfigCatalog.libraryVersion) has no leader epoch in its metadata API (`explain leader-epoch`)"
+        return "leader epoch: not shown; kafkalab reads partitions through librdkafka's metadata API, which has no leader epoch (librdkafka \(ConfigCatalog.libraryVersion); `explain leader-epoch`)"
     }
 
     static func ids(_ list: [Int32]) -> String {

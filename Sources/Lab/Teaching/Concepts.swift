@@ -20,10 +20,13 @@ public struct Concept: Sendable {
 }
 
 /// Every concept `explain` knows, by name. Each lab contributes one list below;
-/// a new lab adds its list to `table` and nothing else changes.
+/// a new lab appends its list to `all` and nothing else changes.
 public enum Concepts {
+    public static let all: [Concept] = replication + storage + producers + consumers + lag
+
+    /// A repeated name keeps its first text (ConceptsTests fails on repeats).
     public static let table: [String: Concept] = Dictionary(
-        (replication + storage + producers + consumers + lag).map { ($0.name, $0) },
+        all.map { ($0.name, $0) },
         uniquingKeysWith: { first, _ in first })
 
     /// Names and aliases, for lookup and suggestions.
@@ -63,7 +66,7 @@ public enum Concepts {
             title: "HW: the high watermark",
             text: """
             The high watermark is the offset up to which every ISR member has copied the log. Messages below it are \
-            committed: they survive the loss of any replica that is not the last in-sync one. The leader advances it \
+            committed: they survive as long as one in-sync replica does. The leader advances it \
             as followers report, in their fetch requests, how far they have copied.
 
             Consumers read only below the high watermark, so a message the leader has but its followers have not yet \
@@ -95,17 +98,18 @@ public enum Concepts {
             name: "leader-epoch", aliases: ["epoch", "leaderepoch"],
             title: "Leader epoch: numbering the reigns of a partition",
             text: """
-            Every time a partition gets a new leader its leader epoch goes up by one, and the leader stamps the \
-            epoch into each batch it writes. Replicas remember at which offset each epoch began.
+            Every time a partition gets a new leader the controller raises its leader epoch, and the leader stamps \
+            the epoch into each batch it writes. Replicas remember at which offset each epoch began.
 
             After a leader change a follower asks the new leader where the follower's latest epoch ended in the \
             leader's log and truncates everything it holds beyond that point: those messages were written by an old \
             leader and never committed. Epochs replace truncating to the high watermark, which could lose committed \
-            data or leave replicas disagreeing after two quick failures. Clients use epochs too: a consumer that sees \
-            an older epoch than it expected knows the log was truncated under it (KIP-320).
+            data or leave replicas disagreeing after two quick failures. Clients use epochs too: after a leader change a \
+            consumer checks its position against the new leader's epochs and so notices when the log it read was \
+            truncated (KIP-320).
 
-            kafkalab cannot show leader epochs: librdkafka 2.0.2 does not expose them (later versions report them \
-            with fetched messages), and the embedded cluster has none. A leader change in `isr watch` is a new epoch \
+            kafkalab shows no leader epochs: librdkafka before 2.1.0 (Debian 12 ships 2.0.2) does not expose them, \
+            later versions only with fetched messages and not in metadata, and the embedded cluster has none. A leader change in `isr watch` is a new epoch \
             on real Kafka.
             """,
             commands: ["isr watch", "broker stop <id>"]),
