@@ -62,3 +62,14 @@ struct ArgumentsTests {
         #expect(Arguments.parseDuration("soon") == nil)
     }
 }
+
+@Suite("Output wrapping")
+struct OutputWrapTests {
+    @Test func wrapsAtWordBoundariesWithinTheWidth() {
+        let text = "The high watermark is the offset up to which every ISR member has copied the log."
+        let wrapped = Output.wrap(text, width: 20)
+        #expect(wrapped.split(separator: "\n").allSatisfy { $0.count <= 20 })
+        #expect(wrapped.replacingOccurrences(of: "\n", with: " ") == text)
+        #expect(Output.wrap("averyveryverylongword x", width: 5) == "averyveryverylongword\nx")
+    }
+}

@@ -29,7 +29,7 @@ enum ExplainCommands {
         out.line(out.bold(concept.title))
         out.line()
         for paragraph in concept.text.components(separatedBy: "\n\n") {
-            out.line(paragraph)
+            out.line(out.wrapped(paragraph))
             out.line()
         }
         out.line("see it: " + concept.commands.map { "`\($0)`" }.joined(separator: ", "))

@@ -127,6 +127,36 @@ public final class Output {
         writeOut(JSONValue.object(pairs).serialized() + "\n")
     }
 
+    /// Columns of the terminal (0 when not a terminal).
+    public var terminalColumns: Int {
+        guard isTerminal else { return 0 }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
+    /// Prose wrapped at word boundaries for the terminal (at most 100
+    /// columns); unchanged when piped, so scripts see one line per paragraph.
+    public func wrapped(_ text: String) -> String {
+        let width = min(terminalColumns, 100)
+        return width > 20 ? Output.wrap(text, width: width) : text
+    }
+
+    public static func wrap(_ text: String, width: Int) -> String {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current += current.isEmpty ? String(word) : " " + word
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.joined(separator: "\n")
+    }
+
     // MARK: Styling (terminal only)
 
     public func bold(_ s: String) -> String { isTerminal ? "\u{1B}[1m\(s)\u{1B}[0m" : s }

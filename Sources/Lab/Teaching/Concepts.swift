@@ -59,6 +59,10 @@ public enum Concepts {
             availability or data. `isr` marks such partitions and `isr watch` prints each shrink and expand as it \
             happens. On the embedded cluster the ISR always equals the replica list: librdkafka's mock runs no \
             replication, so shrinks can only be seen on the compose cluster.
+
+            Key question (phase 2): why may only ISR members become leader? Because only they are known to hold \
+            every committed message; electing any other replica would silently drop acknowledged writes (see \
+            `explain unclean-election`).
             """,
             commands: ["isr", "isr --under-replicated", "isr watch", "broker stop <id>", "explain min-isr"]),
         Concept(
@@ -76,6 +80,10 @@ public enum Concepts {
 
             `isr` and `topic describe` show each partition's high watermark as HIGH (the "latest" offset a consumer \
             can reach) next to LOW, the first offset still stored.
+
+            Key question: what is the difference between the LEO and the HW? The LEO is where each replica's log \
+            ends; the HW is where the slowest ISR member's log ends, and only messages below it are committed and \
+            visible to consumers.
             """,
             commands: ["isr", "topic describe", "explain leo"]),
         Concept(
@@ -92,6 +100,10 @@ public enum Concepts {
 
             Clients never see a follower's LEO. For committed data the high watermark that `isr` shows as HIGH is \
             the end of the log a consumer can read; the leader's own LEO is visible only in broker metrics.
+
+            Key question: what is the difference between the LEO and the HW? Every replica has its own LEO; the \
+            partition has one HW, the minimum LEO over the ISR. Leader LEO minus HW is data written but not yet \
+            replicated everywhere it must be.
             """,
             commands: ["isr", "explain hw"]),
         Concept(
@@ -111,6 +123,10 @@ public enum Concepts {
             kafkalab shows no leader epochs: librdkafka before 2.1.0 (Debian 12 ships 2.0.2) does not expose them, \
             later versions only with fetched messages and not in metadata, and the embedded cluster has none. A leader change in `isr watch` is a new epoch \
             on real Kafka.
+
+            Key question: how does a follower know what to truncate after a leader change? It compares leader \
+            epochs: anything it wrote under an epoch beyond the point where that epoch ended on the new leader was \
+            never committed, and goes.
             """,
             commands: ["isr watch", "broker stop <id>"]),
         Concept(
@@ -129,6 +145,10 @@ public enum Concepts {
             `isr watch` reports a partition going offline and coming back online. On the embedded cluster, when \
             `broker stop` takes down every replica of a partition, kafkalab leaves the partition without a leader, as \
             a controller with unclean election disabled would.
+
+            Key question: availability or durability? With unclean election off, losing every ISR member costs \
+            availability until one returns; on, it costs acknowledged data. Most systems of record keep it off and \
+            rely on min.insync.replicas=2 with three replicas to make that situation rare.
             """,
             commands: ["isr watch", "broker stop <id>", "broker start <id>", "explain isr"]),
         Concept(
@@ -150,6 +170,12 @@ public enum Concepts {
             NOT_ENOUGH_REPLICAS_AFTER_APPEND means the leader wrote the batch but the ISR shrank before it was \
             acknowledged. The embedded cluster has neither the ISR nor this setting; the rejection is visible only \
             on the compose cluster.
+
+            Key question (phase 1): why does Kafka need at least three brokers for min.insync.replicas=2 with \
+            replication factor 3 to be meaningful? Three brokers are needed to place three replicas at all, and only \
+            with a third copy can one broker fail while two copies still acknowledge every write; and when would you \
+            choose min.insync.replicas=1? When availability matters more than durability (metrics, logs you can \
+            lose); choose 2 for data you cannot lose.
             """,
             commands: ["min-isr demo", "isr", "set acks all", "explain acks"]),
         Concept(
@@ -169,6 +195,9 @@ public enum Concepts {
 
             `set acks all` (or 1, or 0) changes the session producer; `produce` prints each failed delivery's error \
             name. On the embedded cluster the mock ignores acks: every setting gets the same answer.
+
+            Key question: how does min.insync.replicas interact with acks? Only acks=all consults it: together they \
+            mean "acknowledged means on at least N brokers"; with acks=1 or 0 the setting has no effect.
             """,
             commands: ["set acks all", "produce <value>", "min-isr demo", "explain min-isr"]),
     ]
