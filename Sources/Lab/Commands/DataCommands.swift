@@ -46,9 +46,7 @@ enum DataCommands {
         }
         if let refusal = session.produceRefusal { throw LabError.invalid(refusal) }
         let topicInfo = try session.requireTopic(topicName)
-        if let partition, partition >= topicInfo.partitions.count {
-            throw LabError.invalid("\(topicName) has partitions 0..\(topicInfo.partitions.count - 1); there is no partition \(partition)")
-        }
+        if let partition { _ = try topicInfo.partition(numbered: Int(partition)) }
         let sp = try session.producer()
         _ = sp.deliveries.take()
         let started = Date()
@@ -136,8 +134,7 @@ enum DataCommands {
         let topic = try ctx.session.requireTopic(topicName)
         var partitions = topic.partitions.map(\.id)
         if let p = try args.optionalInt("--partition", range: 0...100_000) {
-            guard p < partitions.count else { throw LabError.invalid("\(topicName) has partitions 0..\(partitions.count - 1); there is no partition \(p)") }
-            partitions = [Int32(p)]
+            partitions = [try topic.partition(numbered: p).id]
         }
         let follow = args.has("--follow")
         var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]

@@ -23,8 +23,7 @@ enum StorageCommands {
         var partitions = topic.partitions
         if let text = ctx.arguments.optionalPositional(1) {
             let p = try Arguments.parseInt(text, name: "<partition>", range: 0...100_000, usage: ctx.command.usage)
-            guard p < partitions.count else { throw LabError.invalid("\(name) has partitions 0..\(partitions.count - 1); there is no partition \(p)") }
-            partitions = [partitions[p]]
+            partitions = [try topic.partition(numbered: p)]
         }
         switch c.kind {
         case .embedded:
