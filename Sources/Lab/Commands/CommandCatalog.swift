@@ -5,6 +5,7 @@ public enum CommandCatalog {
         CoreCommands.all
             + TopicCommands.all
             + DataCommands.all
+            + BenchCommands.all
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }

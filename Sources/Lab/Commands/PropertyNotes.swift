@@ -7,5 +7,6 @@ public enum PropertyNotes {
         "linger.ms": "longer waits build bigger batches: more throughput and better compression, more latency per message",
         "acks": "all (-1) waits for every in-sync replica; 1 only for the leader; 0 for nobody (no delivery guarantee)",
         "compression.type": "codec applied per batch by the producer; the broker stores batches as sent",
+        "batch.size": "upper bound in bytes of one partition's batch; a full batch is sent without waiting for linger.ms",
     ]
 }
