@@ -10,8 +10,24 @@ struct ProducerBenchPlan {
     /// Messages per second to pace at; nil sends as fast as librdkafka takes them.
     let rate: Int?
     let payload: BenchPayload
+    /// The payload's bytes, lent to librdkafka without copying; outlives every run's producer.
+    let buffer: PayloadBuffer
     /// The connection's kind, for the JSON document ("embedded", "compose", "external").
     let cluster: String
+}
+
+/// The payload pool in memory that never moves or changes, so librdkafka
+/// can point into it instead of copying every message.
+///
+/// `@unchecked Sendable`: immutable after init; freed only in deinit, and the
+/// plan that owns it outlives every producer that borrowed from it.
+final class PayloadBuffer: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+    init(_ payload: BenchPayload) {
+        bytes = .allocate(byteCount: payload.pool.count, alignment: 64)
+        bytes.copyBytes(from: payload.pool)
+    }
+    deinit { bytes.deallocate() }
 }
 
 /// Delivery reports and statistics of one run, gathered inside the delivery
@@ -28,6 +44,14 @@ final class DeliveryRecorder: @unchecked Sendable {
     var failed = 0
     var failures: [Int32: Int] = [:]
     var lastDeliveryNanos: UInt64 = 0
+    /// Reading the clock costs about as much as the rest of the callback, so
+    /// consecutive reports of one poll call share a reading: they arrived
+    /// with the same response, and the reading is at most `clockReuse`
+    /// callbacks (well under a microsecond) old. `clockIsStale()` before
+    /// every poll makes the first report of each poll read the clock afresh.
+    private var clockNow: UInt64 = 0
+    private var clockUses = DeliveryRecorder.clockReuse
+    static let clockReuse = 16
     /// Raw statistics documents, decoded after the run so the JSON parsing
     /// never competes with the produce loop.
     var statistics: [String] = []
@@ -35,7 +59,9 @@ final class DeliveryRecorder: @unchecked Sendable {
     /// `opaque` carries the monotonic time of the produce call.
     @inline(__always)
     func record(_ report: DeliveryReport) {
-        let now = BenchClock.nanos()
+        if clockUses >= DeliveryRecorder.clockReuse { clockNow = BenchClock.nanos(); clockUses = 0 }
+        clockUses &+= 1
+        let now = clockNow
         lastDeliveryNanos = now
         if report.errorCode == 0 {
             delivered &+= 1
@@ -45,6 +71,16 @@ final class DeliveryRecorder: @unchecked Sendable {
             failed += 1
             failures[report.errorCode, default: 0] += 1
         }
+    }
+
+    @inline(__always)
+    func clockIsStale() { clockUses = DeliveryRecorder.clockReuse }
+
+    /// Serves callbacks on this thread.
+    @inline(__always)
+    func poll(_ producer: Producer, timeoutMs: Int32) {
+        clockIsStale()
+        producer.poll(timeoutMs: timeoutMs)
     }
 
     func resetDeliveries() {
@@ -83,10 +119,11 @@ enum ProducerBench {
         let producer = try Producer(config: props, pollsInBackground: false,
                                     onDelivery: { recorder.record($0) },
                                     onStatistics: { recorder.statistics.append($0) })
-        let topic = try producer.topic(plan.topic)
+        let topic = try producer.borrowingTopic(plan.topic)
 
-        return try plan.payload.pool.withUnsafeBytes { pool -> BenchResult in
-            var loop = ProduceLoop(topic: topic, producer: producer, pool: pool, messageSize: plan.payload.messageSize)
+        do {
+            var loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder,
+                                   pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
 
             // Warm-up: connections, metadata and the allocator's first pages,
             // all before the clock starts. Its batches end up in the statistics
@@ -150,12 +187,13 @@ enum ProducerBench {
         }
     }
 
-    /// Serves delivery reports until none is outstanding. After Ctrl-C the
-    /// queue is purged first and the wait is bounded.
+    /// Serves delivery reports until none is outstanding (a flush, polled
+    /// here so the recorder's clock stays fresh). After Ctrl-C the queue is
+    /// purged first and the wait is bounded.
     static func drain(_ producer: Producer, _ recorder: DeliveryRecorder) throws {
         var interruptedAt: UInt64?
         while producer.outQueueLength > 0 {
-            try? producer.flush(timeoutMs: 100)
+            recorder.poll(producer, timeoutMs: 10)
             if Interrupt.isRequested {
                 if interruptedAt == nil { interruptedAt = BenchClock.nanos(); producer.purgeQueued() }
                 if BenchClock.nanos() &- interruptedAt! > 5_000_000_000 { return }
@@ -167,19 +205,20 @@ enum ProducerBench {
     static func awaitStatistics(_ producer: Producer, _ recorder: DeliveryRecorder, after: Int) -> String? {
         let deadline = BenchClock.nanos() + UInt64(statisticsIntervalMs * 5) * 1_000_000
         while recorder.statistics.count <= after && BenchClock.nanos() < deadline {
-            producer.poll(timeoutMs: 20)
+            recorder.poll(producer, timeoutMs: 20)
         }
         return recorder.statistics.count > after ? recorder.statistics.last : nil
     }
 }
 
 /// The produce loop. Nothing in `send` allocates, converts strings or takes
-/// a Swift lock: a payload slice is a pointer into the preallocated pool,
-/// the send time travels in the message's opaque, and librdkafka copies the
-/// bytes into its own message.
+/// a Swift lock: a payload slice is a pointer into the preallocated pool
+/// that librdkafka borrows (no copy, as rdkafka_performance does), and the
+/// send time travels in the message's opaque.
 struct ProduceLoop {
-    let topic: ProducerTopic
+    let topic: BorrowingProducerTopic
     let producer: Producer
+    let recorder: DeliveryRecorder
     let base: UnsafeRawPointer
     let messageSize: Int
     let poolCount: Int
@@ -187,9 +226,11 @@ struct ProduceLoop {
     var sent = 0
     var start: UInt64 = 0
 
-    init(topic: ProducerTopic, producer: Producer, pool: UnsafeRawBufferPointer, messageSize: Int) {
+    init(topic: BorrowingProducerTopic, producer: Producer, recorder: DeliveryRecorder,
+         pool: UnsafeRawBufferPointer, messageSize: Int) {
         self.topic = topic
         self.producer = producer
+        self.recorder = recorder
         base = pool.baseAddress!
         self.messageSize = messageSize
         poolCount = pool.count / messageSize
@@ -200,6 +241,7 @@ struct ProduceLoop {
     mutating func send(_ n: Int, rate: Int?, progress: (Int, UInt64) -> Void) throws -> Int {
         sent = 0
         let queueFull = ProducerTopic.queueFull
+        let size = messageSize
         let partition = ProducerTopic.unassignedPartition
         let checkEvery = rate == nil ? 1024 : 1
         var nextCheck = 0
@@ -217,19 +259,19 @@ struct ProduceLoop {
                     if due > now { pace(until: due) }
                 }
             }
-            let value = UnsafeRawBufferPointer(start: base + slot * messageSize, count: messageSize)
-            var rc = topic.produce(value: value, partition: partition, opaque: UInt(BenchClock.nanos()))
+            let value = base + slot &* size
+            var rc = topic.produce(value: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
             while rc != 0 {
                 guard rc == queueFull else { throw KafkaError(code: rc) }
                 // Back-pressure: serve reports (freeing queue space) and retry.
-                producer.poll(timeoutMs: 10)
+                recorder.poll(producer, timeoutMs: 10)
                 if Interrupt.isRequested { return sent }
-                rc = topic.produce(value: value, partition: partition, opaque: UInt(BenchClock.nanos()))
+                rc = topic.produce(value: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
             }
             sent &+= 1
             slot &+= 1
             if slot == poolCount { slot = 0 }
-            if sent & ProducerBench.pollMask == 0 { producer.poll(timeoutMs: 0) }
+            if sent & ProducerBench.pollMask == 0 { recorder.poll(producer, timeoutMs: 0) }
         }
         return sent
     }
@@ -240,7 +282,7 @@ struct ProduceLoop {
             let now = BenchClock.nanos()
             guard now < due else { return }
             let waitMs = Int32((due - now) / 1_000_000)
-            if waitMs >= 1 { producer.poll(timeoutMs: waitMs) } else { producer.poll(timeoutMs: 0); usleep(UInt32((due - now) / 1000)) }
+            if waitMs >= 1 { recorder.poll(producer, timeoutMs: waitMs) } else { recorder.poll(producer, timeoutMs: 0); usleep(UInt32((due - now) / 1000)) }
         }
     }
 }

@@ -275,7 +275,8 @@ struct BenchOptions {
         case .compose: "compose"
         case .external: "external"
         }
-        return ProducerBenchPlan(topic: topic, count: count, warmup: warmup, rate: rate, payload: pool, cluster: cluster)
+        return ProducerBenchPlan(topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
+                                 buffer: PayloadBuffer(pool), cluster: cluster)
     }
 
     /// A new topic on a real cluster takes a moment to show up in metadata everywhere.
