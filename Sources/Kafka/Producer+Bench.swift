@@ -41,3 +41,8 @@ public final class BorrowingProducerTopic: @unchecked Sendable {
         return rc == 0 ? 0 : rd_kafka_last_error().rawValue
     }
 }
+
+extension ProducerTopic {
+    /// The delivery error of a message dropped by `Producer.purgeQueued()`.
+    public static let purgedFromQueue: Int32 = RD_KAFKA_RESP_ERR__PURGE_QUEUE.rawValue
+}

@@ -42,6 +42,7 @@ final class DeliveryRecorder: @unchecked Sendable {
     var histogram = LatencySummary.makeHistogram()
     var delivered = 0
     var failed = 0
+    var purged = 0
     var failures: [Int32: Int] = [:]
     var lastDeliveryNanos: UInt64 = 0
     /// Reading the clock costs about as much as the rest of the callback, so
@@ -67,6 +68,9 @@ final class DeliveryRecorder: @unchecked Sendable {
             delivered &+= 1
             let micros = (now &- UInt64(report.opaque)) / 1000
             _ = histogram.record(min(max(micros, 1), LatencySummary.highestMicros))
+        } else if report.errorCode == ProducerTopic.purgedFromQueue {
+            // Dropped on purpose after Ctrl-C or an error: never sent, not a failure.
+            purged += 1
         } else {
             failed += 1
             failures[report.errorCode, default: 0] += 1
@@ -87,6 +91,7 @@ final class DeliveryRecorder: @unchecked Sendable {
         histogram.reset()
         delivered = 0
         failed = 0
+        purged = 0
         failures = [:]
     }
 }
@@ -171,7 +176,7 @@ enum ProducerBench {
 
             if let sendError, recorder.delivered == 0 { throw sendError }
             var result = BenchResult(
-                label: label, codec: codec, count: sent, size: plan.payload.messageSize,
+                label: label, codec: codec, count: sent - recorder.purged, size: plan.payload.messageSize,
                 payload: plan.payload.kind.description, delivered: recorder.delivered, failed: recorder.failed,
                 seconds: Double(end &- start) / 1e9, statistics: totals,
                 latency: LatencySummary(recorder.histogram), cpuSeconds: cpuSeconds)

@@ -203,6 +203,10 @@ enum BenchCommands {
                 out.line("producer: " + shown.joined(separator: " ") + " (effective values)")
             }
             if let reading { out.line(reading) }
+            if session.connection?.isEmbedded == true,
+               let ignored = matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) {
+                out.line("note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting")
+            }
             if session.connection?.isEmbedded == true {
                 out.hint("embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures.")
             }
@@ -210,7 +214,7 @@ enum BenchCommands {
         if let failure {
             throw LabError.invalid("stopped after \(results.count) run(s): \(describeError(failure))")
         }
-        if Interrupt.isRequested { out.warning("interrupted: the figures cover what was measured before Ctrl-C") }
+        if Interrupt.isRequested && !out.isJSON { out.warning("interrupted: the figures cover what was measured before Ctrl-C") }
     }
 }
 
