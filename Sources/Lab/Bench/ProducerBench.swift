@@ -38,60 +38,75 @@ final class PayloadBuffer: @unchecked Sendable {
 /// the delivery and statistics callbacks only from inside `poll`/`flush`, and
 /// only the bench thread calls those. That is also why the histogram needs
 /// no lock: recording a latency costs a clock read and an array increment.
+/// The per-message state sits behind a pointer rather than in stored
+/// properties, so the hot path pays no dynamic exclusivity checks.
 final class DeliveryRecorder: @unchecked Sendable {
-    var histogram = LatencySummary.makeHistogram()
-    var delivered = 0
-    var failed = 0
-    var purged = 0
-    var failures: [Int32: Int] = [:]
-    var lastDeliveryNanos: UInt64 = 0
-    /// Reading the clock costs about as much as the rest of the callback, so
-    /// consecutive reports of one poll call share a reading: they arrived
-    /// with the same response, and the reading is at most `clockReuse`
-    /// callbacks (well under a microsecond) old. `clockIsStale()` before
-    /// every poll makes the first report of each poll read the clock afresh.
-    private var clockNow: UInt64 = 0
-    private var clockUses = DeliveryRecorder.clockReuse
+    struct Hot {
+        var histogram = LatencySummary.makeHistogram()
+        var delivered = 0
+        var failed = 0
+        var purged = 0
+        var lastDeliveryNanos: UInt64 = 0
+        /// Reading the clock costs about as much as the rest of the callback,
+        /// so consecutive reports of one poll call share a reading: they
+        /// arrived with the same response, and the reading is at most
+        /// `clockReuse` callbacks (well under a microsecond) old. `poll`
+        /// makes the first report of each poll call read the clock afresh.
+        var clockNow: UInt64 = 0
+        var clockUses = DeliveryRecorder.clockReuse
+    }
     static let clockReuse = 16
+
+    private let hot = UnsafeMutablePointer<Hot>.allocate(capacity: 1)
+    var failures: [Int32: Int] = [:]
     /// Raw statistics documents, decoded after the run so the JSON parsing
     /// never competes with the produce loop.
     var statistics: [String] = []
 
+    init() { hot.initialize(to: Hot()) }
+    deinit {
+        hot.deinitialize(count: 1)
+        hot.deallocate()
+    }
+
+    var histogram: Histogram<UInt64> { hot.pointee.histogram }
+    var delivered: Int { hot.pointee.delivered }
+    var failed: Int { hot.pointee.failed }
+    var purged: Int { hot.pointee.purged }
+    var lastDeliveryNanos: UInt64 { hot.pointee.lastDeliveryNanos }
+
     /// `opaque` carries the monotonic time of the produce call.
     @inline(__always)
     func record(_ report: DeliveryReport) {
-        if clockUses >= DeliveryRecorder.clockReuse { clockNow = BenchClock.nanos(); clockUses = 0 }
-        clockUses &+= 1
-        let now = clockNow
-        lastDeliveryNanos = now
+        if hot.pointee.clockUses >= DeliveryRecorder.clockReuse {
+            hot.pointee.clockNow = BenchClock.nanos()
+            hot.pointee.clockUses = 0
+        }
+        hot.pointee.clockUses &+= 1
+        let now = hot.pointee.clockNow
+        hot.pointee.lastDeliveryNanos = now
         if report.errorCode == 0 {
-            delivered &+= 1
+            hot.pointee.delivered &+= 1
             let micros = (now &- UInt64(report.opaque)) / 1000
-            _ = histogram.record(min(max(micros, 1), LatencySummary.highestMicros))
+            _ = hot.pointee.histogram.record(min(max(micros, 1), LatencySummary.highestMicros))
         } else if report.errorCode == ProducerTopic.purgedFromQueue {
             // Dropped on purpose after Ctrl-C or an error: never sent, not a failure.
-            purged += 1
+            hot.pointee.purged += 1
         } else {
-            failed += 1
+            hot.pointee.failed += 1
             failures[report.errorCode, default: 0] += 1
         }
     }
 
-    @inline(__always)
-    func clockIsStale() { clockUses = DeliveryRecorder.clockReuse }
-
     /// Serves callbacks on this thread.
     @inline(__always)
     func poll(_ producer: Producer, timeoutMs: Int32) {
-        clockIsStale()
+        hot.pointee.clockUses = DeliveryRecorder.clockReuse
         producer.poll(timeoutMs: timeoutMs)
     }
 
     func resetDeliveries() {
-        histogram.reset()
-        delivered = 0
-        failed = 0
-        purged = 0
+        hot.pointee = Hot()
         failures = [:]
     }
 }
