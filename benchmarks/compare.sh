@@ -118,14 +118,16 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print ""; exit} if (NR%2) 
 declare -A RD KL
 measure() { # mode size codec round
     local mode=$1 size=$2 codec=$3 round=$4 a b
+    # Odd rounds start with rdkafka_performance, even rounds with kafkalab.
     if [ $((round % 2)) -eq 1 ]; then
-        a=$("run_rdperf_$mode" "$size" "$codec"); b=$("run_kafkalab_$mode" "$size" "$codec")
+        a=$("run_rdperf_$mode" "$size" "$codec" || true); b=$("run_kafkalab_$mode" "$size" "$codec" || true)
     else
-        b=$("run_kafkalab_$mode" "$size" "$codec"); a=$("run_rdperf_$mode" "$size" "$codec")
+        b=$("run_kafkalab_$mode" "$size" "$codec" || true); a=$("run_rdperf_$mode" "$size" "$codec" || true)
     fi
     say "  round $round $mode size=$size codec=$codec: rdkafka_performance ${a:-?} msgs/s, kafkalab ${b:-?} msgs/s"
-    RD["$mode $size $codec"]+="${a:-} "
-    KL["$mode $size $codec"]+="${b:-} "
+    # 0 marks a round where a tool printed no figure, so the two lists stay paired by round.
+    RD["$mode $size $codec"]+="${a:-0} "
+    KL["$mode $size $codec"]+="${b:-0} "
 }
 
 MODES=(produce)
@@ -147,14 +149,18 @@ done
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), librdkafka $(dpkg-query -W -f='${Version}' librdkafka-dev)"
 echo "cluster: kafkalab serve (embedded mock, 3 brokers), topic bench with 6 partitions; ${PROPS[*]}; payload '$PATTERN' repeated; median of $ROUNDS alternating rounds"
-printf '%-8s %6s %-6s %9s %22s %16s %7s\n' mode size codec count "rdkafka_performance" "kafkalab" ratio
+printf '%-8s %6s %-6s %9s %22s %16s %7s  %s\n' mode size codec count "rdkafka_performance" "kafkalab" ratio "per-round ratios (min-max)"
 for mode in "${MODES[@]}"; do for size in $SIZES; do for codec in $CODECS; do
     key="$mode $size $codec"
-    rd=$(tr ' ' '\n' <<< "${RD[$key]}" | grep . | median)
-    kl=$(tr ' ' '\n' <<< "${KL[$key]}" | grep . | median)
+    rd=$(tr ' ' '\n' <<< "${RD[$key]}" | grep . | grep -vx 0 | median || true)
+    kl=$(tr ' ' '\n' <<< "${KL[$key]}" | grep . | grep -vx 0 | median || true)
     n=$COUNT; [ "$mode" = consume ] && n=$CONSUME_COUNT
     ratio=$(awk -v a="$rd" -v b="$kl" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "-" }')
-    printf '%-8s %6s %-6s %9s %16s msgs/s %9s msgs/s %7s\n' "$mode" "$size" "$codec" "$n" "${rd:--}" "${kl:--}" "$ratio"
+    # Rounds pair up in order; a round where either tool printed nothing is left out.
+    range=$(paste <(tr ' ' '\n' <<< "${RD[$key]}" | grep .) <(tr ' ' '\n' <<< "${KL[$key]}" | grep .) \
+        | awk 'NF == 2 && $1 > 0 && $2 > 0 { r = $2 / $1; if (min == "" || r < min) min = r; if (max == "" || r > max) max = r }
+               END { if (min == "") print "-"; else printf "%.2f-%.2f", min, max }')
+    printf '%-8s %6s %-6s %9s %16s msgs/s %9s msgs/s %7s  %s\n' "$mode" "$size" "$codec" "$n" "${rd:--}" "${kl:--}" "$ratio" "$range"
 done; done; done
 if [ "$HAS_CONSUME" != 1 ]; then
     echo "consume rows skipped: this kafkalab has no \`bench consume\` (kafkalab -c \"help bench\" does not list it)"
