@@ -265,9 +265,9 @@ struct ProduceLoop {
         let partition = ProducerTopic.unassignedPartition
         let checkEvery = rate == nil ? 1024 : 1
         var nextCheck = 0
-        var lastProgress: UInt64 = 0
         let nanosPerMessage = rate.map { 1_000_000_000 / Double($0) }
         let loopStart = BenchClock.nanos()
+        var lastProgress = loopStart
         while sent < n {
             if sent >= nextCheck {
                 nextCheck = sent + checkEvery

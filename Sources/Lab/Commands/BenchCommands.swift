@@ -123,7 +123,7 @@ enum BenchCommands {
                 if Interrupt.isRequested { break outer }
                 let index = results.count + 1
                 let prefix = total > 1 ? "[\(index)/\(total)] \(configuration.label)" : configuration.label
-                out.progress("bench \(prefix): starting")
+                out.progress("bench \(prefix): connecting" + (plan.warmup > 0 ? " and warming up" : ""))
                 do {
                     var r = try ProducerBench.run(label: configuration.label, settings: configuration.settings,
                                                   properties: configuration.properties, plan: plan) { sent, planned, seconds in
