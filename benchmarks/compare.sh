@@ -93,41 +93,56 @@ say "cluster: $BOOTSTRAP (kafkalab serve, pid $SERVE_PID)"
 RDPERF_X=(); for p in "${PROPS[@]}"; do RDPERF_X+=(-X "$p"); done
 KL_SET=""; for p in "${PROPS[@]}"; do KL_SET+="set ${p%%=*} ${p#*=}; "; done
 
-# Each prints one msgs/s figure.
+# Each prints "<msgs/s> <CPU seconds>": the tool's own throughput figure, and
+# the user+system CPU of its whole process (start-up included, for both).
+TIMEFORMAT='%U %S'
+timed() { # output-file command...
+    local out=$1; shift
+    { time "$@" > "$out" 2>&1; } 2> "$out.time" || true
+    awk '{ printf "%.3f", $1 + $2 }' "$out.time"
+}
 run_rdperf_produce() { # size codec
-    "$RDPERF" -P -t bench -b "$BOOTSTRAP" -s "$1" -c "$COUNT" -m "$PATTERN" -z "$2" "${RDPERF_X[@]}" 2>&1 \
-        | sed -n 's/.* \([0-9][0-9]*\) msgs\/s and .*/\1/p' | tail -1
+    local cpu
+    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -P -t bench -b "$BOOTSTRAP" -s "$1" -c "$COUNT" -m "$PATTERN" -z "$2" "${RDPERF_X[@]}")
+    echo "$(sed -n 's/.* \([0-9][0-9]*\) msgs\/s and .*/\1/p' "$WORK/rdperf.out" | tail -1) $cpu"
 }
 run_kafkalab_produce() { # size codec
-    "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "${KL_SET}bench $2 --topic bench --count $COUNT --size $1 --payload repeat:$PATTERN --warmup 0" 2>/dev/null \
-        | grep '"kind":"run"' | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | tail -1
+    local cpu
+    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "${KL_SET}bench $2 --topic bench --count $COUNT --size $1 --payload repeat:$PATTERN --warmup 0")
+    echo "$(grep '"kind":"run"' "$WORK/kafkalab.out" | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | tail -1) $cpu"
 }
 partition_flags() { local i; for i in $(seq 0 $((CONSUME_PARTITIONS - 1))); do printf -- '-p %d ' "$i"; done; }
 run_rdperf_consume() { # size codec
+    local cpu
     # shellcheck disable=SC2046
-    "$RDPERF" -C -t "consume-$1-$2" -b "$BOOTSTRAP" -c "$CONSUME_COUNT" -o beginning $(partition_flags) 2>&1 \
-        | sed -n 's/.* consumed in [0-9]*ms: \([0-9][0-9]*\) msgs\/s.*/\1/p' | tail -1
+    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -C -t "consume-$1-$2" -b "$BOOTSTRAP" -c "$CONSUME_COUNT" -o beginning $(partition_flags))
+    echo "$(sed -n 's/.* consumed in [0-9]*ms: \([0-9][0-9]*\) msgs\/s.*/\1/p' "$WORK/rdperf.out" | tail -1) $cpu"
 }
 run_kafkalab_consume() { # size codec
-    "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "bench consume --topic consume-$1-$2 --count $CONSUME_COUNT" 2>/dev/null \
-        | grep '"msgs_per_sec"' | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | tail -1
+    local cpu
+    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "bench consume --topic consume-$1-$2 --count $CONSUME_COUNT")
+    echo "$(grep '"msgs_per_sec"' "$WORK/kafkalab.out" | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | head -1) $cpu"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print ""; exit} if (NR%2) print a[(NR+1)/2]; else printf "%d\n", (a[NR/2]+a[NR/2+1])/2}'; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) {print ""; exit} if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-declare -A RD KL
+declare -A RD KL RDCPU KLCPU
 measure() { # mode size codec round
-    local mode=$1 size=$2 codec=$3 round=$4 a b
+    local mode=$1 size=$2 codec=$3 round=$4 a b ac bc
     # Odd rounds start with rdkafka_performance, even rounds with kafkalab.
     if [ $((round % 2)) -eq 1 ]; then
         a=$("run_rdperf_$mode" "$size" "$codec" || true); b=$("run_kafkalab_$mode" "$size" "$codec" || true)
     else
         b=$("run_kafkalab_$mode" "$size" "$codec" || true); a=$("run_rdperf_$mode" "$size" "$codec" || true)
     fi
-    say "  round $round $mode size=$size codec=$codec: rdkafka_performance ${a:-?} msgs/s, kafkalab ${b:-?} msgs/s"
+    read -r a ac <<< "$a" || true
+    read -r b bc <<< "$b" || true
+    say "  round $round $mode size=$size codec=$codec: rdkafka_performance ${a:-?} msgs/s (${ac:-?} CPU s), kafkalab ${b:-?} msgs/s (${bc:-?} CPU s)"
     # 0 marks a round where a tool printed no figure, so the two lists stay paired by round.
     RD["$mode $size $codec"]+="${a:-0} "
     KL["$mode $size $codec"]+="${b:-0} "
+    RDCPU["$mode $size $codec"]+="${ac:-0} "
+    KLCPU["$mode $size $codec"]+="${bc:-0} "
 }
 
 MODES=(produce)
@@ -149,18 +164,21 @@ done
 echo
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), librdkafka $(dpkg-query -W -f='${Version}' librdkafka-dev)"
 echo "cluster: kafkalab serve (embedded mock, 3 brokers), topic bench with 6 partitions; ${PROPS[*]}; payload '$PATTERN' repeated; median of $ROUNDS alternating rounds"
-printf '%-8s %6s %-6s %9s %22s %16s %7s  %s\n' mode size codec count "rdkafka_performance" "kafkalab" ratio "per-round ratios (min-max)"
+echo "ratio = kafkalab / rdkafka_performance msgs/s (medians); CPU s = user+system of the whole client process, start-up included"
+printf '%-8s %6s %-6s %9s %22s %16s %7s  %-11s %s\n' mode size codec count "rdkafka_performance" "kafkalab" ratio "round range" "CPU s rdkafka_performance / kafkalab"
 for mode in "${MODES[@]}"; do for size in $SIZES; do for codec in $CODECS; do
     key="$mode $size $codec"
     rd=$(tr ' ' '\n' <<< "${RD[$key]}" | grep . | grep -vx 0 | median || true)
     kl=$(tr ' ' '\n' <<< "${KL[$key]}" | grep . | grep -vx 0 | median || true)
     n=$COUNT; [ "$mode" = consume ] && n=$CONSUME_COUNT
-    ratio=$(awk -v a="$rd" -v b="$kl" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "-" }')
+    ratio=$(awk -v a="${rd:-0}" -v b="${kl:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "-" }')
     # Rounds pair up in order; a round where either tool printed nothing is left out.
     range=$(paste <(tr ' ' '\n' <<< "${RD[$key]}" | grep .) <(tr ' ' '\n' <<< "${KL[$key]}" | grep .) \
         | awk 'NF == 2 && $1 > 0 && $2 > 0 { r = $2 / $1; if (min == "" || r < min) min = r; if (max == "" || r > max) max = r }
                END { if (min == "") print "-"; else printf "%.2f-%.2f", min, max }')
-    printf '%-8s %6s %-6s %9s %16s msgs/s %9s msgs/s %7s  %s\n' "$mode" "$size" "$codec" "$n" "${rd:--}" "${kl:--}" "$ratio" "$range"
+    rdc=$(tr ' ' '\n' <<< "${RDCPU[$key]}" | grep . | grep -vx 0 | median || true)
+    klc=$(tr ' ' '\n' <<< "${KLCPU[$key]}" | grep . | grep -vx 0 | median || true)
+    printf '%-8s %6s %-6s %9s %16.0f msgs/s %9.0f msgs/s %7s  %-11s %s / %s\n' "$mode" "$size" "$codec" "$n" "${rd:-0}" "${kl:-0}" "$ratio" "$range" "${rdc:--}" "${klc:--}"
 done; done; done
 if [ "$HAS_CONSUME" != 1 ]; then
     echo "consume rows skipped: this kafkalab has no \`bench consume\` (kafkalab -c \"help bench\" does not list it)"
