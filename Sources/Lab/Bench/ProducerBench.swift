@@ -141,76 +141,73 @@ enum ProducerBench {
                                     onStatistics: { recorder.statistics.append($0) })
         let topic = try producer.borrowingTopic(plan.topic)
 
-        do {
-            var loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder,
-                                   pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
+        var loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder,
+                               pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
 
-            // Warm-up: connections, metadata and the allocator's first pages,
-            // all before the clock starts. Its batches end up in the statistics
-            // emission awaited here, which then serves as the baseline.
-            var baseline: ClientStatistics?
-            if plan.warmup > 0 {
-                _ = try loop.send(plan.warmup, rate: nil, progress: { _, _ in })
-                try drain(producer, recorder)
-                if !Interrupt.isRequested {
-                    baseline = awaitStatistics(producer, recorder, after: recorder.statistics.count)
-                        .flatMap { try? ClientStatistics.decode($0) }
-                }
-                recorder.resetDeliveries()
-                recorder.statistics.removeAll()
-            }
-
-            let cpuStart = BenchClock.processCPUSeconds()
-            let start = BenchClock.nanos()
-            loop.start = start
-            var sendError: KafkaError?
-            var sent = 0
+        // Warm-up: connections, metadata and the allocator's first pages,
+        // all before the clock starts. Its batches end up in the statistics
+        // emission awaited here, which then serves as the baseline.
+        var baseline: ClientStatistics?
+        if plan.warmup > 0 {
+            _ = try loop.send(plan.warmup, rate: nil, progress: { _, _ in })
+            drain(producer, recorder)
             if !Interrupt.isRequested {
-                do {
-                    sent = try loop.send(plan.count, rate: plan.rate) { sent, now in
-                        progress(sent, plan.count, Double(now &- start) / 1e9)
-                    }
-                } catch let e as KafkaError {
-                    sendError = e
-                    sent = loop.sent
-                }
+                baseline = awaitStatistics(producer, recorder, after: recorder.statistics.count)
+                    .flatMap { try? ClientStatistics.decode($0) }
             }
-            let interrupted = Interrupt.isRequested
-            if interrupted || sendError != nil { producer.purgeQueued() }
-            try drain(producer, recorder)
-            let cpuSeconds = BenchClock.processCPUSeconds() - cpuStart
-            let end = recorder.lastDeliveryNanos > start ? recorder.lastDeliveryNanos : BenchClock.nanos()
-
-            // Every batch went out before its delivery report, so the next
-            // emission covers the rest of the run.
-            _ = awaitStatistics(producer, recorder, after: recorder.statistics.count)
-            var totals = ProduceStatisticsTotals(baseline: baseline)
-            for text in recorder.statistics {
-                if let s = try? ClientStatistics.decode(text) { totals.add(s, topic: plan.topic) }
-            }
-
-            if let sendError, recorder.delivered == 0 { throw sendError }
-            var result = BenchResult(
-                label: label, codec: codec, count: sent - recorder.purged, size: plan.payload.messageSize,
-                payload: plan.payload.kind.description, delivered: recorder.delivered, failed: recorder.failed,
-                seconds: Double(end &- start) / 1e9, statistics: totals,
-                latency: LatencySummary(recorder.histogram), cpuSeconds: cpuSeconds)
-            result.settings = settings
-            result.interrupted = interrupted
-            result.effectiveProperties = effectiveKeys.compactMap { k in effective[k].map { (key: k, value: $0) } }
-            if let worst = recorder.failures.max(by: { $0.value < $1.value }) {
-                result.firstError = KafkaError.name(of: worst.key)
-            } else if let sendError {
-                result.firstError = sendError.name
-            }
-            return result
+            recorder.resetDeliveries()
+            recorder.statistics.removeAll()
         }
+
+        let cpuStart = BenchClock.processCPUSeconds()
+        let start = BenchClock.nanos()
+        var sendError: KafkaError?
+        var sent = 0
+        if !Interrupt.isRequested {
+            do {
+                sent = try loop.send(plan.count, rate: plan.rate) { sent, now in
+                    progress(sent, plan.count, Double(now &- start) / 1e9)
+                }
+            } catch let e as KafkaError {
+                sendError = e
+                sent = loop.sent
+            }
+        }
+        let interrupted = Interrupt.isRequested
+        if interrupted || sendError != nil { producer.purgeQueued() }
+        drain(producer, recorder)
+        let cpuSeconds = BenchClock.processCPUSeconds() - cpuStart
+        let end = recorder.lastDeliveryNanos > start ? recorder.lastDeliveryNanos : BenchClock.nanos()
+
+        // Every batch went out before its delivery report, so the next
+        // emission covers the rest of the run.
+        _ = awaitStatistics(producer, recorder, after: recorder.statistics.count)
+        var totals = ProduceStatisticsTotals(baseline: baseline)
+        for text in recorder.statistics {
+            if let s = try? ClientStatistics.decode(text) { totals.add(s, topic: plan.topic) }
+        }
+
+        if let sendError, recorder.delivered == 0 { throw sendError }
+        var result = BenchResult(
+            label: label, codec: codec, count: sent - recorder.purged, size: plan.payload.messageSize,
+            payload: plan.payload.kind.description, delivered: recorder.delivered, failed: recorder.failed,
+            seconds: Double(end &- start) / 1e9, statistics: totals,
+            latency: LatencySummary(recorder.histogram), cpuSeconds: cpuSeconds)
+        result.settings = settings
+        result.interrupted = interrupted
+        result.effectiveProperties = effectiveKeys.compactMap { k in effective[k].map { (key: k, value: $0) } }
+        if let worst = recorder.failures.max(by: { $0.value < $1.value }) {
+            result.firstError = KafkaError.name(of: worst.key)
+        } else if let sendError {
+            result.firstError = sendError.name
+        }
+        return result
     }
 
     /// Serves delivery reports until none is outstanding (a flush, polled
     /// here so the recorder's clock stays fresh). After Ctrl-C the queue is
     /// purged first and the wait is bounded.
-    static func drain(_ producer: Producer, _ recorder: DeliveryRecorder) throws {
+    static func drain(_ producer: Producer, _ recorder: DeliveryRecorder) {
         var interruptedAt: UInt64?
         while producer.outQueueLength > 0 {
             recorder.poll(producer, timeoutMs: 10)
@@ -244,7 +241,6 @@ struct ProduceLoop {
     let poolCount: Int
     var slot = 0
     var sent = 0
-    var start: UInt64 = 0
 
     init(topic: BorrowingProducerTopic, producer: Producer, recorder: DeliveryRecorder,
          pool: UnsafeRawBufferPointer, messageSize: Int) {
