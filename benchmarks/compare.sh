@@ -47,7 +47,9 @@ build_rdkafka_performance() {
         suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
         echo "deb-src http://deb.debian.org/debian $suite main" > "$apt/sources.list"
         local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/nonexistent"
-                    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=root")
+                    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache")
+        # As root, apt would hand the download to its _apt user, which cannot write here.
+        [ "$(id -u)" = 0 ] && opts+=(-o "APT::Sandbox::User=root")
         apt-get -qq "${opts[@]}" update >&2
         (cd "$WORK" && apt-get -qq "${opts[@]}" source --download-only "librdkafka=$version" >&2)
         (cd "$WORK" && dpkg-source -x --no-check librdkafka_*.dsc "librdkafka-${version%%-*}" >/dev/null)
