@@ -9,6 +9,7 @@ public enum CommandCatalog {
             + ReplicationCommands.all
             + ExplainCommands.all
             + StorageCommands.all
+            + BenchCommands.all
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }

@@ -10,5 +10,6 @@ public enum PropertyNotes {
         "enable.idempotence": "the broker gives the producer an id and drops re-sent batches by sequence number; forces acks=all, unlimited retries and max.in.flight ≤ 5 (`producer` shows them)",
         "transactional.id": "makes the producer transactional (and idempotent): `txn begin` registers the id, and a newer producer with the same id fences the older one",
         "isolation.level": "read_committed hides aborted and still-open transactional messages (reads up to the last stable offset); read_uncommitted returns everything written",
+        "batch.size": "upper bound in bytes of one partition's batch; a full batch is sent without waiting for linger.ms",
     ]
 }

@@ -33,8 +33,7 @@ public final class Output {
     /// Output to the process's stdout and stderr.
     public static func standard(format: OutputFormat = .table) -> Output {
         Output(format: format, isTerminal: isatty(STDOUT_FILENO) == 1,
-               writeOut: { s in FileHandle.standardOutput.write(Data(s.utf8)) },
-               writeErr: { s in FileHandle.standardError.write(Data(s.utf8)) })
+               writeOut: { writeAll(STDOUT_FILENO, $0) }, writeErr: { writeAll(STDERR_FILENO, $0) })
     }
 
     /// Collects everything written, for tests.
@@ -164,6 +163,17 @@ public final class Output {
     public func green(_ s: String) -> String { isTerminal ? "\u{1B}[32m\(s)\u{1B}[0m" : s }
     public func red(_ s: String) -> String { isTerminal ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
     public func yellow(_ s: String) -> String { isTerminal ? "\u{1B}[33m\(s)\u{1B}[0m" : s }
+}
+
+/// Writes all of `text` with write(2). A closed pipe (`kafkalab ... | head -1`)
+/// just ends the output: FileHandle.write would trap on EPIPE instead.
+private func writeAll(_ fd: Int32, _ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+    }
 }
 
 /// A sink for `Output.capturing`.
