@@ -119,27 +119,3 @@ struct BenchCommandTests {
         #expect(try t.session.connection?.admin.metadata().topic("bench") == nil, "no run started, so no topic was created")
     }
 }
-
-@Suite("bench and Ctrl-C", .serialized)
-struct BenchInterruptTests {
-    @Test func ctrlCStopsTheRunAndReportsWhatWasMeasured() throws {
-        let t = try TestSession()
-        // A paced run that would take 100 s; Ctrl-C arrives after about a second.
-        Thread.detachNewThread {
-            usleep(1_500_000)
-            Interrupt.request()
-        }
-        let started = Date()
-        let text = try t.output(of: "bench none lz4 --rate 1000 --count 100000 --warmup 0 --json")
-        #expect(Date().timeIntervalSince(started) < 30)
-        let docs = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
-        let runs = docs.filter { $0["kind"]?.stringValue == "run" }
-        #expect(runs.count == 1, "the second codec never starts")
-        let run = try #require(runs.first)
-        #expect(run["interrupted"] == .bool(true))
-        let delivered = run["delivered"]?.intValue ?? 0
-        #expect(delivered > 0 && delivered < 100_000)
-        #expect((run["msgs_per_sec"]?.doubleValue ?? 0) > 0)
-        #expect(docs.last?["interrupted"] == .bool(true))
-    }
-}

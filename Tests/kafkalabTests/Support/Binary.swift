@@ -18,8 +18,11 @@ enum KafkalabBinary {
 
     /// Runs with `stdin` piped in (so the binary is in script mode), with a
     /// time limit so a hung process fails the test instead of CI.
+    /// `interruptAfter` sends SIGINT (Ctrl-C) that many seconds after start: the
+    /// way to test Ctrl-C, since the interrupt flag is process-wide and an
+    /// in-process request would also stop tests running beside it.
     static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
-                    timeout: TimeInterval = 120) throws -> Result {
+                    timeout: TimeInterval = 120, interruptAfter: TimeInterval? = nil) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -36,8 +39,16 @@ enum KafkalabBinary {
         try input.fileHandleForWriting.close()
         let outData = ReadAll(out.fileHandleForReading)
         let errData = ReadAll(err.fileHandleForReading)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        let started = Date()
+        let deadline = started.addingTimeInterval(timeout)
+        var interrupted = false
+        while process.isRunning && Date() < deadline {
+            if let after = interruptAfter, !interrupted, Date().timeIntervalSince(started) >= after {
+                kill(process.processIdentifier, SIGINT)
+                interrupted = true
+            }
+            usleep(20_000)
+        }
         if process.isRunning { process.terminate(); process.waitUntilExit() }
         process.waitUntilExit()
         return Result(stdout: outData.wait(), stderr: errData.wait(), status: process.terminationStatus)
