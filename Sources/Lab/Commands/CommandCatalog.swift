@@ -5,6 +5,7 @@ public enum CommandCatalog {
         CoreCommands.all
             + TopicCommands.all
             + DataCommands.all
+            + LagCommands.all
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }

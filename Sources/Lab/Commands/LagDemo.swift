@@ -1,0 +1,165 @@
+import Foundation
+import Kafka
+
+/// `lag demo`: a producer at a steady rate and a group consumer that is first too slow,
+/// then fast, then stopped, all in this process, with `lag watch` on the group.
+extension LagCommands {
+    static let demo = Command(
+        "demo", summary: "watch lag grow (WARN), drain (OK) and freeze (STALL/STOP) with an in-process producer and consumer",
+        usage: "lag demo [--rate 40] [--interval 500ms] [--window 8]",
+        options: ["--rate", "--interval", "--window"],
+        details: """
+        Creates a fresh 2-partition topic lag-demo-N and group of the same name. A producer writes --rate msg/s the whole \
+        time; the consumer (session.timeout.ms 6000, committing every interval) reads at a third of that rate, then at \
+        five times it, then stops polling and committing while staying in the group. Each phase lasts about three \
+        window spans (at least 8 s), so the defaults take about 40 s. Nothing is injected: the statuses come from real \
+        commits and end offsets.
+        """
+    ) { ctx in
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 0)
+        let rate = Double(try args.int("--rate", default: 40, range: 3...10_000))
+        let options = try LagWatchOptions(args, defaultInterval: 0.5, defaultDuration: 0, defaultWindow: 8)
+        let session = ctx.session
+        let c = try session.requireConnection()
+        let md = try c.admin.metadata()
+        var name = "lag-demo"
+        var n = 1
+        while md.topic(name) != nil { n += 1; name = "lag-demo-\(n)" }
+        try c.createTopic(name, partitions: 2, replicationFactor: Int32(min(3, max(1, md.brokers.count))), configs: [:])
+
+        let span = Double(options.window - 1) * options.interval
+        let phaseLength = max(8, 3 * span)
+        let script = LagDemoScript(rate: rate, phaseLength: phaseLength, stopLength: max(8, 2.5 * span))
+
+        let producer = try Producer(config: c.baseProperties.merging(["client.id": "kafkalab-lag-demo-producer", "linger.ms": "5"]) { $1 })
+        var consumerProps = c.baseProperties
+        consumerProps.merge([
+            "group.id": name, "client.id": "kafkalab-lag-demo-consumer",
+            "enable.auto.commit": "false", "auto.offset.reset": "earliest",
+            // The mock holds every join after the first for session.timeout.ms - 1 s.
+            "session.timeout.ms": "6000",
+        ]) { $1 }
+        let consumer = try Consumer(config: consumerProps)
+        try consumer.subscribe([name])
+        session.lagState.recordJoin(name)
+        defer { consumer.close() }
+
+        ctx.output.line("lag demo: topic \(name) (2 partitions), group \(name); producer \(LagFormat.rate(rate)); sample every \(Arguments.formatDuration(options.interval)), window \(options.window) samples (\(LagFormat.duration(span)))")
+        if c.isEmbedded {
+            ctx.output.hint("embedded: the first join of a group waits ~3 s; member, host and client id stay unknown (no DescribeGroups)")
+        }
+
+        let target = LagTarget(group: name, admin: c.admin, topics: [name],
+                               partitions: [0, 1].map { TopicPartition(topic: name, partition: $0) },
+                               topicsExplanation: "topic \(name) (the demo's)", checked: "topic \(name)",
+                               description: c.isEmbedded ? .unsupported : .state("Stable", members: 1), owners: [:])
+        // The phases start when the consumer has its first message, so the group join
+        // (~3 s on the embedded cluster, longer on a busy real one) does not eat into them.
+        let joinAllowance = 30.0
+        let runOptions = LagWatchOptions(interval: options.interval, duration: script.totalLength + joinAllowance, window: options.window)
+        let loop = LagWatchLoop(ctx: ctx, target: target, options: runOptions)
+        let start = Date()
+        var produced = 0
+        var nextConsumeAt = 0.0
+        var lastCommit = Date.distantPast
+        var statusesByPhase: [String: [String]] = [:]
+        var joinedAt: Double?
+        let payload = Array(repeating: UInt8(ascii: "x"), count: 100)
+
+        func currentPhase(_ now: Double) -> LagDemoScript.Phase {
+            guard let joinedAt else { return script.joining }
+            return script.phase(at: now - joinedAt)
+        }
+        loop.phase = { currentPhase(Date().timeIntervalSince(start)).announcement }
+        loop.isFinished = { joinedAt.map { Date().timeIntervalSince(start) - $0 >= script.totalLength } ?? false }
+        loop.onReport = { report, _ in
+            let name = currentPhase(report.time).name
+            if !(statusesByPhase[name] ?? []).contains(report.groupStatus.rawValue) {
+                statusesByPhase[name, default: []].append(report.groupStatus.rawValue)
+            }
+        }
+        loop.tick = {
+            let now = Date().timeIntervalSince(start)
+            while Double(produced) < rate * now {
+                try producer.send(topic: name, partition: Int32(produced % 2), value: payload)
+                produced += 1
+            }
+            let phase = currentPhase(now)
+            guard phase.consumeRate > 0 else { return }
+            // Paced, never bursting more than 0.1 s of backlog, so "slow" stays slow after the join.
+            while now >= nextConsumeAt {
+                guard let event = consumer.poll(timeoutMs: 0) else { break }
+                if case .message = event {
+                    if joinedAt == nil { joinedAt = now }
+                    nextConsumeAt = max(nextConsumeAt, now - 0.1) + 1 / currentPhase(now).consumeRate
+                }
+            }
+            if Date().timeIntervalSince(lastCommit) >= options.interval {
+                try DataCommands.commitStored(consumer)
+                lastCommit = Date()
+            }
+        }
+        loop.run()
+        try? producer.flush(timeoutMs: 5_000)
+
+        ctx.output.line("what each phase showed (group status per sample):")
+        for phase in [script.joining] + script.phases {
+            let seen = statusesByPhase[phase.name] ?? []
+            ctx.output.line("  \(phase.name): \(seen.isEmpty ? "not reached" : seen.joined(separator: " → ")) — \(phase.lesson)")
+        }
+        if let joinedAt { ctx.output.hint("the consumer read its first message \(LagFormat.duration(joinedAt)) after the start (group join)") }
+        if !c.isEmbedded {
+            ctx.output.hint("on real Kafka `lag \(name)` also shows the member, host and client id owning each partition while the demo runs")
+        }
+    }
+}
+
+/// The demo's timeline: how fast the consumer reads in each phase, and what to look for.
+struct LagDemoScript {
+    struct Phase {
+        let name: String
+        /// Messages per second the consumer may read; 0 = it stops polling and committing.
+        let consumeRate: Double
+        let length: Double
+        let announcement: String
+        let lesson: String
+    }
+
+    let phases: [Phase]
+    /// Before the consumer's first message: it reads as slowly as in phase 1.
+    let joining: Phase
+
+    init(rate: Double, phaseLength: Double, stopLength: Double) {
+        let slow = rate / 3, fast = rate * 5
+        joining = Phase(name: "joining", consumeRate: slow, length: 0,
+                        announcement: "phase 0 (joining): the producer writes \(LagFormat.rate(rate)) while the consumer joins the group; no commits yet, so lag is the whole log and the status is OK (nothing to judge)",
+                        lesson: "no committed offset yet: OK (Burrow rule 1)")
+        phases = [
+            Phase(name: "slow", consumeRate: slow, length: phaseLength,
+                  announcement: "phase 1 (slow): the consumer reads \(LagFormat.rate(slow)) against \(LagFormat.rate(rate)) produced; lag grows every sample → WARN once the window fills",
+                  lesson: "lag never decreased over the window: WARN (Burrow rule 6)"),
+            Phase(name: "fast", consumeRate: fast, length: phaseLength,
+                  announcement: "phase 2 (fast): the consumer speeds up to \(LagFormat.rate(fast)); lag drains → OK, DRAIN shows the time left",
+                  lesson: "lag decreased or reached 0: OK"),
+            Phase(name: "stopped", consumeRate: 0, length: stopLength,
+                  announcement: "phase 3 (stopped): the consumer stays in the group but stops reading and committing; the producer goes on → STALL when the whole window shows one offset, STOP once it has been stuck longer than the window",
+                  lesson: "committed offset frozen with lag > 0: STALL, then STOP (group ERR)"),
+        ]
+    }
+
+    var totalLength: Double { phases.reduce(0) { $0 + $1.length } }
+
+    func phaseIndex(at time: Double) -> Int {
+        var end = 0.0
+        for (i, p) in phases.enumerated() {
+            end += p.length
+            if time < end { return i }
+        }
+        return phases.count - 1
+    }
+
+    func start(of index: Int) -> Double { phases.prefix(index).reduce(0) { $0 + $1.length } }
+
+    func phase(at time: Double) -> Phase { phases[phaseIndex(at: time)] }
+}
