@@ -144,11 +144,15 @@ public enum LagFormat {
         return String(format: "%.1f msg/s", r)
     }
 
-    /// Time to drain: "caught up", "growing", "—" without enough samples, else a duration.
+    /// Time to drain: "caught up", "growing" (production outpaces consumption), "not draining"
+    /// (both equal, e.g. both stopped), "—" without enough samples, else a duration.
     public static func drain(_ trend: LagTrend) -> String {
         switch trend.drain {
         case .caughtUp: return "caught up"
-        case .growing: return "growing"
+        case .growing:
+            // LagTrend calls every non-shrinking lag "growing"; a flat one deserves its own word.
+            if let c = trend.consumptionRate, let p = trend.productionRate, p <= c { return "not draining" }
+            return "growing"
         case .unknown: return "—"
         case .inSeconds(let s): return "~" + duration(s)
         }

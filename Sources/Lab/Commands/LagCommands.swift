@@ -314,7 +314,8 @@ final class LagWatchLoop {
         while true {
             let elapsed = Date().timeIntervalSince(start)
             if Interrupt.isRequested { stopped = "interrupted (Ctrl-C)"; break }
-            if elapsed >= options.duration + 1e-3 || isFinished?() == true { break }
+            if elapsed >= options.duration + 1e-3 { break }
+            if isFinished?() == true { stopped = "finished"; break }
             if elapsed >= nextSample {
                 let phaseNow = phase?()
                 if phaseNow != lastPhase, let phaseNow { announce(phaseNow) }

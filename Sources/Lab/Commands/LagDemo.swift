@@ -39,6 +39,9 @@ extension LagCommands {
             "enable.auto.commit": "false", "auto.offset.reset": "earliest",
             // The mock holds every join after the first for session.timeout.ms - 1 s.
             "session.timeout.ms": "6000",
+            // Fetches answered within 50 ms instead of 500, so a caught-up consumer trails
+            // the producer by a few messages, not by half a second of them.
+            "fetch.wait.max.ms": "50",
         ]) { $1 }
         let consumer = try Consumer(config: consumerProps)
         try consumer.subscribe([name])
@@ -63,6 +66,7 @@ extension LagCommands {
         var produced = 0
         var nextConsumeAt = 0.0
         var lastCommit = Date.distantPast
+        var uncommitted = 0
         var statusesByPhase: [String: [String]] = [:]
         var joinedAt: Double?
         let payload = Array(repeating: UInt8(ascii: "x"), count: 100)
@@ -88,16 +92,22 @@ extension LagCommands {
             let phase = currentPhase(now)
             guard phase.consumeRate > 0 else { return }
             // Paced, never bursting more than 0.1 s of backlog, so "slow" stays slow after the join.
+            var caughtUp = false
             while now >= nextConsumeAt {
-                guard let event = consumer.poll(timeoutMs: 0) else { break }
+                guard let event = consumer.poll(timeoutMs: 0) else { caughtUp = true; break }
                 if case .message = event {
                     if joinedAt == nil { joinedAt = now }
+                    uncommitted += 1
                     nextConsumeAt = max(nextConsumeAt, now - 0.1) + 1 / currentPhase(now).consumeRate
                 }
             }
-            if Date().timeIntervalSince(lastCommit) >= options.interval {
+            // Every interval, and also as soon as the consumer has read all it was given:
+            // a caught-up consumer should show lag 0, not the messages since its last commit.
+            let sinceCommit = Date().timeIntervalSince(lastCommit)
+            if uncommitted > 0 && (sinceCommit >= options.interval || (caughtUp && sinceCommit >= 0.05)) {
                 try DataCommands.commitStored(consumer)
                 lastCommit = Date()
+                uncommitted = 0
             }
         }
         loop.run()
@@ -108,6 +118,15 @@ extension LagCommands {
             let seen = statusesByPhase[phase.name] ?? []
             ctx.output.line("  \(phase.name): \(seen.isEmpty ? "not reached" : seen.joined(separator: " → ")) — \(phase.lesson)")
         }
+        ctx.output.setResult(.object([
+            ("demo", true), ("topic", .string(name)), ("group", .string(name)), ("rate", .double(rate)),
+            ("phases", .array(([script.joining] + script.phases).map { phase in .object([
+                ("phase", .string(phase.name)), ("consume_rate", .double(phase.consumeRate)),
+                ("group_statuses_seen", .strings(statusesByPhase[phase.name] ?? [])), ("lesson", .string(phase.lesson)),
+            ]) })),
+            ("samples", .integer(loop.summary.samples)), ("max_total_lag", .integer(loop.summary.maxTotalLag)),
+            ("final_status", .optional(loop.summary.last?.groupStatus.rawValue)),
+        ]))
         if let joinedAt { ctx.output.hint("the consumer read its first message \(LagFormat.duration(joinedAt)) after the start (group join)") }
         if !c.isEmbedded {
             ctx.output.hint("on real Kafka `lag \(name)` also shows the member, host and client id owning each partition while the demo runs")
