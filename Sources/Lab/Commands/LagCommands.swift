@@ -295,6 +295,8 @@ final class LagWatchLoop {
     /// The current phase of a demo, shown with each sample.
     var phase: (() -> String?)?
     var onReport: ((LagWatchReport, String?) -> Void)?
+    /// Called just before each sample is taken (a demo's fast consumer catches up here).
+    var beforeSample: (() throws -> Void)?
     /// Ends the run before `--for` (a demo whose script is over).
     var isFinished: (() -> Bool)?
 
@@ -320,7 +322,8 @@ final class LagWatchLoop {
                 let phaseNow = phase?()
                 if phaseNow != lastPhase, let phaseNow { announce(phaseNow) }
                 lastPhase = phaseNow
-                sample(at: elapsed, phase: phaseNow)
+                do { try beforeSample?() } catch { ctx.output.warning(describeError(error)) }
+                sample(at: Date().timeIntervalSince(start), phase: phaseNow)
                 nextSample += options.interval
                 // A slow cluster must not make samples pile up.
                 if nextSample < elapsed { nextSample = elapsed + options.interval }

@@ -67,6 +67,7 @@ extension LagCommands {
         var nextConsumeAt = 0.0
         var lastCommit = Date.distantPast
         var uncommitted = 0
+        var consumed = 0
         var statusesByPhase: [String: [String]] = [:]
         var joinedAt: Double?
         let payload = Array(repeating: UInt8(ascii: "x"), count: 100)
@@ -83,28 +84,49 @@ extension LagCommands {
                 statusesByPhase[name, default: []].append(report.groupStatus.rawValue)
             }
         }
+        func consumeAtPace(_ now: Double, waitMs: Int32) {
+            let phase = currentPhase(now)
+            guard phase.consumeRate > 0 else { return }
+            // Paced, never bursting more than 0.1 s of backlog, so "slow" stays slow after the join.
+            while now >= nextConsumeAt {
+                guard let event = consumer.poll(timeoutMs: waitMs) else { return }
+                if case .message = event {
+                    if joinedAt == nil { joinedAt = now }
+                    uncommitted += 1
+                    consumed += 1
+                    nextConsumeAt = max(nextConsumeAt, now - 0.1) + 1 / currentPhase(now).consumeRate
+                }
+            }
+        }
         loop.tick = {
             let now = Date().timeIntervalSince(start)
             while Double(produced) < rate * now {
                 try producer.send(topic: name, partition: Int32(produced % 2), value: payload)
                 produced += 1
             }
-            let phase = currentPhase(now)
-            guard phase.consumeRate > 0 else { return }
-            // Paced, never bursting more than 0.1 s of backlog, so "slow" stays slow after the join.
-            var caughtUp = false
-            while now >= nextConsumeAt {
-                guard let event = consumer.poll(timeoutMs: 0) else { caughtUp = true; break }
-                if case .message = event {
-                    if joinedAt == nil { joinedAt = now }
-                    uncommitted += 1
-                    nextConsumeAt = max(nextConsumeAt, now - 0.1) + 1 / currentPhase(now).consumeRate
-                }
-            }
-            // Every interval, and also as soon as the consumer has read all it was given:
-            // a caught-up consumer should show lag 0, not the messages since its last commit.
+            consumeAtPace(now, waitMs: 0)
             let sinceCommit = Date().timeIntervalSince(lastCommit)
-            if uncommitted > 0 && (sinceCommit >= options.interval || (caughtUp && sinceCommit >= 0.05)) {
+            if uncommitted > 0 && sinceCommit >= options.interval {
+                try DataCommands.commitStored(consumer)
+                lastCommit = Date()
+                uncommitted = 0
+            }
+        }
+        // A fast consumer is caught up whenever it has read all that was produced; it
+        // finishes that and commits just before each sample, so the sample shows lag 0
+        // instead of the few messages in flight (which Burrow would read as a lag that
+        // never decreases).
+        loop.beforeSample = {
+            let now = Date().timeIntervalSince(start)
+            guard currentPhase(now).consumeRate > rate else { return }
+            try? producer.flush(timeoutMs: 500)
+            let deadline = Date().addingTimeInterval(min(0.2, options.interval / 2))
+            while consumed < produced && Date() < deadline {
+                let now = Date().timeIntervalSince(start)
+                if now < nextConsumeAt { Thread.sleep(forTimeInterval: min(0.01, nextConsumeAt - now)) }
+                consumeAtPace(Date().timeIntervalSince(start), waitMs: 10)
+            }
+            if uncommitted > 0 {
                 try DataCommands.commitStored(consumer)
                 lastCommit = Date()
                 uncommitted = 0
