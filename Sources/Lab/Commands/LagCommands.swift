@@ -374,12 +374,24 @@ final class LagWatchLoop {
         }
         let block = render(report)
         if out.isTerminal {
+            // A wrapped line would make the cursor-up count wrong, so lines are cut to the width.
+            let width = Self.terminalColumns()
+            let lines = block.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+                line.count < width || line.contains("\u{1B}") ? String(line) : String(line.prefix(width - 2)) + "…"
+            }
             if drawnLines > 0 { out.raw("\u{1B}[\(drawnLines)A\r\u{1B}[J") }
-            out.raw(block + "\n")
-            drawnLines = block.split(separator: "\n", omittingEmptySubsequences: false).count
+            out.raw(lines.joined(separator: "\n") + "\n")
+            drawnLines = lines.count
         } else {
             out.line(block)
         }
+    }
+
+    /// Columns of the terminal on stdout; 120 when it cannot tell.
+    static func terminalColumns() -> Int {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 10 else { return 120 }
+        return Int(size.ws_col)
     }
 
     func render(_ r: LagWatchReport) -> String {
@@ -389,10 +401,10 @@ final class LagWatchLoop {
         for p in r.partitions {
             t.append([p.topic, "\(p.partition)", "\(p.lag)" + (p.committed == nil ? " (no commits)" : ""), p.sparkline,
                       LagFormat.rate(p.trend.consumptionRate), LagFormat.rate(p.trend.productionRate),
-                      LagFormat.drain(p.trend), colour(p.evaluation.status.rawValue), p.evaluation.reason])
+                      LagFormat.drain(p.trend), p.evaluation.status.rawValue, p.evaluation.reason])
         }
         t.append(["(group)", "", "\(r.totalLag)", r.groupSparkline, LagFormat.rate(r.groupTrend.consumptionRate),
-                  LagFormat.rate(r.groupTrend.productionRate), LagFormat.drain(r.groupTrend), colour(r.groupStatus.rawValue), ""])
+                  LagFormat.rate(r.groupTrend.productionRate), LagFormat.drain(r.groupTrend), r.groupStatus.rawValue, ""])
         let header = "group \(target.group)  t=\(LagFormat.duration(r.time))  sample \(r.samples)  status \(colour(r.groupStatus.rawValue))  lag \(r.totalLag)"
         return out.bold(header) + "\n" + t.render(bold: out.isTerminal)
     }
