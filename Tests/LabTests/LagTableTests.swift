@@ -114,6 +114,9 @@ import Testing
         #expect(LagFormat.drain(LagTrend(samples(committed: [0, 5], end: [100, 120]))) == "growing")
         #expect(LagFormat.drain(LagTrend(samples(committed: [7, 7], end: [50, 50]))) == "not draining")
         #expect(LagFormat.drain(LagTrend(samples(committed: [nil], end: [50]))) == "—")
+        #expect(LagFormat.drainKeyword(LagTrend(samples(committed: [nil], end: [50]))) == "unknown")
+        #expect(LagFormat.drainKeyword(LagTrend(samples(committed: [0, 20], end: [110, 120]))) == "draining")
+        #expect(LagFormat.drainKeyword(LagTrend(samples(committed: [7, 7], end: [50, 50]))) == "not_draining")
     }
 }
 

@@ -158,6 +158,18 @@ public enum LagFormat {
         }
     }
 
+    /// The drain state as a stable word for JSON: caught_up, draining, growing,
+    /// not_draining or unknown (the seconds go in their own field).
+    public static func drainKeyword(_ trend: LagTrend) -> String {
+        switch drain(trend) {
+        case "caught up": return "caught_up"
+        case "growing": return "growing"
+        case "not draining": return "not_draining"
+        case "—": return "unknown"
+        default: return "draining"
+        }
+    }
+
     /// A duration for people: 850ms, 4.2s, 12s, 3m05s, 2h10m, "> 1 day".
     public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "—" }

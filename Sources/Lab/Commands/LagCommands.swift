@@ -421,7 +421,7 @@ final class LagWatchLoop {
     static func json(_ r: LagWatchReport, group: String, phase: String?) -> JSONValue {
         func trend(_ t: LagTrend) -> [(String, JSONValue)] {
             [("consumption_rate", .optional(t.consumptionRate)), ("production_rate", .optional(t.productionRate)),
-             ("seconds_to_drain", .optional(t.secondsToDrain)), ("drain", .string(LagFormat.drain(t)))]
+             ("seconds_to_drain", .optional(t.secondsToDrain)), ("drain", .string(LagFormat.drainKeyword(t)))]
         }
         var pairs: [(String, JSONValue)] = [
             ("group", .string(group)), ("time", .double(r.time)), ("sample", .integer(r.samples)),
