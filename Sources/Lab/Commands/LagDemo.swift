@@ -56,7 +56,7 @@ extension LagCommands {
         let target = LagTarget(group: name, admin: c.admin, topics: [name],
                                partitions: [0, 1].map { TopicPartition(topic: name, partition: $0) },
                                topicsExplanation: "topic \(name) (the demo's)", checked: "topic \(name)",
-                               description: c.isEmbedded ? .unsupported : .state("Stable", members: 1), owners: [:])
+                               description: c.isEmbedded ? .unsupported : .failed("the demo does not describe its group"), owners: [:])
         // The phases start when the consumer has its first message, so the group join
         // (~3 s on the embedded cluster, longer on a busy real one) does not eat into them.
         let joinAllowance = 30.0
