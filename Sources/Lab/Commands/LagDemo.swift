@@ -11,7 +11,8 @@ extension LagCommands {
         details: """
         Creates a fresh 2-partition topic lag-demo-N and group of the same name. A producer writes --rate msg/s the whole \
         time; the consumer (session.timeout.ms 6000, committing every interval) reads at a third of that rate, then at \
-        five times it, then stops polling and committing while staying in the group. Each phase lasts about three \
+        five times it, then stops polling and committing while staying in the group. The producer starts once the \
+        consumer has its partitions. Each phase lasts about three \
         window spans (at least 8 s), so the defaults take about 40 s. Nothing is injected: the statuses come from real \
         commits and end offsets.
         """
@@ -32,6 +33,7 @@ extension LagCommands {
         let phaseLength = max(8, 3 * span)
         let script = LagDemoScript(rate: rate, phaseLength: phaseLength, stopLength: max(8, 2.5 * span))
 
+        let payload = Array(repeating: UInt8(ascii: "x"), count: 100)
         let producer = try Producer(config: c.baseProperties.merging(["client.id": "kafkalab-lag-demo-producer", "linger.ms": "5"]) { $1 })
         var consumerProps = c.baseProperties
         consumerProps.merge([
@@ -43,6 +45,13 @@ extension LagCommands {
             // the producer by a few messages, not by half a second of them.
             "fetch.wait.max.ms": "50",
         ]) { $1 }
+        // One warm-up message per partition, delivered before anything else: without it the
+        // producer's first second waits for the new topic's metadata and goes out as one big
+        // batch per partition, which a slow consumer reads one partition at a time, freezing
+        // the other partition's offset (a STALL in the middle of the "slow" phase).
+        let warmUpMessages = 2
+        for partition in [Int32(0), 1] { try producer.send(topic: name, partition: partition, value: payload) }
+        try producer.flush(timeoutMs: 5_000)
         let consumer = try Consumer(config: consumerProps)
         try consumer.subscribe([name])
         session.lagState.recordJoin(name)
@@ -70,7 +79,6 @@ extension LagCommands {
         var consumed = 0
         var statusesByPhase: [String: [String]] = [:]
         var joinedAt: Double?
-        let payload = Array(repeating: UInt8(ascii: "x"), count: 100)
 
         func currentPhase(_ now: Double) -> LagDemoScript.Phase {
             guard let joinedAt else { return script.joining }
@@ -91,7 +99,6 @@ extension LagCommands {
             while now >= nextConsumeAt {
                 guard let event = consumer.poll(timeoutMs: waitMs) else { return }
                 if case .message = event {
-                    if joinedAt == nil { joinedAt = now }
                     uncommitted += 1
                     consumed += 1
                     nextConsumeAt = max(nextConsumeAt, now - 0.1) + 1 / currentPhase(now).consumeRate
@@ -100,7 +107,15 @@ extension LagCommands {
         }
         loop.tick = {
             let now = Date().timeIntervalSince(start)
-            while Double(produced) < rate * now {
+            // The producer waits for the consumer's partitions: a backlog built during the
+            // join would be read one partition at a time, and the other partition's frozen
+            // offset would show STALL in the middle of the "slow" phase.
+            guard let joinedAt else {
+                _ = consumer.poll(timeoutMs: 0)
+                if !((try? consumer.assignment()) ?? []).isEmpty { joinedAt = now }
+                return
+            }
+            while Double(produced) < rate * (now - joinedAt) {
                 try producer.send(topic: name, partition: Int32(produced % 2), value: payload)
                 produced += 1
             }
@@ -121,7 +136,7 @@ extension LagCommands {
             guard currentPhase(now).consumeRate > rate else { return }
             try? producer.flush(timeoutMs: 500)
             let deadline = Date().addingTimeInterval(min(0.2, options.interval / 2))
-            while consumed < produced && Date() < deadline {
+            while consumed < produced + warmUpMessages && Date() < deadline {
                 let now = Date().timeIntervalSince(start)
                 if now < nextConsumeAt { Thread.sleep(forTimeInterval: min(0.01, nextConsumeAt - now)) }
                 consumeAtPace(Date().timeIntervalSince(start), waitMs: 10)
@@ -149,7 +164,7 @@ extension LagCommands {
             ("samples", .integer(loop.summary.samples)), ("max_total_lag", .integer(loop.summary.maxTotalLag)),
             ("final_status", .optional(loop.summary.last?.groupStatus.rawValue)),
         ]))
-        if let joinedAt { ctx.output.hint("the consumer read its first message \(LagFormat.duration(joinedAt)) after the start (group join)") }
+        if let joinedAt { ctx.output.hint("the consumer got its partitions \(LagFormat.duration(joinedAt)) after the start (group join)") }
         if !c.isEmbedded {
             ctx.output.hint("on real Kafka `lag \(name)` also shows the member, host and client id owning each partition while the demo runs")
         }
@@ -168,13 +183,13 @@ struct LagDemoScript {
     }
 
     let phases: [Phase]
-    /// Before the consumer's first message: it reads as slowly as in phase 1.
+    /// Until the consumer has its partitions; nothing is produced yet.
     let joining: Phase
 
     init(rate: Double, phaseLength: Double, stopLength: Double) {
         let slow = rate / 3, fast = rate * 5
         joining = Phase(name: "joining", consumeRate: slow, length: 0,
-                        announcement: "phase 0 (joining): the producer writes \(LagFormat.rate(rate)) while the consumer joins the group; no commits yet, so lag is the whole log and the status is OK (nothing to judge)",
+                        announcement: "phase 0 (joining): the consumer joins the group; the producer starts once it has its partitions",
                         lesson: "no committed offset yet: OK (Burrow rule 1)")
         phases = [
             Phase(name: "slow", consumeRate: slow, length: phaseLength,
