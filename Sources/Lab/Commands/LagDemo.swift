@@ -199,8 +199,8 @@ struct LagDemoScript {
                   announcement: "phase 2 (fast): the consumer speeds up to \(LagFormat.rate(fast)); lag drains → OK, DRAIN shows the time left",
                   lesson: "lag decreased or reached 0: OK"),
             Phase(name: "stopped", consumeRate: 0, length: stopLength,
-                  announcement: "phase 3 (stopped): the consumer stays in the group but stops reading and committing; the producer goes on → STALL when the whole window shows one offset, STOP once it has been stuck longer than the window",
-                  lesson: "committed offset frozen with lag > 0: STALL, then STOP (group ERR)"),
+                  announcement: "phase 3 (stopped): the consumer stays in the group but stops reading and committing; the producer goes on → STOP once the offset has been stuck longer than the window spans (STALL when the window holds only the stuck offset, all with lag > 0)",
+                  lesson: "committed offset frozen while lag grows: STOP or STALL (group ERR)"),
         ]
     }
 
