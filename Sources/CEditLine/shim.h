@@ -69,6 +69,12 @@ static inline int cel_get_columns(EditLine *el) {
     return columns;
 }
 
+// EL_REFRESH redraws prompt and line from the cursor's current row, forgetting
+// what libedit believes is on screen (needed after printing below the line).
+static inline int cel_refresh(EditLine *el) {
+    return el_set(el, EL_REFRESH);
+}
+
 // history(H_SETSIZE) with the HistEvent out-parameter kept on the C side.
 static inline int cel_history_setsize(History *h, int size) {
     HistEvent ev;

@@ -51,14 +51,19 @@ final class ClientCallbacks: @unchecked Sendable {
 private func silentLog(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?) {}
 
 /// Delivery report: called on the thread that polls the producer. Forwards a
-/// plain value (no allocation) to the owner's closure.
+/// plain value (no allocation) to the owner's closure. It runs once per
+/// message, so it borrows the callbacks box without retaining it (the owner
+/// keeps it alive while the handle exists): an atomic retain/release pair
+/// here was 5 % of a benchmark's produce thread.
 private func deliveryTrampoline(_ rk: OpaquePointer?, _ message: UnsafePointer<rd_kafka_message_t>?,
                                 _ opaque: UnsafeMutableRawPointer?) {
-    guard let message, let callbacks = ClientCallbacks.from(opaque) else { return }
+    guard let message, let opaque else { return }
     let m = message.pointee
-    callbacks.onDelivery?(DeliveryReport(
-        partition: m.partition, offset: m.offset, errorCode: m.err.rawValue,
-        opaque: UInt(bitPattern: m._private), valueLength: m.len))
+    Unmanaged<ClientCallbacks>.fromOpaque(opaque)._withUnsafeGuaranteedRef { callbacks in
+        callbacks.onDelivery?(DeliveryReport(
+            partition: m.partition, offset: m.offset, errorCode: m.err.rawValue,
+            opaque: UInt(bitPattern: m._private), valueLength: m.len))
+    }
 }
 
 /// Statistics JSON: called on the polling thread every statistics.interval.ms.

@@ -10,20 +10,31 @@ import Darwin
 /// bindings (overridable in `~/.editrc`), history on the arrow keys and
 /// Ctrl-R, and TAB completion.
 ///
-/// Ctrl-C: libedit leaves the terminal's ISIG on, so Ctrl-C raises SIGINT.
-/// The application must install a SIGINT handler with `sigaction` and
-/// *without* `SA_RESTART` (the handler should only set a flag). The signal
-/// then interrupts libedit's `read`, `readLine(prompt:)` returns
-/// `.interrupted` with the terminal back in its normal mode, and the half
-/// typed line is dropped. Without such a handler Ctrl-C kills the process as
-/// usual; with `SA_RESTART` the read resumes and Ctrl-C appears to do nothing.
+/// Signals while `readLine(prompt:)` waits: libedit keeps the terminal's ISIG
+/// on, so Ctrl-C, Ctrl-Z and Ctrl-\ still raise signals. For the duration of
+/// the read libedit (EL_SIGNAL) catches SIGINT, SIGQUIT, SIGHUP, SIGTERM,
+/// SIGTSTP, SIGCONT and SIGWINCH, puts the terminal back into its normal mode,
+/// reinstalls the application's disposition and re-raises the signal with
+/// `kill(0, sig)`, i.e. to the whole process group. Consequences:
+/// - Ctrl-C: the application must install a SIGINT handler with `sigaction`
+///   (one that only sets a flag is enough); `readLine` then returns
+///   `.interrupted` with the terminal sane and the partial line dropped, and
+///   the handler has run by then. With the default disposition Ctrl-C ends
+///   the process, with the terminal restored.
+/// - Ctrl-Z and `fg` redraw the line; a terminal resize reflows it.
+/// - Between reads the application's own handlers are in place untouched.
+/// - The signal must reach the thread blocked in `readLine`: call it on the
+///   main thread (Linux hands a process signal to the main thread first) or
+///   block SIGINT in every other thread. Read on another thread while the
+///   main thread takes the signal and Ctrl-C is not noticed at the prompt.
 ///
 /// Creating an editor sets `LC_CTYPE` from the environment, or to `C.UTF-8`,
 /// if it is still the default "C" locale, because libedit decodes keyboard
 /// input and the prompt with the C multibyte functions and would otherwise
 /// drop every non-ASCII character.
 ///
-/// Not thread-safe: create and use it on one thread.
+/// Not thread-safe, and libedit's signal handling supports one editor
+/// reading at a time.
 public final class LineEditor {
     public enum ReadResult: Equatable, Sendable {
         /// A line the user entered, without its line terminator.
@@ -56,6 +67,7 @@ public final class LineEditor {
         self.completer = completer
         self.promptBuffer = strdup("")
 
+        // Before el_init, which decides once whether the charset is UTF-8.
         Self.ensureMultibyteLocale()
         guard let editLine = cel_init_stdio(programName) else {
             fatalError("LineEditor: el_init failed (out of memory)")
@@ -71,10 +83,11 @@ public final class LineEditor {
         // Non-printing prompt sequences can be wrapped in \u{1}...\u{1}.
         cel_set_prompt(editLine, lineEditorPrompt, 1)
         cel_set_editor(editLine, "emacs")
-        // libedit's own handlers would re-send every signal to the whole
-        // process group with kill(0, sig) and take over SIGTERM/SIGHUP; the
-        // application's SIGINT handler interrupting read() is all we need.
-        cel_set_signal(editLine, 0)
+        // Without it, Ctrl-Z leaves the terminal raw while stopped and `fg`
+        // resumes with a cooked terminal and a stale line, a resize is only
+        // noticed at the next prompt, and Ctrl-C at the prompt would depend on
+        // the application's handler lacking SA_RESTART.
+        cel_set_signal(editLine, 1)
 
         cel_history_setsize(libeditHistory, Int32(clamping: historyStore.maxLines))
         cel_history_setunique(libeditHistory, 1)
@@ -143,15 +156,21 @@ public final class LineEditor {
         return true
     }
 
-    /// Moves the cursor past the abandoned text and ends the terminal line, so
-    /// the next prompt starts on a fresh line instead of over the old text.
+    /// Ends the terminal line after the abandoned text, so the next prompt
+    /// starts on a fresh line instead of over the old text.
     private func finishInterruptedLine() {
         guard isatty(STDIN_FILENO) != 0 else { return }
-        var rest = ""
-        if let info = el_line(editLine)?.pointee, let cursor = info.cursor, let end = info.lastchar, cursor < end {
-            rest = String(decoding: UnsafeRawBufferPointer(start: cursor, count: end - cursor), as: UTF8.self)
+        writeToTerminal(textAfterCursor() + "^C\n")
+    }
+
+    /// Writing this moves the terminal cursor to the end of the edited text
+    /// (including wrapped rows) without changing what is shown, so that output
+    /// can start below the whole line.
+    private func textAfterCursor() -> String {
+        guard let info = el_line(editLine)?.pointee, let cursor = info.cursor, let end = info.lastchar, cursor < end else {
+            return ""
         }
-        writeToTerminal(rest + "^C\n")
+        return String(decoding: UnsafeRawBufferPointer(start: cursor, count: end - cursor), as: UTF8.self)
     }
 
     /// Runs on TAB; see `Completion.action(word:candidates:)` for the rules.
@@ -177,9 +196,11 @@ public final class LineEditor {
         case .list(let candidates):
             let columns = Int(cel_get_columns(editLine))
             let lines = Completion.listing(candidates, width: columns > 0 ? columns : 80)
-            writeToTerminal("\n" + lines.joined(separator: "\n") + "\n")
-            // libedit redraws the prompt and the line below the listing.
-            return UInt8(CC_REDISPLAY)
+            writeToTerminal(textAfterCursor() + "\n" + lines.joined(separator: "\n") + "\n")
+            // Not CC_REDISPLAY: that first moves up over as many rows as the
+            // line used to wrap, which would overwrite the end of the listing.
+            cel_refresh(editLine)
+            return UInt8(CC_NORM)
         }
     }
 

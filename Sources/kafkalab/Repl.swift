@@ -11,7 +11,8 @@ struct Repl {
     let dispatcher: Dispatcher
 
     func run() {
-        let historyPath = (NSHomeDirectory() as NSString).appendingPathComponent(".kafkalab_history")
+        let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        let historyPath = (home as NSString).appendingPathComponent(".kafkalab_history")
         let history = HistoryStore(path: historyPath, shouldSave: { !Secrets.lineRevealsSecret($0) })
         let topics = TopicNameCache(session: session)
         let completer = Completer(dispatcher: dispatcher, topics: { topics.names() })
@@ -23,14 +24,29 @@ struct Repl {
             switch editor.readLine(prompt: session.prompt) {
             case .endOfFile:
                 session.output.line()
-                return
+                if confirmQuit(editor) { return }
             case .interrupted:
                 continue
             case .line(let line):
                 _ = editor.addHistory(line)
-                if dispatcher.execute(line, in: session) == .quit { return }
+                if dispatcher.execute(line, in: session) == .quit && confirmQuit(editor) { return }
                 topics.invalidate()
             }
+        }
+    }
+
+    /// Leaving with an open transaction asks first; on yes the session's
+    /// disconnect aborts it and says so. Ctrl-D at the question also leaves.
+    private func confirmQuit(_ editor: LineEditor) -> Bool {
+        guard let open = session.openTransactionDescription else { return true }
+        switch editor.readLine(prompt: "a transaction is open (\(open)); leaving aborts it. Leave? [y/N] ") {
+        case .line(let answer):
+            return ["y", "yes"].contains(answer.trimmingCharacters(in: .whitespaces).lowercased())
+        case .endOfFile:
+            session.output.line()
+            return true
+        case .interrupted:
+            return false
         }
     }
 }

@@ -34,5 +34,13 @@ enum Signals {
         term.sa_flags = 0
         sigaction(SIGTERM, &term, nil)
         signal(SIGPIPE, SIG_IGN)
+        // A blocked signal mask is inherited: started by a parent that blocks them
+        // (Foundation's Process inside a test runner does), Ctrl-C and SIGTERM
+        // would otherwise never arrive.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }

@@ -56,3 +56,37 @@ struct ScriptModeTests {
         #expect(Date().timeIntervalSince(started) < 15)
     }
 }
+
+@Suite("kafkalab serve")
+struct ServeTests {
+    @Test func servesABootstrapThatASecondKafkalabCanUse() throws {
+        let process = Process()
+        process.executableURL = KafkalabBinary.url
+        process.arguments = ["serve", "--brokers", "2", "--topic", "shared:5"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGINT)
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            #expect(!process.isRunning, "serve ignored SIGINT")
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let bootstrap = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { #expect(process.isRunning, "serve stopped before it was interrupted") }
+        #expect(bootstrap.split(separator: ",").count == 2)
+        let r = try KafkalabBinary.run(["--bootstrap", bootstrap, "-c", "topic describe shared; produce --topic shared hello; consume shared"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("PartitionCount: 5"))
+        #expect(r.stdout.contains("hello"))
+    }
+}

@@ -5,6 +5,11 @@ public enum CommandCatalog {
         CoreCommands.all
             + TopicCommands.all
             + DataCommands.all
+            + ProducerCommands.all
+            + ReplicationCommands.all
+            + ExplainCommands.all
+            + StorageCommands.all
+            + BenchCommands.all
             + LagCommands.all
     }
 

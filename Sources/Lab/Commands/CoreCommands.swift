@@ -64,6 +64,12 @@ enum CoreCommands {
             add("cluster", "not connected", .null)
         }
         add("topic", s.currentTopic ?? "(none: `use <topic>`)", .optional(s.currentTopic))
+        // The session producer's id and epoch, once the broker assigned them
+        // (idempotent or transactional producers; from statistics, `eos`).
+        if let eos = s.sessionProducer?.statistics.value?.eos, eos.hasProducerId {
+            add("producer id", "\(eos.producerId!) epoch \(eos.producerEpoch ?? 0)",
+                .object([("producer_id", .optional(eos.producerId)), ("epoch", .optional(eos.producerEpoch))]))
+        }
         add("output", s.output.format.rawValue, .string(s.output.format.rawValue))
         add("librdkafka", ConfigCatalog.libraryVersion, .string(ConfigCatalog.libraryVersion))
         for state in s.labState.values.sorted(by: { $0.statusOrder < $1.statusOrder }) {

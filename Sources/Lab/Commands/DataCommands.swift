@@ -6,7 +6,7 @@ enum DataCommands {
     static var all: [Command] { [produce, consume] }
 
     static let produce = Command(
-        "produce", summary: "produce messages ({i} in key or value becomes the message number)",
+        "produce", summary: "produce messages ({i} in the key, value or a header becomes the message number)",
         usage: "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] <value> | produce [--topic T] --file PATH",
         options: ["--topic", "--count", "--key", "--header", "--partition", "--file"],
         details: "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional.",
@@ -44,17 +44,19 @@ enum DataCommands {
                 messages.append((key.map { Array(substitute($0, i).utf8) }, Array(substitute(value, i).utf8)))
             }
         }
+        if let refusal = session.produceRefusal { throw LabError.invalid(refusal) }
         let topicInfo = try session.requireTopic(topicName)
-        if let partition, partition >= topicInfo.partitions.count {
-            throw LabError.invalid("\(topicName) has partitions 0..\(topicInfo.partitions.count - 1); there is no partition \(partition)")
-        }
+        if let partition { _ = try topicInfo.partition(numbered: Int(partition)) }
         let sp = try session.producer()
         _ = sp.deliveries.take()
         let started = Date()
         var sent = 0
         for m in messages {
             if Interrupt.isRequested { break }
-            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: headers)
+            let numbered = headers.contains { $0.value.map { String(decoding: $0, as: UTF8.self).contains("{i}") } ?? false }
+                ? headers.map { MessageHeader(key: $0.key, value: $0.value.map { Array(substitute(String(decoding: $0, as: UTF8.self), sent).utf8) }) }
+                : headers
+            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: numbered)
             sent += 1
             if sent % 10_000 == 0 {
                 ctx.output.progress("produce: \(sent)/\(messages.count) sent")
@@ -110,9 +112,9 @@ enum DataCommands {
 
     static let consume = Command(
         "consume", summary: "read messages: partition, offset, key, value, timestamp",
-        usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--group G [--commit auto|every:N|off]]",
-        flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle", "--group", "--commit"],
-        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C or --count. Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s.",
+        usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
+        flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle", "--isolation", "--group", "--commit"],
+        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C or --count. Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
         completes: .topics
     ) { ctx in
         let args = ctx.arguments
@@ -132,22 +134,31 @@ enum DataCommands {
         let topic = try ctx.session.requireTopic(topicName)
         var partitions = topic.partitions.map(\.id)
         if let p = try args.optionalInt("--partition", range: 0...100_000) {
-            guard p < partitions.count else { throw LabError.invalid("\(topicName) has partitions 0..\(partitions.count - 1); there is no partition \(p)") }
-            partitions = [Int32(p)]
+            partitions = [try topic.partition(numbered: p).id]
         }
         let follow = args.has("--follow")
+        var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]
+        if let isolation = args.value("--isolation") {
+            guard ["read_committed", "read_uncommitted"].contains(isolation) else {
+                throw ctx.usageError("--isolation takes read_committed or read_uncommitted, not '\(isolation)'")
+            }
+            extra["isolation.level"] = isolation
+            if isolation == "read_committed" && ctx.session.connection?.isEmbedded == true {
+                ctx.output.hint("embedded: the mock writes no transaction markers and ignores isolation.level, so read_committed also returns aborted and still-open transactional messages here")
+            }
+        }
         let groupMode = try args.value("--group").map { try GroupConsumeMode(group: $0, commit: args.value("--commit"), from: from, partitionGiven: args.value("--partition") != nil, ctx: ctx) }
         if groupMode == nil, args.value("--commit") != nil { throw ctx.usageError("--commit needs --group") }
         let consumer: Consumer
         if let groupMode {
-            consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, groupMode.properties(session: ctx.session)))
+            let props = extra.merging(groupMode.properties(session: ctx.session)) { $1 }
+            consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
             try consumer.subscribe([topicName])
             ctx.session.lagState.recordJoin(groupMode.group)
             ctx.output.hint("joining group \(groupMode.group) (\(groupMode.commitDescription))" + (ctx.session.connection?.isEmbedded == true ? "; the embedded cluster holds a first join ~3 s" : ""))
         } else {
             consumer = try Consumer(config: ctx.session.consumerProperties(
-                group: "kafkalab-consume-\(UUID().uuidString.prefix(8))",
-                ["enable.auto.commit": "false", "enable.partition.eof": "true"]))
+                group: "kafkalab-consume-\(UUID().uuidString.prefix(8))", extra))
             try consumer.assign(partitions.map { TopicPartitionOffset(topic: topicName, partition: $0, offset: startOffset) })
         }
         var received = 0

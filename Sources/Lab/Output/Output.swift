@@ -33,8 +33,7 @@ public final class Output {
     /// Output to the process's stdout and stderr.
     public static func standard(format: OutputFormat = .table) -> Output {
         Output(format: format, isTerminal: isatty(STDOUT_FILENO) == 1,
-               writeOut: { s in FileHandle.standardOutput.write(Data(s.utf8)) },
-               writeErr: { s in FileHandle.standardError.write(Data(s.utf8)) })
+               writeOut: { writeAll(STDOUT_FILENO, $0) }, writeErr: { writeAll(STDERR_FILENO, $0) })
     }
 
     /// Collects everything written, for tests.
@@ -127,6 +126,36 @@ public final class Output {
         writeOut(JSONValue.object(pairs).serialized() + "\n")
     }
 
+    /// Columns of the terminal (0 when not a terminal).
+    public var terminalColumns: Int {
+        guard isTerminal else { return 0 }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
+    /// Prose wrapped at word boundaries for the terminal (at most 100
+    /// columns); unchanged when piped, so scripts see one line per paragraph.
+    public func wrapped(_ text: String) -> String {
+        let width = min(terminalColumns, 100)
+        return width > 20 ? Output.wrap(text, width: width) : text
+    }
+
+    public static func wrap(_ text: String, width: Int) -> String {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current += current.isEmpty ? String(word) : " " + word
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.joined(separator: "\n")
+    }
+
     // MARK: Styling (terminal only)
 
     public func bold(_ s: String) -> String { isTerminal ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
@@ -134,6 +163,17 @@ public final class Output {
     public func green(_ s: String) -> String { isTerminal ? "\u{1B}[32m\(s)\u{1B}[0m" : s }
     public func red(_ s: String) -> String { isTerminal ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
     public func yellow(_ s: String) -> String { isTerminal ? "\u{1B}[33m\(s)\u{1B}[0m" : s }
+}
+
+/// Writes all of `text` with write(2). A closed pipe (`kafkalab ... | head -1`)
+/// just ends the output: FileHandle.write would trap on EPIPE instead.
+private func writeAll(_ fd: Int32, _ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+    }
 }
 
 /// A sink for `Output.capturing`.

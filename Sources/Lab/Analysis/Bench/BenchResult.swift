@@ -1,0 +1,132 @@
+import Foundation
+
+/// One measured bench run: what was asked, and what came of it.
+public struct BenchResult: Sendable {
+    /// The row's name: the codec, or a matrix combination like `linger.ms=5 batch.size=16384`.
+    public var label: String
+    public var codec: String
+    /// The matrix combination this run used (empty for plain `bench`).
+    public var settings: [(key: String, value: String)] = []
+    /// 1-based index among the runs of the same configuration.
+    public var run: Int = 1
+    public var count: Int
+    public var size: Int
+    public var payload: String
+    public var delivered: Int
+    public var failed: Int
+    /// From the first produce call to the last delivery report.
+    public var seconds: Double
+    public var statistics: ProduceStatisticsTotals
+    public var latency: LatencySummary
+    public var cpuSeconds: Double
+    public var interrupted: Bool = false
+    /// acks, linger.ms, batch.size, ... as librdkafka resolved them.
+    public var effectiveProperties: [(key: String, value: String)] = []
+    /// The most frequent delivery failure, if any.
+    public var firstError: String?
+
+    public init(label: String, codec: String, count: Int, size: Int, payload: String, delivered: Int, failed: Int,
+                seconds: Double, statistics: ProduceStatisticsTotals, latency: LatencySummary, cpuSeconds: Double) {
+        self.label = label
+        self.codec = codec
+        self.count = count
+        self.size = size
+        self.payload = payload
+        self.delivered = delivered
+        self.failed = failed
+        self.seconds = seconds
+        self.statistics = statistics
+        self.latency = latency
+        self.cpuSeconds = cpuSeconds
+    }
+
+    public var payloadBytes: Int64 { Int64(delivered) * Int64(size) }
+    public var metrics: BenchMetrics {
+        BenchMetrics(
+            msgsPerSec: seconds > 0 ? Double(delivered) / seconds : 0,
+            mibPerSec: seconds > 0 ? Double(payloadBytes) / 1_048_576 / seconds : 0,
+            wireBytes: Double(statistics.wireBytes),
+            compressionRatio: statistics.compressionRatio(payloadBytes: payloadBytes) ?? .nan,
+            produceRequests: Double(statistics.produceRequests),
+            avgBatchMsgs: statistics.averageBatchMessages ?? .nan,
+            avgBatchBytes: statistics.averageBatchBytes ?? .nan,
+            p50Micros: Double(latency.p50), p95Micros: Double(latency.p95), p99Micros: Double(latency.p99),
+            p999Micros: Double(latency.p999), maxMicros: Double(latency.max),
+            cpuSeconds: cpuSeconds,
+            msgsPerCpuSecond: cpuSeconds > 0 ? Double(delivered) / cpuSeconds : .nan)
+    }
+}
+
+/// The figures of a run (or the medians of several), all as Double so they
+/// can be reduced column by column. NaN means "not measured".
+public struct BenchMetrics: Equatable, Sendable {
+    public var msgsPerSec: Double
+    public var mibPerSec: Double
+    public var wireBytes: Double
+    public var compressionRatio: Double
+    public var produceRequests: Double
+    public var avgBatchMsgs: Double
+    public var avgBatchBytes: Double
+    public var p50Micros: Double
+    public var p95Micros: Double
+    public var p99Micros: Double
+    public var p999Micros: Double
+    public var maxMicros: Double
+    public var cpuSeconds: Double
+    public var msgsPerCpuSecond: Double
+
+    public static var fields: [WritableKeyPath<BenchMetrics, Double>] { [
+        \.msgsPerSec, \.mibPerSec, \.wireBytes, \.compressionRatio, \.produceRequests, \.avgBatchMsgs,
+        \.avgBatchBytes, \.p50Micros, \.p95Micros, \.p99Micros, \.p999Micros, \.maxMicros, \.cpuSeconds,
+        \.msgsPerCpuSecond,
+    ] }
+
+    /// Field by field median of several runs.
+    public static func median(_ runs: [BenchMetrics]) -> BenchMetrics {
+        precondition(!runs.isEmpty)
+        var out = runs[0]
+        for field in fields { out[keyPath: field] = BenchStats.median(runs.map { $0[keyPath: field] }) }
+        return out
+    }
+}
+
+/// Median and spread of repeated measurements.
+public enum BenchStats {
+    /// The median of the finite values (NaN when there are none); the mean of
+    /// the middle two for an even count.
+    public static func median(_ values: [Double]) -> Double {
+        let v = values.filter(\.isFinite).sorted()
+        guard !v.isEmpty else { return .nan }
+        let mid = v.count / 2
+        return v.count % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2
+    }
+
+    /// (max - min) / median, as a fraction: 0.04 means the runs spanned 4 % of
+    /// their median. NaN for fewer than two finite values or a zero median.
+    public static func relativeSpread(_ values: [Double]) -> Double {
+        let v = values.filter(\.isFinite)
+        guard v.count >= 2, let lo = v.min(), let hi = v.max() else { return .nan }
+        let m = median(v)
+        return m != 0 ? (hi - lo) / abs(m) : .nan
+    }
+}
+
+/// Several runs of one configuration, reduced to one table row.
+public struct BenchRow: Sendable {
+    public let label: String
+    public let runs: [BenchResult]
+    public let median: BenchMetrics
+    /// Relative spread of msgs/s over the runs (NaN with one run).
+    public let throughputSpread: Double
+    public let p99Spread: Double
+
+    public init(runs: [BenchResult]) {
+        precondition(!runs.isEmpty)
+        label = runs[0].label
+        self.runs = runs
+        let metrics = runs.map(\.metrics)
+        median = BenchMetrics.median(metrics)
+        throughputSpread = BenchStats.relativeSpread(metrics.map(\.msgsPerSec))
+        p99Spread = BenchStats.relativeSpread(metrics.map(\.p99Micros))
+    }
+}

@@ -1,0 +1,304 @@
+import Foundation
+import Histogram
+import Kafka
+
+/// What every run of one `bench` command shares.
+struct ProducerBenchPlan {
+    let topic: String
+    let count: Int
+    let warmup: Int
+    /// Messages per second to pace at; nil sends as fast as librdkafka takes them.
+    let rate: Int?
+    let payload: BenchPayload
+    /// The payload's bytes, lent to librdkafka without copying; outlives every run's producer.
+    let buffer: PayloadBuffer
+    /// The connection's kind, for the JSON document ("embedded", "compose", "external").
+    let cluster: String
+}
+
+/// The payload pool in memory that never moves or changes, so librdkafka
+/// can point into it instead of copying every message.
+///
+/// `@unchecked Sendable`: immutable after init; freed only in deinit, and the
+/// plan that owns it outlives every producer that borrowed from it.
+final class PayloadBuffer: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
+    init(_ payload: BenchPayload) {
+        bytes = .allocate(byteCount: payload.pool.count, alignment: 64)
+        bytes.copyBytes(from: payload.pool)
+    }
+    deinit { bytes.deallocate() }
+}
+
+/// Delivery reports and statistics of one run, gathered inside the delivery
+/// and statistics callbacks.
+///
+/// `@unchecked Sendable`: only the bench thread touches it. The run's
+/// producer is created with `pollsInBackground: false`, so librdkafka calls
+/// the delivery and statistics callbacks only from inside `poll`/`flush`, and
+/// only the bench thread calls those. That is also why the histogram needs
+/// no lock: recording a latency costs a clock read and an array increment.
+/// The per-message state sits behind a pointer rather than in stored
+/// properties, so the hot path pays no dynamic exclusivity checks.
+final class DeliveryRecorder: @unchecked Sendable {
+    struct Hot {
+        var histogram = LatencySummary.makeHistogram()
+        var delivered = 0
+        var failed = 0
+        var purged = 0
+        var lastDeliveryNanos: UInt64 = 0
+        /// Reading the clock costs about as much as the rest of the callback,
+        /// so consecutive reports of one poll call share a reading: they
+        /// arrived with the same response, and the reading is at most
+        /// `clockReuse` callbacks (well under a microsecond) old. `poll`
+        /// makes the first report of each poll call read the clock afresh.
+        var clockNow: UInt64 = 0
+        var clockUses = DeliveryRecorder.clockReuse
+    }
+    static let clockReuse = 16
+
+    private let hot = UnsafeMutablePointer<Hot>.allocate(capacity: 1)
+    var failures: [Int32: Int] = [:]
+    /// Raw statistics documents, decoded after the run so the JSON parsing
+    /// never competes with the produce loop.
+    var statistics: [String] = []
+
+    init() { hot.initialize(to: Hot()) }
+    deinit {
+        hot.deinitialize(count: 1)
+        hot.deallocate()
+    }
+
+    var histogram: Histogram<UInt64> { hot.pointee.histogram }
+    var delivered: Int { hot.pointee.delivered }
+    var failed: Int { hot.pointee.failed }
+    var purged: Int { hot.pointee.purged }
+    var lastDeliveryNanos: UInt64 { hot.pointee.lastDeliveryNanos }
+
+    /// `opaque` carries the monotonic time of the produce call.
+    @inline(__always)
+    func record(_ report: DeliveryReport) {
+        if hot.pointee.clockUses >= DeliveryRecorder.clockReuse {
+            hot.pointee.clockNow = BenchClock.nanos()
+            hot.pointee.clockUses = 0
+        }
+        hot.pointee.clockUses &+= 1
+        let now = hot.pointee.clockNow
+        hot.pointee.lastDeliveryNanos = now
+        if report.errorCode == 0 {
+            hot.pointee.delivered &+= 1
+            let micros = (now &- UInt64(report.opaque)) / 1000
+            _ = hot.pointee.histogram.record(min(max(micros, 1), LatencySummary.highestMicros))
+        } else if report.errorCode == ProducerTopic.purgedFromQueue {
+            // Dropped on purpose after Ctrl-C or an error: never sent, not a failure.
+            hot.pointee.purged += 1
+        } else {
+            hot.pointee.failed += 1
+            failures[report.errorCode, default: 0] += 1
+        }
+    }
+
+    /// Serves callbacks on this thread.
+    @inline(__always)
+    func poll(_ producer: Producer, timeoutMs: Int32) {
+        hot.pointee.clockUses = DeliveryRecorder.clockReuse
+        producer.poll(timeoutMs: timeoutMs)
+    }
+
+    func resetDeliveries() {
+        hot.pointee = Hot()
+        failures = [:]
+    }
+}
+
+/// Runs one producer benchmark: its own producer, owner-polled like
+/// rdkafka_performance, sending preallocated payload slices through the
+/// topic-handle fast path.
+enum ProducerBench {
+    /// Statistics interval while benchmarking: often enough that the final
+    /// emission after the flush comes quickly, rare enough to cost nothing.
+    static let statisticsIntervalMs = 200
+    /// Delivery reports are served every this many messages (a power of two
+    /// minus one, as a mask): often enough that a report waits at most a few
+    /// hundred microseconds for its callback, rarely enough that the queue
+    /// lock stays out of the profile.
+    static let pollMask = 63
+
+    static let effectiveKeys = ["acks", "linger.ms", "batch.size", "batch.num.messages", "compression.type",
+                                "compression.level", "enable.idempotence"]
+
+    /// - `progress`: called on the bench thread with (sent, total, seconds so far) about every 200 ms.
+    static func run(label: String, settings: [(key: String, value: String)], properties: [String: String],
+                    plan: ProducerBenchPlan, progress: (Int, Int, Double) -> Void) throws -> BenchResult {
+        var props = properties
+        props["statistics.interval.ms"] = String(statisticsIntervalMs)
+        let codec = props["compression.type"] ?? props["compression.codec"] ?? "none"
+        let effective = (try? ClientConfig.effectiveValuesWithTopicDefaults(of: props, keys: effectiveKeys)) ?? [:]
+
+        let recorder = DeliveryRecorder()
+        let producer = try Producer(config: props, pollsInBackground: false,
+                                    onDelivery: { recorder.record($0) },
+                                    onStatistics: { recorder.statistics.append($0) })
+        let topic = try producer.borrowingTopic(plan.topic)
+
+        var loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder,
+                               pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
+
+        // Warm-up: connections, metadata and the allocator's first pages,
+        // all before the clock starts. Its batches end up in the statistics
+        // emission awaited here, which then serves as the baseline.
+        var baseline: ClientStatistics?
+        if plan.warmup > 0 {
+            _ = try loop.send(plan.warmup, rate: nil, progress: { _, _ in })
+            drain(producer, recorder)
+            if !Interrupt.isRequested {
+                baseline = awaitStatistics(producer, recorder, after: recorder.statistics.count)
+                    .flatMap { try? ClientStatistics.decode($0) }
+            }
+            recorder.resetDeliveries()
+            recorder.statistics.removeAll()
+        }
+
+        let cpuStart = BenchClock.processCPUSeconds()
+        let start = BenchClock.nanos()
+        var sendError: KafkaError?
+        var sent = 0
+        if !Interrupt.isRequested {
+            do {
+                sent = try loop.send(plan.count, rate: plan.rate) { sent, now in
+                    progress(sent, plan.count, Double(now &- start) / 1e9)
+                }
+            } catch let e as KafkaError {
+                sendError = e
+                sent = loop.sent
+            }
+        }
+        let interrupted = Interrupt.isRequested
+        if interrupted || sendError != nil { producer.purgeQueued() }
+        drain(producer, recorder)
+        let cpuSeconds = BenchClock.processCPUSeconds() - cpuStart
+        let end = recorder.lastDeliveryNanos > start ? recorder.lastDeliveryNanos : BenchClock.nanos()
+
+        // Every batch went out before its delivery report, so the next
+        // emission covers the rest of the run.
+        _ = awaitStatistics(producer, recorder, after: recorder.statistics.count)
+        var totals = ProduceStatisticsTotals(baseline: baseline)
+        for text in recorder.statistics {
+            if let s = try? ClientStatistics.decode(text) { totals.add(s, topic: plan.topic) }
+        }
+
+        if let sendError, recorder.delivered == 0 { throw sendError }
+        var result = BenchResult(
+            label: label, codec: codec, count: sent - recorder.purged, size: plan.payload.messageSize,
+            payload: plan.payload.kind.description, delivered: recorder.delivered, failed: recorder.failed,
+            seconds: Double(end &- start) / 1e9, statistics: totals,
+            latency: LatencySummary(recorder.histogram), cpuSeconds: cpuSeconds)
+        result.settings = settings
+        result.interrupted = interrupted
+        result.effectiveProperties = effectiveKeys.compactMap { k in effective[k].map { (key: k, value: $0) } }
+        if let worst = recorder.failures.max(by: { $0.value < $1.value }) {
+            result.firstError = KafkaError.name(of: worst.key)
+        } else if let sendError {
+            result.firstError = sendError.name
+        }
+        return result
+    }
+
+    /// Serves delivery reports until none is outstanding (a flush, polled
+    /// here so the recorder's clock stays fresh). After Ctrl-C the queue is
+    /// purged first and the wait is bounded.
+    static func drain(_ producer: Producer, _ recorder: DeliveryRecorder) {
+        var interruptedAt: UInt64?
+        while producer.outQueueLength > 0 {
+            recorder.poll(producer, timeoutMs: 10)
+            if Interrupt.isRequested {
+                if interruptedAt == nil { interruptedAt = BenchClock.nanos(); producer.purgeQueued() }
+                if BenchClock.nanos() &- interruptedAt! > 5_000_000_000 { return }
+            }
+        }
+    }
+
+    /// Polls until a statistics document newer than `after` arrives (at most a few intervals).
+    static func awaitStatistics(_ producer: Producer, _ recorder: DeliveryRecorder, after: Int) -> String? {
+        let deadline = BenchClock.nanos() + UInt64(statisticsIntervalMs * 5) * 1_000_000
+        while recorder.statistics.count <= after && BenchClock.nanos() < deadline {
+            recorder.poll(producer, timeoutMs: 20)
+        }
+        return recorder.statistics.count > after ? recorder.statistics.last : nil
+    }
+}
+
+/// The produce loop. Nothing in `send` allocates, converts strings or takes
+/// a Swift lock: a payload slice is a pointer into the preallocated pool
+/// that librdkafka borrows (no copy, as rdkafka_performance does), and the
+/// send time travels in the message's opaque.
+struct ProduceLoop {
+    let topic: BorrowingProducerTopic
+    let producer: Producer
+    let recorder: DeliveryRecorder
+    let base: UnsafeRawPointer
+    let messageSize: Int
+    let poolCount: Int
+    var slot = 0
+    var sent = 0
+
+    init(topic: BorrowingProducerTopic, producer: Producer, recorder: DeliveryRecorder,
+         pool: UnsafeRawBufferPointer, messageSize: Int) {
+        self.topic = topic
+        self.producer = producer
+        self.recorder = recorder
+        base = pool.baseAddress!
+        self.messageSize = messageSize
+        poolCount = pool.count / messageSize
+    }
+
+    /// Sends `n` messages. Returns how many were enqueued (fewer after
+    /// Ctrl-C); throws the first error that is not back-pressure.
+    mutating func send(_ n: Int, rate: Int?, progress: (Int, UInt64) -> Void) throws -> Int {
+        sent = 0
+        let queueFull = ProducerTopic.queueFull
+        let size = messageSize
+        let partition = ProducerTopic.unassignedPartition
+        let checkEvery = rate == nil ? 1024 : 1
+        var nextCheck = 0
+        let nanosPerMessage = rate.map { 1_000_000_000 / Double($0) }
+        let loopStart = BenchClock.nanos()
+        var lastProgress = loopStart
+        while sent < n {
+            if sent >= nextCheck {
+                nextCheck = sent + checkEvery
+                if Interrupt.isRequested { break }
+                let now = BenchClock.nanos()
+                if now &- lastProgress > 200_000_000 { lastProgress = now; progress(sent, now) }
+                if let nanosPerMessage {
+                    let due = loopStart + UInt64(Double(sent) * nanosPerMessage)
+                    if due > now { pace(until: due) }
+                }
+            }
+            let value = base + slot &* size
+            var rc = topic.produce(value: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
+            while rc != 0 {
+                guard rc == queueFull else { throw KafkaError(code: rc) }
+                // Back-pressure: serve reports (freeing queue space) and retry.
+                recorder.poll(producer, timeoutMs: 10)
+                if Interrupt.isRequested { return sent }
+                rc = topic.produce(value: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
+            }
+            sent &+= 1
+            slot &+= 1
+            if slot == poolCount { slot = 0 }
+            if sent & ProducerBench.pollMask == 0 { recorder.poll(producer, timeoutMs: 0) }
+        }
+        return sent
+    }
+
+    /// Waits for the rate limiter, serving delivery reports meanwhile.
+    private func pace(until due: UInt64) {
+        while true {
+            let now = BenchClock.nanos()
+            guard now < due else { return }
+            let waitMs = Int32((due - now) / 1_000_000)
+            if waitMs >= 1 { recorder.poll(producer, timeoutMs: waitMs) } else { recorder.poll(producer, timeoutMs: 0); usleep(UInt32((due - now) / 1000)) }
+        }
+    }
+}

@@ -1,0 +1,293 @@
+import Foundation
+import Kafka
+
+/// `bench` and `bench matrix`: producer throughput, compression and latency,
+/// one variable at a time.
+enum BenchCommands {
+    static var all: [Command] { [bench] }
+
+    static let codecs = ["none", "gzip", "snappy", "lz4", "zstd"]
+
+    static let sharedOptions = ["--count", "--size", "--payload", "--topic", "--runs", "--warmup", "--rate", "--csv"]
+    static let sharedUsage = "[--count N] [--size BYTES] [--payload \(PayloadKind.usage)] [--topic T] [--runs R] [--warmup N] [--rate MSGS_PER_S] [--csv PATH]"
+
+    static let bench = Command(
+        "bench", summary: "benchmark the producer: compression codecs side by side (msgs/s, ratio, latency, CPU)",
+        usage: "bench [<codec>...|all] \(sharedUsage)",
+        options: sharedOptions,
+        details: """
+        Codecs: none, gzip, snappy, lz4, zstd (all = the five); with none given, the session's compression.type. \
+        Every other producer property comes from the session (`set linger.ms 50`, then `bench lz4`). \
+        Each run uses its own producer, polled by the bench thread like rdkafka_performance. \
+        Defaults: --count 100000, --size 1024, --payload json (deterministic event records), --topic bench \
+        (created with 6 partitions if missing), --runs 1, --warmup 10% of count (at most 20000, not measured). \
+        Reported per run: msgs/s, payload MiB/s, bytes on the wire, compression ratio (payload bytes / produced batch \
+        bytes, from librdkafka statistics), produce requests, average batch (messages and KiB), delivery latency \
+        p50/p95/p99/p99.9/max (produce call to delivery report, HdrHistogram, µs resolution), CPU seconds of the \
+        process and messages per CPU-second. With --runs R: the median of each figure and the msgs/s spread. \
+        On the embedded cluster the broker runs inside kafkalab: no disk, no replication, acks are not waited \
+        for, and CPU seconds include the broker's thread. Ctrl-C stops and reports what was measured.
+        """,
+        completes: .words(codecs + ["all"]),
+        subcommands: [matrix]
+    ) { ctx in
+        let args = ctx.arguments
+        let requested = try parseCodecs(args.positionals, session: ctx.session)
+        let options = try BenchOptions(args, session: ctx.session)
+        let plan = try options.preparePlan(session: ctx.session, output: ctx.output)
+        let base = try ctx.session.producerProperties()
+        var configurations: [(label: String, settings: [(key: String, value: String)], properties: [String: String])] = []
+        for codec in requested {
+            configurations.append((codec, [], base.merging(["compression.type": codec]) { $1 }))
+        }
+        try runAndReport(configurations, firstHeader: "codec", matrixKeys: nil, options: options, plan: plan, ctx: ctx)
+    }
+
+    static let matrix = Command(
+        "matrix", summary: "benchmark every combination of producer property values (linger.ms, batch.size, acks, ...)",
+        usage: "bench matrix <property>=<v1>,<v2>... [<property>=...] \(sharedUsage)",
+        options: sharedOptions,
+        details: """
+        The cartesian product of the given producer properties, one table row per combination, with the best \
+        throughput and the best p99 marked and a reading of the trade-off. Every value is checked by librdkafka \
+        before anything runs. Properties not in the matrix come from the session (compression.type too). \
+        Example: bench matrix linger.ms=0,5,50,200 batch.size=16384,131072,1048576 --count 50000.
+        """,
+        completes: .properties
+    ) { ctx in
+        let args = ctx.arguments
+        let grid = try BenchMatrix(specs: args.positionals) { rawKey, value in
+            let (scope, key) = try ClientSettings.resolve(rawKey)
+            guard scope != .consumer else {
+                throw LabError.invalid("'\(key)' is a consumer property; bench matrix varies producer properties")
+            }
+            do { try ClientConfig.validate(key: key, value: value) } catch let e as KafkaError {
+                throw LabError.invalid("bad matrix value \(key)=\(value): \(e.message)")
+            }
+            return key
+        }
+        let options = try BenchOptions(args, session: ctx.session)
+        let base = try ctx.session.producerProperties()
+        var configurations: [(label: String, settings: [(key: String, value: String)], properties: [String: String])] = []
+        for combination in grid.combinations {
+            var props = base
+            for (k, v) in combination { props[k] = v }
+            // Conflicts between values show up only when the whole set is applied.
+            do { _ = try ClientConfig.effectiveValues(of: props, keys: []) } catch let e as KafkaError {
+                throw LabError.invalid("combination \(label(combination)) is refused: \(e.message)")
+            }
+            configurations.append((label(combination), combination, props))
+        }
+        let plan = try options.preparePlan(session: ctx.session, output: ctx.output)
+        try runAndReport(configurations, firstHeader: "combination", matrixKeys: grid.keys, options: options, plan: plan, ctx: ctx)
+    }
+
+    static func label(_ combination: [(key: String, value: String)]) -> String {
+        combination.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
+    /// Positional codecs, `all`, or the session's own compression.type.
+    static func parseCodecs(_ words: [String], session: Session) throws -> [String] {
+        if words.isEmpty {
+            let props = session.settings.producerProperties
+            return [props["compression.type"] ?? props["compression.codec"] ?? "none"]
+        }
+        var out: [String] = []
+        for word in words {
+            let names = word == "all" ? codecs : [word.lowercased()]
+            for name in names {
+                guard codecs.contains(name) else {
+                    let near = NearestNames.suggest(name, from: codecs)
+                    let hint = near.isEmpty ? "" : "did you mean \(near.joined(separator: ", "))? "
+                    throw LabError.invalid("unknown codec '\(word)'; \(hint)codecs: \(codecs.joined(separator: " ")) (or all)")
+                }
+                if !out.contains(name) { out.append(name) }
+            }
+        }
+        return out
+    }
+
+    /// Runs every configuration `runs` times, then prints the table, the
+    /// chart, the effective properties and (matrix) the reading.
+    static func runAndReport(_ configurations: [(label: String, settings: [(key: String, value: String)], properties: [String: String])],
+                             firstHeader: String, matrixKeys: [String]?, options: BenchOptions, plan: ProducerBenchPlan,
+                             ctx: CommandContext) throws {
+        let out = ctx.output
+        let session = ctx.session
+        let total = configurations.count * options.runs
+        var results: [BenchResult] = []
+        var byLabel: [String: [BenchResult]] = [:]
+        var failure: (any Error)?
+        outer: for configuration in configurations {
+            for run in 1...options.runs {
+                if Interrupt.isRequested { break outer }
+                let index = results.count + 1
+                let prefix = total > 1 ? "[\(index)/\(total)] \(configuration.label)" : configuration.label
+                out.progress("bench \(prefix): connecting" + (plan.warmup > 0 ? " and warming up" : ""))
+                do {
+                    var r = try ProducerBench.run(label: configuration.label, settings: configuration.settings,
+                                                  properties: configuration.properties, plan: plan) { sent, planned, seconds in
+                        let rate = seconds > 0 ? Double(sent) / seconds : 0
+                        let eta = rate > 0 ? Double(planned - sent) / rate : 0
+                        out.progress("bench \(prefix): \(BenchReport.grouped(Double(sent)))/\(BenchReport.grouped(Double(planned))) sent, \(BenchReport.grouped(rate)) msgs/s, ETA \(BenchReport.fixed(eta, 0)) s")
+                    }
+                    r.run = run
+                    out.clearProgress()
+                    results.append(r)
+                    byLabel[r.label, default: []].append(r)
+                    out.stream(BenchReport.json(r, runs: options.runs, cluster: plan.cluster))
+                    if total > 1 {
+                        let m = r.metrics
+                        out.hint("\(prefix): \(BenchReport.grouped(m.msgsPerSec)) msgs/s, ratio \(m.compressionRatio.isFinite ? BenchReport.fixed(m.compressionRatio, 2) : "-"), p99 \(BenchReport.ms(m.p99Micros))" + (r.interrupted ? " (interrupted)" : ""))
+                    }
+                    if r.failed > 0 {
+                        out.warning("\(configuration.label): \(r.failed) message(s) failed (\(r.firstError ?? "?")); figures count delivered messages only")
+                    }
+                } catch {
+                    out.clearProgress()
+                    failure = error
+                    break outer
+                }
+            }
+        }
+        if let path = options.csvPath, !results.isEmpty {
+            do {
+                try BenchReport.csv(results).write(toFile: path, atomically: true, encoding: .utf8)
+                if !out.isJSON { out.hint("wrote \(results.count) run(s) to \(path)") }
+            } catch {
+                out.warning("could not write \(path): \(error.localizedDescription)")
+            }
+        }
+        guard !results.isEmpty else {
+            if let failure { throw failure }
+            throw LabError.interrupted
+        }
+        let rows = configurations.compactMap { byLabel[$0.label].map(BenchRow.init) }
+        let reading = matrixKeys.map { BenchReport.matrixReading(rows, keys: $0) }
+        let bestThroughput = rows.max { $0.median.msgsPerSec < $1.median.msgsPerSec }
+        let bestP99 = rows.filter { $0.median.p99Micros.isFinite }.min { $0.median.p99Micros < $1.median.p99Micros }
+
+        if out.isJSON {
+            out.stream(.object([
+                ("kind", "summary"),
+                ("rows", .array(rows.map { row in .object([
+                    ("label", .string(row.label)), ("runs", .integer(row.runs.count)),
+                    ("msgs_per_sec", BenchReport.number(row.median.msgsPerSec)),
+                    ("msgs_per_sec_spread", BenchReport.number(row.throughputSpread)),
+                    ("compression_ratio", BenchReport.number(row.median.compressionRatio)),
+                    ("p99_us", BenchReport.number(row.median.p99Micros)),
+                    ("cpu_seconds", BenchReport.number(row.median.cpuSeconds)),
+                ]) })),
+                ("best_throughput", .optional(bestThroughput?.label)),
+                ("best_p99", .optional(bestP99?.label)),
+                ("reading", .optional(reading)),
+                ("interrupted", .bool(Interrupt.isRequested)),
+            ]))
+        } else {
+            out.line("\(BenchReport.grouped(Double(options.count))) × \(plan.payload.messageSize) B \(plan.payload.kind) messages to \(plan.topic)" +
+                     (options.runs > 1 ? ", median of \(options.runs) runs" : "") +
+                     (plan.warmup > 0 ? ", after \(BenchReport.grouped(Double(plan.warmup))) warm-up" : "") +
+                     (plan.rate.map { ", paced at \(BenchReport.grouped(Double($0))) msgs/s" } ?? ""))
+            let marks: Set<String>? = matrixKeys == nil ? nil : ["msgs/s", "p99 ms"]
+            out.table(BenchReport.table(rows, firstHeader: firstHeader, markColumns: marks))
+            if rows.count > 1 {
+                out.hint("\(BenchReport.bestMark) best in its column")
+                out.line()
+                for line in BenchReport.barChart(rows.map { ($0.label, $0.median.msgsPerSec) }, ascii: !out.isTerminal) {
+                    out.line(line)
+                }
+            }
+            if let effective = results.first?.effectiveProperties {
+                let varied = Set((matrixKeys ?? []) + (matrixKeys == nil ? ["compression.type"] : []))
+                let shown = effective.filter { !varied.contains($0.key) }.map { "\($0.key)=\($0.value)" }
+                out.line("producer: " + shown.joined(separator: " ") + " (effective values)")
+            }
+            if let reading { out.line(reading) }
+            if session.connection?.isEmbedded == true,
+               let ignored = matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) {
+                out.line("note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting")
+            }
+            if session.connection?.isEmbedded == true {
+                out.hint("embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures.")
+            }
+        }
+        if let failure {
+            throw LabError.invalid("stopped after \(results.count) run(s): \(describeError(failure))")
+        }
+        if Interrupt.isRequested && !out.isJSON { out.warning("interrupted: the figures cover what was measured before Ctrl-C") }
+    }
+}
+
+/// The options `bench` and `bench matrix` share, parsed and checked before anything runs.
+struct BenchOptions {
+    let count: Int
+    let size: Int
+    let payload: PayloadKind
+    let topic: String
+    let runs: Int
+    let warmup: Int
+    let rate: Int?
+    let csvPath: String?
+    let fileBytes: [UInt8]?
+
+    init(_ args: Arguments, session: Session) throws {
+        count = try args.int("--count", default: 100_000, range: 1...100_000_000)
+        size = try args.int("--size", default: 1024, range: 1...10_485_760)
+        payload = try PayloadKind.parse(args.value("--payload") ?? "json")
+        topic = args.value("--topic") ?? "bench"
+        guard !topic.isEmpty else { throw LabError.invalid("--topic needs a name") }
+        runs = try args.int("--runs", default: 1, range: 1...100)
+        warmup = try args.int("--warmup", default: min(count / 10, 20_000), range: 0...100_000_000)
+        rate = try args.optionalInt("--rate", range: 1...100_000_000)
+        if case .file(let path) = payload {
+            let expanded = (path as NSString).expandingTildeInPath
+            guard let data = FileManager.default.contents(atPath: expanded) else {
+                throw LabError.invalid("cannot read payload file \(path): no such file or not readable")
+            }
+            guard !data.isEmpty else { throw LabError.invalid("payload file \(path) is empty") }
+            fileBytes = [UInt8](data)
+        } else {
+            fileBytes = nil
+        }
+        if let csv = args.value("--csv") {
+            let expanded = (csv as NSString).expandingTildeInPath
+            let dir = (expanded as NSString).deletingLastPathComponent
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue,
+                  FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
+                throw LabError.invalid("--csv \(csv): the folder does not exist or is not writable")
+            }
+            csvPath = expanded
+        } else {
+            csvPath = nil
+        }
+        _ = try session.requireConnection()
+    }
+
+    /// Builds the payload and makes sure the topic exists (the only step with a side effect).
+    func preparePlan(session: Session, output: Output) throws -> ProducerBenchPlan {
+        let pool = try BenchPayload(kind: payload, messageSize: size, fileBytes: fileBytes, messagesNeeded: count + warmup)
+        let connection = try session.requireConnection()
+        if try connection.admin.metadata().topic(topic) == nil {
+            let brokers = try connection.admin.metadata().brokers.count
+            try connection.createTopic(topic, partitions: 6, replicationFactor: Int32(min(3, max(1, brokers))), configs: [:])
+            output.hint("created topic \(topic) with 6 partitions")
+            waitForTopic(topic, connection: connection)
+        }
+        let cluster = switch connection.kind {
+        case .embedded: "embedded"
+        case .compose: "compose"
+        case .external: "external"
+        }
+        return ProducerBenchPlan(topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
+                                 buffer: PayloadBuffer(pool), cluster: cluster)
+    }
+
+    /// A new topic on a real cluster takes a moment to show up in metadata everywhere.
+    private func waitForTopic(_ name: String, connection: ClusterConnection) {
+        for _ in 0..<50 {
+            if let t = try? connection.admin.metadata().topic(name), !t.partitions.isEmpty { return }
+            usleep(100_000)
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Kafka
+
+/// `compaction demo`: several values per key and a tombstone on a compacted
+/// topic, then what the log cleaner left. Runs for real on the compose
+/// cluster; on the embedded cluster it writes the same records and shows that
+/// nothing is compacted there.
+enum CompactionDemo {
+    static func run(_ ctx: CommandContext) throws {
+        try ctx.arguments.expectPositionals(atMost: 0)
+        let keys = try ctx.arguments.int("--keys", default: 4, range: 2...100)
+        let wait = try ctx.arguments.seconds("--wait", default: 90, minimum: 5, maximum: 900)
+        let c = try ctx.session.requireConnection()
+        let topic = "compaction-demo-\(UUID().uuidString.prefix(6).lowercased())"
+        let configs = ["cleanup.policy": "compact", "segment.ms": "1000", "min.cleanable.dirty.ratio": "0.01",
+                       "delete.retention.ms": "1000", "min.compaction.lag.ms": "0"]
+        let records = CompactionPlan(keys: keys)
+        let out = ctx.output
+        if c.isEmbedded {
+            out.line("embedded: librdkafka's mock has no log cleaner and ignores topic configs, so nothing is ever compacted here.")
+            out.line("Writing the demo's records anyway, to show what a compacted topic starts from:")
+        } else {
+            out.line("topic \(topic) with " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        }
+        try c.createTopic(topic, partitions: 1, replicationFactor: Int32(min(3, try c.admin.metadata().brokers.count)), configs: configs)
+        let producer = try Producer(config: try ctx.session.producerProperties(["linger.ms": "0", "acks": "all"]))
+        for r in records.writes {
+            try producer.send(topic: topic, partition: 0, key: Array(r.key.utf8), value: r.value.map { Array($0.utf8) })
+        }
+        try producer.flush(timeoutMs: 30_000)
+        out.line("wrote \(records.writes.count) records: \(keys) keys × 3 values, then a tombstone (null value) for \(records.tombstoned)")
+        if c.isEmbedded {
+            let remaining = try readAll(topic: topic, ctx: ctx)
+            printRecords(remaining, out)
+            out.line("All \(remaining.count) records remain: no cleaner ran. On the compose cluster (`connect compose`), after the cleaner: one record per key with its latest value, and \(records.tombstoned) gone once its tombstone expires.")
+            out.setResult(.object([("topic", .string(topic)), ("cluster", "embedded"), ("written", .integer(records.writes.count)),
+                                   ("remaining", .integer(remaining.count)), ("compacted", false)]))
+            return
+        }
+        // The active segment is never cleaned: wait past segment.ms and write
+        // one more record so the demo's records sit in a closed segment.
+        usleep(1_500_000)
+        try producer.send(topic: topic, partition: 0, key: Array("roll".utf8), value: Array("rolls the segment".utf8))
+        try producer.flush(timeoutMs: 30_000)
+        let started = Date()
+        var remaining: [ConsumedMessage] = []
+        while Date().timeIntervalSince(started) < wait {
+            if Interrupt.isRequested { throw LabError.interrupted }
+            remaining = try readAll(topic: topic, ctx: ctx)
+            if records.isCompacted(remaining.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0.value.map { String(decoding: $0, as: UTF8.self) }) }) { break }
+            out.progress("waiting for the log cleaner: \(remaining.count) records still in the log, \(Int(Date().timeIntervalSince(started))) s")
+            usleep(2_000_000)
+        }
+        printRecords(remaining, out)
+        let done = records.isCompacted(remaining.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0.value.map { String(decoding: $0, as: UTF8.self) }) })
+        if done {
+            out.line("Compacted: \(records.writes.count + 1) records became \(remaining.count); each key kept only its latest value, offsets unchanged (note the gaps), and \(records.tombstoned) disappeared with its tombstone.")
+        } else {
+            out.line("The cleaner has not finished within \(Arguments.formatDuration(wait)) (it checks every log.cleaner.backoff.ms, 15 s by default); run `consume \(topic)` again in a moment.")
+        }
+        out.setResult(.object([("topic", .string(topic)), ("written", .integer(records.writes.count + 1)),
+                               ("remaining", .integer(remaining.count)), ("compacted", .bool(done))]))
+    }
+
+    static func readAll(topic: String, ctx: CommandContext) throws -> [ConsumedMessage] {
+        let consumer = try Consumer(config: ctx.session.consumerProperties(
+            group: "kafkalab-compaction-\(UUID().uuidString.prefix(8))", ["enable.auto.commit": "false", "enable.partition.eof": "true"]))
+        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])
+        var messages: [ConsumedMessage] = []
+        let deadline = Date().addingTimeInterval(10)
+        loop: while Date() < deadline {
+            switch consumer.poll(timeoutMs: 200) {
+            case .message(let m)?: messages.append(m)
+            case .partitionEOF?: break loop
+            case .error(let e)?: if e.isFatal { throw e }
+            case nil: continue
+            }
+        }
+        consumer.close()
+        return messages
+    }
+
+    static func printRecords(_ messages: [ConsumedMessage], _ out: Output) {
+        var table = TextTable(headers: ["OFFSET", "KEY", "VALUE"], alignments: [.right, .left, .left])
+        for m in messages {
+            table.append(["\(m.offset)", String(decoding: m.key ?? [], as: UTF8.self),
+                          m.value.map { String(decoding: $0, as: UTF8.self) } ?? "(tombstone)"])
+        }
+        out.table(table)
+    }
+}
+
+/// The demo's records and the test of whether compaction is visible. Pure.
+struct CompactionPlan {
+    let writes: [(key: String, value: String?)]
+    let tombstoned: String
+
+    init(keys: Int) {
+        var w: [(String, String?)] = []
+        for version in 1...3 {
+            for k in 0..<keys { w.append(("user-\(k)", "user-\(k) v\(version)")) }
+        }
+        tombstoned = "user-\(keys - 1)"
+        w.append((tombstoned, nil))
+        writes = w
+    }
+
+    /// Latest value per key among the demo's own keys (nil: deleted).
+    var latest: [String: String?] {
+        var m: [String: String?] = [:]
+        for w in writes { m[w.key] = .some(w.value) }
+        return m
+    }
+
+    /// Compaction is visible when every live key appears once with its latest
+    /// value and the tombstoned key has no value left (its tombstone may linger).
+    func isCompacted(_ records: [(key: String, value: String?)]) -> Bool {
+        let own = records.filter { latest[$0.key] != nil }
+        for (key, value) in latest {
+            let seen = own.filter { $0.key == key }
+            if let value {
+                guard seen.count == 1, seen[0].value == value else { return false }
+            } else if seen.contains(where: { $0.value != nil }) {
+                return false
+            }
+        }
+        return true
+    }
+}

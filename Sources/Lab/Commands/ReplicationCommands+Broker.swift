@@ -1,0 +1,258 @@
+import Foundation
+import Kafka
+
+/// `broker list|stop|kill|start`: failing brokers on purpose, on whichever cluster
+/// kafkalab is connected to.
+extension ReplicationCommands {
+    static let broker = Command(
+        "broker", summary: "list brokers, or stop, kill and start them to see leadership and the ISR react",
+        usage: "broker list | broker stop|kill|start <id>... [--compose-file PATH]",
+        subcommands: [brokerList, brokerAction(.stop), brokerAction(.kill), brokerAction(.start)]
+    )
+
+    static let brokerList = Command(
+        "list", summary: "brokers with their state and how many partitions each leads and hosts",
+        usage: "broker list"
+    ) { ctx in
+        try ctx.arguments.expectPositionals(atMost: 0)
+        let c = try ctx.session.requireConnection()
+        let metadata = try c.admin.metadata()
+        let stopped = c.embedded?.stoppedBrokers ?? []
+        var known = Set(metadata.brokers.map(\.id))
+        if let embedded = c.embedded { known.formUnion(embedded.brokerIds) }
+        if c.kind == .compose { known.formUnion(DockerCompose.brokerIds) }
+        let listed = Set(metadata.brokers.map(\.id))
+        let partitions = metadata.topics.filter { !$0.isInternal }.flatMap(\.partitions)
+
+        var table = TextTable(headers: ["BROKER", "ADDRESS", "STATE", "LEADS", "REPLICAS"],
+                              alignments: [.right, .left, .left, .right, .right])
+        var rows: [JSONValue] = []
+        for id in known.sorted() {
+            let state = stopped.contains(id) ? "stopped" : listed.contains(id) ? "up" : "not in metadata (stopped or fenced)"
+            let leads = partitions.filter { $0.leader == id }.count
+            let hosts = partitions.filter { $0.replicas.contains(id) }.count
+            let address = metadata.brokers.first { $0.id == id }?.address ?? "-"
+            table.append(["\(id)", address, state, "\(leads)", "\(hosts)"])
+            rows.append(.object([("id", .integer(id)), ("address", .string(address)), ("state", .string(state)),
+                                 ("leads", .integer(leads)), ("replicas", .integer(hosts))]))
+        }
+        ctx.output.table(table)
+        ctx.output.hint("LEADS and REPLICAS count partitions of non-internal topics")
+        if c.isEmbedded {
+            ctx.output.hint("embedded: a stopped broker stays in the mock's metadata; kafkalab remembers which ones it stopped")
+        }
+        ctx.output.setResult(.object([("cluster", .string(c.label)), ("brokers", .array(rows))]))
+    }
+
+    static func brokerAction(_ action: DockerCompose.Action) -> Command {
+        let summary: String = switch action {
+        case .stop: "controlled shutdown of brokers (leadership moves away at once)"
+        case .kill: "crash brokers (the controller notices after broker.session.timeout.ms)"
+        case .start: "start stopped brokers again (leadership does not move back)"
+        }
+        return Command(
+            action.rawValue, summary: summary,
+            usage: "broker \(action.rawValue) <id>... [--compose-file PATH]",
+            options: ["--compose-file"],
+            details: """
+            Embedded: through the mock API, where stop and kill are the same; kafkalab then moves leadership of the \
+            stopped brokers' partitions to the next live in-sync replica, as the KRaft controller would, and says so \
+            (the mock never moves it itself, and does not model the ISR). Compose: runs `docker compose -f FILE \
+            \(action.rawValue) kafka-<id>` (FILE from --compose-file, the --compose-file given at start, or \
+            ./docker-compose.yml). Any other cluster: prints what to run there.
+            """
+        ) { ctx in
+            let args = ctx.arguments
+            guard !args.positionals.isEmpty else { throw ctx.usageError("missing <id>") }
+            var ids: [Int32] = []
+            for word in args.positionals {
+                guard let id = Int32(word), id >= 0 else { throw ctx.usageError("broker ids are whole numbers, not '\(word)'") }
+                if !ids.contains(id) { ids.append(id) }
+            }
+            let c = try ctx.session.requireConnection()
+            switch c.kind {
+            case .embedded:
+                try embeddedControl(action, ids: ids, cluster: c.embedded!, connection: c,
+                                    state: ReplicationLabState.of(ctx.session), ctx.output)
+            case .compose:
+                let live = Set(try c.admin.metadata().brokers.map(\.id))
+                let state = ReplicationLabState.of(ctx.session)
+                try composeControl(action, ids: ids, live: live,
+                                   composeFile: args.value("--compose-file") ?? ctx.session.composeFile, ctx.output) {
+                    if let before = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0) {
+                        state.rememberIfUnset(before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
+                    }
+                }
+            case .external:
+                let live = Set(try c.admin.metadata().brokers.map(\.id))
+                try externalInstructions(action, ids: ids, live: live, bootstrap: c.bootstrap, ctx.output)
+            }
+        }
+    }
+
+    // MARK: Embedded
+
+    static func embeddedControl(_ action: DockerCompose.Action, ids: [Int32], cluster: EmbeddedCluster,
+                                connection c: ClusterConnection, state: ReplicationLabState? = nil, _ out: Output) throws {
+        let stopped = cluster.stoppedBrokers
+        let range = "1..\(cluster.brokerCount)"
+        // Every id is checked before anything changes, so a bad one leaves the cluster as it was.
+        for id in ids {
+            guard cluster.brokerIds.contains(id) else {
+                throw LabError.notFound("no broker \(id): the embedded cluster has brokers \(range) (`broker list`)")
+            }
+            if action == .start, !stopped.contains(id) {
+                throw LabError.invalid("broker \(id) is already running (`broker list`)")
+            }
+            if action != .start, stopped.contains(id) {
+                throw LabError.invalid("broker \(id) is already stopped (`broker start \(id)` brings it back)")
+            }
+        }
+        let brokerWord = ids.count == 1 ? "broker \(ids[0])" : "brokers \(ReplicationCommands.ids(ids))"
+
+        if action == .start {
+            if let before = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0) {
+                state?.rememberIfUnset(before, reason: "before `broker start \(ReplicationCommands.ids(ids))`")
+            }
+            for id in ids { try cluster.startBroker(id) }
+            settleMetadata(c)
+            let moves = try electLeadersForReturning(Set(ids), cluster: cluster, connection: c)
+            out.line("started \(brokerWord): back in service (embedded: listener reopened)")
+            if !moves.isEmpty {
+                out.line("embedded: \(moves.count) offline partition(s) elected \(brokerWord) as leader again, as the controller would")
+                for m in moves { out.hint("  \(m.topic)/\(m.partition) leader none → \(m.to)") }
+            }
+            out.hint("leadership that moved away stays where it is; Kafka returns it to the preferred replica only at a preferred-leader election (auto.leader.rebalance.enable, every 300 s by default)")
+            out.setResult(controlResult(action, ids: ids, moves: moves, note: "embedded: leadership does not move back"))
+            return
+        }
+
+        let down = stopped.union(ids)
+        if down.count >= cluster.brokerCount {
+            throw LabError.invalid("stopping \(brokerWord) would leave no broker running, and kafkalab needs one to read metadata; start another first (`broker start <id>`)")
+        }
+        let before = try IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0)
+        state?.rememberIfUnset(before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
+        let moves = LeaderElection.movesAway(from: Set(ids), down: down, partitions: before.partitions)
+        for id in ids { try cluster.stopBroker(id) }
+        for m in moves { try cluster.setLeader(topic: m.topic, partition: m.partition, broker: m.to) }
+        settleMetadata(c)
+
+        out.line("\(action == .kill ? "killed" : "stopped") \(brokerWord) (embedded: stop and kill are the same here; the mock closes the listener and its connections, with no controlled shutdown)")
+        let moved = moves.filter { !$0.goesOffline }
+        let from = Set(moves.map(\.from)).sorted()
+        let fromWord = from.count > 1 ? "brokers \(ReplicationCommands.ids(from))" : "broker \(from.first ?? ids[0])"
+        if moves.isEmpty {
+            out.line("embedded: \(brokerWord) led no partitions, so no leadership moved; the embedded cluster does not model the ISR")
+        } else if moved.isEmpty {
+            out.line("embedded: no live in-sync replica could take over from \(fromWord); the embedded cluster does not model the ISR")
+        } else {
+            out.line("embedded: leadership of \(moved.count) partition\(moved.count == 1 ? "" : "s") moved from \(fromWord), as the controller would; the embedded cluster does not model the ISR")
+        }
+        for m in moves {
+            out.hint(m.goesOffline ? "  \(m.topic)/\(m.partition) offline: no live in-sync replica left (leader was \(m.from))"
+                                   : "  \(m.topic)/\(m.partition) leader \(m.from) → \(m.to)")
+        }
+        let offline = moves.filter(\.goesOffline)
+        if !offline.isEmpty {
+            out.line("embedded: \(offline.count) partition(s) have no live replica and are offline, as with unclean.leader.election.enable=false")
+        }
+        out.setResult(controlResult(action, ids: ids, moves: moves,
+                                    note: "embedded: stop and kill are the same; leadership moved by kafkalab as the controller would; the ISR is not modelled"))
+    }
+
+    /// Waits until a metadata request succeeds again. Right after the mock closes a
+    /// broker's connections, librdkafka may still send a request to it and wait out
+    /// the whole time-out; short attempts let it notice the broker is gone first.
+    static func settleMetadata(_ c: ClusterConnection) {
+        for _ in 0..<5 {
+            if (try? c.admin.metadata(timeoutMs: 1_000)) != nil { return }
+        }
+    }
+
+    /// A returning broker gives leaderless partitions their leader back; partitions
+    /// that have a leader keep it.
+    static func electLeadersForReturning(_ ids: Set<Int32>, cluster: EmbeddedCluster,
+                                         connection c: ClusterConnection) throws -> [LeaderElection.Move] {
+        let now = try IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0)
+        let moves = LeaderElection.movesOnStart(of: ids, partitions: now.partitions)
+        for m in moves { try cluster.setLeader(topic: m.topic, partition: m.partition, broker: m.to) }
+        return moves
+    }
+
+    static func controlResult(_ action: DockerCompose.Action, ids: [Int32], moves: [LeaderElection.Move], note: String) -> JSONValue {
+        .object([
+            ("action", .string(action.rawValue)), ("brokers", .ints(ids)),
+            ("leadership_moves", .array(moves.map {
+                .object([("topic", .string($0.topic)), ("partition", .integer($0.partition)),
+                         ("from", $0.from < 0 ? .null : .integer($0.from)), ("to", $0.to < 0 ? .null : .integer($0.to))])
+            })),
+            ("note", .string(note)),
+        ])
+    }
+
+    // MARK: Compose
+
+    static func composeControl(_ action: DockerCompose.Action, ids: [Int32], live: Set<Int32>,
+                               composeFile: String?, _ out: Output,
+                               environment: [String: String] = ProcessInfo.processInfo.environment,
+                               beforeChange: () -> Void = {}) throws {
+        for id in ids {
+            guard DockerCompose.brokerIds.contains(id) else {
+                throw LabError.notFound("no broker \(id) on the compose cluster: its brokers are 1..3 (containers kafka-1..kafka-3)")
+            }
+            if action == .start, live.contains(id) {
+                throw LabError.invalid("broker \(id) is already running (it is in metadata)")
+            }
+            if action != .start, !live.contains(id) {
+                throw LabError.invalid("broker \(id) is not in metadata: already stopped or fenced (`broker start \(id)` starts it)")
+            }
+        }
+        if action != .start, live.subtracting(ids).isEmpty {
+            throw LabError.invalid("that would stop every broker, and kafkalab needs one to read metadata; leave one running")
+        }
+        let compose = try DockerCompose.locate(composeFile: composeFile, action: action, brokers: ids, environment: environment)
+        for id in ids where !(try compose.hasContainer(forBroker: id)) {
+            throw LabError.invalid("\(compose.file) has no container \(DockerCompose.service(forBroker: id)): the cluster was not started from this file (`docker compose -f \(compose.file) up -d --wait`, or --compose-file PATH)")
+        }
+        beforeChange()
+        for id in ids {
+            if Interrupt.isRequested { throw LabError.interrupted }
+            out.progress("running \(DockerCompose.commandLine(file: compose.file, action: action, broker: id)) ...")
+            try compose.perform(action, broker: id)
+            out.line("\(DockerCompose.commandLine(file: compose.file, action: action, broker: id)): done")
+        }
+        out.line(composeConsequence(action))
+        out.hint("`isr watch --all` shows leader changes and ISR shrinks/expands as they happen")
+        out.setResult(.object([("action", .string(action.rawValue)), ("brokers", .ints(ids)), ("compose_file", .string(compose.file)),
+                               ("note", .string(composeConsequence(action)))]))
+    }
+
+    static func composeConsequence(_ action: DockerCompose.Action) -> String {
+        switch action {
+        case .stop: "a controlled shutdown: the controller moved leadership away and removed the broker from every ISR before it exited"
+        case .kill: "a crash: the controller notices only after broker.session.timeout.ms (9 s by default); until then leaders on it look alive"
+        case .start: "the broker catches up and rejoins the ISR; leadership stays where it moved until a preferred-leader election (every 300 s by default)"
+        }
+    }
+
+    // MARK: External
+
+    static func externalInstructions(_ action: DockerCompose.Action, ids: [Int32], live: Set<Int32>,
+                                     bootstrap: String, _ out: Output) throws {
+        if action != .start {
+            for id in ids where !live.contains(id) {
+                throw LabError.notFound("no broker \(id) in metadata (brokers: \(ReplicationCommands.ids(live.sorted())))")
+            }
+        }
+        let how: String = switch action {
+        case .stop: "stop it with a controlled shutdown on its host (`kafka-server-stop.sh`, `systemctl stop kafka`, or `docker stop <container>`)"
+        case .kill: "crash it on its host (`kill -9 <broker pid>` or `docker kill <container>`)"
+        case .start: "start it again on its host (`kafka-server-start.sh`, `systemctl start kafka`, or `docker start <container>`)"
+        }
+        let brokerWord = ids.count == 1 ? "broker \(ids[0])" : "brokers \(ReplicationCommands.ids(ids))"
+        let text = "kafkalab controls brokers only on the embedded and the project's compose cluster; for \(brokerWord) of \(bootstrap), \(how), then watch with `isr watch --all`"
+        out.line(text)
+        out.setResult(.object([("action", .string(action.rawValue)), ("brokers", .ints(ids)), ("performed", false), ("instructions", .string(text))]))
+    }
+}

@@ -1,0 +1,286 @@
+import Foundation
+import Kafka
+
+/// The replication lab: who leads each partition, which replicas are in sync,
+/// and what happens when brokers stop (`isr`, `isr watch`, `broker ...`, `min-isr demo`).
+enum ReplicationCommands {
+    static var all: [Command] { [isr, broker, minIsr] }
+
+    // MARK: isr
+
+    static let isr = Command(
+        "isr", summary: "per partition: leader, replicas, ISR, offline replicas, watermarks; marks under-replicated ones",
+        usage: "isr [<topic>] [--under-replicated] | isr watch [<topic>|--all] [--interval 1s] [--for 30s]",
+        flags: ["--under-replicated"],
+        details: """
+        STATE marks partitions that are offline (no leader), under-replicated (ISR smaller than the replica list), \
+        at-min-ISR (one more lost follower and acks=all writes fail) or under-min-ISR (acks=all writes are refused now). \
+        min.insync.replicas is read from the topic's configs (DescribeConfigs), which the embedded cluster lacks. \
+        HIGH is the high watermark. The leader epoch is shown only where the linked librdkafka exposes it (2.0.2 does not). \
+        Embedded: the ISR always equals the replica list; a stopped broker's replicas show as OFFLINE.
+        """,
+        completes: .topics,
+        subcommands: [watch]
+    ) { ctx in
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 1)
+        let name = try ctx.session.topic(args.optionalPositional(0), usage: ctx.command.usage)
+        let c = try ctx.session.requireConnection()
+        let metadata = try c.admin.metadata()
+        guard metadata.topic(name) != nil else {
+            _ = try ctx.session.requireTopic(name)  // throws the one-line "unknown topic" with suggestions
+            return
+        }
+        let stopped = c.embedded?.stoppedBrokers ?? []
+        let snapshot = ReplicationSnapshot(metadata: metadata, scope: .topic(name), stoppedBrokers: stopped, time: 0)
+        let minIsr = minInsyncReplicas(of: name, on: c)
+        let onlyTroubled = args.has("--under-replicated")
+
+        var table = TextTable(headers: ["PARTITION", "LEADER", "REPLICAS", "ISR", "OFFLINE", "LOW", "HIGH", "STATE"],
+                              alignments: [.right, .right, .left, .left, .left, .right, .right, .left])
+        var rows: [JSONValue] = []
+        var troubled = 0
+        for p in snapshot.partitions {
+            let marks = stateMarks(p, minIsr: minIsr.value)
+            if !marks.isEmpty { troubled += 1 }
+            if onlyTroubled && marks.isEmpty { continue }
+            // Asking a stopped (or absent) leader would only wait for the time-out.
+            let leaderAnswers = p.hasLeader && snapshot.brokers.contains(p.leader)
+            let shown = marks.isEmpty ? ["ok"] : marks
+            let w = leaderAnswers ? (try? c.admin.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
+            table.append(["\(p.partition)", p.hasLeader ? "\(p.leader)" : "none", ids(p.replicas), ids(p.isr),
+                          p.offlineReplicas.isEmpty ? "-" : ids(p.offlineReplicas),
+                          w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", shown.joined(separator: ",")])
+            rows.append(.object([
+                ("partition", .integer(p.partition)), ("leader", p.hasLeader ? .integer(p.leader) : .null),
+                ("replicas", .ints(p.replicas)), ("isr", .ints(p.isr)), ("offline_replicas", .ints(p.offlineReplicas)),
+                ("low", .optional(w?.low)), ("high", .optional(w?.high)), ("leader_epoch", .null),
+                ("state", .strings(shown)),
+            ]))
+        }
+
+        let rf = snapshot.partitions.map(\.replicas.count).max() ?? 0
+        ctx.output.line("Topic: \(name)  partitions \(snapshot.partitions.count)  replication factor \(rf)  min.insync.replicas \(minIsr.text)")
+        if onlyTroubled && rows.isEmpty {
+            ctx.output.line("no partition of \(name) is offline, under-replicated or at min ISR")
+        } else {
+            ctx.output.table(table)
+        }
+        let epoch = leaderEpochNote()
+        ctx.output.hint(epoch)
+        if c.isEmbedded {
+            ctx.output.hint("embedded: the ISR always equals the replica list (the mock runs no replication); compare on the compose cluster")
+        }
+        ctx.output.setResult(.object([
+            ("topic", .string(name)), ("replication_factor", .integer(rf)),
+            ("min_insync_replicas", .optional(minIsr.value)), ("min_insync_replicas_source", .string(minIsr.text)),
+            ("under_replicated_or_at_min_isr", .integer(troubled)),
+            ("leader_epoch_note", .string(epoch)), ("partitions", .array(rows)),
+        ]))
+    }
+
+    /// The STATE column's marks, most urgent first; empty for a healthy partition.
+    static func stateMarks(_ p: PartitionState, minIsr: Int?) -> [String] {
+        var marks: [String] = []
+        if !p.hasLeader { marks.append("offline") }
+        if p.isUnderReplicated { marks.append("under-replicated") }
+        if let minIsr {
+            if p.isUnderMinIsr(minIsr: minIsr) { marks.append("under-min-ISR") }
+            else if p.isAtMinIsr(minIsr: minIsr) { marks.append("at-min-ISR") }
+        }
+        return marks
+    }
+
+    /// The topic's min.insync.replicas when the cluster can say, and how it was found.
+    static func minInsyncReplicas(of topic: String, on c: ClusterConnection) -> (value: Int?, text: String) {
+        if c.isEmbedded { return (nil, "unknown (embedded: no topic configs, no min.insync.replicas)") }
+        do {
+            let entries = try c.admin.describeTopicConfig(topic)
+            guard let entry = entries.first(where: { $0.name == "min.insync.replicas" }),
+                  let value = entry.value.flatMap(Int.init) else {
+                return (nil, "unknown (not in the topic's configs)")
+            }
+            return (value, "\(value) (\(entry.source.lowercased()))")
+        } catch {
+            return (nil, "unknown (DescribeConfigs failed: \(describeError(error)))")
+        }
+    }
+
+    /// What kafkalab can truthfully say about leader epochs with the linked library.
+    static func leaderEpochNote() -> String {
+        let version = ConfigCatalog.libraryVersionNumber
+        // librdkafka 2.1.0 (0x020100ff) began reporting leader epochs, with fetched
+        // messages and offsets only; its metadata API still has none.
+        if version < 0x0201_0000 {
+            return "leader epoch: not shown; librdkafka \(ConfigCatalog.libraryVersion) does not expose it (`explain leader-epoch`)"
+        }
+        return "leader epoch: not shown; kafkalab reads partitions through librdkafka's metadata API, which has no leader epoch (librdkafka \(ConfigCatalog.libraryVersion); `explain leader-epoch`)"
+    }
+
+    static func ids(_ list: [Int32]) -> String {
+        list.isEmpty ? "-" : list.map(String.init).joined(separator: ",")
+    }
+
+    // MARK: isr watch
+
+    static let watch = Command(
+        "watch", summary: "poll metadata and print each ISR shrink/expand, leader change, offline partition, broker gone/back",
+        usage: "isr watch [<topic>|--all] [--interval 1s] [--for 30s]",
+        flags: ["--all"], options: ["--interval", "--for"],
+        details: """
+        One timestamped line per event; ends on Ctrl-C or after --for with a summary: events by kind and the longest \
+        time each partition stayed under-replicated (as precise as --interval, at least 100ms). --all watches every \
+        topic except internal ones. It first lists, without timestamps, what changed since the previous watch ended (or \
+        since just before the first `broker` command), so `broker stop 2` then `isr watch` shows the stop. In JSON mode \
+        each event is one document, then the summary. Embedded: the ISR never changes; broker gone/back and leader \
+        changes come from `broker stop|start`, which moves leadership as a controller would.
+        """,
+        completes: .topics
+    ) { ctx in
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 1)
+        let interval = try args.seconds("--interval", default: 1, minimum: 0.1, maximum: 3_600)
+        let duration: Double? = args.value("--for") == nil ? nil : try args.seconds("--for", default: 0, minimum: 0.1)
+        let scope: ReplicationScope
+        if args.has("--all") {
+            if let topic = args.optionalPositional(0) { throw ctx.usageError("give a topic or --all, not both ('\(topic)')") }
+            scope = .allTopics
+        } else {
+            let name = try ctx.session.topic(args.optionalPositional(0), usage: ctx.command.usage)
+            _ = try ctx.session.requireTopic(name)
+            scope = .topic(name)
+        }
+        let c = try ctx.session.requireConnection()
+        let out = ctx.output
+        let watcher = try IsrWatcher(connection: c, scope: scope)
+        let what: String = switch scope {
+        case .topic(let name): name
+        default: "all topics"
+        }
+        let first = watcher.latest
+        out.line("watching \(what): \(first.partitions.count) partitions, brokers \(ids(first.brokers.sorted())) up; every \(Arguments.formatDuration(interval))" +
+                 (duration.map { " for \(Arguments.formatDuration($0))" } ?? "") + "; Ctrl-C stops")
+        if c.isEmbedded {
+            out.hint("embedded: the ISR never changes here, and only this session can stop brokers; a watch first reports what changed since the previous watch or `broker` command")
+        }
+        let state = ReplicationLabState.of(ctx.session)
+        if let (baseline, taken, reason) = state.baseline(for: scope) {
+            let changes = replicationEvents(from: baseline, to: first)
+            if !changes.isEmpty {
+                let age = Date().timeIntervalSince(taken)
+                out.line(String(format: "since %@ (%.0f s ago):", reason, age))
+                for event in changes {
+                    report(event, at: nil, elapsed: 0, since: (reason, age), embedded: c.isEmbedded, out)
+                }
+            }
+        }
+
+        var failure: String?
+        var nextPoll = interval
+        while !Interrupt.isRequested {
+            let now = watcher.elapsed
+            if let duration, now >= duration { break }
+            if now >= nextPoll {
+                nextPoll = max(nextPoll + interval, now)
+                do {
+                    let events = try watcher.poll()
+                    failure = nil
+                    for event in events {
+                        report(event, at: Date(), elapsed: watcher.elapsed, embedded: c.isEmbedded, out)
+                    }
+                } catch {
+                    let message = describeError(error)
+                    if failure != message { out.warning("metadata poll failed (\(message)); still polling") }
+                    failure = message
+                }
+            }
+            let s = watcher.summary
+            let under = watcher.latest.partitions.filter(\.isUnderReplicated).count
+            out.progress(String(format: "%.1f s  brokers %@ up  %d partitions  %d under-replicated  %d event(s)  (Ctrl-C stops)",
+                                watcher.elapsed, ids(watcher.latest.brokers.sorted()), watcher.latest.partitions.count,
+                                under, s.totalEvents))
+            let remaining = duration.map { $0 - watcher.elapsed } ?? 0.1
+            Thread.sleep(forTimeInterval: max(0.005, min(0.1, nextPoll - watcher.elapsed, remaining)))
+        }
+        watcher.finish()
+        // Whole-cluster state, so that a later watch of any scope can compare with it.
+        if let everything = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: 1_500, time: 0) {
+            state.remember(everything, reason: "the previous watch ended")
+        }
+        printSummary(watcher.summary, interrupted: Interrupt.isRequested, out)
+    }
+
+    /// One event line. `since` marks a change found between the previous look and this
+    /// watch: its exact time is unknown, so it gets no timestamp.
+    static func report(_ event: ReplicationEvent, at date: Date?, elapsed: Double,
+                       since: (reason: String, secondsAgo: Double)? = nil, embedded: Bool, _ out: Output) {
+        var text = event.description
+        // The mock keeps a stopped broker in metadata; say what kafkalab actually saw.
+        switch event {
+        case .brokerGone(let id) where embedded: text = "broker \(id) gone (stopped; the mock still lists it in metadata)"
+        case .brokerBack(let id) where embedded: text = "broker \(id) back (started again)"
+        default: break
+        }
+        let stamp = date.map(clockTime)
+        if out.isJSON {
+            var pairs: [(String, JSONValue)] = [
+                ("time", .optional(stamp)),
+                ("elapsed_s", since == nil ? .double((elapsed * 1000).rounded() / 1000) : .null),
+                ("since_previous_look", since.map { .object([("reason", .string($0.reason)),
+                                                             ("seconds_ago", .double(($0.secondsAgo * 1000).rounded() / 1000))]) } ?? .null),
+                ("kind", .string(event.kind)), ("topic", .optional(event.topic)),
+                ("partition", .optional(event.partition)), ("broker", .optional(event.broker)),
+            ]
+            switch event {
+            case let .isrShrink(_, _, left, isr): pairs += [("left", .ints(left)), ("isr", .ints(isr))]
+            case let .isrExpand(_, _, joined, isr): pairs += [("joined", .ints(joined)), ("isr", .ints(isr))]
+            case let .leaderChange(_, _, from, to): pairs += [("from", .integer(from)), ("to", .integer(to))]
+            case let .partitionOffline(_, _, last): pairs += [("last_leader", .integer(last))]
+            case let .partitionOnline(_, _, leader): pairs += [("leader", .integer(leader))]
+            case let .replicasChanged(_, _, from, to): pairs += [("from", .ints(from)), ("to", .ints(to))]
+            case let .partitionAppeared(_, _, leader, replicas): pairs += [("leader", .integer(leader)), ("replicas", .ints(replicas))]
+            case .brokerGone, .brokerBack, .partitionRemoved: break
+            }
+            pairs.append(("text", .string(text)))
+            out.stream(.object(pairs))
+        } else {
+            out.line((stamp.map(out.dim) ?? "  ") + "  " + text)
+        }
+    }
+
+    static func clockTime(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "HH:mm:ss.SSS"
+        return f.string(from: date)
+    }
+
+    static func printSummary(_ s: ReplicationWatchSummary, interrupted: Bool, _ out: Output) {
+        let counts = s.orderedEventCounts
+        let why = interrupted ? "interrupted" : "time up"
+        out.line(String(format: "watched %.1f s (%d polls, %@): ", s.watchedSeconds, s.snapshotsRecorded, why) +
+                 (counts.isEmpty ? "no events" : "\(s.totalEvents) event(s): " + counts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")))
+        let under = s.underReplicated
+        if under.isEmpty {
+            out.line("no partition was under-replicated")
+        } else {
+            var table = TextTable(headers: ["PARTITION", "LONGEST UNDER-REPLICATED", "PERIODS", "AT END"],
+                                  alignments: [.left, .right, .right, .left])
+            for u in under {
+                table.append(["\(u.topic)/\(u.partition)", String(format: "%.1f s", u.longestSeconds), "\(u.periods)",
+                              u.stillUnderReplicated ? "still under-replicated" : "in sync"])
+            }
+            out.table(table)
+        }
+        out.setResult(.object([
+            ("summary", true), ("stopped", .string(why)),
+            ("watched_s", .double((s.watchedSeconds * 1000).rounded() / 1000)), ("polls", .integer(s.snapshotsRecorded)),
+            ("events", .object(counts.map { ($0.kind, .integer($0.count)) })),
+            ("under_replicated", .array(under.map {
+                .object([("topic", .string($0.topic)), ("partition", .integer($0.partition)),
+                         ("longest_s", .double(($0.longestSeconds * 1000).rounded() / 1000)), ("periods", .integer($0.periods)),
+                         ("still_under_replicated", .bool($0.stillUnderReplicated))])
+            })),
+        ]))
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Kafka
+import Synchronization
+
+/// A client's statistics as they arrive, counted, so a command can wait for
+/// an emission made after some moment: statistics come every
+/// statistics.interval.ms, and counters read right after a flush may predate it.
+final class StatisticsRecorder: Sendable {
+    private let state = Mutex<(emissions: Int, latest: ClientStatistics?)>((0, nil))
+
+    func record(_ json: String) {
+        guard let s = try? ClientStatistics.decode(json) else { return }
+        state.withLock { $0 = ($0.emissions + 1, s) }
+    }
+
+    var emissions: Int { state.withLock { $0.emissions } }
+    var latest: ClientStatistics? { state.withLock { $0.latest } }
+
+    /// Waits until `count` more emissions arrived (or `timeout` seconds, or
+    /// Ctrl-C) and returns the latest statistics.
+    func waitForEmissions(_ count: Int, timeout: Double) -> ClientStatistics? {
+        let target = emissions + count
+        let deadline = Date().addingTimeInterval(timeout)
+        while emissions < target && Date() < deadline && !Interrupt.isRequested { usleep(20_000) }
+        return latest
+    }
+
+    /// Waits until the statistics show a producer id (assigned by
+    /// InitProducerId), or `timeout` seconds.
+    func waitForProducerId(timeout: Double) -> EosStats? {
+        Self.waitForProducerId(timeout: timeout) { self.latest }
+    }
+
+    static func waitForProducerId(timeout: Double, _ read: () -> ClientStatistics?) -> EosStats? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let eos = read()?.eos, eos.hasProducerId { return eos }
+            if Date() >= deadline || Interrupt.isRequested { return read()?.eos }
+            usleep(20_000)
+        }
+    }
+}
+
+extension EosStats {
+    /// `producer id 573537000, epoch 0`, or why there is none yet.
+    var producerIdText: String {
+        guard hasProducerId, let id = producerId else { return "no producer id yet" }
+        return "producer id \(id), epoch \(producerEpoch ?? 0)"
+    }
+
+    var producerIdJSON: JSONValue {
+        .object([("producer_id", hasProducerId ? .optional(producerId) : .null),
+                 ("epoch", hasProducerId ? .optional(producerEpoch) : .null),
+                 ("idempotence_state", .optional(idempotenceState)),
+                 ("transaction_state", .optional(transactionState))])
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Kafka
+
+/// The session's transaction, kept between `txn` commands: which producer
+/// instance ran `init_transactions`, and what the open transaction holds.
+///
+/// When `transactional.id` is set, the session producer is the transactional
+/// one, so `produce` writes into the open transaction with no change to
+/// `produce` itself. The open transaction belongs to that producer instance:
+/// if the session drops the producer (a fatal error such as being fenced),
+/// the transaction is gone with it.
+public final class TransactionLab: LabState {
+    static let key = "txn"
+
+    struct OpenTransaction {
+        let transactionalId: String
+        let began: Date
+        var delivered = 0
+        var failed = 0
+    }
+
+    /// The session producer that ran `init_transactions`. Weak: the session
+    /// owns its producer, and a dropped producer must not linger here with
+    /// the same transactional.id.
+    weak var initializedProducer: SessionProducer?
+    var open: OpenTransaction?
+    /// How the last transaction ended, for `txn status`.
+    var lastOutcome: String?
+
+    public var statusOrder: Int { 40 }
+
+    /// The session's transaction lab, registered on first use.
+    static func attach(to session: Session) -> TransactionLab {
+        if let lab = session.labState[key] as? TransactionLab { return lab }
+        let lab = TransactionLab()
+        session.labState[key] = lab
+        return lab
+    }
+
+    static func existing(in session: Session) -> TransactionLab? {
+        session.labState[key] as? TransactionLab
+    }
+
+    /// The open transaction, if its producer is still the session's live one.
+    func currentOpen(in session: Session) -> OpenTransaction? {
+        guard let o = open else { return nil }
+        if let p = initializedProducer, p === session.sessionProducer, p.producer.fatalError == nil { return o }
+        open = nil
+        lastOutcome = "lost: its producer was dropped (fatal error) before commit; nothing of it was committed"
+        return nil
+    }
+
+    /// Forgets the producer after a fatal error; the next `txn begin` gets a
+    /// fresh one and runs `init_transactions` again.
+    func dropProducer(in session: Session, because reason: String) {
+        session.resetProducer()
+        initializedProducer = nil
+        if open != nil {
+            open = nil
+            lastOutcome = "lost: \(reason)"
+        }
+    }
+
+    static func messages(_ n: Int) -> String { n == 1 ? "1 msg" : "\(n) msgs" }
+
+    // MARK: LabState
+
+    public func promptSuffix(in session: Session) -> String? {
+        currentOpen(in: session).map { "(txn \(Self.messages($0.delivered)))" }
+    }
+
+    public func statusLines(in session: Session) -> [StatusLine] {
+        var lines: [StatusLine] = []
+        let transactionalId = session.settings.producerProperties["transactional.id"]
+        if let o = currentOpen(in: session) {
+            lines.append(StatusLine("transaction", "open: \(Self.messages(o.delivered)) (transactional.id \(o.transactionalId))",
+                                    .object([("state", "open"), ("transactional_id", .string(o.transactionalId)),
+                                             ("messages", .integer(o.delivered))])))
+        } else if let transactionalId {
+            lines.append(StatusLine("transaction", "none open (transactional.id \(transactionalId); `txn begin` opens one)",
+                                    .object([("state", "none"), ("transactional_id", .string(transactionalId))])))
+        }
+        return lines
+    }
+
+    public func settingsWillChange(_ change: ClientSettings.Change, in session: Session) throws {
+        guard change.scope != .consumer, let o = currentOpen(in: session) else { return }
+        throw LabError.invalid("a transaction is open (\(Self.messages(o.delivered)), transactional.id \(o.transactionalId)): "
+            + "\(change.key) cannot change until `txn commit` or `txn abort`, because a new setting means a new producer "
+            + "and the open transaction belongs to the current one")
+    }
+
+    public func sessionDidProduce(delivered: Int, failed: Int, in session: Session) {
+        guard var o = currentOpen(in: session) else { return }
+        o.delivered += delivered
+        o.failed += failed
+        open = o
+    }
+
+    public func sessionWillDisconnect(_ session: Session) {
+        guard let o = currentOpen(in: session), let p = initializedProducer else { return }
+        open = nil
+        do {
+            try p.producer.abortTransaction(timeoutMs: session.requestTimeoutMs)
+            session.output.line("aborted the open transaction (\(Self.messages(o.delivered)), transactional.id \(o.transactionalId)) "
+                + "because the session is ending: read_committed consumers never see its messages")
+        } catch {
+            session.output.warning("could not abort the open transaction (transactional.id \(o.transactionalId)): "
+                + "\(describeError(error)); the broker aborts it after transaction.timeout.ms")
+        }
+    }
+}
+
+extension Session {
+    /// The open transaction in a few words (`3 msgs, transactional.id orders-tx`),
+    /// or nil: what quitting now would abort, so the REPL can ask first.
+    public var openTransactionDescription: String? {
+        guard let lab = TransactionLab.existing(in: self), let o = lab.currentOpen(in: self) else { return nil }
+        return "\(TransactionLab.messages(o.delivered)), transactional.id \(o.transactionalId)"
+    }
+
+    /// Why `produce` cannot run now, if a transactional producer forbids it:
+    /// librdkafka refuses to produce outside a transaction with a bare
+    /// `_STATE` error that does not say what to do.
+    var produceRefusal: String? {
+        guard let transactionalId = settings.producerProperties["transactional.id"], !transactionalId.isEmpty else { return nil }
+        if TransactionLab.existing(in: self)?.currentOpen(in: self) != nil { return nil }
+        return "transactional.id is set (\(transactionalId)): a transactional producer writes only inside a transaction; "
+            + "`txn begin` first, or `unset transactional.id`"
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// Runs `docker compose -f <file> stop|kill|start kafka-<id>` against the project's
+/// docker-compose.yml, whose broker containers kafka-1..3 carry node ids 1..3.
+public struct DockerCompose {
+    public enum Action: String, Sendable {
+        case stop, kill, start
+    }
+
+    /// The docker executable found on PATH.
+    public let docker: String
+    /// Absolute path of the compose file.
+    public let file: String
+
+    /// Broker ids of the compose cluster (container kafka-N is node N).
+    public static let brokerIds: ClosedRange<Int32> = 1...3
+
+    public static func service(forBroker id: Int32) -> String { "kafka-\(id)" }
+
+    /// The command line kafkalab runs, for messages and for users to run by hand.
+    public static func commandLine(file: String, action: Action, broker id: Int32) -> String {
+        "docker compose -f \(file) \(action.rawValue) \(service(forBroker: id))"
+    }
+
+    /// Finds docker on PATH and the compose file (the one given, else docker-compose.yml
+    /// in `workingDirectory`). Throws one line saying what is missing and what to do.
+    public static func locate(composeFile: String?, action: Action, brokers: [Int32],
+                              environment: [String: String] = ProcessInfo.processInfo.environment,
+                              workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> DockerCompose {
+        try locate(composeFile: composeFile, purpose: "\(action.rawValue) the broker",
+                   example: { commandLine(file: $0, action: action, broker: brokers.first ?? 1) },
+                   environment: environment, workingDirectory: workingDirectory)
+    }
+
+    /// The same, for any use of the compose cluster; `example` gives the command
+    /// line to suggest for the resolved file path.
+    public static func locate(composeFile: String?, purpose: String, example makeExample: (String) -> String,
+                              environment: [String: String] = ProcessInfo.processInfo.environment,
+                              workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> DockerCompose {
+        let path: String
+        if let composeFile {
+            let expanded = (composeFile as NSString).expandingTildeInPath
+            path = expanded.hasPrefix("/") ? expanded : (workingDirectory as NSString).appendingPathComponent(expanded)
+        } else {
+            path = (workingDirectory as NSString).appendingPathComponent("docker-compose.yml")
+        }
+        let standardized = (path as NSString).standardizingPath
+        let example = makeExample(standardized)
+        guard let docker = executable(named: "docker", path: environment["PATH"] ?? "") else {
+            throw LabError.unsupported("docker is not installed or not on PATH, so kafkalab cannot \(purpose); install Docker with the compose plugin, or run `\(example)` where Docker runs")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: standardized, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw LabError.invalid("no compose file at \(standardized); start kafkalab in the project directory or pass --compose-file PATH (the project's docker-compose.yml)")
+        }
+        return DockerCompose(docker: docker, file: standardized)
+    }
+
+    static func executable(named name: String, path: String) -> String? {
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = (String(directory) as NSString).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Whether the compose project of this file has a container for the broker: if not,
+    /// the cluster kafkalab talks to was not started from this file.
+    public func hasContainer(forBroker id: Int32) throws -> Bool {
+        let result = try run(["ps", "--all", "--quiet", Self.service(forBroker: id)])
+        guard result.status == 0 else { throw failure(of: "ps", broker: id, result) }
+        return !result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    }
+
+    /// Runs the action on one broker's container and waits for docker to finish
+    /// (a controlled `stop` can take several seconds).
+    public func perform(_ action: Action, broker id: Int32) throws {
+        let result = try run([action.rawValue, Self.service(forBroker: id)])
+        guard result.status == 0 else { throw failure(of: action.rawValue, broker: id, result) }
+    }
+
+    /// Runs a command inside a broker's container (`docker compose exec -T`) and returns its output.
+    public func exec(broker id: Int32, _ command: [String]) throws -> String {
+        let result = try run(["exec", "-T", Self.service(forBroker: id)] + command)
+        guard result.status == 0 else { throw failure(of: "exec", broker: id, result) }
+        return result.stdout
+    }
+
+    private func failure(of verb: String, broker id: Int32, _ result: (status: Int32, stdout: String, stderr: String)) -> LabError {
+        let detail = result.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { !$0.isEmpty } ?? "no message"
+        if detail.contains("is not a docker command") || detail.contains("unknown command") {
+            return .unsupported("docker has no compose plugin (`docker compose` failed: \(detail)); install docker-compose-plugin")
+        }
+        return .invalid("`docker compose -f \(file) \(verb) \(Self.service(forBroker: id))` failed (exit \(result.status)): \(detail)")
+    }
+
+    private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: docker)
+        process.arguments = ["compose", "-f", file] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: (file as NSString).deletingLastPathComponent)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw LabError.unsupported("cannot run \(docker): \(error.localizedDescription)")
+        }
+        // docker compose writes little; stderr is read on another thread so that
+        // neither pipe can fill up and stall the child while the other is drained.
+        let errorText = PipeText(err.fileHandleForReading)
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), errorText.wait())
+    }
+}
+
+/// Reads a pipe to its end on a background thread.
+///
+/// `@unchecked Sendable`: `data` is written once by the reading thread before it
+/// signals, and read only after `wait()` has received that signal.
+private final class PipeText: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    func wait() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+@testable import Lab
+
+/// `bench` and `bench matrix` on the embedded cluster, with small counts.
+/// Figures are checked for presence and sanity, never for speed.
+@Suite("bench on the embedded cluster", .serialized)
+struct BenchCommandTests {
+    /// The JSON lines a bench command printed, split into run documents and the summary.
+    static func documents(_ t: TestSession, _ line: String) throws -> (runs: [JSONValue], summary: JSONValue?) {
+        let text = try t.output(of: line + " --json")
+        let docs = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        return (docs.filter { $0["kind"]?.stringValue == "run" }, docs.first { $0["kind"]?.stringValue == "summary" })
+    }
+
+    static func expectSane(_ run: JSONValue, count: Int) throws {
+        for key in ["codec", "count", "size", "msgs_per_sec", "mib_per_sec", "compression_ratio", "avg_batch_msgs",
+                    "latency_us", "cpu_seconds", "properties", "produce_requests", "wire_bytes", "msgs_per_cpu_second"] {
+            #expect(run[key] != nil && run[key] != .null, "missing or null \(key) in \(run.serialized())")
+        }
+        #expect(run["delivered"]?.intValue == Int64(count))
+        #expect((run["msgs_per_sec"]?.doubleValue ?? 0) > 0)
+        #expect((run["mib_per_sec"]?.doubleValue ?? 0) > 0)
+        #expect((run["produce_requests"]?.intValue ?? 0) > 0)
+        #expect((run["avg_batch_msgs"]?.doubleValue ?? 0) >= 1)
+        #expect((run["cpu_seconds"]?.doubleValue ?? -1) >= 0)
+        let l = try #require(run["latency_us"])
+        let p = ["p50", "p95", "p99", "p999", "max"].map { l[$0]?.intValue ?? -1 }
+        #expect(p[0] > 0, "latency p50 should be positive: \(l.serialized())")
+        #expect(p == p.sorted(), "percentiles out of order: \(l.serialized())")
+        let props = try #require(run["properties"])
+        for key in ["acks", "linger.ms", "batch.size", "batch.num.messages", "compression.type", "enable.idempotence"] {
+            #expect(props[key]?.stringValue != nil, "effective \(key) missing")
+        }
+    }
+
+    @Test func codecRunsReportEveryFieldWithSaneRatios() throws {
+        let t = try TestSession()
+        let (runs, summary) = try Self.documents(t, "bench none lz4 --count 4000 --size 512 --warmup 200")
+        #expect(runs.count == 2)
+        for run in runs { try Self.expectSane(run, count: 4000) }
+        let ratio = Dictionary(uniqueKeysWithValues: runs.map { ($0["codec"]!.stringValue!, $0["compression_ratio"]!.doubleValue!) })
+        #expect((0.85...1.05).contains(ratio["none"]!), "none: payload/batch bytes is about 1 (record overhead only)")
+        #expect(ratio["lz4"]! > 1.5, "lz4 on the JSON-like default payload")
+        #expect(runs.first { $0["codec"]?.stringValue == "lz4" }?["properties"]?["compression.type"]?.stringValue == "lz4")
+        #expect(summary?["best_throughput"]?.stringValue != nil)
+        #expect(try t.session.connection?.admin.metadata().topic("bench")?.partitions.count == 6)
+    }
+
+    @Test func randomPayloadDoesNotCompress() throws {
+        let t = try TestSession()
+        let (runs, _) = try Self.documents(t, "bench lz4 --payload random --count 2000 --size 1000 --warmup 0")
+        let run = try #require(runs.first)
+        try Self.expectSane(run, count: 2000)
+        #expect((0.85...1.05).contains(run["compression_ratio"]?.doubleValue ?? 0))
+    }
+
+    @Test func sessionPropertiesApplyAndRunsGiveAMedian() throws {
+        let t = try TestSession()
+        _ = try t.output(of: "set linger.ms 7")
+        let (runs, summary) = try Self.documents(t, "bench snappy --count 1000 --runs 2 --topic bench-runs")
+        #expect(runs.map { $0["run"]?.intValue } == [1, 2])
+        #expect(runs.allSatisfy { $0["properties"]?["linger.ms"]?.stringValue == "7" })
+        #expect(summary?["rows"]?.arrayValue?.first?["runs"]?.intValue == 2)
+        #expect(summary?["rows"]?.arrayValue?.first?["msgs_per_sec_spread"]?.doubleValue != nil)
+        let text = try t.output(of: "bench snappy gzip --count 500 --runs 2 --topic bench-runs")
+        #expect(text.contains("median of 2 runs") && text.contains("spread"))
+        #expect(text.contains("msgs/s") && text.contains("#"), "piped output gets the ASCII bar chart")
+    }
+
+    @Test func matrixRunsEveryCombinationAndReadsTheTradeOff() throws {
+        let t = try TestSession()
+        let (runs, summary) = try Self.documents(t, "bench matrix linger.ms=0,10 batch.size=16384,65536 --count 600 --warmup 0")
+        #expect(runs.count == 4)
+        #expect(runs.map { $0["label"]?.stringValue ?? "" } == [
+            "linger.ms=0 batch.size=16384", "linger.ms=0 batch.size=65536",
+            "linger.ms=10 batch.size=16384", "linger.ms=10 batch.size=65536"])
+        for run in runs { try Self.expectSane(run, count: 600) }
+        #expect(runs[3]["settings"]?["batch.size"]?.stringValue == "65536")
+        #expect(runs[3]["properties"]?["batch.size"]?.stringValue == "65536")
+        #expect(summary?["reading"]?.stringValue?.isEmpty == false)
+        let text = try t.output(of: "bench matrix acks=1,all --count 300 --warmup 0")
+        #expect(text.contains("acks=1") && text.contains("acks=all") && text.contains("*"))
+    }
+
+    @Test func csvFileParsesBack() throws {
+        let t = try TestSession()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try t.output(of: "bench none zstd --count 500 --csv \(path)")
+        let rows = BenchReport.parseCSV(try String(contentsOfFile: path, encoding: .utf8))
+        #expect(rows.count == 3)
+        #expect(rows[0] == BenchReport.csvHeader)
+        for row in rows.dropFirst() {
+            let r = Dictionary(uniqueKeysWithValues: zip(rows[0], row))
+            #expect(r["delivered"] == "500")
+            #expect((Double(r["msgs_per_sec"] ?? "") ?? 0) > 0)
+            #expect(Int(r["p50_us"] ?? "")! <= Int(r["p99_us"] ?? "")!)
+        }
+        #expect(rows[2][1] == "zstd")
+    }
+
+    @Test func badInputFailsInOneLineAndNothingRuns() throws {
+        let t = try TestSession()
+        let cases = [
+            "bench lz5", "bench none --count 0", "bench --count -5", "bench --size 0", "bench --size -1",
+            "bench --runs 0", "bench --payload nope", "bench --payload file:/nonexistent/x.json",
+            "bench --csv /nonexistent-dir/out.csv", "bench matrix", "bench matrix linger.ms",
+            "bench matrix linger.ms=", "bench matrix linger.ms=abc", "bench matrix lingr.ms=1,2",
+            "bench matrix acks=1,banana", "bench matrix session.timeout.ms=6000,7000",
+            "bench matrix linger.ms=1 --count 0",
+        ]
+        for line in cases {
+            let message = try t.failure(of: line)
+            #expect(!message.contains("\n"), "\(line): \(message)")
+        }
+        #expect(try t.failure(of: "bench lz5").contains("did you mean lz4"))
+        #expect(try t.failure(of: "bench matrix linger.ms=abc").contains("linger.ms"))
+        #expect(try t.session.connection?.admin.metadata().topic("bench") == nil, "no run started, so no topic was created")
+    }
+}
+
+@Suite("bench and Ctrl-C", .serialized)
+struct BenchInterruptTests {
+    @Test func ctrlCStopsTheRunAndReportsWhatWasMeasured() throws {
+        let t = try TestSession()
+        // A paced run that would take 100 s; Ctrl-C arrives after about a second.
+        Thread.detachNewThread {
+            usleep(1_500_000)
+            Interrupt.request()
+        }
+        let started = Date()
+        let text = try t.output(of: "bench none lz4 --rate 1000 --count 100000 --warmup 0 --json")
+        #expect(Date().timeIntervalSince(started) < 30)
+        let docs = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        let runs = docs.filter { $0["kind"]?.stringValue == "run" }
+        #expect(runs.count == 1, "the second codec never starts")
+        let run = try #require(runs.first)
+        #expect(run["interrupted"] == .bool(true))
+        let delivered = run["delivered"]?.intValue ?? 0
+        #expect(delivered > 0 && delivered < 100_000)
+        #expect((run["msgs_per_sec"]?.doubleValue ?? 0) > 0)
+        #expect(docs.last?["interrupted"] == .bool(true))
+    }
+}

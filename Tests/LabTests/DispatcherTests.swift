@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import Lab
+
+@Suite("Dispatcher and completion (no cluster)")
+struct DispatcherTests {
+    let buffer = OutputBuffer()
+    let session: Session
+    let dispatcher = CommandCatalog.dispatcher()
+
+    init() {
+        session = Session(output: .capturing(into: buffer), isScript: true)
+        session.dispatcher = dispatcher
+    }
+
+    @Test func unknownCommandSuggestsTheNearest() {
+        guard case .failed(let message) = dispatcher.execute("topik list", in: session) else {
+            Issue.record("no failure"); return
+        }
+        #expect(message.contains("unknown command 'topik'"))
+        #expect(message.contains("topic"))
+        #expect(buffer.stderr.contains("error: unknown command 'topik'"))
+    }
+
+    @Test func missingArgumentsPrintTheUsageLine() {
+        guard case .failed(let message) = dispatcher.execute("set linger.ms", in: session) else {
+            Issue.record("no failure"); return
+        }
+        #expect(message.contains("missing <value>"))
+        #expect(message.contains("usage: set "))
+    }
+
+    @Test func familyWithoutSubcommandListsThem() {
+        guard case .failed(let message) = dispatcher.execute("topic", in: session) else { Issue.record("no failure"); return }
+        #expect(message.contains("create"))
+        guard case .failed(let m2) = dispatcher.execute("topic frobnicate", in: session) else { Issue.record("no failure"); return }
+        #expect(m2.contains("unknown topic subcommand 'frobnicate'"))
+    }
+
+    @Test func badSettingLeavesTheSessionUnchanged() {
+        _ = dispatcher.execute("set acks all", in: session)
+        let before = session.settings
+        #expect(dispatcher.execute("set acks maybe", in: session) != .succeeded)
+        #expect(dispatcher.execute("set nosuch.key 1", in: session) != .succeeded)
+        #expect(session.settings == before)
+    }
+
+    @Test func quitAndBlankLines() {
+        #expect(dispatcher.execute("   ", in: session) == .empty)
+        #expect(dispatcher.execute("# just a comment", in: session) == .empty)
+        #expect(dispatcher.execute("quit", in: session) == .quit)
+    }
+
+    @Test func jsonFlagAppliesToOneCommandOnly() throws {
+        #expect(dispatcher.execute("set linger.ms 7 --json", in: session) == .succeeded)
+        let doc = try JSONValue.parse(String(buffer.stdout.split(separator: "\n").last!))
+        #expect(doc["property"]?.stringValue == "linger.ms")
+        #expect(doc["value"]?.stringValue == "7")
+        #expect(session.output.format == .table)
+    }
+
+    @Test func commandsNeedingAClusterSayHowToConnect() {
+        guard case .failed(let m) = dispatcher.execute("topic list", in: session) else { Issue.record("no failure"); return }
+        #expect(m.contains("not connected"))
+    }
+
+    @Test func completionOfCommandsSubcommandsPropertiesAndTopics() {
+        let c = Completer(dispatcher: dispatcher, topics: { ["orders", "orders-dlq", "payments"] })
+        #expect(c.candidates(for: "to") == ["topic"])
+        #expect(c.candidates(for: "topic ") == ["create", "delete", "describe", "list"])
+        #expect(c.candidates(for: "topic de") == ["delete", "describe"])
+        #expect(c.candidates(for: "topic describe or") == ["orders", "orders-dlq"])
+        #expect(c.candidates(for: "use p") == ["payments"])
+        #expect(c.candidates(for: "set linger") == ["linger.ms"])
+        #expect(c.candidates(for: "set producer.linger").contains("producer.linger.ms"))
+        #expect(c.candidates(for: "help config enable.idem") == ["enable.idempotence"])
+        #expect(c.candidates(for: "consume --fo") == ["--follow"])
+        #expect(c.candidates(for: "set linger.ms ").isEmpty)
+    }
+
+    /// Thousands of random and malformed lines: quotes, unicode, control
+    /// characters, huge lines. None may crash; each ends in an outcome.
+    @Test func randomLinesNeverCrashTheTokenizerOrDispatcher() {
+        var rng = SeededGenerator(seed: 0x5eed)
+        let alphabet: [String] = ["set", "topic", "produce", "--count", "--", "-", "'", "\"", "\\", "#", ";", " ", "\t",
+                                  "é", "🙂", "\u{0}", "\u{1B}[2J", "\u{7F}", "=", "{i}", "linger.ms", "-1", "999999999999999999999",
+                                  "create", "help", "config", "use", "unset", "format", "show", "\n", "status", "consume", "json"]
+        var outcomes = 0
+        for i in 0..<3_000 {
+            let length = Int.random(in: 0...(i % 100 == 0 ? 4_000 : 12), using: &rng)
+            let line = (0..<length).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            _ = try? Tokenizer.split(line)
+            _ = Tokenizer.splitCommands(line)
+            if line.contains("source") || line.contains("quit") { continue }
+            _ = dispatcher.execute(line, in: session)
+            outcomes += 1
+        }
+        #expect(outcomes > 2_000)
+        #expect(session.connection == nil)
+    }
+}
+
+/// Deterministic random numbers so a failure can be reproduced.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Kafka
+import Testing
+@testable import Lab
+
+/// The producers lab on the embedded cluster: the transaction state machine
+/// driven the way a user types it, and the idempotence demo's verification.
+@Suite("Producers lab (embedded)")
+struct ProducersLabTests {
+    /// A session with a topic and a transactional.id, ready for `txn begin`.
+    static func transactionalSession(_ topic: String = "orders") throws -> TestSession {
+        let t = try TestSession()
+        try t.output(of: "topic create \(topic) --partitions 2")
+        try t.output(of: "use \(topic)")
+        try t.output(of: "set transactional.id \(topic)-tx")
+        return t
+    }
+
+    static func values(_ t: TestSession, _ topic: String, isolation: String = "read_uncommitted") throws -> [String] {
+        try t.output(of: "consume \(topic) --isolation \(isolation)").split(separator: "\n").map(String.init)
+    }
+
+    @Test func beginProduceCommit() throws {
+        let t = try Self.transactionalSession()
+        let begin = try t.json("txn begin")
+        #expect(begin["state"] == "open")
+        #expect(begin["initialized"] == true)
+        #expect(begin["producer"]?["producer_id"] != JSONValue.null)
+        try t.output(of: "produce --count 3 \"order {i}\"")
+        #expect(t.session.prompt.contains("(txn 3 msgs)"))
+        #expect(t.session.openTransactionDescription?.contains("3 msgs") == true)
+        let commit = try t.json("txn commit")
+        #expect(commit["outcome"] == "committed")
+        #expect(commit["messages"] == 3)
+        #expect(!t.session.prompt.contains("txn"))
+        #expect(t.session.openTransactionDescription == nil)
+        let read = try Self.values(t, "orders")
+        for i in 0..<3 { #expect(read.contains { $0.contains("order \(i)") }) }
+        let status = try t.json("txn status")
+        #expect(status["state"] == "ready")
+        #expect(status["last"] == "committed 3 msgs")
+    }
+
+    @Test func beginProduceAbortThenBeginAgainOnTheSameProducer() throws {
+        let t = try Self.transactionalSession()
+        try t.output(of: "txn begin")
+        try t.output(of: "produce --count 2 \"cancelled {i}\"")
+        let abort = try t.json("txn abort")
+        #expect(abort["outcome"] == "aborted")
+        #expect(abort["messages"] == 2)
+        // The embedded cluster writes no abort marker: say so, not pretend.
+        #expect(abort["embedded_markers_written"] == false)
+        let again = try t.json("txn begin")
+        #expect(again["initialized"] == false, "init_transactions runs once per producer")
+        try t.output(of: "txn commit")
+    }
+
+    @Test func stateMachineRefusals() throws {
+        let t = try TestSession()
+        try t.output(of: "topic create r")
+        #expect(try t.failure(of: "txn begin").contains("no transactional.id set"))
+        #expect(try t.failure(of: "txn commit").contains("no open transaction to commit"))
+        #expect(try t.failure(of: "txn abort").contains("no open transaction to abort"))
+        try t.output(of: "set transactional.id r-tx")
+        #expect(try t.failure(of: "produce --topic r x").contains("`txn begin` first"))
+        try t.output(of: "txn begin")
+        #expect(try t.failure(of: "txn begin").contains("already open"))
+        try t.output(of: "produce --topic r x")
+        let before = t.session.settings
+        let refusal = try t.failure(of: "set linger.ms 20")
+        #expect(refusal.contains("a transaction is open (1 msg"))
+        #expect(refusal.contains("linger.ms cannot change"))
+        #expect(t.session.settings == before)
+        #expect(try t.failure(of: "unset transactional.id").contains("cannot change"))
+        // Consumer properties do not touch the producer: allowed.
+        try t.output(of: "set consumer.fetch.wait.max.ms 50")
+        #expect(try t.failure(of: "txn bogus").contains("unknown txn subcommand"))
+        try t.output(of: "txn abort")
+        try t.output(of: "set linger.ms 20")
+    }
+
+    @Test func disconnectWithAnOpenTransactionAbortsItAndSaysSo() throws {
+        let t = try Self.transactionalSession("leaving")
+        try t.output(of: "txn begin")
+        try t.output(of: "produce \"left open\"")
+        #expect(t.session.openTransactionDescription != nil)
+        t.session.disconnect()
+        #expect(t.buffer.stdout.contains("aborted the open transaction (1 msg, transactional.id leaving-tx)"))
+        #expect(t.session.openTransactionDescription == nil)
+    }
+
+    @Test func fatalProducerErrorDropsTheProducerAndTheNextCommandGetsAFreshOne() throws {
+        let t = try Self.transactionalSession("fatal")
+        let first = try t.json("txn begin")
+        // A transactional producer whose Produce is answered with
+        // INVALID_PRODUCER_EPOCH takes itself for fenced (fatal _FENCED).
+        t.embedded.injectErrors(api: .produce, [KafkaErrorCode.invalidProducerEpoch])
+        let message = try t.failure(of: "produce x")
+        #expect(message.contains("fatal"))
+        #expect(!t.session.prompt.contains("txn"))
+        #expect(try t.failure(of: "txn commit").contains("no open transaction"))
+        let fresh = try t.json("txn begin")
+        #expect(fresh["initialized"] == true)
+        #expect(fresh["producer"]?["producer_id"] != first["producer"]?["producer_id"])
+        try t.output(of: "produce y")
+        try t.output(of: "txn commit")
+    }
+
+    @Test func fatalErrorOnCommitIsOneLineAndDropsTheProducer() throws {
+        let t = try Self.transactionalSession("fatalcommit")
+        try t.output(of: "txn begin")
+        try t.output(of: "produce x")
+        t.embedded.injectErrors(api: .endTxn, [KafkaErrorCode.producerFenced])
+        let message = try t.failure(of: "txn commit")
+        #expect(!message.contains("\n"))
+        #expect(message.contains("commit_transaction failed: fatal"))
+        #expect(message.contains("next command gets a fresh one"))
+        #expect(t.session.openTransactionDescription == nil)
+        #expect(try t.json("txn begin")["initialized"] == true)
+    }
+
+    @Test func idempotenceDemoWithInjectedFaultsVerifiesUniqueMessagesAndRetries() throws {
+        let t = try TestSession()
+        let r = try t.json("idempotence demo --count 300 --faults 3")
+        #expect(r["sent"] == 300)
+        #expect(r["delivered"] == 300)
+        #expect(r["injected_errors"].map { if case .array(let a) = $0 { a.count } else { 0 } } == 3)
+        #expect(r["verification"]?["passed"] == true)
+        #expect(r["verification"]?["read"] == 300)
+        #expect(r["verification"]?["duplicates"] == 0)
+        guard case .int(let retries) = r["retries"] else { Issue.record("no retries figure"); return }
+        #expect(retries >= 3)
+        #expect(r["producer"]?["producer_id"] != JSONValue.null)
+        let text = try t.output(of: "idempotence demo --count 20 --faults 1")
+        #expect(text.contains("injected 1 transient error"))
+        #expect(text.contains("not real broker failures"))
+        #expect(text.contains("no broker-side de-duplication"))
+    }
+
+    @Test func producerShowsWhatIdempotenceForcesAndTheProducerId() throws {
+        let t = try TestSession()
+        try t.output(of: "set enable.idempotence true")
+        let r = try t.json("producer")
+        #expect(r["idempotent"] == true)
+        #expect(r["producer"]?["producer_id"] != JSONValue.null)
+        let text = try t.output(of: "producer")
+        #expect(text.contains("forced by idempotence"))
+        let status = try t.output(of: "status")
+        #expect(status.contains("producer id"))
+        try t.output(of: "set acks 1")
+        let conflicted = try t.json("producer")
+        guard case .array(let conflicts) = conflicted["conflicts"] else { Issue.record("no conflicts"); return }
+        #expect(conflicts.count == 1)
+    }
+
+    @Test func txnDemoOnTheEmbeddedClusterSaysWhyReadCommittedSeesTheAbortedBatch() throws {
+        let t = try TestSession()
+        let r = try t.json("txn demo")
+        #expect(r["embedded"] == true)
+        #expect(r["read_uncommitted"]?["aborted_seen"] == 3)
+        let text = try t.output(of: "txn demo")
+        if r["read_committed"]?["aborted_seen"] != 0 {
+            #expect(text.contains("embedded cluster: read_committed saw the aborted batch too"))
+            #expect(text.contains("connect compose"))
+        }
+    }
+
+    @Test func txnFenceOnTheEmbeddedClusterSaysFencingIsNotModelled() throws {
+        let t = try TestSession()
+        let r = try t.json("txn fence")
+        #expect(r["first"]?["producer_id"] != JSONValue.null)
+        #expect(r["second"]?["producer_id"] != JSONValue.null)
+        if r["first_next_operation"]?["fenced"] == false {
+            let text = try t.output(of: "txn fence")
+            #expect(text.contains("fencing is not modelled"))
+        }
+    }
+
+    @Test func consumeIsolationIsValidated() throws {
+        let t = try TestSession()
+        try t.output(of: "topic create iso")
+        #expect(try t.failure(of: "consume iso --isolation committed").contains("read_committed or read_uncommitted"))
+        let text = try t.output(of: "consume iso --isolation read_committed")
+        #expect(text.contains("ignores isolation.level"))
+    }
+}

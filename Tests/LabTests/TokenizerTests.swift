@@ -1,0 +1,75 @@
+import Testing
+@testable import Lab
+
+@Suite("Tokenizer")
+struct TokenizerTests {
+    @Test func splitsOnWhitespaceAndKeepsQuotedText() throws {
+        #expect(try Tokenizer.split("produce --key k 'hello world'") == ["produce", "--key", "k", "hello world"])
+        #expect(try Tokenizer.split("  set   linger.ms\t50  ") == ["set", "linger.ms", "50"])
+        #expect(try Tokenizer.split(#"produce "say \"hi\" \\ now""#) == ["produce", #"say "hi" \ now"#])
+        #expect(try Tokenizer.split(#"produce a\ b"#) == ["produce", "a b"])
+        #expect(try Tokenizer.split("produce ''") == ["produce", ""])
+        #expect(try Tokenizer.split("x'a b'y") == ["xa by"])
+    }
+
+    @Test func commentsStartOnlyAtAWordBoundary() throws {
+        #expect(try Tokenizer.split("topic list # all of them") == ["topic", "list"])
+        #expect(try Tokenizer.split("produce a#b") == ["produce", "a#b"])
+        #expect(try Tokenizer.split("produce '#not a comment'") == ["produce", "#not a comment"])
+        #expect(try Tokenizer.split("# only a comment").isEmpty)
+    }
+
+    @Test func unterminatedQuotesAndTrailingBackslashAreErrors() {
+        #expect(throws: Tokenizer.Failure.self) { try Tokenizer.split("produce 'open") }
+        #expect(throws: Tokenizer.Failure.self) { try Tokenizer.split("produce \"open") }
+        #expect(throws: Tokenizer.Failure.self) { try Tokenizer.split("produce x\\") }
+    }
+
+    @Test func semicolonsSplitCommandsOutsideQuotes() {
+        #expect(Tokenizer.splitCommands("topic list; status ;; use 'a;b'") == ["topic list", "status", "use 'a;b'"])
+        #expect(Tokenizer.splitCommands(#"produce "x;y"; quit"#) == [#"produce "x;y""#, "quit"])
+        #expect(Tokenizer.splitCommands("  ").isEmpty)
+    }
+}
+
+@Suite("Arguments")
+struct ArgumentsTests {
+    @Test func parsesDeclaredFlagsAndOptions() throws {
+        let a = try Arguments(["t", "--count", "5", "--lagging", "--header=a=b", "--header", "c=d"],
+                              flags: ["--lagging"], options: ["--count", "--header"], usage: "u")
+        #expect(a.positionals == ["t"])
+        #expect(a.has("--lagging"))
+        #expect(try a.int("--count", default: 1, range: 1...10) == 5)
+        #expect(a.values("--header") == ["a=b", "c=d"])
+    }
+
+    @Test func refusesUndeclaredOptionsAndMissingValues() {
+        #expect(throws: LabError.self) { try Arguments(["--nope"], usage: "u") }
+        #expect(throws: LabError.self) { try Arguments(["--count"], options: ["--count"], usage: "u") }
+        #expect(throws: LabError.self) { try Arguments(["--flag=1"], flags: ["--flag"], usage: "u") }
+    }
+
+    @Test func numbersAndDurationsAreCheckedAgainstTheirRange() throws {
+        let a = try Arguments(["--count", "10k", "--interval", "50ms", "--bad", "x"], options: ["--count", "--interval", "--bad"], usage: "u")
+        #expect(try a.int("--count", default: 1, range: 1...100_000) == 10_000)
+        #expect(throws: LabError.self) { try a.int("--count", default: 1, range: 1...100) }
+        #expect(throws: LabError.self) { try a.int("--bad", default: 1, range: 1...100) }
+        #expect(throws: LabError.self) { try a.seconds("--interval", default: 1, minimum: 0.1) }
+        #expect(Arguments.parseDuration("2s") == 2)
+        #expect(Arguments.parseDuration("1m") == 60)
+        #expect(Arguments.parseDuration("250ms") == 0.25)
+        #expect(Arguments.parseDuration("-1s") == nil)
+        #expect(Arguments.parseDuration("soon") == nil)
+    }
+}
+
+@Suite("Output wrapping")
+struct OutputWrapTests {
+    @Test func wrapsAtWordBoundariesWithinTheWidth() {
+        let text = "The high watermark is the offset up to which every ISR member has copied the log."
+        let wrapped = Output.wrap(text, width: 20)
+        #expect(wrapped.split(separator: "\n").allSatisfy { $0.count <= 20 })
+        #expect(wrapped.replacingOccurrences(of: "\n", with: " ") == text)
+        #expect(Output.wrap("averyveryverylongword x", width: 5) == "averyveryverylongword\nx")
+    }
+}

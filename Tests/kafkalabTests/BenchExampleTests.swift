@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+/// examples/04-compression-and-batching.kl replays on the embedded cluster
+/// and shows the sections its comments promise.
+@Suite("Example 04: compression and batching")
+struct BenchExampleTests {
+    @Test func replaysAndShowsEverySection() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/04-compression-and-batching.kl")
+        let script = try String(contentsOf: url, encoding: .utf8)
+        let r = try KafkalabBinary.run(["--embedded"], stdin: script, timeout: 240)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        // All five codecs in one table with a bar chart (ASCII: the output is piped).
+        for codec in ["none", "gzip", "snappy", "lz4", "zstd"] {
+            #expect(r.stdout.contains("\n\(codec) "), "no row for \(codec)")
+        }
+        #expect(r.stdout.contains("codec") && r.stdout.contains("msgs/CPU-s") && r.stdout.contains("* best in its column"))
+        #expect(r.stdout.contains("##"), "bar chart")
+        #expect(r.stdout.contains("paced at 5,000 msgs/s"))
+        #expect(r.stdout.contains("random messages to bench"))
+        // The batching matrix and its reading.
+        #expect(r.stdout.contains("linger.ms=50 batch.size=1000000"))
+        #expect(r.stdout.contains("batch.size=16384 compression.type=lz4"))
+        #expect(r.stdout.contains("throughput") && r.stdout.contains("p99"))
+        #expect(r.stdout.contains("ignores acks"))
+        #expect(r.stdout.contains("producer: acks="), "effective properties are printed")
+        #expect(r.stdout.contains("no disk and no replication"))
+    }
+}

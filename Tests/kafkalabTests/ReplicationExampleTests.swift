@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+@Suite("examples/02-replication.kl replays on the embedded cluster")
+struct ReplicationExampleTests {
+    @Test func replaysAndShowsEverySectionItPromises() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/02-replication.kl")
+        let text = try String(contentsOf: script, encoding: .utf8)
+        let r = try KafkalabBinary.run(["--embedded"], stdin: text)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let out = r.stdout
+        // 1. who leads what
+        #expect(out.contains("PARTITION  LEADER  REPLICAS  ISR    OFFLINE  LOW  HIGH  STATE"))
+        #expect(out.contains("leader epoch: not shown"))
+        #expect(out.contains("BROKER  ADDRESS"))
+        #expect(out.contains("produced 20 of 20 message(s) to payments"))
+        // 2. a controlled shutdown, and producing afterwards
+        #expect(out.contains("stopped broker 2 (embedded: stop and kill are the same here"))
+        #expect(out.contains("from broker 2, as the controller would; the embedded cluster does not model the ISR")
+                || out.contains("broker 2 led no partitions, so no leadership moved"))
+        #expect(out.contains("produced 10 of 10 message(s) to payments"))
+        // 3. a crash
+        #expect(out.contains("killed broker 1 (embedded: stop and kill are the same here"))
+        #expect(out.contains("produced 5 of 5 message(s) to payments"))
+        // 4. coming back
+        #expect(out.contains("since before `broker stop 2`"))
+        #expect(out.contains("broker 1 gone (stopped; the mock still lists it in metadata)"))
+        #expect(out.contains("broker 2 gone (stopped; the mock still lists it in metadata)"))
+        #expect(out.contains("watched 1.0 s"))
+        #expect(out.contains("since the previous watch ended"))
+        #expect(out.contains("broker 1 back (started again)"))
+        #expect(out.contains("started brokers 1,2"))
+        #expect(out.contains("leadership that moved away stays where it is"))
+        // 5. durability
+        #expect(out.contains("rejection cannot be observed here"))
+        #expect(!out.contains("failed with NOT_ENOUGH_REPLICAS"))
+        #expect(out.contains("min.insync.replicas: how many copies a write needs"))
+    }
+}
+
+@Suite("isr watch and Ctrl-C")
+struct IsrWatchInterruptTests {
+    @Test func ctrlCEndsAWatchWithItsSummary() throws {
+        let process = Process()
+        process.executableURL = KafkalabBinary.url
+        process.arguments = ["--embedded", "-c", "topic create w; isr watch w --interval 100ms"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["KAFKA_BOOTSTRAP"] = nil
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = ReadAll(out.fileHandleForReading)
+        let stderr = ReadAll(err.fileHandleForReading)
+        // Wait until the watch has started before pressing Ctrl-C.
+        Thread.sleep(forTimeInterval: 2.5)
+        process.interrupt()
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        let ignoredCtrlC = process.isRunning
+        if ignoredCtrlC {
+            // Never hang the suite: a child that ignores SIGINT may ignore SIGTERM too.
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        #expect(!ignoredCtrlC, "the watch did not stop on SIGINT")
+        let text = stdout.wait()
+        _ = stderr.wait()
+        #expect(text.contains("watching w: 3 partitions"))
+        #expect(text.contains("interrupted): no events"))
+        #expect(text.contains("no partition was under-replicated"))
+    }
+}

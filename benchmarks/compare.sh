@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# kafkalab `bench` against librdkafka's own rdkafka_performance, on the same
+# embedded cluster (`kafkalab serve`), topic shape, message count, sizes,
+# codecs, payload and properties. Runs alternate between the two tools so
+# drift on a shared machine hits both; the table shows the median msgs/s of
+# each and their ratio (kafkalab / rdkafka_performance).
+#
+# rdkafka_performance is built from Debian's librdkafka source package into
+# benchmarks/work/ (git-ignored): its source and binary are never committed.
+#
+# Environment: COUNT (500000), SIZES ("100 1024"), CODECS ("none lz4"),
+# ROUNDS (3), SKIP_BUILD=1 (use the existing release build),
+# CONSUME_COUNT (200000), CONSUME_PARTITIONS (48).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK="$ROOT/benchmarks/work"
+COUNT=${COUNT:-500000}
+SIZES=${SIZES:-"100 1024"}
+CODECS=${CODECS:-"none lz4"}
+ROUNDS=${ROUNDS:-3}
+CONSUME_COUNT=${CONSUME_COUNT:-200000}
+CONSUME_PARTITIONS=${CONSUME_PARTITIONS:-48}
+# rdkafka_performance's -m pattern, repeated to the message size; kafkalab's repeat: payload does the same.
+PATTERN="kafkalab-vs-rdkafka_performance"
+PROPS=(linger.ms=5 acks=1)
+KAFKALAB="$ROOT/.build/release/kafkalab"
+RDPERF="$WORK/rdkafka_performance"
+
+mkdir -p "$WORK"
+say() { printf '%s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------------------
+# rdkafka_performance from the source package matching the installed library
+build_rdkafka_performance() {
+    [ -x "$RDPERF" ] && return 0
+    local version src apt
+    version=$(dpkg-query -W -f='${Version}' librdkafka-dev 2>/dev/null || true)
+    [ -n "$version" ] || { say "librdkafka-dev is not installed (make deps)"; exit 1; }
+    src=$(ls -d "$WORK"/librdkafka-*/ 2>/dev/null | head -1 || true)
+    if [ -z "$src" ]; then
+        say "fetching Debian's librdkafka $version source package into benchmarks/work"
+        # A private apt state with a deb-src line, so the system's sources stay untouched.
+        apt="$WORK/apt"
+        mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+        local suite
+        suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+        echo "deb-src http://deb.debian.org/debian $suite main" > "$apt/sources.list"
+        local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/nonexistent"
+                    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache")
+        # As root, apt would hand the download to its _apt user, which cannot write here.
+        [ "$(id -u)" = 0 ] && opts+=(-o "APT::Sandbox::User=root")
+        apt-get -qq "${opts[@]}" update >&2
+        (cd "$WORK" && apt-get -qq "${opts[@]}" source --download-only "librdkafka=$version" >&2)
+        (cd "$WORK" && dpkg-source -x --no-check librdkafka_*.dsc "librdkafka-${version%%-*}" >/dev/null)
+        src=$(ls -d "$WORK"/librdkafka-*/ | head -1)
+    fi
+    # rd.h includes ../config.h (normally written by librdkafka's configure).
+    # The example needs only the atomics and strndup switches from it.
+    cat > "$src/config.h" <<'H'
+#define HAVE_STRNDUP 1
+#define HAVE_STRERROR_R 1
+#define HAVE_ATOMICS_32 1
+#define HAVE_ATOMICS_32_ATOMIC 1
+#define ATOMIC_OP32(OP1,OP2,PTR,VAL) __atomic_ ## OP1 ## _ ## OP2(PTR, VAL, __ATOMIC_SEQ_CST)
+#define HAVE_ATOMICS_64 1
+#define HAVE_ATOMICS_64_ATOMIC 1
+#define ATOMIC_OP64(OP1,OP2,PTR,VAL) __atomic_ ## OP1 ## _ ## OP2(PTR, VAL, __ATOMIC_SEQ_CST)
+H
+    say "compiling rdkafka_performance against the installed -lrdkafka"
+    cc -O2 -I "$src/src" -o "$RDPERF" "$src/examples/rdkafka_performance.c" -lrdkafka -lpthread -lm
+}
+
+build_rdkafka_performance
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    say "building kafkalab (release)"
+    (cd "$ROOT" && swift build -c release --product kafkalab >&2)
+fi
+
+# ---------------------------------------------------------------------------
+# The cluster: one embedded cluster in its own process, shared by both tools
+CONSUME_TOPICS=()
+for size in $SIZES; do for codec in $CODECS; do CONSUME_TOPICS+=("consume-$size-$codec:$CONSUME_PARTITIONS"); done; done
+HAS_CONSUME=0
+if "$KAFKALAB" --embedded -c "help bench" 2>/dev/null | grep -q "bench consume"; then HAS_CONSUME=1; fi
+
+"$KAFKALAB" serve --topic bench:6 "${CONSUME_TOPICS[@]}" > "$WORK/serve.out" 2> "$WORK/serve.err" &
+SERVE_PID=$!
+trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s "$WORK/serve.out" ] && break; sleep 0.1; done
+BOOTSTRAP=$(head -1 "$WORK/serve.out")
+[ -n "$BOOTSTRAP" ] || { say "kafkalab serve printed no bootstrap list: $(cat "$WORK/serve.err")"; exit 1; }
+say "cluster: $BOOTSTRAP (kafkalab serve, pid $SERVE_PID)"
+
+RDPERF_X=(); for p in "${PROPS[@]}"; do RDPERF_X+=(-X "$p"); done
+KL_SET=""; for p in "${PROPS[@]}"; do KL_SET+="set ${p%%=*} ${p#*=}; "; done
+
+# Each prints "<msgs/s> <CPU seconds>": the tool's own throughput figure, and
+# the user+system CPU of its whole process (start-up included, for both).
+TIMEFORMAT='%U %S'
+timed() { # output-file command...
+    local out=$1; shift
+    { time "$@" > "$out" 2>&1; } 2> "$out.time" || true
+    awk '{ printf "%.3f", $1 + $2 }' "$out.time"
+}
+run_rdperf_produce() { # size codec
+    local cpu
+    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -P -t bench -b "$BOOTSTRAP" -s "$1" -c "$COUNT" -m "$PATTERN" -z "$2" "${RDPERF_X[@]}")
+    echo "$(sed -n 's/.* \([0-9][0-9]*\) msgs\/s and .*/\1/p' "$WORK/rdperf.out" | tail -1) $cpu"
+}
+run_kafkalab_produce() { # size codec
+    local cpu
+    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "${KL_SET}bench $2 --topic bench --count $COUNT --size $1 --payload repeat:$PATTERN --warmup 0")
+    echo "$(grep '"kind":"run"' "$WORK/kafkalab.out" | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | tail -1) $cpu"
+}
+partition_flags() { local i; for i in $(seq 0 $((CONSUME_PARTITIONS - 1))); do printf -- '-p %d ' "$i"; done; }
+run_rdperf_consume() { # size codec
+    local cpu
+    # shellcheck disable=SC2046
+    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -C -t "consume-$1-$2" -b "$BOOTSTRAP" -c "$CONSUME_COUNT" -o beginning $(partition_flags))
+    echo "$(sed -n 's/.* consumed in [0-9]*ms: \([0-9][0-9]*\) msgs\/s.*/\1/p' "$WORK/rdperf.out" | tail -1) $cpu"
+}
+run_kafkalab_consume() { # size codec
+    local cpu
+    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "bench consume --topic consume-$1-$2 --count $CONSUME_COUNT")
+    echo "$(grep '"msgs_per_sec"' "$WORK/kafkalab.out" | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | head -1) $cpu"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) {print ""; exit} if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+declare -A RD KL RDCPU KLCPU
+measure() { # mode size codec round
+    local mode=$1 size=$2 codec=$3 round=$4 a b ac bc
+    # Odd rounds start with rdkafka_performance, even rounds with kafkalab.
+    if [ $((round % 2)) -eq 1 ]; then
+        a=$("run_rdperf_$mode" "$size" "$codec" || true); b=$("run_kafkalab_$mode" "$size" "$codec" || true)
+    else
+        b=$("run_kafkalab_$mode" "$size" "$codec" || true); a=$("run_rdperf_$mode" "$size" "$codec" || true)
+    fi
+    read -r a ac <<< "$a" || true
+    read -r b bc <<< "$b" || true
+    say "  round $round $mode size=$size codec=$codec: rdkafka_performance ${a:-?} msgs/s (${ac:-?} CPU s), kafkalab ${b:-?} msgs/s (${bc:-?} CPU s)"
+    # 0 marks a round where a tool printed no figure, so the two lists stay paired by round.
+    RD["$mode $size $codec"]+="${a:-0} "
+    KL["$mode $size $codec"]+="${b:-0} "
+    RDCPU["$mode $size $codec"]+="${ac:-0} "
+    KLCPU["$mode $size $codec"]+="${bc:-0} "
+}
+
+MODES=(produce)
+if [ "$HAS_CONSUME" = 1 ]; then
+    MODES+=(consume)
+    say "seeding the consume-* topics with $CONSUME_COUNT messages each (rdkafka_performance)"
+    for size in $SIZES; do for codec in $CODECS; do
+        "$RDPERF" -P -t "consume-$size-$codec" -b "$BOOTSTRAP" -s "$size" -c "$CONSUME_COUNT" -m "$PATTERN" -z "$codec" "${RDPERF_X[@]}" >/dev/null 2>&1
+    done; done
+fi
+
+for round in $(seq "$ROUNDS"); do
+    for mode in "${MODES[@]}"; do for size in $SIZES; do for codec in $CODECS; do
+        measure "$mode" "$size" "$codec" "$round"
+    done; done; done
+done
+
+# ---------------------------------------------------------------------------
+echo
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), librdkafka $(dpkg-query -W -f='${Version}' librdkafka-dev)"
+echo "cluster: kafkalab serve (embedded mock, 3 brokers), topic bench with 6 partitions; ${PROPS[*]}; payload '$PATTERN' repeated; median of $ROUNDS alternating rounds"
+echo "ratio = kafkalab / rdkafka_performance msgs/s (medians); CPU s = user+system of the whole client process, start-up included"
+printf '%-8s %6s %-6s %9s %22s %16s %7s  %-11s %s\n' mode size codec count "rdkafka_performance" "kafkalab" ratio "round range" "CPU s rdkafka_performance / kafkalab"
+for mode in "${MODES[@]}"; do for size in $SIZES; do for codec in $CODECS; do
+    key="$mode $size $codec"
+    rd=$(tr ' ' '\n' <<< "${RD[$key]}" | grep . | grep -vx 0 | median || true)
+    kl=$(tr ' ' '\n' <<< "${KL[$key]}" | grep . | grep -vx 0 | median || true)
+    n=$COUNT; [ "$mode" = consume ] && n=$CONSUME_COUNT
+    ratio=$(awk -v a="${rd:-0}" -v b="${kl:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "-" }')
+    # Rounds pair up in order; a round where either tool printed nothing is left out.
+    range=$(paste <(tr ' ' '\n' <<< "${RD[$key]}" | grep .) <(tr ' ' '\n' <<< "${KL[$key]}" | grep .) \
+        | awk 'NF == 2 && $1 > 0 && $2 > 0 { r = $2 / $1; if (min == "" || r < min) min = r; if (max == "" || r > max) max = r }
+               END { if (min == "") print "-"; else printf "%.2f-%.2f", min, max }')
+    rdc=$(tr ' ' '\n' <<< "${RDCPU[$key]}" | grep . | grep -vx 0 | median || true)
+    klc=$(tr ' ' '\n' <<< "${KLCPU[$key]}" | grep . | grep -vx 0 | median || true)
+    printf '%-8s %6s %-6s %9s %16.0f msgs/s %9.0f msgs/s %7s  %-11s %s / %s\n' "$mode" "$size" "$codec" "$n" "${rd:-0}" "${kl:-0}" "$ratio" "$range" "${rdc:--}" "${klc:--}"
+done; done; done
+if [ "$HAS_CONSUME" != 1 ]; then
+    echo "consume rows skipped: this kafkalab has no \`bench consume\` (kafkalab -c \"help bench\" does not list it)"
+fi
