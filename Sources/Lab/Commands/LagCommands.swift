@@ -375,7 +375,7 @@ final class LagWatchLoop {
         let block = render(report)
         if out.isTerminal {
             // A wrapped line would make the cursor-up count wrong, so lines are cut to the width.
-            let width = Self.terminalColumns()
+            let width = max(20, out.terminalColumns)
             let lines = block.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
                 line.count < width || line.contains("\u{1B}") ? String(line) : String(line.prefix(width - 2)) + "…"
             }
@@ -385,13 +385,6 @@ final class LagWatchLoop {
         } else {
             out.line(block)
         }
-    }
-
-    /// Columns of the terminal on stdout; 120 when it cannot tell.
-    static func terminalColumns() -> Int {
-        var size = winsize()
-        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 10 else { return 120 }
-        return Int(size.ws_col)
     }
 
     func render(_ r: LagWatchReport) -> String {
