@@ -10,6 +10,7 @@ public enum CommandCatalog {
             + ExplainCommands.all
             + StorageCommands.all
             + BenchCommands.all
+            + LagCommands.all
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }

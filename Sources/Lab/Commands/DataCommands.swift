@@ -112,9 +112,9 @@ enum DataCommands {
 
     static let consume = Command(
         "consume", summary: "read messages: partition, offset, key, value, timestamp",
-        usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted]",
-        flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle", "--isolation"],
-        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C or --count. Uses no consumer group offsets (a throwaway group id; nothing is committed). --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
+        usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
+        flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle", "--isolation", "--group", "--commit"],
+        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C or --count. Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
         completes: .topics
     ) { ctx in
         let args = ctx.arguments
@@ -147,15 +147,32 @@ enum DataCommands {
                 ctx.output.hint("embedded: the mock writes no transaction markers and ignores isolation.level, so read_committed also returns aborted and still-open transactional messages here")
             }
         }
-        let consumer = try Consumer(config: ctx.session.consumerProperties(
-            group: "kafkalab-consume-\(UUID().uuidString.prefix(8))", extra))
-        try consumer.assign(partitions.map { TopicPartitionOffset(topic: topicName, partition: $0, offset: startOffset) })
+        let groupMode = try args.value("--group").map { try GroupConsumeMode(group: $0, commit: args.value("--commit"), from: from, partitionGiven: args.value("--partition") != nil, ctx: ctx) }
+        if groupMode == nil, args.value("--commit") != nil { throw ctx.usageError("--commit needs --group") }
+        let consumer: Consumer
+        if let groupMode {
+            let props = extra.merging(groupMode.properties(session: ctx.session)) { $1 }
+            consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
+            try consumer.subscribe([topicName])
+            ctx.session.lagState.recordJoin(groupMode.group)
+            ctx.output.hint("joining group \(groupMode.group) (\(groupMode.commitDescription))" + (ctx.session.connection?.isEmbedded == true ? "; the embedded cluster holds a first join ~3 s" : ""))
+        } else {
+            consumer = try Consumer(config: ctx.session.consumerProperties(
+                group: "kafkalab-consume-\(UUID().uuidString.prefix(8))", extra))
+            try consumer.assign(partitions.map { TopicPartitionOffset(topic: topicName, partition: $0, offset: startOffset) })
+        }
         var received = 0
+        var sinceCommit = 0
         var atEnd = Set<Int32>()
         var lastActivity = Date()
+        // In a group, the partitions to read to the end are the ones assigned to this member.
+        func endPartitions() -> Set<Int32> {
+            guard groupMode != nil else { return Set(partitions) }
+            return Set(((try? consumer.assignment()) ?? []).map(\.partition))
+        }
         while !Interrupt.isRequested {
             if let count, received >= count { break }
-            if !follow && atEnd.count == partitions.count { break }
+            if !follow, !atEnd.isEmpty, atEnd.isSuperset(of: endPartitions()) { break }
             guard let event = consumer.poll(timeoutMs: 200) else {
                 if !follow && Date().timeIntervalSince(lastActivity) > idle { break }
                 continue
@@ -164,8 +181,13 @@ enum DataCommands {
             switch event {
             case .message(let m):
                 received += 1
+                sinceCommit += 1
                 atEnd.remove(m.partition)
                 printRecord(m, ctx.output)
+                if let every = groupMode?.commitEvery, sinceCommit >= every {
+                    try commitStored(consumer)
+                    sinceCommit = 0
+                }
             case .partitionEOF(let tp, _):
                 atEnd.insert(tp.partition)
             case .error(let e):
@@ -173,13 +195,45 @@ enum DataCommands {
                 ctx.output.warning(e.description)
             }
         }
+        if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
         consumer.close()
         let why = Interrupt.isRequested ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
-        if ctx.output.isJSON {
+        if let groupMode {
+            try reportGroupCommits(groupMode, topic: topic, consumed: received, stopped: why, ctx: ctx)
+        } else if ctx.output.isJSON {
             ctx.output.setResult(.object([("topic", .string(topicName)), ("consumed", .integer(received)), ("stopped", .string(why))]))
         } else {
             ctx.output.hint("\(received) message(s) from \(topicName) (\(why))")
         }
+    }
+
+    /// Commits the offsets stored by poll (each consumed message's offset + 1).
+    static func commitStored(_ consumer: Consumer) throws {
+        do {
+            try consumer.commit()
+        } catch let e as KafkaError where e.name == "_NO_OFFSET" {
+            // Nothing new was consumed since the last commit.
+        }
+    }
+
+    /// What the group has committed now, as the coordinator reports it (not what this
+    /// consumer believes it sent).
+    static func reportGroupCommits(_ mode: GroupConsumeMode, topic: TopicInfo, consumed: Int, stopped: String, ctx: CommandContext) throws {
+        let admin = try ctx.session.requireConnection().admin
+        let committed = try admin.committedOffsets(group: mode.group, partitions: topic.partitions.map { TopicPartition(topic: topic.name, partition: $0.id) })
+        let withOffsets = committed.filter { $0.offset >= 0 }
+        let text = withOffsets.isEmpty ? "nothing" : withOffsets.map { "p\($0.partition) @\($0.offset)" }.joined(separator: ", ")
+        ctx.output.line("consumed \(consumed) message(s) from \(topic.name) as group \(mode.group) (\(stopped)); the group's committed offsets: \(text)")
+        if mode.commitEvery == nil && !mode.autoCommit {
+            ctx.output.hint("--commit off: this run committed nothing; `lag \(mode.group) --topic \(topic.name)` shows the group's lag")
+        } else {
+            ctx.output.hint("`lag \(mode.group)` shows the lag these commits leave")
+        }
+        ctx.output.setResult(.object([
+            ("topic", .string(topic.name)), ("group", .string(mode.group)), ("consumed", .integer(consumed)),
+            ("stopped", .string(stopped)), ("commit", .string(mode.commitDescription)),
+            ("committed", .array(withOffsets.map { .object([("partition", .integer($0.partition)), ("offset", .integer($0.offset))]) })),
+        ]))
     }
 
     static func printRecord(_ m: ConsumedMessage, _ out: Output) {
