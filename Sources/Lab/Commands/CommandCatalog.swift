@@ -5,6 +5,10 @@ public enum CommandCatalog {
         CoreCommands.all
             + TopicCommands.all
             + DataCommands.all
+            + ConsumerCommands.all
+            // Until `bench` (BenchCommands) is merged: then drop this line and add
+            // ConsumerBenchCommands.benchConsume to the bench family's subcommands.
+            + [ConsumerBenchCommands.benchFamilyStandIn]
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }

@@ -7,5 +7,12 @@ public enum PropertyNotes {
         "linger.ms": "longer waits build bigger batches: more throughput and better compression, more latency per message",
         "acks": "all (-1) waits for every in-sync replica; 1 only for the leader; 0 for nobody (no delivery guarantee)",
         "compression.type": "codec applied per batch by the producer; the broker stores batches as sent",
+        "fetch.min.bytes": "the broker holds a fetch until this much data is ready (or fetch.wait.max.ms passes): fewer, bigger fetches, more latency when traffic is light",
+        "fetch.wait.max.ms": "how long the broker may hold a fetch waiting for fetch.min.bytes; the latency bound of a quiet partition",
+        "max.partition.fetch.bytes": "most data one partition returns per fetch; too small for a big message slows consumption to one batch at a time",
+        "session.timeout.ms": "a member silent this long is dropped and its partitions reassigned: lower detects crashes sooner, higher survives pauses (the embedded cluster also waits this minus 1 s for every rebalance)",
+        "max.poll.interval.ms": "longest gap between polls before the member leaves the group; must cover the slowest processing of one poll",
+        "partition.assignment.strategy": "range and roundrobin rebalance eagerly (every member gives everything back); cooperative-sticky moves only what must move",
+        "group.instance.id": "static membership: a member back within session.timeout.ms keeps its partitions with no rebalance (real Kafka only; the embedded cluster ignores it)",
     ]
 }
