@@ -312,7 +312,7 @@ extension ConsumerCommands {
             out.line(r.othersChanges == 0
                      ? "the other members saw no assignment change: no rebalance"
                      : "the other members saw \(r.othersChanges) assignment change(s) (\(r.othersRevoked) partition revocation(s)): the group rebalanced")
-            out.line("c1 had \(RebalanceTimeline.describe(before1)) and now has \(RebalanceTimeline.describe(after.assignment["c1"] ?? [])): " + (back ? "its partitions came back" : "its partitions did not all come back"))
+            out.line("c1 had \(RebalanceTimeline.describe(before1)) and now has \(RebalanceTimeline.describe(after.assignment["c1"] ?? [])): " + (back ? (r.othersChanges > 0 ? "the rebalance happened to give it the same partitions" : "its partitions came back without a rebalance") : "its partitions did not all come back"))
             out.progress("\(mode): closing \(group.members.count) consumer(s)")
             group.closeAll()
             results.append(r)
