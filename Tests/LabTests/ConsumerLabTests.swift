@@ -48,6 +48,10 @@ struct ConsumerLabTests {
         let part = try t.json("bench consume --count 500")
         #expect(int(array(part["runs"]).first?["consumed"]) == 500)
         #expect(array(part["runs"]).first?["exactly_once"] == .bool(true))
+        // By-hand assignment (no group) reads the whole topic exactly once too.
+        let assigned = try t.json("bench consume --assign")
+        #expect(int(array(assigned["runs"]).first?["consumed"]) == 4000)
+        #expect(array(assigned["runs"]).first?["exactly_once"] == .bool(true))
     }
 
     @Test func badInputIsRejectedBeforeAnythingRuns() throws {
@@ -126,6 +130,29 @@ struct ConsumerLabTests {
         #expect(text.contains("== static membership"))
         #expect(text.contains("== dynamic membership"))
         #expect(text.contains("MODE") && text.contains("PARTITIONS BACK"))
+    }
+
+    /// Ctrl-C is process-wide (`Interrupt`): this suite is serialized so it cannot stop another test of it.
+    @Test func ctrlCClosesEveryConsumerAndStops() throws {
+        let t = try TestSession()
+        _ = try t.output(of: "seed --count 10")
+        // Ctrl-C lands while the group is busy (joining or rebalancing after c3 joins).
+        Thread.detachNewThread {
+            usleep(5_000_000)
+            Interrupt.request()
+        }
+        let started = Date()
+        let before = t.buffer.stdout.count
+        let message = try t.failure(of: "group strategies --consumers 2 --session-timeout 3s")
+        #expect(message == "interrupted")
+        #expect(Date().timeIntervalSince(started) < 30)
+        let text = String(t.buffer.stdout.dropFirst(before))
+        #expect(text.contains("== range"))
+        #expect(!text.contains("== roundrobin"), "the next strategy never starts")
+        // Every member still in the group was closed within the time limit.
+        let closing = text.split(separator: "\n").first { $0.hasPrefix("interrupted: closed") }.map(String.init) ?? ""
+        let numbers = closing.split(separator: " ").compactMap { Int($0) }
+        #expect(numbers.count == 2 && numbers[0] == numbers[1] && numbers[0] > 0, "\(closing)")
     }
 
     @Test func helpConfigExplainsTheConsumerKnobs() throws {

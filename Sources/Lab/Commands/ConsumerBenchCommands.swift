@@ -15,7 +15,7 @@ enum ConsumerBenchCommands {
         "group.id": "a fresh group per run",
         "group.instance.id": "a fresh dynamic member per run",
         "auto.offset.reset": "every run reads from the beginning (earliest)",
-        "statistics.interval.ms": "the bench reads fetch counts from statistics every 100 ms",
+        "statistics.interval.ms": "the bench reads fetch counts from statistics every 500 ms",
         "enable.partition.eof": "the bench counts records, not partition ends",
         "bootstrap.servers": "the session's connection",
     ]
@@ -26,8 +26,8 @@ enum ConsumerBenchCommands {
 
     static let benchConsume = Command(
         "consume", summary: "consumer throughput per combination of consumer properties",
-        usage: "bench consume [key=v1,v2 ...] [--topic T] [--count N]",
-        options: ["--topic", "--count"],
+        usage: "bench consume [key=v1,v2 ...] [--topic T] [--count N] [--assign]",
+        flags: ["--assign"], options: ["--topic", "--count"],
         details: """
         Reads the topic (default \(ConsumerCommands.defaultTopic), filled by `seed`) from the beginning once per \
         combination of the listed values, e.g. `bench consume fetch.min.bytes=1,65536 fetch.wait.max.ms=10,500`, \
@@ -35,7 +35,9 @@ enum ConsumerBenchCommands {
         the session's config alone. Per run: messages/s and MiB/s of values between the first and the last record, \
         fetch requests (librdkafka statistics), time from start to the first record (group join included) and \
         total time; the best run is marked. Each run also checks it saw every record once (duplicates, per-partition \
-        counts). Values are checked by librdkafka and producer properties refused before anything runs.
+        counts). Values are checked by librdkafka and producer properties refused before anything runs. \
+        --assign takes every partition by hand instead of joining a group (no rebalance, nothing committed), as \
+        `rdkafka_performance -C -p ...` does: the like-for-like mode for comparing with it.
         """,
         completes: .properties
     ) { ctx in
@@ -82,7 +84,7 @@ enum ConsumerBenchCommands {
                 do {
                     try ClientConfig.validate(key: key, value: v)
                 } catch let e as KafkaError {
-                    throw LabError.invalid("\(key)=\(v) is refused by librdkafka: \(e.message ?? e.name)")
+                    throw LabError.invalid("\(key)=\(v) is refused by librdkafka: \(e.message)")
                 }
             }
             out.append(Variation(key: key, values: values))
@@ -147,7 +149,7 @@ enum ConsumerBenchCommands {
         }
         let base = try session.consumerProperties(group: "unset").merging([
             "auto.offset.reset": "earliest", "enable.auto.commit": "false",
-            "statistics.interval.ms": "100", "enable.partition.eof": "false",
+            "statistics.interval.ms": "500", "enable.partition.eof": "false",
         ]) { $1 }.filter { $0.key != "group.instance.id" }
         let configs = combos.map { combo in base.merging(Dictionary(combo, uniquingKeysWith: { $1 })) { $1 } }
         // librdkafka checks combinations only when a client is built: build each once, unsubscribed.
@@ -155,12 +157,13 @@ enum ConsumerBenchCommands {
             do {
                 _ = try Consumer(config: config.merging(["group.id": "kafkalab-config-check"]) { $1 })
             } catch let e as KafkaError {
-                throw LabError.invalid("run \(i + 1) (\(combos[i].map { "\($0.0)=\($0.1)" }.joined(separator: " "))): librdkafka refuses it: \(e.message ?? e.name)")
+                throw LabError.invalid("run \(i + 1) (\(combos[i].map { "\($0.0)=\($0.1)" }.joined(separator: " "))): librdkafka refuses it: \(e.message)")
             }
         }
 
         let effective = (try? ClientConfig.effectiveValues(of: base, keys: tuningKeys)) ?? [:]
-        out.line("bench consume: \(combos.count) run(s) of \(count) message(s) from \(topicName) (\(topic.partitions.count) partitions, \(available) messages), each from the beginning with a fresh group")
+        out.line("bench consume: \(combos.count) run(s) of \(count) message(s) from \(topicName) (\(topic.partitions.count) partitions, \(available) messages), each from the beginning "
+            + (args.has("--assign") ? "with every partition assigned by hand (no group join)" : "with a fresh group"))
         out.line("consumer config in effect besides the varied properties: " + tuningKeys.compactMap { k in effective[k].map { "\(k)=\($0)" } }.joined(separator: " "))
 
         var results: [RunResult] = []
@@ -168,6 +171,7 @@ enum ConsumerBenchCommands {
             if Interrupt.isRequested { break }
             let r = try measure(index: i + 1, of: configs.count, properties: combos[i], config: config,
                                 topic: topicName, partitions: topic.partitions.count, count: count,
+                                assignByHand: args.has("--assign"),
                                 expected: count == available ? expected : nil, output: out)
             results.append(r)
             if r.interrupted { break }
@@ -176,7 +180,8 @@ enum ConsumerBenchCommands {
     }
 
     static func measure(index: Int, of total: Int, properties: [(String, String)], config: [String: String],
-                        topic: String, partitions: Int, count: Int, expected: [Int32: Int64]?, output: Output) throws -> RunResult {
+                        topic: String, partitions: Int, count: Int, assignByHand: Bool,
+                        expected: [Int32: Int64]?, output: Output) throws -> RunResult {
         let latestStats = Mutex<(String?, Int)>((nil, 0))
         let clock = ContinuousClock()
         let started = clock.now
@@ -187,7 +192,13 @@ enum ConsumerBenchCommands {
         let groupId = "kafkalab-bench-consume-\(UUID().uuidString.prefix(8).lowercased())"
         let consumer = try Consumer(config: config.merging(["group.id": groupId]) { $1 },
                                     onStatistics: { json in latestStats.withLock { $0 = (json, $0.1 + 1) } })
-        try consumer.subscribe([topic])
+        if assignByHand {
+            try consumer.assign((0..<partitions).map {
+                TopicPartitionOffset(topic: topic, partition: Int32($0), offset: TopicPartitionOffset.beginning)
+            })
+        } else {
+            try consumer.subscribe([topic])
+        }
         var next = [Int64](repeating: -1, count: max(partitions, 1))
         var perPartition = [Int64](repeating: 0, count: max(partitions, 1))
         var duplicates = 0
@@ -199,24 +210,37 @@ enum ConsumerBenchCommands {
         var interrupted = false
         let label = properties.isEmpty ? "session config" : properties.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
         let idleLimit = 30.0
+        let reader = ConsumerBatchReader(consumer)
+        var warned = false
         while consumed < count {
-            guard let rec = try consumer.pollPosition(timeoutMs: 100) else {
+            let handed: Int
+            do {
+                handed = try reader.poll(timeoutMs: 100) { rec in
+                    guard consumed < count else { return }
+                    // Like rdkafka_performance: the clock starts at the first record.
+                    if firstAt == nil { firstAt = clock.now }
+                    consumed += 1
+                    bytes += rec.valueLength
+                    let p = Int(rec.partition)
+                    if p >= 0 && p < next.count {
+                        if rec.offset < next[p] { duplicates += 1 } else { next[p] = rec.offset + 1; perPartition[p] += 1 }
+                    }
+                }
+            } catch let e as KafkaError where !e.isFatal {
+                if !warned { output.warning("run \(index): \(e.description) (the run goes on)") }
+                warned = true
+                continue
+            }
+            let now = clock.now
+            if handed == 0 {
                 if Interrupt.isRequested { interrupted = true; break }
                 if seconds(since: lastActivity) > idleLimit { break }
                 output.progress("bench consume \(index)/\(total) \(label): \(consumed)/\(count)" + (firstAt == nil ? " (joining the group)" : ""))
                 continue
             }
-            let now = clock.now
-            if firstAt == nil { firstAt = now }
             lastAt = now
             lastActivity = now
-            consumed += 1
-            bytes += rec.valueLength
-            let p = Int(rec.partition)
-            if p >= 0 && p < next.count {
-                if rec.offset < next[p] { duplicates += 1 } else { next[p] = rec.offset + 1; perPartition[p] += 1 }
-            }
-            if consumed & 0x1FFF == 0 {
+            if consumed & ~0x1FFF != (consumed - handed) & ~0x1FFF {
                 if Interrupt.isRequested { interrupted = true; break }
                 output.progress("bench consume \(index)/\(total) \(label): \(consumed)/\(count)")
             }
@@ -286,7 +310,7 @@ enum ConsumerBenchCommands {
                 ("properties", .object(r.properties.map { ($0.0, .string($0.1)) })),
                 ("consumed", .integer(r.consumed)), ("duplicates", .integer(r.duplicates)),
                 ("exactly_once", .bool(r.perPartitionMatches)),
-                ("msgs_per_s", .double(r.msgsPerSecond)), ("mib_per_s", .double(r.mibPerSecond)),
+                ("msgs_per_sec", .double(r.msgsPerSecond)), ("mib_per_sec", .double(r.mibPerSecond)),
                 ("fetch_requests", .optional(r.fetchRequests)),
                 ("first_message_ms", .optional(r.firstMessage.map { $0 * 1000 })),
                 ("total_s", .double(r.total)), ("best", .bool(best?.index == r.index)),

@@ -72,7 +72,7 @@ struct GroupRunPlan {
         do {
             _ = try Consumer(config: config.merging(["group.id": "kafkalab-config-check"]) { $1 })
         } catch let e as KafkaError {
-            throw LabError.invalid("librdkafka refuses the consumer configuration: \(e.message ?? e.name)")
+            throw LabError.invalid("librdkafka refuses the consumer configuration: \(e.message)")
         }
     }
 
