@@ -91,6 +91,7 @@ struct ConsumerLabTests {
         #expect(strategies.map { $0["strategy"] } == [.string("range"), .string("roundrobin"), .string("cooperative-sticky")])
         for s in strategies {
             let phases = array(s["phases"])
+            #expect(!array(s["events"]).isEmpty)
             #expect(phases.map { $0["phase"] } == [.string("join"), .string("scale-out"), .string("scale-in")])
             let expectedMembers = [2, 3, 2]
             for (i, phase) in phases.enumerated() {
@@ -113,7 +114,8 @@ struct ConsumerLabTests {
                 // Eager: both original members gave everything back, then got
                 // partitions again.
                 #expect(Set(stopped) == ["c1", "c2"], "\(s["strategy"]!): \(stopped)")
-                #expect(int(scaleOut["revoked"]) == 6)
+                // Every partition given back at least once (the mock sometimes needs a second round).
+                #expect((int(scaleOut["revoked"]) ?? 0) >= 6)
             }
             if s["strategy"] == .string("range") {
                 #expect(!keepersRevoked.isEmpty, "range revoked no member that kept partitions")

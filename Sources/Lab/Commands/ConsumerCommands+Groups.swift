@@ -119,7 +119,7 @@ extension ConsumerCommands {
             out.line("session.timeout.ms=\(plan.sessionTimeoutMs), heartbeat.interval.ms=\(plan.heartbeatMs); on \(plan.clusterLabel) a rebalance settles once every member has rejoined; expect about \(Int(estimate.rounded())) s; Ctrl-C closes every consumer")
         }
 
-        var results: [(strategy: String, group: String, phases: [PhaseResult])] = []
+        var results: [(strategy: String, group: String, phases: [PhaseResult], events: RebalanceTimeline)] = []
         for strategy in chosen {
             let groupId = GroupRunPlan.groupId("strategies-\(strategy)")
             out.line("")
@@ -144,7 +144,7 @@ extension ConsumerCommands {
                                      label: strategy, measure: true, ctx: ctx))
             out.progress("\(strategy): closing \(group.members.count) consumer(s)")
             group.closeAll()
-            results.append((strategy, groupId, phases))
+            results.append((strategy, groupId, phases, group.recorder.timeline))
         }
 
         out.line("")
@@ -170,6 +170,7 @@ extension ConsumerCommands {
                 ("strategy", .string(r.strategy)), ("group", .string(r.group)),
                 ("protocol", .string(r.strategy == "cooperative-sticky" ? "cooperative" : "eager")),
                 ("phases", .array(r.phases.map(phaseJSON))),
+                ("events", eventsJSON(r.events)),
             ]) })),
         ]))
     }
@@ -205,9 +206,23 @@ extension ConsumerCommands {
             table.append([name, RebalanceTimeline.describe(parts), "\(parts.count)"])
         }
         out.table(table)
+        if measure {
+            // The callbacks behind the numbers: eager shows every member revoking
+            // everything; cooperative shows only the moved partitions.
+            for r in timeline.records where r.time > start && r.time <= end && !r.partitions.isEmpty {
+                out.line("  \(format(r.time - start, 2).leftPadded(6)) s  \(r.member) \(r.kind.rawValue) \(RebalanceTimeline.describe(Set(r.partitions)))")
+            }
+        }
         return PhaseResult(phase: phase, change: change, settled: settled != nil, settledAfter: max(0, end - start),
                            assignment: ownership.filter { group.memberNames.contains($0.key) }, problems: problems,
                            measured: measure ? timeline.change(from: start, to: end) : nil)
+    }
+
+    static func eventsJSON(_ timeline: RebalanceTimeline) -> JSONValue {
+        .array(timeline.records.map { r in .object([
+            ("time_s", .double(r.time)), ("member", .string(r.member)), ("kind", .string(r.kind.rawValue)),
+            ("partitions", .ints(r.partitions)), ("incremental", .bool(r.incremental)),
+        ]) })
     }
 
     static func phaseJSON(_ p: PhaseResult) -> JSONValue {
@@ -346,5 +361,12 @@ extension ConsumerCommands {
 
     static func assignmentJSON(_ a: [String: Set<Int32>]) -> JSONValue {
         .array(a.keys.sorted().map { .object([("member", .string($0)), ("partitions", .ints(a[$0]!.sorted()))]) })
+    }
+}
+
+fileprivate extension String {
+    /// Right-aligns the text in `width` characters.
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }
