@@ -29,7 +29,7 @@ enum BenchCommands {
         for, and CPU seconds include the broker's thread. Ctrl-C stops and reports what was measured.
         """,
         completes: .words(codecs + ["all"]),
-        subcommands: [matrix]
+        subcommands: [matrix, ConsumerBenchCommands.benchConsume]
     ) { ctx in
         let args = ctx.arguments
         let requested = try parseCodecs(args.positionals, session: ctx.session)

@@ -11,6 +11,7 @@ public enum CommandCatalog {
             + StorageCommands.all
             + BenchCommands.all
             + LagCommands.all
+            + ConsumerCommands.all
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }

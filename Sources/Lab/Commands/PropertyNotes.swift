@@ -11,5 +11,12 @@ public enum PropertyNotes {
         "transactional.id": "makes the producer transactional (and idempotent): `txn begin` registers the id, and a newer producer with the same id fences the older one",
         "isolation.level": "read_committed hides aborted and still-open transactional messages (reads up to the last stable offset); read_uncommitted returns everything written",
         "batch.size": "upper bound in bytes of one partition's batch; a full batch is sent without waiting for linger.ms",
+        "fetch.min.bytes": "the broker holds a fetch until this much data is ready (or fetch.wait.max.ms passes): fewer, bigger fetches, more latency when traffic is light",
+        "fetch.wait.max.ms": "how long the broker may hold a fetch waiting for fetch.min.bytes; the latency bound of a quiet partition",
+        "max.partition.fetch.bytes": "most data one partition returns per fetch; too small for a big message slows consumption to one batch at a time",
+        "session.timeout.ms": "a member silent this long is dropped and its partitions reassigned: lower detects crashes sooner, higher survives pauses (the embedded cluster also waits this minus 1 s for every rebalance)",
+        "max.poll.interval.ms": "longest gap between polls before the member leaves the group; must cover the slowest processing of one poll",
+        "partition.assignment.strategy": "range and roundrobin rebalance eagerly (every member gives everything back); cooperative-sticky moves only what must move",
+        "group.instance.id": "static membership: a member back within session.timeout.ms keeps its partitions with no rebalance (real Kafka only; the embedded cluster ignores it)",
     ]
 }
