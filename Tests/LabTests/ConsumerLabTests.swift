@@ -134,29 +134,6 @@ struct ConsumerLabTests {
         #expect(text.contains("MODE") && text.contains("PARTITIONS BACK"))
     }
 
-    /// Ctrl-C is process-wide (`Interrupt`): this suite is serialized so it cannot stop another test of it.
-    @Test func ctrlCClosesEveryConsumerAndStops() throws {
-        let t = try TestSession()
-        _ = try t.output(of: "seed --count 10")
-        // Ctrl-C lands while the group is busy (joining or rebalancing after c3 joins).
-        Thread.detachNewThread {
-            usleep(5_000_000)
-            Interrupt.request()
-        }
-        let started = Date()
-        let before = t.buffer.stdout.count
-        let message = try t.failure(of: "group strategies --consumers 2 --session-timeout 3s")
-        #expect(message == "interrupted")
-        #expect(Date().timeIntervalSince(started) < 30)
-        let text = String(t.buffer.stdout.dropFirst(before))
-        #expect(text.contains("== range"))
-        #expect(!text.contains("== roundrobin"), "the next strategy never starts")
-        // Every member still in the group was closed within the time limit.
-        let closing = text.split(separator: "\n").first { $0.hasPrefix("interrupted: closed") }.map(String.init) ?? ""
-        let numbers = closing.split(separator: " ").compactMap { Int($0) }
-        #expect(numbers.count == 2 && numbers[0] == numbers[1] && numbers[0] > 0, "\(closing)")
-    }
-
     @Test func helpConfigExplainsTheConsumerKnobs() throws {
         let t = try TestSession()
         for key in ["fetch.min.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes", "session.timeout.ms",
