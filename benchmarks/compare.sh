@@ -122,7 +122,7 @@ run_rdperf_consume() { # size codec
 }
 run_kafkalab_consume() { # size codec
     local cpu
-    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "bench consume --topic consume-$1-$2 --count $CONSUME_COUNT")
+    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "bench consume --assign --topic consume-$1-$2 --count $CONSUME_COUNT")
     echo "$(grep '"msgs_per_sec"' "$WORK/kafkalab.out" | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | head -1) $cpu"
 }
 
