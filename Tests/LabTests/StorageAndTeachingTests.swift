@@ -65,3 +65,38 @@ struct StorageAndTeachingTests {
         #expect(try t.failure(of: "explain compacton").contains("compaction"))
     }
 }
+
+@Suite("help config")
+struct HelpConfigTests {
+    /// The properties the labs turn each say what changing them does.
+    @Test func everyLabPropertyHasANote() throws {
+        let t = try TestSession()
+        for key in ["acks", "linger.ms", "batch.size", "compression.type", "enable.idempotence", "transactional.id",
+                    "isolation.level", "fetch.min.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes",
+                    "session.timeout.ms", "max.poll.interval.ms", "partition.assignment.strategy", "group.instance.id"] {
+            #expect(PropertyNotes.note(for: key) != nil, "no note for \(key)")
+            let out = try t.output(of: "help config \(key)")
+            #expect(out.contains("in the labs"), "\(key)")
+            #expect(out.contains("default"))
+        }
+    }
+
+    @Test func showsLibrdkafkasTextAndTheSessionValue() throws {
+        let t = try TestSession()
+        try t.output(of: "set linger.ms 42")
+        let doc = try t.json("help config linger.ms")
+        #expect(doc["scope"]?.stringValue == "producer")
+        #expect(doc["default"]?.stringValue == "5")
+        #expect(doc["session"]?.stringValue == "42")
+        #expect(doc["description"]?.stringValue?.contains("queue.buffering.max.ms") == true)
+        try t.output(of: "set sasl.password hunter2")
+        #expect(!(try t.output(of: "help config sasl.password")).contains("hunter2"))
+    }
+
+    @Test func unknownPropertySuggestsTheNearest() throws {
+        let t = try TestSession()
+        let message = try t.failure(of: "help config linger.mz")
+        #expect(message.contains("unknown property 'linger.mz'"))
+        #expect(message.contains("linger.ms"))
+    }
+}
