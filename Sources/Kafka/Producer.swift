@@ -176,7 +176,7 @@ public final class Producer: @unchecked Sendable {
 public final class ProducerTopic: @unchecked Sendable {
     public let producer: Producer
     public let name: String
-    private let rkt: OpaquePointer
+    let rkt: OpaquePointer
 
     init(producer: Producer, rkt: OpaquePointer, name: String) {
         self.producer = producer

@@ -139,7 +139,7 @@ enum ProducerBench {
         let producer = try Producer(config: props, pollsInBackground: false,
                                     onDelivery: { recorder.record($0) },
                                     onStatistics: { recorder.statistics.append($0) })
-        let topic = try producer.borrowingTopic(plan.topic)
+        let topic = try producer.topic(plan.topic)
 
         var loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder,
                                pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
@@ -233,7 +233,7 @@ enum ProducerBench {
 /// that librdkafka borrows (no copy, as rdkafka_performance does), and the
 /// send time travels in the message's opaque.
 struct ProduceLoop {
-    let topic: BorrowingProducerTopic
+    let topic: ProducerTopic
     let producer: Producer
     let recorder: DeliveryRecorder
     let base: UnsafeRawPointer
@@ -242,7 +242,7 @@ struct ProduceLoop {
     var slot = 0
     var sent = 0
 
-    init(topic: BorrowingProducerTopic, producer: Producer, recorder: DeliveryRecorder,
+    init(topic: ProducerTopic, producer: Producer, recorder: DeliveryRecorder,
          pool: UnsafeRawBufferPointer, messageSize: Int) {
         self.topic = topic
         self.producer = producer
@@ -276,13 +276,13 @@ struct ProduceLoop {
                 }
             }
             let value = base + slot &* size
-            var rc = topic.produce(value: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
+            var rc = topic.produce(borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
             while rc != 0 {
                 guard rc == queueFull else { throw KafkaError(code: rc) }
                 // Back-pressure: serve reports (freeing queue space) and retry.
                 recorder.poll(producer, timeoutMs: 10)
                 if Interrupt.isRequested { return sent }
-                rc = topic.produce(value: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
+                rc = topic.produce(borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
             }
             sent &+= 1
             slot &+= 1
