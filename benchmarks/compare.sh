@@ -152,9 +152,12 @@ measure() { # mode size codec round
 MODES=(produce)
 if [ "$HAS_CONSUME" = 1 ]; then
     MODES+=(consume)
-    say "seeding the consume-* topics with $CONSUME_COUNT messages each (rdkafka_performance)"
+    # Seeded with kafkalab's `seed`, which spreads records over every partition:
+    # rdkafka_performance -P without -p puts them all on one partition, where the
+    # mock's ~5 MiB per-partition limit drops the oldest and -C then waits forever.
+    say "seeding the consume-* topics with $CONSUME_COUNT messages each (kafkalab seed)"
     for size in $SIZES; do for codec in $CODECS; do
-        "$RDPERF" -P -t "consume-$size-$codec" -b "$BOOTSTRAP" -s "$size" -c "$CONSUME_COUNT" -m "$PATTERN" -z "$codec" "${RDPERF_X[@]}" >/dev/null 2>&1
+        "$KAFKALAB" --bootstrap "$BOOTSTRAP" -c "set compression.type $codec; seed consume-$size-$codec --count $CONSUME_COUNT --size $size" >/dev/null 2>&1
     done; done
 fi
 
