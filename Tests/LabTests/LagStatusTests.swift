@@ -1,18 +1,6 @@
 import Testing
 @testable import Lab
 
-/// Samples ten seconds apart starting at t=0, one per committed offset.
-private func series(committed: [Int64?], end: [Int64]) -> [LagSample] {
-    precondition(committed.count == end.count)
-    return zip(committed, end).enumerated().map { index, pair in
-        LagSample(time: Double(index) * 10, committed: pair.0, end: pair.1)
-    }
-}
-
-private func series(committed: [Int64?], end: Int64) -> [LagSample] {
-    series(committed: committed, end: Array(repeating: end, count: committed.count))
-}
-
 @Suite struct LagSampleTests {
     @Test func lagIsEndMinusCommitted() {
         #expect(LagSample(time: 0, committed: 70, end: 100).lag == 30)

@@ -1,18 +1,6 @@
 import Testing
 @testable import Lab
 
-/// Samples ten seconds apart starting at t=0.
-private func series(committed: [Int64?], end: [Int64]) -> [LagSample] {
-    precondition(committed.count == end.count)
-    return zip(committed, end).enumerated().map { index, pair in
-        LagSample(time: Double(index) * 10, committed: pair.0, end: pair.1)
-    }
-}
-
-private func series(committed: [Int64?], end: Int64) -> [LagSample] {
-    series(committed: committed, end: Array(repeating: end, count: committed.count))
-}
-
 @Suite struct LagTrendTests {
     @Test func ratesAndDrainTimeFromFirstAndLastSamples() {
         // Consumes 10/s, produces 5/s, 800 behind at the end: 800 / (10 - 5) = 160 s.
