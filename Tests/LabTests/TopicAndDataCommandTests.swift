@@ -121,4 +121,19 @@ struct TopicAndDataCommandTests {
         #expect(status.contains("producer id"))
         #expect(status.contains("epoch 0"))
     }
+
+    /// The mock would make a stopped broker the leader of new partitions, and
+    /// librdkafka then waits on it far past any time-out (seen with `txn demo`).
+    @Test func topicsCreatedWhileABrokerIsStoppedAreLedByLiveBrokers() throws {
+        let t = try TestSession()
+        try t.output(of: "broker stop 2")
+        try t.output(of: "topic create later --partitions 6")
+        let md = try t.session.requireConnection().admin.metadata()
+        let leaders = try #require(md.topic("later")).partitions.map(\.leader)
+        #expect(!leaders.contains(2))
+        #expect(!leaders.contains(-1))
+        #expect(try t.output(of: "topic describe later").contains("PARTITION"))
+        try t.output(of: "produce --topic later --count 20 x{i}")
+        #expect(try t.output(of: "consume later").contains("20 message(s)"))
+    }
 }

@@ -67,8 +67,26 @@ public final class ClusterConnection {
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws {
         if let embedded {
             try embedded.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
+            try electLiveLeaders(of: name, in: embedded)
         } else {
             try admin.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
+        }
+    }
+
+    /// The mock hands out leadership of a new topic's partitions round-robin,
+    /// stopped brokers included; a KRaft controller never would, and librdkafka
+    /// then waits on the dead leader far past any time-out. Leadership goes to
+    /// the first live replica instead (none: the partition stays offline).
+    private func electLiveLeaders(of topic: String, in embedded: EmbeddedCluster) throws {
+        let stopped = embedded.stoppedBrokers
+        guard !stopped.isEmpty else { return }
+        let md = try admin.metadata()
+        guard let info = md.topic(topic) else { return }
+        let states = info.partitions.map {
+            PartitionState(topic: topic, partition: $0.id, leader: $0.leader, replicas: $0.replicas, isr: $0.isr)
+        }
+        for move in LeaderElection.movesAway(from: stopped, down: stopped, partitions: states) {
+            try embedded.setLeader(topic: move.topic, partition: move.partition, broker: move.to)
         }
     }
 
