@@ -12,18 +12,28 @@ public enum ClientConfig {
         try set(conf, key, value)
     }
 
-    /// Reads back what librdkafka stores for a property after defaults and
-    /// aliases are applied (e.g. the effective `batch.num.messages`).
+    /// Reads back what librdkafka would use for each key after defaults and
+    /// aliases are applied (e.g. the effective `batch.num.messages`), including
+    /// topic-level properties (acks, compression.level, ...), which librdkafka
+    /// keeps in the default topic configuration that `rd_kafka_conf_get` does
+    /// not consult.
     public static func effectiveValues(of config: [String: String], keys: [String]) throws -> [String: String] {
         let conf = try makeConf(config)
         defer { rd_kafka_conf_destroy(conf) }
+        // Borrowed from `conf` when the config set a topic property; otherwise a
+        // fresh one holding librdkafka's defaults, destroyed here.
+        let owned: OpaquePointer? = rd_kafka_conf_get_default_topic_conf(conf) == nil ? rd_kafka_topic_conf_new() : nil
+        defer { if let owned { rd_kafka_topic_conf_destroy(owned) } }
+        let topicConf = rd_kafka_conf_get_default_topic_conf(conf) ?? owned
         var out: [String: String] = [:]
         for key in keys {
             var size = 0
-            guard rd_kafka_conf_get(conf, key, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { continue }
-            var buf = [CChar](repeating: 0, count: size)
-            if rd_kafka_conf_get(conf, key, &buf, &size) == RD_KAFKA_CONF_OK {
-                out[key] = String(cBuffer: buf)
+            if rd_kafka_conf_get(conf, key, nil, &size) == RD_KAFKA_CONF_OK, size > 0 {
+                var buf = [CChar](repeating: 0, count: size)
+                if rd_kafka_conf_get(conf, key, &buf, &size) == RD_KAFKA_CONF_OK { out[key] = String(cBuffer: buf) }
+            } else if let topicConf, rd_kafka_topic_conf_get(topicConf, key, nil, &size) == RD_KAFKA_CONF_OK, size > 0 {
+                var buf = [CChar](repeating: 0, count: size)
+                if rd_kafka_topic_conf_get(topicConf, key, &buf, &size) == RD_KAFKA_CONF_OK { out[key] = String(cBuffer: buf) }
             }
         }
         return out

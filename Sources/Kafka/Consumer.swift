@@ -176,16 +176,6 @@ public final class Consumer: @unchecked Sendable {
         return list.entries
     }
 
-    /// Current positions (next offset to consume) of the assigned partitions.
-    public func positions(_ partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
-        let list = TopicPartitionList(partitions.map {
-            TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: TopicPartitionOffset.invalid)
-        })
-        let err = list.withUnsafeList { rd_kafka_position(rk, $0) }
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
-        return list.entries
-    }
-
     /// The member id the group coordinator gave this consumer ("" before joining).
     public var memberId: String {
         guard let p = rd_kafka_memberid(rk) else { return "" }

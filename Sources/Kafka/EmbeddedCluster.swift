@@ -80,13 +80,6 @@ public final class EmbeddedCluster: @unchecked Sendable {
         rd_kafka_mock_push_request_errors_array(mock, api.rawValue, codes.count, &codes)
     }
 
-    /// Adds network latency to one broker's responses.
-    public func setRoundTripTime(broker: Int32, milliseconds: Int32) throws {
-        try checkBroker(broker)
-        let err = rd_kafka_mock_broker_set_rtt(mock, broker, milliseconds)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
-    }
-
     private func checkBroker(_ id: Int32) throws {
         guard id >= 1 && Int(id) <= brokerCount else {
             throw KafkaError.invalidArgument("no broker \(id): the embedded cluster has brokers 1..\(brokerCount)")

@@ -102,6 +102,11 @@ struct ConfigTests {
         let values = try ClientConfig.effectiveValues(of: ["linger.ms": "50"], keys: ["queue.buffering.max.ms", "batch.num.messages"])
         #expect(values["queue.buffering.max.ms"] == "50")
         #expect(values["batch.num.messages"] == "10000")
+        // topic-level properties come from librdkafka's default topic configuration
+        let topicLevel = try ClientConfig.effectiveValues(of: [:], keys: ["acks", "compression.level"])
+        #expect(topicLevel["acks"] == "-1")
+        #expect(topicLevel["compression.level"] == "-1")
+        #expect(try ClientConfig.effectiveValues(of: ["acks": "1"], keys: ["acks"])["acks"] == "1")
     }
 
     @Test func errorNamesAreLibrdkafkas() {

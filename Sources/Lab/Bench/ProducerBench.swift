@@ -133,7 +133,7 @@ enum ProducerBench {
         var props = properties
         props["statistics.interval.ms"] = String(statisticsIntervalMs)
         let codec = props["compression.type"] ?? props["compression.codec"] ?? "none"
-        let effective = (try? ClientConfig.effectiveValuesWithTopicDefaults(of: props, keys: effectiveKeys)) ?? [:]
+        let effective = (try? ClientConfig.effectiveValues(of: props, keys: effectiveKeys)) ?? [:]
 
         let recorder = DeliveryRecorder()
         let producer = try Producer(config: props, pollsInBackground: false,

@@ -223,10 +223,7 @@ enum ProducerCommands {
     /// The guarantees for these user-set producer properties, with
     /// librdkafka's own defaults filled in.
     static func guarantees(for userSet: [String: String]) throws -> ProducerGuarantees {
-        let raw = try ClientConfig.effectiveValues(of: [:], keys: ["enable.idempotence", "retries", "max.in.flight"])
-        var defaults = raw
-        // acks is a topic-level property: rd_kafka_conf_get does not reach it.
-        defaults["acks"] = ConfigCatalog.property(named: "acks")?.defaultValue
+        let defaults = try ClientConfig.effectiveValues(of: [:], keys: ["enable.idempotence", "retries", "max.in.flight", "acks"])
         return ProducerGuarantees.evaluate(userSet: userSet, defaults: defaults)
     }
 }
