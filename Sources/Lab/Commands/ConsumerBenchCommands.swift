@@ -177,10 +177,7 @@ enum ConsumerBenchCommands {
         let latestStats = Mutex<(String?, Int)>((nil, 0))
         let clock = ContinuousClock()
         let started = clock.now
-        func seconds(since t: ContinuousClock.Instant) -> Double {
-            let d = clock.now - t
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        func seconds(since t: ContinuousClock.Instant) -> Double { (clock.now - t).seconds }
         let groupId = "kafkalab-bench-consume-\(UUID().uuidString.prefix(8).lowercased())"
         let consumer = try Consumer(config: config.merging(["group.id": groupId]) { $1 },
                                     onStatistics: { json in latestStats.withLock { $0 = (json, $0.1 + 1) } })
@@ -237,7 +234,7 @@ enum ConsumerBenchCommands {
                 output.progress("bench consume \(index)/\(total) \(label): \(consumed)/\(count)")
             }
         }
-        let totalSeconds = lastAt == started ? seconds(since: started) : Double((lastAt - started).components.seconds) + Double((lastAt - started).components.attoseconds) / 1e18
+        let totalSeconds = lastAt == started ? seconds(since: started) : (lastAt - started).seconds
         // Stop fetching, then wait for one more statistics emission so the
         // fetch count covers the whole run and little else.
         try? consumer.pauseAssignment()
@@ -251,15 +248,11 @@ enum ConsumerBenchCommands {
 
         let window: Double
         if let firstAt, consumed > 1, lastAt > firstAt {
-            let d = lastAt - firstAt
-            window = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            window = (lastAt - firstAt).seconds
         } else {
             window = totalSeconds
         }
-        let firstMessage = firstAt.map { t -> Double in
-            let d = t - started
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
+        let firstMessage = firstAt.map { ($0 - started).seconds }
         var matches = consumed == count && duplicates == 0
         if let expected {
             matches = matches && expected.allSatisfy { p, n in Int(p) < perPartition.count && perPartition[Int(p)] == n }

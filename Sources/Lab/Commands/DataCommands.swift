@@ -15,35 +15,38 @@ enum DataCommands {
         let args = ctx.arguments
         let session = ctx.session
         let topicName = try session.topic(args.value("--topic"), usage: ctx.command.usage)
-        var messages: [(key: [UInt8]?, value: [UInt8])] = []
-        var headers: [MessageHeader] = []
+        var headerTemplates: [(key: String, value: String)] = []
         for h in args.values("--header") {
             let parts = h.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else { throw ctx.usageError("--header takes key=value, not '\(h)'") }
-            headers.append(MessageHeader(key: parts[0], value: Array(parts[1].utf8)))
+            headerTemplates.append((parts[0], parts[1]))
         }
         let partition = try args.optionalInt("--partition", range: 0...100_000).map(Int32.init)
+        // Messages are made one at a time from the file's lines or the
+        // templates, so `--count 100m` does not build 100 million up front.
+        let planned: Int
+        let message: (Int) -> (key: [UInt8]?, value: [UInt8])
         if let path = args.value("--file") {
             try args.expectPositionals(atMost: 0)
             guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else {
                 throw LabError.invalid("cannot read \(path): no such file or not UTF-8 text")
             }
-            for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
-                if let tab = line.firstIndex(of: "\t") {
-                    messages.append((Array(line[..<tab].utf8), Array(line[line.index(after: tab)...].utf8)))
-                } else {
-                    messages.append((nil, Array(line.utf8)))
-                }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+            planned = lines.count
+            message = { i in
+                let line = lines[i]
+                guard let tab = line.firstIndex(of: "\t") else { return (nil, Array(line.utf8)) }
+                return (Array(line[..<tab].utf8), Array(line[line.index(after: tab)...].utf8))
             }
         } else {
             try args.expectPositionals(atMost: 1)
             let value = try args.positional(0, "<value>")
-            let count = try args.int("--count", default: 1, range: 1...100_000_000)
             let key = args.value("--key")
-            for i in 0..<count {
-                messages.append((key.map { Array(substitute($0, i).utf8) }, Array(substitute(value, i).utf8)))
-            }
+            planned = try args.int("--count", default: 1, range: 1...100_000_000)
+            message = { i in (key.map { Array(substitute($0, i).utf8) }, Array(substitute(value, i).utf8)) }
         }
+        let fixedHeaders = headerTemplates.map { MessageHeader(key: $0.key, value: Array($0.value.utf8)) }
+        let numberedHeaders = headerTemplates.contains { $0.value.contains("{i}") }
         if let refusal = session.produceRefusal { throw LabError.invalid(refusal) }
         let topicInfo = try session.requireTopic(topicName)
         if let partition { _ = try topicInfo.partition(numbered: Int(partition)) }
@@ -51,15 +54,16 @@ enum DataCommands {
         _ = sp.deliveries.take()
         let started = Date()
         var sent = 0
-        for m in messages {
+        while sent < planned {
             if Interrupt.isRequested { break }
-            let numbered = headers.contains { $0.value.map { String(decoding: $0, as: UTF8.self).contains("{i}") } ?? false }
-                ? headers.map { MessageHeader(key: $0.key, value: $0.value.map { Array(substitute(String(decoding: $0, as: UTF8.self), sent).utf8) }) }
-                : headers
-            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: numbered)
+            let m = message(sent)
+            let headers = numberedHeaders
+                ? headerTemplates.map { MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8)) }
+                : fixedHeaders
+            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: headers)
             sent += 1
             if sent % 10_000 == 0 {
-                ctx.output.progress("produce: \(sent)/\(messages.count) sent")
+                ctx.output.progress("produce: \(sent)/\(planned) sent")
             }
         }
         // Wait for every report: what was sent is either acknowledged or its
@@ -77,7 +81,7 @@ enum DataCommands {
         for state in session.labState.values {
             state.sessionDidProduce(delivered: summary.delivered, failed: summary.failed, in: session)
         }
-        report(summary, topic: topicName, sent: sent, planned: messages.count, seconds: elapsed, ctx: ctx)
+        report(summary, topic: topicName, sent: sent, planned: planned, seconds: elapsed, ctx: ctx)
         if let fatal = sp.producer.fatalError {
             session.resetProducer()
             throw LabError.invalid("the producer hit a fatal error: \(fatal); the next command gets a fresh producer")

@@ -11,8 +11,7 @@ final class RebalanceRecorder: Sendable {
 
     /// Seconds since the recorder was made.
     func now() -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        (ContinuousClock.now - start).seconds
     }
 
     func record(_ member: String, _ event: RebalanceEvent) {

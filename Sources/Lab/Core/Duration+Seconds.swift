@@ -1,0 +1,6 @@
+extension Duration {
+    /// The duration as floating-point seconds, for rates and reports.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
