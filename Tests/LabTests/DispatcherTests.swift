@@ -45,6 +45,18 @@ struct DispatcherTests {
         #expect(session.settings == before)
     }
 
+    @Test func aScriptThatSourcesItselfStopsWithOneLine() throws {
+        let path = NSTemporaryDirectory() + "kafkalab-self-\(UUID().uuidString).kl"
+        try "format table\nsource \(path)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard case .failed(let message) = dispatcher.execute("source \(path)", in: session) else {
+            Issue.record("no failure"); return
+        }
+        #expect(message.contains("failed"))
+        #expect(buffer.stderr.contains("nested more than 8 deep"))
+        #expect(session.sourceDepth == 0)
+    }
+
     @Test func quitAndBlankLines() {
         #expect(dispatcher.execute("   ", in: session) == .empty)
         #expect(dispatcher.execute("# just a comment", in: session) == .empty)

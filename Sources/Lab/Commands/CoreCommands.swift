@@ -242,6 +242,12 @@ enum CoreCommands {
         guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
             throw LabError.invalid("cannot read \(path): no such file or not UTF-8 text")
         }
+        // A script that sources itself would recurse until the stack ran out.
+        guard ctx.session.sourceDepth < 8 else {
+            throw LabError.invalid("source: scripts nested more than 8 deep (does \(path) source itself?)")
+        }
+        ctx.session.sourceDepth += 1
+        defer { ctx.session.sourceDepth -= 1 }
         let runner = ScriptRunner(dispatcher: dispatcher, keepGoing: ctx.arguments.has("--keep-going"), source: path)
         let result = runner.run(lines: text.components(separatedBy: "\n"), in: ctx.session)
         if !result.succeeded {

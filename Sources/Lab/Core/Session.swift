@@ -19,6 +19,8 @@ public final class Session {
     public var composeFile: String?
     /// The dispatcher running this session's commands (for `source`).
     public var dispatcher: Dispatcher?
+    /// How many `source` commands are running inside each other.
+    var sourceDepth = 0
     /// Seconds any single cluster request may take before it is reported as failed.
     public var requestTimeoutMs: Int32 = 10_000
 
