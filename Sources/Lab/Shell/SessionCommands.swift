@@ -3,7 +3,7 @@ import Kafka
 
 /// Session commands: help, status, connect, use, set/unset, show config,
 /// format, source.
-enum CoreCommands {
+enum SessionCommands {
     static var all: [Command] {
         [help, status, connect, use, set, unset, show, format, source]
     }

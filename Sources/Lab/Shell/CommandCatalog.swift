@@ -2,7 +2,7 @@
 /// dispatch through a `Dispatcher` built from it.
 public enum CommandCatalog {
     public static var all: [Command] {
-        CoreCommands.all
+        SessionCommands.all
             + TopicCommands.all
             + DataCommands.all
             + ProducerCommands.all
