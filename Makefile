@@ -31,8 +31,9 @@ release: deps
 run: release
 	@./.build/release/kafkalab $(ARGS)
 
+# The suite runs in several swift test processes at once (see scripts/test-shards.sh for why).
 test: deps
-	$(SWIFT) test
+	SWIFT=$(SWIFT) ./scripts/test-shards.sh
 
 bench: release
 	./benchmarks/compare.sh
