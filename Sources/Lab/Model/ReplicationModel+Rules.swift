@@ -89,7 +89,10 @@ extension ReplicationModel {
                 let gone = Array(replicas[f].log[target.offset...])
                 replicas[f].truncate(to: target.offset)
                 step.lines.append("broker \(id) asked leader \(leaderId) where its epoch \(target.askedEpoch) ends (OffsetsForLeaderEpoch; Kafka 3.9 gets the same answer as a diverging epoch in the fetch response): at offset \(target.leaderEnd), so it truncated \(Self.values(gone)) at \(Self.range(target.offset, target.offset + gone.count)) that the leader's log does not have")
+            } else if replica(id).awaitingEpochCheck, target.askedEpoch >= 0 {
+                step.lines.append("broker \(id) asked leader \(leaderId) where its epoch \(target.askedEpoch) ends (OffsetsForLeaderEpoch): at offset \(target.leaderEnd), not below broker \(id)'s LEO \(replica(id).leo), so nothing is truncated")
             }
+            replicas[f].awaitingEpochCheck = false
         case .highWatermark:
             if replica(id).leo > replica(leaderId).leo {
                 let gone = Array(replicas[f].log[replica(leaderId).leo...])
@@ -374,7 +377,7 @@ extension ReplicationModel {
             replicas[i].lastCaughtUpMs = isr.contains(replicas[i].id) ? clockMs : 0
             replicas[i].lastFetchMs = clockMs
         }
-        step.lines.append("\(unclean ? "UNCLEAN election" : "election"): broker \(id) leads in epoch \(leaderEpoch) (\(why)); its log ends at \(replica(id).leo), HW \(replica(id).hw)" +
+        step.lines.append("\(unclean ? "UNCLEAN election" : "election"): broker \(id) leads in epoch \(leaderEpoch) (\(why)); its log ends at \(replica(id).leo), its HW is \(replica(id).hw) and moves on once every ISR follower has fetched from it" +
                           (unclean ? "; ISR \(Self.ids(isr))" : ""))
         let lost = lostWrites.map(\.value)
         if !lost.isEmpty {
@@ -396,6 +399,7 @@ extension ReplicationModel {
                 step.lines.append("broker \(id) follows broker \(leader!) and truncated its log to its own HW \(r.hw) (before KIP-101), dropping \(Self.values(gone))")
             }
         case .leaderEpoch:
+            replicas[id - 1].awaitingEpochCheck = true
             if r.leo > r.hw {
                 step.lines.append("broker \(id) follows broker \(leader!); its records above its HW (\(r.hw)) stay until its next fetch compares leader epochs")
             }

@@ -50,11 +50,13 @@ public struct ReplicationModel: Equatable, Sendable {
     }
 
     /// Offsets where a running follower holds a different record (value or
-    /// epoch) than the leader, below both logs' ends.
+    /// epoch) than the leader, below both logs' ends. A follower that has yet
+    /// to compare leader epochs with a new leader is not counted: its next
+    /// fetch truncates the difference away.
     public var divergence: [(replica: Int, offsets: [Int])] {
         guard let l = leaderReplica else { return [] }
         var result: [(Int, [Int])] = []
-        for f in replicas where f.id != l.id && f.up {
+        for f in replicas where f.id != l.id && f.up && !(config.truncation == .leaderEpoch && f.awaitingEpochCheck) {
             let offsets = (0..<min(f.leo, l.leo)).filter { f.log[$0] != l.log[$0] }
             if !offsets.isEmpty { result.append((f.id, offsets)) }
         }
@@ -149,6 +151,8 @@ public struct ModelReplica: Equatable, Sendable {
     public internal(set) var knownLeo: Int? = 0
     public internal(set) var lastCaughtUpMs = 0
     var lastFetchLeaderLeo: Int? = 0
+    /// Became a follower (leader change or restart) and has not yet compared leader epochs with the leader.
+    var awaitingEpochCheck = false
     var lastFetchMs = 0
 
     init(id: Int) { self.id = id }
