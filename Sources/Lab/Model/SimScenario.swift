@@ -201,9 +201,8 @@ extension SimScenario {
                          ask: "Who leads now?", .leader),
             ScenarioStep("Broker 3 fetches from the new leader; leader epochs say its log agrees.", .fetch(3)),
             ScenarioStep("Its next fetch moves the HW over m2, the write the producer was told had failed.", .fetch(3)),
-            ScenarioStep("Broker 1 comes back and catches up.", .start(1)),
-            ScenarioStep("", .fetch(1)),
-            ScenarioStep("", .fetch(1)),
+            ScenarioStep("Broker 1 comes back; leader epochs say its log agrees with broker 2's.", .start(1)),
+            ScenarioStep("It fetches from its LEO 3, which is the HW: it rejoins the ISR.", .fetch(1)),
             ScenarioStep("A preferred-leader election gives leadership back to broker 1.", .elect(nil),
                          ask: "Who leads now?", .leader),
         ])
