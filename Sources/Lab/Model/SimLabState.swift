@@ -46,6 +46,10 @@ protocol PredictionInput {
 struct TerminalPredictionInput: PredictionInput {
     func prediction(for question: String, output: Output) -> String? {
         output.raw("your prediction (Enter skips): ")
-        return Swift.readLine(strippingNewline: true)
+        guard let line = Swift.readLine(strippingNewline: true) else {
+            output.raw("\n")  // Ctrl-D (or Ctrl-C) at the question: skip it
+            return nil
+        }
+        return line
     }
 }
