@@ -88,10 +88,13 @@ struct ModelPicture {
             ("acks=0", m.writes.filter { $0.status == .unacknowledged }),
         ]
         let shown = groups.filter { !$0.1.isEmpty }.map { name, ws in
-            "\(name) " + ws.map { w in
-                if case .failed(let e) = w.status { return "\(w.value) (\(e))" }
-                return w.value
-            }.joined(separator: ",")
+            if name == "failed" {
+                return "failed " + ws.map { w in
+                    if case .failed(let e) = w.status { return "\(w.value) (\(e))" }
+                    return w.value
+                }.joined(separator: ",")
+            }
+            return "\(name) " + Self.runs(ws.map(\.value))
         }
         if !shown.isEmpty { lines.append("  writes: " + shown.joined(separator: " · ")) }
         let lost = m.lostWrites
@@ -143,6 +146,22 @@ struct ModelPicture {
         pairs.append(("lost_records", .strings(lost.map(\.value))))
         pairs.append(("diverged", .array(m.divergence.map { .object([("replica", .integer($0.replica)), ("offsets", .ints($0.offsets))]) })))
         return .object(pairs + extra)
+    }
+
+    /// `m0,m1,m2,m5` as `m0..m2,m5`.
+    static func runs(_ values: [String]) -> String {
+        var parts: [String] = []
+        var start: Int?, last: Int?
+        func flush() {
+            guard let a = start, let b = last else { return }
+            parts.append(b - a >= 2 ? "m\(a)..m\(b)" : (a..<b + 1).map { "m\($0)" }.joined(separator: ","))
+        }
+        for v in values {
+            guard let n = Int(v.dropFirst()) else { continue }
+            if let l = last, n == l + 1 { last = n } else { flush(); start = n; last = n }
+        }
+        flush()
+        return parts.joined(separator: ",")
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

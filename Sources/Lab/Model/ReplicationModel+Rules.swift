@@ -77,7 +77,7 @@ extension ReplicationModel {
         guard leaderId != id else { throw ModelError("broker \(id) is the leader; followers fetch from it") }
         guard replica(id).up else { throw ModelError("broker \(id) is down (`sim start \(id)` brings it back)") }
         guard replica(leaderId).up else {
-            throw ModelError("broker \(id) cannot fetch: leader \(leaderId) has crashed and is not fenced yet (`sim tick \(Self.ms(config.brokerSessionTimeoutMs))`)")
+            throw ModelError("broker \(id) cannot fetch: leader \(leaderId) has crashed and is not fenced yet (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)")
         }
         var step = ModelStep(event: "fetch")
         let l = leaderId - 1, f = id - 1
@@ -297,6 +297,9 @@ extension ReplicationModel {
     /// With a broker: that broker, if the controller may elect it.
     public mutating func elect(_ target: Int? = nil) throws -> ModelStep {
         var step = ModelStep(event: "elect")
+        if let l = leader, !replica(l).up {
+            throw ModelError("leader \(l) has crashed but is not fenced yet, so the controller still counts it as alive; it elects a new leader once broker.session.timeout.ms has passed (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)")
+        }
         let liveIsr = isr.filter { replica($0).up }
         if let target {
             try checkBroker(target)
@@ -470,6 +473,9 @@ extension ReplicationModel {
         if ms % 1000 == 0 { return "\(ms / 1000) s" }
         return "\(ms) ms"
     }
+
+    /// A duration as `sim tick` takes it: `9s`, `500ms`.
+    static func argument(_ ms: Int) -> String { ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms" }
 
     static func parseMs(_ text: String) -> Int? {
         guard let s = Arguments.parseDuration(text), s * 1000 <= 86_400_000 else { return nil }

@@ -15,7 +15,7 @@ public enum SimAction: Equatable, Sendable {
         switch self {
         case let .produce(acks, count): "sim produce --acks \(acks.rawValue)" + (count == 1 ? "" : " --count \(count)")
         case .fetch(let id): "sim fetch \(id.map(String.init) ?? "all")"
-        case .tick(let ms): "sim tick \(ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms")"
+        case .tick(let ms): "sim tick \(ReplicationModel.argument(ms))"
         case .stop(let id): "sim stop \(id)"
         case .kill(let id): "sim kill \(id)"
         case .start(let id): "sim start \(id)"

@@ -17,7 +17,10 @@ enum SimCommands {
         broker.session.timeout.ms; acks=all is refused with NOT_ENOUGH_REPLICAS while the ISR is below min.insync.replicas; \
         elections pick the first running ISR member, or any running replica with unclean election; each new leader starts \
         a new epoch. --truncation hw makes followers truncate to their own HW on a leader change or restart (before KIP-101); \
-        epoch (the default) truncates where leader epochs diverge (KIP-101, KIP-279). Nothing here talks to a cluster.
+        epoch (the default) truncates where leader epochs diverge (KIP-101, KIP-279). Simplified: ISR changes take \
+        effect at once (Kafka's leader proposes them to the controller with AlterPartition), the lag check runs at each \
+        tick (Kafka's runs every replica.lag.time.max.ms / 2), followers fetch only when told to, and logs never lose \
+        unflushed data. Nothing here talks to a cluster.
         """,
         subcommands: [produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario]
     ) { ctx in try SimRunner(ctx).start() }
