@@ -17,7 +17,8 @@ enum ReplicationCommands {
         at-min-ISR (one more lost follower and acks=all writes fail) or under-min-ISR (acks=all writes are refused now). \
         min.insync.replicas is read from the topic's configs (DescribeConfigs), which the embedded cluster lacks. \
         HIGH is the high watermark. The leader epoch is shown only where the linked librdkafka exposes it (2.0.2 does not). \
-        Embedded: the ISR always equals the replica list; a stopped broker's replicas show as OFFLINE.
+        Embedded: the ISR always equals the replica list; a stopped broker's replicas show as OFFLINE and such rows' \
+        STATE says `not modelled` (never ok); `sim` models the ISR step by step.
         """,
         completes: .topics,
         subcommands: [watch]
