@@ -73,7 +73,7 @@ struct SimCommandTests {
         // 2. the lessons, with questions and answers both printed in a script
         #expect(out.contains("? predict: The leader's HW moves during this fetch. What HW does broker 3 learn from the response?"))
         #expect(out.contains("answer: broker 3's HW is 0"))
-        #expect(out.contains("broker 3 left the ISR: not caught up since 0 s, more than replica.lag.time.max.ms (30 s) ago"))
+        #expect(out.contains("broker 3 left the ISR: last caught up at 0 s, 31 s ago, more than replica.lag.time.max.ms (30 s)"))
         #expect(out.contains("refused: NOT_ENOUGH_REPLICAS"))
         #expect(out.contains("m2 answered NOT_ENOUGH_REPLICAS_AFTER_APPEND"))
         #expect(out.contains("UNCLEAN election: broker 3 leads in epoch 1"))

@@ -226,7 +226,7 @@ extension ReplicationModel {
             }
             for id in behind {
                 isr.removeAll { $0 == id }
-                step.lines.append("broker \(id) left the ISR: not caught up since \(Self.ms(replica(id).lastCaughtUpMs)), more than replica.lag.time.max.ms (\(Self.ms(config.replicaLagTimeMaxMs))) ago; ISR \(Self.ids(isr)) (Kafka checks every replica.lag.time.max.ms / 2, so a real shrink can come up to \(Self.ms(config.replicaLagTimeMaxMs / 2)) later)")
+                step.lines.append("broker \(id) left the ISR: last caught up at \(Self.ms(replica(id).lastCaughtUpMs)), \(Self.ms(clockMs - replica(id).lastCaughtUpMs)) ago, more than replica.lag.time.max.ms (\(Self.ms(config.replicaLagTimeMaxMs))); ISR \(Self.ids(isr)) (Kafka checks every replica.lag.time.max.ms / 2, so a real shrink can come up to \(Self.ms(config.replicaLagTimeMaxMs / 2)) later)")
             }
             maybeIncrementHighWatermark(&step)
         }
