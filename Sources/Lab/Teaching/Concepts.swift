@@ -120,7 +120,7 @@ public enum Concepts {
             consumer checks its position against the new leader's epochs and so notices when the log it read was \
             truncated (KIP-320).
 
-            kafkalab shows no leader epochs: librdkafka before 2.1.0 (Debian 12 ships 2.0.2) does not expose them, \
+            kafkalab shows no leader epochs of a cluster (only the `sim` model has them): librdkafka before 2.1.0 (Debian 12 ships 2.0.2) does not expose them, \
             later versions only with fetched messages and not in metadata, and the embedded cluster has none. A leader change in `isr watch` is a new epoch \
             on real Kafka.
 
