@@ -17,7 +17,8 @@ enum ReplicationCommands {
         at-min-ISR (one more lost follower and acks=all writes fail) or under-min-ISR (acks=all writes are refused now). \
         min.insync.replicas is read from the topic's configs (DescribeConfigs), which the embedded cluster lacks. \
         HIGH is the high watermark. The leader epoch is shown only where the linked librdkafka exposes it (2.0.2 does not). \
-        Embedded: the ISR always equals the replica list; a stopped broker's replicas show as OFFLINE.
+        Embedded: the ISR always equals the replica list; a stopped broker's replicas show as OFFLINE and such rows' \
+        STATE says `not modelled` (never ok); `sim` models the ISR step by step.
         """,
         completes: .topics,
         subcommands: [watch]
@@ -40,13 +41,17 @@ enum ReplicationCommands {
                               alignments: [.right, .right, .left, .left, .left, .right, .right, .left])
         var rows: [JSONValue] = []
         var troubled = 0
+        var notModelledRows = 0
         for p in snapshot.partitions {
             let marks = stateMarks(p, minIsr: minIsr.value)
             if !marks.isEmpty { troubled += 1 }
             if onlyTroubled && marks.isEmpty { continue }
             // Asking a stopped (or absent) leader would only wait for the time-out.
             let leaderAnswers = p.hasLeader && snapshot.brokers.contains(p.leader)
-            let shown = marks.isEmpty ? ["ok"] : marks
+            // The mock keeps a stopped broker in the ISR; Kafka would not, so this row's ISR is not modelled (never `ok`).
+            let isrNotModelled = c.isEmbedded && !Set(p.offlineReplicas).isDisjoint(with: p.isr)
+            if isrNotModelled { notModelledRows += 1 }
+            let shown = isrNotModelled ? marks + ["not modelled"] : (marks.isEmpty ? ["ok"] : marks)
             let w = leaderAnswers ? (try? c.admin.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
             table.append(["\(p.partition)", p.hasLeader ? "\(p.leader)" : "none", ids(p.replicas), ids(p.isr),
                           p.offlineReplicas.isEmpty ? "-" : ids(p.offlineReplicas),
@@ -65,6 +70,9 @@ enum ReplicationCommands {
             ctx.output.line("no partition of \(name) is offline, under-replicated or at min ISR")
         } else {
             ctx.output.table(table)
+        }
+        if notModelledRows > 0 {
+            ctx.output.line("not modelled: the ISR still lists a stopped broker because the mock runs no replication; Kafka drops it at once (controlled shutdown) or when the controller fences it (broker.session.timeout.ms); `sim` models that step by step (`sim scenario leader-failover`)")
         }
         let epoch = leaderEpochNote()
         ctx.output.hint(epoch)

@@ -12,6 +12,7 @@ public enum CommandCatalog {
             + BenchCommands.all
             + LagCommands.all
             + ConsumerCommands.all
+            + SimCommands.all
     }
 
     public static func dispatcher() -> Dispatcher { Dispatcher(commands: all) }

@@ -64,7 +64,7 @@ public enum Concepts {
             every committed message; electing any other replica would silently drop acknowledged writes (see \
             `explain unclean-election`).
             """,
-            commands: ["isr", "isr --under-replicated", "isr watch", "broker stop <id>", "explain min-isr"]),
+            commands: ["isr", "isr --under-replicated", "isr watch", "broker stop <id>", "explain min-isr", "sim scenario isr-shrink-and-expand"]),
         Concept(
             name: "hw", aliases: ["high-watermark", "highwatermark"],
             title: "HW: the high watermark",
@@ -85,7 +85,7 @@ public enum Concepts {
             ends; the HW is where the slowest ISR member's log ends, and only messages below it are committed and \
             visible to consumers.
             """,
-            commands: ["isr", "topic describe", "explain leo"]),
+            commands: ["isr", "topic describe", "explain leo", "sim scenario hw-propagation"]),
         Concept(
             name: "leo", aliases: ["log-end-offset"],
             title: "LEO: the log end offset",
@@ -105,7 +105,7 @@ public enum Concepts {
             partition has one HW, the minimum LEO over the ISR. Leader LEO minus HW is data written but not yet \
             replicated everywhere it must be.
             """,
-            commands: ["isr", "explain hw"]),
+            commands: ["isr", "explain hw", "sim scenario hw-propagation"]),
         Concept(
             name: "leader-epoch", aliases: ["epoch", "leaderepoch"],
             title: "Leader epoch: numbering the reigns of a partition",
@@ -120,7 +120,7 @@ public enum Concepts {
             consumer checks its position against the new leader's epochs and so notices when the log it read was \
             truncated (KIP-320).
 
-            kafkalab shows no leader epochs: librdkafka before 2.1.0 (Debian 12 ships 2.0.2) does not expose them, \
+            kafkalab shows no leader epochs of a cluster (only the `sim` model has them): librdkafka before 2.1.0 (Debian 12 ships 2.0.2) does not expose them, \
             later versions only with fetched messages and not in metadata, and the embedded cluster has none. A leader change in `isr watch` is a new epoch \
             on real Kafka.
 
@@ -128,7 +128,7 @@ public enum Concepts {
             epochs: anything it wrote under an epoch beyond the point where that epoch ended on the new leader was \
             never committed, and goes.
             """,
-            commands: ["isr watch", "broker stop <id>"]),
+            commands: ["isr watch", "broker stop <id>", "sim scenario kip101-loss", "sim scenario kip101-divergence", "sim scenario leader-failover"]),
         Concept(
             name: "unclean-election", aliases: ["unclean", "unclean-leader-election", "unclean.leader.election.enable"],
             title: "Unclean leader election: availability at the price of data",
@@ -150,7 +150,7 @@ public enum Concepts {
             availability until one returns; on, it costs acknowledged data. Most systems of record keep it off and \
             rely on min.insync.replicas=2 with three replicas to make that situation rare.
             """,
-            commands: ["isr watch", "broker stop <id>", "broker start <id>", "explain isr"]),
+            commands: ["isr watch", "broker stop <id>", "broker start <id>", "explain isr", "sim scenario unclean-election"]),
         Concept(
             name: "min-isr", aliases: ["min.insync.replicas", "min-insync-replicas", "mininsyncreplicas"],
             title: "min.insync.replicas: how many copies a write needs",
@@ -177,7 +177,7 @@ public enum Concepts {
             choose min.insync.replicas=1? When availability matters more than durability (metrics, logs you can \
             lose); choose 2 for data you cannot lose.
             """,
-            commands: ["min-isr demo", "isr", "set acks all", "explain acks"]),
+            commands: ["min-isr demo", "isr", "set acks all", "explain acks", "sim scenario min-isr"]),
         Concept(
             name: "acks",
             title: "acks: when the producer counts a write as done",
@@ -199,6 +199,6 @@ public enum Concepts {
             Key question: how does min.insync.replicas interact with acks? Only acks=all consults it: together they \
             mean "acknowledged means on at least N brokers"; with acks=1 or 0 the setting has no effect.
             """,
-            commands: ["set acks all", "produce <value>", "min-isr demo", "explain min-isr"]),
+            commands: ["set acks all", "produce <value>", "min-isr demo", "explain min-isr", "sim scenario min-isr"]),
     ]
 }

@@ -1,0 +1,492 @@
+/// What one step did, in sentences that say what happened and why.
+public struct ModelStep: Equatable, Sendable {
+    public var event: String
+    public var lines: [String] = []
+    /// The error a refused write got (NOT_ENOUGH_REPLICAS, ...); nil otherwise.
+    public var error: String?
+    /// Writes the producer heard back about in this step (acknowledged or failed).
+    public var answered: [String] = []
+
+    public init(event: String, lines: [String] = [], error: String? = nil) {
+        self.event = event
+        self.lines = lines
+        self.error = error
+    }
+}
+
+extension ReplicationModel {
+    // MARK: produce
+
+    /// The leader appends `count` records stamped with its epoch. acks=all is
+    /// refused with NOT_ENOUGH_REPLICAS while the ISR is smaller than
+    /// min.insync.replicas; acks=1 and acks=0 never look at it.
+    public mutating func produce(acks: ModelAcks, count: Int = 1) throws -> ModelStep {
+        guard (1...50).contains(count) else { throw ModelError("--count must be between 1 and 50, not \(count)") }
+        var step = ModelStep(event: "produce")
+        guard let leaderId = leader else {
+            step.error = "LEADER_NOT_AVAILABLE"
+            step.lines.append("refused: LEADER_NOT_AVAILABLE, the partition has no leader (ISR \(Self.ids(isr)) \(isr.count == 1 ? "is" : "are") down); nothing was written")
+            return step
+        }
+        guard replica(leaderId).up else {
+            step.error = "REQUEST_TIMED_OUT"
+            step.lines.append("not delivered: broker \(leaderId) leads but has crashed, so the request gets no answer (REQUEST_TIMED_OUT) and the producer retries; the controller fences the broker \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (broker.session.timeout.ms) and only then elects a new leader")
+            return step
+        }
+        if acks == .all && isr.count < config.minInsyncReplicas {
+            step.error = "NOT_ENOUGH_REPLICAS"
+            step.lines.append("refused: NOT_ENOUGH_REPLICAS, acks=all needs min.insync.replicas=\(config.minInsyncReplicas) in-sync replicas and the ISR is \(Self.ids(isr)); nothing was written (acks=1 would have been accepted)")
+            return step
+        }
+        var records: [ModelRecord] = []
+        let start = replica(leaderId).leo
+        for i in 0..<count {
+            let r = ModelRecord(offset: start + i, epoch: leaderEpoch, value: "m\(nextValue)")
+            nextValue += 1
+            records.append(r)
+            let status: ModelWrite.Status = switch acks {
+            case .none: .unacknowledged
+            case .leader: .acknowledged
+            case .all: .pending
+            }
+            writes.append(ModelWrite(value: r.value, offset: r.offset, epoch: leaderEpoch, acks: acks, status: status))
+            if acks == .leader { step.answered.append(r.value) }
+        }
+        replicas[leaderId - 1].append(records)
+        let what = "leader \(leaderId) appended \(Self.values(records)) at offset\(count == 1 ? "" : "s") \(Self.range(start, start + count)) in epoch \(leaderEpoch)"
+        switch acks {
+        case .none: step.lines.append(what + "; acks=0: the producer does not wait for any answer")
+        case .leader: step.lines.append(what + "; acks=1: acknowledged at once, on the leader's copy only")
+        case .all:
+            step.lines.append(what + "; acks=all: acknowledged only once the HW passes offset \(start + count - 1), i.e. every ISR member (\(Self.ids(isr))) has it")
+        }
+        maybeIncrementHighWatermark(&step)
+        return step
+    }
+
+    // MARK: fetch
+
+    /// One fetch by a follower: it first checks its log against the leader's
+    /// (leader-epoch mode), then copies from its LEO to the leader's LEO and
+    /// takes the HW the leader had before this fetch (so it learns the HW one
+    /// fetch late). The leader records the fetch offset as the follower's LEO,
+    /// which may move the HW and bring the follower back into the ISR.
+    public mutating func fetch(_ id: Int) throws -> ModelStep {
+        try checkBroker(id)
+        guard let leaderId = leader else { throw ModelError("broker \(id) cannot fetch: the partition has no leader") }
+        guard leaderId != id else { throw ModelError("broker \(id) is the leader; followers fetch from it") }
+        guard replica(id).up else { throw ModelError("broker \(id) is down (`sim start \(id)` brings it back)") }
+        guard replica(leaderId).up else {
+            throw ModelError("broker \(id) cannot fetch: leader \(leaderId) has crashed and is not fenced yet (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)")
+        }
+        var step = ModelStep(event: "fetch")
+        let l = leaderId - 1, f = id - 1
+
+        switch config.truncation {
+        case .leaderEpoch:
+            let target = epochTruncationOffset(follower: replica(id), leader: replica(leaderId))
+            if target.offset < replica(id).leo {
+                let gone = Array(replicas[f].log[target.offset...])
+                replicas[f].truncate(to: target.offset)
+                step.lines.append("broker \(id) asked leader \(leaderId) where its epoch \(target.askedEpoch) ends (OffsetsForLeaderEpoch; Kafka 3.9 gets the same answer as a diverging epoch in the fetch response): at offset \(target.leaderEnd), so it truncated \(Self.values(gone)) at \(Self.range(target.offset, target.offset + gone.count)) that the leader's log does not have")
+            } else if replica(id).awaitingEpochCheck, target.askedEpoch >= 0 {
+                step.lines.append("broker \(id) asked leader \(leaderId) where its epoch \(target.askedEpoch) ends (OffsetsForLeaderEpoch): at offset \(target.leaderEnd), not below broker \(id)'s LEO \(replica(id).leo), so nothing is truncated")
+            }
+            replicas[f].awaitingEpochCheck = false
+        case .highWatermark:
+            if replica(id).leo > replica(leaderId).leo {
+                let gone = Array(replicas[f].log[replica(leaderId).leo...])
+                replicas[f].truncate(to: replica(leaderId).leo)
+                step.lines.append("broker \(id) fetched from offset \(replica(id).leo + gone.count), beyond leader \(leaderId)'s LEO \(replica(leaderId).leo) (OFFSET_OUT_OF_RANGE), so it truncated \(Self.values(gone)) to the leader's LEO")
+            }
+        }
+
+        let fetchOffset = replica(id).leo
+        let responseHw = replica(leaderId).hw
+        let copied = Array(replicas[l].log[fetchOffset...])
+        replicas[f].append(copied)
+        let oldHw = replica(id).hw
+        replicas[f].hw = min(responseHw, replica(id).leo)
+        var text = "broker \(id) fetched from offset \(fetchOffset): "
+        text += copied.isEmpty ? "nothing new" : "copied \(Self.values(copied)) (LEO \(fetchOffset) → \(replica(id).leo))"
+        text += "; the response carried the leader's HW from before this fetch, \(responseHw)"
+        if replica(id).hw != oldHw { text += ", so broker \(id)'s HW is now \(replica(id).hw)" }
+        step.lines.append(text)
+
+        // The leader's side (Partition.updateFollowerFetchState).
+        let leaderLeo = replica(leaderId).leo
+        var remote = replicas[f]
+        if fetchOffset >= leaderLeo {
+            remote.lastCaughtUpMs = clockMs
+        } else if let previous = remote.lastFetchLeaderLeo, fetchOffset >= previous {
+            remote.lastCaughtUpMs = remote.lastFetchMs
+        }
+        remote.lastFetchLeaderLeo = leaderLeo
+        remote.lastFetchMs = clockMs
+        let known = remote.knownLeo
+        remote.knownLeo = fetchOffset
+        replicas[f] = remote
+        if known != fetchOffset {
+            step.lines.append("leader \(leaderId) now knows broker \(id)'s LEO is \(fetchOffset) (the offset it fetched from)")
+        }
+        if !isr.contains(id), fetchOffset >= replica(leaderId).hw, fetchOffset >= (leaderEpochStartOffset ?? 0) {
+            isr = (isr + [id]).sorted()
+            step.lines.append("broker \(id) caught up to the HW (\(replica(leaderId).hw)) and rejoined the ISR: \(Self.ids(isr))")
+        }
+        maybeIncrementHighWatermark(&step)
+        return step
+    }
+
+    /// Where a follower's log stops agreeing with the leader's, by leader epochs
+    /// (AbstractFetcherThread with KIP-279): ask for the end of the follower's
+    /// latest epoch; if the leader answers with an epoch the follower lacks, ask
+    /// again with the follower's epoch below it.
+    func epochTruncationOffset(follower: ModelReplica, leader: ModelReplica) -> (offset: Int, askedEpoch: Int, leaderEnd: Int) {
+        var f = follower
+        guard let first = f.latestEpoch else { return (f.leo, -1, f.leo) }
+        var asked = first
+        while true {
+            guard let answer = leader.endOffset(forEpoch: asked) else {
+                return (min(f.hw, f.leo), first, f.hw)  // UNDEFINED: fall back to the HW
+            }
+            guard let own = f.endOffset(forEpoch: answer.epoch) else {
+                return (min(answer.endOffset, f.leo), first, answer.endOffset)
+            }
+            if own.epoch == answer.epoch {
+                return (min(own.endOffset, answer.endOffset, f.leo), first, answer.endOffset)
+            }
+            // The leader answered with an epoch this follower never had: cut to where the
+            // follower's own epoch below it ended, and ask again about that epoch.
+            f.truncate(to: min(own.endOffset, f.leo))
+            guard let next = f.latestEpoch, next < asked else { return (f.leo, first, answer.endOffset) }
+            asked = next
+        }
+    }
+
+    /// Leader HW = minimum LEO over the ISR as the leader knows it; it never
+    /// goes back. A move completes the acks=all writes it passes.
+    mutating func maybeIncrementHighWatermark(_ step: inout ModelStep) {
+        guard let leaderId = leader, replica(leaderId).up else { return }
+        var candidate = replica(leaderId).leo
+        for id in isr where id != leaderId {
+            guard let known = replica(id).knownLeo else { return }
+            candidate = min(candidate, known)
+        }
+        let old = replica(leaderId).hw
+        guard candidate > old else { return }
+        replicas[leaderId - 1].hw = candidate
+        step.lines.append("leader HW \(old) → \(candidate): the lowest LEO in the ISR \(Self.ids(isr)) the leader knows of")
+        completeWrites(&step)
+    }
+
+    /// acks=all writes the HW has passed are answered: acknowledged, or
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile.
+    mutating func completeWrites(_ step: inout ModelStep) {
+        guard let hw = highWatermark else { return }
+        var ok: [String] = [], late: [String] = []
+        for i in writes.indices where writes[i].status == .pending && writes[i].offset < hw {
+            if isr.count >= config.minInsyncReplicas {
+                writes[i].status = .acknowledged
+                ok.append(writes[i].value)
+            } else {
+                writes[i].status = .failed("NOT_ENOUGH_REPLICAS_AFTER_APPEND")
+                late.append(writes[i].value)
+            }
+            step.answered.append(writes[i].value)
+        }
+        if !ok.isEmpty { step.lines.append("acks=all: \(ok.joined(separator: ", ")) acknowledged to the producer (the HW passed \(ok.count == 1 ? "it" : "them"))") }
+        if !late.isEmpty {
+            step.lines.append("acks=all: \(late.joined(separator: ", ")) answered NOT_ENOUGH_REPLICAS_AFTER_APPEND: committed, but the ISR \(Self.ids(isr)) is below min.insync.replicas=\(config.minInsyncReplicas), so the producer is told it failed (a retry may write it twice)")
+        }
+    }
+
+    // MARK: time
+
+    /// Advances the clock. Crashed brokers whose session timed out are fenced
+    /// (as at their timeout), then the leader drops every follower not caught
+    /// up within replica.lag.time.max.ms from the ISR.
+    public mutating func tick(_ ms: Int) throws -> ModelStep {
+        guard ms > 0 && ms <= 86_400_000 else { throw ModelError("a tick must be between 1ms and 24h") }
+        var step = ModelStep(event: "tick")
+        let end = clockMs + ms
+        step.lines.append("clock \(Self.ms(clockMs)) → \(Self.ms(end))")
+        while let next = replicas.filter({ $0.crashedAtMs != nil })
+            .min(by: { $0.crashedAtMs! < $1.crashedAtMs! }), next.crashedAtMs! + config.brokerSessionTimeoutMs <= end {
+            clockMs = next.crashedAtMs! + config.brokerSessionTimeoutMs
+            step.lines.append("at \(Self.ms(clockMs)) broker \(next.id) has sent no heartbeat for broker.session.timeout.ms (\(Self.ms(config.brokerSessionTimeoutMs))): the controller fences it")
+            fence(next.id, &step)
+        }
+        clockMs = end
+        if let leaderId = leader, replica(leaderId).up {
+            let leaderLeo = replica(leaderId).leo
+            let behind = isr.filter { id in
+                guard id != leaderId else { return false }
+                let r = replica(id)
+                return r.knownLeo != leaderLeo && clockMs - r.lastCaughtUpMs > config.replicaLagTimeMaxMs
+            }
+            for id in behind {
+                isr.removeAll { $0 == id }
+                step.lines.append("broker \(id) left the ISR: last caught up at \(Self.ms(replica(id).lastCaughtUpMs)), \(Self.ms(clockMs - replica(id).lastCaughtUpMs)) ago, more than replica.lag.time.max.ms (\(Self.ms(config.replicaLagTimeMaxMs))); ISR \(Self.ids(isr)) (Kafka checks every replica.lag.time.max.ms / 2, so a real shrink can come up to \(Self.ms(config.replicaLagTimeMaxMs / 2)) later)")
+            }
+            maybeIncrementHighWatermark(&step)
+        }
+        if step.lines.count == 1 { step.lines[0] += "; nothing else changed" }
+        return step
+    }
+
+    // MARK: brokers
+
+    /// A controlled shutdown: the controller moves leadership away and drops the
+    /// broker from the ISR at once, unless it is the last ISR member (the ISR
+    /// never becomes empty; the partition goes offline instead).
+    public mutating func stop(_ id: Int) throws -> ModelStep {
+        try checkBroker(id)
+        guard replica(id).up else { throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)") }
+        var step = ModelStep(event: "stop")
+        replicas[id - 1].up = false
+        step.lines.append("broker \(id) shut down cleanly (controlled shutdown): the controller acts at once")
+        fence(id, &step)
+        return step
+    }
+
+    /// A crash: the broker stops answering but stays in the ISR, and leads if
+    /// it led, until the controller fences it after broker.session.timeout.ms.
+    public mutating func kill(_ id: Int) throws -> ModelStep {
+        try checkBroker(id)
+        guard replica(id).up else { throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)") }
+        var step = ModelStep(event: "kill")
+        replicas[id - 1].up = false
+        replicas[id - 1].crashedAtMs = clockMs
+        step.lines.append("broker \(id) crashed: it stays in the ISR\(leader == id ? " and stays leader" : "") until the controller fences it, \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (broker.session.timeout.ms, at \(Self.ms(clockMs + config.brokerSessionTimeoutMs)))")
+        if leader == id { step.lines.append("until then the partition takes no writes and followers cannot fetch") }
+        return step
+    }
+
+    /// The broker comes back and follows the leader; with HW truncation it cuts
+    /// its log to its HW at once. An offline partition may elect it.
+    public mutating func start(_ id: Int) throws -> ModelStep {
+        try checkBroker(id)
+        guard !replica(id).up else { throw ModelError("broker \(id) is already running") }
+        var step = ModelStep(event: "start")
+        if !replica(id).fenced {
+            step.lines.append("broker \(id) restarted before its session timed out: registering again fences its old incarnation first")
+            fence(id, &step)
+        }
+        replicas[id - 1].up = true
+        replicas[id - 1].fenced = false
+        replicas[id - 1].knownLeo = nil
+        step.lines.append("broker \(id) is back with its log intact (LEO \(replica(id).leo), HW \(replica(id).hw))")
+        if leader == nil {
+            if isr.contains(id) {
+                elect(id, unclean: false, why: "broker \(id) is in the ISR, so the controller elects it", &step)
+                return step
+            }
+            if config.uncleanLeaderElection && !isr.contains(where: { replica($0).up }) {
+                elect(id, unclean: true, why: "no ISR member (\(Self.ids(isr))) is running and unclean.leader.election.enable=true", &step)
+                return step
+            }
+            step.lines.append("the partition stays offline: broker \(id) is not in the ISR (\(Self.ids(isr))) and unclean.leader.election.enable=\(config.uncleanLeaderElection)")
+            return step
+        }
+        becomeFollower(id, &step)
+        return step
+    }
+
+    /// `elect` with no broker: a preferred-leader election when the leader runs,
+    /// otherwise the controller's election (clean, or unclean when enabled).
+    /// With a broker: that broker, if the controller may elect it.
+    public mutating func elect(_ target: Int? = nil) throws -> ModelStep {
+        var step = ModelStep(event: "elect")
+        if let l = leader, !replica(l).up {
+            throw ModelError("leader \(l) has crashed but is not fenced yet, so the controller still counts it as alive; it elects a new leader once broker.session.timeout.ms has passed (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)")
+        }
+        let liveIsr = isr.filter { replica($0).up }
+        if let target {
+            try checkBroker(target)
+            guard replica(target).up else { throw ModelError("broker \(target) is down and cannot lead") }
+            guard leader != target else { throw ModelError("broker \(target) already leads (epoch \(leaderEpoch))") }
+            if isr.contains(target) {
+                elect(target, unclean: false, why: "broker \(target) is in the ISR", &step)
+            } else if config.uncleanLeaderElection && liveIsr.isEmpty {
+                elect(target, unclean: true, why: "no ISR member is running and unclean.leader.election.enable=true", &step)
+            } else {
+                throw ModelError("broker \(target) cannot lead: it is not in the ISR (\(Self.ids(isr)))" +
+                                 (config.uncleanLeaderElection ? " and ISR members are running" : " and unclean.leader.election.enable=false"))
+            }
+            return step
+        }
+        if let l = leader, replica(l).up {
+            guard l != 1, replica(1).up, isr.contains(1) else {
+                throw ModelError("broker \(l) leads and " + (l == 1 ? "is the preferred replica" : "the preferred replica, broker 1, is not a running ISR member") + "; nothing to elect")
+            }
+            elect(1, unclean: false, why: "preferred-leader election: broker 1 is first in the replica list and in the ISR (kafka-leader-election --election-type preferred)", &step)
+            return step
+        }
+        if let candidate = liveIsr.first {
+            elect(candidate, unclean: false, why: "broker \(candidate) is the first running ISR member", &step)
+        } else if config.uncleanLeaderElection, let candidate = replicas.first(where: { $0.up })?.id {
+            elect(candidate, unclean: true, why: "no ISR member (\(Self.ids(isr))) is running and unclean.leader.election.enable=true", &step)
+        } else {
+            step.lines.append("no leader can be elected: no ISR member (\(Self.ids(isr))) is running and " +
+                              (config.uncleanLeaderElection ? "no other replica is running either" : "unclean.leader.election.enable=false") +
+                              "; the partition stays offline")
+        }
+        return step
+    }
+
+    // MARK: controller actions
+
+    /// The controller fences a down broker: out of the ISR (unless it is the
+    /// last member), and a new leader if it led.
+    mutating func fence(_ id: Int, _ step: inout ModelStep) {
+        if leader == id && replicas[id - 1].crashedAtMs != nil { failPendingWrites(leaderCrashed: true, &step) }
+        replicas[id - 1].fenced = true
+        replicas[id - 1].crashedAtMs = nil
+        if isr.contains(id) {
+            if isr.count > 1 {
+                isr.removeAll { $0 == id }
+                step.lines.append("broker \(id) left the ISR: \(Self.ids(isr))")
+            } else {
+                step.lines.append("broker \(id) was the last ISR member, so it stays in the ISR (the ISR is never empty)")
+            }
+        }
+        guard leader == id else {
+            maybeIncrementHighWatermark(&step)
+            return
+        }
+        let liveIsr = isr.filter { replica($0).up }
+        if let next = liveIsr.first {
+            elect(next, unclean: false, why: "broker \(next) is the first running ISR member", &step)
+        } else if config.uncleanLeaderElection, let next = replicas.first(where: { $0.up })?.id {
+            elect(next, unclean: true, why: "no ISR member is running and unclean.leader.election.enable=true", &step)
+        } else {
+            leader = nil
+            failPendingWrites(leaderCrashed: false, &step)
+            step.lines.append("the partition is offline: no running ISR member can lead" +
+                              (config.uncleanLeaderElection ? "" : " and unclean.leader.election.enable=false"))
+        }
+    }
+
+    /// A new leader, one epoch later. Unclean: the ISR becomes just the new leader.
+    mutating func elect(_ id: Int, unclean: Bool, why: String, _ step: inout ModelStep) {
+        failPendingWrites(leaderCrashed: false, &step)
+        leader = id
+        leaderEpoch += 1
+        if unclean { isr = [id] }
+        replicas[id - 1].assignEpoch(leaderEpoch)
+        for i in replicas.indices where replicas[i].id != id {
+            replicas[i].knownLeo = nil
+            replicas[i].lastFetchLeaderLeo = nil
+            replicas[i].lastCaughtUpMs = isr.contains(replicas[i].id) ? clockMs : 0
+            replicas[i].lastFetchMs = clockMs
+        }
+        step.lines.append("\(unclean ? "UNCLEAN election" : "election"): broker \(id) leads in epoch \(leaderEpoch) (\(why)); its log ends at \(replica(id).leo), its HW is \(replica(id).hw) and moves on once every ISR follower has fetched from it" +
+                          (unclean ? "; ISR \(Self.ids(isr))" : ""))
+        let lost = lostWrites.map(\.value)
+        if !lost.isEmpty {
+            step.lines.append("lost: the new leader lacks \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.joined(separator: ", ")))")
+        }
+        for r in replicas where r.id != id && r.up { becomeFollower(r.id, &step) }
+        maybeIncrementHighWatermark(&step)
+    }
+
+    /// A replica starts following the leader. With HW truncation it cuts its
+    /// log to its own HW now; with leader epochs it checks at its next fetch.
+    mutating func becomeFollower(_ id: Int, _ step: inout ModelStep) {
+        let r = replica(id)
+        switch config.truncation {
+        case .highWatermark:
+            if r.leo > r.hw {
+                let gone = Array(r.log[r.hw...])
+                replicas[id - 1].truncate(to: r.hw)
+                step.lines.append("broker \(id) follows broker \(leader!) and truncated its log to its own HW \(r.hw) (before KIP-101), dropping \(Self.values(gone))")
+            }
+        case .leaderEpoch:
+            replicas[id - 1].awaitingEpochCheck = true
+            if r.leo > r.hw {
+                step.lines.append("broker \(id) follows broker \(leader!); its records above its HW (\(r.hw)) stay until its next fetch compares leader epochs")
+            }
+        }
+    }
+
+    /// Writes waiting for acks=all when the leader changes get an error; the producer retries them.
+    mutating func failPendingWrites(leaderCrashed: Bool, _ step: inout ModelStep) {
+        let error = leaderCrashed ? "REQUEST_TIMED_OUT" : "NOT_LEADER_OR_FOLLOWER"
+        var failed: [String] = []
+        for i in writes.indices where writes[i].status == .pending {
+            writes[i].status = .failed(error)
+            failed.append(writes[i].value)
+            step.answered.append(writes[i].value)
+        }
+        if !failed.isEmpty {
+            step.lines.append("pending acks=all write\(failed.count == 1 ? "" : "s") \(failed.joined(separator: ", ")) failed with \(error): the producer retries and, unless it is idempotent, may write \(failed.count == 1 ? "it" : "them") twice")
+        }
+    }
+
+    // MARK: settings
+
+    public mutating func set(_ option: String, _ value: String) throws -> ModelStep {
+        var step = ModelStep(event: "set")
+        switch option.lowercased() {
+        case "min-isr", "min.insync.replicas":
+            guard let n = Int(value), (1...config.replicaCount).contains(n) else {
+                throw ModelError("min-isr must be a whole number from 1 to \(config.replicaCount), not '\(value)'")
+            }
+            step.lines.append("min.insync.replicas \(config.minInsyncReplicas) → \(n)")
+            config.minInsyncReplicas = n
+        case "unclean", "unclean.leader.election.enable":
+            guard let on = Self.parseBool(value) else { throw ModelError("unclean takes on|off (true|false), not '\(value)'") }
+            step.lines.append("unclean.leader.election.enable \(config.uncleanLeaderElection) → \(on)" +
+                              (on && leader == nil ? "; `sim elect` runs the unclean election (kafka-leader-election --election-type unclean)" : ""))
+            config.uncleanLeaderElection = on
+        case "lag-time", "replica.lag.time.max.ms":
+            guard let ms = Self.parseMs(value), ms >= 1 else { throw ModelError("lag-time must be a duration like 10s or 500ms, not '\(value)'") }
+            step.lines.append("replica.lag.time.max.ms \(Self.ms(config.replicaLagTimeMaxMs)) → \(Self.ms(ms))")
+            config.replicaLagTimeMaxMs = ms
+        case "session-timeout", "broker.session.timeout.ms":
+            guard let ms = Self.parseMs(value), ms >= 1 else { throw ModelError("session-timeout must be a duration like 9s, not '\(value)'") }
+            step.lines.append("broker.session.timeout.ms \(Self.ms(config.brokerSessionTimeoutMs)) → \(Self.ms(ms))")
+            config.brokerSessionTimeoutMs = ms
+        case "truncation":
+            guard let mode = TruncationMode(rawValue: value.lowercased()) else { throw ModelError("truncation takes hw or epoch, not '\(value)'") }
+            step.lines.append("truncation: \(config.truncation.label) → \(mode.label)")
+            config.truncation = mode
+        default:
+            throw ModelError("unknown option '\(option)' (min-isr, unclean, lag-time, session-timeout, truncation)")
+        }
+        return step
+    }
+
+    // MARK: helpers
+
+    func checkBroker(_ id: Int) throws {
+        guard (1...config.replicaCount).contains(id) else {
+            throw ModelError("no broker \(id): the model has brokers 1..\(config.replicaCount)")
+        }
+    }
+
+    static func ids(_ list: [Int]) -> String { list.isEmpty ? "{}" : "{" + list.map(String.init).joined(separator: ",") + "}" }
+    static func values(_ records: [ModelRecord]) -> String { records.map(\.value).joined(separator: ", ") }
+    static func range(_ from: Int, _ to: Int) -> String { to - from == 1 ? "\(from)" : "\(from)-\(to - 1)" }
+
+    public static func ms(_ ms: Int) -> String {
+        if ms % 1000 == 0 { return "\(ms / 1000) s" }
+        return "\(ms) ms"
+    }
+
+    /// A duration as `sim tick` takes it: `9s`, `500ms`.
+    static func argument(_ ms: Int) -> String { ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms" }
+
+    static func parseMs(_ text: String) -> Int? {
+        guard let s = Arguments.parseDuration(text), s * 1000 <= 86_400_000 else { return nil }
+        return Int((s * 1000).rounded())
+    }
+
+    static func parseBool(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "on", "true", "yes", "1": true
+        case "off", "false", "no", "0": false
+        default: nil
+        }
+    }
+}

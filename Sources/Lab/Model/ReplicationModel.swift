@@ -1,0 +1,228 @@
+/// A deterministic model of one partition's replicas, driven step by step
+/// by `sim`. It is a model, never a cluster: nothing here talks to Kafka. It
+/// follows the rules Kafka 3.9 documents and implements (the leader's
+/// Partition and the followers' fetcher threads), with a simulated clock.
+///
+/// A value type: every step works on a copy, so a refused or invalid step
+/// leaves the model as it was and `undo` is a stack of earlier values.
+public struct ReplicationModel: Equatable, Sendable {
+    public var config: ModelConfig
+    /// Simulated milliseconds since the model started; only `tick` moves it.
+    public internal(set) var clockMs = 0
+    /// Broker id of the leader, nil while the partition is offline.
+    public internal(set) var leader: Int?
+    public internal(set) var leaderEpoch = 0
+    /// In-sync replicas, by broker id, ascending.
+    public internal(set) var isr: [Int]
+    /// Replica of broker i at index i - 1; the replica list is 1...N, so broker 1 is the preferred leader.
+    public internal(set) var replicas: [ModelReplica]
+    /// Every write the producer sent, with what the producer was told.
+    public internal(set) var writes: [ModelWrite] = []
+    var nextValue = 0
+
+    public init(_ config: ModelConfig = ModelConfig()) {
+        self.config = config
+        replicas = (1...config.replicaCount).map { ModelReplica(id: $0) }
+        isr = Array(1...config.replicaCount)
+        leader = 1
+        replicas[0].epochCache = [EpochEntry(epoch: 0, startOffset: 0)]
+    }
+
+    public func replica(_ id: Int) -> ModelReplica { replicas[id - 1] }
+
+    /// The leader's replica, if there is a leader.
+    public var leaderReplica: ModelReplica? { leader.map(replica) }
+
+    /// The partition's high watermark: the leader's (nil while offline).
+    public var highWatermark: Int? { leaderReplica?.hw }
+
+    /// Acknowledged writes the partition no longer holds: missing from the
+    /// leader's log (followers will truncate to match it) or, while there is
+    /// no leader, from every replica.
+    public var lostWrites: [ModelWrite] {
+        let held: Set<String>
+        if let l = leaderReplica {
+            held = Set(l.log.map(\.value))
+        } else {
+            held = Set(replicas.flatMap { $0.log.map(\.value) })
+        }
+        return writes.filter { $0.status == .acknowledged && !held.contains($0.value) }
+    }
+
+    /// Offsets where a running follower holds a different record (value or
+    /// epoch) than the leader, below both logs' ends. A follower that has yet
+    /// to compare leader epochs with a new leader is not counted: its next
+    /// fetch truncates the difference away.
+    public var divergence: [(replica: Int, offsets: [Int])] {
+        guard let l = leaderReplica else { return [] }
+        var result: [(Int, [Int])] = []
+        for f in replicas where f.id != l.id && f.up && !(config.truncation == .leaderEpoch && f.awaitingEpochCheck) {
+            let offsets = (0..<min(f.leo, l.leo)).filter { f.log[$0] != l.log[$0] }
+            if !offsets.isEmpty { result.append((f.id, offsets)) }
+        }
+        return result
+    }
+
+    /// Where the current leader's epoch began in its log (Kafka's leaderEpochStartOffset).
+    var leaderEpochStartOffset: Int? {
+        leaderReplica?.epochCache.last { $0.epoch == leaderEpoch }?.startOffset
+    }
+}
+
+public enum TruncationMode: String, Sendable, CaseIterable {
+    /// Before KIP-101 (Kafka < 0.11): a follower truncates to its own high watermark.
+    case highWatermark = "hw"
+    /// KIP-101 and after (with KIP-279): a follower truncates where its leader epochs diverge from the leader's.
+    case leaderEpoch = "epoch"
+
+    public var label: String {
+        switch self {
+        case .highWatermark: "HW truncation (before KIP-101)"
+        case .leaderEpoch: "leader-epoch truncation (KIP-101, Kafka 0.11+)"
+        }
+    }
+}
+
+public enum ModelAcks: String, Sendable, CaseIterable {
+    case none = "0", leader = "1", all = "all"
+
+    public init?(text: String) {
+        switch text.lowercased() {
+        case "0": self = .none
+        case "1": self = .leader
+        case "all", "-1": self = .all
+        default: return nil
+        }
+    }
+}
+
+public struct ModelConfig: Equatable, Sendable {
+    public var replicaCount = 3
+    /// min.insync.replicas; Kafka's default is 1 (the compose cluster sets 2).
+    public var minInsyncReplicas = 1
+    public var uncleanLeaderElection = false
+    /// replica.lag.time.max.ms, 30 s by default.
+    public var replicaLagTimeMaxMs = 30_000
+    /// broker.session.timeout.ms: a crashed broker is fenced after this long without heartbeats (9 s by default).
+    public var brokerSessionTimeoutMs = 9_000
+    public var truncation = TruncationMode.leaderEpoch
+
+    public init(replicaCount: Int = 3, minInsyncReplicas: Int = 1, uncleanLeaderElection: Bool = false,
+                replicaLagTimeMaxMs: Int = 30_000, brokerSessionTimeoutMs: Int = 9_000,
+                truncation: TruncationMode = .leaderEpoch) {
+        self.replicaCount = replicaCount
+        self.minInsyncReplicas = minInsyncReplicas
+        self.uncleanLeaderElection = uncleanLeaderElection
+        self.replicaLagTimeMaxMs = replicaLagTimeMaxMs
+        self.brokerSessionTimeoutMs = brokerSessionTimeoutMs
+        self.truncation = truncation
+    }
+}
+
+/// One record in a replica's log: the offset it has there, the leader epoch
+/// it was written in, and its value (`m0`, `m1`, ... in the order produced).
+public struct ModelRecord: Equatable, Sendable {
+    public var offset: Int
+    public var epoch: Int
+    public var value: String
+}
+
+/// An entry of a replica's leader epoch cache (the leader-epoch-checkpoint file):
+/// epoch `epoch` began at `startOffset` in this replica's log.
+public struct EpochEntry: Equatable, Sendable {
+    public var epoch: Int
+    public var startOffset: Int
+}
+
+public struct ModelReplica: Equatable, Sendable {
+    public let id: Int
+    /// The broker is running.
+    public internal(set) var up = true
+    /// The controller has fenced the broker (controlled shutdown at once, a crash after broker.session.timeout.ms).
+    public internal(set) var fenced = false
+    /// When a crashed broker stopped heartbeating; cleared once it is fenced.
+    public internal(set) var crashedAtMs: Int?
+    public internal(set) var log: [ModelRecord] = []
+    public internal(set) var hw = 0
+    public internal(set) var epochCache: [EpochEntry] = []
+
+    // What the leader knows of this replica as a follower (Kafka's remote replica state).
+    /// The follower's LEO as of its last fetch request; nil when unknown (just after a leader change).
+    public internal(set) var knownLeo: Int? = 0
+    public internal(set) var lastCaughtUpMs = 0
+    var lastFetchLeaderLeo: Int? = 0
+    /// Became a follower (leader change or restart) and has not yet compared leader epochs with the leader.
+    var awaitingEpochCheck = false
+    var lastFetchMs = 0
+
+    init(id: Int) { self.id = id }
+
+    public var leo: Int { log.count }
+    public var latestEpoch: Int? { epochCache.last?.epoch }
+
+    /// OffsetsForLeaderEpoch as the leader answers it (LeaderEpochFileCache.endOffsetFor):
+    /// the largest epoch at or below `requested`, and where it ended in this log.
+    /// nil means UNDEFINED (the requested epoch is newer than any here).
+    public func endOffset(forEpoch requested: Int) -> (epoch: Int, endOffset: Int)? {
+        guard let latest = epochCache.last else { return nil }
+        if latest.epoch == requested { return (requested, leo) }
+        guard let higher = epochCache.first(where: { $0.epoch > requested }) else { return nil }
+        guard let floor = epochCache.last(where: { $0.epoch <= requested }) else { return (requested, higher.startOffset) }
+        return (floor.epoch, higher.startOffset)
+    }
+
+    mutating func truncate(to offset: Int) {
+        guard offset < leo else { return }
+        log.removeSubrange(offset...)
+        epochCache.removeAll { $0.startOffset >= offset }
+        hw = min(hw, offset)
+    }
+
+    /// Appends records, noting each new epoch's start offset in the epoch cache.
+    mutating func append(_ records: [ModelRecord]) {
+        for r in records {
+            if latestEpoch.map({ r.epoch > $0 }) ?? true { epochCache.append(EpochEntry(epoch: r.epoch, startOffset: r.offset)) }
+            log.append(r)
+        }
+    }
+
+    /// A new leader notes where its epoch begins (Partition.makeLeader), dropping conflicting entries.
+    mutating func assignEpoch(_ epoch: Int) {
+        let end = leo
+        epochCache.removeAll { $0.epoch >= epoch || $0.startOffset >= end }
+        epochCache.append(EpochEntry(epoch: epoch, startOffset: end))
+    }
+}
+
+/// What the producer sent and what it was told.
+public struct ModelWrite: Equatable, Sendable {
+    public enum Status: Equatable, Sendable {
+        /// acks=all, appended by the leader, waiting for the HW to pass it.
+        case pending
+        case acknowledged
+        /// acks=0: the producer never hears back.
+        case unacknowledged
+        case failed(String)
+    }
+    public var value: String
+    public var offset: Int
+    public var epoch: Int
+    public var acks: ModelAcks
+    public var status: Status
+
+    public var statusText: String {
+        switch status {
+        case .pending: "pending"
+        case .acknowledged: "acknowledged"
+        case .unacknowledged: "sent (acks=0, no answer)"
+        case .failed(let e): "failed: \(e)"
+        }
+    }
+}
+
+/// A request the model cannot carry out (no such broker, a stopped broker
+/// fetching, ...): one line, the model unchanged.
+public struct ModelError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    init(_ text: String) { description = text }
+}

@@ -1,0 +1,55 @@
+/// One move of the model, as typed after `sim` or as a scenario step.
+public enum SimAction: Equatable, Sendable {
+    case produce(acks: ModelAcks, count: Int)
+    /// nil fetches once for every running follower, in broker order.
+    case fetch(Int?)
+    case tick(ms: Int)
+    case stop(Int)
+    case kill(Int)
+    case start(Int)
+    case elect(Int?)
+    case set(String, String)
+
+    /// The command a learner would type for it.
+    public var commandLine: String {
+        switch self {
+        case let .produce(acks, count): "sim produce --acks \(acks.rawValue)" + (count == 1 ? "" : " --count \(count)")
+        case .fetch(let id): "sim fetch \(id.map(String.init) ?? "all")"
+        case .tick(let ms): "sim tick \(ReplicationModel.argument(ms))"
+        case .stop(let id): "sim stop \(id)"
+        case .kill(let id): "sim kill \(id)"
+        case .start(let id): "sim start \(id)"
+        case .elect(let id): "sim elect" + (id.map { " \($0)" } ?? "")
+        case let .set(option, value): "sim set \(option) \(value)"
+        }
+    }
+
+    /// Applies the action to the model; throws (model unchanged) when it cannot be done.
+    public func apply(to model: inout ReplicationModel) throws -> ModelStep {
+        var copy = model
+        let step: ModelStep
+        switch self {
+        case let .produce(acks, count): step = try copy.produce(acks: acks, count: count)
+        case .fetch(let id?): step = try copy.fetch(id)
+        case .fetch(nil):
+            guard let leader = copy.leader else { throw ModelError("no follower can fetch: the partition has no leader") }
+            let followers = copy.replicas.filter { $0.id != leader && $0.up }.map(\.id)
+            guard !followers.isEmpty else { throw ModelError("no follower is running; only leader \(leader) is up") }
+            var all = ModelStep(event: "fetch")
+            for id in followers {
+                let one = try copy.fetch(id)
+                all.lines += one.lines
+                all.answered += one.answered
+            }
+            step = all
+        case .tick(let ms): step = try copy.tick(ms)
+        case .stop(let id): step = try copy.stop(id)
+        case .kill(let id): step = try copy.kill(id)
+        case .start(let id): step = try copy.start(id)
+        case .elect(let id): step = try copy.elect(id)
+        case let .set(option, value): step = try copy.set(option, value)
+        }
+        model = copy
+        return step
+    }
+}

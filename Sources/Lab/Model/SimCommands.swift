@@ -1,0 +1,86 @@
+/// `sim`: a step-by-step model of one partition's replication (never a
+/// cluster), for what no client of a real cluster can see: every replica's
+/// log, LEO and HW, the ISR and the leader epoch.
+enum SimCommands {
+    static var all: [Command] { [sim] }
+
+    static let sim = Command(
+        "sim", summary: "a MODEL of one partition's replication (not a cluster): drive leader, ISR, HW, epochs step by step",
+        usage: "sim [--replicas 3] [--min-isr 1] [--unclean] [--lag-time 30s] [--session-timeout 9s] [--truncation hw|epoch] | sim <subcommand>",
+        flags: ["--unclean"], options: ["--replicas", "--min-isr", "--lag-time", "--session-timeout", "--truncation"],
+        details: """
+        `sim` starts (or resets) a deterministic model of one partition on brokers 1..N following Kafka 3.9's rules: \
+        the leader appends; a follower fetch copies from its LEO and carries back the HW the leader had before that fetch \
+        (followers learn the HW one fetch late); the leader's HW is the lowest LEO in the ISR it knows of; a follower not \
+        caught up for replica.lag.time.max.ms leaves the ISR at the next tick and rejoins once it fetches from the HW; a \
+        controlled shutdown (stop) leaves the ISR at once, a crash (kill) only when the controller fences the broker after \
+        broker.session.timeout.ms; acks=all is refused with NOT_ENOUGH_REPLICAS while the ISR is below min.insync.replicas; \
+        elections pick the first running ISR member, or any running replica with unclean election; each new leader starts \
+        a new epoch. --truncation hw makes followers truncate to their own HW on a leader change or restart (before KIP-101); \
+        epoch (the default) truncates where leader epochs diverge (KIP-101, KIP-279). Simplified: ISR changes take \
+        effect at once (Kafka's leader proposes them to the controller with AlterPartition), the lag check runs at each \
+        tick (Kafka's runs every replica.lag.time.max.ms / 2), followers fetch only when told to, and logs never lose \
+        unflushed data. Nothing here talks to a cluster.
+        """,
+        subcommands: [produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario]
+    ) { ctx in try SimRunner(ctx).start() }
+
+    static let produce = Command(
+        "produce", summary: "the leader appends records (acks=all waits for the HW; refused below min.insync.replicas)",
+        usage: "sim produce [--acks 0|1|all] [--count N]", options: ["--acks", "--count"]
+    ) { ctx in try SimRunner(ctx).produce() }
+
+    static let fetch = Command(
+        "fetch", summary: "one follower fetch (or one per running follower): copy from its LEO, learn the leader's HW",
+        usage: "sim fetch <broker>|all", completes: .words(["all"])
+    ) { ctx in try SimRunner(ctx).fetch() }
+
+    static let tick = Command(
+        "tick", summary: "advance the model's clock; lagging followers leave the ISR, crashed brokers get fenced",
+        usage: "sim tick [<duration>]  (default 1s)"
+    ) { ctx in try SimRunner(ctx).tick() }
+
+    static let advance = Command(
+        "advance", summary: "the same as `sim tick`", usage: "sim advance [<duration>]  (default 1s)"
+    ) { ctx in try SimRunner(ctx).tick() }
+
+    static let stop = Command(
+        "stop", summary: "controlled shutdown of a broker: out of the ISR and leadership moved at once",
+        usage: "sim stop <broker>"
+    ) { ctx in try SimRunner(ctx).broker { .stop($0) } }
+
+    static let kill = Command(
+        "kill", summary: "crash a broker: it stays in the ISR (and leads) until fenced after broker.session.timeout.ms",
+        usage: "sim kill <broker>"
+    ) { ctx in try SimRunner(ctx).broker { .kill($0) } }
+
+    static let start = Command(
+        "start", summary: "a broker comes back and follows the leader (truncating by HW or by leader epoch)",
+        usage: "sim start <broker>"
+    ) { ctx in try SimRunner(ctx).broker { .start($0) } }
+
+    static let elect = Command(
+        "elect", summary: "a leader election: preferred leader, the first running ISR member, or unclean when enabled",
+        usage: "sim elect [<broker>]"
+    ) { ctx in try SimRunner(ctx).elect() }
+
+    static let set = Command(
+        "set", summary: "change min-isr, unclean (on|off), lag-time, session-timeout or truncation (hw|epoch)",
+        usage: "sim set min-isr|unclean|lag-time|session-timeout|truncation <value>",
+        completes: .words(["min-isr", "unclean", "lag-time", "session-timeout", "truncation"])
+    ) { ctx in try SimRunner(ctx).set() }
+
+    static let show = Command(
+        "show", summary: "the model as it is now", usage: "sim show"
+    ) { ctx in try SimRunner(ctx).show() }
+
+    static let undo = Command(
+        "undo", summary: "back one step", usage: "sim undo"
+    ) { ctx in try SimRunner(ctx).undo() }
+
+    static let scenario = Command(
+        "scenario", summary: "play a lesson step by step, with predictions; no name lists them",
+        usage: "sim scenario [<name>] [--truncation hw|epoch]", options: ["--truncation"],
+        completes: .words(SimScenario.names)
+    ) { ctx in try SimScenarioRunner(ctx).run() }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// The `sim` model a session is driving, the earlier states `undo` returns
+/// to, and where scenario predictions are read from.
+final class SimLabState: LabState {
+    static let key = "sim"
+
+    var model: ReplicationModel
+    var step = 0
+    /// Earlier (model, step) pairs, newest last.
+    var history: [(model: ReplicationModel, step: Int)] = []
+    /// How a paused scenario reads the learner's prediction (a seam for tests).
+    var predictions: any PredictionInput
+
+    init(model: ReplicationModel, predictions: any PredictionInput = TerminalPredictionInput()) {
+        self.model = model
+        self.predictions = predictions
+    }
+
+    static func existing(in session: Session) -> SimLabState? { session.labState[key] as? SimLabState }
+
+    /// A fresh model, keeping the prediction input of an earlier one.
+    @discardableResult
+    static func reset(in session: Session, to model: ReplicationModel) -> SimLabState {
+        let state = SimLabState(model: model, predictions: existing(in: session)?.predictions ?? TerminalPredictionInput())
+        session.labState[key] = state
+        return state
+    }
+
+    var statusOrder: Int { 90 }
+
+    func statusLines(in session: Session) -> [StatusLine] {
+        let m = model
+        let text = "model (not a cluster) at step \(step): leader \(m.leader.map(String.init) ?? "none"), epoch \(m.leaderEpoch), ISR \(ReplicationModel.ids(m.isr)), HW \(m.highWatermark.map(String.init) ?? "-")"
+        return [StatusLine("sim", text, .object([("step", .integer(step)), ("leader", .optional(m.leader)),
+                                                 ("leader_epoch", .integer(m.leaderEpoch)), ("isr", .ints(m.isr))]))]
+    }
+}
+
+/// Reads a learner's prediction before a scenario step; nil skips it.
+protocol PredictionInput {
+    func prediction(for question: String, output: Output) -> String?
+}
+
+/// The terminal: the question is already printed; read one line from stdin.
+struct TerminalPredictionInput: PredictionInput {
+    func prediction(for question: String, output: Output) -> String? {
+        output.raw("your prediction (Enter skips): ")
+        guard let line = Swift.readLine(strippingNewline: true) else {
+            output.raw("\n")  // Ctrl-D (or Ctrl-C) at the question: skip it
+            return nil
+        }
+        return line
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// Runs `sim` and its subcommands: builds or moves the session's model,
+/// prints each step (sentences, then the picture), keeps the undo stack and
+/// plays scenarios with their predictions.
+struct SimRunner {
+    let ctx: CommandContext
+    var out: Output { ctx.output }
+    var session: Session { ctx.session }
+
+    init(_ ctx: CommandContext) { self.ctx = ctx }
+
+    // MARK: start
+
+    /// `sim [--replicas N] [--min-isr N] [--unclean] [--lag-time D] [--session-timeout D] [--truncation hw|epoch]`
+    func start() throws {
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 0)
+        let replicas = try args.int("--replicas", default: 3, range: 1...7)
+        let minIsr = try args.int("--min-isr", default: 1, range: 1...7)
+        guard minIsr <= replicas else { throw LabError.invalid("--min-isr must be at most --replicas (\(replicas)), not \(minIsr)") }
+        var config = ModelConfig(replicaCount: replicas, minInsyncReplicas: minIsr, uncleanLeaderElection: args.has("--unclean"))
+        config.replicaLagTimeMaxMs = try milliseconds("--lag-time", default: config.replicaLagTimeMaxMs)
+        config.brokerSessionTimeoutMs = try milliseconds("--session-timeout", default: config.brokerSessionTimeoutMs)
+        if let text = args.value("--truncation") {
+            guard let mode = TruncationMode(rawValue: text.lowercased()) else {
+                throw ctx.usageError("--truncation takes hw or epoch, not '\(text)'")
+            }
+            config.truncation = mode
+        }
+        let state = SimLabState.reset(in: session, to: ReplicationModel(config))
+        out.line(out.bold("A model of one partition's replication, not a cluster") + ": it follows Kafka 3.9's rules step by step; nothing is sent to any broker.")
+        print(state, command: "sim", result: ModelStep(event: "start"), previous: nil, showSettings: true)
+        out.hint("move it: sim produce | fetch <broker>|all | tick <duration> | stop|kill|start <broker> | elect | set | show | undo; `sim scenario` lists lessons")
+    }
+
+    private func milliseconds(_ option: String, default def: Int) throws -> Int {
+        Int((try ctx.arguments.seconds(option, default: Double(def) / 1000, minimum: 0.001) * 1000).rounded())
+    }
+
+    // MARK: moves
+
+    /// A subcommand's action on the current model; bad input leaves it unchanged.
+    func act(_ action: SimAction) throws {
+        let state = try requireModel()
+        var model = state.model
+        let result: ModelStep
+        do {
+            result = try action.apply(to: &model)
+        } catch let e as ModelError {
+            throw LabError.invalid(e.description)
+        }
+        state.history.append((state.model, state.step))
+        let previous = state.model
+        state.model = model
+        state.step += 1
+        print(state, command: action.commandLine, result: result, previous: previous)
+    }
+
+    func produce() throws {
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 0)
+        let text = args.value("--acks") ?? "all"
+        guard let acks = ModelAcks(text: text) else { throw ctx.usageError("--acks takes 0, 1 or all, not '\(text)'") }
+        try act(.produce(acks: acks, count: try args.int("--count", default: 1, range: 1...50)))
+    }
+
+    func fetch() throws {
+        try ctx.arguments.expectPositionals(atMost: 1)
+        let which = try ctx.arguments.positional(0, "broker (or all)")
+        try act(.fetch(which.lowercased() == "all" ? nil : try broker(which)))
+    }
+
+    func tick() throws {
+        try ctx.arguments.expectPositionals(atMost: 1)
+        let text = ctx.arguments.optionalPositional(0) ?? "1s"
+        guard let ms = ReplicationModel.parseMs(text), ms >= 1 else {
+            throw ctx.usageError("the duration must look like 500ms, 10s or 1m, not '\(text)'")
+        }
+        try act(.tick(ms: ms))
+    }
+
+    func broker(_ action: (Int) -> SimAction) throws {
+        try ctx.arguments.expectPositionals(atMost: 1)
+        try act(action(try broker(try ctx.arguments.positional(0, "broker id"))))
+    }
+
+    func elect() throws {
+        try ctx.arguments.expectPositionals(atMost: 1)
+        try act(.elect(try ctx.arguments.optionalPositional(0).map(broker)))
+    }
+
+    func set() throws {
+        try ctx.arguments.expectPositionals(atMost: 2)
+        let option = try ctx.arguments.positional(0, "option (min-isr, unclean, lag-time, session-timeout, truncation)")
+        try act(.set(option, try ctx.arguments.positional(1, "value")))
+    }
+
+    private func broker(_ text: String) throws -> Int {
+        guard let id = Int(text) else { throw ctx.usageError("broker ids are whole numbers, not '\(text)'") }
+        return id
+    }
+
+    func show() throws {
+        try ctx.arguments.expectPositionals(atMost: 0)
+        let state = try requireModel()
+        print(state, command: "sim show", result: ModelStep(event: "show"), previous: nil, showSettings: true)
+    }
+
+    func undo() throws {
+        try ctx.arguments.expectPositionals(atMost: 0)
+        let state = try requireModel()
+        guard let last = state.history.popLast() else { throw LabError.invalid("nothing to undo: the model is at its start (step \(state.step))") }
+        let undone = state.step
+        state.model = last.model
+        state.step = last.step
+        print(state, command: "sim undo", result: ModelStep(event: "undo", lines: ["back to step \(last.step), as before step \(undone)"]), previous: nil)
+    }
+
+    private func requireModel() throws -> SimLabState {
+        guard let state = SimLabState.existing(in: session) else {
+            throw LabError.invalid("no model yet: `sim` starts one (`sim scenario` lists ready-made lessons)")
+        }
+        return state
+    }
+
+    // MARK: printing
+
+    /// One step: its sentences, then the picture; in JSON one document.
+    func print(_ state: SimLabState, command: String, result: ModelStep, previous: ReplicationModel?,
+               showSettings: Bool = false, extra: [(String, JSONValue)] = [], streamed: Bool = false) {
+        let picture = ModelPicture(model: state.model, previous: previous, output: out)
+        if out.isJSON {
+            let doc = picture.json(step: state.step, command: command, result: result, extra: extra)
+            if streamed { out.stream(doc) } else { out.setResult(doc) }
+            return
+        }
+        for line in result.lines { out.line("  " + line) }
+        if let error = result.error { out.line("  " + (out.isTerminal ? out.red("error: \(error)") : "error: \(error)")) }
+        out.line(picture.header(step: state.step))
+        if showSettings { out.line(out.dim("  " + picture.settings())) }
+        for row in picture.rows() { out.line(row) }
+        for line in picture.footer() { out.line(line) }
+    }
+}

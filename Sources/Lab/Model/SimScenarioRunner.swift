@@ -1,0 +1,134 @@
+/// Plays a scenario: a fresh model per truncation mode, each step announced,
+/// predicted (at an interactive prompt the learner answers first; scripts and
+/// JSON print the question and the answer), applied and pictured, then what
+/// was lost or diverged, and the modes compared.
+struct SimScenarioRunner {
+    let runner: SimRunner
+    var ctx: CommandContext { runner.ctx }
+    var out: Output { runner.out }
+
+    init(_ ctx: CommandContext) { runner = SimRunner(ctx) }
+
+    /// Pause for predictions only where a person answers: not in scripts, `source` or JSON.
+    var pauses: Bool { !ctx.session.isScript && ctx.session.sourceDepth == 0 && !out.isJSON }
+
+    func run() throws {
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 1)
+        guard let name = args.optionalPositional(0) else {
+            if args.value("--truncation") != nil { throw ctx.usageError("--truncation needs a scenario name") }
+            return list()
+        }
+        guard let scenario = SimScenario.named(name) else {
+            let near = NearestNames.suggest(name, from: SimScenario.names)
+            throw LabError.notFound("unknown scenario '\(name)'; " + (near.isEmpty ? "`sim scenario` lists them" : "did you mean " + near.joined(separator: ", ") + "?"))
+        }
+        var modes = scenario.variants
+        if let text = args.value("--truncation") {
+            guard let mode = TruncationMode(rawValue: text.lowercased()) else { throw ctx.usageError("--truncation takes hw or epoch, not '\(text)'") }
+            modes = [mode]
+        }
+        if !out.isJSON {
+            out.line(out.bold("scenario \(scenario.name)") + " (a model, not a cluster): \(scenario.summary)")
+            if modes.count > 1 { out.line("played with " + modes.map(\.label).joined(separator: ", then with ")) }
+        }
+        var outcomes: [(mode: TruncationMode, lost: [String], diverged: [(replica: Int, offsets: [Int])])] = []
+        for mode in modes {
+            let (model, diverged) = try play(scenario, mode: mode)
+            outcomes.append((mode, model.lostWrites.map(\.value), diverged))
+        }
+        if out.isJSON {
+            out.stream(.object([
+                ("model", .string(ModelPicture.label)), ("scenario", .string(scenario.name)), ("summary", true),
+                ("variants", .array(outcomes.map { o in
+                    .object([("truncation", .string(o.mode.rawValue)), ("lost", .integer(o.lost.count)), ("lost_records", .strings(o.lost)),
+                             ("diverged", .array(o.diverged.map { .object([("replica", .integer($0.replica)), ("offsets", .ints($0.offsets))]) }))])
+                })),
+            ]))
+            return
+        }
+        if outcomes.count > 1 {
+            out.line(out.bold("compared:"))
+            for o in outcomes { out.line("  \(o.mode.label): \(Self.verdict(lost: o.lost, diverged: o.diverged))") }
+        }
+        out.hint("the model is left at the last step: `sim show`, `sim undo`, or keep moving it")
+    }
+
+    static func verdict(lost: [String], diverged: [(replica: Int, offsets: [Int])]) -> String {
+        let l = lost.isEmpty ? "no acknowledged record lost" : "lost \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.joined(separator: ", ")))"
+        let d = diverged.isEmpty ? "logs never diverged" : "logs diverged (" + diverged.map { "broker \($0.replica) at offset \($0.offsets.map(String.init).joined(separator: ","))" }.joined(separator: "; ") + ")"
+        return l + "; " + d
+    }
+
+    private func list() {
+        var table = TextTable(headers: ["SCENARIO", "STEPS", "PLAYED WITH", "SHOWS"])
+        for s in SimScenario.all {
+            table.append([s.name, "\(s.steps.count)", s.variants.map(\.rawValue).joined(separator: " then "), s.summary])
+        }
+        out.line(ModelPicture.label + ": scenarios")
+        out.table(table)
+        out.hint("`sim scenario <name>` plays one; at the prompt it pauses for your predictions")
+    }
+
+    /// One mode of a scenario, from a fresh model; returns the final model and
+    /// the widest divergence seen between a running follower and the leader on the way.
+    private func play(_ scenario: SimScenario, mode: TruncationMode) throws -> (ReplicationModel, [(replica: Int, offsets: [Int])]) {
+        var diverged: [(replica: Int, offsets: [Int])] = []
+        var config = scenario.config
+        config.truncation = mode
+        let state = SimLabState.reset(in: ctx.session, to: ReplicationModel(config))
+        let tag: [(String, JSONValue)] = [("scenario", .string(scenario.name)), ("variant", .string(mode.rawValue))]
+        if !out.isJSON { out.line(out.bold("── \(scenario.name) with \(mode.label) ──")) }
+        runner.print(state, command: "sim --truncation \(mode.rawValue)", result: ModelStep(event: "start"), previous: nil,
+                     showSettings: true, extra: tag, streamed: true)
+        for (index, step) in scenario.steps.enumerated() {
+            if Interrupt.isRequested { throw LabError.interrupted }
+            if !out.isJSON {
+                out.line("")
+                out.line(out.bold("step \(index + 1)/\(scenario.steps.count)") + (step.why.isEmpty ? "" : ": " + step.why))
+            }
+            var guess: String?
+            if let question = step.question, !out.isJSON {
+                out.line("? predict: " + question)
+                if pauses {
+                    guess = state.predictions.prediction(for: question, output: out)
+                    if Interrupt.isRequested { throw LabError.interrupted }
+                }
+            }
+            if !out.isJSON { out.line(out.dim("$ ") + step.action.commandLine) }
+            var model = state.model
+            let result: ModelStep
+            do {
+                result = try step.action.apply(to: &model)
+            } catch let e as ModelError {
+                throw LabError.invalid("scenario \(scenario.name) step \(index + 1) (\(step.action.commandLine)): \(e.description)")
+            }
+            state.history.append((state.model, state.step))
+            let previous = state.model
+            state.model = model
+            state.step += 1
+            var extra = tag + [("narration", .string(step.why))]
+            var answerLine: String?
+            if let question = step.question, let kind = step.predict {
+                let answer = kind.answer(result, model)
+                var pairs: [(String, JSONValue)] = [("question", .string(question)), ("answer", .string(answer.key)), ("explanation", .string(answer.text))]
+                answerLine = "answer: " + answer.text
+                if let guess, !guess.trimmingWhitespace().isEmpty {
+                    let right = PredictionKind.normalise(guess) == answer.key
+                    answerLine! += " (you said \(guess.trimmingWhitespace()): \(right ? "right" : "not this time"))"
+                    pairs += [("your_prediction", .string(guess)), ("right", .bool(right))]
+                }
+                extra.append(("prediction", .object(pairs)))
+            }
+            runner.print(state, command: step.action.commandLine, result: result, previous: previous, extra: extra, streamed: true)
+            if let answerLine, !out.isJSON { out.line(out.isTerminal ? out.green(answerLine) : answerLine) }
+            let now = model.divergence
+            if now.map(\.offsets.count).reduce(0, +) > diverged.map(\.offsets.count).reduce(0, +) { diverged = now }
+        }
+        if !out.isJSON {
+            out.line("")
+            out.line(out.bold("result with \(mode.label):") + " " + Self.verdict(lost: state.model.lostWrites.map(\.value), diverged: diverged))
+        }
+        return (state.model, diverged)
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+import Testing
+@testable import Lab
+
+/// `sim` at the prompt, in scripts and in JSON, driven through the dispatcher
+/// in-process. The model needs no cluster, so these sessions connect to none.
+@Suite("sim: commands, scenarios and the example script")
+struct SimCommandTests {
+    /// A session with no cluster and captured output.
+    final class ModelSession {
+        let buffer = OutputBuffer()
+        let session: Session
+        let dispatcher = CommandCatalog.dispatcher()
+
+        init(isScript: Bool = true) {
+            session = Session(output: .capturing(into: buffer), isScript: isScript)
+            session.dispatcher = dispatcher
+        }
+
+        func output(of line: String) throws -> String {
+            let before = buffer.stdout.count
+            let outcome = dispatcher.execute(line, in: session)
+            guard outcome == .succeeded else { throw TestFailure("`\(line)` failed: \(outcome) \(buffer.stderr)") }
+            return String(buffer.stdout.dropFirst(before))
+        }
+
+        func failure(of line: String) throws -> String {
+            let before = buffer.stderr.count
+            guard case .failed(let message) = dispatcher.execute(line, in: session) else { throw TestFailure("`\(line)` did not fail") }
+            let printed = buffer.stderr.dropFirst(before)
+            guard printed.filter({ $0 == "\n" }).count == 1 else { throw TestFailure("not one line: \(printed)") }
+            return message
+        }
+
+        func documents(of line: String) throws -> [JSONValue] {
+            try output(of: line + " --json").split(separator: "\n").map { try JSONValue.parse(String($0)) }
+        }
+
+        var state: SimLabState? { SimLabState.existing(in: session) }
+    }
+
+    /// Answers predictions from a list and remembers the questions.
+    final class ScriptedPredictions: PredictionInput {
+        var answers: [String]
+        var questions: [String] = []
+        init(_ answers: [String]) { self.answers = answers }
+        func prediction(for question: String, output: Output) -> String? {
+            questions.append(question)
+            return answers.isEmpty ? nil : answers.removeFirst()
+        }
+    }
+
+    @Test func examples08ReplaysEveryScenarioInProcess() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/08-replication-model.kl")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let t = ModelSession()
+        let result = ScriptRunner(dispatcher: t.dispatcher).run(lines: text.components(separatedBy: "\n"), in: t.session)
+        #expect(result.succeeded, "\(result.failures)")
+        let out = t.buffer.stdout
+        #expect(t.buffer.stderr.isEmpty)
+        for name in SimScenario.names {
+            #expect(out.contains("scenario \(name) (a model, not a cluster)"), "\(name) not played")
+        }
+        // Every picture says it is a model.
+        let pictures = out.components(separatedBy: "\n").filter { $0.hasPrefix("sim model — not a cluster · step ") }.count
+        let steps = SimScenario.all.map { ($0.steps.count + 1) * $0.variants.count }.reduce(0, +)
+        #expect(pictures >= steps + 8)
+        // 1. by hand: the crash, the refused write, the fencing undone
+        #expect(out.contains("broker 1 crashed: it stays in the ISR and stays leader"))
+        #expect(out.contains("error: REQUEST_TIMED_OUT"))
+        #expect(out.contains("back to step 5, as before step 6"))
+        // 2. the lessons, with questions and answers both printed in a script
+        #expect(out.contains("? predict: The leader's HW moves during this fetch. What HW does broker 3 learn from the response?"))
+        #expect(out.contains("answer: broker 3's HW is 0"))
+        #expect(out.contains("broker 3 left the ISR: last caught up at 0 s, 31 s ago, more than replica.lag.time.max.ms (30 s)"))
+        #expect(out.contains("refused: NOT_ENOUGH_REPLICAS"))
+        #expect(out.contains("m2 answered NOT_ENOUGH_REPLICAS_AFTER_APPEND"))
+        #expect(out.contains("UNCLEAN election: broker 3 leads in epoch 1"))
+        #expect(out.contains("result with leader-epoch truncation (KIP-101, Kafka 0.11+): lost 2 acknowledged records (m2, m3)"))
+        #expect(out.contains("HW truncation (before KIP-101): lost 2 acknowledged records (m0, m1); logs never diverged"))
+        #expect(out.contains("HW truncation (before KIP-101): lost 2 acknowledged records (m2, m3); logs diverged (broker 1 at offset 0,1)"))
+        #expect(out.contains("leader-epoch truncation (KIP-101, Kafka 0.11+): no acknowledged record lost; logs never diverged"))
+        #expect(out.contains("pending acks=all write m2 failed with REQUEST_TIMED_OUT"))
+        #expect(out.contains("election: broker 1 leads in epoch 2 (preferred-leader election"))
+        #expect(!out.contains("you said"))
+    }
+
+    @Test func eachStepIsOneJSONDocumentWithTheModelsState() throws {
+        let t = ModelSession()
+        let docs = try t.documents(of: "sim scenario min-isr")
+        let steps = docs.filter { $0["summary"] == nil }
+        #expect(steps.count == SimScenario.minIsr.steps.count + 1)
+        for (i, d) in steps.enumerated() {
+            #expect(d["step"] == .integer(i))
+            #expect(d["model"] == .string("sim model — not a cluster"))
+            for key in ["clock_ms", "leader", "leader_epoch", "isr", "event", "lost"] { #expect(d[key] != nil, "\(key) missing") }
+            guard case .array(let replicas)? = d["replicas"] else { throw TestFailure("no replicas") }
+            #expect(replicas.count == 3)
+            for key in ["id", "up", "leo", "hw", "in_isr", "log"] { #expect(replicas[0][key] != nil, "replica \(key) missing") }
+        }
+        let refused = try #require(steps.first { $0["error"] != nil })
+        #expect(refused["error"] == .string("NOT_ENOUGH_REPLICAS"))
+        #expect(refused["isr"] == .ints([1]))
+        #expect(refused["prediction"]?["answer"] == .string("refused"))
+        #expect(docs.last?["summary"] == .bool(true))
+
+        let loss = try t.documents(of: "sim scenario kip101-loss")
+        let summary = try #require(loss.last)
+        guard case .array(let variants)? = summary["variants"] else { throw TestFailure("no variants") }
+        #expect(variants.map { $0["lost"] } == [.integer(2), .integer(0)])
+        let last = try #require(loss.dropLast().last)
+        #expect(last["variant"] == .string("epoch") && last["lost"] == .integer(0))
+        let oneStep = try t.documents(of: "sim produce --acks 1")
+        #expect(oneStep.count == 1)
+        #expect(oneStep[0]["event"] == .string("produce"))
+    }
+
+    @Test func theModelMovesOnlyOnGoodInputAndUndoStepsBack() throws {
+        let t = ModelSession()
+        #expect(try t.failure(of: "sim produce").contains("no model yet: `sim` starts one"))
+        _ = try t.output(of: "sim --replicas 2 --min-isr 2 --truncation hw")
+        let start = try #require(t.state?.model)
+        #expect(start.config == ModelConfig(replicaCount: 2, minInsyncReplicas: 2, truncation: .highWatermark))
+        for bad in ["sim fetch 9", "sim fetch 1", "sim fetch x", "sim produce --acks 2", "sim produce --count 0",
+                    "sim stop 3", "sim start 2", "sim set nope 1", "sim set min-isr 3", "sim tick soon", "sim elect 1",
+                    "sim scenario nope", "sim --replicas 0"] {
+            _ = try t.failure(of: bad)
+            #expect(t.state?.model == start, "\(bad) changed the model")
+            #expect(t.state?.step == 0)
+        }
+        #expect(try t.failure(of: "sim scenario min-is").contains("did you mean min-isr?"))
+        let produced = try t.output(of: "sim produce --acks all --count 2")
+        #expect(produced.contains("* broker 1 leader     ISR   |m0/e0 m1/e0   LEO 2* HW 0"))
+        _ = try t.output(of: "sim fetch 2")
+        #expect(t.state?.step == 2)
+        let undone = try t.output(of: "sim undo")
+        #expect(undone.contains("back to step 1, as before step 2"))
+        #expect(t.state?.model.replica(2).leo == 0)
+        _ = try t.output(of: "sim undo")
+        #expect(t.state?.model == start)
+        #expect(try t.failure(of: "sim undo").contains("nothing to undo"))
+        let listed = try t.output(of: "sim scenario")
+        for name in SimScenario.names { #expect(listed.contains(name)) }
+        #expect(listed.contains("sim model — not a cluster: scenarios"))
+    }
+
+    @Test func atAnInteractivePromptAScenarioPausesForPredictionsAndComparesThem() throws {
+        let t = ModelSession(isScript: false)
+        _ = try t.output(of: "sim")
+        let input = ScriptedPredictions(["0", "1", "broker 3", "2"])
+        t.state?.predictions = input
+        let out = try t.output(of: "sim scenario hw-propagation")
+        #expect(input.questions == SimScenario.hwPropagation.steps.compactMap(\.question))
+        #expect(out.contains("answer: the leader's HW is 0 (you said 0: right)"))
+        #expect(out.contains("answer: the leader's HW is 0 (you said 1: not this time)"))
+        #expect(out.contains("answer: broker 3's HW is 0 (you said broker 3: not this time)"))
+        // JSON never pauses; the prediction is in the step's document.
+        let quiet = ScriptedPredictions(["x"])
+        t.state?.predictions = quiet
+        let docs = try t.documents(of: "sim scenario hw-propagation")
+        #expect(quiet.questions.isEmpty)
+        #expect(docs.contains { $0["prediction"]?["answer"] == .string("2") || $0["prediction"]?["answer"] == .string("0") })
+        #expect(PredictionKind.normalise(" Rejected ") == "refused")
+        #expect(PredictionKind.normalise("Broker 2") == "2")
+    }
+
+    @Test func explainNamesTheScenarioThatShowsEachReplicationConcept() throws {
+        let t = ModelSession()
+        for (concept, scenario) in [("isr", "isr-shrink-and-expand"), ("hw", "hw-propagation"), ("leo", "hw-propagation"),
+                                    ("leader-epoch", "kip101-loss"), ("unclean-election", "unclean-election"),
+                                    ("min-isr", "min-isr"), ("acks", "min-isr")] {
+            #expect(try t.output(of: "explain \(concept)").contains("`sim scenario \(scenario)`"), "\(concept)")
+        }
+    }
+
+    /// The embedded cluster keeps a stopped broker in the ISR; `isr` must not call that row `ok`.
+    @Test func isrOnTheEmbeddedClusterMarksAStoppedBrokersRowsNotModelled() throws {
+        let t = try TestSession()
+        _ = try t.output(of: "topic create orders --partitions 2")
+        _ = try t.output(of: "broker stop 2")
+        let json = try t.json("isr orders")
+        guard case .array(let partitions)? = json["partitions"] else { throw TestFailure("no partitions in \(json)") }
+        #expect(partitions.count == 2)
+        for p in partitions {
+            #expect(p["offline_replicas"] == .ints([2]))
+            #expect(p["isr"] == .ints([1, 2, 3]))
+            #expect(p["state"] == .strings(["not modelled"]))
+        }
+        let text = try t.output(of: "isr orders")
+        #expect(text.contains("not modelled: the ISR still lists a stopped broker"))
+        #expect(text.contains("`sim scenario leader-failover`"))
+        _ = try t.output(of: "broker start 2")
+        #expect(try t.json("isr orders")["partitions"].map { p in
+            guard case .array(let rows) = p else { return false }
+            return rows.allSatisfy { $0["state"] == .strings(["ok"]) }
+        } == true)
+    }
+}

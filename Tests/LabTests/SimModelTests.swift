@@ -1,0 +1,344 @@
+import Testing
+@testable import Lab
+
+/// Every rule of the replication model, with the exact states it must reach.
+@Suite("sim: the replication model's rules")
+struct SimModelTests {
+    /// A replica's log as `value/eEPOCH` cells.
+    private func log(_ m: ReplicationModel, _ id: Int) -> [String] {
+        m.replica(id).log.map { "\($0.value)/e\($0.epoch)" }
+    }
+
+    private func status(_ m: ReplicationModel, _ value: String) -> ModelWrite.Status? {
+        m.writes.first { $0.value == value }?.status
+    }
+
+    /// Produces and replicates `count` acks=all records to every follower (two fetch rounds).
+    private func replicated(_ count: Int, _ config: ModelConfig = ModelConfig()) throws -> ReplicationModel {
+        var m = ReplicationModel(config)
+        _ = try m.produce(acks: .all, count: count)
+        _ = try SimAction.fetch(nil).apply(to: &m)
+        _ = try SimAction.fetch(nil).apply(to: &m)
+        return m
+    }
+
+    @Test func aNewModelHasLeaderOneEpochZeroAndAFullIsr() {
+        let m = ReplicationModel()
+        #expect(m.leader == 1)
+        #expect(m.leaderEpoch == 0)
+        #expect(m.isr == [1, 2, 3])
+        #expect(m.replicas.map(\.leo) == [0, 0, 0])
+        #expect(m.replica(1).epochCache == [EpochEntry(epoch: 0, startOffset: 0)])
+        #expect(m.config.replicaLagTimeMaxMs == 30_000)
+    }
+
+    @Test func theLeaderAppendsRecordsStampedWithItsEpoch() throws {
+        var m = ReplicationModel()
+        let step = try m.produce(acks: .all, count: 2)
+        #expect(step.error == nil)
+        #expect(log(m, 1) == ["m0/e0", "m1/e0"])
+        #expect(m.replica(1).leo == 2)
+        #expect(m.replica(1).hw == 0)
+        #expect(m.replica(2).leo == 0 && m.replica(3).leo == 0)
+        #expect(status(m, "m0") == .pending && status(m, "m1") == .pending)
+    }
+
+    @Test func followersCopyFromTheirLeoAndLearnTheHighWatermarkOneFetchLate() throws {
+        var m = ReplicationModel()
+        _ = try m.produce(acks: .all, count: 2)
+        _ = try m.fetch(2)
+        #expect(log(m, 2) == ["m0/e0", "m1/e0"])
+        #expect(m.replica(2).leo == 2 && m.replica(2).hw == 0)
+        #expect(m.replica(2).knownLeo == 0)            // the leader only knows the fetch offset
+        _ = try m.fetch(3)
+        _ = try m.fetch(2)
+        #expect(m.replica(2).knownLeo == 2)
+        #expect(m.replica(1).hw == 0)                  // broker 3 is known only at 0
+        let step = try m.fetch(3)
+        #expect(m.replica(1).hw == 2)                  // min LEO over the ISR
+        #expect(m.replica(3).hw == 0)                  // the response carried the HW from before the fetch
+        #expect(m.replica(2).hw == 0)
+        #expect(step.answered == ["m0", "m1"])
+        #expect(status(m, "m1") == .acknowledged)
+        _ = try m.fetch(2)
+        #expect(m.replica(2).hw == 2)
+        #expect(m.replica(3).hw == 0)
+    }
+
+    @Test func theLeaderHighWatermarkIsTheLowestLeoInTheIsrAndNeverGoesBack() throws {
+        var m = try replicated(1)
+        #expect(m.replica(1).hw == 1)
+        _ = try m.produce(acks: .all, count: 3)
+        _ = try m.fetch(2)
+        _ = try m.fetch(2)                             // broker 2 known at 4, broker 3 at 1
+        #expect(m.replica(1).hw == 1)
+        _ = try m.stop(3)                              // ISR {1,2}: the HW moves to broker 2's LEO
+        #expect(m.isr == [1, 2])
+        #expect(m.replica(1).hw == 4)
+        #expect(m.writes.allSatisfy { $0.status == .acknowledged })
+    }
+
+    @Test func aFollowerNotCaughtUpForTheLagTimeLeavesTheIsrAndRejoinsOnceCaughtUp() throws {
+        var m = ReplicationModel()
+        _ = try m.produce(acks: .all, count: 3)
+        _ = try m.fetch(2)
+        _ = try m.fetch(2)
+        _ = try m.tick(30_000)
+        #expect(m.isr == [1, 2, 3])                    // exactly replica.lag.time.max.ms: still caught up
+        let step = try m.tick(1)
+        #expect(m.isr == [1, 2])
+        #expect(m.replica(1).hw == 3)
+        #expect(step.lines.contains { $0.contains("broker 3 left the ISR") })
+        _ = try m.fetch(3)
+        #expect(m.replica(3).leo == 3)
+        #expect(m.isr == [1, 2])                       // it fetched from 0, below the HW
+        _ = try m.fetch(3)
+        #expect(m.isr == [1, 2, 3])                    // fetching from the HW: caught up
+        #expect(m.clockMs == 30_001)
+    }
+
+    @Test func aFollowerThatHasEverythingStaysInTheIsrWithoutFetching() throws {
+        var m = try replicated(2)
+        _ = try m.tick(120_000)
+        #expect(m.isr == [1, 2, 3])
+    }
+
+    @Test func theLagClockCountsFromTheLastFetchThatReachedTheLeadersEnd() throws {
+        var m = ReplicationModel()
+        _ = try m.produce(acks: .all, count: 1)
+        _ = try m.tick(20_000)
+        _ = try m.fetch(2)                             // from 0: caught up as of the previous fetch (time 0)
+        #expect(m.replica(2).lastCaughtUpMs == 0)
+        _ = try m.fetch(2)                             // from 1 = leader LEO: caught up now
+        #expect(m.replica(2).lastCaughtUpMs == 20_000)
+        _ = try m.tick(15_000)
+        #expect(m.isr == [1, 2])                       // broker 3 lagged 35 s, broker 2 only 15 s
+    }
+
+    @Test func aStoppedBrokerLeavesTheIsrAtOnceButTheLastMemberStays() throws {
+        var m = try replicated(1)
+        _ = try m.stop(3)
+        #expect(m.isr == [1, 2])
+        #expect(!m.replica(3).up && m.replica(3).fenced)
+        _ = try m.stop(2)
+        #expect(m.isr == [1])
+        _ = try m.stop(1)
+        #expect(m.isr == [1])
+        #expect(m.leader == nil)
+        #expect(m.leaderEpoch == 0)
+    }
+
+    @Test func aCrashedBrokerStaysInTheIsrUntilFencedAfterTheSessionTimeout() throws {
+        var m = try replicated(1)
+        _ = try m.kill(1)
+        #expect(m.isr == [1, 2, 3] && m.leader == 1)
+        let refused = try m.produce(acks: .all)
+        #expect(refused.error == "REQUEST_TIMED_OUT")
+        #expect(throws: ModelError.self) { try m.fetch(2) }
+        _ = try m.tick(8_999)
+        #expect(m.leader == 1)
+        _ = try m.tick(1)
+        #expect(m.isr == [2, 3])
+        #expect(m.leader == 2 && m.leaderEpoch == 1)
+        #expect(m.replica(1).fenced)
+    }
+
+    @Test func acksAllIsRefusedBelowMinInsyncReplicasAndAcksOneIsNot() throws {
+        var m = try replicated(1, ModelConfig(minInsyncReplicas: 2))
+        _ = try m.stop(2)
+        _ = try m.stop(3)
+        let refused = try m.produce(acks: .all)
+        #expect(refused.error == "NOT_ENOUGH_REPLICAS")
+        #expect(m.replica(1).leo == 1)
+        #expect(m.writes.count == 1)
+        let accepted = try m.produce(acks: .leader)
+        #expect(accepted.error == nil)
+        #expect(log(m, 1) == ["m0/e0", "m1/e0"])
+        #expect(status(m, "m1") == .acknowledged)
+        let fireAndForget = try m.produce(acks: .none)
+        #expect(fireAndForget.error == nil)
+        #expect(status(m, "m2") == .unacknowledged)
+    }
+
+    @Test func acksAllIsAnsweredOnlyWhenTheHighWatermarkPassesIt() throws {
+        var m = ReplicationModel(ModelConfig(minInsyncReplicas: 2))
+        _ = try m.produce(acks: .all)
+        #expect(status(m, "m0") == .pending)
+        _ = try SimAction.fetch(nil).apply(to: &m)
+        #expect(status(m, "m0") == .pending)
+        _ = try SimAction.fetch(nil).apply(to: &m)
+        #expect(status(m, "m0") == .acknowledged)
+        // Committed with the ISR below min.insync.replicas: the producer hears NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+        _ = try m.produce(acks: .all)
+        _ = try m.stop(2)
+        #expect(status(m, "m1") == .pending)
+        _ = try m.stop(3)
+        #expect(m.replica(1).hw == 2)
+        #expect(status(m, "m1") == .failed("NOT_ENOUGH_REPLICAS_AFTER_APPEND"))
+    }
+
+    @Test func anElectionPicksTheFirstRunningIsrMemberAndBumpsTheEpoch() throws {
+        var m = try replicated(2)
+        _ = try m.produce(acks: .all)                  // m2 pending on the leader only
+        let step = try m.stop(1)
+        #expect(m.leader == 2)
+        #expect(m.leaderEpoch == 1)
+        #expect(m.isr == [2, 3])
+        #expect(m.replica(2).epochCache == [EpochEntry(epoch: 0, startOffset: 0), EpochEntry(epoch: 1, startOffset: 2)])
+        #expect(status(m, "m2") == .failed("NOT_LEADER_OR_FOLLOWER"))
+        #expect(step.lines.contains { $0.contains("election: broker 2 leads in epoch 1") })
+        // New records carry the new epoch.
+        _ = try m.produce(acks: .leader)
+        #expect(log(m, 2) == ["m0/e0", "m1/e0", "m3/e1"])
+    }
+
+    @Test func withoutUncleanElectionAnOutOfSyncReplicaNeverLeads() throws {
+        var m = try replicated(2)
+        _ = try m.stop(3)
+        _ = try m.stop(2)
+        _ = try m.stop(1)
+        _ = try m.start(3)
+        #expect(m.leader == nil)
+        #expect(m.isr == [1])
+        _ = try m.elect()
+        #expect(m.leader == nil)
+        #expect(throws: ModelError.self) { try m.elect(3) }
+        _ = try m.start(1)                             // the last ISR member returns and leads
+        #expect(m.leader == 1 && m.leaderEpoch == 1)
+        #expect(m.lostWrites.isEmpty)
+    }
+
+    @Test func uncleanElectionRestoresAvailabilityAndLosesAcknowledgedRecords() throws {
+        var m = try replicated(2)
+        _ = try m.stop(3)
+        _ = try m.produce(acks: .all, count: 2)
+        _ = try m.fetch(2)
+        _ = try m.fetch(2)
+        #expect(status(m, "m3") == .acknowledged)
+        _ = try m.stop(2)
+        _ = try m.stop(1)
+        _ = try m.start(3)
+        _ = try m.set("unclean", "on")
+        _ = try m.elect()
+        #expect(m.leader == 3)
+        #expect(m.leaderEpoch == 1)
+        #expect(m.isr == [3])
+        #expect(m.lostWrites.map(\.value) == ["m2", "m3"])
+        _ = try m.produce(acks: .all)
+        _ = try m.start(1)
+        _ = try m.fetch(1)                             // leader epochs: broker 1 cuts what broker 3 never had
+        #expect(log(m, 1) == ["m0/e0", "m1/e0", "m4/e1"])
+        #expect(log(m, 3) == ["m0/e0", "m1/e0", "m4/e1"])
+        #expect(m.lostWrites.map(\.value) == ["m2", "m3"])
+    }
+
+    /// KIP-101's first problem: two quick failovers before the followers learned the HW.
+    private func doubleFailover(_ mode: TruncationMode) throws -> ReplicationModel {
+        var m = try replicated(2, ModelConfig(truncation: mode))
+        #expect(m.replica(1).hw == 2 && m.replica(3).hw == 0)
+        _ = try m.stop(1)
+        _ = try m.stop(2)
+        return m
+    }
+
+    @Test func truncatingToTheHighWatermarkLosesAcknowledgedRecords() throws {
+        var m = try doubleFailover(.highWatermark)
+        #expect(m.leader == 3 && m.leaderEpoch == 2)
+        #expect(log(m, 3) == [])                       // truncated to its HW 0 when broker 2 took over
+        #expect(m.lostWrites.map(\.value) == ["m0", "m1"])
+        _ = try m.start(1)
+        #expect(log(m, 1) == ["m0/e0", "m1/e0"])       // its own HW is 2: nothing to cut
+        _ = try m.fetch(1)                             // beyond the leader's LEO: out of range, truncated
+        #expect(log(m, 1) == [])
+        #expect(m.replica(1).leo == 0)
+    }
+
+    @Test func leaderEpochsKeepThoseRecords() throws {
+        var m = try doubleFailover(.leaderEpoch)
+        #expect(m.leader == 3 && m.leaderEpoch == 2)
+        #expect(log(m, 3) == ["m0/e0", "m1/e0"])
+        #expect(m.replica(3).hw == 2)
+        #expect(m.replica(3).epochCache == [EpochEntry(epoch: 0, startOffset: 0), EpochEntry(epoch: 2, startOffset: 2)])
+        #expect(m.lostWrites.isEmpty)
+        _ = try m.start(1)
+        _ = try m.fetch(1)
+        #expect(log(m, 1) == ["m0/e0", "m1/e0"])
+    }
+
+    @Test func withHighWatermarkTruncationLogsDivergeAndLeaderEpochsPreventIt() throws {
+        var hw = try doubleFailover(.highWatermark)
+        _ = try hw.produce(acks: .all, count: 2)
+        _ = try hw.start(1)
+        _ = try hw.fetch(1)
+        _ = try hw.fetch(1)
+        #expect(hw.isr == [1, 3])
+        #expect(log(hw, 1) == ["m0/e0", "m1/e0"])
+        #expect(log(hw, 3) == ["m2/e2", "m3/e2"])
+        #expect(hw.divergence.map(\.replica) == [1])
+        #expect(hw.divergence.first?.offsets == [0, 1])
+
+        var epoch = try doubleFailover(.leaderEpoch)
+        _ = try epoch.produce(acks: .all, count: 2)
+        _ = try epoch.start(1)
+        _ = try epoch.fetch(1)
+        #expect(log(epoch, 1) == ["m0/e0", "m1/e0", "m2/e2", "m3/e2"])
+        #expect(epoch.divergence.isEmpty)
+    }
+
+    @Test func aFollowerWithRecordsOfAnEpochTheLeaderNeverHadTruncatesToWhereItsOwnEpochEnded() throws {
+        // Broker 1 leads epoch 0 with m0 replicated; it appends m1 alone, then loses leadership.
+        var m = try replicated(1)
+        _ = try m.produce(acks: .leader)
+        _ = try m.stop(1)                              // broker 2 leads epoch 1 from offset 1
+        _ = try m.produce(acks: .leader, count: 2)
+        _ = try m.start(1)
+        #expect(log(m, 1) == ["m0/e0", "m1/e0"])
+        _ = try m.fetch(1)
+        #expect(log(m, 1) == ["m0/e0", "m2/e1", "m3/e1"])
+        #expect(m.replica(1).epochCache == [EpochEntry(epoch: 0, startOffset: 0), EpochEntry(epoch: 1, startOffset: 1)])
+    }
+
+    @Test func theEpochCacheAnswersOffsetsForLeaderEpochAsKafkaDoes() throws {
+        var m = try replicated(2)
+        _ = try m.stop(1)
+        _ = try m.produce(acks: .leader, count: 2)
+        let leader = m.replica(2)                      // epochs: 0 from 0, 1 from 2; LEO 4
+        #expect(leader.endOffset(forEpoch: 1)! == (1, 4))
+        #expect(leader.endOffset(forEpoch: 0)! == (0, 2))
+        #expect(leader.endOffset(forEpoch: 5) == nil)  // newer than any epoch here: UNDEFINED
+    }
+
+    @Test func aPreferredLeaderElectionReturnsLeadershipToBrokerOne() throws {
+        var m = try replicated(1)
+        _ = try m.stop(1)
+        _ = try m.start(1)
+        _ = try m.fetch(1)
+        _ = try m.fetch(1)
+        #expect(m.isr == [1, 2, 3])
+        _ = try m.elect()
+        #expect(m.leader == 1 && m.leaderEpoch == 2)
+        #expect(throws: ModelError.self) { try m.elect() }
+    }
+
+    @Test func badRequestsThrowAndLeaveTheModelUnchanged() throws {
+        var m = try replicated(1)
+        let before = m
+        for action in [SimAction.fetch(1), .fetch(9), .stop(0), .start(2), .set("min-isr", "7"), .set("truncation", "x"),
+                       .tick(ms: 0), .produce(acks: .all, count: 0), .elect(1), .elect(nil)] {
+            #expect(throws: ModelError.self) { try action.apply(to: &m) }
+            #expect(m == before)
+        }
+    }
+
+    @Test func settingsChangeTheRulesTheyName() throws {
+        var m = ReplicationModel()
+        _ = try m.set("min-isr", "2")
+        _ = try m.set("lag-time", "10s")
+        _ = try m.set("truncation", "hw")
+        _ = try m.set("unclean", "true")
+        #expect(m.config == ModelConfig(minInsyncReplicas: 2, uncleanLeaderElection: true, replicaLagTimeMaxMs: 10_000, truncation: .highWatermark))
+        _ = try m.produce(acks: .all)
+        _ = try m.tick(10_001)
+        #expect(m.isr == [1])
+    }
+}
