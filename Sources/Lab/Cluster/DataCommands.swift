@@ -55,7 +55,7 @@ enum DataCommands {
         let started = Date()
         var sent = 0
         while sent < planned {
-            if Interrupt.isRequested { break }
+            if ctx.isCancelled { break }
             let m = message(sent)
             let headers = numberedHeaders
                 ? headerTemplates.map { MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8)) }
@@ -72,7 +72,7 @@ enum DataCommands {
         while sp.producer.outQueueLength > 0 {
             try? sp.producer.flush(timeoutMs: 200)
             waited += 0.2
-            if Interrupt.isRequested && waited > 10 { break }
+            if ctx.isCancelled && waited > 10 { break }
             if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
         }
         let reports = sp.deliveries.take()
@@ -174,7 +174,7 @@ enum DataCommands {
             guard groupMode != nil else { return Set(partitions) }
             return Set(((try? consumer.assignment()) ?? []).map(\.partition))
         }
-        while !Interrupt.isRequested {
+        while !ctx.isCancelled {
             if let count, received >= count { break }
             if !follow, !atEnd.isEmpty, atEnd.isSuperset(of: endPartitions()) { break }
             guard let event = consumer.poll(timeoutMs: 200) else {
@@ -201,7 +201,7 @@ enum DataCommands {
         }
         if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
         consumer.close()
-        let why = Interrupt.isRequested ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
+        let why = ctx.isCancelled ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
         if let groupMode {
             try reportGroupCommits(groupMode, topic: topic, consumed: received, stopped: why, ctx: ctx)
         } else if ctx.output.isJSON {

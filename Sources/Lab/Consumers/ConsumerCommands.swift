@@ -65,7 +65,7 @@ enum ConsumerCommands {
         var sent = 0
         while sent < count {
             if sent % 2_000 == 0 {
-                if Interrupt.isRequested { break }
+                if ctx.isCancelled { break }
                 producer.poll(timeoutMs: 0)
                 if sent % 10_000 == 0 && sent > 0 {
                     ctx.output.progress("seed \(topicName): \(sent)/\(count) sent, \(counter.delivered) delivered")
@@ -83,7 +83,7 @@ enum ConsumerCommands {
         let flushStarted = Date()
         while producer.outQueueLength > 0 {
             try? producer.flush(timeoutMs: 200)
-            if Interrupt.isRequested && Date().timeIntervalSince(flushStarted) > 10 { break }
+            if ctx.isCancelled && Date().timeIntervalSince(flushStarted) > 10 { break }
             ctx.output.progress("seed \(topicName): waiting for \(producer.outQueueLength) delivery report(s)")
         }
         producer.poll(timeoutMs: 0)

@@ -68,7 +68,7 @@ enum ProducerCommands {
         }
         try transactional("begin_transaction", lab: lab, session: session) { try sp.producer.beginTransaction() }
         lab.open = TransactionLab.OpenTransaction(transactionalId: transactionalId, began: Date())
-        let eos = StatisticsRecorder.waitForProducerId(timeout: initialized ? 1.5 : 0) { sp.statistics.value }
+        let eos = StatisticsRecorder.waitForProducerId(timeout: initialized ? 1.5 : 0, cancellation: ctx.cancellation) { sp.statistics.value }
         let idText = eos?.producerIdText ?? "producer id not reported yet"
         if initialized {
             var line = "init_transactions: transactional.id \(transactionalId) registered with its coordinator (\(idText))"
@@ -192,7 +192,7 @@ enum ProducerCommands {
         if guarantees.conflicts.isEmpty && guarantees.idempotent {
             let sp = try session.producer()
             if guarantees.transactionalId == nil || lab.initializedProducer === sp {
-                eos = StatisticsRecorder.waitForProducerId(timeout: 2.5) { sp.statistics.value }
+                eos = StatisticsRecorder.waitForProducerId(timeout: 2.5, cancellation: ctx.cancellation) { sp.statistics.value }
             } else {
                 eos = sp.statistics.value?.eos
             }

@@ -177,7 +177,7 @@ enum ReplicationCommands {
 
         var failure: String?
         var nextPoll = interval
-        while !Interrupt.isRequested {
+        while !ctx.isCancelled {
             let now = watcher.elapsed
             if let duration, now >= duration { break }
             if now >= nextPoll {
@@ -207,7 +207,7 @@ enum ReplicationCommands {
         if let everything = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: 1_500, time: 0) {
             state.remember(everything, reason: "the previous watch ended")
         }
-        printSummary(watcher.summary, interrupted: Interrupt.isRequested, out)
+        printSummary(watcher.summary, interrupted: ctx.isCancelled, out)
     }
 
     /// One event line. `since` marks a change found between the previous look and this
