@@ -34,9 +34,41 @@ public final class EmbeddedCluster: @unchecked Sendable {
     }
 
     deinit {
-        // Order matters: destroying the host first makes librdkafka abort.
-        rd_kafka_mock_cluster_destroy(mock)
-        rd_kafka_destroy(host)
+        // librdkafka 2.0.2's rd_kafka_mock_cluster_destroy takes about 1 s: its
+        // internal broker thread handles TERMINATE before the last reference is
+        // dropped and then sleeps its 1 s poll out. Done here, every `connect`
+        // and the exit of every one-shot `-c status` waited that second, so the
+        // teardown runs on its own thread and nobody waits for it (a process
+        // that exits meanwhile just ends it). `waitForTeardowns` is for tests.
+        Self.tearDown(mock: mock, host: host)
+    }
+
+    private static let teardownsInFlight = Atomic<Int>(0)
+
+    /// Clusters released whose teardown has not finished yet.
+    public static var pendingTeardowns: Int { teardownsInFlight.load(ordering: .acquiring) }
+
+    /// Waits until every released cluster is torn down; false at the time limit.
+    public static func waitForTeardowns(timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while pendingTeardowns > 0 {
+            if Date() >= deadline { return false }
+            usleep(10_000)
+        }
+        return true
+    }
+
+    private static func tearDown(mock: OpaquePointer, host: OpaquePointer) {
+        let handles = SharedTeardown(mock: mock, host: host)
+        teardownsInFlight.add(1, ordering: .acquiringAndReleasing)
+        let thread = Thread {
+            // Order matters: destroying the host first makes librdkafka abort.
+            rd_kafka_mock_cluster_destroy(handles.mock)
+            rd_kafka_destroy(handles.host)
+            teardownsInFlight.subtract(1, ordering: .acquiringAndReleasing)
+        }
+        thread.name = "kafkalab-mock-teardown"
+        thread.start()
     }
 
     public var brokerIds: [Int32] { (1...Int32(brokerCount)).map { $0 } }
@@ -85,6 +117,14 @@ public final class EmbeddedCluster: @unchecked Sendable {
             throw KafkaError.invalidArgument("no broker \(id): the embedded cluster has brokers 1..\(brokerCount)")
         }
     }
+}
+
+/// The two handles of a released cluster, moved to its teardown thread.
+/// `@unchecked Sendable`: once the cluster is released nothing else holds
+/// these pointers; only the teardown thread touches them, once.
+private struct SharedTeardown: @unchecked Sendable {
+    let mock: OpaquePointer
+    let host: OpaquePointer
 }
 
 /// Kafka protocol request types, for the mock's error injection.
