@@ -23,6 +23,9 @@ public final class EmbeddedCluster: @unchecked Sendable {
             throw KafkaError.invalidArgument("the embedded cluster takes 1 to 32 brokers, not \(brokers)")
         }
         let conf = try ClientConfig.makeConf(["client.id": "kafkalab-embedded-host", "log_level": "3"])
+        // The mock logs through its host: a client it cannot parse would
+        // otherwise put raw `%1|...PROTOUFLOW` lines on stderr.
+        rd_kafka_conf_set_log_cb(conf, silentLogLine)
         host = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
         guard let mock = rd_kafka_mock_cluster_new(host, Int32(brokers)) else {
             rd_kafka_destroy(host)
