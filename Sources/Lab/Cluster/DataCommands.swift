@@ -72,7 +72,8 @@ enum DataCommands {
         while sp.producer.outQueueLength > 0 {
             try? sp.producer.flush(timeoutMs: 200)
             waited += 0.2
-            if ctx.isCancelled && waited > 10 { break }
+            // Ctrl-C answers within a second; reports still due are counted below.
+            if ctx.isCancelled && waited >= 0.6 { break }
             if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
         }
         let reports = sp.deliveries.take()
@@ -82,6 +83,10 @@ enum DataCommands {
             state.sessionDidProduce(delivered: summary.delivered, failed: summary.failed, in: session)
         }
         report(summary, topic: topicName, sent: sent, planned: planned, seconds: elapsed, ctx: ctx)
+        let outstanding = sent - summary.delivered - summary.failed
+        if ctx.isCancelled && outstanding > 0 {
+            ctx.output.line("interrupted: \(outstanding) message(s) sent but not yet reported; they are not counted above")
+        }
         if let fatal = sp.producer.fatalError {
             session.resetProducer()
             throw LabError.invalid("the producer hit a fatal error: \(fatal); the next command gets a fresh producer")
@@ -141,6 +146,12 @@ enum DataCommands {
             partitions = [try topic.partition(numbered: p).id]
         }
         let follow = args.has("--follow")
+        // --follow waits for new messages until Ctrl-C; --idle bounds it, and
+        // a script (nobody there to press Ctrl-C) always gets a bound.
+        let followIdles = follow && (args.value("--idle") != nil || ctx.session.isScript)
+        if follow && args.value("--idle") == nil && ctx.session.isScript {
+            ctx.output.hint("in a script --follow stops after \(Arguments.formatDuration(idle)) without a message (--idle sets it)")
+        }
         var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]
         if let isolation = args.value("--isolation") {
             guard ["read_committed", "read_uncommitted"].contains(isolation) else {
@@ -178,7 +189,7 @@ enum DataCommands {
             if let count, received >= count { break }
             if !follow, !atEnd.isEmpty, atEnd.isSuperset(of: endPartitions()) { break }
             guard let event = consumer.poll(timeoutMs: 200) else {
-                if !follow && Date().timeIntervalSince(lastActivity) > idle { break }
+                if (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle { break }
                 continue
             }
             lastActivity = Date()

@@ -123,6 +123,9 @@ enum ReplicationCommands {
 
     // MARK: isr watch
 
+    /// How long `isr watch` without --for runs in a script.
+    static let scriptWatchLimit = 10.0
+
     static let watch = Command(
         "watch", summary: "poll metadata and print each ISR shrink/expand, leader change, offline partition, broker gone/back",
         usage: "isr watch [<topic>|--all] [--interval 1s] [--for 30s]",
@@ -140,7 +143,12 @@ enum ReplicationCommands {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
         let interval = try args.seconds("--interval", default: 1, minimum: 0.1, maximum: 3_600)
-        let duration: Double? = args.value("--for") == nil ? nil : try args.seconds("--for", default: 0, minimum: 0.1)
+        var duration: Double? = args.value("--for") == nil ? nil : try args.seconds("--for", default: 0, minimum: 0.1)
+        if duration == nil && ctx.session.isScript {
+            // Nobody can press Ctrl-C in a script: it must end by itself.
+            duration = scriptWatchLimit
+            ctx.output.hint("in a script isr watch stops after \(Arguments.formatDuration(scriptWatchLimit)) (--for sets it)")
+        }
         let scope: ReplicationScope
         if args.has("--all") {
             if let topic = args.optionalPositional(0) { throw ctx.usageError("give a topic or --all, not both ('\(topic)')") }
