@@ -61,7 +61,7 @@ enum ProducerCommands {
         var initialized = false
         if lab.initializedProducer !== sp {
             try transactional("init_transactions", lab: lab, session: session) {
-                try sp.producer.initTransactions(timeoutMs: transactionTimeout(session))
+                try sp.producer.initTransactions(timeoutMs: transactionTimeout(session), stopWhen: { ctx.isCancelled })
             }
             lab.initializedProducer = sp
             initialized = true
@@ -104,9 +104,9 @@ enum ProducerCommands {
         }
         try transactional("\(verb)_transaction", lab: lab, session: session) {
             if commit {
-                try sp.producer.commitTransaction(timeoutMs: transactionTimeout(session))
+                try sp.producer.commitTransaction(timeoutMs: transactionTimeout(session), stopWhen: { ctx.isCancelled })
             } else {
-                try sp.producer.abortTransaction(timeoutMs: transactionTimeout(session))
+                try sp.producer.abortTransaction(timeoutMs: transactionTimeout(session), stopWhen: { ctx.isCancelled })
             }
         }
         lab.open = nil

@@ -83,18 +83,18 @@ enum ProducerDemos {
         ]) { $1 }, onStatistics: { stats.record($0) })
         let timeout = ProducerCommands.transactionTimeout(session)
         let start = try c.admin.watermarks(topic: topic.name, partition: partition).high
-        try producer.initTransactions(timeoutMs: timeout)
+        try producer.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         let eos = stats.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation)
         ctx.output.line("transactional producer \(transactionalId) (\(eos?.producerIdText ?? "producer id not reported")), writing to \(topic.name) partition \(partition) from offset \(start)")
 
         try producer.beginTransaction()
         for i in 1...3 { try producer.send(topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("committed \(i)".utf8)) }
-        try producer.commitTransaction(timeoutMs: timeout)
+        try producer.commitTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         ctx.output.line("transaction 1: 3 messages, committed")
         try producer.beginTransaction()
         for i in 1...3 { try producer.send(topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("aborted \(i)".utf8)) }
         try producer.flush(timeoutMs: timeout)
-        try producer.abortTransaction(timeoutMs: timeout)
+        try producer.abortTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         ctx.output.line("transaction 2: 3 messages, written to the log, then aborted")
         let end = try c.admin.watermarks(topic: topic.name, partition: partition).high
 
@@ -164,7 +164,7 @@ enum ProducerDemos {
             let sp = try session.producer()
             if lab.initializedProducer !== sp {
                 try ProducerCommands.transactional("init_transactions", lab: lab, session: session) {
-                    try sp.producer.initTransactions(timeoutMs: timeout)
+                    try sp.producer.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
                 }
                 lab.initializedProducer = sp
             }
@@ -175,10 +175,14 @@ enum ProducerDemos {
             first = try Producer(config: c.baseProperties.merging([
                 "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-fence-first",
             ]) { $1 }, onStatistics: { recorder.record($0) })
-            try first.initTransactions(timeoutMs: timeout)
+            try first.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
             firstStats = { recorder.latest }
         }
         try first.beginTransaction()
+        // Ctrl-C from here on must not leave the session's producer inside a
+        // transaction the session does not know about.
+        var firstInTransaction = sessionId != nil
+        defer { if firstInTransaction && ctx.isCancelled { try? first.abortTransaction(timeoutMs: 500) } }
         try first.send(topic: topic.name, partition: 0, value: Array("from the first producer".utf8))
         try first.flush(timeoutMs: timeout)
         let firstEos = StatisticsRecorder.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation, firstStats)
@@ -188,7 +192,7 @@ enum ProducerDemos {
         let second = try Producer(config: c.baseProperties.merging([
             "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-fence-second",
         ]) { $1 }, onStatistics: { secondStats.record($0) })
-        try second.initTransactions(timeoutMs: timeout)
+        try second.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         let secondEos = secondStats.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation)
         ctx.output.line("second producer, same transactional.id: init_transactions → \(secondEos?.producerIdText ?? "producer id not reported")")
 
@@ -196,10 +200,11 @@ enum ProducerDemos {
         var firstError: KafkaError? = nil
         do {
             try first.send(topic: topic.name, partition: 0, value: Array("from the first producer, after the fence".utf8))
-            try first.commitTransaction(timeoutMs: timeout)
+            try first.commitTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         } catch let e as KafkaError {
             firstError = first.fatalError ?? e
         }
+        firstInTransaction = false
         let fenced = firstError?.isFatal == true || first.fatalError != nil
         if let firstError {
             ctx.output.line("first producer's next operation (produce + commit): \(fenced ? "fatal " : "")\(firstError.name): \(firstError.message)")
@@ -210,7 +215,7 @@ enum ProducerDemos {
         do {
             try second.beginTransaction()
             try second.send(topic: topic.name, partition: 0, value: Array("from the second producer".utf8))
-            try second.commitTransaction(timeoutMs: timeout)
+            try second.commitTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         } catch {
             secondOutcome = "failed: \(describeError(error))"
         }

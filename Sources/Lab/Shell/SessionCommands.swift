@@ -123,7 +123,7 @@ enum SessionCommands {
         } else {
             try ctx.arguments.expectPositionals(atMost: 1)
             let bootstrap = target == "compose" ? ClusterConnection.composeBootstrap : target
-            connection = try ClusterConnection(bootstrap: bootstrap, timeoutMs: timeoutMs)
+            connection = try ClusterConnection(bootstrap: bootstrap, timeoutMs: timeoutMs, cancellation: ctx.cancellation)
         }
         ctx.session.requestTimeoutMs = timeoutMs
         ctx.session.connect(connection)
