@@ -1,4 +1,9 @@
 import CRdKafka
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// The Swift side of one client's librdkafka callbacks. librdkafka gets an
@@ -42,13 +47,26 @@ final class ClientCallbacks: @unchecked Sendable {
         if onDelivery != nil { rd_kafka_conf_set_dr_msg_cb(conf, deliveryTrampoline) }
         if onStatistics != nil { rd_kafka_conf_set_stats_cb(conf, statisticsTrampoline) }
         rd_kafka_conf_set_error_cb(conf, errorTrampoline)
-        rd_kafka_conf_set_log_cb(conf, printsLogs ? nil : silentLog)
+        if printsLogs { rd_kafka_conf_set_log_cb(conf, printedLogLine) } else { rd_kafka_conf_set_log_cb(conf, silentLogLine) }
         if onRebalance != nil { rd_kafka_conf_set_rebalance_cb(conf, rebalanceTrampoline) }
     }
 }
 
-/// Drops a log line (see `ClientCallbacks.printsLogs`).
-private func silentLog(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?) {}
+/// Drops a log line (see `ClientCallbacks.printsLogs`). Every handle kafkalab
+/// creates gets this or `printedLogLine`, so librdkafka never writes its raw
+/// `%3|...` lines to stderr on its own.
+func silentLogLine(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?) {}
+
+/// With `set debug ...`: one line per log record on stderr, control
+/// characters replaced, at most 1,000 characters. Called on librdkafka's threads.
+func printedLogLine(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?) {
+    let fac = facility.map { String(cString: $0) } ?? ""
+    var text = message.map { String(cString: $0) } ?? ""
+    text = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+    if text.count > 1_000 { text = String(text.prefix(1_000)) + "..." }
+    let line = Array("librdkafka \(level) \(fac): \(text)\n".utf8)
+    line.withUnsafeBytes { _ = write(2, $0.baseAddress, $0.count) }
+}
 
 /// Delivery report: called on the thread that polls the producer. Forwards a
 /// plain value (no allocation) to the owner's closure. It runs once per

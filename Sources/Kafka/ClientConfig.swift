@@ -5,11 +5,33 @@ import Foundation
 /// own (`rd_kafka_conf_set`), so a bad key or value is refused with the
 /// library's message, never with a guess of ours.
 public enum ClientConfig {
-    /// Checks one property; throws librdkafka's message when it refuses it.
+    /// Checks one property: exact numbers within the documented range and
+    /// bounded lengths first (`PropertyValueCheck`), then librdkafka's own
+    /// parser; throws a one-line message saying what is allowed.
     public static func validate(key: String, value: String) throws {
+        if let property = ConfigCatalog.property(named: key) {
+            try PropertyValueCheck.check(property, value)
+        }
         let conf = rd_kafka_conf_new()!
         defer { rd_kafka_conf_destroy(conf) }
         try set(conf, key, value)
+    }
+
+    public enum ClientKind: Sendable { case producer, consumer }
+
+    /// Creates (and at once destroys) a client with these properties and no
+    /// brokers, so librdkafka's checks that only run at `rd_kafka_new` (one
+    /// property against another: `fetch.max.bytes` >= `message.max.bytes`,
+    /// `transactional.id` needs idempotence, ...) refuse a `set` instead of a
+    /// later command. Takes a few milliseconds; nothing connects.
+    public static func checkCreatable(_ config: [String: String], as kind: ClientKind) throws {
+        var props = config
+        props["bootstrap.servers"] = nil
+        props["metadata.broker.list"] = nil
+        let conf = try makeConf(props)
+        rd_kafka_conf_set_log_cb(conf, silentLogLine)
+        let rk = try makeHandle(type: kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER, conf: conf)
+        rd_kafka_destroy(rk)
     }
 
     /// Reads back what librdkafka would use for each key after defaults and

@@ -23,6 +23,9 @@ public final class EmbeddedCluster: @unchecked Sendable {
             throw KafkaError.invalidArgument("the embedded cluster takes 1 to 32 brokers, not \(brokers)")
         }
         let conf = try ClientConfig.makeConf(["client.id": "kafkalab-embedded-host", "log_level": "3"])
+        // The mock logs through its host: a client it cannot parse would
+        // otherwise put raw `%1|...PROTOUFLOW` lines on stderr.
+        rd_kafka_conf_set_log_cb(conf, silentLogLine)
         host = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
         guard let mock = rd_kafka_mock_cluster_new(host, Int32(brokers)) else {
             rd_kafka_destroy(host)
@@ -34,9 +37,41 @@ public final class EmbeddedCluster: @unchecked Sendable {
     }
 
     deinit {
-        // Order matters: destroying the host first makes librdkafka abort.
-        rd_kafka_mock_cluster_destroy(mock)
-        rd_kafka_destroy(host)
+        // librdkafka 2.0.2's rd_kafka_mock_cluster_destroy takes about 1 s: its
+        // internal broker thread handles TERMINATE before the last reference is
+        // dropped and then sleeps its 1 s poll out. Done here, every `connect`
+        // and the exit of every one-shot `-c status` waited that second, so the
+        // teardown runs on its own thread and nobody waits for it (a process
+        // that exits meanwhile just ends it). `waitForTeardowns` is for tests.
+        Self.tearDown(mock: mock, host: host)
+    }
+
+    private static let teardownsInFlight = Atomic<Int>(0)
+
+    /// Clusters released whose teardown has not finished yet.
+    public static var pendingTeardowns: Int { teardownsInFlight.load(ordering: .acquiring) }
+
+    /// Waits until every released cluster is torn down; false at the time limit.
+    public static func waitForTeardowns(timeout: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while pendingTeardowns > 0 {
+            if Date() >= deadline { return false }
+            usleep(10_000)
+        }
+        return true
+    }
+
+    private static func tearDown(mock: OpaquePointer, host: OpaquePointer) {
+        let handles = SharedTeardown(mock: mock, host: host)
+        teardownsInFlight.add(1, ordering: .acquiringAndReleasing)
+        let thread = Thread {
+            // Order matters: destroying the host first makes librdkafka abort.
+            rd_kafka_mock_cluster_destroy(handles.mock)
+            rd_kafka_destroy(handles.host)
+            teardownsInFlight.subtract(1, ordering: .acquiringAndReleasing)
+        }
+        thread.name = "kafkalab-mock-teardown"
+        thread.start()
     }
 
     public var brokerIds: [Int32] { (1...Int32(brokerCount)).map { $0 } }
@@ -85,6 +120,14 @@ public final class EmbeddedCluster: @unchecked Sendable {
             throw KafkaError.invalidArgument("no broker \(id): the embedded cluster has brokers 1..\(brokerCount)")
         }
     }
+}
+
+/// The two handles of a released cluster, moved to its teardown thread.
+/// `@unchecked Sendable`: once the cluster is released nothing else holds
+/// these pointers; only the teardown thread touches them, once.
+private struct SharedTeardown: @unchecked Sendable {
+    let mock: OpaquePointer
+    let host: OpaquePointer
 }
 
 /// Kafka protocol request types, for the mock's error injection.

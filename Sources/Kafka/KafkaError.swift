@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 
 /// An error from librdkafka or from the Kafka protocol, carrying the library's
 /// own code, name and message, and how the caller should treat it.
@@ -18,7 +19,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
                 isFatal: Bool = false, txnRequiresAbort: Bool = false) {
         self.code = code
         self.name = KafkaError.name(of: code)
-        let text = message ?? KafkaError.text(of: code)
+        // One line: librdkafka's messages sometimes end in a newline.
+        let text = (message ?? KafkaError.text(of: code)).split(whereSeparator: \.isNewline).joined(separator: " ")
+            .trimmingCharacters(in: .whitespaces)
         self.message = text.isEmpty ? KafkaError.text(of: code) : text
         self.isRetriable = isRetriable ?? KafkaError.retriableCodes.contains(code)
         self.isFatal = isFatal || code == RD_KAFKA_RESP_ERR__FATAL.rawValue

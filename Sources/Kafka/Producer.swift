@@ -169,6 +169,40 @@ public final class Producer: @unchecked Sendable {
     public func abortTransaction(timeoutMs: Int32 = 30_000) throws {
         if let e = rd_kafka_abort_transaction(rk, timeoutMs) { throw KafkaError(consuming: e) }
     }
+
+    /// The same calls, waited for in slices of at most 200 ms so that the
+    /// caller can stop waiting (Ctrl-C) within a fraction of a second:
+    /// librdkafka lets init, commit and abort be called again after a time-out
+    /// and resumes where they were. Throws `_TIMED_OUT` after `timeoutMs`, and
+    /// `stopped` when `stop()` turned true (the operation is then still in
+    /// progress inside librdkafka; calling it again resumes it).
+    public func initTransactions(timeoutMs: Int32, stopWhen stop: () -> Bool) throws {
+        try sliced(timeoutMs, stop) { rd_kafka_init_transactions(rk, $0) }
+    }
+
+    public func commitTransaction(timeoutMs: Int32, stopWhen stop: () -> Bool) throws {
+        try sliced(timeoutMs, stop) { rd_kafka_commit_transaction(rk, $0) }
+    }
+
+    public func abortTransaction(timeoutMs: Int32, stopWhen stop: () -> Bool) throws {
+        try sliced(timeoutMs, stop) { rd_kafka_abort_transaction(rk, $0) }
+    }
+
+    /// Thrown by the `stopWhen` calls when the caller stopped waiting.
+    public struct Stopped: Error {}
+
+    private func sliced(_ timeoutMs: Int32, _ stop: () -> Bool, _ call: (Int32) -> OpaquePointer?) throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
+        while true {
+            let left = deadline - ContinuousClock.now
+            let sliceMs = Int32(max(1, min(200, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+            guard let e = call(sliceMs) else { return }
+            let error = KafkaError(consuming: e)
+            guard error.code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, !error.isFatal else { throw error }
+            if stop() { throw Stopped() }
+            if ContinuousClock.now >= deadline { throw error }
+        }
+    }
 }
 
 /// A producer's topic handle (`rd_kafka_topic_t`) for the allocation-free

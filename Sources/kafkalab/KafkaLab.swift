@@ -146,6 +146,7 @@ struct Serve: ParsableCommand {
         }
         FileHandle.standardOutput.write(Data((cluster.bootstrap + "\n").utf8))
         FileHandle.standardError.write(Data("embedded cluster with \(brokers) brokers running; Ctrl-C stops it\n".utf8))
-        while !Interrupt.isRequested && !Signals.terminated { usleep(100_000) }
+        let stop = Cancellation()
+        stop.receivingSignals { while !stop.isCancelled && !Signals.terminated { usleep(100_000) } }
     }
 }

@@ -20,7 +20,6 @@ struct Repl {
                                 completer: { completer.candidates(for: $0) })
         session.output.hint("kafkalab \(ConfigCatalog.libraryVersion.isEmpty ? "" : "(librdkafka \(ConfigCatalog.libraryVersion))"): `help` lists commands, TAB completes, Ctrl-D leaves")
         while true {
-            Interrupt.reset()
             switch editor.readLine(prompt: session.prompt) {
             case .endOfFile:
                 session.output.line()

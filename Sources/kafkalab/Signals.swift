@@ -2,8 +2,8 @@ import Foundation
 import Lab
 import Synchronization
 
-/// SIGINT sets the interrupt flag (Ctrl-C stops a running command, or clears
-/// the line at the prompt); SIGTERM asks the process to finish. Installed
+/// SIGINT cancels the running command's `Cancellation` (Ctrl-C stops it), or
+/// clears the line at the prompt; SIGTERM asks the process to finish. Installed
 /// without SA_RESTART so a blocking read at the prompt returns.
 enum Signals {
     private static let terminatedFlag = Atomic<Bool>(false)
@@ -13,22 +13,22 @@ enum Signals {
     static func install() {
         // Touch the lazily initialised statics now: their first access is not
         // async-signal-safe, a plain atomic store afterwards is.
-        Interrupt.reset()
+        Cancellation.prepareForSignals()
         _ = terminated
         var action = sigaction()
         #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = { _ in Interrupt.request() }
+        action.__sigaction_handler.sa_handler = { _ in Cancellation.signalReceiver() }
         #else
-        action.__sigaction_u.__sa_handler = { _ in Interrupt.request() }
+        action.__sigaction_u.__sa_handler = { _ in Cancellation.signalReceiver() }
         #endif
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
         var term = sigaction()
         #if canImport(Glibc)
-        term.__sigaction_handler.sa_handler = { _ in Signals.terminatedFlag.store(true, ordering: .relaxed); Interrupt.request() }
+        term.__sigaction_handler.sa_handler = { _ in Signals.terminatedFlag.store(true, ordering: .relaxed); Cancellation.signalReceiver() }
         #else
-        term.__sigaction_u.__sa_handler = { _ in Signals.terminatedFlag.store(true, ordering: .relaxed); Interrupt.request() }
+        term.__sigaction_u.__sa_handler = { _ in Signals.terminatedFlag.store(true, ordering: .relaxed); Cancellation.signalReceiver() }
         #endif
         sigemptyset(&term.sa_mask)
         term.sa_flags = 0

@@ -132,6 +132,6 @@ struct ProducerStatisticsDecodingTests {
         r.record(Self.document)
         r.record(Self.document)
         #expect(r.emissions == 2)
-        #expect(r.waitForProducerId(timeout: 0)?.producerId == 573537000)
+        #expect(r.waitForProducerId(timeout: 0, cancellation: Cancellation())?.producerId == 573537000)
     }
 }

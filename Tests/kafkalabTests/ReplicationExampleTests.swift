@@ -38,39 +38,3 @@ struct ReplicationExampleTests {
         #expect(out.contains("min.insync.replicas: how many copies a write needs"))
     }
 }
-
-@Suite("isr watch and Ctrl-C")
-struct IsrWatchInterruptTests {
-    @Test func ctrlCEndsAWatchWithItsSummary() throws {
-        let process = Process()
-        process.executableURL = KafkalabBinary.url
-        process.arguments = ["--embedded", "-c", "topic create w; isr watch w --interval 100ms"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["KAFKA_BOOTSTRAP"] = nil
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = ReadAll(out.fileHandleForReading)
-        let stderr = ReadAll(err.fileHandleForReading)
-        // Wait until the watch has started before pressing Ctrl-C.
-        Thread.sleep(forTimeInterval: 2.5)
-        process.interrupt()
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let ignoredCtrlC = process.isRunning
-        if ignoredCtrlC {
-            // Never hang the suite: a child that ignores SIGINT may ignore SIGTERM too.
-            kill(process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
-        #expect(!ignoredCtrlC, "the watch did not stop on SIGINT")
-        let text = stdout.wait()
-        _ = stderr.wait()
-        #expect(text.contains("watching w: 3 partitions"))
-        #expect(text.contains("interrupted): no events"))
-        #expect(text.contains("no partition was under-replicated"))
-    }
-}

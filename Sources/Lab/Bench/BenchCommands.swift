@@ -34,7 +34,7 @@ enum BenchCommands {
         let args = ctx.arguments
         let requested = try parseCodecs(args.positionals, session: ctx.session)
         let options = try BenchOptions(args, session: ctx.session)
-        let plan = try options.preparePlan(session: ctx.session, output: ctx.output)
+        let plan = try options.preparePlan(session: ctx.session, output: ctx.output, cancellation: ctx.cancellation)
         let base = try ctx.session.producerProperties()
         var configurations: [(label: String, settings: [(key: String, value: String)], properties: [String: String])] = []
         for codec in requested {
@@ -78,7 +78,7 @@ enum BenchCommands {
             }
             configurations.append((label(combination), combination, props))
         }
-        let plan = try options.preparePlan(session: ctx.session, output: ctx.output)
+        let plan = try options.preparePlan(session: ctx.session, output: ctx.output, cancellation: ctx.cancellation)
         try runAndReport(configurations, firstHeader: "combination", matrixKeys: grid.keys, options: options, plan: plan, ctx: ctx)
     }
 
@@ -120,7 +120,7 @@ enum BenchCommands {
         var failure: (any Error)?
         outer: for configuration in configurations {
             for run in 1...options.runs {
-                if Interrupt.isRequested { break outer }
+                if ctx.isCancelled { break outer }
                 let index = results.count + 1
                 let prefix = total > 1 ? "[\(index)/\(total)] \(configuration.label)" : configuration.label
                 out.progress("bench \(prefix): connecting" + (plan.warmup > 0 ? " and warming up" : ""))
@@ -181,7 +181,7 @@ enum BenchCommands {
                 ("best_throughput", .optional(bestThroughput?.label)),
                 ("best_p99", .optional(bestP99?.label)),
                 ("reading", .optional(reading)),
-                ("interrupted", .bool(Interrupt.isRequested)),
+                ("interrupted", .bool(ctx.isCancelled)),
             ]))
         } else {
             out.line("\(BenchReport.grouped(Double(options.count))) × \(plan.payload.messageSize) B \(plan.payload.kind) messages to \(plan.topic)" +
@@ -214,7 +214,7 @@ enum BenchCommands {
         if let failure {
             throw LabError.invalid("stopped after \(results.count) run(s): \(describeError(failure))")
         }
-        if Interrupt.isRequested && !out.isJSON { out.warning("interrupted: the figures cover what was measured before Ctrl-C") }
+        if ctx.isCancelled && !out.isJSON { out.warning("interrupted: the figures cover what was measured before Ctrl-C") }
     }
 }
 
@@ -265,7 +265,7 @@ struct BenchOptions {
     }
 
     /// Builds the payload and makes sure the topic exists (the only step with a side effect).
-    func preparePlan(session: Session, output: Output) throws -> ProducerBenchPlan {
+    func preparePlan(session: Session, output: Output, cancellation: Cancellation) throws -> ProducerBenchPlan {
         let pool = try BenchPayload(kind: payload, messageSize: size, fileBytes: fileBytes, messagesNeeded: count + warmup)
         let connection = try session.requireConnection()
         if try connection.admin.metadata().topic(topic) == nil {
@@ -280,7 +280,7 @@ struct BenchOptions {
         case .external: "external"
         }
         return ProducerBenchPlan(topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
-                                 buffer: PayloadBuffer(pool), cluster: cluster)
+                                 buffer: PayloadBuffer(pool), cluster: cluster, cancellation: cancellation)
     }
 
     /// A new topic on a real cluster takes a moment to show up in metadata everywhere.

@@ -160,11 +160,11 @@ enum ConsumerBenchCommands {
 
         var results: [RunResult] = []
         for (i, config) in configs.enumerated() {
-            if Interrupt.isRequested { break }
+            if ctx.isCancelled { break }
             let r = try measure(index: i + 1, of: configs.count, properties: combos[i], config: config,
                                 topic: topicName, partitions: topic.partitions.count, count: count,
                                 assignByHand: args.has("--assign"),
-                                expected: count == available ? expected : nil, output: out)
+                                expected: count == available ? expected : nil, output: out, cancellation: ctx.cancellation)
             results.append(r)
             if r.interrupted { break }
         }
@@ -173,7 +173,7 @@ enum ConsumerBenchCommands {
 
     static func measure(index: Int, of total: Int, properties: [(String, String)], config: [String: String],
                         topic: String, partitions: Int, count: Int, assignByHand: Bool,
-                        expected: [Int32: Int64]?, output: Output) throws -> RunResult {
+                        expected: [Int32: Int64]?, output: Output, cancellation: Cancellation) throws -> RunResult {
         let latestStats = Mutex<(String?, Int)>((nil, 0))
         let clock = ContinuousClock()
         let started = clock.now
@@ -222,7 +222,7 @@ enum ConsumerBenchCommands {
             }
             let now = clock.now
             if handed == 0 {
-                if Interrupt.isRequested { interrupted = true; break }
+                if cancellation.isCancelled { interrupted = true; break }
                 if seconds(since: lastActivity) > idleLimit { break }
                 output.progress("bench consume \(index)/\(total) \(label): \(consumed)/\(count)" + (firstAt == nil ? " (joining the group)" : ""))
                 continue
@@ -230,7 +230,7 @@ enum ConsumerBenchCommands {
             lastAt = now
             lastActivity = now
             if consumed & ~0x1FFF != (consumed - handed) & ~0x1FFF {
-                if Interrupt.isRequested { interrupted = true; break }
+                if cancellation.isCancelled { interrupted = true; break }
                 output.progress("bench consume \(index)/\(total) \(label): \(consumed)/\(count)")
             }
         }

@@ -14,6 +14,8 @@ struct ProducerBenchPlan {
     let buffer: PayloadBuffer
     /// The connection's kind, for the JSON document ("embedded", "compose", "external").
     let cluster: String
+    /// The running command's Ctrl-C.
+    let cancellation: Cancellation
 }
 
 /// The payload pool in memory that never moves or changes, so librdkafka
@@ -141,7 +143,7 @@ enum ProducerBench {
                                     onStatistics: { recorder.statistics.append($0) })
         let topic = try producer.topic(plan.topic)
 
-        var loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder,
+        var loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder, cancellation: plan.cancellation,
                                pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
 
         // Warm-up: connections, metadata and the allocator's first pages,
@@ -150,8 +152,8 @@ enum ProducerBench {
         var baseline: ClientStatistics?
         if plan.warmup > 0 {
             _ = try loop.send(plan.warmup, rate: nil, progress: { _, _ in })
-            drain(producer, recorder)
-            if !Interrupt.isRequested {
+            drain(producer, recorder, plan.cancellation)
+            if !plan.cancellation.isCancelled {
                 baseline = awaitStatistics(producer, recorder, after: recorder.statistics.count)
                     .flatMap { try? ClientStatistics.decode($0) }
             }
@@ -163,7 +165,7 @@ enum ProducerBench {
         let start = BenchClock.nanos()
         var sendError: KafkaError?
         var sent = 0
-        if !Interrupt.isRequested {
+        if !plan.cancellation.isCancelled {
             do {
                 sent = try loop.send(plan.count, rate: plan.rate) { sent, now in
                     progress(sent, plan.count, Double(now &- start) / 1e9)
@@ -173,9 +175,9 @@ enum ProducerBench {
                 sent = loop.sent
             }
         }
-        let interrupted = Interrupt.isRequested
+        let interrupted = plan.cancellation.isCancelled
         if interrupted || sendError != nil { producer.purgeQueued() }
-        drain(producer, recorder)
+        drain(producer, recorder, plan.cancellation)
         let cpuSeconds = BenchClock.processCPUSeconds() - cpuStart
         let end = recorder.lastDeliveryNanos > start ? recorder.lastDeliveryNanos : BenchClock.nanos()
 
@@ -206,14 +208,14 @@ enum ProducerBench {
 
     /// Serves delivery reports until none is outstanding (a flush, polled
     /// here so the recorder's clock stays fresh). After Ctrl-C the queue is
-    /// purged first and the wait is bounded.
-    static func drain(_ producer: Producer, _ recorder: DeliveryRecorder) {
+    /// purged first and the wait is bounded (half a second: Ctrl-C answers within one).
+    static func drain(_ producer: Producer, _ recorder: DeliveryRecorder, _ cancellation: Cancellation) {
         var interruptedAt: UInt64?
         while producer.outQueueLength > 0 {
             recorder.poll(producer, timeoutMs: 10)
-            if Interrupt.isRequested {
+            if cancellation.isCancelled {
                 if interruptedAt == nil { interruptedAt = BenchClock.nanos(); producer.purgeQueued() }
-                if BenchClock.nanos() &- interruptedAt! > 5_000_000_000 { return }
+                if BenchClock.nanos() &- interruptedAt! > 500_000_000 { return }
             }
         }
     }
@@ -236,14 +238,16 @@ struct ProduceLoop {
     let topic: ProducerTopic
     let producer: Producer
     let recorder: DeliveryRecorder
+    let cancellation: Cancellation
     let base: UnsafeRawPointer
     let messageSize: Int
     let poolCount: Int
     var slot = 0
     var sent = 0
 
-    init(topic: ProducerTopic, producer: Producer, recorder: DeliveryRecorder,
+    init(topic: ProducerTopic, producer: Producer, recorder: DeliveryRecorder, cancellation: Cancellation,
          pool: UnsafeRawBufferPointer, messageSize: Int) {
+        self.cancellation = cancellation
         self.topic = topic
         self.producer = producer
         self.recorder = recorder
@@ -267,7 +271,7 @@ struct ProduceLoop {
         while sent < n {
             if sent >= nextCheck {
                 nextCheck = sent + checkEvery
-                if Interrupt.isRequested { break }
+                if cancellation.isCancelled { break }
                 let now = BenchClock.nanos()
                 if now &- lastProgress > 200_000_000 { lastProgress = now; progress(sent, now) }
                 if let nanosPerMessage {
@@ -281,7 +285,7 @@ struct ProduceLoop {
                 guard rc == queueFull else { throw KafkaError(code: rc) }
                 // Back-pressure: serve reports (freeing queue space) and retry.
                 recorder.poll(producer, timeoutMs: 10)
-                if Interrupt.isRequested { return sent }
+                if cancellation.isCancelled { return sent }
                 rc = topic.produce(borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
             }
             sent &+= 1

@@ -55,7 +55,7 @@ enum DataCommands {
         let started = Date()
         var sent = 0
         while sent < planned {
-            if Interrupt.isRequested { break }
+            if ctx.isCancelled { break }
             let m = message(sent)
             let headers = numberedHeaders
                 ? headerTemplates.map { MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8)) }
@@ -72,7 +72,8 @@ enum DataCommands {
         while sp.producer.outQueueLength > 0 {
             try? sp.producer.flush(timeoutMs: 200)
             waited += 0.2
-            if Interrupt.isRequested && waited > 10 { break }
+            // Ctrl-C answers within a second; reports still due are counted below.
+            if ctx.isCancelled && waited >= 0.6 { break }
             if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
         }
         let reports = sp.deliveries.take()
@@ -82,6 +83,10 @@ enum DataCommands {
             state.sessionDidProduce(delivered: summary.delivered, failed: summary.failed, in: session)
         }
         report(summary, topic: topicName, sent: sent, planned: planned, seconds: elapsed, ctx: ctx)
+        let outstanding = sent - summary.delivered - summary.failed
+        if ctx.isCancelled && outstanding > 0 {
+            ctx.output.line("interrupted: \(outstanding) message(s) sent but not yet reported; they are not counted above")
+        }
         if let fatal = sp.producer.fatalError {
             session.resetProducer()
             throw LabError.invalid("the producer hit a fatal error: \(fatal); the next command gets a fresh producer")
@@ -141,6 +146,12 @@ enum DataCommands {
             partitions = [try topic.partition(numbered: p).id]
         }
         let follow = args.has("--follow")
+        // --follow waits for new messages until Ctrl-C; --idle bounds it, and
+        // a script (nobody there to press Ctrl-C) always gets a bound.
+        let followIdles = follow && (args.value("--idle") != nil || ctx.session.isScript)
+        if follow && args.value("--idle") == nil && ctx.session.isScript {
+            ctx.output.hint("in a script --follow stops after \(Arguments.formatDuration(idle)) without a message (--idle sets it)")
+        }
         var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]
         if let isolation = args.value("--isolation") {
             guard ["read_committed", "read_uncommitted"].contains(isolation) else {
@@ -174,11 +185,11 @@ enum DataCommands {
             guard groupMode != nil else { return Set(partitions) }
             return Set(((try? consumer.assignment()) ?? []).map(\.partition))
         }
-        while !Interrupt.isRequested {
+        while !ctx.isCancelled {
             if let count, received >= count { break }
             if !follow, !atEnd.isEmpty, atEnd.isSuperset(of: endPartitions()) { break }
             guard let event = consumer.poll(timeoutMs: 200) else {
-                if !follow && Date().timeIntervalSince(lastActivity) > idle { break }
+                if (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle { break }
                 continue
             }
             lastActivity = Date()
@@ -201,7 +212,7 @@ enum DataCommands {
         }
         if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
         consumer.close()
-        let why = Interrupt.isRequested ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
+        let why = ctx.isCancelled ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
         if let groupMode {
             try reportGroupCommits(groupMode, topic: topic, consumed: received, stopped: why, ctx: ctx)
         } else if ctx.output.isJSON {

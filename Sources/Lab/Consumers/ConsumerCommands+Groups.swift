@@ -126,7 +126,7 @@ extension ConsumerCommands {
             out.line("== \(strategy) (\(strategy == "cooperative-sticky" ? "cooperative" : "eager") protocol, group \(groupId))")
             let group = InProcessGroup(groupId: groupId, topic: plan.topic, partitions: plan.partitions,
                                        config: plan.config(strategy: strategy),
-                                       closeTimeout: Double(plan.sessionTimeoutMs) / 1000 + 10)
+                                       closeTimeout: Double(plan.sessionTimeoutMs) / 1000 + 10, cancellation: ctx.cancellation)
             var phases: [PhaseResult] = []
             for i in 1...n { try group.add("c\(i)") }
             let join = try settle(group, plan: plan, from: 0, phase: "join", change: "\(n) consumer(s) join",
@@ -298,7 +298,7 @@ extension ConsumerCommands {
             out.line("")
             out.line("== \(mode) membership (group \(groupId))")
             let group = InProcessGroup(groupId: groupId, topic: plan.topic, partitions: plan.partitions, config: config,
-                                       closeTimeout: s + 10)
+                                       closeTimeout: s + 10, cancellation: ctx.cancellation)
             func extra(_ i: Int) -> [String: String] { mode == "static" ? ["group.instance.id": "\(groupId)-c\(i)"] : [:] }
             for i in 1...n { try group.add("c\(i)", extra: extra(i)) }
             let first = try settle(group, plan: plan, from: 0, phase: "join", change: "\(n) consumer(s) join",

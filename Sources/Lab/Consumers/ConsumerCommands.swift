@@ -65,7 +65,7 @@ enum ConsumerCommands {
         var sent = 0
         while sent < count {
             if sent % 2_000 == 0 {
-                if Interrupt.isRequested { break }
+                if ctx.isCancelled { break }
                 producer.poll(timeoutMs: 0)
                 if sent % 10_000 == 0 && sent > 0 {
                     ctx.output.progress("seed \(topicName): \(sent)/\(count) sent, \(counter.delivered) delivered")
@@ -74,6 +74,7 @@ enum ConsumerCommands {
             writeNumber(sent, into: &value)
             let rc = value.withUnsafeBytes { handle.produce(value: $0, partition: Int32(sent % partitionCount)) }
             if rc == ProducerTopic.queueFull {
+                if ctx.isCancelled { break }
                 producer.poll(timeoutMs: 10)
                 continue
             }
@@ -83,7 +84,9 @@ enum ConsumerCommands {
         let flushStarted = Date()
         while producer.outQueueLength > 0 {
             try? producer.flush(timeoutMs: 200)
-            if Interrupt.isRequested && Date().timeIntervalSince(flushStarted) > 10 { break }
+            // Ctrl-C answers within a second: what is still queued is dropped, not awaited.
+            if ctx.isCancelled { producer.purgeQueued() }
+            if ctx.isCancelled && Date().timeIntervalSince(flushStarted) > 0.5 { break }
             ctx.output.progress("seed \(topicName): waiting for \(producer.outQueueLength) delivery report(s)")
         }
         producer.poll(timeoutMs: 0)

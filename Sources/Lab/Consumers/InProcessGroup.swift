@@ -90,8 +90,12 @@ final class InProcessGroup {
     private let baseConfig: [String: String]
     private(set) var members: [PolledMember] = []
     private let closeTimeout: Double
+    /// The running command's Ctrl-C.
+    private let cancellation: Cancellation
 
-    init(groupId: String, topic: String, partitions: Set<Int32>, config: [String: String], closeTimeout: Double) {
+    init(groupId: String, topic: String, partitions: Set<Int32>, config: [String: String], closeTimeout: Double,
+         cancellation: Cancellation) {
+        self.cancellation = cancellation
         self.groupId = groupId
         self.topic = topic
         self.partitions = partitions
@@ -144,7 +148,7 @@ final class InProcessGroup {
                           label: String) throws -> Settled? {
         let started = recorder.now()
         while true {
-            if Interrupt.isRequested {
+            if cancellation.isCancelled {
                 let n = members.count
                 let closed = closeAll()
                 output.line("interrupted: closed \(closed) of \(n) consumer(s) of group \(groupId)")
@@ -168,7 +172,7 @@ final class InProcessGroup {
     func pause(_ seconds: Double, output: Output) throws {
         let until = recorder.now() + seconds
         while recorder.now() < until {
-            if Interrupt.isRequested {
+            if cancellation.isCancelled {
                 let n = members.count
                 let closed = closeAll()
                 output.line("interrupted: closed \(closed) of \(n) consumer(s) of group \(groupId)")

@@ -315,7 +315,7 @@ final class LagWatchLoop {
         var stopped = "ran for \(Arguments.formatDuration(options.duration))"
         while true {
             let elapsed = Date().timeIntervalSince(start)
-            if Interrupt.isRequested { stopped = "interrupted (Ctrl-C)"; break }
+            if ctx.isCancelled { stopped = "interrupted (Ctrl-C)"; break }
             if elapsed >= options.duration + 1e-3 { break }
             if isFinished?() == true { stopped = "finished"; break }
             if elapsed >= nextSample {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, json
@@ -39,7 +40,7 @@ public final class Output {
     /// Collects everything written, for tests.
     public static func capturing(format: OutputFormat = .table, into buffer: OutputBuffer) -> Output {
         Output(format: format, isTerminal: false,
-               writeOut: { buffer.stdout += $0 }, writeErr: { buffer.stderr += $0 })
+               writeOut: { buffer.appendOut($0) }, writeErr: { buffer.appendErr($0) })
     }
 
     public var isJSON: Bool { format == .json }
@@ -176,9 +177,20 @@ private func writeAll(_ fd: Int32, _ text: String) {
     }
 }
 
-/// A sink for `Output.capturing`.
-public final class OutputBuffer {
-    public var stdout = ""
-    public var stderr = ""
+/// A sink for `Output.capturing`. Readable from another thread while a
+/// command writes (a test waits for a running command's first line, then
+/// cancels it), hence the lock.
+public final class OutputBuffer: Sendable {
+    private let text = Mutex<(out: String, err: String)>(("", ""))
     public init() {}
+    public var stdout: String {
+        get { text.withLock { $0.out } }
+        set { text.withLock { $0.out = newValue } }
+    }
+    public var stderr: String {
+        get { text.withLock { $0.err } }
+        set { text.withLock { $0.err = newValue } }
+    }
+    func appendOut(_ s: String) { text.withLock { $0.out += s } }
+    func appendErr(_ s: String) { text.withLock { $0.err += s } }
 }

@@ -61,14 +61,14 @@ enum ProducerCommands {
         var initialized = false
         if lab.initializedProducer !== sp {
             try transactional("init_transactions", lab: lab, session: session) {
-                try sp.producer.initTransactions(timeoutMs: transactionTimeout(session))
+                try sp.producer.initTransactions(timeoutMs: transactionTimeout(session), stopWhen: { ctx.isCancelled })
             }
             lab.initializedProducer = sp
             initialized = true
         }
         try transactional("begin_transaction", lab: lab, session: session) { try sp.producer.beginTransaction() }
         lab.open = TransactionLab.OpenTransaction(transactionalId: transactionalId, began: Date())
-        let eos = StatisticsRecorder.waitForProducerId(timeout: initialized ? 1.5 : 0) { sp.statistics.value }
+        let eos = StatisticsRecorder.waitForProducerId(timeout: initialized ? 1.5 : 0, cancellation: ctx.cancellation) { sp.statistics.value }
         let idText = eos?.producerIdText ?? "producer id not reported yet"
         if initialized {
             var line = "init_transactions: transactional.id \(transactionalId) registered with its coordinator (\(idText))"
@@ -104,9 +104,9 @@ enum ProducerCommands {
         }
         try transactional("\(verb)_transaction", lab: lab, session: session) {
             if commit {
-                try sp.producer.commitTransaction(timeoutMs: transactionTimeout(session))
+                try sp.producer.commitTransaction(timeoutMs: transactionTimeout(session), stopWhen: { ctx.isCancelled })
             } else {
-                try sp.producer.abortTransaction(timeoutMs: transactionTimeout(session))
+                try sp.producer.abortTransaction(timeoutMs: transactionTimeout(session), stopWhen: { ctx.isCancelled })
             }
         }
         lab.open = nil
@@ -192,7 +192,7 @@ enum ProducerCommands {
         if guarantees.conflicts.isEmpty && guarantees.idempotent {
             let sp = try session.producer()
             if guarantees.transactionalId == nil || lab.initializedProducer === sp {
-                eos = StatisticsRecorder.waitForProducerId(timeout: 2.5) { sp.statistics.value }
+                eos = StatisticsRecorder.waitForProducerId(timeout: 2.5, cancellation: ctx.cancellation) { sp.statistics.value }
             } else {
                 eos = sp.statistics.value?.eos
             }

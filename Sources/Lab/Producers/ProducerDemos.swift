@@ -19,7 +19,7 @@ enum ProducerDemos {
         let deadline = Date().addingTimeInterval(10)
         while true {
             if let t = try c.admin.metadata().topic(defaultName), t.partitions.count == Int(partitions) { return t }
-            if Date() > deadline || Interrupt.isRequested { throw LabError.invalid("created \(defaultName), but it did not appear in the metadata within 10 s") }
+            if Date() > deadline || ctx.isCancelled { throw LabError.invalid("created \(defaultName), but it did not appear in the metadata within 10 s") }
             usleep(100_000)
         }
     }
@@ -27,7 +27,7 @@ enum ProducerDemos {
     /// Reads the given partitions from the given offsets to their end (for
     /// read_committed: to the last stable offset) with a throwaway consumer.
     static func readBack(_ topic: String, from starts: [Int32: Int64], isolation: String, session: Session,
-                         progress: (Int) -> Void = { _ in }) throws -> [ConsumedMessage] {
+                         cancellation: Cancellation, progress: (Int) -> Void = { _ in }) throws -> [ConsumedMessage] {
         let consumer = try Consumer(config: session.consumerProperties(
             group: "kafkalab-readback-\(UUID().uuidString.prefix(8))",
             ["enable.auto.commit": "false", "enable.partition.eof": "true", "isolation.level": isolation]))
@@ -36,7 +36,7 @@ enum ProducerDemos {
         var messages: [ConsumedMessage] = []
         var atEnd = Set<Int32>()
         var lastActivity = Date()
-        while atEnd.count < starts.count && !Interrupt.isRequested {
+        while atEnd.count < starts.count && !cancellation.isCancelled {
             guard let event = consumer.poll(timeoutMs: 200) else {
                 if Date().timeIntervalSince(lastActivity) > 10 { break }
                 continue
@@ -53,7 +53,7 @@ enum ProducerDemos {
                 if e.isFatal { throw e }
             }
         }
-        if Interrupt.isRequested { throw LabError.interrupted }
+        try cancellation.check()
         return messages
     }
 
@@ -83,23 +83,23 @@ enum ProducerDemos {
         ]) { $1 }, onStatistics: { stats.record($0) })
         let timeout = ProducerCommands.transactionTimeout(session)
         let start = try c.admin.watermarks(topic: topic.name, partition: partition).high
-        try producer.initTransactions(timeoutMs: timeout)
-        let eos = stats.waitForProducerId(timeout: 1.5)
+        try producer.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
+        let eos = stats.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation)
         ctx.output.line("transactional producer \(transactionalId) (\(eos?.producerIdText ?? "producer id not reported")), writing to \(topic.name) partition \(partition) from offset \(start)")
 
         try producer.beginTransaction()
         for i in 1...3 { try producer.send(topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("committed \(i)".utf8)) }
-        try producer.commitTransaction(timeoutMs: timeout)
+        try producer.commitTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         ctx.output.line("transaction 1: 3 messages, committed")
         try producer.beginTransaction()
         for i in 1...3 { try producer.send(topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("aborted \(i)".utf8)) }
         try producer.flush(timeoutMs: timeout)
-        try producer.abortTransaction(timeoutMs: timeout)
+        try producer.abortTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         ctx.output.line("transaction 2: 3 messages, written to the log, then aborted")
         let end = try c.admin.watermarks(topic: topic.name, partition: partition).high
 
-        let committed = try readBack(topic.name, from: [partition: start], isolation: "read_committed", session: session)
-        let uncommitted = try readBack(topic.name, from: [partition: start], isolation: "read_uncommitted", session: session)
+        let committed = try readBack(topic.name, from: [partition: start], isolation: "read_committed", session: session, cancellation: ctx.cancellation)
+        let uncommitted = try readBack(topic.name, from: [partition: start], isolation: "read_uncommitted", session: session, cancellation: ctx.cancellation)
         let committedOffsets = Set(committed.map(\.offset))
         let uncommittedByOffset = Dictionary(uncommitted.map { ($0.offset, $0) }) { a, _ in a }
         var table = TextTable(headers: ["OFFSET", "VALUE", "READ_COMMITTED", "READ_UNCOMMITTED"])
@@ -164,7 +164,7 @@ enum ProducerDemos {
             let sp = try session.producer()
             if lab.initializedProducer !== sp {
                 try ProducerCommands.transactional("init_transactions", lab: lab, session: session) {
-                    try sp.producer.initTransactions(timeoutMs: timeout)
+                    try sp.producer.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
                 }
                 lab.initializedProducer = sp
             }
@@ -175,31 +175,36 @@ enum ProducerDemos {
             first = try Producer(config: c.baseProperties.merging([
                 "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-fence-first",
             ]) { $1 }, onStatistics: { recorder.record($0) })
-            try first.initTransactions(timeoutMs: timeout)
+            try first.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
             firstStats = { recorder.latest }
         }
         try first.beginTransaction()
+        // Ctrl-C from here on must not leave the session's producer inside a
+        // transaction the session does not know about.
+        var firstInTransaction = sessionId != nil
+        defer { if firstInTransaction && ctx.isCancelled { try? first.abortTransaction(timeoutMs: 500) } }
         try first.send(topic: topic.name, partition: 0, value: Array("from the first producer".utf8))
         try first.flush(timeoutMs: timeout)
-        let firstEos = StatisticsRecorder.waitForProducerId(timeout: 1.5, firstStats)
+        let firstEos = StatisticsRecorder.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation, firstStats)
         ctx.output.line("first producer (\(sessionId != nil ? "the session's" : "demo"), transactional.id \(transactionalId)): \(firstEos?.producerIdText ?? "producer id not reported"); transaction open with 1 message")
 
         let secondStats = StatisticsRecorder()
         let second = try Producer(config: c.baseProperties.merging([
             "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-fence-second",
         ]) { $1 }, onStatistics: { secondStats.record($0) })
-        try second.initTransactions(timeoutMs: timeout)
-        let secondEos = secondStats.waitForProducerId(timeout: 1.5)
+        try second.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
+        let secondEos = secondStats.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation)
         ctx.output.line("second producer, same transactional.id: init_transactions → \(secondEos?.producerIdText ?? "producer id not reported")")
 
         // The first producer's next operation: one more message and a commit.
         var firstError: KafkaError? = nil
         do {
             try first.send(topic: topic.name, partition: 0, value: Array("from the first producer, after the fence".utf8))
-            try first.commitTransaction(timeoutMs: timeout)
+            try first.commitTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         } catch let e as KafkaError {
             firstError = first.fatalError ?? e
         }
+        firstInTransaction = false
         let fenced = firstError?.isFatal == true || first.fatalError != nil
         if let firstError {
             ctx.output.line("first producer's next operation (produce + commit): \(fenced ? "fatal " : "")\(firstError.name): \(firstError.message)")
@@ -210,7 +215,7 @@ enum ProducerDemos {
         do {
             try second.beginTransaction()
             try second.send(topic: topic.name, partition: 0, value: Array("from the second producer".utf8))
-            try second.commitTransaction(timeoutMs: timeout)
+            try second.commitTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         } catch {
             secondOutcome = "failed: \(describeError(error))"
         }
@@ -284,7 +289,7 @@ enum ProducerDemos {
         if let own = session.settings.producerProperties["enable.idempotence"], !ProducerGuarantees.isTrue(own) {
             ctx.output.line("your enable.idempotence=\(own) is overridden for this demo: it needs an idempotent producer")
         }
-        let eos = stats.waitForProducerId(timeout: 3)
+        let eos = stats.waitForProducerId(timeout: 3, cancellation: ctx.cancellation)
         let forced = ["acks", "retries", "max.in.flight"].compactMap { n in guarantees.setting(n).map { "\(n)=\($0.value)" } }.joined(separator: ", ")
         ctx.output.line("idempotent producer: \(eos?.producerIdText ?? "no producer id reported within 3 s") (\(forced))")
 
@@ -301,7 +306,7 @@ enum ProducerDemos {
         let started = Date()
         var sent = 0
         for i in 0..<count {
-            if Interrupt.isRequested { break }
+            if ctx.isCancelled { break }
             try producer.send(topic: topic.name, key: Array("key-\(i % 16)".utf8), value: Array("\(prefix)\(i)".utf8))
             sent += 1
             if sent % 5000 == 0 { ctx.output.progress("idempotence demo: \(sent)/\(count) sent, \(delivered.load(ordering: .relaxed)) delivered") }
@@ -309,12 +314,12 @@ enum ProducerDemos {
         while producer.outQueueLength > 0 {
             try? producer.flush(timeoutMs: 200)
             ctx.output.progress("idempotence demo: waiting for \(producer.outQueueLength) delivery report(s)")
-            if Interrupt.isRequested && Date().timeIntervalSince(started) > 30 { break }
+            if ctx.isCancelled { break }
         }
         let elapsed = Date().timeIntervalSince(started)
         // Counters in an emission made during the flush may miss its last
         // requests; two more emissions are surely later.
-        let s = stats.waitForEmissions(2, timeout: 3)
+        let s = stats.waitForEmissions(2, timeout: 3, cancellation: ctx.cancellation)
         let ok = delivered.load(ordering: .relaxed)
         let failed = failures.withLock { $0 }
         let transmitted = Int(s?.txMsgs ?? 0)
@@ -326,10 +331,12 @@ enum ProducerDemos {
         for (name, n) in failed.sorted(by: { $0.value > $1.value }) {
             ctx.output.line("failed: \(n) × \(name)" + (ErrorMeanings.meaning(of: name).map { ": \($0)" } ?? ""))
         }
-        if sent < count { ctx.output.line("interrupted after \(sent) of \(count); verifying what was sent") }
-
-        Interrupt.reset()
-        let messages = try readBack(topic.name, from: starts, isolation: "read_uncommitted", session: session) {
+        if ctx.isCancelled {
+            // Ctrl-C answers within a second: reading everything back could take many.
+            ctx.output.line("interrupted after \(sent) of \(count) sent; not read back, so nothing is verified")
+            throw LabError.interrupted
+        }
+        let messages = try readBack(topic.name, from: starts, isolation: "read_uncommitted", session: session, cancellation: ctx.cancellation) {
             ctx.output.progress("idempotence demo: read back \($0)")
         }
         let records: [ReadBackCheck.Record] = messages.compactMap { m in

@@ -18,24 +18,24 @@ final class StatisticsRecorder: Sendable {
 
     /// Waits until `count` more emissions arrived (or `timeout` seconds, or
     /// Ctrl-C) and returns the latest statistics.
-    func waitForEmissions(_ count: Int, timeout: Double) -> ClientStatistics? {
+    func waitForEmissions(_ count: Int, timeout: Double, cancellation: Cancellation) -> ClientStatistics? {
         let target = emissions + count
         let deadline = Date().addingTimeInterval(timeout)
-        while emissions < target && Date() < deadline && !Interrupt.isRequested { usleep(20_000) }
+        while emissions < target && Date() < deadline && !cancellation.isCancelled { usleep(20_000) }
         return latest
     }
 
     /// Waits until the statistics show a producer id (assigned by
     /// InitProducerId), or `timeout` seconds.
-    func waitForProducerId(timeout: Double) -> EosStats? {
-        Self.waitForProducerId(timeout: timeout) { self.latest }
+    func waitForProducerId(timeout: Double, cancellation: Cancellation) -> EosStats? {
+        Self.waitForProducerId(timeout: timeout, cancellation: cancellation) { self.latest }
     }
 
-    static func waitForProducerId(timeout: Double, _ read: () -> ClientStatistics?) -> EosStats? {
+    static func waitForProducerId(timeout: Double, cancellation: Cancellation, _ read: () -> ClientStatistics?) -> EosStats? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let eos = read()?.eos, eos.hasProducerId { return eos }
-            if Date() >= deadline || Interrupt.isRequested { return read()?.eos }
+            if Date() >= deadline || cancellation.isCancelled { return read()?.eos }
             usleep(20_000)
         }
     }

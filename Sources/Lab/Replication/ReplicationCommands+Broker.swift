@@ -78,7 +78,8 @@ extension ReplicationCommands {
                 let live = Set(try c.admin.metadata().brokers.map(\.id))
                 let state = ReplicationLabState.of(ctx.session)
                 try composeControl(action, ids: ids, live: live,
-                                   composeFile: args.value("--compose-file") ?? ctx.session.composeFile, ctx.output) {
+                                   composeFile: args.value("--compose-file") ?? ctx.session.composeFile, ctx.output,
+                                   cancellation: ctx.cancellation) {
                     if let before = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0) {
                         state.rememberIfUnset(before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
                     }
@@ -194,7 +195,7 @@ extension ReplicationCommands {
     // MARK: Compose
 
     static func composeControl(_ action: DockerCompose.Action, ids: [Int32], live: Set<Int32>,
-                               composeFile: String?, _ out: Output,
+                               composeFile: String?, _ out: Output, cancellation: Cancellation = Cancellation(),
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                beforeChange: () -> Void = {}) throws {
         for id in ids {
@@ -217,7 +218,7 @@ extension ReplicationCommands {
         }
         beforeChange()
         for id in ids {
-            if Interrupt.isRequested { throw LabError.interrupted }
+            if cancellation.isCancelled { throw LabError.interrupted }
             out.progress("running \(DockerCompose.commandLine(file: compose.file, action: action, broker: id)) ...")
             try compose.perform(action, broker: id)
             out.line("\(DockerCompose.commandLine(file: compose.file, action: action, broker: id)): done")

@@ -41,10 +41,10 @@ extension ReplicationCommands {
         let wait = try args.seconds("--wait", default: 60, minimum: 1, maximum: 3_600)
         let c = try ctx.session.requireConnection()
         if c.isEmbedded {
-            try runEmbeddedMinIsrDemo(topic: topic, connection: c, ctx.output)
+            try runEmbeddedMinIsrDemo(topic: topic, connection: c, ctx.output, ctx.cancellation)
         } else {
             try runRealMinIsrDemo(topic: topic, connection: c, wait: wait,
-                                  composeFile: args.value("--compose-file") ?? ctx.session.composeFile, ctx.output)
+                                  composeFile: args.value("--compose-file") ?? ctx.session.composeFile, ctx.output, ctx.cancellation)
         }
     }
 
@@ -77,7 +77,7 @@ extension ReplicationCommands {
     /// Produces one message to partition 0 with a fresh producer (no metadata or
     /// connection state carried over from before a broker stopped) and waits for its report.
     static func demoProduce(_ label: String, acks: String, topic: String, isr: [Int32], expected: String,
-                            connection c: ClusterConnection, _ out: Output) throws -> DemoStep {
+                            connection c: ClusterConnection, _ out: Output, _ cancellation: Cancellation) throws -> DemoStep {
         var properties = c.baseProperties
         for (key, value) in demoProducerSettings { properties[key] = value }
         properties["acks"] = acks
@@ -86,7 +86,7 @@ extension ReplicationCommands {
         let producer = try Producer(config: properties, onDelivery: { log.record($0) })
         try producer.send(topic: topic, partition: 0, value: Array("min-isr demo: \(label)".utf8))
         let deadline = Date().addingTimeInterval(15)
-        while producer.outQueueLength > 0 && Date() < deadline && !Interrupt.isRequested {
+        while producer.outQueueLength > 0 && Date() < deadline && !cancellation.isCancelled {
             try? producer.flush(timeoutMs: 200)
             out.progress("\(label): waiting for the delivery report (acks=\(acks))")
         }
@@ -133,7 +133,8 @@ extension ReplicationCommands {
 
     // MARK: Embedded
 
-    static func runEmbeddedMinIsrDemo(topic: String, connection c: ClusterConnection, _ out: Output) throws {
+    static func runEmbeddedMinIsrDemo(topic: String, connection c: ClusterConnection, _ out: Output,
+                                      _ cancellation: Cancellation) throws {
         let cluster = c.embedded!
         if !cluster.stoppedBrokers.isEmpty {
             throw LabError.invalid("the demo starts with every broker running; `broker start \(ids(cluster.stoppedBrokers.sorted()))` first")
@@ -165,9 +166,9 @@ extension ReplicationCommands {
 
         out.line("1. all replicas up, leader \(leader)")
         steps.append(try demoProduce("all replicas up", acks: "all", topic: topic, isr: p0.isr, expected: "delivered",
-                                     connection: c, out))
+                                     connection: c, out, cancellation))
         for (index, follower) in followers.enumerated() {
-            if Interrupt.isRequested { throw LabError.interrupted }
+            if cancellation.isCancelled { throw LabError.interrupted }
             out.line("\(index + 2). stopping follower \(follower)")
             try embeddedControl(.stop, ids: [follower], cluster: cluster, connection: c, out)
             stoppedByDemo.append(follower)
@@ -176,23 +177,23 @@ extension ReplicationCommands {
             out.line("  ISR reported: \(bracketed(isr)), unchanged: the mock does not model the ISR (real Kafka would report \(bracketed(realIsr)))")
             let expected = index == 0 ? "delivered (ISR of 2 = min.insync.replicas)" : "NOT_ENOUGH_REPLICAS (ISR of 1 < min.insync.replicas 2)"
             let step = try demoProduce("follower(s) \(ids(stoppedByDemo)) down", acks: "all", topic: topic, isr: isr,
-                                       expected: expected, connection: c, out)
+                                       expected: expected, connection: c, out, cancellation)
             steps.append(step)
             if index == 1 {
                 out.line("  observed: \(step.outcome). Real Kafka would refuse this write with NOT_ENOUGH_REPLICAS; the embedded cluster has no min.insync.replicas, so nothing here can refuse it, and kafkalab does not fake the rejection")
             }
         }
-        if Interrupt.isRequested { throw LabError.interrupted }
+        if cancellation.isCancelled { throw LabError.interrupted }
         out.line("4. the same partition with acks=1")
         steps.append(try demoProduce("acks=1, two followers down", acks: "1", topic: topic,
                                      isr: try partitionZero(of: topic, c)?.isr ?? [],
-                                     expected: "delivered (acks=1 ignores min.insync.replicas)", connection: c, out))
+                                     expected: "delivered (acks=1 ignores min.insync.replicas)", connection: c, out, cancellation))
         out.line("5. starting the followers again")
         try embeddedControl(.start, ids: stoppedByDemo, cluster: cluster, connection: c, out)
         stoppedByDemo.removeAll()
         steps.append(try demoProduce("all replicas back", acks: "all", topic: topic,
                                      isr: try partitionZero(of: topic, c)?.isr ?? [], expected: "delivered",
-                                     connection: c, out))
+                                     connection: c, out, cancellation))
         printConclusion(out, embedded: true)
         out.setResult(.object([
             ("cluster", "embedded"), ("topic", .string(topic)), ("partition", 0),
@@ -206,7 +207,7 @@ extension ReplicationCommands {
     // MARK: Real cluster
 
     static func runRealMinIsrDemo(topic: String, connection c: ClusterConnection, wait: Double,
-                                  composeFile: String?, _ out: Output) throws {
+                                  composeFile: String?, _ out: Output, _ cancellation: Cancellation) throws {
         // Docker problems are found before anything is created or stopped.
         let compose: DockerCompose? = c.kind == .compose
             ? try DockerCompose.locate(composeFile: composeFile, action: .stop, brokers: [1]) : nil
@@ -230,7 +231,7 @@ extension ReplicationCommands {
         }
 
 
-        let initial = try waitForPartition(topic, "all three replicas in sync", limit: max(wait, 30), c, out) {
+        let initial = try waitForPartition(topic, "all three replicas in sync", limit: max(wait, 30), c, out, cancellation) {
             $0.leader >= 0 && $0.replicas.count == 3 && Set($0.isr) == Set($0.replicas)
         }
         let leader = initial.leader
@@ -257,7 +258,7 @@ extension ReplicationCommands {
 
         out.line("1. all replicas in sync")
         steps.append(try demoProduce("all replicas in sync", acks: "all", topic: topic, isr: initial.isr,
-                                     expected: "delivered", connection: c, out))
+                                     expected: "delivered", connection: c, out, cancellation))
         var isr = initial.isr
         for (index, follower) in followers.enumerated() {
             out.line("\(index + 2). stopping follower \(follower)")
@@ -269,20 +270,20 @@ extension ReplicationCommands {
             } else {
                 out.line("  stop broker \(follower) on its host now (a controlled shutdown, e.g. `kafka-server-stop.sh`); waiting for it to leave the ISR (Ctrl-C abandons)")
             }
-            let shrunk = try waitForPartition(topic, "broker \(follower) to leave the ISR", limit: waitLimit, c, out) {
+            let shrunk = try waitForPartition(topic, "broker \(follower) to leave the ISR", limit: waitLimit, c, out, cancellation) {
                 !$0.isr.contains(follower) && $0.leader >= 0
             }
             isr = shrunk.isr
             out.line("  ISR now \(bracketed(isr)) (leader \(shrunk.leader))")
             let expected = index == 0 ? "delivered (ISR of 2 = min.insync.replicas)" : "NOT_ENOUGH_REPLICAS (ISR of 1 < min.insync.replicas 2)"
             let step = try demoProduce("follower(s) \(ids(followers.prefix(index + 1).map { $0 })) down", acks: "all",
-                                       topic: topic, isr: isr, expected: expected, connection: c, out)
+                                       topic: topic, isr: isr, expected: expected, connection: c, out, cancellation)
             steps.append(step)
             if index == 1 { explainObserved(step, topic: topic, out) }
         }
         out.line("4. the same partition with acks=1")
         steps.append(try demoProduce("acks=1, two followers down", acks: "1", topic: topic, isr: isr,
-                                     expected: "delivered (acks=1 ignores min.insync.replicas)", connection: c, out))
+                                     expected: "delivered (acks=1 ignores min.insync.replicas)", connection: c, out, cancellation))
 
         out.line("5. starting the followers again")
         for follower in followers {
@@ -296,12 +297,12 @@ extension ReplicationCommands {
             out.line("  start brokers \(ids(followers)) on their hosts now; waiting for them to rejoin the ISR (Ctrl-C abandons)")
         }
         let recovered = try waitForPartition(topic, "brokers \(ids(followers)) to rejoin the ISR",
-                                             limit: waitLimit.map { $0 * 2 }, c, out) {
+                                             limit: waitLimit.map { $0 * 2 }, c, out, cancellation) {
             Set($0.isr) == Set($0.replicas) && $0.leader >= 0
         }
         out.line("  ISR back to \(bracketed(recovered.isr)) (leader \(recovered.leader); it moves back to the preferred replica only at a preferred-leader election)")
         steps.append(try demoProduce("all replicas back", acks: "all", topic: topic, isr: recovered.isr,
-                                     expected: "delivered", connection: c, out))
+                                     expected: "delivered", connection: c, out, cancellation))
         printConclusion(out)
         out.setResult(.object([
             ("cluster", .string(c.label)), ("topic", .string(topic)), ("partition", 0),
@@ -327,10 +328,10 @@ extension ReplicationCommands {
 
     /// Polls partition 0 until `condition` holds; `limit` nil waits until Ctrl-C.
     static func waitForPartition(_ topic: String, _ what: String, limit: Double?, _ c: ClusterConnection, _ out: Output,
-                                 until condition: (PartitionInfo) -> Bool) throws -> PartitionInfo {
+                                 _ cancellation: Cancellation, until condition: (PartitionInfo) -> Bool) throws -> PartitionInfo {
         let started = Date()
         while true {
-            if Interrupt.isRequested { throw LabError.interrupted }
+            if cancellation.isCancelled { throw LabError.interrupted }
             if let p = try? partitionZero(of: topic, c), condition(p) { return p }
             let waited = Date().timeIntervalSince(started)
             if let limit, waited > limit {

@@ -131,6 +131,9 @@ enum ReplicationCommands {
 
     // MARK: isr watch
 
+    /// How long `isr watch` without --for runs in a script.
+    static let scriptWatchLimit = 10.0
+
     static let watch = Command(
         "watch", summary: "poll metadata and print each ISR shrink/expand, leader change, offline partition, broker gone/back",
         usage: "isr watch [<topic>|--all] [--interval 1s] [--for 30s]",
@@ -148,7 +151,12 @@ enum ReplicationCommands {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
         let interval = try args.seconds("--interval", default: 1, minimum: 0.1, maximum: 3_600)
-        let duration: Double? = args.value("--for") == nil ? nil : try args.seconds("--for", default: 0, minimum: 0.1)
+        var duration: Double? = args.value("--for") == nil ? nil : try args.seconds("--for", default: 0, minimum: 0.1)
+        if duration == nil && ctx.session.isScript {
+            // Nobody can press Ctrl-C in a script: it must end by itself.
+            duration = scriptWatchLimit
+            ctx.output.hint("in a script isr watch stops after \(Arguments.formatDuration(scriptWatchLimit)) (--for sets it)")
+        }
         let scope: ReplicationScope
         if args.has("--all") {
             if let topic = args.optionalPositional(0) { throw ctx.usageError("give a topic or --all, not both ('\(topic)')") }
@@ -185,7 +193,7 @@ enum ReplicationCommands {
 
         var failure: String?
         var nextPoll = interval
-        while !Interrupt.isRequested {
+        while !ctx.isCancelled {
             let now = watcher.elapsed
             if let duration, now >= duration { break }
             if now >= nextPoll {
@@ -215,7 +223,7 @@ enum ReplicationCommands {
         if let everything = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: 1_500, time: 0) {
             state.remember(everything, reason: "the previous watch ended")
         }
-        printSummary(watcher.summary, interrupted: Interrupt.isRequested, out)
+        printSummary(watcher.summary, interrupted: ctx.isCancelled, out)
     }
 
     /// One event line. `since` marks a change found between the previous look and this

@@ -57,7 +57,13 @@ public struct ClientSettings: Equatable, Sendable {
         let (scope, key) = try Self.resolve(rawKey)
         try ClientConfig.validate(key: key, value: value)
         let previous = self[scope][key]
-        self[scope][key] = value
+        var changed = self
+        changed[scope][key] = value
+        // librdkafka checks some properties against others only when a client
+        // is created: create one now (no brokers) so `set` refuses, not a later command.
+        if scope != .consumer { try ClientConfig.checkCreatable(changed.producerProperties, as: .producer) }
+        if scope != .producer { try ClientConfig.checkCreatable(changed.consumerProperties, as: .consumer) }
+        self = changed
         return Change(scope: scope, key: key, previous: previous, value: value, isSecret: ConfigCatalog.isSecret(key))
     }
 

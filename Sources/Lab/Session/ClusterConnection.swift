@@ -34,7 +34,9 @@ public final class ClusterConnection {
 
     /// Connects to an external cluster and checks within `timeoutMs` that it
     /// answers; throws a one-line error if it does not.
-    public init(bootstrap: String, extraProperties: [String: String] = [:], timeoutMs: Int32 = 10_000) throws {
+    /// `cancellation` (Ctrl-C) ends the wait for the cluster's answer within a quarter of a second.
+    public init(bootstrap: String, extraProperties: [String: String] = [:], timeoutMs: Int32 = 10_000,
+                cancellation: Cancellation? = nil) throws {
         guard !bootstrap.isEmpty, bootstrap.split(separator: ",").allSatisfy({ $0.contains(":") }) else {
             throw LabError.invalid("bootstrap must be HOST:PORT[,HOST:PORT...], not '\(bootstrap)'")
         }
@@ -44,10 +46,18 @@ public final class ClusterConnection {
         kind = hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") ? .compose : .external
         baseProperties = extraProperties.merging(["bootstrap.servers": bootstrap]) { $1 }
         admin = try AdminClient(config: baseProperties.merging(["client.id": "kafkalab-admin"]) { $1 }, timeoutMs: timeoutMs)
-        do {
-            _ = try admin.metadata()
-        } catch let e as KafkaError {
-            throw LabError.invalid("cannot reach \(bootstrap) within \(timeoutMs / 1000) s (\(e.name)); is the cluster running? (`docker compose up -d` for the project's cluster)")
+        // Asked in short slices so that Ctrl-C is heard while nothing answers.
+        let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
+        while true {
+            do {
+                _ = try admin.metadata(timeoutMs: Int32(max(50, min(250, deadline.timeIntervalSinceNow * 1000))))
+                break
+            } catch let e as KafkaError {
+                if cancellation?.isCancelled == true { throw LabError.interrupted }
+                if Date() >= deadline {
+                    throw LabError.invalid("cannot reach \(bootstrap) within \(Arguments.formatDuration(Double(timeoutMs) / 1000)) (\(e.name)); is the cluster running? (`docker compose up -d` for the project's cluster)")
+                }
+            }
         }
     }
 

@@ -50,7 +50,11 @@ public struct CommandContext {
     public let command: Command
     /// The command's full name, e.g. "topic create".
     public let path: String
+    /// Set when the user presses Ctrl-C (or a test cancels the run): loops
+    /// check it and return with the session as it was.
+    public let cancellation: Cancellation
     public var output: Output { session.output }
+    public var isCancelled: Bool { cancellation.isCancelled }
 
     public func usageError(_ what: String) -> LabError { .usage(what, usage: command.usage) }
 }

@@ -50,8 +50,11 @@ public final class Dispatcher {
     /// outcome; the session is left as it was.
     /// With `printsErrors: false` the caller prints the failure itself
     /// (scripts print `line N: <error>` instead).
+    /// `cancellation` stops the command (Ctrl-C is routed to it while it runs);
+    /// a script passes one token to all its lines.
     @discardableResult
-    public func execute(_ line: String, in session: Session, printsErrors: Bool = true) -> Outcome {
+    public func execute(_ line: String, in session: Session, printsErrors: Bool = true,
+                        cancellation: Cancellation = Cancellation()) -> Outcome {
         self.printsErrors = printsErrors
         defer { self.printsErrors = true }
         let out = session.output
@@ -70,21 +73,21 @@ public final class Dispatcher {
             words.removeAll { $0 == "--json" }
             out.format = .json
             defer { out.format = .table }
-            return run(words, in: session)
+            return cancellation.receivingSignals { run(words, in: session, cancellation: cancellation) }
         }
         words.removeAll { $0 == "--json" }
-        return run(words, in: session)
+        return cancellation.receivingSignals { run(words, in: session, cancellation: cancellation) }
     }
 
-    private func run(_ words: [String], in session: Session) -> Outcome {
+    private func run(_ words: [String], in session: Session, cancellation: Cancellation) -> Outcome {
         let out = session.output
 
-        Interrupt.reset()
         out.beginCommand()
         do {
             let (command, path, rest) = try resolve(words)
             let arguments = try Arguments(rest, flags: command.flags, options: command.options, usage: command.usage)
-            try command.run!(CommandContext(session: session, arguments: arguments, command: command, path: path))
+            try command.run!(CommandContext(session: session, arguments: arguments, command: command, path: path,
+                                            cancellation: cancellation))
             out.endCommand()
             return .succeeded
         } catch {

@@ -27,6 +27,7 @@ public func describeError(_ error: any Error) -> String {
     case let e as LabError: return e.description
     case let e as KafkaError: return e.description
     case let e as Tokenizer.Failure: return e.description
+    case is Producer.Stopped: return LabError.interrupted.description
     default: return String(describing: error)
     }
 }

@@ -23,7 +23,9 @@ public struct ScriptRunner {
 
     /// Runs the lines; `lineNumberOffset` lets callers number lines of a file
     /// that are fed one at a time.
-    public func run(lines: [String], in session: Session) -> Result {
+    /// One `cancellation` covers the whole run: Ctrl-C stops the running line
+    /// and the lines after it.
+    public func run(lines: [String], in session: Session, cancellation: Cancellation = Cancellation()) -> Result {
         var result = Result()
         for (index, raw) in lines.enumerated() {
             let line = raw.trimmingWhitespace()
@@ -31,7 +33,7 @@ public struct ScriptRunner {
             if session.output.format != .json {
                 session.output.line(session.output.dim(session.prompt) + line)
             }
-            switch dispatcher.execute(line, in: session, printsErrors: false) {
+            switch dispatcher.execute(line, in: session, printsErrors: false, cancellation: cancellation) {
             case .quit:
                 result.quit = true
                 return result
@@ -46,7 +48,7 @@ public struct ScriptRunner {
             case .empty:
                 break
             }
-            if Interrupt.isRequested {
+            if cancellation.isCancelled {
                 result.failures.append("interrupted")
                 return result
             }

@@ -123,7 +123,7 @@ enum SessionCommands {
         } else {
             try ctx.arguments.expectPositionals(atMost: 1)
             let bootstrap = target == "compose" ? ClusterConnection.composeBootstrap : target
-            connection = try ClusterConnection(bootstrap: bootstrap, timeoutMs: timeoutMs)
+            connection = try ClusterConnection(bootstrap: bootstrap, timeoutMs: timeoutMs, cancellation: ctx.cancellation)
         }
         ctx.session.requestTimeoutMs = timeoutMs
         ctx.session.connect(connection)
@@ -249,7 +249,7 @@ enum SessionCommands {
         ctx.session.sourceDepth += 1
         defer { ctx.session.sourceDepth -= 1 }
         let runner = ScriptRunner(dispatcher: dispatcher, keepGoing: ctx.arguments.has("--keep-going"), source: path)
-        let result = runner.run(lines: text.components(separatedBy: "\n"), in: ctx.session)
+        let result = runner.run(lines: text.components(separatedBy: "\n"), in: ctx.session, cancellation: ctx.cancellation)
         if !result.succeeded {
             throw LabError.invalid("\(path): \(result.failures.count) command(s) failed")
         }

@@ -45,7 +45,7 @@ enum CompactionDemo {
         let started = Date()
         var remaining: [ConsumedMessage] = []
         while Date().timeIntervalSince(started) < wait {
-            if Interrupt.isRequested { throw LabError.interrupted }
+            if ctx.isCancelled { throw LabError.interrupted }
             remaining = try readAll(topic: topic, ctx: ctx)
             if records.isCompacted(remaining.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0.value.map { String(decoding: $0, as: UTF8.self) }) }) { break }
             out.progress("waiting for the log cleaner: \(remaining.count) records still in the log, \(Int(Date().timeIntervalSince(started))) s")

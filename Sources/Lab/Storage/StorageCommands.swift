@@ -54,7 +54,7 @@ enum StorageCommands {
         var json: [JSONValue] = []
         let brokers = Set(partitions.flatMap(\.replicas)).sorted()
         for broker in brokers {
-            if Interrupt.isRequested { throw LabError.interrupted }
+            if ctx.isCancelled { throw LabError.interrupted }
             let dirs = partitions.filter { $0.replicas.contains(broker) }.map { "\(topic)-\($0.id)" }
             let listing: String
             do {

@@ -1,0 +1,79 @@
+import Foundation
+import Synchronization
+
+/// The way a running command learns it should stop (Ctrl-C, SIGTERM, or a
+/// test cancelling it from another thread). Each command run receives its
+/// own token in its `CommandContext`; long-running loops check `isCancelled`
+/// (or sleep through `sleep(_:)`, which wakes at once on cancellation) at
+/// least every few hundred milliseconds and return with the session intact.
+///
+/// A SIGINT cancels only the token that is receiving signals at that moment
+/// (`receivingSignals`): the handler copies one integer into another, which
+/// is async-signal-safe, and a token is cancelled by a signal when that
+/// integer is its id. A signal at the prompt (no token receiving) cancels
+/// nothing, and a token made later never sees an earlier signal.
+public final class Cancellation: Sendable {
+    private static let nextId = Atomic<Int>(1)
+    /// The id of the token a signal cancels now (0: none).
+    private static let signalTarget = Atomic<Int>(0)
+    /// The id of the token the last signal cancelled.
+    private static let signalled = Atomic<Int>(0)
+
+    public let id: Int
+    private let cancelled = Atomic<Bool>(false)
+
+    public init() {
+        id = Self.nextId.add(1, ordering: .relaxed).oldValue
+    }
+
+    /// Cancels this token (from any thread).
+    public func cancel() { cancelled.store(true, ordering: .relaxed) }
+
+    public var isCancelled: Bool {
+        if cancelled.load(ordering: .relaxed) { return true }
+        if Self.signalled.load(ordering: .relaxed) == id {
+            cancelled.store(true, ordering: .relaxed)
+            return true
+        }
+        return false
+    }
+
+    /// Throws `LabError.interrupted` once cancelled.
+    public func check() throws {
+        if isCancelled { throw LabError.interrupted }
+    }
+
+    /// Sleeps `seconds`, waking within 20 ms of a cancellation.
+    /// Returns false when it was cancelled.
+    @discardableResult
+    public func sleep(_ seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !isCancelled {
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { return true }
+            usleep(UInt32(min(left, 0.02) * 1_000_000))
+        }
+        return false
+    }
+
+    /// Runs `body` with this token as the one SIGINT cancels; the previous
+    /// receiver (a script's token around one of its commands) is restored after.
+    public func receivingSignals<T>(_ body: () throws -> T) rethrows -> T {
+        let previous = Self.signalTarget.exchange(id, ordering: .relaxed)
+        defer { Self.signalTarget.store(previous, ordering: .relaxed) }
+        return try body()
+    }
+
+    /// Called from a signal handler: async-signal-safe (atomic integer load and store).
+    public static func signalReceiver() {
+        signalled.store(signalTarget.load(ordering: .relaxed), ordering: .relaxed)
+    }
+
+    /// Initialises the statics before a signal handler may touch them (a
+    /// static's first access is not async-signal-safe; later atomic operations are).
+    public static func prepareForSignals() {
+        _ = nextId.load(ordering: .relaxed)
+        _ = signalTarget.load(ordering: .relaxed)
+        _ = signalled.load(ordering: .relaxed)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Kafka
+import Testing
+@testable import Lab
+
+/// Generated lines through the script path (`ScriptRunner`, keep going), on one
+/// embedded cluster: no abort, no hang, every error one line. Each line is
+/// cancelled as Ctrl-C would be if it is still running after half a second,
+/// and must then return within a second. The seed is random per run and in
+/// every failure message; KAFKALAB_FUZZ_SEED=<n> replays it (KAFKALAB_FUZZ_LINES
+/// changes how many lines). Bigger campaigns that can find aborts run through
+/// the binary (an abort would kill the test runner): see the README.
+@Suite("Fuzz: bad input never aborts, hangs or prints more than one line", .serialized)
+struct FuzzTests {
+    static let cancelAfter = 0.5
+    static let returnWithin = 1.0
+
+    @Test func generatedLinesThroughTheScriptPath() throws {
+        let env = ProcessInfo.processInfo.environment
+        let seed = env["KAFKALAB_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        let count = env["KAFKALAB_FUZZ_LINES"].flatMap(Int.init) ?? 240
+        var lines = FuzzLines(seed: seed)
+        let t = try TestSession()
+        // Something for the generated lines to find.
+        try t.output(of: "topic create t --partitions 2")
+        try t.output(of: "produce --topic t --count 5 'm{i}'")
+        let runner = ScriptRunner(dispatcher: t.dispatcher, keepGoing: true, source: "fuzz")
+        let started = Date()
+        for index in 0..<count {
+            let line = lines.line()
+            let shown = line.count > 120 ? String(line.prefix(120)) + "... (\(line.count) characters)" : line
+            let where_ = "seed \(seed) (KAFKALAB_FUZZ_SEED=\(seed)), line \(index + 1): \(shown.debugDescription)"
+            let errBefore = t.buffer.stderr.utf8.count
+            let run = ScriptLineRun(runner: runner, line: line, session: t.session)
+            let returned = run.wait(cancelAfter: Self.cancelAfter, then: Self.returnWithin)
+            guard returned else {
+                Issue.record("hang: not returned \(Self.returnWithin) s after cancellation; \(where_)")
+                return   // the session is still in use by the stuck line
+            }
+            let err = String(decoding: Array(t.buffer.stderr.utf8).dropFirst(errBefore), as: UTF8.self)
+            let errorLines = err.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            #expect(errorLines.count <= 1, "\(errorLines.count) stderr lines for one command; \(where_): \(err.prefix(400))")
+            for e in errorLines {
+                #expect(e.hasPrefix("fuzz:"), "stderr line not an error line; \(where_): \(e.prefix(200))")
+                #expect(e.utf8.count < 2_000, "a \(e.utf8.count)-byte error line; \(where_)")
+            }
+            // Leave the test cluster usable for the next lines.
+            if t.session.connection?.isEmbedded != true || t.session.connection === nil {
+                t.session.connect(try ClusterConnection(embeddedBrokers: 3))
+            }
+            t.session.output.format = .table
+        }
+        print("fuzz: \(count) lines, seed \(seed), \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+    }
+}
+
+/// One line through `ScriptRunner` on another thread, cancelled after a bound.
+///
+/// `@unchecked Sendable`: the session is used only by the running thread until
+/// `wait` has seen it finish; the test thread touches only the token.
+final class ScriptLineRun: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private let cancellation = Cancellation()
+
+    private let runner: ScriptRunner
+    private let session: Session
+
+    init(runner: ScriptRunner, line: String, session: Session) {
+        self.runner = runner
+        self.session = session
+        let thread = Thread { [self] in
+            _ = self.runner.run(lines: [line], in: self.session, cancellation: cancellation)
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Whether the line returned: by itself within `cancelAfter`, or within
+    /// `then` seconds of being cancelled.
+    func wait(cancelAfter: Double, then: Double) -> Bool {
+        if done.wait(timeout: .now() + cancelAfter) == .success { return true }
+        cancellation.cancel()
+        return done.wait(timeout: .now() + then) == .success
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Kafka
+@testable import Lab
+
+// SeededGenerator (SplitMix64) is declared in DispatcherTests.swift.
+
+/// Lines a careless or hostile user could type: every command of the catalog
+/// with random options and extreme numbers, every librdkafka property with
+/// junk, random tokens, unicode and control characters, unbalanced quotes and
+/// very long lines.
+struct FuzzLines {
+    var rng: SeededGenerator
+    let commands: [(path: String, command: Command)]
+    let properties = ConfigCatalog.names
+
+    init(seed: UInt64) {
+        rng = SeededGenerator(seed: seed)
+        func walk(_ c: Command, _ prefix: String) -> [(String, Command)] {
+            let path = prefix.isEmpty ? c.name : prefix + " " + c.name
+            return [(path, c)] + c.subcommands.flatMap { walk($0, path) }
+        }
+        commands = CommandCatalog.all.flatMap { walk($0, "") }
+    }
+
+    static let extremes = [
+        "0", "-1", "1", "2147483647", "2147483648", "-2147483649", "9223372036854775807", "9223372036854775808",
+        "-9223372036854775808", "99999999999", "1e308", "-1e308", "1e-320", "NaN", "inf", "-inf", "0x10", "1k", "99999999999m",
+        "0.0001", "1_000", "-0", "3s", "100ms", "0ms", "99999h", "1.5", "", "all", "true", "none",
+    ]
+    static let junk = [
+        "é", "日本語", "\u{202E}abc", "'", "\"", "\\", ";", "#", "\u{0}", "\u{1B}[31m", "\t", "a\rb", "$(true)", "%s%n",
+        "{i}{i}{i}", "../../etc", "𝕏𝕏", "--", "-", "--json", "=", "a=b", "k=", "=v", "\u{7F}", "\u{FEFF}",
+    ]
+
+    mutating func pick<T>(_ a: [T]) -> T { a[Int.random(in: 0..<a.count, using: &rng)] }
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &rng) < p }
+
+    mutating func token() -> String {
+        if chance(0.45) { return pick(Self.extremes) }
+        if chance(0.6) { return pick(Self.junk) }
+        let alphabet = Array("abc xyz\"'\\;#-=.,{}\té日\u{1}")
+        return String((0..<Int.random(in: 1...12, using: &rng)).map { _ in pick(alphabet) })
+    }
+
+    /// Options that keep a slow command short (the test also cancels each line).
+    static let bounded = ["--count 20", "--for 300ms", "--interval 100ms", "--wait 1s", "--idle 300ms",
+                          "--warmup 0", "--runs 1", "--keys 3", "--consumers 1", "--session-timeout 3s"]
+
+    mutating func line() -> String {
+        switch Double.random(in: 0..<1, using: &rng) {
+        case ..<0.5:
+            let (path, command) = pick(commands)
+            var words = [path]
+            if chance(0.6) { words.append(pick(["t", "orders", "f", "nosuch", "1", "embedded", "linger.ms"] + Self.extremes)) }
+            for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                if !command.options.isEmpty && chance(0.6) {
+                    words += [pick(command.options), chance(0.5) ? pick(Self.extremes) : token()]
+                } else if !command.flags.isEmpty && chance(0.5) {
+                    words.append(pick(command.flags))
+                } else {
+                    words.append(token())
+                }
+            }
+            if chance(0.7) { words.append(pick(Self.bounded)) }
+            return words.joined(separator: " ")
+        case ..<0.78:
+            let key = pick(["", "", "producer.", "consumer."]) + pick(properties)
+            let value = chance(0.1) ? String(repeating: "v", count: Int.random(in: 30_000...80_000, using: &rng))
+                : chance(0.6) ? pick(Self.extremes + Self.junk) : token()
+            return chance(0.3) ? "set \(key) '\(value)'" : "set \(key) \(value)"
+        case ..<0.88:
+            return (0..<Int.random(in: 1...6, using: &rng)).map { _ in token() }.joined(separator: " ")
+        case ..<0.94:
+            return pick(["'unbalanced", "\"open", "produce 'a", "set client.id \"x", "a\\", "\"\"\"", "''''", "'\"", "use 'x"])
+        default:
+            let filler = Array("xé\u{7} \"\u{0}")
+            return pick(commands).path + " " + String((0..<Int.random(in: 1_000...20_000, using: &rng)).map { _ in pick(filler) })
+        }
+    }
+}
