@@ -47,11 +47,23 @@ public final class Dispatcher {
     }
 
     /// Runs one line. Errors are printed as one line and reported in the
-    /// outcome; the session is left as it was.
+    /// outcome; the session is left as it was. A line holding several
+    /// commands separated by `;` (`Tokenizer.splitCommands`, the rule scripts
+    /// and `-c` follow too) runs them in order and stops at the first failure.
     /// With `printsErrors: false` the caller prints the failure itself
     /// (scripts print `line N: <error>` instead).
     @discardableResult
     public func execute(_ line: String, in session: Session, printsErrors: Bool = true) -> Outcome {
+        let commands = Tokenizer.splitCommands(line)
+        if commands.count > 1 {
+            var last = Outcome.empty
+            for command in commands {
+                last = execute(command, in: session, printsErrors: printsErrors)
+                if case .failed = last { return last }
+                if last == .quit || Interrupt.isRequested { return last }
+            }
+            return last
+        }
         self.printsErrors = printsErrors
         defer { self.printsErrors = true }
         let out = session.output

@@ -29,6 +29,13 @@ enum SessionCommands {
             ctx.output.hint("`help <command>` for its usage; `--json` after any command prints JSON")
             return
         }
+        if words.count == 1, words[0] == "quit" || words[0] == "exit" {
+            ctx.output.line("\(words[0]): leave kafkalab (quit and exit are the same; Ctrl-D too); in a script, stop it there with success")
+            ctx.output.line("usage: \(words[0])")
+            ctx.output.setResult(.object([("command", .string(words[0])), ("summary", "leave kafkalab (also Ctrl-D)"),
+                                          ("usage", .string(words[0]))]))
+            return
+        }
         let (command, path, _) = try dispatcher.resolveForHelp(words)
         ctx.output.line("\(path): \(command.summary)")
         ctx.output.line("usage: \(command.usage)")
@@ -38,6 +45,11 @@ enum SessionCommands {
             for s in command.subcommands { table.append(["\(path) \(s.name)", s.summary]) }
             ctx.output.table(table)
         }
+        ctx.output.setResult(.object([
+            ("command", .string(path)), ("summary", .string(command.summary)), ("usage", .string(command.usage)),
+            ("details", command.details.isEmpty ? .null : .string(command.details)),
+            ("subcommands", .array(command.subcommands.map { .object([("command", .string("\(path) \($0.name)")), ("summary", .string($0.summary))]) })),
+        ]))
     }
 
     static let status = Command(
@@ -226,6 +238,9 @@ enum SessionCommands {
         try ctx.arguments.expectPositionals(atMost: 1)
         let word = try ctx.arguments.positional(0, "table or json")
         guard let f = OutputFormat(rawValue: word) else { throw ctx.usageError("unknown format '\(word)'") }
+        if f == .table && ctx.output.formatLocked {
+            throw LabError.invalid("this run was started with --json, so stdout stays JSON; run without --json to get tables")
+        }
         ctx.output.format = f
         if f == .table { ctx.output.line("output: tables") }
         else { ctx.output.setResult(.object([("format", "json")])) }
