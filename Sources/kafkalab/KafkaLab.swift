@@ -103,7 +103,15 @@ struct ShellOptions: ParsableArguments {
             output.error("error: " + describeError(error))
             throw ExitCode(2)
         }
-        defer { session.disconnect() }
+        defer {
+            // The process is about to end and the kernel frees everything: an
+            // orderly teardown would only add time (the mock's destroy waits up
+            // to 1 s for its broker thread to wake, each client's poll thread up
+            // to 100 ms). The labs still end what is open (a transaction is
+            // aborted); the session and its clients are then left to the exit.
+            for state in session.labState.values { state.sessionWillDisconnect(session) }
+            _ = Unmanaged.passRetained(session)
+        }
 
         let result: ScriptRunner.Result
         if let command {

@@ -51,6 +51,8 @@ enum DataCommands {
         let topicInfo = try session.requireTopic(topicName)
         if let partition { _ = try topicInfo.partition(numbered: Int(partition)) }
         let sp = try session.producer()
+        // Leaders known before the clock starts: the rate measures sending, not setup.
+        sp.producer.prepare(topic: topicName, timeoutMs: session.requestTimeoutMs)
         _ = sp.deliveries.take()
         let started = Date()
         var sent = 0
