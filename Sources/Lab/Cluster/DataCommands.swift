@@ -251,7 +251,7 @@ enum DataCommands {
                 ("topic", .string(m.topic)), ("partition", .integer(m.partition)), ("offset", .integer(m.offset)),
                 ("key", .optional(key)), ("value", .optional(value)),
                 ("headers", .object(m.headers.map { ($0.key, .optional($0.value.map { String(decoding: $0, as: UTF8.self) })) })),
-                ("timestamp", .optional(m.timestamp)),
+                ("timestamp_ms", .optional(m.timestamp)),
             ]))
             return
         }

@@ -111,10 +111,9 @@ enum SessionCommands {
         }
     }
 
+    /// Every property set, as `show config` lists them: scope, property, value (a string, as librdkafka takes it).
     static func configJSON(_ settings: ClientSettings) -> JSONValue {
-        .object(ClientSettings.Scope.allCases.map { scope in
-            (scope.rawValue, .object(ClientSettings.masked(settings[scope]).sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
-        })
+        .array(configRows(settings).map { .object([("scope", .string($0[0])), ("property", .string($0[1])), ("value", .string($0[2]))]) })
     }
 
     static let connect = Command(
@@ -156,6 +155,7 @@ enum SessionCommands {
         let topic = try ctx.session.requireTopic(name)
         ctx.session.currentTopic = name
         ctx.output.line("using \(name) (\(topic.partitions.count) partitions)")
+        ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .integer(topic.partitions.count))]))
     }
 
     static let set = Command(
@@ -190,6 +190,9 @@ enum SessionCommands {
         } else {
             ctx.output.line("\(change.key) was not set; it stays at the default\(def.isEmpty ? "" : " (\(def))")")
         }
+        ctx.output.setResult(.object([("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
+                                      ("previous", .optional(change.previous.map { change.isSecret ? "********" : $0 })),
+                                      ("value", .null), ("default", def.isEmpty ? .null : .string(def))]))
     }
 
     static let show = Command(
@@ -222,6 +225,8 @@ enum SessionCommands {
                         if inScope { table.append(["default", p.name, p.defaultValue, p.defaultValue]) }
                     }
                 }
+                // Property values and defaults are strings, as librdkafka takes them ("5", "all").
+                table.jsonRows = table.rows.map { $0.map { $0.isEmpty ? .null : .string($0) } }
                 if table.rows.isEmpty && !ctx.output.isJSON {
                     ctx.output.line("nothing set: every property has librdkafka's default (`show config --all` lists them)")
                 } else {
