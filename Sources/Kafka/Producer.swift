@@ -119,6 +119,19 @@ public final class Producer: @unchecked Sendable {
         return ProducerTopic(producer: self, rkt: rkt, name: name)
     }
 
+    /// Learns the topic's partitions and leaders on this producer's own
+    /// connection before its first message. Without it librdkafka 2.0.2 parks
+    /// the first messages of a new topic on a queue that does not wake the
+    /// leader's broker thread, which then sends them only at its next 1 s tick.
+    public func prepare(topic: String, timeoutMs: Int32) {
+        guard let rkt = rd_kafka_topic_new(rk, topic, nil) else { return }
+        defer { rd_kafka_topic_destroy(rkt) }
+        var md: UnsafePointer<rd_kafka_metadata>?
+        if rd_kafka_metadata(rk, 0, rkt, &md, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR, let md {
+            rd_kafka_metadata_destroy(md)
+        }
+    }
+
     /// Serves queued callbacks (delivery reports, statistics) on this thread.
     @discardableResult
     public func poll(timeoutMs: Int32 = 0) -> Int { Int(rd_kafka_poll(rk, timeoutMs)) }

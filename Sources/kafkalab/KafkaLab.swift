@@ -4,6 +4,8 @@ import Kafka
 import Lab
 import LineEditor
 
+/// `kafkalab [shell options]` runs the shell itself, so `kafkalab --help`
+/// lists the shell's flags; `kafkalab serve` is the one subcommand.
 @main
 struct KafkaLab: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,17 +14,30 @@ struct KafkaLab: ParsableCommand {
         discussion: """
         With no flag it connects to the project's docker-compose cluster when localhost:19092 \
         answers, and otherwise starts an embedded three-broker cluster (librdkafka's mock). \
-        Commands come from the prompt, from stdin when it is not a terminal \
-        (kafkalab < examples/01-cluster.kl), from -f FILE, or from -c "cmd; cmd".
+        Commands come from the prompt, from stdin when it is not a terminal, read and run line by \
+        line (kafkalab < examples/01-cluster.kl), from -f FILE, or from -c "cmd; cmd". An unquoted \
+        ';' separates commands everywhere. Exit status: 0 when every command succeeded, 1 when one \
+        failed, 2 when the start-up failed, 130 after Ctrl-C.
         """,
-        subcommands: [Shell.self, Serve.self],
-        defaultSubcommand: Shell.self
+        subcommands: [Shell.self, Serve.self]
     )
+
+    @OptionGroup var options: ShellOptions
+
+    func validate() throws { try options.validate() }
+    func run() throws { try options.runShell() }
 }
 
 struct Shell: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "shell", abstract: "Start the shell (the default).")
+    static let configuration = CommandConfiguration(commandName: "shell", abstract: "Start the shell (the same as no subcommand).")
 
+    @OptionGroup var options: ShellOptions
+
+    func validate() throws { try options.validate() }
+    func run() throws { try options.runShell() }
+}
+
+struct ShellOptions: ParsableArguments {
     @Option(name: .long, help: "Bootstrap servers HOST:PORT,... (also KAFKA_BOOTSTRAP).")
     var bootstrap: String?
 
@@ -32,7 +47,7 @@ struct Shell: ParsableCommand {
     @Option(name: .long, help: "Brokers of the embedded cluster.")
     var brokers: Int = 3
 
-    @Flag(name: .long, help: "Print every command's output as JSON.")
+    @Flag(name: .long, help: "Print every command's output as JSON: stdout holds only JSON documents.")
     var json = false
 
     @Option(name: [.customShort("c"), .long], help: "Run these commands (separated by ';') and exit.")
@@ -56,11 +71,25 @@ struct Shell: ParsableCommand {
         if embedded && bootstrap != nil { throw ValidationError("--embedded and --bootstrap exclude each other") }
     }
 
-    func run() throws {
+    func runShell() throws {
         Signals.install()
         let stdinIsTerminal = isatty(STDIN_FILENO) == 1
         let scripted = command != nil || file != nil || !stdinIsTerminal
         let output = Output.standard(format: json ? .json : .table)
+        output.formatLocked = json
+        if command != nil && file != nil {
+            output.error("error: -c and -f exclude each other; use -f FILE alone, or -c \"source FILE; cmd\"")
+            throw ExitCode(2)
+        }
+        // Read the file before starting a cluster: a wrong path fails at once.
+        var fileText: String?
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                output.error("error: cannot read \(file): no such file or not UTF-8 text")
+                throw ExitCode(2)
+            }
+            fileText = text
+        }
         let session = Session(output: output, isScript: scripted)
         session.requestTimeoutMs = Int32(timeout * 1000)
         session.composeFile = composeFile
@@ -74,32 +103,40 @@ struct Shell: ParsableCommand {
             output.error("error: " + describeError(error))
             throw ExitCode(2)
         }
-        defer { session.disconnect() }
+        defer {
+            // The process is about to end and the kernel frees everything: an
+            // orderly teardown would only add time (the mock's destroy waits up
+            // to 1 s for its broker thread to wake, each client's poll thread up
+            // to 100 ms). The labs still end what is open (a transaction is
+            // aborted); the session and its clients are then left to the exit.
+            for state in session.labState.values { state.sessionWillDisconnect(session) }
+            _ = Unmanaged.passRetained(session)
+        }
 
+        let result: ScriptRunner.Result
+        let cancellation = Cancellation()
         if let command {
-            let result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: "-c")
-                .run(lines: Tokenizer.splitCommands(command), in: session)
-            if !result.succeeded { throw ExitCode(1) }
-            return
-        }
-        if let file {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                output.error("error: cannot read \(file)")
-                throw ExitCode(2)
+            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: "-c").run(text: command, in: session, cancellation: cancellation)
+        } else if let file, let fileText {
+            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: file).run(text: fileText, in: session, cancellation: cancellation)
+        } else if !stdinIsTerminal {
+            // Line by line, so kafkalab can be driven as a co-process: each
+            // command runs (and its output is written) as soon as its line arrives.
+            let runner = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing)
+            var lineResult = ScriptRunner.Result()
+            var number = 0
+            while !lineResult.stopped, let line = Swift.readLine(strippingNewline: true) {
+                number += 1
+                runner.run(line: line, number: number, in: session, into: &lineResult, cancellation: cancellation)
             }
-            let result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: file)
-                .run(lines: text.components(separatedBy: "\n"), in: session)
-            if !result.succeeded { throw ExitCode(1) }
+            if cancellation.isCancelled && !lineResult.quit { lineResult.interrupted = true }
+            result = lineResult
+        } else {
+            Repl(session: session, dispatcher: dispatcher).run()
             return
         }
-        if !stdinIsTerminal {
-            var lines: [String] = []
-            while let line = Swift.readLine(strippingNewline: true) { lines.append(line) }
-            let result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing).run(lines: lines, in: session)
-            if !result.succeeded { throw ExitCode(1) }
-            return
-        }
-        Repl(session: session, dispatcher: dispatcher).run()
+        if result.interrupted { throw ExitCode(130) }
+        if !result.succeeded { throw ExitCode(1) }
     }
 
     /// --bootstrap / KAFKA_BOOTSTRAP, --embedded, else the compose cluster if
@@ -109,16 +146,16 @@ struct Shell: ParsableCommand {
         let env = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP"].flatMap { $0.isEmpty ? nil : $0 }
         if !embedded, let target = bootstrap ?? env {
             let c = try ClusterConnection(bootstrap: target, timeoutMs: timeoutMs)
-            output.hint("connected to \(c.label) (\(c.bootstrap))")
+            output.note("connected to \(c.label) (\(c.bootstrap))")
             return c
         }
         if !embedded && ClusterConnection.isReachable(host: "127.0.0.1", port: 19092, timeout: 0.3) {
             let c = try ClusterConnection(bootstrap: ClusterConnection.composeBootstrap, timeoutMs: timeoutMs)
-            output.hint("connected to the compose cluster (\(c.bootstrap))")
+            output.note("connected to the compose cluster (\(c.bootstrap))")
             return c
         }
         let c = try ClusterConnection(embeddedBrokers: brokers, timeoutMs: timeoutMs)
-        output.hint("started an embedded \(brokers)-broker cluster (librdkafka mock, no replication) at \(c.bootstrap)" +
+        output.note("started an embedded \(brokers)-broker cluster (librdkafka mock, no replication) at \(c.bootstrap)" +
                     (embedded ? "" : "; nothing answered on localhost:19092"))
         return c
     }

@@ -14,8 +14,8 @@ struct BenchCommandTests {
     }
 
     static func expectSane(_ run: JSONValue, count: Int) throws {
-        for key in ["codec", "count", "size", "msgs_per_sec", "mib_per_sec", "compression_ratio", "avg_batch_msgs",
-                    "latency_us", "cpu_seconds", "properties", "produce_requests", "wire_bytes", "msgs_per_cpu_second"] {
+        for key in ["codec", "count", "size_bytes", "msgs_per_sec", "mib_per_sec", "compression_ratio", "avg_batch_msgs",
+                    "latency_ms", "cpu_ms", "properties", "produce_requests", "wire_bytes", "msgs_per_cpu_sec"] {
             #expect(run[key] != nil && run[key] != .null, "missing or null \(key) in \(run.serialized())")
         }
         #expect(run["delivered"]?.intValue == Int64(count))
@@ -23,9 +23,9 @@ struct BenchCommandTests {
         #expect((run["mib_per_sec"]?.doubleValue ?? 0) > 0)
         #expect((run["produce_requests"]?.intValue ?? 0) > 0)
         #expect((run["avg_batch_msgs"]?.doubleValue ?? 0) >= 1)
-        #expect((run["cpu_seconds"]?.doubleValue ?? -1) >= 0)
-        let l = try #require(run["latency_us"])
-        let p = ["p50", "p95", "p99", "p999", "max"].map { l[$0]?.intValue ?? -1 }
+        #expect((run["cpu_ms"]?.doubleValue ?? -1) >= 0)
+        let l = try #require(run["latency_ms"])
+        let p = ["p50", "p95", "p99", "p999", "max"].map { l[$0]?.doubleValue ?? -1 }
         #expect(p[0] > 0, "latency p50 should be positive: \(l.serialized())")
         #expect(p == p.sorted(), "percentiles out of order: \(l.serialized())")
         let props = try #require(run["properties"])
@@ -76,7 +76,7 @@ struct BenchCommandTests {
             "linger.ms=0 batch.size=16384", "linger.ms=0 batch.size=65536",
             "linger.ms=10 batch.size=16384", "linger.ms=10 batch.size=65536"])
         for run in runs { try Self.expectSane(run, count: 600) }
-        #expect(runs[3]["settings"]?["batch.size"]?.stringValue == "65536")
+        #expect(runs[3]["matrix_properties"]?["batch.size"]?.stringValue == "65536")
         #expect(runs[3]["properties"]?["batch.size"]?.stringValue == "65536")
         #expect(summary?["reading"]?.stringValue?.isEmpty == false)
         let text = try t.output(of: "bench matrix acks=1,all --count 300 --warmup 0")

@@ -130,9 +130,13 @@ struct LagCommandTests {
 
     @Test func groupsSaysListGroupsIsUnsupportedOnTheEmbeddedCluster() throws {
         let t = try TestSession()
-        let text = try t.output(of: "groups")
-        #expect(text.contains("does not support ListGroups"))
-        let json = try t.json("groups")
-        #expect(json["supported"] == .bool(false))
+        // A failure a script can see (stderr, failing outcome), never a listing on stdout.
+        let before = t.buffer.stdout.count
+        let message = try t.failure(of: "groups")
+        #expect(message.contains("does not support ListGroups"))
+        #expect(message.contains("joined: none"))
+        let jsonMessage = try t.failure(of: "groups --json")
+        #expect(jsonMessage == message)
+        #expect(t.buffer.stdout.count == before)
     }
 }

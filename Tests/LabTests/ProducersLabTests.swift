@@ -31,7 +31,7 @@ struct ProducersLabTests {
         #expect(t.session.openTransactionDescription?.contains("3 msgs") == true)
         let commit = try t.json("txn commit")
         #expect(commit["outcome"] == "committed")
-        #expect(commit["messages"] == 3)
+        #expect(commit["delivered"] == 3)
         #expect(!t.session.prompt.contains("txn"))
         #expect(t.session.openTransactionDescription == nil)
         let read = try Self.values(t, "orders")
@@ -47,7 +47,7 @@ struct ProducersLabTests {
         try t.output(of: "produce --count 2 \"cancelled {i}\"")
         let abort = try t.json("txn abort")
         #expect(abort["outcome"] == "aborted")
-        #expect(abort["messages"] == 2)
+        #expect(abort["delivered"] == 2)
         // The embedded cluster writes no abort marker: say so, not pretend.
         #expect(abort["embedded_markers_written"] == false)
         let again = try t.json("txn begin")

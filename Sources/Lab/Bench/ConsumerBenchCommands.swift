@@ -298,7 +298,7 @@ enum ConsumerBenchCommands {
                 ("msgs_per_sec", .double(r.msgsPerSecond)), ("mib_per_sec", .double(r.mibPerSecond)),
                 ("fetch_requests", .optional(r.fetchRequests)),
                 ("first_message_ms", .optional(r.firstMessage.map { $0 * 1000 })),
-                ("total_s", .double(r.total)), ("best", .bool(best?.index == r.index)),
+                ("total_ms", .double(r.total * 1000)), ("best", .bool(best?.index == r.index)),
             ]) })),
             ("best_run", .optional(best?.index)),
         ]))

@@ -51,6 +51,8 @@ enum DataCommands {
         let topicInfo = try session.requireTopic(topicName)
         if let partition { _ = try topicInfo.partition(numbered: Int(partition)) }
         let sp = try session.producer()
+        // Leaders known before the clock starts: the rate measures sending, not setup.
+        sp.producer.prepare(topic: topicName, timeoutMs: session.requestTimeoutMs)
         _ = sp.deliveries.take()
         let started = Date()
         var sent = 0
@@ -260,7 +262,7 @@ enum DataCommands {
                 ("topic", .string(m.topic)), ("partition", .integer(m.partition)), ("offset", .integer(m.offset)),
                 ("key", .optional(key)), ("value", .optional(value)),
                 ("headers", .object(m.headers.map { ($0.key, .optional($0.value.map { String(decoding: $0, as: UTF8.self) })) })),
-                ("timestamp", .optional(m.timestamp)),
+                ("timestamp_ms", .optional(m.timestamp)),
             ]))
             return
         }

@@ -28,6 +28,11 @@ enum TopicCommands {
         if c.isEmbedded {
             ctx.output.hint("embedded: the mock reports no controller; a stopped broker keeps its place in metadata")
         }
+        table.jsonKeys = ["id", "address", "state", "role"]
+        ctx.output.setResult(.object([
+            ("cluster", .string(c.label)), ("cluster_id", .optional(clusterId)), ("controller_id", .optional(controller)),
+            ("topics", .integer(md.topics.count)), ("brokers", table.json),
+        ]))
     }
 
     static let topic = Command(
@@ -64,6 +69,8 @@ enum TopicCommands {
             if rf != min(3, brokers) { ctx.output.warning("embedded: the mock ignores the replication factor; every partition gets \(min(3, brokers)) replicas") }
         }
         if ctx.session.currentTopic == nil { ctx.session.currentTopic = name }
+        ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .integer(partitions)), ("replication_factor", .integer(rf)),
+                                      ("properties", .object(configs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))]))
     }
 
     static func validateTopicName(_ name: String) throws {
@@ -80,6 +87,7 @@ enum TopicCommands {
         try ctx.arguments.expectPositionals(atMost: 0)
         let md = try ctx.session.requireConnection().admin.metadata()
         var table = TextTable(headers: ["TOPIC", "PARTITIONS", "RF", "UNDER-REPLICATED"], alignments: [.left, .right, .right, .right])
+        table.jsonKeys = ["topic", "partitions", "replication_factor", "under_replicated"]
         for t in md.topics where ctx.arguments.has("--internal") || !t.isInternal {
             let rf = t.partitions.map(\.replicas.count).max() ?? 0
             let under = t.partitions.filter { Set($0.isr).count < Set($0.replicas).count }.count
@@ -110,7 +118,7 @@ enum TopicCommands {
                           p.isr.map(String.init).joined(separator: ","),
                           w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", w.map { "\($0.messageCount)" } ?? "?"])
             json.append(.object([("partition", .integer(p.id)), ("leader", .integer(p.leader)), ("replicas", .ints(p.replicas)),
-                                 ("isr", .ints(p.isr)), ("low", .optional(w?.low)), ("high", .optional(w?.high))]))
+                                 ("isr", .ints(p.isr)), ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high))]))
         }
         ctx.output.line("Topic: \(name)  PartitionCount: \(topic.partitions.count)  ReplicationFactor: \(topic.partitions.map(\.replicas.count).max() ?? 0)")
         ctx.output.table(table)

@@ -220,7 +220,7 @@ extension ConsumerCommands {
 
     static func eventsJSON(_ timeline: RebalanceTimeline) -> JSONValue {
         .array(timeline.records.map { r in .object([
-            ("time_s", .double(r.time)), ("member", .string(r.member)), ("kind", .string(r.kind.rawValue)),
+            ("time_ms", .double(r.time * 1000)), ("member", .string(r.member)), ("kind", .string(r.kind.rawValue)),
             ("partitions", .ints(r.partitions)), ("incremental", .bool(r.incremental)),
         ]) })
     }
@@ -228,7 +228,7 @@ extension ConsumerCommands {
     static func phaseJSON(_ p: PhaseResult) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("phase", .string(p.phase)), ("change", .string(p.change)), ("settled", .bool(p.settled)),
-            ("settled_after_s", .double(p.settledAfter)),
+            ("settled_after_ms", .double(p.settledAfter * 1000)),
             ("assignment", .array(p.assignment.keys.sorted().map { m in
                 .object([("member", .string(m)), ("partitions", .ints(p.assignment[m]!.sorted()))])
             })),
@@ -239,7 +239,7 @@ extension ConsumerCommands {
                 ("moved", .integer(m.moved)), ("revoked", .integer(m.revoked)),
                 ("revoked_while_keeping", .strings(m.revokedWhileKeeping)),
                 ("stopped_members", .strings(m.stoppedMembers)),
-                ("longest_idle_s", .double(m.longestIdle)), ("longest_idle_member", .optional(m.longestIdleMember)),
+                ("longest_idle_ms", .double(m.longestIdle * 1000)), ("longest_idle_member", .optional(m.longestIdleMember)),
             ]
         }
         return .object(pairs)
@@ -353,7 +353,7 @@ extension ConsumerCommands {
                 ("mode", .string(r.mode)), ("group", .string(r.group)), ("settled", .bool(r.settled)),
                 ("rebalanced", .bool(r.othersChanges > 0)), ("others_changes", .integer(r.othersChanges)),
                 ("others_revoked", .integer(r.othersRevoked)), ("partitions_back", .bool(r.partitionsBack)),
-                ("c1_assigned_after_s", .optional(r.backAfter)), ("others_longest_idle_s", .double(r.longestIdle)),
+                ("c1_assigned_after_ms", .optional(r.backAfter.map { $0 * 1000 })), ("others_longest_idle_ms", .double(r.longestIdle * 1000)),
                 ("before", assignmentJSON(r.before)), ("after", assignmentJSON(r.after)),
             ]) })),
         ]))

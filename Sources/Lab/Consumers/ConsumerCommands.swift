@@ -114,7 +114,7 @@ enum ConsumerCommands {
         ctx.output.setResult(.object([
             ("topic", .string(topicName)), ("created", .bool(created)), ("partitions", .integer(partitionCount)),
             ("sent", .integer(sent)), ("delivered", .integer(delivered)), ("failed", .integer(failed)),
-            ("size_bytes", .integer(size)), ("seconds", .double(seconds)), ("msgs_per_sec", .double(rate)),
+            ("size_bytes", .integer(size)), ("duration_ms", .double(seconds * 1000)), ("msgs_per_sec", .double(rate)),
             ("messages_in_topic", .integer(total)),
         ]))
         if delivered == 0 && sent > 0 {

@@ -120,16 +120,10 @@ enum LagCommands {
         do {
             listings = try c.admin.listGroups()
         } catch let e as KafkaError where e.code == KafkaErrorCode.unsupportedFeature || c.isEmbedded {
-            ctx.output.line("the \(c.isEmbedded ? "embedded" : "connected") cluster does not support ListGroups (\(e.name)), so it cannot list its consumer groups; run `groups` on the compose cluster (`connect compose`)")
-            if joined.isEmpty {
-                ctx.output.line("groups this session's consumers joined: none (`consume --group G` makes one)")
-            } else {
-                ctx.output.line("groups this session's consumers joined: " + joined.joined(separator: ", ") + " (`lag <group>` shows their lag)")
-            }
-            ctx.output.setResult(.object([
-                ("supported", false), ("error", .string(e.name)), ("joined_in_session", .strings(joined)),
-            ]))
-            return
+            // A failure (stderr, non-zero exit), not a listing: a script must not read "no groups".
+            let seen = joined.isEmpty ? "none (`consume --group G` makes one)"
+                : joined.joined(separator: ", ") + " (`lag <group>` shows their lag)"
+            throw LabError.unsupported("the \(c.isEmbedded ? "embedded" : "connected") cluster does not support ListGroups (\(e.name)), so it cannot list its consumer groups (run `groups` on the compose cluster: `connect compose`); groups this session's consumers joined: \(seen)")
         }
         var t = TextTable(headers: ["GROUP", "STATE", "MEMBERS", "TYPE"], alignments: [.left, .left, .right, .left])
         var json: [JSONValue] = []
@@ -139,7 +133,7 @@ enum LagCommands {
             json.append(.object([("group", .string(g.id)), ("state", .string(g.state)), ("members", .optional(members)), ("simple", .bool(g.isSimple))]))
         }
         if listings.isEmpty { ctx.output.line("no consumer groups on this cluster") } else { ctx.output.table(t) }
-        ctx.output.setResult(.object([("supported", true), ("groups", .array(json))]))
+        ctx.output.setResult(.object([("groups", .array(json))]))
     }
 }
 
@@ -413,11 +407,11 @@ final class LagWatchLoop {
 
     static func json(_ r: LagWatchReport, group: String, phase: String?) -> JSONValue {
         func trend(_ t: LagTrend) -> [(String, JSONValue)] {
-            [("consumption_rate", .optional(t.consumptionRate)), ("production_rate", .optional(t.productionRate)),
-             ("seconds_to_drain", .optional(t.secondsToDrain)), ("drain", .string(LagFormat.drainKeyword(t)))]
+            [("consumption_per_sec", .optional(t.consumptionRate)), ("production_per_sec", .optional(t.productionRate)),
+             ("time_to_drain_ms", .optional(t.secondsToDrain.map { $0 * 1000 })), ("drain", .string(LagFormat.drainKeyword(t)))]
         }
         var pairs: [(String, JSONValue)] = [
-            ("group", .string(group)), ("time", .double(r.time)), ("sample", .integer(r.samples)),
+            ("group", .string(group)), ("elapsed_ms", .double(r.time * 1000)), ("sample", .integer(r.samples)),
             ("status", .string(r.groupStatus.rawValue)), ("total_lag", .integer(r.totalLag)),
         ]
         pairs += trend(r.groupTrend)
@@ -445,9 +439,9 @@ final class LagWatchLoop {
             }
         }
         out.setResult(.object([
-            ("group", .string(target.group)), ("summary", true), ("seconds", .double(seconds)), ("samples", .integer(summary.samples)),
+            ("group", .string(target.group)), ("summary", true), ("duration_ms", .double(seconds * 1000)), ("samples", .integer(summary.samples)),
             ("stopped", .string(stopped)),
-            ("group_status_counts", .object(GroupLagStatus.allCases.map { ($0.rawValue, .integer(summary.groupStatusCounts[$0] ?? 0)) })),
+            ("group_status_counts", .object(GroupLagStatus.allCases.map { ($0.rawValue.lowercased(), .integer(summary.groupStatusCounts[$0] ?? 0)) })),
             ("max_total_lag", .integer(summary.maxTotalLag)),
             ("final_status", .optional(final?.groupStatus.rawValue)),
             ("final_total_lag", .optional(final?.totalLag)),

@@ -82,7 +82,7 @@ struct SimScenarioRunner {
         runner.print(state, command: "sim --truncation \(mode.rawValue)", result: ModelStep(event: "start"), previous: nil,
                      showSettings: true, extra: tag, streamed: true)
         for (index, step) in scenario.steps.enumerated() {
-            if Interrupt.isRequested { throw LabError.interrupted }
+            try ctx.cancellation.check()
             if !out.isJSON {
                 out.line("")
                 out.line(out.bold("step \(index + 1)/\(scenario.steps.count)") + (step.why.isEmpty ? "" : ": " + step.why))
@@ -92,7 +92,7 @@ struct SimScenarioRunner {
                 out.line("? predict: " + question)
                 if pauses {
                     guess = state.predictions.prediction(for: question, output: out)
-                    if Interrupt.isRequested { throw LabError.interrupted }
+                    try ctx.cancellation.check()
                 }
             }
             if !out.isJSON { out.line(out.dim("$ ") + step.action.commandLine) }

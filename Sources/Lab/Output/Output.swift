@@ -8,16 +8,18 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// Where every command writes. At a terminal: aligned tables, colour, and a
 /// progress line redrawn in place. Piped: the same facts as plain lines. In
 /// JSON mode each command prints exactly one JSON document (streaming
-/// commands print one document per sample, one per line).
+/// commands print one document per sample, one per line) and stdout holds
+/// nothing else: lines, hints and warnings meant for a person go to stderr.
 public final class Output {
     public var format: OutputFormat
+    /// The run was started with `--json`: stdout must stay JSON, so `format table` is refused.
+    public var formatLocked = false
     /// stdout is a terminal (progress lines, colour and live redraws only then).
     public let isTerminal: Bool
     private let writeOut: (String) -> Void
     private let writeErr: (String) -> Void
 
     // What the running command has produced, for the JSON document.
-    private var notes: [String] = []
     private var tables: [JSONValue] = []
     private var result: JSONValue?
     private var streamed = false
@@ -45,10 +47,11 @@ public final class Output {
 
     public var isJSON: Bool { format == .json }
 
-    /// A line of text (a JSON note in JSON mode).
+    /// A line of text; in JSON mode it is a note for a person and goes to
+    /// stderr (the facts are in the command's document).
     public func line(_ text: String = "") {
         clearProgress()
-        if isJSON { notes.append(text) } else { writeOut(text + "\n") }
+        if isJSON { if !text.isEmpty { writeErr(text + "\n") } } else { writeOut(text + "\n") }
     }
 
     /// A note that only makes sense to a person (skipped in JSON mode).
@@ -56,6 +59,13 @@ public final class Output {
         guard !isJSON else { return }
         clearProgress()
         writeOut(dim(text) + "\n")
+    }
+
+    /// A diagnostic for a person that is never part of the results (which
+    /// cluster was started, a script's echoed command in a JSON run): stderr.
+    public func note(_ text: String) {
+        clearProgress()
+        writeErr(text + "\n")
     }
 
     public func table(_ t: TextTable) {
@@ -99,18 +109,19 @@ public final class Output {
 
     public func warning(_ text: String) {
         clearProgress()
-        if isJSON { notes.append("warning: " + text) } else { writeOut(yellow("warning: ") + text + "\n") }
+        if isJSON { writeErr("warning: " + text + "\n") } else { writeOut(yellow("warning: ") + text + "\n") }
     }
 
     /// Starts collecting for one command.
     public func beginCommand() {
-        notes = []
         tables = []
         result = nil
         streamed = false
     }
 
-    /// Emits the command's JSON document (JSON mode only).
+    /// Emits the command's JSON document (JSON mode only): the result the
+    /// command set, else its tables (`rows`, or `tables` when several), else
+    /// `{"ok":true}`. A streaming command that set nothing adds no document.
     public func endCommand() {
         clearProgress()
         guard isJSON else { return }
@@ -119,10 +130,9 @@ public final class Output {
             writeOut(result.serialized() + "\n")
             return
         }
-        if streamed && notes.isEmpty && tables.isEmpty { return }
+        if streamed && tables.isEmpty { return }
         var pairs: [(String, JSONValue)] = []
         if tables.count == 1 { pairs.append(("rows", tables[0])) } else if !tables.isEmpty { pairs.append(("tables", .array(tables))) }
-        if !notes.isEmpty { pairs.append(("messages", .strings(notes.filter { !$0.isEmpty }))) }
         if pairs.isEmpty { pairs.append(("ok", true)) }
         writeOut(JSONValue.object(pairs).serialized() + "\n")
     }

@@ -10,6 +10,9 @@ public struct TextTable: Sendable {
     /// Typed values for JSON, one per cell; when absent the text is used
     /// (numbers that parse as integers become JSON numbers).
     public var jsonRows: [[JSONValue]]?
+    /// JSON keys, one per column, where the header's snake_case name is not
+    /// the convention's key (`RF` is `replication_factor`).
+    public var jsonKeys: [String]?
 
     public init(headers: [String], alignments: [Alignment]? = nil, rows: [[String]] = []) {
         self.headers = headers
@@ -47,7 +50,7 @@ public struct TextTable: Sendable {
     }
 
     public var json: JSONValue {
-        let keys = headers.map(TextTable.snakeCase)
+        let keys = jsonKeys ?? headers.map(TextTable.snakeCase)
         return .array(rows.enumerated().map { index, row in
             .object(keys.enumerated().map { i, key in
                 if let typed = jsonRows?[index], i < typed.count { return (key, typed[i]) }

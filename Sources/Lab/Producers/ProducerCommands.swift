@@ -123,7 +123,7 @@ enum ProducerCommands {
         }
         ctx.output.setResult(.object([("outcome", .string(commit ? "committed" : "aborted")),
                                       ("transactional_id", .string(o.transactionalId)),
-                                      ("messages", .integer(o.delivered)), ("failed", .integer(o.failed)),
+                                      ("delivered", .integer(o.delivered)), ("failed", .integer(o.failed)),
                                       ("embedded_markers_written", session.connection?.isEmbedded == true ? false : .null)]))
     }
 
@@ -153,7 +153,7 @@ enum ProducerCommands {
             ctx.output.setResult(.object([
                 ("state", .string(state)), ("transactional_id", .optional(transactionalId)),
                 ("producer", eos?.producerIdJSON ?? .null),
-                ("messages", open.map { .integer($0.delivered) } ?? .null),
+                ("delivered", open.map { .integer($0.delivered) } ?? .null),
                 ("failed", open.map { .integer($0.failed) } ?? .null),
                 ("last", .optional(lab.lastOutcome)),
             ]))
@@ -214,7 +214,7 @@ enum ProducerCommands {
         }
         ctx.output.setResult(.object([
             ("idempotent", .bool(guarantees.idempotent)), ("transactional_id", .optional(guarantees.transactionalId)),
-            ("settings", .array(guarantees.settings.map { .object([("name", .string($0.name)), ("value", .string($0.value)), ("origin", .string($0.origin.rawValue))]) })),
+            ("settings", .array(guarantees.settings.map { .object([("property", .string($0.name)), ("value", .string($0.value)), ("origin", .string($0.origin.rawValue))]) })),
             ("conflicts", .strings(guarantees.conflicts)),
             ("producer", eos?.producerIdJSON ?? .null),
         ]))

@@ -75,7 +75,7 @@ public final class TransactionLab: LabState {
         if let o = currentOpen(in: session) {
             lines.append(StatusLine("transaction", "open: \(Self.messages(o.delivered)) (transactional.id \(o.transactionalId))",
                                     .object([("state", "open"), ("transactional_id", .string(o.transactionalId)),
-                                             ("messages", .integer(o.delivered))])))
+                                             ("delivered", .integer(o.delivered))])))
         } else if let transactionalId {
             lines.append(StatusLine("transaction", "none open (transactional.id \(transactionalId); `txn begin` opens one)",
                                     .object([("state", "none"), ("transactional_id", .string(transactionalId))])))

@@ -199,7 +199,7 @@ extension ReplicationCommands {
             ("cluster", "embedded"), ("topic", .string(topic)), ("partition", 0),
             ("rejection_observable", false),
             ("note", "embedded: no ISR and no min.insync.replicas; the rejection cannot be observed and is not faked"),
-            ("producer_settings", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
+            ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
             ("steps", .array(steps.map(\.json))),
         ]))
     }
@@ -307,7 +307,7 @@ extension ReplicationCommands {
         out.setResult(.object([
             ("cluster", .string(c.label)), ("topic", .string(topic)), ("partition", 0),
             ("rejection_observable", true),
-            ("producer_settings", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
+            ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
             ("steps", .array(steps.map(\.json))),
         ]))
     }

@@ -59,7 +59,7 @@ enum ReplicationCommands {
             rows.append(.object([
                 ("partition", .integer(p.partition)), ("leader", p.hasLeader ? .integer(p.leader) : .null),
                 ("replicas", .ints(p.replicas)), ("isr", .ints(p.isr)), ("offline_replicas", .ints(p.offlineReplicas)),
-                ("low", .optional(w?.low)), ("high", .optional(w?.high)), ("leader_epoch", .null),
+                ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high)), ("leader_epoch", .null),
                 ("state", .strings(shown)),
             ]))
         }
@@ -241,11 +241,11 @@ enum ReplicationCommands {
         if out.isJSON {
             var pairs: [(String, JSONValue)] = [
                 ("time", .optional(stamp)),
-                ("elapsed_s", since == nil ? .double((elapsed * 1000).rounded() / 1000) : .null),
+                ("elapsed_ms", since == nil ? .integer(Int64((elapsed * 1000).rounded())) : .null),
                 ("since_previous_look", since.map { .object([("reason", .string($0.reason)),
-                                                             ("seconds_ago", .double(($0.secondsAgo * 1000).rounded() / 1000))]) } ?? .null),
+                                                             ("ago_ms", .integer(Int64(($0.secondsAgo * 1000).rounded())))]) } ?? .null),
                 ("kind", .string(event.kind)), ("topic", .optional(event.topic)),
-                ("partition", .optional(event.partition)), ("broker", .optional(event.broker)),
+                ("partition", .optional(event.partition)), ("broker_id", .optional(event.broker)),
             ]
             switch event {
             case let .isrShrink(_, _, left, isr): pairs += [("left", .ints(left)), ("isr", .ints(isr))]
@@ -290,11 +290,11 @@ enum ReplicationCommands {
         }
         out.setResult(.object([
             ("summary", true), ("stopped", .string(why)),
-            ("watched_s", .double((s.watchedSeconds * 1000).rounded() / 1000)), ("polls", .integer(s.snapshotsRecorded)),
-            ("events", .object(counts.map { ($0.kind, .integer($0.count)) })),
+            ("watched_ms", .integer(Int64((s.watchedSeconds * 1000).rounded()))), ("polls", .integer(s.snapshotsRecorded)),
+            ("events", .array(counts.map { .object([("kind", .string($0.kind)), ("count", .integer($0.count))]) })),
             ("under_replicated", .array(under.map {
                 .object([("topic", .string($0.topic)), ("partition", .integer($0.partition)),
-                         ("longest_s", .double(($0.longestSeconds * 1000).rounded() / 1000)), ("periods", .integer($0.periods)),
+                         ("longest_ms", .integer(Int64(($0.longestSeconds * 1000).rounded()))), ("periods", .integer($0.periods)),
                          ("still_under_replicated", .bool($0.stillUnderReplicated))])
             })),
         ]))

@@ -3,7 +3,9 @@ import Kafka
 
 /// The cluster a session talks to: the embedded mock cluster it started, or
 /// an external one reached by bootstrap list (the compose cluster or any other).
-public final class ClusterConnection {
+/// Sendable: immutable, and its clients are thread-safe (so it can be
+/// released on another thread).
+public final class ClusterConnection: Sendable {
     public enum Kind: Equatable, Sendable {
         case embedded
         /// The project's docker-compose cluster (reached on localhost:19092/29092/39092).

@@ -52,7 +52,15 @@ public final class Session {
         for state in labState.values { state.sessionWillDisconnect(self) }
         sessionProducer = nil
         labState.removeAll()
-        connection = nil
+        if connection != nil {
+            // Tearing down an embedded cluster takes up to 1 s (librdkafka
+            // 2.0.2's mock joins an internal broker thread that wakes only
+            // once a second); nothing waits for it, so the last reference is
+            // handed to a thread of its own and released there.
+            let last = Unmanaged.passRetained(connection!)
+            connection = nil
+            Thread.detachNewThread { last.release() }
+        }
     }
 
     /// The topic named by the user, or the current one, or a one-line error.

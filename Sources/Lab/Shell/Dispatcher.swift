@@ -47,7 +47,9 @@ public final class Dispatcher {
     }
 
     /// Runs one line. Errors are printed as one line and reported in the
-    /// outcome; the session is left as it was.
+    /// outcome; the session is left as it was. A line holding several
+    /// commands separated by `;` (`Tokenizer.splitCommands`, the rule scripts
+    /// and `-c` follow too) runs them in order and stops at the first failure.
     /// With `printsErrors: false` the caller prints the failure itself
     /// (scripts print `line N: <error>` instead).
     /// `cancellation` stops the command (Ctrl-C is routed to it while it runs);
@@ -55,6 +57,16 @@ public final class Dispatcher {
     @discardableResult
     public func execute(_ line: String, in session: Session, printsErrors: Bool = true,
                         cancellation: Cancellation = Cancellation()) -> Outcome {
+        let commands = Tokenizer.splitCommands(line)
+        if commands.count > 1 {
+            var last = Outcome.empty
+            for command in commands {
+                last = execute(command, in: session, printsErrors: printsErrors, cancellation: cancellation)
+                if case .failed = last { return last }
+                if last == .quit || cancellation.isCancelled { return last }
+            }
+            return last
+        }
         self.printsErrors = printsErrors
         defer { self.printsErrors = true }
         let out = session.output

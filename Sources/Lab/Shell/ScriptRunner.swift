@@ -1,7 +1,10 @@
-/// Replays commands from a script: one per line, `#` comments and blank
-/// lines skipped, each command echoed after the prompt so the transcript
-/// reads like a session. Stops at the first failing command unless told
-/// to keep going.
+/// Replays commands from a script: one per line or several separated by `;`
+/// (`Tokenizer.splitCommands`, the same rule as at the prompt), `#` comments
+/// and blank lines skipped, any line ending (LF, CRLF). Each command is echoed
+/// after the prompt so the transcript reads like a session; when the command
+/// prints JSON the echo goes to stderr, so stdout holds only JSON documents.
+/// Stops at the first failing command unless told to keep going, and always
+/// at Ctrl-C.
 public struct ScriptRunner {
     public let dispatcher: Dispatcher
     public let keepGoing: Bool
@@ -18,41 +21,70 @@ public struct ScriptRunner {
         public var executed = 0
         public var failures: [String] = []
         public var quit = false
+        /// Ctrl-C stopped the script (exit status 130).
+        public var interrupted = false
         public var succeeded: Bool { failures.isEmpty }
+        /// Nothing more should run: quit, Ctrl-C, or a failure without --keep-going.
+        public var stopped = false
+        public init() {}
     }
 
-    /// Runs the lines; `lineNumberOffset` lets callers number lines of a file
-    /// that are fed one at a time.
+    /// Runs the text of a whole script or `-c` argument.
     /// One `cancellation` covers the whole run: Ctrl-C stops the running line
     /// and the lines after it.
+    public func run(text: String, in session: Session, cancellation: Cancellation = Cancellation()) -> Result {
+        run(lines: Tokenizer.lines(text), in: session, cancellation: cancellation)
+    }
+
+    /// Runs the lines, numbered from 1.
     public func run(lines: [String], in session: Session, cancellation: Cancellation = Cancellation()) -> Result {
         var result = Result()
-        for (index, raw) in lines.enumerated() {
-            let line = raw.trimmingWhitespace()
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if session.output.format != .json {
-                session.output.line(session.output.dim(session.prompt) + line)
+        for (index, line) in lines.enumerated() {
+            run(line: line, number: index + 1, in: session, into: &result, cancellation: cancellation)
+            if result.stopped { break }
+        }
+        return result
+    }
+
+    /// Runs one line (for stdin, read and run line by line); sets
+    /// `result.stopped` when nothing more should run.
+    public func run(line raw: String, number: Int, in session: Session, into result: inout Result,
+                    cancellation: Cancellation) {
+        for command in Tokenizer.splitCommands(raw) {
+            echo(command, in: session)
+            let outcome = dispatcher.execute(command, in: session, printsErrors: false, cancellation: cancellation)
+            if cancellation.isCancelled {
+                result.failures.append("interrupted")
+                result.interrupted = true
+                result.stopped = true
+                return
             }
-            switch dispatcher.execute(line, in: session, printsErrors: false, cancellation: cancellation) {
+            switch outcome {
             case .quit:
                 result.quit = true
-                return result
+                result.stopped = true
+                return
             case .failed(let message):
-                let location = source.map { "\($0):\(index + 1)" } ?? "line \(index + 1)"
+                let location = source.map { "\($0):\(number)" } ?? "line \(number)"
                 let text = "\(location): \(message)"
                 result.failures.append(text)
                 session.output.error(text)
-                if !keepGoing { return result }
+                if !keepGoing { result.stopped = true; return }
             case .succeeded:
                 result.executed += 1
             case .empty:
                 break
             }
-            if cancellation.isCancelled {
-                result.failures.append("interrupted")
-                return result
-            }
         }
-        return result
+    }
+
+    private func echo(_ command: String, in session: Session) {
+        let out = session.output
+        let printsJSON = out.isJSON || ((try? Tokenizer.split(command))?.contains("--json") ?? false)
+        if printsJSON {
+            out.note(session.prompt + command)
+        } else {
+            out.line(out.dim(session.prompt) + command)
+        }
     }
 }

@@ -29,6 +29,13 @@ enum SessionCommands {
             ctx.output.hint("`help <command>` for its usage; `--json` after any command prints JSON")
             return
         }
+        if words.count == 1, words[0] == "quit" || words[0] == "exit" {
+            ctx.output.line("\(words[0]): leave kafkalab (quit and exit are the same; Ctrl-D too); in a script, stop it there with success")
+            ctx.output.line("usage: \(words[0])")
+            ctx.output.setResult(.object([("command", .string(words[0])), ("summary", "leave kafkalab (also Ctrl-D)"),
+                                          ("usage", .string(words[0]))]))
+            return
+        }
         let (command, path, _) = try dispatcher.resolveForHelp(words)
         ctx.output.line("\(path): \(command.summary)")
         ctx.output.line("usage: \(command.usage)")
@@ -38,6 +45,11 @@ enum SessionCommands {
             for s in command.subcommands { table.append(["\(path) \(s.name)", s.summary]) }
             ctx.output.table(table)
         }
+        ctx.output.setResult(.object([
+            ("command", .string(path)), ("summary", .string(command.summary)), ("usage", .string(command.usage)),
+            ("details", command.details.isEmpty ? .null : .string(command.details)),
+            ("subcommands", .array(command.subcommands.map { .object([("command", .string("\(path) \($0.name)")), ("summary", .string($0.summary))]) })),
+        ]))
     }
 
     static let status = Command(
@@ -99,10 +111,9 @@ enum SessionCommands {
         }
     }
 
+    /// Every property set, as `show config` lists them: scope, property, value (a string, as librdkafka takes it).
     static func configJSON(_ settings: ClientSettings) -> JSONValue {
-        .object(ClientSettings.Scope.allCases.map { scope in
-            (scope.rawValue, .object(ClientSettings.masked(settings[scope]).sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
-        })
+        .array(configRows(settings).map { .object([("scope", .string($0[0])), ("property", .string($0[1])), ("value", .string($0[2]))]) })
     }
 
     static let connect = Command(
@@ -144,6 +155,7 @@ enum SessionCommands {
         let topic = try ctx.session.requireTopic(name)
         ctx.session.currentTopic = name
         ctx.output.line("using \(name) (\(topic.partitions.count) partitions)")
+        ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .integer(topic.partitions.count))]))
     }
 
     static let set = Command(
@@ -178,6 +190,9 @@ enum SessionCommands {
         } else {
             ctx.output.line("\(change.key) was not set; it stays at the default\(def.isEmpty ? "" : " (\(def))")")
         }
+        ctx.output.setResult(.object([("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
+                                      ("previous", .optional(change.previous.map { change.isSecret ? "********" : $0 })),
+                                      ("value", .null), ("default", def.isEmpty ? .null : .string(def))]))
     }
 
     static let show = Command(
@@ -210,6 +225,8 @@ enum SessionCommands {
                         if inScope { table.append(["default", p.name, p.defaultValue, p.defaultValue]) }
                     }
                 }
+                // Property values and defaults are strings, as librdkafka takes them ("5", "all").
+                table.jsonRows = table.rows.map { $0.map { $0.isEmpty ? .null : .string($0) } }
                 if table.rows.isEmpty && !ctx.output.isJSON {
                     ctx.output.line("nothing set: every property has librdkafka's default (`show config --all` lists them)")
                 } else {
@@ -226,6 +243,9 @@ enum SessionCommands {
         try ctx.arguments.expectPositionals(atMost: 1)
         let word = try ctx.arguments.positional(0, "table or json")
         guard let f = OutputFormat(rawValue: word) else { throw ctx.usageError("unknown format '\(word)'") }
+        if f == .table && ctx.output.formatLocked {
+            throw LabError.invalid("this run was started with --json, so stdout stays JSON; run without --json to get tables")
+        }
         ctx.output.format = f
         if f == .table { ctx.output.line("output: tables") }
         else { ctx.output.setResult(.object([("format", "json")])) }

@@ -55,30 +55,49 @@ public enum Tokenizer {
         return inWord ? words + [current] : words
     }
 
-    /// Splits `-c "cmd; cmd"` text into commands at semicolons outside quotes.
+    /// Splits text into commands: the one rule for the prompt, `-c`, `-f`,
+    /// `source` and stdin. An unquoted `;` or line break ends a command; a `;`
+    /// inside quotes or after a backslash stays literal, and so does one in a
+    /// `#` comment (which runs to the end of its line).
     public static func splitCommands(_ text: String) -> [String] {
         var commands: [String] = []
         var current = ""
         var quote: Character? = nil
         var escaping = false
+        var inComment = false
+        var atWordStart = true
+        func finishCommand() {
+            commands.append(current)
+            current = ""
+            inComment = false
+            atWordStart = true
+        }
         for ch in text {
-            if escaping { current.append(ch); escaping = false; continue }
+            if inComment {
+                if ch.isNewline { finishCommand() } else { current.append(ch) }
+                continue
+            }
+            if escaping { current.append(ch); escaping = false; atWordStart = false; continue }
             if ch == "\\" && quote != "'" { escaping = true; current.append(ch); continue }
             if let q = quote {
                 if ch == q { quote = nil }
                 current.append(ch)
                 continue
             }
-            if ch == "'" || ch == "\"" { quote = ch; current.append(ch); continue }
-            if ch == ";" {
-                commands.append(current)
-                current = ""
-                continue
-            }
+            if ch == "'" || ch == "\"" { quote = ch; current.append(ch); atWordStart = false; continue }
+            if ch == ";" || ch.isNewline { finishCommand(); continue }
+            if ch == "#" && atWordStart { inComment = true; current.append(ch); continue }
+            atWordStart = ch.isWhitespace
             current.append(ch)
         }
         commands.append(current)
-        return commands.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        return commands.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+
+    /// The lines of a script, whatever its line endings (LF, CRLF or CR).
+    public static func lines(_ text: String) -> [String] {
+        // "\r\n" is one Character in Swift; isNewline covers it, "\n" and "\r".
+        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
     }
 }
 

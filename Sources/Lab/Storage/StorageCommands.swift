@@ -69,7 +69,7 @@ enum StorageCommands {
                 for s in SegmentListing.segments(from: byDir["\(topic)-\(p.id)"] ?? []) {
                     table.append(["\(p.id)", "\(broker)", role, "\(s.baseOffset)", Units.bytes(s.logBytes),
                                   Units.bytes(s.indexBytes), Units.bytes(s.timeIndexBytes), s.isActive ? "active" : ""])
-                    json.append(.object([("partition", .integer(p.id)), ("broker", .integer(broker)), ("role", .string(role)),
+                    json.append(.object([("partition", .integer(p.id)), ("broker_id", .integer(broker)), ("role", .string(role)),
                                          ("base_offset", .integer(s.baseOffset)), ("log_bytes", .integer(s.logBytes)),
                                          ("index_bytes", .integer(s.indexBytes)), ("timeindex_bytes", .integer(s.timeIndexBytes)),
                                          ("active", .bool(s.isActive))]))

@@ -36,11 +36,18 @@ final class TestSession {
         return String(buffer.stdout.dropFirst(before))
     }
 
-    /// Runs one line in JSON mode and parses its (last) document.
+    /// Runs one line in JSON mode and parses its (last) document. Every
+    /// document it printed must follow the JSON convention (`JSONConvention`),
+    /// so each lab's tests also check the schema of what they read.
     func json(_ line: String) throws -> JSONValue {
         let text = try output(of: line + " --json")
-        let last = text.split(separator: "\n").last.map(String.init) ?? ""
-        return try JSONValue.parse(last)
+        var last = JSONValue.null
+        for document in text.split(separator: "\n") {
+            last = try JSONValue.parse(String(document))
+            let problems = JSONConvention.violations(in: last)
+            if !problems.isEmpty { throw TestFailure("`\(line)` breaks the JSON convention: " + problems.joined(separator: "; ")) }
+        }
+        return last
     }
 
     /// The error line of a command that must fail.
