@@ -166,9 +166,9 @@ enum ProducerCommands {
 
     static let idempotence = Command(
         "idempotence", summary: "idempotent producer: producer id, sequence numbers, retries without duplicates",
-        usage: "idempotence demo [--count N] [--faults K] [--topic T]",
+        usage: "idempotence demo [--count N] [--topic T] [--for 20s]",
         details: "`set enable.idempotence true` makes the session producer idempotent; `producer` shows what that forces.",
-        subcommands: [ProducerDemos.idempotenceDemo]
+        subcommands: [IdempotenceDemo.command]
     )
 
     // MARK: producer
