@@ -115,6 +115,16 @@ public final class EmbeddedCluster: @unchecked Sendable {
         rd_kafka_mock_push_request_errors_array(mock, api.rawValue, codes.count, &codes)
     }
 
+    /// Makes this broker answer its next `api` request `milliseconds` late. The
+    /// request itself is handled at once (a Produce is appended to the log); only
+    /// the response waits, so a client that times out first re-sends a request the
+    /// broker already applied: the lost-acknowledgement case of a real network.
+    public func delayNextResponse(broker: Int32, api: KafkaApi, milliseconds: Int32) throws {
+        try checkBroker(broker)
+        let err = kafkalab_mock_broker_push_error_rtt(mock, broker, api.rawValue, RD_KAFKA_RESP_ERR_NO_ERROR, milliseconds)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
+    }
+
     private func checkBroker(_ id: Int32) throws {
         guard id >= 1 && Int(id) <= brokerCount else {
             throw KafkaError.invalidArgument("no broker \(id): the embedded cluster has brokers 1..\(brokerCount)")

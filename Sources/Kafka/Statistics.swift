@@ -44,6 +44,8 @@ public struct ClientStatistics: Sendable, Decodable {
     public var fetchRequests: Int64 { realBrokers.reduce(0) { $0 + ($1.requests?["Fetch"] ?? 0) } }
     /// Request retries, summed over brokers.
     public var retries: Int64 { realBrokers.reduce(0) { $0 + ($1.txRetries ?? 0) } }
+    /// Requests that timed out waiting for a response, summed over brokers.
+    public var requestTimeouts: Int64 { realBrokers.reduce(0) { $0 + ($1.reqTimeouts ?? 0) } }
     /// Bytes written to broker sockets (requests of every kind, with framing).
     public var bytesSent: Int64 { realBrokers.reduce(0) { $0 + ($1.txBytes ?? 0) } }
 }
@@ -56,6 +58,8 @@ public struct BrokerStats: Sendable, Decodable {
     public let txBytes: Int64?
     public let txErrs: Int64?
     public let txRetries: Int64?
+    /// Requests that timed out waiting for their response (socket.timeout.ms).
+    public let reqTimeouts: Int64?
     public let rx: Int64?
     public let rxBytes: Int64?
     /// Requests sent, by API name ("Produce", "Fetch", ...).
@@ -65,6 +69,7 @@ public struct BrokerStats: Sendable, Decodable {
     enum CodingKeys: String, CodingKey {
         case name, state, tx, rx, rtt
         case nodeId = "nodeid", txBytes = "txbytes", txErrs = "txerrs", txRetries = "txretries"
+        case reqTimeouts = "req_timeouts"
         case rxBytes = "rxbytes", requests = "req"
     }
 }

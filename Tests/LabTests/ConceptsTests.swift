@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Lab
 
@@ -25,5 +26,123 @@ import Testing
             }
         }
         #expect(Set(Concepts.names).isSuperset(of: ["isr", "hw", "leo", "leader-epoch", "unclean-election", "min-isr", "acks"]))
+    }
+}
+
+/// Each corrected statement of issue 15, pinned: the text says the right thing and
+/// no longer the wrong one.
+@Suite struct ConceptCorrectionsTests {
+    static func text(_ name: String) throws -> String {
+        try #require(Concepts.named(name)).text.replacingOccurrences(of: "\n", with: " ")
+    }
+
+    @Test func idempotenceSaysWhatIsResentAndWhatSequencesCount() throws {
+        let t = try Self.text("idempotence")
+        #expect(t.contains("A batch that was acknowledged is never sent again"))
+        #expect(t.contains("sequence numbers count records"))
+        #expect(t.contains("each batch carries the sequence of its first record"))
+        #expect(t.contains("acknowledged without being written again"))
+        // Why acks=all: an acknowledged batch lost in a failover is never re-sent.
+        #expect(t.contains("never re-sends an acknowledged batch"))
+        #expect(!t.contains("legitimately re-sent"))
+        #expect(!t.contains("--faults"))
+    }
+
+    @Test func compactionDirtyRatioIsPerLogAndTombstonesHaveTwoMoments() throws {
+        let t = try Self.text("compaction")
+        #expect(t.contains("The dirty ratio is a property of the whole log, not of a segment"))
+        #expect(t.contains("the first cleaning that reaches it removes every earlier value of its key"))
+        #expect(t.contains("stays for delete.retention.ms (1 day by default) after that cleaning"))
+        #expect(t.contains("sees every delete only if it reaches the head of the log within delete.retention.ms"))
+        #expect(!t.contains("runs on segments whose dirty"))
+    }
+
+    @Test func uncleanElectionMattersOnlyWhileAnOutOfSyncReplicaIsAlive() throws {
+        let t = try Self.text("unclean-election")
+        #expect(t.contains("matters only while such a replica is alive"))
+        #expect(t.contains("with every replica down nobody can be elected either way"))
+        #expect(!t.contains("as a controller with unclean election disabled would"))
+    }
+
+    @Test func segmentsAreRewrittenByTheBrokerAndHaveTxnIndexAndSnapshots() throws {
+        let t = try Self.text("segments")
+        #expect(!t.contains("exactly as producers sent them"))
+        #expect(t.contains("the leader assigns their offsets and stamps its leader epoch"))
+        #expect(t.contains("recompresses"))
+        #expect(t.contains(".txnindex") && t.contains("read_committed"))
+        #expect(t.contains(".snapshot") && t.contains("producer state"))
+    }
+
+    @Test func compressionRatiosDependOnTheDataAndTransactionsSettleThePrevious() throws {
+        let c = try Self.text("compression")
+        #expect(c.contains("Ratios depend entirely on the data"))
+        #expect(c.contains("`bench all` measures the ratio"))
+        #expect(!c.contains("ratio near 2 on typical JSON"))
+        let t = try Self.text("transactions")
+        #expect(t.contains("(PrepareCommit) is completed, one still open is aborted"))
+        #expect(!t.contains("aborts whatever the previous instance left open"))
+    }
+
+    @Test func lagSaysPollingCannotTellStallFromStop() throws {
+        let t = try Self.text("lag")
+        #expect(t.contains("it cannot tell STALL from STOP"))
+        #expect(t.contains("Burrow reads every commit"))
+        let demo = LagDemoScript(rate: 40, phaseLength: 8, stopLength: 8)
+        for phase in [demo.joining] + demo.phases {
+            #expect(phase.lesson.range(of: #"rule \d"#, options: .regularExpression) == nil, "\(phase.name): \(phase.lesson)")
+        }
+    }
+
+    @Test func partitioningNamesBothHashesAndTheJavaCompatiblePartitioner() throws {
+        let t = try Self.text("partitioning")
+        #expect(t.contains("consistent_random") && t.contains("CRC32"))
+        #expect(t.contains("murmur2_random"))
+        #expect(Concepts.named("partitioner")?.name == "partitioning")
+        let example = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/01-cluster.kl"), encoding: .utf8)
+        #expect(example.contains("CRC32"))
+        #expect(example.contains("partitioner murmur2_random"))
+        #expect(!example.contains("(murmur2 of the key)"))
+    }
+}
+
+/// `explain defaults`: the librdkafka column must be what the linked library says.
+@Suite struct ClientDefaultsTests {
+    @Test func librdkafkaColumnMatchesTheLinkedLibrary() {
+        for row in ClientDefaults.rows {
+            #expect(ClientDefaults.liveLibrdkafkaDefault(row) == row.librdkafka, "\(row.setting)")
+        }
+    }
+
+    @Test func theRowsTheIssueAsksForAreThereWithJavasValues() {
+        let java = Dictionary(uniqueKeysWithValues: ClientDefaults.rows.map { ($0.javaKey, $0.java) })
+        #expect(java["enable.idempotence"] == "true")
+        #expect(java["acks"] == "all")
+        #expect(java["linger.ms"] == "0", "Kafka 3.9's linger.ms is 0; 5 only from 4.0")
+        #expect(java["batch.size"] == "16384")
+        #expect(java["isolation.level"] == "read_uncommitted")
+        #expect(java["partition.assignment.strategy"] == "[RangeAssignor, CooperativeStickyAssignor]")
+        #expect(java["fetch.max.wait.ms"] == "500")
+        #expect(java["partitioner.class"]?.contains("murmur2") == true)
+    }
+
+    @Test func explainDefaultsPrintsTheTableAndJSON() throws {
+        let t = try TestSession()
+        let text = try t.output(of: "explain defaults")
+        #expect(text.contains("enable.idempotence=false"))
+        #expect(text.contains("enable.idempotence=true"))
+        #expect(text.contains("partitioner=consistent_random"))
+        let doc = try t.json("explain defaults")
+        guard case .array(let rows) = doc["table"] else { Issue.record("no table in JSON"); return }
+        #expect(rows.count == ClientDefaults.rows.count)
+        #expect(rows.contains { $0["java"] == "isolation.level=read_uncommitted" })
+    }
+
+    @Test func producerSaysJavaWouldHaveIdempotenceOn() throws {
+        let t = try TestSession()
+        let text = try t.output(of: "producer")
+        #expect(text.contains("the Java producer"))
+        #expect(text.contains("would have idempotence on by default"))
+        #expect(try t.json("producer")["java_client_default_enable_idempotence"] == true)
     }
 }

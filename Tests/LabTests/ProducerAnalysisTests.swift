@@ -79,6 +79,15 @@ struct ReadBackCheckTests {
         #expect(!c.passed)
     }
 
+    @Test func extraCopiesCountEveryCopyBeyondTheFirst() {
+        let records = [R(partition: 0, offset: 0, number: 0), R(partition: 0, offset: 1, number: 1),
+                       R(partition: 0, offset: 2, number: 0), R(partition: 0, offset: 3, number: 1), R(partition: 0, offset: 4, number: 1)]
+        let c = ReadBackCheck(expected: 2, records: records)
+        #expect(c.extraCopies == 3)
+        #expect(c.duplicates == [0, 1])
+        #expect(ReadBackCheck(expected: 2, records: Array(records.prefix(2))).extraCopies == 0)
+    }
+
     @Test func orderIsJudgedByOffsetNotArrival() {
         let records = [R(partition: 0, offset: 1, number: 1), R(partition: 0, offset: 0, number: 0)]
         #expect(ReadBackCheck(expected: 2, records: records).passed)
@@ -93,7 +102,7 @@ struct ProducerStatisticsDecodingTests {
     {"name":"rdkafka#producer-1","type":"producer","ts":1000,"msg_cnt":0,"txmsgs":1180,"txmsg_bytes":90000,
      "brokers":{
        "127.0.0.1:1/bootstrap":{"name":"127.0.0.1:1/bootstrap","nodeid":-1,"txretries":9,"req":{"Produce":4}},
-       "127.0.0.1:2/1":{"name":"127.0.0.1:2/1","nodeid":1,"state":"UP","txretries":1,"txerrs":0,"req":{"Produce":5,"Fetch":0}},
+       "127.0.0.1:2/1":{"name":"127.0.0.1:2/1","nodeid":1,"state":"UP","txretries":1,"txerrs":0,"req_timeouts":2,"req":{"Produce":5,"Fetch":0}},
        "127.0.0.1:3/2":{"name":"127.0.0.1:3/2","nodeid":2,"state":"UP","txretries":0,"req":{"Produce":7}}},
      "topics":{},
      "eos":{"idemp_state":"Assigned","idemp_stateage":120,"txn_state":"InTransaction","txn_stateage":10,
@@ -116,6 +125,7 @@ struct ProducerStatisticsDecodingTests {
         #expect(s.txMsgs == 1180)
         #expect(s.produceRequests == 12)
         #expect(s.retries == 1)
+        #expect(s.requestTimeouts == 2)
     }
 
     @Test func unassignedProducerIdIsNotAnId() throws {
@@ -133,5 +143,43 @@ struct ProducerStatisticsDecodingTests {
         r.record(Self.document)
         #expect(r.emissions == 2)
         #expect(r.waitForProducerId(timeout: 0, cancellation: Cancellation())?.producerId == 573537000)
+    }
+}
+
+/// What `idempotence demo` concludes from its counts: only what each run could
+/// have disproved.
+@Suite("Idempotence demo verdict")
+struct IdempotenceVerdictTests {
+    static func run(_ kind: IdempotenceDemo.Kind, resent: Int, duplicates: Int) -> IdempotenceDemo.Run {
+        IdempotenceDemo.Run(kind: kind, sent: 10, delivered: 10, failed: 0, read: 10 + duplicates, duplicates: duplicates,
+                            missing: 0, resent: resent, requestTimeouts: resent > 0 ? 1 : 0, producerId: nil)
+    }
+
+    @Test func aRunThatResentNothingClaimsNothing() {
+        let lines = IdempotenceDemo.verdict([Self.run(.off, resent: 0, duplicates: 0), Self.run(.idempotent, resent: 0, duplicates: 0)], embedded: false)
+        #expect(lines.count == 2)
+        for line in lines {
+            #expect(line.contains("shows nothing about duplicates"))
+            #expect(!line.contains("not written again"))
+        }
+        #expect(lines[0].contains("paused"), "on a real cluster the hint says what to do")
+    }
+
+    @Test func duplicatesWithoutIdempotenceAndNoneWithIt() {
+        let lines = IdempotenceDemo.verdict([Self.run(.off, resent: 10, duplicates: 10), Self.run(.idempotent, resent: 10, duplicates: 0)], embedded: false)
+        #expect(lines[0].contains("10 duplicate(s)"))
+        #expect(lines[0].contains("written again"))
+        #expect(lines[1].contains("not written again (0 duplicates)"))
+        #expect(lines[1].contains("broker recognised it"))
+    }
+
+    @Test func theMocksMissingCheckForAPlainIdempotentProducerIsCalledAnArtefact() {
+        let embedded = IdempotenceDemo.verdict([Self.run(.idempotent, resent: 10, duplicates: 10), Self.run(.transactional, resent: 10, duplicates: 0)], embedded: true)
+        #expect(embedded[0].contains("artefact of the embedded cluster"))
+        #expect(embedded[1].contains("mock recognised it"))
+        // The same numbers on a real cluster are a failure of the broker, not an artefact.
+        let real = IdempotenceDemo.verdict([Self.run(.idempotent, resent: 10, duplicates: 10)], embedded: false)
+        #expect(real[0].contains("despite idempotence"))
+        #expect(!real[0].contains("artefact"))
     }
 }

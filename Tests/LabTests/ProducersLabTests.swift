@@ -119,22 +119,32 @@ struct ProducersLabTests {
         #expect(try t.json("txn begin")["initialized"] == true)
     }
 
-    @Test func idempotenceDemoWithInjectedFaultsVerifiesUniqueMessagesAndRetries() throws {
+    /// One run of the demo: the lost acknowledgement must produce real duplicates
+    /// without idempotence and none where the mock checks sequences.
+    @Test func idempotenceDemoCountsRealDuplicatesPerRun() throws {
         let t = try TestSession()
-        let r = try t.json("idempotence demo --count 300 --faults 3")
-        #expect(r["sent"] == 300)
-        #expect(r["delivered"] == 300)
-        #expect(r["injected_errors"].map { if case .array(let a) = $0 { a.count } else { 0 } } == 3)
-        #expect(r["verification"]?["passed"] == true)
-        #expect(r["verification"]?["read"] == 300)
-        #expect(r["verification"]?["duplicates"] == 0)
-        guard case .int(let retries) = r["retries"] else { Issue.record("no retries figure"); return }
-        #expect(retries >= 3)
-        #expect(r["producer"]?["producer_id"] != JSONValue.null)
-        let text = try t.output(of: "idempotence demo --count 20 --faults 1")
-        #expect(text.contains("injected 1 transient error"))
-        #expect(text.contains("not real broker failures"))
-        #expect(text.contains("no broker-side de-duplication"))
+        let r = try t.json("idempotence demo --count 20")
+        #expect(r["embedded"] == true)
+        #expect(r["injected_response_delay_ms"] == 2500)
+        guard case .array(let runs) = r["runs"], runs.count == 3 else { Issue.record("expected three runs: \(r)"); return }
+        let off = runs[0], plain = runs[1], txn = runs[2]
+        #expect(off["enable_idempotence"] == false)
+        for run in runs {
+            #expect(run["sent"] == 20)
+            #expect(run["delivered"] == 20)
+            #expect(run["request_timeouts"].map { if case .int(let n) = $0 { n >= 1 } else { false } } == true, "the delayed answer must time a request out: \(run)")
+            #expect(run["resent"].map { if case .int(let n) = $0 { n >= 20 } else { false } } == true)
+        }
+        // Off: the appended batch and its re-send are both in the log.
+        #expect(off["duplicates"] == 20)
+        #expect(off["read"] == 40)
+        // Plain idempotent on the mock: no sequence check there (said as an artefact).
+        #expect(plain["duplicates"] == 20)
+        #expect(plain["producer"] != JSONValue.null)
+        // Transactional: the mock's sequence check drops the re-sent batch.
+        #expect(txn["transactional"] == true)
+        #expect(txn["duplicates"] == 0)
+        #expect(txn["read"] == 20)
     }
 
     @Test func producerShowsWhatIdempotenceForcesAndTheProducerId() throws {

@@ -9,7 +9,7 @@ enum DataCommands {
         "produce", summary: "produce messages ({i} in the key, value or a header becomes the message number)",
         usage: "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] <value> | produce [--topic T] --file PATH",
         options: ["--topic", "--count", "--key", "--header", "--partition", "--file"],
-        details: "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional.",
+        details: "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional. A keyed message's partition comes from librdkafka's partitioner: by default consistent_random, the CRC32 of the key, where a Java producer uses murmur2 (`set partitioner murmur2_random` to match it; `explain partitioning`).",
         completes: .nothing
     ) { ctx in
         let args = ctx.arguments

@@ -190,17 +190,17 @@ struct LagDemoScript {
         let slow = rate / 3, fast = rate * 5
         joining = Phase(name: "joining", consumeRate: slow, length: 0,
                         announcement: "phase 0 (joining): the consumer joins the group; the producer starts once it has its partitions",
-                        lesson: "no committed offset yet: OK (Burrow rule 1)")
+                        lesson: "no committed offset yet: OK (Burrow judges nothing before a window of commits)")
         phases = [
             Phase(name: "slow", consumeRate: slow, length: phaseLength,
                   announcement: "phase 1 (slow): the consumer reads \(LagFormat.rate(slow)) against \(LagFormat.rate(rate)) produced; lag grows every sample → WARN once the window fills",
-                  lesson: "lag never decreased over the window: WARN (Burrow rule 6)"),
+                  lesson: "lag never decreased over the window: WARN"),
             Phase(name: "fast", consumeRate: fast, length: phaseLength,
                   announcement: "phase 2 (fast): the consumer speeds up to \(LagFormat.rate(fast)); lag drains → OK, DRAIN shows the time left",
                   lesson: "lag decreased or reached 0: OK"),
             Phase(name: "stopped", consumeRate: 0, length: stopLength,
                   announcement: "phase 3 (stopped): the consumer stays in the group but stops reading and committing; the producer goes on → STOP once the offset has been stuck longer than the window spans (STALL when the window holds only the stuck offset, all with lag > 0)",
-                  lesson: "committed offset frozen while lag grows: STOP or STALL (group ERR)"),
+                  lesson: "committed offset frozen while lag grows: STOP or STALL (group ERR); polling offsets cannot tell a consumer that stopped committing (Burrow's STOP) from one re-committing the same offset (Burrow's STALL), so kafkalab says STALL until the offset has been stuck longer than the window, then STOP"),
         ]
     }
 

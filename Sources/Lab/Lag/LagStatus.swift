@@ -82,17 +82,19 @@ public struct LagEvaluation: Sendable, Equatable {
 /// while `now` moves on, it becomes STOP. From offsets alone a dead consumer and a
 /// live one re-committing the same offset look identical.
 ///
-/// Rules, first match wins:
-/// 1. fewer than `minimumSamples` samples with a commit: OK; current lag 0: OK.
-/// 2. STOP: time since the last commit change exceeds the window's span, lag > 0.
-/// 3. REWIND: a committed offset went backwards within the window.
-/// 4. OK: lag was 0 at some sample in the window.
-/// 5. STALL: every committed offset in the window is the same.
-/// 6. WARN: lag never decreased from one sample to the next.
-/// 7. OK otherwise.
+/// The checks, first match wins (kafkalab's order; Burrow's own code checks "lag was 0"
+/// first and REWIND before STOP, and names no rule numbers):
+/// - too few samples with a commit, or current lag 0: OK;
+/// - STOP: time since the committed offset last changed exceeds the window's span, lag > 0;
+/// - REWIND: a committed offset went backwards within the window;
+/// - OK: lag was 0 at some sample in the window;
+/// - STALL: every committed offset in the window is the same;
+/// - WARN: lag never decreased from one sample to the next;
+/// - OK otherwise.
 ///
-/// Burrow's own code checks "lag was 0" first and REWIND before STOP; this order is
-/// the one the kafkalab brief specifies.
+/// Burrow tells STALL (a live consumer re-committing the same offset) from STOP (no
+/// commits at all) because it sees every commit; offset polling sees neither, so here
+/// the two differ only by how long the offset has been stuck.
 public struct LagEvaluator: Sendable {
     /// How many samples with a commit make up the window (at least 2).
     public var windowSize: Int

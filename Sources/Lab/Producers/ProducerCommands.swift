@@ -166,9 +166,9 @@ enum ProducerCommands {
 
     static let idempotence = Command(
         "idempotence", summary: "idempotent producer: producer id, sequence numbers, retries without duplicates",
-        usage: "idempotence demo [--count N] [--faults K] [--topic T]",
+        usage: "idempotence demo [--count N] [--topic T] [--for 20s]",
         details: "`set enable.idempotence true` makes the session producer idempotent; `producer` shows what that forces.",
-        subcommands: [ProducerDemos.idempotenceDemo]
+        subcommands: [IdempotenceDemo.command]
     )
 
     // MARK: producer
@@ -205,20 +205,25 @@ enum ProducerCommands {
             } else if guarantees.conflicts.isEmpty {
                 ctx.output.line("no producer id yet: the broker had not answered InitProducerId within 2.5 s")
             }
-            ctx.output.hint("every batch carries the producer id, epoch and a per-partition sequence number; the broker drops a batch whose sequence it already has (a retry) and refuses a gap, which is why at most 5 requests may be in flight")
+            ctx.output.hint("every batch carries the producer id, epoch and the sequence number of its first record (sequences count records, per partition); the leader acknowledges a re-sent batch it already wrote without writing it again, and refuses a gap; it remembers the last 5 batches, which is why at most 5 requests may be in flight")
             if session.connection?.isEmbedded == true {
                 ctx.output.hint("embedded: the mock checks sequences only for transactional producers; a plain idempotent producer gets an id but no de-duplication there")
             }
         } else {
             ctx.output.hint("idempotence is off: a retried batch can be written twice; `set enable.idempotence true` turns it on")
+            ctx.output.hint(javaIdempotenceNote)
         }
         ctx.output.setResult(.object([
             ("idempotent", .bool(guarantees.idempotent)), ("transactional_id", .optional(guarantees.transactionalId)),
             ("settings", .array(guarantees.settings.map { .object([("property", .string($0.name)), ("value", .string($0.value)), ("origin", .string($0.origin.rawValue))]) })),
             ("conflicts", .strings(guarantees.conflicts)),
             ("producer", eos?.producerIdJSON ?? .null),
+            ("java_client_default_enable_idempotence", true),
         ]))
     }
+
+    /// librdkafka and the Java client disagree on this default; learners moving between them trip on it.
+    static let javaIdempotenceNote = "the Java producer (Kafka 3.0 and later, 3.9 included) would have idempotence on by default, with acks=all; librdkafka 2.0.2 defaults to enable.idempotence=false (`explain defaults` compares the two clients)"
 
     /// The guarantees for these user-set producer properties, with
     /// librdkafka's own defaults filled in.

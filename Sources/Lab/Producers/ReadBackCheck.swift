@@ -19,6 +19,8 @@ public struct ReadBackCheck: Equatable, Sendable {
     public let read: Int
     /// Numbers read more than once, ascending.
     public let duplicates: [Int]
+    /// Records beyond the first copy of each number: how many duplicates were written.
+    public let extraCopies: Int
     /// Numbers never read (the first few are enough to show).
     public let missingCount: Int
     public let firstMissing: [Int]
@@ -35,6 +37,7 @@ public struct ReadBackCheck: Equatable, Sendable {
         var seen: [Int: Int] = [:]
         for r in records { seen[r.number, default: 0] += 1 }
         duplicates = seen.filter { $0.value > 1 }.map(\.key).sorted()
+        extraCopies = records.count - seen.count
         var missing: [Int] = []
         var missingTotal = 0
         for n in 0..<max(expected, 0) where seen[n] == nil {

@@ -8,10 +8,16 @@ extension Concepts {
             text: """
             A partition's log is not one file but a sequence of segments in the partition's directory \
             (for example /var/lib/kafka/data/orders-0/). Each segment is named after its base offset, the offset of \
-            its first record, and comes as a set: NNN.log holds the record batches exactly as producers sent them \
-            (still compressed), NNN.index maps offsets to byte positions in the .log, and NNN.timeindex maps \
-            timestamps to offsets. Both indexes are sparse (an entry every log.index.interval.bytes, 4 KiB by \
-            default), so a fetch at any offset costs one binary search and a short scan.
+            its first record, and comes as a set: NNN.log holds the record batches, NNN.index maps offsets to byte \
+            positions in the .log, and NNN.timeindex maps timestamps to offsets. Both indexes are sparse (an entry \
+            every log.index.interval.bytes, 4 KiB by default), so a fetch at any offset costs one binary search and \
+            a short scan. A segment may also have NNN.txnindex, the aborted transactions whose data it holds, which \
+            a read_committed fetch uses to skip them; beside the segments sit NNN.snapshot files, the producer \
+            state (last sequence numbers per producer id) that idempotence needs after a restart.
+
+            The batches are not byte for byte what the producer sent: the leader assigns their offsets and stamps \
+            its leader epoch into each batch header, and it recompresses them when the topic's compression.type \
+            differs from the producer's codec (with the default, producer, it keeps them compressed as sent).
 
             Only the newest segment, the active one, is written to. It is rolled when it reaches \
             log.segment.bytes (1 GiB by default) or is older than log.roll.ms. Retention and compaction work on \
@@ -31,16 +37,20 @@ extension Concepts {
             With cleanup.policy=compact Kafka does not delete old segments by age. The log cleaner instead rewrites \
             closed segments keeping only the latest record for each key, so the topic converges to a table: one \
             value per key, in offset order, offsets unchanged (compaction leaves gaps, it never renumbers). A record \
-            with a key and a null value is a tombstone: it deletes the key, and is itself removed after \
-            delete.retention.ms.
+            with a key and a null value is a tombstone: the first cleaning that reaches it removes every earlier \
+            value of its key; the tombstone itself stays for delete.retention.ms (1 day by default) after that \
+            cleaning, and a later cleaning removes it.
 
-            The cleaner runs on segments whose dirty (not yet compacted) share exceeds min.cleanable.dirty.ratio \
-            (0.5 by default) and never touches the active segment, so a small segment.ms or segment.bytes makes \
-            compaction visible sooner. Changelog topics of Kafka Streams, CDC topics and __consumer_offsets itself \
+            The dirty ratio is a property of the whole log, not of a segment: the bytes written since the last \
+            cleaning over all the bytes of the log's closed segments. The cleaner picks the log whose ratio is \
+            highest and above min.cleanable.dirty.ratio (0.5 by default) and never touches the active segment, so a \
+            small segment.ms or segment.bytes makes compaction visible sooner. Changelog topics of Kafka Streams, CDC topics and __consumer_offsets itself \
             are compacted.
 
             Key question: what does a new consumer of a compacted topic read? At least the latest value of every \
             live key, and possibly some older values not compacted yet; never a state older than it would have had. \
+            It sees every delete only if it reaches the head of the log within delete.retention.ms: a slower reader \
+            may find the tombstone already gone, and with it the news that the key was deleted. \
             `compaction demo` shows it on the compose cluster; the embedded cluster has no cleaner.
             """,
             commands: ["compaction demo", "explain segments"]),
@@ -51,24 +61,30 @@ extension Concepts {
             name: "idempotence", aliases: ["idempotent-producer", "enable.idempotence", "pid", "sequence-numbers"],
             title: "The idempotent producer: no duplicates from retries",
             text: """
-            A producer that retries after a timeout cannot know whether the first attempt was written; without help \
-            the retry may write the batch twice. With enable.idempotence=true the broker gives the producer an id \
-            (PID) and an epoch, and the producer numbers the batches of each partition with sequence numbers. The \
-            partition leader remembers the last sequences per PID and rejects a batch it has already written \
-            (a duplicate) or one that leaves a gap (out of order).
+            A producer that times out a request cannot know whether the broker wrote it; it sends the batch \
+            again, and without help the retry writes it twice. With enable.idempotence=true the broker gives the \
+            producer an id (PID) and an epoch, and the producer numbers its records per partition: sequence \
+            numbers count records, and each batch carries the sequence of its first record (its base sequence) \
+            and its record count. The partition leader remembers the last five batches per PID; a re-sent batch \
+            it already wrote is acknowledged without being written again, and a batch that leaves a gap is refused \
+            (OUT_OF_ORDER_SEQUENCE_NUMBER). A batch that was acknowledged is never sent again.
 
-            Idempotence needs acks=all (a batch acknowledged by a leader that then fails could otherwise be lost \
-            and legitimately re-sent), retries (librdkafka retries until message.timeout.ms) and at most five \
-            requests in flight per connection, so the broker can keep ordering within its five-batch window. \
-            librdkafka enforces all three when you enable it.
+            Idempotence needs acks=all. With acks=1 the leader acknowledges a batch its followers may not have; if \
+            it then fails, the new leader lacks the batch and the producer, which never re-sends an acknowledged \
+            batch, has lost it, and the new leader sees the next sequence after a gap. Only with acks=all does every \
+            acknowledged batch, and the sequence state that goes with it, survive a leader change. It also needs \
+            retries (librdkafka retries until message.timeout.ms) and at most five requests in flight per \
+            connection, matching the broker's five-batch memory. librdkafka enforces all three when you enable it; \
+            librdkafka 2.0.2 leaves it off by default, the Java client 3.x turns it on (`explain defaults`).
 
             Key question: what does idempotence not protect against? Duplicates created by the application \
             itself, such as a process that restarts and produces the same data again with a new PID. That takes \
-            transactions, or de-duplication downstream. `idempotence demo --faults 3` shows retries that produce \
-            no duplicates; on the embedded cluster the broker-side de-duplication only runs for transactional \
-            producers, and the output says so.
+            transactions, or de-duplication downstream. `idempotence demo` loses an acknowledgement on purpose and \
+            counts the duplicates with idempotence off and on. On the embedded cluster the mock checks sequence \
+            numbers only for transactional producers, so a plain idempotent producer gets duplicates there; the \
+            demo adds a transactional run and says so.
             """,
-            commands: ["set enable.idempotence true", "producer", "idempotence demo --faults 3", "help config enable.idempotence"]),
+            commands: ["set enable.idempotence true", "producer", "idempotence demo", "help config enable.idempotence", "explain defaults"]),
         Concept(
             name: "transactions", aliases: ["transaction", "txn", "eos", "exactly-once", "transactional.id"],
             title: "Transactions and exactly-once",
@@ -80,7 +96,8 @@ extension Concepts {
             offset and skip aborted batches.
 
             The transactional.id is the producer's identity across restarts. init_transactions bumps its epoch and \
-            aborts whatever the previous instance left open; a zombie instance still using the old epoch is fenced: \
+            settles what the previous instance left behind: a transaction it had already asked to commit \
+            (PrepareCommit) is completed, one still open is aborted. A zombie instance still using the old epoch is fenced: \
             its next write or commit fails with a fatal error and it must stop. Consume-transform-produce loops that \
             commit their input offsets inside the transaction get exactly-once processing within Kafka.
 
@@ -97,9 +114,10 @@ extension Concepts {
             text: """
             The producer compresses whole batches, not single messages, and the broker stores and serves them \
             compressed: the cost is paid once in the producer and once in each consumer, and the saving applies to \
-            the network, the disk and replication. lz4 is the fastest with a ratio near 2 on typical JSON, snappy is \
-            close to it, zstd compresses best among the fast ones (often 3 to 4 times) at more CPU, and gzip \
-            compresses well but slowly. Random or already-compressed data does not shrink at all.
+            the network, the disk and replication. Ratios depend entirely on the data: repetitive JSON or logs may \
+            shrink two to four times, random or already-compressed data not at all. As a rule lz4 and snappy are \
+            the cheapest in CPU, zstd usually compresses best among the fast codecs at more CPU, and gzip \
+            compresses well but slowly; `bench all` measures the ratio and cost on your own payload.
 
             Because the unit is the batch, compression improves as batches grow: raising linger.ms and batch.size \
             gives the codec more similar records to work on.
@@ -109,6 +127,28 @@ extension Concepts {
             affordable. `bench all` measures all five on your data and machine.
             """,
             commands: ["bench all", "bench lz4 --payload random", "help config compression.type", "explain batching"]),
+        Concept(
+            name: "partitioning", aliases: ["partitioner", "keys", "key-partitioning", "murmur2", "consistent_random"],
+            title: "Partitioning: which partition a key lands on",
+            text: """
+            The producer, not the broker, picks each message's partition. A message with a key goes to \
+            hash(key) modulo the number of partitions, so every message with that key lands on the same partition, \
+            in the order it was sent, as long as the partition count does not change (adding partitions moves \
+            keys).
+
+            The hash depends on the client. librdkafka's default partitioner, consistent_random, takes the CRC32 \
+            of the key (keyless messages go to a random partition each); the Java producer hashes the key with \
+            murmur2 (keyless messages stick to one partition per batch). The same key therefore lands on different \
+            partitions from a Java service and from a librdkafka one (kcat, confluent-kafka-python, kafkalab), \
+            which breaks per-key ordering across them, unless the librdkafka side sets partitioner=murmur2_random, \
+            its Java-compatible choice.
+
+            Key question: why do all of a customer's orders arrive in order? Because they share a key, hence a \
+            partition, and a partition is an ordered log read by one consumer of the group. `produce --key` \
+            and `consume` show it; `set partitioner murmur2_random` makes kafkalab place keys as Java does.
+            """,
+            commands: ["produce --key customer-{i} --count 6 \"order {i}\"", "consume --from beginning", "set partitioner murmur2_random",
+                       "help config partitioner", "explain defaults"]),
         Concept(
             name: "batching", aliases: ["linger.ms", "batch.size", "linger", "batch"],
             title: "Batching: linger.ms and batch.size",
@@ -178,8 +218,9 @@ extension Concepts {
             out; cooperative-sticky keeps each member's current partitions where it can and moves only what must \
             move, over incremental (cooperative) rebalances.
 
-            librdkafka's default is "range,roundrobin"; members must share at least one strategy, and the first \
-            in the list is preferred.
+            librdkafka's default is "range,roundrobin", the Java client's (3.0 and later) [RangeAssignor, \
+            CooperativeStickyAssignor]; members must share at least one strategy, and the first in the list is \
+            preferred, so both clients rebalance eagerly with range unless configured otherwise.
 
             Key question: why does the assignor matter beyond balance? Because range and roundrobin are eager: every \
             rebalance revokes everything first. `group strategies` runs the three side by side and counts what \
@@ -231,9 +272,14 @@ extension Concepts {
             A single number says little; its trend says a lot. Lag that grows means consumers cannot keep up with \
             production; lag that stays high means the group needs more consumers, faster processing or tuning; lag \
             that spikes after a deploy points at a regression; a committed offset that stops moving while lag \
-            exists means a stalled or dead consumer. kafkalab evaluates a window of samples as Burrow does: OK, \
-            WARN (lag never decreased), STALL (offset not moving), STOP (no commits for longer than the window) and \
-            REWIND (offset went backwards).
+            exists means a stalled or dead consumer. kafkalab evaluates a window of samples after Burrow's \
+            statuses: OK, WARN (lag never decreased), STALL (offset not moving), STOP (no commits for longer than the \
+            window) and REWIND (offset went backwards).
+
+            Burrow reads every commit from __consumer_offsets, so it sees a live consumer that keeps committing \
+            the same offset (STALL) apart from one that stopped committing (STOP). kafkalab polls the committed \
+            offset, which looks the same in both cases: it cannot tell STALL from STOP, and calls the offset STOP \
+            once it has not moved for longer than the window spans, STALL before that.
 
             Key question: why not alert on a lag threshold? Because a busy healthy group can carry a large but \
             shrinking lag, while a quiet stuck one has a small but frozen lag. `lag watch` shows rates, time to \

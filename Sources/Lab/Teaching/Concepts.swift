@@ -9,20 +9,30 @@ public struct Concept: Sendable {
     public let text: String
     /// Commands that let the user see the concept at work.
     public let commands: [String]
+    /// A comparison that reads better as columns than as prose, printed after the text.
+    public let table: ConceptTable?
 
-    public init(name: String, aliases: [String] = [], title: String, text: String, commands: [String]) {
+    public init(name: String, aliases: [String] = [], title: String, text: String, commands: [String], table: ConceptTable? = nil) {
         self.name = name
         self.aliases = aliases
         self.title = title
         self.text = text
         self.commands = commands
+        self.table = table
     }
+}
+
+public struct ConceptTable: Sendable {
+    public let headers: [String]
+    /// The JSON key of each column.
+    public let keys: [String]
+    public let rows: [[String]]
 }
 
 /// Every concept `explain` knows, by name. Each lab contributes one list below;
 /// a new lab appends its list to `all` and nothing else changes.
 public enum Concepts {
-    public static let all: [Concept] = replication + storage + producers + consumers + lag
+    public static let all: [Concept] = replication + storage + producers + consumers + lag + clients
 
     /// A repeated name keeps its first text (ConceptsTests fails on repeats).
     public static let table: [String: Concept] = Dictionary(
@@ -135,7 +145,8 @@ public enum Concepts {
             text: """
             With unclean.leader.election.enable=false (the default) only an ISR member may become leader. If every \
             ISR member is down, the partition stays offline, refusing reads and writes, until one of them returns, \
-            even if an out-of-sync replica is alive.
+            even if an out-of-sync replica is alive. The setting matters only while such a replica is alive: with \
+            every replica down nobody can be elected either way.
 
             Setting it to true lets such a replica lead. The partition is available again, but every message the \
             out-of-sync replica never copied is gone, including messages that were acknowledged to producers with \
@@ -144,7 +155,7 @@ public enum Concepts {
 
             `isr watch` reports a partition going offline and coming back online. On the embedded cluster, when \
             `broker stop` takes down every replica of a partition, kafkalab leaves the partition without a leader, as \
-            a controller with unclean election disabled would.
+            any controller would with no replica alive to lead, whatever the setting.
 
             Key question: availability or durability? With unclean election off, losing every ISR member costs \
             availability until one returns; on, it costs acknowledged data. Most systems of record keep it off and \

@@ -27,7 +27,7 @@ public enum ErrorMeanings {
         "INVALID_PRODUCER_EPOCH": "the producer's epoch is old: a newer instance fenced it",
         "_FENCED": "this producer was fenced by a newer one with the same transactional.id",
         "OUT_OF_ORDER_SEQUENCE_NUMBER": "the broker saw a gap in the idempotent producer's sequence numbers",
-        "DUPLICATE_SEQUENCE_NUMBER": "the broker already has this sequence number: a retry it de-duplicated",
+        "DUPLICATE_SEQUENCE_NUMBER": "the broker already wrote a batch with this sequence number (this was a retry of it); librdkafka counts its messages as delivered",
         "MESSAGE_TOO_LARGE": "the batch is larger than the broker's message.max.bytes",
         "_QUEUE_FULL": "librdkafka's local queue is full (queue.buffering.max.messages)",
     ]

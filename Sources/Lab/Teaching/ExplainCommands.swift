@@ -32,10 +32,20 @@ enum ExplainCommands {
             out.line(out.wrapped(paragraph))
             out.line()
         }
+        if let t = concept.table {
+            var table = TextTable(headers: t.headers)
+            for row in t.rows { table.append(row) }
+            out.table(table)
+            out.line()
+        }
         out.line("see it: " + concept.commands.map { "`\($0)`" }.joined(separator: ", "))
-        out.setResult(.object([
+        var result: [(String, JSONValue)] = [
             ("concept", .string(concept.name)), ("title", .string(concept.title)),
             ("text", .string(concept.text)), ("commands", .strings(concept.commands)),
-        ]))
+        ]
+        if let t = concept.table {
+            result.append(("table", .array(t.rows.map { row in .object(zip(t.keys, row).map { ($0, .string($1)) }) })))
+        }
+        out.setResult(.object(result))
     }
 }
