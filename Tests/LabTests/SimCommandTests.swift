@@ -84,6 +84,7 @@ struct SimCommandTests {
         #expect(out.contains("pending acks=all write m2 failed with REQUEST_TIMED_OUT"))
         #expect(out.contains("election: broker 1 leads in epoch 2 (preferred-leader election"))
         #expect(!out.contains("you said"))
+        #expect(!out.contains("\u{1B}"))               // plain text when not a terminal
     }
 
     @Test func eachStepIsOneJSONDocumentWithTheModelsState() throws {
@@ -140,6 +141,9 @@ struct SimCommandTests {
         _ = try t.output(of: "sim undo")
         #expect(t.state?.model == start)
         #expect(try t.failure(of: "sim undo").contains("nothing to undo"))
+        _ = try t.output(of: "sim tick")
+        _ = try t.output(of: "sim advance 2s")
+        #expect(t.state?.model.clockMs == 3_000)
         let listed = try t.output(of: "sim scenario")
         for name in SimScenario.names { #expect(listed.contains(name)) }
         #expect(listed.contains("sim model — not a cluster: scenarios"))

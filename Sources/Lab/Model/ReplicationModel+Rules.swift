@@ -306,7 +306,7 @@ extension ReplicationModel {
             guard replica(target).up else { throw ModelError("broker \(target) is down and cannot lead") }
             guard leader != target else { throw ModelError("broker \(target) already leads (epoch \(leaderEpoch))") }
             if isr.contains(target) {
-                elect(target, unclean: false, why: "broker \(target) is in the ISR", &step)
+                elect(target, unclean: false, why: "broker \(target) is in the ISR; on Kafka you get this by making it the preferred replica (kafka-reassign-partitions) and running a preferred election", &step)
             } else if config.uncleanLeaderElection && liveIsr.isEmpty {
                 elect(target, unclean: true, why: "no ISR member is running and unclean.leader.election.enable=true", &step)
             } else {
