@@ -80,6 +80,11 @@ public final class EmbeddedCluster: @unchecked Sendable {
         rd_kafka_mock_push_request_errors_array(mock, api.rawValue, codes.count, &codes)
     }
 
+    /// Drops the errors still queued for `api` by `injectErrors`.
+    public func clearInjectedErrors(api: KafkaApi) {
+        rd_kafka_mock_clear_request_errors(mock, api.rawValue)
+    }
+
     private func checkBroker(_ id: Int32) throws {
         guard id >= 1 && Int(id) <= brokerCount else {
             throw KafkaError.invalidArgument("no broker \(id): the embedded cluster has brokers 1..\(brokerCount)")

@@ -50,6 +50,7 @@ enum DataCommands {
         if let refusal = session.produceRefusal { throw LabError.invalid(refusal) }
         let topicInfo = try session.requireTopic(topicName)
         if let partition { _ = try topicInfo.partition(numbered: Int(partition)) }
+        try ProduceAvailability.check(topicInfo, partition: partition, session: session)
         let sp = try session.producer()
         _ = sp.deliveries.take()
         let started = Date()

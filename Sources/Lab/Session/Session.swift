@@ -90,6 +90,16 @@ public final class Session {
         return c.baseProperties.merging(settings.producerProperties) { $1 }.merging(extra) { $1 }
     }
 
+    /// Properties for a command's own plain producer (bench, compaction demo): the
+    /// session's, without transactional.id. A transactional producer writes only
+    /// inside a transaction, so inheriting the id made such runs fail with _STATE.
+    public func plainProducerProperties(_ extra: [String: String] = [:]) throws -> [String: String] {
+        var properties = try producerProperties(extra)
+        properties.removeValue(forKey: "transactional.id")
+        properties.removeValue(forKey: "transaction.timeout.ms")
+        return properties
+    }
+
     /// Properties for a new consumer on this connection.
     public func consumerProperties(group: String, _ extra: [String: String] = [:]) throws -> [String: String] {
         let c = try requireConnection()
