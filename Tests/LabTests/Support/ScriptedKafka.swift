@@ -38,6 +38,8 @@ final class ScriptedKafka: ClusterClient, ComposeControl {
     var pollsUntilRegistered = 2
     var pollsTopicHidden = 1
     var markerDelayQueries = 2
+    /// Wall time after which the mock (the data path) moves a killed broker's leadership.
+    var fenceSeconds = 1.0
     var activeControllerId: Int32? = 102
     /// ListGroups: the groups each broker lists; a broker in `groupListingFailures` answers with that error.
     var groupsByBroker: [Int32: [GroupListing]] = [:]
@@ -101,6 +103,20 @@ final class ScriptedKafka: ClusterClient, ComposeControl {
             containers[id] = .notRunning("exited")
             try mock.stopBroker(id)
             fenceCountdown[id] = pollsUntilFenced
+            // A producer waiting on the dead leader polls the mock, not this script:
+            // the mock moves leadership after `fenceSeconds` of wall time, as the
+            // controller would after broker.session.timeout.ms.
+            var moves: [(topic: String, partition: Int32, to: Int32)] = []
+            for (topic, parts) in model {
+                for (p, m) in parts where m.leader == id {
+                    moves.append((topic, p, m.isr.first { $0 != id && registered.contains($0) } ?? -1))
+                }
+            }
+            let mock = self.mock
+            let planned = moves
+            DispatchQueue.global().asyncAfter(deadline: .now() + fenceSeconds) {
+                for m in planned { try? mock.setLeader(topic: m.topic, partition: m.partition, broker: m.to) }
+            }
         case .start:
             containers[id] = .running
             try mock.startBroker(id)
@@ -161,7 +177,8 @@ final class ScriptedKafka: ClusterClient, ComposeControl {
     }
 
     func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws {
-        if model[name] != nil || (try admin.metadata().topic(name)) != nil {
+        let listed = try admin.metadata().topic(name) != nil
+        if model[name] != nil || listed {
             throw KafkaError(code: 36, message: "Topic '\(name)' already exists.")  // TOPIC_ALREADY_EXISTS
         }
         try mock.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
