@@ -181,27 +181,34 @@ public final class AdminClient: @unchecked Sendable {
         }
     }
 
-    /// Consumer groups known to the cluster (ListGroups).
-    public func listGroups() throws -> [GroupListing] {
+    /// Consumer groups known to the cluster (ListGroups), with the errors of the
+    /// brokers that did not answer: ListGroups goes to every broker, and one
+    /// broker's error must not hide what the others listed.
+    public func listGroups() throws -> GroupListings {
         try withAdminResult(RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT) { options, queue in
             rd_kafka_ListConsumerGroups(rk, options, queue)
         } read: { event in
             let result = rd_kafka_event_ListConsumerGroups_result(event)
             var errCount = 0
-            if let errors = rd_kafka_ListConsumerGroups_result_errors(result, &errCount), errCount > 0,
-               let first = errors[0], rd_kafka_error_code(first) != RD_KAFKA_RESP_ERR_NO_ERROR {
-                let code = rd_kafka_error_code(first)
-                throw KafkaError(code, message: rd_kafka_error_string(first).map { String(cString: $0) })
+            var errors: [KafkaError] = []
+            if let list = rd_kafka_ListConsumerGroups_result_errors(result, &errCount) {
+                for i in 0..<errCount {
+                    guard let e = list[i], rd_kafka_error_code(e) != RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+                    errors.append(KafkaError(rd_kafka_error_code(e), message: rd_kafka_error_string(e).map { String(cString: $0) }))
+                }
             }
             var count = 0
-            guard let valid = rd_kafka_ListConsumerGroups_result_valid(result, &count) else { return [] }
-            return (0..<count).compactMap { i in
-                guard let g = valid[i] else { return nil }
+            let valid = rd_kafka_ListConsumerGroups_result_valid(result, &count)
+            let groups: [GroupListing] = (0..<count).compactMap { i in
+                guard let g = valid?[i] else { return nil }
                 return GroupListing(
                     id: String(cString: rd_kafka_ConsumerGroupListing_group_id(g)),
                     state: String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(g))),
                     isSimple: rd_kafka_ConsumerGroupListing_is_simple_consumer_group(g) != 0)
             }.sorted { $0.id < $1.id }
+            // Nothing listed and errors only: the call failed as a whole.
+            if groups.isEmpty, let first = errors.first { throw first }
+            return GroupListings(groups: groups, errors: errors)
         }
     }
 
@@ -276,10 +283,26 @@ public final class AdminClient: @unchecked Sendable {
     }
 }
 
+/// What ListGroups returned: the groups the brokers listed, and the errors of
+/// those that failed.
+public struct GroupListings: Sendable {
+    public let groups: [GroupListing]
+    public let errors: [KafkaError]
+    public init(groups: [GroupListing], errors: [KafkaError]) {
+        self.groups = groups
+        self.errors = errors
+    }
+}
+
 public struct GroupListing: Sendable, Codable, Equatable {
     public let id: String
     public let state: String
     public let isSimple: Bool
+    public init(id: String, state: String, isSimple: Bool) {
+        self.id = id
+        self.state = state
+        self.isSimple = isSimple
+    }
 }
 
 public struct GroupMember: Sendable, Codable, Equatable {
@@ -288,6 +311,13 @@ public struct GroupMember: Sendable, Codable, Equatable {
     public let host: String
     public let groupInstanceId: String?
     public let assignment: [TopicPartition]
+    public init(memberId: String, clientId: String, host: String, groupInstanceId: String?, assignment: [TopicPartition]) {
+        self.memberId = memberId
+        self.clientId = clientId
+        self.host = host
+        self.groupInstanceId = groupInstanceId
+        self.assignment = assignment
+    }
 }
 
 
@@ -298,6 +328,14 @@ public struct GroupDescription: Sendable, Codable, Equatable {
     public let isSimple: Bool
     public let coordinator: Int32?
     public let members: [GroupMember]
+    public init(id: String, state: String, partitionAssignor: String, isSimple: Bool, coordinator: Int32?, members: [GroupMember]) {
+        self.id = id
+        self.state = state
+        self.partitionAssignor = partitionAssignor
+        self.isSimple = isSimple
+        self.coordinator = coordinator
+        self.members = members
+    }
 }
 
 public struct ConfigEntry: Sendable, Codable, Equatable {
@@ -307,4 +345,12 @@ public struct ConfigEntry: Sendable, Codable, Equatable {
     public let isDefault: Bool
     public let isSensitive: Bool
     public let isReadOnly: Bool
+    public init(name: String, value: String?, source: String, isDefault: Bool, isSensitive: Bool, isReadOnly: Bool) {
+        self.name = name
+        self.value = value
+        self.source = source
+        self.isDefault = isDefault
+        self.isSensitive = isSensitive
+        self.isReadOnly = isReadOnly
+    }
 }

@@ -125,6 +125,11 @@ public final class EmbeddedCluster: @unchecked Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
     }
 
+    /// Drops the errors still queued for `api` by `injectErrors`.
+    public func clearInjectedErrors(api: KafkaApi) {
+        rd_kafka_mock_clear_request_errors(mock, api.rawValue)
+    }
+
     private func checkBroker(_ id: Int32) throws {
         guard id >= 1 && Int(id) <= brokerCount else {
             throw KafkaError.invalidArgument("no broker \(id): the embedded cluster has brokers 1..\(brokerCount)")

@@ -172,7 +172,7 @@ struct ReplicationLabTests {
         let composeFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("docker-compose.yml").path
         do {
-            try ReplicationCommands.composeControl(.stop, ids: [2], live: [1, 2, 3], composeFile: composeFile, out,
+            try ReplicationCommands.composeControl(.stop, ids: [2], composeFile: composeFile, out,
                                                    environment: ["PATH": "/nonexistent-kafkalab-test"])
             Issue.record("ran without docker")
         } catch let e as LabError {
@@ -182,10 +182,11 @@ struct ReplicationLabTests {
         }
         #expect(buffer.stdout.isEmpty)
         #expect(throws: LabError.self) {
-            try ReplicationCommands.composeControl(.stop, ids: [7], live: [1, 2, 3], composeFile: composeFile, out)
+            try ReplicationCommands.composeControl(.stop, ids: [7], composeFile: composeFile, out)
         }
         #expect(throws: LabError.self) {
-            try ReplicationCommands.composeControl(.start, ids: [2], live: [1, 2, 3], composeFile: composeFile, out)
+            try ReplicationCommands.composeControl(.start, ids: [2], composeFile: composeFile, out,
+                                                   environment: ["PATH": "/nonexistent-kafkalab-test"])
         }
     }
 
@@ -221,27 +222,58 @@ struct ReplicationLabTests {
     }
 
     @Test func composeStopRunsDockerComposeForEachBrokerContainer() throws {
-        let fake = try fakeDocker(#"case "$4" in ps) echo 0123abcd ;; esac; exit 0"#)
+        let fake = try fakeDocker(#"case "$4" in ps) echo running ;; esac; exit 0"#)
         defer { try? FileManager.default.removeItem(at: fake.dir) }
         let buffer = OutputBuffer()
         var remembered = false
-        try ReplicationCommands.composeControl(.stop, ids: [2, 3], live: [1, 2, 3], composeFile: fake.compose,
+        try ReplicationCommands.composeControl(.stop, ids: [2, 3], composeFile: fake.compose,
                                                Output.capturing(into: buffer), environment: ["PATH": fake.dir.path]) {
             remembered = true
         }
         let calls = try String(contentsOf: fake.log, encoding: .utf8).split(separator: "\n")
-        #expect(calls == ["compose -f \(fake.compose) ps --all --quiet kafka-2", "compose -f \(fake.compose) ps --all --quiet kafka-3",
+        #expect(calls == ["compose -f \(fake.compose) ps --all --format {{.State}} kafka-1",
+                          "compose -f \(fake.compose) ps --all --format {{.State}} kafka-2",
+                          "compose -f \(fake.compose) ps --all --format {{.State}} kafka-3",
                           "compose -f \(fake.compose) stop kafka-2", "compose -f \(fake.compose) stop kafka-3"])
         #expect(remembered)
         #expect(buffer.stdout.contains("docker compose -f \(fake.compose) stop kafka-3: done"))
         #expect(buffer.stdout.contains("a controlled shutdown: the controller moved leadership away"))
     }
 
+    @Test func composeEligibilityAndTheQuorumLeaderComeFromDocker() throws {
+        // kafka-2 exited (stopped or killed), the others running; the quorum tool answers in controller-1.
+        let fake = try fakeDocker(#"""
+        case "$4" in
+          ps) if [ "$8" = kafka-2 ]; then echo exited; else echo running; fi ;;
+          exec) printf 'ClusterId: abc\nLeaderId: 103\nLeaderEpoch: 7\n' ;;
+        esac
+        exit 0
+        """#)
+        defer { try? FileManager.default.removeItem(at: fake.dir) }
+        let compose = try DockerCompose.locate(composeFile: fake.compose, action: .start, brokers: [2], environment: ["PATH": fake.dir.path])
+        #expect(try compose.containerState(forBroker: 2) == .notRunning("exited"))
+        #expect(try compose.containerState(forBroker: 1) == .running)
+        #expect(try compose.activeController() == 103)
+        let calls = try String(contentsOf: fake.log, encoding: .utf8)
+        #expect(calls.contains("compose -f \(fake.compose) exec -T controller-1 env KAFKA_HEAP_OPTS=-Xmx64m /opt/kafka/bin/kafka-metadata-quorum.sh --bootstrap-controller localhost:9093 describe --status"))
+        do {
+            try ReplicationCommands.composeControl(.stop, ids: [2], composeFile: fake.compose,
+                                                   Output.capturing(into: OutputBuffer()), environment: ["PATH": fake.dir.path])
+            Issue.record("stopped a broker whose container is not running")
+        } catch let e as LabError {
+            #expect(e.description == "broker 2 is not running (`docker compose ps` says kafka-2 is exited); `broker start 2` starts it")
+        }
+        let buffer = OutputBuffer()
+        try ReplicationCommands.composeControl(.start, ids: [2], composeFile: fake.compose,
+                                               Output.capturing(into: buffer), environment: ["PATH": fake.dir.path])
+        #expect(try String(contentsOf: fake.log, encoding: .utf8).contains("compose -f \(fake.compose) start kafka-2"))
+    }
+
     @Test func composeFailuresAreOneLine() throws {
         let notStarted = try fakeDocker("exit 0")
         defer { try? FileManager.default.removeItem(at: notStarted.dir) }
         do {
-            try ReplicationCommands.composeControl(.kill, ids: [2], live: [1, 2, 3], composeFile: notStarted.compose,
+            try ReplicationCommands.composeControl(.kill, ids: [2], composeFile: notStarted.compose,
                                                    Output.capturing(into: OutputBuffer()), environment: ["PATH": notStarted.dir.path])
             Issue.record("killed a container that does not exist")
         } catch let e as LabError {
@@ -251,11 +283,11 @@ struct ReplicationLabTests {
         let noDaemon = try fakeDocker(#"echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock" >&2; exit 1"#)
         defer { try? FileManager.default.removeItem(at: noDaemon.dir) }
         do {
-            try ReplicationCommands.composeControl(.start, ids: [2], live: [1, 3], composeFile: noDaemon.compose,
+            try ReplicationCommands.composeControl(.start, ids: [2], composeFile: noDaemon.compose,
                                                    Output.capturing(into: OutputBuffer()), environment: ["PATH": noDaemon.dir.path])
             Issue.record("docker failure not reported")
         } catch let e as LabError {
-            #expect(e.description == "`docker compose -f \(noDaemon.compose) ps kafka-2` failed (exit 1): Cannot connect to the Docker daemon at unix:///var/run/docker.sock")
+            #expect(e.description == "`docker compose -f \(noDaemon.compose) ps kafka-1` failed (exit 1): Cannot connect to the Docker daemon at unix:///var/run/docker.sock")
         }
     }
 

@@ -80,6 +80,8 @@ private func parseListeners(_ text: String?) -> [Listener] {
 struct PortMapping: Equatable {
     let published: Int
     let target: Int
+    /// The host address it is bound to; nil binds every interface.
+    var hostIP: String? = nil
 }
 
 struct VolumeMount: Equatable {
@@ -137,7 +139,7 @@ struct Compose {
                 guard let target = scalar(dict["target"]).flatMap({ Int($0) }),
                       let published = scalar(dict["published"]).flatMap({ Int($0) })
                 else { return nil }
-                return PortMapping(published: published, target: target)
+                return PortMapping(published: published, target: target, hostIP: scalar(dict["host_ip"]))
             }
             guard let text = scalar(item) else { return nil }
             let withoutProto = text.split(separator: "/").first.map(String.init) ?? text
@@ -146,7 +148,7 @@ struct Compose {
                   let published = Int(parts[parts.count - 2]),
                   let target = Int(parts[parts.count - 1])
             else { return nil }
-            return PortMapping(published: published, target: target)
+            return PortMapping(published: published, target: target, hostIP: parts.count >= 3 ? parts[parts.count - 3] : nil)
         }
     }
 
@@ -266,6 +268,8 @@ struct ComposeFileTests {
         let published = try compose.ports(name).filter { $0.published == hostPort }
         let port = try #require(published.first, "\(name) does not publish \(hostPort)")
         #expect(published.count == 1)
+        // No authentication on these listeners: reachable from this machine only.
+        #expect(port.hostIP == "127.0.0.1", "\(name) publishes \(hostPort) on \(port.hostIP ?? "every interface")")
         let env = try compose.environment(name)
         let listeners = parseListeners(env["KAFKA_LISTENERS"])
         let advertised = parseListeners(env["KAFKA_ADVERTISED_LISTENERS"])

@@ -35,7 +35,7 @@ enum BenchCommands {
         let requested = try parseCodecs(args.positionals, session: ctx.session)
         let options = try BenchOptions(args, session: ctx.session)
         let plan = try options.preparePlan(session: ctx.session, output: ctx.output, cancellation: ctx.cancellation)
-        let base = try ctx.session.producerProperties()
+        let base = try ctx.session.plainProducerProperties()
         var configurations: [(label: String, settings: [(key: String, value: String)], properties: [String: String])] = []
         for codec in requested {
             configurations.append((codec, [], base.merging(["compression.type": codec]) { $1 }))
@@ -67,7 +67,7 @@ enum BenchCommands {
             return key
         }
         let options = try BenchOptions(args, session: ctx.session)
-        let base = try ctx.session.producerProperties()
+        let base = try ctx.session.plainProducerProperties()
         var configurations: [(label: String, settings: [(key: String, value: String)], properties: [String: String])] = []
         for combination in grid.combinations {
             var props = base

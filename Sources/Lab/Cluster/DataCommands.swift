@@ -50,6 +50,7 @@ enum DataCommands {
         if let refusal = session.produceRefusal { throw LabError.invalid(refusal) }
         let topicInfo = try session.requireTopic(topicName)
         if let partition { _ = try topicInfo.partition(numbered: Int(partition)) }
+        try ProduceAvailability.check(topicInfo, partition: partition, session: session)
         let sp = try session.producer()
         // Leaders known before the clock starts: the rate measures sending, not setup.
         sp.producer.prepare(topic: topicName, timeoutMs: session.requestTimeoutMs)

@@ -6,32 +6,36 @@ enum TopicCommands {
     static var all: [Command] { [cluster, topic] }
 
     static let cluster = Command(
-        "cluster", summary: "brokers, controller and cluster id",
-        usage: "cluster"
+        "cluster", summary: "brokers, the active controller (compose: from the KRaft quorum) and cluster id",
+        usage: "cluster",
+        details: "In KRaft the controller id of a Metadata response is a random live broker, not the active controller (nodes 101-103 on the compose cluster): kafkalab does not call it the controller. On the compose cluster the active controller comes from `kafka-metadata-quorum.sh describe --status` inside a controller container. The embedded cluster has no controller at all."
     ) { ctx in
         try ctx.arguments.expectPositionals(atMost: 0)
         let c = try ctx.session.requireConnection()
-        let md = try c.admin.metadata()
-        let controller = c.admin.controllerId(timeoutMs: 1_000)
-        let clusterId = c.admin.clusterId(timeoutMs: 1_000)
+        let md = try c.client.metadata()
+        let clusterId = c.client.clusterId(timeoutMs: 1_000)
+        let controller = ClusterController.find(on: c, composeFile: ctx.session.composeFile)
         let stopped = c.embedded?.stoppedBrokers ?? []
-        var table = TextTable(headers: ["BROKER", "ADDRESS", "STATE", "ROLE"])
+        var table = TextTable(headers: ["BROKER", "ADDRESS", "STATE"])
         var ids = Set(md.brokers.map(\.id))
         ids.formUnion(stopped)
+        var rows: [JSONValue] = []
         for id in ids.sorted() {
             let address = md.brokers.first { $0.id == id }?.address ?? "-"
             let state = stopped.contains(id) ? "stopped" : "up"
-            table.append(["\(id)", address, state, controller == id ? "controller" : ""])
+            table.append(["\(id)", address, state])
+            rows.append(.object([("id", .integer(id)), ("address", .string(address)), ("state", .string(state))]))
         }
-        ctx.output.line("cluster \(c.label)  id \(clusterId ?? "(not reported)")  controller \(controller.map(String.init) ?? "(not reported)")  topics \(md.topics.count)")
+        ctx.output.line("cluster \(c.label)  id \(clusterId ?? "(not reported)")  active controller \(controller.text)  topics \(md.topics.count)")
         ctx.output.table(table)
+        if let note = controller.note { ctx.output.hint(note) }
         if c.isEmbedded {
-            ctx.output.hint("embedded: the mock reports no controller; a stopped broker keeps its place in metadata")
+            ctx.output.hint("embedded: a stopped broker keeps its place in metadata")
         }
-        table.jsonKeys = ["id", "address", "state", "role"]
         ctx.output.setResult(.object([
-            ("cluster", .string(c.label)), ("cluster_id", .optional(clusterId)), ("controller_id", .optional(controller)),
-            ("topics", .integer(md.topics.count)), ("brokers", table.json),
+            ("cluster", .string(c.label)), ("cluster_id", .optional(clusterId)),
+            ("active_controller", .optional(controller.id)), ("active_controller_source", .string(controller.source)),
+            ("topics", .integer(md.topics.count)), ("brokers", .array(rows)),
         ]))
     }
 
@@ -51,7 +55,7 @@ enum TopicCommands {
         try validateTopicName(name)
         let c = try ctx.session.requireConnection()
         let partitions = try ctx.arguments.int("--partitions", default: 3, range: 1...10_000)
-        let brokers = try c.admin.metadata().brokers.count
+        let brokers = try c.client.metadata().brokers.count
         let rf = try ctx.arguments.int("--replication-factor", default: min(3, max(brokers, 1)), range: 1...brokers)
         var configs: [String: String] = [:]
         for pair in ctx.arguments.values("--config") {
@@ -59,10 +63,11 @@ enum TopicCommands {
             guard parts.count == 2, !parts[0].isEmpty else { throw ctx.usageError("--config takes key=value, not '\(pair)'") }
             configs[parts[0]] = parts[1]
         }
-        if try c.admin.metadata().topic(name) != nil {
+        if try c.client.metadata().topic(name) != nil {
             throw LabError.invalid("topic '\(name)' already exists (`topic describe \(name)`)")
         }
-        try c.createTopic(name, partitions: Int32(partitions), replicationFactor: Int32(rf), configs: configs)
+        _ = try c.ensureTopic(name, partitions: Int32(partitions), replicationFactor: Int32(rf), configs: configs,
+                              cancellation: ctx.cancellation)
         ctx.output.line("created \(name): \(partitions) partitions, replication factor \(rf)" + (configs.isEmpty ? "" : ", " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))
         if c.isEmbedded {
             if !configs.isEmpty { ctx.output.warning("embedded: topic configs are not stored by the mock cluster (no DescribeConfigs); they take effect on real Kafka only") }
@@ -85,7 +90,7 @@ enum TopicCommands {
         usage: "topic list [--internal]", flags: ["--internal"]
     ) { ctx in
         try ctx.arguments.expectPositionals(atMost: 0)
-        let md = try ctx.session.requireConnection().admin.metadata()
+        let md = try ctx.session.requireConnection().client.metadata()
         var table = TextTable(headers: ["TOPIC", "PARTITIONS", "RF", "UNDER-REPLICATED"], alignments: [.left, .right, .right, .right])
         table.jsonKeys = ["topic", "partitions", "replication_factor", "under_replicated"]
         for t in md.topics where ctx.arguments.has("--internal") || !t.isInternal {
@@ -108,21 +113,36 @@ enum TopicCommands {
         let name = try ctx.session.topic(ctx.arguments.optionalPositional(0), usage: ctx.command.usage)
         let c = try ctx.session.requireConnection()
         let topic = try ctx.session.requireTopic(name)
-        var table = TextTable(headers: ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH", "MESSAGES"],
-                              alignments: [.right, .right, .left, .left, .right, .right, .right])
+        let offsets = PartitionEndOffsets.read(topic, client: c.client)
+        let showLso = offsets.values.contains { $0.lastStable != nil && $0.lastStable != $0.watermarks?.high }
+        let headers: [String] = ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"] + (showLso ? ["LSO"] : []) + ["MESSAGES"]
+        let alignments: [TextTable.Alignment] = headers.map { ["REPLICAS", "ISR"].contains($0) ? .left : .right }
+        var table = TextTable(headers: headers, alignments: alignments)
         var json: [JSONValue] = []
         for p in topic.partitions {
-            let w = try? c.admin.watermarks(topic: name, partition: p.id)
+            let w = offsets[p.id]?.watermarks
+            let lso = offsets[p.id]?.lastStable
             let leader = p.leader < 0 ? "none" : "\(p.leader)"
-            table.append(["\(p.id)", leader, p.replicas.map(String.init).joined(separator: ","),
-                          p.isr.map(String.init).joined(separator: ","),
-                          w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", w.map { "\($0.messageCount)" } ?? "?"])
+            var cells: [String] = ["\(p.id)", leader, p.replicas.map(String.init).joined(separator: ","),
+                                   p.isr.map(String.init).joined(separator: ",")]
+            cells.append(w.map { "\($0.low)" } ?? "?")
+            cells.append(w.map { "\($0.high)" } ?? "?")
+            if showLso { cells.append(lso.map { "\($0)" } ?? "?") }
+            cells.append(w.map { "\($0.messageCount)" } ?? "?")
+            table.append(cells)
             json.append(.object([("partition", .integer(p.id)), ("leader", .integer(p.leader)), ("replicas", .ints(p.replicas)),
-                                 ("isr", .ints(p.isr)), ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high))]))
+                                 ("isr", .ints(p.isr)), ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high)),
+                                 ("last_stable_offset", .optional(lso))]))
         }
         ctx.output.line("Topic: \(name)  PartitionCount: \(topic.partitions.count)  ReplicationFactor: \(topic.partitions.map(\.replicas.count).max() ?? 0)")
         ctx.output.table(table)
         ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .array(json))]))
+        if showLso {
+            ctx.output.hint("LSO below HIGH: a transaction on that partition is open (or its marker not yet written); read_committed consumers stop at the LSO, read_uncommitted ones at HIGH")
+        }
+        if offsets.values.contains(where: { $0.watermarks == nil }) {
+            ctx.output.hint("?: the leader did not answer within 3 s (a killed broker stays leader until it is fenced); kafkalab asked each silent leader once")
+        }
         if c.isEmbedded { ctx.output.hint("embedded: ISR always equals the replica list (no replication runs)") }
     }
 

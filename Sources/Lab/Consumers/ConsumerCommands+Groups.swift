@@ -19,15 +19,25 @@ struct GroupRunPlan {
     /// How long to wait for a rebalance before calling it stuck.
     var settleTimeout: Double { 4 * Double(sessionTimeoutMs) / 1000 + 10 }
 
+    /// Real brokers refuse a session timeout below group.min.session.timeout.ms
+    /// (6 s by default): a shorter one, meant for the embedded cluster, is raised
+    /// to 6 s with a warning, so one script replays on both clusters.
+    static func sessionTimeout(requested: Double, embedded: Bool) -> (seconds: Double, warning: String?) {
+        let brokerMinimum = 6.0
+        guard !embedded, requested < brokerMinimum else { return (requested, nil) }
+        return (brokerMinimum, "--session-timeout \(Arguments.formatDuration(requested)) raised to 6s: real brokers refuse session timeouts below group.min.session.timeout.ms (6 s by default); shorter ones only make the embedded cluster's rebalances quicker")
+    }
+
     /// Checks every option and the topic; nothing runs before this returns.
     static func make(_ ctx: CommandContext, extraMembers: Int) throws -> GroupRunPlan {
         let args = ctx.arguments
         let session = ctx.session
         let c = try session.requireConnection()
         let consumers = try args.int("--consumers", default: 3, range: 1...1_000)
-        let minimumSession = c.isEmbedded ? 2.0 : 6.0
-        let sessionSeconds = try args.seconds("--session-timeout", default: c.isEmbedded ? 6 : 10,
-                                              minimum: minimumSession, maximum: 300)
+        let requestedSession = try args.seconds("--session-timeout", default: c.isEmbedded ? 6 : 10,
+                                                minimum: 2, maximum: 300)
+        let (sessionSeconds, sessionWarning) = sessionTimeout(requested: requestedSession, embedded: c.isEmbedded)
+        if let sessionWarning { ctx.output.warning(sessionWarning) }
         let topicName = args.value("--topic") ?? ConsumerCommands.defaultTopic
         let md = try c.admin.metadata()
         guard let topic = md.topic(topicName) else {

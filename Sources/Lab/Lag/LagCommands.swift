@@ -120,7 +120,10 @@ enum LagCommands {
         let joined = ctx.session.lagState.joinedGroups
         let listings: [GroupListing]
         do {
-            listings = try c.admin.listGroups()
+            let result = try c.client.listGroups()
+            listings = result.groups
+            // ListGroups asks every broker: keep what the others listed.
+            for e in result.errors { ctx.output.warning("one broker could not list its groups (\(e.name): \(e.message)); the list below may be incomplete") }
         } catch let e as KafkaError where e.code == KafkaErrorCode.unsupportedFeature || c.isEmbedded {
             // A failure (stderr, non-zero exit), not a listing: a script must not read "no groups".
             let seen = joined.isEmpty ? "none (`consume --group G` makes one)"
@@ -130,7 +133,7 @@ enum LagCommands {
         var t = TextTable(headers: ["GROUP", "STATE", "MEMBERS", "TYPE"], alignments: [.left, .left, .right, .left])
         var json: [JSONValue] = []
         for g in listings {
-            let members = (try? c.admin.describeGroup(g.id))?.members.count
+            let members = (try? c.client.describeGroup(g.id))?.members.count
             t.append([g.id, g.state, members.map(String.init) ?? "?", g.isSimple ? "simple" : "consumer"])
             json.append(.object([("group", .string(g.id)), ("state", .string(g.state)), ("members", .optional(members)), ("simple", .bool(g.isSimple))]))
         }

@@ -26,8 +26,11 @@ enum ProducerCommands {
         } catch let e as KafkaError {
             if e.isFatal || lab.initializedProducer?.producer.fatalError != nil {
                 let fatal = lab.initializedProducer?.producer.fatalError ?? e
-                lab.dropProducer(in: session, because: "its producer hit a fatal error (\(fatal.name))")
-                throw LabError.invalid("\(what) failed: fatal \(fatal.name) (\(fatal.message)); the session dropped this producer and the next command gets a fresh one")
+                let cause = TransactionLab.timeoutCause(openFor: lab.open.map { Date().timeIntervalSince($0.began) },
+                                                        timeoutMs: session.effectiveTransactionTimeoutMs)
+                lab.dropProducer(in: session, because: "its producer hit a fatal error (\(fatal.name))" + (cause.map { ": \($0)" } ?? ""))
+                throw LabError.invalid("\(what) failed: fatal \(fatal.name) (\(fatal.message))" + (cause.map { "; \($0)" } ?? "")
+                    + "; the session dropped this producer and the next command gets a fresh one")
             }
             if e.txnRequiresAbort {
                 throw LabError.invalid("\(what) failed: \(e.name) (\(e.message)); the transaction can only be aborted now: `txn abort`")
@@ -147,6 +150,8 @@ enum ProducerCommands {
         if let open {
             table.append(["messages", "\(open.delivered) delivered in this transaction" + (open.failed > 0 ? ", \(open.failed) failed (commit will fail: abort)" : "")])
             table.append(["open for", String(format: "%.1f s", Date().timeIntervalSince(open.began))])
+            table.append(["time left", TransactionLab.timeLeftText(openFor: Date().timeIntervalSince(open.began),
+                                                                    timeoutMs: session.effectiveTransactionTimeoutMs)])
         }
         if let last = lab.lastOutcome { table.append(["last", last]) }
         if ctx.output.isJSON {
@@ -155,6 +160,8 @@ enum ProducerCommands {
                 ("producer", eos?.producerIdJSON ?? .null),
                 ("delivered", open.map { .integer($0.delivered) } ?? .null),
                 ("failed", open.map { .integer($0.failed) } ?? .null),
+                ("transaction_timeout_ms", .integer(session.effectiveTransactionTimeoutMs)),
+                ("time_left_ms", open.map { .integer(max(0, session.effectiveTransactionTimeoutMs - Int(Date().timeIntervalSince($0.began) * 1000))) } ?? .null),
                 ("last", .optional(lab.lastOutcome)),
             ]))
         } else {

@@ -12,16 +12,11 @@ enum ProducerDemos {
     static func demoTopic(_ explicit: String?, defaultName: String, partitions: Int32, ctx: CommandContext) throws -> TopicInfo {
         if let explicit { return try ctx.session.requireTopic(explicit) }
         let c = try ctx.session.requireConnection()
-        let md = try c.admin.metadata()
-        if let t = md.topic(defaultName) { return t }
-        try c.createTopic(defaultName, partitions: partitions, replicationFactor: Int32(min(3, max(1, md.brokers.count))), configs: [:])
-        ctx.output.line("created \(defaultName) (\(partitions) partition\(partitions == 1 ? "" : "s")) for the demo")
-        let deadline = Date().addingTimeInterval(10)
-        while true {
-            if let t = try c.admin.metadata().topic(defaultName), t.partitions.count == Int(partitions) { return t }
-            if Date() > deadline || ctx.isCancelled { throw LabError.invalid("created \(defaultName), but it did not appear in the metadata within 10 s") }
-            usleep(100_000)
-        }
+        let brokers = try c.client.metadata().brokers.count
+        let (topic, created) = try c.ensureTopic(defaultName, partitions: partitions, replicationFactor: Int32(min(3, max(1, brokers))),
+                                                 cancellation: ctx.cancellation)
+        if created { ctx.output.line("created \(defaultName) (\(partitions) partition\(partitions == 1 ? "" : "s")) for the demo") }
+        return topic
     }
 
     /// Reads the given partitions from the given offsets to their end (for
@@ -72,69 +67,7 @@ enum ProducerDemos {
         completes: .topics
     ) { ctx in
         try ctx.arguments.expectPositionals(atMost: 0)
-        let session = ctx.session
-        let c = try session.requireConnection()
-        let topic = try demoTopic(ctx.arguments.value("--topic"), defaultName: "txn-demo", partitions: 1, ctx: ctx)
-        let partition: Int32 = 0
-        let transactionalId = "kafkalab-txn-demo-\(runId())"
-        let stats = StatisticsRecorder()
-        let producer = try Producer(config: c.baseProperties.merging([
-            "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-txn-demo",
-        ]) { $1 }, onStatistics: { stats.record($0) })
-        let timeout = ProducerCommands.transactionTimeout(session)
-        let start = try c.admin.watermarks(topic: topic.name, partition: partition).high
-        try producer.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
-        let eos = stats.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation)
-        ctx.output.line("transactional producer \(transactionalId) (\(eos?.producerIdText ?? "producer id not reported")), writing to \(topic.name) partition \(partition) from offset \(start)")
-
-        try producer.beginTransaction()
-        for i in 1...3 { try producer.send(topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("committed \(i)".utf8)) }
-        try producer.commitTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
-        ctx.output.line("transaction 1: 3 messages, committed")
-        try producer.beginTransaction()
-        for i in 1...3 { try producer.send(topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("aborted \(i)".utf8)) }
-        try producer.flush(timeoutMs: timeout)
-        try producer.abortTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
-        ctx.output.line("transaction 2: 3 messages, written to the log, then aborted")
-        let end = try c.admin.watermarks(topic: topic.name, partition: partition).high
-
-        let committed = try readBack(topic.name, from: [partition: start], isolation: "read_committed", session: session, cancellation: ctx.cancellation)
-        let uncommitted = try readBack(topic.name, from: [partition: start], isolation: "read_uncommitted", session: session, cancellation: ctx.cancellation)
-        let committedOffsets = Set(committed.map(\.offset))
-        let uncommittedByOffset = Dictionary(uncommitted.map { ($0.offset, $0) }) { a, _ in a }
-        var table = TextTable(headers: ["OFFSET", "VALUE", "READ_COMMITTED", "READ_UNCOMMITTED"])
-        var gaps: [Int64] = []
-        for offset in start..<max(end, start) {
-            if let m = uncommittedByOffset[offset] {
-                table.append([String(offset), text(m.value), committedOffsets.contains(offset) ? "seen" : "skipped", "seen"])
-            } else {
-                gaps.append(offset)
-                table.append([String(offset), "(no message: transaction marker)", "-", "-"])
-            }
-        }
-        ctx.output.table(table)
-        let abortedSeenCommitted = committed.filter { text($0.value).hasPrefix("aborted") }.count
-        let abortedSeenUncommitted = uncommitted.filter { text($0.value).hasPrefix("aborted") }.count
-        ctx.output.line("read_uncommitted saw \(uncommitted.count) message(s), \(abortedSeenUncommitted) of them from the aborted transaction")
-        ctx.output.line("read_committed saw \(committed.count) message(s), \(abortedSeenCommitted) of them from the aborted transaction")
-        if !gaps.isEmpty {
-            ctx.output.line("offsets \(gaps.map(String.init).joined(separator: ", ")) hold the commit and abort markers: control records that take an offset but reach no consumer")
-        }
-        let embedded = c.isEmbedded
-        if embedded && abortedSeenCommitted > 0 {
-            ctx.output.line("embedded cluster: read_committed saw the aborted batch too, because \(ProducerCommands.embeddedMarkersNote) (last stable offset = high watermark, no aborted-transaction list): there is nothing to filter on. On real Kafka read_committed skips it: \(composeHint)")
-        } else if abortedSeenCommitted > 0 {
-            ctx.output.warning("read_committed returned \(abortedSeenCommitted) aborted message(s); a Kafka broker should have filtered them")
-        } else {
-            ctx.output.line("read_committed skipped the aborted batch: the abort marker told it to")
-        }
-        ctx.output.setResult(.object([
-            ("topic", .string(topic.name)), ("partition", .integer(partition)), ("transactional_id", .string(transactionalId)),
-            ("start_offset", .integer(start)), ("end_offset", .integer(end)),
-            ("read_committed", .object([("offsets", .ints(committed.map(\.offset))), ("aborted_seen", .integer(abortedSeenCommitted))])),
-            ("read_uncommitted", .object([("offsets", .ints(uncommitted.map(\.offset))), ("aborted_seen", .integer(abortedSeenUncommitted))])),
-            ("marker_offsets", .ints(gaps)), ("embedded", .bool(embedded)),
-        ]))
+        try TransactionDemo(session: ctx.session, topicName: ctx.arguments.value("--topic"), ctx: ctx).run()
     }
 
     // MARK: txn fence

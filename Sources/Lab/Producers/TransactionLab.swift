@@ -61,6 +61,23 @@ public final class TransactionLab: LabState {
         }
     }
 
+    /// The `txn status` line: how long until the coordinator aborts the open transaction.
+    static func timeLeftText(openFor seconds: Double, timeoutMs: Int) -> String {
+        let left = Double(timeoutMs) / 1000 - seconds
+        if left <= 0 {
+            return String(format: "none: open longer than transaction.timeout.ms (%d s); the coordinator has aborted it, and the next call fails with _FENCED", timeoutMs / 1000)
+        }
+        return String(format: "%.0f s of transaction.timeout.ms (%d s); then the coordinator aborts it and bumps the epoch", left, timeoutMs / 1000)
+    }
+
+    /// Names the transaction time-out as the cause of a fatal error when the open
+    /// transaction outlived it: the coordinator aborted it and bumped the epoch, which
+    /// the producer then sees as fencing although no other producer was involved.
+    static func timeoutCause(openFor seconds: Double?, timeoutMs: Int) -> String? {
+        guard let seconds, seconds * 1000 >= Double(timeoutMs) else { return nil }
+        return String(format: "the transaction was open %.0f s, longer than transaction.timeout.ms (%d s), so the coordinator aborted it and bumped the producer epoch: the time-out, not another producer, fenced it", seconds, timeoutMs / 1000)
+    }
+
     static func messages(_ n: Int) -> String { n == 1 ? "1 msg" : "\(n) msgs" }
 
     // MARK: LabState

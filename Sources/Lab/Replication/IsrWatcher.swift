@@ -39,7 +39,7 @@ public final class IsrWatcher {
 
     public static func snapshot(of connection: ClusterConnection, scope: ReplicationScope,
                                 timeoutMs: Int32, time: Double) throws -> ReplicationSnapshot {
-        let metadata = try connection.admin.metadata(timeoutMs: timeoutMs)
+        let metadata = try connection.client.metadata(timeoutMs: timeoutMs)
         return ReplicationSnapshot(metadata: metadata, scope: scope,
                                    stoppedBrokers: connection.embedded?.stoppedBrokers ?? [], time: time)
     }

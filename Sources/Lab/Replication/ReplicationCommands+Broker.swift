@@ -16,19 +16,26 @@ extension ReplicationCommands {
     ) { ctx in
         try ctx.arguments.expectPositionals(atMost: 0)
         let c = try ctx.session.requireConnection()
-        let metadata = try c.admin.metadata()
+        let metadata = try c.client.metadata()
         let stopped = c.embedded?.stoppedBrokers ?? []
         var known = Set(metadata.brokers.map(\.id))
         if let embedded = c.embedded { known.formUnion(embedded.brokerIds) }
         if c.kind == .compose { known.formUnion(DockerCompose.brokerIds) }
         let listed = Set(metadata.brokers.map(\.id))
         let partitions = metadata.topics.filter { !$0.isInternal }.flatMap(\.partitions)
+        // On compose, the containers say which brokers run; metadata lags both ways.
+        var containers: [Int32: ContainerState] = [:]
+        if c.kind == .compose, let compose = try? c.composeControl(composeFile: ctx.session.composeFile, action: .start, brokers: []) {
+            for id in DockerCompose.brokerIds { containers[id] = try? compose.containerState(forBroker: id) }
+        }
 
         var table = TextTable(headers: ["BROKER", "ADDRESS", "STATE", "LEADS", "REPLICAS"],
                               alignments: [.right, .left, .left, .right, .right])
         var rows: [JSONValue] = []
         for id in known.sorted() {
-            let state = stopped.contains(id) ? "stopped" : listed.contains(id) ? "up" : "not in metadata (stopped or fenced)"
+            let state = stopped.contains(id) ? "stopped"
+                : containers[id].map { composeBrokerState(listed: listed.contains(id), container: $0) }
+                ?? (listed.contains(id) ? "up" : "not in metadata (stopped or fenced)")
             let leads = partitions.filter { $0.leader == id }.count
             let hosts = partitions.filter { $0.replicas.contains(id) }.count
             let address = metadata.brokers.first { $0.id == id }?.address ?? "-"
@@ -44,6 +51,17 @@ extension ReplicationCommands {
         ctx.output.setResult(.object([("cluster", .string(c.label)), ("brokers", .array(rows))]))
     }
 
+    /// A compose broker's state from its container and the metadata together.
+    static func composeBrokerState(listed: Bool, container: ContainerState) -> String {
+        switch (container, listed) {
+        case (.running, true): "up"
+        case (.running, false): "starting (container running, not registered yet)"
+        case (.notRunning(let word), true): "down (container \(word)); still in metadata until fenced"
+        case (.notRunning(let word), false): "down (container \(word))"
+        case (.missing, _): listed ? "up (no container in the compose file)" : "no container"
+        }
+    }
+
     static func brokerAction(_ action: DockerCompose.Action) -> Command {
         let summary: String = switch action {
         case .stop: "controlled shutdown of brokers (leadership moves away at once)"
@@ -52,14 +70,16 @@ extension ReplicationCommands {
         }
         return Command(
             action.rawValue, summary: summary,
-            usage: "broker \(action.rawValue) <id>... [--compose-file PATH]",
-            options: ["--compose-file"],
+            usage: "broker \(action.rawValue) <id>... [--compose-file PATH]" + (action == .start ? " [--wait 60s]" : ""),
+            options: action == .start ? ["--compose-file", "--wait"] : ["--compose-file"],
             details: """
             Embedded: through the mock API, where stop and kill are the same; kafkalab then moves leadership of the \
             stopped brokers' partitions to the next live in-sync replica, as the KRaft controller would, and says so \
             (the mock never moves it itself, and does not model the ISR). Compose: runs `docker compose -f FILE \
             \(action.rawValue) kafka-<id>` (FILE from --compose-file, the --compose-file given at start, or \
-            ./docker-compose.yml). Any other cluster: prints what to run there.
+            ./docker-compose.yml); whether a broker can be stopped or started comes from `docker compose ps` (a killed \
+            broker stays in metadata until fenced), and `broker start` waits (bounded by --wait) until the broker has \
+            registered and is listed in metadata. Any other cluster: prints what to run there.
             """
         ) { ctx in
             let args = ctx.arguments
@@ -75,9 +95,9 @@ extension ReplicationCommands {
                 try embeddedControl(action, ids: ids, cluster: c.embedded!, connection: c,
                                     state: ReplicationLabState.of(ctx.session), ctx.output)
             case .compose:
-                let live = Set(try c.admin.metadata().brokers.map(\.id))
                 let state = ReplicationLabState.of(ctx.session)
-                try composeControl(action, ids: ids, live: live,
+                let wait = try args.seconds("--wait", default: 60, minimum: 1, maximum: 3_600)
+                try composeControl(action, ids: ids, connection: c, waitSeconds: wait,
                                    composeFile: args.value("--compose-file") ?? ctx.session.composeFile, ctx.output,
                                    cancellation: ctx.cancellation) {
                     if let before = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0) {
@@ -85,7 +105,7 @@ extension ReplicationCommands {
                     }
                 }
             case .external:
-                let live = Set(try c.admin.metadata().brokers.map(\.id))
+                let live = Set(try c.client.metadata().brokers.map(\.id))
                 try externalInstructions(action, ids: ids, live: live, bootstrap: c.bootstrap, ctx.output)
             }
         }
@@ -167,7 +187,7 @@ extension ReplicationCommands {
     /// the whole time-out; short attempts let it notice the broker is gone first.
     static func settleMetadata(_ c: ClusterConnection) {
         for _ in 0..<5 {
-            if (try? c.admin.metadata(timeoutMs: 1_000)) != nil { return }
+            if (try? c.client.metadata(timeoutMs: 1_000)) != nil { return }
         }
     }
 
@@ -194,27 +214,36 @@ extension ReplicationCommands {
 
     // MARK: Compose
 
-    static func composeControl(_ action: DockerCompose.Action, ids: [Int32], live: Set<Int32>,
-                               composeFile: String?, _ out: Output, cancellation: Cancellation = Cancellation(),
+    static func composeControl(_ action: DockerCompose.Action, ids: [Int32], connection: ClusterConnection? = nil,
+                               waitSeconds: Double = 60, composeFile: String?, _ out: Output, cancellation: Cancellation = Cancellation(),
                                environment: [String: String] = ProcessInfo.processInfo.environment,
                                beforeChange: () -> Void = {}) throws {
         for id in ids {
             guard DockerCompose.brokerIds.contains(id) else {
                 throw LabError.notFound("no broker \(id) on the compose cluster: its brokers are 1..3 (containers kafka-1..kafka-3)")
             }
-            if action == .start, live.contains(id) {
-                throw LabError.invalid("broker \(id) is already running (it is in metadata)")
-            }
-            if action != .start, !live.contains(id) {
-                throw LabError.invalid("broker \(id) is not in metadata: already stopped or fenced (`broker start \(id)` starts it)")
+        }
+        let compose = try connection?.composeControl(composeFile: composeFile, action: action, brokers: ids, environment: environment)
+            ?? DockerCompose.locate(composeFile: composeFile, action: action, brokers: ids, environment: environment)
+        // Eligibility from the containers, not from metadata: a killed broker stays
+        // listed until fenced (broker.session.timeout.ms), a started one appears only
+        // once it has registered.
+        var states: [Int32: ContainerState] = [:]
+        for id in DockerCompose.brokerIds { states[id] = try compose.containerState(forBroker: id) }
+        for id in ids {
+            let service = DockerCompose.service(forBroker: id)
+            switch states[id]! {
+            case .missing:
+                throw LabError.invalid("\(compose.file) has no container \(service): the cluster was not started from this file (`docker compose -f \(compose.file) up -d --wait`, or --compose-file PATH)")
+            case .running where action == .start:
+                throw LabError.invalid("broker \(id) is already running (`docker compose ps` says \(service) is running)")
+            case .notRunning(let word) where action != .start:
+                throw LabError.invalid("broker \(id) is not running (`docker compose ps` says \(service) is \(word)); `broker start \(id)` starts it")
+            default: break
             }
         }
-        if action != .start, live.subtracting(ids).isEmpty {
+        if action != .start, !DockerCompose.brokerIds.contains(where: { !ids.contains($0) && states[$0]!.isRunning }) {
             throw LabError.invalid("that would stop every broker, and kafkalab needs one to read metadata; leave one running")
-        }
-        let compose = try DockerCompose.locate(composeFile: composeFile, action: action, brokers: ids, environment: environment)
-        for id in ids where !(try compose.hasContainer(forBroker: id)) {
-            throw LabError.invalid("\(compose.file) has no container \(DockerCompose.service(forBroker: id)): the cluster was not started from this file (`docker compose -f \(compose.file) up -d --wait`, or --compose-file PATH)")
         }
         beforeChange()
         for id in ids {
@@ -223,16 +252,47 @@ extension ReplicationCommands {
             try compose.perform(action, broker: id)
             out.line("\(DockerCompose.commandLine(file: compose.file, action: action, broker: id)): done")
         }
+        var registered: [Int32]? = nil
+        if action == .start, let client = connection?.client {
+            registered = try waitUntilRegistered(ids, client: client, limit: waitSeconds, out, cancellation)
+        }
         out.line(composeConsequence(action))
         out.hint("`isr watch --all` shows leader changes and ISR shrinks/expands as they happen")
-        out.setResult(.object([("action", .string(action.rawValue)), ("brokers", .ints(ids)), ("compose_file", .string(compose.file)),
-                               ("note", .string(composeConsequence(action)))]))
+        var result: [(String, JSONValue)] = [("action", .string(action.rawValue)), ("brokers", .ints(ids)),
+                                             ("compose_file", .string(compose.file)), ("note", .string(composeConsequence(action)))]
+        if let registered { result.append(("registered", .ints(registered))) }
+        out.setResult(.object(result))
+    }
+
+    /// After `docker compose start` returns, the broker still has to start its JVM
+    /// and register with the controller: polls metadata until every id is listed.
+    /// Returns the ids that registered; says so and returns early at the limit.
+    static func waitUntilRegistered(_ brokers: [Int32], client: any ClusterClient, limit: Double, _ out: Output,
+                                    _ cancellation: Cancellation) throws -> [Int32] {
+        let started = Date()
+        var listed = Set<Int32>()
+        while true {
+            if cancellation.isCancelled { throw LabError.interrupted }
+            if let md = try? client.metadata(timeoutMs: 1_500) { listed = Set(md.brokers.map(\.id)).intersection(brokers) }
+            let waited = Date().timeIntervalSince(started)
+            if listed.count == brokers.count {
+                out.line(String(format: "broker%@ %@ registered and listed in metadata after %.1f s", brokers.count == 1 ? "" : "s", ids(brokers), waited))
+                return brokers
+            }
+            if waited > limit {
+                let missing = brokers.filter { !listed.contains($0) }
+                out.warning("broker\(missing.count == 1 ? "" : "s") \(ids(missing)) started but not yet registered after \(Int(limit)) s; `broker list` shows when \(missing.count == 1 ? "it is" : "they are") (docker compose logs \(missing.map(DockerCompose.service(forBroker:)).joined(separator: " ")))")
+                return brokers.filter { listed.contains($0) }
+            }
+            out.progress(String(format: "waiting for broker(s) %@ to register: %.0f s (Ctrl-C stops waiting)", ids(brokers.filter { !listed.contains($0) }), waited))
+            Thread.sleep(forTimeInterval: 0.2)
+        }
     }
 
     static func composeConsequence(_ action: DockerCompose.Action) -> String {
         switch action {
         case .stop: "a controlled shutdown: the controller moved leadership away and removed the broker from every ISR before it exited"
-        case .kill: "a crash: the controller notices only after broker.session.timeout.ms (9 s by default); until then leaders on it look alive"
+        case .kill: "a crash: the controller notices only after broker.session.timeout.ms (9 s by default); until then the broker stays in metadata and leaders on it look alive"
         case .start: "the broker catches up and rejoins the ISR; leadership stays where it moved until a preferred-leader election (every 300 s by default)"
         }
     }

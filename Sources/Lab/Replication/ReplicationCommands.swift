@@ -27,7 +27,7 @@ enum ReplicationCommands {
         try args.expectPositionals(atMost: 1)
         let name = try ctx.session.topic(args.optionalPositional(0), usage: ctx.command.usage)
         let c = try ctx.session.requireConnection()
-        let metadata = try c.admin.metadata()
+        let metadata = try c.client.metadata()
         guard metadata.topic(name) != nil else {
             _ = try ctx.session.requireTopic(name)  // throws the one-line "unknown topic" with suggestions
             return
@@ -52,7 +52,7 @@ enum ReplicationCommands {
             let isrNotModelled = c.isEmbedded && !Set(p.offlineReplicas).isDisjoint(with: p.isr)
             if isrNotModelled { notModelledRows += 1 }
             let shown = isrNotModelled ? marks + ["not modelled"] : (marks.isEmpty ? ["ok"] : marks)
-            let w = leaderAnswers ? (try? c.admin.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
+            let w = leaderAnswers ? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
             table.append(["\(p.partition)", p.hasLeader ? "\(p.leader)" : "none", ids(p.replicas), ids(p.isr),
                           p.offlineReplicas.isEmpty ? "-" : ids(p.offlineReplicas),
                           w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", shown.joined(separator: ",")])
@@ -103,7 +103,7 @@ enum ReplicationCommands {
     static func minInsyncReplicas(of topic: String, on c: ClusterConnection) -> (value: Int?, text: String) {
         if c.isEmbedded { return (nil, "unknown (embedded: no topic configs, no min.insync.replicas)") }
         do {
-            let entries = try c.admin.describeTopicConfig(topic)
+            let entries = try c.client.describeTopicConfig(topic)
             guard let entry = entries.first(where: { $0.name == "min.insync.replicas" }),
                   let value = entry.value.flatMap(Int.init) else {
                 return (nil, "unknown (not in the topic's configs)")

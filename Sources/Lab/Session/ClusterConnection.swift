@@ -16,6 +16,11 @@ public final class ClusterConnection: Sendable {
     // Declared before `embedded` so it is released first: an admin client
     // that outlives the cluster logs connection failures while shutting down.
     public let admin: AdminClient
+    /// The cluster-facing calls of the labs (metadata, watermarks, groups, topic creation).
+    public let client: any ClusterClient
+    /// Set only by the internal stand-in initializer (tests): compose control
+    /// that does not run docker.
+    let composeOverride: (any ComposeControl)?
     public let kind: Kind
     public let bootstrap: String
     public let embedded: EmbeddedCluster?
@@ -31,7 +36,25 @@ public final class ClusterConnection: Sendable {
         kind = .embedded
         bootstrap = cluster.bootstrap
         baseProperties = ["bootstrap.servers": cluster.bootstrap]
-        admin = try AdminClient(config: baseProperties.merging(["client.id": "kafkalab-admin"]) { $1 }, timeoutMs: timeoutMs)
+        let real = try AdminClusterClient(base: baseProperties, timeoutMs: timeoutMs)
+        admin = real.admin
+        client = real
+        composeOverride = nil
+    }
+
+    /// A connection in compose (or external) mode whose cluster-facing calls and
+    /// compose control go to `client` and `compose`, with clients connecting to
+    /// `bootstrap` for data. Internal on purpose: only tests (`@testable`) reach
+    /// it, with a scripted stand-in; the shell can never connect to one.
+    init(standIn client: any ClusterClient, admin: AdminClient, kind: Kind, bootstrap: String,
+         compose: (any ComposeControl)?) {
+        self.client = client
+        self.admin = admin
+        self.kind = kind
+        self.bootstrap = bootstrap
+        embedded = nil
+        composeOverride = compose
+        baseProperties = ["bootstrap.servers": bootstrap]
     }
 
     /// Connects to an external cluster and checks within `timeoutMs` that it
@@ -47,7 +70,10 @@ public final class ClusterConnection: Sendable {
         let hosts = Set(bootstrap.split(separator: ",").map(String.init))
         kind = hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") ? .compose : .external
         baseProperties = extraProperties.merging(["bootstrap.servers": bootstrap]) { $1 }
-        admin = try AdminClient(config: baseProperties.merging(["client.id": "kafkalab-admin"]) { $1 }, timeoutMs: timeoutMs)
+        let real = try AdminClusterClient(base: baseProperties, timeoutMs: timeoutMs)
+        admin = real.admin
+        client = real
+        composeOverride = nil
         // Asked in short slices so that Ctrl-C is heard while nothing answers.
         let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
         while true {
@@ -81,8 +107,42 @@ public final class ClusterConnection: Sendable {
             try embedded.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
             try electLiveLeaders(of: name, in: embedded)
         } else {
-            try admin.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
+            try client.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
         }
+    }
+
+    /// Creates the topic if the metadata does not list it, then waits (bounded)
+    /// until the metadata lists it with every partition led: in KRaft the
+    /// brokers apply a new topic asynchronously, so a client right after
+    /// CreateTopics may not see it yet. `created` says whether this call made it.
+    public func ensureTopic(_ name: String, partitions: Int32, replicationFactor: Int32,
+                            configs: [String: String] = [:], waitSeconds: Double = 10,
+                            cancellation: Cancellation? = nil) throws -> (topic: TopicInfo, created: Bool) {
+        var created = false
+        if try client.metadata().topic(name) == nil {
+            try createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
+            created = true
+        }
+        let deadline = Date().addingTimeInterval(waitSeconds)
+        while true {
+            if let t = try? client.metadata().topic(name), !t.partitions.isEmpty {
+                let complete = t.partitions.count == Int(partitions) && t.partitions.allSatisfy { $0.leader >= 0 }
+                if !created || complete { return (t, created) }
+            }
+            if cancellation?.isCancelled == true { throw LabError.interrupted }
+            if Date() > deadline {
+                throw LabError.invalid("\(created ? "created" : "found") \(name), but the metadata did not list it with \(partitions) led partition(s) within \(Int(waitSeconds)) s; `topic describe \(name)` shows where it stands")
+            }
+            usleep(100_000)
+        }
+    }
+
+    /// What runs `docker compose` for this connection: the stand-in a test gave,
+    /// else docker on PATH with the compose file (one-line error when either is missing).
+    public func composeControl(composeFile: String?, action: DockerCompose.Action, brokers: [Int32],
+                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any ComposeControl {
+        if let composeOverride { return composeOverride }
+        return try DockerCompose.locate(composeFile: composeFile, action: action, brokers: brokers, environment: environment)
     }
 
     /// The mock hands out leadership of a new topic's partitions round-robin,
@@ -92,7 +152,7 @@ public final class ClusterConnection: Sendable {
     private func electLiveLeaders(of topic: String, in embedded: EmbeddedCluster) throws {
         let stopped = embedded.stoppedBrokers
         guard !stopped.isEmpty else { return }
-        let md = try admin.metadata()
+        let md = try client.metadata()
         guard let info = md.topic(topic) else { return }
         let states = info.partitions.map {
             PartitionState(topic: topic, partition: $0.id, leader: $0.leader, replicas: $0.replicas, isr: $0.isr)

@@ -1,8 +1,43 @@
 import Foundation
 
+/// Control of the compose cluster's containers, as the labs use it. The real
+/// implementation runs `docker compose`; tests put a scripted stand-in behind it.
+public protocol ComposeControl: Sendable {
+    /// Absolute path of the compose file (for messages and for users to run by hand).
+    var file: String { get }
+    /// The container's state from `docker compose ps`: this, not metadata, says
+    /// whether a broker can be started or stopped (a killed broker stays in
+    /// metadata until it is fenced; a started one appears only once registered).
+    func containerState(forBroker id: Int32) throws -> ContainerState
+    func perform(_ action: DockerCompose.Action, broker id: Int32) throws
+    /// The active KRaft controller's node id, from the quorum tool inside a
+    /// controller container; nil when no controller answered.
+    func activeController() throws -> Int32?
+}
+
+/// A container's state as `docker compose ps` reports it.
+public enum ContainerState: Equatable, Sendable {
+    /// No container: the cluster was not started from this compose file.
+    case missing
+    case running
+    /// Exited (stopped or killed), created, dead, paused, restarting: the text docker gave.
+    case notRunning(String)
+
+    public init(psState text: String) {
+        let word = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        switch word {
+        case "": self = .missing
+        case "running": self = .running
+        default: self = .notRunning(word)
+        }
+    }
+
+    public var isRunning: Bool { self == .running }
+}
+
 /// Runs `docker compose -f <file> stop|kill|start kafka-<id>` against the project's
 /// docker-compose.yml, whose broker containers kafka-1..3 carry node ids 1..3.
-public struct DockerCompose {
+public struct DockerCompose: ComposeControl {
     public enum Action: String, Sendable {
         case stop, kill, start
     }
@@ -70,6 +105,48 @@ public struct DockerCompose {
         let result = try run(["ps", "--all", "--quiet", Self.service(forBroker: id)])
         guard result.status == 0 else { throw failure(of: "ps", broker: id, result) }
         return !result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    }
+
+    /// `docker compose ps --all --format {{.State}} kafka-N`: running, exited, ... or nothing.
+    public func containerState(forBroker id: Int32) throws -> ContainerState {
+        let result = try run(["ps", "--all", "--format", "{{.State}}", Self.service(forBroker: id)])
+        guard result.status == 0 else { throw failure(of: "ps", broker: id, result) }
+        let first = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        return ContainerState(psState: first)
+    }
+
+    /// Controller containers and the node ids they carry (see docker-compose.yml).
+    public static let controllers: [(service: String, id: Int32)] = [("controller-1", 101), ("controller-2", 102), ("controller-3", 103)]
+
+    /// The quorum tool's command inside a controller container (Kafka 3.7+:
+    /// --bootstrap-controller), with a small heap for the tool's JVM.
+    public static func quorumStatusCommand() -> [String] {
+        ["env", "KAFKA_HEAP_OPTS=-Xmx64m", "/opt/kafka/bin/kafka-metadata-quorum.sh",
+         "--bootstrap-controller", "localhost:9093", "describe", "--status"]
+    }
+
+    /// The LeaderId line of `kafka-metadata-quorum.sh describe --status`.
+    public static func parseQuorumLeader(_ text: String) -> Int32? {
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, parts[0] == "LeaderId", let id = Int32(parts[1]), id >= 0 { return id }
+        }
+        return nil
+    }
+
+    /// Asks each controller container in turn; the first that answers names the leader.
+    public func activeController() throws -> Int32? {
+        var lastError: Error?
+        for controller in Self.controllers {
+            do {
+                let result = try run(["exec", "-T", controller.service] + Self.quorumStatusCommand())
+                if result.status == 0, let id = Self.parseQuorumLeader(result.stdout) { return id }
+            } catch {
+                lastError = error
+            }
+        }
+        if let lastError { throw lastError }
+        return nil
     }
 
     /// Runs the action on one broker's container and waits for docker to finish

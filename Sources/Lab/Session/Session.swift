@@ -98,6 +98,16 @@ public final class Session {
         return c.baseProperties.merging(settings.producerProperties) { $1 }.merging(extra) { $1 }
     }
 
+    /// Properties for a command's own plain producer (bench, compaction demo): the
+    /// session's, without transactional.id. A transactional producer writes only
+    /// inside a transaction, so inheriting the id made such runs fail with _STATE.
+    public func plainProducerProperties(_ extra: [String: String] = [:]) throws -> [String: String] {
+        var properties = try producerProperties(extra)
+        properties.removeValue(forKey: "transactional.id")
+        properties.removeValue(forKey: "transaction.timeout.ms")
+        return properties
+    }
+
     /// Properties for a new consumer on this connection.
     public func consumerProperties(group: String, _ extra: [String: String] = [:]) throws -> [String: String] {
         let c = try requireConnection()
@@ -111,9 +121,24 @@ public final class Session {
         if let old = sessionProducer, let fatal = old.producer.fatalError {
             output.warning("the previous producer hit a fatal error (\(fatal.name)); a fresh one replaces it")
         }
-        let p = try SessionProducer(properties: producerProperties())
+        var properties = try producerProperties()
+        if properties["transactional.id"] != nil, properties["transaction.timeout.ms"] == nil {
+            // librdkafka's 60 s would let the coordinator abort a transaction while a
+            // learner types; the broker allows up to transaction.max.timeout.ms.
+            properties["transaction.timeout.ms"] = String(Self.sessionTransactionTimeoutMs)
+        }
+        let p = try SessionProducer(properties: properties)
         sessionProducer = p
         return p
+    }
+
+    /// The session transactional producer's transaction.timeout.ms unless the user
+    /// set one: the broker's default transaction.max.timeout.ms (900 s).
+    public static let sessionTransactionTimeoutMs = 900_000
+
+    /// The transaction.timeout.ms the session's transactional producer uses.
+    public var effectiveTransactionTimeoutMs: Int {
+        settings.producerProperties["transaction.timeout.ms"].flatMap { Int($0) } ?? Self.sessionTransactionTimeoutMs
     }
 
     /// Drops the session producer (after a fatal error or a config change).
@@ -121,13 +146,13 @@ public final class Session {
 
     /// Topic names on the cluster (for completion and existence checks).
     public func topicNames() throws -> [String] {
-        try requireConnection().admin.metadata().topics.map(\.name)
+        try requireConnection().client.metadata().topics.map(\.name)
     }
 
     /// Fails with a one-line error when the topic does not exist (the
     /// embedded cluster would otherwise auto-create it on first use).
     public func requireTopic(_ name: String) throws -> TopicInfo {
-        let md = try requireConnection().admin.metadata()
+        let md = try requireConnection().client.metadata()
         guard let t = md.topic(name) else {
             let near = NearestNames.suggest(name, from: md.topics.map(\.name))
             let hint = near.isEmpty ? "`topic create \(name)` makes it" : "did you mean " + near.joined(separator: ", ") + "?"

@@ -15,6 +15,13 @@ final class TestSession {
         session.connect(try ClusterConnection(embeddedBrokers: brokers))
     }
 
+    /// A session connected in compose mode to a scripted stand-in (see ScriptedKafka).
+    init(standIn: ScriptedKafka, format: OutputFormat = .table) {
+        session = Session(output: .capturing(format: format, into: buffer), isScript: true)
+        session.dispatcher = dispatcher
+        session.connect(standIn.connection())
+    }
+
     deinit { session.disconnect() }
 
     var embedded: EmbeddedCluster { session.connection!.embedded! }

@@ -1,0 +1,221 @@
+import Foundation
+import Kafka
+import Testing
+@testable import Lab
+
+/// The compose-mode code paths against `ScriptedKafka`, a stand-in that behaves
+/// as Kafka 3.9 does where the embedded mock cannot (see its doc comment).
+@Suite("Compose paths against a scripted Kafka 3.9 stand-in")
+struct ComposeStandInTests {
+    func partitions(_ json: JSONValue) throws -> [JSONValue] {
+        guard case .array(let rows)? = json["partitions"] else { throw TestFailure("no partitions in \(json)") }
+        return rows
+    }
+
+    @Test func topicCreateWaitsUntilTheTopicIsInMetadata() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create payments --partitions 2")
+        // The brokers apply a new topic asynchronously: right after CreateTopics it is
+        // invisible for a poll. `topic create` returns only once it is listed.
+        let text = try t.output(of: "isr payments")
+        #expect(text.contains("Topic: payments  partitions 2"))
+    }
+
+    @Test func stopsShrinkTheIsrAndStartWaitsUntilTheBrokerRegisters() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create payments --partitions 1")
+        #expect(try partitions(t.json("isr payments")).first?["isr"] == .ints([1, 2, 3]))
+        _ = try t.output(of: "broker stop 2")
+        #expect(try partitions(t.json("isr payments")).first?["isr"] == .ints([1, 3]))
+        _ = try t.output(of: "broker stop 3")
+        #expect(try partitions(t.json("isr payments")).first?["isr"] == .ints([1]))
+        #expect(kafka.composeCalls == ["stop kafka-2", "stop kafka-3"])
+
+        let started = try t.output(of: "broker start 2 3")
+        #expect(started.contains("brokers 2,3 registered and listed in metadata after"))
+        let brokers = try t.json("broker list")
+        guard case .array(let rows)? = brokers["brokers"] else { throw TestFailure("no brokers") }
+        #expect(rows.allSatisfy { $0["state"] == .string("up") }, "\(rows)")
+    }
+
+    @Test func eligibilityComesFromTheContainersNotFromMetadata() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create orders --partitions 1")
+        _ = try t.output(of: "broker kill 2")
+        // Killed: still listed until fenced, but the container is gone.
+        let listed = try t.json("broker list")
+        guard case .array(let rows)? = listed["brokers"] else { throw TestFailure("no brokers") }
+        #expect(rows.first { $0["id"] == .integer(2) }?["state"] == .string("down (container exited); still in metadata until fenced"))
+        let again = try t.failure(of: "broker kill 2")
+        #expect(again.contains("broker 2 is not running (`docker compose ps` says kafka-2 is exited)"))
+        // ...and it can be started although metadata still lists it.
+        let text = try t.output(of: "broker start 2")
+        #expect(text.contains("broker 2 registered and listed in metadata"))
+        #expect(kafka.composeCalls == ["kill kafka-2", "start kafka-2"])
+        let running = try t.failure(of: "broker start 2")
+        #expect(running.contains("broker 2 is already running (`docker compose ps` says kafka-2 is running)"))
+    }
+
+    @Test func aWatchSeesAKilledBrokerFencedPollsLater() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka, format: .json)
+        _ = try t.output(of: "topic create w --partitions 1")
+        _ = try t.output(of: "isr watch w --interval 100ms --for 200ms")
+        _ = try t.output(of: "broker kill 3")
+        let text = try t.output(of: "isr watch w --interval 100ms --for 1s")
+        let events = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }.filter { $0["kind"] != nil }
+        let gone = try #require(events.first { $0["kind"] == .string("broker-gone") }, "\(text)")
+        // Seen by a poll of this watch (timestamped), not in the "since" block: the kill
+        // left broker 3 listed for some polls.
+        #expect(gone["time"] != .null)
+        let shrink = try #require(events.first { $0["kind"] == .string("isr-shrink") }, "\(text)")
+        #expect(shrink["isr"] == .ints([1, 2]))
+    }
+
+    @Test func minIsrDemoWaitsForThreeBrokersAndShowsTheRejection() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka, format: .json)
+        // A broker started moments ago has not registered yet: the demo waits for it.
+        try kafka.perform(.stop, broker: 2)
+        try kafka.perform(.start, broker: 2)
+        let text = try t.output(of: "min-isr demo --wait 10s")
+        let json = try JSONValue.parse(String(text.split(separator: "\n").last ?? ""))
+        guard case .array(let steps)? = json["steps"] else { throw TestFailure("no steps: \(text)") }
+        #expect(steps.map { $0["outcome"] } == [.string("delivered"), .string("delivered"), .string("NOT_ENOUGH_REPLICAS"),
+                                               .string("delivered"), .string("delivered")], "\(text)")
+        if case .array(let isr)? = steps[2]["isr"] { #expect(isr.count == 1, "\(steps[2])") } else { Issue.record("no isr in \(steps[2])") }
+        #expect(kafka.composeCalls.suffix(4).map { $0.prefix(5) } == ["stop ", "stop ", "start", "start"])
+    }
+
+    @Test func txnDemoWaitsForTheAbortMarkerBeforeBuildingTheTable() throws {
+        let kafka = try ScriptedKafka()
+        kafka.markerDelayQueries = 3
+        let t = TestSession(standIn: kafka, format: .json)
+        _ = try t.output(of: "topic create txn-demo --partitions 1")
+        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6])
+        let json = try t.json("txn demo")
+        #expect(json["expected_end_offset"] == .integer(8))
+        #expect(json["end_offset"] == .integer(8), "\(json)")
+        guard case .array(let markers)? = json["marker_offsets"] else { throw TestFailure("no markers") }
+        #expect(markers.count == 2)
+        #expect(json["last_stable_offset"] == .integer(8))
+    }
+
+    @Test func describeShowsTheLastStableOffsetBehindTheHighWatermark() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create t --partitions 1")
+        _ = try t.output(of: "produce --topic t --count 3 x{i}")
+        kafka.scriptMarkers(topic: "t", partition: 0, afterMockOffsets: [3])
+        let text = try t.output(of: "topic describe t")
+        #expect(text.contains("LSO"))
+        #expect(text.contains("LSO below HIGH: a transaction on that partition is open"))
+        let json = try t.json("topic describe t")
+        let p0 = try #require(try partitions(json).first)
+        #expect(p0["high"] == .integer(4) || p0["high"] == .integer(3))
+        #expect(p0["last_stable_offset"] != nil)
+    }
+
+    @Test func clusterNamesTheQuorumLeaderNeverTheMetadataControllerId() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        let text = try t.output(of: "cluster")
+        #expect(text.contains("active controller 102 (KRaft quorum leader)"))
+        #expect(text.contains("controller id (3) is a random live broker in KRaft, not the active controller"))
+        let json = try t.json("cluster")
+        #expect(json["active_controller"] == .integer(102))
+        kafka.activeControllerId = nil
+        #expect(try t.output(of: "cluster").contains("active controller unknown"))
+    }
+
+    @Test func groupsKeepsWhatTheOtherBrokersListed() throws {
+        let kafka = try ScriptedKafka()
+        kafka.groupsByBroker = [1: [GroupListing(id: "billing", state: "Stable", isSimple: false)],
+                                2: [GroupListing(id: "audit", state: "Empty", isSimple: false)]]
+        kafka.groupListingFailures = [3: 15]  // COORDINATOR_NOT_AVAILABLE
+        let t = TestSession(standIn: kafka)
+        let text = try t.output(of: "groups")
+        #expect(text.contains("billing"))
+        #expect(text.contains("audit"))
+        #expect(text.contains("one broker could not list its groups (COORDINATOR_NOT_AVAILABLE"))
+    }
+
+    @Test func acksAllBelowMinIsrFailsFastAndAcksOneWrites() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create payments --partitions 2")
+        _ = try t.output(of: "broker stop 2 3")
+        let started = Date()
+        let refusal = try t.failure(of: "produce --topic payments x")
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(refusal.contains("below min.insync.replicas 2"))
+        #expect(refusal.contains("`set acks 1`"))
+        _ = try t.output(of: "set acks 1")
+        #expect(try t.output(of: "produce --topic payments --count 3 y{i}").contains("produced 3 of 3"))
+    }
+
+    @Test func idempotenceFaultsAreAWarningOnARealCluster() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        let text = try t.output(of: "idempotence demo --count 50 --faults 3")
+        #expect(text.contains("--faults 3 ignored: it injects errors through the embedded cluster's mock"))
+        #expect(!text.contains("injected 3 transient"))
+        #expect(text.contains("verified: exactly 50 message(s)"))
+    }
+
+    @Test func theReplicationExampleReplaysInComposeMode() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/02-replication.kl")
+        let lines = try String(contentsOf: script, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let result = ScriptRunner(dispatcher: t.dispatcher).run(lines: lines, in: t.session)
+        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
+        let out = t.buffer.stdout
+        #expect(out.contains("stop kafka-2: done"))
+        #expect(out.contains("produced 5 of 5 message(s) to payments"))
+        #expect(out.contains("failed with NOT_ENOUGH_REPLICAS"))
+        #expect(kafka.composeCalls.prefix(4) == ["stop kafka-2", "kill kafka-1", "start kafka-1", "start kafka-2"])
+    }
+}
+
+/// What only the compose cluster would otherwise show, decided in pure code.
+@Suite("Real-cluster decisions")
+struct RealClusterDecisionTests {
+    @Test func shortSessionTimeoutsAreRaisedOnlyOnARealCluster() {
+        #expect(GroupRunPlan.sessionTimeout(requested: 3, embedded: true).seconds == 3)
+        let real = GroupRunPlan.sessionTimeout(requested: 3, embedded: false)
+        #expect(real.seconds == 6)
+        #expect(real.warning?.contains("group.min.session.timeout.ms") == true)
+        #expect(GroupRunPlan.sessionTimeout(requested: 10, embedded: false).warning == nil)
+    }
+
+    @Test func theTimeoutIsNamedAsTheCauseOnlyWhenTheTransactionOutlivedIt() {
+        #expect(TransactionLab.timeoutCause(openFor: 59, timeoutMs: 60_000) == nil)
+        #expect(TransactionLab.timeoutCause(openFor: nil, timeoutMs: 60_000) == nil)
+        let cause = TransactionLab.timeoutCause(openFor: 75, timeoutMs: 60_000)
+        #expect(cause?.contains("longer than transaction.timeout.ms (60 s)") == true)
+        #expect(TransactionLab.timeLeftText(openFor: 100, timeoutMs: 900_000).hasPrefix("800 s of transaction.timeout.ms (900 s)"))
+    }
+
+    @Test func watermarkHandlesReadUncommitted() {
+        #expect(AdminClusterClient.highWatermarkProperties(["bootstrap.servers": "x:1"])["isolation.level"] == "read_uncommitted")
+    }
+
+    @Test func theQuorumToolsLeaderIsParsed() {
+        let text = "ClusterId:              0rZpFfcFRxWgExCPnbz7jg\nLeaderId:               102\nLeaderEpoch:            5\nHighWatermark:          1234\n"
+        #expect(DockerCompose.parseQuorumLeader(text) == 102)
+        #expect(DockerCompose.parseQuorumLeader("LeaderId: -1\n") == nil)
+        #expect(ContainerState(psState: "running\n") == .running)
+        #expect(ContainerState(psState: "exited") == .notRunning("exited"))
+        #expect(ContainerState(psState: "") == .missing)
+    }
+
+    @Test func composeBrokerStateCombinesContainerAndMetadata() {
+        #expect(ReplicationCommands.composeBrokerState(listed: false, container: .running) == "starting (container running, not registered yet)")
+        #expect(ReplicationCommands.composeBrokerState(listed: true, container: .notRunning("exited")) == "down (container exited); still in metadata until fenced")
+    }
+}
