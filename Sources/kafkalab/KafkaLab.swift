@@ -126,7 +126,8 @@ struct Shell: ParsableCommand {
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the embedded cluster alone and print its bootstrap list, for kcat, rdkafka_performance or a second kafkalab.")
+        abstract: "Run the embedded cluster alone and print its bootstrap list, for kcat, rdkafka_performance or a second kafkalab.",
+        discussion: "A second kafkalab given that list with --bootstrap finds this process's control channel (a Unix socket advertised under $XDG_RUNTIME_DIR or $TMPDIR) and creates topics and stops or starts brokers through it, as it would in one process.")
 
     @Option(name: .long, help: "Number of brokers.")
     var brokers: Int = 3
@@ -144,8 +145,21 @@ struct Serve: ParsableCommand {
             guard partitions > 0 else { throw ValidationError("--topic takes NAME or NAME:PARTITIONS, not \(spec)") }
             try cluster.createTopic(String(parts[0]), partitions: partitions)
         }
+        // The control channel gives a second kafkalab what the mock's protocol
+        // lacks (topic creation, broker stop/start); kcat and others need none.
+        let control: ServeControlServer?
+        do {
+            control = try ServeControlServer(cluster: cluster)
+        } catch {
+            control = nil
+            FileHandle.standardError.write(Data("warning: no control channel (\(describeError(error))); a second kafkalab cannot create topics here\n".utf8))
+        }
+        defer { control?.stop() }
         FileHandle.standardOutput.write(Data((cluster.bootstrap + "\n").utf8))
         FileHandle.standardError.write(Data("embedded cluster with \(brokers) brokers running; Ctrl-C stops it\n".utf8))
+        if let control {
+            FileHandle.standardError.write(Data("control channel \(control.advert.socket): `kafkalab --bootstrap \(cluster.bootstrap)` finds it to create topics and stop or start brokers\n".utf8))
+        }
         while !Interrupt.isRequested && !Signals.terminated { usleep(100_000) }
     }
 }

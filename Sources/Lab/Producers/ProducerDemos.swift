@@ -292,7 +292,7 @@ enum ProducerDemos {
         if faults > 0, let embedded = c.embedded {
             let codes = (0..<faults).map { injectedFaults[$0 % injectedFaults.count] }
             injectedNames = codes.map { KafkaError.name(of: $0) }
-            embedded.injectErrors(api: .produce, codes)
+            try embedded.injectErrors(api: .produce, codes)
             ctx.output.line("injected \(faults) transient error(s) into the next \(faults) Produce request(s) on the embedded cluster: \(Array(Set(injectedNames)).sorted().joined(separator: ", ")); these are not real broker failures")
         }
 

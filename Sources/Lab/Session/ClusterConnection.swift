@@ -1,10 +1,14 @@
 import Foundation
 import Kafka
 
-/// The cluster a session talks to: the embedded mock cluster it started, or
-/// an external one reached by bootstrap list (the compose cluster or any other).
+/// The cluster a session talks to: the embedded mock cluster it started, the
+/// one a `kafkalab serve` process runs, or an external one reached by
+/// bootstrap list (the compose cluster or any other).
 public final class ClusterConnection {
     public enum Kind: Equatable, Sendable {
+        /// librdkafka's mock cluster under kafkalab's control: started in this
+        /// process, or served by `kafkalab serve` and controlled through its
+        /// channel (`isServed`). The labs treat both alike.
         case embedded
         /// The project's docker-compose cluster (reached on localhost:19092/29092/39092).
         case compose
@@ -16,7 +20,9 @@ public final class ClusterConnection {
     public let admin: AdminClient
     public let kind: Kind
     public let bootstrap: String
-    public let embedded: EmbeddedCluster?
+    /// What the Kafka protocol cannot do on the mock (create topics, stop
+    /// brokers...): the in-process cluster, or a serve process's control channel.
+    public let embedded: (any MockClusterControl)?
     /// Properties every client on this connection needs (bootstrap, security).
     public let baseProperties: [String: String]
 
@@ -38,10 +44,15 @@ public final class ClusterConnection {
         guard !bootstrap.isEmpty, bootstrap.split(separator: ",").allSatisfy({ $0.contains(":") }) else {
             throw LabError.invalid("bootstrap must be HOST:PORT[,HOST:PORT...], not '\(bootstrap)'")
         }
-        embedded = nil
         self.bootstrap = bootstrap
         let hosts = Set(bootstrap.split(separator: ",").map(String.init))
-        kind = hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") ? .compose : .external
+        if let served = ServeDiscovery.find(bootstrap: bootstrap) {
+            embedded = served
+            kind = .embedded
+        } else {
+            embedded = nil
+            kind = hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") ? .compose : .external
+        }
         baseProperties = extraProperties.merging(["bootstrap.servers": bootstrap]) { $1 }
         admin = try AdminClient(config: baseProperties.merging(["client.id": "kafkalab-admin"]) { $1 }, timeoutMs: timeoutMs)
         do {
@@ -51,33 +62,57 @@ public final class ClusterConnection {
         }
     }
 
+    /// librdkafka's mock cluster, in this process or served by another.
     public var isEmbedded: Bool { kind == .embedded }
 
-    /// The prompt's cluster label, e.g. `embedded:3` or `compose`.
+    /// The mock runs in a `kafkalab serve` process, not in this one.
+    public var isServed: Bool { embedded is ServedCluster }
+
+    /// The prompt's cluster label, e.g. `embedded:3`, `served:3` or `compose`.
     public var label: String {
         switch kind {
-        case .embedded: "embedded:\(embedded!.brokerCount)"
+        case .embedded: "\(isServed ? "served" : "embedded"):\(embedded!.brokerCount)"
         case .compose: "compose"
         case .external: bootstrap.split(separator: ",").first.map(String.init) ?? bootstrap
         }
     }
 
     /// Creates a topic through the Admin API, or the mock API on the embedded
-    /// cluster (which has no CreateTopics and ignores topic configs).
+    /// cluster (which has no CreateTopics and ignores topic configs). A
+    /// cluster whose metadata names no controller cannot answer CreateTopics:
+    /// that fails at once, in one line, instead of after the request time-out.
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws {
         if let embedded {
             try embedded.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
             try electLiveLeaders(of: name, in: embedded)
         } else {
+            let md = try admin.metadata()
+            let controller = admin.controllerId(timeoutMs: admin.timeoutMs)
+            if let refusal = Self.cannotCreateTopics(controller: controller, brokers: md.brokers.map(\.id),
+                                                     clusterId: admin.clusterId(timeoutMs: 1_000), bootstrap: bootstrap) {
+                throw LabError.unsupported(refusal)
+            }
             try admin.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
         }
+    }
+
+    /// Why CreateTopics cannot succeed here, or nil when it can be tried:
+    /// librdkafka sends it to the controller, and waits the whole time-out for
+    /// one when Metadata names none among the brokers (librdkafka's mock says 0).
+    static func cannotCreateTopics(controller: Int32?, brokers: [Int32], clusterId: String?, bootstrap: String) -> String? {
+        if let controller, brokers.contains(controller) { return nil }
+        let named = controller.map { "controller id \($0)" } ?? "no controller id"
+        if clusterId?.hasPrefix("mockCluster") == true {
+            return "cannot create topics on \(bootstrap): it is librdkafka's mock cluster (id \(clusterId!), \(named)), which has no CreateTopics, and no `kafkalab serve` control channel on this machine serves it; serve it with `kafkalab serve` or create topics in the process that runs it"
+        }
+        return "cannot create topics on \(bootstrap): its metadata names \(named), not one of its brokers (\(brokers.sorted().map(String.init).joined(separator: ","))), so CreateTopics has no controller to go to"
     }
 
     /// The mock hands out leadership of a new topic's partitions round-robin,
     /// stopped brokers included; a KRaft controller never would, and librdkafka
     /// then waits on the dead leader far past any time-out. Leadership goes to
     /// the first live replica instead (none: the partition stays offline).
-    private func electLiveLeaders(of topic: String, in embedded: EmbeddedCluster) throws {
+    private func electLiveLeaders(of topic: String, in embedded: any MockClusterControl) throws {
         let stopped = embedded.stoppedBrokers
         guard !stopped.isEmpty else { return }
         let md = try admin.metadata()
