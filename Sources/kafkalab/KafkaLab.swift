@@ -110,6 +110,9 @@ struct Shell: ParsableCommand {
         if !embedded, let target = bootstrap ?? env {
             let c = try ClusterConnection(bootstrap: target, timeoutMs: timeoutMs)
             output.hint("connected to \(c.label) (\(c.bootstrap))")
+            if let served = c.embedded as? ServedCluster {
+                output.hint("served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel")
+            }
             return c
         }
         if !embedded && ClusterConnection.isReachable(host: "127.0.0.1", port: 19092, timeout: 0.3) {

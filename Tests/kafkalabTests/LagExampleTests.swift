@@ -1,15 +1,16 @@
 import Foundation
 import Testing
 
-/// examples/06-lag.kl replays on the embedded cluster and shows every section it promises.
+/// examples/06-lag.kl replays twice on a served cluster and shows every section it promises.
 @Suite("Lag example script")
 struct LagExampleTests {
     @Test func lag06ReplaysAndShowsEachSection() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/06-lag.kl")
-        let script = try String(contentsOf: url, encoding: .utf8)
-        let r = try KafkalabBinary.run(["--embedded"], stdin: script, timeout: 120)
+        let (r, again) = try ServedExample.replayTwice("06-lag.kl", timeout: 120)
         #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
+        // The second run adds 90 messages and reads on from billing's commits.
+        #expect(again.stdout.contains("orders already exists with 3 partitions"))
+        #expect(again.stdout.contains("group billing: total lag 100 message(s)"))
         let out = r.stdout
         // 1. the partial consumption committed what it read
         #expect(out.contains("consumed 40 message(s) from orders as group billing"))

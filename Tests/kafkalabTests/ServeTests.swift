@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+
+/// `kafkalab serve` seen from a second kafkalab: with the control channel it
+/// is a full lab cluster (the example tests replay every example on it);
+/// without it, topic creation says why it cannot work instead of waiting.
+@Suite("kafkalab serve")
+struct ServeTests {
+    @Test func withoutItsControlChannelTopicCreateFailsInOneLine() throws {
+        let served = try ServeProcess()
+        defer { _ = served.stop() }
+        // Another runtime directory: the client cannot discover the channel.
+        let elsewhere = NSTemporaryDirectory() + "kafkalab-no-serve-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        let r = try KafkalabBinary.run(["--bootstrap", served.bootstrap, "--timeout", "30", "-c", "topic create t --partitions 2"],
+                                       environment: ["XDG_RUNTIME_DIR": elsewhere], timeout: 60)
+        #expect(r.status == 1)
+        #expect(!r.stdout.contains("served:"), "not discovered, so not labelled served")
+        let errors = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("connected to") }
+        #expect(errors.count == 1, "\(r.stderr)")
+        #expect(errors.first?.contains("librdkafka's mock cluster") == true)
+        #expect(errors.first?.contains("no `kafkalab serve` control channel") == true)
+        #expect(!r.stderr.contains("waiting for controller"))
+    }
+}
