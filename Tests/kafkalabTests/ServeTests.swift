@@ -4,11 +4,9 @@ import Testing
 /// `kafkalab serve` seen from a second kafkalab: with the control channel it
 /// is a full lab cluster (the example tests replay every example on it);
 /// without it, topic creation says why it cannot work instead of waiting.
-@Suite("kafkalab serve")
-struct ServeTests {
+extension ServeTests {
     @Test func withoutItsControlChannelTopicCreateFailsInOneLine() throws {
         let served = try ServeProcess()
-        defer { _ = served.stop() }
         // Another runtime directory: the client cannot discover the channel.
         let elsewhere = NSTemporaryDirectory() + "kafkalab-no-serve-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
@@ -22,5 +20,13 @@ struct ServeTests {
         #expect(errors.first?.contains("librdkafka's mock cluster") == true)
         #expect(errors.first?.contains("no `kafkalab serve` control channel") == true)
         #expect(!r.stderr.contains("waiting for controller"))
+
+        // Ctrl-C removes the socket and the advert, so no client finds a dead channel.
+        let serveLog = served.stop()
+        let socket = try #require(serveLog.split(separator: "\n").first { $0.hasPrefix("control channel ") }?
+            .split(separator: " ")[2].dropLast())
+        #expect(socket.hasSuffix(".sock"))
+        #expect(!FileManager.default.fileExists(atPath: String(socket)))
+        #expect(!FileManager.default.fileExists(atPath: socket.dropLast(5) + ".json"))
     }
 }
