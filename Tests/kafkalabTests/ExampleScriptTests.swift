@@ -10,7 +10,7 @@ struct ExampleScriptTests {
     @Test func cluster01() throws {
         let (r, again) = try ServedExample.replayTwice("01-cluster.kl")
         #expect(r.status == 0, "stderr: \(r.stderr)")
-        #expect(r.stderr.contains("connected to served:3"))
+        #expect(r.stdout.contains("connected to served:3") && r.stdout.contains("served by kafkalab serve (pid "))
         #expect(r.stdout.contains("kafkalab [served:3]> cluster"))
         #expect(r.stdout.contains("created orders: 6 partitions"))
         #expect(r.stdout.contains("PARTITION  LEADER  REPLICAS"))
