@@ -86,9 +86,10 @@ public final class ClusterConnection {
             try embedded.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
             try electLiveLeaders(of: name, in: embedded)
         } else {
-            let md = try admin.metadata()
+            let brokers = try admin.metadata().brokers.map(\.id)
             let controller = admin.controllerId(timeoutMs: admin.timeoutMs)
-            if let refusal = Self.cannotCreateTopics(controller: controller, brokers: md.brokers.map(\.id),
+            if controller.map(brokers.contains) != true,
+               let refusal = Self.cannotCreateTopics(controller: controller, brokers: brokers,
                                                      clusterId: admin.clusterId(timeoutMs: 1_000), bootstrap: bootstrap) {
                 throw LabError.unsupported(refusal)
             }
