@@ -129,7 +129,9 @@ enum SessionCommands {
         ctx.session.connect(connection)
         ctx.session.currentTopic = nil
         ctx.output.line("connected to \(connection.label) (\(connection.bootstrap))")
-        if connection.isEmbedded {
+        if let served = connection.embedded as? ServedCluster {
+            ctx.output.hint("served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel")
+        } else if connection.isEmbedded {
             ctx.output.hint("embedded: librdkafka's mock cluster; no replication runs here (`help connect`)")
         }
         ctx.output.setResult(.object([("cluster", .string(connection.label)), ("bootstrap", .string(connection.bootstrap))]))
