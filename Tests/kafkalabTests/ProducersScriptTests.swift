@@ -5,11 +5,6 @@ import Testing
 /// served cluster, and a script that ends inside a transaction aborts it.
 @Suite("Producers lab scripts")
 struct ProducersScriptTests {
-    static var examples: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples")
-    }
-
     @Test func example03ReplaysAndShowsWhatItPromises() throws {
         let (r, again) = try ServedExample.replayTwice("03-producers.kl")
         #expect(r.status == 0, "stderr: \(r.stderr)")
