@@ -32,6 +32,8 @@ struct ServeControlTests {
         #expect(ServeDiscovery.directory(environment: ["XDG_RUNTIME_DIR": "/run/user/7"]) == "/run/user/7/kafkalab-serve")
         #expect(ServeDiscovery.directory(environment: ["TMPDIR": "/var/tmp/"]) == "/var/tmp/kafkalab-serve-\(getuid())")
         #expect(ServeDiscovery.directory(environment: ["TMPDIR": "/" + String(repeating: "d", count: 120)]) == "/tmp/kafkalab-serve-\(getuid())")
+        #expect(ServeDiscovery.directories(environment: ["XDG_RUNTIME_DIR": "/run/user/7", "TMPDIR": "/tmp"])
+                == ["/run/user/7/kafkalab-serve", "/tmp/kafkalab-serve-\(getuid())"])
     }
 
     @Test func topicCreationRefusesAtOnceWhereNoControllerIsNamed() {
@@ -50,7 +52,7 @@ struct ServeControlTests {
         let server = try ServeControlServer(cluster: cluster, directory: dir)
         defer { server.stop() }
         let first = cluster.bootstrap.split(separator: ",")[0].replacingOccurrences(of: "127.0.0.1", with: "localhost")
-        let served = try #require(ServeDiscovery.find(bootstrap: first, directory: dir))
+        let served = try #require(ServeDiscovery.find(bootstrap: first, directories: ["/nonexistent-kafkalab", dir]))
         #expect(served.brokerCount == 3)
 
         try served.createTopic("through-socket", partitions: 5, replicationFactor: 3)
@@ -67,6 +69,6 @@ struct ServeControlTests {
         #expect(served.stoppedBrokers.isEmpty)
 
         server.stop()
-        #expect(ServeDiscovery.find(bootstrap: cluster.bootstrap, directory: dir) == nil, "a stopped server is not found")
+        #expect(ServeDiscovery.find(bootstrap: cluster.bootstrap, directories: [dir]) == nil, "a stopped server is not found")
     }
 }

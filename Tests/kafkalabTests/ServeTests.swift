@@ -6,11 +6,12 @@ import Testing
 /// without it, topic creation says why it cannot work instead of waiting.
 extension ServeTests {
     @Test func withoutItsControlChannelTopicCreateFailsInOneLine() throws {
-        let served = try ServeProcess()
-        // Another runtime directory: the client cannot discover the channel.
-        let elsewhere = NSTemporaryDirectory() + "kafkalab-no-serve-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: elsewhere) }
+        // Serve and client in runtime directories the other does not search.
+        let base = NSTemporaryDirectory() + "kafkalab-serve-test-\(UUID().uuidString.prefix(8))"
+        let (serveDir, elsewhere) = (base + "/serve", base + "/client")
+        for dir in [serveDir, elsewhere] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let served = try ServeProcess(environment: ["XDG_RUNTIME_DIR": serveDir])
         let r = try KafkalabBinary.run(["--bootstrap", served.bootstrap, "--timeout", "30", "-c", "topic create t --partitions 2"],
                                        environment: ["XDG_RUNTIME_DIR": elsewhere], timeout: 60)
         #expect(r.status == 1)

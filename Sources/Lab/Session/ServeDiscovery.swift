@@ -7,7 +7,7 @@ import Foundation
 /// count and socket path) and listens on `<pid>.sock` in one directory per
 /// user: `$XDG_RUNTIME_DIR/kafkalab-serve`, else `$TMPDIR/kafkalab-serve-<uid>`,
 /// else `/tmp/kafkalab-serve-<uid>`, mode 0700. A client reads every advert
-/// there, keeps those whose bootstrap list shares an address with its own
+/// in those it can find, keeps those whose bootstrap list shares an address with its own
 /// (`localhost` and `127.0.0.1` are the same), and believes one only when its
 /// socket answers `hello` with the same bootstrap list, so a stale file of a
 /// killed process is ignored.
@@ -26,17 +26,25 @@ public struct ServeAdvert: Codable, Equatable, Sendable {
 }
 
 public enum ServeDiscovery {
+    /// Where `serve` advertises: the first of `directories`.
     public static func directory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        directories(environment: environment)[0]
+    }
+
+    /// Every place a serve process of this user may advertise, in order of
+    /// preference; a client looks in all of them, so a `serve` started where
+    /// XDG_RUNTIME_DIR or TMPDIR differ (another login, a service) is found too.
+    public static func directories(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         let uid = getuid()
-        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty,
-           (runtime + "/kafkalab-serve/2147483647.sock").utf8.count <= UnixSocket.maxPathBytes {
-            return runtime + "/kafkalab-serve"
+        var found: [String] = []
+        func add(_ dir: String) {
+            // A socket path must fit in sun_path.
+            if (dir + "/2147483647.sock").utf8.count <= UnixSocket.maxPathBytes, !found.contains(dir) { found.append(dir) }
         }
-        if let tmp = environment["TMPDIR"], !tmp.isEmpty {
-            let dir = (tmp.hasSuffix("/") ? String(tmp.dropLast()) : tmp) + "/kafkalab-serve-\(uid)"
-            if (dir + "/2147483647.sock").utf8.count <= UnixSocket.maxPathBytes { return dir }
-        }
-        return "/tmp/kafkalab-serve-\(uid)"
+        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { add(runtime + "/kafkalab-serve") }
+        if let tmp = environment["TMPDIR"], !tmp.isEmpty { add((tmp.hasSuffix("/") ? String(tmp.dropLast()) : tmp) + "/kafkalab-serve-\(uid)") }
+        add("/tmp/kafkalab-serve-\(uid)")
+        return found
     }
 
     /// `host:port` addresses of a bootstrap list, loopback names made one.
@@ -74,9 +82,11 @@ public enum ServeDiscovery {
 
     /// The control channel of the serve process whose cluster `bootstrap`
     /// names, or nil when no live one does.
-    public static func find(bootstrap: String, directory dir: String = directory()) -> ServedCluster? {
-        for advert in adverts(in: dir) where matches(advert, bootstrap: bootstrap) {
-            if let served = ServedCluster(advert: advert) { return served }
+    public static func find(bootstrap: String, directories dirs: [String] = directories()) -> ServedCluster? {
+        for dir in dirs {
+            for advert in adverts(in: dir) where matches(advert, bootstrap: bootstrap) {
+                if let served = ServedCluster(advert: advert) { return served }
+            }
         }
         return nil
     }
