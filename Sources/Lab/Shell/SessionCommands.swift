@@ -55,6 +55,9 @@ enum SessionCommands {
         if let c = s.connection {
             add("cluster", c.label, .string(c.label))
             add("bootstrap", c.bootstrap, .string(c.bootstrap))
+            if let served = c.embedded as? ServedCluster {
+                add("served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)", .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
+            }
             if let md = try? c.admin.metadata() {
                 let stopped = c.embedded?.stoppedBrokers ?? []
                 let up = md.brokers.filter { !stopped.contains($0.id) }.map(\.id)
