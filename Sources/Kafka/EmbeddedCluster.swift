@@ -74,8 +74,6 @@ public final class EmbeddedCluster: @unchecked Sendable {
         thread.start()
     }
 
-    public var brokerIds: [Int32] { (1...Int32(brokerCount)).map { $0 } }
-
     public var stoppedBrokers: Set<Int32> { stopped.withLock { $0 } }
 
     /// Creates a topic. The mock ignores `replicationFactor` (every partition

@@ -105,6 +105,7 @@ public enum KafkaErrorCode {
     public static let brokerNotAvailable = RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE.rawValue
     public static let outOfOrderSequence = RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER.rawValue
     public static let duplicateSequence = RD_KAFKA_RESP_ERR_DUPLICATE_SEQUENCE_NUMBER.rawValue
+    public static let invalidArgument = RD_KAFKA_RESP_ERR__INVALID_ARG.rawValue
 }
 
 extension String {

@@ -147,6 +147,9 @@ struct ShellOptions: ParsableArguments {
         if !embedded, let target = bootstrap ?? env {
             let c = try ClusterConnection(bootstrap: target, timeoutMs: timeoutMs)
             output.note("connected to \(c.label) (\(c.bootstrap))")
+            if let served = c.embedded as? ServedCluster {
+                output.note("served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel")
+            }
             return c
         }
         if !embedded && ClusterConnection.isReachable(host: "127.0.0.1", port: 19092, timeout: 0.3) {
@@ -163,7 +166,8 @@ struct ShellOptions: ParsableArguments {
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the embedded cluster alone and print its bootstrap list, for kcat, rdkafka_performance or a second kafkalab.")
+        abstract: "Run the embedded cluster alone and print its bootstrap list, for kcat, rdkafka_performance or a second kafkalab.",
+        discussion: "A second kafkalab given that list with --bootstrap finds this process's control channel (a Unix socket advertised under $XDG_RUNTIME_DIR or $TMPDIR) and creates topics and stops or starts brokers through it, as it would in one process.")
 
     @Option(name: .long, help: "Number of brokers.")
     var brokers: Int = 3
@@ -181,8 +185,21 @@ struct Serve: ParsableCommand {
             guard partitions > 0 else { throw ValidationError("--topic takes NAME or NAME:PARTITIONS, not \(spec)") }
             try cluster.createTopic(String(parts[0]), partitions: partitions)
         }
+        // The control channel gives a second kafkalab what the mock's protocol
+        // lacks (topic creation, broker stop/start); kcat and others need none.
+        let control: ServeControlServer?
+        do {
+            control = try ServeControlServer(cluster: cluster)
+        } catch {
+            control = nil
+            FileHandle.standardError.write(Data("warning: no control channel (\(describeError(error))); a second kafkalab cannot create topics here\n".utf8))
+        }
+        defer { control?.stop() }
         FileHandle.standardOutput.write(Data((cluster.bootstrap + "\n").utf8))
         FileHandle.standardError.write(Data("embedded cluster with \(brokers) brokers running; Ctrl-C stops it\n".utf8))
+        if let control {
+            FileHandle.standardError.write(Data("control channel \(control.advert.socket): `kafkalab --bootstrap \(cluster.bootstrap)` finds it to create topics and stop or start brokers\n".utf8))
+        }
         let stop = Cancellation()
         stop.receivingSignals { while !stop.isCancelled && !Signals.terminated { usleep(100_000) } }
     }

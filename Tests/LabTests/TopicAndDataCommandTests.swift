@@ -18,6 +18,19 @@ struct TopicAndDataCommandTests {
         #expect(try t.failure(of: "topic describe nosuch").contains("unknown topic 'nosuch'"))
     }
 
+    @Test func ifNotExistsAcceptsAnExistingTopicAsItIs() throws {
+        let t = try TestSession()
+        try t.output(of: "topic create orders --partitions 4 --if-not-exists")
+        try t.output(of: "topic create other")
+        try t.output(of: "use other")
+        let again = try t.output(of: "topic create orders --partitions 6 --if-not-exists")
+        #expect(again.contains("orders already exists with 4 partitions; --if-not-exists leaves it as it is"))
+        #expect(again.contains("not the 6 asked for"))
+        #expect(t.session.currentTopic == "other", "an existing current topic is kept")
+        #expect(try t.session.requireTopic("orders").partitions.count == 4)
+        #expect(try t.failure(of: "topic create orders").contains("--if-not-exists accepts it"))
+    }
+
     @Test func deleteIsRefusedOnTheEmbeddedClusterInOneLine() throws {
         let t = try TestSession()
         try t.output(of: "topic create keep")

@@ -1,16 +1,15 @@
 import Foundation
 import Testing
 
-/// examples/04-compression-and-batching.kl replays on the embedded cluster
+/// examples/04-compression-and-batching.kl replays twice on a served cluster
 /// and shows the sections its comments promise.
 @Suite("Example 04: compression and batching")
 struct BenchExampleTests {
     @Test func replaysAndShowsEverySection() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/04-compression-and-batching.kl")
-        let script = try String(contentsOf: url, encoding: .utf8)
-        let r = try KafkalabBinary.run(["--embedded"], stdin: script, timeout: 240)
+        let (r, again) = try ServedExample.replayTwice("04-compression-and-batching.kl", timeout: 240)
         #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
+        #expect(again.stdout.contains("* best in its column") && again.stdout.contains("linger.ms=50 batch.size=1000000"))
         // All five codecs in one table with a bar chart (ASCII: the output is piped).
         for codec in ["none", "gzip", "snappy", "lz4", "zstd"] {
             #expect(r.stdout.contains("\n\(codec) "), "no row for \(codec)")
@@ -26,5 +25,6 @@ struct BenchExampleTests {
         #expect(r.stdout.contains("ignores acks"))
         #expect(r.stdout.contains("producer: acks="), "effective properties are printed")
         #expect(r.stdout.contains("no disk and no replication"))
+        #expect(r.stdout.contains("runs in another process"), "a served cluster's CPU is not this process's")
     }
 }

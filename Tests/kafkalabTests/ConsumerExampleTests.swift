@@ -1,14 +1,13 @@
 import Foundation
 import Testing
 
-@Suite("examples/05-consumers.kl replays on the embedded cluster")
+@Suite("examples/05-consumers.kl replays twice on a served cluster")
 struct ConsumerExampleTests {
     @Test func replaysAndShowsEverySection() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/05-consumers.kl")
-        let text = try String(contentsOf: script, encoding: .utf8)
-        let r = try KafkalabBinary.run(["--embedded"], stdin: text, timeout: 180)
+        let (r, again) = try ServedExample.replayTwice("05-consumers.kl")
         #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
+        #expect(again.stdout.contains("== static membership") && !again.stdout.contains("did not settle"))
         let out = r.stdout
         #expect(out.contains("seeded consumer-tuning: 20000 of 20000"))
         #expect(out.contains("EXACTLY ONCE"))

@@ -1,34 +1,34 @@
 import Foundation
 import Testing
 
-/// Every example replays on the embedded cluster and prints what it promises,
-/// so no example can silently rot.
+/// Every example replays twice in a row on one cluster served by `kafkalab
+/// serve`, reached by a second kafkalab through --bootstrap (the example tests
+/// of the other labs do the same), and prints what it promises, so no example
+/// can silently rot or stop being replayable on a cluster that keeps its topics.
 @Suite("Example scripts")
 struct ExampleScriptTests {
-    static var examplesDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples")
-    }
-
-    static func replay(_ name: String) throws -> KafkalabBinary.Result {
-        let script = try String(contentsOf: examplesDirectory.appendingPathComponent(name), encoding: .utf8)
-        return try KafkalabBinary.run(["--embedded"], stdin: script, timeout: 180)
-    }
-
     @Test func cluster01() throws {
-        let r = try Self.replay("01-cluster.kl")
+        let (r, again) = try ServedExample.replayTwice("01-cluster.kl")
         #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("connected to served:3") && r.stdout.contains("served by kafkalab serve (pid "))
+        #expect(r.stdout.contains("kafkalab [served:3]> cluster"))
         #expect(r.stdout.contains("created orders: 6 partitions"))
         #expect(r.stdout.contains("PARTITION  LEADER  REPLICAS"))
         #expect(r.stdout.contains("produced 12 of 12 message(s) to orders"))
         #expect(r.stdout.contains("order 11"))
         #expect(r.stdout.contains("15 message(s) from orders (end of log)"))
         #expect(r.stdout.contains("linger.ms (producer): default → 20"))
+        #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
+        #expect(again.stdout.contains("orders already exists with 6 partitions; --if-not-exists leaves it as it is"))
+        #expect(again.stdout.contains("30 message(s) from orders (end of log)"))
     }
 
     @Test func storage07() throws {
-        let r = try Self.replay("07-storage.kl")
+        let (r, again) = try ServedExample.replayTwice("07-storage.kl")
         #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
+        #expect(again.stdout.contains("storage-demo already exists"))
+        #expect(again.stdout.contains("All 10 records remain: no cleaner ran"))
         #expect(r.stdout.contains("Segments and indexes"))
         #expect(r.stdout.contains("there are no segment files here"))
         #expect(r.stdout.contains("Log compaction"))

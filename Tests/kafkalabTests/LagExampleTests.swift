@@ -1,18 +1,20 @@
 import Foundation
 import Testing
 
-/// examples/06-lag.kl replays on the embedded cluster and shows every section it promises.
+/// examples/06-lag.kl replays twice on a served cluster and shows every section it promises.
 @Suite("Lag example script")
 struct LagExampleTests {
     @Test func lag06ReplaysAndShowsEachSection() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/06-lag.kl")
-        let script = try String(contentsOf: url, encoding: .utf8)
-        let r = try KafkalabBinary.run(["--embedded"], stdin: script, timeout: 120)
-        // Everything succeeds but the last line, `groups`, which the embedded cluster cannot answer.
-        #expect(r.status == 1, "stderr: \(r.stderr)")
-        let failures = r.stderr.split(separator: "\n").filter { $0.hasPrefix("line ") }
-        #expect(failures.count == 1 && failures[0].contains("does not support ListGroups"), "stderr: \(r.stderr)")
+        let (r, again) = try ServedExample.replayTwice("06-lag.kl", timeout: 120)
+        // Everything succeeds but the last line, `groups`, which the mock cannot answer (no ListGroups).
+        for (run, name) in [(r, "first"), (again, "second")] {
+            #expect(run.status == 1, "\(name) replay, stderr: \(run.stderr)")
+            let failures = run.stderr.split(separator: "\n").filter { $0.hasPrefix("line ") }
+            #expect(failures.count == 1 && failures[0].contains("does not support ListGroups"), "\(name) replay, stderr: \(run.stderr)")
+        }
+        // The second run adds 90 messages and reads on from billing's commits.
+        #expect(again.stdout.contains("orders already exists with 3 partitions"))
+        #expect(again.stdout.contains("group billing: total lag 100 message(s)"))
         let out = r.stdout
         // 1. the partial consumption committed what it read
         #expect(out.contains("consumed 40 message(s) from orders as group billing"))

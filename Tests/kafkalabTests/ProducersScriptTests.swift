@@ -1,19 +1,16 @@
 import Foundation
 import Testing
 
-/// The producers lab through the built binary: its example replays on the
-/// embedded cluster, and a script that ends inside a transaction aborts it.
+/// The producers lab through the built binary: its example replays twice on a
+/// served cluster, and a script that ends inside a transaction aborts it.
 @Suite("Producers lab scripts")
 struct ProducersScriptTests {
-    static var examples: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples")
-    }
-
     @Test func example03ReplaysAndShowsWhatItPromises() throws {
-        let script = try String(contentsOf: Self.examples.appendingPathComponent("03-producers.kl"), encoding: .utf8)
-        let r = try KafkalabBinary.run(["--embedded"], stdin: script, timeout: 180)
+        let (r, again) = try ServedExample.replayTwice("03-producers.kl")
         #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
+        #expect(again.stdout.contains("injected 3 transient error(s)"), "injection reaches the served cluster")
+        #expect(again.stdout.contains("verified: exactly 500 message(s), no duplicates"))
         #expect(r.stdout.contains("forced by idempotence"))
         #expect(r.stdout.contains("idempotence off: 100 duplicate(s)"))
         #expect(r.stdout.contains("artefact of the embedded cluster"))

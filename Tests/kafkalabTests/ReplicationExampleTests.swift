@@ -1,14 +1,15 @@
 import Foundation
 import Testing
 
-@Suite("examples/02-replication.kl replays on the embedded cluster")
+@Suite("examples/02-replication.kl replays twice on a served cluster")
 struct ReplicationExampleTests {
     @Test func replaysAndShowsEverySectionItPromises() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/02-replication.kl")
-        let text = try String(contentsOf: script, encoding: .utf8)
-        let r = try KafkalabBinary.run(["--embedded"], stdin: text)
+        let (r, again) = try ServedExample.replayTwice("02-replication.kl", timeout: 120)
         #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
+        // Broker stop/start went through the serve process: the second run finds every broker up again.
+        #expect(again.stdout.contains("stopped broker 2 (embedded") && again.stdout.contains("started brokers 1,2"))
+        #expect(again.stdout.contains("reusing min-isr-demo (the mock keeps no topic configs"))
         let out = r.stdout
         // 1. who leads what
         #expect(out.contains("PARTITION  LEADER  REPLICAS  ISR    OFFLINE  LOW  HIGH  STATE"))

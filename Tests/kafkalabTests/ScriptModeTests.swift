@@ -87,6 +87,7 @@ struct ServeTests {
         let r = try KafkalabBinary.run(["--bootstrap", bootstrap, "-c", "topic describe shared; produce --topic shared hello; consume shared"])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout.contains("PartitionCount: 5"))
+        #expect(r.stdout.contains("kafkalab [served:2]"), "the second kafkalab says it is on a served cluster")
         #expect(r.stdout.contains("hello"))
     }
 }

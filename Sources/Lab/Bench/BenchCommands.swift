@@ -207,7 +207,9 @@ enum BenchCommands {
                let ignored = matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) {
                 out.line("note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting")
             }
-            if session.connection?.isEmbedded == true {
+            if session.connection?.isServed == true {
+                out.hint("served cluster: the broker runs in another process on this machine (kafkalab serve) with no disk and no replication, and acks are not waited for; CPU seconds exclude it. Run on the compose cluster for real figures.")
+            } else if session.connection?.isEmbedded == true {
                 out.hint("embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures.")
             }
         }
@@ -275,7 +277,7 @@ struct BenchOptions {
             waitForTopic(topic, connection: connection)
         }
         let cluster = switch connection.kind {
-        case .embedded: "embedded"
+        case .embedded: connection.isServed ? "served" : "embedded"
         case .compose: "compose"
         case .external: "external"
         }

@@ -47,8 +47,9 @@ enum TopicCommands {
 
     static let create = Command(
         "create", summary: "create a topic",
-        usage: "topic create <name> [--partitions N] [--replication-factor N] [--config key=value]...",
-        options: ["--partitions", "--replication-factor", "--config"]
+        usage: "topic create <name> [--partitions N] [--replication-factor N] [--config key=value]... [--if-not-exists]",
+        flags: ["--if-not-exists"], options: ["--partitions", "--replication-factor", "--config"],
+        details: "--if-not-exists accepts a topic that is already there, as it is (scripts that replay on a cluster that keeps its topics)."
     ) { ctx in
         try ctx.arguments.expectPositionals(atMost: 1)
         let name = try ctx.arguments.positional(0, "<name>")
@@ -63,8 +64,12 @@ enum TopicCommands {
             guard parts.count == 2, !parts[0].isEmpty else { throw ctx.usageError("--config takes key=value, not '\(pair)'") }
             configs[parts[0]] = parts[1]
         }
-        if try c.client.metadata().topic(name) != nil {
-            throw LabError.invalid("topic '\(name)' already exists (`topic describe \(name)`)")
+        if let existing = try c.client.metadata().topic(name) {
+            guard ctx.arguments.has("--if-not-exists") else {
+                throw LabError.invalid("topic '\(name)' already exists (`topic describe \(name)`; --if-not-exists accepts it)")
+            }
+            try acceptExisting(existing, askedPartitions: ctx.arguments.value("--partitions") == nil ? nil : partitions, ctx: ctx)
+            return
         }
         _ = try c.ensureTopic(name, partitions: Int32(partitions), replicationFactor: Int32(rf), configs: configs,
                               cancellation: ctx.cancellation)
@@ -76,6 +81,17 @@ enum TopicCommands {
         if ctx.session.currentTopic == nil { ctx.session.currentTopic = name }
         ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .integer(partitions)), ("replication_factor", .integer(rf)),
                                       ("properties", .object(configs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))]))
+    }
+
+    /// `topic create --if-not-exists` on a topic that exists: says so, changes nothing.
+    static func acceptExisting(_ topic: TopicInfo, askedPartitions: Int?, ctx: CommandContext) throws {
+        let count = topic.partitions.count
+        ctx.output.line("\(topic.name) already exists with \(count) partition\(count == 1 ? "" : "s"); --if-not-exists leaves it as it is")
+        if let askedPartitions, askedPartitions != count {
+            ctx.output.warning("\(topic.name) has \(count) partitions, not the \(askedPartitions) asked for; partition counts differ from a fresh run")
+        }
+        if ctx.session.currentTopic == nil { ctx.session.currentTopic = topic.name }
+        ctx.output.setResult(.object([("topic", .string(topic.name)), ("created", false), ("partitions", .integer(count))]))
     }
 
     static func validateTopicName(_ name: String) throws {

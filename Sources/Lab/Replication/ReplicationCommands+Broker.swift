@@ -113,7 +113,7 @@ extension ReplicationCommands {
 
     // MARK: Embedded
 
-    static func embeddedControl(_ action: DockerCompose.Action, ids: [Int32], cluster: EmbeddedCluster,
+    static func embeddedControl(_ action: DockerCompose.Action, ids: [Int32], cluster: any MockClusterControl,
                                 connection c: ClusterConnection, state: ReplicationLabState? = nil, _ out: Output) throws {
         let stopped = cluster.stoppedBrokers
         let range = "1..\(cluster.brokerCount)"
@@ -193,7 +193,7 @@ extension ReplicationCommands {
 
     /// A returning broker gives leaderless partitions their leader back; partitions
     /// that have a leader keep it.
-    static func electLeadersForReturning(_ ids: Set<Int32>, cluster: EmbeddedCluster,
+    static func electLeadersForReturning(_ ids: Set<Int32>, cluster: any MockClusterControl,
                                          connection c: ClusterConnection) throws -> [LeaderElection.Move] {
         let now = try IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0)
         let moves = LeaderElection.movesOnStart(of: ids, partitions: now.partitions)

@@ -1,12 +1,16 @@
 import Foundation
 import Kafka
 
-/// The cluster a session talks to: the embedded mock cluster it started, or
-/// an external one reached by bootstrap list (the compose cluster or any other).
+/// The cluster a session talks to: the embedded mock cluster it started, the
+/// one a `kafkalab serve` process runs, or an external one reached by
+/// bootstrap list (the compose cluster or any other).
 /// Sendable: immutable, and its clients are thread-safe (so it can be
 /// released on another thread).
 public final class ClusterConnection: Sendable {
     public enum Kind: Equatable, Sendable {
+        /// librdkafka's mock cluster under kafkalab's control: started in this
+        /// process, or served by `kafkalab serve` and controlled through its
+        /// channel (`isServed`). The labs treat both alike.
         case embedded
         /// The project's docker-compose cluster (reached on localhost:19092/29092/39092).
         case compose
@@ -23,7 +27,9 @@ public final class ClusterConnection: Sendable {
     let composeOverride: (any ComposeControl)?
     public let kind: Kind
     public let bootstrap: String
-    public let embedded: EmbeddedCluster?
+    /// What the Kafka protocol cannot do on the mock (create topics, stop
+    /// brokers...): the in-process cluster, or a serve process's control channel.
+    public let embedded: (any MockClusterControl)?
     /// Properties every client on this connection needs (bootstrap, security).
     public let baseProperties: [String: String]
 
@@ -65,10 +71,15 @@ public final class ClusterConnection: Sendable {
         guard !bootstrap.isEmpty, bootstrap.split(separator: ",").allSatisfy({ $0.contains(":") }) else {
             throw LabError.invalid("bootstrap must be HOST:PORT[,HOST:PORT...], not '\(bootstrap)'")
         }
-        embedded = nil
         self.bootstrap = bootstrap
         let hosts = Set(bootstrap.split(separator: ",").map(String.init))
-        kind = hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") ? .compose : .external
+        if let served = ServeDiscovery.find(bootstrap: bootstrap) {
+            embedded = served
+            kind = .embedded
+        } else {
+            embedded = nil
+            kind = hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") ? .compose : .external
+        }
         baseProperties = extraProperties.merging(["bootstrap.servers": bootstrap]) { $1 }
         let real = try AdminClusterClient(base: baseProperties, timeoutMs: timeoutMs)
         admin = real.admin
@@ -89,24 +100,41 @@ public final class ClusterConnection: Sendable {
         }
     }
 
+    /// librdkafka's mock cluster, in this process or served by another.
     public var isEmbedded: Bool { kind == .embedded }
 
-    /// The prompt's cluster label, e.g. `embedded:3` or `compose`.
+    /// The mock runs in a `kafkalab serve` process, not in this one.
+    public var isServed: Bool { embedded is ServedCluster }
+
+    /// The prompt's cluster label, e.g. `embedded:3`, `served:3` or `compose`.
     public var label: String {
         switch kind {
-        case .embedded: "embedded:\(embedded!.brokerCount)"
+        case .embedded: "\(isServed ? "served" : "embedded"):\(embedded!.brokerCount)"
         case .compose: "compose"
         case .external: bootstrap.split(separator: ",").first.map(String.init) ?? bootstrap
         }
     }
 
     /// Creates a topic through the Admin API, or the mock API on the embedded
-    /// cluster (which has no CreateTopics and ignores topic configs).
+    /// cluster (which has no CreateTopics and ignores topic configs). A
+    /// cluster whose metadata names no controller cannot answer CreateTopics:
+    /// that fails at once, in one line, instead of after the request time-out.
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws {
         if let embedded {
             try embedded.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
             try electLiveLeaders(of: name, in: embedded)
         } else {
+            // A real client asks the metadata for a controller first (the stand-in
+            // of the tests answers CreateTopics itself).
+            if client is AdminClusterClient {
+                let brokers = try admin.metadata().brokers.map(\.id)
+                let controller = admin.controllerId(timeoutMs: admin.timeoutMs)
+                if controller.map(brokers.contains) != true,
+                   let refusal = Self.cannotCreateTopics(controller: controller, brokers: brokers,
+                                                         clusterId: admin.clusterId(timeoutMs: 1_000), bootstrap: bootstrap) {
+                    throw LabError.unsupported(refusal)
+                }
+            }
             try client.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
         }
     }
@@ -145,11 +173,23 @@ public final class ClusterConnection: Sendable {
         return try DockerCompose.locate(composeFile: composeFile, action: action, brokers: brokers, environment: environment)
     }
 
+    /// Why CreateTopics cannot succeed here, or nil when it can be tried:
+    /// librdkafka sends it to the controller, and waits the whole time-out for
+    /// one when Metadata names none among the brokers (librdkafka's mock says 0).
+    static func cannotCreateTopics(controller: Int32?, brokers: [Int32], clusterId: String?, bootstrap: String) -> String? {
+        if let controller, brokers.contains(controller) { return nil }
+        let named = controller.map { "controller id \($0)" } ?? "no controller id"
+        if clusterId?.hasPrefix("mockCluster") == true {
+            return "cannot create topics on \(bootstrap): it is librdkafka's mock cluster (id \(clusterId!), \(named)), which has no CreateTopics, and no `kafkalab serve` control channel on this machine serves it; serve it with `kafkalab serve` or create topics in the process that runs it"
+        }
+        return "cannot create topics on \(bootstrap): its metadata names \(named), not one of its brokers (\(brokers.sorted().map(String.init).joined(separator: ","))), so CreateTopics has no controller to go to"
+    }
+
     /// The mock hands out leadership of a new topic's partitions round-robin,
     /// stopped brokers included; a KRaft controller never would, and librdkafka
     /// then waits on the dead leader far past any time-out. Leadership goes to
     /// the first live replica instead (none: the partition stays offline).
-    private func electLiveLeaders(of topic: String, in embedded: EmbeddedCluster) throws {
+    private func electLiveLeaders(of topic: String, in embedded: any MockClusterControl) throws {
         let stopped = embedded.stoppedBrokers
         guard !stopped.isEmpty else { return }
         let md = try client.metadata()

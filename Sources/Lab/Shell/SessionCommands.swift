@@ -67,6 +67,9 @@ enum SessionCommands {
         if let c = s.connection {
             add("cluster", c.label, .string(c.label))
             add("bootstrap", c.bootstrap, .string(c.bootstrap))
+            if let served = c.embedded as? ServedCluster {
+                add("served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)", .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
+            }
             if let md = try? c.admin.metadata() {
                 let stopped = c.embedded?.stoppedBrokers ?? []
                 let up = md.brokers.filter { !stopped.contains($0.id) }.map(\.id)
@@ -140,7 +143,9 @@ enum SessionCommands {
         ctx.session.connect(connection)
         ctx.session.currentTopic = nil
         ctx.output.line("connected to \(connection.label) (\(connection.bootstrap))")
-        if connection.isEmbedded {
+        if let served = connection.embedded as? ServedCluster {
+            ctx.output.hint("served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel")
+        } else if connection.isEmbedded {
             ctx.output.hint("embedded: librdkafka's mock cluster; no replication runs here (`help connect`)")
         }
         ctx.output.setResult(.object([("cluster", .string(connection.label)), ("bootstrap", .string(connection.bootstrap))]))

@@ -24,7 +24,7 @@ final class TestSession {
 
     deinit { session.disconnect() }
 
-    var embedded: EmbeddedCluster { session.connection!.embedded! }
+    var embedded: EmbeddedCluster { session.connection!.embedded as! EmbeddedCluster }
 
     /// Runs one line and returns its outcome; output accumulates in `buffer`.
     @discardableResult
