@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import Synchronization
 
 /// Cluster inspection and administration over plain librdkafka APIs
 /// (metadata, watermarks, the Admin API of librdkafka 2.0).
@@ -12,6 +13,37 @@ public final class AdminClient: @unchecked Sendable {
     private let poller: BackgroundPoller
     /// Upper bound for every call, so an unreachable cluster answers with an error, not a hang.
     public let timeoutMs: Int32
+    /// While a command runs: whether it was cancelled (Ctrl-C). Calls wait in
+    /// slices and give up with `_INTR` when it turns true.
+    private let stopCheck = Mutex<(@Sendable () -> Bool)?>(nil)
+
+    /// Runs `body` with calls on this client stopping early once `stop()` is true.
+    public func stopping<T>(when stop: @escaping @Sendable () -> Bool, _ body: () throws -> T) rethrows -> T {
+        let previous = stopCheck.withLock { s in defer { s = stop }; return s }
+        defer { stopCheck.withLock { $0 = previous } }
+        return try body()
+    }
+
+    private var shouldStop: Bool { stopCheck.withLock { $0 }?() ?? false }
+
+    public static let interrupted = KafkaError(code: RD_KAFKA_RESP_ERR__INTR.rawValue, message: "interrupted", isRetriable: false)
+
+    /// Repeats a blocking call in growing slices (250 ms, 500 ms, then 1 s) until it
+    /// succeeds, fails otherwise than by timing out, `timeoutMs` passes, or the command
+    /// is cancelled. A slice is a fresh request, so slices grow for slow clusters.
+    private func sliced(_ timeoutMs: Int32, _ call: (Int32) -> rd_kafka_resp_err_t) throws -> rd_kafka_resp_err_t {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
+        var slice: Int64 = 250
+        while true {
+            let left = deadline - ContinuousClock.now
+            let leftMs = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+            let err = call(Int32(max(1, min(slice, leftMs))))
+            if err != RD_KAFKA_RESP_ERR__TIMED_OUT { return err }
+            if shouldStop { throw Self.interrupted }
+            if ContinuousClock.now >= deadline { return err }
+            slice = min(slice * 2, 1_000)
+        }
+    }
 
     public init(config: [String: String], timeoutMs: Int32 = 10_000) throws {
         self.timeoutMs = timeoutMs
@@ -34,7 +66,7 @@ public final class AdminClient: @unchecked Sendable {
     /// brokers, and the embedded cluster, auto-create it.)
     public func metadata(timeoutMs: Int32? = nil) throws -> ClusterMetadata {
         var md: UnsafePointer<rd_kafka_metadata>?
-        let err = rd_kafka_metadata(rk, 1, nil, &md, timeoutMs ?? self.timeoutMs)
+        let err = try sliced(timeoutMs ?? self.timeoutMs) { rd_kafka_metadata(rk, 1, nil, &md, $0) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let md else {
             throw KafkaError(err, message: "no metadata from the cluster within \(timeoutMs ?? self.timeoutMs) ms (\(KafkaError.text(of: err.rawValue)))")
         }
@@ -76,7 +108,7 @@ public final class AdminClient: @unchecked Sendable {
     /// Queries the partition leader for its low and high watermarks.
     public func watermarks(topic: String, partition: Int32, timeoutMs: Int32? = nil) throws -> Watermarks {
         var low: Int64 = 0, high: Int64 = 0
-        let err = rd_kafka_query_watermark_offsets(rk, topic, partition, &low, &high, timeoutMs ?? self.timeoutMs)
+        let err = try sliced(timeoutMs ?? self.timeoutMs) { rd_kafka_query_watermark_offsets(rk, topic, partition, &low, &high, $0) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "watermarks of \(topic)/\(partition): \(KafkaError.text(of: err.rawValue))") }
         return Watermarks(low: low, high: high)
     }
@@ -95,7 +127,15 @@ public final class AdminClient: @unchecked Sendable {
         var errstr = [CChar](repeating: 0, count: 256)
         _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout, &errstr, errstr.count)
         start(options, queue)
-        guard let event = rd_kafka_queue_poll(queue, timeout + 1_000) else {
+        // Polled in slices so that a cancelled command stops waiting at once.
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout) + 1_000)
+        var answer: OpaquePointer?
+        while answer == nil {
+            answer = rd_kafka_queue_poll(queue, 100)
+            if answer == nil && shouldStop { throw Self.interrupted }
+            if answer == nil && ContinuousClock.now >= deadline { break }
+        }
+        guard let event = answer else {
             throw KafkaError.timedOut("no answer from the cluster within \(timeout) ms")
         }
         defer { rd_kafka_event_destroy(event) }

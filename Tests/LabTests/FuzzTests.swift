@@ -33,6 +33,13 @@ struct FuzzTests {
             let errBefore = t.buffer.stderr.utf8.count
             let run = ScriptLineRun(runner: runner, line: line, session: t.session)
             let returned = run.wait(cancelAfter: Self.cancelAfter, then: Self.returnWithin)
+            if !returned, let dump = env["KAFKALAB_FUZZ_GDB"] {
+                let gdb = Process()
+                gdb.executableURL = URL(fileURLWithPath: "/usr/bin/gdb")
+                gdb.arguments = ["-p", "\(getpid())", "-batch", "-ex", "thread apply all bt 25"]
+                gdb.standardOutput = FileHandle(forWritingAtPath: dump)
+                try? gdb.run(); gdb.waitUntilExit()
+            }
             guard returned else {
                 Issue.record("hang: not returned \(Self.returnWithin) s after cancellation; \(where_)")
                 return   // the session is still in use by the stuck line
