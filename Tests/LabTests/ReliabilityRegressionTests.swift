@@ -48,6 +48,18 @@ struct ReliabilityRegressionTests {
         #expect(result.secondsAfterCancel < 1, "took \(result.secondsAfterCancel) s")
     }
 
+    /// A 70 KB topic name came back in a 70 KB error line; a message with a line break split in two.
+    @Test func errorLinesAreOneBoundedLine() throws {
+        let long = String(repeating: "x", count: 70_000)
+        let line = errorLine(LabError.notFound("unknown topic '\(long)'; `topic create \(long)` makes it"))
+        #expect(line.count < 300, "\(line.count) characters")
+        #expect(line.contains("70001 characters"))
+        #expect(errorLine(LabError.invalid("first\nsecond\r\u{1B}[31m")) == "first second  [31m")
+        let t = try TestSession()
+        guard case .failed(let message) = t.run("use \(long)") else { Issue.record("use succeeded"); return }
+        #expect(message.count < 300 && !t.buffer.stderr.dropLast().contains("\n"))
+    }
+
     /// A failing `source` inside a script printed its summary twice (once as `error:`).
     @Test func aFailingSourceInAScriptPrintsOneLineForItself() throws {
         let t = try TestSession()

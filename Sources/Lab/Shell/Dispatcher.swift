@@ -58,8 +58,8 @@ public final class Dispatcher {
         do {
             words = try Tokenizer.split(line)
         } catch {
-            if printsErrors { out.error("error: " + describeError(error)) }
-            return .failed(describeError(error))
+            if printsErrors { out.error("error: " + errorLine(error)) }
+            return .failed(errorLine(error))
         }
         guard !words.isEmpty else { return .empty }
         if words == ["quit"] || words == ["exit"] { return .quit }
@@ -96,7 +96,7 @@ public final class Dispatcher {
         } catch {
             out.clearProgress()
             out.beginCommand()
-            let message = describeError(error)
+            let message = errorLine(error)
             if printsErrors { out.error("error: " + message) }
             if let k = error as? KafkaError, k.isFatal { session.resetProducer() }
             return .failed(message)
