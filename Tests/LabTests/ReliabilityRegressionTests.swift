@@ -74,3 +74,36 @@ struct ReliabilityRegressionTests {
         #expect(lines.last?.hasPrefix("outer:1:") == true)
     }
 }
+
+/// Commands that wait for Ctrl-C end by themselves in a script, and say so.
+@Suite("Script runs are bounded")
+struct ScriptBoundTests {
+    @Test func isrWatchWithoutForStopsInAScript() throws {
+        let t = try TestSession(isScript: true)
+        t.session.scriptWaitLimit = 0.5
+        try t.output(of: "topic create w")
+        let started = Date()
+        let text = try t.output(of: "isr watch w --interval 100ms")
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(text.contains("in a script isr watch stops after 500ms"))
+    }
+
+    @Test func consumeFollowStopsInAScriptAndHonoursIdle() throws {
+        let t = try TestSession(isScript: true)
+        t.session.scriptWaitLimit = 0.5
+        try t.output(of: "topic create f")
+        try t.output(of: "produce --topic f --count 2 x")
+        var started = Date()
+        var text = try t.output(of: "consume f --follow")
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(text.contains("in a script --follow stops after 500ms"))
+        // --idle bounds --follow at the prompt too, and --count with it.
+        let prompt = try TestSession(isScript: false)
+        try prompt.output(of: "topic create g")
+        try prompt.output(of: "produce --topic g --count 2 x")
+        started = Date()
+        text = try prompt.output(of: "consume g --follow --count 5 --idle 1s")
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(text.contains("2 message(s) from g (idle)"))
+    }
+}

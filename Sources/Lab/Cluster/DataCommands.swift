@@ -130,7 +130,7 @@ enum DataCommands {
         try args.expectPositionals(atMost: 1)
         let topicName = try ctx.session.topic(args.optionalPositional(0), usage: ctx.command.usage)
         let count = try args.optionalInt("--count", range: 1...100_000_000)
-        let idle = try args.seconds("--idle", default: 10, minimum: 0.1)
+        var idle = try args.seconds("--idle", default: 10, minimum: 0.1)
         let from = args.value("--from") ?? "beginning"
         let startOffset: Int64
         switch from {
@@ -150,6 +150,7 @@ enum DataCommands {
         // a script (nobody there to press Ctrl-C) always gets a bound.
         let followIdles = follow && (args.value("--idle") != nil || ctx.session.isScript)
         if follow && args.value("--idle") == nil && ctx.session.isScript {
+            idle = ctx.session.scriptWaitLimit
             ctx.output.hint("in a script --follow stops after \(Arguments.formatDuration(idle)) without a message (--idle sets it)")
         }
         var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]

@@ -123,9 +123,6 @@ enum ReplicationCommands {
 
     // MARK: isr watch
 
-    /// How long `isr watch` without --for runs in a script.
-    static let scriptWatchLimit = 10.0
-
     static let watch = Command(
         "watch", summary: "poll metadata and print each ISR shrink/expand, leader change, offline partition, broker gone/back",
         usage: "isr watch [<topic>|--all] [--interval 1s] [--for 30s]",
@@ -146,8 +143,8 @@ enum ReplicationCommands {
         var duration: Double? = args.value("--for") == nil ? nil : try args.seconds("--for", default: 0, minimum: 0.1)
         if duration == nil && ctx.session.isScript {
             // Nobody can press Ctrl-C in a script: it must end by itself.
-            duration = scriptWatchLimit
-            ctx.output.hint("in a script isr watch stops after \(Arguments.formatDuration(scriptWatchLimit)) (--for sets it)")
+            duration = ctx.session.scriptWaitLimit
+            ctx.output.hint("in a script isr watch stops after \(Arguments.formatDuration(ctx.session.scriptWaitLimit)) (--for sets it)")
         }
         let scope: ReplicationScope
         if args.has("--all") {
