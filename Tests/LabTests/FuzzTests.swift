@@ -26,6 +26,7 @@ struct FuzzTests {
         try t.output(of: "produce --topic t --count 5 'm{i}'")
         let runner = ScriptRunner(dispatcher: t.dispatcher, keepGoing: true, source: "fuzz")
         let started = Date()
+        var succeeded = 0
         for index in 0..<count {
             let line = lines.line()
             let shown = line.count > 120 ? String(line.prefix(120)) + "... (\(line.count) characters)" : line
@@ -44,6 +45,7 @@ struct FuzzTests {
                 Issue.record("hang: not returned \(Self.returnWithin) s after cancellation; \(where_)")
                 return   // the session is still in use by the stuck line
             }
+            if run.succeeded { succeeded += 1 }
             let err = String(decoding: Array(t.buffer.stderr.utf8).dropFirst(errBefore), as: UTF8.self)
             let errorLines = err.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
             #expect(errorLines.count <= 1, "\(errorLines.count) stderr lines for one command; \(where_): \(err.prefix(400))")
@@ -57,7 +59,9 @@ struct FuzzTests {
             }
             t.session.output.format = .table
         }
-        print("fuzz: \(count) lines, seed \(seed), \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print("fuzz: \(count) lines, \(succeeded) succeeded, seed \(seed), \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        // Lines that only ever fail would prove little about the commands themselves.
+        #expect(succeeded >= count / 20, "only \(succeeded) of \(count) lines succeeded; seed \(seed)")
     }
 }
 
@@ -68,6 +72,8 @@ struct FuzzTests {
 final class ScriptLineRun: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let cancellation = Cancellation()
+    /// Read only after `wait` returned true.
+    private(set) var succeeded = false
 
     private let runner: ScriptRunner
     private let session: Session
@@ -76,7 +82,8 @@ final class ScriptLineRun: @unchecked Sendable {
         self.runner = runner
         self.session = session
         let thread = Thread { [self] in
-            _ = self.runner.run(lines: [line], in: self.session, cancellation: cancellation)
+            let result = self.runner.run(lines: [line], in: self.session, cancellation: cancellation)
+            succeeded = result.failures.isEmpty && result.executed > 0
             done.signal()
         }
         thread.stackSize = 8 << 20
