@@ -8,7 +8,8 @@ import Testing
 /// cancelled as Ctrl-C would be if it is still running after half a second,
 /// and must then return within a second. The seed is random per run and in
 /// every failure message; KAFKALAB_FUZZ_SEED=<n> replays it (KAFKALAB_FUZZ_LINES
-/// changes how many lines). Bigger campaigns that can find aborts run through
+/// changes how many lines; KAFKALAB_FUZZ_GDB=<file> dumps every thread's stack
+/// there on a hang). Bigger campaigns that can find aborts run through
 /// the binary (an abort would kill the test runner): see the README.
 @Suite("Fuzz: bad input never aborts, hangs or prints more than one line", .serialized)
 struct FuzzTests {
@@ -34,7 +35,8 @@ struct FuzzTests {
             let errBefore = t.buffer.stderr.utf8.count
             let run = ScriptLineRun(runner: runner, line: line, session: t.session)
             let returned = run.wait(cancelAfter: Self.cancelAfter, then: Self.returnWithin)
-            if !returned, let dump = env["KAFKALAB_FUZZ_GDB"] {
+            // KAFKALAB_FUZZ_GDB=<file>: on a hang, every thread's stack goes to <file>.
+            if !returned, let dump = env["KAFKALAB_FUZZ_GDB"], FileManager.default.createFile(atPath: dump, contents: nil) {
                 let gdb = Process()
                 gdb.executableURL = URL(fileURLWithPath: "/usr/bin/gdb")
                 gdb.arguments = ["-p", "\(getpid())", "-batch", "-ex", "thread apply all bt 25"]
