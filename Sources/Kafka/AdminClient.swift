@@ -2,6 +2,21 @@ import CRdKafka
 import Foundation
 import Synchronization
 
+/// The result of a watermark query running on its own thread.
+private final class WatermarkAnswer: Sendable {
+    private let value = Mutex<(Int32, Watermarks)?>(nil)
+    private let ready = DispatchSemaphore(value: 0)
+    func set(_ code: Int32, _ marks: Watermarks) {
+        value.withLock { $0 = (code, marks) }
+        ready.signal()
+    }
+    func wait(milliseconds: Int) -> (Int32, Watermarks)? {
+        guard ready.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
+        ready.signal()   // later waits see it too
+        return value.withLock { $0 }
+    }
+}
+
 /// Cluster inspection and administration over plain librdkafka APIs
 /// (metadata, watermarks, the Admin API of librdkafka 2.0).
 ///
@@ -28,12 +43,20 @@ public final class AdminClient: @unchecked Sendable {
 
     public static let interrupted = KafkaError(code: RD_KAFKA_RESP_ERR__INTR.rawValue, message: "interrupted", isRetriable: false)
 
-    /// Repeats a blocking call in growing slices (250 ms, 500 ms, then 1 s) until it
+    /// Repeats a blocking call in slices (250 ms, then 400 ms) until it
     /// succeeds, fails otherwise than by timing out, `timeoutMs` passes, or the command
-    /// is cancelled. A slice is a fresh request, so slices grow for slow clusters.
+    /// is cancelled (heard within a slice). A slice is a fresh request, so the second
+    /// and later ones are longer, for slow clusters.
     private func sliced(_ timeoutMs: Int32, _ call: (Int32) -> rd_kafka_resp_err_t) throws -> rd_kafka_resp_err_t {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
         var slice: Int64 = 250
+        // A cancelled command's later calls (a summary read after Ctrl-C) get one
+        // short attempt, not a slice each: enough for a healthy cluster.
+        if shouldStop {
+            let err = call(min(100, timeoutMs))
+            if err == RD_KAFKA_RESP_ERR__TIMED_OUT { throw Self.interrupted }
+            return err
+        }
         while true {
             let left = deadline - ContinuousClock.now
             let leftMs = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
@@ -41,7 +64,7 @@ public final class AdminClient: @unchecked Sendable {
             if err != RD_KAFKA_RESP_ERR__TIMED_OUT { return err }
             if shouldStop { throw Self.interrupted }
             if ContinuousClock.now >= deadline { return err }
-            slice = min(slice * 2, 1_000)
+            slice = 400
         }
     }
 
@@ -106,11 +129,38 @@ public final class AdminClient: @unchecked Sendable {
     }
 
     /// Queries the partition leader for its low and high watermarks.
+    ///
+    /// librdkafka 2.0.2's `rd_kafka_query_watermark_offsets` applies its time-out
+    /// only to finding the leader: the two ListOffsets requests then wait for
+    /// socket.timeout.ms (60 s), so with the leader's broker down the call
+    /// outlived every time-out and Ctrl-C. It runs on its own thread here, and
+    /// the caller stops waiting at the time-out or on cancellation; an
+    /// abandoned query ends by itself (it keeps this client alive until then).
     public func watermarks(topic: String, partition: Int32, timeoutMs: Int32? = nil) throws -> Watermarks {
-        var low: Int64 = 0, high: Int64 = 0
-        let err = try sliced(timeoutMs ?? self.timeoutMs) { rd_kafka_query_watermark_offsets(rk, topic, partition, &low, &high, $0) }
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "watermarks of \(topic)/\(partition): \(KafkaError.text(of: err.rawValue))") }
-        return Watermarks(low: low, high: high)
+        let timeout = timeoutMs ?? self.timeoutMs
+        let answer = WatermarkAnswer()
+        let thread = Thread { [self] in
+            var low: Int64 = 0, high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(rk, topic, partition, &low, &high, timeout)
+            answer.set(err.rawValue, Watermarks(low: low, high: high))
+        }
+        thread.start()
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout))
+        var cancelledAt: ContinuousClock.Instant?
+        while true {
+            if let (code, marks) = answer.wait(milliseconds: 20) {
+                if code != 0 { throw KafkaError(code: code, message: "watermarks of \(topic)/\(partition): \(KafkaError.text(of: code))") }
+                return marks
+            }
+            // As with the other calls: after a cancellation, one short wait (100 ms).
+            if shouldStop {
+                if cancelledAt == nil { cancelledAt = .now }
+                if ContinuousClock.now - cancelledAt! > .milliseconds(100) { throw Self.interrupted }
+            }
+            if ContinuousClock.now >= deadline {
+                throw KafkaError.timedOut("watermarks of \(topic)/\(partition): no answer within \(timeout) ms")
+            }
+        }
     }
 
     // MARK: Admin API
