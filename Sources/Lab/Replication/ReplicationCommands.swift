@@ -128,7 +128,7 @@ enum ReplicationCommands {
         usage: "isr watch [<topic>|--all] [--interval 1s] [--for 30s]",
         flags: ["--all"], options: ["--interval", "--for"],
         details: """
-        One timestamped line per event; ends on Ctrl-C or after --for with a summary: events by kind and the longest \
+        One timestamped line per event; ends on Ctrl-C or after --for (in a script without --for, after 10 s) with a summary: events by kind and the longest \
         time each partition stayed under-replicated (as precise as --interval, at least 100ms). --all watches every \
         topic except internal ones. It first lists, without timestamps, what changed since the previous watch ended (or \
         since just before the first `broker` command), so `broker stop 2` then `isr watch` shows the stop. In JSON mode \
