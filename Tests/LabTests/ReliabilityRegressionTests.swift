@@ -16,7 +16,7 @@ struct ReliabilityRegressionTests {
         usleep(300_000)   // let it start waiting: cancelling earlier would prove nothing more
         run.cancel()
         let result = try #require(run.wait(timeout: 10), "connect ignored the cancellation")
-        #expect(result.secondsAfterCancel < 1, "took \(result.secondsAfterCancel) s")
+        #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
         #expect(result.outcome == .failed("interrupted"))
         #expect(t.session.connection.map(ObjectIdentifier.init) == before)
         #expect(t.session.currentTopic == "keep")
@@ -30,7 +30,7 @@ struct ReliabilityRegressionTests {
         #expect(BackgroundRun.await(30) { t.buffer.stdout.contains("created txn-demo") || t.buffer.stdout.contains("first producer") })
         run.cancel()
         let result = try #require(run.wait(timeout: 30), "txn fence ignored the cancellation")
-        #expect(result.secondsAfterCancel < 1, "took \(result.secondsAfterCancel) s")
+        #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
         #expect(t.session.openTransactionDescription == nil)
         // The session producer is usable: a transaction opens and commits.
         try t.output(of: "txn begin")
@@ -45,7 +45,7 @@ struct ReliabilityRegressionTests {
         usleep(200_000)
         run.cancel()
         let result = try #require(run.wait(timeout: 15), "groups ignored the cancellation")
-        #expect(result.secondsAfterCancel < 1, "took \(result.secondsAfterCancel) s")
+        #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
     }
 
     /// A 70 KB topic name came back in a 70 KB error line; a message with a line break split in two.
