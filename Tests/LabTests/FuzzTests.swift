@@ -63,8 +63,9 @@ struct FuzzTests {
             t.session.output.format = .table
         }
         print("fuzz: \(count) lines, \(succeeded) succeeded, seed \(seed), \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-        // Lines that only ever fail would prove little about the commands themselves.
-        #expect(succeeded >= count / 20, "only \(succeeded) of \(count) lines succeeded; seed \(seed)")
+        // Lines that only ever fail would prove little about the commands themselves
+        // (about one in ten succeeds; one in forty is the floor).
+        #expect(succeeded >= count / 40, "only \(succeeded) of \(count) lines succeeded; seed \(seed)")
     }
 }
 

@@ -69,7 +69,7 @@ struct FuzzLines {
     }
 
     mutating func line() -> String {
-        if chance(0.25) { return plausibleLine() }
+        if chance(0.35) { return plausibleLine() }
         switch Double.random(in: 0..<1, using: &rng) {
         case ..<0.5:
             let (path, command) = pick(commands)
