@@ -1,5 +1,21 @@
 import CRdKafka
 import Foundation
+import Synchronization
+
+/// The result of a watermark query running on its own thread.
+private final class WatermarkAnswer: Sendable {
+    private let value = Mutex<(Int32, Watermarks)?>(nil)
+    private let ready = DispatchSemaphore(value: 0)
+    func set(_ code: Int32, _ marks: Watermarks) {
+        value.withLock { $0 = (code, marks) }
+        ready.signal()
+    }
+    func wait(milliseconds: Int) -> (Int32, Watermarks)? {
+        guard ready.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
+        ready.signal()   // later waits see it too
+        return value.withLock { $0 }
+    }
+}
 
 /// Cluster inspection and administration over plain librdkafka APIs
 /// (metadata, watermarks, the Admin API of librdkafka 2.0).
@@ -12,6 +28,45 @@ public final class AdminClient: @unchecked Sendable {
     private let poller: BackgroundPoller
     /// Upper bound for every call, so an unreachable cluster answers with an error, not a hang.
     public let timeoutMs: Int32
+    /// While a command runs: whether it was cancelled (Ctrl-C). Calls wait in
+    /// slices and give up with `_INTR` when it turns true.
+    private let stopCheck = Mutex<(@Sendable () -> Bool)?>(nil)
+
+    /// Runs `body` with calls on this client stopping early once `stop()` is true.
+    public func stopping<T>(when stop: @escaping @Sendable () -> Bool, _ body: () throws -> T) rethrows -> T {
+        let previous = stopCheck.withLock { s in defer { s = stop }; return s }
+        defer { stopCheck.withLock { $0 = previous } }
+        return try body()
+    }
+
+    private var shouldStop: Bool { stopCheck.withLock { $0 }?() ?? false }
+
+    public static let interrupted = KafkaError(code: RD_KAFKA_RESP_ERR__INTR.rawValue, message: "interrupted", isRetriable: false)
+
+    /// Repeats a blocking call in slices (250 ms, then 400 ms) until it
+    /// succeeds, fails otherwise than by timing out, `timeoutMs` passes, or the command
+    /// is cancelled (heard within a slice). A slice is a fresh request, so the second
+    /// and later ones are longer, for slow clusters.
+    private func sliced(_ timeoutMs: Int32, _ call: (Int32) -> rd_kafka_resp_err_t) throws -> rd_kafka_resp_err_t {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
+        var slice: Int64 = 250
+        // A cancelled command's later calls (a summary read after Ctrl-C) get one
+        // short attempt, not a slice each: enough for a healthy cluster.
+        if shouldStop {
+            let err = call(min(100, timeoutMs))
+            if err == RD_KAFKA_RESP_ERR__TIMED_OUT { throw Self.interrupted }
+            return err
+        }
+        while true {
+            let left = deadline - ContinuousClock.now
+            let leftMs = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
+            let err = call(Int32(max(1, min(slice, leftMs))))
+            if err != RD_KAFKA_RESP_ERR__TIMED_OUT { return err }
+            if shouldStop { throw Self.interrupted }
+            if ContinuousClock.now >= deadline { return err }
+            slice = 400
+        }
+    }
 
     public init(config: [String: String], timeoutMs: Int32 = 10_000) throws {
         self.timeoutMs = timeoutMs
@@ -34,7 +89,7 @@ public final class AdminClient: @unchecked Sendable {
     /// brokers, and the embedded cluster, auto-create it.)
     public func metadata(timeoutMs: Int32? = nil) throws -> ClusterMetadata {
         var md: UnsafePointer<rd_kafka_metadata>?
-        let err = rd_kafka_metadata(rk, 1, nil, &md, timeoutMs ?? self.timeoutMs)
+        let err = try sliced(timeoutMs ?? self.timeoutMs) { rd_kafka_metadata(rk, 1, nil, &md, $0) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let md else {
             throw KafkaError(err, message: "no metadata from the cluster within \(timeoutMs ?? self.timeoutMs) ms (\(KafkaError.text(of: err.rawValue)))")
         }
@@ -74,11 +129,38 @@ public final class AdminClient: @unchecked Sendable {
     }
 
     /// Queries the partition leader for its low and high watermarks.
+    ///
+    /// librdkafka 2.0.2's `rd_kafka_query_watermark_offsets` applies its time-out
+    /// only to finding the leader: the two ListOffsets requests then wait for
+    /// socket.timeout.ms (60 s), so with the leader's broker down the call
+    /// outlived every time-out and Ctrl-C. It runs on its own thread here, and
+    /// the caller stops waiting at the time-out or on cancellation; an
+    /// abandoned query ends by itself (it keeps this client alive until then).
     public func watermarks(topic: String, partition: Int32, timeoutMs: Int32? = nil) throws -> Watermarks {
-        var low: Int64 = 0, high: Int64 = 0
-        let err = rd_kafka_query_watermark_offsets(rk, topic, partition, &low, &high, timeoutMs ?? self.timeoutMs)
-        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err, message: "watermarks of \(topic)/\(partition): \(KafkaError.text(of: err.rawValue))") }
-        return Watermarks(low: low, high: high)
+        let timeout = timeoutMs ?? self.timeoutMs
+        let answer = WatermarkAnswer()
+        let thread = Thread { [self] in
+            var low: Int64 = 0, high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(rk, topic, partition, &low, &high, timeout)
+            answer.set(err.rawValue, Watermarks(low: low, high: high))
+        }
+        thread.start()
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout))
+        var cancelledAt: ContinuousClock.Instant?
+        while true {
+            if let (code, marks) = answer.wait(milliseconds: 20) {
+                if code != 0 { throw KafkaError(code: code, message: "watermarks of \(topic)/\(partition): \(KafkaError.text(of: code))") }
+                return marks
+            }
+            // As with the other calls: after a cancellation, one short wait (100 ms).
+            if shouldStop {
+                if cancelledAt == nil { cancelledAt = .now }
+                if ContinuousClock.now - cancelledAt! > .milliseconds(100) { throw Self.interrupted }
+            }
+            if ContinuousClock.now >= deadline {
+                throw KafkaError.timedOut("watermarks of \(topic)/\(partition): no answer within \(timeout) ms")
+            }
+        }
     }
 
     // MARK: Admin API
@@ -95,7 +177,15 @@ public final class AdminClient: @unchecked Sendable {
         var errstr = [CChar](repeating: 0, count: 256)
         _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout, &errstr, errstr.count)
         start(options, queue)
-        guard let event = rd_kafka_queue_poll(queue, timeout + 1_000) else {
+        // Polled in slices so that a cancelled command stops waiting at once.
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout) + 1_000)
+        var answer: OpaquePointer?
+        while answer == nil {
+            answer = rd_kafka_queue_poll(queue, 100)
+            if answer == nil && shouldStop { throw Self.interrupted }
+            if answer == nil && ContinuousClock.now >= deadline { break }
+        }
+        guard let event = answer else {
             throw KafkaError.timedOut("no answer from the cluster within \(timeout) ms")
         }
         defer { rd_kafka_event_destroy(event) }

@@ -80,21 +80,21 @@ public final class EmbeddedCluster: @unchecked Sendable {
     /// gets the first min(3, N) brokers as replicas).
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32 = 3) throws {
         guard partitions > 0 else { throw KafkaError.invalidArgument("partitions must be at least 1") }
-        let err = rd_kafka_mock_topic_create(mock, name, partitions, replicationFactor)
+        let err = nudged { rd_kafka_mock_topic_create(mock, name, partitions, replicationFactor) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
     }
 
     /// Closes the broker's listener and connections (stop and kill are the same here).
     public func stopBroker(_ id: Int32) throws {
         try checkBroker(id)
-        let err = rd_kafka_mock_broker_set_down(mock, id)
+        let err = nudged { rd_kafka_mock_broker_set_down(mock, id) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
         stopped.withLock { _ = $0.insert(id) }
     }
 
     public func startBroker(_ id: Int32) throws {
         try checkBroker(id)
-        let err = rd_kafka_mock_broker_set_up(mock, id)
+        let err = nudged { rd_kafka_mock_broker_set_up(mock, id) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
         stopped.withLock { _ = $0.remove(id) }
     }
@@ -102,7 +102,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
     /// Moves a partition's leadership (-1: no leader), as a controller would.
     public func setLeader(topic: String, partition: Int32, broker: Int32) throws {
         if broker != -1 { try checkBroker(broker) }
-        let err = rd_kafka_mock_partition_set_leader(mock, topic, partition, broker)
+        let err = nudged { rd_kafka_mock_partition_set_leader(mock, topic, partition, broker) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
     }
 
@@ -126,6 +126,47 @@ public final class EmbeddedCluster: @unchecked Sendable {
     /// Drops the errors still queued for `api` by `injectErrors`.
     public func clearInjectedErrors(api: KafkaApi) {
         rd_kafka_mock_clear_request_errors(mock, api.rawValue)
+    }
+
+    /// Runs a mock control call, waking the mock's thread if the call's own
+    /// wake-up is lost. librdkafka 2.0.2 signals the mock thread through a pipe
+    /// only once per serve of its op queue; when that byte is lost the op waits
+    /// out the thread's 1 s poll (a `broker start` after Ctrl-C then took more
+    /// than a second). Any event on the thread's sockets makes it serve its ops,
+    /// so after 20 ms a helper opens (and closes) a connection to each broker's
+    /// listener until the call returns.
+    private func nudged<T>(_ call: () -> T) -> T {
+        let done = Atomic<Bool>(false)
+        let ports = self.ports
+        let waker = Thread {
+            usleep(20_000)
+            while !done.load(ordering: .acquiring) {
+                for port in ports { EmbeddedCluster.touch(port: port) }
+                usleep(50_000)
+            }
+        }
+        waker.start()
+        defer { done.store(true, ordering: .releasing) }
+        return call()
+    }
+
+    /// The brokers' listener ports, from the bootstrap list.
+    private var ports: [UInt16] {
+        bootstrap.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
+    }
+
+    /// Connects to 127.0.0.1:port and closes at once (a stopped broker refuses: fine).
+    private static func touch(port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
     }
 
     private func checkBroker(_ id: Int32) throws {

@@ -64,7 +64,7 @@ struct CancellationTests {
         #expect(BackgroundRun.await(30) { highWatermark(t, "b") > 0 }, "the bench never delivered")
         run.cancel()
         let result = try #require(run.wait(timeout: 30), "bench ignored the cancellation")
-        #expect(result.secondsAfterCancel < 1, "took \(result.secondsAfterCancel) s")
+        #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
         let docs = try t.buffer.stdout.split(separator: "\n").map { try JSONValue.parse(String($0)) }
         let runs = docs.filter { $0["kind"]?.stringValue == "run" }
         #expect(runs.count == 1, "the second codec never starts")
@@ -82,7 +82,7 @@ struct CancellationTests {
         #expect(BackgroundRun.await(30) { t.buffer.stdout.contains("== range") }, "the first strategy never started")
         run.cancel()
         let result = try #require(run.wait(timeout: 30), "group strategies ignored the cancellation")
-        #expect(result.secondsAfterCancel < 1, "took \(result.secondsAfterCancel) s")
+        #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
         #expect(result.outcome == .failed("interrupted"))
         #expect(!t.buffer.stdout.contains("== roundrobin"), "the next strategy never starts")
         let closing = t.buffer.stdout.split(separator: "\n").first { $0.hasPrefix("interrupted: closed") }.map(String.init) ?? ""
@@ -104,7 +104,7 @@ struct CancellationTests {
         #expect(BackgroundRun.await(30) { t.buffer.stdout.dropFirst(printed).contains("m2") }, "no message consumed")
         run.cancel()
         let result = try #require(run.wait(timeout: 30), "consume --follow ignored the cancellation")
-        #expect(result.secondsAfterCancel < 1, "took \(result.secondsAfterCancel) s")
+        #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
         #expect(t.buffer.stdout.contains("(interrupted)"))
         #expect(SessionFacts(t.session) == before)
         // The session goes on: the transaction commits.
@@ -118,7 +118,7 @@ struct CancellationTests {
         #expect(BackgroundRun.await(30) { t.buffer.stdout.contains("watching w: 3 partitions") })
         run.cancel()
         let result = try #require(run.wait(timeout: 30), "isr watch ignored the cancellation")
-        #expect(result.secondsAfterCancel < 1, "took \(result.secondsAfterCancel) s")
+        #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
         #expect(t.buffer.stdout.contains("interrupted): no events"))
         #expect(t.buffer.stdout.contains("no partition was under-replicated"))
     }

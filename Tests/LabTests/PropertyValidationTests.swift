@@ -68,6 +68,11 @@ struct PropertyValidationTests {
         let text = try #require(refusal("fetch.max.bytes", "1000", on: s))
         #expect(text.contains("fetch.max.bytes") && text.contains("message.max.bytes"))
         #expect(refusal("fetch.max.bytes", "3000", on: s) == nil)
+        // Unsetting message.max.bytes would bring back its default (1000000), above fetch.max.bytes.
+        _ = try s.set("fetch.max.bytes", "3000")
+        let before = s
+        #expect(throws: KafkaError.self) { try s.unset("message.max.bytes") }
+        #expect(s == before)
     }
 
     @Test func everyRefusalIsOneLine() throws {

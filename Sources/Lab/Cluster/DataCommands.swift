@@ -126,14 +126,14 @@ enum DataCommands {
         "consume", summary: "read messages: partition, offset, key, value, timestamp",
         usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
         flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle", "--isolation", "--group", "--commit"],
-        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C or --count. Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
+        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C, --count or --idle without a message (in a script, where nobody can press Ctrl-C, --idle defaults to 10 s). Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
         completes: .topics
     ) { ctx in
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
         let topicName = try ctx.session.topic(args.optionalPositional(0), usage: ctx.command.usage)
         let count = try args.optionalInt("--count", range: 1...100_000_000)
-        let idle = try args.seconds("--idle", default: 10, minimum: 0.1)
+        var idle = try args.seconds("--idle", default: 10, minimum: 0.1)
         let from = args.value("--from") ?? "beginning"
         let startOffset: Int64
         switch from {
@@ -153,6 +153,7 @@ enum DataCommands {
         // a script (nobody there to press Ctrl-C) always gets a bound.
         let followIdles = follow && (args.value("--idle") != nil || ctx.session.isScript)
         if follow && args.value("--idle") == nil && ctx.session.isScript {
+            idle = ctx.session.scriptWaitLimit
             ctx.output.hint("in a script --follow stops after \(Arguments.formatDuration(idle)) without a message (--idle sets it)")
         }
         var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]

@@ -119,14 +119,17 @@ enum ProducerDemos {
         try first.send(topic: topic.name, partition: 0, value: Array("from the first producer".utf8))
         try first.flush(timeoutMs: timeout)
         let firstEos = StatisticsRecorder.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation, firstStats)
+        try ctx.cancellation.check()
         ctx.output.line("first producer (\(sessionId != nil ? "the session's" : "demo"), transactional.id \(transactionalId)): \(firstEos?.producerIdText ?? "producer id not reported"); transaction open with 1 message")
 
         let secondStats = StatisticsRecorder()
+        try ctx.cancellation.check()
         let second = try Producer(config: c.baseProperties.merging([
             "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-fence-second",
         ]) { $1 }, onStatistics: { secondStats.record($0) })
         try second.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         let secondEos = secondStats.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation)
+        try ctx.cancellation.check()
         ctx.output.line("second producer, same transactional.id: init_transactions → \(secondEos?.producerIdText ?? "producer id not reported")")
 
         // The first producer's next operation: one more message and a commit.

@@ -151,7 +151,7 @@ struct MinIsrDemo {
         for (index, follower) in followers.enumerated() {
             if cancellation.isCancelled { throw LabError.interrupted }
             out.line("\(index + 2). stopping follower \(follower)")
-            try ReplicationCommands.embeddedControl(.stop, ids: [follower], cluster: cluster, connection: c, out)
+            try ReplicationCommands.embeddedControl(.stop, ids: [follower], cluster: cluster, connection: c, out, cancellation: cancellation)
             stoppedByDemo.append(follower)
             let isr = try partitionZero(of: topic, c)?.isr ?? []
             let realIsr = p0.replicas.filter { !stoppedByDemo.contains($0) }

@@ -93,7 +93,7 @@ extension ReplicationCommands {
             switch c.kind {
             case .embedded:
                 try embeddedControl(action, ids: ids, cluster: c.embedded!, connection: c,
-                                    state: ReplicationLabState.of(ctx.session), ctx.output)
+                                    state: ReplicationLabState.of(ctx.session), ctx.output, cancellation: ctx.cancellation)
             case .compose:
                 let state = ReplicationLabState.of(ctx.session)
                 let wait = try args.seconds("--wait", default: 60, minimum: 1, maximum: 3_600)
@@ -114,7 +114,8 @@ extension ReplicationCommands {
     // MARK: Embedded
 
     static func embeddedControl(_ action: DockerCompose.Action, ids: [Int32], cluster: any MockClusterControl,
-                                connection c: ClusterConnection, state: ReplicationLabState? = nil, _ out: Output) throws {
+                                connection c: ClusterConnection, state: ReplicationLabState? = nil, _ out: Output,
+                                cancellation: Cancellation? = nil) throws {
         let stopped = cluster.stoppedBrokers
         let range = "1..\(cluster.brokerCount)"
         // Every id is checked before anything changes, so a bad one leaves the cluster as it was.
@@ -136,7 +137,7 @@ extension ReplicationCommands {
                 state?.rememberIfUnset(before, reason: "before `broker start \(ReplicationCommands.ids(ids))`")
             }
             for id in ids { try cluster.startBroker(id) }
-            settleMetadata(c)
+            settleMetadata(c, cancellation)
             let moves = try electLeadersForReturning(Set(ids), cluster: cluster, connection: c)
             out.line("started \(brokerWord): back in service (embedded: listener reopened)")
             if !moves.isEmpty {
@@ -157,7 +158,7 @@ extension ReplicationCommands {
         let moves = LeaderElection.movesAway(from: Set(ids), down: down, partitions: before.partitions)
         for id in ids { try cluster.stopBroker(id) }
         for m in moves { try cluster.setLeader(topic: m.topic, partition: m.partition, broker: m.to) }
-        settleMetadata(c)
+        settleMetadata(c, cancellation)
 
         out.line("\(action == .kill ? "killed" : "stopped") \(brokerWord) (embedded: stop and kill are the same here; the mock closes the listener and its connections, with no controlled shutdown)")
         let moved = moves.filter { !$0.goesOffline }
@@ -185,9 +186,11 @@ extension ReplicationCommands {
     /// Waits until a metadata request succeeds again. Right after the mock closes a
     /// broker's connections, librdkafka may still send a request to it and wait out
     /// the whole time-out; short attempts let it notice the broker is gone first.
-    static func settleMetadata(_ c: ClusterConnection) {
-        for _ in 0..<5 {
-            if (try? c.client.metadata(timeoutMs: 1_000)) != nil { return }
+    /// Attempts of 250 ms, so that Ctrl-C is heard between them.
+    static func settleMetadata(_ c: ClusterConnection, _ cancellation: Cancellation? = nil) {
+        for _ in 0..<20 {
+            if cancellation?.isCancelled == true { return }
+            if (try? c.client.metadata(timeoutMs: 250)) != nil { return }
         }
     }
 

@@ -131,15 +131,12 @@ enum ReplicationCommands {
 
     // MARK: isr watch
 
-    /// How long `isr watch` without --for runs in a script.
-    static let scriptWatchLimit = 10.0
-
     static let watch = Command(
         "watch", summary: "poll metadata and print each ISR shrink/expand, leader change, offline partition, broker gone/back",
         usage: "isr watch [<topic>|--all] [--interval 1s] [--for 30s]",
         flags: ["--all"], options: ["--interval", "--for"],
         details: """
-        One timestamped line per event; ends on Ctrl-C or after --for with a summary: events by kind and the longest \
+        One timestamped line per event; ends on Ctrl-C or after --for (in a script without --for, after 10 s) with a summary: events by kind and the longest \
         time each partition stayed under-replicated (as precise as --interval, at least 100ms). --all watches every \
         topic except internal ones. It first lists, without timestamps, what changed since the previous watch ended (or \
         since just before the first `broker` command), so `broker stop 2` then `isr watch` shows the stop. In JSON mode \
@@ -154,8 +151,8 @@ enum ReplicationCommands {
         var duration: Double? = args.value("--for") == nil ? nil : try args.seconds("--for", default: 0, minimum: 0.1)
         if duration == nil && ctx.session.isScript {
             // Nobody can press Ctrl-C in a script: it must end by itself.
-            duration = scriptWatchLimit
-            ctx.output.hint("in a script isr watch stops after \(Arguments.formatDuration(scriptWatchLimit)) (--for sets it)")
+            duration = ctx.session.scriptWaitLimit
+            ctx.output.hint("in a script isr watch stops after \(Arguments.formatDuration(ctx.session.scriptWaitLimit)) (--for sets it)")
         }
         let scope: ReplicationScope
         if args.has("--all") {

@@ -69,7 +69,15 @@ public struct ClientSettings: Equatable, Sendable {
 
     public mutating func unset(_ rawKey: String) throws -> Change {
         let (scope, key) = try Self.resolve(rawKey)
-        let previous = self[scope].removeValue(forKey: key)
+        var changed = self
+        let previous = changed[scope].removeValue(forKey: key)
+        // Back to the default can clash with another setting too (fetch.max.bytes
+        // below the default message.max.bytes): refused here, like `set`.
+        if previous != nil {
+            if scope != .consumer { try ClientConfig.checkCreatable(changed.producerProperties, as: .producer) }
+            if scope != .producer { try ClientConfig.checkCreatable(changed.consumerProperties, as: .consumer) }
+        }
+        self = changed
         return Change(scope: scope, key: key, previous: previous, value: nil, isSecret: ConfigCatalog.isSecret(key))
     }
 

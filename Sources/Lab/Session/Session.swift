@@ -15,6 +15,9 @@ public final class Session {
     public internal(set) var settings = ClientSettings()
     /// Reading commands from a script (stdin not a terminal, `source`, `-c`).
     public var isScript: Bool
+    /// In a script nobody can press Ctrl-C: a command that would wait for it
+    /// (`isr watch` without --for, `consume --follow` without --idle) stops after this many seconds.
+    public var scriptWaitLimit: Double = 10
     /// Path of the docker-compose.yml that `broker stop` and friends drive.
     public var composeFile: String?
     /// The dispatcher running this session's commands (for `source`).

@@ -5,8 +5,6 @@ import Kafka
 public final class Dispatcher {
     public let commands: [Command]
 
-    private var printsErrors = true
-
     public init(commands: [Command]) {
         self.commands = commands.sorted { $0.name < $1.name }
     }
@@ -67,15 +65,13 @@ public final class Dispatcher {
             }
             return last
         }
-        self.printsErrors = printsErrors
-        defer { self.printsErrors = true }
         let out = session.output
         var words: [String]
         do {
             words = try Tokenizer.split(line)
         } catch {
-            if printsErrors { out.error("error: " + describeError(error)) }
-            return .failed(describeError(error))
+            if printsErrors { out.error("error: " + errorLine(error)) }
+            return .failed(errorLine(error))
         }
         guard !words.isEmpty else { return .empty }
         if words == ["quit"] || words == ["exit"] { return .quit }
@@ -85,27 +81,34 @@ public final class Dispatcher {
             words.removeAll { $0 == "--json" }
             out.format = .json
             defer { out.format = .table }
-            return cancellation.receivingSignals { run(words, in: session, cancellation: cancellation) }
+            return cancellation.receivingSignals { run(words, in: session, printsErrors: printsErrors, cancellation: cancellation) }
         }
         words.removeAll { $0 == "--json" }
-        return cancellation.receivingSignals { run(words, in: session, cancellation: cancellation) }
+        return cancellation.receivingSignals { run(words, in: session, printsErrors: printsErrors, cancellation: cancellation) }
     }
 
-    private func run(_ words: [String], in session: Session, cancellation: Cancellation) -> Outcome {
+    // `printsErrors` is passed down, not kept: `source` runs lines inside a line.
+    private func run(_ words: [String], in session: Session, printsErrors: Bool, cancellation: Cancellation) -> Outcome {
         let out = session.output
 
         out.beginCommand()
         do {
             let (command, path, rest) = try resolve(words)
             let arguments = try Arguments(rest, flags: command.flags, options: command.options, usage: command.usage)
-            try command.run!(CommandContext(session: session, arguments: arguments, command: command, path: path,
-                                            cancellation: cancellation))
+            let context = CommandContext(session: session, arguments: arguments, command: command, path: path,
+                                         cancellation: cancellation)
+            // The session's admin client hears the cancellation too: its calls wait in slices.
+            if let admin = session.connection?.admin {
+                try admin.stopping(when: { cancellation.isCancelled }) { try command.run!(context) }
+            } else {
+                try command.run!(context)
+            }
             out.endCommand()
             return .succeeded
         } catch {
             out.clearProgress()
             out.beginCommand()
-            let message = describeError(error)
+            let message = errorLine(error)
             if printsErrors { out.error("error: " + message) }
             if let k = error as? KafkaError, k.isFatal { session.resetProducer() }
             return .failed(message)

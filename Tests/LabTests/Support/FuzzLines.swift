@@ -46,7 +46,30 @@ struct FuzzLines {
     static let bounded = ["--count 20", "--for 300ms", "--interval 100ms", "--wait 1s", "--idle 300ms",
                           "--warmup 0", "--runs 1", "--keys 3", "--consumers 1", "--session-timeout 3s"]
 
+    /// Values that keep each command short, for the options it declares.
+    static let shortValues: [String: String] = [
+        "--count": "20", "--for": "300ms", "--interval": "100ms", "--wait": "1s", "--idle": "300ms", "--warmup": "0",
+        "--runs": "1", "--keys": "3", "--consumers": "1", "--session-timeout": "3s", "--topic": "t", "--partitions": "2",
+        "--size": "100", "--window": "2", "--rate": "50", "--faults": "1",
+    ]
+
+    /// A line a user could mean: the command, maybe the topic, short values for its options.
+    mutating func plausibleLine() -> String {
+        let (path, command) = pick(commands)
+        var words = [path]
+        if chance(0.5) { words.append("t") }
+        for option in command.options where chance(0.5) {
+            if let v = Self.shortValues[option] { words += [option, v] }
+        }
+        // Sorted: a dictionary's order changes from process to process, and a seed must replay.
+        for option in ["--count", "--for", "--idle", "--wait"] where command.options.contains(option) && !words.contains(option) {
+            words += [option, Self.shortValues[option]!]
+        }
+        return words.joined(separator: " ")
+    }
+
     mutating func line() -> String {
+        if chance(0.35) { return plausibleLine() }
         switch Double.random(in: 0..<1, using: &rng) {
         case ..<0.5:
             let (path, command) = pick(commands)

@@ -18,9 +18,9 @@ enum KafkalabBinary {
 
     /// Runs with `stdin` piped in (so the binary is in script mode), with a
     /// time limit so a hung process fails the test instead of CI.
-    /// `interruptAfter` sends SIGINT (Ctrl-C) that many seconds after start: the
-    /// way to test Ctrl-C, since the interrupt flag is process-wide and an
-    /// in-process request would also stop tests running beside it.
+    /// `interruptAfter` sends SIGINT (Ctrl-C) that many seconds after start.
+    /// Prefer the in-process tests (a `Cancellation` cancelled once the command
+    /// has started, LabTests' BackgroundRun); SignalWiringTests checks the signal itself.
     static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
                     timeout: TimeInterval = 120, interruptAfter: TimeInterval? = nil) throws -> Result {
         let process = Process()
