@@ -45,6 +45,15 @@ struct ScriptAndShellTests {
         #expect(failed.failures == ["s.kl:2: unknown command 'nosuch'; `help` lists the commands"])
     }
 
+    @Test func sourceRunsACRLFScriptLineByLine() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("src-\(UUID().uuidString).kl").path
+        try "format json\r\nformat table; help quit\r\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(dispatcher.execute("source \(path)", in: session) == .succeeded, "\(buffer.stderr)")
+        #expect(session.output.format == .table)
+        #expect(buffer.stdout.contains("quit: leave kafkalab"))
+    }
+
     @Test func aJSONCommandInAScriptEchoesToStderrSoStdoutStaysJSON() throws {
         let runner = ScriptRunner(dispatcher: dispatcher, source: "-c")
         let result = runner.run(text: "help quit --json; help config --json", in: session)
