@@ -144,6 +144,12 @@ enum DataCommands {
         }
         let follow = args.has("--follow")
         var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]
+        // The end of a partition shows only once a fetch comes back empty, and a broker holds an
+        // empty fetch for fetch.wait.max.ms (500 ms by default): reading to the end asks for 100 ms
+        // unless you set it.
+        if !follow && ctx.session.settings.consumerProperties["fetch.wait.max.ms"] == nil {
+            extra["fetch.wait.max.ms"] = "100"
+        }
         if let isolation = args.value("--isolation") {
             guard ["read_committed", "read_uncommitted"].contains(isolation) else {
                 throw ctx.usageError("--isolation takes read_committed or read_uncommitted, not '\(isolation)'")
@@ -165,7 +171,18 @@ enum DataCommands {
         } else {
             consumer = try Consumer(config: ctx.session.consumerProperties(
                 group: "kafkalab-consume-\(UUID().uuidString.prefix(8))", extra))
-            try consumer.assign(partitions.map { TopicPartitionOffset(topic: topicName, partition: $0, offset: startOffset) })
+            // Absolute offsets from the watermarks: given a logical beginning or end, librdkafka
+            // 2.0.2 looks the offset up itself, and its first lookup (sent before it knows the
+            // leader) is retried after 500 ms, so every read started half a second late.
+            let admin = try ctx.session.requireConnection().admin
+            consumer.prepare(topic: topicName, timeoutMs: ctx.session.requestTimeoutMs)
+            try consumer.assign(partitions.map { p in
+                var offset = startOffset
+                if startOffset < 0, let w = try? admin.watermarks(topic: topicName, partition: p, timeoutMs: 3_000) {
+                    offset = startOffset == TopicPartitionOffset.beginning ? w.low : w.high
+                }
+                return TopicPartitionOffset(topic: topicName, partition: p, offset: offset)
+            })
         }
         var received = 0
         var sinceCommit = 0
