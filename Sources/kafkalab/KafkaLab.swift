@@ -19,7 +19,7 @@ struct KafkaLab: ParsableCommand {
     /// subcommand), not only the list of subcommands.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let first = arguments.first, ["--help", "-h", "help"].contains(first) {
+        if arguments.first == "--help" || arguments.first == "-h" || arguments == ["help"] {
             print(KafkaLab.helpMessage(for: Shell.self))
             print("SUBCOMMANDS:\n  serve                   \(Serve.configuration.abstract)\n\n  See 'kafkalab serve --help' for its options.")
             return
