@@ -74,6 +74,19 @@ public final class Consumer: @unchecked Sendable {
     }
 
     /// Assigns partitions by hand (no group rebalancing), starting at each offset.
+    /// Learns the topic's partitions and leaders on this consumer's own
+    /// connection before it is assigned them (see `Producer.prepare`): in
+    /// librdkafka 2.0.2 fetching otherwise often starts at the broker
+    /// thread's next 1 s tick.
+    public func prepare(topic: String, timeoutMs: Int32) {
+        guard let rkt = rd_kafka_topic_new(rk, topic, nil) else { return }
+        defer { rd_kafka_topic_destroy(rkt) }
+        var md: UnsafePointer<rd_kafka_metadata>?
+        if rd_kafka_metadata(rk, 0, rkt, &md, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR, let md {
+            rd_kafka_metadata_destroy(md)
+        }
+    }
+
     public func assign(_ partitions: [TopicPartitionOffset]) throws {
         let list = TopicPartitionList(partitions)
         let err = list.withUnsafeList { rd_kafka_assign(rk, $0) }

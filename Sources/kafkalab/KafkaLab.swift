@@ -4,32 +4,44 @@ import Kafka
 import Lab
 import LineEditor
 
-/// `kafkalab [shell options]` runs the shell itself, so `kafkalab --help`
-/// lists the shell's flags; `kafkalab serve` is the one subcommand.
+/// `kafkalab [shell options]` runs the shell (the default subcommand);
+/// `kafkalab serve` runs the embedded cluster alone.
 @main
 struct KafkaLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafkalab",
         abstract: "An interactive shell for exploring Kafka's internals and tuning it.",
+        subcommands: [Shell.self, Serve.self],
+        defaultSubcommand: Shell.self
+    )
+
+    /// `kafkalab --help` describes the shell and its flags (the default
+    /// subcommand), not only the list of subcommands.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "--help" || arguments.first == "-h" || arguments == ["help"] {
+            print(KafkaLab.helpMessage(for: Shell.self))
+            print("SUBCOMMANDS:\n  serve                   \(Serve.configuration.abstract)\n\n  See 'kafkalab serve --help' for its options.")
+            return
+        }
+        KafkaLab.main(arguments)
+    }
+}
+
+struct Shell: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shell",
+        abstract: "An interactive shell for exploring Kafka's internals and tuning it (the default).",
+        usage: "kafkalab [--bootstrap HOST:PORT,... | --embedded [--brokers N]] [--json] [-c \"CMD; CMD\" | -f FILE] [--keep-going] [--compose-file F] [--timeout S]",
         discussion: """
         With no flag it connects to the project's docker-compose cluster when localhost:19092 \
         answers, and otherwise starts an embedded three-broker cluster (librdkafka's mock). \
         Commands come from the prompt, from stdin when it is not a terminal, read and run line by \
         line (kafkalab < examples/01-cluster.kl), from -f FILE, or from -c "cmd; cmd". An unquoted \
-        ';' separates commands everywhere. Exit status: 0 when every command succeeded, 1 when one \
-        failed, 2 when the start-up failed, 130 after Ctrl-C.
-        """,
-        subcommands: [Shell.self, Serve.self]
-    )
-
-    @OptionGroup var options: ShellOptions
-
-    func validate() throws { try options.validate() }
-    func run() throws { try options.runShell() }
-}
-
-struct Shell: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "shell", abstract: "Start the shell (the same as no subcommand).")
+        ';' separates commands everywhere. With --json, stdout holds only JSON documents. Exit \
+        status: 0 when every command succeeded, 1 when one failed, 2 when the start-up failed, \
+        130 after Ctrl-C.
+        """)
 
     @OptionGroup var options: ShellOptions
 

@@ -87,7 +87,7 @@ struct HelpConfigTests {
         let doc = try t.json("help config linger.ms")
         #expect(doc["scope"]?.stringValue == "producer")
         #expect(doc["default"]?.stringValue == "5")
-        #expect(doc["session"]?.stringValue == "42")
+        #expect(doc["value"]?.stringValue == "42")
         #expect(doc["description"]?.stringValue?.contains("queue.buffering.max.ms") == true)
         try t.output(of: "set sasl.password hunter2")
         #expect(!(try t.output(of: "help config sasl.password")).contains("hunter2"))

@@ -30,6 +30,21 @@ struct TokenizerTests {
         #expect(Tokenizer.splitCommands(#"produce "x;y"; quit"#) == [#"produce "x;y""#, "quit"])
         #expect(Tokenizer.splitCommands("  ").isEmpty)
     }
+
+    @Test func oneSeparatorRuleEscapesCommentsAndLineBreaks() throws {
+        // A backslash keeps a `;` literal; a `;` inside a comment does not start a command.
+        #expect(Tokenizer.splitCommands(#"produce a\;b; status"#) == [#"produce a\;b"#, "status"])
+        #expect(Tokenizer.splitCommands("produce x # send it; then status") == ["produce x # send it; then status"])
+        #expect(Tokenizer.splitCommands("# only a comment; status").isEmpty)
+        #expect(Tokenizer.splitCommands("status\ntopic list;use t") == ["status", "topic list", "use t"])
+        #expect(try Tokenizer.split(Tokenizer.splitCommands(#"produce a\;b; status"#)[0]) == ["produce", "a;b"])
+    }
+
+    @Test func scriptLinesEndInLFOrCRLF() {
+        #expect(Tokenizer.lines("topic list\r\nstatus\r\n") == ["topic list", "status", ""])
+        #expect(Tokenizer.lines("a\nb\rc") == ["a", "b", "c"])
+        #expect(Tokenizer.lines("one") == ["one"])
+    }
 }
 
 @Suite("Arguments")

@@ -9,7 +9,7 @@ enum DataCommands {
         "produce", summary: "produce messages ({i} in the key, value or a header becomes the message number)",
         usage: "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] <value> | produce [--topic T] --file PATH",
         options: ["--topic", "--count", "--key", "--header", "--partition", "--file"],
-        details: "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional. A keyed message's partition comes from librdkafka's partitioner: by default consistent_random, the CRC32 of the key, where a Java producer uses murmur2 (`set partitioner murmur2_random` to match it; `explain partitioning`).",
+        details: "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional. The rate counts from the first send to the last delivery report; the producer learns the topic's leaders before the clock starts. A keyed message's partition comes from librdkafka's partitioner: by default consistent_random, the CRC32 of the key, where a Java producer uses murmur2 (`set partitioner murmur2_random` to match it; `explain partitioning`).",
         completes: .nothing
     ) { ctx in
         let args = ctx.arguments
@@ -126,7 +126,7 @@ enum DataCommands {
         "consume", summary: "read messages: partition, offset, key, value, timestamp",
         usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
         flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle", "--isolation", "--group", "--commit"],
-        details: "Reads to the end of every partition and stops (like kcat -e), or keeps waiting with --follow until Ctrl-C, --count or --idle without a message (in a script, where nobody can press Ctrl-C, --idle defaults to 10 s). Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
+        details: "Reads to the end of every partition and stops (like kcat -e; the end shows once a fetch comes back empty, so such a read asks for fetch.wait.max.ms=100 unless you set it), or keeps waiting with --follow until Ctrl-C, --count or --idle without a message (in a script, where nobody can press Ctrl-C, --idle defaults to 10 s). Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
         completes: .topics
     ) { ctx in
         let args = ctx.arguments
@@ -157,6 +157,12 @@ enum DataCommands {
             ctx.output.hint("in a script --follow stops after \(Arguments.formatDuration(idle)) without a message (--idle sets it)")
         }
         var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]
+        // The end of a partition shows only once a fetch comes back empty, and a broker holds an
+        // empty fetch for fetch.wait.max.ms (500 ms by default): reading to the end asks for 100 ms
+        // unless you set it.
+        if !follow && ctx.session.settings.consumerProperties["fetch.wait.max.ms"] == nil {
+            extra["fetch.wait.max.ms"] = "100"
+        }
         if let isolation = args.value("--isolation") {
             guard ["read_committed", "read_uncommitted"].contains(isolation) else {
                 throw ctx.usageError("--isolation takes read_committed or read_uncommitted, not '\(isolation)'")
@@ -178,7 +184,18 @@ enum DataCommands {
         } else {
             consumer = try Consumer(config: ctx.session.consumerProperties(
                 group: "kafkalab-consume-\(UUID().uuidString.prefix(8))", extra))
-            try consumer.assign(partitions.map { TopicPartitionOffset(topic: topicName, partition: $0, offset: startOffset) })
+            // Absolute offsets from the watermarks: given a logical beginning or end, librdkafka
+            // 2.0.2 looks the offset up itself, and its first lookup (sent before it knows the
+            // leader) is retried after 500 ms, so every read started half a second late.
+            let admin = try ctx.session.requireConnection().admin
+            consumer.prepare(topic: topicName, timeoutMs: ctx.session.requestTimeoutMs)
+            try consumer.assign(partitions.map { p in
+                var offset = startOffset
+                if startOffset < 0, let w = try? admin.watermarks(topic: topicName, partition: p, timeoutMs: 3_000) {
+                    offset = startOffset == TopicPartitionOffset.beginning ? w.low : w.high
+                }
+                return TopicPartitionOffset(topic: topicName, partition: p, offset: offset)
+            })
         }
         var received = 0
         var sinceCommit = 0

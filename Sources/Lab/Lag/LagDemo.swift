@@ -156,9 +156,9 @@ extension LagCommands {
             ctx.output.line("  \(phase.name): \(seen.isEmpty ? "not reached" : seen.joined(separator: " → ")) — \(phase.lesson)")
         }
         ctx.output.setResult(.object([
-            ("demo", true), ("topic", .string(name)), ("group", .string(name)), ("rate", .double(rate)),
+            ("demo", true), ("topic", .string(name)), ("group", .string(name)), ("produce_per_sec", .double(rate)),
             ("phases", .array(([script.joining] + script.phases).map { phase in .object([
-                ("phase", .string(phase.name)), ("consume_rate", .double(phase.consumeRate)),
+                ("phase", .string(phase.name)), ("consume_per_sec", .double(phase.consumeRate)),
                 ("group_statuses_seen", .strings(statusesByPhase[phase.name] ?? [])), ("lesson", .string(phase.lesson)),
             ]) })),
             ("samples", .integer(loop.summary.samples)), ("max_total_lag", .integer(loop.summary.maxTotalLag)),

@@ -53,8 +53,12 @@ public struct ScriptRunner {
         for command in Tokenizer.splitCommands(raw) {
             echo(command, in: session)
             let outcome = dispatcher.execute(command, in: session, printsErrors: false, cancellation: cancellation)
+            let location = source.map { "\($0):\(number)" } ?? "line \(number)"
             if cancellation.isCancelled {
-                result.failures.append("interrupted")
+                var text = "\(location): interrupted (Ctrl-C); the script stops here"
+                if case .failed(let message) = outcome, message != "interrupted" { text = "\(location): \(message); interrupted (Ctrl-C)" }
+                result.failures.append(text)
+                session.output.error(text)
                 result.interrupted = true
                 result.stopped = true
                 return
@@ -65,7 +69,6 @@ public struct ScriptRunner {
                 result.stopped = true
                 return
             case .failed(let message):
-                let location = source.map { "\($0):\(number)" } ?? "line \(number)"
                 let text = "\(location): \(message)"
                 result.failures.append(text)
                 session.output.error(text)

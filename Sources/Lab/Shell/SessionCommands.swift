@@ -274,7 +274,7 @@ enum SessionCommands {
         ctx.session.sourceDepth += 1
         defer { ctx.session.sourceDepth -= 1 }
         let runner = ScriptRunner(dispatcher: dispatcher, keepGoing: ctx.arguments.has("--keep-going"), source: path)
-        let result = runner.run(lines: text.components(separatedBy: "\n"), in: ctx.session, cancellation: ctx.cancellation)
+        let result = runner.run(text: text, in: ctx.session, cancellation: ctx.cancellation)
         if !result.succeeded {
             throw LabError.invalid("\(path): \(result.failures.count) command(s) failed")
         }

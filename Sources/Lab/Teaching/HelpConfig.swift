@@ -21,7 +21,11 @@ enum HelpConfig {
         if let lab = PropertyNotes.note(for: key) { rows.append(["in the labs", lab]) }
         rows.append(["description", p.description])
         if ctx.output.isJSON {
-            ctx.output.setResult(.object(rows.map { (TextTable.snakeCase($0[0]), .string($0[1])) }))
+            // The session's value is `value` (null when unset), a string like every property value.
+            ctx.output.setResult(.object(rows.map { row in
+                row[0] == "session" ? ("value", .optional(current.map { Secrets.display(key, $0) }))
+                    : (TextTable.snakeCase(row[0]), .string(row[1]))
+            }))
         } else {
             var t = TextTable(headers: ["", ""])
             t.rows = rows

@@ -1,0 +1,134 @@
+import Foundation
+import Lab
+import Testing
+
+/// The binary driven the way scripts and CI drive it: flags and exit codes,
+/// CRLF files, stdout that holds only JSON in a JSON run, stdin read and run
+/// line by line (a co-process), Ctrl-C exiting 130.
+@Suite("Scripts, JSON runs and exit codes of the binary")
+struct ScriptsAndExitCodesTests {
+    @Test func helpListsTheShellFlags() throws {
+        let r = try KafkalabBinary.run(["--help"], timeout: 20)
+        #expect(r.status == 0)
+        for flag in ["-c, --command", "-f, --file", "--json", "--embedded", "--keep-going", "--bootstrap"] {
+            #expect(r.stdout.contains(flag), "--help does not show \(flag)")
+        }
+    }
+
+    @Test func commandWithFileIsRefusedInOneLineBeforeAnyCluster() throws {
+        let r = try KafkalabBinary.run(["--embedded", "-c", "status", "-f", "/tmp/x.kl"], timeout: 20)
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("-c and -f exclude each other"))
+    }
+
+    @Test func aMissingFileFailsBeforeAClusterStarts() throws {
+        let r = try KafkalabBinary.run(["--embedded", "-f", "/nonexistent/script.kl"], timeout: 20)
+        #expect(r.status == 2)
+        #expect(r.stderr == "error: cannot read /nonexistent/script.kl: no such file or not UTF-8 text\n")
+    }
+
+    @Test func aCRLFFileRunsEveryLineAndSemicolonsSplitCommands() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("crlf-\(UUID().uuidString).kl").path
+        try "topic create crlf --partitions 2\r\nuse crlf; produce one\r\n# a comment; not a command\r\nconsume --count 1\r\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try KafkalabBinary.run(["--embedded", "-f", path], timeout: 60)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("created crlf: 2 partitions"))
+        #expect(r.stdout.contains("> use crlf\n") && r.stdout.contains("> produce one\n"))
+        #expect(r.stdout.contains("produced 1 of 1 message(s) to crlf"))
+        #expect(r.stdout.contains("one"))
+    }
+
+    @Test func stdoutOfAJSONRunHoldsOnlyJSONDocuments() throws {
+        for arguments in [["--embedded", "--json", "-c", "topic create j; topic list; use j; produce x; consume --count 1"],
+                          ["--embedded", "-c", "topic create j --json; topic list --json"]] {
+            let r = try KafkalabBinary.run(arguments, timeout: 60)
+            #expect(r.status == 0, "stderr: \(r.stderr)")
+            let lines = r.stdout.split(separator: "\n")
+            #expect(lines.count >= 2)
+            for line in lines {
+                #expect((try? JSONValue.parse(String(line))) != nil, "not JSON on stdout: \(line)")
+            }
+            #expect(r.stderr.contains("started an embedded"), "the banner goes to stderr")
+        }
+        let table = try KafkalabBinary.run(["--embedded", "--json", "-c", "format table; status"], timeout: 30)
+        #expect(table.status == 1)
+        #expect(table.stdout.isEmpty)
+        #expect(table.stderr.contains("-c:1: this run was started with --json"))
+    }
+
+    @Test func pipedStdinRunsEachLineAsItArrives() throws {
+        let process = Process()
+        process.executableURL = KafkalabBinary.url
+        process.arguments = ["--embedded", "--json"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["KAFKA_BOOTSTRAP"] = nil
+        process.environment = environment
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
+        let reader = LineReader(output.fileHandleForReading)
+        // stdin stays open: the answer must come before end of input.
+        input.fileHandleForWriting.write(Data("topic create co --partitions 2\n".utf8))
+        let first = reader.nextLine(timeout: 20)
+        #expect(first?.contains("\"topic\":\"co\"") == true, "no answer before end of input: \(first ?? "nothing")")
+        input.fileHandleForWriting.write(Data("topic list\n".utf8))
+        let second = reader.nextLine(timeout: 20)
+        #expect(second?.contains("\"replication_factor\"") == true, "\(second ?? "nothing")")
+        input.fileHandleForWriting.write(Data("quit\n".utf8))
+        try input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func ctrlCInAScriptExits130() throws {
+        let r = try KafkalabBinary.run(["--embedded", "-c", "topic create w; isr watch w --interval 100ms --for 60s; status"],
+                                       timeout: 40, interruptAfter: 2)
+        #expect(r.status == 130, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("-c:1: interrupted (Ctrl-C)"))
+        #expect(!r.stdout.contains("cluster     embedded"), "the command after the interrupted one never ran")
+    }
+}
+
+/// Lines from a pipe as they arrive, read on a background thread.
+final class LineReader: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = ""
+    private var lines: [String] = []
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { return }
+                lock.lock()
+                buffer += String(decoding: data, as: UTF8.self)
+                while let newline = buffer.firstIndex(of: "\n") {
+                    lines.append(String(buffer[..<newline]))
+                    buffer = String(buffer[buffer.index(after: newline)...])
+                }
+                lock.unlock()
+            }
+        }
+    }
+
+    /// The next complete line, or nil after `timeout` seconds.
+    func nextLine(timeout: TimeInterval) -> String? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            lock.lock()
+            if !lines.isEmpty { let line = lines.removeFirst(); lock.unlock(); return line }
+            lock.unlock()
+            usleep(10_000)
+        }
+        return nil
+    }
+}
