@@ -61,3 +61,14 @@ import Testing
         #expect(MaxPollDemo.Timings.real.sessionTimeoutMs >= 6_000, "group.min.session.timeout.ms")
     }
 }
+
+@Suite struct PollIntervalTextTests {
+    @Test func conceptAndNoteSayTheClientEnforcesItAndPointAtTheDemo() throws {
+        let concept = try #require(Concepts.named("max.poll.interval.ms"))
+        let text = concept.text.replacingOccurrences(of: "\n", with: " ")
+        #expect(text.contains("librdkafka enforces max.poll.interval.ms in the client"))
+        #expect(text.contains("at least session.timeout.ms"))
+        #expect(concept.commands.contains("group max-poll"))
+        #expect(PropertyNotes.note(for: "max.poll.interval.ms")?.contains("group max-poll") == true)
+    }
+}

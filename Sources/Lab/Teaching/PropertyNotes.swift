@@ -15,7 +15,7 @@ public enum PropertyNotes {
         "fetch.wait.max.ms": "how long the broker may hold a fetch waiting for fetch.min.bytes; the latency bound of a quiet partition",
         "max.partition.fetch.bytes": "most data one partition returns per fetch; too small for a big message slows consumption to one batch at a time",
         "session.timeout.ms": "a member silent this long is dropped and its partitions reassigned: lower detects crashes sooner, higher survives pauses (the embedded cluster also waits this minus 1 s for every rebalance)",
-        "max.poll.interval.ms": "longest gap between polls before the member leaves the group; must cover the slowest processing of one poll",
+        "max.poll.interval.ms": "longest gap between polls before the member leaves the group (librdkafka enforces it in the client and needs it ≥ session.timeout.ms); must cover the slowest processing of one poll (`group max-poll` shows it)",
         "partition.assignment.strategy": "range and roundrobin rebalance eagerly (every member gives everything back); cooperative-sticky moves only what must move; librdkafka's default range,roundrobin and Java's [Range, CooperativeSticky] both use range until configured otherwise",
         "partitioner": "how a key picks its partition: the default consistent_random hashes it with CRC32, the Java producer with murmur2; murmur2_random places keys as Java does",
         "socket.timeout.ms": "librdkafka's client-side timeout of a request (a Produce also stops at the message's remaining message.timeout.ms): a request unanswered this long is given up and its batch re-sent; Java calls its equivalent request.timeout.ms",
