@@ -84,6 +84,11 @@ struct IdempotenceDemo {
         }
         let out = ctx.output
         let embedded = c.embedded
+        if embedded != nil && args.value("--for") != nil {
+            out.hint("--for paces the real-cluster runs; the embedded runs send --count messages at once")
+        } else if embedded == nil && args.value("--count") != nil {
+            out.hint("--count sizes the embedded runs; on a real cluster each run produces 20 msg/s for --for")
+        }
         let kinds: [Kind] = embedded != nil ? Kind.allCases : [.off, .idempotent]
         let start = try c.admin.watermarks(topic: topic.name, partition: 0).high
         let producers = try kinds.map { try RunProducer($0, connection: c, socketTimeoutMs: embedded != nil ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs) }
@@ -198,6 +203,7 @@ struct IdempotenceDemo {
         func finish(_ out: Output) throws {
             let started = Date()
             while producer.outQueueLength > 0 && Date().timeIntervalSince(started) < 65 {
+                if Interrupt.isRequested && Date().timeIntervalSince(started) > 10 { break }
                 try? producer.flush(timeoutMs: 200)
                 out.progress("\(kind.rawValue): waiting for \(producer.outQueueLength) delivery report(s)")
             }
