@@ -6,7 +6,7 @@ public enum PropertyNotes {
     static let notes: [String: String] = [
         "linger.ms": "longer waits build bigger batches: more throughput and better compression, more latency per message",
         "acks": "all (-1) waits for every in-sync replica; 1 only for the leader; 0 for nobody (no delivery guarantee)",
-        "compression.type": "codec applied per batch by the producer; the broker stores batches as sent",
+        "compression.type": "codec applied per batch by the producer; the broker keeps batches compressed as sent unless the topic's own compression.type names another codec (then it recompresses)",
         "enable.idempotence": "the broker gives the producer an id and acknowledges a re-sent batch it already wrote without writing it again (sequence numbers count records); forces acks=all, unlimited retries and max.in.flight ≤ 5 (`producer` shows them); off by default in librdkafka, on in the Java client since 3.0",
         "transactional.id": "makes the producer transactional (and idempotent): `txn begin` registers the id, and a newer producer with the same id fences the older one",
         "isolation.level": "read_committed hides aborted and still-open transactional messages (reads up to the last stable offset); read_uncommitted returns everything written; librdkafka defaults to read_committed, the Java consumer to read_uncommitted",
