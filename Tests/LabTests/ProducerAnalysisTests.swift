@@ -182,4 +182,19 @@ struct IdempotenceVerdictTests {
         #expect(real[0].contains("despite idempotence"))
         #expect(!real[0].contains("artefact"))
     }
+
+    /// Issue 12 point 9: on a real cluster the demo asks for a pause of the leader
+    /// (which can lose an acknowledgement), not a broker stop (which cannot).
+    @Test func realClusterProcedurePausesTheLeaderBetweenTheTimeouts() {
+        let lines = IdempotenceDemo.realClusterProcedure(topic: "idempotence-demo", leader: 2)
+        let text = lines.joined(separator: "\n")
+        #expect(text.contains("docker compose pause kafka-2"))
+        #expect(text.contains("docker compose unpause kafka-2"))
+        #expect(text.contains("from a second shell"))
+        #expect(text.contains("socket.timeout.ms (2 s"))
+        #expect(text.contains("broker.session.timeout.ms (9 s"))
+        #expect(text.contains("controlled `broker stop` creates no duplicates"))
+        #expect(IdempotenceDemo.realSocketTimeoutMs < 5_000 && 5_000 < IdempotenceDemo.brokerSessionTimeoutMs,
+                "the suggested 5 s pause must fall between the two timeouts")
+    }
 }

@@ -108,9 +108,7 @@ struct IdempotenceDemo {
                 sent.append(count)
             }
         } else {
-            out.line("real cluster: nothing can be injected, so you lose the acknowledgement yourself. During each run, from a second shell, pause the leader of \(topic.name) partition 0 (broker \(leader)) for about 5 s:")
-            out.line("    docker compose pause \(DockerCompose.service(forBroker: leader)); sleep 5; docker compose unpause \(DockerCompose.service(forBroker: leader))")
-            out.line("5 s is longer than the demo's socket.timeout.ms (\(Self.realSocketTimeoutMs / 1000) s: the producer gives up and re-sends) and shorter than broker.session.timeout.ms (\(Self.brokerSessionTimeoutMs / 1000) s: the controller would fence the broker and move the leadership). A controlled `broker stop` creates no duplicates: the broker answers or closes its connections before it goes.")
+            for line in Self.realClusterProcedure(topic: topic.name, leader: leader) { out.line(line) }
             for p in producers {
                 out.line("run \(p.kind.rawValue): producing 20 msg/s for \(Arguments.formatDuration(duration)); pause broker \(leader) now (Ctrl-C ends the run early)")
                 let started = Date()
@@ -235,6 +233,18 @@ struct IdempotenceDemo {
 // MARK: What the runs show (pure)
 
 extension IdempotenceDemo {
+    /// What the learner does on a real cluster, where nothing can be injected: lose
+    /// the acknowledgement by freezing the leader between the producer's timeout and
+    /// the controller's fencing. A controlled stop cannot do it.
+    static func realClusterProcedure(topic: String, leader: Int32) -> [String] {
+        let service = DockerCompose.service(forBroker: leader)
+        return [
+            "real cluster: nothing can be injected, so you lose the acknowledgement yourself. During each run, from a second shell, pause the leader of \(topic) partition 0 (broker \(leader)) for about 5 s:",
+            "    docker compose pause \(service); sleep 5; docker compose unpause \(service)",
+            "5 s is longer than the demo's socket.timeout.ms (\(realSocketTimeoutMs / 1000) s, librdkafka's client-side request timeout: the producer gives up and re-sends) and shorter than broker.session.timeout.ms (\(brokerSessionTimeoutMs / 1000) s: the controller would fence the broker and move the leadership). A controlled `broker stop` creates no duplicates: the broker answers or closes its connections before it goes.",
+        ]
+    }
+
     static func summary(of r: Run) -> String {
         "\(r.kind.rawValue): \(r.sent) sent, \(r.resent) re-sent after \(r.requestTimeouts) timed-out request(s), \(r.read) read back: \(r.duplicates) duplicate(s)"
             + (r.missing > 0 ? ", \(r.missing) missing" : "") + (r.producerId.map { " (\($0))" } ?? "")
