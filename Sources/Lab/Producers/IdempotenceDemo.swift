@@ -254,6 +254,9 @@ extension IdempotenceDemo {
     /// re-sent nothing shows nothing about de-duplication.
     static func verdict(_ runs: [Run], embedded: Bool) -> [String] {
         var lines: [String] = []
+        // A re-send without a duplicate proves de-duplication only if the same kind of
+        // loss demonstrably wrote first attempts: the off run's duplicates show that.
+        let offDuplicates = runs.first { $0.kind == .off }?.duplicates ?? 0
         for r in runs {
             let name = r.kind.rawValue
             if r.resent == 0 {
@@ -269,10 +272,12 @@ extension IdempotenceDemo {
                 lines.append("\(name): \(r.duplicates) duplicate(s), an artefact of the embedded cluster: librdkafka's mock checks sequence numbers only for transactional producers, so it wrote the re-sent batch again; a Kafka broker would have acknowledged it without writing it (run it on the compose cluster)")
             case (_, true):
                 lines.append("\(name): \(r.duplicates) duplicate(s) despite idempotence: the broker did not de-duplicate; check that the cluster is Apache Kafka 0.11 or newer")
-            case (_, false):
-                lines.append("\(name): the batch was re-sent with the same producer id and sequence numbers and the "
+            case (_, false) where offDuplicates > 0:
+                lines.append("\(name): the same loss that wrote \(offDuplicates) duplicate(s) without idempotence wrote none here: the batch was re-sent with the same producer id and sequence numbers and the "
                              + (embedded ? "mock recognised it (its sequence check, which runs for transactional producers only, is the one a Kafka broker runs for every idempotent producer)" : "broker recognised it")
                              + ": acknowledged, not written again (0 duplicates)")
+            case (_, false):
+                lines.append("\(name): \(r.resent) re-sent, 0 duplicates; but the run without idempotence wrote no duplicate either, so this run cannot tell de-duplication from first attempts that were never written")
             }
         }
         return lines
