@@ -30,6 +30,14 @@ import Testing
         #expect(lines.last?.contains("embedded cluster") == true, "the mock's timings are named as such")
     }
 
+    @Test func aMoveWithoutTheErrorIsNotBlamedOnThePollInterval() {
+        let r = Self.report(Self.joined + [R(member: "fast", time: 9.5, kind: .assigned, partitions: [0, 1], incremental: false)], errors: [])
+        #expect(r.movedWhileSlowWasAway)
+        let first = r.lines(slow: "slow", fast: "fast")[0]
+        #expect(first.contains("cannot say the poll interval caused it"))
+        #expect(!first.contains("on its behalf"))
+    }
+
     @Test func aMoveSoonerThanTheIntervalIsNotClaimed() {
         let r = Self.report(Self.joined + [R(member: "fast", time: 4.0, kind: .assigned, partitions: [0, 1], incremental: false)])
         #expect(r.movedAt == 4.0)

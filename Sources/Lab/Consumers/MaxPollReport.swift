@@ -57,8 +57,9 @@ struct MaxPollReport: Sendable, Equatable {
         } else if let movedAt {
             let after = movedAt - stoppedAt
             out.append("partition(s) \(parts) moved from \(slow) to \(fast) at \(Self.seconds(movedAt)), \(Self.seconds(after)) after \(slow)'s last poll"
-                       + (movedWhileSlowWasAway ? ", while \(slow) was still processing: librdkafka itself left the group on its behalf once \(interval) had passed (it checks twice a second), and the group rebalanced without it"
-                                                : ": earlier than \(interval) or after \(slow) came back, so this run does not show the poll interval at work"))
+                       + (!movedWhileSlowWasAway ? ": earlier than \(interval) or after \(slow) came back, so this run does not show the poll interval at work"
+                          : exceededAt != nil ? ", while \(slow) was still processing: librdkafka itself left the group on its behalf once \(interval) had passed (it checks twice a second), and the group rebalanced without it"
+                          : ", while \(slow) was still processing; \(slow) was not told \(Self.exceededName) afterwards, so this run cannot say the poll interval caused it"))
         } else {
             out.append("partition(s) \(parts) did not reach \(fast) while the demo watched: this run shows no move")
         }
