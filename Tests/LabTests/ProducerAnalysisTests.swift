@@ -173,13 +173,37 @@ struct IdempotenceVerdictTests {
         #expect(lines[1].contains("broker recognised it"))
     }
 
+    @Test func noDuplicateWithIdempotenceProvesNothingWhenTheOffRunHadNoneEither() {
+        let lines = IdempotenceDemo.verdict([Self.run(.off, resent: 10, duplicates: 0), Self.run(.idempotent, resent: 10, duplicates: 0)], embedded: false)
+        #expect(lines[0].contains("the first attempts were not written"))
+        #expect(lines[1].contains("cannot tell de-duplication"))
+        #expect(!lines[1].contains("recognised"))
+    }
+
     @Test func theMocksMissingCheckForAPlainIdempotentProducerIsCalledAnArtefact() {
-        let embedded = IdempotenceDemo.verdict([Self.run(.idempotent, resent: 10, duplicates: 10), Self.run(.transactional, resent: 10, duplicates: 0)], embedded: true)
-        #expect(embedded[0].contains("artefact of the embedded cluster"))
-        #expect(embedded[1].contains("mock recognised it"))
+        let embedded = IdempotenceDemo.verdict([Self.run(.off, resent: 10, duplicates: 10), Self.run(.idempotent, resent: 10, duplicates: 10),
+                                                Self.run(.transactional, resent: 10, duplicates: 0)], embedded: true)
+        #expect(embedded[1].contains("artefact of the embedded cluster"))
+        #expect(embedded[2].contains("mock recognised it"))
+        #expect(embedded[2].contains("wrote 10 duplicate(s) without idempotence wrote none here"))
         // The same numbers on a real cluster are a failure of the broker, not an artefact.
         let real = IdempotenceDemo.verdict([Self.run(.idempotent, resent: 10, duplicates: 10)], embedded: false)
         #expect(real[0].contains("despite idempotence"))
         #expect(!real[0].contains("artefact"))
+    }
+
+    /// Issue 12 point 9: on a real cluster the demo asks for a pause of the leader
+    /// (which can lose an acknowledgement), not a broker stop (which cannot).
+    @Test func realClusterProcedurePausesTheLeaderBetweenTheTimeouts() {
+        let lines = IdempotenceDemo.realClusterProcedure(topic: "idempotence-demo", leader: 2)
+        let text = lines.joined(separator: "\n")
+        #expect(text.contains("docker compose pause kafka-2"))
+        #expect(text.contains("docker compose unpause kafka-2"))
+        #expect(text.contains("from a second shell"))
+        #expect(text.contains("socket.timeout.ms (2 s"))
+        #expect(text.contains("broker.session.timeout.ms (9 s"))
+        #expect(text.contains("controlled `broker stop` creates no duplicates"))
+        #expect(IdempotenceDemo.realSocketTimeoutMs < 5_000 && 5_000 < IdempotenceDemo.brokerSessionTimeoutMs,
+                "the suggested 5 s pause must fall between the two timeouts")
     }
 }

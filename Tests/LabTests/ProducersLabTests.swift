@@ -125,7 +125,7 @@ struct ProducersLabTests {
         let t = try TestSession()
         let r = try t.json("idempotence demo --count 20")
         #expect(r["embedded"] == true)
-        #expect(r["injected_response_delay_ms"] == 2500)
+        #expect(r["injected_response_delay_ms"] == 5000)
         guard case .array(let runs) = r["runs"], runs.count == 3 else { Issue.record("expected three runs: \(r)"); return }
         let off = runs[0], plain = runs[1], txn = runs[2]
         #expect(off["enable_idempotence"] == false)

@@ -18,6 +18,9 @@ struct ConsumerExampleTests {
         #expect(out.contains("Why it matters"))
         #expect(out.contains("== static membership") && out.contains("== dynamic membership"))
         #expect(out.contains("can only be seen on real Kafka"))
+        #expect(out.contains("moved from slow to fast"))
+        #expect(out.contains("while slow was still processing"))
+        #expect(out.contains("got _MAX_POLL_EXCEEDED"))
         #expect(!out.contains("did not settle"))
     }
 }

@@ -36,6 +36,8 @@ struct LagExampleTests {
         #expect(out.contains("slow: OK → WARN") || out.contains("slow: WARN"))
         let stopped = out.split(separator: "\n").first { $0.hasPrefix("  stopped:") } ?? ""
         #expect(stopped.contains("ERR"))
+        // keyed production: every partition carried lag, not just one
+        #expect(out.contains("3 of 3 partitions carried lag"))
         // 6. groups on the embedded cluster
         #expect(r.stderr.contains("billing, auditors, lag-demo"))
     }

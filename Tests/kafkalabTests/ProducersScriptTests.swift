@@ -14,7 +14,7 @@ struct ProducersScriptTests {
         #expect(r.stdout.contains("forced by idempotence"))
         #expect(r.stdout.contains("idempotence off: 100 duplicate(s)"))
         #expect(r.stdout.contains("artefact of the embedded cluster"))
-        #expect(r.stdout.contains("idempotence on + transactional.id: the batch was re-sent"))
+        #expect(r.stdout.contains("idempotence on + transactional.id: the same loss that wrote 100 duplicate(s) without idempotence wrote none here"))
         #expect(r.stdout.contains("not written again (0 duplicates)"))
         #expect(r.stdout.contains("orders (txn 3 msgs)> txn status"))
         #expect(r.stdout.contains("committed 3 msgs"))

@@ -142,9 +142,9 @@ enum ConsumerCommands {
     // MARK: group
 
     static let group = Command(
-        "group", summary: "consumer groups: assignment strategies, static membership, describe",
-        usage: "group strategies|static|describe ...",
-        subcommands: [strategies, staticMembership, describe]
+        "group", summary: "consumer groups: assignment strategies, static membership, max.poll.interval.ms, describe",
+        usage: "group strategies|static|max-poll|describe ...",
+        subcommands: [strategies, staticMembership, MaxPollDemo.command, describe]
     )
 
     static let strategyNames = ["range", "roundrobin", "cooperative-sticky"]

@@ -9,8 +9,8 @@ extension LagCommands {
         usage: "lag demo [--rate 40] [--interval 500ms] [--window 8]",
         options: ["--rate", "--interval", "--window"],
         details: """
-        Creates a fresh 2-partition topic lag-demo-N and group of the same name. A producer writes --rate msg/s the whole \
-        time; the consumer (session.timeout.ms 6000, committing every interval) reads at a third of that rate, then at \
+        Creates a fresh 3-partition topic lag-demo-N and group of the same name. A producer writes --rate msg/s the whole \
+        time, keyed by customer-0..11 so the partitioner spreads them over every partition (each carries its own lag); the consumer (session.timeout.ms 6000, committing every interval) reads at a third of that rate, then at \
         five times it, then stops polling and committing while staying in the group. The producer starts once the \
         consumer has its partitions. Each phase lasts about three \
         window spans (at least 8 s), so the defaults take about 40 s. Nothing is injected: the statuses come from real \
@@ -27,7 +27,8 @@ extension LagCommands {
         var name = "lag-demo"
         var n = 1
         while md.topic(name) != nil { n += 1; name = "lag-demo-\(n)" }
-        try c.createTopic(name, partitions: 2, replicationFactor: Int32(min(3, max(1, md.brokers.count))), configs: [:])
+        let partitionIds: [Int32] = [0, 1, 2]
+        try c.createTopic(name, partitions: Int32(partitionIds.count), replicationFactor: Int32(min(3, max(1, md.brokers.count))), configs: [:])
 
         let span = Double(options.window - 1) * options.interval
         let phaseLength = max(8, 3 * span)
@@ -49,21 +50,21 @@ extension LagCommands {
         // producer's first second waits for the new topic's metadata and goes out as one big
         // batch per partition, which a slow consumer reads one partition at a time, freezing
         // the other partition's offset (a STALL in the middle of the "slow" phase).
-        let warmUpMessages = 2
-        for partition in [Int32(0), 1] { try producer.send(topic: name, partition: partition, value: payload) }
+        let warmUpMessages = partitionIds.count
+        for partition in partitionIds { try producer.send(topic: name, partition: partition, value: payload) }
         try producer.flush(timeoutMs: 5_000)
         let consumer = try Consumer(config: consumerProps)
         try consumer.subscribe([name])
         session.lagState.recordJoin(name)
         defer { consumer.close() }
 
-        ctx.output.line("lag demo: topic \(name) (2 partitions), group \(name); producer \(LagFormat.rate(rate)); sample every \(Arguments.formatDuration(options.interval)), window \(options.window) samples (\(LagFormat.duration(span)))")
+        ctx.output.line("lag demo: topic \(name) (\(partitionIds.count) partitions, keyed messages), group \(name); producer \(LagFormat.rate(rate)); sample every \(Arguments.formatDuration(options.interval)), window \(options.window) samples (\(LagFormat.duration(span)))")
         if c.isEmbedded {
             ctx.output.hint("embedded: the first join of a group waits ~3 s; member, host and client id stay unknown (no DescribeGroups)")
         }
 
         let target = LagTarget(group: name, admin: c.admin, topics: [name],
-                               partitions: [0, 1].map { TopicPartition(topic: name, partition: $0) },
+                               partitions: partitionIds.map { TopicPartition(topic: name, partition: $0) },
                                topicsExplanation: "topic \(name) (the demo's)", checked: "topic \(name)",
                                description: c.isEmbedded ? .unsupported : .failed("the demo does not describe its group"), owners: [:])
         // The phases start when the consumer has its first message, so the group join
@@ -78,6 +79,7 @@ extension LagCommands {
         var uncommitted = 0
         var consumed = 0
         var statusesByPhase: [String: [String]] = [:]
+        var maxLagByPartition: [Int32: Int64] = [:]
         var joinedAt: Double?
 
         func currentPhase(_ now: Double) -> LagDemoScript.Phase {
@@ -88,6 +90,7 @@ extension LagCommands {
         loop.isFinished = { joinedAt.map { Date().timeIntervalSince(start) - $0 >= script.totalLength } ?? false }
         loop.onReport = { report, _ in
             let name = currentPhase(report.time).name
+            for p in report.partitions { maxLagByPartition[p.partition] = max(maxLagByPartition[p.partition] ?? 0, p.lag) }
             if !(statusesByPhase[name] ?? []).contains(report.groupStatus.rawValue) {
                 statusesByPhase[name, default: []].append(report.groupStatus.rawValue)
             }
@@ -116,7 +119,9 @@ extension LagCommands {
                 return
             }
             while Double(produced) < rate * (now - joinedAt) {
-                try producer.send(topic: name, partition: Int32(produced % 2), value: payload)
+                // Keyed: the partitioner (CRC32 of the key by default) picks the partition,
+                // so every partition gets some customers and carries lag of its own.
+                try producer.send(topic: name, key: Array("customer-\(produced % 12)".utf8), value: payload)
                 produced += 1
             }
             consumeAtPace(now, waitMs: 0)
@@ -155,6 +160,9 @@ extension LagCommands {
             let seen = statusesByPhase[phase.name] ?? []
             ctx.output.line("  \(phase.name): \(seen.isEmpty ? "not reached" : seen.joined(separator: " → ")) — \(phase.lesson)")
         }
+        let lagging = partitionIds.filter { (maxLagByPartition[$0] ?? 0) > 0 }
+        ctx.output.line("largest lag per partition: " + partitionIds.map { "p\($0) \(maxLagByPartition[$0] ?? 0)" }.joined(separator: ", ")
+                        + " (\(lagging.count) of \(partitionIds.count) partitions carried lag; the keys decide how much each gets)")
         ctx.output.setResult(.object([
             ("demo", true), ("topic", .string(name)), ("group", .string(name)), ("produce_per_sec", .double(rate)),
             ("phases", .array(([script.joining] + script.phases).map { phase in .object([
@@ -162,6 +170,7 @@ extension LagCommands {
                 ("group_statuses_seen", .strings(statusesByPhase[phase.name] ?? [])), ("lesson", .string(phase.lesson)),
             ]) })),
             ("samples", .integer(loop.summary.samples)), ("max_total_lag", .integer(loop.summary.maxTotalLag)),
+            ("max_lag_by_partition", .array(partitionIds.map { .object([("partition", .integer($0)), ("max_lag", .integer(maxLagByPartition[$0] ?? 0))]) })),
             ("final_status", .optional(loop.summary.last?.groupStatus.rawValue)),
         ]))
         if let joinedAt { ctx.output.hint("the consumer got its partitions \(LagFormat.duration(joinedAt)) after the start (group join)") }

@@ -44,8 +44,9 @@ struct IdempotenceDemo {
     /// librdkafka request.timeout.ms is only sent to the broker; the client gives
     /// up on a request after socket.timeout.ms (checked once a second).
     static let embeddedSocketTimeoutMs = 500
-    /// The mock's answer comes this late: past the timeout and the once-a-second check.
-    static let embeddedDelayMs: Int32 = 2_500
+    /// The mock's answer comes this late: well past the timeout and the once-a-second check
+    /// (it costs nothing: the producer closes the connection and the answer is dropped).
+    static let embeddedDelayMs: Int32 = 5_000
     /// On a real cluster: short enough that a pause of a few seconds times requests out.
     static let realSocketTimeoutMs = 2_000
     /// KRaft fences a broker that has not heartbeated for broker.session.timeout.ms
@@ -84,6 +85,11 @@ struct IdempotenceDemo {
         }
         let out = ctx.output
         let embedded = c.embedded
+        if embedded != nil && args.value("--for") != nil {
+            out.hint("--for paces the real-cluster runs; the embedded runs send --count messages at once")
+        } else if embedded == nil && args.value("--count") != nil {
+            out.hint("--count sizes the embedded runs; on a real cluster each run produces 20 msg/s for --for")
+        }
         let kinds: [Kind] = embedded != nil ? Kind.allCases : [.off, .idempotent]
         let start = try c.admin.watermarks(topic: topic.name, partition: 0).high
         let producers = try kinds.map { try RunProducer($0, connection: c, socketTimeoutMs: embedded != nil ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs) }
@@ -102,9 +108,7 @@ struct IdempotenceDemo {
                 sent.append(count)
             }
         } else {
-            out.line("real cluster: nothing can be injected, so you lose the acknowledgement yourself. During each run, from a second shell, pause the leader of \(topic.name) partition 0 (broker \(leader)) for about 5 s:")
-            out.line("    docker compose pause \(DockerCompose.service(forBroker: leader)); sleep 5; docker compose unpause \(DockerCompose.service(forBroker: leader))")
-            out.line("5 s is longer than the demo's socket.timeout.ms (\(Self.realSocketTimeoutMs / 1000) s: the producer gives up and re-sends) and shorter than broker.session.timeout.ms (\(Self.brokerSessionTimeoutMs / 1000) s: the controller would fence the broker and move the leadership). A controlled `broker stop` creates no duplicates: the broker answers or closes its connections before it goes.")
+            for line in Self.realClusterProcedure(topic: topic.name, leader: leader) { out.line(line) }
             for p in producers {
                 out.line("run \(p.kind.rawValue): producing 20 msg/s for \(Arguments.formatDuration(duration)); pause broker \(leader) now (Ctrl-C ends the run early)")
                 let started = Date()
@@ -231,6 +235,18 @@ struct IdempotenceDemo {
 // MARK: What the runs show (pure)
 
 extension IdempotenceDemo {
+    /// What the learner does on a real cluster, where nothing can be injected: lose
+    /// the acknowledgement by freezing the leader between the producer's timeout and
+    /// the controller's fencing. A controlled stop cannot do it.
+    static func realClusterProcedure(topic: String, leader: Int32) -> [String] {
+        let service = DockerCompose.service(forBroker: leader)
+        return [
+            "real cluster: nothing can be injected, so you lose the acknowledgement yourself. During each run, from a second shell, pause the leader of \(topic) partition 0 (broker \(leader)) for about 5 s:",
+            "    docker compose pause \(service); sleep 5; docker compose unpause \(service)",
+            "5 s is longer than the demo's socket.timeout.ms (\(realSocketTimeoutMs / 1000) s, librdkafka's client-side request timeout: the producer gives up and re-sends) and shorter than broker.session.timeout.ms (\(brokerSessionTimeoutMs / 1000) s: the controller would fence the broker and move the leadership). A controlled `broker stop` creates no duplicates: the broker answers or closes its connections before it goes.",
+        ]
+    }
+
     static func summary(of r: Run) -> String {
         "\(r.kind.rawValue): \(r.sent) sent, \(r.resent) re-sent after \(r.requestTimeouts) timed-out request(s), \(r.read) read back: \(r.duplicates) duplicate(s)"
             + (r.missing > 0 ? ", \(r.missing) missing" : "") + (r.producerId.map { " (\($0))" } ?? "")
@@ -240,6 +256,9 @@ extension IdempotenceDemo {
     /// re-sent nothing shows nothing about de-duplication.
     static func verdict(_ runs: [Run], embedded: Bool) -> [String] {
         var lines: [String] = []
+        // A re-send without a duplicate proves de-duplication only if the same kind of
+        // loss demonstrably wrote first attempts: the off run's duplicates show that.
+        let offDuplicates = runs.first { $0.kind == .off }?.duplicates ?? 0
         for r in runs {
             let name = r.kind.rawValue
             if r.resent == 0 {
@@ -255,10 +274,12 @@ extension IdempotenceDemo {
                 lines.append("\(name): \(r.duplicates) duplicate(s), an artefact of the embedded cluster: librdkafka's mock checks sequence numbers only for transactional producers, so it wrote the re-sent batch again; a Kafka broker would have acknowledged it without writing it (run it on the compose cluster)")
             case (_, true):
                 lines.append("\(name): \(r.duplicates) duplicate(s) despite idempotence: the broker did not de-duplicate; check that the cluster is Apache Kafka 0.11 or newer")
-            case (_, false):
-                lines.append("\(name): the batch was re-sent with the same producer id and sequence numbers and the "
+            case (_, false) where offDuplicates > 0:
+                lines.append("\(name): the same loss that wrote \(offDuplicates) duplicate(s) without idempotence wrote none here: the batch was re-sent with the same producer id and sequence numbers and the "
                              + (embedded ? "mock recognised it (its sequence check, which runs for transactional producers only, is the one a Kafka broker runs for every idempotent producer)" : "broker recognised it")
                              + ": acknowledged, not written again (0 duplicates)")
+            case (_, false):
+                lines.append("\(name): \(r.resent) re-sent, 0 duplicates; but the run without idempotence wrote no duplicate either, so this run cannot tell de-duplication from first attempts that were never written")
             }
         }
         return lines

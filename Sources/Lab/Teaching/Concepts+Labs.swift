@@ -204,10 +204,13 @@ extension Concepts {
             max.poll.interval.ms must exceed the worst-case time to process one poll's records.
 
             Key question: why two timers? A process can be alive (heartbeats flowing) yet not making progress; only \
-            the poll interval catches that. On the embedded cluster a rebalance settles only after \
-            session.timeout.ms minus one second, so its demos use about 6 s.
+            the poll interval catches that. librdkafka enforces max.poll.interval.ms in the client (it checks \
+            twice a second and leaves the group itself) and requires it to be at least session.timeout.ms, so \
+            `group max-poll` shows it on the embedded cluster too. There a rebalance settles only after \
+            session.timeout.ms minus one second and a group's first join takes 3 s, so its demos use short \
+            session timeouts (3.5 to 6 s); real brokers refuse anything under group.min.session.timeout.ms (6 s).
             """,
-            commands: ["help config session.timeout.ms", "help config max.poll.interval.ms", "group strategies"]),
+            commands: ["group max-poll", "help config session.timeout.ms", "help config max.poll.interval.ms", "group strategies"]),
         Concept(
             name: "assignment", aliases: ["assignment-strategies", "partition.assignment.strategy", "range", "roundrobin", "assignors"],
             title: "Assignment strategies",

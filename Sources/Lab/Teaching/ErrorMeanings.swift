@@ -28,6 +28,8 @@ public enum ErrorMeanings {
         "_FENCED": "this producer was fenced by a newer one with the same transactional.id",
         "OUT_OF_ORDER_SEQUENCE_NUMBER": "the broker saw a gap in the idempotent producer's sequence numbers",
         "DUPLICATE_SEQUENCE_NUMBER": "the broker already wrote a batch with this sequence number (this was a retry of it); librdkafka counts its messages as delivered",
+        "_MAX_POLL_EXCEEDED": "the application did not poll within max.poll.interval.ms: librdkafka left the group for it and its partitions went to other members; the next poll rejoins",
+        "_TIMED_OUT_QUEUE": "the request timed out before it was sent (waiting in librdkafka's queue)",
         "MESSAGE_TOO_LARGE": "the batch is larger than the broker's message.max.bytes",
         "_QUEUE_FULL": "librdkafka's local queue is full (queue.buffering.max.messages)",
     ]
