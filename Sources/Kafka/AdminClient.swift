@@ -44,7 +44,7 @@ public final class AdminClient: @unchecked Sendable {
     public static let interrupted = KafkaError(code: RD_KAFKA_RESP_ERR__INTR.rawValue, message: "interrupted", isRetriable: false)
 
     /// Repeats a blocking call in slices (250 ms, then 400 ms) until it
-    /// succeeds, fails otherwise than by timing out, `timeoutMs` passes, or the command
+    /// succeeds, fails otherwise than by timing out or a lost connection, `timeoutMs` passes, or the command
     /// is cancelled (heard within a slice). A slice is a fresh request, so the second
     /// and later ones are longer, for slow clusters.
     private func sliced(_ timeoutMs: Int32, _ call: (Int32) -> rd_kafka_resp_err_t) throws -> rd_kafka_resp_err_t {
@@ -61,6 +61,12 @@ public final class AdminClient: @unchecked Sendable {
             let left = deadline - ContinuousClock.now
             let leftMs = left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000
             let err = call(Int32(max(1, min(slice, leftMs))))
+            // _TRANSPORT: the broker the request went to closed its connection (it
+            // was just stopped); another broker can answer, so try again in time.
+            if err == RD_KAFKA_RESP_ERR__TRANSPORT && ContinuousClock.now < deadline && !shouldStop {
+                usleep(50_000)
+                continue
+            }
             if err != RD_KAFKA_RESP_ERR__TIMED_OUT { return err }
             if shouldStop { throw Self.interrupted }
             if ContinuousClock.now >= deadline { return err }

@@ -50,7 +50,9 @@ struct FuzzTests {
             }
             if run.succeeded { succeeded += 1 }
             let err = String(decoding: Array(t.buffer.stderr.utf8).dropFirst(errBefore), as: UTF8.self)
+            // A JSON run echoes each command on stderr (stdout holds JSON only): not an error line.
             let errorLines = err.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+                .filter { !$0.hasPrefix("kafkalab [") }
             // `;` separates commands: one error line at most for each.
             let commands = max(1, Tokenizer.splitCommands(line).count)
             #expect(errorLines.count <= commands, "\(errorLines.count) stderr lines for \(commands) command(s); \(where_): \(err.prefix(400))")

@@ -10,7 +10,7 @@ struct ExampleScriptTests {
     @Test func cluster01() throws {
         let (r, again) = try ServedExample.replayTwice("01-cluster.kl")
         #expect(r.status == 0, "stderr: \(r.stderr)")
-        #expect(r.stdout.contains("connected to served:3") && r.stdout.contains("served by kafkalab serve (pid "))
+        #expect(r.stderr.contains("connected to served:3") && r.stderr.contains("served by kafkalab serve (pid "))
         #expect(r.stdout.contains("kafkalab [served:3]> cluster"))
         #expect(r.stdout.contains("created orders: 6 partitions"))
         #expect(r.stdout.contains("PARTITION  LEADER  REPLICAS"))
@@ -26,7 +26,7 @@ struct ExampleScriptTests {
         #expect(r.stdout.contains("linger.ms (producer): default → 20"))
         #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
         #expect(again.stdout.contains("orders already exists with 6 partitions; --if-not-exists leaves it as it is"))
-        #expect(again.stdout.contains("30 message(s) from orders (end of log)"))
+        #expect(again.stdout.contains("32 message(s) from orders (end of log)"))
     }
 
     @Test func storage07() throws {

@@ -9,8 +9,8 @@ struct ProducersScriptTests {
         let (r, again) = try ServedExample.replayTwice("03-producers.kl")
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
-        #expect(again.stdout.contains("injected 3 transient error(s)"), "injection reaches the served cluster")
-        #expect(again.stdout.contains("verified: exactly 500 message(s), no duplicates"))
+        // The late answer is injected through the served cluster's control channel on both replays.
+        #expect(again.stdout.contains("idempotence off: 100 duplicate(s)"), "second replay: \(again.stdout.suffix(2000))")
         #expect(r.stdout.contains("forced by idempotence"))
         #expect(r.stdout.contains("idempotence off: 100 duplicate(s)"))
         #expect(r.stdout.contains("artefact of the embedded cluster"))

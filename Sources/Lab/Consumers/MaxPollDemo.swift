@@ -85,7 +85,7 @@ struct MaxPollDemo {
             out.progress("group max-poll: \(slow.phase) (\(Int(group.recorder.now())) s)")
             usleep(100_000)
         }
-        slow.waitUntilFinished(timeout: 2)
+        if !ctx.isCancelled { slow.waitUntilFinished(timeout: 2) }
         let closingAt = group.recorder.now()
         slow.requestStop()
         slow.waitUntilFinished(timeout: 10)

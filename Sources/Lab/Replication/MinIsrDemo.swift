@@ -180,7 +180,7 @@ struct MinIsrDemo {
             ("cluster", "embedded"), ("topic", .string(topic)), ("partition", 0),
             ("rejection_observable", false),
             ("note", "embedded: no ISR and no min.insync.replicas; the rejection cannot be observed and is not faked"),
-            ("producer_settings", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
+            ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
             ("steps", .array(steps.map(\.json))),
         ]))
     }
@@ -288,7 +288,7 @@ struct MinIsrDemo {
         out.setResult(.object([
             ("cluster", .string(c.label)), ("topic", .string(topic)), ("partition", 0),
             ("rejection_observable", true),
-            ("producer_settings", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
+            ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
             ("steps", .array(steps.map(\.json))),
         ]))
     }
