@@ -40,14 +40,17 @@ enum ReplicationCommands {
                               alignments: [.right, .right, .left, .left, .left, .right, .right, .left])
         var rows: [JSONValue] = []
         var troubled = 0
+        // A killed leader stays in metadata until fenced, and a query to it hangs.
+        var silent = LeaderProbe(brokers: metadata.brokers).unreachable(snapshot.partitions.map(\.leader))
         for p in snapshot.partitions {
             let marks = stateMarks(p, minIsr: minIsr.value)
             if !marks.isEmpty { troubled += 1 }
             if onlyTroubled && marks.isEmpty { continue }
             // Asking a stopped (or absent) leader would only wait for the time-out.
-            let leaderAnswers = p.hasLeader && snapshot.brokers.contains(p.leader)
+            let leaderAnswers = p.hasLeader && snapshot.brokers.contains(p.leader) && !silent.contains(p.leader)
             let shown = marks.isEmpty ? ["ok"] : marks
             let w = leaderAnswers ? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
+            if leaderAnswers && w == nil { silent.insert(p.leader) }
             table.append(["\(p.partition)", p.hasLeader ? "\(p.leader)" : "none", ids(p.replicas), ids(p.isr),
                           p.offlineReplicas.isEmpty ? "-" : ids(p.offlineReplicas),
                           w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", shown.joined(separator: ",")])
