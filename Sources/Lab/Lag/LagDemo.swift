@@ -27,7 +27,7 @@ extension LagCommands {
         var name = "lag-demo"
         var n = 1
         while md.topic(name) != nil { n += 1; name = "lag-demo-\(n)" }
-        try c.createTopic(name, partitions: 2, replicationFactor: Int32(min(3, max(1, md.brokers.count))), configs: [:])
+        _ = try c.ensureTopic(name, partitions: 2, replicationFactor: Int32(min(3, max(1, md.brokers.count))))
 
         let span = Double(options.window - 1) * options.interval
         let phaseLength = max(8, 3 * span)
