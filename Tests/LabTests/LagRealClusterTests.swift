@@ -5,6 +5,7 @@ import Testing
 
 /// What only real Kafka can show: group listing, and the member owning each partition.
 /// Runs when KAFKALAB_TEST_BOOTSTRAP names a cluster (e.g. the compose one).
+extension RealCluster {
 @Suite("Lag on a real cluster", .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
 struct LagRealClusterTests {
     @Test func lagNamesTheOwningMemberAndGroupsListsTheGroup() throws {
@@ -49,3 +50,4 @@ struct LagRealClusterTests {
         #expect(message.contains("unknown group"))
     }
 }
+}  // extension RealCluster

@@ -6,6 +6,7 @@ import Testing
 /// What only real Kafka shows: transaction markers that read_committed obeys,
 /// and fencing of a zombie producer. Skipped unless KAFKALAB_TEST_BOOTSTRAP
 /// names a cluster (e.g. the compose one: localhost:19092,localhost:29092,localhost:39092).
+extension RealCluster {
 @Suite("Producers lab (real cluster)",
        .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
 struct ProducersRealClusterTests {
@@ -38,6 +39,8 @@ struct ProducersRealClusterTests {
         #expect(r["read_committed"]?["aborted_seen"] == 0)
         guard case .array(let markers) = r["marker_offsets"] else { Issue.record("no marker offsets"); return }
         #expect(markers.count == 2, "one commit and one abort marker")
+        // The demo waited until the high watermark covered the abort marker.
+        #expect(r["end_offset"] == r["expected_end_offset"])
         _ = s.1.execute("topic delete \(topic)", in: s.0)
     }
 
@@ -59,3 +62,4 @@ struct ProducersRealClusterTests {
         #expect(s.1.execute("txn abort", in: s.0) == .succeeded)
     }
 }
+}  // extension RealCluster

@@ -5,6 +5,7 @@ import Testing
 
 /// The foundation against a real cluster (the project's docker-compose.yml).
 /// Runs only when KAFKALAB_TEST_BOOTSTRAP names one; nobody here can start Kafka.
+extension RealCluster {
 @Suite("Real cluster: foundation", .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
 struct RealClusterFoundationTests {
     let bootstrap = ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] ?? ""
@@ -44,6 +45,16 @@ struct RealClusterFoundationTests {
         let md = try s.connection!.admin.metadata()
         #expect(md.brokers.map(\.id).sorted() == [1, 2, 3])
         #expect(s.connection!.admin.clusterId() != nil)
-        #expect(buffer.stdout.contains("controller"))
+        // The active controller is a KRaft controller (101-103), from the quorum tool,
+        // never the Metadata response's controller id (a random live broker).
+        #expect(d.execute("cluster --json", in: s) == .succeeded)
+        let json = try JSONValue.parse(String(buffer.stdout.split(separator: "\n").last ?? ""))
+        if s.connection!.kind == .compose {
+            guard case .int(let id)? = json["active_controller"] else { throw TestFailure("no active controller: \(json)") }
+            #expect((101...103).contains(id))
+        } else {
+            #expect(json["active_controller"] == .null)
+        }
     }
 }
+}  // extension RealCluster

@@ -376,6 +376,7 @@ struct ReplicationLabTests {
     }
 }
 
+extension RealCluster {
 @Suite("min-isr demo on a real cluster",
        .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
 struct MinIsrRealClusterTests {
@@ -402,5 +403,17 @@ struct MinIsrRealClusterTests {
         #expect(outcomes == [.string("delivered"), .string("delivered"), .string("NOT_ENOUGH_REPLICAS"),
                              .string("delivered"), .string("delivered")])
         #expect(steps[3]["acks"] == .string("1"))
+        // Leave the cluster whole for the suites after this one: every broker
+        // registered and every partition, internal ones included, fully in sync.
+        let deadline = Date().addingTimeInterval(120)
+        var whole = false
+        while !whole && Date() < deadline {
+            if let md = try? connection.client.metadata() {
+                whole = md.brokers.count == 3 && md.topics.allSatisfy { $0.partitions.allSatisfy { Set($0.isr) == Set($0.replicas) } }
+            }
+            if !whole { Thread.sleep(forTimeInterval: 1) }
+        }
+        #expect(whole, "the ISR was not full again within 120 s after the demo")
     }
 }
+}  // extension RealCluster

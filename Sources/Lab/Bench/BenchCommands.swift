@@ -270,11 +270,9 @@ struct BenchOptions {
     func preparePlan(session: Session, output: Output, cancellation: Cancellation) throws -> ProducerBenchPlan {
         let pool = try BenchPayload(kind: payload, messageSize: size, fileBytes: fileBytes, messagesNeeded: count + warmup)
         let connection = try session.requireConnection()
-        if try connection.admin.metadata().topic(topic) == nil {
-            let brokers = try connection.admin.metadata().brokers.count
-            try connection.createTopic(topic, partitions: 6, replicationFactor: Int32(min(3, max(1, brokers))), configs: [:])
+        let brokers = try connection.client.metadata().brokers.count
+        if try connection.ensureTopic(topic, partitions: 6, replicationFactor: Int32(min(3, max(1, brokers)))).created {
             output.hint("created topic \(topic) with 6 partitions")
-            waitForTopic(topic, connection: connection)
         }
         let cluster = switch connection.kind {
         case .embedded: connection.isServed ? "served" : "embedded"
@@ -283,13 +281,5 @@ struct BenchOptions {
         }
         return ProducerBenchPlan(topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
                                  buffer: PayloadBuffer(pool), cluster: cluster, cancellation: cancellation)
-    }
-
-    /// A new topic on a real cluster takes a moment to show up in metadata everywhere.
-    private func waitForTopic(_ name: String, connection: ClusterConnection) {
-        for _ in 0..<50 {
-            if let t = try? connection.admin.metadata().topic(name), !t.partitions.isEmpty { return }
-            usleep(100_000)
-        }
     }
 }

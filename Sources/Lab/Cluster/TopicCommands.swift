@@ -129,7 +129,7 @@ enum TopicCommands {
         let name = try ctx.session.topic(ctx.arguments.optionalPositional(0), usage: ctx.command.usage)
         let c = try ctx.session.requireConnection()
         let topic = try ctx.session.requireTopic(name)
-        let offsets = PartitionEndOffsets.read(topic, client: c.client)
+        let offsets = PartitionEndOffsets.read(topic, brokers: (try? c.client.metadata().brokers) ?? [], client: c.client)
         let showLso = offsets.values.contains { $0.lastStable != nil && $0.lastStable != $0.watermarks?.high }
         let headers: [String] = ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"] + (showLso ? ["LSO"] : []) + ["MESSAGES"]
         let alignments: [TextTable.Alignment] = headers.map { ["REPLICAS", "ISR"].contains($0) ? .left : .right }
@@ -157,7 +157,7 @@ enum TopicCommands {
             ctx.output.hint("LSO below HIGH: a transaction on that partition is open (or its marker not yet written); read_committed consumers stop at the LSO, read_uncommitted ones at HIGH")
         }
         if offsets.values.contains(where: { $0.watermarks == nil }) {
-            ctx.output.hint("?: the leader did not answer within 3 s (a killed broker stays leader until it is fenced); kafkalab asked each silent leader once")
+            ctx.output.hint("?: the leader refused the connection or did not answer within 3 s (a killed broker stays leader in metadata until it is fenced); kafkalab did not ask it again")
         }
         if c.isEmbedded { ctx.output.hint("embedded: ISR always equals the replica list (no replication runs)") }
     }

@@ -50,10 +50,9 @@ enum ConsumerCommands {
             }
         } else {
             let rf = min(3, max(md.brokers.count, 1))
-            try c.createTopic(topicName, partitions: Int32(partitionsWanted), replicationFactor: Int32(rf), configs: [:])
+            _ = try c.ensureTopic(topicName, partitions: Int32(partitionsWanted), replicationFactor: Int32(rf))
             created = true
             partitionCount = partitionsWanted
-            try waitForTopic(topicName, partitions: partitionCount, admin: c.admin)
         }
 
         let counter = DeliveryCounter()
@@ -126,15 +125,6 @@ enum ConsumerCommands {
     static func writeNumber(_ n: Int, into buffer: inout [UInt8]) {
         let digits = Array(String(format: "%08d", n).utf8)
         for i in 0..<min(digits.count, buffer.count) { buffer[i] = digits[i] }
-    }
-
-    /// A new topic shows up in metadata a moment after it is created.
-    static func waitForTopic(_ name: String, partitions: Int, admin: AdminClient) throws {
-        for _ in 0..<50 {
-            if let t = try admin.metadata().topic(name), t.partitions.count == partitions,
-               t.partitions.allSatisfy({ $0.leader >= 0 }) { return }
-            usleep(100_000)
-        }
     }
 
     static func format(_ v: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", v) }

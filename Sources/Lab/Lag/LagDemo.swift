@@ -28,7 +28,8 @@ extension LagCommands {
         var n = 1
         while md.topic(name) != nil { n += 1; name = "lag-demo-\(n)" }
         let partitionIds: [Int32] = [0, 1, 2]
-        try c.createTopic(name, partitions: Int32(partitionIds.count), replicationFactor: Int32(min(3, max(1, md.brokers.count))), configs: [:])
+        _ = try c.ensureTopic(name, partitions: Int32(partitionIds.count), replicationFactor: Int32(min(3, max(1, md.brokers.count))),
+                              cancellation: ctx.cancellation)
 
         let span = Double(options.window - 1) * options.interval
         let phaseLength = max(8, 3 * span)

@@ -90,9 +90,11 @@ public final class TransactionLab: LabState {
         var lines: [StatusLine] = []
         let transactionalId = session.settings.producerProperties["transactional.id"]
         if let o = currentOpen(in: session) {
-            lines.append(StatusLine("transaction", "open: \(Self.messages(o.delivered)) (transactional.id \(o.transactionalId))",
+            let openFor = Date().timeIntervalSince(o.began)
+            let leftMs = max(0, session.effectiveTransactionTimeoutMs - Int(openFor * 1000))
+            lines.append(StatusLine("transaction", "open: \(Self.messages(o.delivered)) (transactional.id \(o.transactionalId); \(leftMs / 1000) s left of transaction.timeout.ms)",
                                     .object([("state", "open"), ("transactional_id", .string(o.transactionalId)),
-                                             ("delivered", .integer(o.delivered))])))
+                                             ("delivered", .integer(o.delivered)), ("time_left_ms", .integer(leftMs))])))
         } else if let transactionalId {
             lines.append(StatusLine("transaction", "none open (transactional.id \(transactionalId); `txn begin` opens one)",
                                     .object([("state", "none"), ("transactional_id", .string(transactionalId))])))

@@ -42,17 +42,19 @@ enum ReplicationCommands {
         var rows: [JSONValue] = []
         var troubled = 0
         var notModelledRows = 0
+        var silent = LeaderProbe(brokers: metadata.brokers).unreachable(snapshot.partitions.map(\.leader))
         for p in snapshot.partitions {
             let marks = stateMarks(p, minIsr: minIsr.value)
             if !marks.isEmpty { troubled += 1 }
             if onlyTroubled && marks.isEmpty { continue }
             // Asking a stopped (or absent) leader would only wait for the time-out.
-            let leaderAnswers = p.hasLeader && snapshot.brokers.contains(p.leader)
+            let leaderAnswers = p.hasLeader && snapshot.brokers.contains(p.leader) && !silent.contains(p.leader)
             // The mock keeps a stopped broker in the ISR; Kafka would not, so this row's ISR is not modelled (never `ok`).
             let isrNotModelled = c.isEmbedded && !Set(p.offlineReplicas).isDisjoint(with: p.isr)
             if isrNotModelled { notModelledRows += 1 }
             let shown = isrNotModelled ? marks + ["not modelled"] : (marks.isEmpty ? ["ok"] : marks)
             let w = leaderAnswers ? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
+            if leaderAnswers && w == nil { silent.insert(p.leader) }
             table.append(["\(p.partition)", p.hasLeader ? "\(p.leader)" : "none", ids(p.replicas), ids(p.isr),
                           p.offlineReplicas.isEmpty ? "-" : ids(p.offlineReplicas),
                           w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", shown.joined(separator: ",")])

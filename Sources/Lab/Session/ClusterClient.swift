@@ -53,9 +53,16 @@ public final class AdminClusterClient: ClusterClient {
         base.merging(["client.id": "kafkalab-admin", "isolation.level": "read_uncommitted"]) { $1 }
     }
 
+    /// Bounds every request of an admin handle (librdkafka's socket.timeout.ms is
+    /// 60 s): a watermark query waits for its request's own time-out, not the one
+    /// given to the call, when the leader died without leaving metadata.
+    static func bounded(_ properties: [String: String], timeoutMs: Int32) -> [String: String] {
+        properties["socket.timeout.ms"] == nil ? properties.merging(["socket.timeout.ms": String(max(timeoutMs, 1_000))]) { $1 } : properties
+    }
+
     public init(base: [String: String], timeoutMs: Int32) throws {
-        admin = try AdminClient(config: Self.highWatermarkProperties(base), timeoutMs: timeoutMs)
-        committedConfig = base.merging(["client.id": "kafkalab-admin-lso", "isolation.level": "read_committed"]) { $1 }
+        admin = try AdminClient(config: Self.bounded(Self.highWatermarkProperties(base), timeoutMs: timeoutMs), timeoutMs: timeoutMs)
+        committedConfig = Self.bounded(base.merging(["client.id": "kafkalab-admin-lso", "isolation.level": "read_committed"]) { $1 }, timeoutMs: timeoutMs)
     }
 
     public var timeoutMs: Int32 { admin.timeoutMs }

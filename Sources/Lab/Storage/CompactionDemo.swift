@@ -22,7 +22,7 @@ enum CompactionDemo {
         } else {
             out.line("topic \(topic) with " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }
-        try c.createTopic(topic, partitions: 1, replicationFactor: Int32(min(3, try c.admin.metadata().brokers.count)), configs: configs)
+        _ = try c.ensureTopic(topic, partitions: 1, replicationFactor: Int32(min(3, try c.client.metadata().brokers.count)), configs: configs)
         let producer = try Producer(config: try ctx.session.plainProducerProperties(["linger.ms": "0", "acks": "all"]))
         for r in records.writes {
             try producer.send(topic: topic, partition: 0, key: Array(r.key.utf8), value: r.value.map { Array($0.utf8) })

@@ -75,7 +75,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     init() throws {
         mock = try EmbeddedCluster(brokers: 3)
-        admin = try AdminClient(config: AdminClusterClient.highWatermarkProperties(["bootstrap.servers": mock.bootstrap]), timeoutMs: 5_000)
+        admin = try AdminClient(config: AdminClusterClient.bounded(AdminClusterClient.highWatermarkProperties(["bootstrap.servers": mock.bootstrap]), timeoutMs: 5_000), timeoutMs: 5_000)
     }
 
     /// A session-ready connection in compose mode whose cluster is this stand-in.
