@@ -58,17 +58,26 @@ public final class ConsumerBatchReader {
     /// consumer error of the batch (after releasing every message).
     @inline(__always)
     public func poll(timeoutMs: Int32, _ body: (RecordPosition) -> Void) throws -> Int {
+        try poll(timeoutMs: timeoutMs, claim: { $0 }, body)
+    }
+
+    /// As `poll(timeoutMs:_:)`, but first asks `claim` how many of the
+    /// batch's `n` messages it may hand over; the rest are released
+    /// uncounted (several readers sharing one message budget).
+    @inline(__always)
+    public func poll(timeoutMs: Int32, claim: (Int) -> Int, _ body: (RecordPosition) -> Void) throws -> Int {
         let n = rd_kafka_consume_batch_queue(queue, timeoutMs, slots, capacity)
         guard n > 0 else { return 0 }
+        let allowed = claim(n)
         var handed = 0
         var failure: rd_kafka_resp_err_t?
         for i in 0..<n {
             guard let m = slots[i] else { continue }
             let msg = m.pointee
-            if msg.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            if msg.err == RD_KAFKA_RESP_ERR_NO_ERROR && handed < allowed {
                 body(RecordPosition(partition: msg.partition, offset: msg.offset, valueLength: msg.len))
                 handed += 1
-            } else if msg.err != RD_KAFKA_RESP_ERR__PARTITION_EOF, failure == nil {
+            } else if msg.err != RD_KAFKA_RESP_ERR_NO_ERROR, msg.err != RD_KAFKA_RESP_ERR__PARTITION_EOF, failure == nil {
                 failure = msg.err
             }
             rd_kafka_message_destroy(m)

@@ -37,6 +37,16 @@ public struct ProduceStatisticsTotals: Equatable, Sendable {
         wireBytes = emission.bytesSent - baselineWireBytes
     }
 
+    /// Adds another client's totals of the same run (several producers).
+    public mutating func absorb(_ other: ProduceStatisticsTotals) {
+        batchBytes += other.batchBytes
+        batches += other.batches
+        batchMessages += other.batchMessages
+        produceRequests += other.produceRequests
+        wireBytes += other.wireBytes
+        emissions += other.emissions
+    }
+
     /// Payload bytes per byte of produced batch; nil until a batch was seen.
     public func compressionRatio(payloadBytes: Int64) -> Double? {
         batchBytes > 0 ? Double(payloadBytes) / Double(batchBytes) : nil
