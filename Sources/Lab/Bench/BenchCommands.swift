@@ -171,12 +171,19 @@ enum BenchCommands {
             throw LabError.interrupted
         }
         let rows = configurations.compactMap { byLabel[$0.label].map(BenchRow.init) }
-        let reading = matrixKeys.map { BenchReport.matrixReading(rows, keys: $0, paced: plan.rate) }
         func column(_ header: String) -> BenchReport.Column { BenchReport.columns.first { $0.header == header }! }
         // A "best" only beyond the measured spread, and a throughput winner only from runs long enough to rate.
-        let bestThroughput = plan.rate == nil ? BenchReport.distinctBest(rows, column: column("msgs/s")).map { rows[$0] } : nil
-        let bestP99 = BenchReport.distinctBest(rows, column: column("p99 ms")).map { rows[$0] }
-        let marks: Set<String> = matrixKeys == nil ? Set(BenchReport.columns.map(\.header)) : ["msgs/s", "p99 ms", "requests", "msgs/CPU-s"]
+        // On the embedded cluster acks changes nothing (no followers): its rows differ by noise, so none is marked.
+        let ignoredAcks = session.connection?.isEmbedded == true
+            ? matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) : nil
+        let reading = ignoredAcks != nil
+            ? "The embedded cluster waits for no follower whatever \(ignoredAcks!) says, so these rows measure the same thing: read their differences as the noise of this machine."
+            : matrixKeys.map { BenchReport.matrixReading(rows, keys: $0, paced: plan.rate) }
+        let bestThroughput = plan.rate == nil && ignoredAcks == nil ? BenchReport.distinctBest(rows, column: column("msgs/s")).map { rows[$0] } : nil
+        let bestP99 = ignoredAcks == nil ? BenchReport.distinctBest(rows, column: column("p99 ms")).map { rows[$0] } : nil
+        var marks: Set<String> = matrixKeys == nil ? Set(BenchReport.columns.map(\.header)) : ["msgs/s", "p99 ms", "requests", "msgs/CPU-s"]
+        if plan.rate != nil { marks.remove("msgs/s"); marks.remove("MiB/s") }
+        if ignoredAcks != nil { marks = [] }
         let noMark = BenchReport.noMarkNotes(rows, markColumns: marks)
 
         if out.isJSON {
@@ -210,7 +217,7 @@ enum BenchCommands {
                      (plan.rate.map { ", paced at \(BenchReport.grouped(Double($0))) msgs/s" } ?? ""))
             out.table(BenchReport.table(rows, firstHeader: firstHeader, markColumns: marks))
             if rows.count > 1 {
-                out.hint("\(BenchReport.bestMark) best in its column, beyond the measured spread")
+                if !marks.isEmpty { out.hint("\(BenchReport.bestMark) best in its column, beyond the measured spread") }
                 for note in noMark { out.hint(note) }
                 let rated = rows.filter { !$0.tooShortToRate }
                 if rated.count > 1 {
@@ -238,9 +245,8 @@ enum BenchCommands {
                 out.line("producer: " + shown.joined(separator: " ") + " (effective values)")
             }
             if let reading { out.line(reading) }
-            if session.connection?.isEmbedded == true,
-               let ignored = matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) {
-                out.line("note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting")
+            if let ignored = ignoredAcks {
+                out.line("note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting; none is marked best")
             }
             if session.connection?.isEmbedded == true {
                 out.hint("embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures.")
