@@ -140,13 +140,10 @@ enum BenchCommands {
                     results.append(r)
                     byLabel[r.label, default: []].append(r)
                     out.stream(BenchReport.json(r, runs: options.runs, cluster: plan.cluster))
-                    if !r.clients.isEmpty && !out.isJSON {
-                        let scaling = ClientScaling(clients: r.clients, aggregateSeconds: r.seconds)
-                        out.hint("\(prefix): " + scaling.summary)
-                    }
                     if total > 1 {
                         let m = r.metrics
-                        out.hint("\(prefix): \(BenchReport.grouped(m.msgsPerSec)) msgs/s, ratio \(m.compressionRatio.isFinite ? BenchReport.fixed(m.compressionRatio, 2) : "-"), p99 \(BenchReport.ms(m.p99Micros))" + (r.interrupted ? " (interrupted)" : ""))
+                        let rate = BenchNoise.isTooShort(seconds: r.seconds) ? "short run (\(BenchReport.fixed(r.seconds, 2)) s)" : "\(BenchReport.grouped(m.msgsPerSec)) msgs/s"
+                        out.hint("\(prefix): \(rate), ratio \(m.compressionRatio.isFinite ? BenchReport.fixed(m.compressionRatio, 2) : "-"), p99 \(BenchReport.ms(m.p99Micros))" + (r.interrupted ? " (interrupted)" : ""))
                     }
                     if r.failed > 0 {
                         out.warning("\(configuration.label): \(r.failed) message(s) failed (\(r.firstError ?? "?")); figures count delivered messages only")
@@ -220,7 +217,7 @@ enum BenchCommands {
                 if !marks.isEmpty { out.hint("\(BenchReport.bestMark) best in its column, beyond the measured spread") }
                 for note in noMark { out.hint(note) }
                 let rated = rows.filter { !$0.tooShortToRate }
-                if rated.count > 1 {
+                if rated.count > 1 && plan.rate == nil {
                     out.line()
                     for line in BenchReport.barChart(rated.map { ($0.label, $0.median.msgsPerSec) }, ascii: !out.isTerminal) {
                         out.line(line)
@@ -233,9 +230,15 @@ enum BenchCommands {
                 for row in rows {
                     let perRun = row.runs.compactMap { $0.clients.isEmpty ? nil : ClientScaling(clients: $0.clients, aggregateSeconds: $0.seconds) }
                     guard let first = perRun.first else { continue }
-                    out.line("\(row.label): \(first.summary)" + (perRun.count > 1 ? " (run 1 of \(perRun.count))" : "") +
-                             (row.tooShortToRate ? " — short run, rates are indicative only" : ""))
-                    out.line("  " + first.clients.map { "producer \($0.client): \(BenchReport.grouped($0.msgsPerSec)) msgs/s" }.joined(separator: ", "))
+                    let which = perRun.count > 1 ? " (run 1 of \(perRun.count))" : ""
+                    if row.tooShortToRate {
+                        // No rate from a run this short: only what each client sent.
+                        out.line("\(row.label)\(which): \(first.clients.count) producers, rates withheld (short run); " +
+                                 first.clients.map { "producer \($0.client): \(BenchReport.grouped(Double($0.messages))) msgs in \(BenchReport.fixed($0.seconds, 2)) s" }.joined(separator: ", "))
+                    } else {
+                        out.line("\(row.label)\(which): \(first.summary)")
+                        out.line("  " + first.clients.map { "producer \($0.client): \(BenchReport.grouped($0.msgsPerSec)) msgs/s" }.joined(separator: ", "))
+                    }
                 }
                 out.hint("aggregate: all messages over the span from the first client's start to the last one's end; a client's rate covers its own run. When the aggregate stops growing with --producers, one client was not the limit.")
             }

@@ -231,9 +231,14 @@ enum ConsumerBenchRunner {
         }
         if consumers > 1 {
             for r in results where !r.clients.isEmpty {
-                let scaling = ClientScaling(clients: r.clients, aggregateSeconds: r.window)
-                out.line("run \(r.index): \(scaling.summary)" + (r.tooShortToRate ? " — short run, rates are indicative only" : ""))
-                out.line("  " + r.clients.map { "consumer \($0.client): \($0.messages) msgs, \(BenchReport.grouped($0.msgsPerSec)) msgs/s" }.joined(separator: ", "))
+                if r.tooShortToRate {
+                    out.line("run \(r.index): \(r.clients.count) consumers, rates withheld (short run); " +
+                             r.clients.map { "consumer \($0.client): \($0.messages) msgs in \(String(format: "%.2f", $0.seconds)) s" }.joined(separator: ", "))
+                } else {
+                    let scaling = ClientScaling(clients: r.clients, aggregateSeconds: r.window)
+                    out.line("run \(r.index): \(scaling.summary)")
+                    out.line("  " + r.clients.map { "consumer \($0.client): \($0.messages) msgs, \(BenchReport.grouped($0.msgsPerSec)) msgs/s" }.joined(separator: ", "))
+                }
             }
         }
         out.hint("MSGS/S and MIB/S (values, 1 MiB = 2^20 B) cover the first to the last record (withheld as \"short\" under \(BenchBenchNoiseText.minimum)); FIRST MSG includes joining the group; FETCHES are Fetch requests from librdkafka's statistics")
