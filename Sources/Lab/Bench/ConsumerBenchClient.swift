@@ -120,7 +120,7 @@ final class ConsumerBenchClient: @unchecked Sendable {
         while box.emissions <= emissionsAtEnd && Double(BenchClock.nanos() &- waitStarted) / 1e9 < 1.5 {
             consumer.serveCallbacks(timeoutMs: 50)
         }
-        fetchRequests = box.latest.flatMap { try? ClientStatistics.decode($0) }?.fetchRequests
+        fetchRequests = box.latest.flatMap { ClientStatistics.fetchRequests(in: $0) }
         consumer.close()
     }
 }

@@ -15,7 +15,7 @@ enum ConsumerBenchCommands {
         "group.id": "a fresh group per run",
         "group.instance.id": "a fresh dynamic member per run",
         "auto.offset.reset": "every run reads from the beginning (earliest)",
-        "statistics.interval.ms": "the bench reads fetch counts from statistics every 500 ms",
+        "statistics.interval.ms": "the bench reads fetch counts from statistics every second, as rdkafka_performance does",
         "enable.partition.eof": "the bench counts records, not partition ends",
         "bootstrap.servers": "the session's connection",
     ]
