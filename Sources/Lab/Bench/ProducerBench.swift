@@ -269,7 +269,7 @@ final class ProducerClient: @unchecked Sendable {
     let recorder: DeliveryRecorder
     let producer: Producer
     private var loop: ProduceLoop
-    private var baseline: ClientStatistics?
+    private var baseline: ProduceStatisticsSample?
     let progressSent = Atomic<Int>(0)
     private(set) var start: UInt64 = 0
     private(set) var end: UInt64 = 0
@@ -302,7 +302,7 @@ final class ProducerClient: @unchecked Sendable {
         ProducerBench.drain(producer, recorder)
         if !Interrupt.isRequested {
             baseline = ProducerBench.awaitStatistics(producer, recorder, after: recorder.statistics.count)
-                .flatMap { try? ClientStatistics.decode($0) }
+                .flatMap { ProduceStatisticsSample.decode($0, topic: plan.topic) }
         }
         recorder.resetDeliveries()
         recorder.statistics.removeAll()
@@ -339,7 +339,7 @@ final class ProducerClient: @unchecked Sendable {
         _ = ProducerBench.awaitStatistics(producer, recorder, after: recorder.statistics.count)
         var totals = ProduceStatisticsTotals(baseline: baseline)
         for text in recorder.statistics {
-            if let s = try? ClientStatistics.decode(text) { totals.add(s, topic: plan.topic) }
+            if let s = ProduceStatisticsSample.decode(text, topic: plan.topic) { totals.add(s) }
         }
         self.totals = totals
     }
