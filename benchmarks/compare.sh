@@ -14,7 +14,7 @@
 #
 # Environment: COUNT (1000000), SIZES ("100 1024"), CODECS ("none lz4 zstd"),
 # ROUNDS (5), SKIP_BUILD=1 (use the existing release build),
-# CONSUME_COUNT (300000), CONSUME_PARTITIONS (96), CPU_BAR (1.05).
+# CONSUME_COUNT (900000 for messages up to 200 B, else 300000), CONSUME_PARTITIONS (96), CPU_BAR (1.05).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,11 +24,11 @@ SIZES=${SIZES:-"100 1024"}
 CODECS=${CODECS:-"none lz4 zstd"}
 ROUNDS=${ROUNDS:-5}
 CPU_BAR=${CPU_BAR:-1.05}
-# The mock keeps at most ~5 MiB per partition (oldest dropped): 300,000 records of 1 KiB over
-# 96 partitions stay under it; more would leave rdkafka_performance -C waiting for records that are gone.
-# Runs this long (a few tenths of a second of CPU each) keep process start-up, which both tools pay
-# once, a small part of the figure.
-CONSUME_COUNT=${CONSUME_COUNT:-300000}
+# The mock keeps at most ~5 MiB per partition (oldest dropped): 300,000 records of 1 KiB, or 900,000
+# of 100 B, over 96 partitions stay under it; more would leave rdkafka_performance -C waiting for
+# records that are gone. Runs this long (a few tenths of a second of CPU each) keep process start-up,
+# which both tools pay once, a small part of the figure.
+consume_count() { if [ -n "${CONSUME_COUNT:-}" ]; then echo "$CONSUME_COUNT"; elif [ "$1" -le 200 ]; then echo 900000; else echo 300000; fi; }
 CONSUME_PARTITIONS=${CONSUME_PARTITIONS:-96}
 # rdkafka_performance's -m pattern, repeated to the message size; kafkalab's repeat: payload does the same.
 PATTERN="kafkalab-vs-rdkafka_performance"
@@ -129,12 +129,12 @@ partition_flags() { local i; for i in $(seq 0 $((CONSUME_PARTITIONS - 1))); do p
 run_rdperf_consume() { # size codec
     local cpu
     # shellcheck disable=SC2046
-    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -C -t "consume-$1-$2" -b "$BOOTSTRAP" -c "$CONSUME_COUNT" -o beginning $(partition_flags))
+    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -C -t "consume-$1-$2" -b "$BOOTSTRAP" -c "$(consume_count "$1")" -o beginning $(partition_flags))
     echo "$(sed -n 's/.* consumed in [0-9]*ms: \([0-9][0-9]*\) msgs\/s.*/\1/p' "$WORK/rdperf.out" | tail -1) $cpu"
 }
 run_kafkalab_consume() { # size codec
     local cpu
-    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "bench consume --assign --topic consume-$1-$2 --count $CONSUME_COUNT")
+    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "bench consume --assign --topic consume-$1-$2 --count $(consume_count "$1")")
     echo "$(grep '"msgs_per_sec"' "$WORK/kafkalab.out" | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | head -1) $cpu"
 }
 
@@ -165,9 +165,9 @@ if [ "$HAS_CONSUME" = 1 ]; then
     # Seeded with kafkalab's `seed`, which spreads records over every partition:
     # rdkafka_performance -P without -p puts them all on one partition, where the
     # mock's ~5 MiB per-partition limit drops the oldest and -C then waits forever.
-    say "seeding the consume-* topics with $CONSUME_COUNT messages each (kafkalab seed)"
+    say "seeding the consume-* topics (kafkalab seed)"
     for size in $SIZES; do for codec in $CODECS; do
-        "$KAFKALAB" --bootstrap "$BOOTSTRAP" -c "set compression.type $codec; seed consume-$size-$codec --count $CONSUME_COUNT --size $size" >/dev/null 2>&1
+        "$KAFKALAB" --bootstrap "$BOOTSTRAP" -c "set compression.type $codec; seed consume-$size-$codec --count $(consume_count "$size") --size $size" >/dev/null 2>&1
     done; done
 fi
 
@@ -191,7 +191,7 @@ for mode in "${MODES[@]}"; do for size in $SIZES; do for codec in $CODECS; do
     key="$mode $size $codec"
     rd=$(tr ' ' '\n' <<< "${RD[$key]}" | grep . | grep -vx 0 | median || true)
     kl=$(tr ' ' '\n' <<< "${KL[$key]}" | grep . | grep -vx 0 | median || true)
-    n=$COUNT; [ "$mode" = consume ] && n=$CONSUME_COUNT
+    n=$COUNT; [ "$mode" = consume ] && n=$(consume_count "$size")
     ratio=$(awk -v a="${rd:-0}" -v b="${kl:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "-" }')
     # Rounds pair up in order; a round where either tool printed nothing is left out.
     range=$(pairs "${RD[$key]}" "${KL[$key]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR == 0) print "-"; else printf "%.2f-%.2f", lo, hi }')
