@@ -12,24 +12,28 @@
 # rdkafka_performance is built from Debian's librdkafka source package into
 # benchmarks/work/ (git-ignored): its source and binary are never committed.
 #
-# Environment: COUNT (1000000), SIZES ("100 1024"), CODECS ("none lz4 zstd"),
+# Environment: COUNT (2000000 for messages up to 200 B, else 1000000), SIZES ("100 1024"), CODECS ("none lz4 zstd"),
 # ROUNDS (5), SKIP_BUILD=1 (use the existing release build),
-# CONSUME_COUNT (900000 for messages up to 200 B, else 300000), CONSUME_PARTITIONS (96), CPU_BAR (1.05).
+# CONSUME_COUNT (1800000 for messages up to 200 B, else 450000), CONSUME_PARTITIONS (144), CPU_BAR (1.05).
+#
+# The counts are large so that what each process pays once (start-up, connecting, tearing down:
+# about 5 ms for rdkafka_performance, 15-20 ms for kafkalab, whose shell, Swift runtime and session
+# come up first) stays a few per cent of the figure: the bar is about CPU per message.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK="$ROOT/benchmarks/work"
-COUNT=${COUNT:-1000000}
+produce_count() { if [ -n "${COUNT:-}" ]; then echo "$COUNT"; elif [ "$1" -le 200 ]; then echo 2000000; else echo 1000000; fi; }
 SIZES=${SIZES:-"100 1024"}
 CODECS=${CODECS:-"none lz4 zstd"}
 ROUNDS=${ROUNDS:-5}
 CPU_BAR=${CPU_BAR:-1.05}
-# The mock keeps at most ~5 MiB per partition (oldest dropped): 300,000 records of 1 KiB, or 900,000
-# of 100 B, over 96 partitions stay under it; more would leave rdkafka_performance -C waiting for
+# The mock keeps at most ~5 MiB per partition (oldest dropped): 450,000 records of 1 KiB, or 1,800,000
+# of 100 B, over 144 partitions stay under it; more would leave rdkafka_performance -C waiting for
 # records that are gone. Runs this long (a few tenths of a second of CPU each) keep process start-up,
 # which both tools pay once, a small part of the figure.
-consume_count() { if [ -n "${CONSUME_COUNT:-}" ]; then echo "$CONSUME_COUNT"; elif [ "$1" -le 200 ]; then echo 900000; else echo 300000; fi; }
-CONSUME_PARTITIONS=${CONSUME_PARTITIONS:-96}
+consume_count() { if [ -n "${CONSUME_COUNT:-}" ]; then echo "$CONSUME_COUNT"; elif [ "$1" -le 200 ]; then echo 1800000; else echo 450000; fi; }
+CONSUME_PARTITIONS=${CONSUME_PARTITIONS:-144}
 # rdkafka_performance's -m pattern, repeated to the message size; kafkalab's repeat: payload does the same.
 PATTERN="kafkalab-vs-rdkafka_performance"
 PROPS=(linger.ms=5 acks=1)
@@ -117,12 +121,12 @@ timed() { # output-file command...
 }
 run_rdperf_produce() { # size codec
     local cpu
-    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -P -t bench -b "$BOOTSTRAP" -s "$1" -c "$COUNT" -m "$PATTERN" -z "$2" "${RDPERF_X[@]}")
+    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -P -t bench -b "$BOOTSTRAP" -s "$1" -c "$(produce_count "$1")" -m "$PATTERN" -z "$2" "${RDPERF_X[@]}")
     echo "$(sed -n 's/.* \([0-9][0-9]*\) msgs\/s and .*/\1/p' "$WORK/rdperf.out" | tail -1) $cpu"
 }
 run_kafkalab_produce() { # size codec
     local cpu
-    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "${KL_SET}bench $2 --topic bench --count $COUNT --size $1 --payload repeat:$PATTERN --warmup 0")
+    cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "${KL_SET}bench $2 --topic bench --count $(produce_count "$1") --size $1 --payload repeat:$PATTERN --warmup 0")
     echo "$(grep '"kind":"run"' "$WORK/kafkalab.out" | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | tail -1) $cpu"
 }
 partition_flags() { local i; for i in $(seq 0 $((CONSUME_PARTITIONS - 1))); do printf -- '-p %d ' "$i"; done; }
@@ -191,7 +195,7 @@ for mode in "${MODES[@]}"; do for size in $SIZES; do for codec in $CODECS; do
     key="$mode $size $codec"
     rd=$(tr ' ' '\n' <<< "${RD[$key]}" | grep . | grep -vx 0 | median || true)
     kl=$(tr ' ' '\n' <<< "${KL[$key]}" | grep . | grep -vx 0 | median || true)
-    n=$COUNT; [ "$mode" = consume ] && n=$(consume_count "$size")
+    n=$(produce_count "$size"); [ "$mode" = consume ] && n=$(consume_count "$size")
     ratio=$(awk -v a="${rd:-0}" -v b="${kl:-0}" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", b / a; else print "-" }')
     # Rounds pair up in order; a round where either tool printed nothing is left out.
     range=$(pairs "${RD[$key]}" "${KL[$key]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR == 0) print "-"; else printf "%.2f-%.2f", lo, hi }')
