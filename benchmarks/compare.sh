@@ -42,6 +42,7 @@ RDPERF="$WORK/rdkafka_performance"
 
 mkdir -p "$WORK"
 say() { printf '%s\n' "$*" >&2; }
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------
 # rdkafka_performance from the source package matching the installed library
@@ -185,7 +186,8 @@ done
 echo
 model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 [ -n "$model" ] || model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
-echo "machine: $(nproc) cores, $model$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor: *\(.*\)/ (\1 guest)/p'), librdkafka $(dpkg-query -W -f='${Version}' librdkafka-dev); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc) cores, $model$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor: *\(.*\)/ (\1 guest)/p'), librdkafka $(dpkg-query -W -f='${Version}' librdkafka-dev)"
+echo "load average (1, 5, 15 min): $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "cluster: kafkalab serve (embedded mock, 3 brokers); produce: topic bench with 6 partitions, ${PROPS[*]}; consume: $CONSUME_PARTITIONS partitions by assignment; payload '$PATTERN' repeated; median of $ROUNDS alternating rounds"
 echo "msgs/s ratio = kafkalab / rdkafka_performance (medians); CPU s = user+system of the whole client process, start-up included; CPU ratio = median of the per-round kafkalab / rdkafka_performance CPU (equal message counts, so it is the ratio of CPU per message)"
 printf '%-8s %6s %-5s %8s %20s %16s %6s %-9s %15s %6s %-9s\n' mode size codec count "rdkafka_performance" "kafkalab" "ratio" "range" "CPU s rd / kl" "CPU" "CPU range"
