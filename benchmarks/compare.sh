@@ -207,13 +207,14 @@ for mode in "${MODES[@]}"; do for size in $SIZES; do for codec in $CODECS; do
     cpurange=$(pairs "${RDCPU[$key]}" "${KLCPU[$key]}" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR == 0) print "-"; else printf "%.2f-%.2f", lo, hi }')
     cpuratio=$(awk -v r="${cpur:-}" 'BEGIN { if (r != "") printf "%.2f", r; else print "-" }')
     printf '%-8s %6s %-5s %8s %13.0f msgs/s %9.0f msgs/s %6s %-9s %7s / %-5s %6s %-9s\n' "$mode" "$size" "$codec" "$n" "${rd:-0}" "${kl:-0}" "$ratio" "$range" "${rdc:--}" "${klc:--}" "$cpuratio" "$cpurange"
-    verdict=$(awk -v c="$cpuratio" -v r="$ratio" -v bar="$CPU_BAR" 'BEGIN {
+    verdict=$(awk -v c="$cpuratio" -v r="$ratio" -v bar="$CPU_BAR" -v rdc="${rdc:-0}" -v klc="${klc:-0}" -v n="$n" 'BEGIN {
         if (c == "-" || r == "-") { print "no verdict: a tool printed no figure"; exit }
+        us = sprintf(" (%.3f vs %.3f us/msg, medians)", rdc * 1e6 / n, klc * 1e6 / n)
         cpu_ok = (c + 0 <= bar + 0); rate_ok = (r + 0 >= 1.0)
-        if (cpu_ok && rate_ok) print "holds: CPU per message " c "x (bar " bar "x) at " r "x the msgs/s"
-        else if (cpu_ok) print "misses on msgs/s: CPU per message " c "x (bar " bar "x) but " r "x the msgs/s"
-        else if (rate_ok) print "misses on CPU: CPU per message " c "x, above the bar of " bar "x (at " r "x the msgs/s)"
-        else print "misses on both: CPU per message " c "x (bar " bar "x) at " r "x the msgs/s" }')
+        if (cpu_ok && rate_ok) print "holds: CPU per message " c "x" us " at " r "x the msgs/s"
+        else if (cpu_ok) print "misses on msgs/s: CPU per message " c "x" us ", within the " bar "x bar, but " r "x the msgs/s"
+        else if (rate_ok) print "misses on CPU: CPU per message " c "x" us ", above the " bar "x bar (at " r "x the msgs/s)"
+        else print "misses on both: CPU per message " c "x" us " (bar " bar "x) at " r "x the msgs/s" }')
     VERDICTS+=("$(printf '%-8s %6s %-5s %s' "$mode" "$size" "$codec" "$verdict")")
 done; done; done
 echo
