@@ -33,6 +33,20 @@ public struct ClientStatistics: Sendable, Decodable {
         try JSONDecoder().decode(ClientStatistics.self, from: Data(json.utf8))
     }
 
+    /// Fetch requests sent, summed over real brokers, decoding only the
+    /// brokers: a consumer's statistics also list every partition, and
+    /// decoding those into `TopicStats` costs milliseconds per document
+    /// (measured: about 5 % of a 300,000-record `bench consume` run's CPU).
+    public static func fetchRequests(in json: String) -> Int64? {
+        struct Broker: Decodable {
+            let nodeid: Int32?
+            let req: [String: Int64]?
+        }
+        struct BrokersOnly: Decodable { let brokers: [String: Broker]? }
+        guard let doc = try? JSONDecoder().decode(BrokersOnly.self, from: Data(json.utf8)) else { return nil }
+        return (doc.brokers ?? [:]).values.filter { ($0.nodeid ?? -1) >= 0 }.reduce(0) { $0 + ($1.req?["Fetch"] ?? 0) }
+    }
+
     /// Real brokers only (librdkafka also lists its bootstrap and internal pseudo-brokers).
     public var realBrokers: [BrokerStats] {
         (brokers ?? [:]).values.filter { ($0.nodeId ?? -1) >= 0 }

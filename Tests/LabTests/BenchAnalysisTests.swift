@@ -154,6 +154,22 @@ struct BenchAnalysisTests {
         #expect(ProduceStatisticsTotals().compressionRatio(payloadBytes: 1) == nil)
     }
 
+    @Test func theLeanProduceSampleReadsWhatTheFullDecodeReads() throws {
+        let texts = [Self.emission(produce: 10, txBytes: 1000, batchSum: 5, batchCnt: 1, msgsSum: 1),
+                     Self.emission(produce: 30, txBytes: 51_000, batchSum: 40_000, batchCnt: 4, msgsSum: 400),
+                     Self.emission(produce: 40, txBytes: 61_000, batchSum: 10_000, batchCnt: 1, msgsSum: 100)]
+        var full = ProduceStatisticsTotals(baseline: try ClientStatistics.decode(texts[0]))
+        var lean = ProduceStatisticsTotals(baseline: ProduceStatisticsSample.decode(texts[0], topic: "bench"))
+        for text in texts.dropFirst() {
+            full.add(try ClientStatistics.decode(text), topic: "bench")
+            lean.add(try #require(ProduceStatisticsSample.decode(text, topic: "bench")))
+        }
+        #expect(lean == full)
+        #expect(lean.produceRequests == 30 && lean.batchMessages == 500)
+        #expect(ProduceStatisticsSample.decode("not json", topic: "bench") == nil)
+        #expect(ClientStatistics.fetchRequests(in: #"{"brokers":{"a":{"nodeid":1,"req":{"Fetch":7}},"b":{"nodeid":-1,"req":{"Fetch":9}}}}"#) == 7)
+    }
+
     // MARK: Report
 
     static func result(_ label: String, msgsPerSec: Double, p99: UInt64, run: Int = 1) -> BenchResult {
@@ -230,11 +246,11 @@ struct BenchAnalysisTests {
             r.settings = [("linger.ms", linger)]
             return BenchRow(runs: [r])
         }
-        let text = BenchReport.matrixReading([row("0", 1000, 500), row("50", 4000, 60_000)], keys: ["linger.ms"])
+        let text = BenchReport.matrixReading([row("0", 500, 500), row("50", 2000, 60_000)], keys: ["linger.ms"])
         #expect(text.contains("linger.ms=50 gives the most throughput"))
         #expect(text.contains("linger.ms=0 the lowest p99"))
         #expect(text.contains("300 % more"))
-        let same = BenchReport.matrixReading([row("0", 1000, 500), row("50", 4000, 100)], keys: ["linger.ms"])
+        let same = BenchReport.matrixReading([row("0", 500, 500), row("50", 2000, 100)], keys: ["linger.ms"])
         #expect(same.contains("wins both"))
     }
 }

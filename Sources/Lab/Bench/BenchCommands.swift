@@ -8,8 +8,8 @@ enum BenchCommands {
 
     static let codecs = ["none", "gzip", "snappy", "lz4", "zstd"]
 
-    static let sharedOptions = ["--count", "--size", "--payload", "--topic", "--runs", "--warmup", "--rate", "--csv"]
-    static let sharedUsage = "[--count N] [--size BYTES] [--payload \(PayloadKind.usage)] [--topic T] [--runs R] [--warmup N] [--rate MSGS_PER_S] [--csv PATH]"
+    static let sharedOptions = ["--count", "--size", "--payload", "--topic", "--runs", "--warmup", "--rate", "--csv", "--producers"]
+    static let sharedUsage = "[--count N] [--size BYTES] [--payload \(PayloadKind.usage)] [--topic T] [--runs R] [--warmup N] [--rate MSGS_PER_S] [--producers N] [--csv PATH]"
 
     static let bench = Command(
         "bench", summary: "benchmark the producer: compression codecs side by side (msgs/s, ratio, latency, CPU)",
@@ -24,7 +24,10 @@ enum BenchCommands {
         Reported per run: msgs/s, payload MiB/s, bytes on the wire, compression ratio (payload bytes / produced batch \
         bytes, from librdkafka statistics), produce requests, average batch (messages and KiB), delivery latency \
         p50/p95/p99/p99.9/max (produce call to delivery report, HdrHistogram, µs resolution), CPU seconds of the \
-        process and messages per CPU-second. With --runs R: the median of each figure and the msgs/s spread. \
+        process and messages per CPU-second. With --runs R: the median of each figure and the msgs/s spread; a "best" \
+        is marked only outside the measured spread, and msgs/s is withheld for runs shorter than 0.5 s. \
+        --producers N: N producers at once, each on its own thread with its own share of --count (and of --rate): \
+        the aggregate and each client's msgs/s, to see where one client stops scaling. \
         On the embedded cluster the broker runs inside kafkalab: no disk, no replication, acks are not waited \
         for, and CPU seconds include the broker's thread. Ctrl-C stops and reports what was measured.
         """,
@@ -49,7 +52,9 @@ enum BenchCommands {
         options: sharedOptions,
         details: """
         The cartesian product of the given producer properties, one table row per combination, with the best \
-        throughput and the best p99 marked and a reading of the trade-off. Every value is checked by librdkafka \
+        throughput and the best p99 marked where they lead beyond the measured spread, and a reading of the \
+        trade-off that weighs produce requests and CPU per message against latency. Pace it (--rate) to see \
+        linger.ms trade latency for fewer requests and less CPU per message. Every value is checked by librdkafka \
         before anything runs. Properties not in the matrix come from the session (compression.type too). \
         Example: bench matrix linger.ms=0,5,50,200 batch.size=16384,131072,1048576 --count 50000.
         """,
@@ -123,13 +128,12 @@ enum BenchCommands {
                 if ctx.isCancelled { break outer }
                 let index = results.count + 1
                 let prefix = total > 1 ? "[\(index)/\(total)] \(configuration.label)" : configuration.label
-                out.progress("bench \(prefix): connecting" + (plan.warmup > 0 ? " and warming up" : ""))
+                var gate = ProgressGate()
                 do {
                     var r = try ProducerBench.run(label: configuration.label, settings: configuration.settings,
                                                   properties: configuration.properties, plan: plan) { sent, planned, seconds in
-                        let rate = seconds > 0 ? Double(sent) / seconds : 0
-                        let eta = rate > 0 ? Double(planned - sent) / rate : 0
-                        out.progress("bench \(prefix): \(BenchReport.grouped(Double(sent)))/\(BenchReport.grouped(Double(planned))) sent, \(BenchReport.grouped(rate)) msgs/s, ETA \(BenchReport.fixed(eta, 0)) s")
+                        guard gate.shouldShow(atSeconds: seconds) else { return }
+                        out.progress("bench \(prefix): " + ProgressGate.line(done: sent, of: planned, seconds: seconds, verb: "sent"))
                     }
                     r.run = run
                     out.clearProgress()
@@ -138,7 +142,8 @@ enum BenchCommands {
                     out.stream(BenchReport.json(r, runs: options.runs, cluster: plan.cluster))
                     if total > 1 {
                         let m = r.metrics
-                        out.hint("\(prefix): \(BenchReport.grouped(m.msgsPerSec)) msgs/s, ratio \(m.compressionRatio.isFinite ? BenchReport.fixed(m.compressionRatio, 2) : "-"), p99 \(BenchReport.ms(m.p99Micros))" + (r.interrupted ? " (interrupted)" : ""))
+                        let rate = BenchNoise.isTooShort(seconds: r.seconds) ? "short run (\(BenchReport.fixed(r.seconds, 2)) s)" : "\(BenchReport.grouped(m.msgsPerSec)) msgs/s"
+                        out.hint("\(prefix): \(rate), ratio \(m.compressionRatio.isFinite ? BenchReport.fixed(m.compressionRatio, 2) : "-"), p99 \(BenchReport.ms(m.p99Micros))" + (r.interrupted ? " (interrupted)" : ""))
                     }
                     if r.failed > 0 {
                         out.warning("\(configuration.label): \(r.failed) message(s) failed (\(r.firstError ?? "?")); figures count delivered messages only")
@@ -163,9 +168,20 @@ enum BenchCommands {
             throw LabError.interrupted
         }
         let rows = configurations.compactMap { byLabel[$0.label].map(BenchRow.init) }
-        let reading = matrixKeys.map { BenchReport.matrixReading(rows, keys: $0) }
-        let bestThroughput = rows.max { $0.median.msgsPerSec < $1.median.msgsPerSec }
-        let bestP99 = rows.filter { $0.median.p99Micros.isFinite }.min { $0.median.p99Micros < $1.median.p99Micros }
+        func column(_ header: String) -> BenchReport.Column { BenchReport.columns.first { $0.header == header }! }
+        // A "best" only beyond the measured spread, and a throughput winner only from runs long enough to rate.
+        // On the embedded cluster acks changes nothing (no followers): its rows differ by noise, so none is marked.
+        let ignoredAcks = session.connection?.isEmbedded == true
+            ? matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) : nil
+        let reading = ignoredAcks != nil
+            ? "The embedded cluster waits for no follower whatever \(ignoredAcks!) says, so these rows measure the same thing: read their differences as the noise of this machine."
+            : matrixKeys.map { BenchReport.matrixReading(rows, keys: $0, paced: plan.rate) }
+        let bestThroughput = plan.rate == nil && ignoredAcks == nil ? BenchReport.distinctBest(rows, column: column("msgs/s")).map { rows[$0] } : nil
+        let bestP99 = ignoredAcks == nil ? BenchReport.distinctBest(rows, column: column("p99 ms")).map { rows[$0] } : nil
+        var marks: Set<String> = matrixKeys == nil ? Set(BenchReport.columns.map(\.header)) : ["msgs/s", "p99 ms", "requests", "msgs/CPU-s"]
+        if plan.rate != nil { marks.remove("msgs/s"); marks.remove("MiB/s") }
+        if ignoredAcks != nil { marks = [] }
+        let noMark = BenchReport.noMarkNotes(rows, markColumns: marks)
 
         if out.isJSON {
             out.stream(.object([
@@ -177,9 +193,17 @@ enum BenchCommands {
                     ("compression_ratio", BenchReport.number(row.median.compressionRatio)),
                     ("p99_ms", BenchReport.number(row.median.p99Micros / 1000)),
                     ("cpu_ms", BenchReport.number(row.median.cpuSeconds * 1000)),
+                    ("duration_ms", BenchReport.number(row.medianSeconds * 1000)),
+                    ("too_short_to_rate", .bool(row.tooShortToRate)),
+                    ("produce_requests", BenchReport.number(row.median.produceRequests)),
+                    ("avg_batch_msgs", BenchReport.number(row.median.avgBatchMsgs)),
+                    ("p50_ms", BenchReport.number(row.median.p50Micros / 1000)),
+                    ("msgs_per_cpu_sec", BenchReport.number(row.median.msgsPerCpuSecond)),
                 ]) })),
                 ("best_throughput", .optional(bestThroughput?.label)),
                 ("best_p99", .optional(bestP99?.label)),
+                ("no_best_because", .array(noMark.map { .string($0) })),
+                ("producers", .integer(plan.producers)),
                 ("reading", .optional(reading)),
                 ("interrupted", .bool(ctx.isCancelled)),
             ]))
@@ -188,14 +212,35 @@ enum BenchCommands {
                      (options.runs > 1 ? ", median of \(options.runs) runs" : "") +
                      (plan.warmup > 0 ? ", after \(BenchReport.grouped(Double(plan.warmup))) warm-up" : "") +
                      (plan.rate.map { ", paced at \(BenchReport.grouped(Double($0))) msgs/s" } ?? ""))
-            let marks: Set<String>? = matrixKeys == nil ? nil : ["msgs/s", "p99 ms"]
             out.table(BenchReport.table(rows, firstHeader: firstHeader, markColumns: marks))
             if rows.count > 1 {
-                out.hint("\(BenchReport.bestMark) best in its column")
-                out.line()
-                for line in BenchReport.barChart(rows.map { ($0.label, $0.median.msgsPerSec) }, ascii: !out.isTerminal) {
-                    out.line(line)
+                if !marks.isEmpty { out.hint("\(BenchReport.bestMark) best in its column, beyond the measured spread") }
+                for note in noMark { out.hint(note) }
+                let rated = rows.filter { !$0.tooShortToRate }
+                if rated.count > 1 && plan.rate == nil {
+                    out.line()
+                    for line in BenchReport.barChart(rated.map { ($0.label, $0.median.msgsPerSec) }, ascii: !out.isTerminal) {
+                        out.line(line)
+                    }
                 }
+            } else if let row = rows.first, row.tooShortToRate {
+                out.hint("msgs/s withheld (\"short\"): a \(BenchReport.fixed(row.medianSeconds, 2)) s run is too short to rate; rates need at least \(BenchReport.fixed(BenchNoise.minimumSeconds, 1)) s (raise --count, or pace with --rate)")
+            }
+            if plan.producers > 1 {
+                for row in rows {
+                    let perRun = row.runs.compactMap { $0.clients.isEmpty ? nil : ClientScaling(clients: $0.clients, aggregateSeconds: $0.seconds) }
+                    guard let first = perRun.first else { continue }
+                    let which = perRun.count > 1 ? " (run 1 of \(perRun.count))" : ""
+                    if row.tooShortToRate {
+                        // No rate from a run this short: only what each client sent.
+                        out.line("\(row.label)\(which): \(first.clients.count) producers, rates withheld (short run); " +
+                                 first.clients.map { "producer \($0.client): \(BenchReport.grouped(Double($0.messages))) msgs in \(BenchReport.fixed($0.seconds, 2)) s" }.joined(separator: ", "))
+                    } else {
+                        out.line("\(row.label)\(which): \(first.summary)")
+                        out.line("  " + first.clients.map { "producer \($0.client): \(BenchReport.grouped($0.msgsPerSec)) msgs/s" }.joined(separator: ", "))
+                    }
+                }
+                out.hint("aggregate: all messages over the span from the first client's start to the last one's end; a client's rate covers its own run. When the aggregate stops growing with --producers, one client was not the limit.")
             }
             if let effective = results.first?.effectiveProperties {
                 let varied = Set((matrixKeys ?? []) + (matrixKeys == nil ? ["compression.type"] : []))
@@ -203,9 +248,8 @@ enum BenchCommands {
                 out.line("producer: " + shown.joined(separator: " ") + " (effective values)")
             }
             if let reading { out.line(reading) }
-            if session.connection?.isEmbedded == true,
-               let ignored = matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) {
-                out.line("note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting")
+            if let ignored = ignoredAcks {
+                out.line("note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting; none is marked best")
             }
             if session.connection?.isServed == true {
                 out.hint("served cluster: the broker runs in another process on this machine (kafkalab serve) with no disk and no replication, and acks are not waited for; CPU seconds exclude it. Run on the compose cluster for real figures.")
@@ -229,6 +273,7 @@ struct BenchOptions {
     let runs: Int
     let warmup: Int
     let rate: Int?
+    let producers: Int
     let csvPath: String?
     let fileBytes: [UInt8]?
 
@@ -241,6 +286,13 @@ struct BenchOptions {
         runs = try args.int("--runs", default: 1, range: 1...100)
         warmup = try args.int("--warmup", default: min(count / 10, 20_000), range: 0...100_000_000)
         rate = try args.optionalInt("--rate", range: 1...100_000_000)
+        producers = try args.int("--producers", default: 1, range: 1...64)
+        if count < producers {
+            throw LabError.invalid("--count \(count) is fewer messages than --producers \(producers); give each producer at least one")
+        }
+        if let rate, rate < producers {
+            throw LabError.invalid("--rate \(rate) is below one message per second per producer (--producers \(producers)); raise --rate or lower --producers")
+        }
         if case .file(let path) = payload {
             let expanded = (path as NSString).expandingTildeInPath
             guard let data = FileManager.default.contents(atPath: expanded) else {
@@ -279,7 +331,9 @@ struct BenchOptions {
         case .compose: "compose"
         case .external: "external"
         }
-        return ProducerBenchPlan(topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
-                                 buffer: PayloadBuffer(pool), cluster: cluster, cancellation: cancellation)
+        var plan = ProducerBenchPlan(topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
+                                     buffer: PayloadBuffer(pool), cluster: cluster, cancellation: cancellation)
+        plan.producers = producers
+        return plan
     }
 }

@@ -42,6 +42,32 @@ public enum BenchReport {
         return pick.offset
     }
 
+    /// Columns that are rates over the run's wall-clock time: withheld for runs shorter than `BenchNoise.minimumSeconds`.
+    public static let rateHeaders: Set<String> = ["msgs/s", "MiB/s"]
+
+    /// The row best in `column` beyond the spread of its runs (`BenchNoise`);
+    /// rates only when no row was too short to rate.
+    public static func distinctBest(_ rows: [BenchRow], column: Column) -> Int? {
+        if rateHeaders.contains(column.header) && rows.contains(where: \.tooShortToRate) { return nil }
+        return BenchNoise.distinctBest(rows.map { $0.runs.map { column.value($0.metrics) } }, better: column.better)
+    }
+
+    /// The lines under a table that say why a compared column has no mark.
+    public static func noMarkNotes(_ rows: [BenchRow], markColumns: Set<String>? = nil) -> [String] {
+        guard rows.count > 1 else { return [] }
+        var notes: [String] = []
+        if let short = rows.filter(\.tooShortToRate).map(\.medianSeconds).max() {
+            notes.append("msgs/s and MiB/s withheld (\"short\"): a run of \(fixed(short, 2)) s is too short to rate; rates need runs of at least \(fixed(BenchNoise.minimumSeconds, 1)) s (raise --count, or pace with --rate)")
+        }
+        for column in columns where (markColumns?.contains(column.header) ?? true) && !(rateHeaders.contains(column.header) && rows.contains(where: \.tooShortToRate)) {
+            if let why = BenchNoise.whyNoBest(rows.map { $0.runs.map { column.value($0.metrics) } }, better: column.better),
+               ["msgs/s", "p99 ms", "msgs/CPU-s", "requests"].contains(column.header) {
+                notes.append("no best \(column.header): \(why)")
+            }
+        }
+        return notes
+    }
+
     /// The comparison table. `markColumns`: headers whose best value gets
     /// `bestMark` (all directional columns when nil).
     public static func table(_ rows: [BenchRow], firstHeader: String, markColumns: Set<String>? = nil) -> TextTable {
@@ -50,11 +76,12 @@ public enum BenchReport {
         if showSpread { headers.insert("spread", at: 2) }
         var table = TextTable(headers: headers, alignments: [.left] + Array(repeating: .right, count: headers.count - 1))
         var cells = rows.map { row in columns.map { column -> String in
+            if row.tooShortToRate && rateHeaders.contains(column.header) { return "short" }
             let v = column.value(row.median)
             return v.isFinite ? column.format(v) : "-"
         } }
         for (c, column) in columns.enumerated() where markColumns?.contains(column.header) ?? true {
-            if let best = bestIndex(rows.map { column.value($0.median) }, better: column.better) {
+            if let best = distinctBest(rows, column: column) {
                 cells[best][c] += bestMark
             }
         }
@@ -96,7 +123,7 @@ public enum BenchReport {
     /// One run as the `--json` document (schema in the final report / README).
     public static func json(_ r: BenchResult, runs: Int, cluster: String) -> JSONValue {
         let m = r.metrics
-        return .object([
+        var fields: [(String, JSONValue)] = [
             ("kind", "run"),
             ("label", .string(r.label)),
             ("codec", .string(r.codec)),
@@ -116,6 +143,8 @@ public enum BenchReport {
             ("batch_bytes", .integer(r.statistics.batchBytes)),
             ("wire_bytes", .integer(r.statistics.wireBytes)),
             ("compression_ratio", number(m.compressionRatio)),
+        ]
+        fields += [
             ("produce_requests", .integer(r.statistics.produceRequests)),
             ("avg_batch_msgs", number(m.avgBatchMsgs)),
             ("avg_batch_bytes", number(m.avgBatchBytes)),
@@ -127,9 +156,19 @@ public enum BenchReport {
             ("cpu_ms", number(r.cpuSeconds * 1000)),
             ("msgs_per_cpu_sec", number(m.msgsPerCpuSecond)),
             ("interrupted", .bool(r.interrupted)),
+            ("too_short_to_rate", .bool(BenchNoise.isTooShort(seconds: r.seconds))),
+            ("producers", .integer(max(1, r.clients.count))),
+            ("clients", .array(r.clients.map(clientJSON))),
             ("error", .optional(r.firstError)),
             ("properties", .object(r.effectiveProperties.map { ($0.key, .string($0.value)) })),
-        ])
+        ]
+        return .object(fields)
+    }
+
+    /// One client of a run with several (`--producers`, `--consumers`).
+    public static func clientJSON(_ c: ClientRate) -> JSONValue {
+        .object([("client", .integer(c.client)), ("messages", .integer(c.messages)),
+                 ("duration_ms", number(c.seconds * 1000)), ("msgs_per_sec", number(c.msgsPerSec))])
     }
 
     public static let csvHeader = [
@@ -190,45 +229,95 @@ public enum BenchReport {
 
     // MARK: The matrix's reading
 
-    /// One paragraph on the trade-off a matrix shows: which combination wins
-    /// throughput, which wins p99, what the difference costs, and which
-    /// property moved throughput most.
-    public static func matrixReading(_ rows: [BenchRow], keys: [String]) -> String {
+    /// One paragraph on the trade-off a matrix shows. It weighs what each
+    /// combination costs per message (produce requests, messages per batch,
+    /// CPU per message) against what it costs in latency (p50, p99), and
+    /// names a throughput winner only when the runs were long enough to rate
+    /// and the winner leads beyond the measured spread. `paced`: the rate
+    /// every run was held to (then msgs/s is the rate, not a result).
+    public static func matrixReading(_ rows: [BenchRow], keys: [String], paced: Int? = nil) -> String {
         let measured = rows.filter { $0.median.msgsPerSec.isFinite && $0.median.msgsPerSec > 0 }
-        guard measured.count >= 2,
-              let fastest = measured.max(by: { $0.median.msgsPerSec < $1.median.msgsPerSec }),
-              let quickest = measured.filter({ $0.median.p99Micros.isFinite }).min(by: { $0.median.p99Micros < $1.median.p99Micros })
-        else { return "Too few combinations completed to read a trade-off." }
-        var text: String
-        let f = fastest.median, q = quickest.median
-        if fastest.label == quickest.label {
-            text = "\(fastest.label) wins both throughput (\(grouped(f.msgsPerSec)) msgs/s) and p99 (\(ms(f.p99Micros))): no trade-off on this workload."
+        guard measured.count >= 2 else { return "Too few combinations completed to read a trade-off." }
+        var parts: [String] = []
+        if let paced {
+            parts.append("Paced at \(grouped(Double(paced))) msgs/s, every combination sent the same rate, so msgs/s is the pace, not a result: read requests, messages per batch, p50 and CPU per message.")
+        }
+        func column(_ header: String) -> Column { columns.first { $0.header == header }! }
+        // Requests and batching: deterministic enough to compare run by run.
+        let withRequests = measured.filter { $0.median.produceRequests.isFinite && $0.median.produceRequests > 0 }
+        if let fewest = withRequests.min(by: { $0.median.produceRequests < $1.median.produceRequests }),
+           let most = withRequests.max(by: { $0.median.produceRequests < $1.median.produceRequests }),
+           most.median.produceRequests > fewest.median.produceRequests * 1.1 {
+            let f = fewest.median, m = most.median
+            var text = "\(fewest.label) sends the fewest produce requests (\(grouped(f.produceRequests)), \(fixed(f.avgBatchMsgs, 0)) msgs per batch), " +
+                "\(fixed(m.produceRequests / f.produceRequests, 1))× fewer than \(most.label) (\(grouped(m.produceRequests)), \(fixed(m.avgBatchMsgs, 0)) per batch)"
+            let cpu = measured.map { $0.runs.map(\.metrics.msgsPerCpuSecond) }
+            if let best = BenchNoise.distinctBest(cpu, better: .higher) {
+                let b = measured[best]
+                text += "; \(b.label) does the most work per CPU-second (\(grouped(b.median.msgsPerCpuSecond)) msgs/CPU-s"
+                if b.label != most.label, most.median.msgsPerCpuSecond.isFinite, most.median.msgsPerCpuSecond > 0 {
+                    text += ", \(fixed(b.median.msgsPerCpuSecond / most.median.msgsPerCpuSecond, 1))× \(most.label)'s"
+                }
+                text += ")"
+            } else {
+                text += "; CPU per message differs by less than the measured spread"
+            }
+            text += "."
+            if let lowP50 = measured.filter({ $0.median.p50Micros.isFinite }).min(by: { $0.median.p50Micros < $1.median.p50Micros }),
+               lowP50.label != fewest.label, f.p50Micros.isFinite {
+                text += " The price is latency: p50 \(ms(f.p50Micros)) for \(fewest.label) against \(ms(lowP50.median.p50Micros)) for \(lowP50.label)."
+            }
+            parts.append(text)
+        }
+        // Throughput: only from runs long enough, and only beyond the spread.
+        let rateable = !measured.contains(where: \.tooShortToRate)
+        let fastestIndex = rateable && paced == nil ? distinctBest(measured, column: column("msgs/s")) : nil
+        let quickestIndex = distinctBest(measured, column: column("p99 ms"))
+        if let fi = fastestIndex, let qi = quickestIndex {
+            let fastest = measured[fi], quickest = measured[qi], f = fastest.median, q = quickest.median
+            if fi == qi {
+                parts.append("\(fastest.label) wins both throughput (\(grouped(f.msgsPerSec)) msgs/s) and p99 (\(ms(f.p99Micros))): no trade-off on this workload.")
+            } else {
+                let gain = (f.msgsPerSec / q.msgsPerSec - 1) * 100
+                parts.append("\(fastest.label) gives the most throughput (\(grouped(f.msgsPerSec)) msgs/s, p99 \(ms(f.p99Micros))); " +
+                    "\(quickest.label) the lowest p99 (\(ms(q.p99Micros)), \(grouped(q.msgsPerSec)) msgs/s). " +
+                    "Choosing throughput buys \(fixed(gain, 0)) % more messages per second for \(fixed(f.p99Micros / max(q.p99Micros, 1), 1))× the p99.")
+            }
         } else {
-            let gain = (f.msgsPerSec / q.msgsPerSec - 1) * 100
-            text = "\(fastest.label) gives the most throughput (\(grouped(f.msgsPerSec)) msgs/s, p99 \(ms(f.p99Micros))); " +
-                "\(quickest.label) the lowest p99 (\(ms(q.p99Micros)), \(grouped(q.msgsPerSec)) msgs/s). " +
-                "Choosing throughput buys \(fixed(gain, 0)) % more messages per second for \(fixed(f.p99Micros / max(q.p99Micros, 1), 1))× the p99."
+            if let fi = fastestIndex {
+                parts.append("\(measured[fi].label) gives the most throughput (\(grouped(measured[fi].median.msgsPerSec)) msgs/s).")
+            } else if paced == nil {
+                parts.append(rateable ? "No combination is faster beyond the measured spread." :
+                    "The runs were too short to rate msgs/s (under \(fixed(BenchNoise.minimumSeconds, 1)) s each).")
+            }
+            if let qi = quickestIndex {
+                parts.append("\(measured[qi].label) has the lowest p99 (\(ms(measured[qi].median.p99Micros))).")
+            } else {
+                parts.append("No combination has a lower p99 beyond the measured spread.")
+            }
         }
         // Which property, varied alone, moves the median throughput most.
-        var strongest: (key: String, low: String, high: String, factor: Double)?
-        for key in keys {
-            var byValue: [String: [Double]] = [:]
-            var order: [String] = []
-            for row in measured {
-                guard let v = row.runs[0].settings.first(where: { $0.key == key })?.value else { continue }
-                if byValue[v] == nil { order.append(v) }
-                byValue[v, default: []].append(row.median.msgsPerSec)
+        if fastestIndex != nil {
+            var strongest: (key: String, low: String, high: String, factor: Double)?
+            for key in keys {
+                var byValue: [String: [Double]] = [:]
+                var order: [String] = []
+                for row in measured {
+                    guard let v = row.runs[0].settings.first(where: { $0.key == key })?.value else { continue }
+                    if byValue[v] == nil { order.append(v) }
+                    byValue[v, default: []].append(row.median.msgsPerSec)
+                }
+                guard order.count >= 2 else { continue }
+                let means = order.map { v in (v, byValue[v]!.reduce(0, +) / Double(byValue[v]!.count)) }
+                guard let lo = means.min(by: { $0.1 < $1.1 }), let hi = means.max(by: { $0.1 < $1.1 }), lo.1 > 0 else { continue }
+                let factor = hi.1 / lo.1
+                if factor > (strongest?.factor ?? 0) { strongest = (key, lo.0, hi.0, factor) }
             }
-            guard order.count >= 2 else { continue }
-            let means = order.map { v in (v, byValue[v]!.reduce(0, +) / Double(byValue[v]!.count)) }
-            guard let lo = means.min(by: { $0.1 < $1.1 }), let hi = means.max(by: { $0.1 < $1.1 }), lo.1 > 0 else { continue }
-            let factor = hi.1 / lo.1
-            if factor > (strongest?.factor ?? 0) { strongest = (key, lo.0, hi.0, factor) }
+            if let s = strongest {
+                parts.append("\(s.key) matters most here: \(s.key)=\(s.high) averages \(fixed(s.factor, 1))× the throughput of \(s.key)=\(s.low).")
+            }
         }
-        if let s = strongest {
-            text += " \(s.key) matters most here: \(s.key)=\(s.high) averages \(fixed(s.factor, 1))× the throughput of \(s.key)=\(s.low)."
-        }
-        return text
+        return parts.joined(separator: " ")
     }
 
     // MARK: Formatting

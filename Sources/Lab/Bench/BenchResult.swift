@@ -24,6 +24,8 @@ public struct BenchResult: Sendable {
     public var effectiveProperties: [(key: String, value: String)] = []
     /// The most frequent delivery failure, if any.
     public var firstError: String?
+    /// Per-client figures when several clients ran at once (`--producers N`); empty for one.
+    public var clients: [ClientRate] = []
 
     public init(label: String, codec: String, count: Int, size: Int, payload: String, delivered: Int, failed: Int,
                 seconds: Double, statistics: ProduceStatisticsTotals, latency: LatencySummary, cpuSeconds: Double) {
@@ -119,6 +121,10 @@ public struct BenchRow: Sendable {
     /// Relative spread of msgs/s over the runs (NaN with one run).
     public let throughputSpread: Double
     public let p99Spread: Double
+    /// The median run's wall-clock seconds.
+    public let medianSeconds: Double
+    /// Its runs are too short for a msgs/s claim (`BenchNoise.minimumSeconds`).
+    public var tooShortToRate: Bool { BenchNoise.isTooShort(seconds: medianSeconds) }
 
     public init(runs: [BenchResult]) {
         precondition(!runs.isEmpty)
@@ -128,5 +134,53 @@ public struct BenchRow: Sendable {
         median = BenchMetrics.median(metrics)
         throughputSpread = BenchStats.relativeSpread(metrics.map(\.msgsPerSec))
         p99Spread = BenchStats.relativeSpread(metrics.map(\.p99Micros))
+        medianSeconds = BenchStats.median(runs.map(\.seconds))
+    }
+}
+
+/// One client's share of a run with several clients.
+public struct ClientRate: Equatable, Sendable {
+    public let client: Int
+    public let messages: Int
+    /// From the client's first send (or record) to its last delivery report (or record).
+    public let seconds: Double
+    public init(client: Int, messages: Int, seconds: Double) {
+        self.client = client
+        self.messages = messages
+        self.seconds = seconds
+    }
+    public var msgsPerSec: Double { seconds > 0 ? Double(messages) / seconds : .nan }
+}
+
+/// The aggregate of several clients' rates, and how far one client is from
+/// an equal share (where one client stops scaling). Pure.
+public struct ClientScaling: Equatable, Sendable {
+    public let clients: [ClientRate]
+    /// All messages over the span from the first client's start to the last one's end.
+    public let aggregateMsgsPerSec: Double
+
+    public init(clients: [ClientRate], aggregateSeconds: Double) {
+        self.clients = clients
+        let total = clients.reduce(0) { $0 + $1.messages }
+        aggregateMsgsPerSec = aggregateSeconds > 0 ? Double(total) / aggregateSeconds : .nan
+    }
+
+    public var perClientMedian: Double { BenchStats.median(clients.map(\.msgsPerSec)) }
+    public var slowest: ClientRate? { clients.filter { $0.msgsPerSec.isFinite }.min { $0.msgsPerSec < $1.msgsPerSec } }
+    public var fastest: ClientRate? { clients.filter { $0.msgsPerSec.isFinite }.max { $0.msgsPerSec < $1.msgsPerSec } }
+    /// Aggregate over the sum of the clients' own rates: 1 when the clients
+    /// overlapped completely, lower when they ran partly one after another.
+    public var overlap: Double {
+        let sum = clients.map(\.msgsPerSec).filter(\.isFinite).reduce(0, +)
+        return sum > 0 ? aggregateMsgsPerSec / sum : .nan
+    }
+
+    /// "aggregate 1,200,000 msgs/s from 4 clients; per client 290,000-310,000 (median 300,000)".
+    public var summary: String {
+        var text = "aggregate \(BenchReport.grouped(aggregateMsgsPerSec)) msgs/s from \(clients.count) clients"
+        if let lo = slowest, let hi = fastest {
+            text += "; per client \(BenchReport.grouped(lo.msgsPerSec))-\(BenchReport.grouped(hi.msgsPerSec)) msgs/s (median \(BenchReport.grouped(perClientMedian)))"
+        }
+        return text
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import Kafka
+import Synchronization
 
 /// What every run of one `bench` command shares.
 struct ProducerBenchPlan {
@@ -16,6 +17,8 @@ struct ProducerBenchPlan {
     let cluster: String
     /// The running command's Ctrl-C.
     let cancellation: Cancellation
+    /// Producers sending at once, each from its own thread (`--producers`).
+    var producers: Int = 1
 }
 
 /// The payload pool in memory that never moves or changes, so librdkafka
@@ -129,7 +132,7 @@ enum ProducerBench {
     static let effectiveKeys = ["acks", "linger.ms", "batch.size", "batch.num.messages", "compression.type",
                                 "compression.level", "enable.idempotence"]
 
-    /// - `progress`: called on the bench thread with (sent, total, seconds so far) about every 200 ms.
+    /// - `progress`: called on the calling thread with (sent, total, seconds so far) about every 200 ms.
     static func run(label: String, settings: [(key: String, value: String)], properties: [String: String],
                     plan: ProducerBenchPlan, progress: (Int, Int, Double) -> Void) throws -> BenchResult {
         var props = properties
@@ -137,73 +140,96 @@ enum ProducerBench {
         let codec = props["compression.type"] ?? props["compression.codec"] ?? "none"
         let effective = (try? ClientConfig.effectiveValues(of: props, keys: effectiveKeys)) ?? [:]
 
-        let recorder = DeliveryRecorder()
-        let producer = try Producer(config: props, pollsInBackground: false,
-                                    onDelivery: { recorder.record($0) },
-                                    onStatistics: { recorder.statistics.append($0) })
-        let topic = try producer.topic(plan.topic)
-
-        var loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder, cancellation: plan.cancellation,
-                               pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
-
-        // Warm-up: connections, metadata and the allocator's first pages,
-        // all before the clock starts. Its batches end up in the statistics
-        // emission awaited here, which then serves as the baseline.
-        var baseline: ClientStatistics?
-        if plan.warmup > 0 {
-            _ = try loop.send(plan.warmup, rate: nil, progress: { _, _ in })
-            drain(producer, recorder, plan.cancellation)
-            if !plan.cancellation.isCancelled {
-                baseline = awaitStatistics(producer, recorder, after: recorder.statistics.count)
-                    .flatMap { try? ClientStatistics.decode($0) }
-            }
-            recorder.resetDeliveries()
-            recorder.statistics.removeAll()
+        let clients: [ProducerClient]
+        let cpuSeconds: Double
+        if plan.producers == 1 {
+            // One client: everything on this thread, as rdkafka_performance does.
+            let client = try ProducerClient(index: 1, properties: props, plan: plan, count: plan.count, warmup: plan.warmup)
+            client.warmUp()
+            let cpuStart = BenchClock.processCPUSeconds()
+            client.measure { sent, now in progress(sent, plan.count, Double(now &- client.start) / 1e9) }
+            cpuSeconds = BenchClock.processCPUSeconds() - cpuStart
+            client.finish()
+            clients = [client]
+        } else {
+            (clients, cpuSeconds) = try runConcurrently(properties: props, plan: plan, progress: progress)
         }
 
-        let cpuStart = BenchClock.processCPUSeconds()
-        let start = BenchClock.nanos()
-        var sendError: KafkaError?
-        var sent = 0
-        if !plan.cancellation.isCancelled {
-            do {
-                sent = try loop.send(plan.count, rate: plan.rate) { sent, now in
-                    progress(sent, plan.count, Double(now &- start) / 1e9)
-                }
-            } catch let e as KafkaError {
-                sendError = e
-                sent = loop.sent
-            }
+        let delivered = clients.reduce(0) { $0 + $1.recorder.delivered }
+        if delivered == 0, let e = clients.compactMap(\.sendError).first { throw e }
+        var histogram = LatencySummary.makeHistogram()
+        var totals = clients[0].totals
+        for (i, c) in clients.enumerated() {
+            histogram.add(c.recorder.histogram)
+            if i > 0 { totals.absorb(c.totals) }
         }
-        let interrupted = plan.cancellation.isCancelled
-        if interrupted || sendError != nil { producer.purgeQueued() }
-        drain(producer, recorder, plan.cancellation)
-        let cpuSeconds = BenchClock.processCPUSeconds() - cpuStart
-        let end = recorder.lastDeliveryNanos > start ? recorder.lastDeliveryNanos : BenchClock.nanos()
-
-        // Every batch went out before its delivery report, so the next
-        // emission covers the rest of the run.
-        _ = awaitStatistics(producer, recorder, after: recorder.statistics.count)
-        var totals = ProduceStatisticsTotals(baseline: baseline)
-        for text in recorder.statistics {
-            if let s = try? ClientStatistics.decode(text) { totals.add(s, topic: plan.topic) }
-        }
-
-        if let sendError, recorder.delivered == 0 { throw sendError }
+        let start = clients.map(\.start).min()!
+        let end = clients.map(\.end).max()!
+        let sent = clients.reduce(0) { $0 + $1.sent - $1.recorder.purged }
         var result = BenchResult(
-            label: label, codec: codec, count: sent - recorder.purged, size: plan.payload.messageSize,
-            payload: plan.payload.kind.description, delivered: recorder.delivered, failed: recorder.failed,
+            label: label, codec: codec, count: sent, size: plan.payload.messageSize,
+            payload: plan.payload.kind.description, delivered: delivered,
+            failed: clients.reduce(0) { $0 + $1.recorder.failed },
             seconds: Double(end &- start) / 1e9, statistics: totals,
-            latency: LatencySummary(recorder.histogram), cpuSeconds: cpuSeconds)
+            latency: LatencySummary(histogram), cpuSeconds: cpuSeconds)
         result.settings = settings
-        result.interrupted = interrupted
+        result.interrupted = clients.contains { $0.interrupted }
         result.effectiveProperties = effectiveKeys.compactMap { k in effective[k].map { (key: k, value: $0) } }
-        if let worst = recorder.failures.max(by: { $0.value < $1.value }) {
+        if plan.producers > 1 {
+            result.clients = clients.map { ClientRate(client: $0.index, messages: $0.recorder.delivered, seconds: Double($0.end &- $0.start) / 1e9) }
+        }
+        var failures: [Int32: Int] = [:]
+        for c in clients { failures.merge(c.recorder.failures) { $0 + $1 } }
+        if let worst = failures.max(by: { $0.value < $1.value }) {
             result.firstError = KafkaError.name(of: worst.key)
-        } else if let sendError {
-            result.firstError = sendError.name
+        } else if let e = clients.compactMap(\.sendError).first {
+            result.firstError = e.name
         }
         return result
+    }
+
+    /// Several producers, one thread each, measured together: every client
+    /// warms up, then all start at once; CPU covers the process from the
+    /// start to the last client's final delivery report.
+    static func runConcurrently(properties: [String: String], plan: ProducerBenchPlan,
+                                progress: (Int, Int, Double) -> Void) throws -> ([ProducerClient], Double) {
+        let n = plan.producers
+        var clients: [ProducerClient] = []
+        for i in 0..<n {
+            // An even split of the messages; the first clients take the remainder.
+            let share = plan.count / n + (i < plan.count % n ? 1 : 0)
+            let warm = plan.warmup / n + (i < plan.warmup % n ? 1 : 0)
+            clients.append(try ProducerClient(index: i + 1, properties: properties, plan: plan, count: share, warmup: warm))
+        }
+        let ready = DispatchSemaphore(value: 0)
+        let go = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        for client in clients {
+            let thread = Thread {
+                client.warmUp()
+                ready.signal()
+                go.wait()
+                client.measure { _, _ in }
+                done.signal()
+                client.finish()
+                done.signal()
+            }
+            thread.name = "kafkalab-bench-producer-\(client.index)"
+            thread.start()
+        }
+        for _ in clients { ready.wait() }
+        let cpuStart = BenchClock.processCPUSeconds()
+        let start = BenchClock.nanos()
+        for _ in clients { go.signal() }
+        var measured = 0
+        while measured < n {
+            if done.wait(timeout: .now() + .milliseconds(200)) == .success { measured += 1; continue }
+            let sent = clients.reduce(0) { $0 + $1.progressSent.load(ordering: .relaxed) }
+            progress(sent, plan.count, Double(BenchClock.nanos() &- start) / 1e9)
+        }
+        let cpuSeconds = BenchClock.processCPUSeconds() - cpuStart
+        for _ in clients { done.wait() }
+        return (clients, cpuSeconds)
     }
 
     /// Serves delivery reports until none is outstanding (a flush, polled
@@ -227,6 +253,97 @@ enum ProducerBench {
             recorder.poll(producer, timeoutMs: 20)
         }
         return recorder.statistics.count > after ? recorder.statistics.last : nil
+    }
+}
+
+/// One producer of a bench run, with its delivery recorder and statistics:
+/// warm-up, the measured send, and the statistics read afterwards. Used by
+/// one thread at a time (its own, or the caller's for a single client).
+///
+/// `@unchecked Sendable`: handed to the thread that runs it, and read by the
+/// caller only after that thread has signalled it is done (the semaphores in
+/// `ProducerBench.runConcurrently` order the accesses); `progressSent` is atomic.
+final class ProducerClient: @unchecked Sendable {
+    let index: Int
+    let plan: ProducerBenchPlan
+    let count: Int
+    let warmup: Int
+    let recorder: DeliveryRecorder
+    let producer: Producer
+    private var loop: ProduceLoop
+    private var baseline: ProduceStatisticsSample?
+    let progressSent = Atomic<Int>(0)
+    private(set) var start: UInt64 = 0
+    private(set) var end: UInt64 = 0
+    private(set) var sent = 0
+    private(set) var sendError: KafkaError?
+    private(set) var interrupted = false
+    private(set) var totals = ProduceStatisticsTotals()
+
+    init(index: Int, properties: [String: String], plan: ProducerBenchPlan, count: Int, warmup: Int) throws {
+        self.index = index
+        self.plan = plan
+        self.count = count
+        self.warmup = warmup
+        let recorder = DeliveryRecorder()
+        self.recorder = recorder
+        producer = try Producer(config: properties, pollsInBackground: false,
+                                onDelivery: { recorder.record($0) },
+                                onStatistics: { recorder.statistics.append($0) })
+        let topic = try producer.topic(plan.topic)
+        loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder, cancellation: plan.cancellation,
+                           pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
+    }
+
+    /// Warm-up: connections, metadata and the allocator's first pages, all
+    /// before the clock starts. Its batches end up in the statistics
+    /// emission awaited here, which then serves as the baseline.
+    func warmUp() {
+        guard warmup > 0 else { return }
+        _ = try? loop.send(warmup, rate: nil, progress: { _, _ in })
+        ProducerBench.drain(producer, recorder, plan.cancellation)
+        if !plan.cancellation.isCancelled {
+            baseline = ProducerBench.awaitStatistics(producer, recorder, after: recorder.statistics.count)
+                .flatMap { ProduceStatisticsSample.decode($0, topic: plan.topic) }
+        }
+        recorder.resetDeliveries()
+        recorder.statistics.removeAll()
+    }
+
+    /// The measured part: send, then serve every delivery report.
+    func measure(progress: (Int, UInt64) -> Void) {
+        let rate = plan.rate.map { max(1, $0 / plan.producers) }
+        start = BenchClock.nanos()
+        if !plan.cancellation.isCancelled {
+            do {
+                sent = try loop.send(count, rate: rate) { sent, now in
+                    self.progressSent.store(sent, ordering: .relaxed)
+                    progress(sent, now)
+                }
+            } catch let e as KafkaError {
+                sendError = e
+                sent = loop.sent
+            } catch {
+                sent = loop.sent
+            }
+        }
+        progressSent.store(sent, ordering: .relaxed)
+        interrupted = plan.cancellation.isCancelled
+        if interrupted || sendError != nil { producer.purgeQueued() }
+        ProducerBench.drain(producer, recorder, plan.cancellation)
+        end = recorder.lastDeliveryNanos > start ? recorder.lastDeliveryNanos : BenchClock.nanos()
+    }
+
+    /// Every batch went out before its delivery report, so the next emission
+    /// covers the rest of the run. Only the last emission is decoded in full
+    /// for the counters; the per-interval batch figures of every emission are summed.
+    func finish() {
+        _ = ProducerBench.awaitStatistics(producer, recorder, after: recorder.statistics.count)
+        var totals = ProduceStatisticsTotals(baseline: baseline)
+        for text in recorder.statistics {
+            if let s = ProduceStatisticsSample.decode(text, topic: plan.topic) { totals.add(s) }
+        }
+        self.totals = totals
     }
 }
 
