@@ -263,7 +263,7 @@ enum ConsumerBenchRunner {
                 ("too_short_to_rate", .bool(r.tooShortToRate)),
                 ("fetch_requests", .optional(r.fetchRequests)),
                 ("first_message_ms", .optional(r.firstMessage.map { $0 * 1000 })),
-                ("total_s", .double(r.total)), ("best", .bool(best?.index == r.index)),
+                ("total_ms", .double(r.total * 1000)), ("best", .bool(best?.index == r.index)),
                 ("clients", .array(r.clients.map(BenchReport.clientJSON))),
             ]) })),
             ("best_run", .optional(best?.index)),
