@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := librdkafka-dev libedit-dev pkg-config
 BREW_PACKAGES := librdkafka libedit pkg-config
 
-.PHONY: deps build release run test bench clean
+.PHONY: deps build release run test test-pure bench clean
 
 deps:
 	@if pkg-config --exists rdkafka libedit 2>/dev/null; then \
@@ -34,6 +34,10 @@ run: release
 # The suite runs in several swift test processes at once (see scripts/test-shards.sh for why).
 test: deps
 	SWIFT=$(SWIFT) ./scripts/test-shards.sh
+
+# Only the tests that need no cluster and no built binary (a few seconds).
+test-pure: deps
+	SWIFT=$(SWIFT) ./scripts/test-pure.sh
 
 bench: release
 	./benchmarks/compare.sh
