@@ -466,7 +466,6 @@ final class LagWatchLoop {
 /// The groups this session's own consumers joined. The embedded cluster cannot list
 /// groups, so this is the only way it can tell an idle group from a name never used.
 final class LagLabState: LabState {
-    static let key = "lag"
     private(set) var joinedGroups: [String] = []
 
     func recordJoin(_ group: String) {
@@ -484,9 +483,6 @@ final class LagLabState: LabState {
 extension Session {
     /// The lag lab's state, created on first use (it lives until disconnect).
     var lagState: LagLabState {
-        if let s = labState[LagLabState.key] as? LagLabState { return s }
-        let s = LagLabState()
-        labState[LagLabState.key] = s
-        return s
+        lab(LagLabState.self) { LagLabState() }
     }
 }

@@ -3,8 +3,6 @@ import Foundation
 /// The `sim` model a session is driving, the earlier states `undo` returns
 /// to, and where scenario predictions are read from.
 final class SimLabState: LabState {
-    static let key = "sim"
-
     var model: ReplicationModel
     var step = 0
     /// Earlier (model, step) pairs, newest last.
@@ -17,13 +15,13 @@ final class SimLabState: LabState {
         self.predictions = predictions
     }
 
-    static func existing(in session: Session) -> SimLabState? { session.labState[key] as? SimLabState }
+    static func existing(in session: Session) -> SimLabState? { session.existingLab(SimLabState.self) }
 
     /// A fresh model, keeping the prediction input of an earlier one.
     @discardableResult
     static func reset(in session: Session, to model: ReplicationModel) -> SimLabState {
         let state = SimLabState(model: model, predictions: existing(in: session)?.predictions ?? TerminalPredictionInput())
-        session.labState[key] = state
+        session.replaceLab(state)
         return state
     }
 

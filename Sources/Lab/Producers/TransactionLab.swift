@@ -10,8 +10,6 @@ import Kafka
 /// if the session drops the producer (a fatal error such as being fenced),
 /// the transaction is gone with it.
 public final class TransactionLab: LabState {
-    static let key = "txn"
-
     struct OpenTransaction {
         let transactionalId: String
         let began: Date
@@ -31,14 +29,11 @@ public final class TransactionLab: LabState {
 
     /// The session's transaction lab, registered on first use.
     static func attach(to session: Session) -> TransactionLab {
-        if let lab = session.labState[key] as? TransactionLab { return lab }
-        let lab = TransactionLab()
-        session.labState[key] = lab
-        return lab
+        session.lab(TransactionLab.self) { TransactionLab() }
     }
 
     static func existing(in session: Session) -> TransactionLab? {
-        session.labState[key] as? TransactionLab
+        session.existingLab(TransactionLab.self)
     }
 
     /// The open transaction, if its producer is still the session's live one.

@@ -7,8 +7,6 @@ import Foundation
 /// can stop brokers) nothing would ever change while it runs; `broker stop 2` followed
 /// by `isr watch` still shows "broker 2 gone" and the leader moves that way.
 final class ReplicationLabState: LabState {
-    static let key = "replication"
-
     /// Every topic, internal ones included; filtered to a watch's scope when used.
     private(set) var baseline: ReplicationSnapshot?
     private(set) var baselineTaken: Date?
@@ -16,10 +14,7 @@ final class ReplicationLabState: LabState {
     private(set) var baselineReason: String?
 
     static func of(_ session: Session) -> ReplicationLabState {
-        if let state = session.labState[key] as? ReplicationLabState { return state }
-        let state = ReplicationLabState()
-        session.labState[key] = state
-        return state
+        session.lab(ReplicationLabState.self) { ReplicationLabState() }
     }
 
     /// Set at the end of a watch: later changes are measured from there.

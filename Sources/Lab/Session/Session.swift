@@ -29,9 +29,10 @@ public final class Session {
 
     /// Long-lived clients and per-lab state, dropped when their inputs change.
     var sessionProducer: SessionProducer?
-    /// Per-lab state by key, for command families that keep something
-    /// between commands (an open transaction, a lag history).
-    public var labState: [String: any LabState] = [:]
+    /// Per-lab state, one per `LabState` type, for command families that keep
+    /// something between commands (an open transaction, a lag history). Reached
+    /// only through `lab(_:orMake:)`, `existingLab(_:)` and `replaceLab(_:)`.
+    public private(set) var labState: [ObjectIdentifier: any LabState] = [:]
 
     public init(output: Output, isScript: Bool) {
         self.output = output
@@ -201,4 +202,21 @@ public final class LatestStatistics: Sendable {
         latest.withLock { $0 = s }
     }
     public var value: ClientStatistics? { latest.withLock { $0 } }
+}
+
+extension Session {
+    /// A lab's state in this session, made with `make` on first use; it lives
+    /// until the session disconnects. The one way a lab reaches its state.
+    func lab<S: LabState>(_ type: S.Type, orMake make: () -> S) -> S {
+        if let state = labState[ObjectIdentifier(type)] as? S { return state }
+        let state = make()
+        labState[ObjectIdentifier(type)] = state
+        return state
+    }
+
+    /// A lab's state if a command has made it.
+    func existingLab<S: LabState>(_ type: S.Type) -> S? { labState[ObjectIdentifier(type)] as? S }
+
+    /// Puts a fresh state in place of the lab's current one (`sim` resets its model).
+    func replaceLab<S: LabState>(_ state: S) { labState[ObjectIdentifier(S.self)] = state }
 }

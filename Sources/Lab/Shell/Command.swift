@@ -3,10 +3,9 @@
 /// (`topic create`); a command can both run on its own and have subcommands
 /// (`isr` and `isr watch`).
 ///
-/// `@unchecked Sendable`: a command is an immutable value built from static
-/// code; its closure captures nothing and touches only the context it is given,
-/// on the thread that runs it.
-public struct Command: @unchecked Sendable {
+/// Sendable, checked: an immutable value whose closure is `@Sendable` (it
+/// captures nothing and touches only the context it is given).
+public struct Command: Sendable {
     public let name: String
     public let summary: String
     public let usage: String
@@ -17,11 +16,11 @@ public struct Command: @unchecked Sendable {
     public let subcommands: [Command]
     /// What to complete after the command's words: topics, properties, ...
     public let completes: CompletionKind
-    public let run: ((CommandContext) throws -> Void)?
+    public let run: (@Sendable (CommandContext) throws -> Void)?
 
     public init(_ name: String, summary: String, usage: String, flags: [String] = [], options: [String] = [],
                 details: String = "", completes: CompletionKind = .nothing, subcommands: [Command] = [],
-                run: ((CommandContext) throws -> Void)? = nil) {
+                run: (@Sendable (CommandContext) throws -> Void)? = nil) {
         self.name = name
         self.summary = summary
         self.usage = usage
