@@ -119,7 +119,7 @@ struct ComposeStandInTests {
         #expect(p0["last_stable_offset"] != nil)
     }
 
-    @Test func describeDoesNotWaitOnAKilledLeader() throws {
+    @Test(.timeLimit(.minutes(1))) func describeDoesNotWaitOnAKilledLeader() throws {
         let kafka = try ScriptedKafka()
         let t = TestSession(standIn: kafka)
         _ = try t.output(of: "topic create k --partitions 6")
