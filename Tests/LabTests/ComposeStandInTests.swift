@@ -119,6 +119,21 @@ struct ComposeStandInTests {
         #expect(p0["last_stable_offset"] != nil)
     }
 
+    @Test(.timeLimit(.minutes(1))) func describeDoesNotWaitOnAKilledLeader() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create k --partitions 6")
+        _ = try t.output(of: "produce --topic k --count 12 m{i}")
+        let leaders = try partitions(t.json("topic describe k")).compactMap { $0["leader"] }
+        guard case .int(let victim)? = leaders.first else { throw TestFailure("no leader") }
+        _ = try t.output(of: "broker kill \(victim)")
+        // Still listed and leading until fenced; a watermark query to it would hang.
+        let started = Date()
+        let text = try t.output(of: "topic describe k")
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(text.contains("?: the leader refused the connection"))
+    }
+
     @Test func clusterNamesTheQuorumLeaderNeverTheMetadataControllerId() throws {
         let kafka = try ScriptedKafka()
         let t = TestSession(standIn: kafka)

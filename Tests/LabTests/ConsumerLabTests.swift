@@ -148,6 +148,7 @@ struct ConsumerLabTests {
 
 /// `group static` against a real cluster (the compose cluster): the static
 /// member's restart must not rebalance the group; the dynamic one's must.
+extension RealCluster {
 @Suite("Consumer lab on a real cluster", .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
 struct ConsumerLabRealClusterTests {
     @Test func staticMemberComesBackWithoutARebalance() throws {
@@ -178,3 +179,4 @@ struct ConsumerLabRealClusterTests {
         _ = dispatcher.execute("topic delete \(topic)", in: session)
     }
 }
+}  // extension RealCluster

@@ -11,7 +11,8 @@ struct PartitionEndOffsets {
     /// that does not accept a connection, or does not answer, is asked no more: a
     /// killed broker stays leader in metadata until it is fenced, and librdkafka
     /// 2.0.2's watermark query waits on a dead leader past its own time-out.
-    static func read(_ topic: TopicInfo, brokers: [BrokerInfo], client: any ClusterClient,
+    /// `lastStable: false` skips the LSO (the embedded mock reports it equal to the HW).
+    static func read(_ topic: TopicInfo, brokers: [BrokerInfo], client: any ClusterClient, lastStable: Bool = true,
                      timeoutMs: Int32 = 3_000) -> [Int32: PartitionEndOffsets] {
         var silent = LeaderProbe(brokers: brokers).unreachable(topic.partitions.map(\.leader))
         var result: [Int32: PartitionEndOffsets] = [:]
@@ -25,7 +26,7 @@ struct PartitionEndOffsets {
                 result[p.id] = PartitionEndOffsets()
                 continue
             }
-            let lso = try? client.lastStableOffset(topic: topic.name, partition: p.id, timeoutMs: timeoutMs)
+            let lso = lastStable ? try? client.lastStableOffset(topic: topic.name, partition: p.id, timeoutMs: timeoutMs) : nil
             result[p.id] = PartitionEndOffsets(watermarks: w, lastStable: lso)
         }
         return result

@@ -129,7 +129,8 @@ enum TopicCommands {
         let name = try ctx.session.topic(ctx.arguments.optionalPositional(0), usage: ctx.command.usage)
         let c = try ctx.session.requireConnection()
         let topic = try ctx.session.requireTopic(name)
-        let offsets = PartitionEndOffsets.read(topic, brokers: (try? c.client.metadata().brokers) ?? [], client: c.client)
+        let offsets = PartitionEndOffsets.read(topic, brokers: (try? c.client.metadata().brokers) ?? [], client: c.client,
+                                               lastStable: !c.isEmbedded)
         let showLso = offsets.values.contains { $0.lastStable != nil && $0.lastStable != $0.watermarks?.high }
         let headers: [String] = ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"] + (showLso ? ["LSO"] : []) + ["MESSAGES"]
         let alignments: [TextTable.Alignment] = headers.map { ["REPLICAS", "ISR"].contains($0) ? .left : .right }

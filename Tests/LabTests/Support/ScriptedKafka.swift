@@ -97,6 +97,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     func perform(_ action: DockerCompose.Action, broker id: Int32) throws {
         composeCalls.append("\(action.rawValue) kafka-\(id)")
+        defer { if action != .start { settleAdmin() } }
         switch action {
         case .stop:
             containers[id] = .notRunning("exited")
@@ -220,6 +221,13 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     func metadataControllerId(timeoutMs: Int32) -> Int32? { registered.max() }
 
     // MARK: The script
+
+    /// Right after the mock closes a broker's connections, the admin handle may still
+    /// send a request to it and wait out its time-out (a mock artefact; embedded mode
+    /// does the same in `broker stop`): short requests let it notice first.
+    private func settleAdmin() {
+        for _ in 0..<5 { if (try? admin.metadata(timeoutMs: 1_000)) != nil { return } }
+    }
 
     private func advance() throws {
         for (id, left) in fenceCountdown {
