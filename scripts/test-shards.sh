@@ -52,7 +52,7 @@ done
 passed=0; failed=0
 for n in "${!pids[@]}"; do
   log="$logs/$n.log"
-  grep -E '^✘|recorded an issue|Fatal error|Crash' "$log" | sed "s/^/[shard $n] /"
+  grep -E '^✘|recorded an issue|^Fatal error' "$log" | sed "s/^/[shard $n] /"
   grep -A3 'recorded an issue' "$log" | grep '^↳' | sed "s/^/[shard $n] /" | head -20
   summary=$(grep -E 'Test run with [0-9]+ tests?' "$log" | tail -1)
   if [ -z "$summary" ]; then

@@ -5,7 +5,7 @@ import Synchronization
 /// librdkafka's in-process mock cluster: N brokers speaking the Kafka
 /// protocol on real 127.0.0.1 ports. It runs no replication, so the ISR
 /// always equals the replica list and leadership moves only when told to
-/// (see shared/docs/embedded-cluster.md); callers must say so to users.
+/// (the README's "What the embedded cluster cannot show"); callers must say so to users.
 ///
 /// `@unchecked Sendable`: the mock's control functions are synchronous and
 /// thread-safe (they post to the mock's own thread); the Swift-side set of
