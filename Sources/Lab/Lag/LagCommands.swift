@@ -20,17 +20,7 @@ enum LagCommands {
         """,
         completes: .nothing,
         subcommands: [watch, demo]
-    ) { ctx in
-        let args = ctx.arguments
-        try args.expectPositionals(atMost: 1)
-        let group = try args.positional(0, "<group>")
-        var target = try LagTarget.resolve(group: group, topic: args.value("--topic"), ctx: ctx)
-        let offsets = try LagTarget.offsets(group: group, partitions: target.partitions, admin: target.admin)
-        _ = try target.requirePresence(anyCommit: offsets.contains { $0.committed != nil }, session: ctx.session)
-        let full = LagTable(offsets, owners: target.owners)
-        let table = args.has("--lagging") ? full.laggingOnly : full
-        printLagTable(table, full: full, target: target, lagging: args.has("--lagging"), ctx: ctx)
-    }
+    ) { ctx in try runLag(ctx) }
 
     static func printLagTable(_ table: LagTable, full: LagTable, target: LagTarget, lagging: Bool, ctx: CommandContext) {
         let out = ctx.output
@@ -95,18 +85,7 @@ enum LagCommands {
         per second over the window; drain = lag / (consumption - production), or "growing". At a terminal the table is \
         redrawn in place; piped, one block per sample; --json prints one document per sample and a summary.
         """
-    ) { ctx in
-        let args = ctx.arguments
-        try args.expectPositionals(atMost: 1)
-        let group = try args.positional(0, "<group>")
-        let options = try LagWatchOptions(args, defaultInterval: 2, defaultDuration: 60, defaultWindow: 10)
-        var target = try LagTarget.resolve(group: group, topic: args.value("--topic"), ctx: ctx)
-        let first = try LagTarget.offsets(group: group, partitions: target.partitions, admin: target.admin)
-        _ = try target.requirePresence(anyCommit: first.contains { $0.committed != nil }, session: ctx.session)
-        ctx.output.hint("watching group \(group) every \(Arguments.formatDuration(options.interval)) for \(Arguments.formatDuration(options.duration)) (Ctrl-C stops): \(target.topicsExplanation)")
-        let loop = LagWatchLoop(ctx: ctx, target: target, options: options)
-        loop.run()
-    }
+    ) { ctx in try runWatch(ctx) }
 
     // MARK: groups
 
@@ -114,32 +93,7 @@ enum LagCommands {
         "groups", summary: "consumer groups with state and member count (ListGroups; not on the embedded cluster)",
         usage: "groups",
         details: "Lists the cluster's consumer groups (ListGroups) and describes each (DescribeGroups) for its member count. The embedded cluster has neither API: there it says so and lists the groups this session's consumers joined."
-    ) { ctx in
-        try ctx.arguments.expectPositionals(atMost: 0)
-        let c = try ctx.session.requireConnection()
-        let joined = ctx.session.lagState.joinedGroups
-        let listings: [GroupListing]
-        do {
-            let result = try c.client.listGroups()
-            listings = result.groups
-            // ListGroups asks every broker: keep what the others listed.
-            for e in result.errors { ctx.output.warning("one broker could not list its groups (\(e.name): \(e.message)); the list below may be incomplete") }
-        } catch let e as KafkaError where e.code == KafkaErrorCode.unsupportedFeature || c.isEmbedded {
-            // A failure (stderr, non-zero exit), not a listing: a script must not read "no groups".
-            let seen = joined.isEmpty ? "none (`consume --group G` makes one)"
-                : joined.joined(separator: ", ") + " (`lag <group>` shows their lag)"
-            throw LabError.unsupported("the \(c.isEmbedded ? "embedded" : "connected") cluster does not support ListGroups (\(e.name)), so it cannot list its consumer groups (run `groups` on the compose cluster: `connect compose`); groups this session's consumers joined: \(seen)")
-        }
-        var t = TextTable(headers: ["GROUP", "STATE", "MEMBERS", "TYPE"], alignments: [.left, .left, .right, .left])
-        var json: [JSONValue] = []
-        for g in listings {
-            let members = (try? c.client.describeGroup(g.id))?.members.count
-            t.append([g.id, g.state, members.map(String.init) ?? "?", g.isSimple ? "simple" : "consumer"])
-            json.append(.object([("group", .string(g.id)), ("state", .string(g.state)), ("members", .optional(members)), ("simple", .bool(g.isSimple))]))
-        }
-        if listings.isEmpty { ctx.output.line("no consumer groups on this cluster") } else { ctx.output.table(t) }
-        ctx.output.setResult(.object([("groups", .array(json))]))
-    }
+    ) { ctx in try runGroups(ctx) }
 }
 
 // MARK: - Target resolution and sampling

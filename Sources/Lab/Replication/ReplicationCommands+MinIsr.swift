@@ -25,15 +25,5 @@ extension ReplicationCommands {
         there instead and never fakes it.
         """,
         completes: .topics
-    ) { ctx in
-        let args = ctx.arguments
-        try args.expectPositionals(atMost: 1)
-        let topic = args.optionalPositional(0) ?? "min-isr-demo"
-        try TopicCommands.validateTopicName(topic)
-        let wait = try args.seconds("--wait", default: 60, minimum: 1, maximum: 3_600)
-        let c = try ctx.session.requireConnection()
-        try MinIsrDemo(topic: topic, connection: c, wait: wait,
-                       composeFile: args.value("--compose-file") ?? ctx.session.composeFile, out: ctx.output,
-                       cancellation: ctx.cancellation).run()
-    }
+    ) { ctx in try runMinIsrDemo(ctx) }
 }

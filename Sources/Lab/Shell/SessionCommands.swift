@@ -12,101 +12,12 @@ enum SessionCommands {
         "help", summary: "list commands, or explain one (`help config <property>` for a librdkafka property)",
         usage: "help [<command> [<subcommand>]] | help config <property>",
         completes: .nothing
-    ) { ctx in
-        guard let dispatcher = ctx.session.dispatcher else { return }
-        let words = ctx.arguments.positionals
-        if words.first == "config" {
-            try HelpConfig.show(words.dropFirst().first, ctx: ctx)
-            return
-        }
-        if words.isEmpty {
-            var table = TextTable(headers: ["COMMAND", "WHAT IT DOES"])
-            for c in dispatcher.commands {
-                table.append([c.name, c.summary])
-            }
-            table.append(["quit", "leave kafkalab (also Ctrl-D)"])
-            ctx.output.table(table)
-            ctx.output.hint("`help <command>` for its usage; `--json` after any command prints JSON")
-            return
-        }
-        if words.count == 1, words[0] == "quit" || words[0] == "exit" {
-            ctx.output.line("\(words[0]): leave kafkalab (quit and exit are the same; Ctrl-D too); in a script, stop it there with success")
-            ctx.output.line("usage: \(words[0])")
-            ctx.output.setResult(.object([("command", .string(words[0])), ("summary", "leave kafkalab (also Ctrl-D)"),
-                                          ("usage", .string(words[0]))]))
-            return
-        }
-        let (command, path, _) = try dispatcher.resolveForHelp(words)
-        ctx.output.line("\(path): \(command.summary)")
-        ctx.output.line("usage: \(command.usage)")
-        if !command.details.isEmpty { ctx.output.line(command.details) }
-        if !command.subcommands.isEmpty {
-            var table = TextTable(headers: ["SUBCOMMAND", "WHAT IT DOES"])
-            for s in command.subcommands { table.append(["\(path) \(s.name)", s.summary]) }
-            ctx.output.table(table)
-        }
-        ctx.output.setResult(.object([
-            ("command", .string(path)), ("summary", .string(command.summary)), ("usage", .string(command.usage)),
-            ("details", command.details.isEmpty ? .null : .string(command.details)),
-            ("subcommands", .array(command.subcommands.map { .object([("command", .string("\(path) \($0.name)")), ("summary", .string($0.summary))]) })),
-        ]))
-    }
+    ) { ctx in try runHelp(ctx) }
 
     static let status = Command(
         "status", summary: "the cluster, the current topic and every property you changed",
         usage: "status"
-    ) { ctx in
-        try ctx.arguments.expectPositionals(atMost: 0)
-        let s = ctx.session
-        var pairs: [(String, JSONValue)] = []
-        var rows: [[String]] = []
-        func add(_ key: String, _ text: String, _ json: JSONValue) {
-            rows.append([key, text])
-            pairs.append((TextTable.snakeCase(key), json))
-        }
-        if let c = s.connection {
-            add("cluster", c.label, .string(c.label))
-            add("bootstrap", c.bootstrap, .string(c.bootstrap))
-            if let served = c.embedded as? ServedCluster {
-                add("served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)", .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
-            }
-            if let md = try? c.admin.metadata() {
-                let stopped = c.embedded?.stoppedBrokers ?? []
-                let up = md.brokers.filter { !stopped.contains($0.id) }.map(\.id)
-                add("brokers", up.map(String.init).joined(separator: ",") + (stopped.isEmpty ? "" : " (stopped: \(stopped.sorted().map(String.init).joined(separator: ",")))"), .ints(up))
-            }
-        } else {
-            add("cluster", "not connected", .null)
-        }
-        add("topic", s.currentTopic ?? "(none: `use <topic>`)", .optional(s.currentTopic))
-        // The session producer's id and epoch, once the broker assigned them
-        // (idempotent or transactional producers; from statistics, `eos`).
-        if let eos = s.sessionProducer?.statistics.value?.eos, eos.hasProducerId {
-            add("producer id", "\(eos.producerId!) epoch \(eos.producerEpoch ?? 0)",
-                .object([("producer_id", .optional(eos.producerId)), ("epoch", .optional(eos.producerEpoch))]))
-        }
-        add("output", s.output.format.rawValue, .string(s.output.format.rawValue))
-        add("librdkafka", ConfigCatalog.libraryVersion, .string(ConfigCatalog.libraryVersion))
-        for state in s.labState.values.sorted(by: { $0.statusOrder < $1.statusOrder }) {
-            for line in state.statusLines(in: s) { add(line.key, line.text, line.json) }
-        }
-        var table = TextTable(headers: ["", ""])
-        table.rows = rows
-        if ctx.output.isJSON {
-            pairs.append(("config", configJSON(s.settings)))
-            ctx.output.setResult(.object(pairs))
-        } else {
-            ctx.output.line(table.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
-            let changed = configRows(s.settings)
-            if changed.isEmpty {
-                ctx.output.line("config    librdkafka defaults (nothing set)")
-            } else {
-                var t = TextTable(headers: ["SCOPE", "PROPERTY", "VALUE"])
-                t.rows = changed
-                ctx.output.table(t)
-            }
-        }
-    }
+    ) { ctx in try runStatus(ctx) }
 
     static func configRows(_ settings: ClientSettings) -> [[String]] {
         ClientSettings.Scope.allCases.flatMap { scope in
@@ -123,82 +34,24 @@ enum SessionCommands {
         "connect", summary: "connect to a cluster by bootstrap list, or start an embedded one",
         usage: "connect <host:port[,host:port...]> | connect embedded [<brokers>] | connect compose",
         options: ["--timeout"], completes: .words(["embedded", "compose"])
-    ) { ctx in
-        try ctx.arguments.expectPositionals(atMost: 2)
-        let target = try ctx.arguments.positional(0, "<bootstrap> or 'embedded'")
-        let timeout = try ctx.arguments.seconds("--timeout", default: Double(ctx.session.requestTimeoutMs) / 1000, minimum: 0.5, maximum: 300)
-        let timeoutMs = Int32(timeout * 1000)
-        let connection: ClusterConnection
-        if target == "embedded" {
-            let n = try ctx.arguments.optionalPositional(1).map {
-                try Arguments.parseInt($0, name: "<brokers>", range: 1...32, usage: ctx.command.usage)
-            } ?? 3
-            connection = try ClusterConnection(embeddedBrokers: n, timeoutMs: timeoutMs)
-        } else {
-            try ctx.arguments.expectPositionals(atMost: 1)
-            let bootstrap = target == "compose" ? ClusterConnection.composeBootstrap : target
-            connection = try ClusterConnection(bootstrap: bootstrap, timeoutMs: timeoutMs, cancellation: ctx.cancellation)
-        }
-        ctx.session.requestTimeoutMs = timeoutMs
-        ctx.session.connect(connection)
-        ctx.session.currentTopic = nil
-        ctx.output.line("connected to \(connection.label) (\(connection.bootstrap))")
-        if let served = connection.embedded as? ServedCluster {
-            ctx.output.hint("served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel")
-        } else if connection.isEmbedded {
-            ctx.output.hint("embedded: librdkafka's mock cluster; no replication runs here (`help connect`)")
-        }
-        ctx.output.setResult(.object([("cluster", .string(connection.label)), ("bootstrap", .string(connection.bootstrap))]))
-    }
+    ) { ctx in try runConnect(ctx) }
 
     static let use = Command(
         "use", summary: "make a topic the current one (commands default to it)",
         usage: "use <topic>", completes: .topics
-    ) { ctx in
-        try ctx.arguments.expectPositionals(atMost: 1)
-        let name = try ctx.arguments.positional(0, "<topic>")
-        let topic = try ctx.session.requireTopic(name)
-        ctx.session.currentTopic = name
-        ctx.output.line("using \(name) (\(topic.partitions.count) partitions)")
-        ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .integer(topic.partitions.count))]))
-    }
+    ) { ctx in try runUse(ctx) }
 
     static let set = Command(
         "set", summary: "set a librdkafka property for the session's producers and/or consumers",
         usage: "set [producer.|consumer.]<property> <value>",
         details: "The scope comes from librdkafka's own table: producer (P), consumer (C) or both (*). Prefix with producer. or consumer. to set a both-scoped property on one side only. librdkafka validates the value.",
         completes: .properties
-    ) { ctx in
-        try ctx.arguments.expectPositionals(atMost: 2)
-        let key = try ctx.arguments.positional(0, "<property>")
-        let value = try ctx.arguments.positional(1, "<value>")
-        let change = try ctx.session.updateSettings { try $0.set(key, value) }
-        let shown = change.isSecret ? "********" : value
-        let before = change.previous.map { change.isSecret ? "********" : $0 }
-        let revert = change.previous.map { "set \(change.key) \(change.isSecret ? "<previous>" : $0)" } ?? "unset \(change.key)"
-        ctx.output.line("\(change.key) (\(change.scope.rawValue)): \(before ?? "default") → \(shown); to revert: \(revert)")
-        ctx.output.setResult(.object([("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
-                                      ("previous", .optional(before)), ("value", .string(shown)), ("revert", .string(revert))]))
-    }
+    ) { ctx in try runSet(ctx) }
 
     static let unset = Command(
         "unset", summary: "return a property to librdkafka's default",
         usage: "unset [producer.|consumer.]<property>", completes: .properties
-    ) { ctx in
-        try ctx.arguments.expectPositionals(atMost: 1)
-        let key = try ctx.arguments.positional(0, "<property>")
-        let change = try ctx.session.updateSettings { try $0.unset(key) }
-        let def = ConfigCatalog.property(named: change.key)?.defaultValue ?? ""
-        if let previous = change.previous {
-            let shown = change.isSecret ? "********" : previous
-            ctx.output.line("\(change.key) (\(change.scope.rawValue)): \(shown) → default\(def.isEmpty ? "" : " (\(def))")")
-        } else {
-            ctx.output.line("\(change.key) was not set; it stays at the default\(def.isEmpty ? "" : " (\(def))")")
-        }
-        ctx.output.setResult(.object([("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
-                                      ("previous", .optional(change.previous.map { change.isSecret ? "********" : $0 })),
-                                      ("value", .null), ("default", def.isEmpty ? .null : .string(def))]))
-    }
+    ) { ctx in try runUnset(ctx) }
 
     static let show = Command(
         "show", summary: "show the session's configuration",
@@ -206,79 +59,19 @@ enum SessionCommands {
         subcommands: [
             Command("config", summary: "properties you set, by scope (secrets masked)",
                     usage: "show config [producer|consumer] [--all]", flags: ["--all"],
-                    completes: .words(["producer", "consumer"])) { ctx in
-                try ctx.arguments.expectPositionals(atMost: 1)
-                let side = ctx.arguments.optionalPositional(0)
-                let settings = ctx.session.settings
-                var table = TextTable(headers: ["SCOPE", "PROPERTY", "VALUE", "DEFAULT"])
-                let scopes: [ClientSettings.Scope]
-                switch side {
-                case nil: scopes = ClientSettings.Scope.allCases
-                case "producer": scopes = [.common, .producer]
-                case "consumer": scopes = [.common, .consumer]
-                default: throw ctx.usageError("show config takes producer or consumer, not '\(side!)'")
-                }
-                for scope in scopes {
-                    for (k, v) in ClientSettings.masked(settings[scope]).sorted(by: { $0.key < $1.key }) {
-                        table.append([scope.rawValue, k, v, ConfigCatalog.property(named: k)?.defaultValue ?? ""])
-                    }
-                }
-                if ctx.arguments.has("--all") {
-                    let set = Set(table.rows.map { $0[1] })
-                    for p in ConfigCatalog.properties where !p.isTopicLevel && !set.contains(p.name) {
-                        let inScope = side == nil || p.scope == .both || (side == "producer" ? p.scope == .producer : p.scope == .consumer)
-                        if inScope { table.append(["default", p.name, p.defaultValue, p.defaultValue]) }
-                    }
-                }
-                // Property values and defaults are strings, as librdkafka takes them ("5", "all").
-                table.jsonRows = table.rows.map { $0.map { $0.isEmpty ? .null : .string($0) } }
-                if table.rows.isEmpty && !ctx.output.isJSON {
-                    ctx.output.line("nothing set: every property has librdkafka's default (`show config --all` lists them)")
-                } else {
-                    ctx.output.table(table)
-                }
-            },
+                    completes: .words(["producer", "consumer"])) { ctx in try runShowConfig(ctx) },
         ]
     )
 
     static let format = Command(
         "format", summary: "print tables (default) or JSON documents",
         usage: "format table|json", completes: .words(["table", "json"])
-    ) { ctx in
-        try ctx.arguments.expectPositionals(atMost: 1)
-        let word = try ctx.arguments.positional(0, "table or json")
-        guard let f = OutputFormat(rawValue: word) else { throw ctx.usageError("unknown format '\(word)'") }
-        if f == .table && ctx.output.formatLocked {
-            throw LabError.invalid("this run was started with --json, so stdout stays JSON; run without --json to get tables")
-        }
-        ctx.output.format = f
-        if f == .table { ctx.output.line("output: tables") }
-        else { ctx.output.setResult(.object([("format", "json")])) }
-    }
+    ) { ctx in try runFormat(ctx) }
 
     static let source = Command(
         "source", summary: "run the commands in a file, stopping at the first failure",
         usage: "source <file> [--keep-going]", flags: ["--keep-going"]
-    ) { ctx in
-        try ctx.arguments.expectPositionals(atMost: 1)
-        let path = try ctx.arguments.positional(0, "<file>")
-        guard let dispatcher = ctx.session.dispatcher else { return }
-        let expanded = (path as NSString).expandingTildeInPath
-        guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
-            throw LabError.invalid("cannot read \(path): no such file or not UTF-8 text")
-        }
-        // A script that sources itself would recurse until the stack ran out.
-        guard ctx.session.sourceDepth < 8 else {
-            throw LabError.invalid("source: scripts nested more than 8 deep (does \(path) source itself?)")
-        }
-        ctx.session.sourceDepth += 1
-        defer { ctx.session.sourceDepth -= 1 }
-        let runner = ScriptRunner(dispatcher: dispatcher, keepGoing: ctx.arguments.has("--keep-going"), source: path)
-        let result = runner.run(text: text, in: ctx.session, cancellation: ctx.cancellation)
-        if !result.succeeded {
-            throw LabError.invalid("\(path): \(result.failures.count) command(s) failed")
-        }
-    }
+    ) { ctx in try runSource(ctx) }
 }
 
 extension Dispatcher {

@@ -1,0 +1,209 @@
+import Foundation
+import Kafka
+
+/// What `DataCommands.swift`'s commands run: one function per command, so that the
+/// declarations stay a list of names, options and help.
+extension DataCommands {
+    static func runProduce(_ ctx: CommandContext) throws {
+        let args = ctx.arguments
+        let session = ctx.session
+        let topicName = try session.topic(args.value("--topic"), usage: ctx.command.usage)
+        var headerTemplates: [(key: String, value: String)] = []
+        for h in args.values("--header") {
+            let parts = h.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ctx.usageError("--header takes key=value, not '\(h)'") }
+            headerTemplates.append((parts[0], parts[1]))
+        }
+        let partition = try args.optionalInt("--partition", range: 0...100_000).map(Int32.init)
+        // Messages are made one at a time from the file's lines or the
+        // templates, so `--count 100m` does not build 100 million up front.
+        let planned: Int
+        let message: (Int) -> (key: [UInt8]?, value: [UInt8])
+        if let path = args.value("--file") {
+            try args.expectPositionals(atMost: 0)
+            guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else {
+                throw LabError.invalid("cannot read \(path): no such file or not UTF-8 text")
+            }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+            planned = lines.count
+            message = { i in
+                let line = lines[i]
+                guard let tab = line.firstIndex(of: "\t") else { return (nil, Array(line.utf8)) }
+                return (Array(line[..<tab].utf8), Array(line[line.index(after: tab)...].utf8))
+            }
+        } else {
+            try args.expectPositionals(atMost: 1)
+            let value = try args.positional(0, "<value>")
+            let key = args.value("--key")
+            planned = try args.int("--count", default: 1, range: 1...100_000_000)
+            message = { i in (key.map { Array(substitute($0, i).utf8) }, Array(substitute(value, i).utf8)) }
+        }
+        let fixedHeaders = headerTemplates.map { MessageHeader(key: $0.key, value: Array($0.value.utf8)) }
+        let numberedHeaders = headerTemplates.contains { $0.value.contains("{i}") }
+        if let refusal = session.produceRefusal { throw LabError.invalid(refusal) }
+        let topicInfo = try session.requireTopic(topicName)
+        if let partition { _ = try topicInfo.partition(numbered: Int(partition)) }
+        try ProduceAvailability.check(topicInfo, partition: partition, session: session)
+        let sp = try session.producer()
+        // Leaders known before the clock starts: the rate measures sending, not setup.
+        sp.producer.prepare(topic: topicName, timeoutMs: session.requestTimeoutMs)
+        _ = sp.deliveries.take()
+        let started = Date()
+        var sent = 0
+        while sent < planned {
+            if ctx.isCancelled { break }
+            let m = message(sent)
+            let headers = numberedHeaders
+                ? headerTemplates.map { MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8)) }
+                : fixedHeaders
+            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: headers)
+            sent += 1
+            if sent % 10_000 == 0 {
+                ctx.output.progress("produce: \(sent)/\(planned) sent")
+            }
+        }
+        // Wait for every report: what was sent is either acknowledged or its
+        // failure is shown, even after Ctrl-C.
+        var waited = 0.0
+        while sp.producer.outQueueLength > 0 {
+            try? sp.producer.flush(timeoutMs: 200)
+            waited += 0.2
+            // Ctrl-C answers within a second; reports still due are counted below.
+            if ctx.isCancelled && waited >= 0.6 { break }
+            if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
+        }
+        let reports = sp.deliveries.take()
+        let elapsed = Date().timeIntervalSince(started)
+        let summary = DeliverySummary(reports: reports)
+        for state in session.labState.values {
+            state.sessionDidProduce(delivered: summary.delivered, failed: summary.failed, in: session)
+        }
+        report(summary, topic: topicName, sent: sent, planned: planned, seconds: elapsed, ctx: ctx)
+        let outstanding = sent - summary.delivered - summary.failed
+        if ctx.isCancelled && outstanding > 0 {
+            ctx.output.line("interrupted: \(outstanding) message(s) sent but not yet reported; they are not counted above")
+        }
+        if let fatal = sp.producer.fatalError {
+            session.resetProducer()
+            throw LabError.invalid("the producer hit a fatal error: \(fatal); the next command gets a fresh producer")
+        }
+        if summary.failed > 0 && summary.delivered == 0 {
+            throw LabError.invalid("no message was delivered (\(summary.failuresByName.map { $0.name }.joined(separator: ", ")))")
+        }
+    }
+
+    static func runConsume(_ ctx: CommandContext) throws {
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 1)
+        let topicName = try ctx.session.topic(args.optionalPositional(0), usage: ctx.command.usage)
+        let count = try args.optionalInt("--count", range: 1...100_000_000)
+        var idle = try args.seconds("--idle", default: 10, minimum: 0.1)
+        let from = args.value("--from") ?? "beginning"
+        let startOffset: Int64
+        switch from {
+        case "beginning": startOffset = TopicPartitionOffset.beginning
+        case "end": startOffset = TopicPartitionOffset.end
+        default:
+            guard let o = Int64(from), o >= 0 else { throw ctx.usageError("--from takes beginning, end or an offset ≥ 0, not '\(from)'") }
+            startOffset = o
+        }
+        let topic = try ctx.session.requireTopic(topicName)
+        var partitions = topic.partitions.map(\.id)
+        if let p = try args.optionalInt("--partition", range: 0...100_000) {
+            partitions = [try topic.partition(numbered: p).id]
+        }
+        let follow = args.has("--follow")
+        // --follow waits for new messages until Ctrl-C; --idle bounds it, and
+        // a script (nobody there to press Ctrl-C) always gets a bound.
+        let followIdles = follow && (args.value("--idle") != nil || ctx.session.isScript)
+        if follow && args.value("--idle") == nil && ctx.session.isScript {
+            idle = ctx.session.scriptWaitLimit
+            ctx.output.hint("in a script --follow stops after \(Arguments.formatDuration(idle)) without a message (--idle sets it)")
+        }
+        var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]
+        // The end of a partition shows only once a fetch comes back empty, and a broker holds an
+        // empty fetch for fetch.wait.max.ms (500 ms by default): reading to the end asks for 100 ms
+        // unless you set it.
+        if !follow && ctx.session.settings.consumerProperties["fetch.wait.max.ms"] == nil {
+            extra["fetch.wait.max.ms"] = "100"
+        }
+        if let isolation = args.value("--isolation") {
+            guard ["read_committed", "read_uncommitted"].contains(isolation) else {
+                throw ctx.usageError("--isolation takes read_committed or read_uncommitted, not '\(isolation)'")
+            }
+            extra["isolation.level"] = isolation
+            if isolation == "read_committed" && ctx.session.connection?.isEmbedded == true {
+                ctx.output.hint("embedded: the mock writes no transaction markers and ignores isolation.level, so read_committed also returns aborted and still-open transactional messages here")
+            }
+        }
+        let groupMode = try args.value("--group").map { try GroupConsumeMode(group: $0, commit: args.value("--commit"), from: from, partitionGiven: args.value("--partition") != nil, ctx: ctx) }
+        if groupMode == nil, args.value("--commit") != nil { throw ctx.usageError("--commit needs --group") }
+        let consumer: Consumer
+        if let groupMode {
+            let props = extra.merging(groupMode.properties(session: ctx.session)) { $1 }
+            consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
+            try consumer.subscribe([topicName])
+            ctx.session.lagState.recordJoin(groupMode.group)
+            ctx.output.hint("joining group \(groupMode.group) (\(groupMode.commitDescription))" + (ctx.session.connection?.isEmbedded == true ? "; the embedded cluster holds a first join ~3 s" : ""))
+        } else {
+            consumer = try Consumer(config: ctx.session.consumerProperties(
+                group: "kafkalab-consume-\(UUID().uuidString.prefix(8))", extra))
+            // Absolute offsets from the watermarks: given a logical beginning or end, librdkafka
+            // 2.0.2 looks the offset up itself, and its first lookup (sent before it knows the
+            // leader) is retried after 500 ms, so every read started half a second late.
+            let admin = try ctx.session.requireConnection().admin
+            consumer.prepare(topic: topicName, timeoutMs: ctx.session.requestTimeoutMs)
+            try consumer.assign(partitions.map { p in
+                var offset = startOffset
+                if startOffset < 0, let w = try? admin.watermarks(topic: topicName, partition: p, timeoutMs: 3_000) {
+                    offset = startOffset == TopicPartitionOffset.beginning ? w.low : w.high
+                }
+                return TopicPartitionOffset(topic: topicName, partition: p, offset: offset)
+            })
+        }
+        var received = 0
+        var sinceCommit = 0
+        var atEnd = Set<Int32>()
+        var lastActivity = Date()
+        // In a group, the partitions to read to the end are the ones assigned to this member.
+        func endPartitions() -> Set<Int32> {
+            guard groupMode != nil else { return Set(partitions) }
+            return Set(((try? consumer.assignment()) ?? []).map(\.partition))
+        }
+        while !ctx.isCancelled {
+            if let count, received >= count { break }
+            if !follow, !atEnd.isEmpty, atEnd.isSuperset(of: endPartitions()) { break }
+            guard let event = consumer.poll(timeoutMs: 200) else {
+                if (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle { break }
+                continue
+            }
+            lastActivity = Date()
+            switch event {
+            case .message(let m):
+                received += 1
+                sinceCommit += 1
+                atEnd.remove(m.partition)
+                printRecord(m, ctx.output)
+                if let every = groupMode?.commitEvery, sinceCommit >= every {
+                    try commitStored(consumer)
+                    sinceCommit = 0
+                }
+            case .partitionEOF(let tp, _):
+                atEnd.insert(tp.partition)
+            case .error(let e):
+                if e.isFatal { throw e }
+                ctx.output.warning(e.description)
+            }
+        }
+        if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
+        consumer.close()
+        let why = ctx.isCancelled ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
+        if let groupMode {
+            try reportGroupCommits(groupMode, topic: topic, consumed: received, stopped: why, ctx: ctx)
+        } else if ctx.output.isJSON {
+            ctx.output.setResult(.object([("topic", .string(topicName)), ("consumed", .integer(received)), ("stopped", .string(why))]))
+        } else {
+            ctx.output.hint("\(received) message(s) from \(topicName) (\(why))")
+        }
+    }
+}

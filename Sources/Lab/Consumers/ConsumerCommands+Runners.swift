@@ -1,0 +1,140 @@
+import Foundation
+import Kafka
+import Synchronization
+
+/// What `ConsumerCommands.swift`'s commands run: one function per command, so that the
+/// declarations stay a list of names, options and help.
+extension ConsumerCommands {
+    static func runSeed(_ ctx: CommandContext) throws {
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 1)
+        let topicName = args.optionalPositional(0) ?? defaultTopic
+        try TopicCommands.validateTopicName(topicName)
+        let count = try args.int("--count", default: 50_000, range: 1...10_000_000)
+        let size = try args.int("--size", default: 100, range: 8...1_048_576)
+        let partitionsWanted = try args.int("--partitions", default: defaultPartitions, range: 1...1_000)
+        let session = ctx.session
+        let c = try session.requireConnection()
+        let producerProperties = try session.producerProperties()
+        if producerProperties["transactional.id"] != nil {
+            throw LabError.invalid("the session producer is transactional (transactional.id is set); `unset transactional.id` before seeding")
+        }
+
+        let md = try c.admin.metadata()
+        var created = false
+        let partitionCount: Int
+        if let existing = md.topic(topicName) {
+            partitionCount = existing.partitions.count
+            if args.value("--partitions") != nil && partitionCount != partitionsWanted {
+                ctx.output.warning("\(topicName) already exists with \(partitionCount) partitions; --partitions applies only when seed creates the topic")
+            }
+        } else {
+            let rf = min(3, max(md.brokers.count, 1))
+            _ = try c.ensureTopic(topicName, partitions: Int32(partitionsWanted), replicationFactor: Int32(rf))
+            created = true
+            partitionCount = partitionsWanted
+        }
+
+        let counter = DeliveryCounter()
+        let producer = try Producer(config: producerProperties, pollsInBackground: false,
+                                    onDelivery: { counter.record($0) })
+        let handle = try producer.topic(topicName)
+        var value = [UInt8](repeating: UInt8(ascii: "."), count: size)
+        let started = Date()
+        var sent = 0
+        while sent < count {
+            if sent % 2_000 == 0 {
+                if ctx.isCancelled { break }
+                producer.poll(timeoutMs: 0)
+                if sent % 10_000 == 0 && sent > 0 {
+                    ctx.output.progress("seed \(topicName): \(sent)/\(count) sent, \(counter.delivered) delivered")
+                }
+            }
+            writeNumber(sent, into: &value)
+            let rc = value.withUnsafeBytes { handle.produce(value: $0, partition: Int32(sent % partitionCount)) }
+            if rc == ProducerTopic.queueFull {
+                if ctx.isCancelled { break }
+                producer.poll(timeoutMs: 10)
+                continue
+            }
+            if rc != 0 { throw KafkaError(code: rc) }
+            sent += 1
+        }
+        let flushStarted = Date()
+        while producer.outQueueLength > 0 {
+            try? producer.flush(timeoutMs: 200)
+            // Ctrl-C answers within a second: what is still queued is dropped, not awaited.
+            if ctx.isCancelled { producer.purgeQueued() }
+            if ctx.isCancelled && Date().timeIntervalSince(flushStarted) > 0.5 { break }
+            ctx.output.progress("seed \(topicName): waiting for \(producer.outQueueLength) delivery report(s)")
+        }
+        producer.poll(timeoutMs: 0)
+        let seconds = Date().timeIntervalSince(started)
+        let delivered = counter.delivered
+        let failed = counter.failed
+        for state in session.labState.values {
+            state.sessionDidProduce(delivered: delivered, failed: failed, in: session)
+        }
+
+        var total: Int64 = 0
+        for p in 0..<partitionCount {
+            if let w = try? c.admin.watermarks(topic: topicName, partition: Int32(p)) { total += w.high - w.low }
+        }
+        let mib = Double(delivered * size) / 1_048_576
+        let rate = seconds > 0 ? Double(delivered) / seconds : 0
+        ctx.output.line((created ? "created \(topicName) (\(partitionCount) partitions); " : "")
+            + "seeded \(topicName): \(delivered) of \(sent) message(s) of \(size) B (\(format(mib, 1)) MiB) in \(format(seconds, 2)) s: "
+            + "\(Int(rate)) msgs/s, \(format(seconds > 0 ? mib / seconds : 0, 1)) MiB/s")
+        ctx.output.line("\(topicName) now holds \(total) message(s) in \(partitionCount) partitions")
+        if sent < count { ctx.output.line("interrupted after \(sent) of \(count); every message sent was waited for") }
+        if failed > 0 {
+            ctx.output.warning("\(failed) message(s) failed: \(counter.firstErrorName ?? "?")")
+        }
+        ctx.output.setResult(.object([
+            ("topic", .string(topicName)), ("created", .bool(created)), ("partitions", .integer(partitionCount)),
+            ("sent", .integer(sent)), ("delivered", .integer(delivered)), ("failed", .integer(failed)),
+            ("size_bytes", .integer(size)), ("duration_ms", .double(seconds * 1000)), ("msgs_per_sec", .double(rate)),
+            ("messages_in_topic", .integer(total)),
+        ]))
+        if delivered == 0 && sent > 0 {
+            throw LabError.invalid("no message was delivered to \(topicName) (\(counter.firstErrorName ?? "no delivery report"))")
+        }
+    }
+
+    static func runDescribe(_ ctx: CommandContext) throws {
+        try ctx.arguments.expectPositionals(atMost: 1)
+        let id = try ctx.arguments.positional(0, "<group>")
+        let c = try ctx.session.requireConnection()
+        if c.isEmbedded {
+            throw LabError.unsupported("the embedded cluster cannot describe groups (librdkafka's mock has no DescribeGroups); run `group describe \(id)` on the compose cluster (`connect compose`)")
+        }
+        let g: GroupDescription
+        do {
+            g = try c.admin.describeGroup(id)
+        } catch let e as KafkaError where e.name == "_UNSUPPORTED_FEATURE" || e.name == "UNSUPPORTED_VERSION" {
+            throw LabError.unsupported("\(c.label) does not support DescribeGroups (\(e.name))")
+        }
+        if g.state == "Dead" && g.members.isEmpty {
+            throw LabError.notFound("no group '\(id)' on \(c.label) (state Dead)")
+        }
+        ctx.output.line("group \(g.id)  state \(g.state)  protocol \(g.partitionAssignor.isEmpty ? "-" : g.partitionAssignor)  coordinator \(g.coordinator.map(String.init) ?? "?")  members \(g.members.count)")
+        var table = TextTable(headers: ["CONSUMER-ID", "CLIENT-ID", "HOST", "GROUP-INSTANCE-ID", "ASSIGNMENT"])
+        for m in g.members {
+            let byTopic = Dictionary(grouping: m.assignment, by: \.topic)
+            let assignment = byTopic.keys.sorted().map { t in
+                "\(t):" + RebalanceTimeline.describe(Set(byTopic[t]!.map(\.partition)))
+            }.joined(separator: " ")
+            table.append([m.memberId, m.clientId, m.host, m.groupInstanceId ?? "-", assignment.isEmpty ? "-" : assignment])
+        }
+        if !g.members.isEmpty { ctx.output.table(table) }
+        ctx.output.setResult(.object([
+            ("group", .string(g.id)), ("state", .string(g.state)), ("protocol", .string(g.partitionAssignor)),
+            ("coordinator", .optional(g.coordinator)),
+            ("members", .array(g.members.map { m in .object([
+                ("member_id", .string(m.memberId)), ("client_id", .string(m.clientId)), ("host", .string(m.host)),
+                ("group_instance_id", .optional(m.groupInstanceId)),
+                ("assignment", .array(m.assignment.map { .object([("topic", .string($0.topic)), ("partition", .integer($0.partition))]) })),
+            ]) })),
+        ]))
+    }
+}
