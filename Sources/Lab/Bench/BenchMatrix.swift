@@ -1,21 +1,21 @@
 /// `bench matrix k=v1,v2 ...`: producer properties and the values to try,
 /// expanded into every combination (the first key varies slowest, so the
 /// table reads like nested loops in the order the user typed).
-public struct BenchMatrix: Equatable, Sendable {
-    public struct Axis: Equatable, Sendable {
-        public let key: String
-        public let values: [String]
+struct BenchMatrix: Equatable, Sendable {
+    struct Axis: Equatable, Sendable {
+        let key: String
+        let values: [String]
     }
 
-    public let axes: [Axis]
+    let axes: [Axis]
 
     /// More runs than this is almost certainly a typo, and would take hours.
-    public static let maxCombinations = 256
+    static let maxCombinations = 256
 
     /// Parses `key=v1,v2` words. `validate` checks one key and value (librdkafka's
     /// own check in the command; injectable so the parsing stays testable);
     /// it returns the key's canonical name and throws a one-line error.
-    public init(specs: [String], validate: (String, String) throws -> String) throws {
+    init(specs: [String], validate: (String, String) throws -> String) throws {
         guard !specs.isEmpty else {
             throw LabError.invalid("bench matrix needs at least one property=value,value (e.g. linger.ms=0,5,50)")
         }
@@ -48,7 +48,7 @@ public struct BenchMatrix: Equatable, Sendable {
     }
 
     /// Every combination, as ordered (key, value) pairs.
-    public var combinations: [[(key: String, value: String)]] {
+    var combinations: [[(key: String, value: String)]] {
         var out: [[(key: String, value: String)]] = [[]]
         for axis in axes {
             out = out.flatMap { prefix in axis.values.map { prefix + [(key: axis.key, value: $0)] } }
@@ -56,5 +56,5 @@ public struct BenchMatrix: Equatable, Sendable {
         return out
     }
 
-    public var keys: [String] { axes.map(\.key) }
+    var keys: [String] { axes.map(\.key) }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the bench sends: the kind of bytes, parsed from `--payload`.
-public enum PayloadKind: Equatable, Sendable, CustomStringConvertible {
+enum PayloadKind: Equatable, Sendable, CustomStringConvertible {
     /// JSON-like event records, deterministic, as compressible as real application data.
     case json
     /// English-like words, deterministic.
@@ -13,9 +13,9 @@ public enum PayloadKind: Equatable, Sendable, CustomStringConvertible {
     /// A file's bytes, read as an endless stream cut into messages.
     case file(String)
 
-    public static let usage = "json|text|random|repeat:STRING|file:PATH"
+    static let usage = "json|text|random|repeat:STRING|file:PATH"
 
-    public static func parse(_ text: String) throws -> PayloadKind {
+    static func parse(_ text: String) throws -> PayloadKind {
         switch text {
         case "json": return .json
         case "text": return .text
@@ -35,7 +35,7 @@ public enum PayloadKind: Equatable, Sendable, CustomStringConvertible {
         throw LabError.invalid("--payload takes \(usage), not '\(text)'")
     }
 
-    public var description: String {
+    var description: String {
         switch self {
         case .json: "json"
         case .text: "text"
@@ -51,20 +51,20 @@ public enum PayloadKind: Equatable, Sendable, CustomStringConvertible {
 /// one contiguous pool, used in turn; the pool holds enough distinct messages
 /// that a batch (up to a few MiB) does not repeat itself, which would let
 /// every codec look better than it does on real data.
-public struct BenchPayload: Sendable {
-    public let kind: PayloadKind
-    public let messageSize: Int
+struct BenchPayload: Sendable {
+    let kind: PayloadKind
+    let messageSize: Int
     /// `messageCount` messages of `messageSize` bytes, back to back.
-    public let pool: [UInt8]
-    public var messageCount: Int { pool.count / messageSize }
+    let pool: [UInt8]
+    var messageCount: Int { pool.count / messageSize }
 
     /// About this many bytes of distinct messages (json, text, random, file).
-    public static let distinctBytes = 4 << 20
+    static let distinctBytes = 4 << 20
 
     /// - `fileBytes`: the file's content for `.file` (read by the caller, so this stays pure).
     /// - `messagesNeeded`: a run sending fewer messages than the pool would
     ///   hold gets a smaller pool (quicker to build, same bytes on the wire).
-    public init(kind: PayloadKind, messageSize: Int, fileBytes: [UInt8]? = nil, messagesNeeded: Int = .max,
+    init(kind: PayloadKind, messageSize: Int, fileBytes: [UInt8]? = nil, messagesNeeded: Int = .max,
                 seed: UInt64 = 42) throws {
         guard messageSize > 0 else { throw LabError.invalid("--size must be at least 1 byte") }
         self.kind = kind
@@ -113,7 +113,7 @@ public struct BenchPayload: Sendable {
     }
 
     /// The bytes of message `index` (wrapping around the pool).
-    public func message(_ index: Int) -> ArraySlice<UInt8> {
+    func message(_ index: Int) -> ArraySlice<UInt8> {
         let start = (index % messageCount) * messageSize
         return pool[start..<start + messageSize]
     }
@@ -153,10 +153,10 @@ public struct BenchPayload: Sendable {
 }
 
 /// A tiny seeded generator, so payloads are the same on every machine and run.
-public struct SplitMix64: Sendable {
+struct SplitMix64: Sendable {
     private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

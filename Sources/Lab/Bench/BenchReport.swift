@@ -2,17 +2,17 @@ import Foundation
 
 /// Turns bench rows into the table, the bar chart, CSV, JSON and the
 /// matrix's reading. Pure: everything here is tested without a cluster.
-public enum BenchReport {
+enum BenchReport {
     /// A column of the comparison table and which direction is better.
-    public struct Column: Sendable {
-        public enum Better: Sendable { case higher, lower, neither }
-        public let header: String
-        public let better: Better
-        public let value: @Sendable (BenchMetrics) -> Double
-        public let format: @Sendable (Double) -> String
+    struct Column: Sendable {
+        enum Better: Sendable { case higher, lower, neither }
+        let header: String
+        let better: Better
+        let value: @Sendable (BenchMetrics) -> Double
+        let format: @Sendable (Double) -> String
     }
 
-    public static let columns: [Column] = [
+    static let columns: [Column] = [
         Column(header: "msgs/s", better: .higher, value: { $0.msgsPerSec }, format: { grouped($0) }),
         Column(header: "MiB/s", better: .higher, value: { $0.mibPerSec }, format: { fixed($0, 1) }),
         Column(header: "wire MiB", better: .lower, value: { $0.wireBytes / 1_048_576 }, format: { fixed($0, 1) }),
@@ -29,11 +29,11 @@ public enum BenchReport {
     ]
 
     /// The mark appended to the best value of a column.
-    public static let bestMark = "*"
+    static let bestMark = "*"
 
     /// Index of the best row for a column, or nil when fewer than two rows
     /// have a value or all values are equal (nothing to single out).
-    public static func bestIndex(_ values: [Double], better: Column.Better) -> Int? {
+    static func bestIndex(_ values: [Double], better: Column.Better) -> Int? {
         guard better != .neither else { return nil }
         let finite = values.enumerated().filter { $0.element.isFinite }
         guard finite.count >= 2 else { return nil }
@@ -43,17 +43,17 @@ public enum BenchReport {
     }
 
     /// Columns that are rates over the run's wall-clock time: withheld for runs shorter than `BenchNoise.minimumSeconds`.
-    public static let rateHeaders: Set<String> = ["msgs/s", "MiB/s"]
+    static let rateHeaders: Set<String> = ["msgs/s", "MiB/s"]
 
     /// The row best in `column` beyond the spread of its runs (`BenchNoise`);
     /// rates only when no row was too short to rate.
-    public static func distinctBest(_ rows: [BenchRow], column: Column) -> Int? {
+    static func distinctBest(_ rows: [BenchRow], column: Column) -> Int? {
         if rateHeaders.contains(column.header) && rows.contains(where: \.tooShortToRate) { return nil }
         return BenchNoise.distinctBest(rows.map { $0.runs.map { column.value($0.metrics) } }, better: column.better)
     }
 
     /// The lines under a table that say why a compared column has no mark.
-    public static func noMarkNotes(_ rows: [BenchRow], markColumns: Set<String>? = nil) -> [String] {
+    static func noMarkNotes(_ rows: [BenchRow], markColumns: Set<String>? = nil) -> [String] {
         guard rows.count > 1 else { return [] }
         var notes: [String] = []
         if let short = rows.filter(\.tooShortToRate).map(\.medianSeconds).max() {
@@ -70,7 +70,7 @@ public enum BenchReport {
 
     /// The comparison table. `markColumns`: headers whose best value gets
     /// `bestMark` (all directional columns when nil).
-    public static func table(_ rows: [BenchRow], firstHeader: String, markColumns: Set<String>? = nil) -> TextTable {
+    static func table(_ rows: [BenchRow], firstHeader: String, markColumns: Set<String>? = nil) -> TextTable {
         let showSpread = rows.contains { $0.runs.count > 1 }
         var headers = [firstHeader] + columns.map(\.header)
         if showSpread { headers.insert("spread", at: 2) }
@@ -97,7 +97,7 @@ public enum BenchReport {
 
     /// Horizontal bars scaled to the largest value. Unicode eighth blocks at a
     /// terminal; `#` when piped, so logs and CI output stay plain ASCII.
-    public static func barChart(_ items: [(label: String, value: Double)], width: Int = 40, ascii: Bool,
+    static func barChart(_ items: [(label: String, value: Double)], width: Int = 40, ascii: Bool,
                                 unit: String = "msgs/s") -> [String] {
         let top = items.map(\.value).filter(\.isFinite).max() ?? 0
         let labelWidth = items.map(\.label.count).max() ?? 0
@@ -121,7 +121,7 @@ public enum BenchReport {
     // MARK: JSON and CSV
 
     /// One run as the `--json` document (schema in the final report / README).
-    public static func json(_ r: BenchResult, runs: Int, cluster: String) -> JSONValue {
+    static func json(_ r: BenchResult, runs: Int, cluster: String) -> JSONValue {
         let m = r.metrics
         var fields: [(String, JSONValue)] = [
             ("kind", "run"),
@@ -166,19 +166,19 @@ public enum BenchReport {
     }
 
     /// One client of a run with several (`--producers`, `--consumers`).
-    public static func clientJSON(_ c: ClientRate) -> JSONValue {
+    static func clientJSON(_ c: ClientRate) -> JSONValue {
         .object([("client", .integer(c.client)), ("messages", .integer(c.messages)),
                  ("duration_ms", number(c.seconds * 1000)), ("msgs_per_sec", number(c.msgsPerSec))])
     }
 
-    public static let csvHeader = [
+    static let csvHeader = [
         "label", "codec", "settings", "run", "count", "delivered", "failed", "size", "payload", "seconds",
         "msgs_per_sec", "mib_per_sec", "payload_bytes", "batch_bytes", "wire_bytes", "compression_ratio",
         "produce_requests", "avg_batch_msgs", "avg_batch_bytes", "p50_us", "p95_us", "p99_us", "p999_us", "max_us",
         "cpu_seconds", "msgs_per_cpu_second", "interrupted",
     ]
 
-    public static func csvRow(_ r: BenchResult) -> [String] {
+    static func csvRow(_ r: BenchResult) -> [String] {
         let m = r.metrics
         func d(_ v: Double) -> String { v.isFinite ? String(format: "%.6g", v) : "" }
         return [
@@ -192,7 +192,7 @@ public enum BenchReport {
     }
 
     /// RFC 4180 CSV: a header line and one line per run.
-    public static func csv(_ results: [BenchResult]) -> String {
+    static func csv(_ results: [BenchResult]) -> String {
         ([csvHeader] + results.map(csvRow)).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
@@ -202,7 +202,7 @@ public enum BenchReport {
     }
 
     /// Parses RFC 4180 CSV (for reading back `--csv` files in tests and scripts).
-    public static func parseCSV(_ text: String) -> [[String]] {
+    static func parseCSV(_ text: String) -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
         var field = ""
@@ -235,7 +235,7 @@ public enum BenchReport {
     /// names a throughput winner only when the runs were long enough to rate
     /// and the winner leads beyond the measured spread. `paced`: the rate
     /// every run was held to (then msgs/s is the rate, not a result).
-    public static func matrixReading(_ rows: [BenchRow], keys: [String], paced: Int? = nil) -> String {
+    static func matrixReading(_ rows: [BenchRow], keys: [String], paced: Int? = nil) -> String {
         let measured = rows.filter { $0.median.msgsPerSec.isFinite && $0.median.msgsPerSec > 0 }
         guard measured.count >= 2 else { return "Too few combinations completed to read a trade-off." }
         var parts: [String] = []
@@ -324,12 +324,12 @@ public enum BenchReport {
 
     static func number(_ v: Double) -> JSONValue { v.isFinite ? .double(v) : .null }
 
-    public static func fixed(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
+    static func fixed(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
 
-    public static func ms(_ micros: Double) -> String { fixed(micros / 1000, 2) + " ms" }
+    static func ms(_ micros: Double) -> String { fixed(micros / 1000, 2) + " ms" }
 
     /// 1234567 -> "1,234,567".
-    public static func grouped(_ v: Double) -> String {
+    static func grouped(_ v: Double) -> String {
         guard v.isFinite else { return "-" }
         let n = Int64(v.rounded())
         let digits = String(abs(n))

@@ -1,33 +1,33 @@
 import Foundation
 
 /// One measured bench run: what was asked, and what came of it.
-public struct BenchResult: Sendable {
+struct BenchResult: Sendable {
     /// The row's name: the codec, or a matrix combination like `linger.ms=5 batch.size=16384`.
-    public var label: String
-    public var codec: String
+    var label: String
+    var codec: String
     /// The matrix combination this run used (empty for plain `bench`).
-    public var settings: [(key: String, value: String)] = []
+    var settings: [(key: String, value: String)] = []
     /// 1-based index among the runs of the same configuration.
-    public var run: Int = 1
-    public var count: Int
-    public var size: Int
-    public var payload: String
-    public var delivered: Int
-    public var failed: Int
+    var run: Int = 1
+    var count: Int
+    var size: Int
+    var payload: String
+    var delivered: Int
+    var failed: Int
     /// From the first produce call to the last delivery report.
-    public var seconds: Double
-    public var statistics: ProduceStatisticsTotals
-    public var latency: LatencySummary
-    public var cpuSeconds: Double
-    public var interrupted: Bool = false
+    var seconds: Double
+    var statistics: ProduceStatisticsTotals
+    var latency: LatencySummary
+    var cpuSeconds: Double
+    var interrupted: Bool = false
     /// acks, linger.ms, batch.size, ... as librdkafka resolved them.
-    public var effectiveProperties: [(key: String, value: String)] = []
+    var effectiveProperties: [(key: String, value: String)] = []
     /// The most frequent delivery failure, if any.
-    public var firstError: String?
+    var firstError: String?
     /// Per-client figures when several clients ran at once (`--producers N`); empty for one.
-    public var clients: [ClientRate] = []
+    var clients: [ClientRate] = []
 
-    public init(label: String, codec: String, count: Int, size: Int, payload: String, delivered: Int, failed: Int,
+    init(label: String, codec: String, count: Int, size: Int, payload: String, delivered: Int, failed: Int,
                 seconds: Double, statistics: ProduceStatisticsTotals, latency: LatencySummary, cpuSeconds: Double) {
         self.label = label
         self.codec = codec
@@ -42,8 +42,8 @@ public struct BenchResult: Sendable {
         self.cpuSeconds = cpuSeconds
     }
 
-    public var payloadBytes: Int64 { Int64(delivered) * Int64(size) }
-    public var metrics: BenchMetrics {
+    var payloadBytes: Int64 { Int64(delivered) * Int64(size) }
+    var metrics: BenchMetrics {
         BenchMetrics(
             msgsPerSec: seconds > 0 ? Double(delivered) / seconds : 0,
             mibPerSec: seconds > 0 ? Double(payloadBytes) / 1_048_576 / seconds : 0,
@@ -61,30 +61,30 @@ public struct BenchResult: Sendable {
 
 /// The figures of a run (or the medians of several), all as Double so they
 /// can be reduced column by column. NaN means "not measured".
-public struct BenchMetrics: Equatable, Sendable {
-    public var msgsPerSec: Double
-    public var mibPerSec: Double
-    public var wireBytes: Double
-    public var compressionRatio: Double
-    public var produceRequests: Double
-    public var avgBatchMsgs: Double
-    public var avgBatchBytes: Double
-    public var p50Micros: Double
-    public var p95Micros: Double
-    public var p99Micros: Double
-    public var p999Micros: Double
-    public var maxMicros: Double
-    public var cpuSeconds: Double
-    public var msgsPerCpuSecond: Double
+struct BenchMetrics: Equatable, Sendable {
+    var msgsPerSec: Double
+    var mibPerSec: Double
+    var wireBytes: Double
+    var compressionRatio: Double
+    var produceRequests: Double
+    var avgBatchMsgs: Double
+    var avgBatchBytes: Double
+    var p50Micros: Double
+    var p95Micros: Double
+    var p99Micros: Double
+    var p999Micros: Double
+    var maxMicros: Double
+    var cpuSeconds: Double
+    var msgsPerCpuSecond: Double
 
-    public static var fields: [WritableKeyPath<BenchMetrics, Double>] { [
+    static var fields: [WritableKeyPath<BenchMetrics, Double>] { [
         \.msgsPerSec, \.mibPerSec, \.wireBytes, \.compressionRatio, \.produceRequests, \.avgBatchMsgs,
         \.avgBatchBytes, \.p50Micros, \.p95Micros, \.p99Micros, \.p999Micros, \.maxMicros, \.cpuSeconds,
         \.msgsPerCpuSecond,
     ] }
 
     /// Field by field median of several runs.
-    public static func median(_ runs: [BenchMetrics]) -> BenchMetrics {
+    static func median(_ runs: [BenchMetrics]) -> BenchMetrics {
         precondition(!runs.isEmpty)
         var out = runs[0]
         for field in fields { out[keyPath: field] = BenchStats.median(runs.map { $0[keyPath: field] }) }
@@ -93,10 +93,10 @@ public struct BenchMetrics: Equatable, Sendable {
 }
 
 /// Median and spread of repeated measurements.
-public enum BenchStats {
+enum BenchStats {
     /// The median of the finite values (NaN when there are none); the mean of
     /// the middle two for an even count.
-    public static func median(_ values: [Double]) -> Double {
+    static func median(_ values: [Double]) -> Double {
         let v = values.filter(\.isFinite).sorted()
         guard !v.isEmpty else { return .nan }
         let mid = v.count / 2
@@ -105,7 +105,7 @@ public enum BenchStats {
 
     /// (max - min) / median, as a fraction: 0.04 means the runs spanned 4 % of
     /// their median. NaN for fewer than two finite values or a zero median.
-    public static func relativeSpread(_ values: [Double]) -> Double {
+    static func relativeSpread(_ values: [Double]) -> Double {
         let v = values.filter(\.isFinite)
         guard v.count >= 2, let lo = v.min(), let hi = v.max() else { return .nan }
         let m = median(v)
@@ -114,19 +114,19 @@ public enum BenchStats {
 }
 
 /// Several runs of one configuration, reduced to one table row.
-public struct BenchRow: Sendable {
-    public let label: String
-    public let runs: [BenchResult]
-    public let median: BenchMetrics
+struct BenchRow: Sendable {
+    let label: String
+    let runs: [BenchResult]
+    let median: BenchMetrics
     /// Relative spread of msgs/s over the runs (NaN with one run).
-    public let throughputSpread: Double
-    public let p99Spread: Double
+    let throughputSpread: Double
+    let p99Spread: Double
     /// The median run's wall-clock seconds.
-    public let medianSeconds: Double
+    let medianSeconds: Double
     /// Its runs are too short for a msgs/s claim (`BenchNoise.minimumSeconds`).
-    public var tooShortToRate: Bool { BenchNoise.isTooShort(seconds: medianSeconds) }
+    var tooShortToRate: Bool { BenchNoise.isTooShort(seconds: medianSeconds) }
 
-    public init(runs: [BenchResult]) {
+    init(runs: [BenchResult]) {
         precondition(!runs.isEmpty)
         label = runs[0].label
         self.runs = runs
@@ -139,44 +139,44 @@ public struct BenchRow: Sendable {
 }
 
 /// One client's share of a run with several clients.
-public struct ClientRate: Equatable, Sendable {
-    public let client: Int
-    public let messages: Int
+struct ClientRate: Equatable, Sendable {
+    let client: Int
+    let messages: Int
     /// From the client's first send (or record) to its last delivery report (or record).
-    public let seconds: Double
-    public init(client: Int, messages: Int, seconds: Double) {
+    let seconds: Double
+    init(client: Int, messages: Int, seconds: Double) {
         self.client = client
         self.messages = messages
         self.seconds = seconds
     }
-    public var msgsPerSec: Double { seconds > 0 ? Double(messages) / seconds : .nan }
+    var msgsPerSec: Double { seconds > 0 ? Double(messages) / seconds : .nan }
 }
 
 /// The aggregate of several clients' rates, and how far one client is from
 /// an equal share (where one client stops scaling). Pure.
-public struct ClientScaling: Equatable, Sendable {
-    public let clients: [ClientRate]
+struct ClientScaling: Equatable, Sendable {
+    let clients: [ClientRate]
     /// All messages over the span from the first client's start to the last one's end.
-    public let aggregateMsgsPerSec: Double
+    let aggregateMsgsPerSec: Double
 
-    public init(clients: [ClientRate], aggregateSeconds: Double) {
+    init(clients: [ClientRate], aggregateSeconds: Double) {
         self.clients = clients
         let total = clients.reduce(0) { $0 + $1.messages }
         aggregateMsgsPerSec = aggregateSeconds > 0 ? Double(total) / aggregateSeconds : .nan
     }
 
-    public var perClientMedian: Double { BenchStats.median(clients.map(\.msgsPerSec)) }
-    public var slowest: ClientRate? { clients.filter { $0.msgsPerSec.isFinite }.min { $0.msgsPerSec < $1.msgsPerSec } }
-    public var fastest: ClientRate? { clients.filter { $0.msgsPerSec.isFinite }.max { $0.msgsPerSec < $1.msgsPerSec } }
+    var perClientMedian: Double { BenchStats.median(clients.map(\.msgsPerSec)) }
+    var slowest: ClientRate? { clients.filter { $0.msgsPerSec.isFinite }.min { $0.msgsPerSec < $1.msgsPerSec } }
+    var fastest: ClientRate? { clients.filter { $0.msgsPerSec.isFinite }.max { $0.msgsPerSec < $1.msgsPerSec } }
     /// Aggregate over the sum of the clients' own rates: 1 when the clients
     /// overlapped completely, lower when they ran partly one after another.
-    public var overlap: Double {
+    var overlap: Double {
         let sum = clients.map(\.msgsPerSec).filter(\.isFinite).reduce(0, +)
         return sum > 0 ? aggregateMsgsPerSec / sum : .nan
     }
 
     /// "aggregate 1,200,000 msgs/s from 4 clients; per client 290,000-310,000 (median 300,000)".
-    public var summary: String {
+    var summary: String {
         var text = "aggregate \(BenchReport.grouped(aggregateMsgsPerSec)) msgs/s from \(clients.count) clients"
         if let lo = slowest, let hi = fastest {
             text += "; per client \(BenchReport.grouped(lo.msgsPerSec))-\(BenchReport.grouped(hi.msgsPerSec)) msgs/s (median \(BenchReport.grouped(perClientMedian)))"

@@ -3,16 +3,16 @@ import Histogram
 /// Delivery latency percentiles in microseconds, read from an HdrHistogram
 /// (three significant digits, so a reported value is within 0.1 % of the
 /// true one).
-public struct LatencySummary: Equatable, Sendable {
-    public let count: UInt64
-    public let p50: UInt64
-    public let p95: UInt64
-    public let p99: UInt64
-    public let p999: UInt64
-    public let max: UInt64
-    public let mean: Double
+struct LatencySummary: Equatable, Sendable {
+    let count: UInt64
+    let p50: UInt64
+    let p95: UInt64
+    let p99: UInt64
+    let p999: UInt64
+    let max: UInt64
+    let mean: Double
 
-    public init(_ histogram: Histogram<UInt64>) {
+    init(_ histogram: Histogram<UInt64>) {
         count = histogram.totalCount
         guard count > 0 else {
             p50 = 0; p95 = 0; p99 = 0; p999 = 0; max = 0; mean = 0
@@ -27,7 +27,7 @@ public struct LatencySummary: Equatable, Sendable {
         mean = histogram.mean
     }
 
-    public init(count: UInt64, p50: UInt64, p95: UInt64, p99: UInt64, p999: UInt64, max: UInt64, mean: Double) {
+    init(count: UInt64, p50: UInt64, p95: UInt64, p99: UInt64, p999: UInt64, max: UInt64, mean: Double) {
         self.count = count
         self.p50 = p50
         self.p95 = p95
@@ -38,9 +38,9 @@ public struct LatencySummary: Equatable, Sendable {
     }
 
     /// A histogram for latencies from 1 µs to one hour; longer values are clamped.
-    public static func makeHistogram() -> Histogram<UInt64> {
+    static func makeHistogram() -> Histogram<UInt64> {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: highestMicros, numberOfSignificantValueDigits: .three)
     }
 
-    public static let highestMicros: UInt64 = 3_600_000_000
+    static let highestMicros: UInt64 = 3_600_000_000
 }

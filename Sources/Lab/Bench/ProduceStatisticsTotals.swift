@@ -6,39 +6,39 @@ import Kafka
 /// statistics interval each and are reset at every emission, so they are
 /// summed over the emissions of the run; the request and byte counters are
 /// cumulative, so the run's share is the last emission minus the baseline.
-public struct ProduceStatisticsTotals: Equatable, Sendable {
+struct ProduceStatisticsTotals: Equatable, Sendable {
     /// Bytes of produced batches as sent (after compression), summed.
-    public private(set) var batchBytes: Int64 = 0
-    public private(set) var batches: Int64 = 0
+    private(set) var batchBytes: Int64 = 0
+    private(set) var batches: Int64 = 0
     /// Messages in those batches, summed.
-    public private(set) var batchMessages: Int64 = 0
-    public private(set) var produceRequests: Int64 = 0
+    private(set) var batchMessages: Int64 = 0
+    private(set) var produceRequests: Int64 = 0
     /// Bytes written to broker sockets (all requests, framing included).
-    public private(set) var wireBytes: Int64 = 0
-    public private(set) var emissions = 0
+    private(set) var wireBytes: Int64 = 0
+    private(set) var emissions = 0
 
     private let baselineRequests: Int64
     private let baselineWireBytes: Int64
 
     /// - `baseline`: the last emission before the run began (after warm-up), or
     ///   nil for a fresh producer that has sent nothing yet.
-    public init(baseline: ClientStatistics? = nil) {
+    init(baseline: ClientStatistics? = nil) {
         baselineRequests = baseline?.produceRequests ?? 0
         baselineWireBytes = baseline?.bytesSent ?? 0
     }
 
-    public init(baseline: ProduceStatisticsSample?) {
+    init(baseline: ProduceStatisticsSample?) {
         baselineRequests = baseline?.produceRequests ?? 0
         baselineWireBytes = baseline?.bytesSent ?? 0
     }
 
-    public mutating func add(_ emission: ClientStatistics, topic: String) {
+    mutating func add(_ emission: ClientStatistics, topic: String) {
         let t = emission.topics?[topic]
         add(batchBytes: t?.batchSize?.sum ?? 0, batches: t?.batchSize?.cnt ?? 0, batchMessages: t?.batchCount?.sum ?? 0,
             produceRequests: emission.produceRequests, bytesSent: emission.bytesSent)
     }
 
-    public mutating func add(_ sample: ProduceStatisticsSample) {
+    mutating func add(_ sample: ProduceStatisticsSample) {
         add(batchBytes: sample.batchBytes, batches: sample.batches, batchMessages: sample.batchMessages,
             produceRequests: sample.produceRequests, bytesSent: sample.bytesSent)
     }
@@ -53,7 +53,7 @@ public struct ProduceStatisticsTotals: Equatable, Sendable {
     }
 
     /// Adds another client's totals of the same run (several producers).
-    public mutating func absorb(_ other: ProduceStatisticsTotals) {
+    mutating func absorb(_ other: ProduceStatisticsTotals) {
         batchBytes += other.batchBytes
         batches += other.batches
         batchMessages += other.batchMessages
@@ -63,12 +63,12 @@ public struct ProduceStatisticsTotals: Equatable, Sendable {
     }
 
     /// Payload bytes per byte of produced batch; nil until a batch was seen.
-    public func compressionRatio(payloadBytes: Int64) -> Double? {
+    func compressionRatio(payloadBytes: Int64) -> Double? {
         batchBytes > 0 ? Double(payloadBytes) / Double(batchBytes) : nil
     }
 
-    public var averageBatchMessages: Double? { batches > 0 ? Double(batchMessages) / Double(batches) : nil }
-    public var averageBatchBytes: Double? { batches > 0 ? Double(batchBytes) / Double(batches) : nil }
+    var averageBatchMessages: Double? { batches > 0 ? Double(batchMessages) / Double(batches) : nil }
+    var averageBatchBytes: Double? { batches > 0 ? Double(batchBytes) / Double(batches) : nil }
 }
 
 /// The few figures of one statistics emission a producer bench needs,
@@ -76,12 +76,12 @@ public struct ProduceStatisticsTotals: Equatable, Sendable {
 /// topic and partition field, which cost about 4 ms of CPU per process
 /// (type metadata built on first use, then every field) against
 /// rdkafka_performance's handful of string scans.
-public struct ProduceStatisticsSample: Equatable, Sendable {
-    public let batchBytes: Int64
-    public let batches: Int64
-    public let batchMessages: Int64
-    public let produceRequests: Int64
-    public let bytesSent: Int64
+struct ProduceStatisticsSample: Equatable, Sendable {
+    let batchBytes: Int64
+    let batches: Int64
+    let batchMessages: Int64
+    let produceRequests: Int64
+    let bytesSent: Int64
 
     private struct Doc: Decodable {
         struct Broker: Decodable {
@@ -103,7 +103,7 @@ public struct ProduceStatisticsSample: Equatable, Sendable {
     }
 
     /// Reads `topic`'s batch windows and the request and byte counters of the real brokers.
-    public static func decode(_ json: String, topic: String) -> ProduceStatisticsSample? {
+    static func decode(_ json: String, topic: String) -> ProduceStatisticsSample? {
         guard let doc = try? JSONDecoder().decode(Doc.self, from: Data(json.utf8)) else { return nil }
         let brokers = (doc.brokers ?? [:]).values.filter { ($0.nodeid ?? -1) >= 0 }
         let t = doc.topics?[topic]

@@ -113,13 +113,13 @@ enum DataCommands {
 }
 
 /// Delivery reports condensed: how many made it, where, and what failed.
-public struct DeliverySummary {
-    public let delivered: Int
-    public let failed: Int
-    public let offsetRanges: [(partition: Int32, first: Int64, last: Int64)]
-    public let failuresByName: [(name: String, count: Int)]
+struct DeliverySummary {
+    let delivered: Int
+    let failed: Int
+    let offsetRanges: [(partition: Int32, first: Int64, last: Int64)]
+    let failuresByName: [(name: String, count: Int)]
 
-    public init(reports: [DeliveryReport]) {
+    init(reports: [DeliveryReport]) {
         var ok = 0
         var ranges: [Int32: (Int64, Int64)] = [:]
         var failures: [String: Int] = [:]

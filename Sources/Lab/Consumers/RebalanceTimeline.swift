@@ -1,18 +1,18 @@
 /// One assignment change a group member saw, as its rebalance callback
 /// reported it, with the time it happened (seconds since the run started).
-public struct RebalanceRecord: Sendable, Equatable {
-    public enum Kind: String, Sendable { case assigned, revoked }
-    public let member: String
-    public let time: Double
-    public let kind: Kind
-    public let partitions: [Int32]
+struct RebalanceRecord: Sendable, Equatable {
+    enum Kind: String, Sendable { case assigned, revoked }
+    let member: String
+    let time: Double
+    let kind: Kind
+    let partitions: [Int32]
     /// The incremental (cooperative) protocol: an assignment adds to what the
     /// member owns and a revocation removes only the listed partitions. Under
     /// the eager protocol an assignment is the member's whole set and a
     /// revocation takes everything away.
-    public let incremental: Bool
+    let incremental: Bool
 
-    public init(member: String, time: Double, kind: Kind, partitions: [Int32], incremental: Bool) {
+    init(member: String, time: Double, kind: Kind, partitions: [Int32], incremental: Bool) {
         self.member = member
         self.time = time
         self.kind = kind
@@ -23,32 +23,32 @@ public struct RebalanceRecord: Sendable, Equatable {
 
 /// What one membership change (a consumer joining or leaving) did to the
 /// group, measured from the recorded callbacks between two settled states.
-public struct AssignmentChange: Sendable, Equatable {
+struct AssignmentChange: Sendable, Equatable {
     /// Partitions whose owner differs between the two settled states.
-    public let moved: Int
+    let moved: Int
     /// Partition revocations in the window, summed over members.
-    public let revoked: Int
+    let revoked: Int
     /// Members in the group before and after that owned nothing at some
     /// moment in between: they could not consume at all then.
-    public let stoppedMembers: [String]
+    let stoppedMembers: [String]
     /// Members that kept partitions across the change yet had those very
     /// partitions revoked in between (eager rebalancing revokes everything).
-    public let revokedWhileKeeping: [String]
+    let revokedWhileKeeping: [String]
     /// The longest stretch any such member owned nothing, in seconds.
-    public let longestIdle: Double
-    public let longestIdleMember: String?
+    let longestIdle: Double
+    let longestIdleMember: String?
 }
 
 /// The rebalance callbacks of an in-process group, in time order, replayed
 /// into who owned which partition when.
-public struct RebalanceTimeline: Sendable, Equatable {
-    public private(set) var records: [RebalanceRecord] = []
+struct RebalanceTimeline: Sendable, Equatable {
+    private(set) var records: [RebalanceRecord] = []
 
-    public init(_ records: [RebalanceRecord] = []) {
+    init(_ records: [RebalanceRecord] = []) {
         self.records = records.sorted { $0.time < $1.time }
     }
 
-    public mutating func append(_ record: RebalanceRecord) {
+    mutating func append(_ record: RebalanceRecord) {
         if let last = records.last, last.time > record.time {
             records.append(record)
             records.sort { $0.time < $1.time }
@@ -57,11 +57,11 @@ public struct RebalanceTimeline: Sendable, Equatable {
         }
     }
 
-    public var lastTime: Double? { records.last?.time }
+    var lastTime: Double? { records.last?.time }
 
     /// What each member owned once every record up to `time` was applied.
     /// Members that own nothing are left out.
-    public func ownership(at time: Double = .infinity) -> [String: Set<Int32>] {
+    func ownership(at time: Double = .infinity) -> [String: Set<Int32>] {
         var owned: [String: Set<Int32>] = [:]
         for r in records where r.time <= time {
             Self.apply(r, to: &owned)
@@ -81,7 +81,7 @@ public struct RebalanceTimeline: Sendable, Equatable {
     /// Why `ownership` is not a settled assignment of `partitions` over
     /// `members`: partitions nobody owns, partitions with two owners, members
     /// without partitions, owners that are not members. Empty when settled.
-    public static func problems(in ownership: [String: Set<Int32>], members: Set<String>,
+    static func problems(in ownership: [String: Set<Int32>], members: Set<String>,
                                 partitions: Set<Int32>) -> [String] {
         var out: [String] = []
         var owners: [Int32: [String]] = [:]
@@ -107,7 +107,7 @@ public struct RebalanceTimeline: Sendable, Equatable {
 
     /// Measures what happened between the settled state at `start` and the
     /// settled state at `end`.
-    public func change(from start: Double, to end: Double) -> AssignmentChange {
+    func change(from start: Double, to end: Double) -> AssignmentChange {
         let before = ownership(at: start)
         let after = ownership(at: end)
         let ownerBefore = Self.owners(before)
@@ -160,7 +160,7 @@ public struct RebalanceTimeline: Sendable, Equatable {
     }
 
     /// Records of one member after `time`.
-    public func records(of member: String, after time: Double) -> [RebalanceRecord] {
+    func records(of member: String, after time: Double) -> [RebalanceRecord] {
         records.filter { $0.member == member && $0.time > time }
     }
 
@@ -173,7 +173,7 @@ public struct RebalanceTimeline: Sendable, Equatable {
     }
 
     /// "p0-2,p5" style text for a set of partitions.
-    public static func describe(_ partitions: Set<Int32>) -> String {
+    static func describe(_ partitions: Set<Int32>) -> String {
         let sorted = partitions.sorted()
         guard !sorted.isEmpty else { return "-" }
         var parts: [String] = []

@@ -1,16 +1,16 @@
 /// One observation of a consumer group's position on one partition.
-public struct LagSample: Sendable, Equatable {
+struct LagSample: Sendable, Equatable {
     /// Seconds on the caller's clock; only differences matter.
-    public var time: Double
+    var time: Double
     /// The group's committed offset, or nil when the group has committed nothing yet.
-    public var committed: Int64?
+    var committed: Int64?
     /// Log end offset (high watermark) of the partition at `time`.
-    public var end: Int64
+    var end: Int64
     /// First offset still in the log; where a group without a commit would start reading
     /// with `auto.offset.reset=earliest`.
-    public var lowWatermark: Int64
+    var lowWatermark: Int64
 
-    public init(time: Double, committed: Int64?, end: Int64, lowWatermark: Int64 = 0) {
+    init(time: Double, committed: Int64?, end: Int64, lowWatermark: Int64 = 0) {
         self.time = time
         self.committed = committed
         self.end = end
@@ -20,13 +20,13 @@ public struct LagSample: Sendable, Equatable {
     /// Messages the group still has to read. Without a commit that is the whole retained
     /// log. Never negative: end offsets and commits are fetched separately, so a commit
     /// can look ahead of the end offset it is compared with.
-    public var lag: Int64 {
+    var lag: Int64 {
         max(0, end - (committed ?? lowWatermark))
     }
 }
 
 /// Burrow's verdict on one partition of a consumer group.
-public enum PartitionLagStatus: String, Sendable, CaseIterable {
+enum PartitionLagStatus: String, Sendable, CaseIterable {
     case ok = "OK"
     case warn = "WARN"
     case stall = "STALL"
@@ -34,7 +34,7 @@ public enum PartitionLagStatus: String, Sendable, CaseIterable {
     case rewind = "REWIND"
 
     /// STOP, STALL and REWIND need someone to act; they roll up to a group ERR.
-    public var isError: Bool {
+    var isError: Bool {
         switch self {
         case .ok, .warn: false
         case .stall, .stop, .rewind: true
@@ -43,21 +43,21 @@ public enum PartitionLagStatus: String, Sendable, CaseIterable {
 }
 
 /// The verdict for a whole group: its worst partition, with every error kind shown as ERR.
-public enum GroupLagStatus: String, Sendable, CaseIterable {
+enum GroupLagStatus: String, Sendable, CaseIterable {
     case ok = "OK"
     case warn = "WARN"
     case err = "ERR"
 }
 
 /// A partition status together with the evidence that produced it, for display.
-public struct LagEvaluation: Sendable, Equatable {
-    public var status: PartitionLagStatus
+struct LagEvaluation: Sendable, Equatable {
+    var status: PartitionLagStatus
     /// One short human sentence saying which rule decided.
-    public var reason: String
+    var reason: String
     /// Lag of the newest sample with a commit, or 0 when there is none.
-    public var currentLag: Int64
+    var currentLag: Int64
 
-    public init(status: PartitionLagStatus, reason: String, currentLag: Int64) {
+    init(status: PartitionLagStatus, reason: String, currentLag: Int64) {
         self.status = status
         self.reason = reason
         self.currentLag = currentLag
@@ -95,14 +95,14 @@ public struct LagEvaluation: Sendable, Equatable {
 /// Burrow tells STALL (a live consumer re-committing the same offset) from STOP (no
 /// commits at all) because it sees every commit; offset polling sees neither, so here
 /// the two differ only by how long the offset has been stuck.
-public struct LagEvaluator: Sendable {
+struct LagEvaluator: Sendable {
     /// How many samples with a commit make up the window (at least 2).
-    public var windowSize: Int
+    var windowSize: Int
     /// How many samples with a commit are needed before any rule but OK can fire
     /// (at least 2, at most `windowSize`); a lone sample has no span and no trend.
-    public var minimumSamples: Int
+    var minimumSamples: Int
 
-    public init(windowSize: Int = 10, minimumSamples: Int = 3) {
+    init(windowSize: Int = 10, minimumSamples: Int = 3) {
         self.windowSize = windowSize
         self.minimumSamples = minimumSamples
     }
@@ -112,17 +112,17 @@ public struct LagEvaluator: Sendable {
 
     /// The samples the rules look at: the newest `windowSize` that carry a commit, oldest first.
     /// `samples` must be in time order.
-    public func window(of samples: [LagSample]) -> [LagSample] {
+    func window(of samples: [LagSample]) -> [LagSample] {
         Array(samples.filter { $0.committed != nil }.suffix(effectiveWindowSize))
     }
 
     /// The status of one partition. `samples` must be in time order; `now` is on the same clock.
-    public func evaluate(_ samples: [LagSample], now: Double) -> PartitionLagStatus {
+    func evaluate(_ samples: [LagSample], now: Double) -> PartitionLagStatus {
         evaluation(of: samples, now: now).status
     }
 
     /// The status of one partition, with the reason the deciding rule gives.
-    public func evaluation(of samples: [LagSample], now: Double) -> LagEvaluation {
+    func evaluation(of samples: [LagSample], now: Double) -> LagEvaluation {
         let committedHistory = samples.filter { $0.committed != nil }
         let window = Array(committedHistory.suffix(effectiveWindowSize))
         let offsets = window.compactMap(\.committed)
@@ -165,7 +165,7 @@ public struct LagEvaluator: Sendable {
 
     /// The group's status: its worst partition, with STOP, STALL and REWIND reported as ERR.
     /// A group with no partitions is OK.
-    public func groupStatus(_ partitions: [PartitionLagStatus]) -> GroupLagStatus {
+    func groupStatus(_ partitions: [PartitionLagStatus]) -> GroupLagStatus {
         if partitions.contains(where: \.isError) { return .err }
         if partitions.contains(.warn) { return .warn }
         return .ok

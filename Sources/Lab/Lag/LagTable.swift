@@ -1,14 +1,14 @@
 /// What the cluster said about one partition for a consumer group: the coordinator's
 /// committed offset and the leader's watermarks, fetched separately.
-public struct PartitionOffsets: Sendable, Equatable {
-    public var topic: String
-    public var partition: Int32
+struct PartitionOffsets: Sendable, Equatable {
+    var topic: String
+    var partition: Int32
     /// nil when the group has committed nothing on this partition.
-    public var committed: Int64?
-    public var logStart: Int64
-    public var logEnd: Int64
+    var committed: Int64?
+    var logStart: Int64
+    var logEnd: Int64
 
-    public init(topic: String, partition: Int32, committed: Int64?, logStart: Int64 = 0, logEnd: Int64) {
+    init(topic: String, partition: Int32, committed: Int64?, logStart: Int64 = 0, logEnd: Int64) {
         self.topic = topic
         self.partition = partition
         self.committed = committed
@@ -17,18 +17,18 @@ public struct PartitionOffsets: Sendable, Equatable {
     }
 
     /// The same facts as a sample for the lag evaluator.
-    public func sample(at time: Double) -> LagSample {
+    func sample(at time: Double) -> LagSample {
         LagSample(time: time, committed: committed, end: logEnd, lowWatermark: logStart)
     }
 }
 
 /// The group member that owns a partition, as DescribeGroups reports it (real Kafka only).
-public struct PartitionOwner: Sendable, Equatable {
-    public var memberId: String
-    public var clientId: String
-    public var host: String
+struct PartitionOwner: Sendable, Equatable {
+    var memberId: String
+    var clientId: String
+    var host: String
 
-    public init(memberId: String, clientId: String, host: String) {
+    init(memberId: String, clientId: String, host: String) {
         self.memberId = memberId
         self.clientId = clientId
         self.host = host
@@ -36,35 +36,35 @@ public struct PartitionOwner: Sendable, Equatable {
 }
 
 /// One row of `lag`: the columns of `kafka-consumer-groups --describe`.
-public struct LagRow: Sendable, Equatable {
-    public var topic: String
-    public var partition: Int32
-    public var committed: Int64?
-    public var logEnd: Int64
+struct LagRow: Sendable, Equatable {
+    var topic: String
+    var partition: Int32
+    var committed: Int64?
+    var logEnd: Int64
     /// end - committed; without a commit, the whole retained log (what a new member
     /// with auto.offset.reset=earliest would still have to read).
-    public var lag: Int64
-    public var owner: PartitionOwner?
+    var lag: Int64
+    var owner: PartitionOwner?
 
-    public var hasCommit: Bool { committed != nil }
+    var hasCommit: Bool { committed != nil }
 }
 
 /// Lag of one topic, summed over its partitions.
-public struct TopicLagTotal: Sendable, Equatable {
-    public var topic: String
-    public var partitions: Int
-    public var lag: Int64
+struct TopicLagTotal: Sendable, Equatable {
+    var topic: String
+    var partitions: Int
+    var lag: Int64
     /// Partitions where the group has no committed offset.
-    public var partitionsWithoutCommit: Int
+    var partitionsWithoutCommit: Int
 }
 
 /// The `lag` table: rows per partition, totals per topic and for the group.
-public struct LagTable: Sendable, Equatable {
-    public var rows: [LagRow]
+struct LagTable: Sendable, Equatable {
+    var rows: [LagRow]
 
     /// Builds rows in topic/partition order. `owners` maps "topic/partition" owners where
     /// the cluster can describe the group; missing entries mean no owner is known.
-    public init(_ offsets: [PartitionOffsets], owners: [String: PartitionOwner] = [:]) {
+    init(_ offsets: [PartitionOffsets], owners: [String: PartitionOwner] = [:]) {
         rows = offsets.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map { o in
             LagRow(topic: o.topic, partition: o.partition, committed: o.committed, logEnd: o.logEnd,
                    lag: o.sample(at: 0).lag, owner: owners["\(o.topic)/\(o.partition)"])
@@ -74,14 +74,14 @@ public struct LagTable: Sendable, Equatable {
     private init(rows: [LagRow]) { self.rows = rows }
 
     /// Only the partitions with lag (`--lagging`); totals follow the filter.
-    public var laggingOnly: LagTable { LagTable(rows: rows.filter { $0.lag > 0 }) }
+    var laggingOnly: LagTable { LagTable(rows: rows.filter { $0.lag > 0 }) }
 
-    public var totalLag: Int64 { rows.reduce(0) { $0 + $1.lag } }
+    var totalLag: Int64 { rows.reduce(0) { $0 + $1.lag } }
 
     /// True when at least one partition carries a committed offset.
-    public var hasAnyCommit: Bool { rows.contains(where: \.hasCommit) }
+    var hasAnyCommit: Bool { rows.contains(where: \.hasCommit) }
 
-    public var topicTotals: [TopicLagTotal] {
+    var topicTotals: [TopicLagTotal] {
         var order: [String] = []
         var totals: [String: TopicLagTotal] = [:]
         for row in rows {
@@ -100,7 +100,7 @@ public struct LagTable: Sendable, Equatable {
 /// Whether a group name refers to a group at all. With no ListGroups on the embedded
 /// cluster, "unknown" can only be inferred: nothing committed on the partitions
 /// checked, and nothing else (DescribeGroups, this session's own consumers) vouching for it.
-public enum GroupPresence: Sendable, Equatable {
+enum GroupPresence: Sendable, Equatable {
     /// The group has committed offsets on at least one partition checked.
     case hasCommits
     /// The group exists but has committed nothing on the partitions checked;
@@ -110,7 +110,7 @@ public enum GroupPresence: Sendable, Equatable {
     case unknown
 
     /// What DescribeGroups said about the group.
-    public enum Description: Sendable, Equatable {
+    enum Description: Sendable, Equatable {
         /// The cluster has no DescribeGroups (the embedded cluster).
         case unsupported
         /// The coordinator's state name (librdkafka's: Stable, Empty, Dead, Unknown, ...)
@@ -120,7 +120,7 @@ public enum GroupPresence: Sendable, Equatable {
         case failed(String)
     }
 
-    public static func decide(anyCommit: Bool, description: Description, joinedInThisSession: Bool) -> GroupPresence {
+    static func decide(anyCommit: Bool, description: Description, joinedInThisSession: Bool) -> GroupPresence {
         if anyCommit { return .hasCommits }
         if case .state(let state, let members) = description, !["Dead", "Unknown"].contains(state) {
             return .noCommits(evidence: "the coordinator reports it \(state) with \(members) member(s)")
@@ -133,9 +133,9 @@ public enum GroupPresence: Sendable, Equatable {
 }
 
 /// Formatting of lag figures, shared by `lag`, `lag watch` and `lag demo`.
-public enum LagFormat {
+enum LagFormat {
     /// A message rate: "12.5 msg/s", "1.2k msg/s", "—" when unknown.
-    public static func rate(_ perSecond: Double?) -> String {
+    static func rate(_ perSecond: Double?) -> String {
         guard let r = perSecond, r.isFinite else { return "—" }
         let magnitude = abs(r)
         if magnitude >= 10_000 { return String(format: "%.0fk msg/s", r / 1000) }
@@ -146,7 +146,7 @@ public enum LagFormat {
 
     /// Time to drain: "caught up", "growing" (production outpaces consumption), "not draining"
     /// (both equal, e.g. both stopped), "—" without enough samples, else a duration.
-    public static func drain(_ trend: LagTrend) -> String {
+    static func drain(_ trend: LagTrend) -> String {
         switch trend.drain {
         case .caughtUp: return "caught up"
         case .growing:
@@ -160,7 +160,7 @@ public enum LagFormat {
 
     /// The drain state as a stable word for JSON: caught_up, draining, growing,
     /// not_draining or unknown (the seconds go in their own field).
-    public static func drainKeyword(_ trend: LagTrend) -> String {
+    static func drainKeyword(_ trend: LagTrend) -> String {
         switch drain(trend) {
         case "caught up": return "caught_up"
         case "growing": return "growing"
@@ -171,7 +171,7 @@ public enum LagFormat {
     }
 
     /// A duration for people: 850ms, 4.2s, 12s, 3m05s, 2h10m, "> 1 day".
-    public static func duration(_ seconds: Double) -> String {
+    static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "—" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds < 10 { return String(format: "%.1fs", seconds) }
@@ -188,7 +188,7 @@ public enum LagFormat {
     }
 
     /// The committed-offset cell: the offset, or "no commits".
-    public static func committed(_ offset: Int64?) -> String {
+    static func committed(_ offset: Int64?) -> String {
         offset.map(String.init) ?? "no commits"
     }
 }

@@ -1,8 +1,8 @@
 /// Where a partition's lag is heading, from a window of samples: how fast the group
 /// consumes, how fast producers append, and when the backlog would be gone.
-public struct LagTrend: Sendable, Equatable {
+struct LagTrend: Sendable, Equatable {
     /// The drain estimate, with the reason when there is no number.
-    public enum Drain: Sendable, Equatable {
+    enum Drain: Sendable, Equatable {
         /// Lag is 0 now.
         case caughtUp
         /// At current rates the lag reaches 0 after this many seconds.
@@ -16,16 +16,16 @@ public struct LagTrend: Sendable, Equatable {
     /// Committed offsets advanced per second, from the first to the last sample that
     /// carries a commit; nil without two such samples at different times.
     /// Negative after a rewind.
-    public var consumptionRate: Double?
+    var consumptionRate: Double?
     /// End offsets advanced per second, from the first to the last sample; nil without
     /// two samples at different times.
-    public var productionRate: Double?
+    var productionRate: Double?
     /// Lag of the newest sample, or 0 for an empty window.
-    public var currentLag: Int64
-    public var drain: Drain
+    var currentLag: Int64
+    var drain: Drain
 
     /// Builds the trend from samples in time order.
-    public init(_ window: [LagSample]) {
+    init(_ window: [LagSample]) {
         currentLag = window.last?.lag ?? 0
 
         let committed = window.filter { $0.committed != nil }
@@ -51,7 +51,7 @@ public struct LagTrend: Sendable, Equatable {
 
     /// Seconds until lag reaches 0: 0 when caught up, nil when no estimate exists
     /// (see `noDrainReason`).
-    public var secondsToDrain: Double? {
+    var secondsToDrain: Double? {
         switch drain {
         case .caughtUp: 0
         case .inSeconds(let seconds): seconds
@@ -60,7 +60,7 @@ public struct LagTrend: Sendable, Equatable {
     }
 
     /// Why `secondsToDrain` is nil: "growing" or "not enough samples"; nil when there is a number.
-    public var noDrainReason: String? {
+    var noDrainReason: String? {
         switch drain {
         case .caughtUp, .inSeconds: nil
         case .growing: "growing"

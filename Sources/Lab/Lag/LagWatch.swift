@@ -3,30 +3,30 @@
 /// The evaluator is handed each partition's whole history (not just the window) so that
 /// STOP can see how long a committed offset has been stuck; `now` is the time of the
 /// latest sample, so a verdict never depends on how late the screen is redrawn.
-public struct LagHistory: Sendable {
-    public struct Key: Sendable, Hashable, Comparable {
-        public var topic: String
-        public var partition: Int32
-        public init(topic: String, partition: Int32) {
+struct LagHistory: Sendable {
+    struct Key: Sendable, Hashable, Comparable {
+        var topic: String
+        var partition: Int32
+        init(topic: String, partition: Int32) {
             self.topic = topic
             self.partition = partition
         }
-        public static func < (a: Key, b: Key) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
+        static func < (a: Key, b: Key) -> Bool { (a.topic, a.partition) < (b.topic, b.partition) }
     }
 
     /// Samples kept per partition; about two hours at the default 2 s interval, which is
     /// far longer than any window, so dropping older ones cannot change a verdict except
     /// how long a STOP has lasted.
-    public static let retainedSamples = 4_096
+    static let retainedSamples = 4_096
 
-    public private(set) var samples: [Key: [LagSample]] = [:]
-    public private(set) var sampleTimes: [Double] = []
+    private(set) var samples: [Key: [LagSample]] = [:]
+    private(set) var sampleTimes: [Double] = []
 
-    public init() {}
+    init() {}
 
-    public var keys: [Key] { samples.keys.sorted() }
+    var keys: [Key] { samples.keys.sorted() }
 
-    public mutating func record(_ offsets: [PartitionOffsets], at time: Double) {
+    mutating func record(_ offsets: [PartitionOffsets], at time: Double) {
         sampleTimes.append(time)
         if sampleTimes.count > Self.retainedSamples { sampleTimes.removeFirst() }
         for o in offsets {
@@ -39,7 +39,7 @@ public struct LagHistory: Sendable {
     /// The group's samples as one partition: offsets summed at each sample time, so the
     /// group's rates and drain time come from the same arithmetic as a partition's.
     /// A partition without a commit counts from its log start, as its lag does.
-    public var groupSamples: [LagSample] {
+    var groupSamples: [LagSample] {
         let series = samples.values
         return sampleTimes.map { time in
             var committed: Int64 = 0, end: Int64 = 0, low: Int64 = 0
@@ -56,7 +56,7 @@ public struct LagHistory: Sendable {
     }
 
     /// What the history says as of its latest sample.
-    public func report(evaluator: LagEvaluator, sparklineWidth: Int = 20) -> LagWatchReport {
+    func report(evaluator: LagEvaluator, sparklineWidth: Int = 20) -> LagWatchReport {
         let partitions = keys.map { key -> LagWatchReport.Partition in
             let history = samples[key]!
             let now = history.last?.time ?? 0
@@ -82,41 +82,41 @@ public struct LagHistory: Sendable {
 }
 
 /// One sample of `lag watch`: per partition and for the group.
-public struct LagWatchReport: Sendable, Equatable {
-    public struct Partition: Sendable, Equatable {
-        public var topic: String
-        public var partition: Int32
-        public var committed: Int64?
-        public var logEnd: Int64
-        public var lag: Int64
-        public var sparkline: String
-        public var trend: LagTrend
-        public var evaluation: LagEvaluation
+struct LagWatchReport: Sendable, Equatable {
+    struct Partition: Sendable, Equatable {
+        var topic: String
+        var partition: Int32
+        var committed: Int64?
+        var logEnd: Int64
+        var lag: Int64
+        var sparkline: String
+        var trend: LagTrend
+        var evaluation: LagEvaluation
     }
 
     /// Seconds since the watch started.
-    public var time: Double
-    public var samples: Int
-    public var partitions: [Partition]
-    public var groupStatus: GroupLagStatus
-    public var totalLag: Int64
-    public var groupSparkline: String
-    public var groupTrend: LagTrend
+    var time: Double
+    var samples: Int
+    var partitions: [Partition]
+    var groupStatus: GroupLagStatus
+    var totalLag: Int64
+    var groupSparkline: String
+    var groupTrend: LagTrend
 }
 
 /// What a whole `lag watch` run saw, for its closing summary.
-public struct LagWatchSummary: Sendable, Equatable {
-    public private(set) var samples = 0
-    public private(set) var maxTotalLag: Int64 = 0
+struct LagWatchSummary: Sendable, Equatable {
+    private(set) var samples = 0
+    private(set) var maxTotalLag: Int64 = 0
     /// How many samples the group spent in each status.
-    public private(set) var groupStatusCounts: [GroupLagStatus: Int] = [:]
+    private(set) var groupStatusCounts: [GroupLagStatus: Int] = [:]
     /// Every partition status seen at least once, per partition, in first-seen order.
-    public private(set) var partitionStatusesSeen: [LagHistory.Key: [PartitionLagStatus]] = [:]
-    public private(set) var last: LagWatchReport?
+    private(set) var partitionStatusesSeen: [LagHistory.Key: [PartitionLagStatus]] = [:]
+    private(set) var last: LagWatchReport?
 
-    public init() {}
+    init() {}
 
-    public mutating func record(_ report: LagWatchReport) {
+    mutating func record(_ report: LagWatchReport) {
         samples += 1
         maxTotalLag = max(maxTotalLag, report.totalLag)
         groupStatusCounts[report.groupStatus, default: 0] += 1
@@ -130,7 +130,7 @@ public struct LagWatchSummary: Sendable, Equatable {
     }
 
     /// "OK 12, WARN 5, ERR 3" in severity order, statuses never seen left out.
-    public var groupStatusLine: String {
+    var groupStatusLine: String {
         GroupLagStatus.allCases.compactMap { s in groupStatusCounts[s].map { "\(s.rawValue) \($0)" } }
             .joined(separator: ", ")
     }

@@ -1,13 +1,13 @@
 /// What one step did, in sentences that say what happened and why.
-public struct ModelStep: Equatable, Sendable {
-    public var event: String
-    public var lines: [String] = []
+struct ModelStep: Equatable, Sendable {
+    var event: String
+    var lines: [String] = []
     /// The error a refused write got (NOT_ENOUGH_REPLICAS, ...); nil otherwise.
-    public var error: String?
+    var error: String?
     /// Writes the producer heard back about in this step (acknowledged or failed).
-    public var answered: [String] = []
+    var answered: [String] = []
 
-    public init(event: String, lines: [String] = [], error: String? = nil) {
+    init(event: String, lines: [String] = [], error: String? = nil) {
         self.event = event
         self.lines = lines
         self.error = error
@@ -20,7 +20,7 @@ extension ReplicationModel {
     /// The leader appends `count` records stamped with its epoch. acks=all is
     /// refused with NOT_ENOUGH_REPLICAS while the ISR is smaller than
     /// min.insync.replicas; acks=1 and acks=0 never look at it.
-    public mutating func produce(acks: ModelAcks, count: Int = 1) throws -> ModelStep {
+    mutating func produce(acks: ModelAcks, count: Int = 1) throws -> ModelStep {
         guard (1...50).contains(count) else { throw ModelError("--count must be between 1 and 50, not \(count)") }
         var step = ModelStep(event: "produce")
         guard let leaderId = leader else {
@@ -71,7 +71,7 @@ extension ReplicationModel {
     /// takes the HW the leader had before this fetch (so it learns the HW one
     /// fetch late). The leader records the fetch offset as the follower's LEO,
     /// which may move the HW and bring the follower back into the ISR.
-    public mutating func fetch(_ id: Int) throws -> ModelStep {
+    mutating func fetch(_ id: Int) throws -> ModelStep {
         try checkBroker(id)
         guard let leaderId = leader else { throw ModelError("broker \(id) cannot fetch: the partition has no leader") }
         guard leaderId != id else { throw ModelError("broker \(id) is the leader; followers fetch from it") }
@@ -205,7 +205,7 @@ extension ReplicationModel {
     /// Advances the clock. Crashed brokers whose session timed out are fenced
     /// (as at their timeout), then the leader drops every follower not caught
     /// up within replica.lag.time.max.ms from the ISR.
-    public mutating func tick(_ ms: Int) throws -> ModelStep {
+    mutating func tick(_ ms: Int) throws -> ModelStep {
         guard ms > 0 && ms <= 86_400_000 else { throw ModelError("a tick must be between 1ms and 24h") }
         var step = ModelStep(event: "tick")
         let end = clockMs + ms
@@ -239,7 +239,7 @@ extension ReplicationModel {
     /// A controlled shutdown: the controller moves leadership away and drops the
     /// broker from the ISR at once, unless it is the last ISR member (the ISR
     /// never becomes empty; the partition goes offline instead).
-    public mutating func stop(_ id: Int) throws -> ModelStep {
+    mutating func stop(_ id: Int) throws -> ModelStep {
         try checkBroker(id)
         guard replica(id).up else { throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)") }
         var step = ModelStep(event: "stop")
@@ -251,7 +251,7 @@ extension ReplicationModel {
 
     /// A crash: the broker stops answering but stays in the ISR, and leads if
     /// it led, until the controller fences it after broker.session.timeout.ms.
-    public mutating func kill(_ id: Int) throws -> ModelStep {
+    mutating func kill(_ id: Int) throws -> ModelStep {
         try checkBroker(id)
         guard replica(id).up else { throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)") }
         var step = ModelStep(event: "kill")
@@ -264,7 +264,7 @@ extension ReplicationModel {
 
     /// The broker comes back and follows the leader; with HW truncation it cuts
     /// its log to its HW at once. An offline partition may elect it.
-    public mutating func start(_ id: Int) throws -> ModelStep {
+    mutating func start(_ id: Int) throws -> ModelStep {
         try checkBroker(id)
         guard !replica(id).up else { throw ModelError("broker \(id) is already running") }
         var step = ModelStep(event: "start")
@@ -295,7 +295,7 @@ extension ReplicationModel {
     /// `elect` with no broker: a preferred-leader election when the leader runs,
     /// otherwise the controller's election (clean, or unclean when enabled).
     /// With a broker: that broker, if the controller may elect it.
-    public mutating func elect(_ target: Int? = nil) throws -> ModelStep {
+    mutating func elect(_ target: Int? = nil) throws -> ModelStep {
         var step = ModelStep(event: "elect")
         if let l = leader, !replica(l).up {
             throw ModelError("leader \(l) has crashed but is not fenced yet, so the controller still counts it as alive; it elects a new leader once broker.session.timeout.ms has passed (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)")
@@ -425,7 +425,7 @@ extension ReplicationModel {
 
     // MARK: settings
 
-    public mutating func set(_ option: String, _ value: String) throws -> ModelStep {
+    mutating func set(_ option: String, _ value: String) throws -> ModelStep {
         var step = ModelStep(event: "set")
         switch option.lowercased() {
         case "min-isr", "min.insync.replicas":
@@ -469,7 +469,7 @@ extension ReplicationModel {
     static func values(_ records: [ModelRecord]) -> String { records.map(\.value).joined(separator: ", ") }
     static func range(_ from: Int, _ to: Int) -> String { to - from == 1 ? "\(from)" : "\(from)-\(to - 1)" }
 
-    public static func ms(_ ms: Int) -> String {
+    static func ms(_ ms: Int) -> String {
         if ms % 1000 == 0 { return "\(ms / 1000) s" }
         return "\(ms) ms"
     }

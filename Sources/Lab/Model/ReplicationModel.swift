@@ -5,22 +5,22 @@
 ///
 /// A value type: every step works on a copy, so a refused or invalid step
 /// leaves the model as it was and `undo` is a stack of earlier values.
-public struct ReplicationModel: Equatable, Sendable {
-    public var config: ModelConfig
+struct ReplicationModel: Equatable, Sendable {
+    var config: ModelConfig
     /// Simulated milliseconds since the model started; only `tick` moves it.
-    public internal(set) var clockMs = 0
+    var clockMs = 0
     /// Broker id of the leader, nil while the partition is offline.
-    public internal(set) var leader: Int?
-    public internal(set) var leaderEpoch = 0
+    var leader: Int?
+    var leaderEpoch = 0
     /// In-sync replicas, by broker id, ascending.
-    public internal(set) var isr: [Int]
+    var isr: [Int]
     /// Replica of broker i at index i - 1; the replica list is 1...N, so broker 1 is the preferred leader.
-    public internal(set) var replicas: [ModelReplica]
+    var replicas: [ModelReplica]
     /// Every write the producer sent, with what the producer was told.
-    public internal(set) var writes: [ModelWrite] = []
+    var writes: [ModelWrite] = []
     var nextValue = 0
 
-    public init(_ config: ModelConfig = ModelConfig()) {
+    init(_ config: ModelConfig = ModelConfig()) {
         self.config = config
         replicas = (1...config.replicaCount).map { ModelReplica(id: $0) }
         isr = Array(1...config.replicaCount)
@@ -28,18 +28,18 @@ public struct ReplicationModel: Equatable, Sendable {
         replicas[0].epochCache = [EpochEntry(epoch: 0, startOffset: 0)]
     }
 
-    public func replica(_ id: Int) -> ModelReplica { replicas[id - 1] }
+    func replica(_ id: Int) -> ModelReplica { replicas[id - 1] }
 
     /// The leader's replica, if there is a leader.
-    public var leaderReplica: ModelReplica? { leader.map(replica) }
+    var leaderReplica: ModelReplica? { leader.map(replica) }
 
     /// The partition's high watermark: the leader's (nil while offline).
-    public var highWatermark: Int? { leaderReplica?.hw }
+    var highWatermark: Int? { leaderReplica?.hw }
 
     /// Acknowledged writes the partition no longer holds: missing from the
     /// leader's log (followers will truncate to match it) or, while there is
     /// no leader, from every replica.
-    public var lostWrites: [ModelWrite] {
+    var lostWrites: [ModelWrite] {
         let held: Set<String>
         if let l = leaderReplica {
             held = Set(l.log.map(\.value))
@@ -53,7 +53,7 @@ public struct ReplicationModel: Equatable, Sendable {
     /// epoch) than the leader, below both logs' ends. A follower that has yet
     /// to compare leader epochs with a new leader is not counted: its next
     /// fetch truncates the difference away.
-    public var divergence: [(replica: Int, offsets: [Int])] {
+    var divergence: [(replica: Int, offsets: [Int])] {
         guard let l = leaderReplica else { return [] }
         var result: [(Int, [Int])] = []
         for f in replicas where f.id != l.id && f.up && !(config.truncation == .leaderEpoch && f.awaitingEpochCheck) {
@@ -69,13 +69,13 @@ public struct ReplicationModel: Equatable, Sendable {
     }
 }
 
-public enum TruncationMode: String, Sendable, CaseIterable {
+enum TruncationMode: String, Sendable, CaseIterable {
     /// Before KIP-101 (Kafka < 0.11): a follower truncates to its own high watermark.
     case highWatermark = "hw"
     /// KIP-101 and after (with KIP-279): a follower truncates where its leader epochs diverge from the leader's.
     case leaderEpoch = "epoch"
 
-    public var label: String {
+    var label: String {
         switch self {
         case .highWatermark: "HW truncation (before KIP-101)"
         case .leaderEpoch: "leader-epoch truncation (KIP-101, Kafka 0.11+)"
@@ -83,10 +83,10 @@ public enum TruncationMode: String, Sendable, CaseIterable {
     }
 }
 
-public enum ModelAcks: String, Sendable, CaseIterable {
+enum ModelAcks: String, Sendable, CaseIterable {
     case none = "0", leader = "1", all = "all"
 
-    public init?(text: String) {
+    init?(text: String) {
         switch text.lowercased() {
         case "0": self = .none
         case "1": self = .leader
@@ -96,18 +96,18 @@ public enum ModelAcks: String, Sendable, CaseIterable {
     }
 }
 
-public struct ModelConfig: Equatable, Sendable {
-    public var replicaCount = 3
+struct ModelConfig: Equatable, Sendable {
+    var replicaCount = 3
     /// min.insync.replicas; Kafka's default is 1 (the compose cluster sets 2).
-    public var minInsyncReplicas = 1
-    public var uncleanLeaderElection = false
+    var minInsyncReplicas = 1
+    var uncleanLeaderElection = false
     /// replica.lag.time.max.ms, 30 s by default.
-    public var replicaLagTimeMaxMs = 30_000
+    var replicaLagTimeMaxMs = 30_000
     /// broker.session.timeout.ms: a crashed broker is fenced after this long without heartbeats (9 s by default).
-    public var brokerSessionTimeoutMs = 9_000
-    public var truncation = TruncationMode.leaderEpoch
+    var brokerSessionTimeoutMs = 9_000
+    var truncation = TruncationMode.leaderEpoch
 
-    public init(replicaCount: Int = 3, minInsyncReplicas: Int = 1, uncleanLeaderElection: Bool = false,
+    init(replicaCount: Int = 3, minInsyncReplicas: Int = 1, uncleanLeaderElection: Bool = false,
                 replicaLagTimeMaxMs: Int = 30_000, brokerSessionTimeoutMs: Int = 9_000,
                 truncation: TruncationMode = .leaderEpoch) {
         self.replicaCount = replicaCount
@@ -121,35 +121,35 @@ public struct ModelConfig: Equatable, Sendable {
 
 /// One record in a replica's log: the offset it has there, the leader epoch
 /// it was written in, and its value (`m0`, `m1`, ... in the order produced).
-public struct ModelRecord: Equatable, Sendable {
-    public var offset: Int
-    public var epoch: Int
-    public var value: String
+struct ModelRecord: Equatable, Sendable {
+    var offset: Int
+    var epoch: Int
+    var value: String
 }
 
 /// An entry of a replica's leader epoch cache (the leader-epoch-checkpoint file):
 /// epoch `epoch` began at `startOffset` in this replica's log.
-public struct EpochEntry: Equatable, Sendable {
-    public var epoch: Int
-    public var startOffset: Int
+struct EpochEntry: Equatable, Sendable {
+    var epoch: Int
+    var startOffset: Int
 }
 
-public struct ModelReplica: Equatable, Sendable {
-    public let id: Int
+struct ModelReplica: Equatable, Sendable {
+    let id: Int
     /// The broker is running.
-    public internal(set) var up = true
+    var up = true
     /// The controller has fenced the broker (controlled shutdown at once, a crash after broker.session.timeout.ms).
-    public internal(set) var fenced = false
+    var fenced = false
     /// When a crashed broker stopped heartbeating; cleared once it is fenced.
-    public internal(set) var crashedAtMs: Int?
-    public internal(set) var log: [ModelRecord] = []
-    public internal(set) var hw = 0
-    public internal(set) var epochCache: [EpochEntry] = []
+    var crashedAtMs: Int?
+    var log: [ModelRecord] = []
+    var hw = 0
+    var epochCache: [EpochEntry] = []
 
     // What the leader knows of this replica as a follower (Kafka's remote replica state).
     /// The follower's LEO as of its last fetch request; nil when unknown (just after a leader change).
-    public internal(set) var knownLeo: Int? = 0
-    public internal(set) var lastCaughtUpMs = 0
+    var knownLeo: Int? = 0
+    var lastCaughtUpMs = 0
     var lastFetchLeaderLeo: Int? = 0
     /// Became a follower (leader change or restart) and has not yet compared leader epochs with the leader.
     var awaitingEpochCheck = false
@@ -157,13 +157,13 @@ public struct ModelReplica: Equatable, Sendable {
 
     init(id: Int) { self.id = id }
 
-    public var leo: Int { log.count }
-    public var latestEpoch: Int? { epochCache.last?.epoch }
+    var leo: Int { log.count }
+    var latestEpoch: Int? { epochCache.last?.epoch }
 
     /// OffsetsForLeaderEpoch as the leader answers it (LeaderEpochFileCache.endOffsetFor):
     /// the largest epoch at or below `requested`, and where it ended in this log.
     /// nil means UNDEFINED (the requested epoch is newer than any here).
-    public func endOffset(forEpoch requested: Int) -> (epoch: Int, endOffset: Int)? {
+    func endOffset(forEpoch requested: Int) -> (epoch: Int, endOffset: Int)? {
         guard let latest = epochCache.last else { return nil }
         if latest.epoch == requested { return (requested, leo) }
         guard let higher = epochCache.first(where: { $0.epoch > requested }) else { return nil }
@@ -195,8 +195,8 @@ public struct ModelReplica: Equatable, Sendable {
 }
 
 /// What the producer sent and what it was told.
-public struct ModelWrite: Equatable, Sendable {
-    public enum Status: Equatable, Sendable {
+struct ModelWrite: Equatable, Sendable {
+    enum Status: Equatable, Sendable {
         /// acks=all, appended by the leader, waiting for the HW to pass it.
         case pending
         case acknowledged
@@ -204,13 +204,13 @@ public struct ModelWrite: Equatable, Sendable {
         case unacknowledged
         case failed(String)
     }
-    public var value: String
-    public var offset: Int
-    public var epoch: Int
-    public var acks: ModelAcks
-    public var status: Status
+    var value: String
+    var offset: Int
+    var epoch: Int
+    var acks: ModelAcks
+    var status: Status
 
-    public var statusText: String {
+    var statusText: String {
         switch status {
         case .pending: "pending"
         case .acknowledged: "acknowledged"
@@ -222,7 +222,7 @@ public struct ModelWrite: Equatable, Sendable {
 
 /// A request the model cannot carry out (no such broker, a stopped broker
 /// fetching, ...): one line, the model unchanged.
-public struct ModelError: Error, Equatable, CustomStringConvertible {
-    public let description: String
+struct ModelError: Error, Equatable, CustomStringConvertible {
+    let description: String
     init(_ text: String) { description = text }
 }

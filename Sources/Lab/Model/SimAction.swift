@@ -1,5 +1,5 @@
 /// One move of the model, as typed after `sim` or as a scenario step.
-public enum SimAction: Equatable, Sendable {
+enum SimAction: Equatable, Sendable {
     case produce(acks: ModelAcks, count: Int)
     /// nil fetches once for every running follower, in broker order.
     case fetch(Int?)
@@ -11,7 +11,7 @@ public enum SimAction: Equatable, Sendable {
     case set(String, String)
 
     /// The command a learner would type for it.
-    public var commandLine: String {
+    var commandLine: String {
         switch self {
         case let .produce(acks, count): "sim produce --acks \(acks.rawValue)" + (count == 1 ? "" : " --count \(count)")
         case .fetch(let id): "sim fetch \(id.map(String.init) ?? "all")"
@@ -25,7 +25,7 @@ public enum SimAction: Equatable, Sendable {
     }
 
     /// Applies the action to the model; throws (model unchanged) when it cannot be done.
-    public func apply(to model: inout ReplicationModel) throws -> ModelStep {
+    func apply(to model: inout ReplicationModel) throws -> ModelStep {
         var copy = model
         let step: ModelStep
         switch self {

@@ -5,32 +5,32 @@
 /// numbers gap-free: `acks=all`, unlimited retries, at most 5 requests in
 /// flight. Values the user set explicitly are kept when compatible and make
 /// the producer refuse to start when not, so those are reported as conflicts.
-public struct ProducerGuarantees: Equatable, Sendable {
-    public enum Origin: String, Sendable {
+struct ProducerGuarantees: Equatable, Sendable {
+    enum Origin: String, Sendable {
         case librdkafkaDefault = "default"
         case setByUser = "set by you"
         case forcedByIdempotence = "forced by idempotence"
         case impliedByTransactionalId = "implied by transactional.id"
     }
 
-    public struct Setting: Equatable, Sendable {
+    struct Setting: Equatable, Sendable {
         /// The short name users type (`acks`, `retries`, `max.in.flight`).
-        public let name: String
-        public let value: String
-        public let origin: Origin
+        let name: String
+        let value: String
+        let origin: Origin
     }
 
-    public let idempotent: Bool
-    public let transactionalId: String?
-    public let settings: [Setting]
+    let idempotent: Bool
+    let transactionalId: String?
+    let settings: [Setting]
     /// One line per setting that makes librdkafka refuse to create the producer.
-    public let conflicts: [String]
+    let conflicts: [String]
 
     /// librdkafka's cap on in-flight requests for an idempotent producer
     /// (RD_KAFKA_IDEMP_MAX_INFLIGHT): the broker remembers the last 5 batches
     /// per producer and partition, so more could not be de-duplicated.
-    public static let maxInFlightWithIdempotence = 5
-    public static let unlimitedRetries = "2147483647"
+    static let maxInFlightWithIdempotence = 5
+    static let unlimitedRetries = "2147483647"
 
     /// Every spelling librdkafka accepts for the settings idempotence governs.
     static let aliases: [String: [String]] = [
@@ -43,7 +43,7 @@ public struct ProducerGuarantees: Equatable, Sendable {
 
     /// `userSet`: the producer properties the user set (any spelling).
     /// `defaults`: librdkafka's defaults by the short names above.
-    public static func evaluate(userSet: [String: String], defaults: [String: String]) -> ProducerGuarantees {
+    static func evaluate(userSet: [String: String], defaults: [String: String]) -> ProducerGuarantees {
         func userValue(_ name: String) -> String? {
             for key in aliases[name] ?? [name] { if let v = userSet[key] { return v } }
             return nil
@@ -110,7 +110,7 @@ public struct ProducerGuarantees: Equatable, Sendable {
                                   settings: settings, conflicts: conflicts)
     }
 
-    public func setting(_ name: String) -> Setting? { settings.first { $0.name == name } }
+    func setting(_ name: String) -> Setting? { settings.first { $0.name == name } }
 
     static func isTrue(_ text: String) -> Bool {
         ["true", "1", "t", "yes", "on"].contains(text.lowercased())

@@ -3,35 +3,35 @@
 /// and within each partition the numbers must rise with the offsets (the
 /// producer sent them in increasing order, and idempotence keeps the order
 /// even when a batch is retried with up to 5 requests in flight).
-public struct ReadBackCheck: Equatable, Sendable {
-    public struct Record: Equatable, Sendable {
-        public let partition: Int32
-        public let offset: Int64
-        public let number: Int
-        public init(partition: Int32, offset: Int64, number: Int) {
+struct ReadBackCheck: Equatable, Sendable {
+    struct Record: Equatable, Sendable {
+        let partition: Int32
+        let offset: Int64
+        let number: Int
+        init(partition: Int32, offset: Int64, number: Int) {
             self.partition = partition
             self.offset = offset
             self.number = number
         }
     }
 
-    public let expected: Int
-    public let read: Int
+    let expected: Int
+    let read: Int
     /// Numbers read more than once, ascending.
-    public let duplicates: [Int]
+    let duplicates: [Int]
     /// Records beyond the first copy of each number: how many duplicates were written.
-    public let extraCopies: Int
+    let extraCopies: Int
     /// Numbers never read (the first few are enough to show).
-    public let missingCount: Int
-    public let firstMissing: [Int]
+    let missingCount: Int
+    let firstMissing: [Int]
     /// Partitions whose numbers fall somewhere as the offsets rise.
-    public let partitionsOutOfOrder: [Int32]
-    public let partitionsChecked: Int
+    let partitionsOutOfOrder: [Int32]
+    let partitionsChecked: Int
 
-    public var exactCount: Bool { read == expected && missingCount == 0 }
-    public var passed: Bool { exactCount && duplicates.isEmpty && partitionsOutOfOrder.isEmpty }
+    var exactCount: Bool { read == expected && missingCount == 0 }
+    var passed: Bool { exactCount && duplicates.isEmpty && partitionsOutOfOrder.isEmpty }
 
-    public init(expected: Int, records: [Record]) {
+    init(expected: Int, records: [Record]) {
         self.expected = expected
         read = records.count
         var seen: [Int: Int] = [:]

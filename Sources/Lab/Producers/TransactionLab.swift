@@ -9,7 +9,7 @@ import Kafka
 /// `produce` itself. The open transaction belongs to that producer instance:
 /// if the session drops the producer (a fatal error such as being fenced),
 /// the transaction is gone with it.
-public final class TransactionLab: LabState {
+final class TransactionLab: LabState {
     struct OpenTransaction {
         let transactionalId: String
         let began: Date
@@ -25,7 +25,7 @@ public final class TransactionLab: LabState {
     /// How the last transaction ended, for `txn status`.
     var lastOutcome: String?
 
-    public var statusOrder: Int { 40 }
+    var statusOrder: Int { 40 }
 
     /// The session's transaction lab, registered on first use.
     static func attach(to session: Session) -> TransactionLab {
@@ -77,11 +77,11 @@ public final class TransactionLab: LabState {
 
     // MARK: LabState
 
-    public func promptSuffix(in session: Session) -> String? {
+    func promptSuffix(in session: Session) -> String? {
         currentOpen(in: session).map { "(txn \(Self.messages($0.delivered)))" }
     }
 
-    public func statusLines(in session: Session) -> [StatusLine] {
+    func statusLines(in session: Session) -> [StatusLine] {
         var lines: [StatusLine] = []
         let transactionalId = session.settings.producerProperties["transactional.id"]
         if let o = currentOpen(in: session) {
@@ -97,21 +97,21 @@ public final class TransactionLab: LabState {
         return lines
     }
 
-    public func settingsWillChange(_ change: ClientSettings.Change, in session: Session) throws {
+    func settingsWillChange(_ change: ClientSettings.Change, in session: Session) throws {
         guard change.scope != .consumer, let o = currentOpen(in: session) else { return }
         throw LabError.invalid("a transaction is open (\(Self.messages(o.delivered)), transactional.id \(o.transactionalId)): "
             + "\(change.key) cannot change until `txn commit` or `txn abort`, because a new setting means a new producer "
             + "and the open transaction belongs to the current one")
     }
 
-    public func sessionDidProduce(delivered: Int, failed: Int, in session: Session) {
+    func sessionDidProduce(delivered: Int, failed: Int, in session: Session) {
         guard var o = currentOpen(in: session) else { return }
         o.delivered += delivered
         o.failed += failed
         open = o
     }
 
-    public func sessionWillDisconnect(_ session: Session) {
+    func sessionWillDisconnect(_ session: Session) {
         guard let o = currentOpen(in: session), let p = initializedProducer else { return }
         open = nil
         do {

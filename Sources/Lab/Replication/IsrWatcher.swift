@@ -3,17 +3,17 @@ import Kafka
 
 /// The poll step behind `isr watch`: takes a replication snapshot from metadata,
 /// diffs it against the previous one and keeps the running summary.
-public final class IsrWatcher {
-    public let scope: ReplicationScope
+final class IsrWatcher {
+    let scope: ReplicationScope
     private let connection: ClusterConnection
     private let started = Date()
     /// Each metadata request may take this long; kept short so Ctrl-C is honoured
     /// soon even while the cluster is not answering.
-    public let pollTimeoutMs: Int32
-    public private(set) var latest: ReplicationSnapshot
-    public private(set) var summary = ReplicationWatchSummary()
+    let pollTimeoutMs: Int32
+    private(set) var latest: ReplicationSnapshot
+    private(set) var summary = ReplicationWatchSummary()
 
-    public init(connection: ClusterConnection, scope: ReplicationScope, pollTimeoutMs: Int32 = 1_500) throws {
+    init(connection: ClusterConnection, scope: ReplicationScope, pollTimeoutMs: Int32 = 1_500) throws {
         self.connection = connection
         self.scope = scope
         self.pollTimeoutMs = pollTimeoutMs
@@ -23,10 +23,10 @@ public final class IsrWatcher {
     }
 
     /// Seconds since the watch began.
-    public var elapsed: Double { Date().timeIntervalSince(started) }
+    var elapsed: Double { Date().timeIntervalSince(started) }
 
     /// One poll: the events since the previous snapshot (recorded in `summary`).
-    public func poll() throws -> [ReplicationEvent] {
+    func poll() throws -> [ReplicationEvent] {
         let next = try Self.snapshot(of: connection, scope: scope, timeoutMs: pollTimeoutMs, time: elapsed)
         let events = replicationEvents(from: latest, to: next)
         summary.record(snapshot: next, events: events)
@@ -35,9 +35,9 @@ public final class IsrWatcher {
     }
 
     /// Closes the summary at the current time.
-    public func finish() { summary.finish(at: elapsed) }
+    func finish() { summary.finish(at: elapsed) }
 
-    public static func snapshot(of connection: ClusterConnection, scope: ReplicationScope,
+    static func snapshot(of connection: ClusterConnection, scope: ReplicationScope,
                                 timeoutMs: Int32, time: Double) throws -> ReplicationSnapshot {
         let metadata = try connection.client.metadata(timeoutMs: timeoutMs)
         return ReplicationSnapshot(metadata: metadata, scope: scope,

@@ -1,23 +1,23 @@
 /// Where leadership goes when brokers stop or start, decided the way a KRaft
 /// controller with `unclean.leader.election.enable=false` decides it. kafkalab
 /// uses this on the embedded cluster, whose mock never moves leadership itself.
-public enum LeaderElection {
+enum LeaderElection {
     /// One partition's leadership change.
-    public struct Move: Sendable, Equatable {
-        public var topic: String
-        public var partition: Int32
-        public var from: Int32
+    struct Move: Sendable, Equatable {
+        var topic: String
+        var partition: Int32
+        var from: Int32
         /// The new leader, or -1 when no eligible replica is alive (the partition goes offline).
-        public var to: Int32
+        var to: Int32
 
-        public init(topic: String, partition: Int32, from: Int32, to: Int32) {
+        init(topic: String, partition: Int32, from: Int32, to: Int32) {
             self.topic = topic
             self.partition = partition
             self.from = from
             self.to = to
         }
 
-        public var goesOffline: Bool { to < 0 }
+        var goesOffline: Bool { to < 0 }
     }
 
     /// Moves for every partition led by a broker in `stopping`: the first replica in
@@ -28,7 +28,7 @@ public enum LeaderElection {
     /// `down` holds every broker that will be down once `stopping` has stopped
     /// (those plus brokers already down), so stopping two brokers at once never
     /// hands leadership from one to the other.
-    public static func movesAway(from stopping: Set<Int32>, down: Set<Int32>, partitions: [PartitionState]) -> [Move] {
+    static func movesAway(from stopping: Set<Int32>, down: Set<Int32>, partitions: [PartitionState]) -> [Move] {
         partitions.compactMap { p in
             guard p.hasLeader, stopping.contains(p.leader) else { return nil }
             let isr = Set(p.isr)
@@ -41,7 +41,7 @@ public enum LeaderElection {
     /// again: the first replica in assignment order among them that is in the ISR.
     /// Partitions that have a leader keep it; Kafka moves leadership back to the preferred
     /// replica only at a preferred-leader election, not when a broker returns.
-    public static func movesOnStart(of starting: Set<Int32>, partitions: [PartitionState]) -> [Move] {
+    static func movesOnStart(of starting: Set<Int32>, partitions: [PartitionState]) -> [Move] {
         partitions.compactMap { p in
             guard !p.hasLeader else { return nil }
             let isr = Set(p.isr)

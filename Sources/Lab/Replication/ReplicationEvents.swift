@@ -2,7 +2,7 @@
 ///
 /// Broker lists are in ascending id order; `isr` and `replicas` payloads keep the
 /// order metadata reported them in, so they print the way `kafka-topics` shows them.
-public enum ReplicationEvent: Sendable, Equatable {
+enum ReplicationEvent: Sendable, Equatable {
     /// Followers dropped out of the ISR (fell behind or their broker died).
     case isrShrink(topic: String, partition: Int32, left: [Int32], isr: [Int32])
     /// Followers caught up and rejoined the ISR.
@@ -25,7 +25,7 @@ public enum ReplicationEvent: Sendable, Equatable {
     case partitionRemoved(topic: String, partition: Int32)
 
     /// Every `kind` value, in the order summaries list them.
-    public static let allKinds: [String] = [
+    static let allKinds: [String] = [
         "broker-gone", "broker-back",
         "partition-appeared", "partition-removed",
         "partition-offline", "partition-online", "leader-change",
@@ -33,7 +33,7 @@ public enum ReplicationEvent: Sendable, Equatable {
     ]
 
     /// Stable short name, for JSON output and counting; never localised or reworded.
-    public var kind: String {
+    var kind: String {
         switch self {
         case .isrShrink: "isr-shrink"
         case .isrExpand: "isr-expand"
@@ -49,7 +49,7 @@ public enum ReplicationEvent: Sendable, Equatable {
     }
 
     /// The topic the event concerns, or nil for broker events.
-    public var topic: String? {
+    var topic: String? {
         switch self {
         case .isrShrink(let topic, _, _, _), .isrExpand(let topic, _, _, _),
              .leaderChange(let topic, _, _, _), .partitionOffline(let topic, _, _),
@@ -62,7 +62,7 @@ public enum ReplicationEvent: Sendable, Equatable {
     }
 
     /// The partition the event concerns, or nil for broker events.
-    public var partition: Int32? {
+    var partition: Int32? {
         switch self {
         case .isrShrink(_, let partition, _, _), .isrExpand(_, let partition, _, _),
              .leaderChange(_, let partition, _, _), .partitionOffline(_, let partition, _),
@@ -75,7 +75,7 @@ public enum ReplicationEvent: Sendable, Equatable {
     }
 
     /// The broker id of a broker event, or nil for partition events.
-    public var broker: Int32? {
+    var broker: Int32? {
         switch self {
         case .brokerGone(let id), .brokerBack(let id): id
         default: nil
@@ -83,7 +83,7 @@ public enum ReplicationEvent: Sendable, Equatable {
     }
 
     /// One human-readable line, e.g. `orders/2 ISR shrink: broker 2 left, ISR now [1,3]`.
-    public var description: String {
+    var description: String {
         switch self {
         case let .isrShrink(topic, partition, left, isr):
             "\(topic)/\(partition) ISR shrink: \(brokerPhrase(left)) left, ISR now \(bracketed(isr))"
@@ -121,7 +121,7 @@ extension ReplicationEvent: CustomStringConvertible {}
 ///
 /// A partition that appears or disappears yields only that event. ISR and replica
 /// lists are compared as sets, so a reordering alone is not a change.
-public func replicationEvents(from old: ReplicationSnapshot, to new: ReplicationSnapshot) -> [ReplicationEvent] {
+func replicationEvents(from old: ReplicationSnapshot, to new: ReplicationSnapshot) -> [ReplicationEvent] {
     var events: [ReplicationEvent] = []
     events += old.brokers.subtracting(new.brokers).sorted().map(ReplicationEvent.brokerGone)
     events += new.brokers.subtracting(old.brokers).sorted().map(ReplicationEvent.brokerBack)

@@ -1,7 +1,7 @@
 import Kafka
 
 /// Which topics a replication snapshot covers.
-public enum ReplicationScope: Sendable, Equatable {
+enum ReplicationScope: Sendable, Equatable {
     case topic(String)
     /// Every topic except internal ones (`__consumer_offsets` has 50 partitions
     /// whose churn would bury the topics the user is looking at).
@@ -27,7 +27,7 @@ extension ReplicationSnapshot {
     /// They leave the broker set and count as offline replicas. The ISR is kept as
     /// reported, never edited: on the embedded cluster it stays full, and inventing
     /// a shrink would show replication behaviour the mock does not have.
-    public init(metadata: ClusterMetadata, scope: ReplicationScope, stoppedBrokers: Set<Int32> = [], time: Double) {
+    init(metadata: ClusterMetadata, scope: ReplicationScope, stoppedBrokers: Set<Int32> = [], time: Double) {
         let live = Set(metadata.brokers.map(\.id)).subtracting(stoppedBrokers)
         var partitions: [PartitionState] = []
         for topic in metadata.topics where scope.includes(topic) {

@@ -1,18 +1,18 @@
 /// One partition's replication state as cluster metadata reports it
 /// (what `kafka-topics --describe` prints as Leader / Replicas / Isr).
-public struct PartitionState: Sendable, Hashable {
-    public var topic: String
-    public var partition: Int32
+struct PartitionState: Sendable, Hashable {
+    var topic: String
+    var partition: Int32
     /// Broker id of the leader, or -1 when the partition has no leader (offline).
-    public var leader: Int32
+    var leader: Int32
     /// Assigned replicas in metadata order; the first one is the preferred leader.
-    public var replicas: [Int32]
+    var replicas: [Int32]
     /// In-sync replicas in metadata order.
-    public var isr: [Int32]
+    var isr: [Int32]
     /// Assigned replicas whose broker reports the log directory as offline.
-    public var offlineReplicas: [Int32]
+    var offlineReplicas: [Int32]
 
-    public init(
+    init(
         topic: String,
         partition: Int32,
         leader: Int32,
@@ -29,43 +29,43 @@ public struct PartitionState: Sendable, Hashable {
     }
 
     /// The `topic/partition` label used in every event line and summary.
-    public var label: String { "\(topic)/\(partition)" }
+    var label: String { "\(topic)/\(partition)" }
 
     /// Whether the partition currently has a leader to serve reads and writes.
-    public var hasLeader: Bool { leader >= 0 }
+    var hasLeader: Bool { leader >= 0 }
 
     /// True when fewer replicas are in sync than are assigned — the broker metric
     /// `UnderReplicatedPartitions` counts exactly these.
     ///
     /// Compared as sets so that a broker listed twice or an ISR member that is no
     /// longer assigned (mid-reassignment) does not mask a missing replica.
-    public var isUnderReplicated: Bool {
+    var isUnderReplicated: Bool {
         !Set(replicas).isSubset(of: Set(isr))
     }
 
     /// True when the ISR has shrunk to exactly `min.insync.replicas`: writes with
     /// `acks=all` still succeed, but one more lost follower makes them fail with
     /// NOT_ENOUGH_REPLICAS. Mirrors the broker metric `AtMinIsrPartitionCount`.
-    public func isAtMinIsr(minIsr: Int) -> Bool {
+    func isAtMinIsr(minIsr: Int) -> Bool {
         Set(isr).count == minIsr
     }
 
     /// True when the ISR is below `min.insync.replicas`, i.e. `acks=all` writes are
     /// being rejected right now (`UnderMinIsrPartitionCount`).
-    public func isUnderMinIsr(minIsr: Int) -> Bool {
+    func isUnderMinIsr(minIsr: Int) -> Bool {
         Set(isr).count < minIsr
     }
 }
 
 /// Everything `isr watch` needs from one metadata poll, stamped with when it was taken.
-public struct ReplicationSnapshot: Sendable {
+struct ReplicationSnapshot: Sendable {
     /// Seconds on whatever clock the caller uses; only differences matter.
-    public var time: Double
+    var time: Double
     /// Broker ids listed in the metadata response (brokers the controller considers alive).
-    public var brokers: Set<Int32>
-    public var partitions: [PartitionState]
+    var brokers: Set<Int32>
+    var partitions: [PartitionState]
 
-    public init(time: Double, brokers: Set<Int32>, partitions: [PartitionState]) {
+    init(time: Double, brokers: Set<Int32>, partitions: [PartitionState]) {
         self.time = time
         self.brokers = brokers
         self.partitions = partitions

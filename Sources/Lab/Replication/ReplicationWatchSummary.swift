@@ -5,20 +5,20 @@
 /// interval: a period starts at the first snapshot that shows the partition
 /// under-replicated and ends at the first snapshot that shows it healthy again (or
 /// no longer lists it). The real change happened somewhere in the preceding interval.
-public struct ReplicationWatchSummary: Sendable {
+struct ReplicationWatchSummary: Sendable {
     /// How one partition fared over the watch.
-    public struct UnderReplication: Sendable, Equatable {
-        public var topic: String
-        public var partition: Int32
+    struct UnderReplication: Sendable, Equatable {
+        var topic: String
+        var partition: Int32
         /// The longest continuous stretch under-replicated, in seconds. An open period
         /// counts up to the latest snapshot, or up to the time given to `finish(at:)`.
-        public var longestSeconds: Double
+        var longestSeconds: Double
         /// How many separate under-replicated periods began.
-        public var periods: Int
+        var periods: Int
         /// Whether the partition was still under-replicated when the summary was taken.
-        public var stillUnderReplicated: Bool
+        var stillUnderReplicated: Bool
 
-        public init(topic: String, partition: Int32, longestSeconds: Double, periods: Int, stillUnderReplicated: Bool) {
+        init(topic: String, partition: Int32, longestSeconds: Double, periods: Int, stillUnderReplicated: Bool) {
             self.topic = topic
             self.partition = partition
             self.longestSeconds = longestSeconds
@@ -45,28 +45,28 @@ public struct ReplicationWatchSummary: Sendable {
     }
 
     /// Events counted by `ReplicationEvent.kind`.
-    public private(set) var eventCounts: [String: Int] = [:]
-    public private(set) var snapshotsRecorded = 0
+    private(set) var eventCounts: [String: Int] = [:]
+    private(set) var snapshotsRecorded = 0
     /// Time of the first snapshot recorded, nil before any.
-    public private(set) var startTime: Double?
+    private(set) var startTime: Double?
     /// Time of the latest snapshot, or the time given to `finish(at:)` if later.
-    public private(set) var endTime: Double?
+    private(set) var endTime: Double?
     private var tracking: [PartitionKey: Tracking] = [:]
 
-    public init() {}
+    init() {}
 
     /// Total events of every kind.
-    public var totalEvents: Int { eventCounts.values.reduce(0, +) }
+    var totalEvents: Int { eventCounts.values.reduce(0, +) }
 
     /// Seconds between the first snapshot and `endTime`.
-    public var watchedSeconds: Double {
+    var watchedSeconds: Double {
         guard let startTime, let endTime else { return 0 }
         return endTime - startTime
     }
 
     /// Feeds one poll: the snapshot just taken and the events diffed against the previous one.
     /// Snapshots are expected in time order.
-    public mutating func record(snapshot: ReplicationSnapshot, events: [ReplicationEvent]) {
+    mutating func record(snapshot: ReplicationSnapshot, events: [ReplicationEvent]) {
         snapshotsRecorded += 1
         if startTime == nil { startTime = snapshot.time }
         endTime = max(endTime ?? snapshot.time, snapshot.time)
@@ -100,12 +100,12 @@ public struct ReplicationWatchSummary: Sendable {
     /// open are measured up to `time` rather than only up to the last snapshot.
     /// Open periods stay open: recording may continue, and `stillUnderReplicated`
     /// keeps saying which partitions never recovered.
-    public mutating func finish(at time: Double) {
+    mutating func finish(at time: Double) {
         endTime = max(endTime ?? time, time)
     }
 
     /// Every partition that was under-replicated at some point, by topic then partition.
-    public var underReplicated: [UnderReplication] {
+    var underReplicated: [UnderReplication] {
         tracking
             .map { key, entry in
                 var longest = entry.longestClosed
@@ -121,7 +121,7 @@ public struct ReplicationWatchSummary: Sendable {
     }
 
     /// Event counts in the canonical order of `ReplicationEvent.allKinds`, skipping zeros.
-    public var orderedEventCounts: [(kind: String, count: Int)] {
+    var orderedEventCounts: [(kind: String, count: Int)] {
         ReplicationEvent.allKinds.compactMap { kind in
             eventCounts[kind].map { (kind: kind, count: $0) }
         }

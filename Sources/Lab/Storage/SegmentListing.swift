@@ -1,28 +1,28 @@
 /// One file of a partition directory on a broker, as `ls -l` lists it.
-public struct SegmentFile: Sendable, Equatable {
-    public enum Kind: String, Sendable { case log, index, timeindex, snapshot, txnindex, other }
-    public let name: String
-    public let bytes: Int64
-    public let kind: Kind
+struct SegmentFile: Sendable, Equatable {
+    enum Kind: String, Sendable { case log, index, timeindex, snapshot, txnindex, other }
+    let name: String
+    let bytes: Int64
+    let kind: Kind
     /// The base offset in the file name (the offset of the segment's first record), if any.
-    public let baseOffset: Int64?
+    let baseOffset: Int64?
 }
 
 /// A segment: the .log/.index/.timeindex files sharing one base offset.
-public struct Segment: Sendable, Equatable {
-    public let baseOffset: Int64
-    public let logBytes: Int64
-    public let indexBytes: Int64
-    public let timeIndexBytes: Int64
+struct Segment: Sendable, Equatable {
+    let baseOffset: Int64
+    let logBytes: Int64
+    let indexBytes: Int64
+    let timeIndexBytes: Int64
     /// The newest segment, the only one still written to.
-    public let isActive: Bool
+    let isActive: Bool
 }
 
 /// Turns a partition directory listing into segments. Pure, so it is tested
 /// without Docker; the real listing comes from `ls -ln` inside the broker container.
-public enum SegmentListing {
+enum SegmentListing {
     /// Parses `ls -ln` output lines ("-rw-r--r-- 1 1000 1000 10485760 Nov 25 18:00 00000000000000000000.index").
-    public static func files(fromLongListing text: String) -> [SegmentFile] {
+    static func files(fromLongListing text: String) -> [SegmentFile] {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
             guard fields.count >= 9, fields[0].hasPrefix("-"), let size = Int64(fields[4]) else { return nil }
@@ -33,7 +33,7 @@ public enum SegmentListing {
 
     /// Parses `ls -ln dir1 dir2 ...`, whose output has a `dir:` header before
     /// each directory's listing (none when only one directory was listed).
-    public static func directories(fromLongListing text: String, single name: String? = nil) -> [String: [SegmentFile]] {
+    static func directories(fromLongListing text: String, single name: String? = nil) -> [String: [SegmentFile]] {
         var result: [String: [SegmentFile]] = [:]
         var current = name
         var lines: [Substring] = []
@@ -53,7 +53,7 @@ public enum SegmentListing {
         return result
     }
 
-    public static func file(named name: String, bytes: Int64) -> SegmentFile {
+    static func file(named name: String, bytes: Int64) -> SegmentFile {
         let parts = name.split(separator: ".", maxSplits: 1)
         let base = parts.count == 2 && parts[0].count == 20 ? Int64(parts[0]) : nil
         let ext = parts.count == 2 ? String(parts[1]) : ""
@@ -69,7 +69,7 @@ public enum SegmentListing {
     }
 
     /// Groups files into segments by base offset, oldest first; the last is active.
-    public static func segments(from files: [SegmentFile]) -> [Segment] {
+    static func segments(from files: [SegmentFile]) -> [Segment] {
         var byBase: [Int64: [SegmentFile]] = [:]
         for f in files where f.kind == .log || f.kind == .index || f.kind == .timeindex {
             if let base = f.baseOffset { byBase[base, default: []].append(f) }

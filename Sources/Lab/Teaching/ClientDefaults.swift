@@ -7,20 +7,20 @@ import Kafka
 /// the linked library's own property table, which `ClientDefaultsTests` checks the
 /// librdkafka column against; Apache Kafka 3.9.0's ProducerConfig.java and
 /// ConsumerConfig.java (`define(...)` defaults) and BuiltInPartitioner.java.
-public enum ClientDefaults {
-    public struct Row: Sendable {
+enum ClientDefaults {
+    struct Row: Sendable {
         /// What the row is about, in words.
-        public let setting: String
+        let setting: String
         /// librdkafka's property name(s) and their default, as librdkafka spells it.
-        public let librdkafkaKeys: [String]
-        public let librdkafka: String
+        let librdkafkaKeys: [String]
+        let librdkafka: String
         /// The Java client's property name and its default in 3.9.
-        public let javaKey: String
-        public let java: String
-        public let note: String
+        let javaKey: String
+        let java: String
+        let note: String
     }
 
-    public static let rows: [Row] = [
+    static let rows: [Row] = [
         Row(setting: "idempotence", librdkafkaKeys: ["enable.idempotence"], librdkafka: "false",
             javaKey: "enable.idempotence", java: "true",
             note: "Java turned it on by default in 3.0 (KIP-679); a librdkafka producer can write a retried batch twice unless you enable it"),
@@ -57,10 +57,10 @@ public enum ClientDefaults {
     ]
 
     /// Defaults the two clients share, named once so nobody looks for a difference.
-    public static let same = "the same in both: session.timeout.ms 45000, heartbeat.interval.ms 3000, max.poll.interval.ms 300000, auto.offset.reset latest, enable.auto.commit true, fetch.min.bytes 1, retries 2147483647"
+    static let same = "the same in both: session.timeout.ms 45000, heartbeat.interval.ms 3000, max.poll.interval.ms 300000, auto.offset.reset latest, enable.auto.commit true, fetch.min.bytes 1, retries 2147483647"
 
     /// The linked librdkafka's own default for each row, read from its property table.
-    public static func liveLibrdkafkaDefault(_ row: Row) -> String {
+    static func liveLibrdkafkaDefault(_ row: Row) -> String {
         row.librdkafkaKeys.map { ConfigCatalog.property(named: $0)?.defaultValue ?? "?" }.joined(separator: ", ")
     }
 }

@@ -1,18 +1,18 @@
 /// One idea `explain` teaches: a short, precise text tied to the commands that show it.
-public struct Concept: Sendable {
+struct Concept: Sendable {
     /// What the user types after `explain`.
-    public let name: String
+    let name: String
     /// Other words that reach the same text (`explain min.insync.replicas`).
-    public let aliases: [String]
-    public let title: String
+    let aliases: [String]
+    let title: String
     /// Plain paragraphs separated by blank lines; no markup, so it reads the same piped.
-    public let text: String
+    let text: String
     /// Commands that let the user see the concept at work.
-    public let commands: [String]
+    let commands: [String]
     /// A comparison that reads better as columns than as prose, printed after the text.
-    public let table: ConceptTable?
+    let table: ConceptTable?
 
-    public init(name: String, aliases: [String] = [], title: String, text: String, commands: [String], table: ConceptTable? = nil) {
+    init(name: String, aliases: [String] = [], title: String, text: String, commands: [String], table: ConceptTable? = nil) {
         self.name = name
         self.aliases = aliases
         self.title = title
@@ -22,31 +22,31 @@ public struct Concept: Sendable {
     }
 }
 
-public struct ConceptTable: Sendable {
-    public let headers: [String]
+struct ConceptTable: Sendable {
+    let headers: [String]
     /// The JSON key of each column.
-    public let keys: [String]
-    public let rows: [[String]]
+    let keys: [String]
+    let rows: [[String]]
 }
 
 /// Every concept `explain` knows, by name. Each lab contributes one list below;
 /// a new lab appends its list to `all` and nothing else changes.
-public enum Concepts {
-    public static let all: [Concept] = replication + storage + producers + consumers + lag + clients
+enum Concepts {
+    static let all: [Concept] = replication + storage + producers + consumers + lag + clients
 
     /// A repeated name keeps its first text (ConceptsTests fails on repeats).
-    public static let table: [String: Concept] = Dictionary(
+    static let table: [String: Concept] = Dictionary(
         all.map { ($0.name, $0) },
         uniquingKeysWith: { first, _ in first })
 
     /// Names and aliases, for lookup and suggestions.
-    public static func named(_ word: String) -> Concept? {
+    static func named(_ word: String) -> Concept? {
         let key = word.lowercased()
         if let concept = table[key] { return concept }
         return table.values.first { $0.aliases.contains(key) }
     }
 
-    public static var names: [String] { table.keys.sorted() }
+    static var names: [String] { table.keys.sorted() }
 
     /// The replication lab: replicas, ISR, watermarks, elections, durability settings.
     static let replication: [Concept] = [

@@ -1,6 +1,6 @@
 /// One line on what a delivery error means, for the errors the labs meet.
-public enum ErrorMeanings {
-    public static func meaning(of name: String) -> String? { meanings[name] }
+enum ErrorMeanings {
+    static func meaning(of name: String) -> String? { meanings[name] }
 
     static let meanings: [String: String] = [
         "NOT_ENOUGH_REPLICAS": "the broker refused the write: fewer in-sync replicas than min.insync.replicas (acks=all)",

@@ -1,7 +1,7 @@
 /// One line on what turning a property does, for the properties the labs
 /// turn; shown by `help config <property>`.
-public enum PropertyNotes {
-    public static func note(for key: String) -> String? { notes[key] }
+enum PropertyNotes {
+    static func note(for key: String) -> String? { notes[key] }
 
     static let notes: [String: String] = [
         "linger.ms": "longer waits build bigger batches: more throughput and better compression, more latency per message",
