@@ -39,9 +39,9 @@ enum BenchCommands {
         let options = try BenchOptions(args, session: ctx.session)
         let plan = try options.preparePlan(session: ctx.session, output: ctx.output, cancellation: ctx.cancellation)
         let base = try ctx.session.plainProducerProperties()
-        var configurations: [(label: String, settings: [(key: String, value: String)], properties: [String: String])] = []
+        var configurations: [BenchConfiguration] = []
         for codec in requested {
-            configurations.append((codec, [], base.merging(["compression.type": codec]) { $1 }))
+            configurations.append(BenchConfiguration(label: codec, settings: [], properties: base.merging(["compression.type": codec]) { $1 }))
         }
         try runAndReport(configurations, firstHeader: "codec", matrixKeys: nil, options: options, plan: plan, ctx: ctx)
     }
@@ -73,7 +73,7 @@ enum BenchCommands {
         }
         let options = try BenchOptions(args, session: ctx.session)
         let base = try ctx.session.plainProducerProperties()
-        var configurations: [(label: String, settings: [(key: String, value: String)], properties: [String: String])] = []
+        var configurations: [BenchConfiguration] = []
         for combination in grid.combinations {
             var props = base
             for (k, v) in combination { props[k] = v }
@@ -81,7 +81,7 @@ enum BenchCommands {
             do { _ = try ClientConfig.effectiveValues(of: props, keys: []) } catch let e as KafkaError {
                 throw LabError.invalid("combination \(label(combination)) is refused: \(e.message)")
             }
-            configurations.append((label(combination), combination, props))
+            configurations.append(BenchConfiguration(label: label(combination), settings: combination, properties: props))
         }
         let plan = try options.preparePlan(session: ctx.session, output: ctx.output, cancellation: ctx.cancellation)
         try runAndReport(configurations, firstHeader: "combination", matrixKeys: grid.keys, options: options, plan: plan, ctx: ctx)
@@ -114,7 +114,7 @@ enum BenchCommands {
 
     /// Runs every configuration `runs` times, then prints the table, the
     /// chart, the effective properties and (matrix) the reading.
-    static func runAndReport(_ configurations: [(label: String, settings: [(key: String, value: String)], properties: [String: String])],
+    static func runAndReport(_ configurations: [BenchConfiguration],
                              firstHeader: String, matrixKeys: [String]?, options: BenchOptions, plan: ProducerBenchPlan,
                              ctx: CommandContext) throws {
         let out = ctx.output

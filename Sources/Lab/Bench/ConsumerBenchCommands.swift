@@ -49,24 +49,11 @@ enum ConsumerBenchCommands {
         try ConsumerBenchRunner.run(ctx)
     }
 
-    struct Variation: Equatable {
-        let key: String
-        let values: [String]
-    }
-
-    /// Parses `key=v1,v2` words into checked variations: known consumer-side
-    /// properties only, values validated by librdkafka.
-    static func variations(_ words: [String], usage: String) throws -> [Variation] {
-        var out: [Variation] = []
-        for word in words {
-            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
-                throw LabError.usage("'\(word)' is not key=v1,v2 (e.g. fetch.min.bytes=1,65536)", usage: usage)
-            }
-            let rawKey = String(word[..<eq])
-            let values = word[word.index(after: eq)...].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard !values.isEmpty, values.allSatisfy({ !$0.isEmpty }) else {
-                throw LabError.usage("'\(word)' has an empty value; list values separated by commas", usage: usage)
-            }
+    /// The `key=v1,v2` words as a grid: consumer-side properties only, not the ones
+    /// the bench sets itself, values validated by librdkafka.
+    static func grid(_ words: [String]) throws -> BenchMatrix {
+        try BenchMatrix(specs: words, example: "fetch.min.bytes=1,65536", allowsNone: true,
+                        maxCombinations: maxCombinations) { rawKey, value in
             let (scope, key) = try ClientSettings.resolve(rawKey)
             if scope == .producer {
                 throw LabError.invalid("'\(key)' is a producer property; bench consume varies consumer properties (e.g. fetch.min.bytes, fetch.wait.max.ms, max.partition.fetch.bytes)")
@@ -74,27 +61,10 @@ enum ConsumerBenchCommands {
             if let why = controlled[key] {
                 throw LabError.invalid("bench consume sets \(key) itself (\(why)); vary another property")
             }
-            if out.contains(where: { $0.key == key }) {
-                throw LabError.invalid("\(key) is listed twice; give all its values once: \(key)=v1,v2")
+            do { try ClientConfig.validate(key: key, value: value) } catch let e as KafkaError {
+                throw LabError.invalid("\(key)=\(value) is refused by librdkafka: \(e.message)")
             }
-            for v in values {
-                do {
-                    try ClientConfig.validate(key: key, value: v)
-                } catch let e as KafkaError {
-                    throw LabError.invalid("\(key)=\(v) is refused by librdkafka: \(e.message)")
-                }
-            }
-            out.append(Variation(key: key, values: values))
+            return key
         }
-        return out
-    }
-
-    /// Every combination, the first property varying slowest.
-    static func combinations(_ variations: [Variation]) -> [[(String, String)]] {
-        var combos: [[(String, String)]] = [[]]
-        for v in variations {
-            combos = combos.flatMap { combo in v.values.map { combo + [(v.key, $0)] } }
-        }
-        return combos
     }
 }

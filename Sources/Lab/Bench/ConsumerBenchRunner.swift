@@ -32,11 +32,8 @@ enum ConsumerBenchRunner {
         let args = ctx.arguments
         let session = ctx.session
         let out = ctx.output
-        let vars = try ConsumerBenchCommands.variations(args.positionals, usage: ctx.command.usage)
-        let combos = ConsumerBenchCommands.combinations(vars)
-        guard combos.count <= ConsumerBenchCommands.maxCombinations else {
-            throw LabError.invalid("\(combos.count) combinations is too many for one run (at most \(ConsumerBenchCommands.maxCombinations)); list fewer values")
-        }
+        let grid = try ConsumerBenchCommands.grid(args.positionals)
+        let combos = grid.combinations.map { $0.map { ($0.key, $0.value) } }
         let consumers = try args.int("--consumers", default: 1, range: 1...64)
         let c = try session.requireConnection()
         let topicName = args.value("--topic") ?? ConsumerCommands.defaultTopic
@@ -105,7 +102,7 @@ enum ConsumerBenchRunner {
             if r.interrupted { break }
         }
         let embeddedIgnored = session.connection?.isEmbedded == true
-            ? vars.map(\.key).filter { ignoredByMock.contains($0) } : []
+            ? grid.keys.filter { ignoredByMock.contains($0) } : []
         report(results, topic: topicName, count: count, available: available, consumers: consumers,
                ignoredByMock: embeddedIgnored, ctx: ctx)
     }
