@@ -5,7 +5,7 @@ let package = Package(
     name: "kafkalab",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "kafkalab", targets: ["kafkalab"]),
+        .executable(name: "kafkalab", targets: ["kafkalab"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

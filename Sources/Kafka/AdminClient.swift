@@ -12,7 +12,7 @@ private final class WatermarkAnswer: Sendable {
     }
     func wait(milliseconds: Int) -> (Int32, Watermarks)? {
         guard ready.wait(timeout: .now() + .milliseconds(milliseconds)) == .success else { return nil }
-        ready.signal()   // later waits see it too
+        ready.signal()  // later waits see it too
         return value.withLock { $0 }
     }
 }
@@ -34,14 +34,17 @@ public final class AdminClient: @unchecked Sendable {
 
     /// Runs `body` with calls on this client stopping early once `stop()` is true.
     public func stopping<T>(when stop: @escaping @Sendable () -> Bool, _ body: () throws -> T) rethrows -> T {
-        let previous = stopCheck.withLock { s in defer { s = stop }; return s }
+        let previous = stopCheck.withLock { s in
+            defer { s = stop }; return s
+        }
         defer { stopCheck.withLock { $0 = previous } }
         return try body()
     }
 
     private var shouldStop: Bool { stopCheck.withLock { $0 }?() ?? false }
 
-    public static let interrupted = KafkaError(code: RD_KAFKA_RESP_ERR__INTR.rawValue, message: "interrupted", isRetriable: false)
+    public static let interrupted = KafkaError(
+        code: RD_KAFKA_RESP_ERR__INTR.rawValue, message: "interrupted", isRetriable: false)
 
     /// Repeats a blocking call in slices (250 ms, then 400 ms) until it
     /// succeeds, fails otherwise than by timing out or a lost connection, `timeoutMs` passes, or the command
@@ -97,7 +100,11 @@ public final class AdminClient: @unchecked Sendable {
         var md: UnsafePointer<rd_kafka_metadata>?
         let err = try sliced(timeoutMs ?? self.timeoutMs) { rd_kafka_metadata(rk, 1, nil, &md, $0) }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let md else {
-            throw KafkaError(err, message: "no metadata from the cluster within \(timeoutMs ?? self.timeoutMs) ms (\(KafkaError.text(of: err.rawValue)))")
+            throw KafkaError(
+                err,
+                message:
+                    "no metadata from the cluster within \(timeoutMs ?? self.timeoutMs) ms (\(KafkaError.text(of: err.rawValue)))"
+            )
         }
         defer { rd_kafka_metadata_destroy(md) }
         let m = md.pointee
@@ -112,9 +119,10 @@ public final class AdminClient: @unchecked Sendable {
                 let p = t.partitions[j]
                 let replicas = Array(UnsafeBufferPointer(start: p.replicas, count: Int(p.replica_cnt)))
                 let isr = Array(UnsafeBufferPointer(start: p.isrs, count: Int(p.isr_cnt)))
-                return PartitionInfo(id: p.id, leader: p.leader, replicas: replicas, isr: isr,
-                                     offlineReplicas: replicas.filter { !live.contains($0) },
-                                     errorCode: p.err.rawValue)
+                return PartitionInfo(
+                    id: p.id, leader: p.leader, replicas: replicas, isr: isr,
+                    offlineReplicas: replicas.filter { !live.contains($0) },
+                    errorCode: p.err.rawValue)
             }.sorted { $0.id < $1.id }
             return TopicInfo(name: String(cString: t.topic), partitions: parts, errorCode: t.err.rawValue)
         }.sorted { $0.name < $1.name }
@@ -155,7 +163,10 @@ public final class AdminClient: @unchecked Sendable {
         var cancelledAt: ContinuousClock.Instant?
         while true {
             if let (code, marks) = answer.wait(milliseconds: 20) {
-                if code != 0 { throw KafkaError(code: code, message: "watermarks of \(topic)/\(partition): \(KafkaError.text(of: code))") }
+                if code != 0 {
+                    throw KafkaError(
+                        code: code, message: "watermarks of \(topic)/\(partition): \(KafkaError.text(of: code))")
+                }
                 return marks
             }
             // As with the other calls: after a cancellation, one short wait (100 ms).
@@ -172,9 +183,11 @@ public final class AdminClient: @unchecked Sendable {
     // MARK: Admin API
 
     /// Runs one Admin API request and hands its result event to `read`.
-    private func withAdminResult<T>(_ expected: rd_kafka_event_type_t, timeoutMs: Int32? = nil,
-                                    start: (OpaquePointer, OpaquePointer) -> Void,
-                                    read: (OpaquePointer) throws -> T) throws -> T {
+    private func withAdminResult<T>(
+        _ expected: rd_kafka_event_type_t, timeoutMs: Int32? = nil,
+        start: (OpaquePointer, OpaquePointer) -> Void,
+        read: (OpaquePointer) throws -> T
+    ) throws -> T {
         let timeout = timeoutMs ?? self.timeoutMs
         let queue = rd_kafka_queue_new(rk)!
         defer { rd_kafka_queue_destroy(queue) }
@@ -206,8 +219,10 @@ public final class AdminClient: @unchecked Sendable {
         return try read(event)
     }
 
-    public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32,
-                            configs: [String: String] = [:]) throws {
+    public func createTopic(
+        _ name: String, partitions: Int32, replicationFactor: Int32,
+        configs: [String: String] = [:]
+    ) throws {
         var errstr = [CChar](repeating: 0, count: 512)
         guard let topic = rd_kafka_NewTopic_new(name, partitions, replicationFactor, &errstr, errstr.count) else {
             throw KafkaError.invalidArgument(String(cBuffer: errstr))
@@ -255,9 +270,10 @@ public final class AdminClient: @unchecked Sendable {
     /// Committed offsets of `group` for the given partitions, from the group
     /// coordinator. `offset` is `TopicPartitionOffset.invalid` where nothing was committed.
     public func committedOffsets(group: String, partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
-        let list = TopicPartitionList(partitions.map {
-            TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: TopicPartitionOffset.invalid)
-        })
+        let list = TopicPartitionList(
+            partitions.map {
+                TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: TopicPartitionOffset.invalid)
+            })
         let request = list.withUnsafeList { rd_kafka_ListConsumerGroupOffsets_new(group, $0) }
         defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
         return try withAdminResult(RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT) { options, queue in
@@ -267,7 +283,8 @@ public final class AdminClient: @unchecked Sendable {
             let result = rd_kafka_event_ListConsumerGroupOffsets_result(event)
             var count = 0
             guard let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count), count > 0,
-                  let g = groups[0] else { return [] }
+                let g = groups[0]
+            else { return [] }
             if let e = rd_kafka_group_result_error(g) {
                 let code = rd_kafka_error_code(e)
                 throw KafkaError(code, message: rd_kafka_error_string(e).map { String(cString: $0) })
@@ -290,7 +307,9 @@ public final class AdminClient: @unchecked Sendable {
             if let list = rd_kafka_ListConsumerGroups_result_errors(result, &errCount) {
                 for i in 0..<errCount {
                     guard let e = list[i], rd_kafka_error_code(e) != RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
-                    errors.append(KafkaError(rd_kafka_error_code(e), message: rd_kafka_error_string(e).map { String(cString: $0) }))
+                    errors.append(
+                        KafkaError(
+                            rd_kafka_error_code(e), message: rd_kafka_error_string(e).map { String(cString: $0) }))
                 }
             }
             var count = 0
@@ -319,14 +338,17 @@ public final class AdminClient: @unchecked Sendable {
             let result = rd_kafka_event_DescribeConsumerGroups_result(event)
             var count = 0
             guard let groups = rd_kafka_DescribeConsumerGroups_result_groups(result, &count), count > 0,
-                  let g = groups[0] else { throw KafkaError.invalidArgument("no description of group \(id)") }
-            if let e = rd_kafka_ConsumerGroupDescription_error(g), rd_kafka_error_code(e) != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let g = groups[0]
+            else { throw KafkaError.invalidArgument("no description of group \(id)") }
+            if let e = rd_kafka_ConsumerGroupDescription_error(g), rd_kafka_error_code(e) != RD_KAFKA_RESP_ERR_NO_ERROR
+            {
                 throw KafkaError(rd_kafka_error_code(e), message: rd_kafka_error_string(e).map { String(cString: $0) })
             }
             let members = (0..<rd_kafka_ConsumerGroupDescription_member_count(g)).compactMap { i -> GroupMember? in
                 guard let m = rd_kafka_ConsumerGroupDescription_member(g, i) else { return nil }
                 var assignment: [TopicPartition] = []
-                if let a = rd_kafka_MemberDescription_assignment(m), let parts = rd_kafka_MemberAssignment_partitions(a) {
+                if let a = rd_kafka_MemberDescription_assignment(m), let parts = rd_kafka_MemberAssignment_partitions(a)
+                {
                     assignment = TopicPartitionList.read(parts).map(\.topicPartition).sorted()
                 }
                 return GroupMember(
@@ -340,7 +362,8 @@ public final class AdminClient: @unchecked Sendable {
             return GroupDescription(
                 id: String(cString: rd_kafka_ConsumerGroupDescription_group_id(g)),
                 state: String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(g))),
-                partitionAssignor: rd_kafka_ConsumerGroupDescription_partition_assignor(g).map { String(cString: $0) } ?? "",
+                partitionAssignor: rd_kafka_ConsumerGroupDescription_partition_assignor(g).map { String(cString: $0) }
+                    ?? "",
                 isSimple: rd_kafka_ConsumerGroupDescription_is_simple_consumer_group(g) != 0,
                 coordinator: coordinator.map { Int32($0) },
                 members: members)
@@ -358,7 +381,8 @@ public final class AdminClient: @unchecked Sendable {
             let result = rd_kafka_event_DescribeConfigs_result(event)
             var count = 0
             guard let resources = rd_kafka_DescribeConfigs_result_resources(result, &count), count > 0,
-                  let r = resources[0] else { return [] }
+                let r = resources[0]
+            else { return [] }
             let err = rd_kafka_ConfigResource_error(r)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 throw KafkaError(err, message: rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) })
@@ -407,7 +431,9 @@ public struct GroupMember: Sendable, Codable, Equatable {
     public let host: String
     public let groupInstanceId: String?
     public let assignment: [TopicPartition]
-    public init(memberId: String, clientId: String, host: String, groupInstanceId: String?, assignment: [TopicPartition]) {
+    public init(
+        memberId: String, clientId: String, host: String, groupInstanceId: String?, assignment: [TopicPartition]
+    ) {
         self.memberId = memberId
         self.clientId = clientId
         self.host = host
@@ -416,7 +442,6 @@ public struct GroupMember: Sendable, Codable, Equatable {
     }
 }
 
-
 public struct GroupDescription: Sendable, Codable, Equatable {
     public let id: String
     public let state: String
@@ -424,7 +449,10 @@ public struct GroupDescription: Sendable, Codable, Equatable {
     public let isSimple: Bool
     public let coordinator: Int32?
     public let members: [GroupMember]
-    public init(id: String, state: String, partitionAssignor: String, isSimple: Bool, coordinator: Int32?, members: [GroupMember]) {
+    public init(
+        id: String, state: String, partitionAssignor: String, isSimple: Bool, coordinator: Int32?,
+        members: [GroupMember]
+    ) {
         self.id = id
         self.state = state
         self.partitionAssignor = partitionAssignor

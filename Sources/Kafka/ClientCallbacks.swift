@@ -1,10 +1,11 @@
 import CRdKafka
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The Swift side of one client's librdkafka callbacks. librdkafka gets an
 /// unretained pointer to it through `rd_kafka_conf_set_opaque`; the owning
@@ -27,10 +28,12 @@ final class ClientCallbacks: @unchecked Sendable {
     /// every time a lab stops a broker. Errors still reach `onError`.
     var printsLogs = false
 
-    init(onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
-         onStatistics: (@Sendable (String) -> Void)? = nil,
-         onError: (@Sendable (KafkaError) -> Void)? = nil,
-         onRebalance: (@Sendable (RebalanceEvent) -> Void)? = nil) {
+    init(
+        onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
+        onStatistics: (@Sendable (String) -> Void)? = nil,
+        onError: (@Sendable (KafkaError) -> Void)? = nil,
+        onRebalance: (@Sendable (RebalanceEvent) -> Void)? = nil
+    ) {
         self.onDelivery = onDelivery
         self.onStatistics = onStatistics
         self.onError = onError
@@ -47,7 +50,11 @@ final class ClientCallbacks: @unchecked Sendable {
         if onDelivery != nil { rd_kafka_conf_set_dr_msg_cb(conf, deliveryTrampoline) }
         if onStatistics != nil { rd_kafka_conf_set_stats_cb(conf, statisticsTrampoline) }
         rd_kafka_conf_set_error_cb(conf, errorTrampoline)
-        if printsLogs { rd_kafka_conf_set_log_cb(conf, printedLogLine) } else { rd_kafka_conf_set_log_cb(conf, silentLogLine) }
+        if printsLogs {
+            rd_kafka_conf_set_log_cb(conf, printedLogLine)
+        } else {
+            rd_kafka_conf_set_log_cb(conf, silentLogLine)
+        }
         if onRebalance != nil { rd_kafka_conf_set_rebalance_cb(conf, rebalanceTrampoline) }
     }
 }
@@ -55,11 +62,15 @@ final class ClientCallbacks: @unchecked Sendable {
 /// Drops a log line (see `ClientCallbacks.printsLogs`). Every handle kafkalab
 /// creates gets this or `printedLogLine`, so librdkafka never writes its raw
 /// `%3|...` lines to stderr on its own.
-func silentLogLine(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?) {}
+func silentLogLine(
+    _ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?
+) {}
 
 /// With `set debug ...`: one line per log record on stderr, control
 /// characters replaced, at most 1,000 characters. Called on librdkafka's threads.
-func printedLogLine(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?) {
+func printedLogLine(
+    _ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePointer<CChar>?, _ message: UnsafePointer<CChar>?
+) {
     let fac = facility.map { String(cString: $0) } ?? ""
     var text = message.map { String(cString: $0) } ?? ""
     text = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
@@ -73,21 +84,26 @@ func printedLogLine(_ rk: OpaquePointer?, _ level: Int32, _ facility: UnsafePoin
 /// message, so it borrows the callbacks box without retaining it (the owner
 /// keeps it alive while the handle exists): an atomic retain/release pair
 /// here was 5 % of a benchmark's produce thread.
-private func deliveryTrampoline(_ rk: OpaquePointer?, _ message: UnsafePointer<rd_kafka_message_t>?,
-                                _ opaque: UnsafeMutableRawPointer?) {
+private func deliveryTrampoline(
+    _ rk: OpaquePointer?, _ message: UnsafePointer<rd_kafka_message_t>?,
+    _ opaque: UnsafeMutableRawPointer?
+) {
     guard let message, let opaque else { return }
     let m = message.pointee
     Unmanaged<ClientCallbacks>.fromOpaque(opaque)._withUnsafeGuaranteedRef { callbacks in
-        callbacks.onDelivery?(DeliveryReport(
-            partition: m.partition, offset: m.offset, errorCode: m.err.rawValue,
-            opaque: UInt(bitPattern: m._private), valueLength: m.len))
+        callbacks.onDelivery?(
+            DeliveryReport(
+                partition: m.partition, offset: m.offset, errorCode: m.err.rawValue,
+                opaque: UInt(bitPattern: m._private), valueLength: m.len))
     }
 }
 
 /// Statistics JSON: called on the polling thread every statistics.interval.ms.
 /// Returning 0 lets librdkafka free the buffer.
-private func statisticsTrampoline(_ rk: OpaquePointer?, _ json: UnsafeMutablePointer<CChar>?, _ length: Int,
-                                  _ opaque: UnsafeMutableRawPointer?) -> Int32 {
+private func statisticsTrampoline(
+    _ rk: OpaquePointer?, _ json: UnsafeMutablePointer<CChar>?, _ length: Int,
+    _ opaque: UnsafeMutableRawPointer?
+) -> Int32 {
     guard let json, let callbacks = ClientCallbacks.from(opaque) else { return 0 }
     let text = String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self)
     callbacks.onStatistics?(text)
@@ -96,8 +112,10 @@ private func statisticsTrampoline(_ rk: OpaquePointer?, _ json: UnsafeMutablePoi
 
 /// Client-level errors (all brokers down, fatal idempotence errors): called
 /// on the polling thread, or librdkafka's own thread. Kept as the latest error.
-private func errorTrampoline(_ rk: OpaquePointer?, _ err: Int32, _ reason: UnsafePointer<CChar>?,
-                             _ opaque: UnsafeMutableRawPointer?) {
+private func errorTrampoline(
+    _ rk: OpaquePointer?, _ err: Int32, _ reason: UnsafePointer<CChar>?,
+    _ opaque: UnsafeMutableRawPointer?
+) {
     guard let callbacks = ClientCallbacks.from(opaque) else { return }
     var error = KafkaError(code: err, message: reason.map { String(cString: $0) })
     if err == RD_KAFKA_RESP_ERR__FATAL.rawValue, let rk {
@@ -112,9 +130,11 @@ private func errorTrampoline(_ rk: OpaquePointer?, _ err: Int32, _ reason: Unsaf
 /// Rebalance: called inside `rd_kafka_consumer_poll` on the consumer's polling
 /// thread. Applies the assignment the way the group protocol requires (eager
 /// assign/unassign, or incremental for cooperative-sticky) and then reports it.
-private func rebalanceTrampoline(_ rk: OpaquePointer?, _ err: rd_kafka_resp_err_t,
-                                 _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
-                                 _ opaque: UnsafeMutableRawPointer?) {
+private func rebalanceTrampoline(
+    _ rk: OpaquePointer?, _ err: rd_kafka_resp_err_t,
+    _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+    _ opaque: UnsafeMutableRawPointer?
+) {
     guard let rk else { return }
     let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
     let list = partitions.map { TopicPartitionList.read($0) } ?? []
@@ -135,9 +155,10 @@ private func rebalanceTrampoline(_ rk: OpaquePointer?, _ err: rd_kafka_resp_err_
         }
     }
     let kind: RebalanceEvent.Kind = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? .assigned : .revoked
-    ClientCallbacks.from(opaque)?.onRebalance?(RebalanceEvent(
-        kind: kind, partitions: list.map { TopicPartition(topic: $0.topic, partition: $0.partition) },
-        cooperative: cooperative, error: failure))
+    ClientCallbacks.from(opaque)?.onRebalance?(
+        RebalanceEvent(
+            kind: kind, partitions: list.map { TopicPartition(topic: $0.topic, partition: $0.partition) },
+            cooperative: cooperative, error: failure))
 }
 
 /// What a delivery report says about one message.

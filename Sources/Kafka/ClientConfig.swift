@@ -55,7 +55,9 @@ public enum ClientConfig {
                 if rd_kafka_conf_get(conf, key, &buf, &size) == RD_KAFKA_CONF_OK { out[key] = String(cBuffer: buf) }
             } else if let topicConf, rd_kafka_topic_conf_get(topicConf, key, nil, &size) == RD_KAFKA_CONF_OK, size > 0 {
                 var buf = [CChar](repeating: 0, count: size)
-                if rd_kafka_topic_conf_get(topicConf, key, &buf, &size) == RD_KAFKA_CONF_OK { out[key] = String(cBuffer: buf) }
+                if rd_kafka_topic_conf_get(topicConf, key, &buf, &size) == RD_KAFKA_CONF_OK {
+                    out[key] = String(cBuffer: buf)
+                }
             }
         }
         return out

@@ -1,9 +1,10 @@
 import CRdKafka
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Which client a librdkafka property applies to (the `C/P` column of its table).
@@ -97,12 +98,15 @@ public enum ConfigCatalog {
             let raw = line.utf8.split(separator: bar, omittingEmptySubsequences: false)
             guard raw.count >= 6 else { continue }
             let cells = raw.prefix(5).map { trimmed(Substring($0)) }
-            guard let scope = PropertyScope(rawValue: cells[1]), !cells[0].isEmpty, cells[0] != "Property" else { continue }
+            guard let scope = PropertyScope(rawValue: cells[1]), !cells[0].isEmpty, cells[0] != "Property" else {
+                continue
+            }
             // The description is the rest of the line (it may itself contain "|"), with <br> as spaces.
             let rest = line[raw[5].startIndex...]
-            result.append(ConfigProperty(
-                name: cells[0], scope: scope, range: cells[2], defaultValue: cells[3],
-                importance: cells[4], description: withoutBreaks(trimmed(rest)), isTopicLevel: topicSection))
+            result.append(
+                ConfigProperty(
+                    name: cells[0], scope: scope, range: cells[2], defaultValue: cells[3],
+                    importance: cells[4], description: withoutBreaks(trimmed(rest)), isTopicLevel: topicSection))
         }
         return result
     }

@@ -77,7 +77,8 @@ public final class ConsumerBatchReader {
             if msg.err == RD_KAFKA_RESP_ERR_NO_ERROR && handed < allowed {
                 body(RecordPosition(partition: msg.partition, offset: msg.offset, valueLength: msg.len))
                 handed += 1
-            } else if msg.err != RD_KAFKA_RESP_ERR_NO_ERROR, msg.err != RD_KAFKA_RESP_ERR__PARTITION_EOF, failure == nil {
+            } else if msg.err != RD_KAFKA_RESP_ERR_NO_ERROR, msg.err != RD_KAFKA_RESP_ERR__PARTITION_EOF, failure == nil
+            {
                 failure = msg.err
             }
             rd_kafka_message_destroy(m)
@@ -107,7 +108,8 @@ extension AdminClient {
             for i in 0..<Int(list.pointee.cnt) {
                 let e = list.pointee.elems[i]
                 if e.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    throw KafkaError(e.err, message: "watermarks of \(topic)/\(e.partition): \(KafkaError.text(of: e.err.rawValue))")
+                    throw KafkaError(
+                        e.err, message: "watermarks of \(topic)/\(e.partition): \(KafkaError.text(of: e.err.rawValue))")
                 }
                 out[e.partition] = e.offset
             }

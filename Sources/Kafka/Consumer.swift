@@ -36,18 +36,21 @@ public final class Consumer: @unchecked Sendable {
 
     /// `config` must contain `group.id` (librdkafka requires it for the
     /// consumer API even when partitions are assigned by hand).
-    public init(config: [String: String],
-                onRebalance: (@Sendable (RebalanceEvent) -> Void)? = nil,
-                onStatistics: (@Sendable (String) -> Void)? = nil,
-                onError: (@Sendable (KafkaError) -> Void)? = nil) throws {
+    public init(
+        config: [String: String],
+        onRebalance: (@Sendable (RebalanceEvent) -> Void)? = nil,
+        onStatistics: (@Sendable (String) -> Void)? = nil,
+        onError: (@Sendable (KafkaError) -> Void)? = nil
+    ) throws {
         guard config["group.id"] != nil else {
             throw KafkaError.invalidArgument("a consumer needs group.id")
         }
         self.config = config
         // Without a Swift rebalance handler librdkafka's default assignment
         // behaviour (eager or incremental, as the protocol needs) applies.
-        let callbacks = ClientCallbacks(onStatistics: onStatistics, onError: onError,
-                                        onRebalance: onRebalance)
+        let callbacks = ClientCallbacks(
+            onStatistics: onStatistics, onError: onError,
+            onRebalance: onRebalance)
         let conf = try ClientConfig.makeConf(config)
         callbacks.printsLogs = config["debug"] != nil
         callbacks.install(on: conf)
@@ -66,9 +69,10 @@ public final class Consumer: @unchecked Sendable {
     }
 
     public func subscribe(_ topics: [String]) throws {
-        let list = TopicPartitionList(topics.map {
-            TopicPartitionOffset(topic: $0, partition: RD_KAFKA_PARTITION_UA, offset: TopicPartitionOffset.invalid)
-        })
+        let list = TopicPartitionList(
+            topics.map {
+                TopicPartitionOffset(topic: $0, partition: RD_KAFKA_PARTITION_UA, offset: TopicPartitionOffset.invalid)
+            })
         let err = list.withUnsafeList { rd_kafka_subscribe(rk, $0) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
     }
@@ -132,11 +136,12 @@ public final class Consumer: @unchecked Sendable {
         }
         var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(m, &tsType)
-        return .message(ConsumedMessage(
-            topic: topic, partition: msg.partition, offset: msg.offset,
-            key: bytes(msg.key, msg.key_len), value: bytes(msg.payload, msg.len),
-            headers: headers(of: m), timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts,
-            timestampIsLogAppendTime: tsType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME))
+        return .message(
+            ConsumedMessage(
+                topic: topic, partition: msg.partition, offset: msg.offset,
+                key: bytes(msg.key, msg.key_len), value: bytes(msg.payload, msg.len),
+                headers: headers(of: m), timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts,
+                timestampIsLogAppendTime: tsType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME))
     }
 
     private static func bytes(_ p: UnsafeRawPointer?, _ n: Int) -> [UInt8]? {
@@ -159,8 +164,10 @@ public final class Consumer: @unchecked Sendable {
             var value: UnsafeRawPointer?
             var size = 0
             guard rd_kafka_header_get_all(hdrs, idx, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR else { break }
-            out.append(MessageHeader(key: name.map { String(cString: $0) } ?? "",
-                                     value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+            out.append(
+                MessageHeader(
+                    key: name.map { String(cString: $0) } ?? "",
+                    value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
             idx += 1
         }
         return out
@@ -181,9 +188,10 @@ public final class Consumer: @unchecked Sendable {
     /// The group's committed offsets for these partitions (`offset` is
     /// `TopicPartitionOffset.invalid` where nothing was committed).
     public func committed(_ partitions: [TopicPartition], timeoutMs: Int32 = 10_000) throws -> [TopicPartitionOffset] {
-        let list = TopicPartitionList(partitions.map {
-            TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: TopicPartitionOffset.invalid)
-        })
+        let list = TopicPartitionList(
+            partitions.map {
+                TopicPartitionOffset(topic: $0.topic, partition: $0.partition, offset: TopicPartitionOffset.invalid)
+            })
         let err = list.withUnsafeList { rd_kafka_committed(rk, $0, timeoutMs) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
         return list.entries

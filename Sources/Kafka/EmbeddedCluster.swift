@@ -119,7 +119,8 @@ public final class EmbeddedCluster: @unchecked Sendable {
     /// broker already applied: the lost-acknowledgement case of a real network.
     public func delayNextResponse(broker: Int32, api: KafkaApi, milliseconds: Int32) throws {
         try checkBroker(broker)
-        let err = kafkalab_mock_broker_push_error_rtt(mock, broker, api.rawValue, RD_KAFKA_RESP_ERR_NO_ERROR, milliseconds)
+        let err = kafkalab_mock_broker_push_error_rtt(
+            mock, broker, api.rawValue, RD_KAFKA_RESP_ERR_NO_ERROR, milliseconds)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
     }
 
@@ -165,7 +166,9 @@ public final class EmbeddedCluster: @unchecked Sendable {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
     }
 

@@ -15,8 +15,10 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     /// A transactional producer must abort the current transaction.
     public let txnRequiresAbort: Bool
 
-    public init(code: Int32, message: String? = nil, isRetriable: Bool? = nil,
-                isFatal: Bool = false, txnRequiresAbort: Bool = false) {
+    public init(
+        code: Int32, message: String? = nil, isRetriable: Bool? = nil,
+        isFatal: Bool = false, txnRequiresAbort: Bool = false
+    ) {
         self.code = code
         self.name = KafkaError.name(of: code)
         // One line: librdkafka's messages sometimes end in a newline.
@@ -36,10 +38,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible, Equatable {
     init(consuming error: OpaquePointer) {
         let code = rd_kafka_error_code(error).rawValue
         let message = rd_kafka_error_string(error).map { String(cString: $0) }
-        self.init(code: code, message: message,
-                  isRetriable: rd_kafka_error_is_retriable(error) != 0,
-                  isFatal: rd_kafka_error_is_fatal(error) != 0,
-                  txnRequiresAbort: rd_kafka_error_txn_requires_abort(error) != 0)
+        self.init(
+            code: code, message: message,
+            isRetriable: rd_kafka_error_is_retriable(error) != 0,
+            isFatal: rd_kafka_error_is_fatal(error) != 0,
+            txnRequiresAbort: rd_kafka_error_txn_requires_abort(error) != 0)
         rd_kafka_error_destroy(error)
     }
 

@@ -20,7 +20,9 @@ public struct PartitionInfo: Sendable, Hashable, Codable {
     /// Replicas on brokers the metadata no longer lists (Kafka's "offline replicas").
     public let offlineReplicas: [Int32]
     public let errorCode: Int32
-    public init(id: Int32, leader: Int32, replicas: [Int32], isr: [Int32], offlineReplicas: [Int32], errorCode: Int32 = 0) {
+    public init(
+        id: Int32, leader: Int32, replicas: [Int32], isr: [Int32], offlineReplicas: [Int32], errorCode: Int32 = 0
+    ) {
         self.id = id
         self.leader = leader
         self.replicas = replicas

@@ -9,9 +9,11 @@ extension ProducerTopic {
     /// in one long-lived pool). Returns 0, or the error code (`_QUEUE_FULL`
     /// means: poll and retry).
     @inline(__always)
-    public func produce(borrowing value: UnsafeRawPointer, count: Int, partition: Int32 = -1, opaque: UInt = 0) -> Int32 {
-        let rc = rd_kafka_produce(rkt, partition, 0, UnsafeMutableRawPointer(mutating: value), count,
-                                  nil, 0, UnsafeMutableRawPointer(bitPattern: opaque))
+    public func produce(borrowing value: UnsafeRawPointer, count: Int, partition: Int32 = -1, opaque: UInt = 0) -> Int32
+    {
+        let rc = rd_kafka_produce(
+            rkt, partition, 0, UnsafeMutableRawPointer(mutating: value), count,
+            nil, 0, UnsafeMutableRawPointer(bitPattern: opaque))
         return rc == 0 ? 0 : rd_kafka_last_error().rawValue
     }
 

@@ -25,11 +25,13 @@ public final class Producer: @unchecked Sendable {
     private let poller: BackgroundPoller?
     public let config: [String: String]
 
-    public init(config: [String: String],
-                pollsInBackground: Bool = true,
-                onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
-                onStatistics: (@Sendable (String) -> Void)? = nil,
-                onError: (@Sendable (KafkaError) -> Void)? = nil) throws {
+    public init(
+        config: [String: String],
+        pollsInBackground: Bool = true,
+        onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
+        onStatistics: (@Sendable (String) -> Void)? = nil,
+        onError: (@Sendable (KafkaError) -> Void)? = nil
+    ) throws {
         self.config = config
         let callbacks = ClientCallbacks(onDelivery: onDelivery, onStatistics: onStatistics, onError: onError)
         let conf = try ClientConfig.makeConf(config)
@@ -51,13 +53,16 @@ public final class Producer: @unchecked Sendable {
     /// Enqueues one message (librdkafka copies key, value and headers). When the
     /// local queue is full it serves delivery reports and retries, for at most
     /// `queueFullTimeout` seconds.
-    public func send(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]?,
-                     headers: [MessageHeader] = [], opaque: UInt = 0,
-                     queueFullTimeout: Double = 30) throws {
+    public func send(
+        topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]?,
+        headers: [MessageHeader] = [], opaque: UInt = 0,
+        queueFullTimeout: Double = 30
+    ) throws {
         let deadline = Date().addingTimeInterval(queueFullTimeout)
         while true {
-            let error = produceOnce(topic: topic, partition: partition ?? RD_KAFKA_PARTITION_UA,
-                                    key: key, value: value, headers: headers, opaque: opaque)
+            let error = produceOnce(
+                topic: topic, partition: partition ?? RD_KAFKA_PARTITION_UA,
+                key: key, value: value, headers: headers, opaque: opaque)
             guard let error else { return }
             if error.code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue, Date() < deadline {
                 if poller == nil { rd_kafka_poll(rk, 10) } else { usleep(5_000) }
@@ -67,8 +72,10 @@ public final class Producer: @unchecked Sendable {
         }
     }
 
-    private func produceOnce(topic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?,
-                             headers: [MessageHeader], opaque: UInt) -> KafkaError? {
+    private func produceOnce(
+        topic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?,
+        headers: [MessageHeader], opaque: UInt
+    ) -> KafkaError? {
         // Strings and byte arrays must stay alive for the duration of the call;
         // RD_KAFKA_MSG_F_COPY makes librdkafka copy them before returning.
         let names = headers.map { strdup($0.key)! }
@@ -82,7 +89,8 @@ public final class Producer: @unchecked Sendable {
                     var vu = rd_kafka_vu_t()
                     vu.vtype = RD_KAFKA_VTYPE_TOPIC; vu.u.cstr = topicName; vus.append(vu)
                     vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_PARTITION; vu.u.i32 = partition; vus.append(vu)
-                    vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_MSGFLAGS; vu.u.i = RD_KAFKA_MSG_F_COPY; vus.append(vu)
+                    vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_MSGFLAGS; vu.u.i = RD_KAFKA_MSG_F_COPY;
+                    vus.append(vu)
                     vu = rd_kafka_vu_t(); vu.vtype = RD_KAFKA_VTYPE_OPAQUE
                     vu.u.ptr = UnsafeMutableRawPointer(bitPattern: opaque); vus.append(vu)
                     if let valuePtr {
@@ -208,7 +216,8 @@ public final class Producer: @unchecked Sendable {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
         while true {
             let left = deadline - ContinuousClock.now
-            let sliceMs = Int32(max(1, min(200, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+            let sliceMs = Int32(
+                max(1, min(200, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
             guard let e = call(sliceMs) else { return }
             let error = KafkaError(consuming: e)
             guard error.code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, !error.isFatal else { throw error }
@@ -236,12 +245,15 @@ public final class ProducerTopic: @unchecked Sendable {
     /// Enqueues a copy of `value` (and `key`) with no Swift allocation.
     /// Returns 0, or the error code (`_QUEUE_FULL` means: poll and retry).
     @inline(__always)
-    public func produce(value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil,
-                        partition: Int32 = -1, opaque: UInt = 0) -> Int32 {
-        let rc = rd_kafka_produce(rkt, partition, RD_KAFKA_MSG_F_COPY,
-                                  UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
-                                  key?.baseAddress, key?.count ?? 0,
-                                  UnsafeMutableRawPointer(bitPattern: opaque))
+    public func produce(
+        value: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer? = nil,
+        partition: Int32 = -1, opaque: UInt = 0
+    ) -> Int32 {
+        let rc = rd_kafka_produce(
+            rkt, partition, RD_KAFKA_MSG_F_COPY,
+            UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
+            key?.baseAddress, key?.count ?? 0,
+            UnsafeMutableRawPointer(bitPattern: opaque))
         return rc == 0 ? 0 : rd_kafka_last_error().rawValue
     }
 

@@ -29,11 +29,14 @@ public enum PropertyValueCheck {
     public static func refusal(for key: String) -> String? {
         switch key {
         case "bootstrap.servers", "metadata.broker.list":
-            return "\(key) is the session's connection: `connect HOST:PORT[,...]` changes it for every client (set would silently redirect them)"
+            return
+                "\(key) is the session's connection: `connect HOST:PORT[,...]` changes it for every client (set would silently redirect them)"
         case let k where k.hasPrefix("test.mock."):
-            return "\(key) gives each client a private mock cluster instead of the session's one; `connect embedded [N]` starts an embedded cluster"
+            return
+                "\(key) gives each client a private mock cluster instead of the session's one; `connect embedded [N]` starts an embedded cluster"
         case "internal.termination.signal":
-            return "internal.termination.signal makes librdkafka install its own signal handler, which would take Ctrl-C away from kafkalab; it cannot be set here"
+            return
+                "internal.termination.signal makes librdkafka install its own signal handler, which would take Ctrl-C away from kafkalab; it cannot be set here"
         default:
             return nil
         }
@@ -44,10 +47,14 @@ public enum PropertyValueCheck {
         let key = property.name
         if let refusal = refusal(for: key) { throw KafkaError.invalidArgument(refusal) }
         let bytes = value.utf8.count
-        let limit = protocolStringKeys.contains(key) ? protocolStringLimit
+        let limit =
+            protocolStringKeys.contains(key)
+            ? protocolStringLimit
             : key.hasSuffix(".pem") ? pemLimit : valueLimit
         if bytes > limit {
-            let why = protocolStringKeys.contains(key) ? " (a Kafka protocol string; longer ones make librdkafka abort or never connect)" : ""
+            let why =
+                protocolStringKeys.contains(key)
+                ? " (a Kafka protocol string; longer ones make librdkafka abort or never connect)" : ""
             throw KafkaError.invalidArgument("\(key) takes at most \(limit) bytes\(why), not \(bytes)")
         }
         if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
@@ -66,11 +73,14 @@ public enum PropertyValueCheck {
     /// Integers: exactly a decimal number (no wrap, no trailing text, no hex)
     /// within the documented range; a word (acks `all`) is left to librdkafka.
     static func checkInteger(_ property: ConfigProperty, _ value: String) throws {
-        if !value.isEmpty, value.unicodeScalars.allSatisfy({ CharacterSet.letters.contains($0) || $0 == "_" }) { return }
+        if !value.isEmpty, value.unicodeScalars.allSatisfy({ CharacterSet.letters.contains($0) || $0 == "_" }) {
+            return
+        }
         let range = property.numericRange
         let rangeText = range.map { " from \(format($0.lowerBound)) to \(format($0.upperBound))" } ?? ""
         guard let n = Int(value) else {
-            throw KafkaError.invalidArgument("\(property.name) takes a whole number\(rangeText), not '\(shortened(value))'")
+            throw KafkaError.invalidArgument(
+                "\(property.name) takes a whole number\(rangeText), not '\(shortened(value))'")
         }
         if let range, !(Double(n) >= range.lowerBound && Double(n) <= range.upperBound) {
             throw KafkaError.invalidArgument("\(property.name) takes a whole number\(rangeText), not \(n)")

@@ -59,8 +59,9 @@ final class TopicPartitionList {
         let l = list.pointee
         return (0..<Int(l.cnt)).map { i in
             let e = l.elems[i]
-            return TopicPartitionOffset(topic: String(cString: e.topic), partition: e.partition,
-                                        offset: e.offset, errorCode: e.err.rawValue)
+            return TopicPartitionOffset(
+                topic: String(cString: e.topic), partition: e.partition,
+                offset: e.offset, errorCode: e.err.rawValue)
         }
     }
 

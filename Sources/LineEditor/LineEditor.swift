@@ -1,9 +1,9 @@
 import CEditLine
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An interactive prompt on stdin/stdout backed by libedit: emacs key
@@ -167,7 +167,8 @@ public final class LineEditor {
     /// (including wrapped rows) without changing what is shown, so that output
     /// can start below the whole line.
     private func textAfterCursor() -> String {
-        guard let info = el_line(editLine)?.pointee, let cursor = info.cursor, let end = info.lastchar, cursor < end else {
+        guard let info = el_line(editLine)?.pointee, let cursor = info.cursor, let end = info.lastchar, cursor < end
+        else {
             return ""
         }
         return String(decoding: UnsafeRawBufferPointer(start: cursor, count: end - cursor), as: UTF8.self)

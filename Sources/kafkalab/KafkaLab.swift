@@ -21,7 +21,9 @@ struct KafkaLab: ParsableCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--help" || arguments.first == "-h" || arguments == ["help"] {
             print(KafkaLab.helpMessage(for: Shell.self))
-            print("SUBCOMMANDS:\n  serve                   \(Serve.configuration.abstract)\n\n  See 'kafkalab serve --help' for its options.")
+            print(
+                "SUBCOMMANDS:\n  serve                   \(Serve.configuration.abstract)\n\n  See 'kafkalab serve --help' for its options."
+            )
             return
         }
         KafkaLab.main(arguments)
@@ -32,16 +34,17 @@ struct Shell: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shell",
         abstract: "An interactive shell for exploring Kafka's internals and tuning it (the default).",
-        usage: "kafkalab [--bootstrap HOST:PORT,... | --embedded [--brokers N]] [--json] [-c \"CMD; CMD\" | -f FILE] [--keep-going] [--compose-file F] [--timeout S]",
+        usage:
+            "kafkalab [--bootstrap HOST:PORT,... | --embedded [--brokers N]] [--json] [-c \"CMD; CMD\" | -f FILE] [--keep-going] [--compose-file F] [--timeout S]",
         discussion: """
-        With no flag it connects to the project's docker-compose cluster when localhost:19092 \
-        answers, and otherwise starts an embedded three-broker cluster (librdkafka's mock). \
-        Commands come from the prompt, from stdin when it is not a terminal, read and run line by \
-        line (kafkalab < examples/01-cluster.kl), from -f FILE, or from -c "cmd; cmd". An unquoted \
-        ';' separates commands everywhere. With --json, stdout holds only JSON documents. Exit \
-        status: 0 when every command succeeded, 1 when one failed, 2 when the start-up failed, \
-        130 after Ctrl-C.
-        """)
+            With no flag it connects to the project's docker-compose cluster when localhost:19092 \
+            answers, and otherwise starts an embedded three-broker cluster (librdkafka's mock). \
+            Commands come from the prompt, from stdin when it is not a terminal, read and run line by \
+            line (kafkalab < examples/01-cluster.kl), from -f FILE, or from -c "cmd; cmd". An unquoted \
+            ';' separates commands everywhere. With --json, stdout holds only JSON documents. Exit \
+            status: 0 when every command succeeded, 1 when one failed, 2 when the start-up failed, \
+            130 after Ctrl-C.
+            """)
 
     @OptionGroup var options: ShellOptions
 
@@ -128,9 +131,11 @@ struct ShellOptions: ParsableArguments {
         let result: ScriptRunner.Result
         let cancellation = Cancellation()
         if let command {
-            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: "-c").run(text: command, in: session, cancellation: cancellation)
+            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: "-c").run(
+                text: command, in: session, cancellation: cancellation)
         } else if let file, let fileText {
-            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: file).run(text: fileText, in: session, cancellation: cancellation)
+            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: file).run(
+                text: fileText, in: session, cancellation: cancellation)
         } else if !stdinIsTerminal {
             // Line by line, so kafkalab can be driven as a co-process: each
             // command runs (and its output is written) as soon as its line arrives.
@@ -160,7 +165,9 @@ struct ShellOptions: ParsableArguments {
             let c = try ClusterConnection(bootstrap: target, timeoutMs: timeoutMs)
             output.note("connected to \(c.label) (\(c.bootstrap))")
             if let served = c.embedded as? ServedCluster {
-                output.note("served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel")
+                output.note(
+                    "served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel"
+                )
             }
             return c
         }
@@ -170,16 +177,20 @@ struct ShellOptions: ParsableArguments {
             return c
         }
         let c = try ClusterConnection(embeddedBrokers: brokers, timeoutMs: timeoutMs)
-        output.note("started an embedded \(brokers)-broker cluster (librdkafka mock, no replication) at \(c.bootstrap)" +
-                    (embedded ? "" : "; nothing answered on localhost:19092"))
+        output.note(
+            "started an embedded \(brokers)-broker cluster (librdkafka mock, no replication) at \(c.bootstrap)"
+                + (embedded ? "" : "; nothing answered on localhost:19092"))
         return c
     }
 }
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the embedded cluster alone and print its bootstrap list, for kcat, rdkafka_performance or a second kafkalab.",
-        discussion: "A second kafkalab given that list with --bootstrap finds this process's control channel (a Unix socket advertised under $XDG_RUNTIME_DIR or $TMPDIR) and creates topics and stops or starts brokers through it, as it would in one process.")
+        abstract:
+            "Run the embedded cluster alone and print its bootstrap list, for kcat, rdkafka_performance or a second kafkalab.",
+        discussion:
+            "A second kafkalab given that list with --bootstrap finds this process's control channel (a Unix socket advertised under $XDG_RUNTIME_DIR or $TMPDIR) and creates topics and stops or starts brokers through it, as it would in one process."
+    )
 
     @Option(name: .long, help: "Number of brokers.")
     var brokers: Int = 3
@@ -204,13 +215,19 @@ struct Serve: ParsableCommand {
             control = try ServeControlServer(cluster: cluster)
         } catch {
             control = nil
-            FileHandle.standardError.write(Data("warning: no control channel (\(describeError(error))); a second kafkalab cannot create topics here\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "warning: no control channel (\(describeError(error))); a second kafkalab cannot create topics here\n"
+                        .utf8))
         }
         defer { control?.stop() }
         FileHandle.standardOutput.write(Data((cluster.bootstrap + "\n").utf8))
         FileHandle.standardError.write(Data("embedded cluster with \(brokers) brokers running; Ctrl-C stops it\n".utf8))
         if let control {
-            FileHandle.standardError.write(Data("control channel \(control.advert.socket): `kafkalab --bootstrap \(cluster.bootstrap)` finds it to create topics and stop or start brokers\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "control channel \(control.advert.socket): `kafkalab --bootstrap \(cluster.bootstrap)` finds it to create topics and stop or start brokers\n"
+                        .utf8))
         }
         let stop = Cancellation()
         stop.receivingSignals { while !stop.isCancelled && !Signals.terminated { usleep(100_000) } }

@@ -16,9 +16,12 @@ struct Repl {
         let history = HistoryStore(path: historyPath, shouldSave: { !Secrets.lineRevealsSecret($0) })
         let topics = TopicNameCache(session: session)
         let completer = Completer(dispatcher: dispatcher, topics: { topics.names() })
-        let editor = LineEditor(programName: "kafkalab", history: history,
-                                completer: { completer.candidates(for: $0) })
-        session.output.hint("kafkalab \(ConfigCatalog.libraryVersion.isEmpty ? "" : "(librdkafka \(ConfigCatalog.libraryVersion))"): `help` lists commands, TAB completes, Ctrl-D leaves")
+        let editor = LineEditor(
+            programName: "kafkalab", history: history,
+            completer: { completer.candidates(for: $0) })
+        session.output.hint(
+            "kafkalab \(ConfigCatalog.libraryVersion.isEmpty ? "" : "(librdkafka \(ConfigCatalog.libraryVersion))"): `help` lists commands, TAB completes, Ctrl-D leaves"
+        )
         while true {
             switch editor.readLine(prompt: session.prompt) {
             case .endOfFile:

@@ -17,18 +17,22 @@ enum Signals {
         _ = terminated
         var action = sigaction()
         #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = { _ in Cancellation.signalReceiver() }
+            action.__sigaction_handler.sa_handler = { _ in Cancellation.signalReceiver() }
         #else
-        action.__sigaction_u.__sa_handler = { _ in Cancellation.signalReceiver() }
+            action.__sigaction_u.__sa_handler = { _ in Cancellation.signalReceiver() }
         #endif
         sigemptyset(&action.sa_mask)
         action.sa_flags = 0
         sigaction(SIGINT, &action, nil)
         var term = sigaction()
         #if canImport(Glibc)
-        term.__sigaction_handler.sa_handler = { _ in Signals.terminatedFlag.store(true, ordering: .relaxed); Cancellation.signalReceiver() }
+            term.__sigaction_handler.sa_handler = { _ in
+                Signals.terminatedFlag.store(true, ordering: .relaxed); Cancellation.signalReceiver()
+            }
         #else
-        term.__sigaction_u.__sa_handler = { _ in Signals.terminatedFlag.store(true, ordering: .relaxed); Cancellation.signalReceiver() }
+            term.__sigaction_u.__sa_handler = { _ in
+                Signals.terminatedFlag.store(true, ordering: .relaxed); Cancellation.signalReceiver()
+            }
         #endif
         sigemptyset(&term.sa_mask)
         term.sa_flags = 0

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Kafka
 
 @Suite("Embedded cluster round trips")
@@ -25,13 +26,20 @@ struct EmbeddedClusterTests {
         try cluster.createTopic("roundtrip", partitions: 4)
         let failures = Atomic<Int>(0)
         let delivered = Atomic<Int>(0)
-        let producer = try Producer(config: ["bootstrap.servers": cluster.bootstrap], onDelivery: { report in
-            if report.succeeded { delivered.add(1, ordering: .relaxed) } else { failures.add(1, ordering: .relaxed) }
-        })
+        let producer = try Producer(
+            config: ["bootstrap.servers": cluster.bootstrap],
+            onDelivery: { report in
+                if report.succeeded {
+                    delivered.add(1, ordering: .relaxed)
+                } else {
+                    failures.add(1, ordering: .relaxed)
+                }
+            })
         let count = 10_000
         for i in 0..<count {
-            try producer.send(topic: "roundtrip", key: Array("key-\(i % 97)".utf8), value: Array("value-\(i)".utf8),
-                              headers: [MessageHeader(key: "seq", value: Array("\(i)".utf8)), MessageHeader(key: "nil", value: nil)])
+            try producer.send(
+                topic: "roundtrip", key: Array("key-\(i % 97)".utf8), value: Array("value-\(i)".utf8),
+                headers: [MessageHeader(key: "seq", value: Array("\(i)".utf8)), MessageHeader(key: "nil", value: nil)])
         }
         try producer.flush(timeoutMs: 30_000)
         #expect(delivered.load(ordering: .relaxed) == count)
@@ -42,9 +50,14 @@ struct EmbeddedClusterTests {
         for p in 0..<4 { total += try admin.watermarks(topic: "roundtrip", partition: Int32(p)).high }
         #expect(total == Int64(count))
 
-        let consumer = try Consumer(config: ["bootstrap.servers": cluster.bootstrap, "group.id": "rt-\(UUID())",
-                                             "enable.auto.commit": "false"])
-        try consumer.assign((0..<4).map { TopicPartitionOffset(topic: "roundtrip", partition: $0, offset: TopicPartitionOffset.beginning) })
+        let consumer = try Consumer(config: [
+            "bootstrap.servers": cluster.bootstrap, "group.id": "rt-\(UUID())",
+            "enable.auto.commit": "false",
+        ])
+        try consumer.assign(
+            (0..<4).map {
+                TopicPartitionOffset(topic: "roundtrip", partition: $0, offset: TopicPartitionOffset.beginning)
+            })
         var seen = Set<Int>()
         var keyed = 0
         let deadline = Date().addingTimeInterval(30)
@@ -99,7 +112,8 @@ struct ConfigTests {
     }
 
     @Test func effectiveValuesReflectDefaultsAndAliases() throws {
-        let values = try ClientConfig.effectiveValues(of: ["linger.ms": "50"], keys: ["queue.buffering.max.ms", "batch.num.messages"])
+        let values = try ClientConfig.effectiveValues(
+            of: ["linger.ms": "50"], keys: ["queue.buffering.max.ms", "batch.num.messages"])
         #expect(values["queue.buffering.max.ms"] == "50")
         #expect(values["batch.num.messages"] == "10000")
         // topic-level properties come from librdkafka's default topic configuration
@@ -120,13 +134,13 @@ struct ConfigTests {
 struct StatisticsTests {
     @Test func decodesBrokersTopicsAndEos() throws {
         let json = """
-        {"name":"p#producer-1","type":"producer","ts":123,"msg_cnt":2,"txmsgs":10,"txmsg_bytes":1000,
-         "brokers":{"127.0.0.1:1/1":{"name":"127.0.0.1:1/1","nodeid":1,"state":"UP","tx":5,"txbytes":900,"txretries":2,"req":{"Produce":4,"Fetch":0}},
-                    "GroupCoordinator":{"name":"GroupCoordinator","nodeid":-1,"tx":99,"txbytes":5,"req":{"Produce":50}}},
-         "topics":{"t":{"topic":"t","batchsize":{"min":10,"max":500,"avg":250,"sum":500,"cnt":2},"batchcnt":{"sum":10,"cnt":2},
-                        "partitions":{"0":{"partition":0,"txmsgs":10,"txbytes":1000}}}},
-         "eos":{"idemp_state":"Assigned","txn_state":"Ready","producer_id":4000,"producer_epoch":0,"epoch_cnt":1}}
-        """
+            {"name":"p#producer-1","type":"producer","ts":123,"msg_cnt":2,"txmsgs":10,"txmsg_bytes":1000,
+             "brokers":{"127.0.0.1:1/1":{"name":"127.0.0.1:1/1","nodeid":1,"state":"UP","tx":5,"txbytes":900,"txretries":2,"req":{"Produce":4,"Fetch":0}},
+                        "GroupCoordinator":{"name":"GroupCoordinator","nodeid":-1,"tx":99,"txbytes":5,"req":{"Produce":50}}},
+             "topics":{"t":{"topic":"t","batchsize":{"min":10,"max":500,"avg":250,"sum":500,"cnt":2},"batchcnt":{"sum":10,"cnt":2},
+                            "partitions":{"0":{"partition":0,"txmsgs":10,"txbytes":1000}}}},
+             "eos":{"idemp_state":"Assigned","txn_state":"Ready","producer_id":4000,"producer_epoch":0,"epoch_cnt":1}}
+            """
         let s = try ClientStatistics.decode(json)
         #expect(s.produceRequests == 4)
         #expect(s.retries == 2)

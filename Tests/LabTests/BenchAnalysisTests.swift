@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Kafka
 import Testing
+
 @testable import Lab
 
 @Suite("Bench: payloads, matrix, statistics, percentiles, report")
@@ -65,8 +66,10 @@ struct BenchAnalysisTests {
     }
 
     @Test func malformedMatrixSpecsAreRefused() {
-        let bad = [[], ["linger.ms"], ["=1,2"], ["linger.ms="], ["linger.ms=1,,2"], ["linger.ms=1,1"],
-                   ["linger.ms=1", "linger.ms=2"]]
+        let bad = [
+            [], ["linger.ms"], ["=1,2"], ["linger.ms="], ["linger.ms=1,,2"], ["linger.ms=1,1"],
+            ["linger.ms=1", "linger.ms=2"],
+        ]
         for specs in bad {
             #expect(throws: LabError.self, "\(specs)") { try BenchMatrix(specs: specs, validate: Self.acceptAll) }
         }
@@ -138,10 +141,17 @@ struct BenchAnalysisTests {
     }
 
     @Test func windowStatsAreSummedAndCountersTakenAsDeltas() throws {
-        let baseline = try ClientStatistics.decode(Self.emission(produce: 10, txBytes: 1000, batchSum: 5, batchCnt: 1, msgsSum: 1))
+        let baseline = try ClientStatistics.decode(
+            Self.emission(produce: 10, txBytes: 1000, batchSum: 5, batchCnt: 1, msgsSum: 1))
         var totals = ProduceStatisticsTotals(baseline: baseline)
-        totals.add(try ClientStatistics.decode(Self.emission(produce: 30, txBytes: 51_000, batchSum: 40_000, batchCnt: 4, msgsSum: 400)), topic: "bench")
-        totals.add(try ClientStatistics.decode(Self.emission(produce: 40, txBytes: 61_000, batchSum: 10_000, batchCnt: 1, msgsSum: 100)), topic: "bench")
+        totals.add(
+            try ClientStatistics.decode(
+                Self.emission(produce: 30, txBytes: 51_000, batchSum: 40_000, batchCnt: 4, msgsSum: 400)),
+            topic: "bench")
+        totals.add(
+            try ClientStatistics.decode(
+                Self.emission(produce: 40, txBytes: 61_000, batchSum: 10_000, batchCnt: 1, msgsSum: 100)),
+            topic: "bench")
         #expect(totals.emissions == 2)
         #expect(totals.batchBytes == 50_000)
         #expect(totals.batches == 5)
@@ -155,9 +165,11 @@ struct BenchAnalysisTests {
     }
 
     @Test func theLeanProduceSampleReadsWhatTheFullDecodeReads() throws {
-        let texts = [Self.emission(produce: 10, txBytes: 1000, batchSum: 5, batchCnt: 1, msgsSum: 1),
-                     Self.emission(produce: 30, txBytes: 51_000, batchSum: 40_000, batchCnt: 4, msgsSum: 400),
-                     Self.emission(produce: 40, txBytes: 61_000, batchSum: 10_000, batchCnt: 1, msgsSum: 100)]
+        let texts = [
+            Self.emission(produce: 10, txBytes: 1000, batchSum: 5, batchCnt: 1, msgsSum: 1),
+            Self.emission(produce: 30, txBytes: 51_000, batchSum: 40_000, batchCnt: 4, msgsSum: 400),
+            Self.emission(produce: 40, txBytes: 61_000, batchSum: 10_000, batchCnt: 1, msgsSum: 100),
+        ]
         var full = ProduceStatisticsTotals(baseline: try ClientStatistics.decode(texts[0]))
         var lean = ProduceStatisticsTotals(baseline: ProduceStatisticsSample.decode(texts[0], topic: "bench"))
         for text in texts.dropFirst() {
@@ -167,16 +179,20 @@ struct BenchAnalysisTests {
         #expect(lean == full)
         #expect(lean.produceRequests == 30 && lean.batchMessages == 500)
         #expect(ProduceStatisticsSample.decode("not json", topic: "bench") == nil)
-        #expect(ClientStatistics.fetchRequests(in: #"{"brokers":{"a":{"nodeid":1,"req":{"Fetch":7}},"b":{"nodeid":-1,"req":{"Fetch":9}}}}"#) == 7)
+        #expect(
+            ClientStatistics.fetchRequests(
+                in: #"{"brokers":{"a":{"nodeid":1,"req":{"Fetch":7}},"b":{"nodeid":-1,"req":{"Fetch":9}}}}"#) == 7)
     }
 
     // MARK: Report
 
     static func result(_ label: String, msgsPerSec: Double, p99: UInt64, run: Int = 1) -> BenchResult {
-        var r = BenchResult(label: label, codec: label, count: 1000, size: 100, payload: "json", delivered: 1000, failed: 0,
-                            seconds: 1000 / msgsPerSec, statistics: ProduceStatisticsTotals(),
-                            latency: LatencySummary(count: 1000, p50: p99 / 2, p95: p99 - 1, p99: p99, p999: p99 + 1, max: p99 + 2, mean: 1),
-                            cpuSeconds: 0.5)
+        var r = BenchResult(
+            label: label, codec: label, count: 1000, size: 100, payload: "json", delivered: 1000, failed: 0,
+            seconds: 1000 / msgsPerSec, statistics: ProduceStatisticsTotals(),
+            latency: LatencySummary(
+                count: 1000, p50: p99 / 2, p95: p99 - 1, p99: p99, p999: p99 + 1, max: p99 + 2, mean: 1),
+            cpuSeconds: 0.5)
         r.run = run
         return r
     }
@@ -187,8 +203,10 @@ struct BenchAnalysisTests {
         #expect(BenchReport.bestIndex([.nan, 3, 2], better: .lower) == 2)
         #expect(BenchReport.bestIndex([2, 2], better: .lower) == nil, "a tie singles nobody out")
         #expect(BenchReport.bestIndex([5], better: .higher) == nil)
-        let rows = [BenchRow(runs: [Self.result("none", msgsPerSec: 1000, p99: 900)]),
-                    BenchRow(runs: [Self.result("lz4", msgsPerSec: 2000, p99: 1500)])]
+        let rows = [
+            BenchRow(runs: [Self.result("none", msgsPerSec: 1000, p99: 900)]),
+            BenchRow(runs: [Self.result("lz4", msgsPerSec: 2000, p99: 1500)]),
+        ]
         let text = BenchReport.table(rows, firstHeader: "codec").render()
         let lines = text.split(separator: "\n")
         #expect(lines[1].contains("0.90*"), "none has the lower p99")
@@ -198,9 +216,11 @@ struct BenchAnalysisTests {
     }
 
     @Test func tableShowsMedianAndSpreadOfRuns() {
-        let row = BenchRow(runs: [Self.result("lz4", msgsPerSec: 900, p99: 100, run: 1),
-                                  Self.result("lz4", msgsPerSec: 1000, p99: 100, run: 2),
-                                  Self.result("lz4", msgsPerSec: 1100, p99: 100, run: 3)])
+        let row = BenchRow(runs: [
+            Self.result("lz4", msgsPerSec: 900, p99: 100, run: 1),
+            Self.result("lz4", msgsPerSec: 1000, p99: 100, run: 2),
+            Self.result("lz4", msgsPerSec: 1100, p99: 100, run: 3),
+        ])
         #expect(abs(row.median.msgsPerSec - 1000) < 0.001)
         #expect(abs(row.throughputSpread - 0.2) < 0.0001)
         let text = BenchReport.table([row], firstHeader: "codec").render()
@@ -214,7 +234,8 @@ struct BenchAnalysisTests {
         let blocks = BenchReport.barChart([("a", 100), ("b", 55)], width: 10, ascii: false)
         #expect(blocks[0].hasPrefix("a  ██████████ "))
         #expect(blocks[1].hasPrefix("b  █████▌ "), "5.5 cells: five full blocks and a half")
-        #expect(blocks.allSatisfy { $0.unicodeScalars.allSatisfy { $0.isASCII || ("\u{2580}"..."\u{259F}").contains($0) } })
+        #expect(
+            blocks.allSatisfy { $0.unicodeScalars.allSatisfy { $0.isASCII || ("\u{2580}"..."\u{259F}").contains($0) } })
     }
 
     @Test func csvRoundTripsThroughTheParser() {
@@ -232,9 +253,12 @@ struct BenchAnalysisTests {
     }
 
     @Test func jsonDocumentCarriesTheDocumentedFields() throws {
-        let doc = try JSONValue.parse(BenchReport.json(Self.result("lz4", msgsPerSec: 500, p99: 10), runs: 1, cluster: "embedded").serialized())
-        for key in ["codec", "count", "size_bytes", "msgs_per_sec", "mib_per_sec", "compression_ratio", "avg_batch_msgs",
-                    "latency_ms", "cpu_ms", "properties"] {
+        let doc = try JSONValue.parse(
+            BenchReport.json(Self.result("lz4", msgsPerSec: 500, p99: 10), runs: 1, cluster: "embedded").serialized())
+        for key in [
+            "codec", "count", "size_bytes", "msgs_per_sec", "mib_per_sec", "compression_ratio", "avg_batch_msgs",
+            "latency_ms", "cpu_ms", "properties",
+        ] {
             #expect(doc[key] != nil, "missing \(key)")
         }
         #expect(doc["latency_ms"]?["p999"]?.doubleValue == 0.011)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Lab
 
 /// `bench` and `bench matrix` on the embedded cluster, with small counts.
@@ -14,8 +15,10 @@ struct BenchCommandTests {
     }
 
     static func expectSane(_ run: JSONValue, count: Int) throws {
-        for key in ["codec", "count", "size_bytes", "msgs_per_sec", "mib_per_sec", "compression_ratio", "avg_batch_msgs",
-                    "latency_ms", "cpu_ms", "properties", "produce_requests", "wire_bytes", "msgs_per_cpu_sec"] {
+        for key in [
+            "codec", "count", "size_bytes", "msgs_per_sec", "mib_per_sec", "compression_ratio", "avg_batch_msgs",
+            "latency_ms", "cpu_ms", "properties", "produce_requests", "wire_bytes", "msgs_per_cpu_sec",
+        ] {
             #expect(run[key] != nil && run[key] != .null, "missing or null \(key) in \(run.serialized())")
         }
         #expect(run["delivered"]?.intValue == Int64(count))
@@ -39,10 +42,12 @@ struct BenchCommandTests {
         let (runs, summary) = try Self.documents(t, "bench none lz4 --count 4000 --size 512 --warmup 200")
         #expect(runs.count == 2)
         for run in runs { try Self.expectSane(run, count: 4000) }
-        let ratio = Dictionary(uniqueKeysWithValues: runs.map { ($0["codec"]!.stringValue!, $0["compression_ratio"]!.doubleValue!) })
+        let ratio = Dictionary(
+            uniqueKeysWithValues: runs.map { ($0["codec"]!.stringValue!, $0["compression_ratio"]!.doubleValue!) })
         #expect((0.85...1.05).contains(ratio["none"]!), "none: payload/batch bytes is about 1 (record overhead only)")
         #expect(ratio["lz4"]! > 1.5, "lz4 on the JSON-like default payload")
-        #expect(runs.first { $0["codec"]?.stringValue == "lz4" }?["properties"]?["compression.type"]?.stringValue == "lz4")
+        #expect(
+            runs.first { $0["codec"]?.stringValue == "lz4" }?["properties"]?["compression.type"]?.stringValue == "lz4")
         // 4,000 messages take a few hundredths of a second: too short to name a faster codec.
         #expect(summary?["best_throughput"] == .null)
         #expect(summary?["no_best_because"]?.arrayValue?.first?.stringValue?.contains("too short to rate") == true)
@@ -67,17 +72,21 @@ struct BenchCommandTests {
         #expect(summary?["rows"]?.arrayValue?.first?["msgs_per_sec_spread"]?.doubleValue != nil)
         let text = try t.output(of: "bench snappy gzip --count 500 --runs 2 --topic bench-runs")
         #expect(text.contains("median of 2 runs") && text.contains("spread"))
-        #expect(text.contains("msgs/s") && text.contains("short") && !text.contains("##"),
-                "500-message runs are too short to rate: no msgs/s figures, no bar chart")
+        #expect(
+            text.contains("msgs/s") && text.contains("short") && !text.contains("##"),
+            "500-message runs are too short to rate: no msgs/s figures, no bar chart")
     }
 
     @Test func matrixRunsEveryCombinationAndReadsTheTradeOff() throws {
         let t = try TestSession()
-        let (runs, summary) = try Self.documents(t, "bench matrix linger.ms=0,10 batch.size=16384,65536 --count 600 --warmup 0")
+        let (runs, summary) = try Self.documents(
+            t, "bench matrix linger.ms=0,10 batch.size=16384,65536 --count 600 --warmup 0")
         #expect(runs.count == 4)
-        #expect(runs.map { $0["label"]?.stringValue ?? "" } == [
-            "linger.ms=0 batch.size=16384", "linger.ms=0 batch.size=65536",
-            "linger.ms=10 batch.size=16384", "linger.ms=10 batch.size=65536"])
+        #expect(
+            runs.map { $0["label"]?.stringValue ?? "" } == [
+                "linger.ms=0 batch.size=16384", "linger.ms=0 batch.size=65536",
+                "linger.ms=10 batch.size=16384", "linger.ms=10 batch.size=65536",
+            ])
         for run in runs { try Self.expectSane(run, count: 600) }
         #expect(runs[3]["matrix_properties"]?["batch.size"]?.stringValue == "65536")
         #expect(runs[3]["properties"]?["batch.size"]?.stringValue == "65536")
@@ -89,17 +98,21 @@ struct BenchCommandTests {
 
     @Test func severalProducersAndConsumersReportEachClient() throws {
         let t = try TestSession()
-        let (runs, summary) = try Self.documents(t, "bench none --producers 2 --count 1001 --warmup 0 --topic bench-many")
+        let (runs, summary) = try Self.documents(
+            t, "bench none --producers 2 --count 1001 --warmup 0 --topic bench-many")
         let run = try #require(runs.first)
         #expect(run["delivered"]?.intValue == 1001)
         #expect(run["producers"]?.intValue == 2)
         let producers = run["clients"]?.arrayValue ?? []
-        #expect(producers.compactMap { $0["messages"]?.intValue } == [501, 500], "an even split, the remainder to the first")
+        #expect(
+            producers.compactMap { $0["messages"]?.intValue } == [501, 500], "an even split, the remainder to the first"
+        )
         #expect(producers.allSatisfy { ($0["msgs_per_sec"]?.doubleValue ?? 0) > 0 })
         #expect(summary?["producers"]?.intValue == 2)
 
         _ = try t.output(of: "seed bench-many-c --count 600 --size 50")
-        let doc = try JSONValue.parse(try t.output(of: "bench consume --assign --topic bench-many-c --consumers 2 --json"))
+        let doc = try JSONValue.parse(
+            try t.output(of: "bench consume --assign --topic bench-many-c --consumers 2 --json"))
         let c = try #require(doc["runs"]?.arrayValue?.first)
         #expect(c["consumed"]?.intValue == 600)
         #expect(c["exactly_once"] == .bool(true), "every record once across both consumers: \(c.serialized())")
@@ -144,6 +157,7 @@ struct BenchCommandTests {
         }
         #expect(try t.failure(of: "bench lz5").contains("did you mean lz4"))
         #expect(try t.failure(of: "bench matrix linger.ms=abc").contains("linger.ms"))
-        #expect(try t.session.connection?.admin.metadata().topic("bench") == nil, "no run started, so no topic was created")
+        #expect(
+            try t.session.connection?.admin.metadata().topic("bench") == nil, "no run started, so no topic was created")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 @Suite("Cancellation token")
@@ -50,7 +51,8 @@ struct CancellationTests {
 
     func highWatermark(_ t: TestSession, _ topic: String) -> Int64 {
         guard let admin = t.session.connection?.admin,
-              let md = try? admin.metadata(), let info = md.topic(topic) else { return 0 }
+            let md = try? admin.metadata(), let info = md.topic(topic)
+        else { return 0 }
         return info.partitions.reduce(0) { $0 + ((try? admin.watermarks(topic: topic, partition: $1.id).high) ?? 0) }
     }
 
@@ -85,7 +87,8 @@ struct CancellationTests {
         #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
         #expect(result.outcome == .failed("interrupted"))
         #expect(!t.buffer.stdout.contains("== roundrobin"), "the next strategy never starts")
-        let closing = t.buffer.stdout.split(separator: "\n").first { $0.hasPrefix("interrupted: closed") }.map(String.init) ?? ""
+        let closing =
+            t.buffer.stdout.split(separator: "\n").first { $0.hasPrefix("interrupted: closed") }.map(String.init) ?? ""
         let numbers = closing.split(separator: " ").compactMap { Int($0) }
         #expect(numbers.count == 2 && numbers[0] == numbers[1] && numbers[0] > 0, "\(closing)")
     }

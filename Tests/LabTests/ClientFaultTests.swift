@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 /// Client-side handling of what only a real cluster answers, through the mock's
@@ -17,8 +18,9 @@ struct ClientFaultTests {
         let c = t.session.connection!
         // The demo's settings (retries=0) report the broker's first answer...
         t.embedded.injectErrors(api: .produce, [Self.notEnoughReplicas])
-        let step = try MinIsrDemo.demoProduce("injected", acks: "all", topic: "t", isr: [1], expected: "",
-                                              connection: c, t.session.output, Cancellation())
+        let step = try MinIsrDemo.demoProduce(
+            "injected", acks: "all", topic: "t", isr: [1], expected: "",
+            connection: c, t.session.output, Cancellation())
         #expect(step.outcome == "NOT_ENOUGH_REPLICAS")
         // ...while librdkafka's defaults retry it (a retriable error) until it passes.
         t.embedded.injectErrors(api: .produce, [Self.notEnoughReplicas, Self.notEnoughReplicas])
@@ -74,7 +76,11 @@ struct ClientFaultTests {
         _ = try t.output(of: "txn begin")
         let status = try t.json("txn status")
         #expect(status["transaction_timeout_ms"] == .integer(900_000))
-        if case .int(let left)? = status["time_left_ms"] { #expect(left > 890_000) } else { Issue.record("no time left: \(status)") }
+        if case .int(let left)? = status["time_left_ms"] {
+            #expect(left > 890_000)
+        } else {
+            Issue.record("no time left: \(status)")
+        }
         // txn demo refuses to run beside the open session transaction.
         let refusal = try t.failure(of: "txn demo")
         #expect(refusal.contains("a session transaction is open"))

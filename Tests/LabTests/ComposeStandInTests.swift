@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 /// The compose-mode code paths against `ScriptedKafka`, a stand-in that behaves
@@ -48,7 +49,9 @@ struct ComposeStandInTests {
         // Killed: still listed until fenced, but the container is gone.
         let listed = try t.json("broker list")
         guard case .array(let rows)? = listed["brokers"] else { throw TestFailure("no brokers") }
-        #expect(rows.first { $0["id"] == .integer(2) }?["state"] == .string("down (container exited); still in metadata until fenced"))
+        #expect(
+            rows.first { $0["id"] == .integer(2) }?["state"]
+                == .string("down (container exited); still in metadata until fenced"))
         let again = try t.failure(of: "broker kill 2")
         #expect(again.contains("broker 2 is not running (`docker compose ps` says kafka-2 is exited)"))
         // ...and it can be started although metadata still lists it.
@@ -66,7 +69,9 @@ struct ComposeStandInTests {
         _ = try t.output(of: "isr watch w --interval 100ms --for 200ms")
         _ = try t.output(of: "broker kill 3")
         let text = try t.output(of: "isr watch w --interval 100ms --for 1s")
-        let events = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }.filter { $0["kind"] != nil }
+        let events = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }.filter {
+            $0["kind"] != nil
+        }
         let gone = try #require(events.first { $0["kind"] == .string("broker-gone") }, "\(text)")
         // Seen by a poll of this watch (timestamped), not in the "since" block: the kill
         // left broker 3 listed for some polls.
@@ -84,9 +89,16 @@ struct ComposeStandInTests {
         let text = try t.output(of: "min-isr demo --wait 10s")
         let json = try JSONValue.parse(String(text.split(separator: "\n").last ?? ""))
         guard case .array(let steps)? = json["steps"] else { throw TestFailure("no steps: \(text)") }
-        #expect(steps.map { $0["outcome"] } == [.string("delivered"), .string("delivered"), .string("NOT_ENOUGH_REPLICAS"),
-                                               .string("delivered"), .string("delivered")], "\(text)")
-        if case .array(let isr)? = steps[2]["isr"] { #expect(isr.count == 1, "\(steps[2])") } else { Issue.record("no isr in \(steps[2])") }
+        #expect(
+            steps.map { $0["outcome"] } == [
+                .string("delivered"), .string("delivered"), .string("NOT_ENOUGH_REPLICAS"),
+                .string("delivered"), .string("delivered"),
+            ], "\(text)")
+        if case .array(let isr)? = steps[2]["isr"] {
+            #expect(isr.count == 1, "\(steps[2])")
+        } else {
+            Issue.record("no isr in \(steps[2])")
+        }
         #expect(kafka.composeCalls.suffix(4).map { $0.prefix(5) } == ["stop ", "stop ", "start", "start"])
     }
 
@@ -148,8 +160,10 @@ struct ComposeStandInTests {
 
     @Test func groupsKeepsWhatTheOtherBrokersListed() throws {
         let kafka = try ScriptedKafka()
-        kafka.groupsByBroker = [1: [GroupListing(id: "billing", state: "Stable", isSimple: false)],
-                                2: [GroupListing(id: "audit", state: "Empty", isSimple: false)]]
+        kafka.groupsByBroker = [
+            1: [GroupListing(id: "billing", state: "Stable", isSimple: false)],
+            2: [GroupListing(id: "audit", state: "Empty", isSimple: false)],
+        ]
         kafka.groupListingFailures = [3: 15]  // COORDINATOR_NOT_AVAILABLE
         let t = TestSession(standIn: kafka)
         let text = try t.output(of: "groups")
@@ -178,7 +192,9 @@ struct ComposeStandInTests {
         let t = TestSession(standIn: kafka)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("examples/\(example)")
-        let lines = try String(contentsOf: script, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = try String(contentsOf: script, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).map(String.init)
         return (kafka, t, ScriptRunner(dispatcher: t.dispatcher).run(lines: lines, in: t.session))
     }
 
@@ -220,15 +236,20 @@ struct RealClusterDecisionTests {
         #expect(TransactionLab.timeoutCause(openFor: nil, timeoutMs: 60_000) == nil)
         let cause = TransactionLab.timeoutCause(openFor: 75, timeoutMs: 60_000)
         #expect(cause?.contains("longer than transaction.timeout.ms (60 s)") == true)
-        #expect(TransactionLab.timeLeftText(openFor: 100, timeoutMs: 900_000).hasPrefix("800 s of transaction.timeout.ms (900 s)"))
+        #expect(
+            TransactionLab.timeLeftText(openFor: 100, timeoutMs: 900_000).hasPrefix(
+                "800 s of transaction.timeout.ms (900 s)"))
     }
 
     @Test func watermarkHandlesReadUncommitted() {
-        #expect(AdminClusterClient.highWatermarkProperties(["bootstrap.servers": "x:1"])["isolation.level"] == "read_uncommitted")
+        #expect(
+            AdminClusterClient.highWatermarkProperties(["bootstrap.servers": "x:1"])["isolation.level"]
+                == "read_uncommitted")
     }
 
     @Test func theQuorumToolsLeaderIsParsed() {
-        let text = "ClusterId:              0rZpFfcFRxWgExCPnbz7jg\nLeaderId:               102\nLeaderEpoch:            5\nHighWatermark:          1234\n"
+        let text =
+            "ClusterId:              0rZpFfcFRxWgExCPnbz7jg\nLeaderId:               102\nLeaderEpoch:            5\nHighWatermark:          1234\n"
         #expect(DockerCompose.parseQuorumLeader(text) == 102)
         #expect(DockerCompose.parseQuorumLeader("LeaderId: -1\n") == nil)
         #expect(ContainerState(psState: "running\n") == .running)
@@ -237,7 +258,11 @@ struct RealClusterDecisionTests {
     }
 
     @Test func composeBrokerStateCombinesContainerAndMetadata() {
-        #expect(ReplicationCommands.composeBrokerState(listed: false, container: .running) == "starting (container running, not registered yet)")
-        #expect(ReplicationCommands.composeBrokerState(listed: true, container: .notRunning("exited")) == "down (container exited); still in metadata until fenced")
+        #expect(
+            ReplicationCommands.composeBrokerState(listed: false, container: .running)
+                == "starting (container running, not registered yet)")
+        #expect(
+            ReplicationCommands.composeBrokerState(listed: true, container: .notRunning("exited"))
+                == "down (container exited); still in metadata until fenced")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Lab
 
 @Suite struct ConceptsTests {
@@ -25,7 +26,10 @@ import Testing
                 #expect(!paragraph.isEmpty && !paragraph.hasPrefix(" "), "\(key): '\(paragraph.prefix(30))'")
             }
         }
-        #expect(Set(Concepts.names).isSuperset(of: ["isr", "hw", "leo", "leader-epoch", "unclean-election", "min-isr", "acks"]))
+        #expect(
+            Set(Concepts.names).isSuperset(of: [
+                "isr", "hw", "leo", "leader-epoch", "unclean-election", "min-isr", "acks",
+            ]))
     }
 }
 
@@ -89,7 +93,9 @@ import Testing
         #expect(t.contains("Burrow reads every commit"))
         let demo = LagDemoScript(rate: 40, phaseLength: 8, stopLength: 8)
         for phase in [demo.joining] + demo.phases {
-            #expect(phase.lesson.range(of: #"rule \d"#, options: .regularExpression) == nil, "\(phase.name): \(phase.lesson)")
+            #expect(
+                phase.lesson.range(of: #"rule \d"#, options: .regularExpression) == nil,
+                "\(phase.name): \(phase.lesson)")
         }
     }
 
@@ -98,8 +104,10 @@ import Testing
         #expect(t.contains("consistent_random") && t.contains("CRC32"))
         #expect(t.contains("murmur2_random"))
         #expect(Concepts.named("partitioner")?.name == "partitioning")
-        let example = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/01-cluster.kl"), encoding: .utf8)
+        let example = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                    "examples/01-cluster.kl"), encoding: .utf8)
         #expect(example.contains("CRC32"))
         #expect(example.contains("partitioner murmur2_random"))
         #expect(!example.contains("(murmur2 of the key)"))

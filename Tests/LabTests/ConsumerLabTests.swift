@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 /// The consumer lab on the embedded cluster. Group runs use a 3 s session
@@ -66,7 +67,10 @@ struct ConsumerLabTests {
             ("bench consume fetch.min.bytes", "is not key=v1,v2"),
             ("bench consume group.id=x", "sets group.id itself"),
             ("bench consume fetch.min.bytes=1 fetch.min.bytes=2", "listed twice"),
-            ("bench consume fetch.min.bytes=1,2,3,4 fetch.wait.max.ms=1,2,3,4 check.crcs=true,false,true,false,true", "too many"),
+            (
+                "bench consume fetch.min.bytes=1,2,3,4 fetch.wait.max.ms=1,2,3,4 check.crcs=true,false,true,false,true",
+                "too many"
+            ),
             ("bench consume --count 101", "more than consumer-tuning holds"),
             ("bench consume --topic missing", "unknown topic 'missing'"),
             ("group strategies sticky", "unknown strategy 'sticky'"),
@@ -90,7 +94,10 @@ struct ConsumerLabTests {
         _ = try t.output(of: "seed --count 60")
         let doc = try t.json("group strategies --consumers 2 --session-timeout 3s")
         let strategies = array(doc["strategies"])
-        #expect(strategies.map { $0["strategy"] } == [.string("range"), .string("roundrobin"), .string("cooperative-sticky")])
+        #expect(
+            strategies.map { $0["strategy"] } == [
+                .string("range"), .string("roundrobin"), .string("cooperative-sticky"),
+            ])
         for s in strategies {
             let phases = array(s["phases"])
             #expect(!array(s["events"]).isEmpty)
@@ -138,8 +145,10 @@ struct ConsumerLabTests {
 
     @Test func helpConfigExplainsTheConsumerKnobs() throws {
         let t = try TestSession()
-        for key in ["fetch.min.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes", "session.timeout.ms",
-                    "max.poll.interval.ms", "partition.assignment.strategy", "group.instance.id"] {
+        for key in [
+            "fetch.min.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes", "session.timeout.ms",
+            "max.poll.interval.ms", "partition.assignment.strategy", "group.instance.id",
+        ] {
             #expect(PropertyNotes.note(for: key) != nil, "no note for \(key)")
             #expect(try t.output(of: "help config \(key)").contains("in the labs"))
         }
@@ -149,34 +158,39 @@ struct ConsumerLabTests {
 /// `group static` against a real cluster (the compose cluster): the static
 /// member's restart must not rebalance the group; the dynamic one's must.
 extension RealCluster {
-@Suite("Consumer lab on a real cluster", .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
-struct ConsumerLabRealClusterTests {
-    @Test func staticMemberComesBackWithoutARebalance() throws {
-        let bootstrap = ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"]!
-        let buffer = OutputBuffer()
-        let session = Session(output: .capturing(into: buffer), isScript: true)
-        let dispatcher = CommandCatalog.dispatcher()
-        session.dispatcher = dispatcher
-        session.connect(try ClusterConnection(bootstrap: bootstrap))
-        defer { session.disconnect() }
-        let topic = "kafkalab-static-test-\(UUID().uuidString.prefix(6).lowercased())"
-        #expect(dispatcher.execute("seed \(topic) --count 100", in: session) == .succeeded, "\(buffer.stderr)")
-        let before = buffer.stdout.count
-        #expect(dispatcher.execute("group static --topic \(topic) --consumers 2 --session-timeout 10s --json", in: session) == .succeeded,
+    @Suite(
+        "Consumer lab on a real cluster",
+        .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
+    struct ConsumerLabRealClusterTests {
+        @Test func staticMemberComesBackWithoutARebalance() throws {
+            let bootstrap = ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"]!
+            let buffer = OutputBuffer()
+            let session = Session(output: .capturing(into: buffer), isScript: true)
+            let dispatcher = CommandCatalog.dispatcher()
+            session.dispatcher = dispatcher
+            session.connect(try ClusterConnection(bootstrap: bootstrap))
+            defer { session.disconnect() }
+            let topic = "kafkalab-static-test-\(UUID().uuidString.prefix(6).lowercased())"
+            #expect(dispatcher.execute("seed \(topic) --count 100", in: session) == .succeeded, "\(buffer.stderr)")
+            let before = buffer.stdout.count
+            #expect(
+                dispatcher.execute(
+                    "group static --topic \(topic) --consumers 2 --session-timeout 10s --json", in: session)
+                    == .succeeded,
                 "\(buffer.stderr)")
-        let line = String(buffer.stdout.dropFirst(before)).split(separator: "\n").last.map(String.init) ?? ""
-        let doc = try JSONValue.parse(line)
-        guard case .array(let runs)? = doc["runs"], runs.count == 2 else {
-            Issue.record("no runs in \(line)")
-            return
+            let line = String(buffer.stdout.dropFirst(before)).split(separator: "\n").last.map(String.init) ?? ""
+            let doc = try JSONValue.parse(line)
+            guard case .array(let runs)? = doc["runs"], runs.count == 2 else {
+                Issue.record("no runs in \(line)")
+                return
+            }
+            #expect(doc["static_membership_supported"] == .bool(true))
+            #expect(runs[0]["mode"] == .string("static"))
+            #expect(runs[0]["rebalanced"] == .bool(false))
+            #expect(runs[0]["partitions_back"] == .bool(true))
+            #expect(runs[1]["mode"] == .string("dynamic"))
+            #expect(runs[1]["rebalanced"] == .bool(true))
+            _ = dispatcher.execute("topic delete \(topic)", in: session)
         }
-        #expect(doc["static_membership_supported"] == .bool(true))
-        #expect(runs[0]["mode"] == .string("static"))
-        #expect(runs[0]["rebalanced"] == .bool(false))
-        #expect(runs[0]["partitions_back"] == .bool(true))
-        #expect(runs[1]["mode"] == .string("dynamic"))
-        #expect(runs[1]["rebalanced"] == .bool(true))
-        _ = dispatcher.execute("topic delete \(topic)", in: session)
     }
-}
 }  // extension RealCluster

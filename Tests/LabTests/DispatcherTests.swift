@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Lab
 
 @Suite("Dispatcher and completion (no cluster)")
@@ -31,9 +32,13 @@ struct DispatcherTests {
     }
 
     @Test func familyWithoutSubcommandListsThem() {
-        guard case .failed(let message) = dispatcher.execute("topic", in: session) else { Issue.record("no failure"); return }
+        guard case .failed(let message) = dispatcher.execute("topic", in: session) else {
+            Issue.record("no failure"); return
+        }
         #expect(message.contains("create"))
-        guard case .failed(let m2) = dispatcher.execute("topic frobnicate", in: session) else { Issue.record("no failure"); return }
+        guard case .failed(let m2) = dispatcher.execute("topic frobnicate", in: session) else {
+            Issue.record("no failure"); return
+        }
         #expect(m2.contains("unknown topic subcommand 'frobnicate'"))
     }
 
@@ -72,7 +77,9 @@ struct DispatcherTests {
     }
 
     @Test func commandsNeedingAClusterSayHowToConnect() {
-        guard case .failed(let m) = dispatcher.execute("topic list", in: session) else { Issue.record("no failure"); return }
+        guard case .failed(let m) = dispatcher.execute("topic list", in: session) else {
+            Issue.record("no failure"); return
+        }
         #expect(m.contains("not connected"))
     }
 
@@ -94,9 +101,11 @@ struct DispatcherTests {
     /// characters, huge lines. None may crash; each ends in an outcome.
     @Test func randomLinesNeverCrashTheTokenizerOrDispatcher() {
         var rng = SeededGenerator(seed: 0x5eed)
-        let alphabet: [String] = ["set", "topic", "produce", "--count", "--", "-", "'", "\"", "\\", "#", ";", " ", "\t",
-                                  "é", "🙂", "\u{0}", "\u{1B}[2J", "\u{7F}", "=", "{i}", "linger.ms", "-1", "999999999999999999999",
-                                  "create", "help", "config", "use", "unset", "format", "show", "\n", "status", "consume", "json"]
+        let alphabet: [String] = [
+            "set", "topic", "produce", "--count", "--", "-", "'", "\"", "\\", "#", ";", " ", "\t",
+            "é", "🙂", "\u{0}", "\u{1B}[2J", "\u{7F}", "=", "{i}", "linger.ms", "-1", "999999999999999999999",
+            "create", "help", "config", "use", "unset", "format", "show", "\n", "status", "consume", "json",
+        ]
         var outcomes = 0
         for i in 0..<3_000 {
             let length = Int.random(in: 0...(i % 100 == 0 ? 4_000 : 12), using: &rng)

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 /// Generated lines through the script path (`ScriptRunner`, keep going), on one
@@ -37,7 +38,9 @@ struct FuzzTests {
             let run = ScriptLineRun(runner: runner, line: line, session: t.session)
             let returned = run.wait(cancelAfter: Self.cancelAfter, then: Self.returnWithin)
             // KAFKALAB_FUZZ_GDB=<file>: on a hang, every thread's stack goes to <file>.
-            if !returned, let dump = env["KAFKALAB_FUZZ_GDB"], FileManager.default.createFile(atPath: dump, contents: nil) {
+            if !returned, let dump = env["KAFKALAB_FUZZ_GDB"],
+                FileManager.default.createFile(atPath: dump, contents: nil)
+            {
                 let gdb = Process()
                 gdb.executableURL = URL(fileURLWithPath: "/usr/bin/gdb")
                 gdb.arguments = ["-p", "\(getpid())", "-batch", "-ex", "thread apply all bt 25"]
@@ -46,7 +49,7 @@ struct FuzzTests {
             }
             guard returned else {
                 Issue.record("hang: not returned \(Self.returnWithin) s after cancellation; \(where_)")
-                return   // the session is still in use by the stuck line
+                return  // the session is still in use by the stuck line
             }
             if run.succeeded { succeeded += 1 }
             let err = String(decoding: Array(t.buffer.stderr.utf8).dropFirst(errBefore), as: UTF8.self)
@@ -55,7 +58,9 @@ struct FuzzTests {
                 .filter { !$0.hasPrefix("kafkalab [") }
             // `;` separates commands: one error line at most for each.
             let commands = max(1, Tokenizer.splitCommands(line).count)
-            #expect(errorLines.count <= commands, "\(errorLines.count) stderr lines for \(commands) command(s); \(where_): \(err.prefix(400))")
+            #expect(
+                errorLines.count <= commands,
+                "\(errorLines.count) stderr lines for \(commands) command(s); \(where_): \(err.prefix(400))")
             for e in errorLines {
                 #expect(e.hasPrefix("fuzz:"), "stderr line not an error line; \(where_): \(e.prefix(200))")
                 #expect(e.utf8.count < 2_000, "a \(e.utf8.count)-byte error line; \(where_)")
@@ -66,7 +71,9 @@ struct FuzzTests {
             }
             t.session.output.format = .table
         }
-        print("fuzz: \(count) lines, \(succeeded) succeeded, seed \(seed), \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        print(
+            "fuzz: \(count) lines, \(succeeded) succeeded, seed \(seed), \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+        )
         // Lines that only ever fail would prove little about the commands themselves
         // (about one in ten succeeds; one in forty is the floor).
         #expect(succeeded >= count / 40, "only \(succeeded) of \(count) lines succeeded; seed \(seed)")

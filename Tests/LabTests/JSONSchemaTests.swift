@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Lab
 
 /// Every command's JSON, success and failure, against the convention in the
@@ -81,7 +82,9 @@ struct JSONSchemaTests {
         let out = t.buffer.stdout.count, err = t.buffer.stderr.count
         let started = Date()
         let outcome = t.run(line)
-        if ProcessInfo.processInfo.environment["JSON_SCHEMA_TIMES"] != nil { print(String(format: "TIME %.3f %@", Date().timeIntervalSince(started), line)) }
+        if ProcessInfo.processInfo.environment["JSON_SCHEMA_TIMES"] != nil {
+            print(String(format: "TIME %.3f %@", Date().timeIntervalSince(started), line))
+        }
         return (outcome, String(t.buffer.stdout.dropFirst(out)), String(t.buffer.stderr.dropFirst(err)))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Lab
 
 /// `lag`, `lag watch`, `consume --group` and `groups` on the embedded cluster.
@@ -123,7 +124,9 @@ struct LagCommandTests {
         #expect(interval.contains("--interval must be at least 100ms"))
         #expect(!interval.contains("\n"))
 
-        #expect(try t.failure(of: "consume orders --group g --commit sometimes").contains("--commit takes auto, every:N or off"))
+        #expect(
+            try t.failure(of: "consume orders --group g --commit sometimes").contains(
+                "--commit takes auto, every:N or off"))
         #expect(try t.failure(of: "consume orders --commit off").contains("--commit needs --group"))
         #expect(try t.failure(of: "lag").contains("missing <group>"))
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Lab
 
 @Suite struct LagSampleTests {

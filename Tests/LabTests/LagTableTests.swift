@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Lab
 
 @Suite struct LagTableTests {
@@ -58,23 +59,39 @@ import Testing
 
 @Suite struct GroupPresenceTests {
     @Test func anyCommitProvesTheGroup() {
-        #expect(GroupPresence.decide(anyCommit: true, description: .unsupported, joinedInThisSession: false) == .hasCommits)
-        #expect(GroupPresence.decide(anyCommit: true, description: .state("Dead", members: 0), joinedInThisSession: false) == .hasCommits)
+        #expect(
+            GroupPresence.decide(anyCommit: true, description: .unsupported, joinedInThisSession: false) == .hasCommits)
+        #expect(
+            GroupPresence.decide(anyCommit: true, description: .state("Dead", members: 0), joinedInThisSession: false)
+                == .hasCommits)
     }
 
     @Test func withoutCommitsOnTheEmbeddedClusterOnlyThisSessionCanVouch() {
-        #expect(GroupPresence.decide(anyCommit: false, description: .unsupported, joinedInThisSession: false) == .unknown)
-        guard case .noCommits = GroupPresence.decide(anyCommit: false, description: .unsupported, joinedInThisSession: true) else {
+        #expect(
+            GroupPresence.decide(anyCommit: false, description: .unsupported, joinedInThisSession: false) == .unknown)
+        guard
+            case .noCommits = GroupPresence.decide(
+                anyCommit: false, description: .unsupported, joinedInThisSession: true)
+        else {
             Issue.record("a group this session joined is not unknown")
             return
         }
     }
 
     @Test func deadOrUnknownStateIsUnknownButALiveStateIsNoCommits() {
-        #expect(GroupPresence.decide(anyCommit: false, description: .state("Dead", members: 0), joinedInThisSession: false) == .unknown)
-        #expect(GroupPresence.decide(anyCommit: false, description: .state("Unknown", members: 0), joinedInThisSession: false) == .unknown)
-        #expect(GroupPresence.decide(anyCommit: false, description: .failed("timed out"), joinedInThisSession: false) == .unknown)
-        guard case .noCommits(let evidence) = GroupPresence.decide(anyCommit: false, description: .state("Stable", members: 2), joinedInThisSession: false) else {
+        #expect(
+            GroupPresence.decide(anyCommit: false, description: .state("Dead", members: 0), joinedInThisSession: false)
+                == .unknown)
+        #expect(
+            GroupPresence.decide(
+                anyCommit: false, description: .state("Unknown", members: 0), joinedInThisSession: false) == .unknown)
+        #expect(
+            GroupPresence.decide(anyCommit: false, description: .failed("timed out"), joinedInThisSession: false)
+                == .unknown)
+        guard
+            case .noCommits(let evidence) = GroupPresence.decide(
+                anyCommit: false, description: .state("Stable", members: 2), joinedInThisSession: false)
+        else {
             Issue.record("a Stable group is not unknown")
             return
         }
@@ -104,7 +121,9 @@ import Testing
     }
 
     private func samples(committed: [Int64?], end: [Int64]) -> [LagSample] {
-        zip(committed, end).enumerated().map { LagSample(time: Double($0.offset), committed: $0.element.0, end: $0.element.1) }
+        zip(committed, end).enumerated().map {
+            LagSample(time: Double($0.offset), committed: $0.element.0, end: $0.element.1)
+        }
     }
 
     @Test func drainWords() {
@@ -122,10 +141,11 @@ import Testing
 
 @Suite struct LagHistoryTests {
     private func record(_ history: inout LagHistory, at time: Double, _ p0: (Int64?, Int64), _ p1: (Int64?, Int64)) {
-        history.record([
-            PartitionOffsets(topic: "t", partition: 0, committed: p0.0, logEnd: p0.1),
-            PartitionOffsets(topic: "t", partition: 1, committed: p1.0, logEnd: p1.1),
-        ], at: time)
+        history.record(
+            [
+                PartitionOffsets(topic: "t", partition: 0, committed: p0.0, logEnd: p0.1),
+                PartitionOffsets(topic: "t", partition: 1, committed: p1.0, logEnd: p1.1),
+            ], at: time)
     }
 
     @Test func eachPartitionGetsItsOwnVerdictAndTheGroupItsWorst() {

@@ -1,8 +1,11 @@
 import Testing
+
 @testable import Lab
 
 @Suite struct NearestNamesTests {
-    private let commands = ["topics", "topic", "produce", "consume", "describe", "groups", "lag", "isr", "bench", "stop"]
+    private let commands = [
+        "topics", "topic", "produce", "consume", "describe", "groups", "lag", "isr", "bench", "stop",
+    ]
 
     @Test func typoFindsTheIntendedName() {
         #expect(NearestNames.suggest("prodcue", from: commands) == ["produce"])

@@ -1,11 +1,14 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 @Suite("Producer guarantees")
 struct ProducerGuaranteesTests {
-    static let defaults = ["enable.idempotence": "false", "acks": "-1", "retries": "2147483647", "max.in.flight": "1000000"]
+    static let defaults = [
+        "enable.idempotence": "false", "acks": "-1", "retries": "2147483647", "max.in.flight": "1000000",
+    ]
 
     @Test func idempotenceForcesAcksRetriesAndInFlight() {
         let g = ProducerGuarantees.evaluate(userSet: ["enable.idempotence": "true"], defaults: Self.defaults)
@@ -24,17 +27,22 @@ struct ProducerGuaranteesTests {
     }
 
     @Test func explicitIncompatibleValuesAreConflicts() {
-        let g = ProducerGuarantees.evaluate(userSet: ["enable.idempotence": "true", "request.required.acks": "1",
-                                                      "max.in.flight.requests.per.connection": "10", "retries": "0"],
-                                            defaults: Self.defaults)
+        let g = ProducerGuarantees.evaluate(
+            userSet: [
+                "enable.idempotence": "true", "request.required.acks": "1",
+                "max.in.flight.requests.per.connection": "10", "retries": "0",
+            ],
+            defaults: Self.defaults)
         #expect(g.conflicts.count == 3)
-        let h = ProducerGuarantees.evaluate(userSet: ["transactional.id": "tx", "enable.idempotence": "false"], defaults: Self.defaults)
+        let h = ProducerGuarantees.evaluate(
+            userSet: ["transactional.id": "tx", "enable.idempotence": "false"], defaults: Self.defaults)
         #expect(!h.idempotent)
         #expect(h.conflicts.count == 1)
     }
 
     @Test func compatibleUserValuesAreKept() {
-        let g = ProducerGuarantees.evaluate(userSet: ["enable.idempotence": "true", "acks": "-1", "max.in.flight": "3"], defaults: Self.defaults)
+        let g = ProducerGuarantees.evaluate(
+            userSet: ["enable.idempotence": "true", "acks": "-1", "max.in.flight": "3"], defaults: Self.defaults)
         #expect(g.setting("acks") == .init(name: "acks", value: "all", origin: .setByUser))
         #expect(g.setting("max.in.flight") == .init(name: "max.in.flight", value: "3", origin: .setByUser))
         #expect(g.conflicts.isEmpty)
@@ -44,7 +52,8 @@ struct ProducerGuaranteesTests {
         let g = ProducerGuarantees.evaluate(userSet: ["acks": "1"], defaults: Self.defaults)
         #expect(!g.idempotent)
         #expect(g.setting("acks")?.value == "1")
-        #expect(g.setting("max.in.flight") == .init(name: "max.in.flight", value: "1000000", origin: .librdkafkaDefault))
+        #expect(
+            g.setting("max.in.flight") == .init(name: "max.in.flight", value: "1000000", origin: .librdkafkaDefault))
         #expect(g.conflicts.isEmpty)
     }
 }
@@ -54,15 +63,20 @@ struct ReadBackCheckTests {
     typealias R = ReadBackCheck.Record
 
     @Test func exactUniqueOrderedPasses() {
-        let records = [R(partition: 0, offset: 10, number: 0), R(partition: 1, offset: 0, number: 1),
-                       R(partition: 0, offset: 11, number: 2), R(partition: 1, offset: 1, number: 3)]
+        let records = [
+            R(partition: 0, offset: 10, number: 0), R(partition: 1, offset: 0, number: 1),
+            R(partition: 0, offset: 11, number: 2), R(partition: 1, offset: 1, number: 3),
+        ]
         let c = ReadBackCheck(expected: 4, records: records)
         #expect(c.passed)
         #expect(c.partitionsChecked == 2)
     }
 
     @Test func duplicateIsReportedAndFails() {
-        let records = [R(partition: 0, offset: 0, number: 0), R(partition: 0, offset: 1, number: 1), R(partition: 0, offset: 2, number: 1)]
+        let records = [
+            R(partition: 0, offset: 0, number: 0), R(partition: 0, offset: 1, number: 1),
+            R(partition: 0, offset: 2, number: 1),
+        ]
         let c = ReadBackCheck(expected: 2, records: records)
         #expect(c.duplicates == [1])
         #expect(!c.exactCount)
@@ -71,7 +85,10 @@ struct ReadBackCheckTests {
     }
 
     @Test func missingAndReorderedAreReported() {
-        let records = [R(partition: 2, offset: 5, number: 3), R(partition: 2, offset: 6, number: 1), R(partition: 0, offset: 0, number: 0)]
+        let records = [
+            R(partition: 2, offset: 5, number: 3), R(partition: 2, offset: 6, number: 1),
+            R(partition: 0, offset: 0, number: 0),
+        ]
         let c = ReadBackCheck(expected: 4, records: records)
         #expect(c.missingCount == 1)
         #expect(c.firstMissing == [2])
@@ -80,8 +97,11 @@ struct ReadBackCheckTests {
     }
 
     @Test func extraCopiesCountEveryCopyBeyondTheFirst() {
-        let records = [R(partition: 0, offset: 0, number: 0), R(partition: 0, offset: 1, number: 1),
-                       R(partition: 0, offset: 2, number: 0), R(partition: 0, offset: 3, number: 1), R(partition: 0, offset: 4, number: 1)]
+        let records = [
+            R(partition: 0, offset: 0, number: 0), R(partition: 0, offset: 1, number: 1),
+            R(partition: 0, offset: 2, number: 0), R(partition: 0, offset: 3, number: 1),
+            R(partition: 0, offset: 4, number: 1),
+        ]
         let c = ReadBackCheck(expected: 2, records: records)
         #expect(c.extraCopies == 3)
         #expect(c.duplicates == [0, 1])
@@ -99,15 +119,15 @@ struct ReadBackCheckTests {
 @Suite("Producer statistics decoding")
 struct ProducerStatisticsDecodingTests {
     static let document = """
-    {"name":"rdkafka#producer-1","type":"producer","ts":1000,"msg_cnt":0,"txmsgs":1180,"txmsg_bytes":90000,
-     "brokers":{
-       "127.0.0.1:1/bootstrap":{"name":"127.0.0.1:1/bootstrap","nodeid":-1,"txretries":9,"req":{"Produce":4}},
-       "127.0.0.1:2/1":{"name":"127.0.0.1:2/1","nodeid":1,"state":"UP","txretries":1,"txerrs":0,"req_timeouts":2,"req":{"Produce":5,"Fetch":0}},
-       "127.0.0.1:3/2":{"name":"127.0.0.1:3/2","nodeid":2,"state":"UP","txretries":0,"req":{"Produce":7}}},
-     "topics":{},
-     "eos":{"idemp_state":"Assigned","idemp_stateage":120,"txn_state":"InTransaction","txn_stateage":10,
-            "txn_may_enq":true,"producer_id":573537000,"producer_epoch":2,"epoch_cnt":3}}
-    """
+        {"name":"rdkafka#producer-1","type":"producer","ts":1000,"msg_cnt":0,"txmsgs":1180,"txmsg_bytes":90000,
+         "brokers":{
+           "127.0.0.1:1/bootstrap":{"name":"127.0.0.1:1/bootstrap","nodeid":-1,"txretries":9,"req":{"Produce":4}},
+           "127.0.0.1:2/1":{"name":"127.0.0.1:2/1","nodeid":1,"state":"UP","txretries":1,"txerrs":0,"req_timeouts":2,"req":{"Produce":5,"Fetch":0}},
+           "127.0.0.1:3/2":{"name":"127.0.0.1:3/2","nodeid":2,"state":"UP","txretries":0,"req":{"Produce":7}}},
+         "topics":{},
+         "eos":{"idemp_state":"Assigned","idemp_stateage":120,"txn_state":"InTransaction","txn_stateage":10,
+                "txn_may_enq":true,"producer_id":573537000,"producer_epoch":2,"epoch_cnt":3}}
+        """
 
     @Test func eosSectionGivesProducerIdEpochAndStates() throws {
         let s = try ClientStatistics.decode(Self.document)
@@ -129,7 +149,8 @@ struct ProducerStatisticsDecodingTests {
     }
 
     @Test func unassignedProducerIdIsNotAnId() throws {
-        let s = try ClientStatistics.decode(#"{"eos":{"idemp_state":"Init","txn_state":"Init","producer_id":-1,"producer_epoch":-1,"epoch_cnt":0}}"#)
+        let s = try ClientStatistics.decode(
+            #"{"eos":{"idemp_state":"Init","txn_state":"Init","producer_id":-1,"producer_epoch":-1,"epoch_cnt":0}}"#)
         #expect(s.eos?.hasProducerId == false)
         #expect(s.eos?.producerIdText == "no producer id yet")
         #expect(s.eos?.producerIdJSON["producer_id"] == JSONValue.null)
@@ -151,12 +172,15 @@ struct ProducerStatisticsDecodingTests {
 @Suite("Idempotence demo verdict")
 struct IdempotenceVerdictTests {
     static func run(_ kind: IdempotenceDemo.Kind, resent: Int, duplicates: Int) -> IdempotenceDemo.Run {
-        IdempotenceDemo.Run(kind: kind, sent: 10, delivered: 10, failed: 0, read: 10 + duplicates, duplicates: duplicates,
-                            missing: 0, resent: resent, requestTimeouts: resent > 0 ? 1 : 0, producerId: nil)
+        IdempotenceDemo.Run(
+            kind: kind, sent: 10, delivered: 10, failed: 0, read: 10 + duplicates, duplicates: duplicates,
+            missing: 0, resent: resent, requestTimeouts: resent > 0 ? 1 : 0, producerId: nil)
     }
 
     @Test func aRunThatResentNothingClaimsNothing() {
-        let lines = IdempotenceDemo.verdict([Self.run(.off, resent: 0, duplicates: 0), Self.run(.idempotent, resent: 0, duplicates: 0)], embedded: false)
+        let lines = IdempotenceDemo.verdict(
+            [Self.run(.off, resent: 0, duplicates: 0), Self.run(.idempotent, resent: 0, duplicates: 0)], embedded: false
+        )
         #expect(lines.count == 2)
         for line in lines {
             #expect(line.contains("shows nothing about duplicates"))
@@ -166,7 +190,9 @@ struct IdempotenceVerdictTests {
     }
 
     @Test func duplicatesWithoutIdempotenceAndNoneWithIt() {
-        let lines = IdempotenceDemo.verdict([Self.run(.off, resent: 10, duplicates: 10), Self.run(.idempotent, resent: 10, duplicates: 0)], embedded: false)
+        let lines = IdempotenceDemo.verdict(
+            [Self.run(.off, resent: 10, duplicates: 10), Self.run(.idempotent, resent: 10, duplicates: 0)],
+            embedded: false)
         #expect(lines[0].contains("10 duplicate(s)"))
         #expect(lines[0].contains("written again"))
         #expect(lines[1].contains("not written again (0 duplicates)"))
@@ -174,15 +200,20 @@ struct IdempotenceVerdictTests {
     }
 
     @Test func noDuplicateWithIdempotenceProvesNothingWhenTheOffRunHadNoneEither() {
-        let lines = IdempotenceDemo.verdict([Self.run(.off, resent: 10, duplicates: 0), Self.run(.idempotent, resent: 10, duplicates: 0)], embedded: false)
+        let lines = IdempotenceDemo.verdict(
+            [Self.run(.off, resent: 10, duplicates: 0), Self.run(.idempotent, resent: 10, duplicates: 0)],
+            embedded: false)
         #expect(lines[0].contains("the first attempts were not written"))
         #expect(lines[1].contains("cannot tell de-duplication"))
         #expect(!lines[1].contains("recognised"))
     }
 
     @Test func theMocksMissingCheckForAPlainIdempotentProducerIsCalledAnArtefact() {
-        let embedded = IdempotenceDemo.verdict([Self.run(.off, resent: 10, duplicates: 10), Self.run(.idempotent, resent: 10, duplicates: 10),
-                                                Self.run(.transactional, resent: 10, duplicates: 0)], embedded: true)
+        let embedded = IdempotenceDemo.verdict(
+            [
+                Self.run(.off, resent: 10, duplicates: 10), Self.run(.idempotent, resent: 10, duplicates: 10),
+                Self.run(.transactional, resent: 10, duplicates: 0),
+            ], embedded: true)
         #expect(embedded[1].contains("artefact of the embedded cluster"))
         #expect(embedded[2].contains("mock recognised it"))
         #expect(embedded[2].contains("wrote 10 duplicate(s) without idempotence wrote none here"))
@@ -203,7 +234,8 @@ struct IdempotenceVerdictTests {
         #expect(text.contains("socket.timeout.ms (2 s"))
         #expect(text.contains("broker.session.timeout.ms (9 s"))
         #expect(text.contains("controlled `broker stop` creates no duplicates"))
-        #expect(IdempotenceDemo.realSocketTimeoutMs < 5_000 && 5_000 < IdempotenceDemo.brokerSessionTimeoutMs,
-                "the suggested 5 s pause must fall between the two timeouts")
+        #expect(
+            IdempotenceDemo.realSocketTimeoutMs < 5_000 && 5_000 < IdempotenceDemo.brokerSessionTimeoutMs,
+            "the suggested 5 s pause must fall between the two timeouts")
     }
 }

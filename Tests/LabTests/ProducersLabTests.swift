@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 /// The producers lab on the embedded cluster: the transaction state machine
@@ -126,13 +127,17 @@ struct ProducersLabTests {
         let r = try t.json("idempotence demo --count 20")
         #expect(r["embedded"] == true)
         #expect(r["injected_response_delay_ms"] == 5000)
-        guard case .array(let runs) = r["runs"], runs.count == 3 else { Issue.record("expected three runs: \(r)"); return }
+        guard case .array(let runs) = r["runs"], runs.count == 3 else {
+            Issue.record("expected three runs: \(r)"); return
+        }
         let off = runs[0], plain = runs[1], txn = runs[2]
         #expect(off["enable_idempotence"] == false)
         for run in runs {
             #expect(run["sent"] == 20)
             #expect(run["delivered"] == 20)
-            #expect(run["request_timeouts"].map { if case .int(let n) = $0 { n >= 1 } else { false } } == true, "the delayed answer must time a request out: \(run)")
+            #expect(
+                run["request_timeouts"].map { if case .int(let n) = $0 { n >= 1 } else { false } } == true,
+                "the delayed answer must time a request out: \(run)")
             #expect(run["resent"].map { if case .int(let n) = $0 { n >= 20 } else { false } } == true)
         }
         // Off: the appended batch and its re-send are both in the log.

@@ -1,5 +1,6 @@
-import Testing
 import Kafka
+import Testing
+
 @testable import Lab
 
 /// `set` refuses what librdkafka 2.0.2 would wrap, misread or abort on, with
@@ -76,8 +77,10 @@ struct PropertyValidationTests {
     }
 
     @Test func everyRefusalIsOneLine() throws {
-        for (key, value) in [("batch.size", "1e99"), ("linger.ms", "NaN"), ("compression.type", "brotli"),
-                             ("acks", "-5"), ("client.id", String(repeating: "y", count: 40_000))] {
+        for (key, value) in [
+            ("batch.size", "1e99"), ("linger.ms", "NaN"), ("compression.type", "brotli"),
+            ("acks", "-5"), ("client.id", String(repeating: "y", count: 40_000)),
+        ] {
             let text = try #require(refusal(key, value))
             #expect(!text.contains("\n"), "\(key): \(text)")
             #expect(text.count < 300, "\(key): \(text.count) characters")

@@ -1,9 +1,12 @@
 import Testing
+
 @testable import Lab
 
 @Suite("Rebalance timeline: ownership replay and change accounting")
 struct RebalanceTimelineTests {
-    func r(_ member: String, _ time: Double, _ kind: RebalanceRecord.Kind, _ parts: [Int32], incremental: Bool = false) -> RebalanceRecord {
+    func r(
+        _ member: String, _ time: Double, _ kind: RebalanceRecord.Kind, _ parts: [Int32], incremental: Bool = false
+    ) -> RebalanceRecord {
         RebalanceRecord(member: member, time: time, kind: kind, partitions: parts, incremental: incremental)
     }
 
@@ -79,8 +82,10 @@ struct RebalanceTimelineTests {
 
     @Test func problemsNameUnownedDoubleOwnedAndStrangers() {
         let all: Set<Int32> = [0, 1, 2, 3]
-        #expect(RebalanceTimeline.problems(in: ["a": [0, 1], "b": [2, 3]], members: ["a", "b"], partitions: all).isEmpty)
-        let p = RebalanceTimeline.problems(in: ["a": [0, 1], "b": [1], "gone": [3]], members: ["a", "b", "c"], partitions: all)
+        #expect(
+            RebalanceTimeline.problems(in: ["a": [0, 1], "b": [2, 3]], members: ["a", "b"], partitions: all).isEmpty)
+        let p = RebalanceTimeline.problems(
+            in: ["a": [0, 1], "b": [1], "gone": [3]], members: ["a", "b", "c"], partitions: all)
         #expect(p.contains("nobody owns p2"))
         #expect(p.contains("partition 1 is owned by a and b"))
         #expect(p.contains("gone is not in the group but still owns p3"))

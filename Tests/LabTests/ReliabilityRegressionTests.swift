@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 /// One test per failure the fuzz campaigns found (see FuzzTests and the README).
@@ -13,7 +14,7 @@ struct ReliabilityRegressionTests {
         try t.output(of: "use keep")
         let before = t.session.connection.map(ObjectIdentifier.init)
         let run = BackgroundRun(t, "connect 127.0.0.1:1 --timeout 60s")
-        usleep(300_000)   // let it start waiting: cancelling earlier would prove nothing more
+        usleep(300_000)  // let it start waiting: cancelling earlier would prove nothing more
         run.cancel()
         let result = try #require(run.wait(timeout: 10), "connect ignored the cancellation")
         #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
@@ -27,7 +28,10 @@ struct ReliabilityRegressionTests {
         let t = try TestSession(isScript: false)
         try t.output(of: "set transactional.id fence-tx")
         let run = BackgroundRun(t, "txn fence")
-        #expect(BackgroundRun.await(30) { t.buffer.stdout.contains("created txn-demo") || t.buffer.stdout.contains("first producer") })
+        #expect(
+            BackgroundRun.await(30) {
+                t.buffer.stdout.contains("created txn-demo") || t.buffer.stdout.contains("first producer")
+            })
         run.cancel()
         let result = try #require(run.wait(timeout: 30), "txn fence ignored the cancellation")
         #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
@@ -66,10 +70,11 @@ struct ReliabilityRegressionTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafkalab-bad-\(UUID().uuidString).kl")
         try "no-such-command\n".write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = ScriptRunner(dispatcher: t.dispatcher, keepGoing: true, source: "outer").run(lines: ["source \(file.path)"], in: t.session)
+        let result = ScriptRunner(dispatcher: t.dispatcher, keepGoing: true, source: "outer").run(
+            lines: ["source \(file.path)"], in: t.session)
         #expect(result.failures.count == 1)
         let lines = t.buffer.stderr.split(separator: "\n")
-        #expect(lines.count == 2, "\(lines)")   // the inner line's error, then `source`'s own
+        #expect(lines.count == 2, "\(lines)")  // the inner line's error, then `source`'s own
         #expect(!t.buffer.stderr.contains("error:"))
         #expect(lines.last?.hasPrefix("outer:1:") == true)
     }

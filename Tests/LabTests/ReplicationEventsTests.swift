@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Lab
 
 /// A healthy three-broker partition, to be bent by each test.
@@ -6,7 +7,9 @@ private func healthy(_ topic: String, _ partition: Int32, leader: Int32 = 1) -> 
     PartitionState(topic: topic, partition: partition, leader: leader, replicas: [1, 2, 3], isr: [1, 2, 3])
 }
 
-private func snapshot(at time: Double = 0, brokers: Set<Int32> = [1, 2, 3], _ partitions: [PartitionState]) -> ReplicationSnapshot {
+private func snapshot(
+    at time: Double = 0, brokers: Set<Int32> = [1, 2, 3], _ partitions: [PartitionState]
+) -> ReplicationSnapshot {
     ReplicationSnapshot(time: time, brokers: brokers, partitions: partitions)
 }
 
@@ -45,10 +48,11 @@ private func snapshot(at time: Double = 0, brokers: Set<Int32> = [1, 2, 3], _ pa
         before.isr = [1, 2]
         var after = healthy("orders", 0)
         after.isr = [1, 3]
-        #expect(replicationEvents(from: snapshot([before]), to: snapshot([after])) == [
-            .isrShrink(topic: "orders", partition: 0, left: [2], isr: [1, 3]),
-            .isrExpand(topic: "orders", partition: 0, joined: [3], isr: [1, 3]),
-        ])
+        #expect(
+            replicationEvents(from: snapshot([before]), to: snapshot([after])) == [
+                .isrShrink(topic: "orders", partition: 0, left: [2], isr: [1, 3]),
+                .isrExpand(topic: "orders", partition: 0, joined: [3], isr: [1, 3]),
+            ])
     }
 
     @Test func leaderMovingBetweenBrokersIsALeaderChange() {
@@ -65,10 +69,11 @@ private func snapshot(at time: Double = 0, brokers: Set<Int32> = [1, 2, 3], _ pa
         offline.leader = -1
         offline.isr = [2]
         let events = replicationEvents(from: snapshot([healthy("orders", 1, leader: 2)]), to: snapshot([offline]))
-        #expect(events == [
-            .partitionOffline(topic: "orders", partition: 1, lastLeader: 2),
-            .isrShrink(topic: "orders", partition: 1, left: [1, 3], isr: [2]),
-        ])
+        #expect(
+            events == [
+                .partitionOffline(topic: "orders", partition: 1, lastLeader: 2),
+                .isrShrink(topic: "orders", partition: 1, left: [1, 3], isr: [2]),
+            ])
         #expect(events.first?.kind == "partition-offline")
     }
 
@@ -89,11 +94,13 @@ private func snapshot(at time: Double = 0, brokers: Set<Int32> = [1, 2, 3], _ pa
 
     @Test func brokersLeavingAndReturningAreReportedInIdOrder() {
         let partitions = [healthy("orders", 0)]
-        let gone = replicationEvents(from: snapshot(brokers: [1, 2, 3], partitions), to: snapshot(brokers: [1], partitions))
+        let gone = replicationEvents(
+            from: snapshot(brokers: [1, 2, 3], partitions), to: snapshot(brokers: [1], partitions))
         #expect(gone == [.brokerGone(2), .brokerGone(3)])
         #expect(gone.map(\.kind) == ["broker-gone", "broker-gone"])
 
-        let back = replicationEvents(from: snapshot(brokers: [1], partitions), to: snapshot(brokers: [3, 1, 2], partitions))
+        let back = replicationEvents(
+            from: snapshot(brokers: [1], partitions), to: snapshot(brokers: [3, 1, 2], partitions))
         #expect(back == [.brokerBack(2), .brokerBack(3)])
         #expect(back.first?.description == "broker 2 back in metadata")
     }
@@ -102,33 +109,37 @@ private func snapshot(at time: Double = 0, brokers: Set<Int32> = [1, 2, 3], _ pa
         var created = healthy("payments", 0)
         created.isr = [1]
         let events = replicationEvents(from: snapshot([healthy("orders", 0)]), to: snapshot([created]))
-        #expect(events == [
-            .partitionRemoved(topic: "orders", partition: 0),
-            .partitionAppeared(topic: "payments", partition: 0, leader: 1, replicas: [1, 2, 3]),
-        ])
+        #expect(
+            events == [
+                .partitionRemoved(topic: "orders", partition: 0),
+                .partitionAppeared(topic: "payments", partition: 0, leader: 1, replicas: [1, 2, 3]),
+            ])
     }
 
     @Test func reassignmentIsAReplicasChange() {
         var moved = healthy("orders", 0)
         moved.replicas = [1, 2, 4]
         moved.isr = [1, 2, 4]
-        #expect(replicationEvents(from: snapshot([healthy("orders", 0)]), to: snapshot([moved])) == [
-            .replicasChanged(topic: "orders", partition: 0, from: [1, 2, 3], to: [1, 2, 4]),
-            .isrShrink(topic: "orders", partition: 0, left: [3], isr: [1, 2, 4]),
-            .isrExpand(topic: "orders", partition: 0, joined: [4], isr: [1, 2, 4]),
-        ])
+        #expect(
+            replicationEvents(from: snapshot([healthy("orders", 0)]), to: snapshot([moved])) == [
+                .replicasChanged(topic: "orders", partition: 0, from: [1, 2, 3], to: [1, 2, 4]),
+                .isrShrink(topic: "orders", partition: 0, left: [3], isr: [1, 2, 4]),
+                .isrExpand(topic: "orders", partition: 0, joined: [4], isr: [1, 2, 4]),
+            ])
     }
 
     /// Broker 2 dies: it leads orders/1 and payments/0 and follows everywhere else.
     /// Input lists are deliberately out of order to prove the output order is imposed.
     @Test func brokerFailureAcrossTopicsYieldsExactOrderedEvents() {
-        let before = snapshot(at: 0, brokers: [1, 2, 3], [
-            healthy("payments", 0, leader: 2),
-            healthy("orders", 10, leader: 3),
-            healthy("orders", 1, leader: 2),
-            healthy("orders", 0, leader: 1),
-            healthy("audit", 0, leader: 1),
-        ])
+        let before = snapshot(
+            at: 0, brokers: [1, 2, 3],
+            [
+                healthy("payments", 0, leader: 2),
+                healthy("orders", 10, leader: 3),
+                healthy("orders", 1, leader: 2),
+                healthy("orders", 0, leader: 1),
+                healthy("audit", 0, leader: 1),
+            ])
         var payments0 = healthy("payments", 0, leader: -1)
         payments0.isr = [2]
         var orders10 = healthy("orders", 10, leader: 3)
@@ -137,20 +148,23 @@ private func snapshot(at time: Double = 0, brokers: Set<Int32> = [1, 2, 3], _ pa
         orders1.isr = [3, 1]
         var orders0 = healthy("orders", 0, leader: 1)
         orders0.isr = [1, 3]
-        let after = snapshot(at: 10, brokers: [1, 3], [
-            orders0, payments0, orders10, orders1,
-            healthy("audit", 0, leader: 1),
-        ])
+        let after = snapshot(
+            at: 10, brokers: [1, 3],
+            [
+                orders0, payments0, orders10, orders1,
+                healthy("audit", 0, leader: 1),
+            ])
 
-        #expect(replicationEvents(from: before, to: after) == [
-            .brokerGone(2),
-            .isrShrink(topic: "orders", partition: 0, left: [2], isr: [1, 3]),
-            .leaderChange(topic: "orders", partition: 1, from: 2, to: 3),
-            .isrShrink(topic: "orders", partition: 1, left: [2], isr: [3, 1]),
-            .isrShrink(topic: "orders", partition: 10, left: [2], isr: [1, 3]),
-            .partitionOffline(topic: "payments", partition: 0, lastLeader: 2),
-            .isrShrink(topic: "payments", partition: 0, left: [1, 3], isr: [2]),
-        ])
+        #expect(
+            replicationEvents(from: before, to: after) == [
+                .brokerGone(2),
+                .isrShrink(topic: "orders", partition: 0, left: [2], isr: [1, 3]),
+                .leaderChange(topic: "orders", partition: 1, from: 2, to: 3),
+                .isrShrink(topic: "orders", partition: 1, left: [2], isr: [3, 1]),
+                .isrShrink(topic: "orders", partition: 10, left: [2], isr: [1, 3]),
+                .partitionOffline(topic: "payments", partition: 0, lastLeader: 2),
+                .isrShrink(topic: "payments", partition: 0, left: [1, 3], isr: [2]),
+            ])
     }
 
     @Test func eventsExposeTheirSubject() {

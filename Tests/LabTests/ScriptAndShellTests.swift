@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Lab
 
 /// Scripts, `;`, JSON runs and help, with no cluster: one separator rule for
@@ -38,7 +39,8 @@ struct ScriptAndShellTests {
         #expect(result.succeeded, "\(result.failures)")
         #expect(result.executed == 3)
         #expect(session.output.format == .table)
-        #expect(buffer.stdout.contains("kafkalab [offline]> help quit\n"), "echoed one command per line: \(buffer.stdout)")
+        #expect(
+            buffer.stdout.contains("kafkalab [offline]> help quit\n"), "echoed one command per line: \(buffer.stdout)")
         // While the session prints JSON, the echo goes to stderr.
         #expect(buffer.stderr.contains("kafkalab [offline]> format table\n"))
         let failed = runner.run(text: "help quit\r\nnosuch\r\n", in: session)

@@ -1,21 +1,22 @@
 import Testing
+
 @testable import Lab
 
 @Suite("Segment listing")
 struct SegmentListingTests {
     let listing = """
-    total 24
-    -rw-r--r-- 1 1000 1000 10485760 Nov 25 18:00 00000000000000000000.index
-    -rw-r--r-- 1 1000 1000     4096 Nov 25 18:00 00000000000000000000.log
-    -rw-r--r-- 1 1000 1000 10485756 Nov 25 18:00 00000000000000000000.timeindex
-    -rw-r--r-- 1 1000 1000       10 Nov 25 18:05 00000000000000000042.snapshot
-    -rw-r--r-- 1 1000 1000 10485760 Nov 25 18:05 00000000000000000042.index
-    -rw-r--r-- 1 1000 1000      512 Nov 25 18:05 00000000000000000042.log
-    -rw-r--r-- 1 1000 1000 10485756 Nov 25 18:05 00000000000000000042.timeindex
-    -rw-r--r-- 1 1000 1000        8 Nov 25 18:00 leader-epoch-checkpoint
-    -rw-r--r-- 1 1000 1000       43 Nov 25 18:00 partition.metadata
-    drwxr-xr-x 2 1000 1000     4096 Nov 25 18:00 somedir
-    """
+        total 24
+        -rw-r--r-- 1 1000 1000 10485760 Nov 25 18:00 00000000000000000000.index
+        -rw-r--r-- 1 1000 1000     4096 Nov 25 18:00 00000000000000000000.log
+        -rw-r--r-- 1 1000 1000 10485756 Nov 25 18:00 00000000000000000000.timeindex
+        -rw-r--r-- 1 1000 1000       10 Nov 25 18:05 00000000000000000042.snapshot
+        -rw-r--r-- 1 1000 1000 10485760 Nov 25 18:05 00000000000000000042.index
+        -rw-r--r-- 1 1000 1000      512 Nov 25 18:05 00000000000000000042.log
+        -rw-r--r-- 1 1000 1000 10485756 Nov 25 18:05 00000000000000000042.timeindex
+        -rw-r--r-- 1 1000 1000        8 Nov 25 18:00 leader-epoch-checkpoint
+        -rw-r--r-- 1 1000 1000       43 Nov 25 18:00 partition.metadata
+        drwxr-xr-x 2 1000 1000     4096 Nov 25 18:00 somedir
+        """
 
     @Test func parsesFilesWithSizesAndBaseOffsets() {
         let files = SegmentListing.files(fromLongListing: listing)
@@ -40,7 +41,8 @@ struct SegmentListingTests {
     }
 
     @Test func splitsAMultiDirectoryListing() {
-        let text = "orders-0:\ntotal 8\n-rw-r--r-- 1 1000 1000 70 Nov 25 18:00 00000000000000000000.log\n\norders-1:\ntotal 8\n-rw-r--r-- 1 1000 1000 90 Nov 25 18:00 00000000000000000005.log\n"
+        let text =
+            "orders-0:\ntotal 8\n-rw-r--r-- 1 1000 1000 70 Nov 25 18:00 00000000000000000000.log\n\norders-1:\ntotal 8\n-rw-r--r-- 1 1000 1000 90 Nov 25 18:00 00000000000000000005.log\n"
         let dirs = SegmentListing.directories(fromLongListing: text)
         #expect(Set(dirs.keys) == ["orders-0", "orders-1"])
         #expect(dirs["orders-1"]?.first?.baseOffset == 5)

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 /// The control channel of `kafkalab serve`: its line protocol, discovery, and
@@ -19,7 +20,9 @@ struct ServeControlTests {
         #expect(ServeRequest(line: "drop everything") == nil)
         #expect(ServeReply(line: ServeReply.ok("").line) == .ok(""))
         #expect(ServeReply(line: ServeReply.ok("1,2").line) == .ok("1,2"))
-        #expect(ServeReply(line: ServeReply.failure(code: 36, message: "exists\nreally").line) == .failure(code: 36, message: "exists really"))
+        #expect(
+            ServeReply(line: ServeReply.failure(code: 36, message: "exists\nreally").line)
+                == .failure(code: 36, message: "exists really"))
         #expect(ServeReply(line: "what") == nil)
     }
 
@@ -29,16 +32,23 @@ struct ServeControlTests {
         #expect(ServeDiscovery.matches(advert, bootstrap: "127.0.0.1:4001,127.0.0.1:4002"))
         #expect(!ServeDiscovery.matches(advert, bootstrap: "localhost:4003"))
         #expect(!ServeDiscovery.matches(advert, bootstrap: "10.0.0.1:4001"))
-        #expect(ServeDiscovery.directory(environment: ["XDG_RUNTIME_DIR": "/run/user/7"]) == "/run/user/7/kafkalab-serve")
+        #expect(
+            ServeDiscovery.directory(environment: ["XDG_RUNTIME_DIR": "/run/user/7"]) == "/run/user/7/kafkalab-serve")
         #expect(ServeDiscovery.directory(environment: ["TMPDIR": "/var/tmp/"]) == "/var/tmp/kafkalab-serve-\(getuid())")
-        #expect(ServeDiscovery.directory(environment: ["TMPDIR": "/" + String(repeating: "d", count: 120)]) == "/tmp/kafkalab-serve-\(getuid())")
-        #expect(ServeDiscovery.directories(environment: ["XDG_RUNTIME_DIR": "/run/user/7", "TMPDIR": "/tmp"])
+        #expect(
+            ServeDiscovery.directory(environment: ["TMPDIR": "/" + String(repeating: "d", count: 120)])
+                == "/tmp/kafkalab-serve-\(getuid())")
+        #expect(
+            ServeDiscovery.directories(environment: ["XDG_RUNTIME_DIR": "/run/user/7", "TMPDIR": "/tmp"])
                 == ["/run/user/7/kafkalab-serve", "/tmp/kafkalab-serve-\(getuid())"])
     }
 
     @Test func topicCreationRefusesAtOnceWhereNoControllerIsNamed() {
-        #expect(ClusterConnection.cannotCreateTopics(controller: 2, brokers: [1, 2, 3], clusterId: "abc", bootstrap: "b:1") == nil)
-        let mock = ClusterConnection.cannotCreateTopics(controller: 0, brokers: [1, 2, 3], clusterId: "mockCluster1a2b", bootstrap: "127.0.0.1:9")
+        #expect(
+            ClusterConnection.cannotCreateTopics(controller: 2, brokers: [1, 2, 3], clusterId: "abc", bootstrap: "b:1")
+                == nil)
+        let mock = ClusterConnection.cannotCreateTopics(
+            controller: 0, brokers: [1, 2, 3], clusterId: "mockCluster1a2b", bootstrap: "127.0.0.1:9")
         #expect(mock?.contains("librdkafka's mock cluster") == true && mock?.contains("kafkalab serve") == true)
         let none = ClusterConnection.cannotCreateTopics(controller: nil, brokers: [1], clusterId: nil, bootstrap: "h:1")
         #expect(none?.contains("no controller id") == true)
@@ -69,6 +79,8 @@ struct ServeControlTests {
         #expect(served.stoppedBrokers.isEmpty)
 
         server.stop()
-        #expect(ServeDiscovery.find(bootstrap: cluster.bootstrap, directories: [dir]) == nil, "a stopped server is not found")
+        #expect(
+            ServeDiscovery.find(bootstrap: cluster.bootstrap, directories: [dir]) == nil,
+            "a stopped server is not found")
     }
 }

@@ -1,5 +1,6 @@
-import Testing
 import Kafka
+import Testing
+
 @testable import Lab
 
 @Suite("Config scoping")

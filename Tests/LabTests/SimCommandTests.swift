@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Lab
 
 /// `sim` at the prompt, in scripts and in JSON, driven through the dispatcher
@@ -26,7 +27,9 @@ struct SimCommandTests {
 
         func failure(of line: String) throws -> String {
             let before = buffer.stderr.count
-            guard case .failed(let message) = dispatcher.execute(line, in: session) else { throw TestFailure("`\(line)` did not fail") }
+            guard case .failed(let message) = dispatcher.execute(line, in: session) else {
+                throw TestFailure("`\(line)` did not fail")
+            }
             let printed = buffer.stderr.dropFirst(before)
             guard printed.filter({ $0 == "\n" }).count == 1 else { throw TestFailure("not one line: \(printed)") }
             return message
@@ -55,7 +58,8 @@ struct SimCommandTests {
             .deletingLastPathComponent().appendingPathComponent("examples/08-replication-model.kl")
         let text = try String(contentsOf: url, encoding: .utf8)
         let t = ModelSession()
-        let result = ScriptRunner(dispatcher: t.dispatcher).run(lines: text.components(separatedBy: "\n"), in: t.session)
+        let result = ScriptRunner(dispatcher: t.dispatcher).run(
+            lines: text.components(separatedBy: "\n"), in: t.session)
         #expect(result.succeeded, "\(result.failures)")
         let out = t.buffer.stdout
         #expect(t.buffer.stderr.isEmpty)
@@ -63,7 +67,8 @@ struct SimCommandTests {
             #expect(out.contains("scenario \(name) (a model, not a cluster)"), "\(name) not played")
         }
         // Every picture says it is a model.
-        let pictures = out.components(separatedBy: "\n").filter { $0.hasPrefix("sim model — not a cluster · step ") }.count
+        let pictures = out.components(separatedBy: "\n").filter { $0.hasPrefix("sim model — not a cluster · step ") }
+            .count
         let steps = SimScenario.all.map { ($0.steps.count + 1) * $0.variants.count }.reduce(0, +)
         #expect(pictures >= steps + 8)
         // 1. by hand: the crash, the refused write, the fencing undone
@@ -71,20 +76,32 @@ struct SimCommandTests {
         #expect(out.contains("error: REQUEST_TIMED_OUT"))
         #expect(out.contains("back to step 5, as before step 6"))
         // 2. the lessons, with questions and answers both printed in a script
-        #expect(out.contains("? predict: The leader's HW moves during this fetch. What HW does broker 3 learn from the response?"))
+        #expect(
+            out.contains(
+                "? predict: The leader's HW moves during this fetch. What HW does broker 3 learn from the response?"))
         #expect(out.contains("answer: broker 3's HW is 0"))
-        #expect(out.contains("broker 3 left the ISR: last caught up at 0 s, 31 s ago, more than replica.lag.time.max.ms (30 s)"))
+        #expect(
+            out.contains(
+                "broker 3 left the ISR: last caught up at 0 s, 31 s ago, more than replica.lag.time.max.ms (30 s)"))
         #expect(out.contains("refused: NOT_ENOUGH_REPLICAS"))
         #expect(out.contains("m2 answered NOT_ENOUGH_REPLICAS_AFTER_APPEND"))
         #expect(out.contains("UNCLEAN election: broker 3 leads in epoch 1"))
-        #expect(out.contains("result with leader-epoch truncation (KIP-101, Kafka 0.11+): lost 2 acknowledged records (m2, m3)"))
-        #expect(out.contains("HW truncation (before KIP-101): lost 2 acknowledged records (m0, m1); logs never diverged"))
-        #expect(out.contains("HW truncation (before KIP-101): lost 2 acknowledged records (m2, m3); logs diverged (broker 1 at offset 0,1)"))
-        #expect(out.contains("leader-epoch truncation (KIP-101, Kafka 0.11+): no acknowledged record lost; logs never diverged"))
+        #expect(
+            out.contains(
+                "result with leader-epoch truncation (KIP-101, Kafka 0.11+): lost 2 acknowledged records (m2, m3)"))
+        #expect(
+            out.contains("HW truncation (before KIP-101): lost 2 acknowledged records (m0, m1); logs never diverged"))
+        #expect(
+            out.contains(
+                "HW truncation (before KIP-101): lost 2 acknowledged records (m2, m3); logs diverged (broker 1 at offset 0,1)"
+            ))
+        #expect(
+            out.contains(
+                "leader-epoch truncation (KIP-101, Kafka 0.11+): no acknowledged record lost; logs never diverged"))
         #expect(out.contains("pending acks=all write m2 failed with REQUEST_TIMED_OUT"))
         #expect(out.contains("election: broker 1 leads in epoch 2 (preferred-leader election"))
         #expect(!out.contains("you said"))
-        #expect(!out.contains("\u{1B}"))               // plain text when not a terminal
+        #expect(!out.contains("\u{1B}"))  // plain text when not a terminal
     }
 
     @Test func eachStepIsOneJSONDocumentWithTheModelsState() throws {
@@ -95,10 +112,14 @@ struct SimCommandTests {
         for (i, d) in steps.enumerated() {
             #expect(d["step"] == .integer(i))
             #expect(d["model"] == .string("sim model — not a cluster"))
-            for key in ["clock_ms", "leader", "leader_epoch", "isr", "event", "lost"] { #expect(d[key] != nil, "\(key) missing") }
+            for key in ["clock_ms", "leader", "leader_epoch", "isr", "event", "lost"] {
+                #expect(d[key] != nil, "\(key) missing")
+            }
             guard case .array(let replicas)? = d["replicas"] else { throw TestFailure("no replicas") }
             #expect(replicas.count == 3)
-            for key in ["id", "up", "leo", "hw", "in_isr", "log"] { #expect(replicas[0][key] != nil, "replica \(key) missing") }
+            for key in ["id", "up", "leo", "hw", "in_isr", "log"] {
+                #expect(replicas[0][key] != nil, "replica \(key) missing")
+            }
         }
         let refused = try #require(steps.first { $0["error"] != nil })
         #expect(refused["error"] == .string("NOT_ENOUGH_REPLICAS"))
@@ -123,9 +144,11 @@ struct SimCommandTests {
         _ = try t.output(of: "sim --replicas 2 --min-isr 2 --truncation hw")
         let start = try #require(t.state?.model)
         #expect(start.config == ModelConfig(replicaCount: 2, minInsyncReplicas: 2, truncation: .highWatermark))
-        for bad in ["sim fetch 9", "sim fetch 1", "sim fetch x", "sim produce --acks 2", "sim produce --count 0",
-                    "sim stop 3", "sim start 2", "sim set nope 1", "sim set min-isr 3", "sim tick soon", "sim elect 1",
-                    "sim scenario nope", "sim --replicas 0"] {
+        for bad in [
+            "sim fetch 9", "sim fetch 1", "sim fetch x", "sim produce --acks 2", "sim produce --count 0",
+            "sim stop 3", "sim start 2", "sim set nope 1", "sim set min-isr 3", "sim tick soon", "sim elect 1",
+            "sim scenario nope", "sim --replicas 0",
+        ] {
             _ = try t.failure(of: bad)
             #expect(t.state?.model == start, "\(bad) changed the model")
             #expect(t.state?.step == 0)
@@ -164,16 +187,20 @@ struct SimCommandTests {
         t.state?.predictions = quiet
         let docs = try t.documents(of: "sim scenario hw-propagation")
         #expect(quiet.questions.isEmpty)
-        #expect(docs.contains { $0["prediction"]?["answer"] == .string("2") || $0["prediction"]?["answer"] == .string("0") })
+        #expect(
+            docs.contains { $0["prediction"]?["answer"] == .string("2") || $0["prediction"]?["answer"] == .string("0") }
+        )
         #expect(PredictionKind.normalise(" Rejected ") == "refused")
         #expect(PredictionKind.normalise("Broker 2") == "2")
     }
 
     @Test func explainNamesTheScenarioThatShowsEachReplicationConcept() throws {
         let t = ModelSession()
-        for (concept, scenario) in [("isr", "isr-shrink-and-expand"), ("hw", "hw-propagation"), ("leo", "hw-propagation"),
-                                    ("leader-epoch", "kip101-loss"), ("unclean-election", "unclean-election"),
-                                    ("min-isr", "min-isr"), ("acks", "min-isr")] {
+        for (concept, scenario) in [
+            ("isr", "isr-shrink-and-expand"), ("hw", "hw-propagation"), ("leo", "hw-propagation"),
+            ("leader-epoch", "kip101-loss"), ("unclean-election", "unclean-election"),
+            ("min-isr", "min-isr"), ("acks", "min-isr"),
+        ] {
             #expect(try t.output(of: "explain \(concept)").contains("`sim scenario \(scenario)`"), "\(concept)")
         }
     }
@@ -195,9 +222,10 @@ struct SimCommandTests {
         #expect(text.contains("not modelled: the ISR still lists a stopped broker"))
         #expect(text.contains("`sim scenario leader-failover`"))
         _ = try t.output(of: "broker start 2")
-        #expect(try t.json("isr orders")["partitions"].map { p in
-            guard case .array(let rows) = p else { return false }
-            return rows.allSatisfy { $0["state"] == .strings(["ok"]) }
-        } == true)
+        #expect(
+            try t.json("isr orders")["partitions"].map { p in
+                guard case .array(let rows) = p else { return false }
+                return rows.allSatisfy { $0["state"] == .strings(["ok"]) }
+            } == true)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Lab
 
 /// Every rule of the replication model, with the exact states it must reach.
@@ -49,14 +50,14 @@ struct SimModelTests {
         _ = try m.fetch(2)
         #expect(log(m, 2) == ["m0/e0", "m1/e0"])
         #expect(m.replica(2).leo == 2 && m.replica(2).hw == 0)
-        #expect(m.replica(2).knownLeo == 0)            // the leader only knows the fetch offset
+        #expect(m.replica(2).knownLeo == 0)  // the leader only knows the fetch offset
         _ = try m.fetch(3)
         _ = try m.fetch(2)
         #expect(m.replica(2).knownLeo == 2)
-        #expect(m.replica(1).hw == 0)                  // broker 3 is known only at 0
+        #expect(m.replica(1).hw == 0)  // broker 3 is known only at 0
         let step = try m.fetch(3)
-        #expect(m.replica(1).hw == 2)                  // min LEO over the ISR
-        #expect(m.replica(3).hw == 0)                  // the response carried the HW from before the fetch
+        #expect(m.replica(1).hw == 2)  // min LEO over the ISR
+        #expect(m.replica(3).hw == 0)  // the response carried the HW from before the fetch
         #expect(m.replica(2).hw == 0)
         #expect(step.answered == ["m0", "m1"])
         #expect(status(m, "m1") == .acknowledged)
@@ -70,9 +71,9 @@ struct SimModelTests {
         #expect(m.replica(1).hw == 1)
         _ = try m.produce(acks: .all, count: 3)
         _ = try m.fetch(2)
-        _ = try m.fetch(2)                             // broker 2 known at 4, broker 3 at 1
+        _ = try m.fetch(2)  // broker 2 known at 4, broker 3 at 1
         #expect(m.replica(1).hw == 1)
-        _ = try m.stop(3)                              // ISR {1,2}: the HW moves to broker 2's LEO
+        _ = try m.stop(3)  // ISR {1,2}: the HW moves to broker 2's LEO
         #expect(m.isr == [1, 2])
         #expect(m.replica(1).hw == 4)
         #expect(m.writes.allSatisfy { $0.status == .acknowledged })
@@ -84,16 +85,16 @@ struct SimModelTests {
         _ = try m.fetch(2)
         _ = try m.fetch(2)
         _ = try m.tick(30_000)
-        #expect(m.isr == [1, 2, 3])                    // exactly replica.lag.time.max.ms: still caught up
+        #expect(m.isr == [1, 2, 3])  // exactly replica.lag.time.max.ms: still caught up
         let step = try m.tick(1)
         #expect(m.isr == [1, 2])
         #expect(m.replica(1).hw == 3)
         #expect(step.lines.contains { $0.contains("broker 3 left the ISR") })
         _ = try m.fetch(3)
         #expect(m.replica(3).leo == 3)
-        #expect(m.isr == [1, 2])                       // it fetched from 0, below the HW
+        #expect(m.isr == [1, 2])  // it fetched from 0, below the HW
         _ = try m.fetch(3)
-        #expect(m.isr == [1, 2, 3])                    // fetching from the HW: caught up
+        #expect(m.isr == [1, 2, 3])  // fetching from the HW: caught up
         #expect(m.clockMs == 30_001)
     }
 
@@ -107,12 +108,12 @@ struct SimModelTests {
         var m = ReplicationModel()
         _ = try m.produce(acks: .all, count: 1)
         _ = try m.tick(20_000)
-        _ = try m.fetch(2)                             // from 0: caught up as of the previous fetch (time 0)
+        _ = try m.fetch(2)  // from 0: caught up as of the previous fetch (time 0)
         #expect(m.replica(2).lastCaughtUpMs == 0)
-        _ = try m.fetch(2)                             // from 1 = leader LEO: caught up now
+        _ = try m.fetch(2)  // from 1 = leader LEO: caught up now
         #expect(m.replica(2).lastCaughtUpMs == 20_000)
         _ = try m.tick(15_000)
-        #expect(m.isr == [1, 2])                       // broker 3 lagged 35 s, broker 2 only 15 s
+        #expect(m.isr == [1, 2])  // broker 3 lagged 35 s, broker 2 only 15 s
     }
 
     @Test func aStoppedBrokerLeavesTheIsrAtOnceButTheLastMemberStays() throws {
@@ -179,12 +180,13 @@ struct SimModelTests {
 
     @Test func anElectionPicksTheFirstRunningIsrMemberAndBumpsTheEpoch() throws {
         var m = try replicated(2)
-        _ = try m.produce(acks: .all)                  // m2 pending on the leader only
+        _ = try m.produce(acks: .all)  // m2 pending on the leader only
         let step = try m.stop(1)
         #expect(m.leader == 2)
         #expect(m.leaderEpoch == 1)
         #expect(m.isr == [2, 3])
-        #expect(m.replica(2).epochCache == [EpochEntry(epoch: 0, startOffset: 0), EpochEntry(epoch: 1, startOffset: 2)])
+        #expect(
+            m.replica(2).epochCache == [EpochEntry(epoch: 0, startOffset: 0), EpochEntry(epoch: 1, startOffset: 2)])
         #expect(status(m, "m2") == .failed("NOT_LEADER_OR_FOLLOWER"))
         #expect(step.lines.contains { $0.contains("election: broker 2 leads in epoch 1") })
         // New records carry the new epoch.
@@ -203,7 +205,7 @@ struct SimModelTests {
         _ = try m.elect()
         #expect(m.leader == nil)
         #expect(throws: ModelError.self) { try m.elect(3) }
-        _ = try m.start(1)                             // the last ISR member returns and leads
+        _ = try m.start(1)  // the last ISR member returns and leads
         #expect(m.leader == 1 && m.leaderEpoch == 1)
         #expect(m.lostWrites.isEmpty)
     }
@@ -226,7 +228,7 @@ struct SimModelTests {
         #expect(m.lostWrites.map(\.value) == ["m2", "m3"])
         _ = try m.produce(acks: .all)
         _ = try m.start(1)
-        _ = try m.fetch(1)                             // leader epochs: broker 1 cuts what broker 3 never had
+        _ = try m.fetch(1)  // leader epochs: broker 1 cuts what broker 3 never had
         #expect(log(m, 1) == ["m0/e0", "m1/e0", "m4/e1"])
         #expect(log(m, 3) == ["m0/e0", "m1/e0", "m4/e1"])
         #expect(m.lostWrites.map(\.value) == ["m2", "m3"])
@@ -244,11 +246,11 @@ struct SimModelTests {
     @Test func truncatingToTheHighWatermarkLosesAcknowledgedRecords() throws {
         var m = try doubleFailover(.highWatermark)
         #expect(m.leader == 3 && m.leaderEpoch == 2)
-        #expect(log(m, 3) == [])                       // truncated to its HW 0 when broker 2 took over
+        #expect(log(m, 3) == [])  // truncated to its HW 0 when broker 2 took over
         #expect(m.lostWrites.map(\.value) == ["m0", "m1"])
         _ = try m.start(1)
-        #expect(log(m, 1) == ["m0/e0", "m1/e0"])       // its own HW is 2: nothing to cut
-        _ = try m.fetch(1)                             // beyond the leader's LEO: out of range, truncated
+        #expect(log(m, 1) == ["m0/e0", "m1/e0"])  // its own HW is 2: nothing to cut
+        _ = try m.fetch(1)  // beyond the leader's LEO: out of range, truncated
         #expect(log(m, 1) == [])
         #expect(m.replica(1).leo == 0)
     }
@@ -258,7 +260,8 @@ struct SimModelTests {
         #expect(m.leader == 3 && m.leaderEpoch == 2)
         #expect(log(m, 3) == ["m0/e0", "m1/e0"])
         #expect(m.replica(3).hw == 2)
-        #expect(m.replica(3).epochCache == [EpochEntry(epoch: 0, startOffset: 0), EpochEntry(epoch: 2, startOffset: 2)])
+        #expect(
+            m.replica(3).epochCache == [EpochEntry(epoch: 0, startOffset: 0), EpochEntry(epoch: 2, startOffset: 2)])
         #expect(m.lostWrites.isEmpty)
         _ = try m.start(1)
         _ = try m.fetch(1)
@@ -289,20 +292,21 @@ struct SimModelTests {
         // Broker 1 leads epoch 0 with m0 replicated; it appends m1 alone, then loses leadership.
         var m = try replicated(1)
         _ = try m.produce(acks: .leader)
-        _ = try m.stop(1)                              // broker 2 leads epoch 1 from offset 1
+        _ = try m.stop(1)  // broker 2 leads epoch 1 from offset 1
         _ = try m.produce(acks: .leader, count: 2)
         _ = try m.start(1)
         #expect(log(m, 1) == ["m0/e0", "m1/e0"])
         _ = try m.fetch(1)
         #expect(log(m, 1) == ["m0/e0", "m2/e1", "m3/e1"])
-        #expect(m.replica(1).epochCache == [EpochEntry(epoch: 0, startOffset: 0), EpochEntry(epoch: 1, startOffset: 1)])
+        #expect(
+            m.replica(1).epochCache == [EpochEntry(epoch: 0, startOffset: 0), EpochEntry(epoch: 1, startOffset: 1)])
     }
 
     @Test func theEpochCacheAnswersOffsetsForLeaderEpochAsKafkaDoes() throws {
         var m = try replicated(2)
         _ = try m.stop(1)
         _ = try m.produce(acks: .leader, count: 2)
-        let leader = m.replica(2)                      // epochs: 0 from 0, 1 from 2; LEO 4
+        let leader = m.replica(2)  // epochs: 0 from 0, 1 from 2; LEO 4
         #expect(leader.endOffset(forEpoch: 1)! == (1, 4))
         #expect(leader.endOffset(forEpoch: 0)! == (0, 2))
         #expect(leader.endOffset(forEpoch: 5) == nil)  // newer than any epoch here: UNDEFINED
@@ -323,8 +327,10 @@ struct SimModelTests {
     @Test func badRequestsThrowAndLeaveTheModelUnchanged() throws {
         var m = try replicated(1)
         let before = m
-        for action in [SimAction.fetch(1), .fetch(9), .stop(0), .start(2), .set("min-isr", "7"), .set("truncation", "x"),
-                       .tick(ms: 0), .produce(acks: .all, count: 0), .elect(1), .elect(nil)] {
+        for action in [
+            SimAction.fetch(1), .fetch(9), .stop(0), .start(2), .set("min-isr", "7"), .set("truncation", "x"),
+            .tick(ms: 0), .produce(acks: .all, count: 0), .elect(1), .elect(nil),
+        ] {
             #expect(throws: ModelError.self) { try action.apply(to: &m) }
             #expect(m == before)
         }
@@ -336,7 +342,11 @@ struct SimModelTests {
         _ = try m.set("lag-time", "10s")
         _ = try m.set("truncation", "hw")
         _ = try m.set("unclean", "true")
-        #expect(m.config == ModelConfig(minInsyncReplicas: 2, uncleanLeaderElection: true, replicaLagTimeMaxMs: 10_000, truncation: .highWatermark))
+        #expect(
+            m.config
+                == ModelConfig(
+                    minInsyncReplicas: 2, uncleanLeaderElection: true, replicaLagTimeMaxMs: 10_000,
+                    truncation: .highWatermark))
         _ = try m.produce(acks: .all)
         _ = try m.tick(10_001)
         #expect(m.isr == [1])

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Lab
 
 @Suite("Storage lab and teaching texts")
@@ -35,7 +36,9 @@ struct StorageAndTeachingTests {
         #expect(plan.tombstoned == "user-2")
         let raw = plan.writes.map { ($0.key, $0.value) }
         #expect(!plan.isCompacted(raw))
-        let compacted: [(key: String, value: String?)] = [("user-0", "user-0 v3"), ("user-1", "user-1 v3"), ("user-2", nil), ("roll", "x")]
+        let compacted: [(key: String, value: String?)] = [
+            ("user-0", "user-0 v3"), ("user-1", "user-1 v3"), ("user-2", nil), ("roll", "x"),
+        ]
         #expect(plan.isCompacted(compacted))
         let withoutTombstone = compacted.filter { $0.key != "user-2" }
         #expect(plan.isCompacted(withoutTombstone))
@@ -46,9 +49,11 @@ struct StorageAndTeachingTests {
     }
 
     @Test func everyRequiredConceptExistsAndNamesItsKeyQuestion() throws {
-        let required = ["isr", "hw", "leo", "leader-epoch", "unclean-election", "min-isr", "acks", "segments", "compaction",
-                        "idempotence", "transactions", "compression", "batching", "fetch", "poll-interval", "assignment",
-                        "rebalancing", "static-membership", "lag"]
+        let required = [
+            "isr", "hw", "leo", "leader-epoch", "unclean-election", "min-isr", "acks", "segments", "compaction",
+            "idempotence", "transactions", "compression", "batching", "fetch", "poll-interval", "assignment",
+            "rebalancing", "static-membership", "lag",
+        ]
         for name in required {
             let concept = try #require(Concepts.named(name), "missing concept \(name)")
             #expect(concept.text.contains("Key question"), "\(name) does not name its key question")
@@ -71,9 +76,11 @@ struct HelpConfigTests {
     /// The properties the labs turn each say what changing them does.
     @Test func everyLabPropertyHasANote() throws {
         let t = try TestSession()
-        for key in ["acks", "linger.ms", "batch.size", "compression.type", "enable.idempotence", "transactional.id",
-                    "isolation.level", "fetch.min.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes",
-                    "session.timeout.ms", "max.poll.interval.ms", "partition.assignment.strategy", "group.instance.id"] {
+        for key in [
+            "acks", "linger.ms", "batch.size", "compression.type", "enable.idempotence", "transactional.id",
+            "isolation.level", "fetch.min.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes",
+            "session.timeout.ms", "max.poll.interval.ms", "partition.assignment.strategy", "group.instance.id",
+        ] {
             #expect(PropertyNotes.note(for: key) != nil, "no note for \(key)")
             let out = try t.output(of: "help config \(key)")
             #expect(out.contains("in the labs"), "\(key)")

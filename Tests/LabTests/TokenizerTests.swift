@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Lab
 
 @Suite("Tokenizer")
@@ -50,8 +51,9 @@ struct TokenizerTests {
 @Suite("Arguments")
 struct ArgumentsTests {
     @Test func parsesDeclaredFlagsAndOptions() throws {
-        let a = try Arguments(["t", "--count", "5", "--lagging", "--header=a=b", "--header", "c=d"],
-                              flags: ["--lagging"], options: ["--count", "--header"], usage: "u")
+        let a = try Arguments(
+            ["t", "--count", "5", "--lagging", "--header=a=b", "--header", "c=d"],
+            flags: ["--lagging"], options: ["--count", "--header"], usage: "u")
         #expect(a.positionals == ["t"])
         #expect(a.has("--lagging"))
         #expect(try a.int("--count", default: 1, range: 1...10) == 5)
@@ -65,7 +67,9 @@ struct ArgumentsTests {
     }
 
     @Test func numbersAndDurationsAreCheckedAgainstTheirRange() throws {
-        let a = try Arguments(["--count", "10k", "--interval", "50ms", "--bad", "x"], options: ["--count", "--interval", "--bad"], usage: "u")
+        let a = try Arguments(
+            ["--count", "10k", "--interval", "50ms", "--bad", "x"], options: ["--count", "--interval", "--bad"],
+            usage: "u")
         #expect(try a.int("--count", default: 1, range: 1...100_000) == 10_000)
         #expect(throws: LabError.self) { try a.int("--count", default: 1, range: 1...100) }
         #expect(throws: LabError.self) { try a.int("--bad", default: 1, range: 1...100) }

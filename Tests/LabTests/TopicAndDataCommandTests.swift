@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Testing
+
 @testable import Lab
 
 @Suite("Topic, produce and consume commands on the embedded cluster")
@@ -47,7 +48,9 @@ struct TopicAndDataCommandTests {
         #expect(produced["delivered"]?.intValue == 200)
         #expect(produced["failed"]?.intValue == 0)
         let text = try t.output(of: "consume data")
-        let records = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }.filter { $0["offset"] != nil }
+        let records = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }.filter {
+            $0["offset"] != nil
+        }
         #expect(records.count == 200)
         var seen = Set<String>()
         for r in records {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LineEditor
 
 @Suite struct CompletionTests {
@@ -75,17 +76,21 @@ import Testing
     }
 
     @Test func severalCandidatesInsertCommonPrefix() {
-        #expect(Completion.action(word: "top", candidates: ["topics", "topic-create", "topic-delete"])
-            == .edit(deleteBackward: 0, insert: "ic"))
-        #expect(Completion.action(word: "ord", candidates: ["orders", "orders-dlq"])
-            == .edit(deleteBackward: 0, insert: "ers"))
+        #expect(
+            Completion.action(word: "top", candidates: ["topics", "topic-create", "topic-delete"])
+                == .edit(deleteBackward: 0, insert: "ic"))
+        #expect(
+            Completion.action(word: "ord", candidates: ["orders", "orders-dlq"])
+                == .edit(deleteBackward: 0, insert: "ers"))
     }
 
     @Test func severalCandidatesWithNothingToAddAreListed() {
         // What the second TAB sees after the common prefix was inserted.
-        #expect(Completion.action(word: "topic", candidates: ["topics", "topic-create"])
-            == .list(["topics", "topic-create"]))
-        #expect(Completion.action(word: "", candidates: ["produce", "consume", "produce"])
-            == .list(["produce", "consume"]))
+        #expect(
+            Completion.action(word: "topic", candidates: ["topics", "topic-create"])
+                == .list(["topics", "topic-create"]))
+        #expect(
+            Completion.action(word: "", candidates: ["produce", "consume", "produce"])
+                == .list(["produce", "consume"]))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LineEditor
 
 /// Each test gets a fresh directory, removed afterwards.
@@ -93,7 +94,9 @@ import Testing
     }
 
     @Test func reloadRoundTrip() throws {
-        let lines = ["connect localhost:9092", "produce orders key=1 {\"a\": 1}", "consume ünïcode-topic", "  leading space"]
+        let lines = [
+            "connect localhost:9092", "produce orders key=1 {\"a\": 1}", "consume ünïcode-topic", "  leading space",
+        ]
         let first = store()
         for line in lines { first.add(line) }
         let second = store()

@@ -9,8 +9,9 @@ struct BenchExampleTests {
         let (r, again) = try ServedExample.replayTwice("04-compression-and-batching.kl", timeout: 240)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
-        #expect(again.stdout.contains("batch.size=16384 compression.type=lz4") && again.stdout.contains("producer 2:"),
-                "second replay reaches the matrix and the two producers")
+        #expect(
+            again.stdout.contains("batch.size=16384 compression.type=lz4") && again.stdout.contains("producer 2:"),
+            "second replay reaches the matrix and the two producers")
         // All five codecs in one table with a bar chart (ASCII: the output is piped).
         for codec in ["none", "gzip", "snappy", "lz4", "zstd"] {
             #expect(r.stdout.contains("\n\(codec) "), "no row for \(codec)")

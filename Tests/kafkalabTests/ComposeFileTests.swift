@@ -70,7 +70,7 @@ private func parseListeners(_ text: String?) -> [Listener] {
         let name = String(entry[..<schemeEnd.lowerBound])
         let hostPort = entry[schemeEnd.upperBound...]
         guard let colon = hostPort.lastIndex(of: ":"),
-              let port = Int(hostPort[hostPort.index(after: colon)...])
+            let port = Int(hostPort[hostPort.index(after: colon)...])
         else { return nil }
         return Listener(name: name, host: String(hostPort[..<colon]), port: port)
     }
@@ -137,7 +137,7 @@ struct Compose {
         return raw.compactMap { item in
             if let dict = mapping(item) {
                 guard let target = scalar(dict["target"]).flatMap({ Int($0) }),
-                      let published = scalar(dict["published"]).flatMap({ Int($0) })
+                    let published = scalar(dict["published"]).flatMap({ Int($0) })
                 else { return nil }
                 return PortMapping(published: published, target: target, hostIP: scalar(dict["host_ip"]))
             }
@@ -145,10 +145,11 @@ struct Compose {
             let withoutProto = text.split(separator: "/").first.map(String.init) ?? text
             let parts = withoutProto.split(separator: ":").map(String.init)
             guard parts.count >= 2,
-                  let published = Int(parts[parts.count - 2]),
-                  let target = Int(parts[parts.count - 1])
+                let published = Int(parts[parts.count - 2]),
+                let target = Int(parts[parts.count - 1])
             else { return nil }
-            return PortMapping(published: published, target: target, hostIP: parts.count >= 3 ? parts[parts.count - 3] : nil)
+            return PortMapping(
+                published: published, target: target, hostIP: parts.count >= 3 ? parts[parts.count - 3] : nil)
         }
     }
 
@@ -206,8 +207,9 @@ struct ComposeFileTests {
         #expect(Set(compose.services.keys) == Set(brokers + controllers))
     }
 
-    @Test("brokers kafka-N are node N with the broker role only",
-          arguments: zip(brokers, brokerIDs))
+    @Test(
+        "brokers kafka-N are node N with the broker role only",
+        arguments: zip(brokers, brokerIDs))
     func broker(name: String, id: Int) throws {
         let service = try compose.service(name)
         #expect(scalar(service["container_name"]) == name)
@@ -216,8 +218,9 @@ struct ComposeFileTests {
         #expect(env["KAFKA_PROCESS_ROLES"] == "broker")
     }
 
-    @Test("controllers are nodes 101..103 with the controller role only",
-          arguments: zip(controllers, controllerIDs))
+    @Test(
+        "controllers are nodes 101..103 with the controller role only",
+        arguments: zip(controllers, controllerIDs))
     func controller(name: String, id: Int) throws {
         let service = try compose.service(name)
         #expect(scalar(service["container_name"]) == name)
@@ -225,7 +228,8 @@ struct ComposeFileTests {
         #expect(env["KAFKA_NODE_ID"] == String(id))
         #expect(env["KAFKA_PROCESS_ROLES"] == "controller")
         // The controller listens where the voters list says it does.
-        #expect(parseListeners(env["KAFKA_LISTENERS"])
+        #expect(
+            parseListeners(env["KAFKA_LISTENERS"])
                 == [Listener(name: "CONTROLLER", host: "", port: controllerPort)])
         #expect(securityProtocolMap(env)["CONTROLLER"] == "PLAINTEXT")
         // The apache/kafka image refuses to start a controller-only node
@@ -244,7 +248,8 @@ struct ComposeFileTests {
         let id = try #require(ids.first)
         // 16 bytes in unpadded base64url are 22 characters.
         #expect(id.count == 22)
-        let base64 = id.replacingOccurrences(of: "-", with: "+")
+        let base64 =
+            id.replacingOccurrences(of: "-", with: "+")
             .replacingOccurrences(of: "_", with: "/") + "=="
         #expect(Data(base64Encoded: base64)?.count == 16)
     }
@@ -262,8 +267,9 @@ struct ComposeFileTests {
         }
     }
 
-    @Test("host listener published on the host port and advertised as localhost:<port>",
-          arguments: zip(brokers, brokerHostPorts))
+    @Test(
+        "host listener published on the host port and advertised as localhost:<port>",
+        arguments: zip(brokers, brokerHostPorts))
     func hostListener(name: String, hostPort: Int) throws {
         let published = try compose.ports(name).filter { $0.published == hostPort }
         let port = try #require(published.first, "\(name) does not publish \(hostPort)")
@@ -274,24 +280,28 @@ struct ComposeFileTests {
         let listeners = parseListeners(env["KAFKA_LISTENERS"])
         let advertised = parseListeners(env["KAFKA_ADVERTISED_LISTENERS"])
         // The container port behind the published port is a broker listener...
-        let listener = try #require(listeners.first { $0.port == port.target },
-                                    "\(name) has no listener on container port \(port.target)")
+        let listener = try #require(
+            listeners.first { $0.port == port.target },
+            "\(name) has no listener on container port \(port.target)")
         // ...which is advertised as localhost:<published port>.
-        #expect(advertised.contains(Listener(name: listener.name, host: "localhost", port: hostPort)),
-                "\(name) advertises \(advertised)")
+        #expect(
+            advertised.contains(Listener(name: listener.name, host: "localhost", port: hostPort)),
+            "\(name) advertises \(advertised)")
         #expect(securityProtocolMap(env)[listener.name] != nil)
         #expect(listener.name != env["KAFKA_INTER_BROKER_LISTENER_NAME"])
     }
 
-    @Test("brokers replicate over an internal listener advertised by service name",
-          arguments: brokers)
+    @Test(
+        "brokers replicate over an internal listener advertised by service name",
+        arguments: brokers)
     func internalListener(name: String) throws {
         let env = try compose.environment(name)
         let interBroker = try #require(env["KAFKA_INTER_BROKER_LISTENER_NAME"])
         let listeners = parseListeners(env["KAFKA_LISTENERS"])
         let advertised = parseListeners(env["KAFKA_ADVERTISED_LISTENERS"])
-        let internalListener = try #require(advertised.first { $0.name == interBroker },
-                                    "\(name) does not advertise \(interBroker)")
+        let internalListener = try #require(
+            advertised.first { $0.name == interBroker },
+            "\(name) does not advertise \(interBroker)")
         #expect(internalListener.host == name)
         #expect(listeners.contains { $0.name == interBroker && $0.port == internalListener.port })
         // Every listener (and the controller listener) has a security protocol;
@@ -324,8 +334,9 @@ struct ComposeFileTests {
         #expect(env["KAFKA_AUTO_LEADER_REBALANCE_ENABLE"] == nil)
     }
 
-    @Test("controllers agree with the brokers on the topic defaults they apply",
-          arguments: controllers)
+    @Test(
+        "controllers agree with the brokers on the topic defaults they apply",
+        arguments: controllers)
     func controllerTopicDefaults(name: String) throws {
         // The active controller fills in partitions and replication factor for
         // CreateTopics requests that leave them unset.
@@ -347,17 +358,19 @@ struct ComposeFileTests {
         }
     }
 
-    @Test("each broker has a healthcheck on its own internal listener and waits for the controllers",
-          arguments: brokers)
+    @Test(
+        "each broker has a healthcheck on its own internal listener and waits for the controllers",
+        arguments: brokers)
     func brokerHealthcheck(name: String) throws {
         let service = try compose.service(name)
         let healthcheck = try #require(mapping(service["healthcheck"]), "\(name) has no healthcheck")
         #expect(scalar(healthcheck["disable"]) != "true")
-        let words: [String] = if let list = healthcheck["test"] as? [Any] {
-            list.compactMap { scalar($0) }
-        } else {
-            [scalar(healthcheck["test"]) ?? ""]
-        }
+        let words: [String] =
+            if let list = healthcheck["test"] as? [Any] {
+                list.compactMap { scalar($0) }
+            } else {
+                [scalar(healthcheck["test"]) ?? ""]
+            }
         #expect(!words.isEmpty && words.first != "NONE", "\(name): \(words)")
         let command = words.joined(separator: " ")
         let env = try compose.environment(name)
@@ -376,7 +389,8 @@ struct ComposeFileTests {
             for dir in logDirs.split(separator: ",").map(String.init) {
                 let mount = try #require(mounts.first { $0.target == dir }, "\(name): \(dir) is not on a volume")
                 // A named volume, not a bind mount of a host path.
-                #expect(!mount.source.hasPrefix("/") && !mount.source.hasPrefix(".")
+                #expect(
+                    !mount.source.hasPrefix("/") && !mount.source.hasPrefix(".")
                         && !mount.source.hasPrefix("~"), "\(name): \(mount.source)")
                 #expect(compose.topLevelVolumes.contains(mount.source), "\(name): \(mount.source) not declared")
                 used.append(mount.source)

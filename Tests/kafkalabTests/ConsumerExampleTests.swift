@@ -11,7 +11,9 @@ struct ConsumerExampleTests {
         let out = r.stdout
         #expect(out.contains("seeded consumer-tuning: 20000 of 20000"))
         #expect(out.contains("EXACTLY ONCE"))
-        #expect(out.contains("ignores fetch.min.bytes") && !out.contains("◀ best"), "embedded: fetch.min.bytes rows are noise")
+        #expect(
+            out.contains("ignores fetch.min.bytes") && !out.contains("◀ best"),
+            "embedded: fetch.min.bytes rows are noise")
         #expect(out.contains("in the labs"))
         #expect(out.contains("== range") && out.contains("== cooperative-sticky"))
         #expect(out.contains("KEEPERS REVOKED"))

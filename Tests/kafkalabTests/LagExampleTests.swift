@@ -10,7 +10,9 @@ struct LagExampleTests {
         for (run, name) in [(r, "first"), (again, "second")] {
             #expect(run.status == 1, "\(name) replay, stderr: \(run.stderr)")
             let failures = run.stderr.split(separator: "\n").filter { $0.hasPrefix("line ") }
-            #expect(failures.count == 1 && failures[0].contains("does not support ListGroups"), "\(name) replay, stderr: \(run.stderr)")
+            #expect(
+                failures.count == 1 && failures[0].contains("does not support ListGroups"),
+                "\(name) replay, stderr: \(run.stderr)")
         }
         // The second run adds 90 messages and reads on from billing's commits.
         #expect(again.stdout.contains("orders already exists with 3 partitions"))

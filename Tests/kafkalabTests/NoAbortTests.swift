@@ -9,10 +9,15 @@ import Testing
 struct NoAbortTests {
     @Test func extremeValuesAreRefusedAndTheClientsStillWork() throws {
         let longId = String(repeating: "x", count: 70_000)
-        let r = try KafkalabBinary.run(["--embedded", "--keep-going", "-c", [
-            "set client.id \(longId)", "set batch.size 99999999999", "set batch.num.messages 9223372036854775807",
-            "set linger.ms NaN", "set message.max.bytes 18446744073709551615", "seed --count 10", "status",
-        ].joined(separator: "; ")], timeout: 60)
+        let r = try KafkalabBinary.run(
+            [
+                "--embedded", "--keep-going", "-c",
+                [
+                    "set client.id \(longId)", "set batch.size 99999999999",
+                    "set batch.num.messages 9223372036854775807",
+                    "set linger.ms NaN", "set message.max.bytes 18446744073709551615", "seed --count 10", "status",
+                ].joined(separator: "; "),
+            ], timeout: 60)
         #expect(r.status == 1, "exit \(r.status): \(r.stderr.suffix(300))")
         let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("-c:") }
         #expect(errors.count == 5, "\(errors)")

@@ -10,11 +10,15 @@ struct ProducersScriptTests {
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
         // The late answer is injected through the served cluster's control channel on both replays.
-        #expect(again.stdout.contains("idempotence off: 100 duplicate(s)"), "second replay: \(again.stdout.suffix(2000))")
+        #expect(
+            again.stdout.contains("idempotence off: 100 duplicate(s)"), "second replay: \(again.stdout.suffix(2000))")
         #expect(r.stdout.contains("forced by idempotence"))
         #expect(r.stdout.contains("idempotence off: 100 duplicate(s)"))
         #expect(r.stdout.contains("artefact of the embedded cluster"))
-        #expect(r.stdout.contains("idempotence on + transactional.id: the same loss that wrote 100 duplicate(s) without idempotence wrote none here"))
+        #expect(
+            r.stdout.contains(
+                "idempotence on + transactional.id: the same loss that wrote 100 duplicate(s) without idempotence wrote none here"
+            ))
         #expect(r.stdout.contains("not written again (0 duplicates)"))
         #expect(r.stdout.contains("orders (txn 3 msgs)> txn status"))
         #expect(r.stdout.contains("committed 3 msgs"))
@@ -22,17 +26,21 @@ struct ProducersScriptTests {
         #expect(r.stdout.contains("READ_COMMITTED"))
         #expect(r.stdout.contains("embedded cluster: read_committed saw the aborted batch too"))
         #expect(r.stdout.contains("fencing is not modelled"))
-        #expect(r.stdout.contains("aborted the open transaction (1 msg, transactional.id orders-tx) because the session is ending"))
+        #expect(
+            r.stdout.contains(
+                "aborted the open transaction (1 msg, transactional.id orders-tx) because the session is ending"))
     }
 
     @Test func scriptEndingInsideATransactionAbortsItAndSaysSo() throws {
-        let r = try KafkalabBinary.run(["--embedded"], stdin: """
-        topic create t
-        set transactional.id t-tx
-        txn begin
-        produce --topic t "never committed"
-        quit
-        """)
+        let r = try KafkalabBinary.run(
+            ["--embedded"],
+            stdin: """
+                topic create t
+                set transactional.id t-tx
+                txn begin
+                produce --topic t "never committed"
+                quit
+                """)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout.contains("aborted the open transaction (1 msg, transactional.id t-tx)"))
     }

@@ -18,7 +18,8 @@ struct ReplicationExampleTests {
         #expect(out.contains("produced 20 of 20 message(s) to payments"))
         // 2. a controlled shutdown, and producing afterwards
         #expect(out.contains("stopped broker 2 (embedded: stop and kill are the same here"))
-        #expect(out.contains("from broker 2, as the controller would; the embedded cluster does not model the ISR")
+        #expect(
+            out.contains("from broker 2, as the controller would; the embedded cluster does not model the ISR")
                 || out.contains("broker 2 led no partitions, so no leadership moved"))
         #expect(out.contains("produced 10 of 10 message(s) to payments"))
         // 3. a crash

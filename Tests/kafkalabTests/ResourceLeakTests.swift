@@ -12,7 +12,10 @@ struct ResourceLeakTests {
     /// The fewest threads and descriptors seen over about 2.5 s of the watch
     /// (released clusters finish their teardown on their own threads meanwhile).
     func counts(afterConnecting switches: Int) throws -> Counts {
-        let commands = Array(repeating: "connect embedded", count: switches) + ["topic create w", "isr watch w --for 8s --interval 500ms"]
+        let commands =
+            Array(repeating: "connect embedded", count: switches) + [
+                "topic create w", "isr watch w --for 8s --interval 500ms",
+            ]
         let process = Process()
         process.executableURL = KafkalabBinary.url
         process.arguments = ["--embedded", "-c", commands.joined(separator: "; ")]
@@ -27,7 +30,9 @@ struct ResourceLeakTests {
         try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let started = Date()
-        while !stdout.text.contains("watching w:") && process.isRunning && Date().timeIntervalSince(started) < 60 { usleep(20_000) }
+        while !stdout.text.contains("watching w:") && process.isRunning && Date().timeIntervalSince(started) < 60 {
+            usleep(20_000)
+        }
         let proc = "/proc/\(process.processIdentifier)"
         var least = Counts()
         let sampling = Date()
@@ -44,10 +49,14 @@ struct ResourceLeakTests {
     @Test func fiftySwitchesLeakNoThreadsOrDescriptors() throws {
         let once = try counts(afterConnecting: 0)
         let fifty = try counts(afterConnecting: 50)
-        print("connect embedded: \(once.threads) threads, \(once.fds) descriptors after one connect; \(fifty.threads) and \(fifty.fds) after 50 switches")
+        print(
+            "connect embedded: \(once.threads) threads, \(once.fds) descriptors after one connect; \(fifty.threads) and \(fifty.fds) after 50 switches"
+        )
         #expect(once.threads < 1_000 && once.fds < 1_000, "no counts read")
         // A small margin for librdkafka threads that come and go with timers.
-        #expect(fifty.threads <= once.threads + 2, "threads: \(once.threads) after one connect, \(fifty.threads) after 50 switches")
+        #expect(
+            fifty.threads <= once.threads + 2,
+            "threads: \(once.threads) after one connect, \(fifty.threads) after 50 switches")
         #expect(fifty.fds <= once.fds + 2, "descriptors: \(once.fds) after one connect, \(fifty.fds) after 50 switches")
     }
 }

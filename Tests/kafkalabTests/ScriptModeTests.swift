@@ -4,13 +4,15 @@ import Testing
 @Suite("Script mode through the built binary")
 struct ScriptModeTests {
     @Test func echoesCommandsAfterThePromptAndExitsZero() throws {
-        let r = try KafkalabBinary.run(["--embedded"], stdin: """
-        # a comment line is skipped
-        topic create orders --partitions 2
+        let r = try KafkalabBinary.run(
+            ["--embedded"],
+            stdin: """
+                # a comment line is skipped
+                topic create orders --partitions 2
 
-        produce --count 3 "hello {i}"
-        consume
-        """)
+                produce --count 3 "hello {i}"
+                consume
+                """)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout.contains("kafkalab [embedded:3]> topic create orders --partitions 2"))
         #expect(r.stdout.contains("kafkalab [embedded:3] orders> produce --count 3 \"hello {i}\""))
@@ -39,7 +41,9 @@ struct ScriptModeTests {
     }
 
     @Test func jsonFlagMakesEveryCommandPrintJSON() throws {
-        let r = try KafkalabBinary.run(["--embedded", "--json", "-c", "topic create j --partitions 2; topic describe j"])
+        let r = try KafkalabBinary.run([
+            "--embedded", "--json", "-c", "topic create j --partitions 2; topic describe j",
+        ])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count == 2)
@@ -84,7 +88,9 @@ struct ServeTests {
         let bootstrap = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         defer { #expect(process.isRunning, "serve stopped before it was interrupted") }
         #expect(bootstrap.split(separator: ",").count == 2)
-        let r = try KafkalabBinary.run(["--bootstrap", bootstrap, "-c", "topic describe shared; produce --topic shared hello; consume shared"])
+        let r = try KafkalabBinary.run([
+            "--bootstrap", bootstrap, "-c", "topic describe shared; produce --topic shared hello; consume shared",
+        ])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stdout.contains("PartitionCount: 5"))
         #expect(r.stdout.contains("kafkalab [served:2]"), "the second kafkalab says it is on a served cluster")

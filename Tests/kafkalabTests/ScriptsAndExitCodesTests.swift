@@ -31,7 +31,8 @@ struct ScriptsAndExitCodesTests {
 
     @Test func aCRLFFileRunsEveryLineAndSemicolonsSplitCommands() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("crlf-\(UUID().uuidString).kl").path
-        try "topic create crlf --partitions 2\r\nuse crlf; produce one\r\n# a comment; not a command\r\nconsume --count 1\r\n"
+        try
+            "topic create crlf --partitions 2\r\nuse crlf; produce one\r\n# a comment; not a command\r\nconsume --count 1\r\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let r = try KafkalabBinary.run(["--embedded", "-f", path], timeout: 60)
@@ -43,8 +44,10 @@ struct ScriptsAndExitCodesTests {
     }
 
     @Test func stdoutOfAJSONRunHoldsOnlyJSONDocuments() throws {
-        for arguments in [["--embedded", "--json", "-c", "topic create j; topic list; use j; produce x; consume --count 1"],
-                          ["--embedded", "-c", "topic create j --json; topic list --json"]] {
+        for arguments in [
+            ["--embedded", "--json", "-c", "topic create j; topic list; use j; produce x; consume --count 1"],
+            ["--embedded", "-c", "topic create j --json; topic list --json"],
+        ] {
             let r = try KafkalabBinary.run(arguments, timeout: 60)
             #expect(r.status == 0, "stderr: \(r.stderr)")
             let lines = r.stdout.split(separator: "\n")
@@ -90,8 +93,9 @@ struct ScriptsAndExitCodesTests {
     }
 
     @Test func ctrlCInAScriptExits130() throws {
-        let r = try KafkalabBinary.run(["--embedded", "-c", "topic create w; isr watch w --interval 100ms --for 60s; status"],
-                                       timeout: 40, interruptAfter: 2)
+        let r = try KafkalabBinary.run(
+            ["--embedded", "-c", "topic create w; isr watch w --interval 100ms --for 60s; status"],
+            timeout: 40, interruptAfter: 2)
         #expect(r.status == 130, "stderr: \(r.stderr)")
         #expect(r.stderr.contains("-c:1: interrupted (Ctrl-C)"))
         #expect(!r.stdout.contains("cluster     embedded"), "the command after the interrupted one never ran")

@@ -8,29 +8,32 @@ enum BenchCommands {
 
     static let codecs = ["none", "gzip", "snappy", "lz4", "zstd"]
 
-    static let sharedOptions = ["--count", "--size", "--payload", "--topic", "--runs", "--warmup", "--rate", "--csv", "--producers"]
-    static let sharedUsage = "[--count N] [--size BYTES] [--payload \(PayloadKind.usage)] [--topic T] [--runs R] [--warmup N] [--rate MSGS_PER_S] [--producers N] [--csv PATH]"
+    static let sharedOptions = [
+        "--count", "--size", "--payload", "--topic", "--runs", "--warmup", "--rate", "--csv", "--producers",
+    ]
+    static let sharedUsage =
+        "[--count N] [--size BYTES] [--payload \(PayloadKind.usage)] [--topic T] [--runs R] [--warmup N] [--rate MSGS_PER_S] [--producers N] [--csv PATH]"
 
     static let bench = Command(
         "bench", summary: "benchmark the producer: compression codecs side by side (msgs/s, ratio, latency, CPU)",
         usage: "bench [<codec>...|all] \(sharedUsage)",
         options: sharedOptions,
         details: """
-        Codecs: none, gzip, snappy, lz4, zstd (all = the five); with none given, the session's compression.type. \
-        Every other producer property comes from the session (`set linger.ms 50`, then `bench lz4`). \
-        Each run uses its own producer, polled by the bench thread like rdkafka_performance. \
-        Defaults: --count 100000, --size 1024, --payload json (deterministic event records), --topic bench \
-        (created with 6 partitions if missing), --runs 1, --warmup 10% of count (at most 20000, not measured). \
-        Reported per run: msgs/s, payload MiB/s, bytes on the wire, compression ratio (payload bytes / produced batch \
-        bytes, from librdkafka statistics), produce requests, average batch (messages and KiB), delivery latency \
-        p50/p95/p99/p99.9/max (produce call to delivery report, HdrHistogram, µs resolution), CPU seconds of the \
-        process and messages per CPU-second. With --runs R: the median of each figure and the msgs/s spread; a "best" \
-        is marked only outside the measured spread, and msgs/s is withheld for runs shorter than 0.5 s. \
-        --producers N: N producers at once, each on its own thread with its own share of --count (and of --rate): \
-        the aggregate and each client's msgs/s, to see where one client stops scaling. \
-        On the embedded cluster the broker runs inside kafkalab: no disk, no replication, acks are not waited \
-        for, and CPU seconds include the broker's thread. Ctrl-C stops and reports what was measured.
-        """,
+            Codecs: none, gzip, snappy, lz4, zstd (all = the five); with none given, the session's compression.type. \
+            Every other producer property comes from the session (`set linger.ms 50`, then `bench lz4`). \
+            Each run uses its own producer, polled by the bench thread like rdkafka_performance. \
+            Defaults: --count 100000, --size 1024, --payload json (deterministic event records), --topic bench \
+            (created with 6 partitions if missing), --runs 1, --warmup 10% of count (at most 20000, not measured). \
+            Reported per run: msgs/s, payload MiB/s, bytes on the wire, compression ratio (payload bytes / produced batch \
+            bytes, from librdkafka statistics), produce requests, average batch (messages and KiB), delivery latency \
+            p50/p95/p99/p99.9/max (produce call to delivery report, HdrHistogram, µs resolution), CPU seconds of the \
+            process and messages per CPU-second. With --runs R: the median of each figure and the msgs/s spread; a "best" \
+            is marked only outside the measured spread, and msgs/s is withheld for runs shorter than 0.5 s. \
+            --producers N: N producers at once, each on its own thread with its own share of --count (and of --rate): \
+            the aggregate and each client's msgs/s, to see where one client stops scaling. \
+            On the embedded cluster the broker runs inside kafkalab: no disk, no replication, acks are not waited \
+            for, and CPU seconds include the broker's thread. Ctrl-C stops and reports what was measured.
+            """,
         completes: .words(codecs + ["all"]),
         subcommands: [matrix, ConsumerBenchCommands.benchConsume]
     ) { ctx in
@@ -41,7 +44,9 @@ enum BenchCommands {
         let base = try ctx.session.plainProducerProperties()
         var configurations: [BenchConfiguration] = []
         for codec in requested {
-            configurations.append(BenchConfiguration(label: codec, settings: [], properties: base.merging(["compression.type": codec]) { $1 }))
+            configurations.append(
+                BenchConfiguration(
+                    label: codec, settings: [], properties: base.merging(["compression.type": codec]) { $1 }))
         }
         try runAndReport(configurations, firstHeader: "codec", matrixKeys: nil, options: options, plan: plan, ctx: ctx)
     }
@@ -51,13 +56,13 @@ enum BenchCommands {
         usage: "bench matrix <property>=<v1>,<v2>... [<property>=...] \(sharedUsage)",
         options: sharedOptions,
         details: """
-        The cartesian product of the given producer properties, one table row per combination, with the best \
-        throughput and the best p99 marked where they lead beyond the measured spread, and a reading of the \
-        trade-off that weighs produce requests and CPU per message against latency. Pace it (--rate) to see \
-        linger.ms trade latency for fewer requests and less CPU per message. Every value is checked by librdkafka \
-        before anything runs. Properties not in the matrix come from the session (compression.type too). \
-        Example: bench matrix linger.ms=0,5,50,200 batch.size=16384,131072,1048576 --count 50000.
-        """,
+            The cartesian product of the given producer properties, one table row per combination, with the best \
+            throughput and the best p99 marked where they lead beyond the measured spread, and a reading of the \
+            trade-off that weighs produce requests and CPU per message against latency. Pace it (--rate) to see \
+            linger.ms trade latency for fewer requests and less CPU per message. Every value is checked by librdkafka \
+            before anything runs. Properties not in the matrix come from the session (compression.type too). \
+            Example: bench matrix linger.ms=0,5,50,200 batch.size=16384,131072,1048576 --count 50000.
+            """,
         completes: .properties
     ) { ctx in
         let args = ctx.arguments
@@ -81,10 +86,12 @@ enum BenchCommands {
             do { _ = try ClientConfig.effectiveValues(of: props, keys: []) } catch let e as KafkaError {
                 throw LabError.invalid("combination \(label(combination)) is refused: \(e.message)")
             }
-            configurations.append(BenchConfiguration(label: label(combination), settings: combination, properties: props))
+            configurations.append(
+                BenchConfiguration(label: label(combination), settings: combination, properties: props))
         }
         let plan = try options.preparePlan(session: ctx.session, output: ctx.output, cancellation: ctx.cancellation)
-        try runAndReport(configurations, firstHeader: "combination", matrixKeys: grid.keys, options: options, plan: plan, ctx: ctx)
+        try runAndReport(
+            configurations, firstHeader: "combination", matrixKeys: grid.keys, options: options, plan: plan, ctx: ctx)
     }
 
     static func label(_ combination: [(key: String, value: String)]) -> String {
@@ -104,7 +111,8 @@ enum BenchCommands {
                 guard codecs.contains(name) else {
                     let near = NearestNames.suggest(name, from: codecs)
                     let hint = near.isEmpty ? "" : "did you mean \(near.joined(separator: ", "))? "
-                    throw LabError.invalid("unknown codec '\(word)'; \(hint)codecs: \(codecs.joined(separator: " ")) (or all)")
+                    throw LabError.invalid(
+                        "unknown codec '\(word)'; \(hint)codecs: \(codecs.joined(separator: " ")) (or all)")
                 }
                 if !out.contains(name) { out.append(name) }
             }
@@ -114,9 +122,11 @@ enum BenchCommands {
 
     /// Runs every configuration `runs` times, then prints the table, the
     /// chart, the effective properties and (matrix) the reading.
-    static func runAndReport(_ configurations: [BenchConfiguration],
-                             firstHeader: String, matrixKeys: [String]?, options: BenchOptions, plan: ProducerBenchPlan,
-                             ctx: CommandContext) throws {
+    static func runAndReport(
+        _ configurations: [BenchConfiguration],
+        firstHeader: String, matrixKeys: [String]?, options: BenchOptions, plan: ProducerBenchPlan,
+        ctx: CommandContext
+    ) throws {
         let out = ctx.output
         let session = ctx.session
         let total = configurations.count * options.runs
@@ -130,10 +140,14 @@ enum BenchCommands {
                 let prefix = total > 1 ? "[\(index)/\(total)] \(configuration.label)" : configuration.label
                 var gate = ProgressGate()
                 do {
-                    var r = try ProducerBench.run(label: configuration.label, settings: configuration.settings,
-                                                  properties: configuration.properties, plan: plan) { sent, planned, seconds in
+                    var r = try ProducerBench.run(
+                        label: configuration.label, settings: configuration.settings,
+                        properties: configuration.properties, plan: plan
+                    ) { sent, planned, seconds in
                         guard gate.shouldShow(atSeconds: seconds) else { return }
-                        out.progress("bench \(prefix): " + ProgressGate.line(done: sent, of: planned, seconds: seconds, verb: "sent"))
+                        out.progress(
+                            "bench \(prefix): "
+                                + ProgressGate.line(done: sent, of: planned, seconds: seconds, verb: "sent"))
                     }
                     r.run = run
                     out.clearProgress()
@@ -142,11 +156,18 @@ enum BenchCommands {
                     out.stream(BenchReport.json(r, runs: options.runs, cluster: plan.cluster))
                     if total > 1 {
                         let m = r.metrics
-                        let rate = BenchNoise.isTooShort(seconds: r.seconds) ? "short run (\(BenchReport.fixed(r.seconds, 2)) s)" : "\(BenchReport.grouped(m.msgsPerSec)) msgs/s"
-                        out.hint("\(prefix): \(rate), ratio \(m.compressionRatio.isFinite ? BenchReport.fixed(m.compressionRatio, 2) : "-"), p99 \(BenchReport.ms(m.p99Micros))" + (r.interrupted ? " (interrupted)" : ""))
+                        let rate =
+                            BenchNoise.isTooShort(seconds: r.seconds)
+                            ? "short run (\(BenchReport.fixed(r.seconds, 2)) s)"
+                            : "\(BenchReport.grouped(m.msgsPerSec)) msgs/s"
+                        out.hint(
+                            "\(prefix): \(rate), ratio \(m.compressionRatio.isFinite ? BenchReport.fixed(m.compressionRatio, 2) : "-"), p99 \(BenchReport.ms(m.p99Micros))"
+                                + (r.interrupted ? " (interrupted)" : ""))
                     }
                     if r.failed > 0 {
-                        out.warning("\(configuration.label): \(r.failed) message(s) failed (\(r.firstError ?? "?")); figures count delivered messages only")
+                        out.warning(
+                            "\(configuration.label): \(r.failed) message(s) failed (\(r.firstError ?? "?")); figures count delivered messages only"
+                        )
                     }
                 } catch {
                     out.clearProgress()
@@ -171,47 +192,61 @@ enum BenchCommands {
         func column(_ header: String) -> BenchReport.Column { BenchReport.columns.first { $0.header == header }! }
         // A "best" only beyond the measured spread, and a throughput winner only from runs long enough to rate.
         // On the embedded cluster acks changes nothing (no followers): its rows differ by noise, so none is marked.
-        let ignoredAcks = session.connection?.isEmbedded == true
+        let ignoredAcks =
+            session.connection?.isEmbedded == true
             ? matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) : nil
-        let reading = ignoredAcks != nil
+        let reading =
+            ignoredAcks != nil
             ? "The embedded cluster waits for no follower whatever \(ignoredAcks!) says, so these rows measure the same thing: read their differences as the noise of this machine."
             : matrixKeys.map { BenchReport.matrixReading(rows, keys: $0, paced: plan.rate) }
-        let bestThroughput = plan.rate == nil && ignoredAcks == nil ? BenchReport.distinctBest(rows, column: column("msgs/s")).map { rows[$0] } : nil
-        let bestP99 = ignoredAcks == nil ? BenchReport.distinctBest(rows, column: column("p99 ms")).map { rows[$0] } : nil
-        var marks: Set<String> = matrixKeys == nil ? Set(BenchReport.columns.map(\.header)) : ["msgs/s", "p99 ms", "requests", "msgs/CPU-s"]
+        let bestThroughput =
+            plan.rate == nil && ignoredAcks == nil
+            ? BenchReport.distinctBest(rows, column: column("msgs/s")).map { rows[$0] } : nil
+        let bestP99 =
+            ignoredAcks == nil ? BenchReport.distinctBest(rows, column: column("p99 ms")).map { rows[$0] } : nil
+        var marks: Set<String> =
+            matrixKeys == nil ? Set(BenchReport.columns.map(\.header)) : ["msgs/s", "p99 ms", "requests", "msgs/CPU-s"]
         if plan.rate != nil { marks.remove("msgs/s"); marks.remove("MiB/s") }
         if ignoredAcks != nil { marks = [] }
         let noMark = BenchReport.noMarkNotes(rows, markColumns: marks)
 
         if out.isJSON {
-            out.stream(.object([
-                ("kind", "summary"),
-                ("rows", .array(rows.map { row in .object([
-                    ("label", .string(row.label)), ("runs", .integer(row.runs.count)),
-                    ("msgs_per_sec", BenchReport.number(row.median.msgsPerSec)),
-                    ("msgs_per_sec_spread", BenchReport.number(row.throughputSpread)),
-                    ("compression_ratio", BenchReport.number(row.median.compressionRatio)),
-                    ("p99_ms", BenchReport.number(row.median.p99Micros / 1000)),
-                    ("cpu_ms", BenchReport.number(row.median.cpuSeconds * 1000)),
-                    ("duration_ms", BenchReport.number(row.medianSeconds * 1000)),
-                    ("too_short_to_rate", .bool(row.tooShortToRate)),
-                    ("produce_requests", BenchReport.number(row.median.produceRequests)),
-                    ("avg_batch_msgs", BenchReport.number(row.median.avgBatchMsgs)),
-                    ("p50_ms", BenchReport.number(row.median.p50Micros / 1000)),
-                    ("msgs_per_cpu_sec", BenchReport.number(row.median.msgsPerCpuSecond)),
-                ]) })),
-                ("best_throughput", .optional(bestThroughput?.label)),
-                ("best_p99", .optional(bestP99?.label)),
-                ("no_best_because", .array(noMark.map { .string($0) })),
-                ("producers", .integer(plan.producers)),
-                ("reading", .optional(reading)),
-                ("interrupted", .bool(ctx.isCancelled)),
-            ]))
+            out.stream(
+                .object([
+                    ("kind", "summary"),
+                    (
+                        "rows",
+                        .array(
+                            rows.map { row in
+                                .object([
+                                    ("label", .string(row.label)), ("runs", .integer(row.runs.count)),
+                                    ("msgs_per_sec", BenchReport.number(row.median.msgsPerSec)),
+                                    ("msgs_per_sec_spread", BenchReport.number(row.throughputSpread)),
+                                    ("compression_ratio", BenchReport.number(row.median.compressionRatio)),
+                                    ("p99_ms", BenchReport.number(row.median.p99Micros / 1000)),
+                                    ("cpu_ms", BenchReport.number(row.median.cpuSeconds * 1000)),
+                                    ("duration_ms", BenchReport.number(row.medianSeconds * 1000)),
+                                    ("too_short_to_rate", .bool(row.tooShortToRate)),
+                                    ("produce_requests", BenchReport.number(row.median.produceRequests)),
+                                    ("avg_batch_msgs", BenchReport.number(row.median.avgBatchMsgs)),
+                                    ("p50_ms", BenchReport.number(row.median.p50Micros / 1000)),
+                                    ("msgs_per_cpu_sec", BenchReport.number(row.median.msgsPerCpuSecond)),
+                                ])
+                            })
+                    ),
+                    ("best_throughput", .optional(bestThroughput?.label)),
+                    ("best_p99", .optional(bestP99?.label)),
+                    ("no_best_because", .array(noMark.map { .string($0) })),
+                    ("producers", .integer(plan.producers)),
+                    ("reading", .optional(reading)),
+                    ("interrupted", .bool(ctx.isCancelled)),
+                ]))
         } else {
-            out.line("\(BenchReport.grouped(Double(options.count))) × \(plan.payload.messageSize) B \(plan.payload.kind) messages to \(plan.topic)" +
-                     (options.runs > 1 ? ", median of \(options.runs) runs" : "") +
-                     (plan.warmup > 0 ? ", after \(BenchReport.grouped(Double(plan.warmup))) warm-up" : "") +
-                     (plan.rate.map { ", paced at \(BenchReport.grouped(Double($0))) msgs/s" } ?? ""))
+            out.line(
+                "\(BenchReport.grouped(Double(options.count))) × \(plan.payload.messageSize) B \(plan.payload.kind) messages to \(plan.topic)"
+                    + (options.runs > 1 ? ", median of \(options.runs) runs" : "")
+                    + (plan.warmup > 0 ? ", after \(BenchReport.grouped(Double(plan.warmup))) warm-up" : "")
+                    + (plan.rate.map { ", paced at \(BenchReport.grouped(Double($0))) msgs/s" } ?? ""))
             out.table(BenchReport.table(rows, firstHeader: firstHeader, markColumns: marks))
             if rows.count > 1 {
                 if !marks.isEmpty { out.hint("\(BenchReport.bestMark) best in its column, beyond the measured spread") }
@@ -219,28 +254,43 @@ enum BenchCommands {
                 let rated = rows.filter { !$0.tooShortToRate }
                 if rated.count > 1 && plan.rate == nil {
                     out.line()
-                    for line in BenchReport.barChart(rated.map { ($0.label, $0.median.msgsPerSec) }, ascii: !out.isTerminal) {
+                    for line in BenchReport.barChart(
+                        rated.map { ($0.label, $0.median.msgsPerSec) }, ascii: !out.isTerminal)
+                    {
                         out.line(line)
                     }
                 }
             } else if let row = rows.first, row.tooShortToRate {
-                out.hint("msgs/s withheld (\"short\"): a \(BenchReport.fixed(row.medianSeconds, 2)) s run is too short to rate; rates need at least \(BenchReport.fixed(BenchNoise.minimumSeconds, 1)) s (raise --count, or pace with --rate)")
+                out.hint(
+                    "msgs/s withheld (\"short\"): a \(BenchReport.fixed(row.medianSeconds, 2)) s run is too short to rate; rates need at least \(BenchReport.fixed(BenchNoise.minimumSeconds, 1)) s (raise --count, or pace with --rate)"
+                )
             }
             if plan.producers > 1 {
                 for row in rows {
-                    let perRun = row.runs.compactMap { $0.clients.isEmpty ? nil : ClientScaling(clients: $0.clients, aggregateSeconds: $0.seconds) }
+                    let perRun = row.runs.compactMap {
+                        $0.clients.isEmpty ? nil : ClientScaling(clients: $0.clients, aggregateSeconds: $0.seconds)
+                    }
                     guard let first = perRun.first else { continue }
                     let which = perRun.count > 1 ? " (run 1 of \(perRun.count))" : ""
                     if row.tooShortToRate {
                         // No rate from a run this short: only what each client sent.
-                        out.line("\(row.label)\(which): \(first.clients.count) producers, rates withheld (short run); " +
-                                 first.clients.map { "producer \($0.client): \(BenchReport.grouped(Double($0.messages))) msgs in \(BenchReport.fixed($0.seconds, 2)) s" }.joined(separator: ", "))
+                        out.line(
+                            "\(row.label)\(which): \(first.clients.count) producers, rates withheld (short run); "
+                                + first.clients.map {
+                                    "producer \($0.client): \(BenchReport.grouped(Double($0.messages))) msgs in \(BenchReport.fixed($0.seconds, 2)) s"
+                                }.joined(separator: ", "))
                     } else {
                         out.line("\(row.label)\(which): \(first.summary)")
-                        out.line("  " + first.clients.map { "producer \($0.client): \(BenchReport.grouped($0.msgsPerSec)) msgs/s" }.joined(separator: ", "))
+                        out.line(
+                            "  "
+                                + first.clients.map {
+                                    "producer \($0.client): \(BenchReport.grouped($0.msgsPerSec)) msgs/s"
+                                }.joined(separator: ", "))
                     }
                 }
-                out.hint("aggregate: all messages over the span from the first client's start to the last one's end; a client's rate covers its own run. When the aggregate stops growing with --producers, one client was not the limit.")
+                out.hint(
+                    "aggregate: all messages over the span from the first client's start to the last one's end; a client's rate covers its own run. When the aggregate stops growing with --producers, one client was not the limit."
+                )
             }
             if let effective = results.first?.effectiveProperties {
                 let varied = Set((matrixKeys ?? []) + (matrixKeys == nil ? ["compression.type"] : []))
@@ -249,18 +299,26 @@ enum BenchCommands {
             }
             if let reading { out.line(reading) }
             if let ignored = ignoredAcks {
-                out.line("note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting; none is marked best")
+                out.line(
+                    "note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting; none is marked best"
+                )
             }
             if session.connection?.isServed == true {
-                out.hint("served cluster: the broker runs in another process on this machine (kafkalab serve) with no disk and no replication, and acks are not waited for; CPU seconds exclude it. Run on the compose cluster for real figures.")
+                out.hint(
+                    "served cluster: the broker runs in another process on this machine (kafkalab serve) with no disk and no replication, and acks are not waited for; CPU seconds exclude it. Run on the compose cluster for real figures."
+                )
             } else if session.connection?.isEmbedded == true {
-                out.hint("embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures.")
+                out.hint(
+                    "embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures."
+                )
             }
         }
         if let failure {
             throw LabError.invalid("stopped after \(results.count) run(s): \(describeError(failure))")
         }
-        if ctx.isCancelled && !out.isJSON { out.warning("interrupted: the figures cover what was measured before Ctrl-C") }
+        if ctx.isCancelled && !out.isJSON {
+            out.warning("interrupted: the figures cover what was measured before Ctrl-C")
+        }
     }
 }
 
@@ -288,10 +346,13 @@ struct BenchOptions {
         rate = try args.optionalInt("--rate", range: 1...100_000_000)
         producers = try args.int("--producers", default: 1, range: 1...64)
         if count < producers {
-            throw LabError.invalid("--count \(count) is fewer messages than --producers \(producers); give each producer at least one")
+            throw LabError.invalid(
+                "--count \(count) is fewer messages than --producers \(producers); give each producer at least one")
         }
         if let rate, rate < producers {
-            throw LabError.invalid("--rate \(rate) is below one message per second per producer (--producers \(producers)); raise --rate or lower --producers")
+            throw LabError.invalid(
+                "--rate \(rate) is below one message per second per producer (--producers \(producers)); raise --rate or lower --producers"
+            )
         }
         if case .file(let path) = payload {
             let expanded = (path as NSString).expandingTildeInPath
@@ -308,7 +369,8 @@ struct BenchOptions {
             let dir = (expanded as NSString).deletingLastPathComponent
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue,
-                  FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir) else {
+                FileManager.default.isWritableFile(atPath: dir.isEmpty ? "." : dir)
+            else {
                 throw LabError.invalid("--csv \(csv): the folder does not exist or is not writable")
             }
             csvPath = expanded
@@ -320,19 +382,22 @@ struct BenchOptions {
 
     /// Builds the payload and makes sure the topic exists (the only step with a side effect).
     func preparePlan(session: Session, output: Output, cancellation: Cancellation) throws -> ProducerBenchPlan {
-        let pool = try BenchPayload(kind: payload, messageSize: size, fileBytes: fileBytes, messagesNeeded: count + warmup)
+        let pool = try BenchPayload(
+            kind: payload, messageSize: size, fileBytes: fileBytes, messagesNeeded: count + warmup)
         let connection = try session.requireConnection()
         let brokers = try connection.client.metadata().brokers.count
         if try connection.ensureTopic(topic, partitions: 6, replicationFactor: Int32(min(3, max(1, brokers)))).created {
             output.hint("created topic \(topic) with 6 partitions")
         }
-        let cluster = switch connection.kind {
-        case .embedded: connection.isServed ? "served" : "embedded"
-        case .compose: "compose"
-        case .external: "external"
-        }
-        var plan = ProducerBenchPlan(topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
-                                     buffer: PayloadBuffer(pool), cluster: cluster, cancellation: cancellation)
+        let cluster =
+            switch connection.kind {
+            case .embedded: connection.isServed ? "served" : "embedded"
+            case .compose: "compose"
+            case .external: "external"
+            }
+        var plan = ProducerBenchPlan(
+            topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
+            buffer: PayloadBuffer(pool), cluster: cluster, cancellation: cancellation)
         plan.producers = producers
         return plan
     }

@@ -18,8 +18,10 @@ struct BenchMatrix: Equatable, Sendable {
     /// it returns the key's canonical name and throws a one-line error.
     /// `allowsNone`: no words is one run of the session's config (`bench consume`);
     /// otherwise at least one word is needed (`bench matrix`).
-    init(specs: [String], example: String = "linger.ms=0,5,50", allowsNone: Bool = false,
-         maxCombinations: Int = BenchMatrix.maxCombinations, validate: (String, String) throws -> String) throws {
+    init(
+        specs: [String], example: String = "linger.ms=0,5,50", allowsNone: Bool = false,
+        maxCombinations: Int = BenchMatrix.maxCombinations, validate: (String, String) throws -> String
+    ) throws {
         guard !specs.isEmpty || allowsNone else {
             throw LabError.invalid("bench matrix needs at least one property=value,value (e.g. \(example))")
         }
@@ -46,7 +48,8 @@ struct BenchMatrix: Equatable, Sendable {
         }
         let total = axes.reduce(1) { $0 * $1.values.count }
         guard total <= maxCombinations else {
-            throw LabError.invalid("\(total) combinations is too many for one run (at most \(maxCombinations)); list fewer values")
+            throw LabError.invalid(
+                "\(total) combinations is too many for one run (at most \(maxCombinations)); list fewer values")
         }
         self.axes = axes
     }

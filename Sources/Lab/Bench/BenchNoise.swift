@@ -39,7 +39,8 @@ enum BenchNoise {
         let leader = better == .higher ? intervals.max { $0.2 < $1.2 } : intervals.min { $0.2 < $1.2 }
         guard let leader else { return nil }
         for other in intervals where other.0 != leader.0 {
-            let clear = better == .higher ? leader.1.lowerBound > other.1.upperBound : leader.1.upperBound < other.1.lowerBound
+            let clear =
+                better == .higher ? leader.1.lowerBound > other.1.upperBound : leader.1.upperBound < other.1.lowerBound
             if !clear { return nil }
         }
         return leader.0
@@ -48,7 +49,8 @@ enum BenchNoise {
     /// Why a column got no mark, for the line under a table (nil when it got one or has no direction).
     static func whyNoBest(_ samples: [[Double]], better: BenchReport.Column.Better) -> String? {
         guard better != .neither, samples.filter({ $0.contains(where: \.isFinite) }).count >= 2,
-              distinctBest(samples, better: better) == nil else { return nil }
+            distinctBest(samples, better: better) == nil
+        else { return nil }
         let single = samples.contains { $0.filter(\.isFinite).count == 1 }
         return single
             ? "the leader is within ±\(Int(singleRunHalfWidth * 100)) % of another row (single runs measure no spread: use --runs 3)"

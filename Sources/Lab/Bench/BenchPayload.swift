@@ -24,12 +24,16 @@ enum PayloadKind: Equatable, Sendable, CustomStringConvertible {
         }
         if text.hasPrefix("repeat:") {
             let s = String(text.dropFirst("repeat:".count))
-            guard !s.isEmpty else { throw LabError.invalid("--payload repeat: needs a non-empty string, e.g. repeat:abc") }
+            guard !s.isEmpty else {
+                throw LabError.invalid("--payload repeat: needs a non-empty string, e.g. repeat:abc")
+            }
             return .repeating(s)
         }
         if text.hasPrefix("file:") {
             let path = String(text.dropFirst("file:".count))
-            guard !path.isEmpty else { throw LabError.invalid("--payload file: needs a path, e.g. file:/tmp/sample.json") }
+            guard !path.isEmpty else {
+                throw LabError.invalid("--payload file: needs a path, e.g. file:/tmp/sample.json")
+            }
             return .file(path)
         }
         throw LabError.invalid("--payload takes \(usage), not '\(text)'")
@@ -64,8 +68,10 @@ struct BenchPayload: Sendable {
     /// - `fileBytes`: the file's content for `.file` (read by the caller, so this stays pure).
     /// - `messagesNeeded`: a run sending fewer messages than the pool would
     ///   hold gets a smaller pool (quicker to build, same bytes on the wire).
-    init(kind: PayloadKind, messageSize: Int, fileBytes: [UInt8]? = nil, messagesNeeded: Int = .max,
-                seed: UInt64 = 42) throws {
+    init(
+        kind: PayloadKind, messageSize: Int, fileBytes: [UInt8]? = nil, messagesNeeded: Int = .max,
+        seed: UInt64 = 42
+    ) throws {
         guard messageSize > 0 else { throw LabError.invalid("--size must be at least 1 byte") }
         self.kind = kind
         self.messageSize = messageSize
@@ -128,9 +134,11 @@ struct BenchPayload: Sendable {
     static let events = ["page_view", "add_to_cart", "checkout", "login", "search", "logout", "payment_failed"]
     static let countries = ["DE", "US", "BR", "IN", "JP", "FR", "GB", "NG"]
     static let devices = ["ios", "android", "web"]
-    static let words = ["the", "order", "was", "shipped", "from", "warehouse", "and", "arrived", "late", "because",
-                        "of", "weather", "customer", "asked", "for", "a", "refund", "payment", "failed", "twice",
-                        "before", "support", "closed", "ticket", "with", "new", "address", "delivery", "window", "today"]
+    static let words = [
+        "the", "order", "was", "shipped", "from", "warehouse", "and", "arrived", "late", "because",
+        "of", "weather", "customer", "asked", "for", "a", "refund", "payment", "failed", "twice",
+        "before", "support", "closed", "ticket", "with", "new", "address", "delivery", "window", "today",
+    ]
 
     /// One event record with the field names, enums and number shapes of
     /// typical clickstream data: repetitive keys, varied values.
@@ -142,8 +150,8 @@ struct BenchPayload: Sendable {
         let country = countries[Int(rng.next() % UInt64(countries.count))]
         let device = devices[Int(rng.next() % UInt64(devices.count))]
         let session = String(rng.next() & 0xFFFF_FFFF, radix: 16)
-        return "{\"event\":\"\(event)\",\"user_id\":\(user),\"session\":\"\(session)\",\"ts\":\(ts)," +
-            "\"country\":\"\(country)\",\"device\":\"\(device)\",\"amount\":\(amount),\"path\":\"/products/\(rng.next() % 5000)\"}"
+        return "{\"event\":\"\(event)\",\"user_id\":\(user),\"session\":\"\(session)\",\"ts\":\(ts),"
+            + "\"country\":\"\(country)\",\"device\":\"\(device)\",\"amount\":\(amount),\"path\":\"/products/\(rng.next() % 5000)\"}"
     }
 
     static func sentence(_ rng: inout SplitMix64) -> String {

@@ -57,11 +57,18 @@ enum BenchReport {
         guard rows.count > 1 else { return [] }
         var notes: [String] = []
         if let short = rows.filter(\.tooShortToRate).map(\.medianSeconds).max() {
-            notes.append("msgs/s and MiB/s withheld (\"short\"): a run of \(fixed(short, 2)) s is too short to rate; rates need runs of at least \(fixed(BenchNoise.minimumSeconds, 1)) s (raise --count, or pace with --rate)")
+            notes.append(
+                "msgs/s and MiB/s withheld (\"short\"): a run of \(fixed(short, 2)) s is too short to rate; rates need runs of at least \(fixed(BenchNoise.minimumSeconds, 1)) s (raise --count, or pace with --rate)"
+            )
         }
-        for column in columns where (markColumns?.contains(column.header) ?? true) && !(rateHeaders.contains(column.header) && rows.contains(where: \.tooShortToRate)) {
-            if let why = BenchNoise.whyNoBest(rows.map { $0.runs.map { column.value($0.metrics) } }, better: column.better),
-               ["msgs/s", "p99 ms", "msgs/CPU-s", "requests"].contains(column.header) {
+        for column in columns
+        where (markColumns?.contains(column.header) ?? true)
+            && !(rateHeaders.contains(column.header) && rows.contains(where: \.tooShortToRate))
+        {
+            if let why = BenchNoise.whyNoBest(
+                rows.map { $0.runs.map { column.value($0.metrics) } }, better: column.better),
+                ["msgs/s", "p99 ms", "msgs/CPU-s", "requests"].contains(column.header)
+            {
                 notes.append("no best \(column.header): \(why)")
             }
         }
@@ -74,12 +81,15 @@ enum BenchReport {
         let showSpread = rows.contains { $0.runs.count > 1 }
         var headers = [firstHeader] + columns.map(\.header)
         if showSpread { headers.insert("spread", at: 2) }
-        var table = TextTable(headers: headers, alignments: [.left] + Array(repeating: .right, count: headers.count - 1))
-        var cells = rows.map { row in columns.map { column -> String in
-            if row.tooShortToRate && rateHeaders.contains(column.header) { return "short" }
-            let v = column.value(row.median)
-            return v.isFinite ? column.format(v) : "-"
-        } }
+        var table = TextTable(
+            headers: headers, alignments: [.left] + Array(repeating: .right, count: headers.count - 1))
+        var cells = rows.map { row in
+            columns.map { column -> String in
+                if row.tooShortToRate && rateHeaders.contains(column.header) { return "short" }
+                let v = column.value(row.median)
+                return v.isFinite ? column.format(v) : "-"
+            }
+        }
         for (c, column) in columns.enumerated() where markColumns?.contains(column.header) ?? true {
             if let best = distinctBest(rows, column: column) {
                 cells[best][c] += bestMark
@@ -88,7 +98,8 @@ enum BenchReport {
         for (i, row) in rows.enumerated() {
             var line = [row.label] + cells[i]
             if showSpread {
-                line.insert(row.throughputSpread.isFinite ? "±" + fixed(row.throughputSpread * 50, 1) + "%" : "-", at: 2)
+                line.insert(
+                    row.throughputSpread.isFinite ? "±" + fixed(row.throughputSpread * 50, 1) + "%" : "-", at: 2)
             }
             table.append(line)
         }
@@ -97,14 +108,18 @@ enum BenchReport {
 
     /// Horizontal bars scaled to the largest value. Unicode eighth blocks at a
     /// terminal; `#` when piped, so logs and CI output stay plain ASCII.
-    static func barChart(_ items: [(label: String, value: Double)], width: Int = 40, ascii: Bool,
-                                unit: String = "msgs/s") -> [String] {
+    static func barChart(
+        _ items: [(label: String, value: Double)], width: Int = 40, ascii: Bool,
+        unit: String = "msgs/s"
+    ) -> [String] {
         let top = items.map(\.value).filter(\.isFinite).max() ?? 0
         let labelWidth = items.map(\.label.count).max() ?? 0
         let partials: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
         return items.map { item in
             let label = item.label + String(repeating: " ", count: labelWidth - item.label.count)
-            guard top > 0, item.value.isFinite, item.value > 0 else { return "\(label)  \(unit == "" ? "" : "0 \(unit)")" }
+            guard top > 0, item.value.isFinite, item.value > 0 else {
+                return "\(label)  \(unit == "" ? "" : "0 \(unit)")"
+            }
             let eighths = Int((item.value / top * Double(width * 8)).rounded())
             var bar: String
             if ascii {
@@ -148,11 +163,14 @@ enum BenchReport {
             ("produce_requests", .integer(r.statistics.produceRequests)),
             ("avg_batch_msgs", number(m.avgBatchMsgs)),
             ("avg_batch_bytes", number(m.avgBatchBytes)),
-            ("latency_ms", .object([
-                ("p50", .double(Double(r.latency.p50) / 1000)), ("p95", .double(Double(r.latency.p95) / 1000)),
-                ("p99", .double(Double(r.latency.p99) / 1000)), ("p999", .double(Double(r.latency.p999) / 1000)),
-                ("max", .double(Double(r.latency.max) / 1000)), ("mean", number(r.latency.mean / 1000)),
-            ])),
+            (
+                "latency_ms",
+                .object([
+                    ("p50", .double(Double(r.latency.p50) / 1000)), ("p95", .double(Double(r.latency.p95) / 1000)),
+                    ("p99", .double(Double(r.latency.p99) / 1000)), ("p999", .double(Double(r.latency.p999) / 1000)),
+                    ("max", .double(Double(r.latency.max) / 1000)), ("mean", number(r.latency.mean / 1000)),
+                ])
+            ),
             ("cpu_ms", number(r.cpuSeconds * 1000)),
             ("msgs_per_cpu_sec", number(m.msgsPerCpuSecond)),
             ("interrupted", .bool(r.interrupted)),
@@ -167,8 +185,10 @@ enum BenchReport {
 
     /// One client of a run with several (`--producers`, `--consumers`).
     static func clientJSON(_ c: ClientRate) -> JSONValue {
-        .object([("client", .integer(c.client)), ("messages", .integer(c.messages)),
-                 ("duration_ms", number(c.seconds * 1000)), ("msgs_per_sec", number(c.msgsPerSec))])
+        .object([
+            ("client", .integer(c.client)), ("messages", .integer(c.messages)),
+            ("duration_ms", number(c.seconds * 1000)), ("msgs_per_sec", number(c.msgsPerSec)),
+        ])
     }
 
     static let csvHeader = [
@@ -183,17 +203,20 @@ enum BenchReport {
         func d(_ v: Double) -> String { v.isFinite ? String(format: "%.6g", v) : "" }
         return [
             r.label, r.codec, r.settings.map { "\($0.key)=\($0.value)" }.joined(separator: " "), String(r.run),
-            String(r.count), String(r.delivered), String(r.failed), String(r.size), r.payload, String(format: "%.6f", r.seconds),
+            String(r.count), String(r.delivered), String(r.failed), String(r.size), r.payload,
+            String(format: "%.6f", r.seconds),
             d(m.msgsPerSec), d(m.mibPerSec), String(r.payloadBytes), String(r.statistics.batchBytes),
             String(r.statistics.wireBytes), d(m.compressionRatio), String(r.statistics.produceRequests),
             d(m.avgBatchMsgs), d(m.avgBatchBytes), String(r.latency.p50), String(r.latency.p95), String(r.latency.p99),
-            String(r.latency.p999), String(r.latency.max), d(r.cpuSeconds), d(m.msgsPerCpuSecond), String(r.interrupted),
+            String(r.latency.p999), String(r.latency.max), d(r.cpuSeconds), d(m.msgsPerCpuSecond),
+            String(r.interrupted),
         ]
     }
 
     /// RFC 4180 CSV: a header line and one line per run.
     static func csv(_ results: [BenchResult]) -> String {
-        ([csvHeader] + results.map(csvRow)).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        ([csvHeader] + results.map(csvRow)).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n")
+            + "\n"
     }
 
     static func csvField(_ s: String) -> String {
@@ -212,7 +235,9 @@ enum BenchReport {
             if quoted {
                 if c == "\"" {
                     if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
-                } else { field.append(c) }
+                } else {
+                    field.append(c)
+                }
             } else if c == "\"" {
                 quoted = true
             } else if c == "," {
@@ -240,21 +265,26 @@ enum BenchReport {
         guard measured.count >= 2 else { return "Too few combinations completed to read a trade-off." }
         var parts: [String] = []
         if let paced {
-            parts.append("Paced at \(grouped(Double(paced))) msgs/s, every combination sent the same rate, so msgs/s is the pace, not a result: read requests, messages per batch, p50 and CPU per message.")
+            parts.append(
+                "Paced at \(grouped(Double(paced))) msgs/s, every combination sent the same rate, so msgs/s is the pace, not a result: read requests, messages per batch, p50 and CPU per message."
+            )
         }
         func column(_ header: String) -> Column { columns.first { $0.header == header }! }
         // Requests and batching: deterministic enough to compare run by run.
         let withRequests = measured.filter { $0.median.produceRequests.isFinite && $0.median.produceRequests > 0 }
         if let fewest = withRequests.min(by: { $0.median.produceRequests < $1.median.produceRequests }),
-           let most = withRequests.max(by: { $0.median.produceRequests < $1.median.produceRequests }),
-           most.median.produceRequests > fewest.median.produceRequests * 1.1 {
+            let most = withRequests.max(by: { $0.median.produceRequests < $1.median.produceRequests }),
+            most.median.produceRequests > fewest.median.produceRequests * 1.1
+        {
             let f = fewest.median, m = most.median
-            var text = "\(fewest.label) sends the fewest produce requests (\(grouped(f.produceRequests)), \(fixed(f.avgBatchMsgs, 0)) msgs per batch), " +
-                "\(fixed(m.produceRequests / f.produceRequests, 1))× fewer than \(most.label) (\(grouped(m.produceRequests)), \(fixed(m.avgBatchMsgs, 0)) per batch)"
+            var text =
+                "\(fewest.label) sends the fewest produce requests (\(grouped(f.produceRequests)), \(fixed(f.avgBatchMsgs, 0)) msgs per batch), "
+                + "\(fixed(m.produceRequests / f.produceRequests, 1))× fewer than \(most.label) (\(grouped(m.produceRequests)), \(fixed(m.avgBatchMsgs, 0)) per batch)"
             let cpu = measured.map { $0.runs.map(\.metrics.msgsPerCpuSecond) }
             if let best = BenchNoise.distinctBest(cpu, better: .higher) {
                 let b = measured[best]
-                text += "; \(b.label) does the most work per CPU-second (\(grouped(b.median.msgsPerCpuSecond)) msgs/CPU-s"
+                text +=
+                    "; \(b.label) does the most work per CPU-second (\(grouped(b.median.msgsPerCpuSecond)) msgs/CPU-s"
                 if b.label != most.label, most.median.msgsPerCpuSecond.isFinite, most.median.msgsPerCpuSecond > 0 {
                     text += ", \(fixed(b.median.msgsPerCpuSecond / most.median.msgsPerCpuSecond, 1))× \(most.label)'s"
                 }
@@ -263,9 +293,13 @@ enum BenchReport {
                 text += "; CPU per message differs by less than the measured spread"
             }
             text += "."
-            if let lowP50 = measured.filter({ $0.median.p50Micros.isFinite }).min(by: { $0.median.p50Micros < $1.median.p50Micros }),
-               lowP50.label != fewest.label, f.p50Micros.isFinite {
-                text += " The price is latency: p50 \(ms(f.p50Micros)) for \(fewest.label) against \(ms(lowP50.median.p50Micros)) for \(lowP50.label)."
+            if let lowP50 = measured.filter({ $0.median.p50Micros.isFinite }).min(by: {
+                $0.median.p50Micros < $1.median.p50Micros
+            }),
+                lowP50.label != fewest.label, f.p50Micros.isFinite
+            {
+                text +=
+                    " The price is latency: p50 \(ms(f.p50Micros)) for \(fewest.label) against \(ms(lowP50.median.p50Micros)) for \(lowP50.label)."
             }
             parts.append(text)
         }
@@ -276,19 +310,28 @@ enum BenchReport {
         if let fi = fastestIndex, let qi = quickestIndex {
             let fastest = measured[fi], quickest = measured[qi], f = fastest.median, q = quickest.median
             if fi == qi {
-                parts.append("\(fastest.label) wins both throughput (\(grouped(f.msgsPerSec)) msgs/s) and p99 (\(ms(f.p99Micros))): no trade-off on this workload.")
+                parts.append(
+                    "\(fastest.label) wins both throughput (\(grouped(f.msgsPerSec)) msgs/s) and p99 (\(ms(f.p99Micros))): no trade-off on this workload."
+                )
             } else {
                 let gain = (f.msgsPerSec / q.msgsPerSec - 1) * 100
-                parts.append("\(fastest.label) gives the most throughput (\(grouped(f.msgsPerSec)) msgs/s, p99 \(ms(f.p99Micros))); " +
-                    "\(quickest.label) the lowest p99 (\(ms(q.p99Micros)), \(grouped(q.msgsPerSec)) msgs/s). " +
-                    "Choosing throughput buys \(fixed(gain, 0)) % more messages per second for \(fixed(f.p99Micros / max(q.p99Micros, 1), 1))× the p99.")
+                parts.append(
+                    "\(fastest.label) gives the most throughput (\(grouped(f.msgsPerSec)) msgs/s, p99 \(ms(f.p99Micros))); "
+                        + "\(quickest.label) the lowest p99 (\(ms(q.p99Micros)), \(grouped(q.msgsPerSec)) msgs/s). "
+                        + "Choosing throughput buys \(fixed(gain, 0)) % more messages per second for \(fixed(f.p99Micros / max(q.p99Micros, 1), 1))× the p99."
+                )
             }
         } else {
             if let fi = fastestIndex {
-                parts.append("\(measured[fi].label) gives the most throughput (\(grouped(measured[fi].median.msgsPerSec)) msgs/s).")
+                parts.append(
+                    "\(measured[fi].label) gives the most throughput (\(grouped(measured[fi].median.msgsPerSec)) msgs/s)."
+                )
             } else if paced == nil {
-                parts.append(rateable ? "No combination is faster beyond the measured spread." :
-                    "The runs were too short to rate msgs/s (under \(fixed(BenchNoise.minimumSeconds, 1)) s each).")
+                parts.append(
+                    rateable
+                        ? "No combination is faster beyond the measured spread."
+                        : "The runs were too short to rate msgs/s (under \(fixed(BenchNoise.minimumSeconds, 1)) s each)."
+                )
             }
             if let qi = quickestIndex {
                 parts.append("\(measured[qi].label) has the lowest p99 (\(ms(measured[qi].median.p99Micros))).")
@@ -309,12 +352,16 @@ enum BenchReport {
                 }
                 guard order.count >= 2 else { continue }
                 let means = order.map { v in (v, byValue[v]!.reduce(0, +) / Double(byValue[v]!.count)) }
-                guard let lo = means.min(by: { $0.1 < $1.1 }), let hi = means.max(by: { $0.1 < $1.1 }), lo.1 > 0 else { continue }
+                guard let lo = means.min(by: { $0.1 < $1.1 }), let hi = means.max(by: { $0.1 < $1.1 }), lo.1 > 0 else {
+                    continue
+                }
                 let factor = hi.1 / lo.1
                 if factor > (strongest?.factor ?? 0) { strongest = (key, lo.0, hi.0, factor) }
             }
             if let s = strongest {
-                parts.append("\(s.key) matters most here: \(s.key)=\(s.high) averages \(fixed(s.factor, 1))× the throughput of \(s.key)=\(s.low).")
+                parts.append(
+                    "\(s.key) matters most here: \(s.key)=\(s.high) averages \(fixed(s.factor, 1))× the throughput of \(s.key)=\(s.low)."
+                )
             }
         }
         return parts.joined(separator: " ")

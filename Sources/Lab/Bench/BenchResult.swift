@@ -27,8 +27,10 @@ struct BenchResult: Sendable {
     /// Per-client figures when several clients ran at once (`--producers N`); empty for one.
     var clients: [ClientRate] = []
 
-    init(label: String, codec: String, count: Int, size: Int, payload: String, delivered: Int, failed: Int,
-                seconds: Double, statistics: ProduceStatisticsTotals, latency: LatencySummary, cpuSeconds: Double) {
+    init(
+        label: String, codec: String, count: Int, size: Int, payload: String, delivered: Int, failed: Int,
+        seconds: Double, statistics: ProduceStatisticsTotals, latency: LatencySummary, cpuSeconds: Double
+    ) {
         self.label = label
         self.codec = codec
         self.count = count
@@ -77,11 +79,13 @@ struct BenchMetrics: Equatable, Sendable {
     var cpuSeconds: Double
     var msgsPerCpuSecond: Double
 
-    static var fields: [WritableKeyPath<BenchMetrics, Double>] { [
-        \.msgsPerSec, \.mibPerSec, \.wireBytes, \.compressionRatio, \.produceRequests, \.avgBatchMsgs,
-        \.avgBatchBytes, \.p50Micros, \.p95Micros, \.p99Micros, \.p999Micros, \.maxMicros, \.cpuSeconds,
-        \.msgsPerCpuSecond,
-    ] }
+    static var fields: [WritableKeyPath<BenchMetrics, Double>] {
+        [
+            \.msgsPerSec, \.mibPerSec, \.wireBytes, \.compressionRatio, \.produceRequests, \.avgBatchMsgs,
+            \.avgBatchBytes, \.p50Micros, \.p95Micros, \.p99Micros, \.p999Micros, \.maxMicros, \.cpuSeconds,
+            \.msgsPerCpuSecond,
+        ]
+    }
 
     /// Field by field median of several runs.
     static func median(_ runs: [BenchMetrics]) -> BenchMetrics {
@@ -179,7 +183,8 @@ struct ClientScaling: Equatable, Sendable {
     var summary: String {
         var text = "aggregate \(BenchReport.grouped(aggregateMsgsPerSec)) msgs/s from \(clients.count) clients"
         if let lo = slowest, let hi = fastest {
-            text += "; per client \(BenchReport.grouped(lo.msgsPerSec))-\(BenchReport.grouped(hi.msgsPerSec)) msgs/s (median \(BenchReport.grouped(perClientMedian)))"
+            text +=
+                "; per client \(BenchReport.grouped(lo.msgsPerSec))-\(BenchReport.grouped(hi.msgsPerSec)) msgs/s (median \(BenchReport.grouped(perClientMedian)))"
         }
         return text
     }

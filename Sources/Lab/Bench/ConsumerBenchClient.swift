@@ -72,7 +72,12 @@ final class ConsumerBenchClient: @unchecked Sendable {
             var claimed = 0
             var handed = 0
             do {
-                _ = try reader.poll(timeoutMs: 100, claim: { n in claimed = budget.claim(n); return claimed }) { rec in
+                _ = try reader.poll(
+                    timeoutMs: 100,
+                    claim: { n in
+                        claimed = budget.claim(n); return claimed
+                    }
+                ) { rec in
                     handed += 1
                     bytes += rec.valueLength
                     let p = Int(rec.partition)
@@ -147,8 +152,12 @@ struct ConsumeRunTotals: Equatable {
     /// Sums the clients: records and bytes add up; a partition read by two
     /// clients (a rebalance moved it) counts its records once per client, so
     /// the excess over what it holds shows up in the exactly-once check.
-    static func merge(_ parts: [(consumed: Int, bytes: Int, duplicates: Int, perPartition: [Int64],
-                                 first: UInt64?, last: UInt64?, fetchRequests: Int64?)]) -> ConsumeRunTotals {
+    static func merge(
+        _ parts: [(
+            consumed: Int, bytes: Int, duplicates: Int, perPartition: [Int64],
+            first: UInt64?, last: UInt64?, fetchRequests: Int64?
+        )]
+    ) -> ConsumeRunTotals {
         var t = ConsumeRunTotals()
         t.perPartition = [Int64](repeating: 0, count: parts.map(\.perPartition.count).max() ?? 0)
         for (i, p) in parts.enumerated() {

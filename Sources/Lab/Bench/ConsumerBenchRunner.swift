@@ -25,7 +25,9 @@ enum ConsumerBenchRunner {
         var msgsPerSecond: Double { window > 0 ? Double(consumed) / window : 0 }
         var mibPerSecond: Double { window > 0 ? Double(bytes) / 1_048_576 / window : 0 }
         var tooShortToRate: Bool { BenchNoise.isTooShort(seconds: window) }
-        var label: String { properties.isEmpty ? "(session config)" : properties.map { "\($0.0)=\($0.1)" }.joined(separator: " ") }
+        var label: String {
+            properties.isEmpty ? "(session config)" : properties.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+        }
     }
 
     static func run(_ ctx: CommandContext) throws {
@@ -38,7 +40,9 @@ enum ConsumerBenchRunner {
         let c = try session.requireConnection()
         let topicName = args.value("--topic") ?? ConsumerCommands.defaultTopic
         guard let topic = try c.admin.metadata().topic(topicName) else {
-            let fix = topicName == ConsumerCommands.defaultTopic ? "`seed` creates and fills it" : "`seed \(topicName)` fills it"
+            let fix =
+                topicName == ConsumerCommands.defaultTopic
+                ? "`seed` creates and fills it" : "`seed \(topicName)` fills it"
             throw LabError.notFound("unknown topic '\(topicName)'; \(fix)")
         }
         var expected: [Int32: Int64] = [:]
@@ -52,15 +56,20 @@ enum ConsumerBenchRunner {
         }
         let available = Int(expected.values.reduce(0, +))
         guard available > 0 else {
-            throw LabError.invalid("\(topicName) is empty; `seed\(topicName == ConsumerCommands.defaultTopic ? "" : " " + topicName)` fills it")
+            throw LabError.invalid(
+                "\(topicName) is empty; `seed\(topicName == ConsumerCommands.defaultTopic ? "" : " " + topicName)` fills it"
+            )
         }
         let count = try args.int("--count", default: available, range: 1...100_000_000)
         guard count <= available else {
-            throw LabError.invalid("--count \(count) is more than \(topicName) holds (\(available) messages); `seed` adds more")
+            throw LabError.invalid(
+                "--count \(count) is more than \(topicName) holds (\(available) messages); `seed` adds more")
         }
         let assignByHand = args.has("--assign")
         if assignByHand && consumers > topic.partitions.count {
-            throw LabError.invalid("--consumers \(consumers) with --assign needs as many partitions; \(topicName) has \(topic.partitions.count)")
+            throw LabError.invalid(
+                "--consumers \(consumers) with --assign needs as many partitions; \(topicName) has \(topic.partitions.count)"
+            )
         }
         let base = try session.consumerProperties(group: "unset").merging([
             "auto.offset.reset": "earliest", "enable.auto.commit": "false",
@@ -81,30 +90,37 @@ enum ConsumerBenchRunner {
         }
 
         let effective = (try? ClientConfig.effectiveValues(of: base, keys: ConsumerBenchCommands.tuningKeys)) ?? [:]
-        out.line("bench consume: \(combos.count) run(s) of \(count) message(s) from \(topicName) (\(topic.partitions.count) partitions, \(available) messages), each from the beginning "
-            + (assignByHand ? "with every partition assigned by hand (no group join)" : "with a fresh group")
-            + (consumers > 1 ? ", \(consumers) consumers at once" : ""))
-        out.line("consumer config in effect besides the varied properties: " + ConsumerBenchCommands.tuningKeys.compactMap { k in effective[k].map { "\(k)=\($0)" } }.joined(separator: " "))
+        out.line(
+            "bench consume: \(combos.count) run(s) of \(count) message(s) from \(topicName) (\(topic.partitions.count) partitions, \(available) messages), each from the beginning "
+                + (assignByHand ? "with every partition assigned by hand (no group join)" : "with a fresh group")
+                + (consumers > 1 ? ", \(consumers) consumers at once" : ""))
+        out.line(
+            "consumer config in effect besides the varied properties: "
+                + ConsumerBenchCommands.tuningKeys.compactMap { k in effective[k].map { "\(k)=\($0)" } }.joined(
+                    separator: " "))
 
         var results: [RunResult] = []
         for (i, config) in configs.enumerated() {
             if ctx.isCancelled { break }
             let r: RunResult
             do {
-                r = try measure(index: i + 1, of: configs.count, properties: combos[i], config: config,
-                                topic: topicName, partitions: topic.partitions.count, count: count, consumers: consumers,
-                                assignByHand: assignByHand, expected: count == available ? expected : nil, output: out,
-                                cancellation: ctx.cancellation)
+                r = try measure(
+                    index: i + 1, of: configs.count, properties: combos[i], config: config,
+                    topic: topicName, partitions: topic.partitions.count, count: count, consumers: consumers,
+                    assignByHand: assignByHand, expected: count == available ? expected : nil, output: out,
+                    cancellation: ctx.cancellation)
             } catch let e as KafkaError where configs.count == 1 {
                 throw refused(i, combos[i], e)
             }
             results.append(r)
             if r.interrupted { break }
         }
-        let embeddedIgnored = session.connection?.isEmbedded == true
+        let embeddedIgnored =
+            session.connection?.isEmbedded == true
             ? grid.keys.filter { ignoredByMock.contains($0) } : []
-        report(results, topic: topicName, count: count, available: available, consumers: consumers,
-               ignoredByMock: embeddedIgnored, ctx: ctx)
+        report(
+            results, topic: topicName, count: count, available: available, consumers: consumers,
+            ignoredByMock: embeddedIgnored, ctx: ctx)
     }
 
     static func refused(_ i: Int, _ combo: [(String, String)], _ e: KafkaError) -> LabError {
@@ -112,20 +128,24 @@ enum ConsumerBenchRunner {
         return LabError.invalid("run \(i + 1) (\(label)): librdkafka refuses it: \(e.message)")
     }
 
-    static func measure(index: Int, of total: Int, properties: [(String, String)], config: [String: String],
-                        topic: String, partitions: Int, count: Int, consumers: Int, assignByHand: Bool,
-                        expected: [Int32: Int64]?, output: Output, cancellation: Cancellation) throws -> RunResult {
+    static func measure(
+        index: Int, of total: Int, properties: [(String, String)], config: [String: String],
+        topic: String, partitions: Int, count: Int, consumers: Int, assignByHand: Bool,
+        expected: [Int32: Int64]?, output: Output, cancellation: Cancellation
+    ) throws -> RunResult {
         let groupId = "kafkalab-bench-consume-\(UUID().uuidString.prefix(8).lowercased())"
         let label = properties.isEmpty ? "session config" : properties.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
         let startNanos = BenchClock.nanos()
         var clients: [ConsumerBenchClient] = []
         for i in 0..<consumers {
-            let client = try ConsumerBenchClient(index: i + 1, config: config.merging(["group.id": groupId]) { $1 }, partitions: partitions)
+            let client = try ConsumerBenchClient(
+                index: i + 1, config: config.merging(["group.id": groupId]) { $1 }, partitions: partitions)
             if assignByHand {
                 let mine = ConsumeRunTotals.assignment(partitions: partitions, clients: consumers, client: i)
-                try client.consumer.assign(mine.map {
-                    TopicPartitionOffset(topic: topic, partition: Int32($0), offset: TopicPartitionOffset.beginning)
-                })
+                try client.consumer.assign(
+                    mine.map {
+                        TopicPartitionOffset(topic: topic, partition: Int32($0), offset: TopicPartitionOffset.beginning)
+                    })
             } else {
                 try client.consumer.subscribe([topic])
             }
@@ -136,8 +156,10 @@ enum ConsumerBenchRunner {
         func showProgress(_ consumed: Int) {
             let seconds = Double(BenchClock.nanos() &- startNanos) / 1e9
             guard gate.shouldShow(atSeconds: seconds) else { return }
-            output.progress("bench consume \(index)/\(total) \(label): " + ProgressGate.line(done: consumed, of: count, seconds: seconds, verb: "read")
-                            + (consumed == 0 && !assignByHand ? " (joining the group)" : ""))
+            output.progress(
+                "bench consume \(index)/\(total) \(label): "
+                    + ProgressGate.line(done: consumed, of: count, seconds: seconds, verb: "read")
+                    + (consumed == 0 && !assignByHand ? " (joining the group)" : ""))
         }
         if consumers == 1 {
             // One consumer: read on this thread, as rdkafka_performance does.
@@ -162,11 +184,14 @@ enum ConsumerBenchRunner {
         }
         output.clearProgress()
         let endNanos = BenchClock.nanos()
-        let totals = ConsumeRunTotals.merge(clients.map {
-            ($0.consumed, $0.bytes, $0.duplicates, $0.perPartition, $0.firstNanos, $0.lastNanos, $0.fetchRequests)
-        })
+        let totals = ConsumeRunTotals.merge(
+            clients.map {
+                ($0.consumed, $0.bytes, $0.duplicates, $0.perPartition, $0.firstNanos, $0.lastNanos, $0.fetchRequests)
+            })
         for client in clients {
-            if let w = client.warning { output.warning("run \(index), consumer \(client.index): \(w) (the run went on)") }
+            if let w = client.warning {
+                output.warning("run \(index), consumer \(client.index): \(w) (the run went on)")
+            }
         }
         let interrupted = clients.contains { $0.interrupted }
         let lastAt = totals.lastNanos ?? endNanos
@@ -180,14 +205,20 @@ enum ConsumerBenchRunner {
         let firstMessage = totals.firstNanos.map { Double($0 &- startNanos) / 1e9 }
         var matches = totals.consumed == count && totals.duplicates == 0
         if let expected {
-            matches = matches && expected.allSatisfy { p, n in Int(p) < totals.perPartition.count && totals.perPartition[Int(p)] == n }
+            matches =
+                matches
+                && expected.allSatisfy { p, n in Int(p) < totals.perPartition.count && totals.perPartition[Int(p)] == n
+                }
         }
         if totals.consumed < count && !interrupted {
-            output.warning("run \(index): only \(totals.consumed) of \(count) message(s) arrived (nothing for \(Int(ConsumerBenchClient.idleLimitSeconds)) s)")
+            output.warning(
+                "run \(index): only \(totals.consumed) of \(count) message(s) arrived (nothing for \(Int(ConsumerBenchClient.idleLimitSeconds)) s)"
+            )
         }
-        var result = RunResult(index: index, properties: properties, consumed: totals.consumed, duplicates: totals.duplicates,
-                               perPartitionMatches: matches, bytes: totals.bytes, fetchRequests: totals.fetchRequests,
-                               firstMessage: firstMessage, total: totalSeconds, window: window, interrupted: interrupted)
+        var result = RunResult(
+            index: index, properties: properties, consumed: totals.consumed, duplicates: totals.duplicates,
+            perPartitionMatches: matches, bytes: totals.bytes, fetchRequests: totals.fetchRequests,
+            firstMessage: firstMessage, total: totalSeconds, window: window, interrupted: interrupted)
         if consumers > 1 { result.clients = totals.clients }
         return result
     }
@@ -197,25 +228,37 @@ enum ConsumerBenchRunner {
     /// and no varied property is one the mock ignores.
     static func best(_ results: [RunResult], count: Int, ignoredByMock: [String]) -> RunResult? {
         guard results.count > 1, ignoredByMock.isEmpty,
-              results.allSatisfy({ $0.consumed == count && !$0.tooShortToRate }) else { return nil }
+            results.allSatisfy({ $0.consumed == count && !$0.tooShortToRate })
+        else { return nil }
         return BenchNoise.distinctBest(results.map { [$0.msgsPerSecond] }, better: .higher).map { results[$0] }
     }
 
-    static func report(_ results: [RunResult], topic: String, count: Int, available: Int, consumers: Int,
-                       ignoredByMock: [String], ctx: CommandContext) {
+    static func report(
+        _ results: [RunResult], topic: String, count: Int, available: Int, consumers: Int,
+        ignoredByMock: [String], ctx: CommandContext
+    ) {
         let out = ctx.output
         let best = best(results, count: count, ignoredByMock: ignoredByMock)
-        var table = TextTable(headers: ["RUN", "PROPERTIES", "MSGS/S", "MIB/S", "FETCHES", "MSGS/FETCH", "FIRST MSG", "TOTAL", "EXACTLY ONCE", "BEST"],
-                              alignments: [.right, .left, .right, .right, .right, .right, .right, .right, .left, .left])
+        var table = TextTable(
+            headers: [
+                "RUN", "PROPERTIES", "MSGS/S", "MIB/S", "FETCHES", "MSGS/FETCH", "FIRST MSG", "TOTAL", "EXACTLY ONCE",
+                "BEST",
+            ],
+            alignments: [.right, .left, .right, .right, .right, .right, .right, .right, .left, .left])
         for r in results {
             let fetches = r.fetchRequests.map { "\($0)" } ?? "?"
-            let perFetch = r.fetchRequests.flatMap { $0 > 0 ? String(format: "%.0f", Double(r.consumed) / Double($0)) : nil } ?? "?"
-            table.append(["\(r.index)", r.label,
-                          r.tooShortToRate ? "short" : String(format: "%.0f", r.msgsPerSecond),
-                          r.tooShortToRate ? "short" : String(format: "%.1f", r.mibPerSecond),
-                          fetches, perFetch, r.firstMessage.map { String(format: "%.0f ms", $0 * 1000) } ?? "-",
-                          String(format: "%.2f s", r.total), r.perPartitionMatches ? "yes" : "NO (\(r.consumed)/\(count), \(r.duplicates) dup)",
-                          best?.index == r.index ? "◀ best" : ""])
+            let perFetch =
+                r.fetchRequests.flatMap { $0 > 0 ? String(format: "%.0f", Double(r.consumed) / Double($0)) : nil }
+                ?? "?"
+            table.append([
+                "\(r.index)", r.label,
+                r.tooShortToRate ? "short" : String(format: "%.0f", r.msgsPerSecond),
+                r.tooShortToRate ? "short" : String(format: "%.1f", r.mibPerSecond),
+                fetches, perFetch, r.firstMessage.map { String(format: "%.0f ms", $0 * 1000) } ?? "-",
+                String(format: "%.2f s", r.total),
+                r.perPartitionMatches ? "yes" : "NO (\(r.consumed)/\(count), \(r.duplicates) dup)",
+                best?.index == r.index ? "◀ best" : "",
+            ])
         }
         out.table(table)
         if results.contains(where: \.interrupted) { out.line("interrupted after \(results.count) run(s)") }
@@ -223,48 +266,72 @@ enum ConsumerBenchRunner {
             out.line("best: run \(best.index) (\(best.label)) at \(String(format: "%.0f", best.msgsPerSecond)) msgs/s")
         } else if results.count > 1 && ignoredByMock.isEmpty {
             if let short = results.first(where: \.tooShortToRate) {
-                out.line("no best: run \(short.index) read for \(String(format: "%.2f", short.window)) s, too short to rate (msgs/s needs at least \(BenchBenchNoiseText.minimum)); seed more or raise --count")
+                out.line(
+                    "no best: run \(short.index) read for \(String(format: "%.2f", short.window)) s, too short to rate (msgs/s needs at least \(BenchBenchNoiseText.minimum)); seed more or raise --count"
+                )
             } else {
-                out.line("no best: no run is faster beyond the noise (a single run counts as ±\(Int(BenchNoise.singleRunHalfWidth * 100)) %)")
+                out.line(
+                    "no best: no run is faster beyond the noise (a single run counts as ±\(Int(BenchNoise.singleRunHalfWidth * 100)) %)"
+                )
             }
         }
         if !ignoredByMock.isEmpty {
-            out.line("note: the embedded cluster ignores \(ignoredByMock.joined(separator: " and ")) (the mock answers each fetch at once with one message set per partition), so differences between these rows are noise, not the setting; none is marked best")
+            out.line(
+                "note: the embedded cluster ignores \(ignoredByMock.joined(separator: " and ")) (the mock answers each fetch at once with one message set per partition), so differences between these rows are noise, not the setting; none is marked best"
+            )
         }
         if consumers > 1 {
             for r in results where !r.clients.isEmpty {
                 if r.tooShortToRate {
-                    out.line("run \(r.index): \(r.clients.count) consumers, rates withheld (short run); " +
-                             r.clients.map { "consumer \($0.client): \($0.messages) msgs in \(String(format: "%.2f", $0.seconds)) s" }.joined(separator: ", "))
+                    out.line(
+                        "run \(r.index): \(r.clients.count) consumers, rates withheld (short run); "
+                            + r.clients.map {
+                                "consumer \($0.client): \($0.messages) msgs in \(String(format: "%.2f", $0.seconds)) s"
+                            }.joined(separator: ", "))
                 } else {
                     let scaling = ClientScaling(clients: r.clients, aggregateSeconds: r.window)
                     out.line("run \(r.index): \(scaling.summary)")
-                    out.line("  " + r.clients.map { "consumer \($0.client): \($0.messages) msgs, \(BenchReport.grouped($0.msgsPerSec)) msgs/s" }.joined(separator: ", "))
+                    out.line(
+                        "  "
+                            + r.clients.map {
+                                "consumer \($0.client): \($0.messages) msgs, \(BenchReport.grouped($0.msgsPerSec)) msgs/s"
+                            }.joined(separator: ", "))
                 }
             }
         }
-        out.hint("MSGS/S and MIB/S (values, 1 MiB = 2^20 B) cover the first to the last record (withheld as \"short\" under \(BenchBenchNoiseText.minimum)); FIRST MSG includes joining the group; FETCHES are Fetch requests from librdkafka's statistics")
+        out.hint(
+            "MSGS/S and MIB/S (values, 1 MiB = 2^20 B) cover the first to the last record (withheld as \"short\" under \(BenchBenchNoiseText.minimum)); FIRST MSG includes joining the group; FETCHES are Fetch requests from librdkafka's statistics"
+        )
         if ctx.session.connection?.isEmbedded == true && ignoredByMock.isEmpty {
-            out.hint("embedded: the mock answers fetches from memory on this machine, with no disk and no network latency, and ignores fetch.min.bytes; fetch tuning matters against real brokers")
+            out.hint(
+                "embedded: the mock answers fetches from memory on this machine, with no disk and no network latency, and ignores fetch.min.bytes; fetch tuning matters against real brokers"
+            )
         }
-        out.setResult(.object([
-            ("topic", .string(topic)), ("messages_in_topic", .integer(available)), ("count", .integer(count)),
-            ("consumers", .integer(consumers)),
-            ("ignored_by_embedded_cluster", .array(ignoredByMock.map { .string($0) })),
-            ("runs", .array(results.map { r in .object([
-                ("run", .integer(r.index)),
-                ("properties", .object(r.properties.map { ($0.0, .string($0.1)) })),
-                ("consumed", .integer(r.consumed)), ("duplicates", .integer(r.duplicates)),
-                ("exactly_once", .bool(r.perPartitionMatches)),
-                ("msgs_per_sec", .double(r.msgsPerSecond)), ("mib_per_sec", .double(r.mibPerSecond)),
-                ("too_short_to_rate", .bool(r.tooShortToRate)),
-                ("fetch_requests", .optional(r.fetchRequests)),
-                ("first_message_ms", .optional(r.firstMessage.map { $0 * 1000 })),
-                ("total_ms", .double(r.total * 1000)), ("best", .bool(best?.index == r.index)),
-                ("clients", .array(r.clients.map(BenchReport.clientJSON))),
-            ]) })),
-            ("best_run", .optional(best?.index)),
-        ]))
+        out.setResult(
+            .object([
+                ("topic", .string(topic)), ("messages_in_topic", .integer(available)), ("count", .integer(count)),
+                ("consumers", .integer(consumers)),
+                ("ignored_by_embedded_cluster", .array(ignoredByMock.map { .string($0) })),
+                (
+                    "runs",
+                    .array(
+                        results.map { r in
+                            .object([
+                                ("run", .integer(r.index)),
+                                ("properties", .object(r.properties.map { ($0.0, .string($0.1)) })),
+                                ("consumed", .integer(r.consumed)), ("duplicates", .integer(r.duplicates)),
+                                ("exactly_once", .bool(r.perPartitionMatches)),
+                                ("msgs_per_sec", .double(r.msgsPerSecond)), ("mib_per_sec", .double(r.mibPerSecond)),
+                                ("too_short_to_rate", .bool(r.tooShortToRate)),
+                                ("fetch_requests", .optional(r.fetchRequests)),
+                                ("first_message_ms", .optional(r.firstMessage.map { $0 * 1000 })),
+                                ("total_ms", .double(r.total * 1000)), ("best", .bool(best?.index == r.index)),
+                                ("clients", .array(r.clients.map(BenchReport.clientJSON))),
+                            ])
+                        })
+                ),
+                ("best_run", .optional(best?.index)),
+            ]))
     }
 }
 

@@ -39,7 +39,8 @@ struct LatencySummary: Equatable, Sendable {
 
     /// A histogram for latencies from 1 µs to one hour; longer values are clamped.
     static func makeHistogram() -> Histogram<UInt64> {
-        Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: highestMicros, numberOfSignificantValueDigits: .three)
+        Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: highestMicros, numberOfSignificantValueDigits: .three)
     }
 
     static let highestMicros: UInt64 = 3_600_000_000

@@ -34,16 +34,20 @@ struct ProduceStatisticsTotals: Equatable, Sendable {
 
     mutating func add(_ emission: ClientStatistics, topic: String) {
         let t = emission.topics?[topic]
-        add(batchBytes: t?.batchSize?.sum ?? 0, batches: t?.batchSize?.cnt ?? 0, batchMessages: t?.batchCount?.sum ?? 0,
+        add(
+            batchBytes: t?.batchSize?.sum ?? 0, batches: t?.batchSize?.cnt ?? 0, batchMessages: t?.batchCount?.sum ?? 0,
             produceRequests: emission.produceRequests, bytesSent: emission.bytesSent)
     }
 
     mutating func add(_ sample: ProduceStatisticsSample) {
-        add(batchBytes: sample.batchBytes, batches: sample.batches, batchMessages: sample.batchMessages,
+        add(
+            batchBytes: sample.batchBytes, batches: sample.batches, batchMessages: sample.batchMessages,
             produceRequests: sample.produceRequests, bytesSent: sample.bytesSent)
     }
 
-    private mutating func add(batchBytes: Int64, batches: Int64, batchMessages: Int64, produceRequests: Int64, bytesSent: Int64) {
+    private mutating func add(
+        batchBytes: Int64, batches: Int64, batchMessages: Int64, produceRequests: Int64, bytesSent: Int64
+    ) {
         emissions += 1
         self.batchBytes += batchBytes
         self.batches += batches

@@ -129,12 +129,16 @@ enum ProducerBench {
     /// lock stays out of the profile.
     static let pollMask = 63
 
-    static let effectiveKeys = ["acks", "linger.ms", "batch.size", "batch.num.messages", "compression.type",
-                                "compression.level", "enable.idempotence"]
+    static let effectiveKeys = [
+        "acks", "linger.ms", "batch.size", "batch.num.messages", "compression.type",
+        "compression.level", "enable.idempotence",
+    ]
 
     /// - `progress`: called on the calling thread with (sent, total, seconds so far) about every 200 ms.
-    static func run(label: String, settings: [(key: String, value: String)], properties: [String: String],
-                    plan: ProducerBenchPlan, progress: (Int, Int, Double) -> Void) throws -> BenchResult {
+    static func run(
+        label: String, settings: [(key: String, value: String)], properties: [String: String],
+        plan: ProducerBenchPlan, progress: (Int, Int, Double) -> Void
+    ) throws -> BenchResult {
         var props = properties
         props["statistics.interval.ms"] = String(statisticsIntervalMs)
         let codec = props["compression.type"] ?? props["compression.codec"] ?? "none"
@@ -144,7 +148,8 @@ enum ProducerBench {
         let cpuSeconds: Double
         if plan.producers == 1 {
             // One client: everything on this thread, as rdkafka_performance does.
-            let client = try ProducerClient(index: 1, properties: props, plan: plan, count: plan.count, warmup: plan.warmup)
+            let client = try ProducerClient(
+                index: 1, properties: props, plan: plan, count: plan.count, warmup: plan.warmup)
             client.warmUp()
             let cpuStart = BenchClock.processCPUSeconds()
             client.measure { sent, now in progress(sent, plan.count, Double(now &- client.start) / 1e9) }
@@ -176,7 +181,9 @@ enum ProducerBench {
         result.interrupted = clients.contains { $0.interrupted }
         result.effectiveProperties = effectiveKeys.compactMap { k in effective[k].map { (key: k, value: $0) } }
         if plan.producers > 1 {
-            result.clients = clients.map { ClientRate(client: $0.index, messages: $0.recorder.delivered, seconds: Double($0.end &- $0.start) / 1e9) }
+            result.clients = clients.map {
+                ClientRate(client: $0.index, messages: $0.recorder.delivered, seconds: Double($0.end &- $0.start) / 1e9)
+            }
         }
         var failures: [Int32: Int] = [:]
         for c in clients { failures.merge(c.recorder.failures) { $0 + $1 } }
@@ -191,15 +198,18 @@ enum ProducerBench {
     /// Several producers, one thread each, measured together: every client
     /// warms up, then all start at once; CPU covers the process from the
     /// start to the last client's final delivery report.
-    static func runConcurrently(properties: [String: String], plan: ProducerBenchPlan,
-                                progress: (Int, Int, Double) -> Void) throws -> ([ProducerClient], Double) {
+    static func runConcurrently(
+        properties: [String: String], plan: ProducerBenchPlan,
+        progress: (Int, Int, Double) -> Void
+    ) throws -> ([ProducerClient], Double) {
         let n = plan.producers
         var clients: [ProducerClient] = []
         for i in 0..<n {
             // An even split of the messages; the first clients take the remainder.
             let share = plan.count / n + (i < plan.count % n ? 1 : 0)
             let warm = plan.warmup / n + (i < plan.warmup % n ? 1 : 0)
-            clients.append(try ProducerClient(index: i + 1, properties: properties, plan: plan, count: share, warmup: warm))
+            clients.append(
+                try ProducerClient(index: i + 1, properties: properties, plan: plan, count: share, warmup: warm))
         }
         let ready = DispatchSemaphore(value: 0)
         let go = DispatchSemaphore(value: 0)
@@ -287,12 +297,14 @@ final class ProducerClient: @unchecked Sendable {
         self.warmup = warmup
         let recorder = DeliveryRecorder()
         self.recorder = recorder
-        producer = try Producer(config: properties, pollsInBackground: false,
-                                onDelivery: { recorder.record($0) },
-                                onStatistics: { recorder.statistics.append($0) })
+        producer = try Producer(
+            config: properties, pollsInBackground: false,
+            onDelivery: { recorder.record($0) },
+            onStatistics: { recorder.statistics.append($0) })
         let topic = try producer.topic(plan.topic)
-        loop = ProduceLoop(topic: topic, producer: producer, recorder: recorder, cancellation: plan.cancellation,
-                           pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
+        loop = ProduceLoop(
+            topic: topic, producer: producer, recorder: recorder, cancellation: plan.cancellation,
+            pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
     }
 
     /// Warm-up: connections, metadata and the allocator's first pages, all
@@ -362,8 +374,10 @@ struct ProduceLoop {
     var slot = 0
     var sent = 0
 
-    init(topic: ProducerTopic, producer: Producer, recorder: DeliveryRecorder, cancellation: Cancellation,
-         pool: UnsafeRawBufferPointer, messageSize: Int) {
+    init(
+        topic: ProducerTopic, producer: Producer, recorder: DeliveryRecorder, cancellation: Cancellation,
+        pool: UnsafeRawBufferPointer, messageSize: Int
+    ) {
         self.cancellation = cancellation
         self.topic = topic
         self.producer = producer
@@ -397,13 +411,15 @@ struct ProduceLoop {
                 }
             }
             let value = base + slot &* size
-            var rc = topic.produce(borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
+            var rc = topic.produce(
+                borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
             while rc != 0 {
                 guard rc == queueFull else { throw KafkaError(code: rc) }
                 // Back-pressure: serve reports (freeing queue space) and retry.
                 recorder.poll(producer, timeoutMs: 10)
                 if cancellation.isCancelled { return sent }
-                rc = topic.produce(borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
+                rc = topic.produce(
+                    borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
             }
             sent &+= 1
             slot &+= 1
@@ -419,7 +435,11 @@ struct ProduceLoop {
             let now = BenchClock.nanos()
             guard now < due else { return }
             let waitMs = Int32((due - now) / 1_000_000)
-            if waitMs >= 1 { recorder.poll(producer, timeoutMs: waitMs) } else { recorder.poll(producer, timeoutMs: 0); usleep(UInt32((due - now) / 1000)) }
+            if waitMs >= 1 {
+                recorder.poll(producer, timeoutMs: waitMs)
+            } else {
+                recorder.poll(producer, timeoutMs: 0); usleep(UInt32((due - now) / 1000))
+            }
         }
     }
 }

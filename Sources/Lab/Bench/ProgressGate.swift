@@ -18,6 +18,7 @@ struct ProgressGate {
     static func line(done: Int, of planned: Int, seconds: Double, verb: String) -> String {
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 ? Double(max(0, planned - done)) / rate : 0
-        return "\(BenchReport.grouped(Double(done)))/\(BenchReport.grouped(Double(planned))) \(verb), \(BenchReport.grouped(rate)) msgs/s, ETA \(BenchReport.fixed(eta, 0)) s"
+        return
+            "\(BenchReport.grouped(Double(done)))/\(BenchReport.grouped(Double(planned))) \(verb), \(BenchReport.grouped(rate)) msgs/s, ETA \(BenchReport.fixed(eta, 0)) s"
     }
 }

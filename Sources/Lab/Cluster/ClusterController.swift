@@ -19,27 +19,42 @@ struct ClusterController {
 
     static func find(on c: ClusterConnection, composeFile: String?) -> ClusterController {
         let metadataId = c.isEmbedded ? nil : c.client.metadataControllerId(timeoutMs: 1_000)
-        let metadataNote = metadataId.map { "the Metadata response's controller id (\($0)) is a random live broker in KRaft, not the active controller" }
+        let metadataNote = metadataId.map {
+            "the Metadata response's controller id (\($0)) is a random live broker in KRaft, not the active controller"
+        }
         switch c.kind {
         case .embedded:
-            return ClusterController(id: nil, text: "none (embedded)", source: "embedded",
-                                     note: "embedded: the mock runs no KRaft quorum, so there is no controller; kafkalab moves leadership itself when a broker stops")
+            return ClusterController(
+                id: nil, text: "none (embedded)", source: "embedded",
+                note:
+                    "embedded: the mock runs no KRaft quorum, so there is no controller; kafkalab moves leadership itself when a broker stops"
+            )
         case .compose:
             do {
                 let compose = try c.composeControl(composeFile: composeFile, action: .start, brokers: [])
                 if let leader = try compose.activeController() {
-                    return ClusterController(id: leader, text: "\(leader) (KRaft quorum leader)", source: "kafka-metadata-quorum.sh",
-                                             note: "active controller from `kafka-metadata-quorum.sh describe --status` in a controller container" + (metadataNote.map { "; \($0)" } ?? ""))
+                    return ClusterController(
+                        id: leader, text: "\(leader) (KRaft quorum leader)", source: "kafka-metadata-quorum.sh",
+                        note:
+                            "active controller from `kafka-metadata-quorum.sh describe --status` in a controller container"
+                            + (metadataNote.map { "; \($0)" } ?? ""))
                 }
-                return ClusterController(id: nil, text: "unknown", source: "none",
-                                         note: "no controller container answered the quorum tool" + (metadataNote.map { "; \($0)" } ?? ""))
+                return ClusterController(
+                    id: nil, text: "unknown", source: "none",
+                    note: "no controller container answered the quorum tool" + (metadataNote.map { "; \($0)" } ?? ""))
             } catch {
-                return ClusterController(id: nil, text: "unknown", source: "none",
-                                         note: "the active controller comes from the quorum tool in a controller container, which kafkalab could not run (\(describeError(error)))" + (metadataNote.map { "; \($0)" } ?? ""))
+                return ClusterController(
+                    id: nil, text: "unknown", source: "none",
+                    note:
+                        "the active controller comes from the quorum tool in a controller container, which kafkalab could not run (\(describeError(error)))"
+                        + (metadataNote.map { "; \($0)" } ?? ""))
             }
         case .external:
-            return ClusterController(id: nil, text: "unknown to clients", source: "none",
-                                     note: (metadataNote.map { "\($0); " } ?? "") + "`kafka-metadata-quorum.sh --bootstrap-controller HOST:PORT describe --status` names the active controller")
+            return ClusterController(
+                id: nil, text: "unknown to clients", source: "none",
+                note: (metadataNote.map { "\($0); " } ?? "")
+                    + "`kafka-metadata-quorum.sh --bootstrap-controller HOST:PORT describe --status` names the active controller"
+            )
         }
     }
 }

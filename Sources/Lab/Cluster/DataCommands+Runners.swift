@@ -11,7 +11,9 @@ extension DataCommands {
         var headerTemplates: [(key: String, value: String)] = []
         for h in args.values("--header") {
             let parts = h.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else { throw ctx.usageError("--header takes key=value, not '\(h)'") }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ctx.usageError("--header takes key=value, not '\(h)'")
+            }
             headerTemplates.append((parts[0], parts[1]))
         }
         let partition = try args.optionalInt("--partition", range: 0...100_000).map(Int32.init)
@@ -21,7 +23,8 @@ extension DataCommands {
         let message: (Int) -> (key: [UInt8]?, value: [UInt8])
         if let path = args.value("--file") {
             try args.expectPositionals(atMost: 0)
-            guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8) else {
+            guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8)
+            else {
                 throw LabError.invalid("cannot read \(path): no such file or not UTF-8 text")
             }
             let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
@@ -53,7 +56,8 @@ extension DataCommands {
         while sent < planned {
             if ctx.isCancelled { break }
             let m = message(sent)
-            let headers = numberedHeaders
+            let headers =
+                numberedHeaders
                 ? headerTemplates.map { MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8)) }
                 : fixedHeaders
             try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: headers)
@@ -81,14 +85,16 @@ extension DataCommands {
         report(summary, topic: topicName, sent: sent, planned: planned, seconds: elapsed, ctx: ctx)
         let outstanding = sent - summary.delivered - summary.failed
         if ctx.isCancelled && outstanding > 0 {
-            ctx.output.line("interrupted: \(outstanding) message(s) sent but not yet reported; they are not counted above")
+            ctx.output.line(
+                "interrupted: \(outstanding) message(s) sent but not yet reported; they are not counted above")
         }
         if let fatal = sp.producer.fatalError {
             session.resetProducer()
             throw LabError.invalid("the producer hit a fatal error: \(fatal); the next command gets a fresh producer")
         }
         if summary.failed > 0 && summary.delivered == 0 {
-            throw LabError.invalid("no message was delivered (\(summary.failuresByName.map { $0.name }.joined(separator: ", ")))")
+            throw LabError.invalid(
+                "no message was delivered (\(summary.failuresByName.map { $0.name }.joined(separator: ", ")))")
         }
     }
 
@@ -104,7 +110,9 @@ extension DataCommands {
         case "beginning": startOffset = TopicPartitionOffset.beginning
         case "end": startOffset = TopicPartitionOffset.end
         default:
-            guard let o = Int64(from), o >= 0 else { throw ctx.usageError("--from takes beginning, end or an offset ≥ 0, not '\(from)'") }
+            guard let o = Int64(from), o >= 0 else {
+                throw ctx.usageError("--from takes beginning, end or an offset ≥ 0, not '\(from)'")
+            }
             startOffset = o
         }
         let topic = try ctx.session.requireTopic(topicName)
@@ -118,7 +126,8 @@ extension DataCommands {
         let followIdles = follow && (args.value("--idle") != nil || ctx.session.isScript)
         if follow && args.value("--idle") == nil && ctx.session.isScript {
             idle = ctx.session.scriptWaitLimit
-            ctx.output.hint("in a script --follow stops after \(Arguments.formatDuration(idle)) without a message (--idle sets it)")
+            ctx.output.hint(
+                "in a script --follow stops after \(Arguments.formatDuration(idle)) without a message (--idle sets it)")
         }
         var extra = ["enable.auto.commit": "false", "enable.partition.eof": "true"]
         // The end of a partition shows only once a fetch comes back empty, and a broker holds an
@@ -133,10 +142,16 @@ extension DataCommands {
             }
             extra["isolation.level"] = isolation
             if isolation == "read_committed" && ctx.session.connection?.isEmbedded == true {
-                ctx.output.hint("embedded: the mock writes no transaction markers and ignores isolation.level, so read_committed also returns aborted and still-open transactional messages here")
+                ctx.output.hint(
+                    "embedded: the mock writes no transaction markers and ignores isolation.level, so read_committed also returns aborted and still-open transactional messages here"
+                )
             }
         }
-        let groupMode = try args.value("--group").map { try GroupConsumeMode(group: $0, commit: args.value("--commit"), from: from, partitionGiven: args.value("--partition") != nil, ctx: ctx) }
+        let groupMode = try args.value("--group").map {
+            try GroupConsumeMode(
+                group: $0, commit: args.value("--commit"), from: from, partitionGiven: args.value("--partition") != nil,
+                ctx: ctx)
+        }
         if groupMode == nil, args.value("--commit") != nil { throw ctx.usageError("--commit needs --group") }
         let consumer: Consumer
         if let groupMode {
@@ -144,22 +159,28 @@ extension DataCommands {
             consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
             try consumer.subscribe([topicName])
             ctx.session.lagState.recordJoin(groupMode.group)
-            ctx.output.hint("joining group \(groupMode.group) (\(groupMode.commitDescription))" + (ctx.session.connection?.isEmbedded == true ? "; the embedded cluster holds a first join ~3 s" : ""))
+            ctx.output.hint(
+                "joining group \(groupMode.group) (\(groupMode.commitDescription))"
+                    + (ctx.session.connection?.isEmbedded == true
+                        ? "; the embedded cluster holds a first join ~3 s" : ""))
         } else {
-            consumer = try Consumer(config: ctx.session.consumerProperties(
-                group: "kafkalab-consume-\(UUID().uuidString.prefix(8))", extra))
+            consumer = try Consumer(
+                config: ctx.session.consumerProperties(
+                    group: "kafkalab-consume-\(UUID().uuidString.prefix(8))", extra))
             // Absolute offsets from the watermarks: given a logical beginning or end, librdkafka
             // 2.0.2 looks the offset up itself, and its first lookup (sent before it knows the
             // leader) is retried after 500 ms, so every read started half a second late.
             let admin = try ctx.session.requireConnection().admin
             consumer.prepare(topic: topicName, timeoutMs: ctx.session.requestTimeoutMs)
-            try consumer.assign(partitions.map { p in
-                var offset = startOffset
-                if startOffset < 0, let w = try? admin.watermarks(topic: topicName, partition: p, timeoutMs: 3_000) {
-                    offset = startOffset == TopicPartitionOffset.beginning ? w.low : w.high
-                }
-                return TopicPartitionOffset(topic: topicName, partition: p, offset: offset)
-            })
+            try consumer.assign(
+                partitions.map { p in
+                    var offset = startOffset
+                    if startOffset < 0, let w = try? admin.watermarks(topic: topicName, partition: p, timeoutMs: 3_000)
+                    {
+                        offset = startOffset == TopicPartitionOffset.beginning ? w.low : w.high
+                    }
+                    return TopicPartitionOffset(topic: topicName, partition: p, offset: offset)
+                })
         }
         var received = 0
         var sinceCommit = 0
@@ -197,11 +218,14 @@ extension DataCommands {
         }
         if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
         consumer.close()
-        let why = ctx.isCancelled ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
+        let why =
+            ctx.isCancelled
+            ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
         if let groupMode {
             try reportGroupCommits(groupMode, topic: topic, consumed: received, stopped: why, ctx: ctx)
         } else if ctx.output.isJSON {
-            ctx.output.setResult(.object([("topic", .string(topicName)), ("consumed", .integer(received)), ("stopped", .string(why))]))
+            ctx.output.setResult(
+                .object([("topic", .string(topicName)), ("consumed", .integer(received)), ("stopped", .string(why))]))
         } else {
             ctx.output.hint("\(received) message(s) from \(topicName) (\(why))")
         }

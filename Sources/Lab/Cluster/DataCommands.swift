@@ -7,9 +7,11 @@ enum DataCommands {
 
     static let produce = Command(
         "produce", summary: "produce messages ({i} in the key, value or a header becomes the message number)",
-        usage: "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] <value> | produce [--topic T] --file PATH",
+        usage:
+            "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] <value> | produce [--topic T] --file PATH",
         options: ["--topic", "--count", "--key", "--header", "--partition", "--file"],
-        details: "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional. The rate counts from the first send to the last delivery report; the producer learns the topic's leaders before the clock starts. A keyed message's partition comes from librdkafka's partitioner: by default consistent_random, the CRC32 of the key, where a Java producer uses murmur2 (`set partitioner murmur2_random` to match it; `explain partitioning`).",
+        details:
+            "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional. The rate counts from the first send to the last delivery report; the producer learns the topic's leaders before the clock starts. A keyed message's partition comes from librdkafka's partitioner: by default consistent_random, the CRC32 of the key, where a Java producer uses murmur2 (`set partitioner murmur2_random` to match it; `explain partitioning`).",
         completes: .nothing
     ) { ctx in try runProduce(ctx) }
 
@@ -17,11 +19,17 @@ enum DataCommands {
         text.contains("{i}") ? text.replacingOccurrences(of: "{i}", with: String(i)) : text
     }
 
-    static func report(_ s: DeliverySummary, topic: String, sent: Int, planned: Int, seconds: Double, ctx: CommandContext) {
+    static func report(
+        _ s: DeliverySummary, topic: String, sent: Int, planned: Int, seconds: Double, ctx: CommandContext
+    ) {
         let out = ctx.output
         var line = "produced \(s.delivered) of \(sent) message(s) to \(topic)"
         if !s.offsetRanges.isEmpty {
-            line += ": " + s.offsetRanges.map { "p\($0.partition) \($0.first == $0.last ? "@\($0.first)" : "@\($0.first)-\($0.last)")" }.joined(separator: ", ")
+            line +=
+                ": "
+                + s.offsetRanges.map {
+                    "p\($0.partition) \($0.first == $0.last ? "@\($0.first)" : "@\($0.first)-\($0.last)")"
+                }.joined(separator: ", ")
         }
         if s.delivered > 1 && seconds > 0 { line += String(format: " (%.0f msgs/s)", Double(s.delivered) / seconds) }
         out.line(line)
@@ -29,18 +37,41 @@ enum DataCommands {
         for f in s.failuresByName {
             out.line("failed: \(f.count) × \(f.name)" + (ErrorMeanings.meaning(of: f.name).map { ": \($0)" } ?? ""))
         }
-        out.setResult(.object([
-            ("topic", .string(topic)), ("sent", .integer(sent)), ("delivered", .integer(s.delivered)), ("failed", .integer(s.failed)),
-            ("partitions", .array(s.offsetRanges.map { .object([("partition", .integer($0.partition)), ("first_offset", .integer($0.first)), ("last_offset", .integer($0.last))]) })),
-            ("errors", .array(s.failuresByName.map { .object([("error", .string($0.name)), ("count", .integer($0.count)), ("meaning", .optional(ErrorMeanings.meaning(of: $0.name)))]) })),
-        ]))
+        out.setResult(
+            .object([
+                ("topic", .string(topic)), ("sent", .integer(sent)), ("delivered", .integer(s.delivered)),
+                ("failed", .integer(s.failed)),
+                (
+                    "partitions",
+                    .array(
+                        s.offsetRanges.map {
+                            .object([
+                                ("partition", .integer($0.partition)), ("first_offset", .integer($0.first)),
+                                ("last_offset", .integer($0.last)),
+                            ])
+                        })
+                ),
+                (
+                    "errors",
+                    .array(
+                        s.failuresByName.map {
+                            .object([
+                                ("error", .string($0.name)), ("count", .integer($0.count)),
+                                ("meaning", .optional(ErrorMeanings.meaning(of: $0.name))),
+                            ])
+                        })
+                ),
+            ]))
     }
 
     static let consume = Command(
         "consume", summary: "read messages: partition, offset, key, value, timestamp",
-        usage: "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
-        flags: ["--follow"], options: ["--from", "--count", "--partition", "--idle", "--isolation", "--group", "--commit"],
-        details: "Reads to the end of every partition and stops (like kcat -e; the end shows once a fetch comes back empty, so such a read asks for fetch.wait.max.ms=100 unless you set it), or keeps waiting with --follow until Ctrl-C, --count or --idle without a message (in a script, where nobody can press Ctrl-C, --idle defaults to 10 s). Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
+        usage:
+            "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
+        flags: ["--follow"],
+        options: ["--from", "--count", "--partition", "--idle", "--isolation", "--group", "--commit"],
+        details:
+            "Reads to the end of every partition and stops (like kcat -e; the end shows once a fetch comes back empty, so such a read asks for fetch.wait.max.ms=100 unless you set it), or keeps waiting with --follow until Ctrl-C, --count or --idle without a message (in a script, where nobody can press Ctrl-C, --idle defaults to 10 s). Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
         completes: .topics
     ) { ctx in try runConsume(ctx) }
 
@@ -55,22 +86,38 @@ enum DataCommands {
 
     /// What the group has committed now, as the coordinator reports it (not what this
     /// consumer believes it sent).
-    static func reportGroupCommits(_ mode: GroupConsumeMode, topic: TopicInfo, consumed: Int, stopped: String, ctx: CommandContext) throws {
+    static func reportGroupCommits(
+        _ mode: GroupConsumeMode, topic: TopicInfo, consumed: Int, stopped: String, ctx: CommandContext
+    ) throws {
         let admin = try ctx.session.requireConnection().admin
-        let committed = try admin.committedOffsets(group: mode.group, partitions: topic.partitions.map { TopicPartition(topic: topic.name, partition: $0.id) })
+        let committed = try admin.committedOffsets(
+            group: mode.group, partitions: topic.partitions.map { TopicPartition(topic: topic.name, partition: $0.id) })
         let withOffsets = committed.filter { $0.offset >= 0 }
-        let text = withOffsets.isEmpty ? "nothing" : withOffsets.map { "p\($0.partition) @\($0.offset)" }.joined(separator: ", ")
-        ctx.output.line("consumed \(consumed) message(s) from \(topic.name) as group \(mode.group) (\(stopped)); the group's committed offsets: \(text)")
+        let text =
+            withOffsets.isEmpty
+            ? "nothing" : withOffsets.map { "p\($0.partition) @\($0.offset)" }.joined(separator: ", ")
+        ctx.output.line(
+            "consumed \(consumed) message(s) from \(topic.name) as group \(mode.group) (\(stopped)); the group's committed offsets: \(text)"
+        )
         if mode.commitEvery == nil && !mode.autoCommit {
-            ctx.output.hint("--commit off: this run committed nothing; `lag \(mode.group) --topic \(topic.name)` shows the group's lag")
+            ctx.output.hint(
+                "--commit off: this run committed nothing; `lag \(mode.group) --topic \(topic.name)` shows the group's lag"
+            )
         } else {
             ctx.output.hint("`lag \(mode.group)` shows the lag these commits leave")
         }
-        ctx.output.setResult(.object([
-            ("topic", .string(topic.name)), ("group", .string(mode.group)), ("consumed", .integer(consumed)),
-            ("stopped", .string(stopped)), ("commit", .string(mode.commitDescription)),
-            ("committed", .array(withOffsets.map { .object([("partition", .integer($0.partition)), ("offset", .integer($0.offset))]) })),
-        ]))
+        ctx.output.setResult(
+            .object([
+                ("topic", .string(topic.name)), ("group", .string(mode.group)), ("consumed", .integer(consumed)),
+                ("stopped", .string(stopped)), ("commit", .string(mode.commitDescription)),
+                (
+                    "committed",
+                    .array(
+                        withOffsets.map {
+                            .object([("partition", .integer($0.partition)), ("offset", .integer($0.offset))])
+                        })
+                ),
+            ]))
     }
 
     static func printRecord(_ m: ConsumedMessage, _ out: Output) {
@@ -78,19 +125,28 @@ enum DataCommands {
         let value = m.value.map { String(decoding: $0, as: UTF8.self) }
         let time = m.timestamp.map { formatTimestamp($0) }
         if out.isJSON {
-            out.stream(.object([
-                ("topic", .string(m.topic)), ("partition", .integer(m.partition)), ("offset", .integer(m.offset)),
-                ("key", .optional(key)), ("value", .optional(value)),
-                ("headers", .object(m.headers.map { ($0.key, .optional($0.value.map { String(decoding: $0, as: UTF8.self) })) })),
-                ("timestamp_ms", .optional(m.timestamp)),
-            ]))
+            out.stream(
+                .object([
+                    ("topic", .string(m.topic)), ("partition", .integer(m.partition)), ("offset", .integer(m.offset)),
+                    ("key", .optional(key)), ("value", .optional(value)),
+                    (
+                        "headers",
+                        .object(
+                            m.headers.map { ($0.key, .optional($0.value.map { String(decoding: $0, as: UTF8.self) })) })
+                    ),
+                    ("timestamp_ms", .optional(m.timestamp)),
+                ]))
             return
         }
         var line = "p\(m.partition) @\(m.offset)"
         if let key { line += "  key=\(printable(key))" }
         line += "  " + (value.map(printable) ?? "(null)")
         if !m.headers.isEmpty {
-            line += "  [" + m.headers.map { "\($0.key)=\($0.value.map { printable(String(decoding: $0, as: UTF8.self)) } ?? "null")" }.joined(separator: ",") + "]"
+            line +=
+                "  ["
+                + m.headers.map {
+                    "\($0.key)=\($0.value.map { printable(String(decoding: $0, as: UTF8.self)) } ?? "null")"
+                }.joined(separator: ",") + "]"
         }
         if let time { line += "  " + out.dim(time) }
         out.line(line)
@@ -100,7 +156,11 @@ enum DataCommands {
     static func printable(_ s: String) -> String {
         var out = ""
         for scalar in s.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F { out += String(format: "\\x%02x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += String(format: "\\x%02x", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
         }
         return out
     }

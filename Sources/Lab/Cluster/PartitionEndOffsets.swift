@@ -12,8 +12,10 @@ struct PartitionEndOffsets {
     /// killed broker stays leader in metadata until it is fenced, and librdkafka
     /// 2.0.2's watermark query waits on a dead leader past its own time-out.
     /// `lastStable: false` skips the LSO (the embedded mock reports it equal to the HW).
-    static func read(_ topic: TopicInfo, brokers: [BrokerInfo], client: any ClusterClient, lastStable: Bool = true,
-                     timeoutMs: Int32 = 3_000) -> [Int32: PartitionEndOffsets] {
+    static func read(
+        _ topic: TopicInfo, brokers: [BrokerInfo], client: any ClusterClient, lastStable: Bool = true,
+        timeoutMs: Int32 = 3_000
+    ) -> [Int32: PartitionEndOffsets] {
         var silent = LeaderProbe(brokers: brokers).unreachable(topic.partitions.map(\.leader))
         var result: [Int32: PartitionEndOffsets] = [:]
         for p in topic.partitions {
@@ -26,7 +28,9 @@ struct PartitionEndOffsets {
                 result[p.id] = PartitionEndOffsets()
                 continue
             }
-            let lso = lastStable ? try? client.lastStableOffset(topic: topic.name, partition: p.id, timeoutMs: timeoutMs) : nil
+            let lso =
+                lastStable
+                ? try? client.lastStableOffset(topic: topic.name, partition: p.id, timeoutMs: timeoutMs) : nil
             result[p.id] = PartitionEndOffsets(watermarks: w, lastStable: lso)
         }
         return result
@@ -45,7 +49,9 @@ struct LeaderProbe {
         var result = Set<Int32>()
         for id in Set(leaders) where id >= 0 {
             guard let b = brokers.first(where: { $0.id == id }) else { result.insert(id); continue }
-            if !ClusterConnection.isReachable(host: b.host, port: UInt16(clamping: b.port), timeout: timeout) { result.insert(id) }
+            if !ClusterConnection.isReachable(host: b.host, port: UInt16(clamping: b.port), timeout: timeout) {
+                result.insert(id)
+            }
         }
         return result
     }

@@ -25,16 +25,23 @@ enum ProduceAvailability {
         guard acks == "all" || acks == "-1" else { return }
         // Only an under-replicated partition can be below min ISR: skip DescribeConfigs otherwise.
         guard topic.partitions.contains(where: { $0.isr.count < $0.replicas.count }) else { return }
-        guard let minIsr = (try? c.client.describeTopicConfig(topic.name))?
-            .first(where: { $0.name == "min.insync.replicas" })?.value.flatMap({ Int($0) }) else { return }
+        guard
+            let minIsr = (try? c.client.describeTopicConfig(topic.name))?
+                .first(where: { $0.name == "min.insync.replicas" })?.value.flatMap({ Int($0) })
+        else { return }
         let below = belowMinIsr(topic, partition: partition, minIsr: minIsr)
         guard !below.isEmpty else { return }
-        let list = below.map { "\($0.partition) (ISR [\($0.isr.map(String.init).joined(separator: ","))])" }.joined(separator: ", ")
-        let text = "acks=all: \(topic.name) partition(s) \(list) are below min.insync.replicas \(minIsr), so the leader refuses every acks=all write with NOT_ENOUGH_REPLICAS, which librdkafka retries until message.timeout.ms"
+        let list = below.map { "\($0.partition) (ISR [\($0.isr.map(String.init).joined(separator: ","))])" }.joined(
+            separator: ", ")
+        let text =
+            "acks=all: \(topic.name) partition(s) \(list) are below min.insync.replicas \(minIsr), so the leader refuses every acks=all write with NOT_ENOUGH_REPLICAS, which librdkafka retries until message.timeout.ms"
         if let timeout = props["message.timeout.ms"] {
             session.output.warning(text + " (\(timeout) ms, as you set it) and then reports _MSG_TIMED_OUT")
             return
         }
-        throw LabError.invalid(text + " (300 s) before failing; `set acks 1` writes with fewer copies, `broker start <id>` restores the ISR, `min-isr demo` shows the broker's answer")
+        throw LabError.invalid(
+            text
+                + " (300 s) before failing; `set acks 1` writes with fewer copies, `broker start <id>` restores the ISR, `min-isr demo` shows the broker's answer"
+        )
     }
 }

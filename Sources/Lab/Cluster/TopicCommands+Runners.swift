@@ -21,17 +21,21 @@ extension TopicCommands {
             table.append(["\(id)", address, state])
             rows.append(.object([("id", .integer(id)), ("address", .string(address)), ("state", .string(state))]))
         }
-        ctx.output.line("cluster \(c.label)  id \(clusterId ?? "(not reported)")  active controller \(controller.text)  topics \(md.topics.count)")
+        ctx.output.line(
+            "cluster \(c.label)  id \(clusterId ?? "(not reported)")  active controller \(controller.text)  topics \(md.topics.count)"
+        )
         ctx.output.table(table)
         if let note = controller.note { ctx.output.hint(note) }
         if c.isEmbedded {
             ctx.output.hint("embedded: a stopped broker keeps its place in metadata")
         }
-        ctx.output.setResult(.object([
-            ("cluster", .string(c.label)), ("cluster_id", .optional(clusterId)),
-            ("active_controller", .optional(controller.id)), ("active_controller_source", .string(controller.source)),
-            ("topics", .integer(md.topics.count)), ("brokers", .array(rows)),
-        ]))
+        ctx.output.setResult(
+            .object([
+                ("cluster", .string(c.label)), ("cluster_id", .optional(clusterId)),
+                ("active_controller", .optional(controller.id)),
+                ("active_controller_source", .string(controller.source)),
+                ("topics", .integer(md.topics.count)), ("brokers", .array(rows)),
+            ]))
     }
 
     static func runCreate(_ ctx: CommandContext) throws {
@@ -45,32 +49,54 @@ extension TopicCommands {
         var configs: [String: String] = [:]
         for pair in ctx.arguments.values("--config") {
             let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty else { throw ctx.usageError("--config takes key=value, not '\(pair)'") }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw ctx.usageError("--config takes key=value, not '\(pair)'")
+            }
             configs[parts[0]] = parts[1]
         }
         if let existing = try c.client.metadata().topic(name) {
             guard ctx.arguments.has("--if-not-exists") else {
-                throw LabError.invalid("topic '\(name)' already exists (`topic describe \(name)`; --if-not-exists accepts it)")
+                throw LabError.invalid(
+                    "topic '\(name)' already exists (`topic describe \(name)`; --if-not-exists accepts it)")
             }
-            try acceptExisting(existing, askedPartitions: ctx.arguments.value("--partitions") == nil ? nil : partitions, ctx: ctx)
+            try acceptExisting(
+                existing, askedPartitions: ctx.arguments.value("--partitions") == nil ? nil : partitions, ctx: ctx)
             return
         }
-        _ = try c.ensureTopic(name, partitions: Int32(partitions), replicationFactor: Int32(rf), configs: configs,
-                              cancellation: ctx.cancellation)
-        ctx.output.line("created \(name): \(partitions) partitions, replication factor \(rf)" + (configs.isEmpty ? "" : ", " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))
+        _ = try c.ensureTopic(
+            name, partitions: Int32(partitions), replicationFactor: Int32(rf), configs: configs,
+            cancellation: ctx.cancellation)
+        ctx.output.line(
+            "created \(name): \(partitions) partitions, replication factor \(rf)"
+                + (configs.isEmpty
+                    ? ""
+                    : ", " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+        )
         if c.isEmbedded {
-            if !configs.isEmpty { ctx.output.warning("embedded: topic configs are not stored by the mock cluster (no DescribeConfigs); they take effect on real Kafka only") }
-            if rf != min(3, brokers) { ctx.output.warning("embedded: the mock ignores the replication factor; every partition gets \(min(3, brokers)) replicas") }
+            if !configs.isEmpty {
+                ctx.output.warning(
+                    "embedded: topic configs are not stored by the mock cluster (no DescribeConfigs); they take effect on real Kafka only"
+                )
+            }
+            if rf != min(3, brokers) {
+                ctx.output.warning(
+                    "embedded: the mock ignores the replication factor; every partition gets \(min(3, brokers)) replicas"
+                )
+            }
         }
         if ctx.session.currentTopic == nil { ctx.session.currentTopic = name }
-        ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .integer(partitions)), ("replication_factor", .integer(rf)),
-                                      ("properties", .object(configs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))]))
+        ctx.output.setResult(
+            .object([
+                ("topic", .string(name)), ("partitions", .integer(partitions)), ("replication_factor", .integer(rf)),
+                ("properties", .object(configs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ]))
     }
 
     static func runList(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 0)
         let md = try ctx.session.requireConnection().client.metadata()
-        var table = TextTable(headers: ["TOPIC", "PARTITIONS", "RF", "UNDER-REPLICATED"], alignments: [.left, .right, .right, .right])
+        var table = TextTable(
+            headers: ["TOPIC", "PARTITIONS", "RF", "UNDER-REPLICATED"], alignments: [.left, .right, .right, .right])
         table.jsonKeys = ["topic", "partitions", "replication_factor", "under_replicated"]
         for t in md.topics where ctx.arguments.has("--internal") || !t.isInternal {
             let rf = t.partitions.map(\.replicas.count).max() ?? 0
@@ -89,10 +115,12 @@ extension TopicCommands {
         let name = try ctx.session.topic(ctx.arguments.optionalPositional(0), usage: ctx.command.usage)
         let c = try ctx.session.requireConnection()
         let topic = try ctx.session.requireTopic(name)
-        let offsets = PartitionEndOffsets.read(topic, brokers: (try? c.client.metadata().brokers) ?? [], client: c.client,
-                                               lastStable: !c.isEmbedded)
+        let offsets = PartitionEndOffsets.read(
+            topic, brokers: (try? c.client.metadata().brokers) ?? [], client: c.client,
+            lastStable: !c.isEmbedded)
         let showLso = offsets.values.contains { $0.lastStable != nil && $0.lastStable != $0.watermarks?.high }
-        let headers: [String] = ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"] + (showLso ? ["LSO"] : []) + ["MESSAGES"]
+        let headers: [String] =
+            ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"] + (showLso ? ["LSO"] : []) + ["MESSAGES"]
         let alignments: [TextTable.Alignment] = headers.map { ["REPLICAS", "ISR"].contains($0) ? .left : .right }
         var table = TextTable(headers: headers, alignments: alignments)
         var json: [JSONValue] = []
@@ -100,25 +128,36 @@ extension TopicCommands {
             let w = offsets[p.id]?.watermarks
             let lso = offsets[p.id]?.lastStable
             let leader = p.leader < 0 ? "none" : "\(p.leader)"
-            var cells: [String] = ["\(p.id)", leader, p.replicas.map(String.init).joined(separator: ","),
-                                   p.isr.map(String.init).joined(separator: ",")]
+            var cells: [String] = [
+                "\(p.id)", leader, p.replicas.map(String.init).joined(separator: ","),
+                p.isr.map(String.init).joined(separator: ","),
+            ]
             cells.append(w.map { "\($0.low)" } ?? "?")
             cells.append(w.map { "\($0.high)" } ?? "?")
             if showLso { cells.append(lso.map { "\($0)" } ?? "?") }
             cells.append(w.map { "\($0.messageCount)" } ?? "?")
             table.append(cells)
-            json.append(.object([("partition", .integer(p.id)), ("leader", .integer(p.leader)), ("replicas", .ints(p.replicas)),
-                                 ("isr", .ints(p.isr)), ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high)),
-                                 ("last_stable_offset", .optional(lso))]))
+            json.append(
+                .object([
+                    ("partition", .integer(p.id)), ("leader", .integer(p.leader)), ("replicas", .ints(p.replicas)),
+                    ("isr", .ints(p.isr)), ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high)),
+                    ("last_stable_offset", .optional(lso)),
+                ]))
         }
-        ctx.output.line("Topic: \(name)  PartitionCount: \(topic.partitions.count)  ReplicationFactor: \(topic.partitions.map(\.replicas.count).max() ?? 0)")
+        ctx.output.line(
+            "Topic: \(name)  PartitionCount: \(topic.partitions.count)  ReplicationFactor: \(topic.partitions.map(\.replicas.count).max() ?? 0)"
+        )
         ctx.output.table(table)
         ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .array(json))]))
         if showLso {
-            ctx.output.hint("LSO below HIGH: a transaction on that partition is open (or its marker not yet written); read_committed consumers stop at the LSO, read_uncommitted ones at HIGH")
+            ctx.output.hint(
+                "LSO below HIGH: a transaction on that partition is open (or its marker not yet written); read_committed consumers stop at the LSO, read_uncommitted ones at HIGH"
+            )
         }
         if offsets.values.contains(where: { $0.watermarks == nil }) {
-            ctx.output.hint("?: the leader refused the connection or did not answer within 3 s (a killed broker stays leader in metadata until it is fenced); kafkalab did not ask it again")
+            ctx.output.hint(
+                "?: the leader refused the connection or did not answer within 3 s (a killed broker stays leader in metadata until it is fenced); kafkalab did not ask it again"
+            )
         }
         if c.isEmbedded { ctx.output.hint("embedded: ISR always equals the replica list (no replication runs)") }
     }
@@ -128,7 +167,9 @@ extension TopicCommands {
         let name = try ctx.arguments.positional(0, "<name>")
         let c = try ctx.session.requireConnection()
         if c.isEmbedded {
-            throw LabError.unsupported("the embedded cluster cannot delete topics (librdkafka's mock has no DeleteTopics); reconnect (`connect embedded`) for a fresh cluster")
+            throw LabError.unsupported(
+                "the embedded cluster cannot delete topics (librdkafka's mock has no DeleteTopics); reconnect (`connect embedded`) for a fresh cluster"
+            )
         }
         _ = try ctx.session.requireTopic(name)
         try c.admin.deleteTopic(name)

@@ -8,7 +8,8 @@ enum TopicCommands {
     static let cluster = Command(
         "cluster", summary: "brokers, the active controller (compose: from the KRaft quorum) and cluster id",
         usage: "cluster",
-        details: "In KRaft the controller id of a Metadata response is a random live broker, not the active controller (nodes 101-103 on the compose cluster): kafkalab does not call it the controller. On the compose cluster the active controller comes from `kafka-metadata-quorum.sh describe --status` inside a controller container. The embedded cluster has no controller at all."
+        details:
+            "In KRaft the controller id of a Metadata response is a random live broker, not the active controller (nodes 101-103 on the compose cluster): kafkalab does not call it the controller. On the compose cluster the active controller comes from `kafka-metadata-quorum.sh describe --status` inside a controller container. The embedded cluster has no controller at all."
     ) { ctx in try runCluster(ctx) }
 
     static let topic = Command(
@@ -19,26 +20,35 @@ enum TopicCommands {
 
     static let create = Command(
         "create", summary: "create a topic",
-        usage: "topic create <name> [--partitions N] [--replication-factor N] [--config key=value]... [--if-not-exists]",
+        usage:
+            "topic create <name> [--partitions N] [--replication-factor N] [--config key=value]... [--if-not-exists]",
         flags: ["--if-not-exists"], options: ["--partitions", "--replication-factor", "--config"],
-        details: "--if-not-exists accepts a topic that is already there, as it is (scripts that replay on a cluster that keeps its topics)."
+        details:
+            "--if-not-exists accepts a topic that is already there, as it is (scripts that replay on a cluster that keeps its topics)."
     ) { ctx in try runCreate(ctx) }
 
     /// `topic create --if-not-exists` on a topic that exists: says so, changes nothing.
     static func acceptExisting(_ topic: TopicInfo, askedPartitions: Int?, ctx: CommandContext) throws {
         let count = topic.partitions.count
-        ctx.output.line("\(topic.name) already exists with \(count) partition\(count == 1 ? "" : "s"); --if-not-exists leaves it as it is")
+        ctx.output.line(
+            "\(topic.name) already exists with \(count) partition\(count == 1 ? "" : "s"); --if-not-exists leaves it as it is"
+        )
         if let askedPartitions, askedPartitions != count {
-            ctx.output.warning("\(topic.name) has \(count) partitions, not the \(askedPartitions) asked for; partition counts differ from a fresh run")
+            ctx.output.warning(
+                "\(topic.name) has \(count) partitions, not the \(askedPartitions) asked for; partition counts differ from a fresh run"
+            )
         }
         if ctx.session.currentTopic == nil { ctx.session.currentTopic = topic.name }
-        ctx.output.setResult(.object([("topic", .string(topic.name)), ("created", false), ("partitions", .integer(count))]))
+        ctx.output.setResult(
+            .object([("topic", .string(topic.name)), ("created", false), ("partitions", .integer(count))]))
     }
 
     static func validateTopicName(_ name: String) throws {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard !name.isEmpty, name.count <= 249, name != ".", name != "..", name.allSatisfy({ allowed.contains($0) }) else {
-            throw LabError.invalid("'\(name)' is not a valid topic name: use up to 249 letters, digits, '.', '_' or '-'")
+        guard !name.isEmpty, name.count <= 249, name != ".", name != "..", name.allSatisfy({ allowed.contains($0) })
+        else {
+            throw LabError.invalid(
+                "'\(name)' is not a valid topic name: use up to 249 letters, digits, '.', '_' or '-'")
         }
     }
 

@@ -25,7 +25,10 @@ struct GroupRunPlan {
     static func sessionTimeout(requested: Double, embedded: Bool) -> (seconds: Double, warning: String?) {
         let brokerMinimum = 6.0
         guard !embedded, requested < brokerMinimum else { return (requested, nil) }
-        return (brokerMinimum, "--session-timeout \(Arguments.formatDuration(requested)) raised to 6s: real brokers refuse session timeouts below group.min.session.timeout.ms (6 s by default); shorter ones only make the embedded cluster's rebalances quicker")
+        return (
+            brokerMinimum,
+            "--session-timeout \(Arguments.formatDuration(requested)) raised to 6s: real brokers refuse session timeouts below group.min.session.timeout.ms (6 s by default); shorter ones only make the embedded cluster's rebalances quicker"
+        )
     }
 
     /// Checks every option and the topic; nothing runs before this returns.
@@ -34,26 +37,38 @@ struct GroupRunPlan {
         let session = ctx.session
         let c = try session.requireConnection()
         let consumers = try args.int("--consumers", default: 3, range: 1...1_000)
-        let requestedSession = try args.seconds("--session-timeout", default: c.isEmbedded ? 6 : 10,
-                                                minimum: 2, maximum: 300)
+        let requestedSession = try args.seconds(
+            "--session-timeout", default: c.isEmbedded ? 6 : 10,
+            minimum: 2, maximum: 300)
         let (sessionSeconds, sessionWarning) = sessionTimeout(requested: requestedSession, embedded: c.isEmbedded)
         if let sessionWarning { ctx.output.warning(sessionWarning) }
         let topicName = args.value("--topic") ?? ConsumerCommands.defaultTopic
         let md = try c.admin.metadata()
         guard let topic = md.topic(topicName) else {
-            let fix = topicName == ConsumerCommands.defaultTopic ? "`seed` creates it" : "`seed \(topicName)` or `topic create \(topicName)` makes it"
+            let fix =
+                topicName == ConsumerCommands.defaultTopic
+                ? "`seed` creates it" : "`seed \(topicName)` or `topic create \(topicName)` makes it"
             throw LabError.notFound("unknown topic '\(topicName)'; \(fix)")
         }
         let needed = consumers + extraMembers
         if needed > topic.partitions.count {
             let most = topic.partitions.count - extraMembers
-            let advice = most >= 1 ? "use --consumers \(most) or fewer, or a topic with more partitions" : "use a topic with at least \(needed) partitions (`seed <topic> --partitions 6`)"
-            throw LabError.invalid("--consumers \(consumers) is too many for \(topicName)'s \(topic.partitions.count) partition(s): the run "
-                + (extraMembers > 0 ? "adds \(extraMembers) consumer, so up to \(needed) members share them and one would own nothing, which hides what a rebalance moves; " : "needs a partition per member; ")
-                + advice)
+            let advice =
+                most >= 1
+                ? "use --consumers \(most) or fewer, or a topic with more partitions"
+                : "use a topic with at least \(needed) partitions (`seed <topic> --partitions 6`)"
+            throw LabError.invalid(
+                "--consumers \(consumers) is too many for \(topicName)'s \(topic.partitions.count) partition(s): the run "
+                    + (extraMembers > 0
+                        ? "adds \(extraMembers) consumer, so up to \(needed) members share them and one would own nothing, which hides what a rebalance moves; "
+                        : "needs a partition per member; ")
+                    + advice)
         }
         var config = try session.consumerProperties(group: "unset")
-        for key in ["group.id", "group.instance.id", "partition.assignment.strategy", "session.timeout.ms", "heartbeat.interval.ms"] {
+        for key in [
+            "group.id", "group.instance.id", "partition.assignment.strategy", "session.timeout.ms",
+            "heartbeat.interval.ms",
+        ] {
             config.removeValue(forKey: key)
         }
         config["enable.auto.commit"] = "false"
@@ -61,11 +76,14 @@ struct GroupRunPlan {
         // members do not spend the two shared cores fetching the backlog.
         config["auto.offset.reset"] = "latest"
         if let maxPoll = config["max.poll.interval.ms"], let v = Int(maxPoll), v < Int(sessionSeconds * 1000) {
-            throw LabError.invalid("max.poll.interval.ms=\(v) is below the run's session.timeout.ms=\(Int(sessionSeconds * 1000)); librdkafka refuses that (`unset max.poll.interval.ms`)")
+            throw LabError.invalid(
+                "max.poll.interval.ms=\(v) is below the run's session.timeout.ms=\(Int(sessionSeconds * 1000)); librdkafka refuses that (`unset max.poll.interval.ms`)"
+            )
         }
-        return GroupRunPlan(topic: topicName, partitions: Set(topic.partitions.map(\.id)), consumers: consumers,
-                            sessionTimeoutMs: Int(sessionSeconds * 1000), embedded: c.isEmbedded,
-                            clusterLabel: c.label, baseConfig: config)
+        return GroupRunPlan(
+            topic: topicName, partitions: Set(topic.partitions.map(\.id)), consumers: consumers,
+            sessionTimeoutMs: Int(sessionSeconds * 1000), embedded: c.isEmbedded,
+            clusterLabel: c.label, baseConfig: config)
     }
 
     func config(strategy: String) -> [String: String] {
@@ -110,8 +128,9 @@ extension ConsumerCommands {
         for name in args.positionals {
             guard strategyNames.contains(name) else {
                 let near = NearestNames.suggest(name, from: strategyNames)
-                throw LabError.invalid("unknown strategy '\(name)'; choose from \(strategyNames.joined(separator: ", "))"
-                    + (near.isEmpty ? "" : " (did you mean \(near.joined(separator: ", "))?)"))
+                throw LabError.invalid(
+                    "unknown strategy '\(name)'; choose from \(strategyNames.joined(separator: ", "))"
+                        + (near.isEmpty ? "" : " (did you mean \(near.joined(separator: ", "))?)"))
             }
             if !chosen.contains(name) { chosen.append(name) }
         }
@@ -122,67 +141,95 @@ extension ConsumerCommands {
         let out = ctx.output
         let n = plan.consumers
         let estimate = chosen.reduce(0.0) { $0 + estimatedSeconds(strategy: $1, plan: plan) }
-        out.line("group strategies: \(chosen.joined(separator: ", ")) on \(plan.topic) (\(plan.partitions.count) partitions): \(n) consumer(s), then c\(n + 1) joins, then c1 leaves")
+        out.line(
+            "group strategies: \(chosen.joined(separator: ", ")) on \(plan.topic) (\(plan.partitions.count) partitions): \(n) consumer(s), then c\(n + 1) joins, then c1 leaves"
+        )
         if plan.embedded {
-            out.line("session.timeout.ms=\(plan.sessionTimeoutMs), heartbeat.interval.ms=\(plan.heartbeatMs); the embedded cluster settles each rebalance only after session.timeout.ms - 1 s = \(Int(plan.mockRebalanceSeconds)) s (cooperative needs two rounds), so this takes about \(Int(estimate.rounded())) s; Ctrl-C closes every consumer")
+            out.line(
+                "session.timeout.ms=\(plan.sessionTimeoutMs), heartbeat.interval.ms=\(plan.heartbeatMs); the embedded cluster settles each rebalance only after session.timeout.ms - 1 s = \(Int(plan.mockRebalanceSeconds)) s (cooperative needs two rounds), so this takes about \(Int(estimate.rounded())) s; Ctrl-C closes every consumer"
+            )
         } else {
-            out.line("session.timeout.ms=\(plan.sessionTimeoutMs), heartbeat.interval.ms=\(plan.heartbeatMs); on \(plan.clusterLabel) a rebalance settles once every member has rejoined; expect about \(Int(estimate.rounded())) s; Ctrl-C closes every consumer")
+            out.line(
+                "session.timeout.ms=\(plan.sessionTimeoutMs), heartbeat.interval.ms=\(plan.heartbeatMs); on \(plan.clusterLabel) a rebalance settles once every member has rejoined; expect about \(Int(estimate.rounded())) s; Ctrl-C closes every consumer"
+            )
         }
 
         var results: [(strategy: String, group: String, phases: [PhaseResult], events: RebalanceTimeline)] = []
         for strategy in chosen {
             let groupId = GroupRunPlan.groupId("strategies-\(strategy)")
             out.line("")
-            out.line("== \(strategy) (\(strategy == "cooperative-sticky" ? "cooperative" : "eager") protocol, group \(groupId))")
-            let group = InProcessGroup(groupId: groupId, topic: plan.topic, partitions: plan.partitions,
-                                       config: plan.config(strategy: strategy),
-                                       closeTimeout: Double(plan.sessionTimeoutMs) / 1000 + 10, cancellation: ctx.cancellation)
+            out.line(
+                "== \(strategy) (\(strategy == "cooperative-sticky" ? "cooperative" : "eager") protocol, group \(groupId))"
+            )
+            let group = InProcessGroup(
+                groupId: groupId, topic: plan.topic, partitions: plan.partitions,
+                config: plan.config(strategy: strategy),
+                closeTimeout: Double(plan.sessionTimeoutMs) / 1000 + 10, cancellation: ctx.cancellation)
             var phases: [PhaseResult] = []
             for i in 1...n { try group.add("c\(i)") }
-            let join = try settle(group, plan: plan, from: 0, phase: "join", change: "\(n) consumer(s) join",
-                                  label: strategy, measure: false, ctx: ctx)
+            let join = try settle(
+                group, plan: plan, from: 0, phase: "join", change: "\(n) consumer(s) join",
+                label: strategy, measure: false, ctx: ctx)
             phases.append(join)
 
             let outStart = group.recorder.now()
             try group.add("c\(n + 1)")
-            phases.append(try settle(group, plan: plan, from: outStart, phase: "scale-out", change: "c\(n + 1) joins",
-                                     label: strategy, measure: true, ctx: ctx))
+            phases.append(
+                try settle(
+                    group, plan: plan, from: outStart, phase: "scale-out", change: "c\(n + 1) joins",
+                    label: strategy, measure: true, ctx: ctx))
 
             let inStart = group.recorder.now()
             group.remove("c1")
-            phases.append(try settle(group, plan: plan, from: inStart, phase: "scale-in", change: "c1 leaves",
-                                     label: strategy, measure: true, ctx: ctx))
+            phases.append(
+                try settle(
+                    group, plan: plan, from: inStart, phase: "scale-in", change: "c1 leaves",
+                    label: strategy, measure: true, ctx: ctx))
             out.progress("\(strategy): closing \(group.members.count) consumer(s)")
             group.closeAll()
             results.append((strategy, groupId, phases, group.recorder.timeline))
         }
 
         out.line("")
-        var table = TextTable(headers: ["STRATEGY", "CHANGE", "MOVED", "REVOKED", "KEEPERS REVOKED", "STOPPED", "LONGEST IDLE", "SETTLED IN"],
-                              alignments: [.left, .left, .right, .right, .right, .right, .right, .right])
+        var table = TextTable(
+            headers: [
+                "STRATEGY", "CHANGE", "MOVED", "REVOKED", "KEEPERS REVOKED", "STOPPED", "LONGEST IDLE", "SETTLED IN",
+            ],
+            alignments: [.left, .left, .right, .right, .right, .right, .right, .right])
         for r in results {
             for p in r.phases where p.measured != nil {
                 let m = p.measured!
-                table.append([r.strategy, p.change, "\(m.moved)", "\(m.revoked)", "\(m.revokedWhileKeeping.count)",
-                              "\(m.stoppedMembers.count)", m.longestIdle > 0 ? format(m.longestIdle, 1) + " s" : "0 s",
-                              p.settled ? format(p.settledAfter, 1) + " s" : "not settled"])
+                table.append([
+                    r.strategy, p.change, "\(m.moved)", "\(m.revoked)", "\(m.revokedWhileKeeping.count)",
+                    "\(m.stoppedMembers.count)", m.longestIdle > 0 ? format(m.longestIdle, 1) + " s" : "0 s",
+                    p.settled ? format(p.settledAfter, 1) + " s" : "not settled",
+                ])
             }
         }
         out.table(table)
-        out.hint("MOVED: partitions with a new owner; REVOKED: revocations summed over members; KEEPERS REVOKED: members that kept partitions yet had them taken away in between; STOPPED: members that owned nothing for a while; LONGEST IDLE: the longest such stretch (from the recorded callbacks)")
+        out.hint(
+            "MOVED: partitions with a new owner; REVOKED: revocations summed over members; KEEPERS REVOKED: members that kept partitions yet had them taken away in between; STOPPED: members that owned nothing for a while; LONGEST IDLE: the longest such stretch (from the recorded callbacks)"
+        )
         for line in strategiesReading(results.map { ($0.strategy, $0.phases) }, plan: plan) { out.line(line) }
 
-        out.setResult(.object([
-            ("topic", .string(plan.topic)), ("partitions", .integer(plan.partitions.count)),
-            ("consumers", .integer(n)), ("session_timeout_ms", .integer(plan.sessionTimeoutMs)),
-            ("cluster", .string(plan.clusterLabel)),
-            ("strategies", .array(results.map { r in .object([
-                ("strategy", .string(r.strategy)), ("group", .string(r.group)),
-                ("protocol", .string(r.strategy == "cooperative-sticky" ? "cooperative" : "eager")),
-                ("phases", .array(r.phases.map(phaseJSON))),
-                ("events", eventsJSON(r.events)),
-            ]) })),
-        ]))
+        out.setResult(
+            .object([
+                ("topic", .string(plan.topic)), ("partitions", .integer(plan.partitions.count)),
+                ("consumers", .integer(n)), ("session_timeout_ms", .integer(plan.sessionTimeoutMs)),
+                ("cluster", .string(plan.clusterLabel)),
+                (
+                    "strategies",
+                    .array(
+                        results.map { r in
+                            .object([
+                                ("strategy", .string(r.strategy)), ("group", .string(r.group)),
+                                ("protocol", .string(r.strategy == "cooperative-sticky" ? "cooperative" : "eager")),
+                                ("phases", .array(r.phases.map(phaseJSON))),
+                                ("events", eventsJSON(r.events)),
+                            ])
+                        })
+                ),
+            ]))
     }
 
     static func estimatedSeconds(strategy: String, plan: GroupRunPlan) -> Double {
@@ -196,19 +243,25 @@ extension ConsumerCommands {
     }
 
     /// Waits for the group to settle after a change and prints the assignment.
-    static func settle(_ group: InProcessGroup, plan: GroupRunPlan, from start: Double, phase: String, change: String,
-                       label: String, measure: Bool, notBefore: Double = 0, ctx: CommandContext) throws -> PhaseResult {
+    static func settle(
+        _ group: InProcessGroup, plan: GroupRunPlan, from start: Double, phase: String, change: String,
+        label: String, measure: Bool, notBefore: Double = 0, ctx: CommandContext
+    ) throws -> PhaseResult {
         let out = ctx.output
-        let settled = try group.waitUntilSettled(quiet: 1.0, timeout: plan.settleTimeout, notBefore: notBefore,
-                                                 output: out, label: "\(label): \(change)")
+        let settled = try group.waitUntilSettled(
+            quiet: 1.0, timeout: plan.settleTimeout, notBefore: notBefore,
+            output: out, label: "\(label): \(change)")
         let timeline = group.recorder.timeline
         let end = settled?.time ?? group.recorder.now()
         let ownership = settled?.ownership ?? timeline.ownership()
-        let problems = RebalanceTimeline.problems(in: ownership, members: group.memberNames, partitions: group.partitions)
+        let problems = RebalanceTimeline.problems(
+            in: ownership, members: group.memberNames, partitions: group.partitions)
         if settled != nil {
             out.line("\(change): settled after \(format(max(0, end - start), 1)) s")
         } else {
-            out.warning("\(change): the group did not settle within \(Int(plan.settleTimeout)) s: " + problems.joined(separator: "; "))
+            out.warning(
+                "\(change): the group did not settle within \(Int(plan.settleTimeout)) s: "
+                    + problems.joined(separator: "; "))
         }
         var table = TextTable(headers: ["MEMBER", "PARTITIONS", "COUNT"], alignments: [.left, .left, .right])
         for name in group.members.map(\.name) {
@@ -220,28 +273,39 @@ extension ConsumerCommands {
             // The callbacks behind the numbers: eager shows every member revoking
             // everything; cooperative shows only the moved partitions.
             for r in timeline.records where r.time > start && r.time <= end && !r.partitions.isEmpty {
-                out.line("  \(format(r.time - start, 2).leftPadded(6)) s  \(r.member) \(r.kind.rawValue) \(RebalanceTimeline.describe(Set(r.partitions)))")
+                out.line(
+                    "  \(format(r.time - start, 2).leftPadded(6)) s  \(r.member) \(r.kind.rawValue) \(RebalanceTimeline.describe(Set(r.partitions)))"
+                )
             }
         }
-        return PhaseResult(phase: phase, change: change, settled: settled != nil, settledAfter: max(0, end - start),
-                           assignment: ownership.filter { group.memberNames.contains($0.key) }, problems: problems,
-                           measured: measure ? timeline.change(from: start, to: end) : nil)
+        return PhaseResult(
+            phase: phase, change: change, settled: settled != nil, settledAfter: max(0, end - start),
+            assignment: ownership.filter { group.memberNames.contains($0.key) }, problems: problems,
+            measured: measure ? timeline.change(from: start, to: end) : nil)
     }
 
     static func eventsJSON(_ timeline: RebalanceTimeline) -> JSONValue {
-        .array(timeline.records.map { r in .object([
-            ("time_ms", .double(r.time * 1000)), ("member", .string(r.member)), ("kind", .string(r.kind.rawValue)),
-            ("partitions", .ints(r.partitions)), ("incremental", .bool(r.incremental)),
-        ]) })
+        .array(
+            timeline.records.map { r in
+                .object([
+                    ("time_ms", .double(r.time * 1000)), ("member", .string(r.member)),
+                    ("kind", .string(r.kind.rawValue)),
+                    ("partitions", .ints(r.partitions)), ("incremental", .bool(r.incremental)),
+                ])
+            })
     }
 
     static func phaseJSON(_ p: PhaseResult) -> JSONValue {
         var pairs: [(String, JSONValue)] = [
             ("phase", .string(p.phase)), ("change", .string(p.change)), ("settled", .bool(p.settled)),
             ("settled_after_ms", .double(p.settledAfter * 1000)),
-            ("assignment", .array(p.assignment.keys.sorted().map { m in
-                .object([("member", .string(m)), ("partitions", .ints(p.assignment[m]!.sorted()))])
-            })),
+            (
+                "assignment",
+                .array(
+                    p.assignment.keys.sorted().map { m in
+                        .object([("member", .string(m)), ("partitions", .ints(p.assignment[m]!.sorted()))])
+                    })
+            ),
             ("problems", .strings(p.problems)),
         ]
         if let m = p.measured {
@@ -249,7 +313,8 @@ extension ConsumerCommands {
                 ("moved", .integer(m.moved)), ("revoked", .integer(m.revoked)),
                 ("revoked_while_keeping", .strings(m.revokedWhileKeeping)),
                 ("stopped_members", .strings(m.stoppedMembers)),
-                ("longest_idle_ms", .double(m.longestIdle * 1000)), ("longest_idle_member", .optional(m.longestIdleMember)),
+                ("longest_idle_ms", .double(m.longestIdle * 1000)),
+                ("longest_idle_member", .optional(m.longestIdleMember)),
             ]
         }
         return .object(pairs)
@@ -258,17 +323,27 @@ extension ConsumerCommands {
     /// A short reading of the measured numbers, with no claim the run did not show.
     static func strategiesReading(_ results: [(String, [PhaseResult])], plan: GroupRunPlan) -> [String] {
         var lines: [String] = []
-        func scaleOut(_ s: String) -> AssignmentChange? { results.first { $0.0 == s }?.1.first { $0.phase == "scale-out" }?.measured }
+        func scaleOut(_ s: String) -> AssignmentChange? {
+            results.first { $0.0 == s }?.1.first { $0.phase == "scale-out" }?.measured
+        }
         let eager = results.filter { $0.0 != "cooperative-sticky" }.compactMap { r in scaleOut(r.0).map { (r.0, $0) } }
         if let (name, e) = eager.first {
-            lines.append("\(name) (eager): when c\(plan.consumers + 1) joined, \(e.revokedWhileKeeping.count) member(s) gave back partitions they then got again, and \(e.stoppedMembers.count) owned nothing for up to \(format(e.longestIdle, 1)) s: the whole group stops for the rebalance.")
+            lines.append(
+                "\(name) (eager): when c\(plan.consumers + 1) joined, \(e.revokedWhileKeeping.count) member(s) gave back partitions they then got again, and \(e.stoppedMembers.count) owned nothing for up to \(format(e.longestIdle, 1)) s: the whole group stops for the rebalance."
+            )
         }
         if let c = scaleOut("cooperative-sticky") {
-            lines.append("cooperative-sticky: only the \(c.revoked) partition(s) that moved were revoked; \(c.revokedWhileKeeping.count) member(s) lost partitions they kept, \(c.stoppedMembers.count) stopped consuming.")
+            lines.append(
+                "cooperative-sticky: only the \(c.revoked) partition(s) that moved were revoked; \(c.revokedWhileKeeping.count) member(s) lost partitions they kept, \(c.stoppedMembers.count) stopped consuming."
+            )
         }
-        lines.append("Why it matters: an eager rebalance pauses every member of the group, so in a large group each deploy, scale-out or crash stops all consumption for the rebalance; cooperative rebalancing moves only what must move and the rest keep consuming (at the price of a second round).")
+        lines.append(
+            "Why it matters: an eager rebalance pauses every member of the group, so in a large group each deploy, scale-out or crash stops all consumption for the rebalance; cooperative rebalancing moves only what must move and the rest keep consuming (at the price of a second round)."
+        )
         if plan.embedded {
-            lines.append("embedded: each rebalance here lasts session.timeout.ms - 1 s because the mock waits that long for members; on real Kafka it ends as soon as every member has rejoined, so pauses are shorter but the eager/cooperative difference is the same.")
+            lines.append(
+                "embedded: each rebalance here lasts session.timeout.ms - 1 s because the mock waits that long for members; on real Kafka it ends as soon as every member has rejoined, so pauses are shorter but the eager/cooperative difference is the same."
+            )
         }
         return lines
     }
@@ -298,75 +373,121 @@ extension ConsumerCommands {
         let n = plan.consumers
         let s = Double(plan.sessionTimeoutMs) / 1000
         let perMode = plan.embedded ? 3 + 3 * plan.mockRebalanceSeconds + s + 6 : 3 + s + 8
-        out.line("group static: \(n) consumer(s) on \(plan.topic), partition.assignment.strategy=range, session.timeout.ms=\(plan.sessionTimeoutMs): c1 is killed without leaving the group and restarted 1 s later, first with group.instance.id (static), then without (dynamic); about \(Int((2 * perMode).rounded())) s, Ctrl-C closes every consumer")
+        out.line(
+            "group static: \(n) consumer(s) on \(plan.topic), partition.assignment.strategy=range, session.timeout.ms=\(plan.sessionTimeoutMs): c1 is killed without leaving the group and restarted 1 s later, first with group.instance.id (static), then without (dynamic); about \(Int((2 * perMode).rounded())) s, Ctrl-C closes every consumer"
+        )
         if plan.embedded {
-            out.warning("embedded: the mock cluster ignores group.instance.id (no static membership), so the static run rebalances like the dynamic one; the difference can only be seen on real Kafka (`connect compose`). What happens here is shown as measured.")
+            out.warning(
+                "embedded: the mock cluster ignores group.instance.id (no static membership), so the static run rebalances like the dynamic one; the difference can only be seen on real Kafka (`connect compose`). What happens here is shown as measured."
+            )
         }
         var results: [StaticResult] = []
         for mode in ["static", "dynamic"] {
             let groupId = GroupRunPlan.groupId("static-\(mode)")
             out.line("")
             out.line("== \(mode) membership (group \(groupId))")
-            let group = InProcessGroup(groupId: groupId, topic: plan.topic, partitions: plan.partitions, config: config,
-                                       closeTimeout: s + 10, cancellation: ctx.cancellation)
-            func extra(_ i: Int) -> [String: String] { mode == "static" ? ["group.instance.id": "\(groupId)-c\(i)"] : [:] }
+            let group = InProcessGroup(
+                groupId: groupId, topic: plan.topic, partitions: plan.partitions, config: config,
+                closeTimeout: s + 10, cancellation: ctx.cancellation)
+            func extra(_ i: Int) -> [String: String] {
+                mode == "static" ? ["group.instance.id": "\(groupId)-c\(i)"] : [:]
+            }
             for i in 1...n { try group.add("c\(i)", extra: extra(i)) }
-            let first = try settle(group, plan: plan, from: 0, phase: "join", change: "\(n) consumer(s) join",
-                                   label: mode, measure: false, ctx: ctx)
+            let first = try settle(
+                group, plan: plan, from: 0, phase: "join", change: "\(n) consumer(s) join",
+                label: mode, measure: false, ctx: ctx)
             let killedAt = group.recorder.now()
             group.remove("c1", abandon: true)
             try group.pause(1.0, output: out)
             let restartedAt = group.recorder.now()
             try group.add("c1", extra: extra(1))
-            out.line("c1 killed at \(format(killedAt, 1)) s (no LeaveGroup) and restarted at \(format(restartedAt, 1)) s" + (mode == "static" ? " with group.instance.id \(groupId)-c1" : " as a new member"))
+            out.line(
+                "c1 killed at \(format(killedAt, 1)) s (no LeaveGroup) and restarted at \(format(restartedAt, 1)) s"
+                    + (mode == "static" ? " with group.instance.id \(groupId)-c1" : " as a new member"))
             // Wait past the session timeout, so a rebalance the old session's expiry would cause is seen too.
-            let after = try settle(group, plan: plan, from: killedAt, phase: "restart", change: "after the restart",
-                                   label: mode, measure: false, notBefore: restartedAt + s + 2, ctx: ctx)
+            let after = try settle(
+                group, plan: plan, from: killedAt, phase: "restart", change: "after the restart",
+                label: mode, measure: false, notBefore: restartedAt + s + 2, ctx: ctx)
             let timeline = group.recorder.timeline
             let others = timeline.records.filter { $0.time > killedAt && $0.member != "c1" }
             let before1 = first.assignment["c1"] ?? []
             let back = !before1.isEmpty && after.assignment["c1"] == before1
-            let c1Assigned = timeline.records(of: "c1", after: restartedAt).first { $0.kind == .assigned && !$0.partitions.isEmpty }
+            let c1Assigned = timeline.records(of: "c1", after: restartedAt).first {
+                $0.kind == .assigned && !$0.partitions.isEmpty
+            }
             let othersOnly = RebalanceTimeline(timeline.records.filter { $0.member != "c1" })
             let othersIdle = othersOnly.change(from: killedAt, to: killedAt + after.settledAfter).longestIdle
-            let r = StaticResult(mode: mode, group: groupId, before: first.assignment, after: after.assignment,
-                                 settled: after.settled, othersChanges: others.count,
-                                 othersRevoked: others.filter { $0.kind == .revoked }.reduce(0) { $0 + $1.partitions.count },
-                                 partitionsBack: back, backAfter: c1Assigned.map { $0.time - restartedAt },
-                                 longestIdle: othersIdle)
-            out.line(r.othersChanges == 0
-                     ? "the other members saw no assignment change: no rebalance"
-                     : "the other members saw \(r.othersChanges) assignment change(s) (\(r.othersRevoked) partition revocation(s)): the group rebalanced")
-            out.line("c1 had \(RebalanceTimeline.describe(before1)) and now has \(RebalanceTimeline.describe(after.assignment["c1"] ?? [])): " + (back ? (r.othersChanges > 0 ? "the rebalance happened to give it the same partitions" : "its partitions came back without a rebalance") : "its partitions did not all come back"))
+            let r = StaticResult(
+                mode: mode, group: groupId, before: first.assignment, after: after.assignment,
+                settled: after.settled, othersChanges: others.count,
+                othersRevoked: others.filter { $0.kind == .revoked }.reduce(0) { $0 + $1.partitions.count },
+                partitionsBack: back, backAfter: c1Assigned.map { $0.time - restartedAt },
+                longestIdle: othersIdle)
+            out.line(
+                r.othersChanges == 0
+                    ? "the other members saw no assignment change: no rebalance"
+                    : "the other members saw \(r.othersChanges) assignment change(s) (\(r.othersRevoked) partition revocation(s)): the group rebalanced"
+            )
+            out.line(
+                "c1 had \(RebalanceTimeline.describe(before1)) and now has \(RebalanceTimeline.describe(after.assignment["c1"] ?? [])): "
+                    + (back
+                        ? (r.othersChanges > 0
+                            ? "the rebalance happened to give it the same partitions"
+                            : "its partitions came back without a rebalance") : "its partitions did not all come back"))
             out.progress("\(mode): closing \(group.members.count) consumer(s)")
             group.closeAll()
             results.append(r)
         }
         out.line("")
-        var table = TextTable(headers: ["MODE", "REBALANCED", "OTHERS' CHANGES", "REVOKED", "PARTITIONS BACK", "C1 ASSIGNED AFTER", "OTHERS IDLE"],
-                              alignments: [.left, .left, .right, .right, .left, .right, .right])
+        var table = TextTable(
+            headers: [
+                "MODE", "REBALANCED", "OTHERS' CHANGES", "REVOKED", "PARTITIONS BACK", "C1 ASSIGNED AFTER",
+                "OTHERS IDLE",
+            ],
+            alignments: [.left, .left, .right, .right, .left, .right, .right])
         for r in results {
-            table.append([r.mode, r.othersChanges > 0 ? "yes" : "no", "\(r.othersChanges)", "\(r.othersRevoked)",
-                          r.partitionsBack ? "yes" : "no", r.backAfter.map { format($0, 1) + " s" } ?? "-",
-                          format(r.longestIdle, 1) + " s"])
+            table.append([
+                r.mode, r.othersChanges > 0 ? "yes" : "no", "\(r.othersChanges)", "\(r.othersRevoked)",
+                r.partitionsBack ? "yes" : "no", r.backAfter.map { format($0, 1) + " s" } ?? "-",
+                format(r.longestIdle, 1) + " s",
+            ])
         }
         out.table(table)
         if plan.embedded {
-            out.line("Reading: the embedded cluster treats the restarted static member as a new one, so both runs rebalanced. On real Kafka the static member rejoining within session.timeout.ms gets its old partitions back and the others see nothing: no rebalance during a rolling restart. Run `group static` after `connect compose` to see it.")
+            out.line(
+                "Reading: the embedded cluster treats the restarted static member as a new one, so both runs rebalanced. On real Kafka the static member rejoining within session.timeout.ms gets its old partitions back and the others see nothing: no rebalance during a rolling restart. Run `group static` after `connect compose` to see it."
+            )
         } else if let st = results.first, let dy = results.last {
-            out.line("Reading: with group.instance.id the restart " + (st.othersChanges == 0 ? "caused no rebalance" : "still caused a rebalance") + (st.partitionsBack ? " and c1 got its partitions back" : "") + "; without it the restart " + (dy.othersChanges > 0 ? "rebalanced the group" : "caused no rebalance") + ". Static membership keeps rolling restarts from stopping the group, as long as a member is back within session.timeout.ms.")
+            out.line(
+                "Reading: with group.instance.id the restart "
+                    + (st.othersChanges == 0 ? "caused no rebalance" : "still caused a rebalance")
+                    + (st.partitionsBack ? " and c1 got its partitions back" : "") + "; without it the restart "
+                    + (dy.othersChanges > 0 ? "rebalanced the group" : "caused no rebalance")
+                    + ". Static membership keeps rolling restarts from stopping the group, as long as a member is back within session.timeout.ms."
+            )
         }
-        out.setResult(.object([
-            ("topic", .string(plan.topic)), ("consumers", .integer(n)), ("session_timeout_ms", .integer(plan.sessionTimeoutMs)),
-            ("cluster", .string(plan.clusterLabel)), ("static_membership_supported", .bool(!plan.embedded)),
-            ("runs", .array(results.map { r in .object([
-                ("mode", .string(r.mode)), ("group", .string(r.group)), ("settled", .bool(r.settled)),
-                ("rebalanced", .bool(r.othersChanges > 0)), ("others_changes", .integer(r.othersChanges)),
-                ("others_revoked", .integer(r.othersRevoked)), ("partitions_back", .bool(r.partitionsBack)),
-                ("c1_assigned_after_ms", .optional(r.backAfter.map { $0 * 1000 })), ("others_longest_idle_ms", .double(r.longestIdle * 1000)),
-                ("before", assignmentJSON(r.before)), ("after", assignmentJSON(r.after)),
-            ]) })),
-        ]))
+        out.setResult(
+            .object([
+                ("topic", .string(plan.topic)), ("consumers", .integer(n)),
+                ("session_timeout_ms", .integer(plan.sessionTimeoutMs)),
+                ("cluster", .string(plan.clusterLabel)), ("static_membership_supported", .bool(!plan.embedded)),
+                (
+                    "runs",
+                    .array(
+                        results.map { r in
+                            .object([
+                                ("mode", .string(r.mode)), ("group", .string(r.group)), ("settled", .bool(r.settled)),
+                                ("rebalanced", .bool(r.othersChanges > 0)),
+                                ("others_changes", .integer(r.othersChanges)),
+                                ("others_revoked", .integer(r.othersRevoked)),
+                                ("partitions_back", .bool(r.partitionsBack)),
+                                ("c1_assigned_after_ms", .optional(r.backAfter.map { $0 * 1000 })),
+                                ("others_longest_idle_ms", .double(r.longestIdle * 1000)),
+                                ("before", assignmentJSON(r.before)), ("after", assignmentJSON(r.after)),
+                            ])
+                        })
+                ),
+            ]))
     }
 
     static func assignmentJSON(_ a: [String: Set<Int32>]) -> JSONValue {

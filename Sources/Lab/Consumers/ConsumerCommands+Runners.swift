@@ -17,7 +17,9 @@ extension ConsumerCommands {
         let c = try session.requireConnection()
         let producerProperties = try session.producerProperties()
         if producerProperties["transactional.id"] != nil {
-            throw LabError.invalid("the session producer is transactional (transactional.id is set); `unset transactional.id` before seeding")
+            throw LabError.invalid(
+                "the session producer is transactional (transactional.id is set); `unset transactional.id` before seeding"
+            )
         }
 
         let md = try c.admin.metadata()
@@ -26,7 +28,9 @@ extension ConsumerCommands {
         if let existing = md.topic(topicName) {
             partitionCount = existing.partitions.count
             if args.value("--partitions") != nil && partitionCount != partitionsWanted {
-                ctx.output.warning("\(topicName) already exists with \(partitionCount) partitions; --partitions applies only when seed creates the topic")
+                ctx.output.warning(
+                    "\(topicName) already exists with \(partitionCount) partitions; --partitions applies only when seed creates the topic"
+                )
             }
         } else {
             let rf = min(3, max(md.brokers.count, 1))
@@ -36,8 +40,9 @@ extension ConsumerCommands {
         }
 
         let counter = DeliveryCounter()
-        let producer = try Producer(config: producerProperties, pollsInBackground: false,
-                                    onDelivery: { counter.record($0) })
+        let producer = try Producer(
+            config: producerProperties, pollsInBackground: false,
+            onDelivery: { counter.record($0) })
         let handle = try producer.topic(topicName)
         var value = [UInt8](repeating: UInt8(ascii: "."), count: size)
         let started = Date()
@@ -82,22 +87,26 @@ extension ConsumerCommands {
         }
         let mib = Double(delivered * size) / 1_048_576
         let rate = seconds > 0 ? Double(delivered) / seconds : 0
-        ctx.output.line((created ? "created \(topicName) (\(partitionCount) partitions); " : "")
-            + "seeded \(topicName): \(delivered) of \(sent) message(s) of \(size) B (\(format(mib, 1)) MiB) in \(format(seconds, 2)) s: "
-            + "\(Int(rate)) msgs/s, \(format(seconds > 0 ? mib / seconds : 0, 1)) MiB/s")
+        ctx.output.line(
+            (created ? "created \(topicName) (\(partitionCount) partitions); " : "")
+                + "seeded \(topicName): \(delivered) of \(sent) message(s) of \(size) B (\(format(mib, 1)) MiB) in \(format(seconds, 2)) s: "
+                + "\(Int(rate)) msgs/s, \(format(seconds > 0 ? mib / seconds : 0, 1)) MiB/s")
         ctx.output.line("\(topicName) now holds \(total) message(s) in \(partitionCount) partitions")
         if sent < count { ctx.output.line("interrupted after \(sent) of \(count); every message sent was waited for") }
         if failed > 0 {
             ctx.output.warning("\(failed) message(s) failed: \(counter.firstErrorName ?? "?")")
         }
-        ctx.output.setResult(.object([
-            ("topic", .string(topicName)), ("created", .bool(created)), ("partitions", .integer(partitionCount)),
-            ("sent", .integer(sent)), ("delivered", .integer(delivered)), ("failed", .integer(failed)),
-            ("size_bytes", .integer(size)), ("duration_ms", .double(seconds * 1000)), ("msgs_per_sec", .double(rate)),
-            ("messages_in_topic", .integer(total)),
-        ]))
+        ctx.output.setResult(
+            .object([
+                ("topic", .string(topicName)), ("created", .bool(created)), ("partitions", .integer(partitionCount)),
+                ("sent", .integer(sent)), ("delivered", .integer(delivered)), ("failed", .integer(failed)),
+                ("size_bytes", .integer(size)), ("duration_ms", .double(seconds * 1000)),
+                ("msgs_per_sec", .double(rate)),
+                ("messages_in_topic", .integer(total)),
+            ]))
         if delivered == 0 && sent > 0 {
-            throw LabError.invalid("no message was delivered to \(topicName) (\(counter.firstErrorName ?? "no delivery report"))")
+            throw LabError.invalid(
+                "no message was delivered to \(topicName) (\(counter.firstErrorName ?? "no delivery report"))")
         }
     }
 
@@ -106,7 +115,9 @@ extension ConsumerCommands {
         let id = try ctx.arguments.positional(0, "<group>")
         let c = try ctx.session.requireConnection()
         if c.isEmbedded {
-            throw LabError.unsupported("the embedded cluster cannot describe groups (librdkafka's mock has no DescribeGroups); run `group describe \(id)` on the compose cluster (`connect compose`)")
+            throw LabError.unsupported(
+                "the embedded cluster cannot describe groups (librdkafka's mock has no DescribeGroups); run `group describe \(id)` on the compose cluster (`connect compose`)"
+            )
         }
         let g: GroupDescription
         do {
@@ -117,24 +128,44 @@ extension ConsumerCommands {
         if g.state == "Dead" && g.members.isEmpty {
             throw LabError.notFound("no group '\(id)' on \(c.label) (state Dead)")
         }
-        ctx.output.line("group \(g.id)  state \(g.state)  protocol \(g.partitionAssignor.isEmpty ? "-" : g.partitionAssignor)  coordinator \(g.coordinator.map(String.init) ?? "?")  members \(g.members.count)")
+        ctx.output.line(
+            "group \(g.id)  state \(g.state)  protocol \(g.partitionAssignor.isEmpty ? "-" : g.partitionAssignor)  coordinator \(g.coordinator.map(String.init) ?? "?")  members \(g.members.count)"
+        )
         var table = TextTable(headers: ["CONSUMER-ID", "CLIENT-ID", "HOST", "GROUP-INSTANCE-ID", "ASSIGNMENT"])
         for m in g.members {
             let byTopic = Dictionary(grouping: m.assignment, by: \.topic)
             let assignment = byTopic.keys.sorted().map { t in
                 "\(t):" + RebalanceTimeline.describe(Set(byTopic[t]!.map(\.partition)))
             }.joined(separator: " ")
-            table.append([m.memberId, m.clientId, m.host, m.groupInstanceId ?? "-", assignment.isEmpty ? "-" : assignment])
+            table.append([
+                m.memberId, m.clientId, m.host, m.groupInstanceId ?? "-", assignment.isEmpty ? "-" : assignment,
+            ])
         }
         if !g.members.isEmpty { ctx.output.table(table) }
-        ctx.output.setResult(.object([
-            ("group", .string(g.id)), ("state", .string(g.state)), ("protocol", .string(g.partitionAssignor)),
-            ("coordinator", .optional(g.coordinator)),
-            ("members", .array(g.members.map { m in .object([
-                ("member_id", .string(m.memberId)), ("client_id", .string(m.clientId)), ("host", .string(m.host)),
-                ("group_instance_id", .optional(m.groupInstanceId)),
-                ("assignment", .array(m.assignment.map { .object([("topic", .string($0.topic)), ("partition", .integer($0.partition))]) })),
-            ]) })),
-        ]))
+        ctx.output.setResult(
+            .object([
+                ("group", .string(g.id)), ("state", .string(g.state)), ("protocol", .string(g.partitionAssignor)),
+                ("coordinator", .optional(g.coordinator)),
+                (
+                    "members",
+                    .array(
+                        g.members.map { m in
+                            .object([
+                                ("member_id", .string(m.memberId)), ("client_id", .string(m.clientId)),
+                                ("host", .string(m.host)),
+                                ("group_instance_id", .optional(m.groupInstanceId)),
+                                (
+                                    "assignment",
+                                    .array(
+                                        m.assignment.map {
+                                            .object([
+                                                ("topic", .string($0.topic)), ("partition", .integer($0.partition)),
+                                            ])
+                                        })
+                                ),
+                            ])
+                        })
+                ),
+            ]))
     }
 }

@@ -19,11 +19,11 @@ enum ConsumerCommands {
         usage: "seed [<topic>] [--count 50000] [--size BYTES] [--partitions 6]",
         options: ["--count", "--size", "--partitions"],
         details: """
-        Produces --count messages (value: an 8-digit number padded to --size bytes, default 100) round-robin over the \
-        partitions, as fast as the producer allows, with the session's producer properties. The topic (default \
-        \(defaultTopic)) is created with --partitions (default \(defaultPartitions)) when missing; an existing topic is \
-        appended to. `bench consume` and `group strategies` read it.
-        """,
+            Produces --count messages (value: an 8-digit number padded to --size bytes, default 100) round-robin over the \
+            partitions, as fast as the producer allows, with the session's producer properties. The topic (default \
+            \(defaultTopic)) is created with --partitions (default \(defaultPartitions)) when missing; an existing topic is \
+            appended to. `bench consume` and `group strategies` read it.
+            """,
         completes: .topics
     ) { ctx in try runSeed(ctx) }
 
@@ -47,16 +47,17 @@ enum ConsumerCommands {
 
     static let strategies = Command(
         "strategies", summary: "eager (range, roundrobin) vs cooperative-sticky rebalancing, measured",
-        usage: "group strategies [range|roundrobin|cooperative-sticky ...] [--consumers 3] [--topic T] [--session-timeout 6s]",
+        usage:
+            "group strategies [range|roundrobin|cooperative-sticky ...] [--consumers 3] [--topic T] [--session-timeout 6s]",
         options: ["--consumers", "--topic", "--session-timeout"],
         details: """
-        For each strategy: N consumers of one fresh group run in this process, each polled on its own thread; \
-        once the assignment settles one consumer joins, then one leaves. Every assignment and revocation is \
-        recorded with its time; the summary counts partitions moved and revoked, the members that owned nothing \
-        for a while, and the longest such pause. The embedded cluster settles a rebalance only after \
-        session.timeout.ms - 1 s (cooperative needs two rounds), so the run says how long it will take; Ctrl-C \
-        closes every consumer. The topic (default \(defaultTopic), `seed` makes it) needs more partitions than consumers.
-        """,
+            For each strategy: N consumers of one fresh group run in this process, each polled on its own thread; \
+            once the assignment settles one consumer joins, then one leaves. Every assignment and revocation is \
+            recorded with its time; the summary counts partitions moved and revoked, the members that owned nothing \
+            for a while, and the longest such pause. The embedded cluster settles a rebalance only after \
+            session.timeout.ms - 1 s (cooperative needs two rounds), so the run says how long it will take; Ctrl-C \
+            closes every consumer. The topic (default \(defaultTopic), `seed` makes it) needs more partitions than consumers.
+            """,
         completes: .words(strategyNames)
     ) { ctx in
         try runStrategies(ctx)
@@ -67,12 +68,12 @@ enum ConsumerCommands {
         usage: "group static [--consumers 3] [--topic T] [--session-timeout 6s]",
         options: ["--consumers", "--topic", "--session-timeout"],
         details: """
-        N consumers with group.instance.id settle; c1 is killed without leaving the group and restarted 1 s later \
-        with the same instance id, well within session.timeout.ms; the output says whether the others saw a \
-        rebalance and whether c1 got its partitions back. Then the same with dynamic members for contrast. \
-        The embedded cluster ignores group.instance.id, so there both runs rebalance: the difference can only be \
-        seen on real Kafka (`connect compose`).
-        """
+            N consumers with group.instance.id settle; c1 is killed without leaving the group and restarted 1 s later \
+            with the same instance id, well within session.timeout.ms; the output says whether the others saw a \
+            rebalance and whether c1 got its partitions back. Then the same with dynamic members for contrast. \
+            The embedded cluster ignores group.instance.id, so there both runs rebalance: the difference can only be \
+            seen on real Kafka (`connect compose`).
+            """
     ) { ctx in
         try runStatic(ctx)
     }

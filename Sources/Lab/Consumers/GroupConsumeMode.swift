@@ -12,12 +12,16 @@ struct GroupConsumeMode {
     init(group: String, commit: String?, from: String, partitionGiven: Bool, ctx: CommandContext) throws {
         guard !group.isEmpty else { throw ctx.usageError("--group needs a group id") }
         guard !partitionGiven else {
-            throw ctx.usageError("--partition cannot be used with --group (the group assigns partitions to its members)")
+            throw ctx.usageError(
+                "--partition cannot be used with --group (the group assigns partitions to its members)")
         }
         switch from {
         case "beginning": autoOffsetReset = "earliest"
         case "end": autoOffsetReset = "latest"
-        default: throw ctx.usageError("--from \(from) cannot be used with --group (the group's committed offset decides where it starts; --from beginning|end applies only where it has none)")
+        default:
+            throw ctx.usageError(
+                "--from \(from) cannot be used with --group (the group's committed offset decides where it starts; --from beginning|end applies only where it has none)"
+            )
         }
         self.group = group
         switch commit ?? "auto" {

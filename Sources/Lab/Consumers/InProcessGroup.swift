@@ -15,9 +15,10 @@ final class RebalanceRecorder: Sendable {
     }
 
     func record(_ member: String, _ event: RebalanceEvent) {
-        let record = RebalanceRecord(member: member, time: now(),
-                                     kind: event.kind == .assigned ? .assigned : .revoked,
-                                     partitions: event.partitions.map(\.partition), incremental: event.cooperative)
+        let record = RebalanceRecord(
+            member: member, time: now(),
+            kind: event.kind == .assigned ? .assigned : .revoked,
+            partitions: event.partitions.map(\.partition), incremental: event.cooperative)
         timelineStore.withLock { $0.append(record) }
     }
 
@@ -93,8 +94,10 @@ final class InProcessGroup {
     /// The running command's Ctrl-C.
     private let cancellation: Cancellation
 
-    init(groupId: String, topic: String, partitions: Set<Int32>, config: [String: String], closeTimeout: Double,
-         cancellation: Cancellation) {
+    init(
+        groupId: String, topic: String, partitions: Set<Int32>, config: [String: String], closeTimeout: Double,
+        cancellation: Cancellation
+    ) {
         self.cancellation = cancellation
         self.groupId = groupId
         self.topic = topic
@@ -144,8 +147,10 @@ final class InProcessGroup {
     /// and nothing has changed for `quiet` seconds (and at least until
     /// `notBefore`). Returns nil at `timeout`; on Ctrl-C closes every member
     /// and throws `interrupted`.
-    func waitUntilSettled(quiet: Double, timeout: Double, notBefore: Double = 0, output: Output,
-                          label: String) throws -> Settled? {
+    func waitUntilSettled(
+        quiet: Double, timeout: Double, notBefore: Double = 0, output: Output,
+        label: String
+    ) throws -> Settled? {
         let started = recorder.now()
         while true {
             if cancellation.isCancelled {
@@ -159,7 +164,8 @@ final class InProcessGroup {
             let ownership = timeline.ownership()
             let lastChange = timeline.lastTime ?? 0
             if now >= notBefore, now - lastChange >= quiet,
-               RebalanceTimeline.problems(in: ownership, members: memberNames, partitions: partitions).isEmpty {
+                RebalanceTimeline.problems(in: ownership, members: memberNames, partitions: partitions).isEmpty
+            {
                 return Settled(time: lastChange, ownership: ownership)
             }
             if now - started > timeout { return nil }

@@ -19,22 +19,25 @@ struct MaxPollDemo {
         /// The longest slow processes; it comes back earlier once its partitions have moved.
         let processSeconds: Double
 
-        static let embedded = Timings(sessionTimeoutMs: 3_500, maxPollIntervalMs: 3_500, heartbeatMs: 500, processSeconds: 9)
-        static let real = Timings(sessionTimeoutMs: 6_000, maxPollIntervalMs: 6_000, heartbeatMs: 1_000, processSeconds: 15)
+        static let embedded = Timings(
+            sessionTimeoutMs: 3_500, maxPollIntervalMs: 3_500, heartbeatMs: 500, processSeconds: 9)
+        static let real = Timings(
+            sessionTimeoutMs: 6_000, maxPollIntervalMs: 6_000, heartbeatMs: 1_000, processSeconds: 15)
     }
 
     static let command = Command(
-        "max-poll", summary: "a consumer that processes longer than max.poll.interval.ms leaves the group; its partitions move",
+        "max-poll",
+        summary: "a consumer that processes longer than max.poll.interval.ms leaves the group; its partitions move",
         usage: "group max-poll [--topic T]", options: ["--topic"],
         details: """
-        Two consumers, fast and slow, join a fresh group on a 2-partition topic (default: max-poll-demo, created and \
-        filled if missing). slow takes one message and then does not poll for longer than max.poll.interval.ms. \
-        librdkafka enforces that interval itself (it checks twice a second): it leaves the group for slow, fast gets \
-        both partitions, and slow's next poll returns _MAX_POLL_EXCEEDED. slow goes back to polling once its partitions \
-        have moved. Embedded: session.timeout.ms and max.poll.interval.ms 3500 (librdkafka requires the second to be \
-        at least the first; the mock's 3 s first join needs the first above 3 s), about 10 s in all, most of it the \
-        mock's rebalance timers. Real cluster: 6000 (the brokers' minimum session timeout).
-        """,
+            Two consumers, fast and slow, join a fresh group on a 2-partition topic (default: max-poll-demo, created and \
+            filled if missing). slow takes one message and then does not poll for longer than max.poll.interval.ms. \
+            librdkafka enforces that interval itself (it checks twice a second): it leaves the group for slow, fast gets \
+            both partitions, and slow's next poll returns _MAX_POLL_EXCEEDED. slow goes back to polling once its partitions \
+            have moved. Embedded: session.timeout.ms and max.poll.interval.ms 3500 (librdkafka requires the second to be \
+            at least the first; the mock's 3 s first join needs the first above 3 s), about 10 s in all, most of it the \
+            mock's rebalance timers. Real cluster: 6000 (the brokers' minimum session timeout).
+            """,
         completes: .topics
     ) { ctx in try MaxPollDemo(ctx: ctx).run() }
 
@@ -46,40 +49,56 @@ struct MaxPollDemo {
         let session = ctx.session
         let c = try session.requireConnection()
         let timings = c.isEmbedded ? Timings.embedded : Timings.real
-        let topic = try ProducerDemos.demoTopic(args.value("--topic"), defaultName: "max-poll-demo", partitions: 2, ctx: ctx)
+        let topic = try ProducerDemos.demoTopic(
+            args.value("--topic"), defaultName: "max-poll-demo", partitions: 2, ctx: ctx)
         guard topic.partitions.count >= 2 else {
-            throw LabError.invalid("\(topic.name) has \(topic.partitions.count) partition; the demo needs 2 so each member owns one")
+            throw LabError.invalid(
+                "\(topic.name) has \(topic.partitions.count) partition; the demo needs 2 so each member owns one")
         }
         // A few messages per partition, so slow has something to "process" whichever partition it gets.
         let producer = try Producer(config: c.baseProperties.merging(["client.id": "kafkalab-max-poll-demo"]) { $1 })
-        for p in topic.partitions { for i in 0..<3 { try producer.send(topic: topic.name, partition: p.id, value: Array("work \(i)".utf8)) } }
+        for p in topic.partitions {
+            for i in 0..<3 { try producer.send(topic: topic.name, partition: p.id, value: Array("work \(i)".utf8)) }
+        }
         try producer.flush(timeoutMs: 10_000)
 
         var config = try session.consumerProperties(group: "unset")
-        for key in ["group.id", "group.instance.id", "partition.assignment.strategy"] { config.removeValue(forKey: key) }
+        for key in ["group.id", "group.instance.id", "partition.assignment.strategy"] {
+            config.removeValue(forKey: key)
+        }
         config.merge([
-            "session.timeout.ms": String(timings.sessionTimeoutMs), "heartbeat.interval.ms": String(timings.heartbeatMs),
+            "session.timeout.ms": String(timings.sessionTimeoutMs),
+            "heartbeat.interval.ms": String(timings.heartbeatMs),
             "max.poll.interval.ms": String(timings.maxPollIntervalMs),
             "enable.auto.commit": "false", "auto.offset.reset": "earliest",
         ]) { $1 }
-        let group = InProcessGroup(groupId: GroupRunPlan.groupId("max-poll"), topic: topic.name,
-                                   partitions: Set(topic.partitions.map(\.id)), config: config, closeTimeout: 10,
-                                   cancellation: ctx.cancellation)
+        let group = InProcessGroup(
+            groupId: GroupRunPlan.groupId("max-poll"), topic: topic.name,
+            partitions: Set(topic.partitions.map(\.id)), config: config, closeTimeout: 10,
+            cancellation: ctx.cancellation)
         let out = ctx.output
-        out.line("group \(group.groupId) on \(topic.name): session.timeout.ms=\(timings.sessionTimeoutMs), max.poll.interval.ms=\(timings.maxPollIntervalMs); slow will process one message without polling until its partitions have moved (at most \(Self.seconds(timings.processSeconds)))")
+        out.line(
+            "group \(group.groupId) on \(topic.name): session.timeout.ms=\(timings.sessionTimeoutMs), max.poll.interval.ms=\(timings.maxPollIntervalMs); slow will process one message without polling until its partitions have moved (at most \(Self.seconds(timings.processSeconds)))"
+        )
         var slowConfig = config.merging(["group.id": group.groupId, "client.id": "kafkalab-slow"]) { $1 }
         slowConfig["group.instance.id"] = nil
-        let slow = try SlowMember(config: slowConfig, topic: topic.name, processSeconds: timings.processSeconds, recorder: group.recorder)
+        let slow = try SlowMember(
+            config: slowConfig, topic: topic.name, processSeconds: timings.processSeconds, recorder: group.recorder)
         try group.add("fast")
 
         // Bounded: the first join (3 s on the mock), the processing, the move, slow's return.
-        let deadline = group.recorder.now() + 3 + timings.processSeconds + 4 * Double(timings.sessionTimeoutMs) / 1000 + 5
+        let deadline =
+            group.recorder.now() + 3 + timings.processSeconds + 4 * Double(timings.sessionTimeoutMs) / 1000 + 5
         while !slow.isFinished && group.recorder.now() < deadline {
             if ctx.isCancelled { break }
             if let stoppedAt = slow.stoppedAt,
-               MaxPollReport(timeline: group.recorder.timeline, slow: "slow", fast: "fast", stoppedAt: stoppedAt, backAt: nil,
-                             errors: [], maxPollIntervalMs: timings.maxPollIntervalMs, sessionTimeoutMs: timings.sessionTimeoutMs,
-                             embedded: c.isEmbedded).movedAt != nil {
+                MaxPollReport(
+                    timeline: group.recorder.timeline, slow: "slow", fast: "fast", stoppedAt: stoppedAt, backAt: nil,
+                    errors: [], maxPollIntervalMs: timings.maxPollIntervalMs,
+                    sessionTimeoutMs: timings.sessionTimeoutMs,
+                    embedded: c.isEmbedded
+                ).movedAt != nil
+            {
                 slow.release()
             }
             out.progress("group max-poll: \(slow.phase) (\(Int(group.recorder.now())) s)")
@@ -92,29 +111,34 @@ struct MaxPollDemo {
         group.closeAll()
         if ctx.isCancelled { throw LabError.interrupted }
 
-        let report = MaxPollReport(timeline: group.recorder.timeline, slow: "slow", fast: "fast",
-                                   stoppedAt: slow.stoppedAt, backAt: slow.backAt, errors: slow.errors,
-                                   maxPollIntervalMs: timings.maxPollIntervalMs, sessionTimeoutMs: timings.sessionTimeoutMs,
-                                   embedded: c.isEmbedded)
+        let report = MaxPollReport(
+            timeline: group.recorder.timeline, slow: "slow", fast: "fast",
+            stoppedAt: slow.stoppedAt, backAt: slow.backAt, errors: slow.errors,
+            maxPollIntervalMs: timings.maxPollIntervalMs, sessionTimeoutMs: timings.sessionTimeoutMs,
+            embedded: c.isEmbedded)
         var table = TextTable(headers: ["TIME", "MEMBER", "EVENT", "PARTITIONS"])
-        var events: [(Double, String, String, String)] = group.recorder.timeline.records.filter { $0.time < closingAt }.map {
-            ($0.time, $0.member, $0.kind.rawValue, $0.partitions.sorted().map(String.init).joined(separator: ","))
-        }
+        var events: [(Double, String, String, String)] = group.recorder.timeline.records.filter { $0.time < closingAt }
+            .map {
+                ($0.time, $0.member, $0.kind.rawValue, $0.partitions.sorted().map(String.init).joined(separator: ","))
+            }
         if let t = slow.stoppedAt { events.append((t, "slow", "last poll, then processing", "")) }
         for e in slow.errors { events.append((e.time, "slow", "poll returned \(e.name)", "")) }
         events.append((closingAt, "both", "close (the demo ends)", ""))
         for e in events.sorted(by: { $0.0 < $1.0 }) { table.append([Self.seconds(e.0), e.1, e.2, e.3]) }
         out.table(table)
         for line in report.lines(slow: "slow", fast: "fast") { out.line(line) }
-        out.setResult(.object([
-            ("group", .string(group.groupId)), ("topic", .string(topic.name)), ("embedded", .bool(c.isEmbedded)),
-            ("session_timeout_ms", .integer(timings.sessionTimeoutMs)), ("max_poll_interval_ms", .integer(timings.maxPollIntervalMs)),
-            ("processing_ms", .integer(Int(timings.processSeconds * 1000))),
-            ("slow_partitions", .ints(report.slowPartitions.sorted().map(Int64.init))),
-            ("slow_stopped_at_ms", .optional(Self.ms(report.stoppedAt))), ("moved_at_ms", .optional(Self.ms(report.movedAt))),
-            ("max_poll_exceeded_at_ms", .optional(Self.ms(report.exceededAt))),
-            ("moved_while_slow_was_away", .bool(report.movedWhileSlowWasAway)),
-        ]))
+        out.setResult(
+            .object([
+                ("group", .string(group.groupId)), ("topic", .string(topic.name)), ("embedded", .bool(c.isEmbedded)),
+                ("session_timeout_ms", .integer(timings.sessionTimeoutMs)),
+                ("max_poll_interval_ms", .integer(timings.maxPollIntervalMs)),
+                ("processing_ms", .integer(Int(timings.processSeconds * 1000))),
+                ("slow_partitions", .ints(report.slowPartitions.sorted().map(Int64.init))),
+                ("slow_stopped_at_ms", .optional(Self.ms(report.stoppedAt))),
+                ("moved_at_ms", .optional(Self.ms(report.movedAt))),
+                ("max_poll_exceeded_at_ms", .optional(Self.ms(report.exceededAt))),
+                ("moved_while_slow_was_away", .bool(report.movedWhileSlowWasAway)),
+            ]))
     }
 
     static func seconds(_ s: Double) -> String { MaxPollReport.seconds(s) }
@@ -130,7 +154,9 @@ struct MaxPollDemo {
 /// what the main thread reads is behind a Mutex or an Atomic.
 final class SlowMember: @unchecked Sendable {
     private let consumer: Consumer
-    private let state = Mutex<(phase: String, stoppedAt: Double?, backAt: Double?, errors: [(time: Double, name: String)])>(("joining", nil, nil, []))
+    private let state = Mutex<
+        (phase: String, stoppedAt: Double?, backAt: Double?, errors: [(time: Double, name: String)])
+    >(("joining", nil, nil, []))
     private let stop = Atomic<Bool>(false)
     private let released = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -161,11 +187,17 @@ final class SlowMember: @unchecked Sendable {
             if case .message = event { break }
         }
         let stoppedAt = recorder.now()
-        state.withLock { $0.stoppedAt = stoppedAt; $0.phase = "slow is processing (not polling)" }
-        while recorder.now() < stoppedAt + processSeconds && !stop.load(ordering: .acquiring) && !released.load(ordering: .acquiring) {
+        state.withLock {
+            $0.stoppedAt = stoppedAt; $0.phase = "slow is processing (not polling)"
+        }
+        while recorder.now() < stoppedAt + processSeconds && !stop.load(ordering: .acquiring)
+            && !released.load(ordering: .acquiring)
+        {
             usleep(50_000)
         }
-        state.withLock { $0.backAt = recorder.now(); $0.phase = "slow polls again" }
+        state.withLock {
+            $0.backAt = recorder.now(); $0.phase = "slow polls again"
+        }
         let until = recorder.now() + 1
         while recorder.now() < until && !stop.load(ordering: .acquiring) {
             if case .error(let e) = consumer.poll(timeoutMs: 100) {

@@ -19,8 +19,10 @@ struct MaxPollReport: Sendable, Equatable {
 
     static let exceededName = "_MAX_POLL_EXCEEDED"
 
-    init(timeline: RebalanceTimeline, slow: String, fast: String, stoppedAt: Double?, backAt: Double?,
-         errors: [(time: Double, name: String)], maxPollIntervalMs: Int, sessionTimeoutMs: Int, embedded: Bool) {
+    init(
+        timeline: RebalanceTimeline, slow: String, fast: String, stoppedAt: Double?, backAt: Double?,
+        errors: [(time: Double, name: String)], maxPollIntervalMs: Int, sessionTimeoutMs: Int, embedded: Bool
+    ) {
         self.maxPollIntervalMs = maxPollIntervalMs
         self.sessionTimeoutMs = sessionTimeoutMs
         self.embedded = embedded
@@ -29,9 +31,11 @@ struct MaxPollReport: Sendable, Equatable {
         let held = stoppedAt.map { timeline.ownership(at: $0)[slow] ?? [] } ?? []
         slowPartitions = held
         if let stoppedAt, !held.isEmpty {
-            movedAt = timeline.records.first { r in
-                r.time > stoppedAt && r.member == fast && (timeline.ownership(at: r.time)[fast] ?? []).isSuperset(of: held)
-            }?.time
+            movedAt =
+                timeline.records.first { r in
+                    r.time > stoppedAt && r.member == fast
+                        && (timeline.ownership(at: r.time)[fast] ?? []).isSuperset(of: held)
+                }?.time
         } else {
             movedAt = nil
         }
@@ -50,26 +54,36 @@ struct MaxPollReport: Sendable, Equatable {
         let parts = slowPartitions.sorted().map(String.init).joined(separator: ",")
         var out: [String] = []
         guard let stoppedAt else {
-            return ["\(slow) never received a message to process, so it never stopped polling: nothing to show (is the topic empty?)"]
+            return [
+                "\(slow) never received a message to process, so it never stopped polling: nothing to show (is the topic empty?)"
+            ]
         }
         if slowPartitions.isEmpty {
             out.append("\(slow) owned no partition when it stopped polling: nothing could move")
         } else if let movedAt {
             let after = movedAt - stoppedAt
-            out.append("partition(s) \(parts) moved from \(slow) to \(fast) at \(Self.seconds(movedAt)), \(Self.seconds(after)) after \(slow)'s last poll"
-                       + (!movedWhileSlowWasAway ? ": earlier than \(interval) or after \(slow) came back, so this run does not show the poll interval at work"
-                          : exceededAt != nil ? ", while \(slow) was still processing: librdkafka itself left the group on its behalf once \(interval) had passed (it checks twice a second), and the group rebalanced without it"
-                          : ", while \(slow) was still processing; \(slow) was not told \(Self.exceededName) afterwards, so this run cannot say the poll interval caused it"))
+            out.append(
+                "partition(s) \(parts) moved from \(slow) to \(fast) at \(Self.seconds(movedAt)), \(Self.seconds(after)) after \(slow)'s last poll"
+                    + (!movedWhileSlowWasAway
+                        ? ": earlier than \(interval) or after \(slow) came back, so this run does not show the poll interval at work"
+                        : exceededAt != nil
+                            ? ", while \(slow) was still processing: librdkafka itself left the group on its behalf once \(interval) had passed (it checks twice a second), and the group rebalanced without it"
+                            : ", while \(slow) was still processing; \(slow) was not told \(Self.exceededName) afterwards, so this run cannot say the poll interval caused it")
+            )
         } else {
             out.append("partition(s) \(parts) did not reach \(fast) while the demo watched: this run shows no move")
         }
         if let exceededAt {
-            out.append("\(slow) polled again at \(Self.seconds(backAt ?? exceededAt)) and got \(Self.exceededName): its partitions were gone (revoked as lost) and its next poll rejoins the group as a new member")
+            out.append(
+                "\(slow) polled again at \(Self.seconds(backAt ?? exceededAt)) and got \(Self.exceededName): its partitions were gone (revoked as lost) and its next poll rejoins the group as a new member"
+            )
         } else if backAt != nil {
             out.append("\(slow) polled again but was not told \(Self.exceededName)")
         }
         if embedded && movedAt != nil {
-            out.append("embedded cluster: the poll interval is enforced by librdkafka in the client, so it is real here; the timings around it are the mock's: its first join waits 3 s, and it settles each later rebalance after session.timeout.ms − 1 s (\(Self.seconds(Double(sessionTimeoutMs) / 1000 - 1)) here) instead of as soon as the remaining members rejoin")
+            out.append(
+                "embedded cluster: the poll interval is enforced by librdkafka in the client, so it is real here; the timings around it are the mock's: its first join waits 3 s, and it settles each later rebalance after session.timeout.ms − 1 s (\(Self.seconds(Double(sessionTimeoutMs) / 1000 - 1)) here) instead of as soon as the remaining members rejoin"
+            )
         }
         return out
     }

@@ -81,8 +81,10 @@ struct RebalanceTimeline: Sendable, Equatable {
     /// Why `ownership` is not a settled assignment of `partitions` over
     /// `members`: partitions nobody owns, partitions with two owners, members
     /// without partitions, owners that are not members. Empty when settled.
-    static func problems(in ownership: [String: Set<Int32>], members: Set<String>,
-                                partitions: Set<Int32>) -> [String] {
+    static func problems(
+        in ownership: [String: Set<Int32>], members: Set<String>,
+        partitions: Set<Int32>
+    ) -> [String] {
         var out: [String] = []
         var owners: [Int32: [String]] = [:]
         for (member, parts) in ownership {
@@ -154,9 +156,10 @@ struct RebalanceTimeline: Sendable, Equatable {
                 longestMember = member
             }
         }
-        return AssignmentChange(moved: moved, revoked: revoked, stoppedMembers: stopped,
-                                revokedWhileKeeping: revokedKeepers, longestIdle: longest,
-                                longestIdleMember: longestMember)
+        return AssignmentChange(
+            moved: moved, revoked: revoked, stoppedMembers: stopped,
+            revokedWhileKeeping: revokedKeepers, longestIdle: longest,
+            longestIdleMember: longestMember)
     }
 
     /// Records of one member after `time`.

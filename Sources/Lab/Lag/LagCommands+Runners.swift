@@ -24,7 +24,9 @@ extension LagCommands {
         var target = try LagTarget.resolve(group: group, topic: args.value("--topic"), ctx: ctx)
         let first = try LagTarget.offsets(group: group, partitions: target.partitions, admin: target.admin)
         _ = try target.requirePresence(anyCommit: first.contains { $0.committed != nil }, session: ctx.session)
-        ctx.output.hint("watching group \(group) every \(Arguments.formatDuration(options.interval)) for \(Arguments.formatDuration(options.duration)) (Ctrl-C stops): \(target.topicsExplanation)")
+        ctx.output.hint(
+            "watching group \(group) every \(Arguments.formatDuration(options.interval)) for \(Arguments.formatDuration(options.duration)) (Ctrl-C stops): \(target.topicsExplanation)"
+        )
         let loop = LagWatchLoop(ctx: ctx, target: target, options: options)
         loop.run()
     }
@@ -38,19 +40,30 @@ extension LagCommands {
             let result = try c.client.listGroups()
             listings = result.groups
             // ListGroups asks every broker: keep what the others listed.
-            for e in result.errors { ctx.output.warning("one broker could not list its groups (\(e.name): \(e.message)); the list below may be incomplete") }
+            for e in result.errors {
+                ctx.output.warning(
+                    "one broker could not list its groups (\(e.name): \(e.message)); the list below may be incomplete")
+            }
         } catch let e as KafkaError where e.code == KafkaErrorCode.unsupportedFeature || c.isEmbedded {
             // A failure (stderr, non-zero exit), not a listing: a script must not read "no groups".
-            let seen = joined.isEmpty ? "none (`consume --group G` makes one)"
+            let seen =
+                joined.isEmpty
+                ? "none (`consume --group G` makes one)"
                 : joined.joined(separator: ", ") + " (`lag <group>` shows their lag)"
-            throw LabError.unsupported("the \(c.isEmbedded ? "embedded" : "connected") cluster does not support ListGroups (\(e.name)), so it cannot list its consumer groups (run `groups` on the compose cluster: `connect compose`); groups this session's consumers joined: \(seen)")
+            throw LabError.unsupported(
+                "the \(c.isEmbedded ? "embedded" : "connected") cluster does not support ListGroups (\(e.name)), so it cannot list its consumer groups (run `groups` on the compose cluster: `connect compose`); groups this session's consumers joined: \(seen)"
+            )
         }
         var t = TextTable(headers: ["GROUP", "STATE", "MEMBERS", "TYPE"], alignments: [.left, .left, .right, .left])
         var json: [JSONValue] = []
         for g in listings {
             let members = (try? c.client.describeGroup(g.id))?.members.count
             t.append([g.id, g.state, members.map(String.init) ?? "?", g.isSimple ? "simple" : "consumer"])
-            json.append(.object([("group", .string(g.id)), ("state", .string(g.state)), ("members", .optional(members)), ("simple", .bool(g.isSimple))]))
+            json.append(
+                .object([
+                    ("group", .string(g.id)), ("state", .string(g.state)), ("members", .optional(members)),
+                    ("simple", .bool(g.isSimple)),
+                ]))
         }
         if listings.isEmpty { ctx.output.line("no consumer groups on this cluster") } else { ctx.output.table(t) }
         ctx.output.setResult(.object([("groups", .array(json))]))

@@ -11,29 +11,36 @@ enum LagCommands {
         usage: "lag <group> [--topic T] [--lagging] | lag watch <group> ... | lag demo",
         flags: ["--lagging"], options: ["--topic"],
         details: """
-        Committed offsets come from the group coordinator (OffsetFetch), log-end offsets from the partition leaders \
-        (high watermarks); lag = log end - committed. A partition the group never committed on shows the whole retained \
-        log as lag, marked "no commits". Without --topic the topics are those the group has committed on (every topic's \
-        partitions are checked) plus, on real Kafka, those assigned to its members; if there are none, the session's \
-        topic. Member, host and client id come from DescribeGroups, which the embedded cluster lacks: there they show \
-        "-", and a group with no commits cannot be told from a missing one unless a consumer of this session joined it.
-        """,
+            Committed offsets come from the group coordinator (OffsetFetch), log-end offsets from the partition leaders \
+            (high watermarks); lag = log end - committed. A partition the group never committed on shows the whole retained \
+            log as lag, marked "no commits". Without --topic the topics are those the group has committed on (every topic's \
+            partitions are checked) plus, on real Kafka, those assigned to its members; if there are none, the session's \
+            topic. Member, host and client id come from DescribeGroups, which the embedded cluster lacks: there they show \
+            "-", and a group with no commits cannot be told from a missing one unless a consumer of this session joined it.
+            """,
         completes: .nothing,
         subcommands: [watch, demo]
     ) { ctx in try runLag(ctx) }
 
-    static func printLagTable(_ table: LagTable, full: LagTable, target: LagTarget, lagging: Bool, ctx: CommandContext) {
+    static func printLagTable(_ table: LagTable, full: LagTable, target: LagTarget, lagging: Bool, ctx: CommandContext)
+    {
         let out = ctx.output
         let group = target.group
         out.hint("group \(group): \(target.topicsExplanation)")
         if table.rows.isEmpty {
             out.line("no partition of group \(group) lags (\(full.rows.count) partition(s) checked, total lag 0)")
         } else {
-            var t = TextTable(headers: ["GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID"],
-                              alignments: [.left, .left, .right, .right, .right, .right, .left, .left, .left])
+            var t = TextTable(
+                headers: [
+                    "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST",
+                    "CLIENT-ID",
+                ],
+                alignments: [.left, .left, .right, .right, .right, .right, .left, .left, .left])
             for r in table.rows {
-                t.append([group, r.topic, "\(r.partition)", LagFormat.committed(r.committed), "\(r.logEnd)", "\(r.lag)",
-                          r.owner?.memberId ?? "-", r.owner?.host ?? "-", r.owner?.clientId ?? "-"])
+                t.append([
+                    group, r.topic, "\(r.partition)", LagFormat.committed(r.committed), "\(r.logEnd)", "\(r.lag)",
+                    r.owner?.memberId ?? "-", r.owner?.host ?? "-", r.owner?.clientId ?? "-",
+                ])
             }
             out.table(t)
             for total in table.topicTotals {
@@ -41,32 +48,54 @@ enum LagCommands {
                 if total.partitionsWithoutCommit > 0 { line += ", \(total.partitionsWithoutCommit) with no commits" }
                 out.line(line)
             }
-            out.line("group \(group): total lag \(table.totalLag) message(s)" + (lagging ? " on \(table.rows.count) lagging of \(full.rows.count) partition(s)" : ""))
+            out.line(
+                "group \(group): total lag \(table.totalLag) message(s)"
+                    + (lagging ? " on \(table.rows.count) lagging of \(full.rows.count) partition(s)" : ""))
         }
         if !full.hasAnyCommit {
-            out.warning("group \(group) has committed nothing on these partitions (\(target.presenceEvidence ?? "it exists")): lag is the whole retained log")
+            out.warning(
+                "group \(group) has committed nothing on these partitions (\(target.presenceEvidence ?? "it exists")): lag is the whole retained log"
+            )
         }
         if target.description == .unsupported {
-            out.hint("embedded: no DescribeGroups, so member, host and client id are unknown (\"-\"); the compose cluster shows them")
+            out.hint(
+                "embedded: no DescribeGroups, so member, host and client id are unknown (\"-\"); the compose cluster shows them"
+            )
         }
-        out.setResult(.object([
-            ("group", .string(group)),
-            ("topics", .strings(target.topics)),
-            ("topics_from", .string(target.topicsExplanation)),
-            ("group_state", .optional(target.description.stateName)),
-            ("lagging_only", .bool(lagging)),
-            ("partitions", .array(table.rows.map { r in .object([
-                ("topic", .string(r.topic)), ("partition", .integer(r.partition)),
-                ("committed", .optional(r.committed)), ("log_end", .integer(r.logEnd)), ("lag", .integer(r.lag)),
-                ("no_commits", .bool(!r.hasCommit)),
-                ("member_id", .optional(r.owner?.memberId)), ("host", .optional(r.owner?.host)), ("client_id", .optional(r.owner?.clientId)),
-            ]) })),
-            ("topic_totals", .array(table.topicTotals.map { t in .object([
-                ("topic", .string(t.topic)), ("partitions", .integer(t.partitions)), ("lag", .integer(t.lag)),
-                ("partitions_without_commit", .integer(t.partitionsWithoutCommit)),
-            ]) })),
-            ("total_lag", .integer(table.totalLag)),
-        ]))
+        out.setResult(
+            .object([
+                ("group", .string(group)),
+                ("topics", .strings(target.topics)),
+                ("topics_from", .string(target.topicsExplanation)),
+                ("group_state", .optional(target.description.stateName)),
+                ("lagging_only", .bool(lagging)),
+                (
+                    "partitions",
+                    .array(
+                        table.rows.map { r in
+                            .object([
+                                ("topic", .string(r.topic)), ("partition", .integer(r.partition)),
+                                ("committed", .optional(r.committed)), ("log_end", .integer(r.logEnd)),
+                                ("lag", .integer(r.lag)),
+                                ("no_commits", .bool(!r.hasCommit)),
+                                ("member_id", .optional(r.owner?.memberId)), ("host", .optional(r.owner?.host)),
+                                ("client_id", .optional(r.owner?.clientId)),
+                            ])
+                        })
+                ),
+                (
+                    "topic_totals",
+                    .array(
+                        table.topicTotals.map { t in
+                            .object([
+                                ("topic", .string(t.topic)), ("partitions", .integer(t.partitions)),
+                                ("lag", .integer(t.lag)),
+                                ("partitions_without_commit", .integer(t.partitionsWithoutCommit)),
+                            ])
+                        })
+                ),
+                ("total_lag", .integer(table.totalLag)),
+            ]))
     }
 
     // MARK: lag watch
@@ -76,15 +105,15 @@ enum LagCommands {
         usage: "lag watch <group> [--topic T] [--interval 2s] [--for 60s] [--window 10]",
         options: ["--topic", "--interval", "--for", "--window"],
         details: """
-        Samples committed and log-end offsets every --interval (at least 100ms) for --for (default 60s) or until Ctrl-C, \
-        then prints a summary. Each partition gets Burrow's status over the last --window samples that carry a commit: \
-        OK, WARN (lag never decreased), STALL (offset stuck, lag > 0), STOP (offset unchanged for longer than the window \
-        spans), REWIND (offset went backwards); the group is its worst partition, errors shown as ERR. Burrow tells \
-        STALL (a live consumer re-committing the same offset) from STOP (no commits) because it reads every commit; \
-        polling the committed offset cannot, so here they differ only by how long the offset has been stuck. Rates are offsets \
-        per second over the window; drain = lag / (consumption - production), or "growing". At a terminal the table is \
-        redrawn in place; piped, one block per sample; --json prints one document per sample and a summary.
-        """
+            Samples committed and log-end offsets every --interval (at least 100ms) for --for (default 60s) or until Ctrl-C, \
+            then prints a summary. Each partition gets Burrow's status over the last --window samples that carry a commit: \
+            OK, WARN (lag never decreased), STALL (offset stuck, lag > 0), STOP (offset unchanged for longer than the window \
+            spans), REWIND (offset went backwards); the group is its worst partition, errors shown as ERR. Burrow tells \
+            STALL (a live consumer re-committing the same offset) from STOP (no commits) because it reads every commit; \
+            polling the committed offset cannot, so here they differ only by how long the offset has been stuck. Rates are offsets \
+            per second over the window; drain = lag / (consumption - production), or "growing". At a terminal the table is \
+            redrawn in place; piped, one block per sample; --json prints one document per sample and a summary.
+            """
     ) { ctx in try runWatch(ctx) }
 
     // MARK: groups
@@ -92,7 +121,8 @@ enum LagCommands {
     static let groups = Command(
         "groups", summary: "consumer groups with state and member count (ListGroups; not on the embedded cluster)",
         usage: "groups",
-        details: "Lists the cluster's consumer groups (ListGroups) and describes each (DescribeGroups) for its member count. The embedded cluster has neither API: there it says so and lists the groups this session's consumers joined."
+        details:
+            "Lists the cluster's consumer groups (ListGroups) and describes each (DescribeGroups) for its member count. The embedded cluster has neither API: there it says so and lists the groups this session's consumers joined."
     ) { ctx in try runGroups(ctx) }
 }
 
@@ -123,28 +153,33 @@ struct LagTarget {
         var assignedTopics: [String] = []
         // Not even attempted on the embedded cluster: librdkafka 2.0.2's DescribeConsumerGroups
         // against its mock wedges the admin client (metadata then times out, destroy hangs).
-        if !c.isEmbedded { do {
-            let d = try admin.describeGroup(group)
-            description = .state(d.state, members: d.members.count)
-            for m in d.members {
-                for tp in m.assignment {
-                    owners["\(tp.topic)/\(tp.partition)"] = PartitionOwner(memberId: m.memberId, clientId: m.clientId, host: m.host)
-                    if !assignedTopics.contains(tp.topic) { assignedTopics.append(tp.topic) }
+        if !c.isEmbedded {
+            do {
+                let d = try admin.describeGroup(group)
+                description = .state(d.state, members: d.members.count)
+                for m in d.members {
+                    for tp in m.assignment {
+                        owners["\(tp.topic)/\(tp.partition)"] = PartitionOwner(
+                            memberId: m.memberId, clientId: m.clientId, host: m.host)
+                        if !assignedTopics.contains(tp.topic) { assignedTopics.append(tp.topic) }
+                    }
                 }
+            } catch let e as KafkaError where e.code == KafkaErrorCode.unsupportedFeature {
+                description = .unsupported
+            } catch {
+                description = .failed(describeError(error))
             }
-        } catch let e as KafkaError where e.code == KafkaErrorCode.unsupportedFeature {
-            description = .unsupported
-        } catch {
-            description = .failed(describeError(error))
-        } }
+        }
 
         let md = try admin.metadata()
         if let topic {
             let info = try session.requireTopic(topic)
-            return LagTarget(group: group, admin: admin, topics: [topic], partitions: info.partitions.map { TopicPartition(topic: topic, partition: $0.id) },
-                             topicsExplanation: "topic \(topic) (--topic)",
-                             checked: "topic \(topic) (\(info.partitions.count) partition(s))",
-                             description: description, owners: owners)
+            return LagTarget(
+                group: group, admin: admin, topics: [topic],
+                partitions: info.partitions.map { TopicPartition(topic: topic, partition: $0.id) },
+                topicsExplanation: "topic \(topic) (--topic)",
+                checked: "topic \(topic) (\(info.partitions.count) partition(s))",
+                description: description, owners: owners)
         }
         // OffsetFetch needs explicit partitions (the embedded cluster answers nothing
         // otherwise), so every partition of every user topic is asked for at once.
@@ -154,17 +189,24 @@ struct LagTarget {
         var topics = assignedTopics
         for o in committed where o.offset >= 0 && !topics.contains(o.topic) { topics.append(o.topic) }
         let checked = "any of the \(userTopics.count) topic(s) (\(all.count) partitions)"
-        var explanation = topics.isEmpty ? "" : "topics the group has committed on" + (assignedTopics.isEmpty ? "" : " or is assigned")
+        var explanation =
+            topics.isEmpty
+            ? "" : "topics the group has committed on" + (assignedTopics.isEmpty ? "" : " or is assigned")
         if topics.isEmpty, let current = session.currentTopic, md.topic(current) != nil {
             topics = [current]
-            explanation = "the session's topic \(current): the group has committed on none of the \(userTopics.count) topic(s)"
-                + (description == .unsupported ? " and the embedded cluster cannot list a group's topics (no DescribeGroups); use --topic" : "")
+            explanation =
+                "the session's topic \(current): the group has committed on none of the \(userTopics.count) topic(s)"
+                + (description == .unsupported
+                    ? " and the embedded cluster cannot list a group's topics (no DescribeGroups); use --topic" : "")
         }
         topics.sort()
-        let partitions = topics.flatMap { name in (md.topic(name)?.partitions ?? []).map { TopicPartition(topic: name, partition: $0.id) } }
-        return LagTarget(group: group, admin: admin, topics: topics, partitions: partitions,
-                         topicsExplanation: explanation.isEmpty ? "no topics" : explanation,
-                         checked: checked, description: description, owners: owners)
+        let partitions = topics.flatMap { name in
+            (md.topic(name)?.partitions ?? []).map { TopicPartition(topic: name, partition: $0.id) }
+        }
+        return LagTarget(
+            group: group, admin: admin, topics: topics, partitions: partitions,
+            topicsExplanation: explanation.isEmpty ? "no topics" : explanation,
+            checked: checked, description: description, owners: owners)
     }
 
     /// Committed offsets and watermarks of the partitions, one sample.
@@ -175,31 +217,39 @@ struct LagTarget {
         for o in committed where o.offset >= 0 && o.errorCode == 0 { byPartition[o.topicPartition] = o.offset }
         return try partitions.map { tp in
             let w = try admin.watermarks(topic: tp.topic, partition: tp.partition)
-            return PartitionOffsets(topic: tp.topic, partition: tp.partition, committed: byPartition[tp], logStart: w.low, logEnd: w.high)
+            return PartitionOffsets(
+                topic: tp.topic, partition: tp.partition, committed: byPartition[tp], logStart: w.low, logEnd: w.high)
         }
     }
 
     /// Refuses a group nothing vouches for, saying what was checked.
     @discardableResult
     mutating func requirePresence(anyCommit: Bool, session: Session) throws -> GroupPresence {
-        let presence = GroupPresence.decide(anyCommit: anyCommit, description: description,
-                                            joinedInThisSession: session.lagState.joinedGroups.contains(group))
+        let presence = GroupPresence.decide(
+            anyCommit: anyCommit, description: description,
+            joinedInThisSession: session.lagState.joinedGroups.contains(group))
         switch presence {
         case .hasCommits:
             break
         case .noCommits(let evidence):
             presenceEvidence = evidence
             if partitions.isEmpty {
-                throw LabError.invalid("group '\(group)' exists (\(evidence)) but has committed nothing on \(checked); name a topic with --topic")
+                throw LabError.invalid(
+                    "group '\(group)' exists (\(evidence)) but has committed nothing on \(checked); name a topic with --topic"
+                )
             }
         case .unknown:
             let describe: String
             switch description {
-            case .unsupported: describe = "the embedded cluster cannot list or describe groups (no ListGroups/DescribeGroups), so an idle group without commits looks the same"
+            case .unsupported:
+                describe =
+                    "the embedded cluster cannot list or describe groups (no ListGroups/DescribeGroups), so an idle group without commits looks the same"
             case .state(let state, _): describe = "the coordinator reports it \(state)"
             case .failed(let why): describe = "DescribeGroups failed (\(why))"
             }
-            throw LabError.notFound("unknown group '\(group)': no committed offset on \(checked), and \(describe); `consume --group \(group)` creates it")
+            throw LabError.notFound(
+                "unknown group '\(group)': no committed offset on \(checked), and \(describe); `consume --group \(group)` creates it"
+            )
         }
         return presence
     }
@@ -342,16 +392,22 @@ final class LagWatchLoop {
 
     func render(_ r: LagWatchReport) -> String {
         let out = ctx.output
-        var t = TextTable(headers: ["TOPIC", "PARTITION", "LAG", "RECENT LAG", "CONSUMED", "PRODUCED", "DRAIN", "STATUS", "WHY"],
-                          alignments: [.left, .right, .right, .left, .right, .right, .right, .left, .left])
+        var t = TextTable(
+            headers: ["TOPIC", "PARTITION", "LAG", "RECENT LAG", "CONSUMED", "PRODUCED", "DRAIN", "STATUS", "WHY"],
+            alignments: [.left, .right, .right, .left, .right, .right, .right, .left, .left])
         for p in r.partitions {
-            t.append([p.topic, "\(p.partition)", "\(p.lag)" + (p.committed == nil ? " (no commits)" : ""), p.sparkline,
-                      LagFormat.rate(p.trend.consumptionRate), LagFormat.rate(p.trend.productionRate),
-                      LagFormat.drain(p.trend), p.evaluation.status.rawValue, p.evaluation.reason])
+            t.append([
+                p.topic, "\(p.partition)", "\(p.lag)" + (p.committed == nil ? " (no commits)" : ""), p.sparkline,
+                LagFormat.rate(p.trend.consumptionRate), LagFormat.rate(p.trend.productionRate),
+                LagFormat.drain(p.trend), p.evaluation.status.rawValue, p.evaluation.reason,
+            ])
         }
-        t.append(["(group)", "", "\(r.totalLag)", r.groupSparkline, LagFormat.rate(r.groupTrend.consumptionRate),
-                  LagFormat.rate(r.groupTrend.productionRate), LagFormat.drain(r.groupTrend), r.groupStatus.rawValue, ""])
-        let header = "group \(target.group)  t=\(LagFormat.duration(r.time))  sample \(r.samples)  status \(colour(r.groupStatus.rawValue))  lag \(r.totalLag)"
+        t.append([
+            "(group)", "", "\(r.totalLag)", r.groupSparkline, LagFormat.rate(r.groupTrend.consumptionRate),
+            LagFormat.rate(r.groupTrend.productionRate), LagFormat.drain(r.groupTrend), r.groupStatus.rawValue, "",
+        ])
+        let header =
+            "group \(target.group)  t=\(LagFormat.duration(r.time))  sample \(r.samples)  status \(colour(r.groupStatus.rawValue))  lag \(r.totalLag)"
         return out.bold(header) + "\n" + t.render(bold: out.isTerminal)
     }
 
@@ -366,8 +422,12 @@ final class LagWatchLoop {
 
     static func json(_ r: LagWatchReport, group: String, phase: String?) -> JSONValue {
         func trend(_ t: LagTrend) -> [(String, JSONValue)] {
-            [("consumption_per_sec", .optional(t.consumptionRate)), ("production_per_sec", .optional(t.productionRate)),
-             ("time_to_drain_ms", .optional(t.secondsToDrain.map { $0 * 1000 })), ("drain", .string(LagFormat.drainKeyword(t)))]
+            [
+                ("consumption_per_sec", .optional(t.consumptionRate)),
+                ("production_per_sec", .optional(t.productionRate)),
+                ("time_to_drain_ms", .optional(t.secondsToDrain.map { $0 * 1000 })),
+                ("drain", .string(LagFormat.drainKeyword(t))),
+            ]
         }
         var pairs: [(String, JSONValue)] = [
             ("group", .string(group)), ("elapsed_ms", .double(r.time * 1000)), ("sample", .integer(r.samples)),
@@ -375,12 +435,22 @@ final class LagWatchLoop {
         ]
         pairs += trend(r.groupTrend)
         if let phase { pairs.append(("phase", .string(phase))) }
-        pairs.append(("partitions", .array(r.partitions.map { p in
-            .object([("topic", .string(p.topic)), ("partition", .integer(p.partition)),
-                     ("committed", .optional(p.committed)), ("log_end", .integer(p.logEnd)), ("lag", .integer(p.lag)),
-                     ("status", .string(p.evaluation.status.rawValue)), ("reason", .string(p.evaluation.reason))]
-                    + trend(p.trend))
-        })))
+        pairs.append(
+            (
+                "partitions",
+                .array(
+                    r.partitions.map { p in
+                        .object(
+                            [
+                                ("topic", .string(p.topic)), ("partition", .integer(p.partition)),
+                                ("committed", .optional(p.committed)), ("log_end", .integer(p.logEnd)),
+                                ("lag", .integer(p.lag)),
+                                ("status", .string(p.evaluation.status.rawValue)),
+                                ("reason", .string(p.evaluation.reason)),
+                            ]
+                                + trend(p.trend))
+                    })
+            ))
         return .object(pairs)
     }
 
@@ -388,30 +458,51 @@ final class LagWatchLoop {
         let out = ctx.output
         if out.isTerminal && drawnLines > 0 { drawnLines = 0 }
         let final = summary.last
-        out.line("watched group \(target.group) for \(LagFormat.duration(seconds)), \(summary.samples) sample(s), \(stopped)")
+        out.line(
+            "watched group \(target.group) for \(LagFormat.duration(seconds)), \(summary.samples) sample(s), \(stopped)"
+        )
         if let final {
-            out.line("group status per sample: \(summary.groupStatusLine); max total lag \(summary.maxTotalLag); now \(final.groupStatus.rawValue) with lag \(final.totalLag)")
+            out.line(
+                "group status per sample: \(summary.groupStatusLine); max total lag \(summary.maxTotalLag); now \(final.groupStatus.rawValue) with lag \(final.totalLag)"
+            )
             for p in final.partitions {
                 let key = LagHistory.Key(topic: p.topic, partition: p.partition)
                 let seen = (summary.partitionStatusesSeen[key] ?? []).map(\.rawValue).joined(separator: " → ")
-                out.line("  \(p.topic)/\(p.partition): \(seen); now \(p.evaluation.status.rawValue) (\(p.evaluation.reason)), lag \(p.lag)")
+                out.line(
+                    "  \(p.topic)/\(p.partition): \(seen); now \(p.evaluation.status.rawValue) (\(p.evaluation.reason)), lag \(p.lag)"
+                )
             }
         }
-        out.setResult(.object([
-            ("group", .string(target.group)), ("summary", true), ("duration_ms", .double(seconds * 1000)), ("samples", .integer(summary.samples)),
-            ("stopped", .string(stopped)),
-            ("group_status_counts", .object(GroupLagStatus.allCases.map { ($0.rawValue.lowercased(), .integer(summary.groupStatusCounts[$0] ?? 0)) })),
-            ("max_total_lag", .integer(summary.maxTotalLag)),
-            ("final_status", .optional(final?.groupStatus.rawValue)),
-            ("final_total_lag", .optional(final?.totalLag)),
-            ("partitions", .array((final?.partitions ?? []).map { p in
-                let key = LagHistory.Key(topic: p.topic, partition: p.partition)
-                return .object([("topic", .string(p.topic)), ("partition", .integer(p.partition)),
+        out.setResult(
+            .object([
+                ("group", .string(target.group)), ("summary", true), ("duration_ms", .double(seconds * 1000)),
+                ("samples", .integer(summary.samples)),
+                ("stopped", .string(stopped)),
+                (
+                    "group_status_counts",
+                    .object(
+                        GroupLagStatus.allCases.map {
+                            ($0.rawValue.lowercased(), .integer(summary.groupStatusCounts[$0] ?? 0))
+                        })
+                ),
+                ("max_total_lag", .integer(summary.maxTotalLag)),
+                ("final_status", .optional(final?.groupStatus.rawValue)),
+                ("final_total_lag", .optional(final?.totalLag)),
+                (
+                    "partitions",
+                    .array(
+                        (final?.partitions ?? []).map { p in
+                            let key = LagHistory.Key(topic: p.topic, partition: p.partition)
+                            return .object([
+                                ("topic", .string(p.topic)), ("partition", .integer(p.partition)),
                                 ("statuses_seen", .strings((summary.partitionStatusesSeen[key] ?? []).map(\.rawValue))),
-                                ("final_status", .string(p.evaluation.status.rawValue)), ("reason", .string(p.evaluation.reason)),
-                                ("lag", .integer(p.lag))])
-            })),
-        ]))
+                                ("final_status", .string(p.evaluation.status.rawValue)),
+                                ("reason", .string(p.evaluation.reason)),
+                                ("lag", .integer(p.lag)),
+                            ])
+                        })
+                ),
+            ]))
     }
 }
 

@@ -16,15 +16,17 @@ extension LagCommands {
         var n = 1
         while md.topic(name) != nil { n += 1; name = "lag-demo-\(n)" }
         let partitionIds: [Int32] = [0, 1, 2]
-        _ = try c.ensureTopic(name, partitions: Int32(partitionIds.count), replicationFactor: Int32(min(3, max(1, md.brokers.count))),
-                              cancellation: ctx.cancellation)
+        _ = try c.ensureTopic(
+            name, partitions: Int32(partitionIds.count), replicationFactor: Int32(min(3, max(1, md.brokers.count))),
+            cancellation: ctx.cancellation)
 
         let span = Double(options.window - 1) * options.interval
         let phaseLength = max(8, 3 * span)
         let script = LagDemoScript(rate: rate, phaseLength: phaseLength, stopLength: max(8, 2.5 * span))
 
         let payload = Array(repeating: UInt8(ascii: "x"), count: 100)
-        let producer = try Producer(config: c.baseProperties.merging(["client.id": "kafkalab-lag-demo-producer", "linger.ms": "5"]) { $1 })
+        let producer = try Producer(
+            config: c.baseProperties.merging(["client.id": "kafkalab-lag-demo-producer", "linger.ms": "5"]) { $1 })
         var consumerProps = c.baseProperties
         consumerProps.merge([
             "group.id": name, "client.id": "kafkalab-lag-demo-consumer",
@@ -47,19 +49,25 @@ extension LagCommands {
         session.lagState.recordJoin(name)
         defer { consumer.close() }
 
-        ctx.output.line("lag demo: topic \(name) (\(partitionIds.count) partitions, keyed messages), group \(name); producer \(LagFormat.rate(rate)); sample every \(Arguments.formatDuration(options.interval)), window \(options.window) samples (\(LagFormat.duration(span)))")
+        ctx.output.line(
+            "lag demo: topic \(name) (\(partitionIds.count) partitions, keyed messages), group \(name); producer \(LagFormat.rate(rate)); sample every \(Arguments.formatDuration(options.interval)), window \(options.window) samples (\(LagFormat.duration(span)))"
+        )
         if c.isEmbedded {
-            ctx.output.hint("embedded: the first join of a group waits ~3 s; member, host and client id stay unknown (no DescribeGroups)")
+            ctx.output.hint(
+                "embedded: the first join of a group waits ~3 s; member, host and client id stay unknown (no DescribeGroups)"
+            )
         }
 
-        let target = LagTarget(group: name, admin: c.admin, topics: [name],
-                               partitions: partitionIds.map { TopicPartition(topic: name, partition: $0) },
-                               topicsExplanation: "topic \(name) (the demo's)", checked: "topic \(name)",
-                               description: c.isEmbedded ? .unsupported : .failed("the demo does not describe its group"), owners: [:])
+        let target = LagTarget(
+            group: name, admin: c.admin, topics: [name],
+            partitions: partitionIds.map { TopicPartition(topic: name, partition: $0) },
+            topicsExplanation: "topic \(name) (the demo's)", checked: "topic \(name)",
+            description: c.isEmbedded ? .unsupported : .failed("the demo does not describe its group"), owners: [:])
         // The phases start when the consumer has its first message, so the group join
         // (~3 s on the embedded cluster, longer on a busy real one) does not eat into them.
         let joinAllowance = 30.0
-        let runOptions = LagWatchOptions(interval: options.interval, duration: script.totalLength + joinAllowance, window: options.window)
+        let runOptions = LagWatchOptions(
+            interval: options.interval, duration: script.totalLength + joinAllowance, window: options.window)
         let loop = LagWatchLoop(ctx: ctx, target: target, options: runOptions)
         let start = Date()
         var produced = 0
@@ -79,7 +87,9 @@ extension LagCommands {
         loop.isFinished = { joinedAt.map { Date().timeIntervalSince(start) - $0 >= script.totalLength } ?? false }
         loop.onReport = { report, _ in
             let name = currentPhase(report.time).name
-            for p in report.partitions { maxLagByPartition[p.partition] = max(maxLagByPartition[p.partition] ?? 0, p.lag) }
+            for p in report.partitions {
+                maxLagByPartition[p.partition] = max(maxLagByPartition[p.partition] ?? 0, p.lag)
+            }
             if !(statusesByPhase[name] ?? []).contains(report.groupStatus.rawValue) {
                 statusesByPhase[name, default: []].append(report.groupStatus.rawValue)
             }
@@ -147,24 +157,47 @@ extension LagCommands {
         ctx.output.line("what each phase showed (group status per sample):")
         for phase in [script.joining] + script.phases {
             let seen = statusesByPhase[phase.name] ?? []
-            ctx.output.line("  \(phase.name): \(seen.isEmpty ? "not reached" : seen.joined(separator: " → ")) — \(phase.lesson)")
+            ctx.output.line(
+                "  \(phase.name): \(seen.isEmpty ? "not reached" : seen.joined(separator: " → ")) — \(phase.lesson)")
         }
         let lagging = partitionIds.filter { (maxLagByPartition[$0] ?? 0) > 0 }
-        ctx.output.line("largest lag per partition: " + partitionIds.map { "p\($0) \(maxLagByPartition[$0] ?? 0)" }.joined(separator: ", ")
-                        + " (\(lagging.count) of \(partitionIds.count) partitions carried lag; the keys decide how much each gets)")
-        ctx.output.setResult(.object([
-            ("demo", true), ("topic", .string(name)), ("group", .string(name)), ("produce_per_sec", .double(rate)),
-            ("phases", .array(([script.joining] + script.phases).map { phase in .object([
-                ("phase", .string(phase.name)), ("consume_per_sec", .double(phase.consumeRate)),
-                ("group_statuses_seen", .strings(statusesByPhase[phase.name] ?? [])), ("lesson", .string(phase.lesson)),
-            ]) })),
-            ("samples", .integer(loop.summary.samples)), ("max_total_lag", .integer(loop.summary.maxTotalLag)),
-            ("max_lag_by_partition", .array(partitionIds.map { .object([("partition", .integer($0)), ("max_lag", .integer(maxLagByPartition[$0] ?? 0))]) })),
-            ("final_status", .optional(loop.summary.last?.groupStatus.rawValue)),
-        ]))
-        if let joinedAt { ctx.output.hint("the consumer got its partitions \(LagFormat.duration(joinedAt)) after the start (group join)") }
+        ctx.output.line(
+            "largest lag per partition: "
+                + partitionIds.map { "p\($0) \(maxLagByPartition[$0] ?? 0)" }.joined(separator: ", ")
+                + " (\(lagging.count) of \(partitionIds.count) partitions carried lag; the keys decide how much each gets)"
+        )
+        ctx.output.setResult(
+            .object([
+                ("demo", true), ("topic", .string(name)), ("group", .string(name)), ("produce_per_sec", .double(rate)),
+                (
+                    "phases",
+                    .array(
+                        ([script.joining] + script.phases).map { phase in
+                            .object([
+                                ("phase", .string(phase.name)), ("consume_per_sec", .double(phase.consumeRate)),
+                                ("group_statuses_seen", .strings(statusesByPhase[phase.name] ?? [])),
+                                ("lesson", .string(phase.lesson)),
+                            ])
+                        })
+                ),
+                ("samples", .integer(loop.summary.samples)), ("max_total_lag", .integer(loop.summary.maxTotalLag)),
+                (
+                    "max_lag_by_partition",
+                    .array(
+                        partitionIds.map {
+                            .object([("partition", .integer($0)), ("max_lag", .integer(maxLagByPartition[$0] ?? 0))])
+                        })
+                ),
+                ("final_status", .optional(loop.summary.last?.groupStatus.rawValue)),
+            ]))
+        if let joinedAt {
+            ctx.output.hint(
+                "the consumer got its partitions \(LagFormat.duration(joinedAt)) after the start (group join)")
+        }
         if !c.isEmbedded {
-            ctx.output.hint("on real Kafka `lag \(name)` also shows the member, host and client id owning each partition while the demo runs")
+            ctx.output.hint(
+                "on real Kafka `lag \(name)` also shows the member, host and client id owning each partition while the demo runs"
+            )
         }
     }
 }

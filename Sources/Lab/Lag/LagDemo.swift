@@ -5,17 +5,18 @@ import Kafka
 /// then fast, then stopped, all in this process, with `lag watch` on the group.
 extension LagCommands {
     static let demo = Command(
-        "demo", summary: "watch lag grow (WARN), drain (OK) and freeze (STALL/STOP) with an in-process producer and consumer",
+        "demo",
+        summary: "watch lag grow (WARN), drain (OK) and freeze (STALL/STOP) with an in-process producer and consumer",
         usage: "lag demo [--rate 40] [--interval 500ms] [--window 8]",
         options: ["--rate", "--interval", "--window"],
         details: """
-        Creates a fresh 3-partition topic lag-demo-N and group of the same name. A producer writes --rate msg/s the whole \
-        time, keyed by customer-0..11 so the partitioner spreads them over every partition (each carries its own lag); the consumer (session.timeout.ms 6000, committing every interval) reads at a third of that rate, then at \
-        five times it, then stops polling and committing while staying in the group. The producer starts once the \
-        consumer has its partitions. Each phase lasts about three \
-        window spans (at least 8 s), so the defaults take about 40 s. Nothing is injected: the statuses come from real \
-        commits and end offsets.
-        """
+            Creates a fresh 3-partition topic lag-demo-N and group of the same name. A producer writes --rate msg/s the whole \
+            time, keyed by customer-0..11 so the partitioner spreads them over every partition (each carries its own lag); the consumer (session.timeout.ms 6000, committing every interval) reads at a third of that rate, then at \
+            five times it, then stops polling and committing while staying in the group. The producer starts once the \
+            consumer has its partitions. Each phase lasts about three \
+            window spans (at least 8 s), so the defaults take about 40 s. Nothing is injected: the statuses come from real \
+            commits and end offsets.
+            """
     ) { ctx in try runDemo(ctx) }
 }
 
@@ -36,19 +37,29 @@ struct LagDemoScript {
 
     init(rate: Double, phaseLength: Double, stopLength: Double) {
         let slow = rate / 3, fast = rate * 5
-        joining = Phase(name: "joining", consumeRate: slow, length: 0,
-                        announcement: "phase 0 (joining): the consumer joins the group; the producer starts once it has its partitions",
-                        lesson: "no committed offset yet: OK (Burrow judges nothing before a window of commits)")
+        joining = Phase(
+            name: "joining", consumeRate: slow, length: 0,
+            announcement:
+                "phase 0 (joining): the consumer joins the group; the producer starts once it has its partitions",
+            lesson: "no committed offset yet: OK (Burrow judges nothing before a window of commits)")
         phases = [
-            Phase(name: "slow", consumeRate: slow, length: phaseLength,
-                  announcement: "phase 1 (slow): the consumer reads \(LagFormat.rate(slow)) against \(LagFormat.rate(rate)) produced; lag grows every sample → WARN once the window fills",
-                  lesson: "lag never decreased over the window: WARN"),
-            Phase(name: "fast", consumeRate: fast, length: phaseLength,
-                  announcement: "phase 2 (fast): the consumer speeds up to \(LagFormat.rate(fast)); lag drains → OK, DRAIN shows the time left",
-                  lesson: "lag decreased or reached 0: OK"),
-            Phase(name: "stopped", consumeRate: 0, length: stopLength,
-                  announcement: "phase 3 (stopped): the consumer stays in the group but stops reading and committing; the producer goes on → STOP once the offset has been stuck longer than the window spans (STALL when the window holds only the stuck offset, all with lag > 0)",
-                  lesson: "committed offset frozen while lag grows: STOP or STALL (group ERR); polling offsets cannot tell a consumer that stopped committing (Burrow's STOP) from one re-committing the same offset (Burrow's STALL), so kafkalab says STALL until the offset has been stuck longer than the window, then STOP"),
+            Phase(
+                name: "slow", consumeRate: slow, length: phaseLength,
+                announcement:
+                    "phase 1 (slow): the consumer reads \(LagFormat.rate(slow)) against \(LagFormat.rate(rate)) produced; lag grows every sample → WARN once the window fills",
+                lesson: "lag never decreased over the window: WARN"),
+            Phase(
+                name: "fast", consumeRate: fast, length: phaseLength,
+                announcement:
+                    "phase 2 (fast): the consumer speeds up to \(LagFormat.rate(fast)); lag drains → OK, DRAIN shows the time left",
+                lesson: "lag decreased or reached 0: OK"),
+            Phase(
+                name: "stopped", consumeRate: 0, length: stopLength,
+                announcement:
+                    "phase 3 (stopped): the consumer stays in the group but stops reading and committing; the producer goes on → STOP once the offset has been stuck longer than the window spans (STALL when the window holds only the stuck offset, all with lag > 0)",
+                lesson:
+                    "committed offset frozen while lag grows: STOP or STALL (group ERR); polling offsets cannot tell a consumer that stopped committing (Burrow's STOP) from one re-committing the same offset (Burrow's STALL), so kafkalab says STALL until the offset has been stuck longer than the window, then STOP"
+            ),
         ]
     }
 

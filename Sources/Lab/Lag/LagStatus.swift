@@ -146,7 +146,9 @@ struct LagEvaluator: Sendable {
         let span = last.time - first.time
         let sinceChange = now - timeLatestOffsetFirstSeen(in: committedHistory)
         if sinceChange > span {
-            return verdict(.stop, "committed offset unchanged for \(seconds(sinceChange)), longer than the window's \(seconds(span))")
+            return verdict(
+                .stop,
+                "committed offset unchanged for \(seconds(sinceChange)), longer than the window's \(seconds(span))")
         }
         if zip(offsets, offsets.dropFirst()).contains(where: { $1 < $0 }) {
             return verdict(.rewind, "committed offset went backwards")

@@ -66,8 +66,9 @@ struct LagTable: Sendable, Equatable {
     /// the cluster can describe the group; missing entries mean no owner is known.
     init(_ offsets: [PartitionOffsets], owners: [String: PartitionOwner] = [:]) {
         rows = offsets.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map { o in
-            LagRow(topic: o.topic, partition: o.partition, committed: o.committed, logEnd: o.logEnd,
-                   lag: o.sample(at: 0).lag, owner: owners["\(o.topic)/\(o.partition)"])
+            LagRow(
+                topic: o.topic, partition: o.partition, committed: o.committed, logEnd: o.logEnd,
+                lag: o.sample(at: 0).lag, owner: owners["\(o.topic)/\(o.partition)"])
         }
     }
 

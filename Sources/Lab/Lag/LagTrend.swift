@@ -41,7 +41,8 @@ struct LagTrend: Sendable, Equatable {
         } else if currentLag == 0 {
             drain = .caughtUp
         } else if let consumption = consumptionRate, let production = productionRate {
-            drain = consumption > production
+            drain =
+                consumption > production
                 ? .inSeconds(Double(currentLag) / (consumption - production))
                 : .growing
         } else {

@@ -24,7 +24,9 @@ struct ModelPicture {
 
     func header(step: Int) -> String {
         let m = model, p = previous
-        var parts = [Self.label, "step \(step)", mark("clock \(ReplicationModel.ms(m.clockMs))", p?.clockMs != m.clockMs)]
+        var parts = [
+            Self.label, "step \(step)", mark("clock \(ReplicationModel.ms(m.clockMs))", p?.clockMs != m.clockMs),
+        ]
         parts.append(mark(m.leader.map { "leader \($0)" } ?? "leader none (offline)", p?.leader != m.leader))
         parts.append(mark("epoch \(m.leaderEpoch)", p?.leaderEpoch != m.leaderEpoch))
         parts.append(mark("ISR \(ReplicationModel.ids(m.isr))", p?.isr != m.isr))
@@ -34,7 +36,8 @@ struct ModelPicture {
 
     func settings() -> String {
         let c = model.config
-        return "\(c.replicaCount) replicas on brokers 1..\(c.replicaCount) · min.insync.replicas \(c.minInsyncReplicas) · unclean.leader.election.enable \(c.uncleanLeaderElection) · replica.lag.time.max.ms \(ReplicationModel.ms(c.replicaLagTimeMaxMs)) · broker.session.timeout.ms \(ReplicationModel.ms(c.brokerSessionTimeoutMs)) · \(c.truncation.label)"
+        return
+            "\(c.replicaCount) replicas on brokers 1..\(c.replicaCount) · min.insync.replicas \(c.minInsyncReplicas) · unclean.leader.election.enable \(c.uncleanLeaderElection) · replica.lag.time.max.ms \(ReplicationModel.ms(c.replicaLagTimeMaxMs)) · broker.session.timeout.ms \(ReplicationModel.ms(c.brokerSessionTimeoutMs)) · \(c.truncation.label)"
     }
 
     static func role(_ r: ModelReplica, in m: ReplicationModel) -> String {
@@ -67,7 +70,9 @@ struct ModelPicture {
             line += cell(roles[i], roleChanged, roleWidth) + "  "
             line += cell(m.isr.contains(r.id) ? "ISR" : "-", isrChanged, 3) + "  " + lead
             for o in first..<max(first, end) {
-                line += (o == r.hw ? "|" : " ") + Self.pad(o < r.leo ? "\(r.log[o].value)/e\(r.log[o].epoch)" : "", cellWidth)
+                line +=
+                    (o == r.hw ? "|" : " ")
+                    + Self.pad(o < r.leo ? "\(r.log[o].value)/e\(r.log[o].epoch)" : "", cellWidth)
             }
             line += (r.hw == end ? "|" : " ") + "  "
             line += cell("LEO \(r.leo)", before.map { $0.leo != r.leo } ?? false, leoWidth) + " "
@@ -89,24 +94,29 @@ struct ModelPicture {
         ]
         let shown = groups.filter { !$0.1.isEmpty }.map { name, ws in
             if name == "failed" {
-                return "failed " + ws.map { w in
-                    if case .failed(let e) = w.status { return "\(w.value) (\(e))" }
-                    return w.value
-                }.joined(separator: ",")
+                return "failed "
+                    + ws.map { w in
+                        if case .failed(let e) = w.status { return "\(w.value) (\(e))" }
+                        return w.value
+                    }.joined(separator: ",")
             }
             return "\(name) " + Self.runs(ws.map(\.value))
         }
         if !shown.isEmpty { lines.append("  writes: " + shown.joined(separator: " · ")) }
         let lost = m.lostWrites
         if !lost.isEmpty {
-            let text = "  lost: \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.map(\.value).joined(separator: ", "))) \(m.leader == nil ? "on no replica any more" : "not in the leader's log")"
+            let text =
+                "  lost: \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.map(\.value).joined(separator: ", "))) \(m.leader == nil ? "on no replica any more" : "not in the leader's log")"
             lines.append(output.isTerminal ? output.red(text) : text)
         }
         for d in m.divergence {
-            let fix = m.config.truncation == .leaderEpoch
+            let fix =
+                m.config.truncation == .leaderEpoch
                 ? "its next fetch compares leader epochs and truncates"
                 : "nothing will repair it: with HW truncation a follower fetches from its LEO and never compares"
-            lines.append("  diverged: broker \(d.replica) holds different records than leader \(m.leader!) at offset\(d.offsets.count == 1 ? "" : "s") \(d.offsets.map(String.init).joined(separator: ",")); \(fix)")
+            lines.append(
+                "  diverged: broker \(d.replica) holds different records than leader \(m.leader!) at offset\(d.offsets.count == 1 ? "" : "s") \(d.offsets.map(String.init).joined(separator: ",")); \(fix)"
+            )
         }
         return lines
     }
@@ -125,26 +135,59 @@ struct ModelPicture {
             ("replica_lag_time_max_ms", .integer(m.config.replicaLagTimeMaxMs)),
             ("broker_session_timeout_ms", .integer(m.config.brokerSessionTimeoutMs)),
             ("truncation", .string(m.config.truncation.rawValue)),
-            ("replicas", .array(m.replicas.map { r in
-                .object([
-                    ("id", .integer(r.id)), ("up", .bool(r.up)), ("fenced", .bool(r.fenced)),
-                    ("role", .string(Self.role(r, in: m))), ("leo", .integer(r.leo)), ("hw", .integer(r.hw)),
-                    ("in_isr", .bool(m.isr.contains(r.id))),
-                    ("log", .array(r.log.map { .object([("offset", .integer($0.offset)), ("epoch", .integer($0.epoch)), ("value", .string($0.value))]) })),
-                    ("epoch_cache", .array(r.epochCache.map { .object([("epoch", .integer($0.epoch)), ("start_offset", .integer($0.startOffset))]) })),
-                    ("last_caught_up_ms", .integer(r.lastCaughtUpMs)),
-                ])
-            })),
-            ("writes", .array(m.writes.map {
-                .object([("value", .string($0.value)), ("offset", .integer($0.offset)), ("epoch", .integer($0.epoch)),
-                         ("acks", .string($0.acks.rawValue)), ("status", .string($0.statusText))])
-            })),
+            (
+                "replicas",
+                .array(
+                    m.replicas.map { r in
+                        .object([
+                            ("id", .integer(r.id)), ("up", .bool(r.up)), ("fenced", .bool(r.fenced)),
+                            ("role", .string(Self.role(r, in: m))), ("leo", .integer(r.leo)), ("hw", .integer(r.hw)),
+                            ("in_isr", .bool(m.isr.contains(r.id))),
+                            (
+                                "log",
+                                .array(
+                                    r.log.map {
+                                        .object([
+                                            ("offset", .integer($0.offset)), ("epoch", .integer($0.epoch)),
+                                            ("value", .string($0.value)),
+                                        ])
+                                    })
+                            ),
+                            (
+                                "epoch_cache",
+                                .array(
+                                    r.epochCache.map {
+                                        .object([
+                                            ("epoch", .integer($0.epoch)), ("start_offset", .integer($0.startOffset)),
+                                        ])
+                                    })
+                            ),
+                            ("last_caught_up_ms", .integer(r.lastCaughtUpMs)),
+                        ])
+                    })
+            ),
+            (
+                "writes",
+                .array(
+                    m.writes.map {
+                        .object([
+                            ("value", .string($0.value)), ("offset", .integer($0.offset)),
+                            ("epoch", .integer($0.epoch)),
+                            ("acks", .string($0.acks.rawValue)), ("status", .string($0.statusText)),
+                        ])
+                    })
+            ),
         ]
         if let error = result.error { pairs.append(("error", .string(error))) }
         let lost = m.lostWrites
         pairs.append(("lost", .integer(lost.count)))
         pairs.append(("lost_records", .strings(lost.map(\.value))))
-        pairs.append(("diverged", .array(m.divergence.map { .object([("replica", .integer($0.replica)), ("offsets", .ints($0.offsets))]) })))
+        pairs.append(
+            (
+                "diverged",
+                .array(
+                    m.divergence.map { .object([("replica", .integer($0.replica)), ("offsets", .ints($0.offsets))]) })
+            ))
         return .object(pairs + extra)
     }
 

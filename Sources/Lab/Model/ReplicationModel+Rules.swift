@@ -25,17 +25,23 @@ extension ReplicationModel {
         var step = ModelStep(event: "produce")
         guard let leaderId = leader else {
             step.error = "LEADER_NOT_AVAILABLE"
-            step.lines.append("refused: LEADER_NOT_AVAILABLE, the partition has no leader (ISR \(Self.ids(isr)) \(isr.count == 1 ? "is" : "are") down); nothing was written")
+            step.lines.append(
+                "refused: LEADER_NOT_AVAILABLE, the partition has no leader (ISR \(Self.ids(isr)) \(isr.count == 1 ? "is" : "are") down); nothing was written"
+            )
             return step
         }
         guard replica(leaderId).up else {
             step.error = "REQUEST_TIMED_OUT"
-            step.lines.append("not delivered: broker \(leaderId) leads but has crashed, so the request gets no answer (REQUEST_TIMED_OUT) and the producer retries; the controller fences the broker \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (broker.session.timeout.ms) and only then elects a new leader")
+            step.lines.append(
+                "not delivered: broker \(leaderId) leads but has crashed, so the request gets no answer (REQUEST_TIMED_OUT) and the producer retries; the controller fences the broker \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (broker.session.timeout.ms) and only then elects a new leader"
+            )
             return step
         }
         if acks == .all && isr.count < config.minInsyncReplicas {
             step.error = "NOT_ENOUGH_REPLICAS"
-            step.lines.append("refused: NOT_ENOUGH_REPLICAS, acks=all needs min.insync.replicas=\(config.minInsyncReplicas) in-sync replicas and the ISR is \(Self.ids(isr)); nothing was written (acks=1 would have been accepted)")
+            step.lines.append(
+                "refused: NOT_ENOUGH_REPLICAS, acks=all needs min.insync.replicas=\(config.minInsyncReplicas) in-sync replicas and the ISR is \(Self.ids(isr)); nothing was written (acks=1 would have been accepted)"
+            )
             return step
         }
         var records: [ModelRecord] = []
@@ -44,21 +50,26 @@ extension ReplicationModel {
             let r = ModelRecord(offset: start + i, epoch: leaderEpoch, value: "m\(nextValue)")
             nextValue += 1
             records.append(r)
-            let status: ModelWrite.Status = switch acks {
-            case .none: .unacknowledged
-            case .leader: .acknowledged
-            case .all: .pending
-            }
+            let status: ModelWrite.Status =
+                switch acks {
+                case .none: .unacknowledged
+                case .leader: .acknowledged
+                case .all: .pending
+                }
             writes.append(ModelWrite(value: r.value, offset: r.offset, epoch: leaderEpoch, acks: acks, status: status))
             if acks == .leader { step.answered.append(r.value) }
         }
         replicas[leaderId - 1].append(records)
-        let what = "leader \(leaderId) appended \(Self.values(records)) at offset\(count == 1 ? "" : "s") \(Self.range(start, start + count)) in epoch \(leaderEpoch)"
+        let what =
+            "leader \(leaderId) appended \(Self.values(records)) at offset\(count == 1 ? "" : "s") \(Self.range(start, start + count)) in epoch \(leaderEpoch)"
         switch acks {
         case .none: step.lines.append(what + "; acks=0: the producer does not wait for any answer")
         case .leader: step.lines.append(what + "; acks=1: acknowledged at once, on the leader's copy only")
         case .all:
-            step.lines.append(what + "; acks=all: acknowledged only once the HW passes offset \(start + count - 1), i.e. every ISR member (\(Self.ids(isr))) has it")
+            step.lines.append(
+                what
+                    + "; acks=all: acknowledged only once the HW passes offset \(start + count - 1), i.e. every ISR member (\(Self.ids(isr))) has it"
+            )
         }
         maybeIncrementHighWatermark(&step)
         return step
@@ -77,7 +88,9 @@ extension ReplicationModel {
         guard leaderId != id else { throw ModelError("broker \(id) is the leader; followers fetch from it") }
         guard replica(id).up else { throw ModelError("broker \(id) is down (`sim start \(id)` brings it back)") }
         guard replica(leaderId).up else {
-            throw ModelError("broker \(id) cannot fetch: leader \(leaderId) has crashed and is not fenced yet (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)")
+            throw ModelError(
+                "broker \(id) cannot fetch: leader \(leaderId) has crashed and is not fenced yet (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)"
+            )
         }
         var step = ModelStep(event: "fetch")
         let l = leaderId - 1, f = id - 1
@@ -88,16 +101,22 @@ extension ReplicationModel {
             if target.offset < replica(id).leo {
                 let gone = Array(replicas[f].log[target.offset...])
                 replicas[f].truncate(to: target.offset)
-                step.lines.append("broker \(id) asked leader \(leaderId) where its epoch \(target.askedEpoch) ends (OffsetsForLeaderEpoch; Kafka 3.9 gets the same answer as a diverging epoch in the fetch response): at offset \(target.leaderEnd), so it truncated \(Self.values(gone)) at \(Self.range(target.offset, target.offset + gone.count)) that the leader's log does not have")
+                step.lines.append(
+                    "broker \(id) asked leader \(leaderId) where its epoch \(target.askedEpoch) ends (OffsetsForLeaderEpoch; Kafka 3.9 gets the same answer as a diverging epoch in the fetch response): at offset \(target.leaderEnd), so it truncated \(Self.values(gone)) at \(Self.range(target.offset, target.offset + gone.count)) that the leader's log does not have"
+                )
             } else if replica(id).awaitingEpochCheck, target.askedEpoch >= 0 {
-                step.lines.append("broker \(id) asked leader \(leaderId) where its epoch \(target.askedEpoch) ends (OffsetsForLeaderEpoch): at offset \(target.leaderEnd), not below broker \(id)'s LEO \(replica(id).leo), so nothing is truncated")
+                step.lines.append(
+                    "broker \(id) asked leader \(leaderId) where its epoch \(target.askedEpoch) ends (OffsetsForLeaderEpoch): at offset \(target.leaderEnd), not below broker \(id)'s LEO \(replica(id).leo), so nothing is truncated"
+                )
             }
             replicas[f].awaitingEpochCheck = false
         case .highWatermark:
             if replica(id).leo > replica(leaderId).leo {
                 let gone = Array(replicas[f].log[replica(leaderId).leo...])
                 replicas[f].truncate(to: replica(leaderId).leo)
-                step.lines.append("broker \(id) fetched from offset \(replica(id).leo + gone.count), beyond leader \(leaderId)'s LEO \(replica(leaderId).leo) (OFFSET_OUT_OF_RANGE), so it truncated \(Self.values(gone)) to the leader's LEO")
+                step.lines.append(
+                    "broker \(id) fetched from offset \(replica(id).leo + gone.count), beyond leader \(leaderId)'s LEO \(replica(leaderId).leo) (OFFSET_OUT_OF_RANGE), so it truncated \(Self.values(gone)) to the leader's LEO"
+                )
             }
         }
 
@@ -108,7 +127,8 @@ extension ReplicationModel {
         let oldHw = replica(id).hw
         replicas[f].hw = min(responseHw, replica(id).leo)
         var text = "broker \(id) fetched from offset \(fetchOffset): "
-        text += copied.isEmpty ? "nothing new" : "copied \(Self.values(copied)) (LEO \(fetchOffset) → \(replica(id).leo))"
+        text +=
+            copied.isEmpty ? "nothing new" : "copied \(Self.values(copied)) (LEO \(fetchOffset) → \(replica(id).leo))"
         text += "; the response carried the leader's HW from before this fetch, \(responseHw)"
         if replica(id).hw != oldHw { text += ", so broker \(id)'s HW is now \(replica(id).hw)" }
         step.lines.append(text)
@@ -127,11 +147,13 @@ extension ReplicationModel {
         remote.knownLeo = fetchOffset
         replicas[f] = remote
         if known != fetchOffset {
-            step.lines.append("leader \(leaderId) now knows broker \(id)'s LEO is \(fetchOffset) (the offset it fetched from)")
+            step.lines.append(
+                "leader \(leaderId) now knows broker \(id)'s LEO is \(fetchOffset) (the offset it fetched from)")
         }
         if !isr.contains(id), fetchOffset >= replica(leaderId).hw, fetchOffset >= (leaderEpochStartOffset ?? 0) {
             isr = (isr + [id]).sorted()
-            step.lines.append("broker \(id) caught up to the HW (\(replica(leaderId).hw)) and rejoined the ISR: \(Self.ids(isr))")
+            step.lines.append(
+                "broker \(id) caught up to the HW (\(replica(leaderId).hw)) and rejoined the ISR: \(Self.ids(isr))")
         }
         maybeIncrementHighWatermark(&step)
         return step
@@ -141,7 +163,9 @@ extension ReplicationModel {
     /// (AbstractFetcherThread with KIP-279): ask for the end of the follower's
     /// latest epoch; if the leader answers with an epoch the follower lacks, ask
     /// again with the follower's epoch below it.
-    func epochTruncationOffset(follower: ModelReplica, leader: ModelReplica) -> (offset: Int, askedEpoch: Int, leaderEnd: Int) {
+    func epochTruncationOffset(
+        follower: ModelReplica, leader: ModelReplica
+    ) -> (offset: Int, askedEpoch: Int, leaderEnd: Int) {
         var f = follower
         guard let first = f.latestEpoch else { return (f.leo, -1, f.leo) }
         var asked = first
@@ -175,7 +199,8 @@ extension ReplicationModel {
         let old = replica(leaderId).hw
         guard candidate > old else { return }
         replicas[leaderId - 1].hw = candidate
-        step.lines.append("leader HW \(old) → \(candidate): the lowest LEO in the ISR \(Self.ids(isr)) the leader knows of")
+        step.lines.append(
+            "leader HW \(old) → \(candidate): the lowest LEO in the ISR \(Self.ids(isr)) the leader knows of")
         completeWrites(&step)
     }
 
@@ -194,9 +219,15 @@ extension ReplicationModel {
             }
             step.answered.append(writes[i].value)
         }
-        if !ok.isEmpty { step.lines.append("acks=all: \(ok.joined(separator: ", ")) acknowledged to the producer (the HW passed \(ok.count == 1 ? "it" : "them"))") }
+        if !ok.isEmpty {
+            step.lines.append(
+                "acks=all: \(ok.joined(separator: ", ")) acknowledged to the producer (the HW passed \(ok.count == 1 ? "it" : "them"))"
+            )
+        }
         if !late.isEmpty {
-            step.lines.append("acks=all: \(late.joined(separator: ", ")) answered NOT_ENOUGH_REPLICAS_AFTER_APPEND: committed, but the ISR \(Self.ids(isr)) is below min.insync.replicas=\(config.minInsyncReplicas), so the producer is told it failed (a retry may write it twice)")
+            step.lines.append(
+                "acks=all: \(late.joined(separator: ", ")) answered NOT_ENOUGH_REPLICAS_AFTER_APPEND: committed, but the ISR \(Self.ids(isr)) is below min.insync.replicas=\(config.minInsyncReplicas), so the producer is told it failed (a retry may write it twice)"
+            )
         }
     }
 
@@ -211,9 +242,12 @@ extension ReplicationModel {
         let end = clockMs + ms
         step.lines.append("clock \(Self.ms(clockMs)) → \(Self.ms(end))")
         while let next = replicas.filter({ $0.crashedAtMs != nil })
-            .min(by: { $0.crashedAtMs! < $1.crashedAtMs! }), next.crashedAtMs! + config.brokerSessionTimeoutMs <= end {
+            .min(by: { $0.crashedAtMs! < $1.crashedAtMs! }), next.crashedAtMs! + config.brokerSessionTimeoutMs <= end
+        {
             clockMs = next.crashedAtMs! + config.brokerSessionTimeoutMs
-            step.lines.append("at \(Self.ms(clockMs)) broker \(next.id) has sent no heartbeat for broker.session.timeout.ms (\(Self.ms(config.brokerSessionTimeoutMs))): the controller fences it")
+            step.lines.append(
+                "at \(Self.ms(clockMs)) broker \(next.id) has sent no heartbeat for broker.session.timeout.ms (\(Self.ms(config.brokerSessionTimeoutMs))): the controller fences it"
+            )
             fence(next.id, &step)
         }
         clockMs = end
@@ -226,7 +260,9 @@ extension ReplicationModel {
             }
             for id in behind {
                 isr.removeAll { $0 == id }
-                step.lines.append("broker \(id) left the ISR: last caught up at \(Self.ms(replica(id).lastCaughtUpMs)), \(Self.ms(clockMs - replica(id).lastCaughtUpMs)) ago, more than replica.lag.time.max.ms (\(Self.ms(config.replicaLagTimeMaxMs))); ISR \(Self.ids(isr)) (Kafka checks every replica.lag.time.max.ms / 2, so a real shrink can come up to \(Self.ms(config.replicaLagTimeMaxMs / 2)) later)")
+                step.lines.append(
+                    "broker \(id) left the ISR: last caught up at \(Self.ms(replica(id).lastCaughtUpMs)), \(Self.ms(clockMs - replica(id).lastCaughtUpMs)) ago, more than replica.lag.time.max.ms (\(Self.ms(config.replicaLagTimeMaxMs))); ISR \(Self.ids(isr)) (Kafka checks every replica.lag.time.max.ms / 2, so a real shrink can come up to \(Self.ms(config.replicaLagTimeMaxMs / 2)) later)"
+                )
             }
             maybeIncrementHighWatermark(&step)
         }
@@ -241,7 +277,9 @@ extension ReplicationModel {
     /// never becomes empty; the partition goes offline instead).
     mutating func stop(_ id: Int) throws -> ModelStep {
         try checkBroker(id)
-        guard replica(id).up else { throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)") }
+        guard replica(id).up else {
+            throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)")
+        }
         var step = ModelStep(event: "stop")
         replicas[id - 1].up = false
         step.lines.append("broker \(id) shut down cleanly (controlled shutdown): the controller acts at once")
@@ -253,11 +291,15 @@ extension ReplicationModel {
     /// it led, until the controller fences it after broker.session.timeout.ms.
     mutating func kill(_ id: Int) throws -> ModelStep {
         try checkBroker(id)
-        guard replica(id).up else { throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)") }
+        guard replica(id).up else {
+            throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)")
+        }
         var step = ModelStep(event: "kill")
         replicas[id - 1].up = false
         replicas[id - 1].crashedAtMs = clockMs
-        step.lines.append("broker \(id) crashed: it stays in the ISR\(leader == id ? " and stays leader" : "") until the controller fences it, \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (broker.session.timeout.ms, at \(Self.ms(clockMs + config.brokerSessionTimeoutMs)))")
+        step.lines.append(
+            "broker \(id) crashed: it stays in the ISR\(leader == id ? " and stays leader" : "") until the controller fences it, \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (broker.session.timeout.ms, at \(Self.ms(clockMs + config.brokerSessionTimeoutMs)))"
+        )
         if leader == id { step.lines.append("until then the partition takes no writes and followers cannot fetch") }
         return step
     }
@@ -269,7 +311,9 @@ extension ReplicationModel {
         guard !replica(id).up else { throw ModelError("broker \(id) is already running") }
         var step = ModelStep(event: "start")
         if !replica(id).fenced {
-            step.lines.append("broker \(id) restarted before its session timed out: registering again fences its old incarnation first")
+            step.lines.append(
+                "broker \(id) restarted before its session timed out: registering again fences its old incarnation first"
+            )
             fence(id, &step)
         }
         replicas[id - 1].up = true
@@ -282,10 +326,14 @@ extension ReplicationModel {
                 return step
             }
             if config.uncleanLeaderElection && !isr.contains(where: { replica($0).up }) {
-                elect(id, unclean: true, why: "no ISR member (\(Self.ids(isr))) is running and unclean.leader.election.enable=true", &step)
+                elect(
+                    id, unclean: true,
+                    why: "no ISR member (\(Self.ids(isr))) is running and unclean.leader.election.enable=true", &step)
                 return step
             }
-            step.lines.append("the partition stays offline: broker \(id) is not in the ISR (\(Self.ids(isr))) and unclean.leader.election.enable=\(config.uncleanLeaderElection)")
+            step.lines.append(
+                "the partition stays offline: broker \(id) is not in the ISR (\(Self.ids(isr))) and unclean.leader.election.enable=\(config.uncleanLeaderElection)"
+            )
             return step
         }
         becomeFollower(id, &step)
@@ -298,7 +346,9 @@ extension ReplicationModel {
     mutating func elect(_ target: Int? = nil) throws -> ModelStep {
         var step = ModelStep(event: "elect")
         if let l = leader, !replica(l).up {
-            throw ModelError("leader \(l) has crashed but is not fenced yet, so the controller still counts it as alive; it elects a new leader once broker.session.timeout.ms has passed (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)")
+            throw ModelError(
+                "leader \(l) has crashed but is not fenced yet, so the controller still counts it as alive; it elects a new leader once broker.session.timeout.ms has passed (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)"
+            )
         }
         let liveIsr = isr.filter { replica($0).up }
         if let target {
@@ -306,30 +356,50 @@ extension ReplicationModel {
             guard replica(target).up else { throw ModelError("broker \(target) is down and cannot lead") }
             guard leader != target else { throw ModelError("broker \(target) already leads (epoch \(leaderEpoch))") }
             if isr.contains(target) {
-                elect(target, unclean: false, why: "broker \(target) is in the ISR; on Kafka you get this by making it the preferred replica (kafka-reassign-partitions) and running a preferred election", &step)
+                elect(
+                    target, unclean: false,
+                    why:
+                        "broker \(target) is in the ISR; on Kafka you get this by making it the preferred replica (kafka-reassign-partitions) and running a preferred election",
+                    &step)
             } else if config.uncleanLeaderElection && liveIsr.isEmpty {
-                elect(target, unclean: true, why: "no ISR member is running and unclean.leader.election.enable=true", &step)
+                elect(
+                    target, unclean: true, why: "no ISR member is running and unclean.leader.election.enable=true",
+                    &step)
             } else {
-                throw ModelError("broker \(target) cannot lead: it is not in the ISR (\(Self.ids(isr)))" +
-                                 (config.uncleanLeaderElection ? " and ISR members are running" : " and unclean.leader.election.enable=false"))
+                throw ModelError(
+                    "broker \(target) cannot lead: it is not in the ISR (\(Self.ids(isr)))"
+                        + (config.uncleanLeaderElection
+                            ? " and ISR members are running" : " and unclean.leader.election.enable=false"))
             }
             return step
         }
         if let l = leader, replica(l).up {
             guard l != 1, replica(1).up, isr.contains(1) else {
-                throw ModelError("broker \(l) leads and " + (l == 1 ? "is the preferred replica" : "the preferred replica, broker 1, is not a running ISR member") + "; nothing to elect")
+                throw ModelError(
+                    "broker \(l) leads and "
+                        + (l == 1
+                            ? "is the preferred replica"
+                            : "the preferred replica, broker 1, is not a running ISR member") + "; nothing to elect")
             }
-            elect(1, unclean: false, why: "preferred-leader election: broker 1 is first in the replica list and in the ISR (kafka-leader-election --election-type preferred)", &step)
+            elect(
+                1, unclean: false,
+                why:
+                    "preferred-leader election: broker 1 is first in the replica list and in the ISR (kafka-leader-election --election-type preferred)",
+                &step)
             return step
         }
         if let candidate = liveIsr.first {
             elect(candidate, unclean: false, why: "broker \(candidate) is the first running ISR member", &step)
         } else if config.uncleanLeaderElection, let candidate = replicas.first(where: { $0.up })?.id {
-            elect(candidate, unclean: true, why: "no ISR member (\(Self.ids(isr))) is running and unclean.leader.election.enable=true", &step)
+            elect(
+                candidate, unclean: true,
+                why: "no ISR member (\(Self.ids(isr))) is running and unclean.leader.election.enable=true", &step)
         } else {
-            step.lines.append("no leader can be elected: no ISR member (\(Self.ids(isr))) is running and " +
-                              (config.uncleanLeaderElection ? "no other replica is running either" : "unclean.leader.election.enable=false") +
-                              "; the partition stays offline")
+            step.lines.append(
+                "no leader can be elected: no ISR member (\(Self.ids(isr))) is running and "
+                    + (config.uncleanLeaderElection
+                        ? "no other replica is running either" : "unclean.leader.election.enable=false")
+                    + "; the partition stays offline")
         }
         return step
     }
@@ -347,7 +417,8 @@ extension ReplicationModel {
                 isr.removeAll { $0 == id }
                 step.lines.append("broker \(id) left the ISR: \(Self.ids(isr))")
             } else {
-                step.lines.append("broker \(id) was the last ISR member, so it stays in the ISR (the ISR is never empty)")
+                step.lines.append(
+                    "broker \(id) was the last ISR member, so it stays in the ISR (the ISR is never empty)")
             }
         }
         guard leader == id else {
@@ -362,8 +433,9 @@ extension ReplicationModel {
         } else {
             leader = nil
             failPendingWrites(leaderCrashed: false, &step)
-            step.lines.append("the partition is offline: no running ISR member can lead" +
-                              (config.uncleanLeaderElection ? "" : " and unclean.leader.election.enable=false"))
+            step.lines.append(
+                "the partition is offline: no running ISR member can lead"
+                    + (config.uncleanLeaderElection ? "" : " and unclean.leader.election.enable=false"))
         }
     }
 
@@ -380,11 +452,14 @@ extension ReplicationModel {
             replicas[i].lastCaughtUpMs = isr.contains(replicas[i].id) ? clockMs : 0
             replicas[i].lastFetchMs = clockMs
         }
-        step.lines.append("\(unclean ? "UNCLEAN election" : "election"): broker \(id) leads in epoch \(leaderEpoch) (\(why)); its log ends at \(replica(id).leo), its HW is \(replica(id).hw) and moves on once every ISR follower has fetched from it" +
-                          (unclean ? "; ISR \(Self.ids(isr))" : ""))
+        step.lines.append(
+            "\(unclean ? "UNCLEAN election" : "election"): broker \(id) leads in epoch \(leaderEpoch) (\(why)); its log ends at \(replica(id).leo), its HW is \(replica(id).hw) and moves on once every ISR follower has fetched from it"
+                + (unclean ? "; ISR \(Self.ids(isr))" : ""))
         let lost = lostWrites.map(\.value)
         if !lost.isEmpty {
-            step.lines.append("lost: the new leader lacks \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.joined(separator: ", ")))")
+            step.lines.append(
+                "lost: the new leader lacks \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.joined(separator: ", ")))"
+            )
         }
         for r in replicas where r.id != id && r.up { becomeFollower(r.id, &step) }
         maybeIncrementHighWatermark(&step)
@@ -399,12 +474,16 @@ extension ReplicationModel {
             if r.leo > r.hw {
                 let gone = Array(r.log[r.hw...])
                 replicas[id - 1].truncate(to: r.hw)
-                step.lines.append("broker \(id) follows broker \(leader!) and truncated its log to its own HW \(r.hw) (before KIP-101), dropping \(Self.values(gone))")
+                step.lines.append(
+                    "broker \(id) follows broker \(leader!) and truncated its log to its own HW \(r.hw) (before KIP-101), dropping \(Self.values(gone))"
+                )
             }
         case .leaderEpoch:
             replicas[id - 1].awaitingEpochCheck = true
             if r.leo > r.hw {
-                step.lines.append("broker \(id) follows broker \(leader!); its records above its HW (\(r.hw)) stay until its next fetch compares leader epochs")
+                step.lines.append(
+                    "broker \(id) follows broker \(leader!); its records above its HW (\(r.hw)) stay until its next fetch compares leader epochs"
+                )
             }
         }
     }
@@ -419,7 +498,9 @@ extension ReplicationModel {
             step.answered.append(writes[i].value)
         }
         if !failed.isEmpty {
-            step.lines.append("pending acks=all write\(failed.count == 1 ? "" : "s") \(failed.joined(separator: ", ")) failed with \(error): the producer retries and, unless it is idempotent, may write \(failed.count == 1 ? "it" : "them") twice")
+            step.lines.append(
+                "pending acks=all write\(failed.count == 1 ? "" : "s") \(failed.joined(separator: ", ")) failed with \(error): the producer retries and, unless it is idempotent, may write \(failed.count == 1 ? "it" : "them") twice"
+            )
         }
     }
 
@@ -435,20 +516,31 @@ extension ReplicationModel {
             step.lines.append("min.insync.replicas \(config.minInsyncReplicas) → \(n)")
             config.minInsyncReplicas = n
         case "unclean", "unclean.leader.election.enable":
-            guard let on = Self.parseBool(value) else { throw ModelError("unclean takes on|off (true|false), not '\(value)'") }
-            step.lines.append("unclean.leader.election.enable \(config.uncleanLeaderElection) → \(on)" +
-                              (on && leader == nil ? "; `sim elect` runs the unclean election (kafka-leader-election --election-type unclean)" : ""))
+            guard let on = Self.parseBool(value) else {
+                throw ModelError("unclean takes on|off (true|false), not '\(value)'")
+            }
+            step.lines.append(
+                "unclean.leader.election.enable \(config.uncleanLeaderElection) → \(on)"
+                    + (on && leader == nil
+                        ? "; `sim elect` runs the unclean election (kafka-leader-election --election-type unclean)"
+                        : ""))
             config.uncleanLeaderElection = on
         case "lag-time", "replica.lag.time.max.ms":
-            guard let ms = Self.parseMs(value), ms >= 1 else { throw ModelError("lag-time must be a duration like 10s or 500ms, not '\(value)'") }
+            guard let ms = Self.parseMs(value), ms >= 1 else {
+                throw ModelError("lag-time must be a duration like 10s or 500ms, not '\(value)'")
+            }
             step.lines.append("replica.lag.time.max.ms \(Self.ms(config.replicaLagTimeMaxMs)) → \(Self.ms(ms))")
             config.replicaLagTimeMaxMs = ms
         case "session-timeout", "broker.session.timeout.ms":
-            guard let ms = Self.parseMs(value), ms >= 1 else { throw ModelError("session-timeout must be a duration like 9s, not '\(value)'") }
+            guard let ms = Self.parseMs(value), ms >= 1 else {
+                throw ModelError("session-timeout must be a duration like 9s, not '\(value)'")
+            }
             step.lines.append("broker.session.timeout.ms \(Self.ms(config.brokerSessionTimeoutMs)) → \(Self.ms(ms))")
             config.brokerSessionTimeoutMs = ms
         case "truncation":
-            guard let mode = TruncationMode(rawValue: value.lowercased()) else { throw ModelError("truncation takes hw or epoch, not '\(value)'") }
+            guard let mode = TruncationMode(rawValue: value.lowercased()) else {
+                throw ModelError("truncation takes hw or epoch, not '\(value)'")
+            }
             step.lines.append("truncation: \(config.truncation.label) → \(mode.label)")
             config.truncation = mode
         default:
@@ -465,7 +557,9 @@ extension ReplicationModel {
         }
     }
 
-    static func ids(_ list: [Int]) -> String { list.isEmpty ? "{}" : "{" + list.map(String.init).joined(separator: ",") + "}" }
+    static func ids(_ list: [Int]) -> String {
+        list.isEmpty ? "{}" : "{" + list.map(String.init).joined(separator: ",") + "}"
+    }
     static func values(_ records: [ModelRecord]) -> String { records.map(\.value).joined(separator: ", ") }
     static func range(_ from: Int, _ to: Int) -> String { to - from == 1 ? "\(from)" : "\(from)-\(to - 1)" }
 

@@ -107,9 +107,11 @@ struct ModelConfig: Equatable, Sendable {
     var brokerSessionTimeoutMs = 9_000
     var truncation = TruncationMode.leaderEpoch
 
-    init(replicaCount: Int = 3, minInsyncReplicas: Int = 1, uncleanLeaderElection: Bool = false,
-                replicaLagTimeMaxMs: Int = 30_000, brokerSessionTimeoutMs: Int = 9_000,
-                truncation: TruncationMode = .leaderEpoch) {
+    init(
+        replicaCount: Int = 3, minInsyncReplicas: Int = 1, uncleanLeaderElection: Bool = false,
+        replicaLagTimeMaxMs: Int = 30_000, brokerSessionTimeoutMs: Int = 9_000,
+        truncation: TruncationMode = .leaderEpoch
+    ) {
         self.replicaCount = replicaCount
         self.minInsyncReplicas = minInsyncReplicas
         self.uncleanLeaderElection = uncleanLeaderElection
@@ -167,7 +169,9 @@ struct ModelReplica: Equatable, Sendable {
         guard let latest = epochCache.last else { return nil }
         if latest.epoch == requested { return (requested, leo) }
         guard let higher = epochCache.first(where: { $0.epoch > requested }) else { return nil }
-        guard let floor = epochCache.last(where: { $0.epoch <= requested }) else { return (requested, higher.startOffset) }
+        guard let floor = epochCache.last(where: { $0.epoch <= requested }) else {
+            return (requested, higher.startOffset)
+        }
         return (floor.epoch, higher.startOffset)
     }
 
@@ -181,7 +185,9 @@ struct ModelReplica: Equatable, Sendable {
     /// Appends records, noting each new epoch's start offset in the epoch cache.
     mutating func append(_ records: [ModelRecord]) {
         for r in records {
-            if latestEpoch.map({ r.epoch > $0 }) ?? true { epochCache.append(EpochEntry(epoch: r.epoch, startOffset: r.offset)) }
+            if latestEpoch.map({ r.epoch > $0 }) ?? true {
+                epochCache.append(EpochEntry(epoch: r.epoch, startOffset: r.offset))
+            }
             log.append(r)
         }
     }

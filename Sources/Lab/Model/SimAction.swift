@@ -32,12 +32,18 @@ enum SimAction: Equatable, Sendable {
         case let .produce(acks, count): step = try copy.produce(acks: acks, count: count)
         case .fetch(let id?): step = try copy.fetch(id)
         case .fetch(nil):
-            guard let leader = copy.leader else { throw ModelError("no follower can fetch: the partition has no leader") }
+            guard let leader = copy.leader else {
+                throw ModelError("no follower can fetch: the partition has no leader")
+            }
             let followers = copy.replicas.filter { $0.id != leader && $0.up }.map(\.id)
             guard !followers.isEmpty else { throw ModelError("no follower is running; only leader \(leader) is up") }
             var all = ModelStep(event: "fetch")
             let down = copy.replicas.filter { $0.id != leader && !$0.up }.map(\.id)
-            if !down.isEmpty { all.lines.append("broker\(down.count == 1 ? "" : "s") \(down.map(String.init).joined(separator: ",")) \(down.count == 1 ? "is" : "are") down and cannot fetch") }
+            if !down.isEmpty {
+                all.lines.append(
+                    "broker\(down.count == 1 ? "" : "s") \(down.map(String.init).joined(separator: ",")) \(down.count == 1 ? "is" : "are") down and cannot fetch"
+                )
+            }
             for id in followers {
                 let one = try copy.fetch(id)
                 all.lines += one.lines

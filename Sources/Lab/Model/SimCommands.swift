@@ -5,23 +5,25 @@ enum SimCommands {
     static var all: [Command] { [sim] }
 
     static let sim = Command(
-        "sim", summary: "a MODEL of one partition's replication (not a cluster): drive leader, ISR, HW, epochs step by step",
-        usage: "sim [--replicas 3] [--min-isr 1] [--unclean] [--lag-time 30s] [--session-timeout 9s] [--truncation hw|epoch] | sim <subcommand>",
+        "sim",
+        summary: "a MODEL of one partition's replication (not a cluster): drive leader, ISR, HW, epochs step by step",
+        usage:
+            "sim [--replicas 3] [--min-isr 1] [--unclean] [--lag-time 30s] [--session-timeout 9s] [--truncation hw|epoch] | sim <subcommand>",
         flags: ["--unclean"], options: ["--replicas", "--min-isr", "--lag-time", "--session-timeout", "--truncation"],
         details: """
-        `sim` starts (or resets) a deterministic model of one partition on brokers 1..N following Kafka 3.9's rules: \
-        the leader appends; a follower fetch copies from its LEO and carries back the HW the leader had before that fetch \
-        (followers learn the HW one fetch late); the leader's HW is the lowest LEO in the ISR it knows of; a follower not \
-        caught up for replica.lag.time.max.ms leaves the ISR at the next tick and rejoins once it fetches from the HW; a \
-        controlled shutdown (stop) leaves the ISR at once, a crash (kill) only when the controller fences the broker after \
-        broker.session.timeout.ms; acks=all is refused with NOT_ENOUGH_REPLICAS while the ISR is below min.insync.replicas; \
-        elections pick the first running ISR member, or any running replica with unclean election; each new leader starts \
-        a new epoch. --truncation hw makes followers truncate to their own HW on a leader change or restart (before KIP-101); \
-        epoch (the default) truncates where leader epochs diverge (KIP-101, KIP-279). Simplified: ISR changes take \
-        effect at once (Kafka's leader proposes them to the controller with AlterPartition), the lag check runs at each \
-        tick (Kafka's runs every replica.lag.time.max.ms / 2), followers fetch only when told to, and logs never lose \
-        unflushed data. Nothing here talks to a cluster.
-        """,
+            `sim` starts (or resets) a deterministic model of one partition on brokers 1..N following Kafka 3.9's rules: \
+            the leader appends; a follower fetch copies from its LEO and carries back the HW the leader had before that fetch \
+            (followers learn the HW one fetch late); the leader's HW is the lowest LEO in the ISR it knows of; a follower not \
+            caught up for replica.lag.time.max.ms leaves the ISR at the next tick and rejoins once it fetches from the HW; a \
+            controlled shutdown (stop) leaves the ISR at once, a crash (kill) only when the controller fences the broker after \
+            broker.session.timeout.ms; acks=all is refused with NOT_ENOUGH_REPLICAS while the ISR is below min.insync.replicas; \
+            elections pick the first running ISR member, or any running replica with unclean election; each new leader starts \
+            a new epoch. --truncation hw makes followers truncate to their own HW on a leader change or restart (before KIP-101); \
+            epoch (the default) truncates where leader epochs diverge (KIP-101, KIP-279). Simplified: ISR changes take \
+            effect at once (Kafka's leader proposes them to the controller with AlterPartition), the lag check runs at each \
+            tick (Kafka's runs every replica.lag.time.max.ms / 2), followers fetch only when told to, and logs never lose \
+            unflushed data. Nothing here talks to a cluster.
+            """,
         subcommands: [produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario]
     ) { ctx in try SimRunner(ctx).start() }
 

@@ -20,7 +20,8 @@ final class SimLabState: LabState {
     /// A fresh model, keeping the prediction input of an earlier one.
     @discardableResult
     static func reset(in session: Session, to model: ReplicationModel) -> SimLabState {
-        let state = SimLabState(model: model, predictions: existing(in: session)?.predictions ?? TerminalPredictionInput())
+        let state = SimLabState(
+            model: model, predictions: existing(in: session)?.predictions ?? TerminalPredictionInput())
         session.replaceLab(state)
         return state
     }
@@ -29,9 +30,16 @@ final class SimLabState: LabState {
 
     func statusLines(in session: Session) -> [StatusLine] {
         let m = model
-        let text = "model (not a cluster) at step \(step): leader \(m.leader.map(String.init) ?? "none"), epoch \(m.leaderEpoch), ISR \(ReplicationModel.ids(m.isr)), HW \(m.highWatermark.map(String.init) ?? "-")"
-        return [StatusLine("sim", text, .object([("step", .integer(step)), ("leader", .optional(m.leader)),
-                                                 ("leader_epoch", .integer(m.leaderEpoch)), ("isr", .ints(m.isr))]))]
+        let text =
+            "model (not a cluster) at step \(step): leader \(m.leader.map(String.init) ?? "none"), epoch \(m.leaderEpoch), ISR \(ReplicationModel.ids(m.isr)), HW \(m.highWatermark.map(String.init) ?? "-")"
+        return [
+            StatusLine(
+                "sim", text,
+                .object([
+                    ("step", .integer(step)), ("leader", .optional(m.leader)),
+                    ("leader_epoch", .integer(m.leaderEpoch)), ("isr", .ints(m.isr)),
+                ]))
+        ]
     }
 }
 

@@ -18,8 +18,11 @@ struct SimRunner {
         try args.expectPositionals(atMost: 0)
         let replicas = try args.int("--replicas", default: 3, range: 1...7)
         let minIsr = try args.int("--min-isr", default: 1, range: 1...7)
-        guard minIsr <= replicas else { throw LabError.invalid("--min-isr must be at most --replicas (\(replicas)), not \(minIsr)") }
-        var config = ModelConfig(replicaCount: replicas, minInsyncReplicas: minIsr, uncleanLeaderElection: args.has("--unclean"))
+        guard minIsr <= replicas else {
+            throw LabError.invalid("--min-isr must be at most --replicas (\(replicas)), not \(minIsr)")
+        }
+        var config = ModelConfig(
+            replicaCount: replicas, minInsyncReplicas: minIsr, uncleanLeaderElection: args.has("--unclean"))
         config.replicaLagTimeMaxMs = try milliseconds("--lag-time", default: config.replicaLagTimeMaxMs)
         config.brokerSessionTimeoutMs = try milliseconds("--session-timeout", default: config.brokerSessionTimeoutMs)
         if let text = args.value("--truncation") {
@@ -29,9 +32,13 @@ struct SimRunner {
             config.truncation = mode
         }
         let state = SimLabState.reset(in: session, to: ReplicationModel(config))
-        out.line(out.bold("A model of one partition's replication, not a cluster") + ": it follows Kafka 3.9's rules step by step; nothing is sent to any broker.")
+        out.line(
+            out.bold("A model of one partition's replication, not a cluster")
+                + ": it follows Kafka 3.9's rules step by step; nothing is sent to any broker.")
         print(state, command: "sim", result: ModelStep(event: "start"), previous: nil, showSettings: true)
-        out.hint("move it: sim produce | fetch <broker>|all | tick <duration> | stop|kill|start <broker> | elect | set | show | undo; `sim scenario` lists lessons")
+        out.hint(
+            "move it: sim produce | fetch <broker>|all | tick <duration> | stop|kill|start <broker> | elect | set | show | undo; `sim scenario` lists lessons"
+        )
     }
 
     private func milliseconds(_ option: String, default def: Int) throws -> Int {
@@ -110,11 +117,16 @@ struct SimRunner {
     func undo() throws {
         try ctx.arguments.expectPositionals(atMost: 0)
         let state = try requireModel()
-        guard let last = state.history.popLast() else { throw LabError.invalid("nothing to undo: the model is at its start (step \(state.step))") }
+        guard let last = state.history.popLast() else {
+            throw LabError.invalid("nothing to undo: the model is at its start (step \(state.step))")
+        }
         let undone = state.step
         state.model = last.model
         state.step = last.step
-        print(state, command: "sim undo", result: ModelStep(event: "undo", lines: ["back to step \(last.step), as before step \(undone)"]), previous: nil)
+        print(
+            state, command: "sim undo",
+            result: ModelStep(event: "undo", lines: ["back to step \(last.step), as before step \(undone)"]),
+            previous: nil)
     }
 
     private func requireModel() throws -> SimLabState {
@@ -127,8 +139,10 @@ struct SimRunner {
     // MARK: printing
 
     /// One step: its sentences, then the picture; in JSON one document.
-    func print(_ state: SimLabState, command: String, result: ModelStep, previous: ReplicationModel?,
-               showSettings: Bool = false, extra: [(String, JSONValue)] = [], streamed: Bool = false) {
+    func print(
+        _ state: SimLabState, command: String, result: ModelStep, previous: ReplicationModel?,
+        showSettings: Bool = false, extra: [(String, JSONValue)] = [], streamed: Bool = false
+    ) {
         let picture = ModelPicture(model: state.model, previous: previous, output: out)
         if out.isJSON {
             let doc = picture.json(step: state.step, command: command, result: result, extra: extra)
@@ -136,7 +150,9 @@ struct SimRunner {
             return
         }
         for line in result.lines { out.line("  " + line) }
-        if let error = result.error { out.line("  " + (out.isTerminal ? out.red("error: \(error)") : "error: \(error)")) }
+        if let error = result.error {
+            out.line("  " + (out.isTerminal ? out.red("error: \(error)") : "error: \(error)"))
+        }
         out.line(picture.header(step: state.step))
         if showSettings { out.line(out.dim("  " + picture.settings())) }
         for row in picture.rows() { out.line(row) }

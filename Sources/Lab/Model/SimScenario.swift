@@ -54,12 +54,23 @@ enum PredictionKind: Sendable, Equatable {
             return (yes ? "yes" : "no", "\(yes ? "yes" : "no"): ISR \(ReplicationModel.ids(m.isr))")
         case .lost:
             let lost = m.lostWrites.map(\.value)
-            return ("\(lost.count)", lost.isEmpty ? "0: every acknowledged record is in the leader's log"
-                    : "\(lost.count) (\(lost.joined(separator: ", ")))")
+            return (
+                "\(lost.count)",
+                lost.isEmpty
+                    ? "0: every acknowledged record is in the leader's log"
+                    : "\(lost.count) (\(lost.joined(separator: ", ")))"
+            )
         case .logsAgree:
             let d = m.divergence
-            return (d.isEmpty ? "yes" : "no", d.isEmpty ? "yes: every running replica's log is a prefix of the leader's or equal to it"
-                    : "no: " + d.map { "broker \($0.replica) differs at offset \($0.offsets.map(String.init).joined(separator: ","))" }.joined(separator: "; "))
+            return (
+                d.isEmpty ? "yes" : "no",
+                d.isEmpty
+                    ? "yes: every running replica's log is a prefix of the leader's or equal to it"
+                    : "no: "
+                        + d.map {
+                            "broker \($0.replica) differs at offset \($0.offsets.map(String.init).joined(separator: ","))"
+                        }.joined(separator: "; ")
+            )
         }
     }
 
@@ -79,131 +90,182 @@ enum PredictionKind: Sendable, Equatable {
 }
 
 extension SimScenario {
-    static let all: [SimScenario] = [hwPropagation, isrShrinkAndExpand, minIsr, uncleanElection, kip101Loss, kip101Divergence, leaderFailover]
+    static let all: [SimScenario] = [
+        hwPropagation, isrShrinkAndExpand, minIsr, uncleanElection, kip101Loss, kip101Divergence, leaderFailover,
+    ]
 
     static let hwPropagation = SimScenario(
-        name: "hw-propagation", summary: "the leader's HW is the lowest LEO in the ISR; followers learn it one fetch late",
-        config: ModelConfig(), variants: [.leaderEpoch], steps: [
-            ScenarioStep("The producer writes two records with acks=all; only the leader has them.",
-                         .produce(acks: .all, count: 2), ask: "What is the leader's HW right after the append?", .highWatermark(nil)),
+        name: "hw-propagation",
+        summary: "the leader's HW is the lowest LEO in the ISR; followers learn it one fetch late",
+        config: ModelConfig(), variants: [.leaderEpoch],
+        steps: [
+            ScenarioStep(
+                "The producer writes two records with acks=all; only the leader has them.",
+                .produce(acks: .all, count: 2), ask: "What is the leader's HW right after the append?",
+                .highWatermark(nil)),
             ScenarioStep("Broker 2 fetches from its LEO (0) and copies both records.", .fetch(2)),
             ScenarioStep("Broker 3 does the same.", .fetch(3)),
-            ScenarioStep("Broker 2 fetches again, from offset 2: that tells the leader how far it got.",
-                         .fetch(2), ask: "What is the leader's HW now?", .highWatermark(nil)),
-            ScenarioStep("Broker 3 fetches again: now every ISR member is known to hold both records.",
-                         .fetch(3), ask: "The leader's HW moves during this fetch. What HW does broker 3 learn from the response?", .highWatermark(3)),
+            ScenarioStep(
+                "Broker 2 fetches again, from offset 2: that tells the leader how far it got.",
+                .fetch(2), ask: "What is the leader's HW now?", .highWatermark(nil)),
+            ScenarioStep(
+                "Broker 3 fetches again: now every ISR member is known to hold both records.",
+                .fetch(3),
+                ask: "The leader's HW moves during this fetch. What HW does broker 3 learn from the response?",
+                .highWatermark(3)),
             ScenarioStep("One more fetch by each follower carries the new HW to them.", .fetch(nil)),
         ])
 
     static let isrShrinkAndExpand = SimScenario(
-        name: "isr-shrink-and-expand", summary: "a follower not caught up for replica.lag.time.max.ms leaves the ISR and rejoins once it catches up",
-        config: ModelConfig(), variants: [.leaderEpoch], steps: [
+        name: "isr-shrink-and-expand",
+        summary: "a follower not caught up for replica.lag.time.max.ms leaves the ISR and rejoins once it catches up",
+        config: ModelConfig(), variants: [.leaderEpoch],
+        steps: [
             ScenarioStep("Three records with acks=all.", .produce(acks: .all, count: 3)),
             ScenarioStep("Broker 2 copies them; broker 3 is slow and does not fetch at all.", .fetch(2)),
             ScenarioStep("Broker 2 fetches again and is caught up.", .fetch(2)),
-            ScenarioStep("20 s pass without a fetch from broker 3. The HW, and the acks=all producer, wait for it: it is still in the ISR.", .tick(ms: 20_000),
-                         ask: "Is broker 3 in the ISR now?", .inIsr(3)),
-            ScenarioStep("11 s more: broker 3 has not been caught up for 31 s.", .tick(ms: 11_000),
-                         ask: "Is broker 3 still in the ISR?", .inIsr(3)),
-            ScenarioStep("Broker 3 wakes up and copies all three records.", .fetch(3),
-                         ask: "Does broker 3 rejoin the ISR in this fetch?", .inIsr(3)),
+            ScenarioStep(
+                "20 s pass without a fetch from broker 3. The HW, and the acks=all producer, wait for it: it is still in the ISR.",
+                .tick(ms: 20_000),
+                ask: "Is broker 3 in the ISR now?", .inIsr(3)),
+            ScenarioStep(
+                "11 s more: broker 3 has not been caught up for 31 s.", .tick(ms: 11_000),
+                ask: "Is broker 3 still in the ISR?", .inIsr(3)),
+            ScenarioStep(
+                "Broker 3 wakes up and copies all three records.", .fetch(3),
+                ask: "Does broker 3 rejoin the ISR in this fetch?", .inIsr(3)),
             ScenarioStep("Its next fetch starts at the HW: it is caught up.", .fetch(3)),
-            ScenarioStep("A controlled shutdown takes broker 2 out of the ISR at once, without waiting 30 s.", .stop(2)),
+            ScenarioStep(
+                "A controlled shutdown takes broker 2 out of the ISR at once, without waiting 30 s.", .stop(2)),
         ])
 
     static let minIsr = SimScenario(
-        name: "min-isr", summary: "acks=all with min.insync.replicas=2: refused with NOT_ENOUGH_REPLICAS once the ISR is too small; acks=1 is not",
-        config: ModelConfig(minInsyncReplicas: 2), variants: [.leaderEpoch], steps: [
+        name: "min-isr",
+        summary:
+            "acks=all with min.insync.replicas=2: refused with NOT_ENOUGH_REPLICAS once the ISR is too small; acks=1 is not",
+        config: ModelConfig(minInsyncReplicas: 2), variants: [.leaderEpoch],
+        steps: [
             ScenarioStep("One record with acks=all, replicated everywhere.", .produce(acks: .all, count: 1)),
             ScenarioStep("Both followers fetch twice: the HW passes it and the producer hears back.", .fetch(nil)),
             ScenarioStep("", .fetch(nil)),
             ScenarioStep("Broker 3 shuts down: ISR {1,2}.", .stop(3)),
-            ScenarioStep("Another acks=all write with two replicas in sync.", .produce(acks: .all, count: 1),
-                         ask: "ISR {1,2}, min.insync.replicas=2, acks=all: delivered or refused?", .delivery),
+            ScenarioStep(
+                "Another acks=all write with two replicas in sync.", .produce(acks: .all, count: 1),
+                ask: "ISR {1,2}, min.insync.replicas=2, acks=all: delivered or refused?", .delivery),
             ScenarioStep("Broker 2 copies it; its next fetch moves the HW.", .fetch(2)),
             ScenarioStep("", .fetch(2)),
-            ScenarioStep("One more acks=all write, then broker 2 shuts down before copying it.", .produce(acks: .all, count: 1)),
-            ScenarioStep("The ISR shrinks to {1}: the HW passes the write at once, but the ISR is below min.insync.replicas.", .stop(2)),
-            ScenarioStep("acks=all with only the leader in sync.", .produce(acks: .all, count: 1),
-                         ask: "ISR {1}, acks=all: delivered or refused?", .delivery),
-            ScenarioStep("The same write with acks=1.", .produce(acks: .leader, count: 1),
-                         ask: "ISR {1}, acks=1: delivered or refused?", .delivery),
+            ScenarioStep(
+                "One more acks=all write, then broker 2 shuts down before copying it.", .produce(acks: .all, count: 1)),
+            ScenarioStep(
+                "The ISR shrinks to {1}: the HW passes the write at once, but the ISR is below min.insync.replicas.",
+                .stop(2)),
+            ScenarioStep(
+                "acks=all with only the leader in sync.", .produce(acks: .all, count: 1),
+                ask: "ISR {1}, acks=all: delivered or refused?", .delivery),
+            ScenarioStep(
+                "The same write with acks=1.", .produce(acks: .leader, count: 1),
+                ask: "ISR {1}, acks=1: delivered or refused?", .delivery),
             ScenarioStep("Broker 2 comes back and catches up.", .start(2)),
             ScenarioStep("", .fetch(2)),
             ScenarioStep("Fetching from the HW brings it back into the ISR.", .fetch(2)),
-            ScenarioStep("acks=all is accepted again.", .produce(acks: .all, count: 1), ask: "Delivered or refused?", .delivery),
+            ScenarioStep(
+                "acks=all is accepted again.", .produce(acks: .all, count: 1), ask: "Delivered or refused?", .delivery),
         ])
 
     static let uncleanElection = SimScenario(
-        name: "unclean-election", summary: "with every ISR member down, unclean election brings back availability and loses acknowledged records",
-        config: ModelConfig(), variants: [.leaderEpoch], steps: [
+        name: "unclean-election",
+        summary: "with every ISR member down, unclean election brings back availability and loses acknowledged records",
+        config: ModelConfig(), variants: [.leaderEpoch],
+        steps: [
             ScenarioStep("Two records reach every replica.", .produce(acks: .all, count: 2)),
             ScenarioStep("", .fetch(nil)),
             ScenarioStep("", .fetch(nil)),
             ScenarioStep("Broker 3 shuts down; it keeps m0 and m1.", .stop(3)),
-            ScenarioStep("Two more records, acknowledged by the ISR {1,2} without broker 3.", .produce(acks: .all, count: 2)),
+            ScenarioStep(
+                "Two more records, acknowledged by the ISR {1,2} without broker 3.", .produce(acks: .all, count: 2)),
             ScenarioStep("", .fetch(2)),
             ScenarioStep("", .fetch(2)),
             ScenarioStep("Broker 2 shuts down.", .stop(2)),
             ScenarioStep("Broker 1, the last ISR member, shuts down.", .stop(1), ask: "Who leads now?", .leader),
-            ScenarioStep("Broker 3 comes back. It is not in the ISR, and unclean election is off.", .start(3),
-                         ask: "Who leads now?", .leader),
+            ScenarioStep(
+                "Broker 3 comes back. It is not in the ISR, and unclean election is off.", .start(3),
+                ask: "Who leads now?", .leader),
             ScenarioStep("An operator trades durability for availability.", .set("unclean", "on")),
             ScenarioStep("The controller runs an unclean election.", .elect(nil), ask: "Who leads now?", .leader),
             ScenarioStep("The partition takes writes again, in epoch 1.", .produce(acks: .all, count: 1)),
             ScenarioStep("Broker 1 comes back and follows broker 3.", .start(1)),
-            ScenarioStep("Its fetch compares leader epochs and truncates what broker 3 never had.", .fetch(1),
-                         ask: "How many acknowledged records are lost?", .lost),
+            ScenarioStep(
+                "Its fetch compares leader epochs and truncates what broker 3 never had.", .fetch(1),
+                ask: "How many acknowledged records are lost?", .lost),
         ])
 
     /// Two controlled shutdowns in a row, before the followers learned the HW.
     static let doubleFailover: [ScenarioStep] = [
         ScenarioStep("Two records with acks=all.", .produce(acks: .all, count: 2)),
         ScenarioStep("Both followers copy them.", .fetch(nil)),
-        ScenarioStep("Their next fetches move the leader's HW to 2: both records are acknowledged. The followers' HW is still 0.",
-                     .fetch(nil), ask: "What HW does broker 3 have?", .highWatermark(3)),
-        ScenarioStep("Broker 1 shuts down; broker 2 leads and broker 3 follows it.", .stop(1), ask: "Who leads now?", .leader),
-        ScenarioStep("Broker 2 shuts down too, before broker 3 fetched again; broker 3 leads.", .stop(2),
-                     ask: "How many acknowledged records are lost?", .lost),
+        ScenarioStep(
+            "Their next fetches move the leader's HW to 2: both records are acknowledged. The followers' HW is still 0.",
+            .fetch(nil), ask: "What HW does broker 3 have?", .highWatermark(3)),
+        ScenarioStep(
+            "Broker 1 shuts down; broker 2 leads and broker 3 follows it.", .stop(1), ask: "Who leads now?", .leader),
+        ScenarioStep(
+            "Broker 2 shuts down too, before broker 3 fetched again; broker 3 leads.", .stop(2),
+            ask: "How many acknowledged records are lost?", .lost),
     ]
 
     static let kip101Loss = SimScenario(
-        name: "kip101-loss", summary: "two quick failovers: truncating to the HW loses acknowledged records, leader epochs keep them (KIP-101)",
-        config: ModelConfig(), variants: [.highWatermark, .leaderEpoch], steps: doubleFailover + [
+        name: "kip101-loss",
+        summary:
+            "two quick failovers: truncating to the HW loses acknowledged records, leader epochs keep them (KIP-101)",
+        config: ModelConfig(), variants: [.highWatermark, .leaderEpoch],
+        steps: doubleFailover + [
             ScenarioStep("Broker 1 comes back and follows broker 3.", .start(1)),
-            ScenarioStep("Broker 1 fetches from broker 3.", .fetch(1), ask: "How many acknowledged records are lost?", .lost),
+            ScenarioStep(
+                "Broker 1 fetches from broker 3.", .fetch(1), ask: "How many acknowledged records are lost?", .lost),
         ])
 
     static let kip101Divergence = SimScenario(
-        name: "kip101-divergence", summary: "after the same failovers, new writes make logs diverge under HW truncation; leader epochs prevent it (KIP-101)",
-        config: ModelConfig(), variants: [.highWatermark, .leaderEpoch], steps: doubleFailover + [
+        name: "kip101-divergence",
+        summary:
+            "after the same failovers, new writes make logs diverge under HW truncation; leader epochs prevent it (KIP-101)",
+        config: ModelConfig(), variants: [.highWatermark, .leaderEpoch],
+        steps: doubleFailover + [
             ScenarioStep("Broker 3 takes two new records.", .produce(acks: .all, count: 2)),
             ScenarioStep("Broker 1 comes back and follows broker 3.", .start(1)),
-            ScenarioStep("Broker 1 fetches from broker 3 and is in sync again.", .fetch(1),
-                         ask: "Do broker 1's and broker 3's logs agree?", .logsAgree),
+            ScenarioStep(
+                "Broker 1 fetches from broker 3 and is in sync again.", .fetch(1),
+                ask: "Do broker 1's and broker 3's logs agree?", .logsAgree),
             ScenarioStep("", .fetch(1)),
-            ScenarioStep("Broker 3 shuts down; broker 1, an ISR member, leads.", .stop(3),
-                         ask: "How many acknowledged records are lost now?", .lost),
+            ScenarioStep(
+                "Broker 3 shuts down; broker 1, an ISR member, leads.", .stop(3),
+                ask: "How many acknowledged records are lost now?", .lost),
         ])
 
     static let leaderFailover = SimScenario(
-        name: "leader-failover", summary: "a crashed leader is fenced after broker.session.timeout.ms; an ISR member takes over in a new epoch; the preferred leader returns",
-        config: ModelConfig(minInsyncReplicas: 2), variants: [.leaderEpoch], steps: [
+        name: "leader-failover",
+        summary:
+            "a crashed leader is fenced after broker.session.timeout.ms; an ISR member takes over in a new epoch; the preferred leader returns",
+        config: ModelConfig(minInsyncReplicas: 2), variants: [.leaderEpoch],
+        steps: [
             ScenarioStep("Two records, acknowledged.", .produce(acks: .all, count: 2)),
             ScenarioStep("", .fetch(nil)),
             ScenarioStep("", .fetch(nil)),
-            ScenarioStep("A third record reaches broker 2 only; the producer is still waiting.", .produce(acks: .all, count: 1)),
+            ScenarioStep(
+                "A third record reaches broker 2 only; the producer is still waiting.", .produce(acks: .all, count: 1)),
             ScenarioStep("", .fetch(2)),
             ScenarioStep("Broker 1 crashes (no controlled shutdown).", .kill(1)),
-            ScenarioStep("The producer sends another record.", .produce(acks: .all, count: 1),
-                         ask: "Delivered or refused?", .delivery),
-            ScenarioStep("9 s later the controller fences broker 1 and elects a new leader.", .tick(ms: 9_000),
-                         ask: "Who leads now?", .leader),
+            ScenarioStep(
+                "The producer sends another record.", .produce(acks: .all, count: 1),
+                ask: "Delivered or refused?", .delivery),
+            ScenarioStep(
+                "9 s later the controller fences broker 1 and elects a new leader.", .tick(ms: 9_000),
+                ask: "Who leads now?", .leader),
             ScenarioStep("Broker 3 fetches from the new leader; leader epochs say its log agrees.", .fetch(3)),
             ScenarioStep("Its next fetch moves the HW over m2, the write the producer was told had failed.", .fetch(3)),
             ScenarioStep("Broker 1 comes back; leader epochs say its log agrees with broker 2's.", .start(1)),
             ScenarioStep("It fetches from its LEO 3, which is the HW: it rejoins the ISR.", .fetch(1)),
-            ScenarioStep("A preferred-leader election gives leadership back to broker 1.", .elect(nil),
-                         ask: "Who leads now?", .leader),
+            ScenarioStep(
+                "A preferred-leader election gives leadership back to broker 1.", .elect(nil),
+                ask: "Who leads now?", .leader),
         ])
 }

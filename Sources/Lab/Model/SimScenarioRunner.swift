@@ -21,11 +21,16 @@ struct SimScenarioRunner {
         }
         guard let scenario = SimScenario.named(name) else {
             let near = NearestNames.suggest(name, from: SimScenario.names)
-            throw LabError.notFound("unknown scenario '\(name)'; " + (near.isEmpty ? "`sim scenario` lists them" : "did you mean " + near.joined(separator: ", ") + "?"))
+            throw LabError.notFound(
+                "unknown scenario '\(name)'; "
+                    + (near.isEmpty
+                        ? "`sim scenario` lists them" : "did you mean " + near.joined(separator: ", ") + "?"))
         }
         var modes = scenario.variants
         if let text = args.value("--truncation") {
-            guard let mode = TruncationMode(rawValue: text.lowercased()) else { throw ctx.usageError("--truncation takes hw or epoch, not '\(text)'") }
+            guard let mode = TruncationMode(rawValue: text.lowercased()) else {
+                throw ctx.usageError("--truncation takes hw or epoch, not '\(text)'")
+            }
             modes = [mode]
         }
         if !out.isJSON {
@@ -38,13 +43,29 @@ struct SimScenarioRunner {
             outcomes.append((mode, model.lostWrites.map(\.value), diverged))
         }
         if out.isJSON {
-            out.stream(.object([
-                ("model", .string(ModelPicture.label)), ("scenario", .string(scenario.name)), ("summary", true),
-                ("variants", .array(outcomes.map { o in
-                    .object([("truncation", .string(o.mode.rawValue)), ("lost", .integer(o.lost.count)), ("lost_records", .strings(o.lost)),
-                             ("diverged", .array(o.diverged.map { .object([("replica", .integer($0.replica)), ("offsets", .ints($0.offsets))]) }))])
-                })),
-            ]))
+            out.stream(
+                .object([
+                    ("model", .string(ModelPicture.label)), ("scenario", .string(scenario.name)), ("summary", true),
+                    (
+                        "variants",
+                        .array(
+                            outcomes.map { o in
+                                .object([
+                                    ("truncation", .string(o.mode.rawValue)), ("lost", .integer(o.lost.count)),
+                                    ("lost_records", .strings(o.lost)),
+                                    (
+                                        "diverged",
+                                        .array(
+                                            o.diverged.map {
+                                                .object([
+                                                    ("replica", .integer($0.replica)), ("offsets", .ints($0.offsets)),
+                                                ])
+                                            })
+                                    ),
+                                ])
+                            })
+                    ),
+                ]))
             return
         }
         if outcomes.count > 1 {
@@ -55,15 +76,26 @@ struct SimScenarioRunner {
     }
 
     static func verdict(lost: [String], diverged: [(replica: Int, offsets: [Int])]) -> String {
-        let l = lost.isEmpty ? "no acknowledged record lost" : "lost \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.joined(separator: ", ")))"
-        let d = diverged.isEmpty ? "logs never diverged" : "logs diverged (" + diverged.map { "broker \($0.replica) at offset \($0.offsets.map(String.init).joined(separator: ","))" }.joined(separator: "; ") + ")"
+        let l =
+            lost.isEmpty
+            ? "no acknowledged record lost"
+            : "lost \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.joined(separator: ", ")))"
+        let d =
+            diverged.isEmpty
+            ? "logs never diverged"
+            : "logs diverged ("
+                + diverged.map {
+                    "broker \($0.replica) at offset \($0.offsets.map(String.init).joined(separator: ","))"
+                }.joined(separator: "; ") + ")"
         return l + "; " + d
     }
 
     private func list() {
         var table = TextTable(headers: ["SCENARIO", "STEPS", "PLAYED WITH", "SHOWS"])
         for s in SimScenario.all {
-            table.append([s.name, "\(s.steps.count)", s.variants.map(\.rawValue).joined(separator: " then "), s.summary])
+            table.append([
+                s.name, "\(s.steps.count)", s.variants.map(\.rawValue).joined(separator: " then "), s.summary,
+            ])
         }
         out.line(ModelPicture.label + ": scenarios")
         out.table(table)
@@ -72,20 +104,24 @@ struct SimScenarioRunner {
 
     /// One mode of a scenario, from a fresh model; returns the final model and
     /// the widest divergence seen between a running follower and the leader on the way.
-    private func play(_ scenario: SimScenario, mode: TruncationMode) throws -> (ReplicationModel, [(replica: Int, offsets: [Int])]) {
+    private func play(
+        _ scenario: SimScenario, mode: TruncationMode
+    ) throws -> (ReplicationModel, [(replica: Int, offsets: [Int])]) {
         var diverged: [(replica: Int, offsets: [Int])] = []
         var config = scenario.config
         config.truncation = mode
         let state = SimLabState.reset(in: ctx.session, to: ReplicationModel(config))
         let tag: [(String, JSONValue)] = [("scenario", .string(scenario.name)), ("variant", .string(mode.rawValue))]
         if !out.isJSON { out.line(out.bold("── \(scenario.name) with \(mode.label) ──")) }
-        runner.print(state, command: "sim --truncation \(mode.rawValue)", result: ModelStep(event: "start"), previous: nil,
-                     showSettings: true, extra: tag, streamed: true)
+        runner.print(
+            state, command: "sim --truncation \(mode.rawValue)", result: ModelStep(event: "start"), previous: nil,
+            showSettings: true, extra: tag, streamed: true)
         for (index, step) in scenario.steps.enumerated() {
             try ctx.cancellation.check()
             if !out.isJSON {
                 out.line("")
-                out.line(out.bold("step \(index + 1)/\(scenario.steps.count)") + (step.why.isEmpty ? "" : ": " + step.why))
+                out.line(
+                    out.bold("step \(index + 1)/\(scenario.steps.count)") + (step.why.isEmpty ? "" : ": " + step.why))
             }
             var guess: String?
             if let question = step.question, !out.isJSON {
@@ -101,7 +137,8 @@ struct SimScenarioRunner {
             do {
                 result = try step.action.apply(to: &model)
             } catch let e as ModelError {
-                throw LabError.invalid("scenario \(scenario.name) step \(index + 1) (\(step.action.commandLine)): \(e.description)")
+                throw LabError.invalid(
+                    "scenario \(scenario.name) step \(index + 1) (\(step.action.commandLine)): \(e.description)")
             }
             state.history.append((state.model, state.step))
             let previous = state.model
@@ -111,7 +148,10 @@ struct SimScenarioRunner {
             var answerLine: String?
             if let question = step.question, let kind = step.predict {
                 let answer = kind.answer(result, model)
-                var pairs: [(String, JSONValue)] = [("question", .string(question)), ("answer", .string(answer.key)), ("explanation", .string(answer.text))]
+                var pairs: [(String, JSONValue)] = [
+                    ("question", .string(question)), ("answer", .string(answer.key)),
+                    ("explanation", .string(answer.text)),
+                ]
                 answerLine = "answer: " + answer.text
                 if let guess, !guess.trimmingWhitespace().isEmpty {
                     let right = PredictionKind.normalise(guess) == answer.key
@@ -120,14 +160,18 @@ struct SimScenarioRunner {
                 }
                 extra.append(("prediction", .object(pairs)))
             }
-            runner.print(state, command: step.action.commandLine, result: result, previous: previous, extra: extra, streamed: true)
+            runner.print(
+                state, command: step.action.commandLine, result: result, previous: previous, extra: extra,
+                streamed: true)
             if let answerLine, !out.isJSON { out.line(out.isTerminal ? out.green(answerLine) : answerLine) }
             let now = model.divergence
             if now.map(\.offsets.count).reduce(0, +) > diverged.map(\.offsets.count).reduce(0, +) { diverged = now }
         }
         if !out.isJSON {
             out.line("")
-            out.line(out.bold("result with \(mode.label):") + " " + Self.verdict(lost: state.model.lostWrites.map(\.value), diverged: diverged))
+            out.line(
+                out.bold("result with \(mode.label):") + " "
+                    + Self.verdict(lost: state.model.lostWrites.map(\.value), diverged: diverged))
         }
         return (state.model, diverged)
     }

@@ -3,7 +3,8 @@ import Foundation
 /// A JSON document with object keys kept in the order they were written, so
 /// that `--json` output reads in the same order as the table it mirrors.
 public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByFloatLiteral {
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByFloatLiteral
+{
     case null
     case bool(Bool)
     case int(Int64)

@@ -25,8 +25,10 @@ public final class Output {
     private var streamed = false
     private var progressShown = false
 
-    public init(format: OutputFormat = .table, isTerminal: Bool,
-                writeOut: @escaping (String) -> Void, writeErr: @escaping (String) -> Void) {
+    public init(
+        format: OutputFormat = .table, isTerminal: Bool,
+        writeOut: @escaping (String) -> Void, writeErr: @escaping (String) -> Void
+    ) {
         self.format = format
         self.isTerminal = isTerminal
         self.writeOut = writeOut
@@ -35,14 +37,16 @@ public final class Output {
 
     /// Output to the process's stdout and stderr.
     public static func standard(format: OutputFormat = .table) -> Output {
-        Output(format: format, isTerminal: isatty(STDOUT_FILENO) == 1,
-               writeOut: { writeAll(STDOUT_FILENO, $0) }, writeErr: { writeAll(STDERR_FILENO, $0) })
+        Output(
+            format: format, isTerminal: isatty(STDOUT_FILENO) == 1,
+            writeOut: { writeAll(STDOUT_FILENO, $0) }, writeErr: { writeAll(STDERR_FILENO, $0) })
     }
 
     /// Collects everything written, for tests.
     public static func capturing(format: OutputFormat = .table, into buffer: OutputBuffer) -> Output {
-        Output(format: format, isTerminal: false,
-               writeOut: { buffer.appendOut($0) }, writeErr: { buffer.appendErr($0) })
+        Output(
+            format: format, isTerminal: false,
+            writeOut: { buffer.appendOut($0) }, writeErr: { buffer.appendErr($0) })
     }
 
     public var isJSON: Bool { format == .json }
@@ -132,7 +136,11 @@ public final class Output {
         }
         if streamed && tables.isEmpty { return }
         var pairs: [(String, JSONValue)] = []
-        if tables.count == 1 { pairs.append(("rows", tables[0])) } else if !tables.isEmpty { pairs.append(("tables", .array(tables))) }
+        if tables.count == 1 {
+            pairs.append(("rows", tables[0]))
+        } else if !tables.isEmpty {
+            pairs.append(("tables", .array(tables)))
+        }
         if pairs.isEmpty { pairs.append(("ok", true)) }
         writeOut(JSONValue.object(pairs).serialized() + "\n")
     }

@@ -22,11 +22,12 @@ public enum Sparkline {
         // Halved so that a series spanning most of Double's range cannot overflow to infinity.
         let range = high / 2 - low / 2
         let top = Double(ramp.count - 1)
-        return String(shown.map { value -> Character in
-            guard value.isFinite else { return " " }
-            guard range > 0 else { return ramp[0] }
-            let level = Int(((value / 2 - low / 2) / range * top).rounded())
-            return ramp[min(max(level, 0), ramp.count - 1)]
-        })
+        return String(
+            shown.map { value -> Character in
+                guard value.isFinite else { return " " }
+                guard range > 0 else { return ramp[0] }
+                let level = Int(((value / 2 - low / 2) / range * top).rounded())
+                return ramp[min(max(level, 0), ramp.count - 1)]
+            })
     }
 }

@@ -51,14 +51,16 @@ public struct TextTable: Sendable {
 
     public var json: JSONValue {
         let keys = jsonKeys ?? headers.map(TextTable.snakeCase)
-        return .array(rows.enumerated().map { index, row in
-            .object(keys.enumerated().map { i, key in
-                if let typed = jsonRows?[index], i < typed.count { return (key, typed[i]) }
-                let cell = i < row.count ? row[i] : ""
-                if let n = Int64(cell) { return (key, .int(n)) }
-                return (key, cell.isEmpty ? .null : .string(cell))
+        return .array(
+            rows.enumerated().map { index, row in
+                .object(
+                    keys.enumerated().map { i, key in
+                        if let typed = jsonRows?[index], i < typed.count { return (key, typed[i]) }
+                        let cell = i < row.count ? row[i] : ""
+                        if let n = Int64(cell) { return (key, .int(n)) }
+                        return (key, cell.isEmpty ? .null : .string(cell))
+                    })
             })
-        })
     }
 
     static func snakeCase(_ header: String) -> String {

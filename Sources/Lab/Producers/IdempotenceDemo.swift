@@ -54,20 +54,22 @@ struct IdempotenceDemo {
     static let brokerSessionTimeoutMs = 9_000
 
     static let command = Command(
-        "demo", summary: "lose an acknowledgement on purpose: duplicates with idempotence off, none with it on, read back side by side",
+        "demo",
+        summary:
+            "lose an acknowledgement on purpose: duplicates with idempotence off, none with it on, read back side by side",
         usage: "idempotence demo [--count N] [--topic T] [--for 20s]", options: ["--count", "--topic", "--for"],
         details: """
-        Each run uses its own producer (not the session's) and writes numbered messages to partition 0 of the topic \
-        (default: idempotence-demo, created if missing), then reads the partition back and counts the copies. \
-        Embedded: after one warm-up message the leader is told to answer the next Produce \(embeddedDelayMs) ms late \
-        (the mock's response-delay injection; it appends the batch at once); the producer's socket.timeout.ms is \
-        \(embeddedSocketTimeoutMs), so it gives up and sends the batch again. Three runs: idempotence off, on, and on \
-        with a transactional.id, because the mock checks sequence numbers only for transactional producers. \
-        Real cluster: two runs (off, on) of --for each (default 20 s) at 20 msg/s with socket.timeout.ms=\(realSocketTimeoutMs); \
-        during each, pause the partition's leader from a second shell for about 5 s (`docker compose pause kafka-N`, \
-        then `unpause`): longer than the timeout, shorter than the 9 s after which the controller fences the broker. \
-        --count (default 200) is the embedded run's size.
-        """,
+            Each run uses its own producer (not the session's) and writes numbered messages to partition 0 of the topic \
+            (default: idempotence-demo, created if missing), then reads the partition back and counts the copies. \
+            Embedded: after one warm-up message the leader is told to answer the next Produce \(embeddedDelayMs) ms late \
+            (the mock's response-delay injection; it appends the batch at once); the producer's socket.timeout.ms is \
+            \(embeddedSocketTimeoutMs), so it gives up and sends the batch again. Three runs: idempotence off, on, and on \
+            with a transactional.id, because the mock checks sequence numbers only for transactional producers. \
+            Real cluster: two runs (off, on) of --for each (default 20 s) at 20 msg/s with socket.timeout.ms=\(realSocketTimeoutMs); \
+            during each, pause the partition's leader from a second shell for about 5 s (`docker compose pause kafka-N`, \
+            then `unpause`): longer than the timeout, shorter than the 9 s after which the controller fences the broker. \
+            --count (default 200) is the embedded run's size.
+            """,
         completes: .topics
     ) { ctx in try IdempotenceDemo(ctx: ctx).run() }
 
@@ -79,7 +81,8 @@ struct IdempotenceDemo {
         let c = try ctx.session.requireConnection()
         let count = try args.int("--count", default: 200, range: 1...100_000)
         let duration = try args.seconds("--for", default: 20, minimum: 5, maximum: 600)
-        let topic = try ProducerDemos.demoTopic(args.value("--topic"), defaultName: "idempotence-demo", partitions: 4, ctx: ctx)
+        let topic = try ProducerDemos.demoTopic(
+            args.value("--topic"), defaultName: "idempotence-demo", partitions: 4, ctx: ctx)
         guard let leader = topic.partitions.first(where: { $0.id == 0 })?.leader, leader >= 0 else {
             throw LabError.invalid("partition 0 of \(topic.name) has no leader now; `isr \(topic.name)` shows why")
         }
@@ -92,25 +95,39 @@ struct IdempotenceDemo {
         }
         let kinds: [Kind] = embedded != nil ? Kind.allCases : [.off, .idempotent]
         let start = try c.admin.watermarks(topic: topic.name, partition: 0).high
-        let producers = try kinds.map { try RunProducer($0, connection: c, socketTimeoutMs: embedded != nil ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs) }
+        let producers = try kinds.map {
+            try RunProducer(
+                $0, connection: c,
+                socketTimeoutMs: embedded != nil ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)
+        }
         var sent: [Int] = []
         if let embedded {
-            out.line("each run: a fresh producer writes \(count) numbered message(s) to \(topic.name) partition 0 (leader: broker \(leader)), socket.timeout.ms=\(Self.embeddedSocketTimeoutMs)")
-            out.line("injected on the embedded cluster: before each run broker \(leader) is told to append the next Produce request at once but answer it \(Self.embeddedDelayMs) ms late, so the producer times the request out and sends the batch again")
+            out.line(
+                "each run: a fresh producer writes \(count) numbered message(s) to \(topic.name) partition 0 (leader: broker \(leader)), socket.timeout.ms=\(Self.embeddedSocketTimeoutMs)"
+            )
+            out.line(
+                "injected on the embedded cluster: before each run broker \(leader) is told to append the next Produce request at once but answer it \(Self.embeddedDelayMs) ms late, so the producer times the request out and sends the batch again"
+            )
             // One warm-up message each, all at once: connections, metadata and producer
             // ids settle before anything is injected.
-            for p in producers { try p.producer.send(topic: topic.name, partition: 0, value: Array((p.prefix + "warm-up").utf8)) }
+            for p in producers {
+                try p.producer.send(topic: topic.name, partition: 0, value: Array((p.prefix + "warm-up").utf8))
+            }
             for p in producers { try p.producer.flush(timeoutMs: 10_000) }
             for p in producers {
                 try embedded.delayNextResponse(broker: leader, api: .produce, milliseconds: Self.embeddedDelayMs)
-                for i in 0..<count { try p.producer.send(topic: topic.name, partition: 0, value: Array("\(p.prefix)\(i)".utf8)) }
+                for i in 0..<count {
+                    try p.producer.send(topic: topic.name, partition: 0, value: Array("\(p.prefix)\(i)".utf8))
+                }
                 try p.finish(ctx.output, cancellation: ctx.cancellation)
                 sent.append(count)
             }
         } else {
             for line in Self.realClusterProcedure(topic: topic.name, leader: leader) { out.line(line) }
             for p in producers {
-                out.line("run \(p.kind.rawValue): producing 20 msg/s for \(Arguments.formatDuration(duration)); pause broker \(leader) now (Ctrl-C ends the run early)")
+                out.line(
+                    "run \(p.kind.rawValue): producing 20 msg/s for \(Arguments.formatDuration(duration)); pause broker \(leader) now (Ctrl-C ends the run early)"
+                )
                 let started = Date()
                 var n = 0
                 while Date().timeIntervalSince(started) < duration && !ctx.isCancelled {
@@ -129,32 +146,48 @@ struct IdempotenceDemo {
             out.line("interrupted: not read back, so nothing is verified")
             throw LabError.interrupted
         }
-        let messages = try ProducerDemos.readBack(topic.name, from: [0: start], isolation: "read_uncommitted",
-                                                  session: ctx.session, cancellation: ctx.cancellation)
+        let messages = try ProducerDemos.readBack(
+            topic.name, from: [0: start], isolation: "read_uncommitted",
+            session: ctx.session, cancellation: ctx.cancellation)
         let values = messages.map { ProducerDemos.text($0.value) }
-        let runs = zip(producers, sent).map { p, n in p.result(sent: n, warmUps: embedded != nil ? 1 : 0, readBack: values) }
+        let runs = zip(producers, sent).map { p, n in
+            p.result(sent: n, warmUps: embedded != nil ? 1 : 0, readBack: values)
+        }
         for r in runs { out.line(Self.summary(of: r)) }
-        var table = TextTable(headers: ["RUN", "SENT", "DELIVERED", "RE-SENT", "TIMED-OUT REQS", "READ BACK", "DUPLICATES"])
+        var table = TextTable(headers: [
+            "RUN", "SENT", "DELIVERED", "RE-SENT", "TIMED-OUT REQS", "READ BACK", "DUPLICATES",
+        ])
         for r in runs {
-            table.append([r.kind.rawValue, String(r.sent), String(r.delivered), String(r.resent), String(r.requestTimeouts),
-                          String(r.read), String(r.duplicates)])
+            table.append([
+                r.kind.rawValue, String(r.sent), String(r.delivered), String(r.resent), String(r.requestTimeouts),
+                String(r.read), String(r.duplicates),
+            ])
         }
         out.table(table)
         for line in Self.verdict(runs, embedded: c.isEmbedded) { out.line(line) }
-        out.setResult(.object([
-            ("topic", .string(topic.name)), ("partition", .integer(0)), ("leader", .integer(leader)),
-            ("embedded", .bool(c.isEmbedded)),
-            ("injected_response_delay_ms", c.isEmbedded ? .integer(Self.embeddedDelayMs) : .null),
-            ("socket_timeout_ms", .integer(c.isEmbedded ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)),
-            ("runs", .array(runs.map { r in .object([
-                ("run", .string(r.kind.rawValue)), ("enable_idempotence", .bool(r.kind.idempotent)),
-                ("transactional", .bool(r.kind == .transactional)),
-                ("sent", .integer(r.sent)), ("delivered", .integer(r.delivered)), ("failed", .integer(r.failed)),
-                ("resent", .integer(r.resent)), ("request_timeouts", .integer(r.requestTimeouts)),
-                ("read", .integer(r.read)), ("duplicates", .integer(r.duplicates)), ("missing", .integer(r.missing)),
-                ("producer", .optional(r.producerId)),
-            ]) })),
-        ]))
+        out.setResult(
+            .object([
+                ("topic", .string(topic.name)), ("partition", .integer(0)), ("leader", .integer(leader)),
+                ("embedded", .bool(c.isEmbedded)),
+                ("injected_response_delay_ms", c.isEmbedded ? .integer(Self.embeddedDelayMs) : .null),
+                ("socket_timeout_ms", .integer(c.isEmbedded ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)),
+                (
+                    "runs",
+                    .array(
+                        runs.map { r in
+                            .object([
+                                ("run", .string(r.kind.rawValue)), ("enable_idempotence", .bool(r.kind.idempotent)),
+                                ("transactional", .bool(r.kind == .transactional)),
+                                ("sent", .integer(r.sent)), ("delivered", .integer(r.delivered)),
+                                ("failed", .integer(r.failed)),
+                                ("resent", .integer(r.resent)), ("request_timeouts", .integer(r.requestTimeouts)),
+                                ("read", .integer(r.read)), ("duplicates", .integer(r.duplicates)),
+                                ("missing", .integer(r.missing)),
+                                ("producer", .optional(r.producerId)),
+                            ])
+                        })
+                ),
+            ]))
     }
 
     // MARK: One run
@@ -191,9 +224,11 @@ struct IdempotenceDemo {
                 props["transaction.timeout.ms"] = "60000"
             }
             let (delivered, failed, stats) = (delivered, failed, stats)
-            producer = try Producer(config: props, onDelivery: { r in
-                if r.succeeded { delivered.add() } else { failed.add() }
-            }, onStatistics: { stats.record($0) })
+            producer = try Producer(
+                config: props,
+                onDelivery: { r in
+                    if r.succeeded { delivered.add() } else { failed.add() }
+                }, onStatistics: { stats.record($0) })
             if kind == .transactional {
                 try producer.initTransactions(timeoutMs: 30_000)
                 try producer.beginTransaction()
@@ -224,10 +259,11 @@ struct IdempotenceDemo {
             }
             let check = ReadBackCheck(expected: sent, records: records)
             let eos = final?.eos
-            return Run(kind: kind, sent: sent, delivered: ok, failed: bad, read: check.read,
-                       duplicates: check.extraCopies, missing: check.missingCount,
-                       resent: max(0, transmitted - ok - bad), requestTimeouts: Int(final?.requestTimeouts ?? 0),
-                       producerId: eos.flatMap { $0.hasProducerId ? $0.producerIdText : nil })
+            return Run(
+                kind: kind, sent: sent, delivered: ok, failed: bad, read: check.read,
+                duplicates: check.extraCopies, missing: check.missingCount,
+                resent: max(0, transmitted - ok - bad), requestTimeouts: Int(final?.requestTimeouts ?? 0),
+                producerId: eos.flatMap { $0.hasProducerId ? $0.producerIdText : nil })
         }
     }
 }
@@ -262,24 +298,41 @@ extension IdempotenceDemo {
         for r in runs {
             let name = r.kind.rawValue
             if r.resent == 0 {
-                lines.append("\(name): nothing was re-sent, so this run shows nothing about duplicates" + (embedded ? "" : " (was the leader paused for longer than \(realSocketTimeoutMs / 1000) s during it?)"))
+                lines.append(
+                    "\(name): nothing was re-sent, so this run shows nothing about duplicates"
+                        + (embedded
+                            ? ""
+                            : " (was the leader paused for longer than \(realSocketTimeoutMs / 1000) s during it?)"))
                 continue
             }
             switch (r.kind, r.duplicates > 0) {
             case (.off, true):
-                lines.append("\(name): \(r.duplicates) duplicate(s): the broker had written the batch, its answer came too late, and the re-sent batch was written again")
+                lines.append(
+                    "\(name): \(r.duplicates) duplicate(s): the broker had written the batch, its answer came too late, and the re-sent batch was written again"
+                )
             case (.off, false):
-                lines.append("\(name): re-sent, yet no duplicate: the first attempts were not written (the broker never applied them), so the retry was the only copy")
+                lines.append(
+                    "\(name): re-sent, yet no duplicate: the first attempts were not written (the broker never applied them), so the retry was the only copy"
+                )
             case (.idempotent, true) where embedded:
-                lines.append("\(name): \(r.duplicates) duplicate(s), an artefact of the embedded cluster: librdkafka's mock checks sequence numbers only for transactional producers, so it wrote the re-sent batch again; a Kafka broker would have acknowledged it without writing it (run it on the compose cluster)")
+                lines.append(
+                    "\(name): \(r.duplicates) duplicate(s), an artefact of the embedded cluster: librdkafka's mock checks sequence numbers only for transactional producers, so it wrote the re-sent batch again; a Kafka broker would have acknowledged it without writing it (run it on the compose cluster)"
+                )
             case (_, true):
-                lines.append("\(name): \(r.duplicates) duplicate(s) despite idempotence: the broker did not de-duplicate; check that the cluster is Apache Kafka 0.11 or newer")
+                lines.append(
+                    "\(name): \(r.duplicates) duplicate(s) despite idempotence: the broker did not de-duplicate; check that the cluster is Apache Kafka 0.11 or newer"
+                )
             case (_, false) where offDuplicates > 0:
-                lines.append("\(name): the same loss that wrote \(offDuplicates) duplicate(s) without idempotence wrote none here: the batch was re-sent with the same producer id and sequence numbers and the "
-                             + (embedded ? "mock recognised it (its sequence check, which runs for transactional producers only, is the one a Kafka broker runs for every idempotent producer)" : "broker recognised it")
-                             + ": acknowledged, not written again (0 duplicates)")
+                lines.append(
+                    "\(name): the same loss that wrote \(offDuplicates) duplicate(s) without idempotence wrote none here: the batch was re-sent with the same producer id and sequence numbers and the "
+                        + (embedded
+                            ? "mock recognised it (its sequence check, which runs for transactional producers only, is the one a Kafka broker runs for every idempotent producer)"
+                            : "broker recognised it")
+                        + ": acknowledged, not written again (0 duplicates)")
             case (_, false):
-                lines.append("\(name): \(r.resent) re-sent, 0 duplicates; but the run without idempotence wrote no duplicate either, so this run cannot tell de-duplication from first attempts that were never written")
+                lines.append(
+                    "\(name): \(r.resent) re-sent, 0 duplicates; but the run without idempotence wrote no duplicate either, so this run cannot tell de-duplication from first attempts that were never written"
+                )
             }
         }
         return lines

@@ -6,14 +6,16 @@ import Kafka
 enum ProducerCommands {
     static var all: [Command] { [txn, idempotence, producer] }
 
-    static let embeddedMarkersNote = "the embedded cluster writes no transaction markers and its Fetch ignores isolation.level"
+    static let embeddedMarkersNote =
+        "the embedded cluster writes no transaction markers and its Fetch ignores isolation.level"
 
     // MARK: txn
 
     static let txn = Command(
         "txn", summary: "transactions: begin, produce, commit or abort; demo of isolation; fencing",
         usage: "txn begin|commit|abort|status|demo [--topic T]|fence",
-        details: "Set transactional.id first (`set transactional.id orders-tx`); the session producer then is transactional, `txn begin` runs init_transactions the first time, and every `produce` until `txn commit` or `txn abort` belongs to the transaction. The prompt shows it: `(txn 3 msgs)`. Producer properties cannot change while it is open; leaving the session aborts it. On the embedded cluster commit and abort succeed but write no markers, so read_committed consumers see aborted messages too, and a second producer with the same transactional.id does not fence the first.",
+        details:
+            "Set transactional.id first (`set transactional.id orders-tx`); the session producer then is transactional, `txn begin` runs init_transactions the first time, and every `produce` until `txn commit` or `txn abort` belongs to the transaction. The prompt shows it: `(txn 3 msgs)`. Producer properties cannot change while it is open; leaving the session aborts it. On the embedded cluster commit and abort succeed but write no markers, so read_committed consumers see aborted messages too, and a second producer with the same transactional.id does not fence the first.",
         subcommands: [txnBegin, txnCommit, txnAbort, txnStatus, ProducerDemos.txnDemo, ProducerDemos.txnFence]
     )
 
@@ -26,14 +28,19 @@ enum ProducerCommands {
         } catch let e as KafkaError {
             if e.isFatal || lab.initializedProducer?.producer.fatalError != nil {
                 let fatal = lab.initializedProducer?.producer.fatalError ?? e
-                let cause = TransactionLab.timeoutCause(openFor: lab.open.map { Date().timeIntervalSince($0.began) },
-                                                        timeoutMs: session.effectiveTransactionTimeoutMs)
-                lab.dropProducer(in: session, because: "its producer hit a fatal error (\(fatal.name))" + (cause.map { ": \($0)" } ?? ""))
-                throw LabError.invalid("\(what) failed: fatal \(fatal.name) (\(fatal.message))" + (cause.map { "; \($0)" } ?? "")
-                    + "; the session dropped this producer and the next command gets a fresh one")
+                let cause = TransactionLab.timeoutCause(
+                    openFor: lab.open.map { Date().timeIntervalSince($0.began) },
+                    timeoutMs: session.effectiveTransactionTimeoutMs)
+                lab.dropProducer(
+                    in: session,
+                    because: "its producer hit a fatal error (\(fatal.name))" + (cause.map { ": \($0)" } ?? ""))
+                throw LabError.invalid(
+                    "\(what) failed: fatal \(fatal.name) (\(fatal.message))" + (cause.map { "; \($0)" } ?? "")
+                        + "; the session dropped this producer and the next command gets a fresh one")
             }
             if e.txnRequiresAbort {
-                throw LabError.invalid("\(what) failed: \(e.name) (\(e.message)); the transaction can only be aborted now: `txn abort`")
+                throw LabError.invalid(
+                    "\(what) failed: \(e.name) (\(e.message)); the transaction can only be aborted now: `txn abort`")
             }
             if e.isRetriable {
                 throw LabError.invalid("\(what) failed: \(e.name) (\(e.message)); retriable: run it again")
@@ -49,7 +56,8 @@ enum ProducerCommands {
     static let txnBegin = Command(
         "begin", summary: "open a transaction on the session producer (init_transactions the first time)",
         usage: "txn begin",
-        details: "Needs transactional.id. The first begin on a producer registers the transactional.id with its coordinator (init_transactions): the broker hands out a producer id and bumps the epoch, fencing any older producer with that id (not on the embedded cluster)."
+        details:
+            "Needs transactional.id. The first begin on a producer registers the transactional.id with its coordinator (init_transactions): the broker hands out a producer id and bumps the epoch, fencing any older producer with that id (not on the embedded cluster)."
     ) { ctx in try runTxnBegin(ctx) }
 
     static let txnCommit = Command(
@@ -72,7 +80,9 @@ enum ProducerCommands {
         let lab = TransactionLab.attach(to: session)
         let verb = commit ? "commit" : "abort"
         guard let o = lab.currentOpen(in: session), let sp = lab.initializedProducer else {
-            throw LabError.invalid("no open transaction to \(verb)" + (lab.lastOutcome.map { " (the last one: \($0))" } ?? "") + "; `txn begin` opens one")
+            throw LabError.invalid(
+                "no open transaction to \(verb)" + (lab.lastOutcome.map { " (the last one: \($0))" } ?? "")
+                    + "; `txn begin` opens one")
         }
         try transactional("\(verb)_transaction", lab: lab, session: session) {
             if commit {
@@ -86,21 +96,31 @@ enum ProducerCommands {
         let seconds = Date().timeIntervalSince(o.began)
         lab.lastOutcome = "\(commit ? "committed" : "aborted") \(n)"
         if commit {
-            ctx.output.line("committed \(n) (transactional.id \(o.transactionalId), open \(String(format: "%.1f", seconds)) s): read_committed consumers see them all at once, after the commit marker")
+            ctx.output.line(
+                "committed \(n) (transactional.id \(o.transactionalId), open \(String(format: "%.1f", seconds)) s): read_committed consumers see them all at once, after the commit marker"
+            )
         } else {
-            ctx.output.line("aborted \(n) (transactional.id \(o.transactionalId)): the messages stay in the log, but read_committed consumers skip them (abort marker)")
+            ctx.output.line(
+                "aborted \(n) (transactional.id \(o.transactionalId)): the messages stay in the log, but read_committed consumers skip them (abort marker)"
+            )
         }
         if session.connection?.isEmbedded == true {
-            ctx.output.hint("embedded: \(embeddedMarkersNote), so read_committed consumers saw these messages as soon as they were written\(commit ? "" : ", aborted or not") (`txn demo` shows it)")
+            ctx.output.hint(
+                "embedded: \(embeddedMarkersNote), so read_committed consumers saw these messages as soon as they were written\(commit ? "" : ", aborted or not") (`txn demo` shows it)"
+            )
         }
-        ctx.output.setResult(.object([("outcome", .string(commit ? "committed" : "aborted")),
-                                      ("transactional_id", .string(o.transactionalId)),
-                                      ("delivered", .integer(o.delivered)), ("failed", .integer(o.failed)),
-                                      ("embedded_markers_written", session.connection?.isEmbedded == true ? false : .null)]))
+        ctx.output.setResult(
+            .object([
+                ("outcome", .string(commit ? "committed" : "aborted")),
+                ("transactional_id", .string(o.transactionalId)),
+                ("delivered", .integer(o.delivered)), ("failed", .integer(o.failed)),
+                ("embedded_markers_written", session.connection?.isEmbedded == true ? false : .null),
+            ]))
     }
 
     static let txnStatus = Command(
-        "status", summary: "the transaction state, transactional.id, producer id and epoch, messages in the open transaction",
+        "status",
+        summary: "the transaction state, transactional.id, producer id and epoch, messages in the open transaction",
         usage: "txn status"
     ) { ctx in try runTxnStatus(ctx) }
 
@@ -109,7 +129,8 @@ enum ProducerCommands {
     static let idempotence = Command(
         "idempotence", summary: "idempotent producer: producer id, sequence numbers, retries without duplicates",
         usage: "idempotence demo [--count N] [--topic T] [--for 20s]",
-        details: "`set enable.idempotence true` makes the session producer idempotent; `producer` shows what that forces.",
+        details:
+            "`set enable.idempotence true` makes the session producer idempotent; `producer` shows what that forces.",
         subcommands: [IdempotenceDemo.command]
     )
 
@@ -118,16 +139,19 @@ enum ProducerCommands {
     static let producer = Command(
         "producer", summary: "the session producer: idempotence, what it forces, producer id and epoch",
         usage: "producer",
-        details: "Reads the settings librdkafka would use (your properties over its defaults) and what idempotence forces: acks=all, unlimited retries, at most 5 requests in flight. The producer id and epoch come from librdkafka's statistics (section eos) once the broker assigned them: at start for an idempotent producer, at the first `txn begin` for a transactional one."
+        details:
+            "Reads the settings librdkafka would use (your properties over its defaults) and what idempotence forces: acks=all, unlimited retries, at most 5 requests in flight. The producer id and epoch come from librdkafka's statistics (section eos) once the broker assigned them: at start for an idempotent producer, at the first `txn begin` for a transactional one."
     ) { ctx in try runProducer(ctx) }
 
     /// librdkafka and the Java client disagree on this default; learners moving between them trip on it.
-    static let javaIdempotenceNote = "the Java producer (Kafka 3.0 and later, 3.9 included) would have idempotence on by default, with acks=all; librdkafka 2.0.2 defaults to enable.idempotence=false (`explain defaults` compares the two clients)"
+    static let javaIdempotenceNote =
+        "the Java producer (Kafka 3.0 and later, 3.9 included) would have idempotence on by default, with acks=all; librdkafka 2.0.2 defaults to enable.idempotence=false (`explain defaults` compares the two clients)"
 
     /// The guarantees for these user-set producer properties, with
     /// librdkafka's own defaults filled in.
     static func guarantees(for userSet: [String: String]) throws -> ProducerGuarantees {
-        let defaults = try ClientConfig.effectiveValues(of: [:], keys: ["enable.idempotence", "retries", "max.in.flight", "acks"])
+        let defaults = try ClientConfig.effectiveValues(
+            of: [:], keys: ["enable.idempotence", "retries", "max.in.flight", "acks"])
         return ProducerGuarantees.evaluate(userSet: userSet, defaults: defaults)
     }
 }

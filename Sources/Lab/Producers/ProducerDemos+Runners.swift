@@ -16,7 +16,9 @@ extension ProducerDemos {
         let c = try session.requireConnection()
         let lab = TransactionLab.attach(to: session)
         if let o = lab.currentOpen(in: session) {
-            throw LabError.invalid("a transaction is open (\(TransactionLab.messages(o.delivered))); `txn commit` or `txn abort` it first: `txn fence` runs its own transaction on the session producer")
+            throw LabError.invalid(
+                "a transaction is open (\(TransactionLab.messages(o.delivered))); `txn commit` or `txn abort` it first: `txn fence` runs its own transaction on the session producer"
+            )
         }
         let timeout = ProducerCommands.transactionTimeout(session)
         let topic = try demoTopic(nil, defaultName: "txn-demo", partitions: 1, ctx: ctx)
@@ -39,9 +41,11 @@ extension ProducerDemos {
             firstStats = { sp.statistics.value }
         } else {
             let recorder = StatisticsRecorder()
-            first = try Producer(config: c.baseProperties.merging([
-                "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-fence-first",
-            ]) { $1 }, onStatistics: { recorder.record($0) })
+            first = try Producer(
+                config: c.baseProperties.merging([
+                    "transactional.id": transactionalId, "statistics.interval.ms": "100",
+                    "client.id": "kafkalab-fence-first",
+                ]) { $1 }, onStatistics: { recorder.record($0) })
             try first.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
             firstStats = { recorder.latest }
         }
@@ -54,22 +58,29 @@ extension ProducerDemos {
         try first.flush(timeoutMs: timeout)
         let firstEos = StatisticsRecorder.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation, firstStats)
         try ctx.cancellation.check()
-        ctx.output.line("first producer (\(sessionId != nil ? "the session's" : "demo"), transactional.id \(transactionalId)): \(firstEos?.producerIdText ?? "producer id not reported"); transaction open with 1 message")
+        ctx.output.line(
+            "first producer (\(sessionId != nil ? "the session's" : "demo"), transactional.id \(transactionalId)): \(firstEos?.producerIdText ?? "producer id not reported"); transaction open with 1 message"
+        )
 
         let secondStats = StatisticsRecorder()
         try ctx.cancellation.check()
-        let second = try Producer(config: c.baseProperties.merging([
-            "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-fence-second",
-        ]) { $1 }, onStatistics: { secondStats.record($0) })
+        let second = try Producer(
+            config: c.baseProperties.merging([
+                "transactional.id": transactionalId, "statistics.interval.ms": "100",
+                "client.id": "kafkalab-fence-second",
+            ]) { $1 }, onStatistics: { secondStats.record($0) })
         try second.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         let secondEos = secondStats.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation)
         try ctx.cancellation.check()
-        ctx.output.line("second producer, same transactional.id: init_transactions → \(secondEos?.producerIdText ?? "producer id not reported")")
+        ctx.output.line(
+            "second producer, same transactional.id: init_transactions → \(secondEos?.producerIdText ?? "producer id not reported")"
+        )
 
         // The first producer's next operation: one more message and a commit.
         var firstError: KafkaError? = nil
         do {
-            try first.send(topic: topic.name, partition: 0, value: Array("from the first producer, after the fence".utf8))
+            try first.send(
+                topic: topic.name, partition: 0, value: Array("from the first producer, after the fence".utf8))
             try first.commitTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         } catch let e as KafkaError {
             firstError = first.fatalError ?? e
@@ -77,7 +88,9 @@ extension ProducerDemos {
         firstInTransaction = false
         let fenced = firstError?.isFatal == true || first.fatalError != nil
         if let firstError {
-            ctx.output.line("first producer's next operation (produce + commit): \(fenced ? "fatal " : "")\(firstError.name): \(firstError.message)")
+            ctx.output.line(
+                "first producer's next operation (produce + commit): \(fenced ? "fatal " : "")\(firstError.name): \(firstError.message)"
+            )
         } else {
             ctx.output.line("first producer's next operation (produce + commit): succeeded, 2 messages committed")
         }
@@ -93,26 +106,43 @@ extension ProducerDemos {
 
         if sessionId != nil {
             if fenced {
-                lab.dropProducer(in: session, because: "fenced by a newer producer with transactional.id \(transactionalId)")
-                ctx.output.line("the session dropped its fenced producer; the next command gets a fresh one (and `txn begin` runs init_transactions again, fencing the second in turn)")
+                lab.dropProducer(
+                    in: session, because: "fenced by a newer producer with transactional.id \(transactionalId)")
+                ctx.output.line(
+                    "the session dropped its fenced producer; the next command gets a fresh one (and `txn begin` runs init_transactions again, fencing the second in turn)"
+                )
             } else {
-                lab.lastOutcome = firstError == nil ? "committed 2 msgs (txn fence)" : "failed in txn fence: \(firstError!.name)"
+                lab.lastOutcome =
+                    firstError == nil ? "committed 2 msgs (txn fence)" : "failed in txn fence: \(firstError!.name)"
                 if firstError != nil { try? first.abortTransaction(timeoutMs: timeout) }
             }
         }
         if c.isEmbedded && !fenced {
             let ids = [firstEos, secondEos].map { $0?.producerIdText ?? "?" }
-            ctx.output.line("embedded cluster: fencing is not modelled. The mock gave the second producer its own new id (\(ids[1])) instead of bumping the epoch of the first (\(ids[0])), so the first producer carried on. On real Kafka the second init_transactions bumps the epoch, the coordinator aborts the first's open transaction, and the first's next operation fails with fatal _FENCED: \(composeHint)")
+            ctx.output.line(
+                "embedded cluster: fencing is not modelled. The mock gave the second producer its own new id (\(ids[1])) instead of bumping the epoch of the first (\(ids[0])), so the first producer carried on. On real Kafka the second init_transactions bumps the epoch, the coordinator aborts the first's open transaction, and the first's next operation fails with fatal _FENCED: \(composeHint)"
+            )
         } else if !fenced {
-            ctx.output.warning("the first producer was not fenced: a Kafka broker bumps the epoch on the second init_transactions and should have rejected the first; check that \(c.label) is Apache Kafka 0.11 or newer")
+            ctx.output.warning(
+                "the first producer was not fenced: a Kafka broker bumps the epoch on the second init_transactions and should have rejected the first; check that \(c.label) is Apache Kafka 0.11 or newer"
+            )
         } else {
-            ctx.output.line("fenced: the first producer is a zombie now; its open transaction was aborted by the coordinator, and only a new instance with this transactional.id can write")
+            ctx.output.line(
+                "fenced: the first producer is a zombie now; its open transaction was aborted by the coordinator, and only a new instance with this transactional.id can write"
+            )
         }
-        ctx.output.setResult(.object([
-            ("transactional_id", .string(transactionalId)), ("session_producer", .bool(sessionId != nil)),
-            ("first", firstEos?.producerIdJSON ?? .null), ("second", secondEos?.producerIdJSON ?? .null),
-            ("first_next_operation", .object([("error", .optional(firstError?.name)), ("message", .optional(firstError?.message)), ("fenced", .bool(fenced))])),
-            ("second_outcome", .string(secondOutcome)), ("embedded", .bool(c.isEmbedded)),
-        ]))
+        ctx.output.setResult(
+            .object([
+                ("transactional_id", .string(transactionalId)), ("session_producer", .bool(sessionId != nil)),
+                ("first", firstEos?.producerIdJSON ?? .null), ("second", secondEos?.producerIdJSON ?? .null),
+                (
+                    "first_next_operation",
+                    .object([
+                        ("error", .optional(firstError?.name)), ("message", .optional(firstError?.message)),
+                        ("fenced", .bool(fenced)),
+                    ])
+                ),
+                ("second_outcome", .string(secondOutcome)), ("embedded", .bool(c.isEmbedded)),
+            ]))
     }
 }

@@ -9,23 +9,32 @@ enum ProducerDemos {
     // MARK: Shared
 
     /// The topic a demo writes to: the one named, or its own (created if missing).
-    static func demoTopic(_ explicit: String?, defaultName: String, partitions: Int32, ctx: CommandContext) throws -> TopicInfo {
+    static func demoTopic(
+        _ explicit: String?, defaultName: String, partitions: Int32, ctx: CommandContext
+    ) throws -> TopicInfo {
         if let explicit { return try ctx.session.requireTopic(explicit) }
         let c = try ctx.session.requireConnection()
         let brokers = try c.client.metadata().brokers.count
-        let (topic, created) = try c.ensureTopic(defaultName, partitions: partitions, replicationFactor: Int32(min(3, max(1, brokers))),
-                                                 cancellation: ctx.cancellation)
-        if created { ctx.output.line("created \(defaultName) (\(partitions) partition\(partitions == 1 ? "" : "s")) for the demo") }
+        let (topic, created) = try c.ensureTopic(
+            defaultName, partitions: partitions, replicationFactor: Int32(min(3, max(1, brokers))),
+            cancellation: ctx.cancellation)
+        if created {
+            ctx.output.line(
+                "created \(defaultName) (\(partitions) partition\(partitions == 1 ? "" : "s")) for the demo")
+        }
         return topic
     }
 
     /// Reads the given partitions from the given offsets to their end (for
     /// read_committed: to the last stable offset) with a throwaway consumer.
-    static func readBack(_ topic: String, from starts: [Int32: Int64], isolation: String, session: Session,
-                         cancellation: Cancellation, progress: (Int) -> Void = { _ in }) throws -> [ConsumedMessage] {
-        let consumer = try Consumer(config: session.consumerProperties(
-            group: "kafkalab-readback-\(UUID().uuidString.prefix(8))",
-            ["enable.auto.commit": "false", "enable.partition.eof": "true", "isolation.level": isolation]))
+    static func readBack(
+        _ topic: String, from starts: [Int32: Int64], isolation: String, session: Session,
+        cancellation: Cancellation, progress: (Int) -> Void = { _ in }
+    ) throws -> [ConsumedMessage] {
+        let consumer = try Consumer(
+            config: session.consumerProperties(
+                group: "kafkalab-readback-\(UUID().uuidString.prefix(8))",
+                ["enable.auto.commit": "false", "enable.partition.eof": "true", "isolation.level": isolation]))
         defer { consumer.close() }
         try consumer.assign(starts.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
         var messages: [ConsumedMessage] = []
@@ -63,7 +72,8 @@ enum ProducerDemos {
     static let txnDemo = Command(
         "demo", summary: "commit one batch, abort another, read with read_committed and read_uncommitted side by side",
         usage: "txn demo [--topic T]", options: ["--topic"],
-        details: "Uses its own transactional producer (a fresh transactional.id) and writes to partition 0 of the topic (default: txn-demo, created if missing). On real Kafka read_committed skips the aborted batch and the offsets of the commit and abort markers hold no message. The embedded cluster writes no markers and ignores isolation.level, so both consumers see the aborted batch there; the output says so.",
+        details:
+            "Uses its own transactional producer (a fresh transactional.id) and writes to partition 0 of the topic (default: txn-demo, created if missing). On real Kafka read_committed skips the aborted batch and the offsets of the commit and abort markers hold no message. The embedded cluster writes no markers and ignores isolation.level, so both consumers see the aborted batch there; the output says so.",
         completes: .topics
     ) { ctx in try runTxnDemo(ctx) }
 
@@ -72,6 +82,7 @@ enum ProducerDemos {
     static let txnFence = Command(
         "fence", summary: "start a second producer with the same transactional.id and show what happens to the first",
         usage: "txn fence",
-        details: "The first producer is the session's (if transactional.id is set) or a demo one; it opens a transaction and writes one message. A second producer with the same transactional.id runs init_transactions; then the first tries to write and commit. On real Kafka the second init bumps the epoch and the first is fenced (fatal _FENCED; the session drops it). The embedded cluster does not model fencing: it hands the second producer a new producer id, and the first carries on; the output says so."
+        details:
+            "The first producer is the session's (if transactional.id is set) or a demo one; it opens a transaction and writes one message. A second producer with the same transactional.id runs init_transactions; then the first tries to write and commit. On real Kafka the second init bumps the epoch and the first is fenced (fatal _FENCED; the session drops it). The embedded cluster does not model fencing: it hands the second producer a new producer id, and the first carries on; the output says so."
     ) { ctx in try runTxnFence(ctx) }
 }

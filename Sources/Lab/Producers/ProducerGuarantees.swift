@@ -55,18 +55,23 @@ struct ProducerGuarantees: Equatable, Sendable {
         let idempotent: Bool
         if let transactionalId {
             if explicitIdempotence == false {
-                conflicts.append("transactional.id \(transactionalId) requires enable.idempotence=true, but you set it to false")
+                conflicts.append(
+                    "transactional.id \(transactionalId) requires enable.idempotence=true, but you set it to false")
                 idempotent = false
                 settings.append(Setting(name: "enable.idempotence", value: "false", origin: .setByUser))
             } else {
                 idempotent = true
-                settings.append(Setting(name: "enable.idempotence", value: "true",
-                                        origin: explicitIdempotence == true ? .setByUser : .impliedByTransactionalId))
+                settings.append(
+                    Setting(
+                        name: "enable.idempotence", value: "true",
+                        origin: explicitIdempotence == true ? .setByUser : .impliedByTransactionalId))
             }
         } else {
             idempotent = explicitIdempotence ?? isTrue(defaults["enable.idempotence"] ?? "false")
-            settings.append(Setting(name: "enable.idempotence", value: idempotent ? "true" : "false",
-                                    origin: explicitIdempotence == nil ? .librdkafkaDefault : .setByUser))
+            settings.append(
+                Setting(
+                    name: "enable.idempotence", value: idempotent ? "true" : "false",
+                    origin: explicitIdempotence == nil ? .librdkafkaDefault : .setByUser))
         }
 
         if let acks = userValue("acks") {
@@ -90,24 +95,30 @@ struct ProducerGuarantees: Equatable, Sendable {
         } else if idempotent {
             settings.append(Setting(name: "retries", value: unlimitedRetries, origin: .forcedByIdempotence))
         } else {
-            settings.append(Setting(name: "retries", value: defaults["retries"] ?? unlimitedRetries, origin: .librdkafkaDefault))
+            settings.append(
+                Setting(name: "retries", value: defaults["retries"] ?? unlimitedRetries, origin: .librdkafkaDefault))
         }
 
         if let inFlight = userValue("max.in.flight") {
             if idempotent, let n = Int(inFlight), n > maxInFlightWithIdempotence {
-                conflicts.append("max.in.flight=\(inFlight) with idempotence: librdkafka allows at most \(maxInFlightWithIdempotence)")
+                conflicts.append(
+                    "max.in.flight=\(inFlight) with idempotence: librdkafka allows at most \(maxInFlightWithIdempotence)"
+                )
             }
             settings.append(Setting(name: "max.in.flight", value: inFlight, origin: .setByUser))
         } else {
             let d = Int(defaults["max.in.flight"] ?? "") ?? 1_000_000
             if idempotent && d > maxInFlightWithIdempotence {
-                settings.append(Setting(name: "max.in.flight", value: String(maxInFlightWithIdempotence), origin: .forcedByIdempotence))
+                settings.append(
+                    Setting(
+                        name: "max.in.flight", value: String(maxInFlightWithIdempotence), origin: .forcedByIdempotence))
             } else {
                 settings.append(Setting(name: "max.in.flight", value: String(d), origin: .librdkafkaDefault))
             }
         }
-        return ProducerGuarantees(idempotent: idempotent, transactionalId: transactionalId,
-                                  settings: settings, conflicts: conflicts)
+        return ProducerGuarantees(
+            idempotent: idempotent, transactionalId: transactionalId,
+            settings: settings, conflicts: conflicts)
     }
 
     func setting(_ name: String) -> Setting? { settings.first { $0.name == name } }

@@ -31,7 +31,9 @@ final class StatisticsRecorder: Sendable {
         Self.waitForProducerId(timeout: timeout, cancellation: cancellation) { self.latest }
     }
 
-    static func waitForProducerId(timeout: Double, cancellation: Cancellation, _ read: () -> ClientStatistics?) -> EosStats? {
+    static func waitForProducerId(
+        timeout: Double, cancellation: Cancellation, _ read: () -> ClientStatistics?
+    ) -> EosStats? {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             if let eos = read()?.eos, eos.hasProducerId { return eos }
@@ -49,9 +51,11 @@ extension EosStats {
     }
 
     var producerIdJSON: JSONValue {
-        .object([("producer_id", hasProducerId ? .optional(producerId) : .null),
-                 ("epoch", hasProducerId ? .optional(producerEpoch) : .null),
-                 ("idempotence_state", .optional(idempotenceState)),
-                 ("transaction_state", .optional(transactionState))])
+        .object([
+            ("producer_id", hasProducerId ? .optional(producerId) : .null),
+            ("epoch", hasProducerId ? .optional(producerEpoch) : .null),
+            ("idempotence_state", .optional(idempotenceState)),
+            ("transaction_state", .optional(transactionState)),
+        ])
     }
 }

@@ -27,27 +27,38 @@ struct TransactionDemo {
         let out = ctx.output
         let c = try session.requireConnection()
         if let open = session.openTransactionDescription {
-            throw LabError.invalid("a session transaction is open (\(open)); `txn commit` or `txn abort` it first: the demo's reads and its own transactions would mix with it on the same topic")
+            throw LabError.invalid(
+                "a session transaction is open (\(open)); `txn commit` or `txn abort` it first: the demo's reads and its own transactions would mix with it on the same topic"
+            )
         }
         let topic = try ProducerDemos.demoTopic(topicName, defaultName: "txn-demo", partitions: 1, ctx: ctx)
         let partition: Int32 = 0
         let transactionalId = "kafkalab-txn-demo-\(ProducerDemos.runId())"
         let stats = StatisticsRecorder()
-        let producer = try Producer(config: c.baseProperties.merging([
-            "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-txn-demo",
-        ]) { $1 }, onStatistics: { stats.record($0) })
+        let producer = try Producer(
+            config: c.baseProperties.merging([
+                "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-txn-demo",
+            ]) { $1 }, onStatistics: { stats.record($0) })
         let timeout = ProducerCommands.transactionTimeout(session)
         let start = try c.client.watermarks(topic: topic.name, partition: partition).high
         try producer.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         let eos = stats.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation)
-        out.line("transactional producer \(transactionalId) (\(eos?.producerIdText ?? "producer id not reported")), writing to \(topic.name) partition \(partition) from offset \(start)")
+        out.line(
+            "transactional producer \(transactionalId) (\(eos?.producerIdText ?? "producer id not reported")), writing to \(topic.name) partition \(partition) from offset \(start)"
+        )
 
         try producer.beginTransaction()
-        for i in 1...Self.batch { try producer.send(topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("committed \(i)".utf8)) }
+        for i in 1...Self.batch {
+            try producer.send(
+                topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("committed \(i)".utf8))
+        }
         try producer.commitTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         out.line("transaction 1: \(Self.batch) messages, committed")
         try producer.beginTransaction()
-        for i in 1...Self.batch { try producer.send(topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("aborted \(i)".utf8)) }
+        for i in 1...Self.batch {
+            try producer.send(
+                topic: topic.name, partition: partition, key: Array("demo".utf8), value: Array("aborted \(i)".utf8))
+        }
         try producer.flush(timeoutMs: timeout)
         try producer.abortTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         out.line("transaction 2: \(Self.batch) messages, written to the log, then aborted")
@@ -56,23 +67,33 @@ struct TransactionDemo {
         let reached = try waitForHighWatermark(expected, topic: topic.name, partition: partition, client: c.client)
         let end = reached.high
         if end < expected {
-            out.warning("the high watermark reached \(end), not \(expected), within \(Int(Self.markerWaitSeconds)) s: the table shows what the log held then")
+            out.warning(
+                "the high watermark reached \(end), not \(expected), within \(Int(Self.markerWaitSeconds)) s: the table shows what the log held then"
+            )
         } else if reached.waited > 0 {
-            out.line(String(format: "waited %.1f s for the abort marker: the coordinator writes it after answering EndTxn", reached.waited))
+            out.line(
+                String(
+                    format: "waited %.1f s for the abort marker: the coordinator writes it after answering EndTxn",
+                    reached.waited))
         }
         let lso = try? c.client.lastStableOffset(topic: topic.name, partition: partition, timeoutMs: 3_000)
 
-        let committed = try ProducerDemos.readBack(topic.name, from: [partition: start], isolation: "read_committed", session: session,
-                                                    cancellation: ctx.cancellation)
-        let uncommitted = try ProducerDemos.readBack(topic.name, from: [partition: start], isolation: "read_uncommitted", session: session,
-                                                      cancellation: ctx.cancellation)
+        let committed = try ProducerDemos.readBack(
+            topic.name, from: [partition: start], isolation: "read_committed", session: session,
+            cancellation: ctx.cancellation)
+        let uncommitted = try ProducerDemos.readBack(
+            topic.name, from: [partition: start], isolation: "read_uncommitted", session: session,
+            cancellation: ctx.cancellation)
         let committedOffsets = Set(committed.map(\.offset))
         let uncommittedByOffset = Dictionary(uncommitted.map { ($0.offset, $0) }) { a, _ in a }
         var table = TextTable(headers: ["OFFSET", "VALUE", "READ_COMMITTED", "READ_UNCOMMITTED"])
         var gaps: [Int64] = []
         for offset in start..<max(end, start) {
             if let m = uncommittedByOffset[offset] {
-                table.append([String(offset), ProducerDemos.text(m.value), committedOffsets.contains(offset) ? "seen" : "skipped", "seen"])
+                table.append([
+                    String(offset), ProducerDemos.text(m.value), committedOffsets.contains(offset) ? "seen" : "skipped",
+                    "seen",
+                ])
             } else {
                 gaps.append(offset)
                 table.append([String(offset), "(no message: transaction marker)", "-", "-"])
@@ -81,42 +102,74 @@ struct TransactionDemo {
         out.table(table)
         let abortedSeenCommitted = committed.filter { ProducerDemos.text($0.value).hasPrefix("aborted") }.count
         let abortedSeenUncommitted = uncommitted.filter { ProducerDemos.text($0.value).hasPrefix("aborted") }.count
-        out.line("read_uncommitted saw \(uncommitted.count) message(s), \(abortedSeenUncommitted) of them from the aborted transaction")
-        out.line("read_committed saw \(committed.count) message(s), \(abortedSeenCommitted) of them from the aborted transaction")
+        out.line(
+            "read_uncommitted saw \(uncommitted.count) message(s), \(abortedSeenUncommitted) of them from the aborted transaction"
+        )
+        out.line(
+            "read_committed saw \(committed.count) message(s), \(abortedSeenCommitted) of them from the aborted transaction"
+        )
         if !gaps.isEmpty {
-            out.line("offsets \(gaps.map(String.init).joined(separator: ", ")) hold the commit and abort markers: control records that take an offset but reach no consumer")
+            out.line(
+                "offsets \(gaps.map(String.init).joined(separator: ", ")) hold the commit and abort markers: control records that take an offset but reach no consumer"
+            )
         }
         if let lso, lso < end {
-            out.line("last stable offset \(lso), high watermark \(end): a transaction on this partition is still unresolved; read_committed consumers stop at the LSO")
+            out.line(
+                "last stable offset \(lso), high watermark \(end): a transaction on this partition is still unresolved; read_committed consumers stop at the LSO"
+            )
         }
         let embedded = c.isEmbedded
         if embedded && abortedSeenCommitted > 0 {
-            out.line("embedded cluster: read_committed saw the aborted batch too, because \(ProducerCommands.embeddedMarkersNote) (last stable offset = high watermark, no aborted-transaction list): there is nothing to filter on. On real Kafka read_committed skips it: \(ProducerDemos.composeHint)")
+            out.line(
+                "embedded cluster: read_committed saw the aborted batch too, because \(ProducerCommands.embeddedMarkersNote) (last stable offset = high watermark, no aborted-transaction list): there is nothing to filter on. On real Kafka read_committed skips it: \(ProducerDemos.composeHint)"
+            )
         } else if abortedSeenCommitted > 0 {
-            out.warning("read_committed returned \(abortedSeenCommitted) aborted message(s); a Kafka broker should have filtered them")
+            out.warning(
+                "read_committed returned \(abortedSeenCommitted) aborted message(s); a Kafka broker should have filtered them"
+            )
         } else {
             out.line("read_committed skipped the aborted batch: the abort marker told it to")
         }
-        out.setResult(.object([
-            ("topic", .string(topic.name)), ("partition", .integer(partition)), ("transactional_id", .string(transactionalId)),
-            ("start_offset", .integer(start)), ("end_offset", .integer(end)), ("expected_end_offset", .integer(expected)),
-            ("last_stable_offset", .optional(lso)),
-            ("read_committed", .object([("offsets", .ints(committed.map(\.offset))), ("aborted_seen", .integer(abortedSeenCommitted))])),
-            ("read_uncommitted", .object([("offsets", .ints(uncommitted.map(\.offset))), ("aborted_seen", .integer(abortedSeenUncommitted))])),
-            ("marker_offsets", .ints(gaps)), ("embedded", .bool(embedded)),
-        ]))
+        out.setResult(
+            .object([
+                ("topic", .string(topic.name)), ("partition", .integer(partition)),
+                ("transactional_id", .string(transactionalId)),
+                ("start_offset", .integer(start)), ("end_offset", .integer(end)),
+                ("expected_end_offset", .integer(expected)),
+                ("last_stable_offset", .optional(lso)),
+                (
+                    "read_committed",
+                    .object([
+                        ("offsets", .ints(committed.map(\.offset))), ("aborted_seen", .integer(abortedSeenCommitted)),
+                    ])
+                ),
+                (
+                    "read_uncommitted",
+                    .object([
+                        ("offsets", .ints(uncommitted.map(\.offset))),
+                        ("aborted_seen", .integer(abortedSeenUncommitted)),
+                    ])
+                ),
+                ("marker_offsets", .ints(gaps)), ("embedded", .bool(embedded)),
+            ]))
     }
 
     /// Polls the high watermark until it reaches `expected` or the bound passes.
-    private func waitForHighWatermark(_ expected: Int64, topic: String, partition: Int32,
-                                      client: any ClusterClient) throws -> (high: Int64, waited: Double) {
+    private func waitForHighWatermark(
+        _ expected: Int64, topic: String, partition: Int32,
+        client: any ClusterClient
+    ) throws -> (high: Int64, waited: Double) {
         let started = Date()
         while true {
             let high = try client.watermarks(topic: topic, partition: partition, timeoutMs: 3_000).high
             let waited = Date().timeIntervalSince(started)
-            if high >= expected || waited > Self.markerWaitSeconds { return (high, high >= expected && waited < 0.01 ? 0 : waited) }
+            if high >= expected || waited > Self.markerWaitSeconds {
+                return (high, high >= expected && waited < 0.01 ? 0 : waited)
+            }
             try ctx.cancellation.check()
-            ctx.output.progress(String(format: "waiting for the high watermark to reach %lld (now %lld): %.1f s", expected, high, waited))
+            ctx.output.progress(
+                String(
+                    format: "waiting for the high watermark to reach %lld (now %lld): %.1f s", expected, high, waited))
             ctx.cancellation.sleep(0.1)
         }
     }

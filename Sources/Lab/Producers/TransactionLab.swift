@@ -60,9 +60,14 @@ final class TransactionLab: LabState {
     static func timeLeftText(openFor seconds: Double, timeoutMs: Int) -> String {
         let left = Double(timeoutMs) / 1000 - seconds
         if left <= 0 {
-            return String(format: "none: open longer than transaction.timeout.ms (%d s); the coordinator has aborted it, and the next call fails with _FENCED", timeoutMs / 1000)
+            return String(
+                format:
+                    "none: open longer than transaction.timeout.ms (%d s); the coordinator has aborted it, and the next call fails with _FENCED",
+                timeoutMs / 1000)
         }
-        return String(format: "%.0f s of transaction.timeout.ms (%d s); then the coordinator aborts it and bumps the epoch", left, timeoutMs / 1000)
+        return String(
+            format: "%.0f s of transaction.timeout.ms (%d s); then the coordinator aborts it and bumps the epoch", left,
+            timeoutMs / 1000)
     }
 
     /// Names the transaction time-out as the cause of a fatal error when the open
@@ -70,7 +75,10 @@ final class TransactionLab: LabState {
     /// the producer then sees as fencing although no other producer was involved.
     static func timeoutCause(openFor seconds: Double?, timeoutMs: Int) -> String? {
         guard let seconds, seconds * 1000 >= Double(timeoutMs) else { return nil }
-        return String(format: "the transaction was open %.0f s, longer than transaction.timeout.ms (%d s), so the coordinator aborted it and bumped the producer epoch: the time-out, not another producer, fenced it", seconds, timeoutMs / 1000)
+        return String(
+            format:
+                "the transaction was open %.0f s, longer than transaction.timeout.ms (%d s), so the coordinator aborted it and bumped the producer epoch: the time-out, not another producer, fenced it",
+            seconds, timeoutMs / 1000)
     }
 
     static func messages(_ n: Int) -> String { n == 1 ? "1 msg" : "\(n) msgs" }
@@ -87,21 +95,29 @@ final class TransactionLab: LabState {
         if let o = currentOpen(in: session) {
             let openFor = Date().timeIntervalSince(o.began)
             let leftMs = max(0, session.effectiveTransactionTimeoutMs - Int(openFor * 1000))
-            lines.append(StatusLine("transaction", "open: \(Self.messages(o.delivered)) (transactional.id \(o.transactionalId); \(leftMs / 1000) s left of transaction.timeout.ms)",
-                                    .object([("state", "open"), ("transactional_id", .string(o.transactionalId)),
-                                             ("delivered", .integer(o.delivered)), ("time_left_ms", .integer(leftMs))])))
+            lines.append(
+                StatusLine(
+                    "transaction",
+                    "open: \(Self.messages(o.delivered)) (transactional.id \(o.transactionalId); \(leftMs / 1000) s left of transaction.timeout.ms)",
+                    .object([
+                        ("state", "open"), ("transactional_id", .string(o.transactionalId)),
+                        ("delivered", .integer(o.delivered)), ("time_left_ms", .integer(leftMs)),
+                    ])))
         } else if let transactionalId {
-            lines.append(StatusLine("transaction", "none open (transactional.id \(transactionalId); `txn begin` opens one)",
-                                    .object([("state", "none"), ("transactional_id", .string(transactionalId))])))
+            lines.append(
+                StatusLine(
+                    "transaction", "none open (transactional.id \(transactionalId); `txn begin` opens one)",
+                    .object([("state", "none"), ("transactional_id", .string(transactionalId))])))
         }
         return lines
     }
 
     func settingsWillChange(_ change: ClientSettings.Change, in session: Session) throws {
         guard change.scope != .consumer, let o = currentOpen(in: session) else { return }
-        throw LabError.invalid("a transaction is open (\(Self.messages(o.delivered)), transactional.id \(o.transactionalId)): "
-            + "\(change.key) cannot change until `txn commit` or `txn abort`, because a new setting means a new producer "
-            + "and the open transaction belongs to the current one")
+        throw LabError.invalid(
+            "a transaction is open (\(Self.messages(o.delivered)), transactional.id \(o.transactionalId)): "
+                + "\(change.key) cannot change until `txn commit` or `txn abort`, because a new setting means a new producer "
+                + "and the open transaction belongs to the current one")
     }
 
     func sessionDidProduce(delivered: Int, failed: Int, in session: Session) {
@@ -116,11 +132,13 @@ final class TransactionLab: LabState {
         open = nil
         do {
             try p.producer.abortTransaction(timeoutMs: session.requestTimeoutMs)
-            session.output.line("aborted the open transaction (\(Self.messages(o.delivered)), transactional.id \(o.transactionalId)) "
-                + "because the session is ending: read_committed consumers never see its messages")
+            session.output.line(
+                "aborted the open transaction (\(Self.messages(o.delivered)), transactional.id \(o.transactionalId)) "
+                    + "because the session is ending: read_committed consumers never see its messages")
         } catch {
-            session.output.warning("could not abort the open transaction (transactional.id \(o.transactionalId)): "
-                + "\(describeError(error)); the broker aborts it after transaction.timeout.ms")
+            session.output.warning(
+                "could not abort the open transaction (transactional.id \(o.transactionalId)): "
+                    + "\(describeError(error)); the broker aborts it after transaction.timeout.ms")
         }
     }
 }
@@ -137,9 +155,12 @@ extension Session {
     /// librdkafka refuses to produce outside a transaction with a bare
     /// `_STATE` error that does not say what to do.
     var produceRefusal: String? {
-        guard let transactionalId = settings.producerProperties["transactional.id"], !transactionalId.isEmpty else { return nil }
+        guard let transactionalId = settings.producerProperties["transactional.id"], !transactionalId.isEmpty else {
+            return nil
+        }
         if TransactionLab.existing(in: self)?.currentOpen(in: self) != nil { return nil }
-        return "transactional.id is set (\(transactionalId)): a transactional producer writes only inside a transaction; "
+        return
+            "transactional.id is set (\(transactionalId)): a transactional producer writes only inside a transaction; "
             + "`txn begin` first, or `unset transactional.id`"
     }
 }

@@ -37,10 +37,13 @@ final class IsrWatcher {
     /// Closes the summary at the current time.
     func finish() { summary.finish(at: elapsed) }
 
-    static func snapshot(of connection: ClusterConnection, scope: ReplicationScope,
-                                timeoutMs: Int32, time: Double) throws -> ReplicationSnapshot {
+    static func snapshot(
+        of connection: ClusterConnection, scope: ReplicationScope,
+        timeoutMs: Int32, time: Double
+    ) throws -> ReplicationSnapshot {
         let metadata = try connection.client.metadata(timeoutMs: timeoutMs)
-        return ReplicationSnapshot(metadata: metadata, scope: scope,
-                                   stoppedBrokers: connection.embedded?.stoppedBrokers ?? [], time: time)
+        return ReplicationSnapshot(
+            metadata: metadata, scope: scope,
+            stoppedBrokers: connection.embedded?.stoppedBrokers ?? [], time: time)
     }
 }

@@ -45,7 +45,9 @@ enum LeaderElection {
         partitions.compactMap { p in
             guard !p.hasLeader else { return nil }
             let isr = Set(p.isr)
-            guard let leader = p.replicas.first(where: { starting.contains($0) && isr.contains($0) }) else { return nil }
+            guard let leader = p.replicas.first(where: { starting.contains($0) && isr.contains($0) }) else {
+                return nil
+            }
             return Move(topic: p.topic, partition: p.partition, from: -1, to: leader)
         }
     }

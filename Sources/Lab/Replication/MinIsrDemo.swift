@@ -17,7 +17,8 @@ struct MinIsrDemo {
         if connection.isEmbedded {
             try Self.runEmbeddedMinIsrDemo(topic: topic, connection: connection, out, cancellation)
         } else {
-            try Self.runRealMinIsrDemo(topic: topic, connection: connection, wait: wait, composeFile: composeFile, out, cancellation)
+            try Self.runRealMinIsrDemo(
+                topic: topic, connection: connection, wait: wait, composeFile: composeFile, out, cancellation)
         }
     }
 
@@ -27,7 +28,8 @@ struct MinIsrDemo {
         ("message.timeout.ms", "10000"), ("request.timeout.ms", "5000"),
     ]
 
-    static let demoSettingsReason = "retries=0 so that librdkafka reports the broker's first answer (it would retry NOT_ENOUGH_REPLICAS, a retriable error, until message.timeout.ms and then report _MSG_TIMED_OUT); enable.idempotence=false because idempotence needs retries; message.timeout.ms=10000 so an undeliverable write fails within 10 s"
+    static let demoSettingsReason =
+        "retries=0 so that librdkafka reports the broker's first answer (it would retry NOT_ENOUGH_REPLICAS, a retriable error, until message.timeout.ms and then report _MSG_TIMED_OUT); enable.idempotence=false because idempotence needs retries; message.timeout.ms=10000 so an undeliverable write fails within 10 s"
 
     // MARK: Shared steps
 
@@ -57,8 +59,10 @@ struct MinIsrDemo {
 
     /// Produces one message to partition 0 with a fresh producer (no metadata or
     /// connection state carried over from before a broker stopped) and waits for its report.
-    static func demoProduce(_ label: String, acks: String, topic: String, isr: [Int32], expected: String,
-                            connection c: ClusterConnection, _ out: Output, _ cancellation: Cancellation) throws -> DemoStep {
+    static func demoProduce(
+        _ label: String, acks: String, topic: String, isr: [Int32], expected: String,
+        connection c: ClusterConnection, _ out: Output, _ cancellation: Cancellation
+    ) throws -> DemoStep {
         var properties = c.baseProperties
         for (key, value) in demoProducerSettings { properties[key] = value }
         properties["acks"] = acks
@@ -92,18 +96,18 @@ struct MinIsrDemo {
     }
 
     static let tradeOff = """
-    Availability versus durability: with acks=all and min.insync.replicas=2 every acknowledged write is on at least \
-    two brokers, so losing any one broker loses nothing; the price is that with two brokers down the partition refuses \
-    writes rather than accept them on a single copy. acks=1 kept writing with one broker left: available, but if that \
-    broker fails now, those writes are gone.
-    """
+        Availability versus durability: with acks=all and min.insync.replicas=2 every acknowledged write is on at least \
+        two brokers, so losing any one broker loses nothing; the price is that with two brokers down the partition refuses \
+        writes rather than accept them on a single copy. acks=1 kept writing with one broker left: available, but if that \
+        broker fails now, those writes are gone.
+        """
 
     static let keyQuestion = """
-    The key question: why does min.insync.replicas=2 need three brokers to mean anything? With two replicas, \
-    min.insync.replicas=2 stops writes at the first failure (no tolerance at all), and min.insync.replicas=1 lets a \
-    write be acknowledged with one copy. Only with three replicas can one broker fail while every acknowledged write \
-    still lands on two.
-    """
+        The key question: why does min.insync.replicas=2 need three brokers to mean anything? With two replicas, \
+        min.insync.replicas=2 stops writes at the first failure (no tolerance at all), and min.insync.replicas=1 lets a \
+        write be acknowledged with one copy. Only with three replicas can one broker fail while every acknowledged write \
+        still lands on two.
+        """
 
     static func printConclusion(_ out: Output, embedded: Bool = false) {
         out.line()
@@ -114,15 +118,21 @@ struct MinIsrDemo {
 
     // MARK: Embedded
 
-    static func runEmbeddedMinIsrDemo(topic: String, connection c: ClusterConnection, _ out: Output,
-                                      _ cancellation: Cancellation) throws {
+    static func runEmbeddedMinIsrDemo(
+        topic: String, connection c: ClusterConnection, _ out: Output,
+        _ cancellation: Cancellation
+    ) throws {
         let cluster = c.embedded!
         if !cluster.stoppedBrokers.isEmpty {
-            throw LabError.invalid("the demo starts with every broker running; `broker start \(ReplicationCommands.ids(cluster.stoppedBrokers.sorted()))` first")
+            throw LabError.invalid(
+                "the demo starts with every broker running; `broker start \(ReplicationCommands.ids(cluster.stoppedBrokers.sorted()))` first"
+            )
         }
         if try c.client.metadata().topic(topic) == nil {
             try c.createTopic(topic, partitions: 1, replicationFactor: 3, configs: ["min.insync.replicas": "2"])
-            out.line("created \(topic): 1 partition, 3 replicas (min.insync.replicas=2 is not stored: the mock has no topic configs)")
+            out.line(
+                "created \(topic): 1 partition, 3 replicas (min.insync.replicas=2 is not stored: the mock has no topic configs)"
+            )
         } else {
             out.line("reusing \(topic) (the mock keeps no topic configs, so min.insync.replicas plays no part)")
         }
@@ -130,9 +140,12 @@ struct MinIsrDemo {
             throw LabError.invalid("\(topic)/0 has no leader; pick another topic name")
         }
         guard p0.replicas.count >= 3 else {
-            throw LabError.invalid("\(topic)/0 has \(p0.replicas.count) replica(s); the demo needs 3 (`connect embedded 3`)")
+            throw LabError.invalid(
+                "\(topic)/0 has \(p0.replicas.count) replica(s); the demo needs 3 (`connect embedded 3`)")
         }
-        out.line("embedded: the broker's NOT_ENOUGH_REPLICAS rejection cannot be observed here: the mock has no ISR (it always equals the replica list) and no min.insync.replicas, and it ignores acks. What follows is what the embedded cluster actually does; run `min-isr demo` on the compose cluster to see the rejection.")
+        out.line(
+            "embedded: the broker's NOT_ENOUGH_REPLICAS rejection cannot be observed here: the mock has no ISR (it always equals the replica list) and no min.insync.replicas, and it ignores acks. What follows is what the embedded cluster actually does; run `min-isr demo` on the compose cluster to see the rejection."
+        )
         out.line("demo producer: " + demoProducerSettings.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         out.hint("why: " + demoSettingsReason)
 
@@ -146,51 +159,73 @@ struct MinIsrDemo {
         }
 
         out.line("1. all replicas up, leader \(leader)")
-        steps.append(try demoProduce("all replicas up", acks: "all", topic: topic, isr: p0.isr, expected: "delivered",
-                                     connection: c, out, cancellation))
+        steps.append(
+            try demoProduce(
+                "all replicas up", acks: "all", topic: topic, isr: p0.isr, expected: "delivered",
+                connection: c, out, cancellation))
         for (index, follower) in followers.enumerated() {
             if cancellation.isCancelled { throw LabError.interrupted }
             out.line("\(index + 2). stopping follower \(follower)")
-            try ReplicationCommands.embeddedControl(.stop, ids: [follower], cluster: cluster, connection: c, out, cancellation: cancellation)
+            try ReplicationCommands.embeddedControl(
+                .stop, ids: [follower], cluster: cluster, connection: c, out, cancellation: cancellation)
             stoppedByDemo.append(follower)
             let isr = try partitionZero(of: topic, c)?.isr ?? []
             let realIsr = p0.replicas.filter { !stoppedByDemo.contains($0) }
-            out.line("  ISR reported: \(bracketed(isr)), unchanged: the mock does not model the ISR (real Kafka would report \(bracketed(realIsr)))")
-            let expected = index == 0 ? "delivered (ISR of 2 = min.insync.replicas)" : "NOT_ENOUGH_REPLICAS (ISR of 1 < min.insync.replicas 2)"
-            let step = try demoProduce("follower(s) \(ReplicationCommands.ids(stoppedByDemo)) down", acks: "all", topic: topic, isr: isr,
-                                       expected: expected, connection: c, out, cancellation)
+            out.line(
+                "  ISR reported: \(bracketed(isr)), unchanged: the mock does not model the ISR (real Kafka would report \(bracketed(realIsr)))"
+            )
+            let expected =
+                index == 0
+                ? "delivered (ISR of 2 = min.insync.replicas)"
+                : "NOT_ENOUGH_REPLICAS (ISR of 1 < min.insync.replicas 2)"
+            let step = try demoProduce(
+                "follower(s) \(ReplicationCommands.ids(stoppedByDemo)) down", acks: "all", topic: topic, isr: isr,
+                expected: expected, connection: c, out, cancellation)
             steps.append(step)
             if index == 1 {
-                out.line("  observed: \(step.outcome). Real Kafka would refuse this write with NOT_ENOUGH_REPLICAS; the embedded cluster has no min.insync.replicas, so nothing here can refuse it, and kafkalab does not fake the rejection")
+                out.line(
+                    "  observed: \(step.outcome). Real Kafka would refuse this write with NOT_ENOUGH_REPLICAS; the embedded cluster has no min.insync.replicas, so nothing here can refuse it, and kafkalab does not fake the rejection"
+                )
             }
         }
         if cancellation.isCancelled { throw LabError.interrupted }
         out.line("4. the same partition with acks=1")
-        steps.append(try demoProduce("acks=1, two followers down", acks: "1", topic: topic,
-                                     isr: try partitionZero(of: topic, c)?.isr ?? [],
-                                     expected: "delivered (acks=1 ignores min.insync.replicas)", connection: c, out, cancellation))
+        steps.append(
+            try demoProduce(
+                "acks=1, two followers down", acks: "1", topic: topic,
+                isr: try partitionZero(of: topic, c)?.isr ?? [],
+                expected: "delivered (acks=1 ignores min.insync.replicas)", connection: c, out, cancellation))
         out.line("5. starting the followers again")
         try ReplicationCommands.embeddedControl(.start, ids: stoppedByDemo, cluster: cluster, connection: c, out)
         stoppedByDemo.removeAll()
-        steps.append(try demoProduce("all replicas back", acks: "all", topic: topic,
-                                     isr: try partitionZero(of: topic, c)?.isr ?? [], expected: "delivered",
-                                     connection: c, out, cancellation))
+        steps.append(
+            try demoProduce(
+                "all replicas back", acks: "all", topic: topic,
+                isr: try partitionZero(of: topic, c)?.isr ?? [], expected: "delivered",
+                connection: c, out, cancellation))
         printConclusion(out, embedded: true)
-        out.setResult(.object([
-            ("cluster", "embedded"), ("topic", .string(topic)), ("partition", 0),
-            ("rejection_observable", false),
-            ("note", "embedded: no ISR and no min.insync.replicas; the rejection cannot be observed and is not faked"),
-            ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
-            ("steps", .array(steps.map(\.json))),
-        ]))
+        out.setResult(
+            .object([
+                ("cluster", "embedded"), ("topic", .string(topic)), ("partition", 0),
+                ("rejection_observable", false),
+                (
+                    "note",
+                    "embedded: no ISR and no min.insync.replicas; the rejection cannot be observed and is not faked"
+                ),
+                ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
+                ("steps", .array(steps.map(\.json))),
+            ]))
     }
 
     // MARK: Real cluster
 
-    static func runRealMinIsrDemo(topic: String, connection c: ClusterConnection, wait: Double,
-                                  composeFile: String?, _ out: Output, _ cancellation: Cancellation) throws {
+    static func runRealMinIsrDemo(
+        topic: String, connection c: ClusterConnection, wait: Double,
+        composeFile: String?, _ out: Output, _ cancellation: Cancellation
+    ) throws {
         // Docker problems are found before anything is created or stopped.
-        let compose: (any ComposeControl)? = c.kind == .compose
+        let compose: (any ComposeControl)? =
+            c.kind == .compose
             ? try c.composeControl(composeFile: composeFile, action: .stop, brokers: [1]) : nil
         let waitLimit: Double? = compose == nil ? nil : wait
         // A broker started moments ago registers seconds after `docker compose start`
@@ -198,29 +233,39 @@ struct MinIsrDemo {
         let metadata = try waitForBrokers(3, limit: wait, c, out, cancellation)
         if let existing = metadata.topic(topic) {
             guard let p0 = existing.partitions.first(where: { $0.id == 0 }), p0.replicas.count == 3 else {
-                throw LabError.invalid("topic \(topic) exists without 3 replicas on partition 0; the demo needs replication factor 3 (name a new topic: `min-isr demo <new-topic>`)")
+                throw LabError.invalid(
+                    "topic \(topic) exists without 3 replicas on partition 0; the demo needs replication factor 3 (name a new topic: `min-isr demo <new-topic>`)"
+                )
             }
             let minIsr = ReplicationCommands.minInsyncReplicas(of: topic, on: c)
             guard minIsr.value == 2 else {
-                throw LabError.invalid("topic \(topic) has min.insync.replicas \(minIsr.text), the demo needs 2 and does not change existing configs (librdkafka 2.0.2's AlterConfigs would replace all of them); name a new topic: `min-isr demo <new-topic>`")
+                throw LabError.invalid(
+                    "topic \(topic) has min.insync.replicas \(minIsr.text), the demo needs 2 and does not change existing configs (librdkafka 2.0.2's AlterConfigs would replace all of them); name a new topic: `min-isr demo <new-topic>`"
+                )
             }
             out.line("reusing \(topic): replication factor 3, min.insync.replicas=2")
         } else {
-            _ = try c.ensureTopic(topic, partitions: 1, replicationFactor: 3, configs: ["min.insync.replicas": "2"],
-                                  waitSeconds: max(wait, 10), cancellation: cancellation)
+            _ = try c.ensureTopic(
+                topic, partitions: 1, replicationFactor: 3, configs: ["min.insync.replicas": "2"],
+                waitSeconds: max(wait, 10), cancellation: cancellation)
             out.line("created \(topic): 1 partition, replication factor 3, min.insync.replicas=2")
         }
 
-
-        let initial = try waitForPartition(topic, "all three replicas in sync", limit: max(wait, 30), c, out, cancellation) {
+        let initial = try waitForPartition(
+            topic, "all three replicas in sync", limit: max(wait, 30), c, out, cancellation
+        ) {
             $0.leader >= 0 && $0.replicas.count == 3 && Set($0.isr) == Set($0.replicas)
         }
         let leader = initial.leader
         let followers = initial.replicas.filter { $0 != leader }
         if let compose {
             for follower in followers {
-                guard DockerCompose.brokerIds.contains(follower), try compose.containerState(forBroker: follower) != .missing else {
-                    throw LabError.invalid("\(compose.file) has no container \(DockerCompose.service(forBroker: follower)) for follower \(follower): the cluster was not started from this file (--compose-file PATH)")
+                guard DockerCompose.brokerIds.contains(follower),
+                    try compose.containerState(forBroker: follower) != .missing
+                else {
+                    throw LabError.invalid(
+                        "\(compose.file) has no container \(DockerCompose.service(forBroker: follower)) for follower \(follower): the cluster was not started from this file (--compose-file PATH)"
+                    )
                 }
             }
         }
@@ -232,39 +277,54 @@ struct MinIsrDemo {
         var stoppedByDemo: [Int32] = []
         defer {
             if let compose, !stoppedByDemo.isEmpty {
-                out.warning("the demo did not finish; restarting the broker(s) it stopped: \(ReplicationCommands.ids(stoppedByDemo))")
+                out.warning(
+                    "the demo did not finish; restarting the broker(s) it stopped: \(ReplicationCommands.ids(stoppedByDemo))"
+                )
                 for id in stoppedByDemo { try? compose.perform(.start, broker: id) }
             }
         }
 
         out.line("1. all replicas in sync")
-        steps.append(try demoProduce("all replicas in sync", acks: "all", topic: topic, isr: initial.isr,
-                                     expected: "delivered", connection: c, out, cancellation))
+        steps.append(
+            try demoProduce(
+                "all replicas in sync", acks: "all", topic: topic, isr: initial.isr,
+                expected: "delivered", connection: c, out, cancellation))
         var isr = initial.isr
         for (index, follower) in followers.enumerated() {
             out.line("\(index + 2). stopping follower \(follower)")
             if let compose {
-                out.progress("running \(DockerCompose.commandLine(file: compose.file, action: .stop, broker: follower))")
+                out.progress(
+                    "running \(DockerCompose.commandLine(file: compose.file, action: .stop, broker: follower))")
                 try compose.perform(.stop, broker: follower)
                 stoppedByDemo.append(follower)
                 out.line("  \(DockerCompose.commandLine(file: compose.file, action: .stop, broker: follower)): done")
             } else {
-                out.line("  stop broker \(follower) on its host now (a controlled shutdown, e.g. `kafka-server-stop.sh`); waiting for it to leave the ISR (Ctrl-C abandons)")
+                out.line(
+                    "  stop broker \(follower) on its host now (a controlled shutdown, e.g. `kafka-server-stop.sh`); waiting for it to leave the ISR (Ctrl-C abandons)"
+                )
             }
-            let shrunk = try waitForPartition(topic, "broker \(follower) to leave the ISR", limit: waitLimit, c, out, cancellation) {
+            let shrunk = try waitForPartition(
+                topic, "broker \(follower) to leave the ISR", limit: waitLimit, c, out, cancellation
+            ) {
                 !$0.isr.contains(follower) && $0.leader >= 0
             }
             isr = shrunk.isr
             out.line("  ISR now \(bracketed(isr)) (leader \(shrunk.leader))")
-            let expected = index == 0 ? "delivered (ISR of 2 = min.insync.replicas)" : "NOT_ENOUGH_REPLICAS (ISR of 1 < min.insync.replicas 2)"
-            let step = try demoProduce("follower(s) \(ReplicationCommands.ids(followers.prefix(index + 1).map { $0 })) down", acks: "all",
-                                       topic: topic, isr: isr, expected: expected, connection: c, out, cancellation)
+            let expected =
+                index == 0
+                ? "delivered (ISR of 2 = min.insync.replicas)"
+                : "NOT_ENOUGH_REPLICAS (ISR of 1 < min.insync.replicas 2)"
+            let step = try demoProduce(
+                "follower(s) \(ReplicationCommands.ids(followers.prefix(index + 1).map { $0 })) down", acks: "all",
+                topic: topic, isr: isr, expected: expected, connection: c, out, cancellation)
             steps.append(step)
             if index == 1 { explainObserved(step, topic: topic, out) }
         }
         out.line("4. the same partition with acks=1")
-        steps.append(try demoProduce("acks=1, two followers down", acks: "1", topic: topic, isr: isr,
-                                     expected: "delivered (acks=1 ignores min.insync.replicas)", connection: c, out, cancellation))
+        steps.append(
+            try demoProduce(
+                "acks=1, two followers down", acks: "1", topic: topic, isr: isr,
+                expected: "delivered (acks=1 ignores min.insync.replicas)", connection: c, out, cancellation))
 
         out.line("5. starting the followers again")
         for follower in followers {
@@ -275,41 +335,60 @@ struct MinIsrDemo {
             }
         }
         if compose == nil {
-            out.line("  start brokers \(ReplicationCommands.ids(followers)) on their hosts now; waiting for them to rejoin the ISR (Ctrl-C abandons)")
+            out.line(
+                "  start brokers \(ReplicationCommands.ids(followers)) on their hosts now; waiting for them to rejoin the ISR (Ctrl-C abandons)"
+            )
         }
-        let recovered = try waitForPartition(topic, "brokers \(ReplicationCommands.ids(followers)) to rejoin the ISR",
-                                             limit: waitLimit.map { $0 * 2 }, c, out, cancellation) {
+        let recovered = try waitForPartition(
+            topic, "brokers \(ReplicationCommands.ids(followers)) to rejoin the ISR",
+            limit: waitLimit.map { $0 * 2 }, c, out, cancellation
+        ) {
             Set($0.isr) == Set($0.replicas) && $0.leader >= 0
         }
-        out.line("  ISR back to \(bracketed(recovered.isr)) (leader \(recovered.leader); it moves back to the preferred replica only at a preferred-leader election)")
-        steps.append(try demoProduce("all replicas back", acks: "all", topic: topic, isr: recovered.isr,
-                                     expected: "delivered", connection: c, out, cancellation))
+        out.line(
+            "  ISR back to \(bracketed(recovered.isr)) (leader \(recovered.leader); it moves back to the preferred replica only at a preferred-leader election)"
+        )
+        steps.append(
+            try demoProduce(
+                "all replicas back", acks: "all", topic: topic, isr: recovered.isr,
+                expected: "delivered", connection: c, out, cancellation))
         printConclusion(out)
-        out.setResult(.object([
-            ("cluster", .string(c.label)), ("topic", .string(topic)), ("partition", 0),
-            ("rejection_observable", true),
-            ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
-            ("steps", .array(steps.map(\.json))),
-        ]))
+        out.setResult(
+            .object([
+                ("cluster", .string(c.label)), ("topic", .string(topic)), ("partition", 0),
+                ("rejection_observable", true),
+                ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
+                ("steps", .array(steps.map(\.json))),
+            ]))
     }
 
     /// Says what the write with one replica left means, whatever came back.
     static func explainObserved(_ step: DemoStep, topic: String, _ out: Output) {
         switch step.outcome {
         case "NOT_ENOUGH_REPLICAS":
-            out.line("  that is the broker itself refusing the write: the ISR (1) is below min.insync.replicas (2), so nothing was written")
+            out.line(
+                "  that is the broker itself refusing the write: the ISR (1) is below min.insync.replicas (2), so nothing was written"
+            )
         case "NOT_ENOUGH_REPLICAS_AFTER_APPEND":
-            out.line("  the leader appended the batch, then found the ISR below min.insync.replicas before it could acknowledge: the write may exist on the leader alone, and is not acknowledged")
+            out.line(
+                "  the leader appended the batch, then found the ISR below min.insync.replicas before it could acknowledge: the write may exist on the leader alone, and is not acknowledged"
+            )
         case "delivered":
-            out.line("  the write was accepted: the ISR has not shrunk below 2 in the leader's view yet, or the topic's min.insync.replicas is not 2 (`isr \(topic)`)")
+            out.line(
+                "  the write was accepted: the ISR has not shrunk below 2 in the leader's view yet, or the topic's min.insync.replicas is not 2 (`isr \(topic)`)"
+            )
         default:
-            out.line("  not the broker's rejection: \(step.outcome) comes from the client or the network; check that the leader is reachable and run the demo again")
+            out.line(
+                "  not the broker's rejection: \(step.outcome) comes from the client or the network; check that the leader is reachable and run the demo again"
+            )
         }
     }
 
     /// Polls metadata until it lists `count` brokers; gives up after `limit` seconds.
-    static func waitForBrokers(_ count: Int, limit: Double, _ c: ClusterConnection, _ out: Output,
-                               _ cancellation: Cancellation) throws -> ClusterMetadata {
+    static func waitForBrokers(
+        _ count: Int, limit: Double, _ c: ClusterConnection, _ out: Output,
+        _ cancellation: Cancellation
+    ) throws -> ClusterMetadata {
         let started = Date()
         while true {
             if cancellation.isCancelled { throw LabError.interrupted }
@@ -317,23 +396,33 @@ struct MinIsrDemo {
             if md.brokers.count >= count { return md }
             let waited = Date().timeIntervalSince(started)
             if waited > limit {
-                throw LabError.invalid("the demo needs \(count) running brokers; metadata lists \(md.brokers.count) (\(ReplicationCommands.ids(md.brokers.map(\.id)))) after waiting \(Int(limit)) s (`broker list`, `broker start <id>`)")
+                throw LabError.invalid(
+                    "the demo needs \(count) running brokers; metadata lists \(md.brokers.count) (\(ReplicationCommands.ids(md.brokers.map(\.id)))) after waiting \(Int(limit)) s (`broker list`, `broker start <id>`)"
+                )
             }
-            out.progress(String(format: "waiting for %d brokers to be registered (%d now): %.0f s (Ctrl-C abandons)", count, md.brokers.count, waited))
+            out.progress(
+                String(
+                    format: "waiting for %d brokers to be registered (%d now): %.0f s (Ctrl-C abandons)", count,
+                    md.brokers.count, waited))
             Thread.sleep(forTimeInterval: 0.2)
         }
     }
 
     /// Polls partition 0 until `condition` holds; `limit` nil waits until Ctrl-C.
-    static func waitForPartition(_ topic: String, _ what: String, limit: Double?, _ c: ClusterConnection, _ out: Output,
-                                 _ cancellation: Cancellation, until condition: (PartitionInfo) -> Bool) throws -> PartitionInfo {
+    static func waitForPartition(
+        _ topic: String, _ what: String, limit: Double?, _ c: ClusterConnection, _ out: Output,
+        _ cancellation: Cancellation, until condition: (PartitionInfo) -> Bool
+    ) throws -> PartitionInfo {
         let started = Date()
         while true {
             if cancellation.isCancelled { throw LabError.interrupted }
             if let p = try? partitionZero(of: topic, c), condition(p) { return p }
             let waited = Date().timeIntervalSince(started)
             if let limit, waited > limit {
-                let now = (try? partitionZero(of: topic, c)).flatMap { $0 }.map { "ISR \(bracketed($0.isr)), leader \($0.leader)" } ?? "no metadata"
+                let now =
+                    (try? partitionZero(of: topic, c)).flatMap { $0 }.map {
+                        "ISR \(bracketed($0.isr)), leader \($0.leader)"
+                    } ?? "no metadata"
                 throw LabError.invalid("gave up waiting for \(what) after \(Int(limit)) s (\(now)); see `isr \(topic)`")
             }
             out.progress(String(format: "waiting for %@: %.0f s (Ctrl-C abandons)", what, waited))

@@ -11,8 +11,10 @@ extension ReplicationCommands {
         try TopicCommands.validateTopicName(topic)
         let wait = try args.seconds("--wait", default: 60, minimum: 1, maximum: 3_600)
         let c = try ctx.session.requireConnection()
-        try MinIsrDemo(topic: topic, connection: c, wait: wait,
-                       composeFile: args.value("--compose-file") ?? ctx.session.composeFile, out: ctx.output,
-                       cancellation: ctx.cancellation).run()
+        try MinIsrDemo(
+            topic: topic, connection: c, wait: wait,
+            composeFile: args.value("--compose-file") ?? ctx.session.composeFile, out: ctx.output,
+            cancellation: ctx.cancellation
+        ).run()
     }
 }

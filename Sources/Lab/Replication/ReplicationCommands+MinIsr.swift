@@ -16,14 +16,14 @@ extension ReplicationCommands {
         usage: "min-isr demo [<topic>] [--compose-file PATH] [--wait 60s]",
         options: ["--compose-file", "--wait"],
         details: """
-        Creates (or reuses) a one-partition topic with replication factor 3 and min.insync.replicas=2 (default name \
-        min-isr-demo), produces with acks=all, stops the two followers of partition 0 one at a time (compose: docker \
-        compose stop; another cluster: asks you to, and waits; Ctrl-C abandons), waits for the ISR to shrink, produces \
-        again, contrasts acks=1, restarts the brokers, waits for the ISR to recover and produces once more. --wait bounds \
-        each wait on the compose cluster. The demo producer uses its own settings (printed), not the session's. \
-        Embedded: no ISR and no min.insync.replicas, so the rejection cannot be observed; the demo shows what happens \
-        there instead and never fakes it.
-        """,
+            Creates (or reuses) a one-partition topic with replication factor 3 and min.insync.replicas=2 (default name \
+            min-isr-demo), produces with acks=all, stops the two followers of partition 0 one at a time (compose: docker \
+            compose stop; another cluster: asks you to, and waits; Ctrl-C abandons), waits for the ISR to shrink, produces \
+            again, contrasts acks=1, restarts the brokers, waits for the ISR to recover and produces once more. --wait bounds \
+            each wait on the compose cluster. The demo producer uses its own settings (printed), not the session's. \
+            Embedded: no ISR and no min.insync.replicas, so the rejection cannot be observed; the demo shows what happens \
+            there instead and never fakes it.
+            """,
         completes: .topics
     ) { ctx in try runMinIsrDemo(ctx) }
 }

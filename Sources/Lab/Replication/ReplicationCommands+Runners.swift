@@ -19,8 +19,9 @@ extension ReplicationCommands {
         let minIsr = minInsyncReplicas(of: name, on: c)
         let onlyTroubled = args.has("--under-replicated")
 
-        var table = TextTable(headers: ["PARTITION", "LEADER", "REPLICAS", "ISR", "OFFLINE", "LOW", "HIGH", "STATE"],
-                              alignments: [.right, .right, .left, .left, .left, .right, .right, .left])
+        var table = TextTable(
+            headers: ["PARTITION", "LEADER", "REPLICAS", "ISR", "OFFLINE", "LOW", "HIGH", "STATE"],
+            alignments: [.right, .right, .left, .left, .left, .right, .right, .left])
         var rows: [JSONValue] = []
         var troubled = 0
         var notModelledRows = 0
@@ -35,40 +36,53 @@ extension ReplicationCommands {
             let isrNotModelled = c.isEmbedded && !Set(p.offlineReplicas).isDisjoint(with: p.isr)
             if isrNotModelled { notModelledRows += 1 }
             let shown = isrNotModelled ? marks + ["not modelled"] : (marks.isEmpty ? ["ok"] : marks)
-            let w = leaderAnswers ? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
+            let w =
+                leaderAnswers ? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
             if leaderAnswers && w == nil { silent.insert(p.leader) }
-            table.append(["\(p.partition)", p.hasLeader ? "\(p.leader)" : "none", ids(p.replicas), ids(p.isr),
-                          p.offlineReplicas.isEmpty ? "-" : ids(p.offlineReplicas),
-                          w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", shown.joined(separator: ",")])
-            rows.append(.object([
-                ("partition", .integer(p.partition)), ("leader", p.hasLeader ? .integer(p.leader) : .null),
-                ("replicas", .ints(p.replicas)), ("isr", .ints(p.isr)), ("offline_replicas", .ints(p.offlineReplicas)),
-                ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high)), ("leader_epoch", .null),
-                ("state", .strings(shown)),
-            ]))
+            table.append([
+                "\(p.partition)", p.hasLeader ? "\(p.leader)" : "none", ids(p.replicas), ids(p.isr),
+                p.offlineReplicas.isEmpty ? "-" : ids(p.offlineReplicas),
+                w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", shown.joined(separator: ","),
+            ])
+            rows.append(
+                .object([
+                    ("partition", .integer(p.partition)), ("leader", p.hasLeader ? .integer(p.leader) : .null),
+                    ("replicas", .ints(p.replicas)), ("isr", .ints(p.isr)),
+                    ("offline_replicas", .ints(p.offlineReplicas)),
+                    ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high)),
+                    ("leader_epoch", .null),
+                    ("state", .strings(shown)),
+                ]))
         }
 
         let rf = snapshot.partitions.map(\.replicas.count).max() ?? 0
-        ctx.output.line("Topic: \(name)  partitions \(snapshot.partitions.count)  replication factor \(rf)  min.insync.replicas \(minIsr.text)")
+        ctx.output.line(
+            "Topic: \(name)  partitions \(snapshot.partitions.count)  replication factor \(rf)  min.insync.replicas \(minIsr.text)"
+        )
         if onlyTroubled && rows.isEmpty {
             ctx.output.line("no partition of \(name) is offline, under-replicated or at min ISR")
         } else {
             ctx.output.table(table)
         }
         if notModelledRows > 0 {
-            ctx.output.line("not modelled: the ISR still lists a stopped broker because the mock runs no replication; Kafka drops it at once (controlled shutdown) or when the controller fences it (broker.session.timeout.ms); `sim` models that step by step (`sim scenario leader-failover`)")
+            ctx.output.line(
+                "not modelled: the ISR still lists a stopped broker because the mock runs no replication; Kafka drops it at once (controlled shutdown) or when the controller fences it (broker.session.timeout.ms); `sim` models that step by step (`sim scenario leader-failover`)"
+            )
         }
         let epoch = leaderEpochNote()
         ctx.output.hint(epoch)
         if c.isEmbedded {
-            ctx.output.hint("embedded: the ISR always equals the replica list (the mock runs no replication); compare on the compose cluster")
+            ctx.output.hint(
+                "embedded: the ISR always equals the replica list (the mock runs no replication); compare on the compose cluster"
+            )
         }
-        ctx.output.setResult(.object([
-            ("topic", .string(name)), ("replication_factor", .integer(rf)),
-            ("min_insync_replicas", .optional(minIsr.value)), ("min_insync_replicas_source", .string(minIsr.text)),
-            ("under_replicated_or_at_min_isr", .integer(troubled)),
-            ("leader_epoch_note", .string(epoch)), ("partitions", .array(rows)),
-        ]))
+        ctx.output.setResult(
+            .object([
+                ("topic", .string(name)), ("replication_factor", .integer(rf)),
+                ("min_insync_replicas", .optional(minIsr.value)), ("min_insync_replicas_source", .string(minIsr.text)),
+                ("under_replicated_or_at_min_isr", .integer(troubled)),
+                ("leader_epoch_note", .string(epoch)), ("partitions", .array(rows)),
+            ]))
     }
 
     static func runWatch(_ ctx: CommandContext) throws {
@@ -79,11 +93,15 @@ extension ReplicationCommands {
         if duration == nil && ctx.session.isScript {
             // Nobody can press Ctrl-C in a script: it must end by itself.
             duration = ctx.session.scriptWaitLimit
-            ctx.output.hint("in a script isr watch stops after \(Arguments.formatDuration(ctx.session.scriptWaitLimit)) (--for sets it)")
+            ctx.output.hint(
+                "in a script isr watch stops after \(Arguments.formatDuration(ctx.session.scriptWaitLimit)) (--for sets it)"
+            )
         }
         let scope: ReplicationScope
         if args.has("--all") {
-            if let topic = args.optionalPositional(0) { throw ctx.usageError("give a topic or --all, not both ('\(topic)')") }
+            if let topic = args.optionalPositional(0) {
+                throw ctx.usageError("give a topic or --all, not both ('\(topic)')")
+            }
             scope = .allTopics
         } else {
             let name = try ctx.session.topic(args.optionalPositional(0), usage: ctx.command.usage)
@@ -93,15 +111,19 @@ extension ReplicationCommands {
         let c = try ctx.session.requireConnection()
         let out = ctx.output
         let watcher = try IsrWatcher(connection: c, scope: scope)
-        let what: String = switch scope {
-        case .topic(let name): name
-        default: "all topics"
-        }
+        let what: String =
+            switch scope {
+            case .topic(let name): name
+            default: "all topics"
+            }
         let first = watcher.latest
-        out.line("watching \(what): \(first.partitions.count) partitions, brokers \(ids(first.brokers.sorted())) up; every \(Arguments.formatDuration(interval))" +
-                 (duration.map { " for \(Arguments.formatDuration($0))" } ?? "") + "; Ctrl-C stops")
+        out.line(
+            "watching \(what): \(first.partitions.count) partitions, brokers \(ids(first.brokers.sorted())) up; every \(Arguments.formatDuration(interval))"
+                + (duration.map { " for \(Arguments.formatDuration($0))" } ?? "") + "; Ctrl-C stops")
         if c.isEmbedded {
-            out.hint("embedded: the ISR never changes here, and only this session can stop brokers; a watch first reports what changed since the previous watch or `broker` command")
+            out.hint(
+                "embedded: the ISR never changes here, and only this session can stop brokers; a watch first reports what changed since the previous watch or `broker` command"
+            )
         }
         let state = ReplicationLabState.of(ctx.session)
         if let (baseline, taken, reason) = state.baseline(for: scope) {
@@ -136,9 +158,11 @@ extension ReplicationCommands {
             }
             let s = watcher.summary
             let under = watcher.latest.partitions.filter(\.isUnderReplicated).count
-            out.progress(String(format: "%.1f s  brokers %@ up  %d partitions  %d under-replicated  %d event(s)  (Ctrl-C stops)",
-                                watcher.elapsed, ids(watcher.latest.brokers.sorted()), watcher.latest.partitions.count,
-                                under, s.totalEvents))
+            out.progress(
+                String(
+                    format: "%.1f s  brokers %@ up  %d partitions  %d under-replicated  %d event(s)  (Ctrl-C stops)",
+                    watcher.elapsed, ids(watcher.latest.brokers.sorted()), watcher.latest.partitions.count,
+                    under, s.totalEvents))
             let remaining = duration.map { $0 - watcher.elapsed } ?? 0.1
             Thread.sleep(forTimeInterval: max(0.005, min(0.1, nextPoll - watcher.elapsed, remaining)))
         }

@@ -52,9 +52,9 @@ enum ReplicationEvent: Sendable, Equatable {
     var topic: String? {
         switch self {
         case .isrShrink(let topic, _, _, _), .isrExpand(let topic, _, _, _),
-             .leaderChange(let topic, _, _, _), .partitionOffline(let topic, _, _),
-             .partitionOnline(let topic, _, _), .replicasChanged(let topic, _, _, _),
-             .partitionAppeared(let topic, _, _, _), .partitionRemoved(let topic, _):
+            .leaderChange(let topic, _, _, _), .partitionOffline(let topic, _, _),
+            .partitionOnline(let topic, _, _), .replicasChanged(let topic, _, _, _),
+            .partitionAppeared(let topic, _, _, _), .partitionRemoved(let topic, _):
             topic
         case .brokerGone, .brokerBack:
             nil
@@ -65,9 +65,9 @@ enum ReplicationEvent: Sendable, Equatable {
     var partition: Int32? {
         switch self {
         case .isrShrink(_, let partition, _, _), .isrExpand(_, let partition, _, _),
-             .leaderChange(_, let partition, _, _), .partitionOffline(_, let partition, _),
-             .partitionOnline(_, let partition, _), .replicasChanged(_, let partition, _, _),
-             .partitionAppeared(_, let partition, _, _), .partitionRemoved(_, let partition):
+            .leaderChange(_, let partition, _, _), .partitionOffline(_, let partition, _),
+            .partitionOnline(_, let partition, _), .replicasChanged(_, let partition, _, _),
+            .partitionAppeared(_, let partition, _, _), .partitionRemoved(_, let partition):
             partition
         case .brokerGone, .brokerBack:
             nil
@@ -133,9 +133,10 @@ func replicationEvents(from old: ReplicationSnapshot, to new: ReplicationSnapsho
     for key in keys {
         switch (before[key], after[key]) {
         case (nil, let appeared?):
-            events.append(.partitionAppeared(
-                topic: key.topic, partition: key.partition,
-                leader: appeared.leader, replicas: appeared.replicas))
+            events.append(
+                .partitionAppeared(
+                    topic: key.topic, partition: key.partition,
+                    leader: appeared.leader, replicas: appeared.replicas))
         case (_?, nil):
             events.append(.partitionRemoved(topic: key.topic, partition: key.partition))
         case (let was?, let now?):

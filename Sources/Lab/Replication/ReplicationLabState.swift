@@ -40,7 +40,9 @@ final class ReplicationLabState: LabState {
             case .allTopicsAndInternal: true
             }
         }
-        return (ReplicationSnapshot(time: baseline.time, brokers: baseline.brokers, partitions: partitions),
-                baselineTaken, baselineReason ?? "")
+        return (
+            ReplicationSnapshot(time: baseline.time, brokers: baseline.brokers, partitions: partitions),
+            baselineTaken, baselineReason ?? ""
+        )
     }
 }

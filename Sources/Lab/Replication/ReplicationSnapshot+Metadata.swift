@@ -33,9 +33,10 @@ extension ReplicationSnapshot {
         for topic in metadata.topics where scope.includes(topic) {
             for p in topic.partitions {
                 let offline = p.replicas.filter { !live.contains($0) || p.offlineReplicas.contains($0) }
-                partitions.append(PartitionState(
-                    topic: topic.name, partition: p.id, leader: p.leader,
-                    replicas: p.replicas, isr: p.isr, offlineReplicas: offline))
+                partitions.append(
+                    PartitionState(
+                        topic: topic.name, partition: p.id, leader: p.leader,
+                        replicas: p.replicas, isr: p.isr, offlineReplicas: offline))
             }
         }
         self.init(time: time, brokers: live, partitions: partitions)

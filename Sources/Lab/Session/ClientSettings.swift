@@ -36,16 +36,19 @@ public struct ClientSettings: Equatable, Sendable {
         guard let property = ConfigCatalog.property(named: key) else {
             let near = NearestNames.suggest(key, from: ConfigCatalog.names)
             let hint = near.isEmpty ? "`help config` lists them" : "did you mean " + near.joined(separator: ", ") + "?"
-            throw LabError.invalid("unknown property '\(key)': librdkafka \(ConfigCatalog.libraryVersion) has no such setting; \(hint)")
+            throw LabError.invalid(
+                "unknown property '\(key)': librdkafka \(ConfigCatalog.libraryVersion) has no such setting; \(hint)")
         }
-        let natural: Scope = switch property.scope {
-        case .both: .common
-        case .producer: .producer
-        case .consumer: .consumer
-        }
+        let natural: Scope =
+            switch property.scope {
+            case .both: .common
+            case .producer: .producer
+            case .consumer: .consumer
+            }
         if let forced {
             if natural != .common && natural != forced {
-                throw LabError.invalid("'\(key)' is a \(natural.rawValue) property; it cannot be set for the \(forced.rawValue)")
+                throw LabError.invalid(
+                    "'\(key)' is a \(natural.rawValue) property; it cannot be set for the \(forced.rawValue)")
             }
             return (forced, key)
         }

@@ -1,6 +1,6 @@
-import Synchronization
 import Foundation
 import Kafka
+import Synchronization
 
 /// The cluster-facing calls the labs make: metadata, watermarks, topic
 /// creation and configs, consumer groups. The real implementation is
@@ -57,12 +57,16 @@ public final class AdminClusterClient: ClusterClient {
     /// 60 s): a watermark query waits for its request's own time-out, not the one
     /// given to the call, when the leader died without leaving metadata.
     static func bounded(_ properties: [String: String], timeoutMs: Int32) -> [String: String] {
-        properties["socket.timeout.ms"] == nil ? properties.merging(["socket.timeout.ms": String(max(timeoutMs, 1_000))]) { $1 } : properties
+        properties["socket.timeout.ms"] == nil
+            ? properties.merging(["socket.timeout.ms": String(max(timeoutMs, 1_000))]) { $1 } : properties
     }
 
     public init(base: [String: String], timeoutMs: Int32) throws {
-        admin = try AdminClient(config: Self.bounded(Self.highWatermarkProperties(base), timeoutMs: timeoutMs), timeoutMs: timeoutMs)
-        committedConfig = Self.bounded(base.merging(["client.id": "kafkalab-admin-lso", "isolation.level": "read_committed"]) { $1 }, timeoutMs: timeoutMs)
+        admin = try AdminClient(
+            config: Self.bounded(Self.highWatermarkProperties(base), timeoutMs: timeoutMs), timeoutMs: timeoutMs)
+        committedConfig = Self.bounded(
+            base.merging(["client.id": "kafkalab-admin-lso", "isolation.level": "read_committed"]) { $1 },
+            timeoutMs: timeoutMs)
     }
 
     public var timeoutMs: Int32 { admin.timeoutMs }
@@ -80,7 +84,9 @@ public final class AdminClusterClient: ClusterClient {
         }
         return try view.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs).high
     }
-    public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws {
+    public func createTopic(
+        _ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]
+    ) throws {
         try admin.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
     }
     public func describeTopicConfig(_ topic: String) throws -> [ConfigEntry] { try admin.describeTopicConfig(topic) }

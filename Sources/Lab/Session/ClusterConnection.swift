@@ -52,8 +52,10 @@ public final class ClusterConnection: Sendable {
     /// compose control go to `client` and `compose`, with clients connecting to
     /// `bootstrap` for data. Internal on purpose: only tests (`@testable`) reach
     /// it, with a scripted stand-in; the shell can never connect to one.
-    init(standIn client: any ClusterClient, admin: AdminClient, kind: Kind, bootstrap: String,
-         compose: (any ComposeControl)?) {
+    init(
+        standIn client: any ClusterClient, admin: AdminClient, kind: Kind, bootstrap: String,
+        compose: (any ComposeControl)?
+    ) {
         self.client = client
         self.admin = admin
         self.kind = kind
@@ -66,8 +68,10 @@ public final class ClusterConnection: Sendable {
     /// Connects to an external cluster and checks within `timeoutMs` that it
     /// answers; throws a one-line error if it does not.
     /// `cancellation` (Ctrl-C) ends the wait for the cluster's answer within a quarter of a second.
-    public init(bootstrap: String, extraProperties: [String: String] = [:], timeoutMs: Int32 = 10_000,
-                cancellation: Cancellation? = nil) throws {
+    public init(
+        bootstrap: String, extraProperties: [String: String] = [:], timeoutMs: Int32 = 10_000,
+        cancellation: Cancellation? = nil
+    ) throws {
         guard !bootstrap.isEmpty, bootstrap.split(separator: ",").allSatisfy({ $0.contains(":") }) else {
             throw LabError.invalid("bootstrap must be HOST:PORT[,HOST:PORT...], not '\(bootstrap)'")
         }
@@ -94,7 +98,9 @@ public final class ClusterConnection: Sendable {
             } catch let e as KafkaError {
                 if cancellation?.isCancelled == true { throw LabError.interrupted }
                 if Date() >= deadline {
-                    throw LabError.invalid("cannot reach \(bootstrap) within \(Arguments.formatDuration(Double(timeoutMs) / 1000)) (\(e.name)); is the cluster running? (`docker compose up -d` for the project's cluster)")
+                    throw LabError.invalid(
+                        "cannot reach \(bootstrap) within \(Arguments.formatDuration(Double(timeoutMs) / 1000)) (\(e.name)); is the cluster running? (`docker compose up -d` for the project's cluster)"
+                    )
                 }
             }
         }
@@ -119,7 +125,9 @@ public final class ClusterConnection: Sendable {
     /// cluster (which has no CreateTopics and ignores topic configs). A
     /// cluster whose metadata names no controller cannot answer CreateTopics:
     /// that fails at once, in one line, instead of after the request time-out.
-    public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws {
+    public func createTopic(
+        _ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]
+    ) throws {
         if let embedded {
             try embedded.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
             try electLiveLeaders(of: name, in: embedded)
@@ -130,8 +138,10 @@ public final class ClusterConnection: Sendable {
                 let brokers = try admin.metadata().brokers.map(\.id)
                 let controller = admin.controllerId(timeoutMs: admin.timeoutMs)
                 if controller.map(brokers.contains) != true,
-                   let refusal = Self.cannotCreateTopics(controller: controller, brokers: brokers,
-                                                         clusterId: admin.clusterId(timeoutMs: 1_000), bootstrap: bootstrap) {
+                    let refusal = Self.cannotCreateTopics(
+                        controller: controller, brokers: brokers,
+                        clusterId: admin.clusterId(timeoutMs: 1_000), bootstrap: bootstrap)
+                {
                     throw LabError.unsupported(refusal)
                 }
             }
@@ -143,9 +153,11 @@ public final class ClusterConnection: Sendable {
     /// until the metadata lists it with every partition led: in KRaft the
     /// brokers apply a new topic asynchronously, so a client right after
     /// CreateTopics may not see it yet. `created` says whether this call made it.
-    public func ensureTopic(_ name: String, partitions: Int32, replicationFactor: Int32,
-                            configs: [String: String] = [:], waitSeconds: Double = 10,
-                            cancellation: Cancellation? = nil) throws -> (topic: TopicInfo, created: Bool) {
+    public func ensureTopic(
+        _ name: String, partitions: Int32, replicationFactor: Int32,
+        configs: [String: String] = [:], waitSeconds: Double = 10,
+        cancellation: Cancellation? = nil
+    ) throws -> (topic: TopicInfo, created: Bool) {
         var created = false
         if try client.metadata().topic(name) == nil {
             try createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
@@ -159,7 +171,9 @@ public final class ClusterConnection: Sendable {
             }
             if cancellation?.isCancelled == true { throw LabError.interrupted }
             if Date() > deadline {
-                throw LabError.invalid("\(created ? "created" : "found") \(name), but the metadata did not list it with \(partitions) led partition(s) within \(Int(waitSeconds)) s; `topic describe \(name)` shows where it stands")
+                throw LabError.invalid(
+                    "\(created ? "created" : "found") \(name), but the metadata did not list it with \(partitions) led partition(s) within \(Int(waitSeconds)) s; `topic describe \(name)` shows where it stands"
+                )
             }
             usleep(100_000)
         }
@@ -167,22 +181,29 @@ public final class ClusterConnection: Sendable {
 
     /// What runs `docker compose` for this connection: the stand-in a test gave,
     /// else docker on PATH with the compose file (one-line error when either is missing).
-    public func composeControl(composeFile: String?, action: DockerCompose.Action, brokers: [Int32],
-                               environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any ComposeControl {
+    public func composeControl(
+        composeFile: String?, action: DockerCompose.Action, brokers: [Int32],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> any ComposeControl {
         if let composeOverride { return composeOverride }
-        return try DockerCompose.locate(composeFile: composeFile, action: action, brokers: brokers, environment: environment)
+        return try DockerCompose.locate(
+            composeFile: composeFile, action: action, brokers: brokers, environment: environment)
     }
 
     /// Why CreateTopics cannot succeed here, or nil when it can be tried:
     /// librdkafka sends it to the controller, and waits the whole time-out for
     /// one when Metadata names none among the brokers (librdkafka's mock says 0).
-    static func cannotCreateTopics(controller: Int32?, brokers: [Int32], clusterId: String?, bootstrap: String) -> String? {
+    static func cannotCreateTopics(
+        controller: Int32?, brokers: [Int32], clusterId: String?, bootstrap: String
+    ) -> String? {
         if let controller, brokers.contains(controller) { return nil }
         let named = controller.map { "controller id \($0)" } ?? "no controller id"
         if clusterId?.hasPrefix("mockCluster") == true {
-            return "cannot create topics on \(bootstrap): it is librdkafka's mock cluster (id \(clusterId!), \(named)), which has no CreateTopics, and no `kafkalab serve` control channel on this machine serves it; serve it with `kafkalab serve` or create topics in the process that runs it"
+            return
+                "cannot create topics on \(bootstrap): it is librdkafka's mock cluster (id \(clusterId!), \(named)), which has no CreateTopics, and no `kafkalab serve` control channel on this machine serves it; serve it with `kafkalab serve` or create topics in the process that runs it"
         }
-        return "cannot create topics on \(bootstrap): its metadata names \(named), not one of its brokers (\(brokers.sorted().map(String.init).joined(separator: ","))), so CreateTopics has no controller to go to"
+        return
+            "cannot create topics on \(bootstrap): its metadata names \(named), not one of its brokers (\(brokers.sorted().map(String.init).joined(separator: ","))), so CreateTopics has no controller to go to"
     }
 
     /// The mock hands out leadership of a new topic's partitions round-robin,
@@ -207,9 +228,9 @@ public final class ClusterConnection: Sendable {
         var hints = addrinfo()
         hints.ai_family = AF_INET
         #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #else
-        hints.ai_socktype = SOCK_STREAM
+            hints.ai_socktype = SOCK_STREAM
         #endif
         var info: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &info) == 0, let info else { return false }

@@ -59,19 +59,24 @@ public struct DockerCompose: ComposeControl {
 
     /// Finds docker on PATH and the compose file (the one given, else docker-compose.yml
     /// in `workingDirectory`). Throws one line saying what is missing and what to do.
-    public static func locate(composeFile: String?, action: Action, brokers: [Int32],
-                              environment: [String: String] = ProcessInfo.processInfo.environment,
-                              workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> DockerCompose {
-        try locate(composeFile: composeFile, purpose: "\(action.rawValue) the broker",
-                   example: { commandLine(file: $0, action: action, broker: brokers.first ?? 1) },
-                   environment: environment, workingDirectory: workingDirectory)
+    public static func locate(
+        composeFile: String?, action: Action, brokers: [Int32],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws -> DockerCompose {
+        try locate(
+            composeFile: composeFile, purpose: "\(action.rawValue) the broker",
+            example: { commandLine(file: $0, action: action, broker: brokers.first ?? 1) },
+            environment: environment, workingDirectory: workingDirectory)
     }
 
     /// The same, for any use of the compose cluster; `example` gives the command
     /// line to suggest for the resolved file path.
-    public static func locate(composeFile: String?, purpose: String, example makeExample: (String) -> String,
-                              environment: [String: String] = ProcessInfo.processInfo.environment,
-                              workingDirectory: String = FileManager.default.currentDirectoryPath) throws -> DockerCompose {
+    public static func locate(
+        composeFile: String?, purpose: String, example makeExample: (String) -> String,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws -> DockerCompose {
         let path: String
         if let composeFile {
             let expanded = (composeFile as NSString).expandingTildeInPath
@@ -82,11 +87,16 @@ public struct DockerCompose: ComposeControl {
         let standardized = (path as NSString).standardizingPath
         let example = makeExample(standardized)
         guard let docker = executable(named: "docker", path: environment["PATH"] ?? "") else {
-            throw LabError.unsupported("docker is not installed or not on PATH, so kafkalab cannot \(purpose); install Docker with the compose plugin, or run `\(example)` where Docker runs")
+            throw LabError.unsupported(
+                "docker is not installed or not on PATH, so kafkalab cannot \(purpose); install Docker with the compose plugin, or run `\(example)` where Docker runs"
+            )
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: standardized, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw LabError.invalid("no compose file at \(standardized); start kafkalab in the project directory or pass --compose-file PATH (the project's docker-compose.yml)")
+        guard FileManager.default.fileExists(atPath: standardized, isDirectory: &isDirectory), !isDirectory.boolValue
+        else {
+            throw LabError.invalid(
+                "no compose file at \(standardized); start kafkalab in the project directory or pass --compose-file PATH (the project's docker-compose.yml)"
+            )
         }
         return DockerCompose(docker: docker, file: standardized)
     }
@@ -116,13 +126,17 @@ public struct DockerCompose: ComposeControl {
     }
 
     /// Controller containers and the node ids they carry (see docker-compose.yml).
-    public static let controllers: [(service: String, id: Int32)] = [("controller-1", 101), ("controller-2", 102), ("controller-3", 103)]
+    public static let controllers: [(service: String, id: Int32)] = [
+        ("controller-1", 101), ("controller-2", 102), ("controller-3", 103),
+    ]
 
     /// The quorum tool's command inside a controller container (Kafka 3.7+:
     /// --bootstrap-controller), with a small heap for the tool's JVM.
     public static func quorumStatusCommand() -> [String] {
-        ["env", "KAFKA_HEAP_OPTS=-Xmx64m", "/opt/kafka/bin/kafka-metadata-quorum.sh",
-         "--bootstrap-controller", "localhost:9093", "describe", "--status"]
+        [
+            "env", "KAFKA_HEAP_OPTS=-Xmx64m", "/opt/kafka/bin/kafka-metadata-quorum.sh",
+            "--bootstrap-controller", "localhost:9093", "describe", "--status",
+        ]
     }
 
     /// The LeaderId line of `kafka-metadata-quorum.sh describe --status`.
@@ -163,13 +177,19 @@ public struct DockerCompose: ComposeControl {
         return result.stdout
     }
 
-    private func failure(of verb: String, broker id: Int32, _ result: (status: Int32, stdout: String, stderr: String)) -> LabError {
-        let detail = result.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    private func failure(
+        of verb: String, broker id: Int32, _ result: (status: Int32, stdout: String, stderr: String)
+    ) -> LabError {
+        let detail =
+            result.stderr.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .first { !$0.isEmpty } ?? "no message"
         if detail.contains("is not a docker command") || detail.contains("unknown command") {
-            return .unsupported("docker has no compose plugin (`docker compose` failed: \(detail)); install docker-compose-plugin")
+            return .unsupported(
+                "docker has no compose plugin (`docker compose` failed: \(detail)); install docker-compose-plugin")
         }
-        return .invalid("`docker compose -f \(file) \(verb) \(Self.service(forBroker: id))` failed (exit \(result.status)): \(detail)")
+        return .invalid(
+            "`docker compose -f \(file) \(verb) \(Self.service(forBroker: id))` failed (exit \(result.status)): \(detail)"
+        )
     }
 
     private func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {

@@ -6,10 +6,13 @@ public enum Secrets {
     /// of the forms kafkalab accepts: `set sasl.password x`,
     /// `set producer.ssl.key.password x`, `--config sasl.password=x`, `-X k=v`.
     public static func lineRevealsSecret(_ line: String) -> Bool {
-        let words = (try? Tokenizer.split(line)) ?? line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let words =
+            (try? Tokenizer.split(line)) ?? line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         for word in words {
             var key = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
-            for prefix in ["producer.", "consumer."] where key.hasPrefix(prefix) { key = String(key.dropFirst(prefix.count)) }
+            for prefix in ["producer.", "consumer."] where key.hasPrefix(prefix) {
+                key = String(key.dropFirst(prefix.count))
+            }
             if ConfigCatalog.isSecret(key) { return true }
         }
         return false

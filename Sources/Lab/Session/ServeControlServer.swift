@@ -35,8 +35,11 @@ public final class ServeControlServer: Sendable {
         advertPath = "\(dir)/\(pid).json"
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard FileManager.default.createFile(atPath: advertPath, contents: try encoder.encode(advert),
-                                             attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: advertPath, contents: try encoder.encode(advert),
+                attributes: [.posixPermissions: 0o600])
+        else {
             close(fd)
             unlink(socketPath)
             throw LabError.invalid("cannot write \(advertPath)")

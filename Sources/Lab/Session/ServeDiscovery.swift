@@ -39,23 +39,28 @@ public enum ServeDiscovery {
         var found: [String] = []
         func add(_ dir: String) {
             // A socket path must fit in sun_path.
-            if (dir + "/2147483647.sock").utf8.count <= UnixSocket.maxPathBytes, !found.contains(dir) { found.append(dir) }
+            if (dir + "/2147483647.sock").utf8.count <= UnixSocket.maxPathBytes, !found.contains(dir) {
+                found.append(dir)
+            }
         }
         if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { add(runtime + "/kafkalab-serve") }
-        if let tmp = environment["TMPDIR"], !tmp.isEmpty { add((tmp.hasSuffix("/") ? String(tmp.dropLast()) : tmp) + "/kafkalab-serve-\(uid)") }
+        if let tmp = environment["TMPDIR"], !tmp.isEmpty {
+            add((tmp.hasSuffix("/") ? String(tmp.dropLast()) : tmp) + "/kafkalab-serve-\(uid)")
+        }
         add("/tmp/kafkalab-serve-\(uid)")
         return found
     }
 
     /// `host:port` addresses of a bootstrap list, loopback names made one.
     public static func addresses(of bootstrap: String) -> Set<String> {
-        Set(bootstrap.split(separator: ",").map { entry in
-            let text = entry.trimmingCharacters(in: .whitespaces)
-            guard let colon = text.lastIndex(of: ":") else { return text }
-            var host = String(text[..<colon]).lowercased()
-            if ["localhost", "127.0.0.1", "[::1]", "::1"].contains(host) { host = "127.0.0.1" }
-            return host + text[colon...]
-        })
+        Set(
+            bootstrap.split(separator: ",").map { entry in
+                let text = entry.trimmingCharacters(in: .whitespaces)
+                guard let colon = text.lastIndex(of: ":") else { return text }
+                var host = String(text[..<colon]).lowercased()
+                if ["localhost", "127.0.0.1", "[::1]", "::1"].contains(host) { host = "127.0.0.1" }
+                return host + text[colon...]
+            })
     }
 
     /// Whether an advert is for the cluster a client was pointed at.
@@ -73,7 +78,9 @@ public enum ServeDiscovery {
 
     /// The adverts in the directory, unreadable files skipped.
     static func adverts(in dir: String) -> [ServeAdvert] {
-        guard ownedDirectory(dir), let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [] }
+        guard ownedDirectory(dir), let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+            return []
+        }
         return names.filter { $0.hasSuffix(".json") }.sorted().compactMap { name in
             guard let data = FileManager.default.contents(atPath: dir + "/" + name) else { return nil }
             return try? JSONDecoder().decode(ServeAdvert.self, from: data)

@@ -93,18 +93,24 @@ public enum ServeReply: Equatable, Sendable {
             switch request {
             case .hello: return .ok("\(cluster.brokerCount) \(cluster.bootstrap)")
             case .stopped: return .ok(cluster.stoppedBrokers.sorted().map(String.init).joined(separator: ","))
-            case let .create(topic, partitions, rf): try cluster.createTopic(topic, partitions: partitions, replicationFactor: rf)
+            case let .create(topic, partitions, rf):
+                try cluster.createTopic(topic, partitions: partitions, replicationFactor: rf)
             case let .stop(id): try cluster.stopBroker(id)
             case let .start(id): try cluster.startBroker(id)
-            case let .leader(topic, partition, broker): try cluster.setLeader(topic: topic, partition: partition, broker: broker)
+            case let .leader(topic, partition, broker):
+                try cluster.setLeader(topic: topic, partition: partition, broker: broker)
             case let .inject(api, codes):
                 guard let kind = KafkaApi(rawValue: api) else {
-                    return .failure(code: KafkaErrorCode.invalidArgument, message: "no API key \(api) among \(KafkaApi.allCases.map(\.rawValue))")
+                    return .failure(
+                        code: KafkaErrorCode.invalidArgument,
+                        message: "no API key \(api) among \(KafkaApi.allCases.map(\.rawValue))")
                 }
                 cluster.injectErrors(api: kind, codes)
             case let .delay(broker, api, ms):
                 guard let kind = KafkaApi(rawValue: api) else {
-                    return .failure(code: KafkaErrorCode.invalidArgument, message: "no API key \(api) among \(KafkaApi.allCases.map(\.rawValue))")
+                    return .failure(
+                        code: KafkaErrorCode.invalidArgument,
+                        message: "no API key \(api) among \(KafkaApi.allCases.map(\.rawValue))")
                 }
                 try cluster.delayNextResponse(broker: broker, api: kind, milliseconds: ms)
             }

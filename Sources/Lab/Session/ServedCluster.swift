@@ -21,7 +21,8 @@ public final class ServedCluster: MockClusterControl {
         guard let hello = try? Self.send(.hello, to: advert.socket, timeoutSeconds: 2) else { return nil }
         let words = hello.split(separator: " ").map(String.init)
         guard words.count == 2, Int(words[0]) == advert.brokers,
-              ServeDiscovery.addresses(of: words[1]) == ServeDiscovery.addresses(of: advert.bootstrap) else { return nil }
+            ServeDiscovery.addresses(of: words[1]) == ServeDiscovery.addresses(of: advert.bootstrap)
+        else { return nil }
     }
 
     public var stoppedBrokers: Set<Int32> {
@@ -54,18 +55,24 @@ public final class ServedCluster: MockClusterControl {
     /// One request, one reply; the reply's payload, or the serve side's error.
     static func send(_ r: ServeRequest, to socket: String, timeoutSeconds: Int) throws -> String {
         guard let fd = UnixSocket.connect(to: socket, timeoutSeconds: timeoutSeconds) else {
-            throw KafkaError(code: KafkaErrorCode.transport,
-                             message: "the kafkalab serve control channel at \(socket) does not answer (\(String(cString: strerror(errno)))); is `kafkalab serve` still running?")
+            throw KafkaError(
+                code: KafkaErrorCode.transport,
+                message:
+                    "the kafkalab serve control channel at \(socket) does not answer (\(String(cString: strerror(errno)))); is `kafkalab serve` still running?"
+            )
         }
         defer { close(fd) }
         guard UnixSocket.writeLine(fd, r.line), let line = UnixSocket.readLine(fd) else {
-            throw KafkaError(code: KafkaErrorCode.timedOut,
-                             message: "no answer from the kafkalab serve control channel at \(socket) within \(timeoutSeconds) s")
+            throw KafkaError(
+                code: KafkaErrorCode.timedOut,
+                message: "no answer from the kafkalab serve control channel at \(socket) within \(timeoutSeconds) s")
         }
         switch ServeReply(line: line) {
         case let .ok(payload): return payload
         case let .failure(code, message): throw KafkaError(code: code, message: message)
-        case nil: throw KafkaError(code: KafkaErrorCode.invalidArgument, message: "unexpected answer from \(socket): \(line.prefix(80))")
+        case nil:
+            throw KafkaError(
+                code: KafkaErrorCode.invalidArgument, message: "unexpected answer from \(socket): \(line.prefix(80))")
         }
     }
 }

@@ -86,7 +86,9 @@ public final class Session {
 
     // MARK: Configuration
 
-    public func updateSettings(_ change: (inout ClientSettings) throws -> ClientSettings.Change) throws -> ClientSettings.Change {
+    public func updateSettings(
+        _ change: (inout ClientSettings) throws -> ClientSettings.Change
+    ) throws -> ClientSettings.Change {
         var copy = settings
         let result = try change(&copy)
         for state in labState.values { try state.settingsWillChange(result, in: self) }
@@ -94,7 +96,6 @@ public final class Session {
         if result.scope != .consumer { sessionProducer = nil }
         return result
     }
-
 
     /// Properties for a new producer on this connection.
     public func producerProperties(_ extra: [String: String] = [:]) throws -> [String: String] {
@@ -159,7 +160,8 @@ public final class Session {
         let md = try requireConnection().client.metadata()
         guard let t = md.topic(name) else {
             let near = NearestNames.suggest(name, from: md.topics.map(\.name))
-            let hint = near.isEmpty ? "`topic create \(name)` makes it" : "did you mean " + near.joined(separator: ", ") + "?"
+            let hint =
+                near.isEmpty ? "`topic create \(name)` makes it" : "did you mean " + near.joined(separator: ", ") + "?"
             throw LabError.notFound("unknown topic '\(name)'; \(hint)")
         }
         return t
@@ -178,8 +180,9 @@ public final class SessionProducer {
         let stats = LatestStatistics()
         var props = properties
         if props["statistics.interval.ms"] == nil { props["statistics.interval.ms"] = "1000" }
-        producer = try Producer(config: props, onDelivery: { log.record($0) },
-                                onStatistics: { stats.update($0) })
+        producer = try Producer(
+            config: props, onDelivery: { log.record($0) },
+            onStatistics: { stats.update($0) })
         deliveries = log
         statistics = stats
     }
@@ -190,7 +193,11 @@ public final class DeliveryLog: Sendable {
     private let reports = Mutex<[DeliveryReport]>([])
     public init() {}
     public func record(_ r: DeliveryReport) { reports.withLock { $0.append(r) } }
-    public func take() -> [DeliveryReport] { reports.withLock { r in defer { r = [] }; return r } }
+    public func take() -> [DeliveryReport] {
+        reports.withLock { r in
+            defer { r = [] }; return r
+        }
+    }
 }
 
 /// The most recent statistics document of a client, decoded.

@@ -22,9 +22,9 @@ enum UnixSocket {
 
     static func makeStream() -> Int32 {
         #if canImport(Glibc)
-        socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        socket(AF_UNIX, SOCK_STREAM, 0)
+            socket(AF_UNIX, SOCK_STREAM, 0)
         #endif
     }
 

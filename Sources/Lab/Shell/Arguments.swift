@@ -1,3 +1,5 @@
+import Foundation
+
 /// A command's words after its name, split into positionals, flags and
 /// options as the command declared them. Anything undeclared is refused, so
 /// every command rejects bad input the same way.
@@ -24,7 +26,9 @@ public struct Arguments {
                     presentFlags.insert(name)
                 } else if options.contains(name) {
                     let value: String
-                    if let inline { value = inline } else {
+                    if let inline {
+                        value = inline
+                    } else {
                         guard i + 1 < words.count else { throw LabError.usage("\(name) needs a value", usage: usage) }
                         i += 1
                         value = words[i]
@@ -94,7 +98,9 @@ public struct Arguments {
     }
 
     /// A duration such as `500ms`, `2s`, `1m` or a bare number of seconds.
-    public func seconds(_ option: String, default def: Double, minimum: Double, maximum: Double = 86_400) throws -> Double {
+    public func seconds(
+        _ option: String, default def: Double, minimum: Double, maximum: Double = 86_400
+    ) throws -> Double {
         guard let text = value(option) else { return def }
         guard let s = Arguments.parseDuration(text) else {
             throw LabError.usage("\(option) must be a duration like 500ms, 2s or 1m, not '\(text)'", usage: usage)
@@ -125,5 +131,3 @@ public struct Arguments {
         return String(format: "%.1fs", seconds)
     }
 }
-
-import Foundation

@@ -18,9 +18,11 @@ public struct Command: Sendable {
     public let completes: CompletionKind
     public let run: (@Sendable (CommandContext) throws -> Void)?
 
-    public init(_ name: String, summary: String, usage: String, flags: [String] = [], options: [String] = [],
-                details: String = "", completes: CompletionKind = .nothing, subcommands: [Command] = [],
-                run: (@Sendable (CommandContext) throws -> Void)? = nil) {
+    public init(
+        _ name: String, summary: String, usage: String, flags: [String] = [], options: [String] = [],
+        details: String = "", completes: CompletionKind = .nothing, subcommands: [Command] = [],
+        run: (@Sendable (CommandContext) throws -> Void)? = nil
+    ) {
         self.name = name
         self.summary = summary
         self.usage = usage

@@ -42,7 +42,9 @@ public struct Completer {
         case .properties:
             if positionalIndex == 0 {
                 options += ConfigCatalog.names
-                options += ConfigCatalog.names.flatMap { ["producer." + $0, "consumer." + $0] }.filter { $0.hasPrefix(current) && !current.isEmpty }
+                options += ConfigCatalog.names.flatMap { ["producer." + $0, "consumer." + $0] }.filter {
+                    $0.hasPrefix(current) && !current.isEmpty
+                }
             }
         case .words(let w): if positionalIndex == 0 { options += w }
         }

@@ -53,8 +53,10 @@ public final class Dispatcher {
     /// `cancellation` stops the command (Ctrl-C is routed to it while it runs);
     /// a script passes one token to all its lines.
     @discardableResult
-    public func execute(_ line: String, in session: Session, printsErrors: Bool = true,
-                        cancellation: Cancellation = Cancellation()) -> Outcome {
+    public func execute(
+        _ line: String, in session: Session, printsErrors: Bool = true,
+        cancellation: Cancellation = Cancellation()
+    ) -> Outcome {
         let commands = Tokenizer.splitCommands(line)
         if commands.count > 1 {
             var last = Outcome.empty
@@ -81,22 +83,28 @@ public final class Dispatcher {
             words.removeAll { $0 == "--json" }
             out.format = .json
             defer { out.format = .table }
-            return cancellation.receivingSignals { run(words, in: session, printsErrors: printsErrors, cancellation: cancellation) }
+            return cancellation.receivingSignals {
+                run(words, in: session, printsErrors: printsErrors, cancellation: cancellation)
+            }
         }
         words.removeAll { $0 == "--json" }
-        return cancellation.receivingSignals { run(words, in: session, printsErrors: printsErrors, cancellation: cancellation) }
+        return cancellation.receivingSignals {
+            run(words, in: session, printsErrors: printsErrors, cancellation: cancellation)
+        }
     }
 
     // `printsErrors` is passed down, not kept: `source` runs lines inside a line.
-    private func run(_ words: [String], in session: Session, printsErrors: Bool, cancellation: Cancellation) -> Outcome {
+    private func run(_ words: [String], in session: Session, printsErrors: Bool, cancellation: Cancellation) -> Outcome
+    {
         let out = session.output
 
         out.beginCommand()
         do {
             let (command, path, rest) = try resolve(words)
             let arguments = try Arguments(rest, flags: command.flags, options: command.options, usage: command.usage)
-            let context = CommandContext(session: session, arguments: arguments, command: command, path: path,
-                                         cancellation: cancellation)
+            let context = CommandContext(
+                session: session, arguments: arguments, command: command, path: path,
+                cancellation: cancellation)
             // The session's admin client hears the cancellation too: its calls wait in slices.
             if let admin = session.connection?.admin {
                 try admin.stopping(when: { cancellation.isCancelled }) { try command.run!(context) }

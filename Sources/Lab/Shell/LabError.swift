@@ -36,7 +36,8 @@ public func describeError(_ error: any Error) -> String {
 /// spaces) of bounded length, any word longer than 80 characters (a pasted
 /// 70 KB topic name) cut to its start and its length.
 public func errorLine(_ error: any Error) -> String {
-    let text = String(describeError(error).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+    let text = String(
+        describeError(error).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
     guard text.count > 200 else { return text }
     let words = text.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
         word.count > 80 ? "\(word.prefix(40))...(\(word.count) characters)" : String(word)

@@ -48,15 +48,19 @@ public struct ScriptRunner {
 
     /// Runs one line (for stdin, read and run line by line); sets
     /// `result.stopped` when nothing more should run.
-    public func run(line raw: String, number: Int, in session: Session, into result: inout Result,
-                    cancellation: Cancellation) {
+    public func run(
+        line raw: String, number: Int, in session: Session, into result: inout Result,
+        cancellation: Cancellation
+    ) {
         for command in Tokenizer.splitCommands(raw) {
             echo(command, in: session)
             let outcome = dispatcher.execute(command, in: session, printsErrors: false, cancellation: cancellation)
             let location = source.map { "\($0):\(number)" } ?? "line \(number)"
             if cancellation.isCancelled {
                 var text = "\(location): interrupted (Ctrl-C); the script stops here"
-                if case .failed(let message) = outcome, message != "interrupted" { text = "\(location): \(message); interrupted (Ctrl-C)" }
+                if case .failed(let message) = outcome, message != "interrupted" {
+                    text = "\(location): \(message); interrupted (Ctrl-C)"
+                }
                 result.failures.append(text)
                 session.output.error(text)
                 result.interrupted = true

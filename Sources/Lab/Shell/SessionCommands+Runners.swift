@@ -22,10 +22,15 @@ extension SessionCommands {
             return
         }
         if words.count == 1, words[0] == "quit" || words[0] == "exit" {
-            ctx.output.line("\(words[0]): leave kafkalab (quit and exit are the same; Ctrl-D too); in a script, stop it there with success")
+            ctx.output.line(
+                "\(words[0]): leave kafkalab (quit and exit are the same; Ctrl-D too); in a script, stop it there with success"
+            )
             ctx.output.line("usage: \(words[0])")
-            ctx.output.setResult(.object([("command", .string(words[0])), ("summary", "leave kafkalab (also Ctrl-D)"),
-                                          ("usage", .string(words[0]))]))
+            ctx.output.setResult(
+                .object([
+                    ("command", .string(words[0])), ("summary", "leave kafkalab (also Ctrl-D)"),
+                    ("usage", .string(words[0])),
+                ]))
             return
         }
         let (command, path, _) = try dispatcher.resolveForHelp(words)
@@ -37,11 +42,18 @@ extension SessionCommands {
             for s in command.subcommands { table.append(["\(path) \(s.name)", s.summary]) }
             ctx.output.table(table)
         }
-        ctx.output.setResult(.object([
-            ("command", .string(path)), ("summary", .string(command.summary)), ("usage", .string(command.usage)),
-            ("details", command.details.isEmpty ? .null : .string(command.details)),
-            ("subcommands", .array(command.subcommands.map { .object([("command", .string("\(path) \($0.name)")), ("summary", .string($0.summary))]) })),
-        ]))
+        ctx.output.setResult(
+            .object([
+                ("command", .string(path)), ("summary", .string(command.summary)), ("usage", .string(command.usage)),
+                ("details", command.details.isEmpty ? .null : .string(command.details)),
+                (
+                    "subcommands",
+                    .array(
+                        command.subcommands.map {
+                            .object([("command", .string("\(path) \($0.name)")), ("summary", .string($0.summary))])
+                        })
+                ),
+            ]))
     }
 
     static func runStatus(_ ctx: CommandContext) throws {
@@ -57,12 +69,19 @@ extension SessionCommands {
             add("cluster", c.label, .string(c.label))
             add("bootstrap", c.bootstrap, .string(c.bootstrap))
             if let served = c.embedded as? ServedCluster {
-                add("served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)", .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
+                add(
+                    "served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)",
+                    .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
             }
             if let md = try? c.admin.metadata() {
                 let stopped = c.embedded?.stoppedBrokers ?? []
                 let up = md.brokers.filter { !stopped.contains($0.id) }.map(\.id)
-                add("brokers", up.map(String.init).joined(separator: ",") + (stopped.isEmpty ? "" : " (stopped: \(stopped.sorted().map(String.init).joined(separator: ",")))"), .ints(up))
+                add(
+                    "brokers",
+                    up.map(String.init).joined(separator: ",")
+                        + (stopped.isEmpty
+                            ? "" : " (stopped: \(stopped.sorted().map(String.init).joined(separator: ",")))"),
+                    .ints(up))
             }
         } else {
             add("cluster", "not connected", .null)
@@ -71,7 +90,8 @@ extension SessionCommands {
         // The session producer's id and epoch, once the broker assigned them
         // (idempotent or transactional producers; from statistics, `eos`).
         if let eos = s.sessionProducer?.statistics.value?.eos, eos.hasProducerId {
-            add("producer id", "\(eos.producerId!) epoch \(eos.producerEpoch ?? 0)",
+            add(
+                "producer id", "\(eos.producerId!) epoch \(eos.producerEpoch ?? 0)",
                 .object([("producer_id", .optional(eos.producerId)), ("epoch", .optional(eos.producerEpoch))]))
         }
         add("output", s.output.format.rawValue, .string(s.output.format.rawValue))
@@ -100,29 +120,35 @@ extension SessionCommands {
     static func runConnect(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 2)
         let target = try ctx.arguments.positional(0, "<bootstrap> or 'embedded'")
-        let timeout = try ctx.arguments.seconds("--timeout", default: Double(ctx.session.requestTimeoutMs) / 1000, minimum: 0.5, maximum: 300)
+        let timeout = try ctx.arguments.seconds(
+            "--timeout", default: Double(ctx.session.requestTimeoutMs) / 1000, minimum: 0.5, maximum: 300)
         let timeoutMs = Int32(timeout * 1000)
         let connection: ClusterConnection
         if target == "embedded" {
-            let n = try ctx.arguments.optionalPositional(1).map {
-                try Arguments.parseInt($0, name: "<brokers>", range: 1...32, usage: ctx.command.usage)
-            } ?? 3
+            let n =
+                try ctx.arguments.optionalPositional(1).map {
+                    try Arguments.parseInt($0, name: "<brokers>", range: 1...32, usage: ctx.command.usage)
+                } ?? 3
             connection = try ClusterConnection(embeddedBrokers: n, timeoutMs: timeoutMs)
         } else {
             try ctx.arguments.expectPositionals(atMost: 1)
             let bootstrap = target == "compose" ? ClusterConnection.composeBootstrap : target
-            connection = try ClusterConnection(bootstrap: bootstrap, timeoutMs: timeoutMs, cancellation: ctx.cancellation)
+            connection = try ClusterConnection(
+                bootstrap: bootstrap, timeoutMs: timeoutMs, cancellation: ctx.cancellation)
         }
         ctx.session.requestTimeoutMs = timeoutMs
         ctx.session.connect(connection)
         ctx.session.currentTopic = nil
         ctx.output.line("connected to \(connection.label) (\(connection.bootstrap))")
         if let served = connection.embedded as? ServedCluster {
-            ctx.output.hint("served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel")
+            ctx.output.hint(
+                "served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel"
+            )
         } else if connection.isEmbedded {
             ctx.output.hint("embedded: librdkafka's mock cluster; no replication runs here (`help connect`)")
         }
-        ctx.output.setResult(.object([("cluster", .string(connection.label)), ("bootstrap", .string(connection.bootstrap))]))
+        ctx.output.setResult(
+            .object([("cluster", .string(connection.label)), ("bootstrap", .string(connection.bootstrap))]))
     }
 
     static func runUse(_ ctx: CommandContext) throws {
@@ -141,10 +167,15 @@ extension SessionCommands {
         let change = try ctx.session.updateSettings { try $0.set(key, value) }
         let shown = change.isSecret ? "********" : value
         let before = change.previous.map { change.isSecret ? "********" : $0 }
-        let revert = change.previous.map { "set \(change.key) \(change.isSecret ? "<previous>" : $0)" } ?? "unset \(change.key)"
-        ctx.output.line("\(change.key) (\(change.scope.rawValue)): \(before ?? "default") → \(shown); to revert: \(revert)")
-        ctx.output.setResult(.object([("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
-                                      ("previous", .optional(before)), ("value", .string(shown)), ("revert", .string(revert))]))
+        let revert =
+            change.previous.map { "set \(change.key) \(change.isSecret ? "<previous>" : $0)" } ?? "unset \(change.key)"
+        ctx.output.line(
+            "\(change.key) (\(change.scope.rawValue)): \(before ?? "default") → \(shown); to revert: \(revert)")
+        ctx.output.setResult(
+            .object([
+                ("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
+                ("previous", .optional(before)), ("value", .string(shown)), ("revert", .string(revert)),
+            ]))
     }
 
     static func runUnset(_ ctx: CommandContext) throws {
@@ -154,13 +185,17 @@ extension SessionCommands {
         let def = ConfigCatalog.property(named: change.key)?.defaultValue ?? ""
         if let previous = change.previous {
             let shown = change.isSecret ? "********" : previous
-            ctx.output.line("\(change.key) (\(change.scope.rawValue)): \(shown) → default\(def.isEmpty ? "" : " (\(def))")")
+            ctx.output.line(
+                "\(change.key) (\(change.scope.rawValue)): \(shown) → default\(def.isEmpty ? "" : " (\(def))")")
         } else {
             ctx.output.line("\(change.key) was not set; it stays at the default\(def.isEmpty ? "" : " (\(def))")")
         }
-        ctx.output.setResult(.object([("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
-                                      ("previous", .optional(change.previous.map { change.isSecret ? "********" : $0 })),
-                                      ("value", .null), ("default", def.isEmpty ? .null : .string(def))]))
+        ctx.output.setResult(
+            .object([
+                ("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
+                ("previous", .optional(change.previous.map { change.isSecret ? "********" : $0 })),
+                ("value", .null), ("default", def.isEmpty ? .null : .string(def)),
+            ]))
     }
 
     static func runShowConfig(_ ctx: CommandContext) throws {
@@ -183,7 +218,9 @@ extension SessionCommands {
         if ctx.arguments.has("--all") {
             let set = Set(table.rows.map { $0[1] })
             for p in ConfigCatalog.properties where !p.isTopicLevel && !set.contains(p.name) {
-                let inScope = side == nil || p.scope == .both || (side == "producer" ? p.scope == .producer : p.scope == .consumer)
+                let inScope =
+                    side == nil || p.scope == .both
+                    || (side == "producer" ? p.scope == .producer : p.scope == .consumer)
                 if inScope { table.append(["default", p.name, p.defaultValue, p.defaultValue]) }
             }
         }
@@ -201,11 +238,15 @@ extension SessionCommands {
         let word = try ctx.arguments.positional(0, "table or json")
         guard let f = OutputFormat(rawValue: word) else { throw ctx.usageError("unknown format '\(word)'") }
         if f == .table && ctx.output.formatLocked {
-            throw LabError.invalid("this run was started with --json, so stdout stays JSON; run without --json to get tables")
+            throw LabError.invalid(
+                "this run was started with --json, so stdout stays JSON; run without --json to get tables")
         }
         ctx.output.format = f
-        if f == .table { ctx.output.line("output: tables") }
-        else { ctx.output.setResult(.object([("format", "json")])) }
+        if f == .table {
+            ctx.output.line("output: tables")
+        } else {
+            ctx.output.setResult(.object([("format", "json")]))
+        }
     }
 
     static func runSource(_ ctx: CommandContext) throws {

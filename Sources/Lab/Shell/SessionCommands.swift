@@ -21,13 +21,18 @@ enum SessionCommands {
 
     static func configRows(_ settings: ClientSettings) -> [[String]] {
         ClientSettings.Scope.allCases.flatMap { scope in
-            ClientSettings.masked(settings[scope]).sorted { $0.key < $1.key }.map { [scope.rawValue, $0.key, $0.value] }
+            ClientSettings.masked(settings[scope]).sorted { $0.key < $1.key }.map {
+                [scope.rawValue, $0.key, $0.value]
+            }
         }
     }
 
     /// Every property set, as `show config` lists them: scope, property, value (a string, as librdkafka takes it).
     static func configJSON(_ settings: ClientSettings) -> JSONValue {
-        .array(configRows(settings).map { .object([("scope", .string($0[0])), ("property", .string($0[1])), ("value", .string($0[2]))]) })
+        .array(
+            configRows(settings).map {
+                .object([("scope", .string($0[0])), ("property", .string($0[1])), ("value", .string($0[2]))])
+            })
     }
 
     static let connect = Command(
@@ -44,7 +49,8 @@ enum SessionCommands {
     static let set = Command(
         "set", summary: "set a librdkafka property for the session's producers and/or consumers",
         usage: "set [producer.|consumer.]<property> <value>",
-        details: "The scope comes from librdkafka's own table: producer (P), consumer (C) or both (*). Prefix with producer. or consumer. to set a both-scoped property on one side only. librdkafka validates the value.",
+        details:
+            "The scope comes from librdkafka's own table: producer (P), consumer (C) or both (*). Prefix with producer. or consumer. to set a both-scoped property on one side only. librdkafka validates the value.",
         completes: .properties
     ) { ctx in try runSet(ctx) }
 
@@ -57,9 +63,11 @@ enum SessionCommands {
         "show", summary: "show the session's configuration",
         usage: "show config [producer|consumer]",
         subcommands: [
-            Command("config", summary: "properties you set, by scope (secrets masked)",
-                    usage: "show config [producer|consumer] [--all]", flags: ["--all"],
-                    completes: .words(["producer", "consumer"])) { ctx in try runShowConfig(ctx) },
+            Command(
+                "config", summary: "properties you set, by scope (secrets masked)",
+                usage: "show config [producer|consumer] [--all]", flags: ["--all"],
+                completes: .words(["producer", "consumer"])
+            ) { ctx in try runShowConfig(ctx) }
         ]
     )
 
@@ -79,7 +87,9 @@ extension Dispatcher {
     func resolveForHelp(_ words: [String]) throws -> (Command, String, [String]) {
         guard let first = words.first, var command = command(named: first) else {
             let near = NearestNames.suggest(words.first ?? "", from: commands.map(\.name))
-            throw LabError.invalid("no command '\(words.first ?? "")'" + (near.isEmpty ? "" : "; did you mean " + near.joined(separator: ", ") + "?"))
+            throw LabError.invalid(
+                "no command '\(words.first ?? "")'"
+                    + (near.isEmpty ? "" : "; did you mean " + near.joined(separator: ", ") + "?"))
         }
         var path = first
         for word in words.dropFirst() {

@@ -48,9 +48,13 @@ public enum Tokenizer {
         return try finish(words, current, inWord, quote, escaping)
     }
 
-    private static func finish(_ words: [String], _ current: String, _ inWord: Bool,
-                               _ quote: Character?, _ escaping: Bool) throws -> [String] {
-        if let quote { throw Failure(description: "unterminated \(quote) quote; close it or escape it with \\\(quote)") }
+    private static func finish(
+        _ words: [String], _ current: String, _ inWord: Bool,
+        _ quote: Character?, _ escaping: Bool
+    ) throws -> [String] {
+        if let quote {
+            throw Failure(description: "unterminated \(quote) quote; close it or escape it with \\\(quote)")
+        }
         if escaping { throw Failure(description: "the line ends with a lone backslash") }
         return inWord ? words + [current] : words
     }

@@ -12,29 +12,44 @@ enum CompactionDemo {
         let wait = try ctx.arguments.seconds("--wait", default: 90, minimum: 5, maximum: 900)
         let c = try ctx.session.requireConnection()
         let topic = "compaction-demo-\(UUID().uuidString.prefix(6).lowercased())"
-        let configs = ["cleanup.policy": "compact", "segment.ms": "1000", "min.cleanable.dirty.ratio": "0.01",
-                       "delete.retention.ms": "1000", "min.compaction.lag.ms": "0"]
+        let configs = [
+            "cleanup.policy": "compact", "segment.ms": "1000", "min.cleanable.dirty.ratio": "0.01",
+            "delete.retention.ms": "1000", "min.compaction.lag.ms": "0",
+        ]
         let records = CompactionPlan(keys: keys)
         let out = ctx.output
         if c.isEmbedded {
-            out.line("embedded: librdkafka's mock has no log cleaner and ignores topic configs, so nothing is ever compacted here.")
+            out.line(
+                "embedded: librdkafka's mock has no log cleaner and ignores topic configs, so nothing is ever compacted here."
+            )
             out.line("Writing the demo's records anyway, to show what a compacted topic starts from:")
         } else {
-            out.line("topic \(topic) with " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            out.line(
+                "topic \(topic) with "
+                    + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }
-        _ = try c.ensureTopic(topic, partitions: 1, replicationFactor: Int32(min(3, try c.client.metadata().brokers.count)), configs: configs)
+        _ = try c.ensureTopic(
+            topic, partitions: 1, replicationFactor: Int32(min(3, try c.client.metadata().brokers.count)),
+            configs: configs)
         let producer = try Producer(config: try ctx.session.plainProducerProperties(["linger.ms": "0", "acks": "all"]))
         for r in records.writes {
             try producer.send(topic: topic, partition: 0, key: Array(r.key.utf8), value: r.value.map { Array($0.utf8) })
         }
         try producer.flush(timeoutMs: 30_000)
-        out.line("wrote \(records.writes.count) records: \(keys) keys × 3 values, then a tombstone (null value) for \(records.tombstoned)")
+        out.line(
+            "wrote \(records.writes.count) records: \(keys) keys × 3 values, then a tombstone (null value) for \(records.tombstoned)"
+        )
         if c.isEmbedded {
             let remaining = try readAll(topic: topic, ctx: ctx)
             printRecords(remaining, out)
-            out.line("All \(remaining.count) records remain: no cleaner ran. On the compose cluster (`connect compose`), after the cleaner: one record per key with its latest value, and \(records.tombstoned) gone once its tombstone expires.")
-            out.setResult(.object([("topic", .string(topic)), ("cluster", "embedded"), ("written", .integer(records.writes.count)),
-                                   ("remaining", .integer(remaining.count)), ("compacted", false)]))
+            out.line(
+                "All \(remaining.count) records remain: no cleaner ran. On the compose cluster (`connect compose`), after the cleaner: one record per key with its latest value, and \(records.tombstoned) gone once its tombstone expires."
+            )
+            out.setResult(
+                .object([
+                    ("topic", .string(topic)), ("cluster", "embedded"), ("written", .integer(records.writes.count)),
+                    ("remaining", .integer(remaining.count)), ("compacted", false),
+                ]))
             return
         }
         // The active segment is never cleaned: wait past segment.ms and write
@@ -47,24 +62,47 @@ enum CompactionDemo {
         while Date().timeIntervalSince(started) < wait {
             if ctx.isCancelled { throw LabError.interrupted }
             remaining = try readAll(topic: topic, ctx: ctx)
-            if records.isCompacted(remaining.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0.value.map { String(decoding: $0, as: UTF8.self) }) }) { break }
-            out.progress("waiting for the log cleaner: \(remaining.count) records still in the log, \(Int(Date().timeIntervalSince(started))) s")
+            if records.isCompacted(
+                remaining.map {
+                    (
+                        String(decoding: $0.key ?? [], as: UTF8.self),
+                        $0.value.map { String(decoding: $0, as: UTF8.self) }
+                    )
+                })
+            {
+                break
+            }
+            out.progress(
+                "waiting for the log cleaner: \(remaining.count) records still in the log, \(Int(Date().timeIntervalSince(started))) s"
+            )
             usleep(2_000_000)
         }
         printRecords(remaining, out)
-        let done = records.isCompacted(remaining.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0.value.map { String(decoding: $0, as: UTF8.self) }) })
+        let done = records.isCompacted(
+            remaining.map {
+                (String(decoding: $0.key ?? [], as: UTF8.self), $0.value.map { String(decoding: $0, as: UTF8.self) })
+            })
         if done {
-            out.line("Compacted: \(records.writes.count + 1) records became \(remaining.count); each key kept only its latest value, offsets unchanged (note the gaps), and \(records.tombstoned) disappeared with its tombstone.")
+            out.line(
+                "Compacted: \(records.writes.count + 1) records became \(remaining.count); each key kept only its latest value, offsets unchanged (note the gaps), and \(records.tombstoned) disappeared with its tombstone."
+            )
         } else {
-            out.line("The cleaner has not finished within \(Arguments.formatDuration(wait)) (it checks every log.cleaner.backoff.ms, 15 s by default); run `consume \(topic)` again in a moment.")
+            out.line(
+                "The cleaner has not finished within \(Arguments.formatDuration(wait)) (it checks every log.cleaner.backoff.ms, 15 s by default); run `consume \(topic)` again in a moment."
+            )
         }
-        out.setResult(.object([("topic", .string(topic)), ("written", .integer(records.writes.count + 1)),
-                               ("remaining", .integer(remaining.count)), ("compacted", .bool(done))]))
+        out.setResult(
+            .object([
+                ("topic", .string(topic)), ("written", .integer(records.writes.count + 1)),
+                ("remaining", .integer(remaining.count)), ("compacted", .bool(done)),
+            ]))
     }
 
     static func readAll(topic: String, ctx: CommandContext) throws -> [ConsumedMessage] {
-        let consumer = try Consumer(config: ctx.session.consumerProperties(
-            group: "kafkalab-compaction-\(UUID().uuidString.prefix(8))", ["enable.auto.commit": "false", "enable.partition.eof": "true"]))
+        let consumer = try Consumer(
+            config: ctx.session.consumerProperties(
+                group: "kafkalab-compaction-\(UUID().uuidString.prefix(8))",
+                ["enable.auto.commit": "false", "enable.partition.eof": "true"]))
         try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])
         var messages: [ConsumedMessage] = []
         let deadline = Date().addingTimeInterval(10)
@@ -83,8 +121,10 @@ enum CompactionDemo {
     static func printRecords(_ messages: [ConsumedMessage], _ out: Output) {
         var table = TextTable(headers: ["OFFSET", "KEY", "VALUE"], alignments: [.right, .left, .left])
         for m in messages {
-            table.append(["\(m.offset)", String(decoding: m.key ?? [], as: UTF8.self),
-                          m.value.map { String(decoding: $0, as: UTF8.self) } ?? "(tombstone)"])
+            table.append([
+                "\(m.offset)", String(decoding: m.key ?? [], as: UTF8.self),
+                m.value.map { String(decoding: $0, as: UTF8.self) } ?? "(tombstone)",
+            ])
         }
         out.table(table)
     }

@@ -57,14 +57,15 @@ enum SegmentListing {
         let parts = name.split(separator: ".", maxSplits: 1)
         let base = parts.count == 2 && parts[0].count == 20 ? Int64(parts[0]) : nil
         let ext = parts.count == 2 ? String(parts[1]) : ""
-        let kind: SegmentFile.Kind = switch ext {
-        case "log": .log
-        case "index": .index
-        case "timeindex": .timeindex
-        case "snapshot": .snapshot
-        case "txnindex": .txnindex
-        default: .other
-        }
+        let kind: SegmentFile.Kind =
+            switch ext {
+            case "log": .log
+            case "index": .index
+            case "timeindex": .timeindex
+            case "snapshot": .snapshot
+            case "txnindex": .txnindex
+            default: .other
+            }
         return SegmentFile(name: name, bytes: bytes, kind: base == nil ? .other : kind, baseOffset: base)
     }
 
@@ -78,8 +79,9 @@ enum SegmentListing {
         return bases.map { base in
             let group = byBase[base]!
             func size(_ k: SegmentFile.Kind) -> Int64 { group.first { $0.kind == k }?.bytes ?? 0 }
-            return Segment(baseOffset: base, logBytes: size(.log), indexBytes: size(.index),
-                           timeIndexBytes: size(.timeindex), isActive: base == bases.last)
+            return Segment(
+                baseOffset: base, logBytes: size(.log), indexBytes: size(.index),
+                timeIndexBytes: size(.timeindex), isActive: base == bases.last)
         }
     }
 }

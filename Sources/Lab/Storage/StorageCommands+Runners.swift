@@ -21,17 +21,27 @@ extension StorageCommands {
                 let w = try c.admin.watermarks(topic: name, partition: p.id)
                 table.append(["\(p.id)", "\(w.low)", "\(w.high)"])
             }
-            ctx.output.line("embedded: there are no segment files here: librdkafka's mock keeps each partition in memory (at most ~5 MiB, oldest dropped), with no .log, .index or .timeindex files and no retention.")
+            ctx.output.line(
+                "embedded: there are no segment files here: librdkafka's mock keeps each partition in memory (at most ~5 MiB, oldest dropped), with no .log, .index or .timeindex files and no retention."
+            )
             ctx.output.line("What it holds instead, per partition (offsets):")
             ctx.output.table(table)
-            ctx.output.line("On the compose cluster `segments \(name)` lists the files in \(brokerLogDirectory)/\(name)-<partition>/ on each replica.")
-            ctx.output.setResult(.object([("topic", .string(name)), ("cluster", "embedded"), ("segment_files", .null),
-                                          ("reason", "the embedded cluster keeps partitions in memory")]))
+            ctx.output.line(
+                "On the compose cluster `segments \(name)` lists the files in \(brokerLogDirectory)/\(name)-<partition>/ on each replica."
+            )
+            ctx.output.setResult(
+                .object([
+                    ("topic", .string(name)), ("cluster", "embedded"), ("segment_files", .null),
+                    ("reason", "the embedded cluster keeps partitions in memory"),
+                ]))
         case .external:
-            throw LabError.unsupported("segment files live on the brokers' disks; kafkalab reaches them only on the project's compose cluster. On your cluster run `ls -l <log.dirs>/\(name)-0/` on a broker, or `kafka-log-dirs.sh --describe --bootstrap-server ...` for sizes")
+            throw LabError.unsupported(
+                "segment files live on the brokers' disks; kafkalab reaches them only on the project's compose cluster. On your cluster run `ls -l <log.dirs>/\(name)-0/` on a broker, or `kafka-log-dirs.sh --describe --bootstrap-server ...` for sizes"
+            )
         case .compose:
             let compose = try DockerCompose.locate(
-                composeFile: ctx.arguments.value("--compose-file") ?? ctx.session.composeFile, purpose: "list segment files",
+                composeFile: ctx.arguments.value("--compose-file") ?? ctx.session.composeFile,
+                purpose: "list segment files",
                 example: { "docker compose -f \($0) exec kafka-1 ls -l \(brokerLogDirectory)/\(name)-0" })
             try listSegments(topic: name, partitions: partitions, compose: compose, ctx: ctx)
         }

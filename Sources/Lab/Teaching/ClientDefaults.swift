@@ -21,43 +21,66 @@ enum ClientDefaults {
     }
 
     static let rows: [Row] = [
-        Row(setting: "idempotence", librdkafkaKeys: ["enable.idempotence"], librdkafka: "false",
+        Row(
+            setting: "idempotence", librdkafkaKeys: ["enable.idempotence"], librdkafka: "false",
             javaKey: "enable.idempotence", java: "true",
-            note: "Java turned it on by default in 3.0 (KIP-679); a librdkafka producer can write a retried batch twice unless you enable it"),
-        Row(setting: "acks", librdkafkaKeys: ["acks"], librdkafka: "-1",
+            note:
+                "Java turned it on by default in 3.0 (KIP-679); a librdkafka producer can write a retried batch twice unless you enable it"
+        ),
+        Row(
+            setting: "acks", librdkafkaKeys: ["acks"], librdkafka: "-1",
             javaKey: "acks", java: "all",
             note: "the same: -1 is all; Java's default was 1 before 3.0"),
-        Row(setting: "linger", librdkafkaKeys: ["linger.ms"], librdkafka: "5",
+        Row(
+            setting: "linger", librdkafkaKeys: ["linger.ms"], librdkafka: "5",
             javaKey: "linger.ms", java: "0",
-            note: "Java waits 5 ms only from Kafka 4.0 (KIP-1030); librdkafka's linger.ms is an alias of queue.buffering.max.ms"),
-        Row(setting: "batch size", librdkafkaKeys: ["batch.size", "batch.num.messages"], librdkafka: "1000000, 10000",
+            note:
+                "Java waits 5 ms only from Kafka 4.0 (KIP-1030); librdkafka's linger.ms is an alias of queue.buffering.max.ms"
+        ),
+        Row(
+            setting: "batch size", librdkafkaKeys: ["batch.size", "batch.num.messages"], librdkafka: "1000000, 10000",
             javaKey: "batch.size", java: "16384",
             note: "librdkafka caps a batch at 1,000,000 bytes and 10,000 messages; Java at 16 KiB per partition"),
-        Row(setting: "keyed partitioner", librdkafkaKeys: ["partitioner"], librdkafka: "consistent_random",
+        Row(
+            setting: "keyed partitioner", librdkafkaKeys: ["partitioner"], librdkafka: "consistent_random",
             javaKey: "partitioner.class", java: "null (built-in: murmur2)",
-            note: "librdkafka hashes a key with CRC32, Java with murmur2, so the same key lands on different partitions unless the librdkafka side sets partitioner=murmur2_random; keyless messages: librdkafka picks a random partition per message, Java sticks to one partition per batch (KIP-480, KIP-794)"),
-        Row(setting: "isolation level", librdkafkaKeys: ["isolation.level"], librdkafka: "read_committed",
+            note:
+                "librdkafka hashes a key with CRC32, Java with murmur2, so the same key lands on different partitions unless the librdkafka side sets partitioner=murmur2_random; keyless messages: librdkafka picks a random partition per message, Java sticks to one partition per batch (KIP-480, KIP-794)"
+        ),
+        Row(
+            setting: "isolation level", librdkafkaKeys: ["isolation.level"], librdkafka: "read_committed",
             javaKey: "isolation.level", java: "read_uncommitted",
             note: "a librdkafka consumer skips aborted transactions by default, a Java one reads them"),
-        Row(setting: "assignment strategy", librdkafkaKeys: ["partition.assignment.strategy"], librdkafka: "range,roundrobin",
+        Row(
+            setting: "assignment strategy", librdkafkaKeys: ["partition.assignment.strategy"],
+            librdkafka: "range,roundrobin",
             javaKey: "partition.assignment.strategy", java: "[RangeAssignor, CooperativeStickyAssignor]",
-            note: "both start eager with range; Java lists cooperative-sticky second so a rolling upgrade can drop range later"),
-        Row(setting: "fetch wait", librdkafkaKeys: ["fetch.wait.max.ms"], librdkafka: "500",
+            note:
+                "both start eager with range; Java lists cooperative-sticky second so a rolling upgrade can drop range later"
+        ),
+        Row(
+            setting: "fetch wait", librdkafkaKeys: ["fetch.wait.max.ms"], librdkafka: "500",
             javaKey: "fetch.max.wait.ms", java: "500",
             note: "same value, different names"),
-        Row(setting: "client request timeout", librdkafkaKeys: ["socket.timeout.ms"], librdkafka: "60000",
+        Row(
+            setting: "client request timeout", librdkafkaKeys: ["socket.timeout.ms"], librdkafka: "60000",
             javaKey: "request.timeout.ms", java: "30000",
-            note: "librdkafka's request.timeout.ms (30000) is only sent to the broker as the produce ack timeout; the client gives up on a request after socket.timeout.ms"),
-        Row(setting: "delivery timeout", librdkafkaKeys: ["message.timeout.ms"], librdkafka: "300000",
+            note:
+                "librdkafka's request.timeout.ms (30000) is only sent to the broker as the produce ack timeout; the client gives up on a request after socket.timeout.ms"
+        ),
+        Row(
+            setting: "delivery timeout", librdkafkaKeys: ["message.timeout.ms"], librdkafka: "300000",
             javaKey: "delivery.timeout.ms", java: "120000",
             note: "librdkafka accepts delivery.timeout.ms as an alias"),
-        Row(setting: "requests in flight", librdkafkaKeys: ["max.in.flight"], librdkafka: "1000000",
+        Row(
+            setting: "requests in flight", librdkafkaKeys: ["max.in.flight"], librdkafka: "1000000",
             javaKey: "max.in.flight.requests.per.connection", java: "5",
             note: "idempotence caps both at 5"),
     ]
 
     /// Defaults the two clients share, named once so nobody looks for a difference.
-    static let same = "the same in both: session.timeout.ms 45000, heartbeat.interval.ms 3000, max.poll.interval.ms 300000, auto.offset.reset latest, enable.auto.commit true, fetch.min.bytes 1, retries 2147483647"
+    static let same =
+        "the same in both: session.timeout.ms 45000, heartbeat.interval.ms 3000, max.poll.interval.ms 300000, auto.offset.reset latest, enable.auto.commit true, fetch.min.bytes 1, retries 2147483647"
 
     /// The linked librdkafka's own default for each row, read from its property table.
     static func liveLibrdkafkaDefault(_ row: Row) -> String {
@@ -78,7 +101,7 @@ extension Concepts {
                 touched behaves differently in a Java service and in a librdkafka one. The table at the end compares them \
                 (the librdkafka column is read from the linked library); kafkalab always prints effective values: \
                 `producer`, `show config`, `help config <property>`.
-                """,
+                """
             ] + ClientDefaults.rows.map { "\($0.setting): \($0.note)." } + [
                 "\(ClientDefaults.same).",
                 """
@@ -93,9 +116,12 @@ extension Concepts {
                 headers: ["SETTING", "LIBRDKAFKA 2.0.2", "JAVA CLIENT 3.9"],
                 keys: ["setting", "librdkafka", "java"],
                 rows: ClientDefaults.rows.map { row in
-                    [row.setting,
-                     row.librdkafkaKeys.map { "\($0)=\(ConfigCatalog.property(named: $0)?.defaultValue ?? "?")" }.joined(separator: ", "),
-                     "\(row.javaKey)=\(row.java)"]
-                })),
+                    [
+                        row.setting,
+                        row.librdkafkaKeys.map { "\($0)=\(ConfigCatalog.property(named: $0)?.defaultValue ?? "?")" }
+                            .joined(separator: ", "),
+                        "\(row.javaKey)=\(row.java)",
+                    ]
+                }))
     ]
 }

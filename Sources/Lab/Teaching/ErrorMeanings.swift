@@ -3,13 +3,18 @@ enum ErrorMeanings {
     static func meaning(of name: String) -> String? { meanings[name] }
 
     static let meanings: [String: String] = [
-        "NOT_ENOUGH_REPLICAS": "the broker refused the write: fewer in-sync replicas than min.insync.replicas (acks=all)",
-        "NOT_ENOUGH_REPLICAS_AFTER_APPEND": "written by the leader, but the ISR shrank below min.insync.replicas before it was acknowledged",
-        "REQUEST_TIMED_OUT": "the broker did not complete the request in time (e.g. followers did not acknowledge for acks=all)",
+        "NOT_ENOUGH_REPLICAS":
+            "the broker refused the write: fewer in-sync replicas than min.insync.replicas (acks=all)",
+        "NOT_ENOUGH_REPLICAS_AFTER_APPEND":
+            "written by the leader, but the ISR shrank below min.insync.replicas before it was acknowledged",
+        "REQUEST_TIMED_OUT":
+            "the broker did not complete the request in time (e.g. followers did not acknowledge for acks=all)",
         "_MSG_TIMED_OUT": "librdkafka gave up after message.timeout.ms without a successful delivery",
-        "NOT_LEADER_OR_FOLLOWER": "the broker is no longer the partition leader; the client refreshes metadata and retries",
+        "NOT_LEADER_OR_FOLLOWER":
+            "the broker is no longer the partition leader; the client refreshes metadata and retries",
         // librdkafka 2.0.2's name for the same code (6).
-        "NOT_LEADER_FOR_PARTITION": "the broker is no longer the partition leader; the client refreshes metadata and retries",
+        "NOT_LEADER_FOR_PARTITION":
+            "the broker is no longer the partition leader; the client refreshes metadata and retries",
         "BROKER_NOT_AVAILABLE": "the broker is not available (shutting down or not yet started)",
         "NETWORK_EXCEPTION": "the broker lost its connection mid-request (often the leader going down)",
         "KAFKA_STORAGE_ERROR": "the leader's log directory failed; the partition is offline on that broker",
@@ -27,8 +32,10 @@ enum ErrorMeanings {
         "INVALID_PRODUCER_EPOCH": "the producer's epoch is old: a newer instance fenced it",
         "_FENCED": "this producer was fenced by a newer one with the same transactional.id",
         "OUT_OF_ORDER_SEQUENCE_NUMBER": "the broker saw a gap in the idempotent producer's sequence numbers",
-        "DUPLICATE_SEQUENCE_NUMBER": "the broker already wrote a batch with this sequence number (this was a retry of it); librdkafka counts its messages as delivered",
-        "_MAX_POLL_EXCEEDED": "the application did not poll within max.poll.interval.ms: librdkafka left the group for it and its partitions went to other members; the next poll rejoins",
+        "DUPLICATE_SEQUENCE_NUMBER":
+            "the broker already wrote a batch with this sequence number (this was a retry of it); librdkafka counts its messages as delivered",
+        "_MAX_POLL_EXCEEDED":
+            "the application did not poll within max.poll.interval.ms: librdkafka left the group for it and its partitions went to other members; the next poll rejoins",
         "_TIMED_OUT_QUEUE": "the request timed out before it was sent (waiting in librdkafka's queue)",
         "MESSAGE_TOO_LARGE": "the batch is larger than the broker's message.max.bytes",
         "_QUEUE_FULL": "librdkafka's local queue is full (queue.buffering.max.messages)",

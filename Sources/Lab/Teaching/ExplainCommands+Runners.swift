@@ -1,5 +1,3 @@
-
-
 /// What `ExplainCommands.swift`'s commands run: one function per command, so that the
 /// declarations stay a list of names, options and help.
 extension ExplainCommands {
@@ -19,7 +17,8 @@ extension ExplainCommands {
                 .map { Concepts.named($0)?.name ?? $0 }
             var unique: [String] = []
             for n in near where !unique.contains(n) { unique.append(n) }
-            let hint = unique.isEmpty ? "`explain` lists the concepts" : "did you mean " + unique.joined(separator: ", ") + "?"
+            let hint =
+                unique.isEmpty ? "`explain` lists the concepts" : "did you mean " + unique.joined(separator: ", ") + "?"
             throw LabError.notFound("unknown concept '\(word)'; \(hint)")
         }
         out.line(out.bold(concept.title))

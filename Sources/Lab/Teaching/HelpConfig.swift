@@ -8,11 +8,12 @@ enum HelpConfig {
         let (scope, key) = try ClientSettings.resolve(name)
         guard let p = ConfigCatalog.property(named: key) else { return }
         let current = ctx.session.settings[scope][key]
-        let scopeText = switch p.scope {
-        case .both: "producer and consumer"
-        case .producer: "producer"
-        case .consumer: "consumer"
-        }
+        let scopeText =
+            switch p.scope {
+            case .both: "producer and consumer"
+            case .producer: "producer"
+            case .consumer: "consumer"
+            }
         var rows: [[String]] = [
             ["property", p.name], ["scope", scopeText], ["range", p.range.isEmpty ? "-" : p.range],
             ["default", p.defaultValue.isEmpty ? "(none)" : p.defaultValue], ["importance", p.importance],
@@ -22,10 +23,13 @@ enum HelpConfig {
         rows.append(["description", p.description])
         if ctx.output.isJSON {
             // The session's value is `value` (null when unset), a string like every property value.
-            ctx.output.setResult(.object(rows.map { row in
-                row[0] == "session" ? ("value", .optional(current.map { Secrets.display(key, $0) }))
-                    : (TextTable.snakeCase(row[0]), .string(row[1]))
-            }))
+            ctx.output.setResult(
+                .object(
+                    rows.map { row in
+                        row[0] == "session"
+                            ? ("value", .optional(current.map { Secrets.display(key, $0) }))
+                            : (TextTable.snakeCase(row[0]), .string(row[1]))
+                    }))
         } else {
             var t = TextTable(headers: ["", ""])
             t.rows = rows
@@ -44,6 +48,8 @@ enum HelpConfig {
             table.jsonRows?.append([.string(key), def.isEmpty ? .null : .string(def), .string(note)])
         }
         ctx.output.table(table)
-        ctx.output.hint("`help config <property>` describes any of librdkafka's \(ConfigCatalog.names.count) properties; `show config --all` lists them with their defaults")
+        ctx.output.hint(
+            "`help config <property>` describes any of librdkafka's \(ConfigCatalog.names.count) properties; `show config --all` lists them with their defaults"
+        )
     }
 }

@@ -4,22 +4,38 @@ enum PropertyNotes {
     static func note(for key: String) -> String? { notes[key] }
 
     static let notes: [String: String] = [
-        "linger.ms": "longer waits build bigger batches: more throughput and better compression, more latency per message",
+        "linger.ms":
+            "longer waits build bigger batches: more throughput and better compression, more latency per message",
         "acks": "all (-1) waits for every in-sync replica; 1 only for the leader; 0 for nobody (no delivery guarantee)",
-        "compression.type": "codec applied per batch by the producer; the broker keeps batches compressed as sent unless the topic's own compression.type names another codec (then it recompresses)",
-        "enable.idempotence": "the broker gives the producer an id and acknowledges a re-sent batch it already wrote without writing it again (sequence numbers count records); forces acks=all, unlimited retries and max.in.flight ≤ 5 (`producer` shows them); off by default in librdkafka, on in the Java client since 3.0",
-        "transactional.id": "makes the producer transactional (and idempotent): `txn begin` registers the id, and a newer producer with the same id fences the older one",
-        "isolation.level": "read_committed hides aborted and still-open transactional messages (reads up to the last stable offset); read_uncommitted returns everything written; librdkafka defaults to read_committed, the Java consumer to read_uncommitted",
-        "batch.size": "upper bound in bytes of one partition's batch; a full batch is sent without waiting for linger.ms",
-        "fetch.min.bytes": "the broker holds a fetch until this much data is ready (or fetch.wait.max.ms passes): fewer, bigger fetches, more latency when traffic is light",
-        "fetch.wait.max.ms": "how long the broker may hold a fetch waiting for fetch.min.bytes; the latency bound of a quiet partition",
-        "max.partition.fetch.bytes": "most data one partition returns per fetch; too small for a big message slows consumption to one batch at a time",
-        "session.timeout.ms": "a member silent this long is dropped and its partitions reassigned: lower detects crashes sooner, higher survives pauses (the embedded cluster also waits this minus 1 s for every rebalance)",
-        "max.poll.interval.ms": "longest gap between polls before the member leaves the group (librdkafka enforces it in the client and needs it ≥ session.timeout.ms); must cover the slowest processing of one poll (`group max-poll` shows it)",
-        "partition.assignment.strategy": "range and roundrobin rebalance eagerly (every member gives everything back); cooperative-sticky moves only what must move; librdkafka's default range,roundrobin and Java's [Range, CooperativeSticky] both use range until configured otherwise",
-        "partitioner": "how a key picks its partition: the default consistent_random hashes it with CRC32, the Java producer with murmur2; murmur2_random places keys as Java does",
-        "socket.timeout.ms": "librdkafka's client-side timeout of a request (a Produce also stops at the message's remaining message.timeout.ms): a request unanswered this long is given up and its batch re-sent; Java calls its equivalent request.timeout.ms",
-        "request.timeout.ms": "in librdkafka only sent to the broker, as the time it may wait for acks=all replicas; the client's own request timeout is socket.timeout.ms",
-        "group.instance.id": "static membership: a member back within session.timeout.ms keeps its partitions with no rebalance (real Kafka only; the embedded cluster ignores it)",
+        "compression.type":
+            "codec applied per batch by the producer; the broker keeps batches compressed as sent unless the topic's own compression.type names another codec (then it recompresses)",
+        "enable.idempotence":
+            "the broker gives the producer an id and acknowledges a re-sent batch it already wrote without writing it again (sequence numbers count records); forces acks=all, unlimited retries and max.in.flight ≤ 5 (`producer` shows them); off by default in librdkafka, on in the Java client since 3.0",
+        "transactional.id":
+            "makes the producer transactional (and idempotent): `txn begin` registers the id, and a newer producer with the same id fences the older one",
+        "isolation.level":
+            "read_committed hides aborted and still-open transactional messages (reads up to the last stable offset); read_uncommitted returns everything written; librdkafka defaults to read_committed, the Java consumer to read_uncommitted",
+        "batch.size":
+            "upper bound in bytes of one partition's batch; a full batch is sent without waiting for linger.ms",
+        "fetch.min.bytes":
+            "the broker holds a fetch until this much data is ready (or fetch.wait.max.ms passes): fewer, bigger fetches, more latency when traffic is light",
+        "fetch.wait.max.ms":
+            "how long the broker may hold a fetch waiting for fetch.min.bytes; the latency bound of a quiet partition",
+        "max.partition.fetch.bytes":
+            "most data one partition returns per fetch; too small for a big message slows consumption to one batch at a time",
+        "session.timeout.ms":
+            "a member silent this long is dropped and its partitions reassigned: lower detects crashes sooner, higher survives pauses (the embedded cluster also waits this minus 1 s for every rebalance)",
+        "max.poll.interval.ms":
+            "longest gap between polls before the member leaves the group (librdkafka enforces it in the client and needs it ≥ session.timeout.ms); must cover the slowest processing of one poll (`group max-poll` shows it)",
+        "partition.assignment.strategy":
+            "range and roundrobin rebalance eagerly (every member gives everything back); cooperative-sticky moves only what must move; librdkafka's default range,roundrobin and Java's [Range, CooperativeSticky] both use range until configured otherwise",
+        "partitioner":
+            "how a key picks its partition: the default consistent_random hashes it with CRC32, the Java producer with murmur2; murmur2_random places keys as Java does",
+        "socket.timeout.ms":
+            "librdkafka's client-side timeout of a request (a Produce also stops at the message's remaining message.timeout.ms): a request unanswered this long is given up and its batch re-sent; Java calls its equivalent request.timeout.ms",
+        "request.timeout.ms":
+            "in librdkafka only sent to the broker, as the time it may wait for acks=all replicas; the client's own request timeout is socket.timeout.ms",
+        "group.instance.id":
+            "static membership: a member back within session.timeout.ms keeps its partitions with no rebalance (real Kafka only; the embedded cluster ignores it)",
     ]
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Lab
 
 /// Runs one line of a `TestSession` on another thread with its own

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+
 @testable import Lab
 
 // SeededGenerator (SplitMix64) is declared in DispatcherTests.swift.
@@ -24,7 +25,8 @@ struct FuzzLines {
 
     static let extremes = [
         "0", "-1", "1", "2147483647", "2147483648", "-2147483649", "9223372036854775807", "9223372036854775808",
-        "-9223372036854775808", "99999999999", "1e308", "-1e308", "1e-320", "NaN", "inf", "-inf", "0x10", "1k", "99999999999m",
+        "-9223372036854775808", "99999999999", "1e308", "-1e308", "1e-320", "NaN", "inf", "-inf", "0x10", "1k",
+        "99999999999m",
         "0.0001", "1_000", "-0", "3s", "100ms", "0ms", "99999h", "1.5", "", "all", "true", "none",
     ]
     static let junk = [
@@ -43,13 +45,16 @@ struct FuzzLines {
     }
 
     /// Options that keep a slow command short (the test also cancels each line).
-    static let bounded = ["--count 20", "--for 300ms", "--interval 100ms", "--wait 1s", "--idle 300ms",
-                          "--warmup 0", "--runs 1", "--keys 3", "--consumers 1", "--session-timeout 3s"]
+    static let bounded = [
+        "--count 20", "--for 300ms", "--interval 100ms", "--wait 1s", "--idle 300ms",
+        "--warmup 0", "--runs 1", "--keys 3", "--consumers 1", "--session-timeout 3s",
+    ]
 
     /// Values that keep each command short, for the options it declares.
     static let shortValues: [String: String] = [
         "--count": "20", "--for": "300ms", "--interval": "100ms", "--wait": "1s", "--idle": "300ms", "--warmup": "0",
-        "--runs": "1", "--keys": "3", "--consumers": "1", "--session-timeout": "3s", "--topic": "t", "--partitions": "2",
+        "--runs": "1", "--keys": "3", "--consumers": "1", "--session-timeout": "3s", "--topic": "t",
+        "--partitions": "2",
         "--size": "100", "--window": "2", "--rate": "50", "--faults": "1",
     ]
 
@@ -62,7 +67,8 @@ struct FuzzLines {
             if let v = Self.shortValues[option] { words += [option, v] }
         }
         // Sorted: a dictionary's order changes from process to process, and a seed must replay.
-        for option in ["--count", "--for", "--idle", "--wait"] where command.options.contains(option) && !words.contains(option) {
+        for option in ["--count", "--for", "--idle", "--wait"]
+        where command.options.contains(option) && !words.contains(option) {
             words += [option, Self.shortValues[option]!]
         }
         return words.joined(separator: " ")
@@ -74,7 +80,9 @@ struct FuzzLines {
         case ..<0.5:
             let (path, command) = pick(commands)
             var words = [path]
-            if chance(0.6) { words.append(pick(["t", "orders", "f", "nosuch", "1", "embedded", "linger.ms"] + Self.extremes)) }
+            if chance(0.6) {
+                words.append(pick(["t", "orders", "f", "nosuch", "1", "embedded", "linger.ms"] + Self.extremes))
+            }
             for _ in 0..<Int.random(in: 0...3, using: &rng) {
                 if !command.options.isEmpty && chance(0.6) {
                     words += [pick(command.options), chance(0.5) ? pick(Self.extremes) : token()]
@@ -88,16 +96,21 @@ struct FuzzLines {
             return words.joined(separator: " ")
         case ..<0.78:
             let key = pick(["", "", "producer.", "consumer."]) + pick(properties)
-            let value = chance(0.1) ? String(repeating: "v", count: Int.random(in: 30_000...80_000, using: &rng))
+            let value =
+                chance(0.1)
+                ? String(repeating: "v", count: Int.random(in: 30_000...80_000, using: &rng))
                 : chance(0.6) ? pick(Self.extremes + Self.junk) : token()
             return chance(0.3) ? "set \(key) '\(value)'" : "set \(key) \(value)"
         case ..<0.88:
             return (0..<Int.random(in: 1...6, using: &rng)).map { _ in token() }.joined(separator: " ")
         case ..<0.94:
-            return pick(["'unbalanced", "\"open", "produce 'a", "set client.id \"x", "a\\", "\"\"\"", "''''", "'\"", "use 'x"])
+            return pick([
+                "'unbalanced", "\"open", "produce 'a", "set client.id \"x", "a\\", "\"\"\"", "''''", "'\"", "use 'x",
+            ])
         default:
             let filler = Array("xé\u{7} \"\u{0}")
-            return pick(commands).path + " " + String((0..<Int.random(in: 1_000...20_000, using: &rng)).map { _ in pick(filler) })
+            return pick(commands).path + " "
+                + String((0..<Int.random(in: 1_000...20_000, using: &rng)).map { _ in pick(filler) })
         }
     }
 }

@@ -10,7 +10,9 @@ enum JSONConvention {
         key == "headers" || key == "properties" || key.hasSuffix("_properties")
     }
     /// Property values, message keys and values are strings even when they look like numbers.
-    static let stringValued: Set<String> = ["value", "key", "previous", "default", "revert", "text", "title", "range", "acks"]
+    static let stringValued: Set<String> = [
+        "value", "key", "previous", "default", "revert", "text", "title", "range", "acks",
+    ]
     /// Keys another key replaced, so one thing has one name.
     static let retired: [String: String] = [
         "rf": "replication_factor", "seconds": "duration_ms", "broker": "id (a broker) or broker_id (a reference)",
@@ -18,7 +20,9 @@ enum JSONConvention {
         "timestamp": "timestamp_ms", "size": "size_bytes", "messages": "delivered (a count) or a structured result",
     ]
     /// Words naming a duration: such a numeric key must carry `_ms` (or sit under a key that does).
-    static let durationWords = ["latency", "duration", "elapsed", "time", "timeout", "interval", "wait", "pause", "age", "since"]
+    static let durationWords = [
+        "latency", "duration", "elapsed", "time", "timeout", "interval", "wait", "pause", "age", "since",
+    ]
 
     static func violations(in value: JSONValue, path: String = "", parentKey: String = "") -> [String] {
         var found: [String] = []
@@ -46,13 +50,17 @@ enum JSONConvention {
         var found: [String] = []
         if !isSnakeCase(key) { found.append("\(path): key is not snake_case") }
         if let better = retired[key] { found.append("\(path): `\(key)` is retired; use \(better)") }
-        if key.contains("seconds") || key.hasSuffix("_second") { found.append("\(path): `seconds` in a key; durations are _ms") }
+        if key.contains("seconds") || key.hasSuffix("_second") {
+            found.append("\(path): `seconds` in a key; durations are _ms")
+        }
         for bad in ["_s", "_us", "_sec", "_secs", "_mib", "_kib"] where key.hasSuffix(bad) && !key.contains("_per_") {
             found.append("\(path): unit suffix \(bad); durations are _ms, sizes _bytes, rates _per_sec")
         }
-        let unitInParent = parentKey.hasSuffix("_ms") || parentKey.hasSuffix("_bytes") || parentKey.hasSuffix("_per_sec")
+        let unitInParent =
+            parentKey.hasSuffix("_ms") || parentKey.hasSuffix("_bytes") || parentKey.hasSuffix("_per_sec")
         if value.isNumber && !unitInParent && !key.hasSuffix("_ms")
-            && durationWords.contains(where: { key == $0 || key.hasPrefix($0 + "_") || key.hasSuffix("_" + $0) }) {
+            && durationWords.contains(where: { key == $0 || key.hasPrefix($0 + "_") || key.hasSuffix("_" + $0) })
+        {
             found.append("\(path): a duration needs _ms in its key")
         }
         if case .string(let s) = value, !stringValued.contains(key), looksNumeric(s) {

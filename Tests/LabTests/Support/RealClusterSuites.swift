@@ -5,6 +5,7 @@ import Testing
 /// test stops two brokers, and with two down the internal topics are below their
 /// min ISR, so topic creation, init_transactions and group commits beside it fail.
 /// Runs only when KAFKALAB_TEST_BOOTSTRAP names a cluster.
-@Suite("Real cluster (serialized)", .serialized,
-       .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
+@Suite(
+    "Real cluster (serialized)", .serialized,
+    .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
 struct RealCluster {}

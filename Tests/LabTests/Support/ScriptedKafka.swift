@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+
 @testable import Lab
 
 /// A scripted stand-in for the compose cluster (Apache Kafka 3.9, KRaft, three
@@ -58,7 +59,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     }
     private struct MarkerScript {
         var thresholds: [Int64]
-        var pending: [Int: Int] = [:]   // threshold index → queries left
+        var pending: [Int: Int] = [:]  // threshold index → queries left
         var visible = 0
     }
 
@@ -75,7 +76,10 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     init() throws {
         mock = try EmbeddedCluster(brokers: 3)
-        admin = try AdminClient(config: AdminClusterClient.bounded(AdminClusterClient.highWatermarkProperties(["bootstrap.servers": mock.bootstrap]), timeoutMs: 5_000), timeoutMs: 5_000)
+        admin = try AdminClient(
+            config: AdminClusterClient.bounded(
+                AdminClusterClient.highWatermarkProperties(["bootstrap.servers": mock.bootstrap]), timeoutMs: 5_000),
+            timeoutMs: 5_000)
     }
 
     /// A session-ready connection in compose mode whose cluster is this stand-in.
@@ -145,14 +149,17 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             var parts: [PartitionInfo] = []
             for p in t.partitions {
                 let m = try partitionModel(t.name, p)
-                parts.append(PartitionInfo(id: p.id, leader: m.leader, replicas: m.replicas, isr: m.isr,
-                                           offlineReplicas: m.replicas.filter { !registered.contains($0) }))
+                parts.append(
+                    PartitionInfo(
+                        id: p.id, leader: m.leader, replicas: m.replicas, isr: m.isr,
+                        offlineReplicas: m.replicas.filter { !registered.contains($0) }))
             }
             topics.append(TopicInfo(name: t.name, partitions: parts))
         }
         updateProduceRefusals()
-        return ClusterMetadata(brokers: md.brokers.filter { registered.contains($0.id) }, topics: topics,
-                               originBrokerId: registered.min() ?? -1)
+        return ClusterMetadata(
+            brokers: md.brokers.filter { registered.contains($0.id) }, topics: topics,
+            originBrokerId: registered.min() ?? -1)
     }
 
     func watermarks(topic: String, partition: Int32, timeoutMs: Int32?) throws -> Watermarks {
@@ -192,23 +199,32 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     func describeTopicConfig(_ topic: String) throws -> [ConfigEntry] {
         let value = topicConfigs[topic]?["min.insync.replicas"]
-        return [ConfigEntry(name: "min.insync.replicas", value: value ?? "2",
-                            source: value == nil ? "STATIC_BROKER_CONFIG" : "DYNAMIC_TOPIC_CONFIG",
-                            isDefault: false, isSensitive: false, isReadOnly: false)]
+        return [
+            ConfigEntry(
+                name: "min.insync.replicas", value: value ?? "2",
+                source: value == nil ? "STATIC_BROKER_CONFIG" : "DYNAMIC_TOPIC_CONFIG",
+                isDefault: false, isSensitive: false, isReadOnly: false)
+        ]
     }
 
     func listGroups() throws -> GroupListings {
         var groups: [GroupListing] = []
         var errors: [KafkaError] = []
         for id in registered.sorted() {
-            if let code = groupListingFailures[id] { errors.append(KafkaError(code: code)) } else { groups += groupsByBroker[id] ?? [] }
+            if let code = groupListingFailures[id] {
+                errors.append(KafkaError(code: code))
+            } else {
+                groups += groupsByBroker[id] ?? []
+            }
         }
         if groups.isEmpty, let first = errors.first { throw first }
         return GroupListings(groups: groups.sorted { $0.id < $1.id }, errors: errors)
     }
 
     func describeGroup(_ id: String) throws -> GroupDescription {
-        GroupDescription(id: id, state: "Stable", partitionAssignor: "range", isSimple: false, coordinator: registered.min(), members: [])
+        GroupDescription(
+            id: id, state: "Stable", partitionAssignor: "range", isSimple: false, coordinator: registered.min(),
+            members: [])
     }
 
     func committedOffsets(group: String, partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
@@ -289,7 +305,8 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     private func partitionModel(_ topic: String, _ p: PartitionInfo) throws -> PartitionModel {
         if let m = model[topic]?[p.id] { return m }
-        var m = PartitionModel(replicas: p.replicas, leader: p.leader, isr: p.replicas.filter { registered.contains($0) })
+        var m = PartitionModel(
+            replicas: p.replicas, leader: p.leader, isr: p.replicas.filter { registered.contains($0) })
         if !registered.contains(m.leader) {
             m.leader = m.isr.first ?? -1
             try mock.setLeader(topic: topic, partition: p.id, broker: m.leader)

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+
 @testable import Lab
 
 /// A session on a fresh embedded cluster with captured output, for
@@ -52,7 +53,9 @@ final class TestSession {
         for document in text.split(separator: "\n") {
             last = try JSONValue.parse(String(document))
             let problems = JSONConvention.violations(in: last)
-            if !problems.isEmpty { throw TestFailure("`\(line)` breaks the JSON convention: " + problems.joined(separator: "; ")) }
+            if !problems.isEmpty {
+                throw TestFailure("`\(line)` breaks the JSON convention: " + problems.joined(separator: "; "))
+            }
         }
         return last
     }
@@ -61,7 +64,9 @@ final class TestSession {
     func failure(of line: String) throws -> String {
         let errBefore = buffer.stderr.count
         guard case .failed(let message) = run(line) else { throw TestFailure("`\(line)` did not fail") }
-        guard buffer.stderr.dropFirst(errBefore).contains(message) else { throw TestFailure("error not printed: \(message)") }
+        guard buffer.stderr.dropFirst(errBefore).contains(message) else {
+            throw TestFailure("error not printed: \(message)")
+        }
         return message
     }
 }

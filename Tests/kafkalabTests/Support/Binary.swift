@@ -4,9 +4,10 @@ import Foundation
 enum KafkalabBinary {
     static var url: URL {
         // The test bundle sits next to the products in .build/<config>/.
-        let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
+        let products =
+            Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL.deletingLastPathComponent()
             ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug")
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug")
         return products.appendingPathComponent("kafkalab")
     }
 
@@ -21,8 +22,10 @@ enum KafkalabBinary {
     /// `interruptAfter` sends SIGINT (Ctrl-C) that many seconds after start.
     /// Prefer the in-process tests (a `Cancellation` cancelled once the command
     /// has started, LabTests' BackgroundRun); SignalWiringTests checks the signal itself.
-    static func run(_ arguments: [String], stdin: String = "", environment: [String: String] = [:],
-                    timeout: TimeInterval = 120, interruptAfter: TimeInterval? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], stdin: String = "", environment: [String: String] = [:],
+        timeout: TimeInterval = 120, interruptAfter: TimeInterval? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments

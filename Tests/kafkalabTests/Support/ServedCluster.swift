@@ -56,7 +56,9 @@ enum ServedExample {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
     }
 
-    static func replayTwice(_ name: String, timeout: TimeInterval = 180) throws -> (first: KafkalabBinary.Result, second: KafkalabBinary.Result) {
+    static func replayTwice(
+        _ name: String, timeout: TimeInterval = 180
+    ) throws -> (first: KafkalabBinary.Result, second: KafkalabBinary.Result) {
         let script = try String(contentsOf: examples.appendingPathComponent(name), encoding: .utf8)
         let served = try ServeProcess()
         defer { _ = served.stop() }
