@@ -67,8 +67,9 @@ struct ConsumerLabTests {
             ("bench consume fetch.min.bytes", "is not key=v1,v2"),
             ("bench consume group.id=x", "sets group.id itself"),
             ("bench consume fetch.min.bytes=1 fetch.min.bytes=2", "listed twice"),
+            ("bench consume fetch.min.bytes=1,1", "repeats a value"),
             (
-                "bench consume fetch.min.bytes=1,2,3,4 fetch.wait.max.ms=1,2,3,4 check.crcs=true,false,true,false,true",
+                "bench consume fetch.min.bytes=1,2,3,4,5 fetch.wait.max.ms=1,2,3,4 max.partition.fetch.bytes=1024,2048,4096,8192",
                 "too many"
             ),
             ("bench consume --count 101", "more than consumer-tuning holds"),
