@@ -83,12 +83,7 @@ public final class Consumer: @unchecked Sendable {
     /// librdkafka 2.0.2 fetching otherwise often starts at the broker
     /// thread's next 1 s tick.
     public func prepare(topic: String, timeoutMs: Int32) {
-        guard let rkt = rd_kafka_topic_new(rk, topic, nil) else { return }
-        defer { rd_kafka_topic_destroy(rkt) }
-        var md: UnsafePointer<rd_kafka_metadata>?
-        if rd_kafka_metadata(rk, 0, rkt, &md, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR, let md {
-            rd_kafka_metadata_destroy(md)
-        }
+        learnTopic(topic, on: rk, timeoutMs: timeoutMs)
     }
 
     public func assign(_ partitions: [TopicPartitionOffset]) throws {

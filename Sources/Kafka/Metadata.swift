@@ -1,3 +1,5 @@
+import CRdKafka
+
 /// A broker as the cluster's metadata lists it.
 public struct BrokerInfo: Sendable, Hashable, Codable {
     public let id: Int32
@@ -69,4 +71,17 @@ public struct Watermarks: Sendable, Hashable, Codable {
         self.high = high
     }
     public var messageCount: Int64 { max(0, high - low) }
+}
+
+/// Asks for one topic's metadata on a client's own connection, so that it knows
+/// the topic's partitions and leaders before its first message or fetch (see
+/// `Producer.prepare` and `Consumer.prepare`). Best effort: a failure only means
+/// the client learns them later, as it would have anyway.
+func learnTopic(_ topic: String, on rk: OpaquePointer, timeoutMs: Int32) {
+    guard let rkt = rd_kafka_topic_new(rk, topic, nil) else { return }
+    defer { rd_kafka_topic_destroy(rkt) }
+    var md: UnsafePointer<rd_kafka_metadata>?
+    if rd_kafka_metadata(rk, 0, rkt, &md, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR, let md {
+        rd_kafka_metadata_destroy(md)
+    }
 }

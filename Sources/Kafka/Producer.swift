@@ -132,12 +132,7 @@ public final class Producer: @unchecked Sendable {
     /// the first messages of a new topic on a queue that does not wake the
     /// leader's broker thread, which then sends them only at its next 1 s tick.
     public func prepare(topic: String, timeoutMs: Int32) {
-        guard let rkt = rd_kafka_topic_new(rk, topic, nil) else { return }
-        defer { rd_kafka_topic_destroy(rkt) }
-        var md: UnsafePointer<rd_kafka_metadata>?
-        if rd_kafka_metadata(rk, 0, rkt, &md, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR, let md {
-            rd_kafka_metadata_destroy(md)
-        }
+        learnTopic(topic, on: rk, timeoutMs: timeoutMs)
     }
 
     /// Serves queued callbacks (delivery reports, statistics) on this thread.
