@@ -133,17 +133,6 @@ struct ConsumerLabTests {
         }
     }
 
-    @Test func staticOnTheEmbeddedClusterSaysTheDifferenceNeedsRealKafka() throws {
-        let t = try TestSession()
-        _ = try t.output(of: "seed --count 10")
-        let text = try t.output(of: "group static --consumers 2 --session-timeout 3s")
-        #expect(text.contains("ignores group.instance.id"))
-        #expect(text.contains("can only be seen on real Kafka"))
-        #expect(text.contains("== static membership"))
-        #expect(text.contains("== dynamic membership"))
-        #expect(text.contains("MODE") && text.contains("PARTITIONS BACK"))
-    }
-
     @Test func helpConfigExplainsTheConsumerKnobs() throws {
         let t = try TestSession()
         for key in [

@@ -531,3 +531,22 @@ extension Session {
         lab(LagLabState.self) { LagLabState() }
     }
 }
+
+/// `lag demo`: a producer at a steady rate and a group consumer that is first too slow,
+/// then fast, then stopped, all in this process, with `lag watch` on the group.
+extension LagCommands {
+    static let demo = Command(
+        "demo",
+        summary: "watch lag grow (WARN), drain (OK) and freeze (STALL/STOP) with an in-process producer and consumer",
+        usage: "lag demo [--rate 40] [--interval 500ms] [--window 8]",
+        options: ["--rate", "--interval", "--window"],
+        details: """
+            Creates a fresh 3-partition topic lag-demo-N and group of the same name. A producer writes --rate msg/s the whole \
+            time, keyed by customer-0..11 so the partitioner spreads them over every partition (each carries its own lag); the consumer (session.timeout.ms 6000, committing every interval) reads at a third of that rate, then at \
+            five times it, then stops polling and committing while staying in the group. The producer starts once the \
+            consumer has its partitions. Each phase lasts about three \
+            window spans (at least 8 s), so the defaults take about 40 s. Nothing is injected: the statuses come from real \
+            commits and end offsets.
+            """
+    ) { ctx in try LagDemo(ctx: ctx).run() }
+}

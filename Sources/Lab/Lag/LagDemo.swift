@@ -1,80 +1,206 @@
 import Foundation
 import Kafka
 
-/// `lag demo`: a producer at a steady rate and a group consumer that is first too slow,
-/// then fast, then stopped, all in this process, with `lag watch` on the group.
-extension LagCommands {
-    static let demo = Command(
-        "demo",
-        summary: "watch lag grow (WARN), drain (OK) and freeze (STALL/STOP) with an in-process producer and consumer",
-        usage: "lag demo [--rate 40] [--interval 500ms] [--window 8]",
-        options: ["--rate", "--interval", "--window"],
-        details: """
-            Creates a fresh 3-partition topic lag-demo-N and group of the same name. A producer writes --rate msg/s the whole \
-            time, keyed by customer-0..11 so the partitioner spreads them over every partition (each carries its own lag); the consumer (session.timeout.ms 6000, committing every interval) reads at a third of that rate, then at \
-            five times it, then stops polling and committing while staying in the group. The producer starts once the \
-            consumer has its partitions. Each phase lasts about three \
-            window spans (at least 8 s), so the defaults take about 40 s. Nothing is injected: the statuses come from real \
-            commits and end offsets.
-            """
-    ) { ctx in try runDemo(ctx) }
-}
+/// `lag demo`'s run: a producer at a steady rate and a group consumer that is first
+/// too slow, then fast, then stopped, with `lag watch` on the group (the phases
+/// and their lessons are `LagDemoScript`).
+struct LagDemo {
+    let ctx: CommandContext
 
-/// The demo's timeline: how fast the consumer reads in each phase, and what to look for.
-struct LagDemoScript {
-    struct Phase {
-        let name: String
-        /// Messages per second the consumer may read; 0 = it stops polling and committing.
-        let consumeRate: Double
-        let length: Double
-        let announcement: String
-        let lesson: String
-    }
+    func run() throws {
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 0)
+        let rate = Double(try args.int("--rate", default: 40, range: 3...10_000))
+        let options = try LagWatchOptions(args, defaultInterval: 0.5, defaultDuration: 0, defaultWindow: 8)
+        let session = ctx.session
+        let c = try session.requireConnection()
+        let md = try c.admin.metadata()
+        var name = "lag-demo"
+        var n = 1
+        while md.topic(name) != nil { n += 1; name = "lag-demo-\(n)" }
+        let partitionIds: [Int32] = [0, 1, 2]
+        _ = try c.ensureTopic(
+            name, partitions: Int32(partitionIds.count), replicationFactor: Int32(min(3, max(1, md.brokers.count))),
+            cancellation: ctx.cancellation)
 
-    let phases: [Phase]
-    /// Until the consumer has its partitions; nothing is produced yet.
-    let joining: Phase
+        let span = Double(options.window - 1) * options.interval
+        let phaseLength = max(8, 3 * span)
+        let script = LagDemoScript(rate: rate, phaseLength: phaseLength, stopLength: max(8, 2.5 * span))
 
-    init(rate: Double, phaseLength: Double, stopLength: Double) {
-        let slow = rate / 3, fast = rate * 5
-        joining = Phase(
-            name: "joining", consumeRate: slow, length: 0,
-            announcement:
-                "phase 0 (joining): the consumer joins the group; the producer starts once it has its partitions",
-            lesson: "no committed offset yet: OK (Burrow judges nothing before a window of commits)")
-        phases = [
-            Phase(
-                name: "slow", consumeRate: slow, length: phaseLength,
-                announcement:
-                    "phase 1 (slow): the consumer reads \(LagFormat.rate(slow)) against \(LagFormat.rate(rate)) produced; lag grows every sample → WARN once the window fills",
-                lesson: "lag never decreased over the window: WARN"),
-            Phase(
-                name: "fast", consumeRate: fast, length: phaseLength,
-                announcement:
-                    "phase 2 (fast): the consumer speeds up to \(LagFormat.rate(fast)); lag drains → OK, DRAIN shows the time left",
-                lesson: "lag decreased or reached 0: OK"),
-            Phase(
-                name: "stopped", consumeRate: 0, length: stopLength,
-                announcement:
-                    "phase 3 (stopped): the consumer stays in the group but stops reading and committing; the producer goes on → STOP once the offset has been stuck longer than the window spans (STALL when the window holds only the stuck offset, all with lag > 0)",
-                lesson:
-                    "committed offset frozen while lag grows: STOP or STALL (group ERR); polling offsets cannot tell a consumer that stopped committing (Burrow's STOP) from one re-committing the same offset (Burrow's STALL), so kafkalab says STALL until the offset has been stuck longer than the window, then STOP"
-            ),
-        ]
-    }
+        let payload = Array(repeating: UInt8(ascii: "x"), count: 100)
+        let producer = try Producer(
+            config: c.baseProperties.merging(["client.id": "kafkalab-lag-demo-producer", "linger.ms": "5"]) { $1 })
+        var consumerProps = c.baseProperties
+        consumerProps.merge([
+            "group.id": name, "client.id": "kafkalab-lag-demo-consumer",
+            "enable.auto.commit": "false", "auto.offset.reset": "earliest",
+            // The mock holds every join after the first for session.timeout.ms - 1 s.
+            "session.timeout.ms": "6000",
+            // Fetches answered within 50 ms instead of 500, so a caught-up consumer trails
+            // the producer by a few messages, not by half a second of them.
+            "fetch.wait.max.ms": "50",
+        ]) { $1 }
+        // One warm-up message per partition, delivered before anything else: without it the
+        // producer's first second waits for the new topic's metadata and goes out as one big
+        // batch per partition, which a slow consumer reads one partition at a time, freezing
+        // the other partition's offset (a STALL in the middle of the "slow" phase).
+        let warmUpMessages = partitionIds.count
+        for partition in partitionIds { try producer.send(topic: name, partition: partition, value: payload) }
+        try producer.flush(timeoutMs: 5_000)
+        let consumer = try Consumer(config: consumerProps)
+        try consumer.subscribe([name])
+        session.lagState.recordJoin(name)
+        defer { consumer.close() }
 
-    var totalLength: Double { phases.reduce(0) { $0 + $1.length } }
-
-    func phaseIndex(at time: Double) -> Int {
-        var end = 0.0
-        for (i, p) in phases.enumerated() {
-            end += p.length
-            if time < end { return i }
+        ctx.output.line(
+            "lag demo: topic \(name) (\(partitionIds.count) partitions, keyed messages), group \(name); producer \(LagFormat.rate(rate)); sample every \(Arguments.formatDuration(options.interval)), window \(options.window) samples (\(LagFormat.duration(span)))"
+        )
+        if c.isEmbedded {
+            ctx.output.hint(
+                "embedded: the first join of a group waits ~3 s; member, host and client id stay unknown (no DescribeGroups)"
+            )
         }
-        return phases.count - 1
+
+        let target = LagTarget(
+            group: name, admin: c.admin, topics: [name],
+            partitions: partitionIds.map { TopicPartition(topic: name, partition: $0) },
+            topicsExplanation: "topic \(name) (the demo's)", checked: "topic \(name)",
+            description: c.isEmbedded ? .unsupported : .failed("the demo does not describe its group"), owners: [:])
+        // The phases start when the consumer has its first message, so the group join
+        // (~3 s on the embedded cluster, longer on a busy real one) does not eat into them.
+        let joinAllowance = 30.0
+        let runOptions = LagWatchOptions(
+            interval: options.interval, duration: script.totalLength + joinAllowance, window: options.window)
+        let loop = LagWatchLoop(ctx: ctx, target: target, options: runOptions)
+        let start = Date()
+        var produced = 0
+        var nextConsumeAt = 0.0
+        var lastCommit = Date.distantPast
+        var uncommitted = 0
+        var consumed = 0
+        var statusesByPhase: [String: [String]] = [:]
+        var maxLagByPartition: [Int32: Int64] = [:]
+        var joinedAt: Double?
+
+        func currentPhase(_ now: Double) -> LagDemoScript.Phase {
+            guard let joinedAt else { return script.joining }
+            return script.phase(at: now - joinedAt)
+        }
+        loop.phase = { currentPhase(Date().timeIntervalSince(start)).announcement }
+        loop.isFinished = { joinedAt.map { Date().timeIntervalSince(start) - $0 >= script.totalLength } ?? false }
+        loop.onReport = { report, _ in
+            let name = currentPhase(report.time).name
+            for p in report.partitions {
+                maxLagByPartition[p.partition] = max(maxLagByPartition[p.partition] ?? 0, p.lag)
+            }
+            if !(statusesByPhase[name] ?? []).contains(report.groupStatus.rawValue) {
+                statusesByPhase[name, default: []].append(report.groupStatus.rawValue)
+            }
+        }
+        func consumeAtPace(_ now: Double, waitMs: Int32) {
+            let phase = currentPhase(now)
+            guard phase.consumeRate > 0 else { return }
+            // Paced, never bursting more than 0.1 s of backlog, so "slow" stays slow after the join.
+            while now >= nextConsumeAt {
+                guard let event = consumer.poll(timeoutMs: waitMs) else { return }
+                if case .message = event {
+                    uncommitted += 1
+                    consumed += 1
+                    nextConsumeAt = max(nextConsumeAt, now - 0.1) + 1 / currentPhase(now).consumeRate
+                }
+            }
+        }
+        loop.tick = {
+            let now = Date().timeIntervalSince(start)
+            // The producer waits for the consumer's partitions: a backlog built during the
+            // join would be read one partition at a time, and the other partition's frozen
+            // offset would show STALL in the middle of the "slow" phase.
+            guard let joinedAt else {
+                _ = consumer.poll(timeoutMs: 0)
+                if !((try? consumer.assignment()) ?? []).isEmpty { joinedAt = now }
+                return
+            }
+            while Double(produced) < rate * (now - joinedAt) {
+                // Keyed: the partitioner (CRC32 of the key by default) picks the partition,
+                // so every partition gets some customers and carries lag of its own.
+                try producer.send(topic: name, key: Array("customer-\(produced % 12)".utf8), value: payload)
+                produced += 1
+            }
+            consumeAtPace(now, waitMs: 0)
+            let sinceCommit = Date().timeIntervalSince(lastCommit)
+            if uncommitted > 0 && sinceCommit >= options.interval {
+                try DataCommands.commitStored(consumer)
+                lastCommit = Date()
+                uncommitted = 0
+            }
+        }
+        // A fast consumer is caught up whenever it has read all that was produced; it
+        // finishes that and commits just before each sample, so the sample shows lag 0
+        // instead of the few messages in flight (which Burrow would read as a lag that
+        // never decreases).
+        loop.beforeSample = {
+            let now = Date().timeIntervalSince(start)
+            guard currentPhase(now).consumeRate > rate else { return }
+            try? producer.flush(timeoutMs: 500)
+            let deadline = Date().addingTimeInterval(min(0.2, options.interval / 2))
+            while consumed < produced + warmUpMessages && Date() < deadline {
+                let now = Date().timeIntervalSince(start)
+                if now < nextConsumeAt { Thread.sleep(forTimeInterval: min(0.01, nextConsumeAt - now)) }
+                consumeAtPace(Date().timeIntervalSince(start), waitMs: 10)
+            }
+            if uncommitted > 0 {
+                try DataCommands.commitStored(consumer)
+                lastCommit = Date()
+                uncommitted = 0
+            }
+        }
+        loop.run()
+        try? producer.flush(timeoutMs: 5_000)
+
+        ctx.output.line("what each phase showed (group status per sample):")
+        for phase in [script.joining] + script.phases {
+            let seen = statusesByPhase[phase.name] ?? []
+            ctx.output.line(
+                "  \(phase.name): \(seen.isEmpty ? "not reached" : seen.joined(separator: " → ")) — \(phase.lesson)")
+        }
+        let lagging = partitionIds.filter { (maxLagByPartition[$0] ?? 0) > 0 }
+        ctx.output.line(
+            "largest lag per partition: "
+                + partitionIds.map { "p\($0) \(maxLagByPartition[$0] ?? 0)" }.joined(separator: ", ")
+                + " (\(lagging.count) of \(partitionIds.count) partitions carried lag; the keys decide how much each gets)"
+        )
+        ctx.output.setResult(
+            .object([
+                ("demo", true), ("topic", .string(name)), ("group", .string(name)), ("produce_per_sec", .double(rate)),
+                (
+                    "phases",
+                    .array(
+                        ([script.joining] + script.phases).map { phase in
+                            .object([
+                                ("phase", .string(phase.name)), ("consume_per_sec", .double(phase.consumeRate)),
+                                ("group_statuses_seen", .strings(statusesByPhase[phase.name] ?? [])),
+                                ("lesson", .string(phase.lesson)),
+                            ])
+                        })
+                ),
+                ("samples", .integer(loop.summary.samples)), ("max_total_lag", .integer(loop.summary.maxTotalLag)),
+                (
+                    "max_lag_by_partition",
+                    .array(
+                        partitionIds.map {
+                            .object([("partition", .integer($0)), ("max_lag", .integer(maxLagByPartition[$0] ?? 0))])
+                        })
+                ),
+                ("final_status", .optional(loop.summary.last?.groupStatus.rawValue)),
+            ]))
+        if let joinedAt {
+            ctx.output.hint(
+                "the consumer got its partitions \(LagFormat.duration(joinedAt)) after the start (group join)")
+        }
+        if !c.isEmbedded {
+            ctx.output.hint(
+                "on real Kafka `lag \(name)` also shows the member, host and client id owning each partition while the demo runs"
+            )
+        }
     }
-
-    func start(of index: Int) -> Double { phases.prefix(index).reduce(0) { $0 + $1.length } }
-
-    func phase(at time: Double) -> Phase { phases[phaseIndex(at: time)] }
 }
