@@ -99,6 +99,9 @@ extension SessionCommands {
         for state in s.labState.values.sorted(by: { $0.statusOrder < $1.statusOrder }) {
             for line in state.statusLines(in: s) { add(line.key, line.text, line.json) }
         }
+        let changed = configRows(s.settings)
+        // In the same aligned column as the lines above when nothing is set.
+        if changed.isEmpty { rows.append(["config", "librdkafka defaults (nothing set)"]) }
         var table = TextTable(headers: ["", ""])
         table.rows = rows
         if ctx.output.isJSON {
@@ -106,10 +109,7 @@ extension SessionCommands {
             ctx.output.setResult(.object(pairs))
         } else {
             ctx.output.line(table.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
-            let changed = configRows(s.settings)
-            if changed.isEmpty {
-                ctx.output.line("config    librdkafka defaults (nothing set)")
-            } else {
+            if !changed.isEmpty {
                 var t = TextTable(headers: ["SCOPE", "PROPERTY", "VALUE"])
                 t.rows = changed
                 ctx.output.table(t)
