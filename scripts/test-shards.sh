@@ -20,7 +20,7 @@ SWIFT=${SWIFT:-swift}
 shards=(
   'ConsumerExampleTests'
   'ConsumerLabTests|LagExampleTests'
-  'ReplicationLabTests|ReplicationExampleTests|ExampleScriptTests'
+  'ReplicationLabTests|ReplicationExampleTests|ExampleScriptTests|ComposeProducersExampleTests'
   'ProducersScriptTests|BenchExampleTests|LagCommandTests'
   'kafkalabTests'
 )

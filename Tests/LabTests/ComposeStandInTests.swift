@@ -220,6 +220,27 @@ struct ComposeStandInTests {
     }
 }
 
+/// Example 03 in compose mode against the stand-in: its own suite (about 20 s: the
+/// idempotence demo's real-cluster runs are timed) so that it runs beside the others.
+@Suite("examples/03-producers.kl in compose mode against the stand-in")
+struct ComposeProducersExampleTests {
+    @Test func theProducersExampleReplaysInComposeMode() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/03-producers.kl")
+        let lines = try String(contentsOf: script, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).map(String.init)
+        let result = ScriptRunner(dispatcher: t.dispatcher).run(lines: lines, in: t.session)
+        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
+        let out = t.buffer.stdout
+        // The real-cluster path of the idempotence demo: nothing injected, the learner pauses the leader.
+        #expect(out.contains("docker compose pause kafka-"), "\(out.suffix(3000))")
+        #expect(!out.contains("INJECTED") && !out.contains("injected through the mock"))
+    }
+}
+
 /// What only the compose cluster would otherwise show, decided in pure code.
 @Suite("Real-cluster decisions")
 struct RealClusterDecisionTests {
