@@ -5,14 +5,10 @@ import Testing
 
 @Suite("Dispatcher and completion (no cluster)")
 struct DispatcherTests {
-    let buffer = OutputBuffer()
-    let session: Session
-    let dispatcher = CommandCatalog.dispatcher()
-
-    init() {
-        session = Session(output: .capturing(into: buffer), isScript: true)
-        session.dispatcher = dispatcher
-    }
+    let shell = NoClusterShell()
+    var buffer: OutputBuffer { shell.buffer }
+    var session: Session { shell.session }
+    var dispatcher: Dispatcher { shell.dispatcher }
 
     @Test func unknownCommandSuggestsTheNearest() {
         guard case .failed(let message) = dispatcher.execute("topik list", in: session) else {

@@ -8,14 +8,10 @@ import Testing
 /// mode, `help quit` and `help config` alone.
 @Suite("Scripts, separators and JSON runs (no cluster)")
 struct ScriptAndShellTests {
-    let buffer = OutputBuffer()
-    let session: Session
-    let dispatcher = CommandCatalog.dispatcher()
-
-    init() {
-        session = Session(output: .capturing(into: buffer), isScript: true)
-        session.dispatcher = dispatcher
-    }
+    let shell = NoClusterShell()
+    var buffer: OutputBuffer { shell.buffer }
+    var session: Session { shell.session }
+    var dispatcher: Dispatcher { shell.dispatcher }
 
     @Test func semicolonSeparatesCommandsAtThePromptAndStopsAtTheFirstFailure() {
         #expect(dispatcher.execute("format json; format table", in: session) == .succeeded)
