@@ -39,18 +39,18 @@ enum ConsumerBenchRunner {
         let consumers = try args.int("--consumers", default: 1, range: 1...64)
         let c = try session.requireConnection()
         let topicName = args.value("--topic") ?? ConsumerCommands.defaultTopic
-        guard let topic = try c.admin.metadata().topic(topicName) else {
+        guard let topic = try c.client.metadata().topic(topicName) else {
             let fix =
                 topicName == ConsumerCommands.defaultTopic
                 ? "`seed` creates and fills it" : "`seed \(topicName)` fills it"
             throw LabError.notFound("unknown topic '\(topicName)'; \(fix)")
         }
         var expected: [Int32: Int64] = [:]
-        if let all = try? c.admin.watermarks(topic: topicName, partitions: topic.partitions.map(\.id)) {
+        if let all = try? c.client.watermarks(topic: topicName, partitions: topic.partitions.map(\.id)) {
             for (p, w) in all { expected[p] = w.high - w.low }
         } else {
             for p in topic.partitions {
-                let w = try c.admin.watermarks(topic: topicName, partition: p.id)
+                let w = try c.client.watermarks(topic: topicName, partition: p.id)
                 expected[p.id] = w.high - w.low
             }
         }

@@ -170,12 +170,12 @@ extension DataCommands {
             // Absolute offsets from the watermarks: given a logical beginning or end, librdkafka
             // 2.0.2 looks the offset up itself, and its first lookup (sent before it knows the
             // leader) is retried after 500 ms, so every read started half a second late.
-            let admin = try ctx.session.requireConnection().admin
+            let client = try ctx.session.requireConnection().client
             consumer.prepare(topic: topicName, timeoutMs: ctx.session.requestTimeoutMs)
             try consumer.assign(
                 partitions.map { p in
                     var offset = startOffset
-                    if startOffset < 0, let w = try? admin.watermarks(topic: topicName, partition: p, timeoutMs: 3_000)
+                    if startOffset < 0, let w = try? client.watermarks(topic: topicName, partition: p, timeoutMs: 3_000)
                     {
                         offset = startOffset == TopicPartitionOffset.beginning ? w.low : w.high
                     }

@@ -89,8 +89,8 @@ enum DataCommands {
     static func reportGroupCommits(
         _ mode: GroupConsumeMode, topic: TopicInfo, consumed: Int, stopped: String, ctx: CommandContext
     ) throws {
-        let admin = try ctx.session.requireConnection().admin
-        let committed = try admin.committedOffsets(
+        let client = try ctx.session.requireConnection().client
+        let committed = try client.committedOffsets(
             group: mode.group, partitions: topic.partitions.map { TopicPartition(topic: topic.name, partition: $0.id) })
         let withOffsets = committed.filter { $0.offset >= 0 }
         let text =

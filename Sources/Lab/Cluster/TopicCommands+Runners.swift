@@ -172,7 +172,7 @@ extension TopicCommands {
             )
         }
         _ = try ctx.session.requireTopic(name)
-        try c.admin.deleteTopic(name)
+        try c.client.deleteTopic(name)
         if ctx.session.currentTopic == name { ctx.session.currentTopic = nil }
         ctx.output.line("deleted \(name)")
     }

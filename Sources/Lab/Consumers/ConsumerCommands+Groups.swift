@@ -43,7 +43,7 @@ struct GroupRunPlan {
         let (sessionSeconds, sessionWarning) = sessionTimeout(requested: requestedSession, embedded: c.isEmbedded)
         if let sessionWarning { ctx.output.warning(sessionWarning) }
         let topicName = args.value("--topic") ?? ConsumerCommands.defaultTopic
-        let md = try c.admin.metadata()
+        let md = try c.client.metadata()
         guard let topic = md.topic(topicName) else {
             let fix =
                 topicName == ConsumerCommands.defaultTopic

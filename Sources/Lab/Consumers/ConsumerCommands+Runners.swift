@@ -22,7 +22,7 @@ extension ConsumerCommands {
             )
         }
 
-        let md = try c.admin.metadata()
+        let md = try c.client.metadata()
         var created = false
         let partitionCount: Int
         if let existing = md.topic(topicName) {
@@ -83,7 +83,7 @@ extension ConsumerCommands {
 
         var total: Int64 = 0
         for p in 0..<partitionCount {
-            if let w = try? c.admin.watermarks(topic: topicName, partition: Int32(p)) { total += w.high - w.low }
+            if let w = try? c.client.watermarks(topic: topicName, partition: Int32(p)) { total += w.high - w.low }
         }
         let mib = Double(delivered * size) / 1_048_576
         let rate = seconds > 0 ? Double(delivered) / seconds : 0
@@ -121,7 +121,7 @@ extension ConsumerCommands {
         }
         let g: GroupDescription
         do {
-            g = try c.admin.describeGroup(id)
+            g = try c.client.describeGroup(id)
         } catch let e as KafkaError where e.name == "_UNSUPPORTED_FEATURE" || e.name == "UNSUPPORTED_VERSION" {
             throw LabError.unsupported("\(c.label) does not support DescribeGroups (\(e.name))")
         }

@@ -9,7 +9,7 @@ extension LagCommands {
         try args.expectPositionals(atMost: 1)
         let group = try args.positional(0, "<group>")
         var target = try LagTarget.resolve(group: group, topic: args.value("--topic"), ctx: ctx)
-        let offsets = try LagTarget.offsets(group: group, partitions: target.partitions, admin: target.admin)
+        let offsets = try LagTarget.offsets(group: group, partitions: target.partitions, client: target.client)
         _ = try target.requirePresence(anyCommit: offsets.contains { $0.committed != nil }, session: ctx.session)
         let full = LagTable(offsets, owners: target.owners)
         let table = args.has("--lagging") ? full.laggingOnly : full
@@ -22,7 +22,7 @@ extension LagCommands {
         let group = try args.positional(0, "<group>")
         let options = try LagWatchOptions(args, defaultInterval: 2, defaultDuration: 60, defaultWindow: 10)
         var target = try LagTarget.resolve(group: group, topic: args.value("--topic"), ctx: ctx)
-        let first = try LagTarget.offsets(group: group, partitions: target.partitions, admin: target.admin)
+        let first = try LagTarget.offsets(group: group, partitions: target.partitions, client: target.client)
         _ = try target.requirePresence(anyCommit: first.contains { $0.committed != nil }, session: ctx.session)
         ctx.output.hint(
             "watching group \(group) every \(Arguments.formatDuration(options.interval)) for \(Arguments.formatDuration(options.duration)) (Ctrl-C stops): \(target.topicsExplanation)"

@@ -131,7 +131,7 @@ enum LagCommands {
 /// Which partitions `lag` looks at for a group, why, and what the coordinator said.
 struct LagTarget {
     let group: String
-    let admin: AdminClient
+    let client: any ClusterClient
     let topics: [String]
     let partitions: [TopicPartition]
     /// One sentence: where the topic list came from.
@@ -145,7 +145,7 @@ struct LagTarget {
     static func resolve(group: String, topic: String?, ctx: CommandContext) throws -> LagTarget {
         let session = ctx.session
         let c = try session.requireConnection()
-        let admin = c.admin
+        let client = c.client
         guard !group.isEmpty else { throw ctx.usageError("the group id is empty") }
 
         var description = GroupPresence.Description.unsupported
@@ -155,7 +155,7 @@ struct LagTarget {
         // against its mock wedges the admin client (metadata then times out, destroy hangs).
         if !c.isEmbedded {
             do {
-                let d = try admin.describeGroup(group)
+                let d = try client.describeGroup(group)
                 description = .state(d.state, members: d.members.count)
                 for m in d.members {
                     for tp in m.assignment {
@@ -171,11 +171,11 @@ struct LagTarget {
             }
         }
 
-        let md = try admin.metadata()
+        let md = try client.metadata()
         if let topic {
             let info = try session.requireTopic(topic)
             return LagTarget(
-                group: group, admin: admin, topics: [topic],
+                group: group, client: client, topics: [topic],
                 partitions: info.partitions.map { TopicPartition(topic: topic, partition: $0.id) },
                 topicsExplanation: "topic \(topic) (--topic)",
                 checked: "topic \(topic) (\(info.partitions.count) partition(s))",
@@ -185,7 +185,7 @@ struct LagTarget {
         // otherwise), so every partition of every user topic is asked for at once.
         let userTopics = md.topics.filter { !$0.name.hasPrefix("__") }
         let all = userTopics.flatMap { t in t.partitions.map { TopicPartition(topic: t.name, partition: $0.id) } }
-        let committed = all.isEmpty ? [] : try admin.committedOffsets(group: group, partitions: all)
+        let committed = all.isEmpty ? [] : try client.committedOffsets(group: group, partitions: all)
         var topics = assignedTopics
         for o in committed where o.offset >= 0 && !topics.contains(o.topic) { topics.append(o.topic) }
         let checked = "any of the \(userTopics.count) topic(s) (\(all.count) partitions)"
@@ -204,19 +204,21 @@ struct LagTarget {
             (md.topic(name)?.partitions ?? []).map { TopicPartition(topic: name, partition: $0.id) }
         }
         return LagTarget(
-            group: group, admin: admin, topics: topics, partitions: partitions,
+            group: group, client: client, topics: topics, partitions: partitions,
             topicsExplanation: explanation.isEmpty ? "no topics" : explanation,
             checked: checked, description: description, owners: owners)
     }
 
     /// Committed offsets and watermarks of the partitions, one sample.
-    static func offsets(group: String, partitions: [TopicPartition], admin: AdminClient) throws -> [PartitionOffsets] {
+    static func offsets(
+        group: String, partitions: [TopicPartition], client: any ClusterClient
+    ) throws -> [PartitionOffsets] {
         guard !partitions.isEmpty else { return [] }
-        let committed = try admin.committedOffsets(group: group, partitions: partitions)
+        let committed = try client.committedOffsets(group: group, partitions: partitions)
         var byPartition: [TopicPartition: Int64] = [:]
         for o in committed where o.offset >= 0 && o.errorCode == 0 { byPartition[o.topicPartition] = o.offset }
         return try partitions.map { tp in
-            let w = try admin.watermarks(topic: tp.topic, partition: tp.partition)
+            let w = try client.watermarks(topic: tp.topic, partition: tp.partition)
             return PartitionOffsets(
                 topic: tp.topic, partition: tp.partition, committed: byPartition[tp], logStart: w.low, logEnd: w.high)
         }
@@ -346,7 +348,7 @@ final class LagWatchLoop {
     private func sample(at time: Double, phase: String?) {
         let offsets: [PartitionOffsets]
         do {
-            offsets = try LagTarget.offsets(group: target.group, partitions: target.partitions, admin: target.admin)
+            offsets = try LagTarget.offsets(group: target.group, partitions: target.partitions, client: target.client)
         } catch {
             ctx.output.warning("sample at \(LagFormat.duration(time)) skipped: \(describeError(error))")
             return

@@ -14,7 +14,7 @@ struct LagDemo {
         let options = try LagWatchOptions(args, defaultInterval: 0.5, defaultDuration: 0, defaultWindow: 8)
         let session = ctx.session
         let c = try session.requireConnection()
-        let md = try c.admin.metadata()
+        let md = try c.client.metadata()
         var name = "lag-demo"
         var n = 1
         while md.topic(name) != nil { n += 1; name = "lag-demo-\(n)" }
@@ -62,7 +62,7 @@ struct LagDemo {
         }
 
         let target = LagTarget(
-            group: name, admin: c.admin, topics: [name],
+            group: name, client: c.client, topics: [name],
             partitions: partitionIds.map { TopicPartition(topic: name, partition: $0) },
             topicsExplanation: "topic \(name) (the demo's)", checked: "topic \(name)",
             description: c.isEmbedded ? .unsupported : .failed("the demo does not describe its group"), owners: [:])

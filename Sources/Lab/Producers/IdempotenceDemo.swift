@@ -94,7 +94,7 @@ struct IdempotenceDemo {
             out.hint("--count sizes the embedded runs; on a real cluster each run produces 20 msg/s for --for")
         }
         let kinds: [Kind] = embedded != nil ? Kind.allCases : [.off, .idempotent]
-        let start = try c.admin.watermarks(topic: topic.name, partition: 0).high
+        let start = try c.client.watermarks(topic: topic.name, partition: 0).high
         let producers = try kinds.map {
             try RunProducer(
                 $0, connection: c,

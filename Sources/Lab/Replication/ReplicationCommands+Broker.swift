@@ -117,7 +117,7 @@ extension ReplicationCommands {
                     cancellation: ctx.cancellation
                 ) {
                     if let before = try? IsrWatcher.snapshot(
-                        of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0)
+                        of: c, scope: .allTopicsAndInternal, timeoutMs: c.client.timeoutMs, time: 0)
                     {
                         state.rememberIfUnset(
                             before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
@@ -155,7 +155,7 @@ extension ReplicationCommands {
 
         if action == .start {
             if let before = try? IsrWatcher.snapshot(
-                of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0)
+                of: c, scope: .allTopicsAndInternal, timeoutMs: c.client.timeoutMs, time: 0)
             {
                 state?.rememberIfUnset(before, reason: "before `broker start \(ReplicationCommands.ids(ids))`")
             }
@@ -183,7 +183,8 @@ extension ReplicationCommands {
                 "stopping \(brokerWord) would leave no broker running, and kafkalab needs one to read metadata; start another first (`broker start <id>`)"
             )
         }
-        let before = try IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0)
+        let before = try IsrWatcher.snapshot(
+            of: c, scope: .allTopicsAndInternal, timeoutMs: c.client.timeoutMs, time: 0)
         state?.rememberIfUnset(before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
         let moves = LeaderElection.movesAway(from: Set(ids), down: down, partitions: before.partitions)
         for id in ids { try cluster.stopBroker(id) }
@@ -246,7 +247,7 @@ extension ReplicationCommands {
         _ ids: Set<Int32>, cluster: any MockClusterControl,
         connection c: ClusterConnection
     ) throws -> [LeaderElection.Move] {
-        let now = try IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.admin.timeoutMs, time: 0)
+        let now = try IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: c.client.timeoutMs, time: 0)
         let moves = LeaderElection.movesOnStart(of: ids, partitions: now.partitions)
         for m in moves { try cluster.setLeader(topic: m.topic, partition: m.partition, broker: m.to) }
         return moves

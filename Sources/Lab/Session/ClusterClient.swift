@@ -20,8 +20,17 @@ public protocol ClusterClient: AnyObject, Sendable {
     /// the HW while a transaction on the partition is open or its marker is not
     /// yet written.
     func lastStableOffset(topic: String, partition: Int32, timeoutMs: Int32?) throws -> Int64
+    /// Low and high watermarks of several partitions of one topic, in as few requests as the client can.
+    func watermarks(topic: String, partitions: [Int32]) throws -> [Int32: Watermarks]
     func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws
+    func deleteTopic(_ name: String) throws
     func describeTopicConfig(_ topic: String) throws -> [ConfigEntry]
+    /// Every record of one partition, from its log start to its end, as a consumer
+    /// with `consumerProperties` reads it (the compaction demo's view of a log: what
+    /// the log cleaner left).
+    func readPartition(
+        topic: String, partition: Int32, consumerProperties: [String: String], timeoutSeconds: Double
+    ) throws -> [ConsumedMessage]
     func listGroups() throws -> GroupListings
     func describeGroup(_ id: String) throws -> GroupDescription
     func committedOffsets(group: String, partitions: [TopicPartition]) throws -> [TopicPartitionOffset]
@@ -35,6 +44,18 @@ extension ClusterClient {
     public func metadata() throws -> ClusterMetadata { try metadata(timeoutMs: nil) }
     public func watermarks(topic: String, partition: Int32) throws -> Watermarks {
         try watermarks(topic: topic, partition: partition, timeoutMs: nil)
+    }
+    public func readPartition(
+        topic: String, partition: Int32, consumerProperties: [String: String], timeoutSeconds: Double
+    ) throws -> [ConsumedMessage] {
+        try Consumer.readPartition(
+            topic: topic, partition: partition, properties: consumerProperties, timeoutSeconds: timeoutSeconds)
+    }
+    /// One query per partition: what a client without a batched query does.
+    public func watermarks(topic: String, partitions: [Int32]) throws -> [Int32: Watermarks] {
+        var all: [Int32: Watermarks] = [:]
+        for p in partitions { all[p] = try watermarks(topic: topic, partition: p, timeoutMs: nil) }
+        return all
     }
 }
 
@@ -89,6 +110,10 @@ public final class AdminClusterClient: ClusterClient {
     ) throws {
         try admin.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
     }
+    public func watermarks(topic: String, partitions: [Int32]) throws -> [Int32: Watermarks] {
+        try admin.watermarks(topic: topic, partitions: partitions)
+    }
+    public func deleteTopic(_ name: String) throws { try admin.deleteTopic(name) }
     public func describeTopicConfig(_ topic: String) throws -> [ConfigEntry] { try admin.describeTopicConfig(topic) }
     public func listGroups() throws -> GroupListings { try admin.listGroups() }
     public func describeGroup(_ id: String) throws -> GroupDescription { try admin.describeGroup(id) }

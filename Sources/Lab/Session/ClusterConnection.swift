@@ -19,7 +19,10 @@ public final class ClusterConnection: Sendable {
 
     // Declared before `embedded` so it is released first: an admin client
     // that outlives the cluster logs connection failures while shutting down.
-    public let admin: AdminClient
+    /// The session's admin handle, for connecting and for the dispatcher's
+    /// cancellation only: the labs ask the cluster through `client`, the seam the
+    /// tests' stand-in sits behind, so that every compose-mode path can be run here.
+    let admin: AdminClient
     /// The cluster-facing calls of the labs (metadata, watermarks, groups, topic creation).
     public let client: any ClusterClient
     /// Set only by the internal stand-in initializer (tests): compose control
@@ -132,18 +135,14 @@ public final class ClusterConnection: Sendable {
             try embedded.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
             try electLiveLeaders(of: name, in: embedded)
         } else {
-            // A real client asks the metadata for a controller first (the stand-in
-            // of the tests answers CreateTopics itself).
-            if client is AdminClusterClient {
-                let brokers = try admin.metadata().brokers.map(\.id)
-                let controller = admin.controllerId(timeoutMs: admin.timeoutMs)
-                if controller.map(brokers.contains) != true,
-                    let refusal = Self.cannotCreateTopics(
-                        controller: controller, brokers: brokers,
-                        clusterId: admin.clusterId(timeoutMs: 1_000), bootstrap: bootstrap)
-                {
-                    throw LabError.unsupported(refusal)
-                }
+            let brokers = try client.metadata().brokers.map(\.id)
+            let controller = client.metadataControllerId(timeoutMs: client.timeoutMs)
+            if controller.map(brokers.contains) != true,
+                let refusal = Self.cannotCreateTopics(
+                    controller: controller, brokers: brokers,
+                    clusterId: client.clusterId(timeoutMs: 1_000), bootstrap: bootstrap)
+            {
+                throw LabError.unsupported(refusal)
             }
             try client.createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
         }
@@ -188,6 +187,16 @@ public final class ClusterConnection: Sendable {
         if let composeOverride { return composeOverride }
         return try DockerCompose.locate(
             composeFile: composeFile, action: action, brokers: brokers, environment: environment)
+    }
+
+    /// The same, for any other use of the compose cluster (`purpose` and `example` word the error).
+    public func composeControl(
+        composeFile: String?, purpose: String, example: (String) -> String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> any ComposeControl {
+        if let composeOverride { return composeOverride }
+        return try DockerCompose.locate(
+            composeFile: composeFile, purpose: purpose, example: example, environment: environment)
     }
 
     /// Why CreateTopics cannot succeed here, or nil when it can be tried:

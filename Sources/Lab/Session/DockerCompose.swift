@@ -13,6 +13,9 @@ public protocol ComposeControl: Sendable {
     /// The active KRaft controller's node id, from the quorum tool inside a
     /// controller container; nil when no controller answered.
     func activeController() throws -> Int32?
+    /// Runs a command inside a broker's container (`docker compose exec -T kafka-N ...`)
+    /// and returns its standard output; throws when the container is not running.
+    func exec(broker id: Int32, _ command: [String]) throws -> String
 }
 
 /// A container's state as `docker compose ps` reports it.

@@ -98,24 +98,13 @@ enum CompactionDemo {
             ]))
     }
 
+    /// The demo's partition as a consumer reads it now, through the cluster seam.
     static func readAll(topic: String, ctx: CommandContext) throws -> [ConsumedMessage] {
-        let consumer = try Consumer(
-            config: ctx.session.consumerProperties(
-                group: "kafkalab-compaction-\(UUID().uuidString.prefix(8))",
-                ["enable.auto.commit": "false", "enable.partition.eof": "true"]))
-        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])
-        var messages: [ConsumedMessage] = []
-        let deadline = Date().addingTimeInterval(10)
-        loop: while Date() < deadline {
-            switch consumer.poll(timeoutMs: 200) {
-            case .message(let m)?: messages.append(m)
-            case .partitionEOF?: break loop
-            case .error(let e)?: if e.isFatal { throw e }
-            case nil: continue
-            }
-        }
-        consumer.close()
-        return messages
+        try ctx.session.requireConnection().client.readPartition(
+            topic: topic, partition: 0,
+            consumerProperties: ctx.session.consumerProperties(
+                group: "kafkalab-compaction-\(UUID().uuidString.prefix(8))", [:]),
+            timeoutSeconds: 10)
     }
 
     static func printRecords(_ messages: [ConsumedMessage], _ out: Output) {

@@ -18,7 +18,7 @@ extension StorageCommands {
         case .embedded:
             var table = TextTable(headers: ["PARTITION", "LOW", "HIGH"], alignments: [.right, .right, .right])
             for p in partitions {
-                let w = try c.admin.watermarks(topic: name, partition: p.id)
+                let w = try c.client.watermarks(topic: name, partition: p.id)
                 table.append(["\(p.id)", "\(w.low)", "\(w.high)"])
             }
             ctx.output.line(
@@ -39,7 +39,7 @@ extension StorageCommands {
                 "segment files live on the brokers' disks; kafkalab reaches them only on the project's compose cluster. On your cluster run `ls -l <log.dirs>/\(name)-0/` on a broker, or `kafka-log-dirs.sh --describe --bootstrap-server ...` for sizes"
             )
         case .compose:
-            let compose = try DockerCompose.locate(
+            let compose = try c.composeControl(
                 composeFile: ctx.arguments.value("--compose-file") ?? ctx.session.composeFile,
                 purpose: "list segment files",
                 example: { "docker compose -f \($0) exec kafka-1 ls -l \(brokerLogDirectory)/\(name)-0" })

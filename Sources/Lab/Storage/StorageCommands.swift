@@ -19,7 +19,7 @@ enum StorageCommands {
     ) { ctx in try runSegments(ctx) }
 
     static func listSegments(
-        topic: String, partitions: [PartitionInfo], compose: DockerCompose, ctx: CommandContext
+        topic: String, partitions: [PartitionInfo], compose: any ComposeControl, ctx: CommandContext
     ) throws {
         var table = TextTable(
             headers: ["PARTITION", "BROKER", "ROLE", "SEGMENT (BASE OFFSET)", ".LOG", ".INDEX", ".TIMEINDEX", ""],

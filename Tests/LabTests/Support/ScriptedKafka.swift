@@ -26,6 +26,13 @@ import Kafka
 ///   next Produce answers NOT_ENOUGH_REPLICAS (injected into the mock once per
 ///   time the ISR falls: the mock cannot tell acks=1 from acks=all).
 ///
+/// - A topic with cleanup.policy=compact is cleaned by a scripted log cleaner
+///   (`ScriptedLogCleaner`, Kafka's rules) on reads after the first
+///   `cleanerBackoffReads` (log.cleaner.backoff.ms, counted in reads).
+/// - `docker compose exec` answers the `ls -ln` the `segments` command runs, as
+///   busybox in the apache/kafka image prints it, for replicas on running containers.
+/// - DescribeGroups answers `groupDescriptions`, else "Dead" with no members
+///   (Kafka's answer for a group it does not know).
 /// Offsets of scripted markers are appended after the mock's data, not
 /// interleaved: tests check counts and bounds, not marker positions.
 /// `@unchecked Sendable`: the protocols are Sendable because a real connection is
@@ -48,11 +55,17 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     /// ListGroups: the groups each broker lists; a broker in `groupListingFailures` answers with that error.
     var groupsByBroker: [Int32: [GroupListing]] = [:]
     var groupListingFailures: [Int32: Int32] = [:]
+    var groupDescriptions: [String: GroupDescription] = [:]
+    /// Reads of a compacted partition before the cleaner's first pass.
+    var cleanerBackoffReads = 1
+    /// Per "topic/partition": the cleaner's state and how often the partition was read.
+    var cleaners: [String: (cleaner: ScriptedLogCleaner, reads: Int)] = [:]
+    var deletedTopics: Set<String> = []
 
-    private(set) var composeCalls: [String] = []
+    var composeCalls: [String] = []
     private(set) var metadataPolls = 0
 
-    private struct PartitionModel {
+    struct PartitionModel {
         var replicas: [Int32]
         var leader: Int32
         var isr: [Int32]
@@ -63,14 +76,14 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         var visible = 0
     }
 
-    private var containers: [Int32: ContainerState] = [1: .running, 2: .running, 3: .running]
+    var containers: [Int32: ContainerState] = [1: .running, 2: .running, 3: .running]
     private var registered: Set<Int32> = [1, 2, 3]
     private var fenceCountdown: [Int32: Int] = [:]
     private var registerCountdown: [Int32: Int] = [:]
     private var rejoinCountdown: [Int32: Int] = [:]
     private var hiddenTopics: [String: Int] = [:]
-    private var model: [String: [Int32: PartitionModel]] = [:]
-    private var topicConfigs: [String: [String: String]] = [:]
+    var model: [String: [Int32: PartitionModel]] = [:]
+    var topicConfigs: [String: [String: String]] = [:]
     private var markers: [String: MarkerScript] = [:]
     private var underMinIsr: Set<String> = []
 
@@ -141,7 +154,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         try advance()
         let md = try admin.metadata(timeoutMs: timeoutMs)
         var topics: [TopicInfo] = []
-        for t in md.topics {
+        for t in md.topics where !deletedTopics.contains(t.name) {
             if let left = hiddenTopics[t.name], left > 0 {
                 hiddenTopics[t.name] = left - 1
                 continue
@@ -188,6 +201,10 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     }
 
     func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws {
+        if deletedTopics.contains(name) {
+            throw LabError.unsupported(
+                "the stand-in cannot re-create deleted topic \(name) (the mock under it keeps its data)")
+        }
         let listed = try admin.metadata().topic(name) != nil
         if model[name] != nil || listed {
             throw KafkaError(code: 36, message: "Topic '\(name)' already exists.")  // TOPIC_ALREADY_EXISTS
@@ -222,9 +239,10 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     }
 
     func describeGroup(_ id: String) throws -> GroupDescription {
-        GroupDescription(
-            id: id, state: "Stable", partitionAssignor: "range", isSimple: false, coordinator: registered.min(),
-            members: [])
+        groupDescriptions[id]
+            ?? GroupDescription(
+                id: id, state: "Dead", partitionAssignor: "", isSimple: false, coordinator: registered.min(),
+                members: [])
     }
 
     func committedOffsets(group: String, partitions: [TopicPartition]) throws -> [TopicPartitionOffset] {
