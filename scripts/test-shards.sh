@@ -19,10 +19,11 @@ SWIFT=${SWIFT:-swift}
 
 shards=(
   'ConsumerExampleTests'
+  'ComposeConsumersExampleTests'
   'ConsumerLabTests|LagExampleTests'
   'ReplicationLabTests|ReplicationExampleTests|ExampleScriptTests|ComposeProducersExampleTests'
-  'ProducersScriptTests|BenchExampleTests|LagCommandTests'
-  'kafkalabTests'
+  'ProducersScriptTests|BenchExampleTests|LagCommandTests|ComposeBenchExampleTests'
+  'kafkalabTests|ComposeLagAndStorageExampleTests'
 )
 [ "${KAFKALAB_SHARDS:-}" = 1 ] && shards=()
 

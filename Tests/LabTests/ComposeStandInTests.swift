@@ -189,21 +189,14 @@ struct ComposeStandInTests {
     /// Replays an example script on a fresh stand-in session.
     func replay(_ example: String) throws -> (ScriptedKafka, TestSession, ScriptRunner.Result) {
         let kafka = try ScriptedKafka()
-        let t = TestSession(standIn: kafka)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/\(example)")
-        let lines = try String(contentsOf: script, encoding: .utf8).split(
-            separator: "\n", omittingEmptySubsequences: false
-        ).map(String.init)
-        return (kafka, t, ScriptRunner(dispatcher: t.dispatcher).run(lines: lines, in: t.session))
+        let (t, result) = try replayInComposeMode(example, on: kafka)
+        return (kafka, t, result)
     }
 
-    // Not 07: its compaction demo waits up to 90 s for a log cleaner, which neither
-    // the mock nor the stand-in has; 05 and 06 run real rebalances on the mock
-    // (minutes); 03 replays too (about 20 s, mostly `txn fence` waiting for a fencing
-    // the mock never does), left out to keep the suite's time: its compose-only
-    // difference (`--faults` a warning) has its own test above.
-    @Test(arguments: ["01-cluster.kl"])
+    // 03 to 07 replay in their own suites (ComposeProducersExampleTests and
+    // ComposeExampleReplayTests.swift), so that the test shards run them side by side;
+    // 08 (the model) touches no cluster but replays here all the same.
+    @Test(arguments: ["01-cluster.kl", "08-replication-model.kl"])
     func examplesReplayInComposeMode(_ example: String) throws {
         let (_, t, result) = try replay(example)
         #expect(result.succeeded, "\(example): \(result.failures) stderr: \(t.buffer.stderr)")
@@ -225,14 +218,7 @@ struct ComposeStandInTests {
 @Suite("examples/03-producers.kl in compose mode against the stand-in")
 struct ComposeProducersExampleTests {
     @Test func theProducersExampleReplaysInComposeMode() throws {
-        let kafka = try ScriptedKafka()
-        let t = TestSession(standIn: kafka)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/03-producers.kl")
-        let lines = try String(contentsOf: script, encoding: .utf8).split(
-            separator: "\n", omittingEmptySubsequences: false
-        ).map(String.init)
-        let result = ScriptRunner(dispatcher: t.dispatcher).run(lines: lines, in: t.session)
+        let (t, result) = try replayInComposeMode("03-producers.kl", on: try ScriptedKafka())
         #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
         let out = t.buffer.stdout
         // The real-cluster path of the idempotence demo: nothing injected, the learner pauses the leader.

@@ -1,0 +1,66 @@
+import Foundation
+import Kafka
+import Testing
+
+@testable import Lab
+
+// Examples 04-07 replayed unchanged in compose mode against the stand-in: every
+// command takes its compose-cluster path (real-cluster session timeouts, DescribeGroups,
+// `docker compose exec` for segment files, a log cleaner to wait for), with the
+// mock carrying the data. One suite per example, so that the test shards
+// (scripts/test-shards.sh) can run the long ones beside each other.
+
+@Suite("examples/04-compression-and-batching.kl in compose mode against the stand-in")
+struct ComposeBenchExampleTests {
+    @Test func theBenchExampleReplaysInComposeMode() throws {
+        let (t, result) = try replayInComposeMode("04-compression-and-batching.kl", on: try ScriptedKafka())
+        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
+        let out = t.buffer.stdout
+        #expect(out.contains("lz4") && out.contains("msgs/s"))
+        // No embedded or served caveat: on the compose cluster the figures are the brokers' own.
+        #expect(!out.contains("embedded cluster: the broker runs in this process"))
+        #expect(!out.contains("served cluster:"))
+    }
+}
+
+@Suite("examples/05-consumers.kl in compose mode against the stand-in")
+struct ComposeConsumersExampleTests {
+    @Test func theConsumersExampleReplaysInComposeMode() throws {
+        let (t, result) = try replayInComposeMode("05-consumers.kl", on: try ScriptedKafka())
+        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
+        let out = t.buffer.stdout
+        // Real brokers refuse session timeouts below 6 s: the example's 3 s are raised, with a warning.
+        #expect(out.contains("raised to 6s"))
+        #expect(out.contains("session.timeout.ms=6000"))
+        // Static membership is not called unsupported on a real cluster: the reading is what was measured.
+        #expect(!out.contains("ignores group.instance.id"))
+        #expect(out.contains("Reading: with group.instance.id the restart"))
+        #expect(out.contains("got _MAX_POLL_EXCEEDED"))
+    }
+}
+
+@Suite("examples/06-lag.kl and 07-storage.kl in compose mode against the stand-in")
+struct ComposeLagAndStorageExampleTests {
+    @Test func theLagExampleReplaysInComposeMode() throws {
+        let kafka = try ScriptedKafka()
+        kafka.groupsByBroker = [1: [GroupListing(id: "billing", state: "Empty", isSimple: false)]]
+        let (t, result) = try replayInComposeMode("06-lag.kl", on: kafka)
+        // On the embedded cluster the last line (`groups`) fails (no ListGroups); here it lists.
+        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
+        let out = t.buffer.stdout
+        #expect(out.contains("billing"))
+        #expect(!out.contains("embedded: no DescribeGroups"))
+        #expect(out.contains("on real Kafka `lag "))
+    }
+
+    @Test func theStorageExampleReplaysInComposeMode() throws {
+        let kafka = try ScriptedKafka()
+        let (t, result) = try replayInComposeMode("07-storage.kl", on: kafka)
+        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
+        let out = t.buffer.stdout
+        // Segment files come from `docker compose exec` on each replica, not the embedded explanation.
+        #expect(out.contains("SEGMENT (BASE OFFSET)") && !out.contains("there are no segment files here"))
+        #expect(kafka.composeCalls.contains("exec kafka-1"))
+        #expect(out.contains("Compacted: "), "\(out.suffix(2000))")
+    }
+}
