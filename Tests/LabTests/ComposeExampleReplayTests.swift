@@ -39,28 +39,32 @@ struct ComposeConsumersExampleTests {
     }
 }
 
-@Suite("examples/06-lag.kl and 07-storage.kl in compose mode against the stand-in")
+@Suite("examples/06-lag.kl and 07-storage.kl in compose mode against the stand-in, twice in a row")
 struct ComposeLagAndStorageExampleTests {
-    @Test func theLagExampleReplaysInComposeMode() throws {
+    @Test func theLagExampleReplaysTwiceInComposeMode() throws {
         let kafka = try ScriptedKafka()
         kafka.groupsByBroker = [1: [GroupListing(id: "billing", state: "Empty", isSimple: false)]]
-        let (t, result) = try replayInComposeMode("06-lag.kl", on: kafka)
-        // On the embedded cluster the last line (`groups`) fails (no ListGroups); here it lists.
-        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
-        let out = t.buffer.stdout
-        #expect(out.contains("billing"))
-        #expect(!out.contains("embedded: no DescribeGroups"))
-        #expect(out.contains("on real Kafka `lag "))
+        for run in 1...2 {
+            let (t, result) = try replayInComposeMode("06-lag.kl", on: kafka)
+            // On the embedded cluster the last line (`groups`) fails (no ListGroups); here it lists.
+            #expect(result.succeeded, "run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
+            let out = t.buffer.stdout
+            #expect(out.contains("billing"))
+            #expect(!out.contains("embedded: no DescribeGroups"))
+            #expect(out.contains("on real Kafka `lag "))
+        }
     }
 
-    @Test func theStorageExampleReplaysInComposeMode() throws {
+    @Test func theStorageExampleReplaysTwiceInComposeMode() throws {
         let kafka = try ScriptedKafka()
-        let (t, result) = try replayInComposeMode("07-storage.kl", on: kafka)
-        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
-        let out = t.buffer.stdout
-        // Segment files come from `docker compose exec` on each replica, not the embedded explanation.
-        #expect(out.contains("SEGMENT (BASE OFFSET)") && !out.contains("there are no segment files here"))
+        for run in 1...2 {
+            let (t, result) = try replayInComposeMode("07-storage.kl", on: kafka)
+            #expect(result.succeeded, "run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
+            let out = t.buffer.stdout
+            // Segment files come from `docker compose exec` on each replica, not the embedded explanation.
+            #expect(out.contains("SEGMENT (BASE OFFSET)") && !out.contains("there are no segment files here"))
+            #expect(out.contains("Compacted: "), "\(out.suffix(2000))")
+        }
         #expect(kafka.composeCalls.contains("exec kafka-1"))
-        #expect(out.contains("Compacted: "), "\(out.suffix(2000))")
     }
 }

@@ -196,20 +196,29 @@ struct ComposeStandInTests {
     // 03 to 07 replay in their own suites (ComposeProducersExampleTests and
     // ComposeExampleReplayTests.swift), so that the test shards run them side by side;
     // 08 (the model) touches no cluster but replays here all the same.
+    /// Twice in a row on one stand-in, each time from a fresh shell: a real cluster
+    /// keeps its topics and groups, so the second run must not trip over the first.
     @Test(arguments: ["01-cluster.kl", "08-replication-model.kl"])
-    func examplesReplayInComposeMode(_ example: String) throws {
-        let (_, t, result) = try replay(example)
-        #expect(result.succeeded, "\(example): \(result.failures) stderr: \(t.buffer.stderr)")
+    func examplesReplayTwiceInComposeMode(_ example: String) throws {
+        let kafka = try ScriptedKafka()
+        for run in 1...2 {
+            let (t, result) = try replayInComposeMode(example, on: kafka)
+            #expect(result.succeeded, "\(example) run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
+        }
     }
 
-    @Test func theReplicationExampleReplaysInComposeMode() throws {
-        let (kafka, t, result) = try replay("02-replication.kl")
-        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
-        let out = t.buffer.stdout
-        #expect(out.contains("stop kafka-2: done"))
-        #expect(out.contains("produced 5 of 5 message(s) to payments"))
-        #expect(out.contains("failed with NOT_ENOUGH_REPLICAS"))
-        #expect(kafka.composeCalls.prefix(4) == ["stop kafka-2", "kill kafka-1", "start kafka-1", "start kafka-2"])
+    @Test func theReplicationExampleReplaysTwiceInComposeMode() throws {
+        let kafka = try ScriptedKafka()
+        for run in 1...2 {
+            let (t, result) = try replayInComposeMode("02-replication.kl", on: kafka)
+            #expect(result.succeeded, "run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
+            let out = t.buffer.stdout
+            #expect(out.contains("stop kafka-2: done"))
+            #expect(out.contains("produced 5 of 5 message(s) to payments"))
+            #expect(out.contains("failed with NOT_ENOUGH_REPLICAS"))
+        }
+        let calls = ["stop kafka-2", "kill kafka-1", "start kafka-1", "start kafka-2"]
+        #expect(kafka.composeCalls.prefix(4).elementsEqual(calls))
     }
 }
 

@@ -152,4 +152,15 @@ struct TopicAndDataCommandTests {
         try t.output(of: "produce --topic later --count 20 x{i}")
         #expect(try t.output(of: "consume later").contains("20 message(s)"))
     }
+
+    /// A group member reads nothing until it is assigned partitions: the idle clock starts
+    /// then. It used to start at once, so a join longer than --idle (the mock holds a first
+    /// join ~3 s; a real rebalance can take longer) ended with 0 messages called "end of log".
+    @Test func consumeInAGroupWaitsForItsAssignmentBeforeIdling() throws {
+        let t = try TestSession()
+        try t.output(of: "topic create joined --partitions 2")
+        try t.output(of: "produce --topic joined --count 6 j{i}")
+        let text = try t.output(of: "consume joined --group slow-join --idle 1s")
+        #expect(text.contains("consumed 6 message(s) from joined as group slow-join (end of log)"), "\(text)")
+    }
 }

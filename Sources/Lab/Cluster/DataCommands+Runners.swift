@@ -98,6 +98,9 @@ extension DataCommands {
         }
     }
 
+    /// How long `consume --group` waits for the coordinator to assign it partitions.
+    static let groupJoinLimit = 60.0
+
     static func runConsume(_ ctx: CommandContext) throws {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
@@ -191,11 +194,36 @@ extension DataCommands {
             guard groupMode != nil else { return Set(partitions) }
             return Set(((try? consumer.assignment()) ?? []).map(\.partition))
         }
+        // A group member reads nothing until the coordinator assigns it partitions: a join can
+        // wait for a rebalance (a member that left without closing holds one until its session
+        // time-out), so the idle clock starts at the assignment, and the join has its own bound.
+        let joinStarted = Date()
+        var assigned = groupMode == nil
+        var idled = false
         while !ctx.isCancelled {
             if let count, received >= count { break }
             if !follow, !atEnd.isEmpty, atEnd.isSuperset(of: endPartitions()) { break }
+            if !assigned {
+                if !endPartitions().isEmpty {
+                    assigned = true
+                    lastActivity = Date()
+                } else if Date().timeIntervalSince(joinStarted) > Self.groupJoinLimit {
+                    ctx.output.clearProgress()
+                    consumer.close()
+                    throw LabError.invalid(
+                        "group \(groupMode?.group ?? "") assigned this consumer no partition of \(topicName) within \(Arguments.formatDuration(Self.groupJoinLimit)): the group is still rebalancing (a member that left without closing holds it until its session.timeout.ms passes); run the command again, or read without --group"
+                    )
+                } else if Date().timeIntervalSince(joinStarted) > 2 {
+                    ctx.output.progress(
+                        "waiting for group \(groupMode?.group ?? "") to assign partitions: \(Int(Date().timeIntervalSince(joinStarted))) s"
+                    )
+                }
+            }
             guard let event = consumer.poll(timeoutMs: 200) else {
-                if (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle { break }
+                if assigned && (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle {
+                    idled = true
+                    break
+                }
                 continue
             }
             lastActivity = Date()
@@ -220,7 +248,12 @@ extension DataCommands {
         consumer.close()
         let why =
             ctx.isCancelled
-            ? "interrupted" : (count.map { received >= $0 } ?? false) ? "count reached" : follow ? "idle" : "end of log"
+            ? "interrupted"
+            : (count.map { received >= $0 } ?? false)
+                ? "count reached"
+                : follow
+                    ? "idle"
+                    : idled ? "no message for \(Arguments.formatDuration(idle)), end not reached" : "end of log"
         if let groupMode {
             try reportGroupCommits(groupMode, topic: topic, consumed: received, stopped: why, ctx: ctx)
         } else if ctx.output.isJSON {
