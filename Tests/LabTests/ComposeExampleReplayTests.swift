@@ -10,16 +10,19 @@ import Testing
 // mock carrying the data. One suite per example, so that the test shards
 // (scripts/test-shards.sh) can run the long ones beside each other.
 
-@Suite("examples/04-compression-and-batching.kl in compose mode against the stand-in")
+@Suite("examples/04-compression-and-batching.kl in compose mode against the stand-in, twice in a row")
 struct ComposeBenchExampleTests {
-    @Test func theBenchExampleReplaysInComposeMode() throws {
-        let (t, result) = try replayInComposeMode("04-compression-and-batching.kl", on: try ScriptedKafka())
-        #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
-        let out = t.buffer.stdout
-        #expect(out.contains("lz4") && out.contains("msgs/s"))
-        // No embedded or served caveat: on the compose cluster the figures are the brokers' own.
-        #expect(!out.contains("embedded cluster: the broker runs in this process"))
-        #expect(!out.contains("served cluster:"))
+    @Test func theBenchExampleReplaysTwiceInComposeMode() throws {
+        let kafka = try ScriptedKafka()
+        for run in 1...2 {
+            let (t, result) = try replayInComposeMode("04-compression-and-batching.kl", on: kafka)
+            #expect(result.succeeded, "run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
+            let out = t.buffer.stdout
+            #expect(out.contains("lz4") && out.contains("msgs/s"))
+            // No embedded or served caveat: on the compose cluster the figures are the brokers' own.
+            #expect(!out.contains("embedded cluster: the broker runs in this process"))
+            #expect(!out.contains("served cluster:"))
+        }
     }
 }
 
