@@ -14,7 +14,8 @@
 #
 # Environment: COUNT (2000000 for messages up to 200 B, else 1000000), SIZES ("100 1024"), CODECS ("none lz4 zstd"),
 # ROUNDS (5), SKIP_BUILD=1 (use the existing release build),
-# CONSUME_COUNT (1800000 for messages up to 200 B, else 450000), CONSUME_PARTITIONS (144), CPU_BAR (1.05).
+# CONSUME_COUNT (1800000 for messages up to 200 B, else 900000), CONSUME_PARTITIONS (144 for messages up to
+# 200 B, else 288), CPU_BAR (1.05).
 #
 # The counts are large so that what each process pays once (start-up, connecting, tearing down:
 # about 5 ms for rdkafka_performance, 15-20 ms for kafkalab, whose shell, Swift runtime and session
@@ -28,12 +29,12 @@ SIZES=${SIZES:-"100 1024"}
 CODECS=${CODECS:-"none lz4 zstd"}
 ROUNDS=${ROUNDS:-5}
 CPU_BAR=${CPU_BAR:-1.05}
-# The mock keeps at most ~5 MiB per partition (oldest dropped): 450,000 records of 1 KiB, or 1,800,000
-# of 100 B, over 144 partitions stay under it; more would leave rdkafka_performance -C waiting for
-# records that are gone. Runs this long (a few tenths of a second of CPU each) keep process start-up,
-# which both tools pay once, a small part of the figure.
-consume_count() { if [ -n "${CONSUME_COUNT:-}" ]; then echo "$CONSUME_COUNT"; elif [ "$1" -le 200 ]; then echo 1800000; else echo 450000; fi; }
-CONSUME_PARTITIONS=${CONSUME_PARTITIONS:-144}
+# The mock keeps at most ~5 MiB per partition (oldest dropped): 1,800,000 records of 100 B over 144
+# partitions, or 900,000 of 1 KiB over 288, stay under it; more would leave rdkafka_performance -C
+# waiting for records that are gone. Runs this long (about half a second of client CPU each, like the
+# produce rows) keep process start-up, which both tools pay once, a small part of the figure.
+consume_count() { if [ -n "${CONSUME_COUNT:-}" ]; then echo "$CONSUME_COUNT"; elif [ "$1" -le 200 ]; then echo 1800000; else echo 900000; fi; }
+consume_partitions() { if [ -n "${CONSUME_PARTITIONS:-}" ]; then echo "$CONSUME_PARTITIONS"; elif [ "$1" -le 200 ]; then echo 144; else echo 288; fi; }
 # rdkafka_performance's -m pattern, repeated to the message size; kafkalab's repeat: payload does the same.
 PATTERN="kafkalab-vs-rdkafka_performance"
 PROPS=(linger.ms=5 acks=1)
@@ -97,7 +98,7 @@ fi
 # ---------------------------------------------------------------------------
 # The cluster: one embedded cluster in its own process, shared by both tools
 CONSUME_TOPICS=()
-for size in $SIZES; do for codec in $CODECS; do CONSUME_TOPICS+=("consume-$size-$codec:$CONSUME_PARTITIONS"); done; done
+for size in $SIZES; do for codec in $CODECS; do CONSUME_TOPICS+=("consume-$size-$codec:$(consume_partitions "$size")"); done; done
 HAS_CONSUME=0
 if "$KAFKALAB" --embedded -c "help bench" 2>/dev/null | grep -q "bench consume"; then HAS_CONSUME=1; fi
 
@@ -130,11 +131,11 @@ run_kafkalab_produce() { # size codec
     cpu=$(timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$BOOTSTRAP" --json -c "${KL_SET}bench $2 --topic bench --count $(produce_count "$1") --size $1 --payload repeat:$PATTERN --warmup 0")
     echo "$(grep '"kind":"run"' "$WORK/kafkalab.out" | sed -n 's/.*"msgs_per_sec":\([0-9.e+]*\).*/\1/p' | awk '{printf "%d\n", $1}' | tail -1) $cpu"
 }
-partition_flags() { local i; for i in $(seq 0 $((CONSUME_PARTITIONS - 1))); do printf -- '-p %d ' "$i"; done; }
+partition_flags() { local i; for i in $(seq 0 $(($(consume_partitions "$1") - 1))); do printf -- '-p %d ' "$i"; done; }
 run_rdperf_consume() { # size codec
     local cpu
     # shellcheck disable=SC2046
-    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -C -t "consume-$1-$2" -b "$BOOTSTRAP" -c "$(consume_count "$1")" -o beginning $(partition_flags))
+    cpu=$(timed "$WORK/rdperf.out" "$RDPERF" -C -t "consume-$1-$2" -b "$BOOTSTRAP" -c "$(consume_count "$1")" -o beginning $(partition_flags "$1"))
     echo "$(sed -n 's/.* consumed in [0-9]*ms: \([0-9][0-9]*\) msgs\/s.*/\1/p' "$WORK/rdperf.out" | tail -1) $cpu"
 }
 run_kafkalab_consume() { # size codec
@@ -188,7 +189,7 @@ model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 [ -n "$model" ] || model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 echo "machine: $(nproc) cores, $model$(lscpu 2>/dev/null | sed -n 's/^Hypervisor vendor: *\(.*\)/ (\1 guest)/p'), librdkafka $(dpkg-query -W -f='${Version}' librdkafka-dev)"
 echo "load average (1, 5, 15 min): $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "cluster: kafkalab serve (embedded mock, 3 brokers); produce: topic bench with 6 partitions, ${PROPS[*]}; consume: $CONSUME_PARTITIONS partitions by assignment; payload '$PATTERN' repeated; median of $ROUNDS alternating rounds"
+echo "cluster: kafkalab serve (embedded mock, 3 brokers); produce: topic bench with 6 partitions, ${PROPS[*]}; consume: $(consume_partitions 100) (100 B) or $(consume_partitions 1024) (1 KiB) partitions by assignment; payload '$PATTERN' repeated; median of $ROUNDS alternating rounds"
 echo "msgs/s ratio = kafkalab / rdkafka_performance (medians); CPU s = user+system of the whole client process, start-up included; CPU ratio = median of the per-round kafkalab / rdkafka_performance CPU (equal message counts, so it is the ratio of CPU per message)"
 printf '%-8s %6s %-5s %8s %20s %16s %6s %-9s %15s %6s %-9s\n' mode size codec count "rdkafka_performance" "kafkalab" "ratio" "range" "CPU s rd / kl" "CPU" "CPU range"
 VERDICTS=()

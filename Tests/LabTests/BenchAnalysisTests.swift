@@ -184,6 +184,27 @@ struct BenchAnalysisTests {
                 in: #"{"brokers":{"a":{"nodeid":1,"req":{"Fetch":7}},"b":{"nodeid":-1,"req":{"Fetch":9}}}}"#) == 7)
     }
 
+    /// The fetch counter is read by a byte walk, not JSONDecoder: it must skip what a
+    /// consumer's statistics hold around it (strings with escapes, nested objects and
+    /// arrays, other counters named alike) and give nil for what is not a document.
+    @Test func fetchRequestsAreReadFromAFullDocumentAndNothingElse() {
+        let doc = #"""
+            { "name": "c#1 \"x\" {not} [an] object", "ts": 12, "brokers": {
+                "GroupCoordinator": { "nodeid": -1, "req": { "Fetch": 100 } },
+                "127.0.0.1:1/1": { "name": "b1", "nodeid": 1, "rtt": { "p99": 3.5, "hdrsize": 1 },
+                  "req": { "Produce": 4, "Fetch": 11, "Offset": 2 },
+                  "toppars": { "t-0": { "topic": "t", "partition": 0, "Fetch": 999, "list": [1, {"a": [2]}] } } },
+                "127.0.0.1:2/2": { "req": { "Fetch": 5 }, "nodeid": 2, "flag": true, "none": null }
+              },
+              "topics": { "t": { "partitions": { "0": { "fetchq_cnt": 7 } } } } }
+            """#
+        #expect(ClientStatistics.fetchRequests(in: doc) == 16)
+        #expect(ClientStatistics.fetchRequests(in: #"{"brokers":{}}"#) == 0)
+        #expect(ClientStatistics.fetchRequests(in: #"{"topics":{}}"#) == nil)
+        #expect(ClientStatistics.fetchRequests(in: #"{"brokers":{"a":{"nodeid":1,"req":{"Fetch":7}}"#) == nil)
+        #expect(ClientStatistics.fetchRequests(in: "not json") == nil)
+    }
+
     // MARK: Report
 
     static func result(_ label: String, msgsPerSec: Double, p99: UInt64, run: Int = 1) -> BenchResult {

@@ -91,6 +91,8 @@ struct DispatcherTests {
         #expect(c.candidates(for: "help config enable.idem") == ["enable.idempotence"])
         #expect(c.candidates(for: "consume --fo") == ["--follow"])
         #expect(c.candidates(for: "set linger.ms ").isEmpty)
+        // explain's concept list is built on first completion, not when the shell starts.
+        #expect(c.candidates(for: "explain is") == ["isr"])
     }
 
     /// Thousands of random and malformed lines: quotes, unicode, control

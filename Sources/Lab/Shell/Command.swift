@@ -42,6 +42,9 @@ public enum CompletionKind: Sendable {
     case topics
     case properties
     case words([String])
+    /// Words built on first use: for lists that cost something to make (explain's
+    /// concepts), so that starting the shell does not pay for them.
+    case computedWords(@Sendable () -> [String])
 }
 
 /// What a running command receives.

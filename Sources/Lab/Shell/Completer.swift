@@ -47,6 +47,7 @@ public struct Completer {
                 }
             }
         case .words(let w): if positionalIndex == 0 { options += w }
+        case .computedWords(let make): if positionalIndex == 0 { options += make() }
         }
         return matching(options)
     }

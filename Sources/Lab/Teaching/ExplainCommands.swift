@@ -6,6 +6,6 @@ enum ExplainCommands {
         "explain", summary: "a short, precise text on a Kafka concept (isr, hw, acks, ...); no argument lists them",
         usage: "explain [<concept>]",
         details: "Each text ends with the commands that let you see the concept at work.",
-        completes: .words(Concepts.names)
+        completes: .computedWords { Concepts.names }
     ) { ctx in try runExplain(ctx) }
 }
