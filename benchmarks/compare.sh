@@ -12,7 +12,7 @@
 # rdkafka_performance is built from Debian's librdkafka source package into
 # benchmarks/work/ (git-ignored): its source and binary are never committed.
 #
-# Environment: COUNT (2000000 for messages up to 200 B, else 1000000), SIZES ("100 1024"), CODECS ("none lz4 zstd"),
+# Environment: COUNT (2000000), SIZES ("100 1024"), CODECS ("none lz4 zstd"),
 # ROUNDS (5), SKIP_BUILD=1 (use the existing release build),
 # CONSUME_COUNT (1800000 for messages up to 200 B, else 900000), CONSUME_PARTITIONS (144 for messages up to
 # 200 B, else 288), CPU_BAR (1.05).
@@ -24,7 +24,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK="$ROOT/benchmarks/work"
-produce_count() { if [ -n "${COUNT:-}" ]; then echo "$COUNT"; elif [ "$1" -le 200 ]; then echo 2000000; else echo 1000000; fi; }
+produce_count() { if [ -n "${COUNT:-}" ]; then echo "$COUNT"; else echo 2000000; fi; }
 SIZES=${SIZES:-"100 1024"}
 CODECS=${CODECS:-"none lz4 zstd"}
 ROUNDS=${ROUNDS:-5}

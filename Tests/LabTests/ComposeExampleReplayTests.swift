@@ -13,11 +13,7 @@ import Testing
 @Suite("examples/04-compression-and-batching.kl in compose mode against the stand-in, twice in a row")
 struct ComposeBenchExampleTests {
     @Test func theBenchExampleReplaysTwiceInComposeMode() throws {
-        let kafka = try ScriptedKafka()
-        for run in 1...2 {
-            let (t, result) = try replayInComposeMode("04-compression-and-batching.kl", on: kafka)
-            #expect(result.succeeded, "run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
-            let out = t.buffer.stdout
+        for out in try replayInComposeMode("04-compression-and-batching.kl", on: try ScriptedKafka(), times: 2) {
             #expect(out.contains("lz4") && out.contains("msgs/s"))
             // No embedded or served caveat: on the compose cluster the figures are the brokers' own.
             #expect(!out.contains("embedded cluster: the broker runs in this process"))
@@ -47,11 +43,8 @@ struct ComposeLagAndStorageExampleTests {
     @Test func theLagExampleReplaysTwiceInComposeMode() throws {
         let kafka = try ScriptedKafka()
         kafka.groupsByBroker = [1: [GroupListing(id: "billing", state: "Empty", isSimple: false)]]
-        for run in 1...2 {
-            let (t, result) = try replayInComposeMode("06-lag.kl", on: kafka)
-            // On the embedded cluster the last line (`groups`) fails (no ListGroups); here it lists.
-            #expect(result.succeeded, "run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
-            let out = t.buffer.stdout
+        // On the embedded cluster the last line (`groups`) fails (no ListGroups); here it lists.
+        for out in try replayInComposeMode("06-lag.kl", on: kafka, times: 2) {
             #expect(out.contains("billing"))
             #expect(!out.contains("embedded: no DescribeGroups"))
             #expect(out.contains("on real Kafka `lag "))
@@ -60,10 +53,7 @@ struct ComposeLagAndStorageExampleTests {
 
     @Test func theStorageExampleReplaysTwiceInComposeMode() throws {
         let kafka = try ScriptedKafka()
-        for run in 1...2 {
-            let (t, result) = try replayInComposeMode("07-storage.kl", on: kafka)
-            #expect(result.succeeded, "run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
-            let out = t.buffer.stdout
+        for out in try replayInComposeMode("07-storage.kl", on: kafka, times: 2) {
             // Segment files come from `docker compose exec` on each replica, not the embedded explanation.
             #expect(out.contains("SEGMENT (BASE OFFSET)") && !out.contains("there are no segment files here"))
             #expect(out.contains("Compacted: "), "\(out.suffix(2000))")

@@ -200,19 +200,12 @@ struct ComposeStandInTests {
     /// keeps its topics and groups, so the second run must not trip over the first.
     @Test(arguments: ["01-cluster.kl", "08-replication-model.kl"])
     func examplesReplayTwiceInComposeMode(_ example: String) throws {
-        let kafka = try ScriptedKafka()
-        for run in 1...2 {
-            let (t, result) = try replayInComposeMode(example, on: kafka)
-            #expect(result.succeeded, "\(example) run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
-        }
+        _ = try replayInComposeMode(example, on: try ScriptedKafka(), times: 2)
     }
 
     @Test func theReplicationExampleReplaysTwiceInComposeMode() throws {
         let kafka = try ScriptedKafka()
-        for run in 1...2 {
-            let (t, result) = try replayInComposeMode("02-replication.kl", on: kafka)
-            #expect(result.succeeded, "run \(run): \(result.failures) stderr: \(t.buffer.stderr)")
-            let out = t.buffer.stdout
+        for out in try replayInComposeMode("02-replication.kl", on: kafka, times: 2) {
             #expect(out.contains("stop kafka-2: done"))
             #expect(out.contains("produced 5 of 5 message(s) to payments"))
             #expect(out.contains("failed with NOT_ENOUGH_REPLICAS"))
