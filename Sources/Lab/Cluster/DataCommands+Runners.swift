@@ -198,6 +198,7 @@ extension DataCommands {
         // wait for a rebalance (a member that left without closing holds one until its session
         // time-out), so the idle clock starts at the assignment, and the join has its own bound.
         let joinStarted = Date()
+        let group = groupMode?.group ?? ""
         var assigned = groupMode == nil
         var idled = false
         while !ctx.isCancelled {
@@ -211,11 +212,11 @@ extension DataCommands {
                     ctx.output.clearProgress()
                     consumer.close()
                     throw LabError.invalid(
-                        "group \(groupMode?.group ?? "") assigned this consumer no partition of \(topicName) within \(Arguments.formatDuration(Self.groupJoinLimit)): the group is still rebalancing (a member that left without closing holds it until its session.timeout.ms passes); run the command again, or read without --group"
+                        "group \(group) assigned this consumer no partition of \(topicName) within \(Arguments.formatDuration(Self.groupJoinLimit)): the group is still rebalancing (a member that left without closing holds it until its session.timeout.ms passes); run the command again, or read without --group"
                     )
                 } else if Date().timeIntervalSince(joinStarted) > 2 {
                     ctx.output.progress(
-                        "waiting for group \(groupMode?.group ?? "") to assign partitions: \(Int(Date().timeIntervalSince(joinStarted))) s"
+                        "waiting for group \(group) to assign partitions: \(Int(Date().timeIntervalSince(joinStarted))) s"
                     )
                 }
             }
@@ -246,14 +247,18 @@ extension DataCommands {
         }
         if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
         consumer.close()
-        let why =
-            ctx.isCancelled
-            ? "interrupted"
-            : (count.map { received >= $0 } ?? false)
-                ? "count reached"
-                : follow
-                    ? "idle"
-                    : idled ? "no message for \(Arguments.formatDuration(idle)), end not reached" : "end of log"
+        let why: String
+        if ctx.isCancelled {
+            why = "interrupted"
+        } else if let count, received >= count {
+            why = "count reached"
+        } else if follow {
+            why = "idle"
+        } else if idled {
+            why = "no message for \(Arguments.formatDuration(idle)), end not reached"
+        } else {
+            why = "end of log"
+        }
         if let groupMode {
             try reportGroupCommits(groupMode, topic: topic, consumed: received, stopped: why, ctx: ctx)
         } else if ctx.output.isJSON {
