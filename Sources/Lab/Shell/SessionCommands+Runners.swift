@@ -156,8 +156,7 @@ extension SessionCommands {
         let name = try ctx.arguments.positional(0, "<topic>")
         let topic = try ctx.session.requireTopic(name)
         ctx.session.currentTopic = name
-        ctx.output.line("using \(name) (\(topic.partitions.count) partitions)")
-        ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .integer(topic.partitions.count))]))
+        ctx.output.emit(UseResult(topic: name, partitions: topic.partitions.count))
     }
 
     static func runSet(_ ctx: CommandContext) throws {
@@ -169,13 +168,8 @@ extension SessionCommands {
         let before = change.previous.map { change.isSecret ? "********" : $0 }
         let revert =
             change.previous.map { "set \(change.key) \(change.isSecret ? "<previous>" : $0)" } ?? "unset \(change.key)"
-        ctx.output.line(
-            "\(change.key) (\(change.scope.rawValue)): \(before ?? "default") → \(shown); to revert: \(revert)")
-        ctx.output.setResult(
-            .object([
-                ("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
-                ("previous", .optional(before)), ("value", .string(shown)), ("revert", .string(revert)),
-            ]))
+        ctx.output.emit(
+            SetResult(scope: change.scope.rawValue, property: change.key, previous: before, value: shown, revert: revert))
     }
 
     static func runUnset(_ ctx: CommandContext) throws {
