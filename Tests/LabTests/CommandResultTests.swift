@@ -70,12 +70,14 @@ struct CommandResultTests {
     }
 
     @Test func sessionResultsTextAndJSONCarryTheSameFacts() {
-        let r = SetResult(scope: "producer", property: "linger.ms", previous: nil, value: "50", revert: "unset linger.ms")
+        let r = SetResult(
+            scope: "producer", property: "linger.ms", previous: nil, value: "50", revert: "unset linger.ms")
         let buffer = OutputBuffer()
         r.render(into: .capturing(into: buffer))
         #expect(buffer.stdout == "linger.ms (producer): default → 50; to revert: unset linger.ms\n")
         #expect(
             JSONValueEncoder.encode(r).serialized()
-                == #"{"scope":"producer","property":"linger.ms","previous":null,"value":"50","revert":"unset linger.ms"}"#)
+                == #"{"scope":"producer","property":"linger.ms","previous":null,"value":"50","revert":"unset linger.ms"}"#
+        )
     }
 }

@@ -169,7 +169,8 @@ extension SessionCommands {
         let revert =
             change.previous.map { "set \(change.key) \(change.isSecret ? "<previous>" : $0)" } ?? "unset \(change.key)"
         ctx.output.emit(
-            SetResult(scope: change.scope.rawValue, property: change.key, previous: before, value: shown, revert: revert))
+            SetResult(
+                scope: change.scope.rawValue, property: change.key, previous: before, value: shown, revert: revert))
     }
 
     static func runUnset(_ ctx: CommandContext) throws {

@@ -9,7 +9,8 @@ extension ScriptedKafka {
     func deleteTopic(_ name: String) throws {
         let listed = try admin.metadata().topic(name) != nil
         guard !deletedTopics.contains(name), model[name] != nil || listed else {
-            throw KafkaError(code: 3, message: "This server does not host this topic-partition.")  // UNKNOWN_TOPIC_OR_PARTITION
+            // UNKNOWN_TOPIC_OR_PARTITION
+            throw KafkaError(code: 3, message: "This server does not host this topic-partition.")
         }
         deletedTopics.insert(name)
         model[name] = nil
