@@ -16,7 +16,9 @@ struct KafkaLab: ParsableCommand {
     )
 
     /// `kafkalab --help` describes the shell and its flags (the default
-    /// subcommand), not only the list of subcommands.
+    /// subcommand), not only the list of subcommands. A bad flag is one line
+    /// on stderr and exit status 2, as the help says (ArgumentParser's own
+    /// handling prints a usage block and exits 64).
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--help" || arguments.first == "-h" || arguments == ["help"] {
@@ -26,7 +28,27 @@ struct KafkaLab: ParsableCommand {
             )
             return
         }
-        KafkaLab.main(arguments)
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            exitForStartupError(error)
+        }
+        do {
+            var running = command
+            try running.run()
+        } catch {
+            exitForStartupError(error)
+        }
+    }
+
+    /// `--help` and `ExitCode` as ArgumentParser handles them; anything else is
+    /// a start-up failure: its first line, and exit status 2.
+    static func exitForStartupError(_ error: any Error) -> Never {
+        if error is ExitCode || exitCode(for: error) == .success { exit(withError: error) }
+        let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        FileHandle.standardError.write(Data("error: \(message); `kafkalab --help` lists the flags\n".utf8))
+        Foundation.exit(2)
     }
 }
 
@@ -59,7 +81,8 @@ struct ShellOptions: ParsableArguments {
     @Flag(name: .long, help: "Start the embedded cluster even if a real one answers.")
     var embedded = false
 
-    @Option(name: .long, help: "Brokers of the embedded cluster.")
+    // Unconditional: `--brokers -1` is a value out of range, not a missing one.
+    @Option(name: .long, parsing: .unconditional, help: "Brokers of the embedded cluster (1 to 32).")
     var brokers: Int = 3
 
     @Flag(name: .long, help: "Print every command's output as JSON: stdout holds only JSON documents.")
@@ -77,12 +100,17 @@ struct ShellOptions: ParsableArguments {
     @Option(name: .long, help: "docker-compose.yml that `broker stop|kill|start` drives.")
     var composeFile: String?
 
-    @Option(name: .long, help: "Seconds any cluster request may take.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds any cluster request may take (0.5 to 300).")
     var timeout: Double = 10
 
     func validate() throws {
-        guard (1...32).contains(brokers) else { throw ValidationError("--brokers takes 1 to 32, not \(brokers)") }
-        guard timeout >= 0.5 && timeout <= 300 else { throw ValidationError("--timeout takes 0.5 to 300 seconds") }
+        guard (1...32).contains(brokers) else {
+            throw ValidationError("--brokers \(brokers) is out of range: it takes 1 to 32")
+        }
+        guard timeout >= 0.5 && timeout <= 300 else {
+            throw ValidationError(
+                "--timeout \(String(format: "%g", timeout)) is out of range: it takes 0.5 to 300 seconds")
+        }
         if embedded && bootstrap != nil { throw ValidationError("--embedded and --bootstrap exclude each other") }
     }
 
@@ -192,14 +220,16 @@ struct Serve: ParsableCommand {
             "A second kafkalab given that list with --bootstrap finds this process's control channel (a Unix socket advertised under $XDG_RUNTIME_DIR or $TMPDIR) and creates topics and stops or starts brokers through it, as it would in one process."
     )
 
-    @Option(name: .long, help: "Number of brokers.")
+    @Option(name: .long, parsing: .unconditional, help: "Number of brokers (1 to 32).")
     var brokers: Int = 3
 
     @Option(name: .long, parsing: .upToNextOption, help: "Topics to create, as NAME or NAME:PARTITIONS.")
     var topic: [String] = []
 
     func run() throws {
-        guard (1...32).contains(brokers) else { throw ValidationError("--brokers takes 1 to 32, not \(brokers)") }
+        guard (1...32).contains(brokers) else {
+            throw ValidationError("--brokers \(brokers) is out of range: it takes 1 to 32")
+        }
         Signals.install()
         let cluster = try EmbeddedCluster(brokers: brokers)
         for spec in topic {

@@ -316,6 +316,16 @@ enum BenchCommands {
         if let failure {
             throw LabError.invalid("stopped after \(results.count) run(s): \(describeError(failure))")
         }
+        // A run that delivered nothing measured nothing: the command failed
+        // (exit status 1 in a script), though the table shows what was tried.
+        let empty = results.filter { $0.delivered == 0 && $0.failed > 0 }
+        if !ctx.isCancelled, let first = empty.first {
+            let which =
+                empty.count == results.count
+                ? "every message failed"
+                : "every message of \(Set(empty.map(\.label)).sorted().joined(separator: ", ")) failed"
+            throw LabError.invalid("\(which) (\(first.firstError ?? "?")): no figures to read")
+        }
         if ctx.isCancelled && !out.isJSON {
             out.warning("interrupted: the figures cover what was measured before Ctrl-C")
         }

@@ -111,9 +111,11 @@ public final class Output {
         writeErr(text + "\n")
     }
 
+    /// Something the user should know that is not a result: stderr in every
+    /// mode, so stdout holds only results (issue 28 item 5).
     public func warning(_ text: String) {
         clearProgress()
-        if isJSON { writeErr("warning: " + text + "\n") } else { writeOut(yellow("warning: ") + text + "\n") }
+        writeErr((isJSON ? "warning: " : yellow("warning: ")) + text + "\n")
     }
 
     /// Starts collecting for one command.

@@ -22,8 +22,11 @@ public final class Session {
     public var composeFile: String?
     /// The dispatcher running this session's commands (for `source`).
     public var dispatcher: Dispatcher?
+    /// The files of the `source` commands running inside each other, outermost
+    /// first (resolved paths): `source` refuses one already running. Changed only by `source`.
+    var sourcing: [String] = []
     /// How many `source` commands are running inside each other.
-    var sourceDepth = 0
+    var sourceDepth: Int { sourcing.count }
     /// Seconds any single cluster request may take before it is reported as failed.
     public var requestTimeoutMs: Int32 = 10_000
 

@@ -30,6 +30,13 @@ public struct Arguments {
                         value = inline
                     } else {
                         guard i + 1 < words.count else { throw LabError.usage("\(name) needs a value", usage: usage) }
+                        // `bench --csv --` wrote a file named `--`, and `--count --json`
+                        // would swallow the next option: a value is never an option.
+                        guard !words[i + 1].hasPrefix("--") else {
+                            throw LabError.usage(
+                                "\(name) needs a value, not '\(words[i + 1])' (words starting with -- are options; \(name)=VALUE passes one that does)",
+                                usage: usage)
+                        }
                         i += 1
                         value = words[i]
                     }
