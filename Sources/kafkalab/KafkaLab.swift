@@ -20,6 +20,8 @@ struct KafkaLab: ParsableCommand {
     /// on stderr and exit status 2, as the help says (ArgumentParser's own
     /// handling prints a usage block and exits 64).
     static func main() {
+        // First: every thread started from here on inherits the blocked mask.
+        Signals.install()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--help" || arguments.first == "-h" || arguments == ["help"] {
             print(KafkaLab.helpMessage(for: Shell.self))
@@ -65,7 +67,7 @@ struct Shell: ParsableCommand {
             line (kafkalab < examples/01-cluster.kl), from -f FILE, or from -c "cmd; cmd". An unquoted \
             ';' separates commands everywhere. With --json, stdout holds only JSON documents. Exit \
             status: 0 when every command succeeded, 1 when one failed, 2 when the start-up failed, \
-            130 after Ctrl-C.
+            130 after Ctrl-C, 143 after SIGTERM (129 after SIGHUP).
             """)
 
     @OptionGroup var options: ShellOptions
@@ -115,7 +117,6 @@ struct ShellOptions: ParsableArguments {
     }
 
     func runShell() throws {
-        Signals.install()
         let stdinIsTerminal = isatty(STDIN_FILENO) == 1
         let scripted = command != nil || file != nil || !stdinIsTerminal
         let output = Output.standard(format: json ? .json : .table)
@@ -156,31 +157,38 @@ struct ShellOptions: ParsableArguments {
             _ = Unmanaged.passRetained(session)
         }
 
-        let result: ScriptRunner.Result
+        var result = ScriptRunner.Result()
+        // The whole script receives signals, between its commands too (each
+        // command's own run receives them while it runs).
         let cancellation = Cancellation()
         if let command {
-            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: "-c").run(
-                text: command, in: session, cancellation: cancellation)
+            result = cancellation.receivingSignals {
+                ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: "-c").run(
+                    text: command, in: session, cancellation: cancellation)
+            }
         } else if let file, let fileText {
-            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: file).run(
-                text: fileText, in: session, cancellation: cancellation)
+            result = cancellation.receivingSignals {
+                ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: file).run(
+                    text: fileText, in: session, cancellation: cancellation)
+            }
         } else if !stdinIsTerminal {
             // Line by line, so kafkalab can be driven as a co-process: each
             // command runs (and its output is written) as soon as its line arrives.
+            // A signal while it waits for a line ends the process.
             let runner = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing)
-            var lineResult = ScriptRunner.Result()
             var number = 0
-            while !lineResult.stopped, let line = Swift.readLine(strippingNewline: true) {
+            while !result.stopped, let line = Signals.waitingForInput({ Swift.readLine(strippingNewline: true) }) {
                 number += 1
-                runner.run(line: line, number: number, in: session, into: &lineResult, cancellation: cancellation)
+                runner.run(line: line, number: number, in: session, into: &result, cancellation: cancellation)
             }
-            if cancellation.isCancelled && !lineResult.quit { lineResult.interrupted = true }
-            result = lineResult
+            if cancellation.isCancelled && !result.quit { result.interrupted = true }
         } else {
-            Repl(session: session, dispatcher: dispatcher).run()
+            if let status = Repl(session: session, dispatcher: dispatcher).run() { throw ExitCode(status) }
             return
         }
-        if result.interrupted { throw ExitCode(130) }
+        if result.interrupted || Signals.termination != nil {
+            throw ExitCode(Signals.exitStatus(Signals.termination ?? SIGINT))
+        }
         if !result.succeeded { throw ExitCode(1) }
     }
 
@@ -230,7 +238,6 @@ struct Serve: ParsableCommand {
         guard (1...32).contains(brokers) else {
             throw ValidationError("--brokers \(brokers) is out of range: it takes 1 to 32")
         }
-        Signals.install()
         let cluster = try EmbeddedCluster(brokers: brokers)
         for spec in topic {
             let parts = spec.split(separator: ":")

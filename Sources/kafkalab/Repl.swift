@@ -10,7 +10,9 @@ struct Repl {
     let session: Session
     let dispatcher: Dispatcher
 
-    func run() {
+    /// Returns the exit status when a signal ends the session (SIGTERM,
+    /// SIGHUP), nil when the user left.
+    func run() -> Int32? {
         let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
         let historyPath = (home as NSString).appendingPathComponent(".kafkalab_history")
         let history = HistoryStore(path: historyPath, shouldSave: { !Secrets.lineRevealsSecret($0) })
@@ -19,22 +21,31 @@ struct Repl {
         let editor = LineEditor(
             programName: "kafkalab", history: history,
             completer: { completer.candidates(for: $0) })
+        // Blocked everywhere else (see `Signals`): only the waiting prompt takes them.
+        editor.signalsDuringRead = Signals.handled
         session.output.hint(
             "kafkalab \(ConfigCatalog.libraryVersion.isEmpty ? "" : "(librdkafka \(ConfigCatalog.libraryVersion))"): `help` lists commands, TAB completes, Ctrl-D leaves"
         )
         while true {
+            if let signal = Signals.termination { return ended(by: signal) }
             switch editor.readLine(prompt: session.prompt) {
             case .endOfFile:
                 session.output.line()
-                if confirmQuit(editor) { return }
+                if confirmQuit(editor) { return nil }
             case .interrupted:
                 continue
             case .line(let line):
                 _ = editor.addHistory(line)
-                if dispatcher.execute(line, in: session) == .quit && confirmQuit(editor) { return }
+                if dispatcher.execute(line, in: session) == .quit && confirmQuit(editor) { return nil }
                 topics.invalidate()
             }
         }
+    }
+
+    /// SIGTERM or SIGHUP: says so; the caller's teardown then ends what is open.
+    private func ended(by signal: Int32) -> Int32 {
+        Signals.report(signal)
+        return Signals.exitStatus(signal)
     }
 
     /// Leaving with an open transaction asks first; on yes the session's
@@ -48,7 +59,8 @@ struct Repl {
             session.output.line()
             return true
         case .interrupted:
-            return false
+            // SIGTERM at the question ends the session all the same.
+            return Signals.termination != nil
         }
     }
 }

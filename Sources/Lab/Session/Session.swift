@@ -42,10 +42,15 @@ public final class Session {
         self.isScript = isScript
     }
 
-    /// The connection, or a one-line error telling the user how to make one.
+    /// The connection, or a one-line error telling the user how to make one
+    /// (an embedded cluster whose thread ended is said at once, not retried
+    /// as a transient transport error for the whole request time-out).
     public func requireConnection() throws -> ClusterConnection {
         guard let connection else {
             throw LabError.invalid("not connected; `connect embedded` or `connect HOST:PORT`")
+        }
+        if let cluster = connection.embedded as? EmbeddedCluster, !cluster.isRunning {
+            throw LabError.unsupported(EmbeddedCluster.endedMessage)
         }
         return connection
     }

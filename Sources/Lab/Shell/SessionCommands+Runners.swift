@@ -73,7 +73,9 @@ extension SessionCommands {
                     "served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)",
                     .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
             }
-            if let md = try? c.client.metadata() {
+            if let cluster = c.embedded as? EmbeddedCluster, !cluster.isRunning {
+                add("brokers", "none: \(EmbeddedCluster.endedMessage)", .null)
+            } else if let md = try? c.client.metadata() {
                 let stopped = c.embedded?.stoppedBrokers ?? []
                 let up = md.brokers.filter { !stopped.contains($0.id) }.map(\.id)
                 add(
