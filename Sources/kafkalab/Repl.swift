@@ -23,6 +23,7 @@ struct Repl {
             completer: { completer.candidates(for: $0) })
         // Blocked everywhere else (see `Signals`): only the waiting prompt takes them.
         editor.signalsDuringRead = Signals.handled
+        session.askUser = PromptForCommands().ask
         session.output.hint(
             "kafkalab \(ConfigCatalog.libraryVersion.isEmpty ? "" : "(librdkafka \(ConfigCatalog.libraryVersion))"): `help` lists commands, TAB completes, Ctrl-D leaves"
         )
@@ -80,4 +81,27 @@ final class TopicNameCache {
     }
 
     func invalidate() { cached = nil }
+}
+
+/// The line editor commands ask through (`Session.askUser`): its own, so that
+/// answers stay out of the shell's history and TAB completes nothing; made on
+/// the first question.
+final class PromptForCommands {
+    private var editor: LineEditor?
+
+    func ask(_ prompt: String) -> UserReply {
+        let editor =
+            self.editor
+            ?? {
+                let made = LineEditor(programName: "kafkalab-answer", history: nil, completer: { _ in [] })
+                made.signalsDuringRead = Signals.handled
+                self.editor = made
+                return made
+            }()
+        switch editor.readLine(prompt: prompt) {
+        case .line(let line): return .line(line)
+        case .interrupted: return .interrupted
+        case .endOfFile: return .endOfInput
+        }
+    }
 }

@@ -47,9 +47,9 @@ struct SimCommandTests {
         var answers: [String]
         var questions: [String] = []
         init(_ answers: [String]) { self.answers = answers }
-        func prediction(for question: String, output: Output) -> String? {
+        func prediction(for question: String, session: Session) -> PredictionReply {
             questions.append(question)
-            return answers.isEmpty ? nil : answers.removeFirst()
+            return .answer(answers.isEmpty ? "" : answers.removeFirst())
         }
     }
 

@@ -86,24 +86,60 @@ struct TerminalCtrlCTests {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: home) }
         let run = try PseudoTerminalRun(["--embedded", "--timeout", "3"], environment: ["HOME": home.path])
+        defer { run.end() }
         let prompt = "kafkalab [embedded:3]> "
-        #expect(run.await(30) { $0.contains(prompt) }, "no prompt: \(run.screen.suffix(300))")
+        #expect(run.within(30) { $0.contains(prompt) }, "no prompt: \(run.screen.suffix(300))")
         for press in 1...6 {
             let prompts = run.count(prompt)
             run.type("abc\u{3}")
             #expect(
-                run.await(5) { _ in run.count(prompt) > prompts },
+                run.within(5) { _ in run.count(prompt) > prompts },
                 "Ctrl-C \(press) brought no new prompt: \(run.screen.suffix(200).debugDescription)")
         }
         run.type("topic create after-ctrl-c\r")
         #expect(
-            run.await(10) { $0.contains("created after-ctrl-c") },
+            run.within(10) { $0.contains("created after-ctrl-c") },
             "the cluster did not answer: \(run.screen.suffix(300).debugDescription)")
         run.type("status\r")
-        #expect(run.await(10) { $0.contains("brokers     1,2,3") }, "\(run.screen.suffix(300).debugDescription)")
+        #expect(run.within(10) { $0.contains("brokers     1,2,3") }, "\(run.screen.suffix(300).debugDescription)")
         kill(run.pid, SIGTERM)
         #expect(run.waitForExit(timeout: 10) == 143)
         #expect(run.screen.contains("terminated (SIGTERM)"))
+    }
+
+    /// Issue 28 item 2: Ctrl-C at a `sim` prediction prompt left
+    /// `Swift.readLine` spinning at 100 % CPU, deaf to Enter, Ctrl-D and SIGTERM.
+    /// The prompt reads through the line editor: Ctrl-C stops the scenario as
+    /// any command, Ctrl-D stops it with a line, an answer is compared, and
+    /// afterwards no thread keeps running.
+    @Test func ctrlCAndCtrlDAtASimPredictionStopTheScenario() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafkalab-pty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let run = try PseudoTerminalRun(["--embedded"], environment: ["HOME": home.path])
+        defer { run.end() }
+        let prompt = "kafkalab [embedded:3]> "
+        let question = "your prediction (Enter skips): "
+        #expect(run.within(30) { $0.contains(prompt) }, "no prompt: \(run.screen.suffix(300))")
+        for (key, said) in [("\u{3}", "error: interrupted"), ("\u{4}", "stopped before step 1 (Ctrl-D)")] {
+            let questions = run.count(question)
+            run.type("sim scenario hw-propagation\r")
+            #expect(run.within(10) { _ in run.count(question) > questions }, "\(run.screen.suffix(300))")
+            let prompts = run.count(prompt)
+            run.type(key)
+            #expect(
+                run.within(5) { $0.contains(said) && run.count(prompt) > prompts },
+                "\(key.debugDescription) at the question: \(run.screen.suffix(300).debugDescription)")
+            #expect(run.within(5) { _ in run.runningThreads() == 0 }, "a thread keeps running after the scenario")
+        }
+        // The answer of the first question: the leader's HW right after the append is 0.
+        let questions = run.count(question)
+        run.type("sim scenario hw-propagation\r")
+        #expect(run.within(10) { _ in run.count(question) > questions })
+        run.type("0\r")
+        #expect(run.within(10) { $0.contains("(you said 0: right)") }, "\(run.screen.suffix(300).debugDescription)")
+        kill(run.pid, SIGTERM)
+        #expect(run.waitForExit(timeout: 10) == 143)
     }
 }
 

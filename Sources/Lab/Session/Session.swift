@@ -27,6 +27,11 @@ public final class Session {
     var sourcing: [String] = []
     /// How many `source` commands are running inside each other.
     var sourceDepth: Int { sourcing.count }
+    /// Reads one line from the person at the terminal, for a command that asks
+    /// (the `sim` prediction prompt): set by the interactive shell to a line
+    /// editor of its own (history off); nil in scripts. Ctrl-C and Ctrl-D come
+    /// back as replies, never as a read that fails again and again.
+    public var askUser: ((_ prompt: String) -> UserReply)?
     /// Seconds any single cluster request may take before it is reported as failed.
     public var requestTimeoutMs: Int32 = 10_000
 
@@ -234,4 +239,13 @@ extension Session {
 
     /// Puts a fresh state in place of the lab's current one (`sim` resets its model).
     func replaceLab<S: LabState>(_ state: S) { labState[ObjectIdentifier(S.self)] = state }
+}
+
+/// What `Session.askUser` read.
+public enum UserReply: Equatable, Sendable {
+    case line(String)
+    /// Ctrl-C at the question.
+    case interrupted
+    /// Ctrl-D (or the end of input).
+    case endOfInput
 }

@@ -43,19 +43,31 @@ final class SimLabState: LabState {
     }
 }
 
-/// Reads a learner's prediction before a scenario step; nil skips it.
-protocol PredictionInput {
-    func prediction(for question: String, output: Output) -> String?
+/// What the learner did at a prediction prompt.
+enum PredictionReply: Equatable {
+    /// A prediction; empty when Enter skipped the question.
+    case answer(String)
+    /// Ctrl-C: the scenario stops, as any command does.
+    case interrupted
+    /// Ctrl-D: the scenario stops here.
+    case stop
 }
 
-/// The terminal: the question is already printed; read one line from stdin.
+/// Reads a learner's prediction before a scenario step.
+protocol PredictionInput {
+    func prediction(for question: String, session: Session) -> PredictionReply
+}
+
+/// The terminal: the question is already printed; the answer is read through
+/// the session's line editor (`Session.askUser`, its own history off), so
+/// Ctrl-C and Ctrl-D are keys, never a loop on a closed stdin.
 struct TerminalPredictionInput: PredictionInput {
-    func prediction(for question: String, output: Output) -> String? {
-        output.raw("your prediction (Enter skips): ")
-        guard let line = Swift.readLine(strippingNewline: true) else {
-            output.raw("\n")  // Ctrl-D (or Ctrl-C) at the question: skip it
-            return nil
+    func prediction(for question: String, session: Session) -> PredictionReply {
+        guard let ask = session.askUser else { return .answer("") }
+        switch ask("your prediction (Enter skips): ") {
+        case .line(let line): return .answer(line)
+        case .interrupted: return .interrupted
+        case .endOfInput: return .stop
         }
-        return line
     }
 }

@@ -38,13 +38,14 @@ final class PseudoTerminalRun: Sendable {
         Thread.detachNewThread { [self] in readUntilClosed() }
     }
 
-    deinit {
-        if exitStatus.withLock({ $0 }) == nil {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
-        close(master)
+    /// Ends the child if it still runs (its reading thread holds this object
+    /// until the terminal closes, so a deinit would never come): `defer { run.end() }`.
+    func end() {
+        guard exitStatus.withLock({ $0 }) == nil else { return }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        exitStatus.withLock { $0 = 128 + SIGKILL }
     }
 
     private func readUntilClosed() {
@@ -56,6 +57,7 @@ final class PseudoTerminalRun: Sendable {
             } else if n < 0 && errno == EINTR {
                 continue
             } else {
+                close(master)
                 return  // EIO once the child has gone
             }
         }
@@ -71,13 +73,25 @@ final class PseudoTerminalRun: Sendable {
     }
 
     /// Waits until `condition` holds for the screen; false after `timeout` seconds.
-    func await(_ timeout: Double, _ condition: (String) -> Bool) -> Bool {
+    func within(_ timeout: Double, _ condition: (String) -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition(screen) { return true }
             usleep(10_000)
         }
         return condition(screen)
+    }
+
+    /// How many of the child's threads are running or runnable now (state R
+    /// in /proc): a thread spinning at 100 % CPU is R in every sample.
+    func runningThreads() -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.filter { task in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            return stat[close...].dropFirst(2).first == "R"
+        }.count
     }
 
     /// How often `text` appears on the screen so far.
