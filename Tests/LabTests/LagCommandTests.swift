@@ -133,6 +133,22 @@ struct LagCommandTests {
         #expect(try t.failure(of: "lag").contains("missing <group>"))
     }
 
+    /// Issue 28 item 4: a 100,000-byte group name was accepted by `lag` (though
+    /// `set group.id` refuses it), timed out, and left the next command failing
+    /// or hanging. Every command taking a group name refuses it at once.
+    @Test func aGroupNameLongerThanAProtocolStringIsRefusedAtOnce() throws {
+        let t = try TestSession()
+        try t.output(of: "topic create orders --partitions 2")
+        let long = String(repeating: "g", count: 100_000)
+        for line in ["lag \(long)", "lag watch \(long) --for 1s", "consume orders --group \(long) --count 1"] {
+            let started = Date()
+            let message = try t.failure(of: line)
+            #expect(Date().timeIntervalSince(started) < 2)
+            #expect(message.contains("a group name takes at most 32767 bytes"), "\(message.prefix(200))")
+        }
+        #expect(try t.output(of: "topic list").contains("orders"))
+    }
+
     @Test func groupsSaysListGroupsIsUnsupportedOnTheEmbeddedCluster() throws {
         let t = try TestSession()
         // A failure a script can see (stderr, failing outcome), never a listing on stdout.

@@ -152,7 +152,8 @@ extension DataCommands {
         }
         let groupMode = try args.value("--group").map {
             try GroupConsumeMode(
-                group: $0, commit: args.value("--commit"), from: from, partitionGiven: args.value("--partition") != nil,
+                group: Arguments.checkGroupName($0), commit: args.value("--commit"), from: from,
+                partitionGiven: args.value("--partition") != nil,
                 ctx: ctx)
         }
         if groupMode == nil, args.value("--commit") != nil { throw ctx.usageError("--commit needs --group") }

@@ -112,7 +112,7 @@ extension ConsumerCommands {
 
     static func runDescribe(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 1)
-        let id = try ctx.arguments.positional(0, "<group>")
+        let id = try Arguments.checkGroupName(ctx.arguments.positional(0, "<group>"))
         let c = try ctx.session.requireConnection()
         if c.isEmbedded {
             throw LabError.unsupported(

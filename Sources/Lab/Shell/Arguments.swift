@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 
 /// A command's words after its name, split into positionals, flags and
 /// options as the command declared them. Anything undeclared is refused, so
@@ -136,5 +137,24 @@ public struct Arguments {
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds == seconds.rounded() { return "\(Int(seconds))s" }
         return String(format: "%.1fs", seconds)
+    }
+}
+
+extension Arguments {
+    /// A consumer group's name, as `set group.id` takes it: at most 32,767 bytes
+    /// (a Kafka protocol string) and no control characters. A longer one was
+    /// accepted by `lag`, timed out, and left the next commands failing or hanging.
+    static func checkGroupName(_ name: String) throws -> String {
+        let bytes = name.utf8.count
+        guard !name.isEmpty else { throw LabError.invalid("a group name cannot be empty") }
+        guard bytes <= PropertyValueCheck.protocolStringLimit else {
+            throw LabError.invalid(
+                "a group name takes at most \(PropertyValueCheck.protocolStringLimit) bytes (a Kafka protocol string, like group.id), not \(bytes)"
+            )
+        }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw LabError.invalid("a group name takes no control characters (newline, tab, NUL, escape...)")
+        }
+        return name
     }
 }
