@@ -27,11 +27,11 @@ struct ComposeStandInTests {
         let kafka = try ScriptedKafka()
         let t = TestSession(standIn: kafka)
         _ = try t.output(of: "topic create payments --partitions 1")
-        #expect(try partitions(t.json("isr payments")).first?["isr"] == .ints([1, 2, 3]))
+        #expect(ids(try partitions(t.json("isr payments")).first?["isr"]) == [1, 2, 3])
         _ = try t.output(of: "broker stop 2")
-        #expect(try partitions(t.json("isr payments")).first?["isr"] == .ints([1, 3]))
+        #expect(ids(try partitions(t.json("isr payments")).first?["isr"]) == [1, 3])
         _ = try t.output(of: "broker stop 3")
-        #expect(try partitions(t.json("isr payments")).first?["isr"] == .ints([1]))
+        #expect(ids(try partitions(t.json("isr payments")).first?["isr"]) == [1])
         #expect(kafka.composeCalls == ["stop kafka-2", "stop kafka-3"])
 
         let started = try t.output(of: "broker start 2 3")
@@ -62,22 +62,25 @@ struct ComposeStandInTests {
         #expect(running.contains("broker 2 is already running (`docker compose ps` says kafka-2 is running)"))
     }
 
-    @Test func aWatchSeesAKilledBrokerFencedPollsLater() throws {
+    @Test func aWatchSeesAKilledBrokerFencedNineSecondsLater() throws {
         let kafka = try ScriptedKafka()
         let t = TestSession(standIn: kafka, format: .json)
         _ = try t.output(of: "topic create w --partitions 1")
         _ = try t.output(of: "isr watch w --interval 100ms --for 200ms")
         _ = try t.output(of: "broker kill 3")
-        let text = try t.output(of: "isr watch w --interval 100ms --for 1s")
+        // broker.session.timeout.ms (9 s) of the stand-in's time pass during the watch.
+        let text = try t.output(of: "isr watch w --interval 100ms --for 10s")
         let events = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }.filter {
             $0["kind"] != nil
         }
         let gone = try #require(events.first { $0["kind"] == .string("broker-gone") }, "\(text)")
         // Seen by a poll of this watch (timestamped), not in the "since" block: the kill
-        // left broker 3 listed for some polls.
+        // left broker 3 listed until its session expired.
         #expect(gone["time"] != .null)
+        let at = try #require(gone["elapsed_ms"]?.intValue, "\(gone)")
+        #expect(at >= 8_900 && at <= 9_300, "\(gone)")
         let shrink = try #require(events.first { $0["kind"] == .string("isr-shrink") }, "\(text)")
-        #expect(shrink["isr"] == .ints([1, 2]))
+        #expect(ids(shrink["isr"]) == [1, 2])
     }
 
     @Test func minIsrDemoWaitsForThreeBrokersAndShowsTheRejection() throws {
@@ -104,7 +107,7 @@ struct ComposeStandInTests {
 
     @Test func txnDemoWaitsForTheAbortMarkerBeforeBuildingTheTable() throws {
         let kafka = try ScriptedKafka()
-        kafka.markerDelayQueries = 3
+        kafka.markerDelayMs = 1_500
         let t = TestSession(standIn: kafka, format: .json)
         _ = try t.output(of: "topic create txn-demo --partitions 1")
         kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6])

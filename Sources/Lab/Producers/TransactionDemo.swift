@@ -159,10 +159,11 @@ struct TransactionDemo {
         _ expected: Int64, topic: String, partition: Int32,
         client: any ClusterClient
     ) throws -> (high: Int64, waited: Double) {
-        let started = Date()
+        let clock = client.clock
+        let started = clock.now
         while true {
             let high = try client.watermarks(topic: topic, partition: partition, timeoutMs: 3_000).high
-            let waited = Date().timeIntervalSince(started)
+            let waited = clock.now - started
             if high >= expected || waited > Self.markerWaitSeconds {
                 return (high, high >= expected && waited < 0.01 ? 0 : waited)
             }
@@ -170,7 +171,7 @@ struct TransactionDemo {
             ctx.output.progress(
                 String(
                     format: "waiting for the high watermark to reach %lld (now %lld): %.1f s", expected, high, waited))
-            ctx.cancellation.sleep(0.1)
+            clock.sleep(0.1)
         }
     }
 }
