@@ -123,3 +123,79 @@ struct ComposeKafkaTimeTests {
         #expect(kafka.isr("u", 0) == [leader, followers[0]])
     }
 }
+
+/// Each bounded wait of the compose paths, run past its bound on the stand-in's
+/// clock: what the user is told when Kafka takes longer than the lab waits.
+@Suite("Bounded waits of the compose paths, past their bound")
+struct ComposeBoundedWaitTests {
+    @Test func aBrokerThatHasNotRegisteredWithinTheWaitIsNamedWithWhereToLook() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "broker kill 2")
+        let startedAt = kafka.nowMs
+        let text = try t.output(of: "broker start 2 --wait 5s")
+        #expect(!text.contains("registered and listed"), "\(text)")
+        #expect(
+            text.contains(
+                "warning: broker 2 started but not yet registered after 5 s; `broker list` shows when it is (docker compose logs kafka-2)"
+            ), "\(text)")
+        #expect(kafka.nowMs - startedAt >= 5_000 && kafka.nowMs - startedAt < 6_000)
+        // The old session still runs out on Kafka's time; then the broker is listed.
+        try kafka.advance(ms: 6_000)
+        #expect(kafka.registered.contains(2))
+    }
+
+    @Test func aTopicTheBrokersHaveNotAppliedWithinTenSecondsIsReportedNotHiddenBehindAHang() throws {
+        let kafka = try ScriptedKafka()
+        kafka.topicPropagationMs = 15_000
+        let t = TestSession(standIn: kafka)
+        let refusal = try t.failure(of: "topic create slow --partitions 2")
+        #expect(
+            refusal
+                == "created slow, but the metadata did not list it with 2 led partition(s) within 10 s; `topic describe slow` shows where it stands"
+        )
+        try kafka.advance(ms: 5_000)
+        #expect(try t.output(of: "isr slow").contains("Topic: slow  partitions 2"))
+    }
+
+    @Test func anAbortMarkerLaterThanTenSecondsLeavesTheTableAsTheLogHeldIt() throws {
+        let kafka = try ScriptedKafka()
+        kafka.markerDelayMs = 12_000
+        let t = TestSession(standIn: kafka, format: .json)
+        _ = try t.output(of: "topic create txn-demo --partitions 1")
+        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6])
+        let json = try t.json("txn demo")
+        #expect(json["expected_end_offset"] == .integer(8))
+        #expect((json["end_offset"]?.intValue ?? 99) < 8, "\(json)")
+        #expect(
+            t.buffer.stderr.contains("not 8, within 10 s: the table shows what the log held then"), "\(t.buffer.stderr)"
+        )
+    }
+
+    @Test func theMinIsrDemoSaysHowManyBrokersItFoundWhenOneDoesNotRegisterInTime() throws {
+        let kafka = try ScriptedKafka()
+        kafka.startupMs = 60_000
+        let t = TestSession(standIn: kafka)
+        try kafka.perform(.stop, broker: 2)
+        try kafka.perform(.start, broker: 2)
+        let refusal = try t.failure(of: "min-isr demo --wait 10s")
+        #expect(
+            refusal
+                == "the demo needs 3 running brokers; metadata lists 2 (1,3) after waiting 10 s (`broker list`, `broker start <id>`)"
+        )
+    }
+
+    @Test func theMinIsrDemoGivesUpOnFollowersThatDoNotRejoinInTwiceTheWait() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create mi --partitions 1 --config min.insync.replicas=2")
+        kafka.startupMs = 30_000
+        let refusal = try t.failure(of: "min-isr demo mi --wait 10s")
+        #expect(refusal.hasPrefix("gave up waiting for brokers "), "\(refusal)")
+        #expect(refusal.contains("to rejoin the ISR after 20 s (ISR ["), "\(refusal)")
+        #expect(refusal.hasSuffix("see `isr mi`"))
+        // Both followers were stopped and started by the demo; they register on Kafka's time.
+        try kafka.advance(ms: 30_000)
+        #expect(kafka.registered == [1, 2, 3])
+    }
+}
