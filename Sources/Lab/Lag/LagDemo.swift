@@ -22,6 +22,8 @@ struct LagDemo {
         _ = try c.ensureTopic(
             name, partitions: Int32(partitionIds.count), replicationFactor: Int32(min(3, max(1, md.brokers.count))),
             cancellation: ctx.cancellation)
+        try ProduceAvailability.check(
+            topic: name, properties: ["linger.ms": "5"], connection: c, output: ctx.output, lab: ctx.path)
 
         let span = Double(options.window - 1) * options.interval
         let phaseLength = max(8, 3 * span)

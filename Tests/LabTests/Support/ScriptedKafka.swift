@@ -93,6 +93,13 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     var composeCalls: [String] = []
     private(set) var metadataPolls = 0
 
+    /// The coordinators' logs, as a used compose cluster lists them: replication
+    /// factor 3, min.insync.replicas 2 (docker-compose.yml), Kafka's 50 partitions
+    /// each. Only metadata here (the mock's coordinators keep no such topics): their
+    /// ISRs follow the brokers by the same rules, for the labs' checks to read.
+    static let internalTopics = ["__consumer_offsets", "__transaction_state"]
+    var internalPartitions = 50
+
     struct PartitionModel {
         var replicas: [Int32]
         var leader: Int32
@@ -195,7 +202,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             // controller would after broker.session.timeout.ms.
             var moves: [(topic: String, partition: Int32, to: Int32)] = []
             for (topic, parts) in model {
-                for (p, m) in parts where m.leader == id {
+                for (p, m) in parts where m.leader == id && !Self.internalTopics.contains(topic) {
                     let next = KafkaReplicationRules.electLeader(
                         replicas: m.replicas.map(Int.init), isr: m.isr.map(Int.init), current: nil, unclean: false,
                         isAlive: { $0 != Int(id) && self.registered.contains(Int32($0)) })
@@ -245,6 +252,19 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             }
             topics.append(TopicInfo(name: t.name, partitions: parts))
         }
+        for name in Self.internalTopics {
+            var parts: [PartitionInfo] = []
+            for id in 0..<Int32(internalPartitions) {
+                let placed = PartitionInfo(
+                    id: id, leader: id % 3 + 1, replicas: [1, 2, 3], isr: [1, 2, 3], offlineReplicas: [])
+                let m = try partitionModel(name, placed)
+                parts.append(
+                    PartitionInfo(
+                        id: id, leader: m.leader, replicas: m.replicas, isr: m.isr,
+                        offlineReplicas: m.replicas.filter { !registered.contains($0) }))
+            }
+            topics.append(TopicInfo(name: name, partitions: parts))
+        }
         updateProduceRefusals()
         return ClusterMetadata(
             brokers: md.brokers.filter { registered.contains($0.id) }, topics: topics,
@@ -252,6 +272,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     }
 
     func watermarks(topic: String, partition: Int32, timeoutMs: Int32?) throws -> Watermarks {
+        if Self.internalTopics.contains(topic) { return Watermarks(low: 0, high: 0) }
         let w = try admin.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs)
         let key = "\(topic)/\(partition)"
         guard var script = markers[key] else { return w }
@@ -439,7 +460,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
                     behind = true
                     continue
                 }
-                let end = (try? admin.watermarks(topic: topic, partition: p, timeoutMs: 1_000).high) ?? 0
+                let end = logEnd(topic, p) ?? 0
                 let offset = m.followerLeo[id] ?? 0
                 if KafkaReplicationRules.mayJoinIsr(
                     followerLeo: Int(offset), leaderHighWatermark: Int(end),
@@ -465,10 +486,9 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         let leader = choice.map { Int32($0.leader) } ?? -1
         guard leader != m.leader else { return }
         m.leader = leader
-        try mock.setLeader(topic: topic, partition: p, broker: leader)
+        if !Self.internalTopics.contains(topic) { try mock.setLeader(topic: topic, partition: p, broker: leader) }
         if leader >= 0 {
-            m.leaderEpochStartOffset =
-                (try? admin.watermarks(topic: topic, partition: p, timeoutMs: 1_000).high) ?? m.leaderEpochStartOffset
+            m.leaderEpochStartOffset = logEnd(topic, p) ?? m.leaderEpochStartOffset
             // Registered replicas outside the ISR start fetching from the new leader.
             for r in m.replicas where r != leader && !m.isr.contains(r) && registered.contains(r) {
                 nextFetchMs[r] = min(nextFetchMs[r] ?? nowMs, nowMs)
@@ -481,12 +501,18 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         for (topic, parts) in model {
             for (p, var m) in parts where m.replicas.contains(id) && m.isr.contains(id) {
                 if m.leader >= 0, registered.contains(m.leader) {
-                    m.followerLeo[id] = (try? admin.watermarks(topic: topic, partition: p, timeoutMs: 1_000).high)
+                    m.followerLeo[id] = logEnd(topic, p)
                 }
                 m.lastCaughtUpMs[id] = nowMs
                 model[topic]?[p] = m
             }
         }
+    }
+
+    /// The leader's log end on the mock; the internal topics are empty here.
+    private func logEnd(_ topic: String, _ p: Int32) -> Int64? {
+        if Self.internalTopics.contains(topic) { return 0 }
+        return try? admin.watermarks(topic: topic, partition: p, timeoutMs: 1_000).high
     }
 
     private func partitionModel(_ topic: String, _ p: PartitionInfo) throws -> PartitionModel {

@@ -1,0 +1,62 @@
+import Foundation
+import Kafka
+import Testing
+
+@testable import Lab
+
+/// Kafka refuses every acks=all write while a partition's ISR is below
+/// min.insync.replicas, internal topics included (the coordinators write to
+/// __consumer_offsets and __transaction_state with acks=all). librdkafka retries
+/// the refusal for minutes; each lab that writes says so in one line instead.
+@Suite("Below min.insync.replicas on the compose stand-in: what each lab does")
+struct ComposeMinIsrTests {
+    @Test func theInternalTopicsFollowTheBrokersByTheSameRules() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "broker stop 2 3")
+        for topic in ScriptedKafka.internalTopics {
+            #expect(kafka.isr(topic, 0) == [1] && kafka.isr(topic, 1) == [1], "\(topic)")
+        }
+        _ = try t.output(of: "broker start 2")
+        #expect(
+            ids(
+                try t.json("isr __transaction_state")["partitions"].flatMap { v -> JSONValue? in
+                    if case .array(let rows) = v { return rows.first?["isr"] }
+                    return nil
+                }) == [1, 2])
+    }
+
+    @Test func everyLabThatWritesWithAcksAllStopsInOneLineWithTwoBrokersDown() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create p --partitions 3")
+        _ = try t.output(of: "broker stop 2 3")
+
+        let seed = try t.failure(of: "seed p --count 10")
+        #expect(
+            seed.hasPrefix(
+                "seed: acks=all: p partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]) are below min.insync.replicas 2"),
+            "\(seed)")
+        #expect(
+            seed.contains(
+                "retries until message.timeout.ms (300 s) before failing; `broker start <id>` restores the ISR"))
+
+        let txn = try t.failure(of: "txn demo")
+        #expect(
+            txn.hasPrefix(
+                "txn demo: __transaction_state partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]), 3 (ISR [1]) and 46 more of 50 are below min.insync.replicas 2: the transaction coordinator cannot write"
+            ), "\(txn)")
+
+        // The demos create their own topic; with one broker up it has one replica, below min ISR for good.
+        let lag = try t.failure(of: "lag demo")
+        #expect(lag.hasPrefix("lag demo: acks=all: lag-demo partition(s) "), "\(lag)")
+
+        let compaction = try t.failure(of: "compaction demo")
+        #expect(
+            compaction.contains(": acks=all: ") && compaction.contains("below min.insync.replicas 2"), "\(compaction)")
+
+        // acks=1 does not look at the ISR.
+        _ = try t.output(of: "set acks 1")
+        #expect(try t.output(of: "seed p --count 10").contains("10"))
+    }
+}
