@@ -47,9 +47,12 @@ struct ComposeMinIsrTests {
                 "txn demo: __transaction_state partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]), 3 (ISR [1]) and 46 more of 50 are below min.insync.replicas 2: the transaction coordinator cannot write"
             ), "\(txn)")
 
-        // The demos create their own topic; with one broker up it has one replica, below min ISR for good.
+        // Its group could not settle either: the group coordinator's log is checked first.
         let lag = try t.failure(of: "lag demo")
-        #expect(lag.hasPrefix("lag demo: acks=all: lag-demo partition(s) "), "\(lag)")
+        #expect(lag.hasPrefix("lag demo: __consumer_offsets partition(s) "), "\(lag)")
+        let member = try t.failure(of: "consume p --group billing")
+        #expect(member.hasPrefix("consume --group billing: __consumer_offsets partition(s) "), "\(member)")
+        #expect(member.contains("a rebalance cannot complete (reading without a group still works)"))
 
         let compaction = try t.failure(of: "compaction demo")
         #expect(
@@ -58,5 +61,8 @@ struct ComposeMinIsrTests {
         // acks=1 does not look at the ISR.
         _ = try t.output(of: "set acks 1")
         #expect(try t.output(of: "seed p --count 10").contains("10"))
+        // Reads without a group need no coordinator.
+        let read = try t.output(of: "consume p --count 2 --idle 1s")
+        #expect(read.contains("2 message"), "\(read)")
     }
 }

@@ -158,6 +158,10 @@ extension DataCommands {
         if groupMode == nil, args.value("--commit") != nil { throw ctx.usageError("--commit needs --group") }
         let consumer: Consumer
         if let groupMode {
+            // A group's assignment and commits are written to __consumer_offsets: below its
+            // min ISR the join never completes, and waiting the minute out teaches nothing.
+            try ProduceAvailability.checkCoordinator(
+                .groups, connection: try ctx.session.requireConnection(), lab: "\(ctx.path) --group \(groupMode.group)")
             let props = extra.merging(groupMode.properties(session: ctx.session)) { $1 }
             consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
             try consumer.subscribe([topicName])

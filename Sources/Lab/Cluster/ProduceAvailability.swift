@@ -97,7 +97,7 @@ enum ProduceAvailability {
             case .transactions:
                 "the transaction coordinator cannot write a transaction's state, so every transactional call (init, commit, abort) is answered COORDINATOR_NOT_AVAILABLE and retried until it times out"
             case .groups:
-                "the group coordinator cannot write, so offset commits are answered COORDINATOR_NOT_AVAILABLE and retried, and a rebalance cannot complete"
+                "the group coordinator cannot write, so offset commits are answered COORDINATOR_NOT_AVAILABLE and retried, and a rebalance cannot complete (reading without a group still works)"
             }
         }
     }

@@ -14,6 +14,7 @@ struct LagDemo {
         let options = try LagWatchOptions(args, defaultInterval: 0.5, defaultDuration: 0, defaultWindow: 8)
         let session = ctx.session
         let c = try session.requireConnection()
+        try ProduceAvailability.checkCoordinator(.groups, connection: c, lab: ctx.path)
         let md = try c.client.metadata()
         var name = "lag-demo"
         var n = 1
