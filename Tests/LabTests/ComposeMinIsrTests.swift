@@ -65,4 +65,30 @@ struct ComposeMinIsrTests {
         let read = try t.output(of: "consume p --count 2 --idle 1s")
         #expect(read.contains("2 message"), "\(read)")
     }
+
+    @Test func aWriteThatStallsIsCheckedAgainOnceTheKilledLeaderIsFenced() throws {
+        let kafka = try ScriptedKafka()
+        // The mock keeps the dead leader until the stand-in fences it: the write stalls until then.
+        kafka.fenceSeconds = 20
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create s --partitions 1")
+        _ = try t.output(of: "set message.timeout.ms 4000")
+        let leader = try #require(kafka.model["s"]?[0]?.leader)
+        let followers = [Int32(1), 2, 3].filter { $0 != leader }
+        _ = try t.output(of: "broker stop \(followers[0])")
+        // Killed, the leader stays in the ISR (2 of 3, at min ISR) until fenced: the check
+        // before sending lets the write go.
+        _ = try t.output(of: "broker kill \(leader)")
+        #expect(kafka.isr("s", 0)?.count == 2)
+        // While the write waits, Kafka's 9 s pass: the next look at the ISR sees the fence.
+        kafka.advanceAtPoll[kafka.metadataPolls + 2] = 9_000
+        let before = t.buffer.stdout.count
+        // (Delivered or not: the mock under the stand-in refuses a Produce only once.)
+        t.run("produce --topic s x")
+        let text = String(t.buffer.stdout.dropFirst(before))
+        #expect(
+            text.contains(
+                "warning: 1 delivery report(s) outstanding after 2 s: s partition(s) 0 (ISR [\(followers[1])]) are now below min.insync.replicas 2 (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (4000 ms, as you set it)"
+            ), "\(text)")
+    }
 }

@@ -85,6 +85,25 @@ enum ProduceAvailability {
         throw LabError.invalid(text + " (300 s) before failing; " + remedies)
     }
 
+    /// How long `produce` waits for delivery reports before it looks at the ISRs again.
+    static let stallRecheckSeconds = 2.0
+
+    /// Why acks=all deliveries still outstanding after `waited` seconds may not come:
+    /// the targeted partitions are below min.insync.replicas now (a broker killed before
+    /// the first check was still in the ISR until fenced). nil when they are not.
+    static func stalled(
+        _ topicName: String, partition: Int32?, properties: [String: String], outstanding: Int, waited: Double,
+        session: Session
+    ) -> String? {
+        guard let c = session.connection, !c.isEmbedded, writesWithAcksAll(properties),
+            let topic = try? c.client.metadata(timeoutMs: 1_500).topic(topicName),
+            let short = shortPartitions(topic, partition: partition, connection: c)
+        else { return nil }
+        let timeout = properties["message.timeout.ms"].map { "\($0) ms, as you set it" } ?? "300 s"
+        return
+            "\(outstanding) delivery report(s) outstanding after \(Int(waited)) s: \(topic.name) partition(s) \(listed(short.below, of: topic.partitions.count)) are now below min.insync.replicas \(short.minIsr) (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (\(timeout)); Ctrl-C stops waiting"
+    }
+
     /// The internal topics whose writes (always acks=all) the coordinators need.
     enum CoordinatorLog: String {
         /// The transaction coordinator's log: every transactional call writes to it.

@@ -92,6 +92,9 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     var composeCalls: [String] = []
     private(set) var metadataPolls = 0
+    /// Metadata poll number → milliseconds of Kafka's time that pass just before it:
+    /// the time a command spends waiting on the mock in wall time (a stalled delivery).
+    var advanceAtPoll: [Int: Int] = [:]
 
     /// The coordinators' logs, as a used compose cluster lists them: replication
     /// factor 3, min.insync.replicas 2 (docker-compose.yml), Kafka's 50 partitions
@@ -237,6 +240,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     func metadata(timeoutMs: Int32?) throws -> ClusterMetadata {
         metadataPolls += 1
+        if let due = advanceAtPoll.removeValue(forKey: metadataPolls) { scriptedClock.advance(ms: due) }
         try catchUp()
         let md = try admin.metadata(timeoutMs: timeoutMs)
         var topics: [TopicInfo] = []
