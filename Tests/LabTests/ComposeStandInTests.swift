@@ -110,13 +110,17 @@ struct ComposeStandInTests {
         kafka.markerDelayMs = 1_500
         let t = TestSession(standIn: kafka, format: .json)
         _ = try t.output(of: "topic create txn-demo --partitions 1")
-        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6])
+        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6], aborted: [1])
         let json = try t.json("txn demo")
         #expect(json["expected_end_offset"] == .integer(8))
         #expect(json["end_offset"] == .integer(8), "\(json)")
         guard case .array(let markers)? = json["marker_offsets"] else { throw TestFailure("no markers") }
         #expect(markers.count == 2)
         #expect(json["last_stable_offset"] == .integer(8))
+        // read_committed skips the aborted batch, as a broker serves it; read_uncommitted sees it.
+        #expect(json["read_committed"]?["aborted_seen"] == .integer(0), "\(json)")
+        #expect(json["read_committed"]?["offsets"] == .ints([0, 1, 2]))
+        #expect(json["read_uncommitted"]?["aborted_seen"] == .integer(3))
     }
 
     @Test func describeShowsTheLastStableOffsetBehindTheHighWatermark() throws {
@@ -223,9 +227,17 @@ struct ComposeStandInTests {
 @Suite("examples/03-producers.kl in compose mode against the stand-in")
 struct ComposeProducersExampleTests {
     @Test func theProducersExampleReplaysInComposeMode() throws {
-        let (t, result) = try replayInComposeMode("03-producers.kl", on: try ScriptedKafka())
+        let kafka = try ScriptedKafka()
+        // The two transactions of `txn demo` (3 records committed, 3 aborted) as a broker
+        // logs them: markers after each, the second an abort.
+        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6], aborted: [1])
+        let (t, result) = try replayInComposeMode("03-producers.kl", on: kafka)
         #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
         let out = t.buffer.stdout
+        // txn demo takes the real-cluster branches: both markers arrive, read_committed filters.
+        #expect(!out.contains("the high watermark reached"), "\(out)")
+        #expect(!out.contains("a Kafka broker should have filtered them"))
+        #expect(out.contains("read_committed skipped the aborted batch: the abort marker told it to"))
         // The real-cluster path of the idempotence demo: nothing injected, the learner pauses the leader.
         #expect(out.contains("docker compose pause kafka-"), "\(out.suffix(3000))")
         #expect(!out.contains("INJECTED") && !out.contains("injected through the mock"))

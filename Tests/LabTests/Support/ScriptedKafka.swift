@@ -113,8 +113,10 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         var followerLeo: [Int32: Int64] = [:]
         var lastCaughtUpMs: [Int32: Int] = [:]
     }
-    private struct MarkerScript {
+    struct MarkerScript {
         var thresholds: [Int64]
+        /// Indexes of the transactions that were aborted (the others committed).
+        var aborted: Set<Int> = []
         var dueMs: [Int: Int] = [:]  // threshold index → when its marker is written
         var visible = 0
     }
@@ -133,7 +135,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     private var topicVisibleAtMs: [String: Int] = [:]
     var model: [String: [Int32: PartitionModel]] = [:]
     var topicConfigs: [String: [String: String]] = [:]
-    private var markers: [String: MarkerScript] = [:]
+    private(set) var markers: [String: MarkerScript] = [:]
     private var underMinIsr: Set<String> = []
 
     init() throws {
@@ -151,8 +153,10 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     /// Markers of transactions on `topic/partition`: one is written `markerDelayMs` after
     /// the mock's high watermark reaches each threshold (the end of each transaction's data).
-    func scriptMarkers(topic: String, partition: Int32, afterMockOffsets thresholds: [Int64]) {
-        markers["\(topic)/\(partition)"] = MarkerScript(thresholds: thresholds)
+    /// The transactions at `aborted` (indexes) end with an abort marker: read_committed
+    /// readers skip their records.
+    func scriptMarkers(topic: String, partition: Int32, afterMockOffsets thresholds: [Int64], aborted: Set<Int> = []) {
+        markers["\(topic)/\(partition)"] = MarkerScript(thresholds: thresholds, aborted: aborted)
     }
 
     func isr(_ topic: String, _ partition: Int32) -> [Int32]? { model[topic]?[partition]?.isr }
