@@ -146,6 +146,21 @@ extension ConfigProperty {
         }
     }
 
+    /// Set only through a C function (`dr_cb`, `log_cb`, `opaque`...): `set` cannot take it.
+    public var isCallbackOnly: Bool { description.hasSuffix("*Type: see dedicated API*") }
+
+    /// The values a TAB can offer: the enum's words (from the range column),
+    /// true/false for booleans, the assignors for `partition.assignment.strategy`.
+    public var completableValues: [String] {
+        if name == "partition.assignment.strategy" { return ["range", "roundrobin", "cooperative-sticky"] }
+        switch valueType {
+        case .boolean: return ["true", "false"]
+        case .enumValue:
+            return range.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        default: return []
+        }
+    }
+
     /// `lo .. hi` from the range column, for numeric properties.
     public var numericRange: ClosedRange<Double>? {
         let parts = range.components(separatedBy: "..").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -17,7 +17,9 @@ struct Repl {
         let historyPath = (home as NSString).appendingPathComponent(".kafkalab_history")
         let history = HistoryStore(path: historyPath, shouldSave: { !Secrets.lineRevealsSecret($0) })
         let topics = TopicNameCache(session: session)
-        let completer = Completer(dispatcher: dispatcher, topics: { topics.names() })
+        let completer = Completer(
+            dispatcher: dispatcher, topics: { topics.names() }, groups: { session.knownGroupNames() },
+            settings: { session.settings.unsetNames })
         let editor = LineEditor(
             programName: "kafkalab", history: history,
             completer: { completer.candidates(for: $0) })

@@ -167,6 +167,15 @@ public final class Session {
         try requireConnection().client.metadata().topics.map(\.name)
     }
 
+    /// Group names to offer at a TAB: those this session joined, its group.id,
+    /// and what the cluster lists (nothing on the embedded cluster, which has no ListGroups).
+    public func knownGroupNames() -> [String] {
+        var names = lagState.joinedGroups
+        if let id = settings.consumer["group.id"] ?? settings.common["group.id"] { names.append(id) }
+        if let listed = try? connection?.client.listGroups() { names += listed.groups.map(\.id) }
+        return Array(Set(names)).sorted()
+    }
+
     /// Fails with a one-line error when the topic does not exist (the
     /// embedded cluster would otherwise auto-create it on first use).
     public func requireTopic(_ name: String) throws -> TopicInfo {
