@@ -31,6 +31,8 @@ struct Repl {
         )
         while true {
             if let signal = Signals.termination { return ended(by: signal) }
+            // A command stopped by Ctrl-C that printed nothing after the ^C echo.
+            if Cancellation.takeInterruptEcho() { FileHandle.standardOutput.write(Data("\n".utf8)) }
             switch editor.readLine(prompt: session.prompt) {
             case .endOfFile:
                 session.output.line()

@@ -136,6 +136,10 @@ enum Signals {
                 continue
             }
             if LineEditor.forwardToReader(signal) { continue }
+            // The terminal echoed ^C after the running command's output.
+            if signal == SIGINT && Cancellation.hasSignalReceiver && isatty(STDIN_FILENO) == 1 {
+                Cancellation.noteInterruptEcho()
+            }
             if waitingForInput.load(ordering: .relaxed) { end(signal) }
             // Nothing running: SIGTERM/SIGHUP end now. Else the command stops on
             // its cancellation and the main thread ends the process.

@@ -107,6 +107,30 @@ struct TerminalCtrlCTests {
         #expect(run.screen.contains("terminated (SIGTERM)"))
     }
 
+    /// Issue 28 item 6: the terminal's `^C` echo glued the stopped command's
+    /// next line to it (`^Cwatched ...`, `^Cerror: interrupted`).
+    @Test func outputAfterCtrlCStartsOnALineOfItsOwn() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kafkalab-pty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        let run = try PseudoTerminalRun(["--embedded"], environment: ["HOME": home.path])
+        defer { run.end() }
+        let prompt = "kafkalab [embedded:3]> "
+        #expect(run.within(30) { $0.contains(prompt) })
+        run.type("topic create w\r")
+        #expect(run.within(10) { $0.contains("created w") })
+        run.type("isr watch w --interval 100ms --for 60s\r")
+        #expect(run.within(10) { $0.contains("(Ctrl-C stops)") })
+        let topicPrompt = "kafkalab [embedded:3] w> "
+        let prompts = run.count(topicPrompt)
+        run.type("\u{3}")
+        #expect(
+            run.within(5) { _ in run.count(topicPrompt) > prompts }, "\(run.screen.suffix(300).debugDescription)")
+        let after = run.screen.components(separatedBy: "^C").last ?? ""
+        #expect(after.hasPrefix("\r\n") || after.hasPrefix("\n"), "glued to ^C: \(after.prefix(80).debugDescription)")
+        #expect(run.screen.contains("interrupted"))
+    }
+
     /// Issue 28 item 2: Ctrl-C at a `sim` prediction prompt left
     /// `Swift.readLine` spinning at 100 % CPU, deaf to Enter, Ctrl-D and SIGTERM.
     /// The prompt reads through the line editor: Ctrl-C stops the scenario as

@@ -67,7 +67,7 @@ enum DataCommands {
     static let consume = Command(
         "consume", summary: "read messages: partition, offset, key, value, timestamp",
         usage:
-            "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
+            "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 10s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
         flags: ["--follow"],
         options: ["--from", "--count", "--partition", "--idle", "--isolation", "--group", "--commit"],
         details:

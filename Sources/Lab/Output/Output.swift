@@ -35,11 +35,16 @@ public final class Output {
         self.writeErr = writeErr
     }
 
-    /// Output to the process's stdout and stderr.
+    /// Output to the process's stdout and stderr. After Ctrl-C at a terminal
+    /// the next text starts on a fresh line, not glued to the echoed `^C`.
     public static func standard(format: OutputFormat = .table) -> Output {
-        Output(
-            format: format, isTerminal: isatty(STDOUT_FILENO) == 1,
-            writeOut: { writeAll(STDOUT_FILENO, $0) }, writeErr: { writeAll(STDERR_FILENO, $0) })
+        let terminal = isatty(STDOUT_FILENO) == 1
+        func write(_ fd: Int32, _ text: String) {
+            writeAll(fd, terminal && Cancellation.takeInterruptEcho() ? "\n" + text : text)
+        }
+        return Output(
+            format: format, isTerminal: terminal,
+            writeOut: { write(STDOUT_FILENO, $0) }, writeErr: { write(STDERR_FILENO, $0) })
     }
 
     /// Collects everything written, for tests.

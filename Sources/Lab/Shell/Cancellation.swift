@@ -73,6 +73,16 @@ public final class Cancellation: Sendable {
         signalled.store(signalTarget.load(ordering: .relaxed), ordering: .relaxed)
     }
 
+    /// The terminal echoed `^C` where the cursor stood (a running command's
+    /// output line): the next output starts on a line of its own.
+    private static let echoOnLine = Atomic<Bool>(false)
+
+    /// Called when Ctrl-C reached a running command at a terminal.
+    public static func noteInterruptEcho() { echoOnLine.store(true, ordering: .relaxed) }
+
+    /// Whether a `^C` echo waits for its line break (and clears it).
+    public static func takeInterruptEcho() -> Bool { echoOnLine.exchange(false, ordering: .relaxed) }
+
     /// A command is receiving signals now (a signal would cancel it).
     public static var hasSignalReceiver: Bool { signalTarget.load(ordering: .relaxed) != 0 }
 
