@@ -83,6 +83,29 @@ struct ReliabilityRegressionTests {
         try t.output(of: "topic create after")
     }
 
+    /// Issue 28 item 6: an interrupted seed said "19456 of 19456" and then
+    /// "interrupted after 19456 of 50000; every message sent was waited for"
+    /// (though the queue was purged). Now the first line counts against what
+    /// was asked and the second says what became of what was sent.
+    @Test func anInterruptedSeedCountsAgainstWhatWasAsked() throws {
+        let t = try TestSession(isScript: false)
+        let run = BackgroundRun(t, "seed --count 3000000 --size 100")
+        #expect(
+            BackgroundRun.await(30) {
+                ((try? t.session.connection?.client.watermarks(topic: "consumer-tuning", partition: 0))??.high ?? 0) > 0
+            })
+        run.cancel()
+        let result = try #require(run.wait(timeout: 30))
+        #expect(result.outcome == .succeeded, "\(result.outcome)")
+        let out = t.buffer.stdout
+        let seeded = try #require(out.split(separator: "\n").first { $0.hasPrefix("seeded consumer-tuning: ") })
+        #expect(seeded.contains(" of 3000000 message(s)"), "\(seeded)")
+        let interrupted = try #require(out.split(separator: "\n").first { $0.hasPrefix("interrupted (Ctrl-C) after ") })
+        #expect(interrupted.contains(" of 3000000 were sent: "), "\(interrupted)")
+        #expect(!out.contains("every message sent was waited for"))
+        #expect(out.contains("consumer-tuning now holds "))
+    }
+
     /// A failing `source` inside a script printed its summary twice (once as `error:`).
     @Test func aFailingSourceInAScriptPrintsOneLineForItself() throws {
         let t = try TestSession()
