@@ -120,6 +120,17 @@ enum BenchCommands {
         return out
     }
 
+    /// "12 runs of 2,000 messages at 200 msgs/s take about 2m0s of sending; Ctrl-C
+    /// stops and keeps what was measured", or nil when the runs are not paced.
+    static func pacedEstimate(runs: Int, count: Int, rate: Int?) -> String? {
+        guard let rate, rate > 0 else { return nil }
+        let seconds = Double(runs) * Double(count) / Double(rate)
+        let whole = seconds.rounded(.up)
+        let duration = whole >= 60 ? "\(Int(whole) / 60)m\(Int(whole) % 60)s" : Arguments.formatDuration(whole)
+        return
+            "\(runs) run\(runs == 1 ? "" : "s") of \(BenchReport.grouped(Double(count))) messages at \(BenchReport.grouped(Double(rate))) msgs/s take about \(duration) of sending; Ctrl-C stops and keeps what was measured"
+    }
+
     /// Runs every configuration `runs` times, then prints the table, the
     /// chart, the effective properties and (matrix) the reading.
     static func runAndReport(
@@ -130,6 +141,11 @@ enum BenchCommands {
         let out = ctx.output
         let session = ctx.session
         let total = configurations.count * options.runs
+        // Paced runs take as long as the rate says: say so before the first one
+        // (the README's matrix example takes two and a half minutes).
+        if let estimate = pacedEstimate(runs: total, count: options.count, rate: plan.rate) {
+            if out.isJSON { out.note(estimate) } else { out.line(estimate) }
+        }
         var results: [BenchResult] = []
         var byLabel: [String: [BenchResult]] = [:]
         var failure: (any Error)?
