@@ -16,7 +16,7 @@ struct BenchAnalysisTests {
         )
         #expect(
             BenchCommands.pacedEstimate(runs: 1, count: 500, rate: 1_000)?.contains("1 run of 500 messages") == true)
-        #expect(BenchCommands.pacedEstimate(runs: 1, count: 500, rate: 1_000)?.contains("about 1s") == true)
+        #expect(BenchCommands.pacedEstimate(runs: 1, count: 500, rate: 1_000)?.contains("takes about 1s") == true)
         #expect(BenchCommands.pacedEstimate(runs: 3, count: 500, rate: nil) == nil)
     }
 

@@ -128,7 +128,7 @@ enum BenchCommands {
         let whole = seconds.rounded(.up)
         let duration = whole >= 60 ? "\(Int(whole) / 60)m\(Int(whole) % 60)s" : Arguments.formatDuration(whole)
         return
-            "\(runs) run\(runs == 1 ? "" : "s") of \(BenchReport.grouped(Double(count))) messages at \(BenchReport.grouped(Double(rate))) msgs/s take about \(duration) of sending; Ctrl-C stops and keeps what was measured"
+            "\(runs) run\(runs == 1 ? "" : "s") of \(BenchReport.grouped(Double(count))) messages at \(BenchReport.grouped(Double(rate))) msgs/s \(runs == 1 ? "takes" : "take") about \(duration) of sending; Ctrl-C stops and keeps what was measured"
     }
 
     /// Runs every configuration `runs` times, then prints the table, the
