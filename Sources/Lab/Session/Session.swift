@@ -18,6 +18,9 @@ public final class Session {
     /// In a script nobody can press Ctrl-C: a command that would wait for it
     /// (`isr watch` without --for, `consume --follow` without --idle) stops after this many seconds.
     public var scriptWaitLimit: Double = 10
+    /// Seconds without any progress (no delivery report while messages wait)
+    /// after which `bench` stops and says why, instead of waiting out message.timeout.ms.
+    public var progressStallLimit: Double = 5
     /// Path of the docker-compose.yml that `broker stop` and friends drive.
     public var composeFile: String?
     /// The dispatcher running this session's commands (for `source`).
