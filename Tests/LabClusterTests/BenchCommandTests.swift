@@ -56,6 +56,19 @@ struct BenchCommandTests {
         #expect(runs.first?["delivered"]?.intValue == 500)
     }
 
+    /// The same for seed (it lives in the consumers lab, but stalls alike).
+    @Test func aSeedThatCannotMakeProgressStopsAndSaysWhy() throws {
+        let t = try TestSession()
+        t.session.progressStallLimit = 1
+        try t.output(of: "set topic.blacklist .*")
+        let started = Date()
+        let message = try t.failure(of: "seed --count 50")
+        #expect(Date().timeIntervalSince(started) < 10, "took \(Date().timeIntervalSince(started)) s")
+        #expect(
+            message.contains("seed consumer-tuning: 50 of 50 sent, 0 delivered; no delivery report for 1s"),
+            "\(message)")
+    }
+
     @Test func codecRunsReportEveryFieldWithSaneRatios() throws {
         let t = try TestSession()
         let (runs, summary) = try Self.documents(t, "bench none lz4 --count 4000 --size 512 --warmup 200")

@@ -271,7 +271,7 @@ enum ProducerBench {
                 if now &- stalledAt > 1_000_000_000 { return }
             } else if isStalled(recorder, since: waitStart, now: now, limit: stallLimit) {
                 stalledAt = now
-                onStall(stallReason(producer, topic: topic, limit: stallLimit))
+                onStall(ProgressStall.reason(producer, topic: topic, limit: stallLimit))
                 producer.purgeQueued()
             }
         }
@@ -282,16 +282,6 @@ enum ProducerBench {
         guard limit.isFinite else { return false }
         let last = max(recorder.lastDeliveryNanos, since)
         return now > last && Double(now &- last) / 1e9 > limit
-    }
-
-    /// Why nothing comes back: the client's last error (a TLS handshake, every
-    /// broker down), else no leader known for the topic.
-    static func stallReason(_ producer: Producer, topic: String, limit: Double) -> String {
-        let why =
-            producer.lastClientError.map { "the client reports \($0.name): \($0.message)" }
-            ?? "librdkafka has no leader for \(topic) (no metadata for it: hidden by topic.blacklist, or gone?)"
-        return
-            "no delivery report for \(Arguments.formatDuration(limit)) with \(producer.outQueueLength) message(s) waiting: \(why); stopped instead of waiting out message.timeout.ms"
     }
 
     /// Polls until a statistics document newer than `after` arrives (at most a few intervals).
@@ -480,7 +470,7 @@ struct ProduceLoop {
                 if cancellation.isCancelled { return sent }
                 if ProducerBench.isStalled(recorder, since: fullSince, now: BenchClock.nanos(), limit: stallLimit) {
                     throw Stalled(
-                        reason: ProducerBench.stallReason(producer, topic: topicName, limit: stallLimit))
+                        reason: ProgressStall.reason(producer, topic: topicName, limit: stallLimit))
                 }
                 rc = topic.produce(
                     borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))

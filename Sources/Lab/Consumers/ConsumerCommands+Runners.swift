@@ -49,19 +49,39 @@ extension ConsumerCommands {
         var value = [UInt8](repeating: UInt8(ascii: "."), count: size)
         let started = Date()
         var sent = 0
+        // Reports that stop while messages wait: stop and say why (see ProgressStall).
+        var stall = ProgressStall(limit: session.progressStallLimit)
+        func checkStall() throws {
+            guard stall.isStalled(count: counter.delivered + counter.failed) else { return }
+            let reason = ProgressStall.reason(producer, topic: topicName, limit: stall.limit)
+            producer.purgeQueued()
+            throw LabError.invalid(
+                "seed \(topicName): \(sent) of \(count) sent, \(counter.delivered) delivered; \(reason)")
+        }
+        // A progress line about once a second, with what is left at the rate so far.
+        var lastProgress = started
+        func showProgress() {
+            let now = Date()
+            guard now.timeIntervalSince(lastProgress) >= 1, sent > 0 else { return }
+            lastProgress = now
+            let left = Double(count - sent) * now.timeIntervalSince(started) / Double(sent)
+            ctx.output.progress(
+                "seed \(topicName): \(sent)/\(count) sent, \(counter.delivered) delivered, about \(Arguments.formatDuration(left.rounded(.up))) left (Ctrl-C stops)"
+            )
+        }
         while sent < count {
             if sent % 2_000 == 0 {
                 if ctx.isCancelled { break }
                 producer.poll(timeoutMs: 0)
-                if sent % 10_000 == 0 && sent > 0 {
-                    ctx.output.progress("seed \(topicName): \(sent)/\(count) sent, \(counter.delivered) delivered")
-                }
+                showProgress()
             }
             writeNumber(sent, into: &value)
             let rc = value.withUnsafeBytes { handle.produce(value: $0, partition: Int32(sent % partitionCount)) }
             if rc == ProducerTopic.queueFull {
                 if ctx.isCancelled { break }
                 producer.poll(timeoutMs: 10)
+                try checkStall()
+                showProgress()
                 continue
             }
             if rc != 0 { throw KafkaError(code: rc) }
@@ -73,6 +93,7 @@ extension ConsumerCommands {
             // Ctrl-C answers within a second: what is still queued is dropped, not awaited.
             if ctx.isCancelled { producer.purgeQueued() }
             if ctx.isCancelled && Date().timeIntervalSince(flushStarted) > 0.5 { break }
+            if !ctx.isCancelled { try checkStall() }
             ctx.output.progress("seed \(topicName): waiting for \(producer.outQueueLength) delivery report(s)")
         }
         producer.poll(timeoutMs: 0)
