@@ -48,7 +48,7 @@ struct BenchCommandTests {
         let message = try t.failure(of: "bench none --count 200 --warmup 0")
         #expect(Date().timeIntervalSince(started) < 10, "took \(Date().timeIntervalSince(started)) s")
         #expect(message.contains("no delivery report for 1s with"), "\(message)")
-        #expect(message.contains("no metadata for it: hidden by topic.blacklist"), "\(message)")
+        #expect(message.contains("it has no metadata for bench (hidden by topic.blacklist"), "\(message)")
         #expect(!message.contains("\n"))
         // The session goes on.
         try t.output(of: "unset topic.blacklist")

@@ -26,11 +26,11 @@ struct ProgressStall {
     }
 
     /// The one line: how long, how many wait, and why (the client's last error,
-    /// else no leader known for the topic).
+    /// else the two causes librdkafka retries silently).
     static func reason(_ producer: Producer, topic: String, limit: Double) -> String {
         let why =
             producer.lastClientError.map { "the client reports \($0.name): \($0.message)" }
-            ?? "librdkafka has no leader for \(topic) (no metadata for it: hidden by topic.blacklist, or gone?)"
+            ?? "librdkafka keeps retrying: it has no metadata for \(topic) (hidden by topic.blacklist, or gone?) or the leader refuses the writes"
         return
             "no delivery report for \(Arguments.formatDuration(limit)) with \(producer.outQueueLength) message(s) waiting: \(why); stopped instead of waiting out message.timeout.ms"
     }
