@@ -91,6 +91,24 @@ struct LagCommandTests {
         #expect(array(sample["partitions"]).count == 2)
     }
 
+    /// Issue 28 item 6: a partition the group never committed on was marked OK
+    /// in lag watch's table while the group was ERR. It has no status of its own.
+    @Test func lagWatchJudgesNoPartitionWithoutCommits() throws {
+        let t = try TestSession()
+        try t.output(of: "topic create events --partitions 3")
+        try t.output(of: "produce --partition 0 --count 10 \"a{i}\"")
+        try t.output(of: "produce --partition 1 --count 10 \"b{i}\"")
+        try t.output(of: "consume events --group readers")
+        try t.output(of: "produce --partition 1 --count 7 \"c{i}\"")
+        let text = try t.output(of: "lag watch readers --interval 100ms --for 1500ms --window 4")
+        let rows = text.split(separator: "\n").filter { $0.contains("(no commits)") }
+        #expect(!rows.isEmpty, "\(text)")
+        for row in rows {
+            #expect(!row.contains(" OK "), "\(row)")
+            #expect(row.contains("nothing to judge"), "\(row)")
+        }
+    }
+
     @Test func groupWithoutCommitsShowsTheWholeLogMarkedNoCommits() throws {
         let t = try TestSession()
         try t.output(of: "topic create logs --partitions 2")
