@@ -10,7 +10,7 @@ enum PropertyNotes {
         "compression.type":
             "codec applied per batch by the producer; the broker keeps batches compressed as sent unless the topic's own compression.type names another codec (then it recompresses)",
         "enable.idempotence":
-            "the broker gives the producer an id and acknowledges a re-sent batch it already wrote without writing it again (sequence numbers count records); forces acks=all, unlimited retries and max.in.flight ≤ 5 (`producer` shows them); off by default in librdkafka, on in the Java client since 3.0",
+            "the broker gives the producer an id and acknowledges a re-sent batch it already wrote without writing it again (sequence numbers count records); forces acks=all, unlimited retries and max.in.flight ≤ 5 (`producer` shows them); off by default in librdkafka, on in the Java client from 3.0.1/3.1.1/3.2 unless acks, retries or max.in.flight conflict (`explain defaults`)",
         "transactional.id":
             "makes the producer transactional (and idempotent): `txn begin` registers the id, and a newer producer with the same id fences the older one",
         "isolation.level":
@@ -22,7 +22,7 @@ enum PropertyNotes {
         "fetch.wait.max.ms":
             "how long the broker may hold a fetch waiting for fetch.min.bytes; the latency bound of a quiet partition",
         "max.partition.fetch.bytes":
-            "most data one partition returns per fetch; too small for a big message slows consumption to one batch at a time",
+            "most data one partition returns per fetch; too small for a big message slows consumption to one batch at a time (the embedded cluster's mock ignores it: one message set per partition per fetch)",
         "session.timeout.ms":
             "a member silent this long is dropped and its partitions reassigned: lower detects crashes sooner, higher survives pauses (the embedded cluster also waits this minus 1 s for every rebalance)",
         "max.poll.interval.ms":
