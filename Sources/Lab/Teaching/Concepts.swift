@@ -35,7 +35,7 @@ struct ConceptTable: Sendable {
 /// Every concept `explain` knows, by name. Each lab contributes one list below;
 /// a new lab appends its list to `all` and nothing else changes.
 enum Concepts {
-    static let all: [Concept] = replication + storage + producers + consumers + lag + clients
+    static let all: [Concept] = replication + storage + producers + consumers + delivery + lag + clients
 
     /// A repeated name keeps its first text (ConceptsTests fails on repeats).
     static let table: [String: Concept] = Dictionary(

@@ -35,6 +35,16 @@ enum PropertyNotes {
             "librdkafka's client-side timeout of a request (a Produce also stops at the message's remaining message.timeout.ms): a request unanswered this long is given up and its batch re-sent; Java calls its equivalent request.timeout.ms",
         "request.timeout.ms":
             "in librdkafka only sent to the broker, as the time it may wait for acks=all replicas; the client's own request timeout is socket.timeout.ms",
+        "enable.auto.commit":
+            "commits the stored offsets in the background every auto.commit.interval.ms and on close; what is stored decides what a crash loses (`commit demo`)",
+        "enable.auto.offset.store":
+            "true (the default) stores each record's offset as poll hands it out, so an auto commit can cover a record still being processed; false, with an explicit store after processing, makes auto commit at-least-once (`commit demo`)",
+        "auto.offset.reset":
+            "where a group without a committed offset starts: latest (the default) skips everything already written, earliest reads it all (`commit demo`)",
+        "max.in.flight":
+            "produce requests per broker connection not yet answered; above 1 without idempotence a retried batch can land after a later one (`ordering demo`)",
+        "message.timeout.ms":
+            "the whole delivery budget of one message, queueing, retries and backoff included (Java's delivery.timeout.ms); when it runs out the message fails with _MSG_TIMED_OUT",
         "group.instance.id":
             "static membership: a member back within session.timeout.ms keeps its partitions with no rebalance (real Kafka only; the embedded cluster ignores it)",
     ]
