@@ -4,7 +4,7 @@ import Kafka
 /// Idempotent and transactional producers: `txn begin|commit|abort|status|demo|fence`,
 /// `idempotence demo`, and `producer` (what the session producer guarantees).
 enum ProducerCommands {
-    static var all: [Command] { [txn, idempotence, producer] }
+    static var all: [Command] { [txn, idempotence, producer, OrderingDemo.command] }
 
     static let embeddedMarkersNote =
         "the embedded cluster writes no transaction markers and its Fetch ignores isolation.level"

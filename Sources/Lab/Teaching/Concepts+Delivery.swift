@@ -42,6 +42,49 @@ extension Concepts {
             commands: [
                 "commit demo", "help config enable.auto.offset.store", "help config auto.offset.reset",
                 "explain transactions",
-            ])
+            ]),
+        Concept(
+            name: "ordering",
+            aliases: [
+                "message-ordering", "max.in.flight", "max.in.flight.requests.per.connection", "retries",
+                "message.timeout.ms", "delivery.timeout.ms", "_queue_full", "queue-full", "buffer.memory",
+                "max.block.ms",
+            ],
+            title: "Ordering on the producer side: retries, requests in flight, idempotence",
+            text: """
+                Kafka keeps a partition in the order its leader appended the batches, so the producer decides the order \
+                by the order in which its batches arrive. A batch refused with a retriable error (a leader change, \
+                NOT_ENOUGH_REPLICAS, a timeout) is sent again; if later batches of the same partition were in flight \
+                meanwhile, they are written first and the retried one lands after them.
+
+                Without idempotence that can happen whenever retries are on and more than one request may be in \
+                flight. The Java producer with max.in.flight.requests.per.connection=1 holds the partition back until \
+                each answer, at the cost of one round trip per request. librdkafka 2.0.2's max.in.flight=1 does not \
+                close the gap: it limits the requests sent, while the next one is already built \
+                (queue.buffering.backpressure.threshold, rdkafka_broker.c), and that one overtakes the retry; \
+                `ordering demo` shows it. With enable.idempotence=true every batch carries sequence numbers: the \
+                broker refuses a batch that follows a gap (OUT_OF_ORDER_SEQUENCE_NUMBER) and the producer re-sends \
+                in order, with up to five requests in flight.
+
+                message.timeout.ms (Java: delivery.timeout.ms, which librdkafka accepts as an alias) is the whole \
+                budget of one message from produce() to its delivery report: the time in the local queue, lingering, \
+                every retry and its backoff. retries defaults to 2147483647 in both clients, so in practice the budget \
+                decides: when it is spent the message fails with _MSG_TIMED_OUT. Java also requires it to cover \
+                linger.ms plus request.timeout.ms.
+
+                _QUEUE_FULL is librdkafka's answer to a producer that outruns the network: produce() refuses at once \
+                while queue.buffering.max.messages (100000) messages or queue.buffering.max.kbytes (1 GiB) of them wait \
+                unsent, and the application must poll (serving delivery reports) and try again. The Java producer \
+                instead blocks send() for up to max.block.ms (60 s) until buffer.memory (32 MiB) has room, then \
+                throws a TimeoutException.
+
+                Key question: why can retries reorder messages, and what prevents it? A retried batch is overtaken by \
+                later ones already in flight; idempotence prevents it (sequence numbers), and in the Java producer \
+                one request in flight does too, at a round trip per request. `ordering demo` injects one retriable \
+                error on the embedded cluster and counts the records out of order per setting.
+                """,
+            commands: [
+                "ordering demo", "help config max.in.flight", "help config message.timeout.ms", "explain idempotence",
+            ]),
     ]
 }
