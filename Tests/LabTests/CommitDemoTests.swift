@@ -58,6 +58,22 @@ import Testing
         #expect(try t.failure(of: "commit demo --count 4 --crash-at 4").contains("--crash-at 4 must name one of"))
     }
 
+    /// Both lessons are reachable like every command: help lists them, TAB completes them.
+    @Test func helpAndCompletionKnowBothLessons() throws {
+        let c = Completer(dispatcher: CommandCatalog.dispatcher(), topics: { ["orders"] })
+        #expect(c.candidates(for: "comm") == ["commit"])
+        #expect(c.candidates(for: "commit ") == ["demo"])
+        #expect(c.candidates(for: "orde") == ["ordering"])
+        #expect(c.candidates(for: "ordering demo --c") == ["--count"])
+        #expect(c.candidates(for: "commit demo --cr") == ["--crash-at"])
+        #expect(c.candidates(for: "explain delivery") == ["delivery-guarantees"])
+        let t = try TestSession()
+        let help = try t.output(of: "help")
+        #expect(help.contains("commit") && help.contains("ordering"))
+        #expect(try t.output(of: "help commit demo").contains("auto-commit-store-after"))
+        #expect(try t.output(of: "help ordering demo").contains("max.in.flight=1"))
+    }
+
     @Test func explainTeachesTheOrderTheTrapAndTheReset() throws {
         let t = try #require(Concepts.named("enable.auto.offset.store")).text.replacingOccurrences(of: "\n", with: " ")
         #expect(t.contains("Commit, then process: at-most-once"))
