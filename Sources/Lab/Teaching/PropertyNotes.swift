@@ -5,7 +5,7 @@ enum PropertyNotes {
 
     static let notes: [String: String] = [
         "linger.ms":
-            "longer waits build bigger batches: more throughput and better compression, more latency per message",
+            "longer waits build bigger batches: more throughput and better compression, more latency per message; keyless messages also stick to one partition for twice as long (sticky.partitioning.linger.ms defaults to 2 × linger.ms)",
         "acks": "all (-1) waits for every in-sync replica; 1 only for the leader; 0 for nobody (no delivery guarantee)",
         "compression.type":
             "codec applied per batch by the producer; the broker keeps batches compressed as sent unless the topic's own compression.type names another codec (then it recompresses)",
