@@ -16,6 +16,12 @@ import Testing
         let clean = CommitDemo.count(
             strategy: .autoCommitStoreAfter, steps: steps, expected: 3, processed: [0, 1, 2])
         #expect(CommitDemo.reading(of: clean).hasPrefix("every one of the 3 records processed exactly once"))
+        #expect(CommitDemo.reading(of: clean).contains("Why: with enable.auto.offset.store=false"))
+        // A run whose counts contradict its rule claims nothing for it.
+        let odd = CommitDemo.count(strategy: .atMostOnce, steps: steps, expected: 3, processed: [0, 1, 2])
+        #expect(
+            CommitDemo.reading(of: odd).contains("shows nothing about it")
+                && !CommitDemo.reading(of: odd).contains("Why:"))
         // Offsets beyond the run's range (a new group's later records) are not its responsibility.
         let late = CommitDemo.count(
             strategy: .newGroupLatest, steps: CommitDemo.Steps(resumedAt: 11, expected: 12), expected: 12,
