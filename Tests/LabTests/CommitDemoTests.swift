@@ -38,48 +38,6 @@ import Testing
         #expect(latest["auto.offset.reset"] == "latest")
     }
 
-    /// On the embedded cluster: each strategy's crash costs what the rule says, read back.
-    @Test func eachStrategyLosesOrRepeatsWhatItsOrderAllows() throws {
-        let t = try TestSession()
-        let doc = try t.json("commit demo --count 8 --crash-at 3")
-        guard case .array(let runs) = doc["runs"] else {
-            Issue.record("no runs: \(doc)")
-            return
-        }
-        var by: [String: JSONValue] = [:]
-        for r in runs { if case .string(let s)? = r["strategy"] { by[s] = r } }
-        func counts(_ s: String) -> [Int64?] {
-            [by[s]?["processed"]?.intValue, by[s]?["duplicates"]?.intValue, by[s]?["lost"]?.intValue]
-        }
-        #expect(counts("at-most-once") == [7, 0, 1])
-        #expect(counts("at-least-once") == [9, 1, 0])
-        #expect(counts("auto-commit") == [7, 0, 1], "the auto commit covered the record in hand")
-        #expect(counts("auto-commit-store-after") == [8, 0, 0])
-        let latest = counts("new-group-latest")
-        #expect(latest[0] == 1 && latest[1] == 0 && (latest[2] ?? 0) >= 8, "\(latest)")
-        #expect(by["auto-commit"]?["committed_at_crash"]?.intValue == 4)
-        #expect(by["auto-commit-store-after"]?["committed_at_crash"]?.intValue == 3)
-        let text = try t.output(of: "commit demo --count 4 --crash-at 1")
-        #expect(text.contains("at-least-once: 1 processed twice (crashed holding 1 with 1 committed"))
-        #expect(try t.failure(of: "commit demo --count 4 --crash-at 4").contains("--crash-at 4 must name one of"))
-    }
-
-    /// Both lessons are reachable like every command: help lists them, TAB completes them.
-    @Test func helpAndCompletionKnowBothLessons() throws {
-        let c = Completer(dispatcher: CommandCatalog.dispatcher(), topics: { ["orders"] })
-        #expect(c.candidates(for: "comm") == ["commit"])
-        #expect(c.candidates(for: "commit ") == ["demo"])
-        #expect(c.candidates(for: "orde") == ["ordering"])
-        #expect(c.candidates(for: "ordering demo --c") == ["--count"])
-        #expect(c.candidates(for: "commit demo --cr") == ["--crash-at"])
-        #expect(c.candidates(for: "explain delivery") == ["delivery-guarantees"])
-        let t = try TestSession()
-        let help = try t.output(of: "help")
-        #expect(help.contains("commit") && help.contains("ordering"))
-        #expect(try t.output(of: "help commit demo").contains("auto-commit-store-after"))
-        #expect(try t.output(of: "help ordering demo").contains("max.in.flight=1"))
-    }
-
     @Test func explainTeachesTheOrderTheTrapAndTheReset() throws {
         let t = try #require(Concepts.named("enable.auto.offset.store")).text.replacingOccurrences(of: "\n", with: " ")
         #expect(t.contains("Commit, then process: at-most-once"))

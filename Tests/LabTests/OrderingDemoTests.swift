@@ -34,27 +34,6 @@ import Testing
         #expect(real[1].hasSuffix(": in order") && real.last!.contains("no cost measured"))
     }
 
-    /// On the embedded cluster: the injected, late refusal reorders without idempotence, even at
-    /// max.in.flight=1 in librdkafka 2.0.2, and not with idempotence.
-    @Test func aRetriedBatchLandsLateUnlessTheProducerIsIdempotent() throws {
-        let t = try TestSession()
-        let doc = try t.json("ordering demo --count 200")
-        guard case .array(let runs) = doc["runs"], runs.count == 3 else {
-            Issue.record("runs: \(doc)")
-            return
-        }
-        #expect(doc["injected_error"] == .string("NOT_ENOUGH_REPLICAS"))
-        for r in runs {
-            #expect(r["read"]?.intValue == 200 && r["missing"]?.intValue == 0, "\(r)")
-            #expect((r["msgs_per_sec"]?.doubleValue ?? 0) > 0)
-        }
-        #expect((runs[0]["out_of_order"]?.intValue ?? 0) > 0, "max.in.flight=5 without idempotence: \(runs[0])")
-        #expect(runs[1]["out_of_order"]?.intValue == 0, "idempotence: \(runs[1])")
-        #expect(runs[1]["duplicates"]?.intValue == 0)
-        #expect((runs[2]["out_of_order"]?.intValue ?? 0) > 0, "max.in.flight=1 in librdkafka 2.0.2: \(runs[2])")
-        #expect(runs[0]["settings"] == .string("enable.idempotence=false max.in.flight=5"))
-    }
-
     @Test func explainOrderingCoversTheBudgetAndTheFullQueue() throws {
         let t = try #require(Concepts.named("delivery.timeout.ms")).text.replacingOccurrences(of: "\n", with: " ")
         #expect(t.contains("the whole budget of one message"))

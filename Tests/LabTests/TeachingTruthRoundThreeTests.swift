@@ -40,25 +40,6 @@ import Testing
         #expect(cluster.contains("produce --topic clicks --count 50 \"click {i}\""))
     }
 
-    /// 1, shown: what the lesson says is what a run on the embedded cluster does.
-    @Test func keylessProduceLandsOnOnePartitionUnlessLingerIsZero() throws {
-        let t = try TestSession()
-        try t.output(of: "topic create clicks --partitions 6")
-        func partitions(_ line: String) throws -> Int {
-            let out = try t.output(of: line)
-            let produced = try #require(out.split(separator: "\n").first { $0.hasPrefix("produced 50 of 50") })
-            return produced.components(separatedBy: " @").count - 1
-        }
-        // Sticky for 2 × linger.ms: 200 ms here, so that a busy test machine cannot split the run.
-        try t.output(of: "set linger.ms 100")
-        let sticky = try partitions("produce --topic clicks --count 50 \"click {i}\"")
-        #expect(sticky == 1, "\(sticky) partitions")
-        try t.output(of: "set linger.ms 0")
-        // Random per message: 50 picks over 6 partitions land on at least 3 (all on ≤ 2: p < 1e-20).
-        let random = try partitions("produce --topic clicks --count 50 \"click {i}\"")
-        #expect(random >= 3, "\(random) partitions")
-    }
-
     /// 2. librdkafka sends one ProduceRequest per partition batch.
     @Test func oneProduceRequestPerBatch() throws {
         let t = try Self.text("batching")
@@ -98,14 +79,6 @@ import Testing
         #expect(!kept.contains("disappeared with its tombstone"))
         let gone = plan.compactedReading(written: 11, remaining: 3, tombstoneRemains: false)
         #expect(gone.contains("is gone too"))
-    }
-
-    /// 5, on the embedded cluster: the demo's closing line says the same.
-    @Test func embeddedCompactionDemoNoLongerTiesTheKeyToTheTombstonesExpiry() throws {
-        let t = try TestSession()
-        let out = try t.output(of: "compaction demo --keys 2").replacingOccurrences(of: "\n", with: " ")
-        #expect(!out.contains("gone once its tombstone expires"))
-        #expect(out.contains("earlier values go at the first cleaning that reaches its tombstone"))
     }
 
     /// 6. The mock ignores max.partition.fetch.bytes like fetch.min.bytes.
