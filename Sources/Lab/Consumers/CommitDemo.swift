@@ -391,14 +391,14 @@ struct CommitDemo {
                 if ctx.isCancelled { throw LabError.interrupted }
                 try producer.send(topic: input, partition: 0, value: Array("late record \(attempt)".utf8))
                 try producer.flush(timeoutMs: 10_000)
-                if let m = try next(client, within: 1) {
+                if let m = try next(client, within: 0.3) {
                     steps.resumedAt = m.offset
                     steps.expected = m.offset + 1
                     try handle(m, client)
                     return steps
                 }
             }
-            throw LabError.invalid("\(strategy.rawValue): the new group received nothing within 50 late records")
+            throw LabError.invalid("\(strategy.rawValue): the new group received none of 50 late records")
         }
     }
 }
