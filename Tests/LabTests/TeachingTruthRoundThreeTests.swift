@@ -119,5 +119,8 @@ import Testing
         #expect(tooLarge.contains("max.message.bytes") && tooLarge.contains("client's own message.max.bytes"))
         let full = try #require(ErrorMeanings.meaning(of: KafkaError.name(of: -184)))
         #expect(full.contains("queue.buffering.max.kbytes") && full.contains("buffer.memory"))
+        // explain defaults compares the two buffers (its librdkafka column is checked against the library).
+        let buffer = try Self.row("producer buffer")
+        #expect(buffer.javaKey == "buffer.memory" && buffer.java == "33554432" && buffer.note.contains("max.block.ms"))
     }
 }

@@ -73,6 +73,13 @@ enum ClientDefaults {
             javaKey: "delivery.timeout.ms", java: "120000",
             note: "librdkafka accepts delivery.timeout.ms as an alias"),
         Row(
+            setting: "producer buffer", librdkafkaKeys: ["queue.buffering.max.messages", "queue.buffering.max.kbytes"],
+            librdkafka: "100000, 1048576",
+            javaKey: "buffer.memory", java: "33554432",
+            note:
+                "librdkafka refuses produce() at once with _QUEUE_FULL when either limit is reached (the application polls and tries again); Java's send() blocks up to max.block.ms (60000) for room in buffer.memory, then throws"
+        ),
+        Row(
             setting: "requests in flight", librdkafkaKeys: ["max.in.flight"], librdkafka: "1000000",
             javaKey: "max.in.flight.requests.per.connection", java: "5",
             note: "idempotence caps both at 5"),
