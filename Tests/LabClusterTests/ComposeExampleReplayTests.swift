@@ -35,6 +35,11 @@ struct ComposeConsumersExampleTests {
         #expect(!out.contains("ignores group.instance.id"))
         #expect(out.contains("Reading: with group.instance.id the restart"))
         #expect(out.contains("got _MAX_POLL_EXCEEDED"))
+        // commit demo takes the real-cluster path (no embedded note) and counts the same.
+        #expect(
+            out.contains("at-least-once: 1 processed twice")
+                && out.contains("at-most-once: 1 record(s) never processed"))
+        #expect(!out.contains("embedded: commits and committed offsets are real here"))
     }
 }
 
