@@ -94,7 +94,7 @@ struct OrderingDemo {
 
     static let injectedCode: Int32 = 19  // NOT_ENOUGH_REPLICAS: retriable, and nothing was written
     /// The refusal comes this late, so the requests sent meanwhile are handled first.
-    static let injectedDelayMs: Int32 = 100
+    static let injectedDelayMs: Int32 = 250
     static let batchMessages = 10
 
     static let command = Command(
@@ -112,9 +112,9 @@ struct OrderingDemo {
                     small batches are in flight at once: retries with max.in.flight=5 and idempotence off; \
                     enable.idempotence=true (on the embedded cluster with a transactional.id too, because the mock \
                     checks sequence numbers only for transactional producers); retries with max.in.flight=1. On the \
-                    embedded cluster the first Produce request of each run is answered NOT_ENOUGH_REPLICAS (injected, \
-                    and said so): the batch is retried after retry.backoff.ms while the later requests were already \
-                    written. The partition read back counts, per run, records that came after a higher-numbered one; a \
+                    embedded cluster the leader refuses the first Produce request of each run NOT_ENOUGH_REPLICAS, \
+                    \(injectedDelayMs) ms late (injected, and said so), so the requests sent meanwhile are written \
+                    first and the refused batch is retried after them. The partition read back counts, per run, records that came after a higher-numbered one; a \
                     second, undisturbed pass of --count records per run gives its msgs/s, what one request in flight \
                     costs. A transaction refused as a whole (abortable) is aborted and sent again, and the count reads \
                     the committed attempt. A real cluster gets no injected \
