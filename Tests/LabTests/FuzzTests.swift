@@ -66,7 +66,7 @@ struct FuzzTests {
                 #expect(e.utf8.count < 2_000, "a \(e.utf8.count)-byte error line; \(where_)")
             }
             // Leave the test cluster usable for the next lines.
-            if t.session.connection?.isEmbedded != true || t.session.connection === nil {
+            if t.session.connection?.control.isMock != true || t.session.connection === nil {
                 t.session.connect(try ClusterConnection(embeddedBrokers: 3))
             }
             t.session.output.format = .table

@@ -193,7 +193,7 @@ enum BenchCommands {
         // A "best" only beyond the measured spread, and a throughput winner only from runs long enough to rate.
         // On the embedded cluster acks changes nothing (no followers): its rows differ by noise, so none is marked.
         let ignoredAcks =
-            session.connection?.isEmbedded == true
+            session.connection?.can(.replication) == false
             ? matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) : nil
         let reading =
             ignoredAcks != nil
@@ -303,11 +303,11 @@ enum BenchCommands {
                     "note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting; none is marked best"
                 )
             }
-            if session.connection?.isServed == true {
+            if case .servedMock = session.connection?.control {
                 out.hint(
                     "served cluster: the broker runs in another process on this machine (kafkalab serve) with no disk and no replication, and acks are not waited for; CPU seconds exclude it. Run on the compose cluster for real figures."
                 )
-            } else if session.connection?.isEmbedded == true {
+            } else if session.connection?.control.isMock == true {
                 out.hint(
                     "embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures."
                 )
@@ -389,12 +389,7 @@ struct BenchOptions {
         if try connection.ensureTopic(topic, partitions: 6, replicationFactor: Int32(min(3, max(1, brokers)))).created {
             output.hint("created topic \(topic) with 6 partitions")
         }
-        let cluster =
-            switch connection.kind {
-            case .embedded: connection.isServed ? "served" : "embedded"
-            case .compose: "compose"
-            case .external: "external"
-            }
+        let cluster = connection.control.name
         var plan = ProducerBenchPlan(
             topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
             buffer: PayloadBuffer(pool), cluster: cluster, cancellation: cancellation)

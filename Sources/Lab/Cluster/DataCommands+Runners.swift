@@ -144,7 +144,7 @@ extension DataCommands {
                 throw ctx.usageError("--isolation takes read_committed or read_uncommitted, not '\(isolation)'")
             }
             extra["isolation.level"] = isolation
-            if isolation == "read_committed" && ctx.session.connection?.isEmbedded == true {
+            if isolation == "read_committed" && ctx.session.connection?.can(.transactionMarkers) == false {
                 ctx.output.hint(
                     "embedded: the mock writes no transaction markers and ignores isolation.level, so read_committed also returns aborted and still-open transactional messages here"
                 )
@@ -164,7 +164,7 @@ extension DataCommands {
             ctx.session.lagState.recordJoin(groupMode.group)
             ctx.output.hint(
                 "joining group \(groupMode.group) (\(groupMode.commitDescription))"
-                    + (ctx.session.connection?.isEmbedded == true
+                    + (ctx.session.connection?.control.isMock == true
                         ? "; the embedded cluster holds a first join ~3 s" : ""))
         } else {
             consumer = try Consumer(

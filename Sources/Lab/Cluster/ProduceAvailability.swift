@@ -19,7 +19,7 @@ enum ProduceAvailability {
     /// targeted partition is below min.insync.replicas on a real cluster. A user who
     /// set message.timeout.ms chose how long to wait: then it only warns.
     static func check(_ topic: TopicInfo, partition: Int32?, session: Session) throws {
-        guard let c = session.connection, !c.isEmbedded else { return }
+        guard let c = session.connection, c.can(.replication) else { return }
         let props = session.settings.producerProperties
         let acks = props["acks"] ?? props["request.required.acks"] ?? "all"
         guard acks == "all" || acks == "-1" else { return }

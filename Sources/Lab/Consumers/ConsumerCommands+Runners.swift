@@ -114,7 +114,7 @@ extension ConsumerCommands {
         try ctx.arguments.expectPositionals(atMost: 1)
         let id = try ctx.arguments.positional(0, "<group>")
         let c = try ctx.session.requireConnection()
-        if c.isEmbedded {
+        if c.control.isMock {
             throw LabError.unsupported(
                 "the embedded cluster cannot describe groups (librdkafka's mock has no DescribeGroups); run `group describe \(id)` on the compose cluster (`connect compose`)"
             )

@@ -44,14 +44,14 @@ extension LagCommands {
                 ctx.output.warning(
                     "one broker could not list its groups (\(e.name): \(e.message)); the list below may be incomplete")
             }
-        } catch let e as KafkaError where e.code == KafkaErrorCode.unsupportedFeature || c.isEmbedded {
+        } catch let e as KafkaError where e.code == KafkaErrorCode.unsupportedFeature || !c.can(.describeGroups) {
             // A failure (stderr, non-zero exit), not a listing: a script must not read "no groups".
             let seen =
                 joined.isEmpty
                 ? "none (`consume --group G` makes one)"
                 : joined.joined(separator: ", ") + " (`lag <group>` shows their lag)"
             throw LabError.unsupported(
-                "the \(c.isEmbedded ? "embedded" : "connected") cluster does not support ListGroups (\(e.name)), so it cannot list its consumer groups (run `groups` on the compose cluster: `connect compose`); groups this session's consumers joined: \(seen)"
+                "the \(c.control.isMock ? "embedded" : "connected") cluster does not support ListGroups (\(e.name)), so it cannot list its consumer groups (run `groups` on the compose cluster: `connect compose`); groups this session's consumers joined: \(seen)"
             )
         }
         var t = TextTable(headers: ["GROUP", "STATE", "MEMBERS", "TYPE"], alignments: [.left, .left, .right, .left])

@@ -87,7 +87,7 @@ struct IdempotenceDemo {
             throw LabError.invalid("partition 0 of \(topic.name) has no leader now; `isr \(topic.name)` shows why")
         }
         let out = ctx.output
-        let embedded = c.embedded
+        let embedded = c.control.mock
         if embedded != nil && args.value("--for") != nil {
             out.hint("--for paces the real-cluster runs; the embedded runs send --count messages at once")
         } else if embedded == nil && args.value("--count") != nil {
@@ -164,13 +164,16 @@ struct IdempotenceDemo {
             ])
         }
         out.table(table)
-        for line in Self.verdict(runs, embedded: c.isEmbedded) { out.line(line) }
+        for line in Self.verdict(runs, embedded: c.control.isMock) { out.line(line) }
         out.setResult(
             .object([
                 ("topic", .string(topic.name)), ("partition", .integer(0)), ("leader", .integer(leader)),
-                ("embedded", .bool(c.isEmbedded)),
-                ("injected_response_delay_ms", c.isEmbedded ? .integer(Self.embeddedDelayMs) : .null),
-                ("socket_timeout_ms", .integer(c.isEmbedded ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)),
+                ("embedded", .bool(c.control.isMock)),
+                ("injected_response_delay_ms", c.control.isMock ? .integer(Self.embeddedDelayMs) : .null),
+                (
+                    "socket_timeout_ms",
+                    .integer(c.control.isMock ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)
+                ),
                 (
                     "runs",
                     .array(

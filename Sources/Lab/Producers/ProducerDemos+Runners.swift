@@ -117,7 +117,7 @@ extension ProducerDemos {
                 if firstError != nil { try? first.abortTransaction(timeoutMs: timeout) }
             }
         }
-        if c.isEmbedded && !fenced {
+        if c.control.isMock && !fenced {
             let ids = [firstEos, secondEos].map { $0?.producerIdText ?? "?" }
             ctx.output.line(
                 "embedded cluster: fencing is not modelled. The mock gave the second producer its own new id (\(ids[1])) instead of bumping the epoch of the first (\(ids[0])), so the first producer carried on. On real Kafka the second init_transactions bumps the epoch, the coordinator aborts the first's open transaction, and the first's next operation fails with fatal _FENCED: \(composeHint)"
@@ -142,7 +142,7 @@ extension ProducerDemos {
                         ("fenced", .bool(fenced)),
                     ])
                 ),
-                ("second_outcome", .string(secondOutcome)), ("embedded", .bool(c.isEmbedded)),
+                ("second_outcome", .string(secondOutcome)), ("embedded", .bool(c.control.isMock)),
             ]))
     }
 }

@@ -17,17 +17,21 @@ extension ReplicationCommands {
         try ctx.arguments.expectPositionals(atMost: 0)
         let c = try ctx.session.requireConnection()
         let metadata = try c.client.metadata()
-        let stopped = c.embedded?.stoppedBrokers ?? []
+        let stopped = c.control.stoppedBrokers
         var known = Set(metadata.brokers.map(\.id))
-        if let embedded = c.embedded { known.formUnion(embedded.brokerIds) }
-        if c.kind == .compose { known.formUnion(DockerCompose.brokerIds) }
+        if let mock = c.control.mock { known.formUnion(mock.brokerIds) }
+        var compose: (any ComposeControl)? = nil
+        if case .compose(let access) = c.control {
+            known.formUnion(DockerCompose.brokerIds)
+            compose = try? access.control(
+                composeFile: ctx.session.composeFile, purpose: "read the broker containers' state",
+                example: { "docker compose -f \($0) ps" })
+        }
         let listed = Set(metadata.brokers.map(\.id))
         let partitions = metadata.topics.filter { !$0.isInternal }.flatMap(\.partitions)
         // On compose, the containers say which brokers run; metadata lags both ways.
         var containers: [Int32: ContainerState] = [:]
-        if c.kind == .compose,
-            let compose = try? c.composeControl(composeFile: ctx.session.composeFile, action: .start, brokers: [])
-        {
+        if let compose {
             for id in DockerCompose.brokerIds { containers[id] = try? compose.containerState(forBroker: id) }
         }
 
@@ -53,7 +57,7 @@ extension ReplicationCommands {
         }
         ctx.output.table(table)
         ctx.output.hint("LEADS and REPLICAS count partitions of non-internal topics")
-        if c.isEmbedded {
+        if c.control.isMock {
             ctx.output.hint(
                 "embedded: a stopped broker stays in the mock's metadata; kafkalab remembers which ones it stopped")
         }
@@ -103,10 +107,10 @@ extension ReplicationCommands {
                 if !ids.contains(id) { ids.append(id) }
             }
             let c = try ctx.session.requireConnection()
-            switch c.kind {
-            case .embedded:
+            switch c.control {
+            case .inProcessMock(let mock as any MockClusterControl), .servedMock(let mock as any MockClusterControl):
                 try embeddedControl(
-                    action, ids: ids, cluster: c.embedded!, connection: c,
+                    action, ids: ids, cluster: mock, connection: c,
                     state: ReplicationLabState.of(ctx.session), ctx.output, cancellation: ctx.cancellation)
             case .compose:
                 let state = ReplicationLabState.of(ctx.session)
@@ -123,7 +127,7 @@ extension ReplicationCommands {
                             before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
                     }
                 }
-            case .external:
+            case .other:
                 let live = Set(try c.client.metadata().brokers.map(\.id))
                 try externalInstructions(action, ids: ids, live: live, bootstrap: c.bootstrap, ctx.output)
             }
@@ -287,10 +291,10 @@ extension ReplicationCommands {
                     "no broker \(id) on the compose cluster: its brokers are 1..3 (containers kafka-1..kafka-3)")
             }
         }
-        let compose =
-            try connection?.composeControl(
-                composeFile: composeFile, action: action, brokers: ids, environment: environment)
-            ?? DockerCompose.locate(composeFile: composeFile, action: action, brokers: ids, environment: environment)
+        var access = ComposeAccess()
+        if case .compose(let given) = connection?.control { access = given }
+        let compose = try access.control(
+            composeFile: composeFile, action: action, brokers: ids, environment: environment)
         // Eligibility from the containers, not from metadata: a killed broker stays
         // listed until fenced (broker.session.timeout.ms), a started one appears only
         // once it has registered.

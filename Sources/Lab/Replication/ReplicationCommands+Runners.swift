@@ -14,7 +14,7 @@ extension ReplicationCommands {
             _ = try ctx.session.requireTopic(name)  // throws the one-line "unknown topic" with suggestions
             return
         }
-        let stopped = c.embedded?.stoppedBrokers ?? []
+        let stopped = c.control.stoppedBrokers
         let snapshot = ReplicationSnapshot(metadata: metadata, scope: .topic(name), stoppedBrokers: stopped, time: 0)
         let minIsr = minInsyncReplicas(of: name, on: c)
         let onlyTroubled = args.has("--under-replicated")
@@ -33,7 +33,7 @@ extension ReplicationCommands {
             // Asking a stopped (or absent) leader would only wait for the time-out.
             let leaderAnswers = p.hasLeader && snapshot.brokers.contains(p.leader) && !silent.contains(p.leader)
             // The mock keeps a stopped broker in the ISR; Kafka would not, so this row's ISR is not modelled (never `ok`).
-            let isrNotModelled = c.isEmbedded && !Set(p.offlineReplicas).isDisjoint(with: p.isr)
+            let isrNotModelled = !c.can(.replication) && !Set(p.offlineReplicas).isDisjoint(with: p.isr)
             if isrNotModelled { notModelledRows += 1 }
             let shown = isrNotModelled ? marks + ["not modelled"] : (marks.isEmpty ? ["ok"] : marks)
             let w =
@@ -71,7 +71,7 @@ extension ReplicationCommands {
         }
         let epoch = leaderEpochNote()
         ctx.output.hint(epoch)
-        if c.isEmbedded {
+        if !c.can(.replication) {
             ctx.output.hint(
                 "embedded: the ISR always equals the replica list (the mock runs no replication); compare on the compose cluster"
             )
@@ -120,7 +120,7 @@ extension ReplicationCommands {
         out.line(
             "watching \(what): \(first.partitions.count) partitions, brokers \(ids(first.brokers.sorted())) up; every \(Arguments.formatDuration(interval))"
                 + (duration.map { " for \(Arguments.formatDuration($0))" } ?? "") + "; Ctrl-C stops")
-        if c.isEmbedded {
+        if c.control.isMock {
             out.hint(
                 "embedded: the ISR never changes here, and only this session can stop brokers; a watch first reports what changed since the previous watch or `broker` command"
             )
@@ -132,7 +132,7 @@ extension ReplicationCommands {
                 let age = Date().timeIntervalSince(taken)
                 out.line(String(format: "since %@ (%.0f s ago):", reason, age))
                 for event in changes {
-                    report(event, at: nil, elapsed: 0, since: (reason, age), embedded: c.isEmbedded, out)
+                    report(event, at: nil, elapsed: 0, since: (reason, age), embedded: c.control.isMock, out)
                 }
             }
         }
@@ -148,7 +148,7 @@ extension ReplicationCommands {
                     let events = try watcher.poll()
                     failure = nil
                     for event in events {
-                        report(event, at: Date(), elapsed: watcher.elapsed, embedded: c.isEmbedded, out)
+                        report(event, at: Date(), elapsed: watcher.elapsed, embedded: c.control.isMock, out)
                     }
                 } catch {
                     let message = describeError(error)

@@ -42,7 +42,7 @@ enum ReplicationCommands {
 
     /// The topic's min.insync.replicas when the cluster can say, and how it was found.
     static func minInsyncReplicas(of topic: String, on c: ClusterConnection) -> (value: Int?, text: String) {
-        if c.isEmbedded { return (nil, "unknown (embedded: no topic configs, no min.insync.replicas)") }
+        if !c.can(.topicConfigs) { return (nil, "unknown (embedded: no topic configs, no min.insync.replicas)") }
         do {
             let entries = try c.client.describeTopicConfig(topic)
             guard let entry = entries.first(where: { $0.name == "min.insync.replicas" }),
