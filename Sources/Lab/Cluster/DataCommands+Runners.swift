@@ -161,7 +161,7 @@ extension DataCommands {
             let props = extra.merging(groupMode.properties(session: ctx.session)) { $1 }
             consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
             try consumer.subscribe([topicName])
-            ctx.session.lagState.recordJoin(groupMode.group)
+            ctx.session.joinedGroups.record(groupMode.group)
             ctx.output.hint(
                 "joining group \(groupMode.group) (\(groupMode.commitDescription))"
                     + (ctx.session.connection?.control.isMock == true
@@ -235,7 +235,7 @@ extension DataCommands {
                 atEnd.remove(m.partition)
                 printRecord(m, ctx.output)
                 if let every = groupMode?.commitEvery, sinceCommit >= every {
-                    try commitStored(consumer)
+                    try consumer.commitStored()
                     sinceCommit = 0
                 }
             case .partitionEOF(let tp, _):
@@ -245,7 +245,7 @@ extension DataCommands {
                 ctx.output.warning(e.description)
             }
         }
-        if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
+        if groupMode?.commitEvery != nil, sinceCommit > 0 { try consumer.commitStored() }
         consumer.close()
         let why: String
         if ctx.isCancelled {

@@ -41,7 +41,7 @@ extension TopicCommands {
     static func runCreate(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 1)
         let name = try ctx.arguments.positional(0, "<name>")
-        try validateTopicName(name)
+        try TopicName.validate(name)
         let c = try ctx.session.requireConnection()
         let partitions = try ctx.arguments.int("--partitions", default: 3, range: 1...10_000)
         let brokers = try c.client.metadata().brokers.count

@@ -9,7 +9,7 @@ extension ConsumerCommands {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
         let topicName = args.optionalPositional(0) ?? defaultTopic
-        try TopicCommands.validateTopicName(topicName)
+        try TopicName.validate(topicName)
         let count = try args.int("--count", default: 50_000, range: 1...10_000_000)
         let size = try args.int("--size", default: 100, range: 8...1_048_576)
         let partitionsWanted = try args.int("--partitions", default: defaultPartitions, range: 1...1_000)

@@ -49,8 +49,8 @@ struct MaxPollDemo {
         let session = ctx.session
         let c = try session.requireConnection()
         let timings = c.control.isMock ? Timings.embedded : Timings.real
-        let topic = try ProducerDemos.demoTopic(
-            args.value("--topic"), defaultName: "max-poll-demo", partitions: 2, ctx: ctx)
+        let topic = try ctx.demoTopic(
+            args.value("--topic"), defaultName: "max-poll-demo", partitions: 2)
         guard topic.partitions.count >= 2 else {
             throw LabError.invalid(
                 "\(topic.name) has \(topic.partitions.count) partition; the demo needs 2 so each member owns one")

@@ -49,7 +49,7 @@ struct LagDemo {
         try producer.flush(timeoutMs: 5_000)
         let consumer = try Consumer(config: consumerProps)
         try consumer.subscribe([name])
-        session.lagState.recordJoin(name)
+        session.joinedGroups.record(name)
         defer { consumer.close() }
 
         ctx.output.line(
@@ -130,7 +130,7 @@ struct LagDemo {
             consumeAtPace(now, waitMs: 0)
             let sinceCommit = Date().timeIntervalSince(lastCommit)
             if uncommitted > 0 && sinceCommit >= options.interval {
-                try DataCommands.commitStored(consumer)
+                try consumer.commitStored()
                 lastCommit = Date()
                 uncommitted = 0
             }
@@ -150,7 +150,7 @@ struct LagDemo {
                 consumeAtPace(Date().timeIntervalSince(start), waitMs: 10)
             }
             if uncommitted > 0 {
-                try DataCommands.commitStored(consumer)
+                try consumer.commitStored()
                 lastCommit = Date()
                 uncommitted = 0
             }

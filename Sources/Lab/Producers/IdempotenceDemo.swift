@@ -81,8 +81,8 @@ struct IdempotenceDemo {
         let c = try ctx.session.requireConnection()
         let count = try args.int("--count", default: 200, range: 1...100_000)
         let duration = try args.seconds("--for", default: 20, minimum: 5, maximum: 600)
-        let topic = try ProducerDemos.demoTopic(
-            args.value("--topic"), defaultName: "idempotence-demo", partitions: 4, ctx: ctx)
+        let topic = try ctx.demoTopic(
+            args.value("--topic"), defaultName: "idempotence-demo", partitions: 4)
         guard let leader = topic.partitions.first(where: { $0.id == 0 })?.leader, leader >= 0 else {
             throw LabError.invalid("partition 0 of \(topic.name) has no leader now; `isr \(topic.name)` shows why")
         }

@@ -31,7 +31,7 @@ struct TransactionDemo {
                 "a session transaction is open (\(open)); `txn commit` or `txn abort` it first: the demo's reads and its own transactions would mix with it on the same topic"
             )
         }
-        let topic = try ProducerDemos.demoTopic(topicName, defaultName: "txn-demo", partitions: 1, ctx: ctx)
+        let topic = try ctx.demoTopic(topicName, defaultName: "txn-demo", partitions: 1)
         let partition: Int32 = 0
         let transactionalId = "kafkalab-txn-demo-\(ProducerDemos.runId())"
         let stats = StatisticsRecorder()
