@@ -123,8 +123,8 @@ extension ReplicationCommands {
                     if let before = try? IsrWatcher.snapshot(
                         of: c, scope: .allTopicsAndInternal, timeoutMs: c.client.timeoutMs, time: 0)
                     {
-                        state.rememberIfUnset(
-                            before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
+                        state.recordBrokerChange(
+                            "broker \(action.rawValue) \(ReplicationCommands.ids(ids))", before: before)
                     }
                 }
             case .other:
@@ -161,7 +161,7 @@ extension ReplicationCommands {
             if let before = try? IsrWatcher.snapshot(
                 of: c, scope: .allTopicsAndInternal, timeoutMs: c.client.timeoutMs, time: 0)
             {
-                state?.rememberIfUnset(before, reason: "before `broker start \(ReplicationCommands.ids(ids))`")
+                state?.recordBrokerChange("broker start \(ReplicationCommands.ids(ids))", before: before)
             }
             for id in ids { try cluster.startBroker(id) }
             settleMetadata(c, cancellation)
@@ -189,7 +189,7 @@ extension ReplicationCommands {
         }
         let before = try IsrWatcher.snapshot(
             of: c, scope: .allTopicsAndInternal, timeoutMs: c.client.timeoutMs, time: 0)
-        state?.rememberIfUnset(before, reason: "before `broker \(action.rawValue) \(ReplicationCommands.ids(ids))`")
+        state?.recordBrokerChange("broker \(action.rawValue) \(ReplicationCommands.ids(ids))", before: before)
         let moves = LeaderElection.movesAway(from: Set(ids), down: down, partitions: before.partitions)
         for id in ids { try cluster.stopBroker(id) }
         for m in moves { try cluster.setLeader(topic: m.topic, partition: m.partition, broker: m.to) }

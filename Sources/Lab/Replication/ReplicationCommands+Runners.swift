@@ -169,7 +169,7 @@ extension ReplicationCommands {
         watcher.finish()
         // Whole-cluster state, so that a later watch of any scope can compare with it.
         if let everything = try? IsrWatcher.snapshot(of: c, scope: .allTopicsAndInternal, timeoutMs: 1_500, time: 0) {
-            state.remember(everything, reason: "the previous watch ended")
+            state.watchEnded(with: everything)
         }
         printSummary(watcher.summary, interrupted: ctx.isCancelled, out)
     }
