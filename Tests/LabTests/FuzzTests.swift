@@ -82,8 +82,9 @@ struct FuzzTests {
 
 /// One line through `ScriptRunner` on another thread, cancelled after a bound.
 ///
-/// `@unchecked Sendable`: the session is used only by the running thread until
-/// `wait` has seen it finish; the test thread touches only the token.
+/// `@unchecked Sendable`: the session and runner are used only by the running
+/// thread until `wait` has seen it finish, and `succeeded` is written before the
+/// thread signals `done`; the test thread touches only the token.
 final class ScriptLineRun: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let cancellation = Cancellation()

@@ -151,9 +151,10 @@ struct MaxPollDemo {
 /// `processSeconds` (as an application stuck in processing would), then polls
 /// again for a moment to collect what librdkafka tells it, and closes.
 ///
-/// `@unchecked Sendable`: the consumer is used only by the member's own thread;
-/// what the main thread reads is behind a Mutex or an Atomic.
-final class SlowMember: @unchecked Sendable {
+/// Sendable as the compiler checks it: every property is a `let` of a Sendable
+/// type; what the main thread reads is behind a Mutex or an Atomic. By design
+/// only the member's own thread polls the consumer.
+final class SlowMember: Sendable {
     private let consumer: Consumer
     private let state = Mutex<
         (phase: String, stoppedAt: Double?, backAt: Double?, errors: [(time: Double, name: String)])
