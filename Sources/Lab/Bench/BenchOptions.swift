@@ -68,6 +68,9 @@ struct BenchOptions {
         if try connection.ensureTopic(topic, partitions: 6, replicationFactor: Int32(min(3, max(1, brokers)))).created {
             output.hint("created topic \(topic) with 6 partitions")
         }
+        try ProduceAvailability.check(
+            topic: topic, properties: session.settings.producerProperties, connection: connection, output: output,
+            lab: "bench")
         let cluster = connection.control.name
         var plan = ProducerBenchPlan(
             topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,

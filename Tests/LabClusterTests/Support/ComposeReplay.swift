@@ -33,3 +33,10 @@ func replayInComposeMode(
         return t.buffer.stdout
     }
 }
+
+/// The broker ids of a JSON list (an ISR, replicas), in ascending order: Kafka keeps
+/// them in placement and join order, which tests compare as sets.
+func ids(_ value: JSONValue?) -> [Int64] {
+    guard case .array(let items)? = value else { return [] }
+    return items.compactMap(\.intValue).sorted()
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Synchronization
 
 @testable import Lab
 
@@ -9,19 +10,29 @@ import Kafka
 /// Data goes through librdkafka's mock cluster (produce, consume, transactions
 /// all run for real against it); what the mock cannot show is scripted here,
 /// behind the seams the labs use (`ClusterClient` for metadata, watermarks,
-/// topics, configs and groups; `ComposeControl` for `docker compose`), the way
-/// Kafka 3.9 behaves:
-/// - `docker compose stop`: a controlled shutdown; the broker leaves metadata and
-///   every ISR at once, leadership moves to the first remaining in-sync replica.
-/// - `docker compose kill`: the broker stays listed, and leads, for
-///   `pollsUntilFenced` metadata polls; then it is fenced (gone, out of every ISR).
+/// topics, configs and groups; `ComposeControl` for `docker compose`).
+///
+/// Time is Kafka's, on a scripted clock (`clock`, milliseconds): the labs' bounded
+/// waits pause on it (`ClusterClient.clock`), which moves it on at once, and a test
+/// moves it with `clock.advance`. What the controller and the leaders decide comes
+/// from `KafkaReplicationRules`, the rules the `sim` model uses too:
+/// - `docker compose stop`: a controlled shutdown; the broker is fenced at once: out
+///   of metadata and every ISR (the last ISR member stays), leadership moves to the
+///   first live ISR member in replica order, or nowhere (no unclean election).
+/// - `docker compose kill`: the broker stays registered, listed, in its ISRs and
+///   leading until broker.session.timeout.ms (`sessionTimeoutMs`, 9 s) after its
+///   last heartbeat; then it is fenced as above.
 /// - `docker compose start`: the container runs at once; the broker registers
-///   (appears in metadata) only after `pollsUntilRegistered` polls, and rejoins
-///   the ISRs one poll later.
-/// - A created topic is invisible for `pollsTopicHidden` polls.
-/// - Transaction markers (`scriptMarkers`) reach the high watermark only
-///   `markerDelayQueries` watermark queries after the data: until then the LSO
-///   stays behind the HW.
+///   `startupMs` later, but not while its previous session is valid (a quick
+///   restart after a kill waits for the fence). Registered, it fetches every
+///   `fetchIntervalMs` and rejoins an ISR once it has caught up (its LEO reaches the
+///   leader's HW and the start of the leader's epoch).
+/// - `stallFetches(of:)`: a follower that runs and heartbeats but stops fetching
+///   leaves the ISR at the leader's next shrink check after replica.lag.time.max.ms
+///   (`lagTimeMaxMs`, 30 s; checks every lag/2, so 30-45 s later).
+/// - A created topic is invisible for `topicPropagationMs`.
+/// - Transaction markers (`scriptMarkers`) reach the high watermark `markerDelayMs`
+///   after the data: until then the LSO stays behind the HW.
 /// - When a partition's ISR falls below its min.insync.replicas (default 2), the
 ///   next Produce answers NOT_ENOUGH_REPLICAS (injected into the mock once per
 ///   time the ISR falls: the mock cannot tell acks=1 from acks=all).
@@ -45,10 +56,27 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     let file = "/stand-in/docker-compose.yml"
     var timeoutMs: Int32 { admin.timeoutMs }
 
-    var pollsUntilFenced = 3
-    var pollsUntilRegistered = 2
-    var pollsTopicHidden = 1
-    var markerDelayQueries = 2
+    /// Kafka's time for this cluster; the labs pause on it.
+    let scriptedClock = ScriptedClock()
+    var clock: any LabClock { scriptedClock }
+    var nowMs: Int { scriptedClock.nowMs }
+
+    /// broker.session.timeout.ms (Kafka's default).
+    var sessionTimeoutMs = 9_000
+    /// replica.lag.time.max.ms (Kafka's default).
+    var lagTimeMaxMs = 30_000
+    /// From `docker compose start` to the broker's registration request (JVM start, log recovery).
+    var startupMs = 3_000
+    /// A refused registration (the old session still valid) is retried with backoff,
+    /// and a new registration is fenced until its first heartbeat: from the old
+    /// session's expiry to the broker being listed again.
+    var reRegistrationMs = 1_000
+    /// A follower's fetch interval while it catches up (replica.fetch.wait.max.ms).
+    var fetchIntervalMs = 500
+    /// From CreateTopics to every broker having applied the new topic.
+    var topicPropagationMs = 300
+    /// From the end of a transaction's data to its marker in the log.
+    var markerDelayMs = 200
     /// Wall time after which the mock (the data path) moves a killed broker's leadership.
     var fenceSeconds = 1.0
     var activeControllerId: Int32? = 102
@@ -64,27 +92,50 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     var composeCalls: [String] = []
     private(set) var metadataPolls = 0
+    /// Metadata poll number → milliseconds of Kafka's time that pass just before it:
+    /// the time a command spends waiting on the mock in wall time (a stalled delivery).
+    var advanceAtPoll: [Int: Int] = [:]
+
+    /// The coordinators' logs, as a used compose cluster lists them: replication
+    /// factor 3, min.insync.replicas 2 (docker-compose.yml), Kafka's 50 partitions
+    /// each. Only metadata here (the mock's coordinators keep no such topics): their
+    /// ISRs follow the brokers by the same rules, for the labs' checks to read.
+    static let internalTopics = ["__consumer_offsets", "__transaction_state"]
+    var internalPartitions = 50
 
     struct PartitionModel {
         var replicas: [Int32]
         var leader: Int32
         var isr: [Int32]
+        /// Where the current leader's epoch began (the mock's end offset when it took over).
+        var leaderEpochStartOffset: Int64 = 0
+        /// Per follower: its log end offset as the leader last saw it, and when it last caught up.
+        var followerLeo: [Int32: Int64] = [:]
+        var lastCaughtUpMs: [Int32: Int] = [:]
     }
-    private struct MarkerScript {
+    struct MarkerScript {
         var thresholds: [Int64]
-        var pending: [Int: Int] = [:]  // threshold index → queries left
+        /// Indexes of the transactions that were aborted (the others committed).
+        var aborted: Set<Int> = []
+        var dueMs: [Int: Int] = [:]  // threshold index → when its marker is written
         var visible = 0
     }
 
     var containers: [Int32: ContainerState] = [1: .running, 2: .running, 3: .running]
-    private var registered: Set<Int32> = [1, 2, 3]
-    private var fenceCountdown: [Int32: Int] = [:]
-    private var registerCountdown: [Int32: Int] = [:]
-    private var rejoinCountdown: [Int32: Int] = [:]
-    private var hiddenTopics: [String: Int] = [:]
+    /// Registered and unfenced: listed in metadata, eligible for ISRs and leadership.
+    private(set) var registered: Set<Int32> = [1, 2, 3]
+    /// Crashed brokers still registered: when each sent its last heartbeat.
+    private var crashedAtMs: [Int32: Int] = [:]
+    /// Started containers not yet registered: when each registers.
+    private var registerAtMs: [Int32: Int] = [:]
+    /// Registered brokers that catch up: when each fetches next.
+    private var nextFetchMs: [Int32: Int] = [:]
+    /// Followers that run but do not fetch (`stallFetches`).
+    private var stalled: Set<Int32> = []
+    private var topicVisibleAtMs: [String: Int] = [:]
     var model: [String: [Int32: PartitionModel]] = [:]
     var topicConfigs: [String: [String: String]] = [:]
-    private var markers: [String: MarkerScript] = [:]
+    private(set) var markers: [String: MarkerScript] = [:]
     private var underMinIsr: Set<String> = []
 
     init() throws {
@@ -101,37 +152,69 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             standIn: self, admin: admin, control: .compose(ComposeAccess(standIn: self)), bootstrap: mock.bootstrap)
     }
 
-    /// Markers of transactions on `topic/partition`: one is written after the
-    /// mock's high watermark reaches each threshold (the end of each transaction's data).
-    func scriptMarkers(topic: String, partition: Int32, afterMockOffsets thresholds: [Int64]) {
-        markers["\(topic)/\(partition)"] = MarkerScript(thresholds: thresholds)
+    /// Markers of transactions on `topic/partition`: one is written `markerDelayMs` after
+    /// the mock's high watermark reaches each threshold (the end of each transaction's data).
+    /// The transactions at `aborted` (indexes) end with an abort marker: read_committed
+    /// readers skip their records.
+    func scriptMarkers(topic: String, partition: Int32, afterMockOffsets thresholds: [Int64], aborted: Set<Int> = []) {
+        markers["\(topic)/\(partition)"] = MarkerScript(thresholds: thresholds, aborted: aborted)
     }
 
     func isr(_ topic: String, _ partition: Int32) -> [Int32]? { model[topic]?[partition]?.isr }
+
+    /// Moves Kafka's time on by `ms` and lets the cluster act on it (fencing,
+    /// registration, catching up, ISR shrinks), as a metadata poll would see it.
+    func advance(ms: Int) throws {
+        scriptedClock.advance(ms: ms)
+        try catchUp()
+    }
+
+    /// Broker `id` keeps running and heartbeating but stops fetching (a network
+    /// partition between it and the leaders): the leaders drop it from their ISRs
+    /// after replica.lag.time.max.ms. `resumeFetches` lets it catch up again.
+    func stallFetches(of id: Int32) throws {
+        try catchUp()
+        stalled.insert(id)
+    }
+
+    func resumeFetches(of id: Int32) throws {
+        try catchUp()
+        stalled.remove(id)
+        if registered.contains(id) { nextFetchMs[id] = nowMs }
+    }
 
     // MARK: ComposeControl
 
     func containerState(forBroker id: Int32) throws -> ContainerState { containers[id] ?? .missing }
 
     func perform(_ action: DockerCompose.Action, broker id: Int32) throws {
+        try catchUp()
         composeCalls.append("\(action.rawValue) kafka-\(id)")
         defer { if action != .start { settleAdmin() } }
         switch action {
         case .stop:
+            registerAtMs[id] = nil
+            noteFollowerLogEnds(of: id)
             containers[id] = .notRunning("exited")
             try mock.stopBroker(id)
-            try deregister(id)
+            try fence(id)
         case .kill:
+            noteFollowerLogEnds(of: id)
             containers[id] = .notRunning("exited")
             try mock.stopBroker(id)
-            fenceCountdown[id] = pollsUntilFenced
+            registerAtMs[id] = nil
+            nextFetchMs[id] = nil
+            if registered.contains(id) { crashedAtMs[id] = nowMs }
             // A producer waiting on the dead leader polls the mock, not this script:
             // the mock moves leadership after `fenceSeconds` of wall time, as the
             // controller would after broker.session.timeout.ms.
             var moves: [(topic: String, partition: Int32, to: Int32)] = []
             for (topic, parts) in model {
-                for (p, m) in parts where m.leader == id {
-                    moves.append((topic, p, m.isr.first { $0 != id && registered.contains($0) } ?? -1))
+                for (p, m) in parts where m.leader == id && !Self.internalTopics.contains(topic) {
+                    let next = KafkaReplicationRules.electLeader(
+                        replicas: m.replicas.map(Int.init), isr: m.isr.map(Int.init), current: nil, unclean: false,
+                        isAlive: { $0 != Int(id) && self.registered.contains(Int32($0)) })
+                    moves.append((topic, p, next.map { Int32($0.leader) } ?? -1))
                 }
             }
             let mock = self.mock
@@ -142,7 +225,17 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         case .start:
             containers[id] = .running
             try mock.startBroker(id)
-            registerCountdown[id] = pollsUntilRegistered
+            // Its registration is refused, and retried, while the old session is valid.
+            var at = nowMs + startupMs
+            if let crashed = crashedAtMs[id],
+                !KafkaReplicationRules.mayRegister(
+                    previousFenced: false, lastHeartbeatMs: crashed, sessionTimeoutMs: sessionTimeoutMs, nowMs: at)
+            {
+                at =
+                    KafkaReplicationRules.fenceTime(lastHeartbeatMs: crashed, sessionTimeoutMs: sessionTimeoutMs)
+                    + reRegistrationMs
+            }
+            registerAtMs[id] = at
         }
     }
 
@@ -152,14 +245,12 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     func metadata(timeoutMs: Int32?) throws -> ClusterMetadata {
         metadataPolls += 1
-        try advance()
+        if let due = advanceAtPoll.removeValue(forKey: metadataPolls) { scriptedClock.advance(ms: due) }
+        try catchUp()
         let md = try admin.metadata(timeoutMs: timeoutMs)
         var topics: [TopicInfo] = []
         for t in md.topics where !deletedTopics.contains(t.name) {
-            if let left = hiddenTopics[t.name], left > 0 {
-                hiddenTopics[t.name] = left - 1
-                continue
-            }
+            if let visible = topicVisibleAtMs[t.name], nowMs < visible { continue }
             var parts: [PartitionInfo] = []
             for p in t.partitions {
                 let m = try partitionModel(t.name, p)
@@ -170,6 +261,19 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             }
             topics.append(TopicInfo(name: t.name, partitions: parts))
         }
+        for name in Self.internalTopics {
+            var parts: [PartitionInfo] = []
+            for id in 0..<Int32(internalPartitions) {
+                let placed = PartitionInfo(
+                    id: id, leader: id % 3 + 1, replicas: [1, 2, 3], isr: [1, 2, 3], offlineReplicas: [])
+                let m = try partitionModel(name, placed)
+                parts.append(
+                    PartitionInfo(
+                        id: id, leader: m.leader, replicas: m.replicas, isr: m.isr,
+                        offlineReplicas: m.replicas.filter { !registered.contains($0) }))
+            }
+            topics.append(TopicInfo(name: name, partitions: parts))
+        }
         updateProduceRefusals()
         return ClusterMetadata(
             brokers: md.brokers.filter { registered.contains($0.id) }, topics: topics,
@@ -177,15 +281,16 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     }
 
     func watermarks(topic: String, partition: Int32, timeoutMs: Int32?) throws -> Watermarks {
+        if Self.internalTopics.contains(topic) { return Watermarks(low: 0, high: 0) }
         let w = try admin.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs)
         let key = "\(topic)/\(partition)"
         guard var script = markers[key] else { return w }
-        for index in script.visible..<script.thresholds.count where w.high >= script.thresholds[index] {
-            let left = max(0, (script.pending[index] ?? markerDelayQueries + 1) - 1)
-            script.pending[index] = left
+        for index in script.visible..<script.thresholds.count
+        where w.high >= script.thresholds[index] && script.dueMs[index] == nil {
+            script.dueMs[index] = nowMs + markerDelayMs
         }
-        while script.visible < script.thresholds.count, script.pending[script.visible] == 0 {
-            script.pending[script.visible] = nil
+        while script.visible < script.thresholds.count, let due = script.dueMs[script.visible], due <= nowMs {
+            script.dueMs[script.visible] = nil
             script.visible += 1
         }
         markers[key] = script
@@ -195,7 +300,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     func lastStableOffset(topic: String, partition: Int32, timeoutMs: Int32?) throws -> Int64 {
         let key = "\(topic)/\(partition)"
         let high = try watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs).high
-        guard let script = markers[key], let open = script.pending.keys.min() else { return high }
+        guard let script = markers[key], let open = script.dueMs.keys.min() else { return high }
         // The unresolved transaction began where the previous one's marker ended.
         let began = open == 0 ? 0 : script.thresholds[open - 1]
         return began + Int64(script.visible)
@@ -212,7 +317,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         }
         try mock.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
         topicConfigs[name] = configs
-        hiddenTopics[name] = pollsTopicHidden
+        topicVisibleAtMs[name] = nowMs + topicPropagationMs
     }
 
     func describeTopicConfig(_ topic: String) throws -> [ConfigEntry] {
@@ -264,72 +369,171 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         for _ in 0..<5 { if (try? admin.metadata(timeoutMs: 1_000)) != nil { return } }
     }
 
-    private func advance() throws {
-        for (id, left) in fenceCountdown {
-            if left <= 1 {
-                fenceCountdown[id] = nil
-                try deregister(id)
-            } else {
-                fenceCountdown[id] = left - 1
-            }
-        }
-        for (id, left) in rejoinCountdown {
-            if left <= 1 {
-                rejoinCountdown[id] = nil
-                try rejoin(id)
-            } else {
-                rejoinCountdown[id] = left - 1
-            }
-        }
-        for (id, left) in registerCountdown {
-            if left <= 1 {
-                registerCountdown[id] = nil
-                registered.insert(id)
-                rejoinCountdown[id] = 1
-            } else {
-                registerCountdown[id] = left - 1
+    private enum Event {
+        // In this order when due at the same time.
+        case fence(Int32)
+        case register(Int32)
+        case fetch(Int32)
+        case shrink(topic: String, partition: Int32, follower: Int32)
+
+        var rank: Int {
+            switch self {
+            case .fence: 0
+            case .register: 1
+            case .fetch: 2
+            case .shrink: 3
             }
         }
     }
 
-    /// Leaves metadata and every ISR; leadership moves to the first remaining in-sync replica.
-    private func deregister(_ id: Int32) throws {
-        registered.remove(id)
+    /// What the cluster does next on its own, and when.
+    private func nextEvent() -> (atMs: Int, event: Event)? {
+        var due: [(Int, Event)] = []
+        for (id, crashed) in crashedAtMs {
+            due.append(
+                (
+                    KafkaReplicationRules.fenceTime(lastHeartbeatMs: crashed, sessionTimeoutMs: sessionTimeoutMs),
+                    .fence(id)
+                ))
+        }
+        for (id, at) in registerAtMs { due.append((at, .register(id))) }
+        for (id, at) in nextFetchMs where !stalled.contains(id) { due.append((at, .fetch(id))) }
         for (topic, parts) in model {
-            for (p, var m) in parts {
-                m.isr.removeAll { $0 == id }
-                if m.leader == id {
-                    m.leader = m.isr.first { registered.contains($0) } ?? -1
-                    try mock.setLeader(topic: topic, partition: p, broker: m.leader)
+            for (p, m) in parts where registered.contains(m.leader) && crashedAtMs[m.leader] == nil {
+                for f in m.isr where f != m.leader && (stalled.contains(f) || crashedAtMs[f] != nil) {
+                    let at = KafkaReplicationRules.shrinkTime(
+                        lastCaughtUpMs: m.lastCaughtUpMs[f] ?? 0, checksStartedAtMs: 0, maxLagMs: lagTimeMaxMs)
+                    due.append((at, .shrink(topic: topic, partition: p, follower: f)))
                 }
-                model[topic]?[p] = m
+            }
+        }
+        return due.min { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.rank < $1.1.rank }
+    }
+
+    /// Lets the cluster do, in time order, whatever fell due up to now.
+    private func catchUp() throws {
+        while let (at, event) = nextEvent(), at <= nowMs {
+            switch event {
+            case .fence(let id):
+                try fence(id)
+            case .register(let id):
+                try register(id, at: at)
+            case .fetch(let id):
+                try fetch(id, at: at)
+            case .shrink(let topic, let p, let f):
+                model[topic]?[p]?.isr.removeAll { $0 == f }
             }
         }
     }
 
-    /// Caught up: back in the ISR of its partitions; leads those that had no leader.
-    private func rejoin(_ id: Int32) throws {
+    /// The controller fences `id` (a controlled shutdown, or a session that timed
+    /// out): out of metadata and of every ISR but as its last member; partitions it
+    /// led elect the first live ISR member in replica order, or go offline.
+    private func fence(_ id: Int32) throws {
+        registered.remove(id)
+        crashedAtMs[id] = nil
+        nextFetchMs[id] = nil
         for (topic, parts) in model {
             for (p, var m) in parts where m.replicas.contains(id) {
-                if !m.isr.contains(id) { m.isr.append(id) }
-                m.isr.sort()
-                if m.leader < 0 {
-                    m.leader = id
-                    try mock.setLeader(topic: topic, partition: p, broker: id)
-                }
+                m.isr = KafkaReplicationRules.isr(m.isr.map(Int.init), without: Int(id)).map(Int32.init)
+                if m.leader == id { try elect(&m, topic, p) }
                 model[topic]?[p] = m
             }
         }
+    }
+
+    /// Registered: listed again, leads offline partitions whose ISR it is in, and
+    /// starts fetching to catch up.
+    private func register(_ id: Int32, at: Int) throws {
+        registerAtMs[id] = nil
+        registered.insert(id)
+        for (topic, parts) in model {
+            for (p, var m) in parts where m.leader < 0 && m.replicas.contains(id) {
+                try elect(&m, topic, p)
+                model[topic]?[p] = m
+            }
+        }
+        nextFetchMs[id] = at
+    }
+
+    /// One fetch by a follower catching up: the leader notes the offset it asked
+    /// from, and takes it into the ISR once that reaches the HW and the start of
+    /// the leader's epoch; the follower then holds what the leader had.
+    private func fetch(_ id: Int32, at: Int) throws {
+        var behind = false
+        for (topic, parts) in model {
+            for (p, var m) in parts where m.replicas.contains(id) && m.leader >= 0 && m.leader != id {
+                guard !m.isr.contains(id) else { continue }
+                // A crashed leader answers no fetch until it is fenced and another leads.
+                guard crashedAtMs[m.leader] == nil else {
+                    behind = true
+                    continue
+                }
+                let end = logEnd(topic, p) ?? 0
+                let offset = m.followerLeo[id] ?? 0
+                if KafkaReplicationRules.mayJoinIsr(
+                    followerLeo: Int(offset), leaderHighWatermark: Int(end),
+                    leaderEpochStartOffset: Int(m.leaderEpochStartOffset))
+                {
+                    m.isr.append(id)
+                    m.lastCaughtUpMs[id] = at
+                } else {
+                    behind = true
+                }
+                m.followerLeo[id] = end
+                model[topic]?[p] = m
+            }
+        }
+        nextFetchMs[id] = behind ? at + fetchIntervalMs : nil
+    }
+
+    /// The controller's election for `m`, applied to the mock (the data path).
+    private func elect(_ m: inout PartitionModel, _ topic: String, _ p: Int32) throws {
+        let choice = KafkaReplicationRules.electLeader(
+            replicas: m.replicas.map(Int.init), isr: m.isr.map(Int.init), current: nil, unclean: false,
+            isAlive: { self.registered.contains(Int32($0)) })
+        let leader = choice.map { Int32($0.leader) } ?? -1
+        guard leader != m.leader else { return }
+        m.leader = leader
+        if !Self.internalTopics.contains(topic) { try mock.setLeader(topic: topic, partition: p, broker: leader) }
+        if leader >= 0 {
+            m.leaderEpochStartOffset = logEnd(topic, p) ?? m.leaderEpochStartOffset
+            // Registered replicas outside the ISR start fetching from the new leader.
+            for r in m.replicas where r != leader && !m.isr.contains(r) && registered.contains(r) {
+                nextFetchMs[r] = min(nextFetchMs[r] ?? nowMs, nowMs)
+            }
+        }
+    }
+
+    /// Before `id` goes down: where its logs end (they were in sync), and when it last caught up.
+    private func noteFollowerLogEnds(of id: Int32) {
+        for (topic, parts) in model {
+            for (p, var m) in parts where m.replicas.contains(id) && m.isr.contains(id) {
+                if m.leader >= 0, registered.contains(m.leader) {
+                    m.followerLeo[id] = logEnd(topic, p)
+                }
+                m.lastCaughtUpMs[id] = nowMs
+                model[topic]?[p] = m
+            }
+        }
+    }
+
+    /// The leader's log end on the mock; the internal topics are empty here.
+    private func logEnd(_ topic: String, _ p: Int32) -> Int64? {
+        if Self.internalTopics.contains(topic) { return 0 }
+        return try? admin.watermarks(topic: topic, partition: p, timeoutMs: 1_000).high
     }
 
     private func partitionModel(_ topic: String, _ p: PartitionInfo) throws -> PartitionModel {
         if let m = model[topic]?[p.id] { return m }
+        // Kafka places a new partition's replicas with the leader first (its preferred
+        // replica) and the others after it in turn; the mock lists every partition's as 1,2,3.
+        let sorted = p.replicas.sorted()
+        let first = sorted.firstIndex(of: p.leader) ?? 0
+        let replicas = Array(sorted[first...] + sorted[..<first])
         var m = PartitionModel(
-            replicas: p.replicas, leader: p.leader, isr: p.replicas.filter { registered.contains($0) })
-        if !registered.contains(m.leader) {
-            m.leader = m.isr.first ?? -1
-            try mock.setLeader(topic: topic, partition: p.id, broker: m.leader)
-        }
+            replicas: replicas, leader: p.leader, isr: replicas.filter { registered.contains($0) })
+        if !registered.contains(m.leader) { try elect(&m, topic, p.id) }
         model[topic, default: [:]][p.id] = m
         return m
     }
@@ -338,7 +542,12 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         var now: Set<String> = []
         for (topic, parts) in model where !topic.hasPrefix("__") {
             let minIsr = Int(topicConfigs[topic]?["min.insync.replicas"] ?? "2") ?? 2
-            for (p, m) in parts where m.leader >= 0 && m.isr.count < minIsr { now.insert("\(topic)/\(p)") }
+            for (p, m) in parts
+            where m.leader >= 0
+                && KafkaReplicationRules.refusesAppend(acksAll: true, isrSize: m.isr.count, minInsyncReplicas: minIsr)
+            {
+                now.insert("\(topic)/\(p)")
+            }
         }
         if !now.subtracting(underMinIsr).isEmpty {
             mock.injectErrors(api: .produce, [19])  // NOT_ENOUGH_REPLICAS
@@ -346,4 +555,18 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         if now.isEmpty && !underMinIsr.isEmpty { mock.clearInjectedErrors(api: .produce) }
         underMinIsr = now
     }
+}
+
+/// The stand-in's clock: milliseconds of Kafka's time that pass only when a test
+/// advances them or a lab pauses on it (a pause passes at once). Sendable: its one
+/// mutable value is behind a mutex.
+final class ScriptedClock: LabClock {
+    private let ms = Mutex(0)
+    var nowMs: Int { ms.withLock { $0 } }
+    var now: Double { Double(nowMs) / 1000 }
+    func sleep(_ seconds: Double) {
+        guard seconds > 0 else { return }
+        advance(ms: max(1, Int((seconds * 1000).rounded(.up))))
+    }
+    func advance(ms delta: Int) { ms.withLock { $0 += delta } }
 }
