@@ -8,8 +8,7 @@ extension CommandContext {
     func demoTopic(_ explicit: String?, defaultName: String, partitions: Int32) throws -> TopicInfo {
         let topic = try demoTopicUnchecked(explicit, defaultName: defaultName, partitions: partitions)
         try ProduceAvailability.check(
-            topic: topic.name, properties: [:], connection: try session.requireConnection(), output: output,
-            lab: path)
+            topic: topic.name, properties: [:], connection: try session.requireConnection(), output: output, lab: path)
         return topic
     }
 
