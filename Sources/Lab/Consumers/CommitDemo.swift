@@ -211,7 +211,7 @@ struct CommitDemo {
         }
         ctx.output.emit(
             Report(
-                inputTopic: input, outputTopic: output, records: count, crashAt: crashAt, embedded: c.isEmbedded,
+                inputTopic: input, outputTopic: output, records: count, crashAt: crashAt, embedded: c.control.isMock,
                 runs: runs))
     }
 

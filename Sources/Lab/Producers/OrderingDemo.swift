@@ -136,7 +136,7 @@ struct OrderingDemo {
         let (info, _) = try c.ensureTopic(
             topic, partitions: 1, replicationFactor: Int32(min(3, try c.client.metadata().brokers.count)),
             cancellation: ctx.cancellation)
-        let embedded = c.embedded
+        let embedded = c.can(.injectErrors) ? c.control.mock : nil
         guard let leader = info.partitions.first(where: { $0.id == 0 })?.leader, leader >= 0 else {
             throw LabError.invalid("partition 0 of \(topic) has no leader now; `isr \(topic)` shows why")
         }
