@@ -91,4 +91,17 @@ struct ComposeMinIsrTests {
                 "warning: 1 delivery report(s) outstanding after 2 s: s partition(s) 0 (ISR [\(followers[1])]) are now below min.insync.replicas 2 (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (4000 ms, as you set it)"
             ), "\(text)")
     }
+
+    @Test func theMinIsrDemoRefusesABrokerThatIsDownButNotYetFenced() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "broker kill 2")
+        // Still listed and in every ISR for 9 s: metadata alone would let the demo start.
+        #expect(kafka.registered.contains(2))
+        let refusal = try t.failure(of: "min-isr demo")
+        #expect(
+            refusal
+                == "the demo needs three running brokers and broker 2 is not running (`docker compose ps` says kafka-2 is exited); `broker start 2` first"
+        )
+    }
 }
