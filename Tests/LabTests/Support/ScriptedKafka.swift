@@ -161,6 +161,15 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     func isr(_ topic: String, _ partition: Int32) -> [Int32]? { model[topic]?[partition]?.isr }
 
+    /// A second producer's init_transactions with the same transactional.id is about to
+    /// run: Kafka's coordinator bumps the epoch, and the first producer's next EndTxn is
+    /// answered PRODUCER_FENCED. The mock gives the second producer a new id instead and
+    /// fences nobody, so the answer is injected (its first EndTxn from now on, which must
+    /// be the first producer's).
+    func fenceOnNextEndTxn() {
+        mock.injectErrors(api: .endTxn, [90])  // PRODUCER_FENCED
+    }
+
     /// Moves Kafka's time on by `ms` and lets the cluster act on it (fencing,
     /// registration, catching up, ISR shrinks), as a metadata poll would see it.
     func advance(ms: Int) throws {
