@@ -12,7 +12,7 @@ func replayInComposeMode(
     _ example: String, on kafka: ScriptedKafka, before: [String: (ScriptedKafka) -> Void] = [:]
 ) throws -> (session: TestSession, result: ScriptRunner.Result) {
     let t = TestSession(standIn: kafka)
-    // This file is Tests/LabTests/Support/ComposeReplay.swift; examples/ is at the root.
+    // This file is Tests/LabClusterTests/Support/ComposeReplay.swift; examples/ is at the root.
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/\(example)")
     let lines = try String(contentsOf: script, encoding: .utf8).split(
