@@ -50,6 +50,12 @@ struct ComposeMinIsrTests {
         // Its group could not settle either: the group coordinator's log is checked first.
         let lag = try t.failure(of: "lag demo")
         #expect(lag.hasPrefix("lag demo: __consumer_offsets partition(s) "), "\(lag)")
+        for demo in [
+            "group strategies --topic p --consumers 1", "group static --topic p --consumers 1", "group max-poll",
+        ] {
+            let refusal = try t.failure(of: demo)
+            #expect(refusal.contains(": __consumer_offsets partition(s) "), "\(demo): \(refusal)")
+        }
         let member = try t.failure(of: "consume p --group billing")
         #expect(member.hasPrefix("consume --group billing: __consumer_offsets partition(s) "), "\(member)")
         #expect(member.contains("a rebalance cannot complete (reading without a group still works)"))
