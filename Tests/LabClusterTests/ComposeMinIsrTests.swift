@@ -110,4 +110,20 @@ struct ComposeMinIsrTests {
                 == "the demo needs three running brokers and broker 2 is not running (`docker compose ps` says kafka-2 is exited); `broker start 2` first"
         )
     }
+
+    @Test func aWriteHeldByAKilledFollowerIsExplainedWhileItWaits() throws {
+        let kafka = try ScriptedKafka()
+        kafka.killedFollowerHoldsWritesMs = 3_000
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create h --partitions 1")
+        let leader = try #require(kafka.model["h"]?[0]?.leader)
+        let follower = [Int32(1), 2, 3].first { $0 != leader }!
+        _ = try t.output(of: "broker kill \(follower)")
+        let text = try t.output(of: "produce --topic h x")
+        #expect(
+            text.contains(
+                "warning: 1 delivery report(s) outstanding after 2 s: broker \(follower), in the ISR of h partition(s) 0, is down (kafka-\(follower) exited) but not yet fenced"
+            ), "\(text)")
+        #expect(text.contains("produced 1 of 1"))
+    }
 }

@@ -79,6 +79,10 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     var markerDelayMs = 200
     /// Wall time after which the mock (the data path) moves a killed broker's leadership.
     var fenceSeconds = 1.0
+    /// Wall milliseconds a leader holds its next Produce answer once a follower in its
+    /// ISR was killed (Kafka: until the fence). 0 by default, to keep the suite fast:
+    /// the mock under the stand-in acknowledges without its followers.
+    var killedFollowerHoldsWritesMs: Int32 = 0
     var activeControllerId: Int32? = 102
     /// ListGroups: the groups each broker lists; a broker in `groupListingFailures` answers with that error.
     var groupsByBroker: [Int32: [GroupListing]] = [:]
@@ -213,6 +217,15 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             registerAtMs[id] = nil
             nextFetchMs[id] = nil
             if registered.contains(id) { crashedAtMs[id] = nowMs }
+            if killedFollowerHoldsWritesMs > 0 {
+                let leaders = Set(
+                    model.filter { !Self.internalTopics.contains($0.key) }.values.flatMap(\.values)
+                        .filter { $0.isr.contains(id) && $0.leader != id && $0.leader >= 0 }.map(\.leader))
+                for leader in leaders {
+                    try? mock.delayNextResponse(
+                        broker: leader, api: .produce, milliseconds: killedFollowerHoldsWritesMs)
+                }
+            }
             // A producer waiting on the dead leader polls the mock, not this script:
             // the mock moves leadership after `fenceSeconds` of wall time, as the
             // controller would after broker.session.timeout.ms.
