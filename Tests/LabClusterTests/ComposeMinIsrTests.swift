@@ -41,6 +41,9 @@ struct ComposeMinIsrTests {
             seed.contains(
                 "retries until message.timeout.ms (300 s) before failing; `broker start <id>` restores the ISR"))
 
+        let bench = try t.failure(of: "bench --topic p --count 100")
+        #expect(bench.hasPrefix("bench: acks=all: p partition(s) 0 (ISR [1])"), "\(bench)")
+
         let txn = try t.failure(of: "txn demo")
         #expect(
             txn.hasPrefix(
