@@ -128,5 +128,12 @@ struct ComposeMinIsrTests {
                 "warning: 1 delivery report(s) outstanding after 2 s: broker \(follower), in the ISR of h partition(s) 0, is down (kafka-\(follower) exited) but not yet fenced"
             ), "\(text)")
         #expect(text.contains("produced 1 of 1"))
+        // seed looks again the same way while its reports are outstanding.
+        _ = try t.output(of: "broker start \(follower)")
+        try kafka.advance(ms: 2 * kafka.fetchIntervalMs)
+        #expect(kafka.isr("h", 0)?.contains(follower) == true, "caught up and back in the ISR")
+        _ = try t.output(of: "broker kill \(follower)")
+        let seeded = try t.output(of: "seed h --count 5")
+        #expect(seeded.contains("warning: 5 delivery report(s) outstanding after 2 s: broker \(follower)"), "\(seeded)")
     }
 }
