@@ -188,6 +188,12 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     func stallFetches(of id: Int32) throws {
         try catchUp()
         stalled.insert(id)
+        // Caught up until now: its last fetch reached the leader's end.
+        for (topic, parts) in model {
+            for (p, m) in parts where m.isr.contains(id) && m.leader != id {
+                model[topic]?[p]?.lastCaughtUpMs[id] = nowMs
+            }
+        }
     }
 
     func resumeFetches(of id: Int32) throws {
