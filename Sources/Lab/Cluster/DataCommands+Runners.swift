@@ -189,10 +189,18 @@ extension DataCommands {
         var sinceCommit = 0
         var atEnd = Set<Int32>()
         var lastActivity = Date()
-        // In a group, the partitions to read to the end are the ones assigned to this member.
-        func endPartitions() -> Set<Int32> {
-            guard groupMode != nil else { return Set(partitions) }
-            return Set(((try? consumer.assignment()) ?? []).map(\.partition))
+        // In a group, the partitions to read to the end are the ones assigned to this member. Asked
+        // again only when a partition reaches its end or a second has passed (a rebalance may have
+        // changed it): with thousands of partitions, asking after every record was most of the time.
+        var endSet = groupMode == nil ? Set(partitions) : Set<Int32>()
+        var endSetAsked = Date.distantPast
+        func endPartitions(fresh: Bool = false) -> Set<Int32> {
+            guard groupMode != nil else { return endSet }
+            if fresh || Date().timeIntervalSince(endSetAsked) >= 1 {
+                endSet = Set(((try? consumer.assignment()) ?? []).map(\.partition))
+                endSetAsked = Date()
+            }
+            return endSet
         }
         // A group member reads nothing until the coordinator assigns it partitions: a join can
         // wait for a rebalance (a member that left without closing holds one until its session
@@ -201,11 +209,22 @@ extension DataCommands {
         let group = groupMode?.group ?? ""
         var assigned = groupMode == nil
         var idled = false
+        var fatal: KafkaError?
+        var reachedEnd = false
+        // Records come in batches straight from the consumer's queue and are written as bytes into
+        // the output's buffer (`RecordFormat`): per record nothing is copied or allocated.
+        let reader = ConsumerBatchReader(consumer, capacity: 1_000)
+        let output = ctx.output
+        let styled = output.isTerminal
+        let json = output.isJSON
+        var format = RecordFormat()
+        let queueThreshold = reader.queuedMinMessages
+        var fetchersParked = false
         while !ctx.isCancelled {
             if let count, received >= count { break }
-            if !follow, !atEnd.isEmpty, atEnd.isSuperset(of: endPartitions()) { break }
+            if !follow, reachedEnd || (!atEnd.isEmpty && atEnd.isSuperset(of: endPartitions())) { break }
             if !assigned {
-                if !endPartitions().isEmpty {
+                if !endPartitions(fresh: true).isEmpty {
                     assigned = true
                     lastActivity = Date()
                 } else if Date().timeIntervalSince(joinStarted) > Self.groupJoinLimit {
@@ -220,31 +239,73 @@ extension DataCommands {
                     )
                 }
             }
-            guard let event = consumer.poll(timeoutMs: 200) else {
+            // Never more than --count still wants: what a batch hands over has its offset stored
+            // (and, in a group, committed).
+            let limit = min(
+                count.map { $0 - received } ?? .max, groupMode?.commitEvery.map { $0 - sinceCommit } ?? .max)
+            var eofArrived = false
+            let n = reader.read(timeoutMs: 200, limit: limit) { event in
+                switch event {
+                case .record(let r):
+                    received += 1
+                    sinceCommit += 1
+                    atEnd.remove(r.partition)
+                    output.appendRecords { buffer in
+                        if json {
+                            format.appendJSON(r, topic: topicName, into: &buffer)
+                        } else {
+                            format.appendText(r, styled: styled, into: &buffer)
+                        }
+                    }
+                case .partitionEOF(let partition):
+                    atEnd.insert(partition)
+                    eofArrived = true
+                case .error(let e):
+                    if e.isFatal {
+                        if fatal == nil { fatal = e }
+                    } else {
+                        output.warning(e.description)
+                    }
+                }
+            }
+            if let fatal {
+                output.flush()
+                throw fatal
+            }
+            guard n > 0 else {
+                output.flush()
+                if fetchersParked {
+                    reader.wakeFetchers(topic: topicName)
+                    fetchersParked = false
+                }
                 if assigned && (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle {
                     idled = true
                     break
                 }
                 continue
             }
+            output.endBatch()
             lastActivity = Date()
-            switch event {
-            case .message(let m):
-                received += 1
-                sinceCommit += 1
-                atEnd.remove(m.partition)
-                printRecord(m, ctx.output)
-                if let every = groupMode?.commitEvery, sinceCommit >= every {
-                    try commitStored(consumer)
-                    sinceCommit = 0
-                }
-            case .partitionEOF(let tp, _):
-                atEnd.insert(tp.partition)
-            case .error(let e):
-                if e.isFatal { throw e }
-                ctx.output.warning(e.description)
+            // See `ConsumerBatchReader.wakeFetchers`: once the queue reached the threshold the
+            // fetchers stopped; when it has half drained they are woken rather than left to
+            // their next one-second tick.
+            // (The queue held `queued + n` before this batch took its share.)
+            let queued = reader.queueLength
+            if queued + n >= queueThreshold {
+                fetchersParked = true
+            } else if fetchersParked && queued < queueThreshold / 2 {
+                reader.wakeFetchers(topic: topicName)
+                fetchersParked = false
+            }
+            if eofArrived, !follow, groupMode != nil {
+                reachedEnd = atEnd.isSuperset(of: endPartitions(fresh: true))
+            }
+            if let every = groupMode?.commitEvery, sinceCommit >= every {
+                try commitStored(consumer)
+                sinceCommit = 0
             }
         }
+        output.flush()
         if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
         consumer.close()
         let why: String

@@ -120,51 +120,8 @@ enum DataCommands {
             ]))
     }
 
-    static func printRecord(_ m: ConsumedMessage, _ out: Output) {
-        let key = m.key.map { String(decoding: $0, as: UTF8.self) }
-        let value = m.value.map { String(decoding: $0, as: UTF8.self) }
-        let time = m.timestamp.map { formatTimestamp($0) }
-        if out.isJSON {
-            out.stream(
-                .object([
-                    ("topic", .string(m.topic)), ("partition", .integer(m.partition)), ("offset", .integer(m.offset)),
-                    ("key", .optional(key)), ("value", .optional(value)),
-                    (
-                        "headers",
-                        .object(
-                            m.headers.map { ($0.key, .optional($0.value.map { String(decoding: $0, as: UTF8.self) })) })
-                    ),
-                    ("timestamp_ms", .optional(m.timestamp)),
-                ]))
-            return
-        }
-        var line = "p\(m.partition) @\(m.offset)"
-        if let key { line += "  key=\(printable(key))" }
-        line += "  " + (value.map(printable) ?? "(null)")
-        if !m.headers.isEmpty {
-            line +=
-                "  ["
-                + m.headers.map {
-                    "\($0.key)=\($0.value.map { printable(String(decoding: $0, as: UTF8.self)) } ?? "null")"
-                }.joined(separator: ",") + "]"
-        }
-        if let time { line += "  " + out.dim(time) }
-        out.line(line)
-    }
-
-    /// Control characters shown escaped so a record cannot garble the terminal.
-    static func printable(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += String(format: "\\x%02x", scalar.value)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
+    /// A timestamp as `ISO8601DateFormatter` writes it; `RecordFormat.appendTimestamp` computes
+    /// the same text without ICU for the years 1900-9999 and asks this for the rest.
     static func formatTimestamp(_ ms: Int64) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
