@@ -19,28 +19,20 @@ extension DataCommands {
         let partition = try args.optionalInt("--partition", range: 0...100_000).map(Int32.init)
         // Messages are made one at a time from the file's lines or the
         // templates, so `--count 100m` does not build 100 million up front.
-        let planned: Int
-        let message: (Int) -> (key: [UInt8]?, value: [UInt8])
+        var source: ProduceSource
         if let path = args.value("--file") {
             try args.expectPositionals(atMost: 0)
-            guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8)
-            else {
+            guard let lines = ProduceSource(file: path) else {
                 throw LabError.invalid("cannot read \(path): no such file or not UTF-8 text")
             }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            planned = lines.count
-            message = { i in
-                let line = lines[i]
-                guard let tab = line.firstIndex(of: "\t") else { return (nil, Array(line.utf8)) }
-                return (Array(line[..<tab].utf8), Array(line[line.index(after: tab)...].utf8))
-            }
+            source = lines
         } else {
             try args.expectPositionals(atMost: 1)
             let value = try args.positional(0, "<value>")
-            let key = args.value("--key")
-            planned = try args.int("--count", default: 1, range: 1...100_000_000)
-            message = { i in (key.map { Array(substitute($0, i).utf8) }, Array(substitute(value, i).utf8)) }
+            let count = try args.int("--count", default: 1, range: 1...100_000_000)
+            source = ProduceSource(key: args.value("--key"), value: value, count: count)
         }
+        let planned = source.count
         let fixedHeaders = headerTemplates.map { MessageHeader(key: $0.key, value: Array($0.value.utf8)) }
         let numberedHeaders = headerTemplates.contains { $0.value.contains("{i}") }
         if let refusal = session.produceRefusal { throw LabError.invalid(refusal) }
@@ -53,14 +45,26 @@ extension DataCommands {
         _ = sp.deliveries.take()
         let started = Date()
         var sent = 0
+        // Without headers a message goes through the topic handle straight from the source's
+        // buffers (no Swift allocation per message).
+        let topicHandle = headerTemplates.isEmpty ? try sp.producer.topic(topicName) : nil
         while sent < planned {
-            if ctx.isCancelled { break }
-            let m = message(sent)
-            let headers =
-                numberedHeaders
-                ? headerTemplates.map { MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8)) }
-                : fixedHeaders
-            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: headers)
+            if sent % 1_024 == 0 && ctx.isCancelled { break }
+            try source.withMessage(sent) { key, value in
+                if let topicHandle {
+                    try sp.producer.send(topic: topicHandle, partition: partition, key: key, value: value)
+                } else {
+                    let headers =
+                        numberedHeaders
+                        ? headerTemplates.map {
+                            MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8))
+                        }
+                        : fixedHeaders
+                    try sp.producer.send(
+                        topic: topicName, partition: partition, key: key.map { Array($0) }, value: Array(value),
+                        headers: headers)
+                }
+            }
             sent += 1
             if sent % 10_000 == 0 {
                 ctx.output.progress("produce: \(sent)/\(planned) sent")
@@ -76,9 +80,8 @@ extension DataCommands {
             if ctx.isCancelled && waited >= 0.6 { break }
             if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
         }
-        let reports = sp.deliveries.take()
+        let summary = sp.deliveries.take()
         let elapsed = Date().timeIntervalSince(started)
-        let summary = DeliverySummary(reports: reports)
         for state in session.labState.values {
             state.sessionDidProduce(delivered: summary.delivered, failed: summary.failed, in: session)
         }
