@@ -20,8 +20,10 @@ private final class WatermarkAnswer: Sendable {
 /// Cluster inspection and administration over plain librdkafka APIs
 /// (metadata, watermarks, the Admin API of librdkafka 2.0).
 ///
-/// `@unchecked Sendable`: the handle is thread-safe and this class holds no
-/// mutable Swift state.
+/// `@unchecked Sendable` (only because `OpaquePointer` is not Sendable): the
+/// handle is thread-safe in librdkafka; the one mutable piece, the running
+/// command's cancellation check, is behind a `Mutex`; everything else is a
+/// `let` of a Sendable type.
 public final class AdminClient: @unchecked Sendable {
     let rk: OpaquePointer
     private let callbacks = ClientCallbacks()

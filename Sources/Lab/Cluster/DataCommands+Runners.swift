@@ -73,9 +73,21 @@ extension DataCommands {
         // Wait for every report: what was sent is either acknowledged or its
         // failure is shown, even after Ctrl-C.
         var waited = 0.0
+        var rechecked = false
         while sp.producer.outQueueLength > 0 {
             try? sp.producer.flush(timeoutMs: 200)
             waited += 0.2
+            // A broker killed just before the check still counted in its ISRs; once it
+            // is fenced the ISR may be short, and acks=all writes stall until message.timeout.ms.
+            if !rechecked, waited >= ProduceAvailability.stallRecheckSeconds {
+                rechecked = true
+                if let why = ProduceAvailability.stalled(
+                    topicName, partition: partition, properties: session.settings.producerProperties,
+                    outstanding: sp.producer.outQueueLength, waited: waited, session: session)
+                {
+                    ctx.output.warning(why)
+                }
+            }
             // Ctrl-C answers within a second; reports still due are counted below.
             if ctx.isCancelled && waited >= 0.6 { break }
             if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
@@ -147,7 +159,7 @@ extension DataCommands {
                 throw ctx.usageError("--isolation takes read_committed or read_uncommitted, not '\(isolation)'")
             }
             extra["isolation.level"] = isolation
-            if isolation == "read_committed" && ctx.session.connection?.isEmbedded == true {
+            if isolation == "read_committed" && ctx.session.connection?.can(.transactionMarkers) == false {
                 ctx.output.hint(
                     "embedded: the mock writes no transaction markers and ignores isolation.level, so read_committed also returns aborted and still-open transactional messages here"
                 )
@@ -161,13 +173,17 @@ extension DataCommands {
         if groupMode == nil, args.value("--commit") != nil { throw ctx.usageError("--commit needs --group") }
         let consumer: Consumer
         if let groupMode {
+            // A group's assignment and commits are written to __consumer_offsets: below its
+            // min ISR the join never completes, and waiting the minute out teaches nothing.
+            try ProduceAvailability.checkCoordinator(
+                .groups, connection: try ctx.session.requireConnection(), lab: "\(ctx.path) --group \(groupMode.group)")
             let props = extra.merging(groupMode.properties(session: ctx.session)) { $1 }
             consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
             try consumer.subscribe([topicName])
-            ctx.session.lagState.recordJoin(groupMode.group)
+            ctx.session.joinedGroups.record(groupMode.group)
             ctx.output.hint(
                 "joining group \(groupMode.group) (\(groupMode.commitDescription))"
-                    + (ctx.session.connection?.isEmbedded == true
+                    + (ctx.session.connection?.control.isMock == true
                         ? "; the embedded cluster holds a first join ~3 s" : ""))
         } else {
             consumer = try Consumer(
@@ -178,10 +194,14 @@ extension DataCommands {
             // leader) is retried after 500 ms, so every read started half a second late.
             let client = try ctx.session.requireConnection().client
             consumer.prepare(topic: topicName, timeoutMs: ctx.session.requestTimeoutMs)
+            // All partitions' watermarks in two ListOffsets round trips per leader, not one per
+            // partition (a 300-partition read waited for 300 of them before its first record).
+            let marks = startOffset < 0 ? (try? client.watermarks(topic: topicName, partitions: partitions)) : nil
             try consumer.assign(
                 partitions.map { p in
                     var offset = startOffset
-                    if startOffset < 0, let w = try? client.watermarks(topic: topicName, partition: p, timeoutMs: 3_000)
+                    if startOffset < 0,
+                        let w = marks?[p] ?? (try? client.watermarks(topic: topicName, partition: p, timeoutMs: 3_000))
                     {
                         offset = startOffset == TopicPartitionOffset.beginning ? w.low : w.high
                     }
@@ -304,12 +324,12 @@ extension DataCommands {
                 reachedEnd = atEnd.isSuperset(of: endPartitions(fresh: true))
             }
             if let every = groupMode?.commitEvery, sinceCommit >= every {
-                try commitStored(consumer)
+                try consumer.commitStored()
                 sinceCommit = 0
             }
         }
         output.flush()
-        if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
+        if groupMode?.commitEvery != nil, sinceCommit > 0 { try consumer.commitStored() }
         consumer.close()
         let why: String
         if ctx.isCancelled {

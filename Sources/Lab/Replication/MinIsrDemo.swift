@@ -14,8 +14,8 @@ struct MinIsrDemo {
     let cancellation: Cancellation
 
     func run() throws {
-        if connection.isEmbedded {
-            try Self.runEmbeddedMinIsrDemo(topic: topic, connection: connection, out, cancellation)
+        if let mock = connection.control.mock {
+            try Self.runEmbeddedMinIsrDemo(topic: topic, connection: connection, cluster: mock, out, cancellation)
         } else {
             try Self.runRealMinIsrDemo(
                 topic: topic, connection: connection, wait: wait, composeFile: composeFile, out, cancellation)
@@ -119,10 +119,9 @@ struct MinIsrDemo {
     // MARK: Embedded
 
     static func runEmbeddedMinIsrDemo(
-        topic: String, connection c: ClusterConnection, _ out: Output,
+        topic: String, connection c: ClusterConnection, cluster: any MockClusterControl, _ out: Output,
         _ cancellation: Cancellation
     ) throws {
-        let cluster = c.embedded!
         if !cluster.stoppedBrokers.isEmpty {
             throw LabError.invalid(
                 "the demo starts with every broker running; `broker start \(ReplicationCommands.ids(cluster.stoppedBrokers.sorted()))` first"
@@ -224,9 +223,10 @@ struct MinIsrDemo {
         composeFile: String?, _ out: Output, _ cancellation: Cancellation
     ) throws {
         // Docker problems are found before anything is created or stopped.
-        let compose: (any ComposeControl)? =
-            c.kind == .compose
-            ? try c.composeControl(composeFile: composeFile, action: .stop, brokers: [1]) : nil
+        var compose: (any ComposeControl)? = nil
+        if case .compose(let access) = c.control {
+            compose = try access.control(composeFile: composeFile, action: .stop, brokers: [1])
+        }
         let waitLimit: Double? = compose == nil ? nil : wait
         // A broker started moments ago registers seconds after `docker compose start`
         // returns: wait (bounded) for three, rather than refuse at once.
@@ -389,12 +389,13 @@ struct MinIsrDemo {
         _ count: Int, limit: Double, _ c: ClusterConnection, _ out: Output,
         _ cancellation: Cancellation
     ) throws -> ClusterMetadata {
-        let started = Date()
+        let clock = c.client.clock
+        let started = clock.now
         while true {
             if cancellation.isCancelled { throw LabError.interrupted }
             let md = try c.client.metadata()
             if md.brokers.count >= count { return md }
-            let waited = Date().timeIntervalSince(started)
+            let waited = clock.now - started
             if waited > limit {
                 throw LabError.invalid(
                     "the demo needs \(count) running brokers; metadata lists \(md.brokers.count) (\(ReplicationCommands.ids(md.brokers.map(\.id)))) after waiting \(Int(limit)) s (`broker list`, `broker start <id>`)"
@@ -404,7 +405,7 @@ struct MinIsrDemo {
                 String(
                     format: "waiting for %d brokers to be registered (%d now): %.0f s (Ctrl-C abandons)", count,
                     md.brokers.count, waited))
-            Thread.sleep(forTimeInterval: 0.2)
+            clock.sleep(0.2)
         }
     }
 
@@ -413,11 +414,12 @@ struct MinIsrDemo {
         _ topic: String, _ what: String, limit: Double?, _ c: ClusterConnection, _ out: Output,
         _ cancellation: Cancellation, until condition: (PartitionInfo) -> Bool
     ) throws -> PartitionInfo {
-        let started = Date()
+        let clock = c.client.clock
+        let started = clock.now
         while true {
             if cancellation.isCancelled { throw LabError.interrupted }
             if let p = try? partitionZero(of: topic, c), condition(p) { return p }
-            let waited = Date().timeIntervalSince(started)
+            let waited = clock.now - started
             if let limit, waited > limit {
                 let now =
                     (try? partitionZero(of: topic, c)).flatMap { $0 }.map {
@@ -426,7 +428,7 @@ struct MinIsrDemo {
                 throw LabError.invalid("gave up waiting for \(what) after \(Int(limit)) s (\(now)); see `isr \(topic)`")
             }
             out.progress(String(format: "waiting for %@: %.0f s (Ctrl-C abandons)", what, waited))
-            Thread.sleep(forTimeInterval: 0.2)
+            clock.sleep(0.2)
         }
     }
 }

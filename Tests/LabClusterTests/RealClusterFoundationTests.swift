@@ -6,7 +6,7 @@ import Testing
 
 /// The foundation against a real cluster (the project's docker-compose.yml).
 /// Runs only when KAFKALAB_TEST_BOOTSTRAP names one; nobody here can start Kafka.
-extension RealCluster {
+extension RealClusterOnlyWithBootstrap {
     @Suite(
         "Real cluster: foundation", .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
     struct RealClusterFoundationTests {
@@ -56,7 +56,7 @@ extension RealCluster {
             // never the Metadata response's controller id (a random live broker).
             #expect(d.execute("cluster --json", in: s) == .succeeded)
             let json = try JSONValue.parse(String(buffer.stdout.split(separator: "\n").last ?? ""))
-            if s.connection!.kind == .compose {
+            if case .compose = s.connection!.control {
                 guard case .int(let id)? = json["active_controller"] else {
                     throw TestFailure("no active controller: \(json)")
                 }
@@ -66,4 +66,4 @@ extension RealCluster {
             }
         }
     }
-}  // extension RealCluster
+}  // extension RealClusterOnlyWithBootstrap

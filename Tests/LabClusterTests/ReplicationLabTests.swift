@@ -416,7 +416,7 @@ struct ReplicationLabTests {
     }
 }
 
-extension RealCluster {
+extension RealClusterOnlyWithBootstrap {
     @Suite(
         "min-isr demo on a real cluster",
         .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
@@ -433,7 +433,7 @@ extension RealCluster {
             let connection = try ClusterConnection(bootstrap: bootstrap)
             // Elsewhere the demo waits for a person to stop brokers; only compose is driven.
             try #require(
-                connection.kind == .compose,
+                connection.control.name == "compose",
                 "KAFKALAB_TEST_BOOTSTRAP must be the compose cluster (\(ClusterConnection.composeBootstrap))")
             session.connect(connection)
             defer { session.disconnect() }
@@ -464,4 +464,4 @@ extension RealCluster {
             #expect(whole, "the ISR was not full again within 120 s after the demo")
         }
     }
-}  // extension RealCluster
+}  // extension RealClusterOnlyWithBootstrap
