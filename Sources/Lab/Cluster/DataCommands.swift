@@ -9,12 +9,16 @@ enum DataCommands {
     static let produce = Command(
         "produce", summary: "produce messages ({i} in the key, value or a header becomes the message number)",
         usage:
-            "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] <value> | produce [--topic T] --file PATH",
+            "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] [--verbose] <value> | produce [--topic T] --file PATH [--verbose]",
+        flags: ["--verbose"],
         options: ["--topic", "--count", "--key", "--header", "--partition", "--file"],
         details:
-            "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional. The rate counts from the first send to the last delivery report; the producer learns the topic's leaders before the clock starts. A keyed message's partition comes from librdkafka's partitioner: by default consistent_random, the CRC32 of the key, where a Java producer uses murmur2 (`set partitioner murmur2_random` to match it; `explain partitioning`).",
+            "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional. The rate counts from the first send to the last delivery report; the producer learns the topic's leaders before the clock starts. A keyed message's partition comes from librdkafka's partitioner: by default consistent_random, the CRC32 of the key, where a Java producer uses murmur2 (`set partitioner murmur2_random` to match it; `explain partitioning`). Where the messages landed is listed per partition up to \(listedPartitions) partitions; beyond that one phrase says how many partitions and which offsets (--verbose lists every one; --json always does).",
         completes: .nothing
     ) { ctx in try runProduce(ctx) }
+
+    /// Up to this many partitions `produce` lists where each one's messages landed.
+    static let listedPartitions = 8
 
     static func substitute(_ text: String, _ i: Int) -> String {
         text.contains("{i}") ? text.replacingOccurrences(of: "{i}", with: String(i)) : text
@@ -25,7 +29,9 @@ enum DataCommands {
     ) {
         let out = ctx.output
         var line = "produced \(s.delivered) of \(sent) message(s) to \(topic)"
-        if !s.offsetRanges.isEmpty {
+        if s.offsetRanges.count > listedPartitions && !ctx.arguments.has("--verbose") {
+            line += ": " + PartitionDigest.offsets(s.offsetRanges) + "; --verbose lists them"
+        } else if !s.offsetRanges.isEmpty {
             line +=
                 ": "
                 + s.offsetRanges.map {

@@ -193,6 +193,32 @@ public final class Output {
         writeOut(JSONValue.object(pairs).serialized() + "\n")
     }
 
+    /// Lines of the terminal (0 when not a terminal).
+    public var terminalRows: Int {
+        guard isTerminal else { return 0 }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return 24 }
+        return Int(size.ws_row)
+    }
+
+    /// A table that can run to thousands of rows (one per partition). Piped, in JSON, or with
+    /// `all`, every row; at a terminal, the rows that fit a screen, then one line saying how many
+    /// were left out and how to see them, so the summary printed above stays on screen.
+    public func longTable(_ t: TextTable, all: Bool, noun: String) {
+        let limit = max(10, (isTerminal ? terminalRows : 0) - 8)
+        guard isTerminal, !isJSON, !all, t.rows.count > limit else {
+            table(t)
+            return
+        }
+        var shown = t
+        shown.rows = Array(t.rows.prefix(limit))
+        table(shown)
+        line(
+            dim(
+                "... \(TextTable.grouped(t.rows.count - limit)) more \(noun); --all lists every row, --json gives them all"
+            ))
+    }
+
     /// Columns of the terminal (0 when not a terminal).
     public var terminalColumns: Int {
         guard isTerminal else { return 0 }
