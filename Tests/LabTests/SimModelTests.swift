@@ -404,4 +404,82 @@ struct SimModelTests {
         _ = try m.tick(1)
         #expect(m.isr == [1])
     }
+
+    // MARK: versions
+
+    /// KIP-279's case: the leader answers with an epoch the follower never had.
+    private func kip279Case(_ version: KafkaVersion) throws -> ReplicationModel {
+        var m = try replicated(1, ModelConfig(uncleanLeaderElection: true).playing(version))
+        _ = try m.stop(1)  // broker 2 leads epoch 1 from offset 1
+        _ = try m.produce(acks: .leader, count: 2)  // m1, m2 on broker 2 only
+        _ = try m.stop(2)  // broker 3 leads epoch 2 from offset 1
+        _ = try m.produce(acks: .leader)  // m3 on broker 3 only
+        _ = try m.start(2)
+        _ = try m.stop(3)  // unclean: broker 2 leads epoch 3 with its log intact
+        #expect(m.leader == 2 && m.leaderEpoch == 3)
+        _ = try m.start(3)
+        _ = try m.fetch(3)
+        return m
+    }
+
+    @Test func before20OneEpochRoundLeavesADivergenceThatKip279Removes() throws {
+        let old = try kip279Case(.v0_11)
+        #expect(log(old, 3) == ["m0/e0", "m3/e2", "m2/e1"])  // truncated to min(3, LEO 2): nothing
+        #expect(old.divergence.first?.replica == 3 && old.divergence.first?.offsets == [1])
+        let new = try kip279Case(.v2_0)
+        #expect(log(new, 3) == ["m0/e0", "m1/e1", "m2/e1"])
+        #expect(new.divergence.isEmpty)
+    }
+
+    @Test func theKraftControllerElectsAnUncleanLeaderByItselfAndMarksItRecovering() throws {
+        func offline(_ version: KafkaVersion) throws -> ReplicationModel {
+            var m = try replicated(1, ModelConfig().playing(version))
+            _ = try m.stop(3)
+            _ = try m.stop(2)
+            _ = try m.start(3)  // running, but not in the ISR {1}
+            _ = try m.stop(1)
+            #expect(m.leader == nil)
+            let set = try m.set("unclean", "on")
+            #expect(set.lines[0].contains(version.kraft ? "elects an unclean leader by itself" : "`sim elect` runs"))
+            return m
+        }
+        var kraft = try offline(.v3_9)
+        let step = try kraft.tick(300_000)
+        #expect(kraft.leader == 3 && kraft.leaderEpoch == 1 && kraft.isr == [3])
+        #expect(
+            step.lines.contains {
+                $0.hasPrefix("UNCLEAN election: broker 3 leads in epoch 1 (the KRaft controller's periodic check")
+            })
+        #expect(step.lines.contains { $0.hasPrefix("the controller marks the partition RECOVERING") })
+        var zk = try offline(.v2_0)
+        _ = try zk.tick(300_000)
+        #expect(zk.leader == nil)
+        let elected = try zk.elect()
+        #expect(zk.leader == 3)
+        #expect(!elected.lines.contains { $0.contains("RECOVERING") })
+    }
+
+    @Test func beforeKraftACrashedBrokersSessionIsZooKeepers() throws {
+        var m = ReplicationModel(ModelConfig().playing(.v2_0))
+        #expect(m.config.brokerSessionTimeoutMs == 6_000 && !m.config.uncleanLeaderElection)
+        _ = try m.kill(2)
+        #expect(throws: ModelError.self) { try m.start(2) }
+        let step = try m.tick(6_000)
+        #expect(m.replica(2).fenced && m.isr == [1, 3])
+        #expect(step.lines.contains { $0.contains("has sent no heartbeat for zookeeper.session.timeout.ms (6 s)") })
+        #expect(ReplicationModel(ModelConfig().playing(.v0_10)).config.uncleanLeaderElection)
+        #expect(KafkaVersion(text: "0.10.2") == .v0_10 && KafkaVersion(text: "3.7") == nil)
+    }
+
+    /// `sim compare`'s pure part: the same lesson, step by step, under two versions.
+    @Test func aScenarioPlayedUnderTwoVersionsDiffersOnlyWhereTheRulesDo() throws {
+        let a = ScenarioPlay(SimScenario.minIsr, kafka: .v3_6), b = ScenarioPlay(SimScenario.minIsr, kafka: .v3_9)
+        #expect(a.stoppedAt == nil && b.stoppedAt == nil)
+        let first = try #require(zip(a.outcomes, b.outcomes).first { $0 != $1 })
+        #expect(first.0.step == 9 && first.0.highWatermark == 3 && first.1.highWatermark == 2)
+        #expect(Array(a.outcomes.prefix(8)) == Array(b.outcomes.prefix(8)))
+        #expect(a.outcomes.last?.highWatermark == b.outcomes.last?.highWatermark)
+        #expect(b.outcomes.last?.writes.contains("m2 failed: REQUEST_TIMED_OUT") == true)
+        #expect(a.outcomes.last?.writes.contains("m2 failed: NOT_ENOUGH_REPLICAS_AFTER_APPEND") == true)
+    }
 }
