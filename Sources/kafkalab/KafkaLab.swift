@@ -200,7 +200,7 @@ struct ShellOptions: ParsableArguments {
         if !embedded, let target = bootstrap ?? env {
             let c = try ClusterConnection(bootstrap: target, timeoutMs: timeoutMs)
             output.note("connected to \(c.label) (\(c.bootstrap))")
-            if let served = c.embedded as? ServedCluster {
+            if case .servedMock(let served) = c.control {
                 output.note(
                     "served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel"
                 )

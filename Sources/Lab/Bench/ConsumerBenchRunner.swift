@@ -5,8 +5,9 @@ import Kafka
 /// each with one or several consumers reading the topic from the beginning.
 enum ConsumerBenchRunner {
     /// Consumer properties the embedded cluster's mock broker ignores while it
-    /// has data: it answers every fetch at once with one message set per partition.
-    static let ignoredByMock: Set<String> = ["fetch.min.bytes", "fetch.wait.max.ms"]
+    /// has data: it answers every fetch at once with one message set per partition,
+    /// whatever the partition's byte limit (librdkafka 2.0.2, rdkafka_mock_handlers.c).
+    static let ignoredByMock: Set<String> = ["fetch.min.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes"]
 
     struct RunResult {
         let index: Int
@@ -116,7 +117,7 @@ enum ConsumerBenchRunner {
             if r.interrupted { break }
         }
         let embeddedIgnored =
-            session.connection?.isEmbedded == true
+            session.connection?.control.isMock == true
             ? grid.keys.filter { ignoredByMock.contains($0) } : []
         report(
             results, topic: topicName, count: count, available: available, consumers: consumers,
@@ -302,9 +303,9 @@ enum ConsumerBenchRunner {
         out.hint(
             "MSGS/S and MIB/S (values, 1 MiB = 2^20 B) cover the first to the last record (withheld as \"short\" under \(BenchBenchNoiseText.minimum)); FIRST MSG includes joining the group; FETCHES are Fetch requests from librdkafka's statistics"
         )
-        if ctx.session.connection?.isEmbedded == true && ignoredByMock.isEmpty {
+        if ctx.session.connection?.control.isMock == true && ignoredByMock.isEmpty {
             out.hint(
-                "embedded: the mock answers fetches from memory on this machine, with no disk and no network latency, and ignores fetch.min.bytes; fetch tuning matters against real brokers"
+                "embedded: the mock answers fetches from memory on this machine, with no disk and no network latency, and ignores fetch.min.bytes and max.partition.fetch.bytes; fetch tuning matters against real brokers"
             )
         }
         out.setResult(

@@ -18,7 +18,18 @@ struct PartitionEndOffsets {
     ) -> [Int32: PartitionEndOffsets] {
         var silent = LeaderProbe(brokers: brokers).unreachable(topic.partitions.map(\.leader))
         var result: [Int32: PartitionEndOffsets] = [:]
+        // Every answering leader's partitions in two ListOffsets round trips, not one per
+        // partition: `topic describe` of 3,000 partitions took 1.65 s asking each in turn.
+        let asked = topic.partitions.filter { $0.leader >= 0 && !silent.contains($0.leader) }.map(\.id)
+        let batch = asked.isEmpty ? nil : try? client.watermarks(topic: topic.name, partitions: asked)
         for p in topic.partitions {
+            if let w = batch?[p.id] {
+                let lso =
+                    lastStable
+                    ? try? client.lastStableOffset(topic: topic.name, partition: p.id, timeoutMs: timeoutMs) : nil
+                result[p.id] = PartitionEndOffsets(watermarks: w, lastStable: lso)
+                continue
+            }
             guard p.leader >= 0, !silent.contains(p.leader) else {
                 result[p.id] = PartitionEndOffsets()
                 continue
@@ -32,26 +43,6 @@ struct PartitionEndOffsets {
                 lastStable
                 ? try? client.lastStableOffset(topic: topic.name, partition: p.id, timeoutMs: timeoutMs) : nil
             result[p.id] = PartitionEndOffsets(watermarks: w, lastStable: lso)
-        }
-        return result
-    }
-}
-
-/// Which leaders accept a TCP connection at their advertised address. A killed
-/// broker stays leader in metadata until fenced (broker.session.timeout.ms), and
-/// a watermark query sent to it waits far past the time-out it was given
-/// (librdkafka 2.0.2); a refused connection says at once not to ask it.
-struct LeaderProbe {
-    let brokers: [BrokerInfo]
-    var timeout: Double = 0.5
-
-    func unreachable(_ leaders: [Int32]) -> Set<Int32> {
-        var result = Set<Int32>()
-        for id in Set(leaders) where id >= 0 {
-            guard let b = brokers.first(where: { $0.id == id }) else { result.insert(id); continue }
-            if !ClusterConnection.isReachable(host: b.host, port: UInt16(clamping: b.port), timeout: timeout) {
-                result.insert(id)
-            }
         }
         return result
     }

@@ -38,9 +38,9 @@ struct GroupRunPlan {
         let c = try session.requireConnection()
         let consumers = try args.int("--consumers", default: 3, range: 1...1_000)
         let requestedSession = try args.seconds(
-            "--session-timeout", default: c.isEmbedded ? 6 : 10,
+            "--session-timeout", default: c.control.isMock ? 6 : 10,
             minimum: 2, maximum: 300)
-        let (sessionSeconds, sessionWarning) = sessionTimeout(requested: requestedSession, embedded: c.isEmbedded)
+        let (sessionSeconds, sessionWarning) = sessionTimeout(requested: requestedSession, embedded: c.control.isMock)
         if let sessionWarning { ctx.output.warning(sessionWarning) }
         let topicName = args.value("--topic") ?? ConsumerCommands.defaultTopic
         let md = try c.client.metadata()
@@ -50,6 +50,9 @@ struct GroupRunPlan {
                 ? "`seed` creates it" : "`seed \(topicName)` or `topic create \(topicName)` makes it"
             throw LabError.notFound("unknown topic '\(topicName)'; \(fix)")
         }
+        // Every rebalance writes to __consumer_offsets: below its min ISR none would settle,
+        // and each phase would wait out its bound for nothing.
+        try ProduceAvailability.checkCoordinator(.groups, connection: c, lab: ctx.path)
         let needed = consumers + extraMembers
         if needed > topic.partitions.count {
             let most = topic.partitions.count - extraMembers
@@ -82,7 +85,7 @@ struct GroupRunPlan {
         }
         return GroupRunPlan(
             topic: topicName, partitions: Set(topic.partitions.map(\.id)), consumers: consumers,
-            sessionTimeoutMs: Int(sessionSeconds * 1000), embedded: c.isEmbedded,
+            sessionTimeoutMs: Int(sessionSeconds * 1000), embedded: c.control.isMock,
             clusterLabel: c.label, baseConfig: config)
     }
 

@@ -9,7 +9,7 @@ extension ConsumerCommands {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
         let topicName = args.optionalPositional(0) ?? defaultTopic
-        try TopicCommands.validateTopicName(topicName)
+        try TopicName.validate(topicName)
         let count = try args.int("--count", default: 50_000, range: 1...10_000_000)
         let size = try args.int("--size", default: 100, range: 8...1_048_576)
         let partitionsWanted = try args.int("--partitions", default: defaultPartitions, range: 1...1_000)
@@ -88,8 +88,19 @@ extension ConsumerCommands {
             sent += 1
         }
         let flushStarted = Date()
+        var rechecked = false
         while producer.outQueueLength > 0 {
             try? producer.flush(timeoutMs: 200)
+            let waited = Date().timeIntervalSince(flushStarted)
+            if !rechecked, waited >= ProduceAvailability.stallRecheckSeconds {
+                rechecked = true
+                if let why = ProduceAvailability.stalled(
+                    topicName, partition: nil, properties: producerProperties,
+                    outstanding: producer.outQueueLength, waited: waited, session: session)
+                {
+                    ctx.output.warning(why)
+                }
+            }
             // Ctrl-C answers within a second: what is still queued is dropped, not awaited.
             if ctx.isCancelled { producer.purgeQueued() }
             if ctx.isCancelled && Date().timeIntervalSince(flushStarted) > 0.5 { break }
@@ -160,7 +171,7 @@ extension ConsumerCommands {
         try ctx.arguments.expectPositionals(atMost: 1)
         let id = try Arguments.checkGroupName(ctx.arguments.positional(0, "<group>"))
         let c = try ctx.session.requireConnection()
-        if c.isEmbedded {
+        if c.control.isMock {
             throw LabError.unsupported(
                 "the embedded cluster cannot describe groups (librdkafka's mock has no DescribeGroups); run `group describe \(id)` on the compose cluster (`connect compose`)"
             )

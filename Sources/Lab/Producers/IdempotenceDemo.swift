@@ -81,13 +81,15 @@ struct IdempotenceDemo {
         let c = try ctx.session.requireConnection()
         let count = try args.int("--count", default: 200, range: 1...100_000)
         let duration = try args.seconds("--for", default: 20, minimum: 5, maximum: 600)
-        let topic = try ProducerDemos.demoTopic(
-            args.value("--topic"), defaultName: "idempotence-demo", partitions: 4, ctx: ctx)
+        let topic = try ctx.demoTopic(
+            args.value("--topic"), defaultName: "idempotence-demo", partitions: 4)
         guard let leader = topic.partitions.first(where: { $0.id == 0 })?.leader, leader >= 0 else {
             throw LabError.invalid("partition 0 of \(topic.name) has no leader now; `isr \(topic.name)` shows why")
         }
         let out = ctx.output
-        let embedded = c.embedded
+        // The lost acknowledgement is injected where the cluster can be told to delay a response;
+        // elsewhere a person pauses the leader.
+        let embedded = c.can(.injectErrors) ? c.control.mock : nil
         if embedded != nil && args.value("--for") != nil {
             out.hint("--for paces the real-cluster runs; the embedded runs send --count messages at once")
         } else if embedded == nil && args.value("--count") != nil {
@@ -171,13 +173,16 @@ struct IdempotenceDemo {
             ])
         }
         out.table(table)
-        for line in Self.verdict(runs, embedded: c.isEmbedded) { out.line(line) }
+        for line in Self.verdict(runs, embedded: embedded != nil) { out.line(line) }
         out.setResult(
             .object([
                 ("topic", .string(topic.name)), ("partition", .integer(0)), ("leader", .integer(leader)),
-                ("embedded", .bool(c.isEmbedded)),
-                ("injected_response_delay_ms", c.isEmbedded ? .integer(Self.embeddedDelayMs) : .null),
-                ("socket_timeout_ms", .integer(c.isEmbedded ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)),
+                ("embedded", .bool(embedded != nil)),
+                ("injected_response_delay_ms", embedded != nil ? .integer(Self.embeddedDelayMs) : .null),
+                (
+                    "socket_timeout_ms",
+                    .integer(embedded != nil ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)
+                ),
                 (
                     "runs",
                     .array(
@@ -287,13 +292,14 @@ struct IdempotenceDemo {
 extension IdempotenceDemo {
     /// What the learner does on a real cluster, where nothing can be injected: lose
     /// the acknowledgement by freezing the leader between the producer's timeout and
-    /// the controller's fencing. A controlled stop cannot do it.
+    /// the controller's fencing. A controlled stop does it only when a produce happens
+    /// to be waiting for its followers at the moment leadership moves.
     static func realClusterProcedure(topic: String, leader: Int32) -> [String] {
         let service = DockerCompose.service(forBroker: leader)
         return [
             "real cluster: nothing can be injected, so you lose the acknowledgement yourself. During each run, from a second shell, pause the leader of \(topic) partition 0 (broker \(leader)) for about 5 s:",
             "    docker compose pause \(service); sleep 5; docker compose unpause \(service)",
-            "5 s is longer than the demo's socket.timeout.ms (\(realSocketTimeoutMs / 1000) s, librdkafka's client-side request timeout: the producer gives up and re-sends) and shorter than broker.session.timeout.ms (\(brokerSessionTimeoutMs / 1000) s: the controller would fence the broker and move the leadership). A controlled `broker stop` creates no duplicates: the broker answers or closes its connections before it goes.",
+            "5 s is longer than the demo's socket.timeout.ms (\(realSocketTimeoutMs / 1000) s, librdkafka's client-side request timeout: the producer gives up and re-sends) and shorter than broker.session.timeout.ms (\(brokerSessionTimeoutMs / 1000) s: the controller would fence the broker and move the leadership). A controlled `broker stop` can write duplicates too, but not on cue: an acks=all produce still waiting for the followers when leadership moves is answered NOT_LEADER_OR_FOLLOWER even when the new leader already has the batch (Partition.checkEnoughReplicasReachOffset in Kafka's Partition.scala), and a producer without idempotence re-sends it and writes it twice; the pause loses an acknowledgement every time.",
         ]
     }
 

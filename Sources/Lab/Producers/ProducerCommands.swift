@@ -4,7 +4,7 @@ import Kafka
 /// Idempotent and transactional producers: `txn begin|commit|abort|status|demo|fence`,
 /// `idempotence demo`, and `producer` (what the session producer guarantees).
 enum ProducerCommands {
-    static var all: [Command] { [txn, idempotence, producer] }
+    static var all: [Command] { [txn, idempotence, producer, OrderingDemo.command] }
 
     static let embeddedMarkersNote =
         "the embedded cluster writes no transaction markers and its Fetch ignores isolation.level"
@@ -104,7 +104,7 @@ enum ProducerCommands {
                 "aborted \(n) (transactional.id \(o.transactionalId)): the messages stay in the log, but read_committed consumers skip them (abort marker)"
             )
         }
-        if session.connection?.isEmbedded == true {
+        if session.connection?.can(.transactionMarkers) == false {
             ctx.output.hint(
                 "embedded: \(embeddedMarkersNote), so read_committed consumers saw these messages as soon as they were written\(commit ? "" : ", aborted or not") (`txn demo` shows it)"
             )
@@ -114,7 +114,7 @@ enum ProducerCommands {
                 ("outcome", .string(commit ? "committed" : "aborted")),
                 ("transactional_id", .string(o.transactionalId)),
                 ("delivered", .integer(o.delivered)), ("failed", .integer(o.failed)),
-                ("embedded_markers_written", session.connection?.isEmbedded == true ? false : .null),
+                ("embedded_markers_written", session.connection?.can(.transactionMarkers) == false ? false : .null),
             ]))
     }
 
@@ -145,7 +145,7 @@ enum ProducerCommands {
 
     /// librdkafka and the Java client disagree on this default; learners moving between them trip on it.
     static let javaIdempotenceNote =
-        "the Java producer (Kafka 3.0 and later, 3.9 included) would have idempotence on by default, with acks=all; librdkafka 2.0.2 defaults to enable.idempotence=false (`explain defaults` compares the two clients)"
+        "the Java producer (from Kafka 3.0.1, 3.1.1 and 3.2, 3.9 included) would have idempotence on by default, with acks=all, unless acks, retries or max.in.flight.requests.per.connection were set against it; librdkafka 2.0.2 defaults to enable.idempotence=false (`explain defaults` compares the two clients)"
 
     /// The guarantees for these user-set producer properties, with
     /// librdkafka's own defaults filled in.

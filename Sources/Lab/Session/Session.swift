@@ -57,9 +57,7 @@ public final class Session {
         guard let connection else {
             throw LabError.invalid("not connected; `connect embedded` or `connect HOST:PORT`")
         }
-        if let cluster = connection.embedded as? EmbeddedCluster, !cluster.isRunning {
-            throw LabError.unsupported(EmbeddedCluster.endedMessage)
-        }
+        if let ended = connection.control.endedMessage { throw LabError.unsupported(ended) }
         return connection
     }
 
@@ -173,7 +171,7 @@ public final class Session {
     /// Group names to offer at a TAB: those this session joined, its group.id,
     /// and what the cluster lists (nothing on the embedded cluster, which has no ListGroups).
     public func knownGroupNames() -> [String] {
-        var names = lagState.joinedGroups
+        var names = joinedGroups.names
         if let id = settings.consumer["group.id"] ?? settings.common["group.id"] { names.append(id) }
         if let listed = try? connection?.client.listGroups() { names += listed.groups.map(\.id) }
         return Array(Set(names)).sorted()
@@ -196,12 +194,12 @@ public final class Session {
 /// The producer behind `produce`, with its delivery reports gathered.
 public final class SessionProducer {
     public let producer: Producer
-    public let deliveries: DeliveryLog
+    public let deliveries: DeliveryTally
     /// The latest statistics (producer id and epoch live in its `eos` section).
     public let statistics: LatestStatistics
 
     init(properties: [String: String]) throws {
-        let log = DeliveryLog()
+        let log = DeliveryTally()
         let stats = LatestStatistics()
         var props = properties
         if props["statistics.interval.ms"] == nil { props["statistics.interval.ms"] = "1000" }

@@ -119,9 +119,7 @@ public final class Dispatcher {
             var message = errorLine(error)
             // A cluster whose thread ended fails every request with transport
             // errors that read as transient ("run it again"): say what happened.
-            if let cluster = session.connection?.embedded as? EmbeddedCluster, !cluster.isRunning {
-                message = EmbeddedCluster.endedMessage
-            }
+            if let ended = session.connection?.control.endedMessage { message = ended }
             if printsErrors { out.error("error: " + message) }
             if let k = error as? KafkaError, k.isFatal { session.resetProducer() }
             return .failed(message)

@@ -68,15 +68,15 @@ extension SessionCommands {
         if let c = s.connection {
             add("cluster", c.label, .string(c.label))
             add("bootstrap", c.bootstrap, .string(c.bootstrap))
-            if let served = c.embedded as? ServedCluster {
+            if case .servedMock(let served) = c.control {
                 add(
                     "served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)",
                     .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
             }
-            if let cluster = c.embedded as? EmbeddedCluster, !cluster.isRunning {
-                add("brokers", "none: \(EmbeddedCluster.endedMessage)", .null)
+            if let ended = c.control.endedMessage {
+                add("brokers", "none: \(ended)", .null)
             } else if let md = try? c.client.metadata() {
-                let stopped = c.embedded?.stoppedBrokers ?? []
+                let stopped = c.control.stoppedBrokers
                 let up = md.brokers.filter { !stopped.contains($0.id) }.map(\.id)
                 add(
                     "brokers",
@@ -142,11 +142,11 @@ extension SessionCommands {
         ctx.session.connect(connection)
         ctx.session.currentTopic = nil
         ctx.output.line("connected to \(connection.label) (\(connection.bootstrap))")
-        if let served = connection.embedded as? ServedCluster {
+        if case .servedMock(let served) = connection.control {
             ctx.output.hint(
                 "served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel"
             )
-        } else if connection.isEmbedded {
+        } else if connection.control.isMock {
             ctx.output.hint("embedded: librdkafka's mock cluster; no replication runs here (`help connect`)")
         }
         ctx.output.setResult(

@@ -27,7 +27,7 @@ enum ProduceAvailability {
     static func shortPartitions(
         _ topic: TopicInfo, partition: Int32?, connection c: ClusterConnection
     ) -> (below: [(partition: Int32, isr: [Int32])], minIsr: Int)? {
-        guard !c.isEmbedded else { return nil }
+        guard c.can(.replication) else { return nil }
         // Only an under-replicated partition can be below min ISR: skip DescribeConfigs otherwise.
         guard topic.partitions.contains(where: { $0.isr.count < $0.replicas.count }) else { return nil }
         guard
@@ -62,7 +62,7 @@ enum ProduceAvailability {
         topic name: String, properties: [String: String], connection c: ClusterConnection, output: Output,
         lab: String
     ) throws {
-        guard !c.isEmbedded, writesWithAcksAll(properties), let topic = try c.client.metadata().topic(name) else {
+        guard c.can(.replication), writesWithAcksAll(properties), let topic = try c.client.metadata().topic(name) else {
             return
         }
         try check(
@@ -95,13 +95,37 @@ enum ProduceAvailability {
         _ topicName: String, partition: Int32?, properties: [String: String], outstanding: Int, waited: Double,
         session: Session
     ) -> String? {
-        guard let c = session.connection, !c.isEmbedded, writesWithAcksAll(properties),
-            let topic = try? c.client.metadata(timeoutMs: 1_500).topic(topicName),
-            let short = shortPartitions(topic, partition: partition, connection: c)
+        guard let c = session.connection, c.can(.replication), writesWithAcksAll(properties),
+            let topic = try? c.client.metadata(timeoutMs: 1_500).topic(topicName)
         else { return nil }
+        guard let short = shortPartitions(topic, partition: partition, connection: c) else {
+            return waitingOnDownFollower(topic, partition: partition, outstanding: outstanding, waited: waited, session)
+        }
         let timeout = properties["message.timeout.ms"].map { "\($0) ms, as you set it" } ?? "300 s"
         return
             "\(outstanding) delivery report(s) outstanding after \(Int(waited)) s: \(topic.name) partition(s) \(listed(short.below, of: topic.partitions.count)) are now below min.insync.replicas \(short.minIsr) (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (\(timeout)); Ctrl-C stops waiting"
+    }
+
+    /// On the compose cluster: an ISR member whose container is down (killed, not yet
+    /// fenced) holds every acks=all write until the controller fences it,
+    /// broker.session.timeout.ms after its last heartbeat; then the ISR shrinks and the
+    /// HW moves. nil when no targeted ISR has such a member.
+    static func waitingOnDownFollower(
+        _ topic: TopicInfo, partition: Int32?, outstanding: Int, waited: Double, _ session: Session
+    ) -> String? {
+        guard let c = session.connection, case .compose(let access) = c.control,
+            let compose = try? access.control(
+                composeFile: session.composeFile, purpose: "look at the brokers", example: { $0 })
+        else { return nil }
+        let targeted = topic.partitions.filter { partition == nil || $0.id == partition }
+        var down: [Int32: String] = [:]
+        for id in Set(targeted.flatMap(\.isr)) {
+            if case .notRunning(let word)? = try? compose.containerState(forBroker: id) { down[id] = word }
+        }
+        guard let (id, word) = down.min(by: { $0.key < $1.key }) else { return nil }
+        let held = targeted.filter { $0.isr.contains(id) }.map { String($0.id) }.joined(separator: ",")
+        return
+            "\(outstanding) delivery report(s) outstanding after \(Int(waited)) s: broker \(id), in the ISR of \(topic.name) partition(s) \(held), is down (\(DockerCompose.service(forBroker: id)) \(word)) but not yet fenced, and an acks=all write waits for every ISR member; the controller fences it broker.session.timeout.ms (9 s by default) after its last heartbeat, then the ISR shrinks and the write is acknowledged if the ISR still meets min.insync.replicas"
     }
 
     /// The internal topics whose writes (always acks=all) the coordinators need.
@@ -126,7 +150,7 @@ enum ProduceAvailability {
     /// COORDINATOR_NOT_AVAILABLE). Reads still work. Nothing to check while the
     /// internal topic does not exist yet.
     static func checkCoordinator(_ log: CoordinatorLog, connection c: ClusterConnection, lab: String) throws {
-        guard !c.isEmbedded, let topic = try c.client.metadata().topic(log.rawValue),
+        guard c.can(.replication), let topic = try c.client.metadata().topic(log.rawValue),
             let short = shortPartitions(topic, partition: nil, connection: c)
         else { return }
         throw LabError.invalid(
