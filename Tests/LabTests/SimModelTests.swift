@@ -482,4 +482,49 @@ struct SimModelTests {
         #expect(b.outcomes.last?.writes.contains("m2 failed: REQUEST_TIMED_OUT") == true)
         #expect(a.outcomes.last?.writes.contains("m2 failed: NOT_ENOUGH_REPLICAS_AFTER_APPEND") == true)
     }
+
+    // MARK: explore
+
+    @Test func exploreFindsTheShortestLossWithAcksOne() throws {
+        let outcome = try ModelExplorer(config: ModelConfig(), acks: .leader).run()
+        let found = try #require(outcome.found)
+        #expect(found.property == "lost acknowledged write")
+        #expect(found.path == [.produce(acks: .leader, count: 1), .stop(1)])
+        #expect(!outcome.limited)
+    }
+
+    @Test func exploreFindsUncleanElectionLossInFourSteps() throws {
+        let outcome = try ModelExplorer(config: ModelConfig(uncleanLeaderElection: true)).run()
+        let found = try #require(outcome.found)
+        // The new leader's followers never fetch, so the ISR check drops broker 3 at 45 s; ISR {2} acknowledges
+        // alone; stopping it elects broker 3 uncleanly.
+        #expect(found.path == [.stop(1), .tick(ms: 45_000), .produce(acks: .all, count: 1), .stop(2)])
+        var m = ReplicationModel(ModelConfig(uncleanLeaderElection: true))
+        for move in found.path { _ = try move.apply(to: &m) }
+        #expect(m.lostWrites.map(\.value) == ["m0"] && m.leader == 3)
+    }
+
+    @Test func exploreFindsTheKip101LossUnderHighWatermarkTruncation() throws {
+        var explorer = ModelExplorer(config: ModelConfig(truncation: .highWatermark))
+        explorer.depth = 7
+        let found = try #require(try explorer.run().found)
+        #expect(found.path.count == 7)
+        #expect(found.path.suffix(2) == [.stop(1), .stop(2)])
+        // Leader epochs keep that write: the same moves lose nothing.
+        var m = ReplicationModel(ModelConfig())
+        for move in found.path { _ = try move.apply(to: &m) }
+        #expect(m.lostWrites.isEmpty && ModelExplorer.violation(m) == nil)
+    }
+
+    @Test func exploreFindsNoneWithinTheBoundForTheSafeSettingsAndSaysHowFarItLooked() throws {
+        var explorer = ModelExplorer(config: ModelConfig(minInsyncReplicas: 2))
+        explorer.depth = 5
+        let outcome = try explorer.run()
+        #expect(outcome.found == nil && outcome.depthSearched == 5 && !outcome.limited)
+        #expect(outcome.states > 1_000)
+        explorer.stateLimit = 100
+        let limited = try explorer.run()
+        #expect(limited.limited && limited.found == nil && limited.states == 100)
+        #expect(limited.depthSearched < 5)
+    }
 }
