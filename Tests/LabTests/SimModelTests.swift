@@ -527,4 +527,37 @@ struct SimModelTests {
         #expect(limited.limited && limited.found == nil && limited.states == 100)
         #expect(limited.depthSearched < 5)
     }
+
+    @Test func aPowerLossKeepsOnlyWhatACleanShutdownFlushed() throws {
+        var m = try replicated(2)
+        _ = try m.stop(2)  // flushes m0, m1
+        _ = try m.produce(acks: .all)
+        let step = try m.kill(3, loseUnflushed: true)
+        #expect(log(m, 3) == [] && m.replica(3).hw == 0)
+        #expect(
+            step.lines.contains {
+                $0.hasPrefix(
+                    "power loss on broker 3: its log keeps only what was flushed to disk (LEO 2 → 0), losing m0, m1")
+            })
+        _ = try m.start(2)
+        #expect(log(m, 2) == ["m0/e0", "m1/e0"])
+        #expect(try SimAction.killLosingUnflushed(2).apply(to: &m).lines.first?.contains("(LEO 2 → 2)") == true)
+        #expect(log(m, 2) == ["m0/e0", "m1/e0"])
+    }
+
+    @Test func exploreFindsLossWithMinInsyncReplicasOneOnceDisksCanLoseUnflushedData() throws {
+        var explorer = ModelExplorer(config: ModelConfig())
+        #expect(try explorer.run().found == nil)  // clean elections, no power loss: none within 6
+        explorer.faults = [.stop, .kill, .restart, .loseUnflushed]
+        let found = try #require(try explorer.run().found)
+        #expect(found.path == [.produce(acks: .all, count: 1), .stop(2), .stop(3), .killLosingUnflushed(1)])
+        // min.insync.replicas=2 needs the power loss on both replicas that had the write.
+        explorer.config.minInsyncReplicas = 2
+        let both = try #require(try explorer.run().found)
+        #expect(
+            both.path == [
+                .produce(acks: .all, count: 1), .fetch(2), .fetch(2), .killLosingUnflushed(2), .stop(3),
+                .killLosingUnflushed(1),
+            ])
+    }
 }

@@ -37,11 +37,11 @@ struct ReplicationModel: Hashable, Sendable {
     var highWatermark: Int? { leaderReplica?.hw }
 
     /// Acknowledged writes the partition no longer holds: missing from the
-    /// leader's log (followers will truncate to match it) or, while there is
-    /// no leader, from every replica.
+    /// running leader's log (followers will truncate to match it) or, while
+    /// there is no running leader, from every replica.
     var lostWrites: [ModelWrite] {
         let held: Set<String>
-        if let l = leaderReplica {
+        if let l = leaderReplica, l.up {
             held = Set(l.log.map(\.value))
         } else {
             held = Set(replicas.flatMap { $0.log.map(\.value) })
@@ -161,6 +161,10 @@ struct ModelReplica: Hashable, Sendable {
     /// When a crashed broker stopped heartbeating; cleared once it is fenced.
     var crashedAtMs: Int?
     var log: [ModelRecord] = []
+    /// How much of the log is on disk. Kafka leaves flushing to the operating system by default
+    /// (log.flush.interval.messages and .ms unset); the model flushes only at a clean shutdown,
+    /// so a power loss (`kill --lose-unflushed`) keeps just what an earlier stop flushed.
+    var flushedLeo = 0
     var hw = 0
     var epochCache: [EpochEntry] = []
 
@@ -196,6 +200,7 @@ struct ModelReplica: Hashable, Sendable {
     mutating func truncate(to offset: Int) {
         guard offset < leo else { return }
         log.removeSubrange(offset...)
+        flushedLeo = min(flushedLeo, offset)
         epochCache.removeAll { $0.startOffset >= offset }
         hw = min(hw, offset)
     }

@@ -61,8 +61,13 @@ enum SimCommands {
 
     static let kill = Command(
         "kill", summary: "crash a broker: it stays in the ISR (and leads) until fenced after broker.session.timeout.ms",
-        usage: "sim kill <broker>"
-    ) { ctx in try SimRunner(ctx).broker { .kill($0) } }
+        usage:
+            "sim kill <broker> [--lose-unflushed]  (--lose-unflushed: a power loss; the log keeps only what was flushed)",
+        flags: ["--lose-unflushed"]
+    ) { ctx in
+        let losing = ctx.arguments.has("--lose-unflushed")
+        try SimRunner(ctx).broker { losing ? .killLosingUnflushed($0) : .kill($0) }
+    }
 
     static let start = Command(
         "start", summary: "a broker comes back and follows the leader (truncating by HW or by leader epoch)",
@@ -110,18 +115,19 @@ enum SimCommands {
         "explore",
         summary: "search every interleaving up to --depth moves for the shortest way to lose an acknowledged write",
         usage:
-            "sim explore [--acks all|1] [--min-isr N] [--replicas N] [--unclean] [--truncation hw|epoch] [--kafka V] [--faults stop,kill,restart,elect] [--depth N] [--writes N]",
+            "sim explore [--acks all|1] [--min-isr N] [--replicas N] [--unclean] [--truncation hw|epoch] [--kafka V] [--faults stop,kill,restart,lose-unflushed,elect] [--depth N] [--writes N]",
         flags: ["--unclean"],
         options: ["--acks", "--min-isr", "--replicas", "--truncation", "--kafka", "--faults", "--depth", "--writes"],
         details: """
             A model checker over the `sim` model (never a cluster). From a fresh model it tries every move in every \
             order, breadth first: produce one record (up to --writes, 2 by default), each running follower's fetch, the \
             clock to its next timed event (a fence, a request timeout, an ISR check, the controller's unclean check), and \
-            the chosen faults on each broker (stop, kill, restart; elect adds preferred or operator elections). States \
+            the chosen faults on each broker (stop, kill, restart by default; lose-unflushed adds a power loss that \
+            keeps only the flushed log, elect adds preferred or operator elections). States \
             already seen are skipped. It prints the shortest sequence that loses an acknowledged write, or leaves two \
             replicas with different records below the HW, and `sim replay` steps through it. When there is none it \
             says "none within N steps" with the number of distinct states: longer sequences, and faults the model does \
-            not have (losing unflushed data, network partitions), were not tried. Defaults: --depth 6, acks=all, 3 \
+            not have (network partitions), were not tried. Defaults: --depth 6, acks=all, 3 \
             replicas, min.insync.replicas 1, Kafka 3.9 rules.
             """
     ) { ctx in try SimRunner(ctx).explore() }

@@ -9,6 +9,7 @@ import Foundation
 struct ModelExplorer: Sendable {
     enum Fault: String, CaseIterable, Sendable {
         case stop, kill, restart, elect
+        case loseUnflushed = "lose-unflushed"
     }
 
     var config: ModelConfig
@@ -48,6 +49,7 @@ struct ModelExplorer: Sendable {
             if r.up {
                 if faults.contains(.stop) { list.append(.stop(r.id)) }
                 if faults.contains(.kill) { list.append(.kill(r.id)) }
+                if faults.contains(.loseUnflushed) { list.append(.killLosingUnflushed(r.id)) }
             } else if faults.contains(.restart) {
                 list.append(.start(r.id))
             }
