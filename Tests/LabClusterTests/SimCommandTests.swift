@@ -106,6 +106,10 @@ struct SimCommandTests {
                 "Kafka 3.9 rules, leader-epoch truncation (KIP-101): no acknowledged record lost; logs never diverged"))
         #expect(out.contains("pending acks=all write m2 failed with REQUEST_TIMED_OUT"))
         #expect(out.contains("election: broker 1 leads in epoch 2 (preferred-leader election"))
+        // 3. the explorer: one counterexample, replayed, and a bounded "none"
+        #expect(out.contains("found: lost acknowledged write in 2 steps (the shortest;"))
+        #expect(out.contains("result: lost 1 acknowledged record (m0)"))
+        #expect(out.contains("none within 4 steps:"))
         #expect(!out.contains("you said"))
         #expect(!out.contains("\u{1B}"))  // plain text when not a terminal
     }
