@@ -560,4 +560,12 @@ struct SimModelTests {
                 .killLosingUnflushed(1),
             ])
     }
+
+    @Test func kip101sFirstCaseLosesBothRecordsUnder010AndNoneUnder39() {
+        let old = ScenarioPlay(SimScenario.kip101Restart, kafka: .v0_10)
+        let new = ScenarioPlay(SimScenario.kip101Restart, kafka: .v3_9)
+        #expect(old.stoppedAt == nil && new.stoppedAt == nil)
+        #expect(old.outcomes[4].highWatermark == 2 && old.outcomes.last?.lost == ["m0", "m1"])
+        #expect(new.outcomes.last?.lost == [] && new.outcomes.last?.leader == 2)
+    }
 }
