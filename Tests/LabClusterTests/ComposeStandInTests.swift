@@ -245,5 +245,8 @@ struct ComposeProducersExampleTests {
         // The real-cluster path of the idempotence demo: nothing injected, the learner pauses the leader.
         #expect(out.contains("docker compose pause kafka-"), "\(out.suffix(3000))")
         #expect(!out.contains("INJECTED") && !out.contains("injected through the mock"))
+        // The ordering demo injects nothing on a real cluster, and says what that means.
+        #expect(out.contains("nothing was injected on this cluster"))
+        #expect(!out.contains("this run has a transactional.id"))
     }
 }

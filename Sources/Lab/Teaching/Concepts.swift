@@ -35,7 +35,7 @@ struct ConceptTable: Sendable {
 /// Every concept `explain` knows, by name. Each lab contributes one list below;
 /// a new lab appends its list to `all` and nothing else changes.
 enum Concepts {
-    static let all: [Concept] = replication + storage + producers + consumers + lag + clients
+    static let all: [Concept] = replication + storage + producers + consumers + delivery + lag + clients
 
     /// A repeated name keeps its first text (ConceptsTests fails on repeats).
     static let table: [String: Concept] = Dictionary(
@@ -138,9 +138,10 @@ enum Concepts {
                 consumer checks its position against the new leader's epochs and so notices when the log it read was \
                 truncated (KIP-320).
 
-                kafkalab shows no leader epochs of a cluster (only the `sim` model has them): librdkafka before 2.1.0 (Debian 12 ships 2.0.2) does not expose them, \
-                later versions only with fetched messages and not in metadata, and the embedded cluster has none. A leader change in `isr watch` is a new epoch \
-                on real Kafka.
+                kafkalab shows no leader epochs of a cluster (only the `sim` model has them): librdkafka before 2.1.0 \
+                (Debian 12 ships 2.0.2) does not expose them; 2.1.0 and later do, on fetched messages, on topic \
+                partition lists (committed offsets, for example) and in statistics; and the embedded cluster has none. \
+                A leader change in `isr watch` is a new epoch on real Kafka.
 
                 Key question: how does a follower know what to truncate after a leader change? It compares leader \
                 epochs: anything it wrote under an epoch beyond the point where that epoch ended on the new leader was \
