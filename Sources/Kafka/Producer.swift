@@ -40,8 +40,9 @@ public final class Producer: @unchecked Sendable {
         callbacks.install(on: conf)
         rk = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
         self.callbacks = callbacks
-        let handle = SharedHandle(rk)
-        poller = pollsInBackground ? BackgroundPoller { _ = rd_kafka_poll(handle.rk, 100) } : nil
+        // Safe to share: deinit stops (joins) the poller before destroying the handle.
+        let handle = SendableHandle(rk)
+        poller = pollsInBackground ? BackgroundPoller { _ = rd_kafka_poll(handle.pointer, 100) } : nil
     }
 
     deinit {
@@ -281,14 +282,6 @@ private func withHeaderPointers<R>(_ values: [[UInt8]?], _ body: ([(UnsafeRawPoi
         return (UnsafeRawPointer(c.baseAddress), v.count)
     }
     return body(pairs)
-}
-
-/// An `rd_kafka_t` shared with a poll thread. `@unchecked Sendable` because
-/// `OpaquePointer` is not: librdkafka's handle is thread-safe, and its owner
-/// joins the thread (`BackgroundPoller.stop`) before destroying it.
-struct SharedHandle: @unchecked Sendable {
-    let rk: OpaquePointer
-    init(_ rk: OpaquePointer) { self.rk = rk }
 }
 
 /// A thread that calls `tick` until stopped; `stop` joins it. Sendable as the

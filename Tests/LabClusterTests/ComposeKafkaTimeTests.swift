@@ -54,12 +54,18 @@ struct ComposeKafkaTimeTests {
         _ = try t.output(of: "topic create lag --partitions 1")
         let leader = try #require(try partitionZero(t, "lag")["leader"]?.intValue)
         let follower = Int32([1, 2, 3].first { $0 != leader }!)
+        // Stalled 20 s in: the leader's checks run at 15, 30, 45, 60 s..., so the first
+        // one more than 30 s after the follower's last catch-up is at 60 s.
+        try kafka.advance(ms: 20_000 - kafka.nowMs)
         let stalledAt = kafka.nowMs
         try kafka.stallFetches(of: follower)
         try kafka.advance(ms: stalledAt + 30_000 - kafka.nowMs)
         #expect(kafka.isr("lag", 0)?.contains(follower) == true, "replica.lag.time.max.ms has only just passed")
-        try kafka.advance(ms: stalledAt + 45_000 - kafka.nowMs)
-        #expect(kafka.isr("lag", 0)?.contains(follower) == false, "a shrink check (every 15 s) has run since")
+        try kafka.advance(ms: 59_999 - kafka.nowMs)
+        #expect(kafka.isr("lag", 0)?.contains(follower) == true, "the 45 s check found it only 25 s behind")
+        try kafka.advance(ms: 1)
+        #expect(kafka.isr("lag", 0)?.contains(follower) == false, "the 60 s check drops it, 40 s after it stalled")
+        #expect(kafka.nowMs - stalledAt > 30_000 && kafka.nowMs - stalledAt <= 45_000)
         // Fetching again, it is in sync at once (nothing was written meanwhile).
         try kafka.resumeFetches(of: follower)
         try kafka.advance(ms: 1)
@@ -197,5 +203,34 @@ struct ComposeBoundedWaitTests {
         // Both followers were stopped and started by the demo; they register on Kafka's time.
         try kafka.advance(ms: 30_000)
         #expect(kafka.registered == [1, 2, 3])
+    }
+}
+
+/// The `sim` model and the stand-in decide with the same rules: one crash, told to both.
+@Suite("The sim model and the compose stand-in agree")
+struct ModelAndStandInAgreementTests {
+    @Test func aCrashedLeaderIsFencedAtTheSameTimeAndReplacedByTheSameBroker() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create agree --partitions 1")
+        // The model's brokers 1,2,3 are the partition's replicas in placement order (leader first).
+        let replicas = try #require(kafka.model["agree"]?[0]?.replicas)
+        func onStandIn(_ modelId: Int?) -> Int32? { modelId.map { replicas[$0 - 1] } }
+        var model = ReplicationModel(ModelConfig(minInsyncReplicas: 2))
+
+        _ = try model.kill(1)
+        try kafka.perform(.kill, broker: replicas[0])
+        let killedAt = kafka.nowMs
+        _ = try model.tick(8_999)
+        try kafka.advance(ms: killedAt + 8_999 - kafka.nowMs)
+        #expect(onStandIn(model.leader) == kafka.model["agree"]?[0]?.leader)
+        #expect(Set(model.isr.compactMap(onStandIn)) == Set(kafka.isr("agree", 0) ?? []))
+        // A restart now is refused by both: the old session is still valid.
+        #expect(throws: ModelError.self) { try model.start(1) }
+        _ = try model.tick(1)
+        try kafka.advance(ms: 1)
+        #expect(onStandIn(model.leader) == kafka.model["agree"]?[0]?.leader)
+        #expect(onStandIn(model.leader) == replicas[1], "the first live ISR member in replica order")
+        #expect(Set(model.isr.compactMap(onStandIn)) == Set(kafka.isr("agree", 0) ?? []))
     }
 }

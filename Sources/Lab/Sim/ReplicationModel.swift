@@ -5,7 +5,7 @@
 ///
 /// A value type: every step works on a copy, so a refused or invalid step
 /// leaves the model as it was and `undo` is a stack of earlier values.
-struct ReplicationModel: Equatable, Sendable {
+struct ReplicationModel: Hashable, Sendable {
     var config: ModelConfig
     /// Simulated milliseconds since the model started; only `tick` moves it.
     var clockMs = 0
@@ -37,11 +37,11 @@ struct ReplicationModel: Equatable, Sendable {
     var highWatermark: Int? { leaderReplica?.hw }
 
     /// Acknowledged writes the partition no longer holds: missing from the
-    /// leader's log (followers will truncate to match it) or, while there is
-    /// no leader, from every replica.
+    /// running leader's log (followers will truncate to match it) or, while
+    /// there is no running leader, from every replica.
     var lostWrites: [ModelWrite] {
         let held: Set<String>
-        if let l = leaderReplica {
+        if let l = leaderReplica, l.up {
             held = Set(l.log.map(\.value))
         } else {
             held = Set(replicas.flatMap { $0.log.map(\.value) })
@@ -78,7 +78,7 @@ enum TruncationMode: String, Sendable, CaseIterable {
     var label: String {
         switch self {
         case .highWatermark: "HW truncation (before KIP-101)"
-        case .leaderEpoch: "leader-epoch truncation (KIP-101, Kafka 0.11+)"
+        case .leaderEpoch: "leader-epoch truncation (KIP-101)"
         }
     }
 }
@@ -96,15 +96,20 @@ enum ModelAcks: String, Sendable, CaseIterable {
     }
 }
 
-struct ModelConfig: Equatable, Sendable {
+struct ModelConfig: Hashable, Sendable {
+    /// The Kafka version whose rules the model plays (see `KafkaVersion.rules`).
+    var kafka = KafkaVersion.v3_9
     var replicaCount = 3
     /// min.insync.replicas; Kafka's default is 1 (the compose cluster sets 2).
     var minInsyncReplicas = 1
     var uncleanLeaderElection = false
     /// replica.lag.time.max.ms, 30 s by default.
     var replicaLagTimeMaxMs = 30_000
-    /// broker.session.timeout.ms: a crashed broker is fenced after this long without heartbeats (9 s by default).
+    /// How long a crashed broker keeps its session (KRaft: broker.session.timeout.ms, 9 s;
+    /// ZooKeeper: zookeeper.session.timeout.ms, 6 s): then it is fenced, and only then may it register again.
     var brokerSessionTimeoutMs = 9_000
+    /// How long the leader holds an acks=all request waiting for the HW (the producer's request.timeout.ms).
+    var requestTimeoutMs = 30_000
     var truncation = TruncationMode.leaderEpoch
 
     init(
@@ -119,11 +124,22 @@ struct ModelConfig: Equatable, Sendable {
         self.brokerSessionTimeoutMs = brokerSessionTimeoutMs
         self.truncation = truncation
     }
+
+    /// This configuration under another version's rules and defaults (truncation, the
+    /// session timeout, and unclean election, which stays on when it was set).
+    func playing(_ version: KafkaVersion) -> ModelConfig {
+        var c = self
+        c.kafka = version
+        c.truncation = version.truncation
+        c.brokerSessionTimeoutMs = version.sessionTimeoutDefaultMs
+        c.uncleanLeaderElection = uncleanLeaderElection || version.uncleanDefault
+        return c
+    }
 }
 
 /// One record in a replica's log: the offset it has there, the leader epoch
 /// it was written in, and its value (`m0`, `m1`, ... in the order produced).
-struct ModelRecord: Equatable, Sendable {
+struct ModelRecord: Hashable, Sendable {
     var offset: Int
     var epoch: Int
     var value: String
@@ -131,12 +147,12 @@ struct ModelRecord: Equatable, Sendable {
 
 /// An entry of a replica's leader epoch cache (the leader-epoch-checkpoint file):
 /// epoch `epoch` began at `startOffset` in this replica's log.
-struct EpochEntry: Equatable, Sendable {
+struct EpochEntry: Hashable, Sendable {
     var epoch: Int
     var startOffset: Int
 }
 
-struct ModelReplica: Equatable, Sendable {
+struct ModelReplica: Hashable, Sendable {
     let id: Int
     /// The broker is running.
     var up = true
@@ -145,6 +161,10 @@ struct ModelReplica: Equatable, Sendable {
     /// When a crashed broker stopped heartbeating; cleared once it is fenced.
     var crashedAtMs: Int?
     var log: [ModelRecord] = []
+    /// How much of the log is on disk. Kafka leaves flushing to the operating system by default
+    /// (log.flush.interval.messages and .ms unset); the model flushes only at a clean shutdown,
+    /// so a power loss (`kill --lose-unflushed`) keeps just what an earlier stop flushed.
+    var flushedLeo = 0
     var hw = 0
     var epochCache: [EpochEntry] = []
 
@@ -155,6 +175,8 @@ struct ModelReplica: Equatable, Sendable {
     var lastFetchLeaderLeo: Int? = 0
     /// Became a follower (leader change or restart) and has not yet compared leader epochs with the leader.
     var awaitingEpochCheck = false
+    /// The broker exited on its own (a 0.10 follower refused to truncate); down until started again.
+    var halted = false
     var lastFetchMs = 0
 
     init(id: Int) { self.id = id }
@@ -178,6 +200,7 @@ struct ModelReplica: Equatable, Sendable {
     mutating func truncate(to offset: Int) {
         guard offset < leo else { return }
         log.removeSubrange(offset...)
+        flushedLeo = min(flushedLeo, offset)
         epochCache.removeAll { $0.startOffset >= offset }
         hw = min(hw, offset)
     }
@@ -201,8 +224,8 @@ struct ModelReplica: Equatable, Sendable {
 }
 
 /// What the producer sent and what it was told.
-struct ModelWrite: Equatable, Sendable {
-    enum Status: Equatable, Sendable {
+struct ModelWrite: Hashable, Sendable {
+    enum Status: Hashable, Sendable {
         /// acks=all, appended by the leader, waiting for the HW to pass it.
         case pending
         case acknowledged
@@ -215,6 +238,8 @@ struct ModelWrite: Equatable, Sendable {
     var epoch: Int
     var acks: ModelAcks
     var status: Status
+    /// When the producer sent it (acks=all waits at most requestTimeoutMs from here).
+    var sentAtMs = 0
 
     var statusText: String {
         switch status {

@@ -12,6 +12,8 @@ final class SimLabState: LabState {
     private var history: [(model: ReplicationModel, step: Int)] = []
     /// How a paused scenario reads the learner's prediction (a seam for tests).
     var predictions: any PredictionInput
+    /// The last counterexample `sim explore` found, for `sim replay`.
+    var counterexample: (config: ModelConfig, path: [SimAction])?
 
     init(model: ReplicationModel, predictions: any PredictionInput = TerminalPredictionInput()) {
         self.model = model
@@ -47,6 +49,7 @@ final class SimLabState: LabState {
     static func reset(in session: Session, to model: ReplicationModel) -> SimLabState {
         let state = SimLabState(
             model: model, predictions: existing(in: session)?.predictions ?? TerminalPredictionInput())
+        state.counterexample = existing(in: session)?.counterexample
         session.replaceLab(state)
         return state
     }

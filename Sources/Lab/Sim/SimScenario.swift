@@ -4,8 +4,8 @@ struct SimScenario: Sendable {
     let name: String
     let summary: String
     let config: ModelConfig
-    /// The truncation modes it is played with, one after the other.
-    let variants: [TruncationMode]
+    /// The Kafka versions it is played with, one after the other.
+    let variants: [KafkaVersion]
     let steps: [ScenarioStep]
 
     static func named(_ name: String) -> SimScenario? { all.first { $0.name == name } }
@@ -34,6 +34,8 @@ enum PredictionKind: Sendable, Equatable {
     /// The HW of one broker, or the leader's when nil.
     case highWatermark(Int?)
     case inIsr(Int)
+    /// How many records a broker's log holds.
+    case leo(Int)
     case lost
     case logsAgree
 
@@ -42,6 +44,12 @@ enum PredictionKind: Sendable, Equatable {
         switch self {
         case .delivery:
             if let e = step.error { return ("refused", "refused (\(e))") }
+            if m.hwHeldByMinIsr {
+                return (
+                    "delivered",
+                    "delivered: the leader appended it, but the HW (\(m.highWatermark ?? 0)) stays while the ISR is below min.insync.replicas, so no consumer can read it yet"
+                )
+            }
             return ("delivered", "delivered: the leader appended it")
         case .leader:
             guard let l = m.leader else { return ("none", "none: the partition is offline") }
@@ -49,6 +57,9 @@ enum PredictionKind: Sendable, Equatable {
         case .highWatermark(let id):
             guard let hw = id.map({ m.replica($0).hw }) ?? m.highWatermark else { return ("none", "no HW: no leader") }
             return ("\(hw)", "\(id.map { "broker \($0)'s" } ?? "the leader's") HW is \(hw)")
+        case .leo(let id):
+            let r = m.replica(id)
+            return ("\(r.leo)", "\(r.leo): broker \(id)'s log ends at offset \(r.leo), its HW is \(r.hw)")
         case .inIsr(let id):
             let yes = m.isr.contains(id)
             return (yes ? "yes" : "no", "\(yes ? "yes" : "no"): ISR \(ReplicationModel.ids(m.isr))")
@@ -91,13 +102,36 @@ enum PredictionKind: Sendable, Equatable {
 
 extension SimScenario {
     static let all: [SimScenario] = [
-        hwPropagation, isrShrinkAndExpand, minIsr, uncleanElection, kip101Loss, kip101Divergence, leaderFailover,
+        hwPropagation, isrShrinkAndExpand, minIsr, uncleanElection, kip101Restart, kip101Loss, kip101Divergence,
+        leaderFailover,
     ]
+
+    /// KIP-101's first scenario as the KIP tells it: two replicas; the follower restarts and
+    /// truncates to its HW, then the leader dies.
+    static let kip101Restart = SimScenario(
+        name: "kip101-restart",
+        summary:
+            "KIP-101's first case, two replicas: a restarted follower truncates to its HW, then the leader dies; leader epochs keep the records",
+        config: ModelConfig(replicaCount: 2, uncleanLeaderElection: true), variants: [.v0_10, .v3_9],
+        steps: [
+            ScenarioStep("Two records with acks=all.", .produce(acks: .all, count: 2)),
+            ScenarioStep("Broker 2 copies them.", .fetch(2)),
+            ScenarioStep(
+                "Its next fetch moves the leader's HW to 2: both records are acknowledged. Broker 2's HW is still 0.",
+                .fetch(2), ask: "What HW does broker 2 have?", .highWatermark(2)),
+            ScenarioStep("Broker 2 restarts: first it shuts down (and leaves the ISR)...", .stop(2)),
+            ScenarioStep(
+                "...then it comes back. Before KIP-101 it truncates to its own HW at once; with leader epochs it keeps its log until it asks the leader.",
+                .start(2), ask: "How many records does broker 2 hold now?", .leo(2)),
+            ScenarioStep(
+                "The leader dies before broker 2 fetched again. Broker 2 is not in the ISR; unclean election (this lesson turns it on, as 0.10's default was) makes it the leader.",
+                .stop(1), ask: "How many acknowledged records are lost?", .lost),
+        ])
 
     static let hwPropagation = SimScenario(
         name: "hw-propagation",
         summary: "the leader's HW is the lowest LEO in the ISR; followers learn it one fetch late",
-        config: ModelConfig(), variants: [.leaderEpoch],
+        config: ModelConfig(), variants: [.v3_9],
         steps: [
             ScenarioStep(
                 "The producer writes two records with acks=all; only the leader has them.",
@@ -119,7 +153,7 @@ extension SimScenario {
     static let isrShrinkAndExpand = SimScenario(
         name: "isr-shrink-and-expand",
         summary: "a follower not caught up for replica.lag.time.max.ms leaves the ISR and rejoins once it catches up",
-        config: ModelConfig(), variants: [.leaderEpoch],
+        config: ModelConfig(), variants: [.v3_9],
         steps: [
             ScenarioStep("Three records with acks=all.", .produce(acks: .all, count: 3)),
             ScenarioStep("Broker 2 copies them; broker 3 is slow and does not fetch at all.", .fetch(2)),
@@ -129,7 +163,11 @@ extension SimScenario {
                 .tick(ms: 20_000),
                 ask: "Is broker 3 in the ISR now?", .inIsr(3)),
             ScenarioStep(
-                "11 s more: broker 3 has not been caught up for 31 s.", .tick(ms: 11_000),
+                "11 s more: broker 3 has not been caught up for 31 s. The acks=all request waited request.timeout.ms (30 s) and was answered REQUEST_TIMED_OUT; the leader's ISR check runs every 15 s (replica.lag.time.max.ms / 2), and at 30 s broker 3 was exactly 30 s behind, not more.",
+                .tick(ms: 11_000),
+                ask: "Is broker 3 still in the ISR?", .inIsr(3)),
+            ScenarioStep(
+                "14 s more: the check at 45 s finds broker 3 45 s behind.", .tick(ms: 14_000),
                 ask: "Is broker 3 still in the ISR?", .inIsr(3)),
             ScenarioStep(
                 "Broker 3 wakes up and copies all three records.", .fetch(3),
@@ -142,8 +180,8 @@ extension SimScenario {
     static let minIsr = SimScenario(
         name: "min-isr",
         summary:
-            "acks=all with min.insync.replicas=2: refused with NOT_ENOUGH_REPLICAS once the ISR is too small; acks=1 is not",
-        config: ModelConfig(minInsyncReplicas: 2), variants: [.leaderEpoch],
+            "acks=all with min.insync.replicas=2 once the ISR is too small: refused with NOT_ENOUGH_REPLICAS; acks=1 is appended, and since 3.7 the HW waits for the ISR to grow",
+        config: ModelConfig(minInsyncReplicas: 2), variants: [.v3_9, .v3_6],
         steps: [
             ScenarioStep("One record with acks=all, replicated everywhere.", .produce(acks: .all, count: 1)),
             ScenarioStep("Both followers fetch twice: the HW passes it and the producer hears back.", .fetch(nil)),
@@ -157,14 +195,18 @@ extension SimScenario {
             ScenarioStep(
                 "One more acks=all write, then broker 2 shuts down before copying it.", .produce(acks: .all, count: 1)),
             ScenarioStep(
-                "The ISR shrinks to {1}: the HW passes the write at once, but the ISR is below min.insync.replicas.",
-                .stop(2)),
+                "The ISR shrinks to {1}, below min.insync.replicas=2. Before 3.7 the HW passes the write at once and the producer hears NOT_ENOUGH_REPLICAS_AFTER_APPEND; since 3.7 (KAFKA-15583) the HW stays and the write waits.",
+                .stop(2), ask: "What is the leader's HW now?", .highWatermark(nil)),
             ScenarioStep(
                 "acks=all with only the leader in sync.", .produce(acks: .all, count: 1),
                 ask: "ISR {1}, acks=all: delivered or refused?", .delivery),
             ScenarioStep(
-                "The same write with acks=1.", .produce(acks: .leader, count: 1),
+                "The same write with acks=1: it never looks at the ISR when it is appended, but a consumer reads only below the HW.",
+                .produce(acks: .leader, count: 1),
                 ask: "ISR {1}, acks=1: delivered or refused?", .delivery),
+            ScenarioStep(
+                "30 s pass with broker 2 down.", .tick(ms: 30_000),
+                ask: "What is the leader's HW now?", .highWatermark(nil)),
             ScenarioStep("Broker 2 comes back and catches up.", .start(2)),
             ScenarioStep("", .fetch(2)),
             ScenarioStep("Fetching from the HW brings it back into the ISR.", .fetch(2)),
@@ -175,7 +217,7 @@ extension SimScenario {
     static let uncleanElection = SimScenario(
         name: "unclean-election",
         summary: "with every ISR member down, unclean election brings back availability and loses acknowledged records",
-        config: ModelConfig(), variants: [.leaderEpoch],
+        config: ModelConfig(), variants: [.v3_9],
         steps: [
             ScenarioStep("Two records reach every replica.", .produce(acks: .all, count: 2)),
             ScenarioStep("", .fetch(nil)),
@@ -217,7 +259,7 @@ extension SimScenario {
         name: "kip101-loss",
         summary:
             "two quick failovers: truncating to the HW loses acknowledged records, leader epochs keep them (KIP-101)",
-        config: ModelConfig(), variants: [.highWatermark, .leaderEpoch],
+        config: ModelConfig(), variants: [.v0_10, .v3_9],
         steps: doubleFailover + [
             ScenarioStep("Broker 1 comes back and follows broker 3.", .start(1)),
             ScenarioStep(
@@ -228,7 +270,7 @@ extension SimScenario {
         name: "kip101-divergence",
         summary:
             "after the same failovers, new writes make logs diverge under HW truncation; leader epochs prevent it (KIP-101)",
-        config: ModelConfig(), variants: [.highWatermark, .leaderEpoch],
+        config: ModelConfig(), variants: [.v0_10, .v3_9],
         steps: doubleFailover + [
             ScenarioStep("Broker 3 takes two new records.", .produce(acks: .all, count: 2)),
             ScenarioStep("Broker 1 comes back and follows broker 3.", .start(1)),
@@ -245,7 +287,7 @@ extension SimScenario {
         name: "leader-failover",
         summary:
             "a crashed leader is fenced after broker.session.timeout.ms; an ISR member takes over in a new epoch; the preferred leader returns",
-        config: ModelConfig(minInsyncReplicas: 2), variants: [.leaderEpoch],
+        config: ModelConfig(minInsyncReplicas: 2), variants: [.v3_9],
         steps: [
             ScenarioStep("Two records, acknowledged.", .produce(acks: .all, count: 2)),
             ScenarioStep("", .fetch(nil)),
