@@ -298,7 +298,10 @@ extension DataCommands {
             }
             guard n > 0 else {
                 output.flush()
-                if fetchersParked {
+                // An empty queue while partitions still have records to give: the fetchers may
+                // be parked without the threshold having been seen here (it is crossed between
+                // two batches), so a read to the end wakes them at each empty wait.
+                if fetchersParked || (!follow && assigned) {
                     reader.wakeFetchers(topic: topicName)
                     fetchersParked = false
                 }

@@ -89,7 +89,7 @@ extension LagCommands {
                     r.owner?.memberId ?? "-", r.owner?.host ?? "-", r.owner?.clientId ?? "-",
                 ])
             }
-            out.table(t)
+            out.longTable(t, all: ctx.arguments.has("--all"), noun: "partitions")
             for total in table.topicTotals {
                 var line = "\(total.topic): lag \(total.lag) message(s) over \(total.partitions) partition(s)"
                 if total.partitionsWithoutCommit > 0 { line += ", \(total.partitionsWithoutCommit) with no commits" }
