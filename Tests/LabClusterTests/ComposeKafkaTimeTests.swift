@@ -205,3 +205,32 @@ struct ComposeBoundedWaitTests {
         #expect(kafka.registered == [1, 2, 3])
     }
 }
+
+/// The `sim` model and the stand-in decide with the same rules: one crash, told to both.
+@Suite("The sim model and the compose stand-in agree")
+struct ModelAndStandInAgreementTests {
+    @Test func aCrashedLeaderIsFencedAtTheSameTimeAndReplacedByTheSameBroker() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create agree --partitions 1")
+        // The model's brokers 1,2,3 are the partition's replicas in placement order (leader first).
+        let replicas = try #require(kafka.model["agree"]?[0]?.replicas)
+        func onStandIn(_ modelId: Int?) -> Int32? { modelId.map { replicas[$0 - 1] } }
+        var model = ReplicationModel(ModelConfig(minInsyncReplicas: 2))
+
+        _ = try model.kill(1)
+        try kafka.perform(.kill, broker: replicas[0])
+        let killedAt = kafka.nowMs
+        _ = try model.tick(8_999)
+        try kafka.advance(ms: killedAt + 8_999 - kafka.nowMs)
+        #expect(onStandIn(model.leader) == kafka.model["agree"]?[0]?.leader)
+        #expect(Set(model.isr.compactMap(onStandIn)) == Set(kafka.isr("agree", 0) ?? []))
+        // A restart now is refused by both: the old session is still valid.
+        #expect(throws: ModelError.self) { try model.start(1) }
+        _ = try model.tick(1)
+        try kafka.advance(ms: 1)
+        #expect(onStandIn(model.leader) == kafka.model["agree"]?[0]?.leader)
+        #expect(onStandIn(model.leader) == replicas[1], "the first live ISR member in replica order")
+        #expect(Set(model.isr.compactMap(onStandIn)) == Set(kafka.isr("agree", 0) ?? []))
+    }
+}
