@@ -223,6 +223,8 @@ struct SimCommandTests {
                     && $0["first"] == .string("m2 failed: NOT_ENOUGH_REPLICAS_AFTER_APPEND")
                     && $0["second"] == .string("m2 pending")
             })
+        // Listed where it appears or changes, not at every step while it lasts.
+        #expect(diffs.filter { $0["what"] == .string("writes") }.map { $0["step"] } == [.integer(9), .integer(12)])
         let same = try t.output(of: "sim compare hw-propagation 3.6 3.9")
         #expect(same.contains("the outcomes are the same at every step"))
         #expect(try t.failure(of: "sim compare min-isr 3.9 3.9").contains("two different versions"))
