@@ -85,8 +85,9 @@ public final class AdminClient: @unchecked Sendable {
         callbacks.printsLogs = config["debug"] != nil
         callbacks.install(on: conf)
         rk = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
-        let handle = SharedHandle(rk)
-        poller = BackgroundPoller { _ = rd_kafka_poll(handle.rk, 50) }
+        // Safe to share: deinit stops (joins) the poller before destroying the handle.
+        let handle = SendableHandle(rk)
+        poller = BackgroundPoller { _ = rd_kafka_poll(handle.pointer, 50) }
     }
 
     deinit {

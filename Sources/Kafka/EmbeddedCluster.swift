@@ -62,12 +62,13 @@ public final class EmbeddedCluster: @unchecked Sendable {
     }
 
     private static func tearDown(mock: OpaquePointer, host: OpaquePointer) {
-        let handles = SharedTeardown(mock: mock, host: host)
+        // Safe to share: the cluster is released, so only the teardown thread uses them, once.
+        let mockHandle = SendableHandle(mock), hostHandle = SendableHandle(host)
         teardownsInFlight.add(1, ordering: .acquiringAndReleasing)
         let thread = Thread {
             // Order matters: destroying the host first makes librdkafka abort.
-            rd_kafka_mock_cluster_destroy(handles.mock)
-            rd_kafka_destroy(handles.host)
+            rd_kafka_mock_cluster_destroy(mockHandle.pointer)
+            rd_kafka_destroy(hostHandle.pointer)
             teardownsInFlight.subtract(1, ordering: .acquiringAndReleasing)
         }
         thread.name = "kafkalab-mock-teardown"
@@ -124,6 +125,18 @@ public final class EmbeddedCluster: @unchecked Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
     }
 
+    /// Makes this broker refuse its next `api` request with `error`, answering it
+    /// `milliseconds` late; the requests that arrive meanwhile are handled as usual.
+    /// Per broker, unlike `injectErrors`: once a broker has had a per-broker injection
+    /// for an API, librdkafka 2.0.2's mock no longer consults the cluster-wide list
+    /// for that API on that broker (rd_kafka_mock_next_request_error).
+    public func failNextRequest(broker: Int32, api: KafkaApi, error: Int32, milliseconds: Int32) throws {
+        try checkBroker(broker)
+        let err = kafkalab_mock_broker_push_error_rtt(
+            mock, broker, api.rawValue, rd_kafka_resp_err_t(rawValue: error), milliseconds)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
+    }
+
     /// Drops the errors still queued for `api` by `injectErrors`.
     public func clearInjectedErrors(api: KafkaApi) {
         rd_kafka_mock_clear_request_errors(mock, api.rawValue)
@@ -177,14 +190,6 @@ public final class EmbeddedCluster: @unchecked Sendable {
             throw KafkaError.invalidArgument("no broker \(id): the embedded cluster has brokers 1..\(brokerCount)")
         }
     }
-}
-
-/// The two handles of a released cluster, moved to its teardown thread.
-/// `@unchecked Sendable`: once the cluster is released nothing else holds
-/// these pointers; only the teardown thread touches them, once.
-private struct SharedTeardown: @unchecked Sendable {
-    let mock: OpaquePointer
-    let host: OpaquePointer
 }
 
 /// Kafka protocol request types, for the mock's error injection.

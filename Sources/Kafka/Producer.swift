@@ -40,8 +40,9 @@ public final class Producer: @unchecked Sendable {
         callbacks.install(on: conf)
         rk = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
         self.callbacks = callbacks
-        let handle = SharedHandle(rk)
-        poller = pollsInBackground ? BackgroundPoller { _ = rd_kafka_poll(handle.rk, 100) } : nil
+        // Safe to share: deinit stops (joins) the poller before destroying the handle.
+        let handle = SendableHandle(rk)
+        poller = pollsInBackground ? BackgroundPoller { _ = rd_kafka_poll(handle.pointer, 100) } : nil
     }
 
     deinit {
@@ -283,14 +284,6 @@ private func withHeaderPointers<R>(_ values: [[UInt8]?], _ body: ([(UnsafeRawPoi
     return body(pairs)
 }
 
-/// An `rd_kafka_t` shared with a poll thread. `@unchecked Sendable` because
-/// `OpaquePointer` is not: librdkafka's handle is thread-safe, and its owner
-/// joins the thread (`BackgroundPoller.stop`) before destroying it.
-struct SharedHandle: @unchecked Sendable {
-    let rk: OpaquePointer
-    init(_ rk: OpaquePointer) { self.rk = rk }
-}
-
 /// A thread that calls `tick` until stopped; `stop` joins it. Sendable as the
 /// compiler checks it: an atomic flag and a semaphore.
 final class BackgroundPoller: Sendable {
@@ -309,5 +302,35 @@ final class BackgroundPoller: Sendable {
     func stop() {
         guard running.exchange(false, ordering: .relaxed) else { return }
         done.wait()
+    }
+}
+
+extension Producer {
+    /// Enqueues a copy of `value` and `key` lent as raw bytes (no Swift allocation, no
+    /// headers), waiting while librdkafka's queue is full as `send` does.
+    public func send(
+        topic: ProducerTopic, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
+        queueFullTimeout: Double = 30
+    ) throws {
+        var deadline: Date?
+        while true {
+            // An empty buffer may have no address, which librdkafka would read as a null value or key.
+            let rc = withUnsafeBytes(of: UInt8(0)) { zero in
+                let empty = UnsafeRawBufferPointer(rebasing: zero[0..<0])
+                return topic.produce(
+                    value: value.baseAddress == nil ? empty : value,
+                    key: key.map { $0.baseAddress == nil ? empty : $0 }, partition: partition ?? RD_KAFKA_PARTITION_UA)
+            }
+            if rc == 0 { return }
+            if rc == ProducerTopic.queueFull {
+                let limit = deadline ?? Date().addingTimeInterval(queueFullTimeout)
+                deadline = limit
+                if Date() < limit {
+                    if poller == nil { rd_kafka_poll(rk, 10) } else { usleep(1_000) }
+                    continue
+                }
+            }
+            throw KafkaError(code: rc)
+        }
     }
 }

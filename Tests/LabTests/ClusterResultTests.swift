@@ -53,7 +53,7 @@ struct ClusterResultTests {
                     .init(
                         partition: 1, leader: -1, replicas: [2, 3], isr: [], lowWatermark: nil, highWatermark: nil,
                         lastStableOffset: nil),
-                ]))
+                ], showAll: false))
         #expect(open.text.hasPrefix("Topic: t  PartitionCount: 2  ReplicationFactor: 2\n"))
         #expect(open.hasRow(["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH", "LSO", "MESSAGES"]))
         #expect(open.hasRow(["0", "1", "1,2", "1", "2", "10", "7", "8"]), "\(open.text)")
@@ -68,7 +68,7 @@ struct ClusterResultTests {
                 .init(
                     partition: 0, leader: 1, replicas: [1], isr: [1], lowWatermark: 0, highWatermark: 5,
                     lastStableOffset: 5)
-            ])
+            ], showAll: false)
         #expect(!closed.showsLastStableOffset && !RenderedResult(closed).text.contains("LSO"))
     }
 
@@ -83,7 +83,7 @@ struct ClusterResultTests {
                 errors: [
                     .init(error: "_MSG_TIMED_OUT", count: 1, meaning: ErrorMeanings.meaning(of: "_MSG_TIMED_OUT"))
                 ],
-                planned: 5, seconds: 0))
+                planned: 5, seconds: 0, verbose: false))
         let lines = r.text.split(separator: "\n")
         #expect(lines.first == "produced 3 of 4 message(s) to t: p0 @4-5, p2 @9", "\(r.text)")
         #expect(lines.contains("interrupted after 4 of 5; every message sent was reported below"))

@@ -19,7 +19,7 @@ struct ReplicationResultTests {
             IsrResult(
                 topic: "t", replicationFactor: 3, minInsyncReplicas: 2, minInsyncReplicasSource: "2 (topic config)",
                 underReplicatedOrAtMinIsr: 2, leaderEpochNote: "no epoch", partitions: Self.rows, partitionCount: 2,
-                onlyTroubled: false))
+                onlyTroubled: false, showAll: false))
         #expect(
             r.text.hasPrefix("Topic: t  partitions 2  replication factor 3  min.insync.replicas 2 (topic config)\n"))
         #expect(r.hasRow(["0", "2", "1,2,3", "2,3", "1", "0", "42", "under-replicated"]), "\(r.text)")
@@ -32,8 +32,9 @@ struct ReplicationResultTests {
         let calm = RenderedResult(
             IsrResult(
                 topic: "t", replicationFactor: 3, minInsyncReplicas: nil, minInsyncReplicasSource: "unknown",
-                underReplicatedOrAtMinIsr: 0, leaderEpochNote: "", partitions: [], partitionCount: 3, onlyTroubled: true
-            ))
+                underReplicatedOrAtMinIsr: 0, leaderEpochNote: "", partitions: [], partitionCount: 3,
+                onlyTroubled: true,
+                showAll: false))
         #expect(calm.text.contains("no partition of t is offline, under-replicated or at min ISR"))
         #expect(calm.json["min_insync_replicas"] == .null && calm.json["partitions"] == .array([]))
     }

@@ -105,6 +105,12 @@ struct TopicDescribeResult: CommandResult {
 
     let topic: String
     let partitions: [Partition]
+    /// --all: the whole table at a terminal, however long.
+    let showAll: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case topic, partitions
+    }
 
     /// Whether the LSO column says something: some partition's LSO is below its high watermark.
     var showsLastStableOffset: Bool {
@@ -135,7 +141,16 @@ struct TopicDescribeResult: CommandResult {
         output.line(
             "Topic: \(topic)  PartitionCount: \(partitions.count)  ReplicationFactor: \(partitions.map(\.replicas.count).max() ?? 0)"
         )
-        output.table(table)
+        if partitions.count > PartitionDigest.threshold {
+            output.line(
+                PartitionDigest.line(
+                    partitions.map {
+                        PartitionDigest.Row(
+                            leader: $0.leader, replicas: $0.replicas.count, isr: $0.isr.count, low: $0.lowWatermark,
+                            high: $0.highWatermark)
+                    }))
+        }
+        output.longTable(table, all: showAll, noun: "partitions")
     }
 }
 
@@ -165,6 +180,8 @@ struct ProduceResult: CommandResult {
     let planned: Int
     /// From the first send to the last delivery report.
     let seconds: Double
+    /// --verbose: list every partition's offsets, however many.
+    let verbose: Bool
 
     enum CodingKeys: String, CodingKey {
         case topic, sent, delivered, failed, partitions, errors
@@ -172,7 +189,11 @@ struct ProduceResult: CommandResult {
 
     func render(into out: Output) {
         var line = "produced \(delivered) of \(sent) message(s) to \(topic)"
-        if !partitions.isEmpty {
+        if partitions.count > DataCommands.listedPartitions && !verbose {
+            line +=
+                ": " + PartitionDigest.offsets(partitions.map { ($0.partition, $0.firstOffset, $0.lastOffset) })
+                + "; --verbose lists them"
+        } else if !partitions.isEmpty {
             line +=
                 ": "
                 + partitions.map {
@@ -238,7 +259,7 @@ struct GroupConsumeSummaryResult: CommandResult {
 }
 
 extension ProduceResult {
-    init(_ s: DeliverySummary, topic: String, sent: Int, planned: Int, seconds: Double) {
+    init(_ s: DeliverySummary, topic: String, sent: Int, planned: Int, seconds: Double, verbose: Bool) {
         self.topic = topic
         self.sent = sent
         delivered = s.delivered
@@ -251,5 +272,6 @@ extension ProduceResult {
         }
         self.planned = planned
         self.seconds = seconds
+        self.verbose = verbose
     }
 }

@@ -108,7 +108,7 @@ extension TopicCommands {
                 return TopicDescribeResult.Partition(
                     partition: p.id, leader: p.leader, replicas: p.replicas, isr: p.isr, lowWatermark: w?.low,
                     highWatermark: w?.high, lastStableOffset: offsets[p.id]?.lastStable)
-            })
+            }, showAll: ctx.arguments.has("--all"))
         ctx.output.emit(result)
         if result.showsLastStableOffset {
             ctx.output.hint(

@@ -22,6 +22,13 @@ extension ReplicationCommands {
         var rows: [IsrResult.Partition] = []
         var troubled = 0
         var silent = LeaderProbe(brokers: metadata.brokers).unreachable(snapshot.partitions.map(\.leader))
+        // All answering leaders' partitions at once (two ListOffsets round trips each), not one
+        // round trip per partition; a partition the batch missed is asked alone as before.
+        let answering = snapshot.partitions.filter {
+            $0.hasLeader && snapshot.brokers.contains($0.leader) && !silent.contains($0.leader)
+        }
+        let batch =
+            answering.isEmpty ? nil : try? c.client.watermarks(topic: name, partitions: answering.map(\.partition))
         for p in snapshot.partitions {
             let marks = stateMarks(p, minIsr: minIsr.value)
             if !marks.isEmpty { troubled += 1 }
@@ -32,7 +39,10 @@ extension ReplicationCommands {
             let isrNotModelled = !c.can(.replication) && !Set(p.offlineReplicas).isDisjoint(with: p.isr)
             let shown = isrNotModelled ? marks + ["not modelled"] : (marks.isEmpty ? ["ok"] : marks)
             let w =
-                leaderAnswers ? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
+                leaderAnswers
+                ? batch?[p.partition]
+                    ?? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000))
+                : nil
             if leaderAnswers && w == nil { silent.insert(p.leader) }
             rows.append(
                 IsrResult.Partition(
@@ -47,7 +57,8 @@ extension ReplicationCommands {
             IsrResult(
                 topic: name, replicationFactor: rf, minInsyncReplicas: minIsr.value,
                 minInsyncReplicasSource: minIsr.text, underReplicatedOrAtMinIsr: troubled, leaderEpochNote: epoch,
-                partitions: rows, partitionCount: snapshot.partitions.count, onlyTroubled: onlyTroubled))
+                partitions: rows, partitionCount: snapshot.partitions.count, onlyTroubled: onlyTroubled,
+                showAll: args.has("--all")))
         ctx.output.hint(epoch)
         if !c.can(.replication) {
             ctx.output.hint(

@@ -34,6 +34,8 @@ struct IsrResult: CommandResult {
     /// All partitions of the topic, shown or not.
     let partitionCount: Int
     let onlyTroubled: Bool
+    /// --all: the whole table at a terminal, however long.
+    let showAll: Bool
 
     enum CodingKeys: String, CodingKey {
         case topic, replicationFactor, minInsyncReplicas, minInsyncReplicasSource, underReplicatedOrAtMinIsr
@@ -47,6 +49,16 @@ struct IsrResult: CommandResult {
         output.line(
             "Topic: \(topic)  partitions \(partitionCount)  replication factor \(replicationFactor)  min.insync.replicas \(minInsyncReplicasSource)"
         )
+        if partitionCount > PartitionDigest.threshold {
+            output.line(
+                PartitionDigest.line(
+                    partitions.map {
+                        PartitionDigest.Row(
+                            leader: $0.leader ?? -1, replicas: $0.replicas.count, isr: $0.isr.count,
+                            low: $0.lowWatermark,
+                            high: $0.highWatermark)
+                    }) + "; offline, under-replicated or at min ISR: \(TextTable.grouped(underReplicatedOrAtMinIsr))")
+        }
         if onlyTroubled && partitions.isEmpty {
             output.line("no partition of \(topic) is offline, under-replicated or at min ISR")
         } else {
@@ -62,7 +74,7 @@ struct IsrResult: CommandResult {
                     p.state.joined(separator: ","),
                 ])
             }
-            output.table(table)
+            output.longTable(table, all: showAll, noun: "partitions")
         }
         if partitions.contains(where: { $0.state.contains("not modelled") }) {
             output.line(Self.notModelledNote)

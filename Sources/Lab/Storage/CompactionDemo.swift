@@ -119,6 +119,23 @@ struct CompactionPlan {
 
     /// Compaction is visible when every live key appears once with its latest
     /// value and the tombstoned key has no value left (its tombstone may linger).
+    /// What a finished cleaning shows, tombstone included: the key's older values
+    /// went at the first cleaning that reached the tombstone; delete.retention.ms
+    /// decides only when the tombstone itself goes.
+    func compactedReading(written: Int, remaining: Int, tombstoneRemains: Bool) -> String {
+        Self.compactedReading(
+            tombstoned: tombstoned, written: written, remaining: remaining, tombstoneRemains: tombstoneRemains)
+    }
+
+    /// The same, for a result that carries the tombstoned key itself.
+    static func compactedReading(tombstoned: String, written: Int, remaining: Int, tombstoneRemains: Bool) -> String {
+        "Compacted: \(written) records became \(remaining); each key kept only its latest value, offsets unchanged (note the gaps). "
+            + "\(tombstoned)'s earlier values went at the first cleaning that reached its tombstone; the tombstone itself "
+            + (tombstoneRemains
+                ? "is still there, and goes at a later cleaning once delete.retention.ms (1 s here) has passed since that one."
+                : "is gone too: a later cleaning removed it, delete.retention.ms (1 s here) after the first.")
+    }
+
     func isCompacted(_ records: [(key: String, value: String?)]) -> Bool {
         let own = records.filter { latest[$0.key] != nil }
         for (key, value) in latest {

@@ -91,12 +91,13 @@ struct CompactionResult: CommandResult {
         output.table(table)
         if !cleanerRuns {
             output.line(
-                "All \(remaining) records remain: no cleaner ran. On the compose cluster (`connect compose`), after the cleaner: one record per key with its latest value, and \(tombstonedKey) gone once its tombstone expires."
+                "All \(remaining) records remain: no cleaner ran. On the compose cluster (`connect compose`), after the cleaner: one record per key with its latest value; \(tombstonedKey)'s earlier values go at the first cleaning that reaches its tombstone, and the tombstone itself at a later cleaning, once delete.retention.ms has passed since that first one."
             )
         } else if compacted {
             output.line(
-                "Compacted: \(written) records became \(remaining); each key kept only its latest value, offsets unchanged (note the gaps), and \(tombstonedKey) disappeared with its tombstone."
-            )
+                CompactionPlan.compactedReading(
+                    tombstoned: tombstonedKey, written: written, remaining: remaining,
+                    tombstoneRemains: records.contains { $0.key == tombstonedKey && $0.value == nil }))
         } else {
             output.line(
                 "The cleaner has not finished within \(Arguments.formatDuration((cleanerWaitLimitMs ?? 0) / 1000)) (it checks every log.cleaner.backoff.ms, 15 s by default); run `consume \(topic)` again in a moment."
