@@ -15,7 +15,8 @@ struct ComposeStorageAndLagTests {
         _ = try t.output(of: "topic create logs --partitions 2")
         _ = try t.output(of: "produce --topic logs --count 10 r{i}")
         let json = try t.json("segments logs")
-        guard case .array(let rows)? = json["segments"] else { throw TestFailure("no segments: \(json)") }
+        guard case .array(let rows)? = json["segment_files"] else { throw TestFailure("no segment_files: \(json)") }
+        #expect(json["cluster"] == .string("compose"))
         // Two partitions × three replicas, one active segment each, leaders marked.
         #expect(rows.count == 6, "\(rows)")
         #expect(rows.filter { $0["role"] == .string("leader") }.count == 2)

@@ -349,11 +349,8 @@ extension DataCommands {
         }
         if let groupMode {
             try reportGroupCommits(groupMode, topic: topic, consumed: received, stopped: why, ctx: ctx)
-        } else if ctx.output.isJSON {
-            ctx.output.setResult(
-                .object([("topic", .string(topicName)), ("consumed", .integer(received)), ("stopped", .string(why))]))
         } else {
-            ctx.output.hint("\(received) message(s) from \(topicName) (\(why))")
+            ctx.output.emit(ConsumeSummaryResult(topic: topicName, consumed: received, stopped: why))
         }
     }
 }

@@ -26,48 +26,10 @@ enum DataCommands {
     static func report(
         _ s: DeliverySummary, topic: String, sent: Int, planned: Int, seconds: Double, ctx: CommandContext
     ) {
-        let out = ctx.output
-        var line = "produced \(s.delivered) of \(sent) message(s) to \(topic)"
-        if s.offsetRanges.count > listedPartitions && !ctx.arguments.has("--verbose") {
-            line += ": " + PartitionDigest.offsets(s.offsetRanges) + "; --verbose lists them"
-        } else if !s.offsetRanges.isEmpty {
-            line +=
-                ": "
-                + s.offsetRanges.map {
-                    "p\($0.partition) \($0.first == $0.last ? "@\($0.first)" : "@\($0.first)-\($0.last)")"
-                }.joined(separator: ", ")
-        }
-        if s.delivered > 1 && seconds > 0 { line += String(format: " (%.0f msgs/s)", Double(s.delivered) / seconds) }
-        out.line(line)
-        if sent < planned { out.line("interrupted after \(sent) of \(planned); every message sent was reported below") }
-        for f in s.failuresByName {
-            out.line("failed: \(f.count) × \(f.name)" + (ErrorMeanings.meaning(of: f.name).map { ": \($0)" } ?? ""))
-        }
-        out.setResult(
-            .object([
-                ("topic", .string(topic)), ("sent", .integer(sent)), ("delivered", .integer(s.delivered)),
-                ("failed", .integer(s.failed)),
-                (
-                    "partitions",
-                    .array(
-                        s.offsetRanges.map {
-                            .object([
-                                ("partition", .integer($0.partition)), ("first_offset", .integer($0.first)),
-                                ("last_offset", .integer($0.last)),
-                            ])
-                        })
-                ),
-                (
-                    "errors",
-                    .array(
-                        s.failuresByName.map {
-                            .object([
-                                ("error", .string($0.name)), ("count", .integer($0.count)),
-                                ("meaning", .optional(ErrorMeanings.meaning(of: $0.name))),
-                            ])
-                        })
-                ),
-            ]))
+        ctx.output.emit(
+            ProduceResult(
+                s, topic: topic, sent: sent, planned: planned, seconds: seconds,
+                verbose: ctx.arguments.has("--verbose")))
     }
 
     static let consume = Command(
@@ -90,31 +52,12 @@ enum DataCommands {
         let committed = try client.committedOffsets(
             group: mode.group, partitions: topic.partitions.map { TopicPartition(topic: topic.name, partition: $0.id) })
         let withOffsets = committed.filter { $0.offset >= 0 }
-        let text =
-            withOffsets.isEmpty
-            ? "nothing" : withOffsets.map { "p\($0.partition) @\($0.offset)" }.joined(separator: ", ")
-        ctx.output.line(
-            "consumed \(consumed) message(s) from \(topic.name) as group \(mode.group) (\(stopped)); the group's committed offsets: \(text)"
-        )
-        if mode.commitEvery == nil && !mode.autoCommit {
-            ctx.output.hint(
-                "--commit off: this run committed nothing; `lag \(mode.group) --topic \(topic.name)` shows the group's lag"
-            )
-        } else {
-            ctx.output.hint("`lag \(mode.group)` shows the lag these commits leave")
-        }
-        ctx.output.setResult(
-            .object([
-                ("topic", .string(topic.name)), ("group", .string(mode.group)), ("consumed", .integer(consumed)),
-                ("stopped", .string(stopped)), ("commit", .string(mode.commitDescription)),
-                (
-                    "committed",
-                    .array(
-                        withOffsets.map {
-                            .object([("partition", .integer($0.partition)), ("offset", .integer($0.offset))])
-                        })
-                ),
-            ]))
+        ctx.output.emit(
+            GroupConsumeSummaryResult(
+                topic: topic.name, group: mode.group, consumed: consumed, stopped: stopped,
+                commit: mode.commitDescription,
+                committed: withOffsets.map { .init(partition: $0.partition, offset: $0.offset) },
+                commitsOff: mode.commitEvery == nil && !mode.autoCommit))
     }
 
     /// A timestamp as `ISO8601DateFormatter` writes it; `RecordFormat.appendTimestamp` computes

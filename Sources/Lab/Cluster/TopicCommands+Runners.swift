@@ -11,31 +11,22 @@ extension TopicCommands {
         let clusterId = c.client.clusterId(timeoutMs: 1_000)
         let controller = ClusterController.find(on: c, composeFile: ctx.session.composeFile)
         let stopped = c.control.stoppedBrokers
-        var table = TextTable(headers: ["BROKER", "ADDRESS", "STATE"])
         var ids = Set(md.brokers.map(\.id))
         ids.formUnion(stopped)
-        var rows: [JSONValue] = []
-        for id in ids.sorted() {
-            let address = md.brokers.first { $0.id == id }?.address ?? "-"
-            let state = stopped.contains(id) ? "stopped" : "up"
-            table.append(["\(id)", address, state])
-            rows.append(.object([("id", .integer(id)), ("address", .string(address)), ("state", .string(state))]))
+        let brokers = ids.sorted().map { id in
+            ClusterOverviewResult.Broker(
+                id: id, address: md.brokers.first { $0.id == id }?.address ?? "-",
+                state: stopped.contains(id) ? "stopped" : "up")
         }
-        ctx.output.line(
-            "cluster \(c.label)  id \(clusterId ?? "(not reported)")  active controller \(controller.text)  topics \(md.topics.count)"
-        )
-        ctx.output.table(table)
+        ctx.output.emit(
+            ClusterOverviewResult(
+                cluster: c.label, clusterID: clusterId, activeController: controller.id,
+                activeControllerSource: controller.source, topics: md.topics.count, brokers: brokers,
+                controllerText: controller.text))
         if let note = controller.note { ctx.output.hint(note) }
         if c.control.isMock {
             ctx.output.hint("embedded: a stopped broker keeps its place in metadata")
         }
-        ctx.output.setResult(
-            .object([
-                ("cluster", .string(c.label)), ("cluster_id", .optional(clusterId)),
-                ("active_controller", .optional(controller.id)),
-                ("active_controller_source", .string(controller.source)),
-                ("topics", .integer(md.topics.count)), ("brokers", .array(rows)),
-            ]))
     }
 
     static func runCreate(_ ctx: CommandContext) throws {
@@ -66,12 +57,9 @@ extension TopicCommands {
         _ = try c.ensureTopic(
             name, partitions: Int32(partitions), replicationFactor: Int32(rf), configs: configs,
             cancellation: ctx.cancellation)
-        ctx.output.line(
-            "created \(name): \(partitions) partitions, replication factor \(rf)"
-                + (configs.isEmpty
-                    ? ""
-                    : ", " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
-        )
+        ctx.output.emit(
+            TopicCreatedResult(
+                topic: name, partitions: partitions, replicationFactor: rf, properties: PropertyValues(configs)))
         if c.control.isMock {
             if !configs.isEmpty {
                 ctx.output.warning(
@@ -85,11 +73,6 @@ extension TopicCommands {
             }
         }
         if ctx.session.currentTopic == nil { ctx.session.currentTopic = name }
-        ctx.output.setResult(
-            .object([
-                ("topic", .string(name)), ("partitions", .integer(partitions)), ("replication_factor", .integer(rf)),
-                ("properties", .object(configs.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
-            ]))
     }
 
     static func runList(_ ctx: CommandContext) throws {
@@ -118,47 +101,16 @@ extension TopicCommands {
         let offsets = PartitionEndOffsets.read(
             topic, brokers: (try? c.client.metadata().brokers) ?? [], client: c.client,
             lastStable: !c.control.isMock)
-        let showLso = offsets.values.contains { $0.lastStable != nil && $0.lastStable != $0.watermarks?.high }
-        let headers: [String] =
-            ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"] + (showLso ? ["LSO"] : []) + ["MESSAGES"]
-        let alignments: [TextTable.Alignment] = headers.map { ["REPLICAS", "ISR"].contains($0) ? .left : .right }
-        var table = TextTable(headers: headers, alignments: alignments)
-        var json: [JSONValue] = []
-        for p in topic.partitions {
-            let w = offsets[p.id]?.watermarks
-            let lso = offsets[p.id]?.lastStable
-            let leader = p.leader < 0 ? "none" : "\(p.leader)"
-            var cells: [String] = [
-                "\(p.id)", leader, p.replicas.map(String.init).joined(separator: ","),
-                p.isr.map(String.init).joined(separator: ","),
-            ]
-            cells.append(w.map { "\($0.low)" } ?? "?")
-            cells.append(w.map { "\($0.high)" } ?? "?")
-            if showLso { cells.append(lso.map { "\($0)" } ?? "?") }
-            cells.append(w.map { "\($0.messageCount)" } ?? "?")
-            table.append(cells)
-            json.append(
-                .object([
-                    ("partition", .integer(p.id)), ("leader", .integer(p.leader)), ("replicas", .ints(p.replicas)),
-                    ("isr", .ints(p.isr)), ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high)),
-                    ("last_stable_offset", .optional(lso)),
-                ]))
-        }
-        ctx.output.line(
-            "Topic: \(name)  PartitionCount: \(topic.partitions.count)  ReplicationFactor: \(topic.partitions.map(\.replicas.count).max() ?? 0)"
-        )
-        if topic.partitions.count > PartitionDigest.threshold {
-            ctx.output.line(
-                PartitionDigest.line(
-                    topic.partitions.map {
-                        PartitionDigest.Row(
-                            leader: $0.leader, replicas: $0.replicas.count, isr: $0.isr.count,
-                            low: offsets[$0.id]?.watermarks?.low, high: offsets[$0.id]?.watermarks?.high)
-                    }))
-        }
-        ctx.output.longTable(table, all: ctx.arguments.has("--all"), noun: "partitions")
-        ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .array(json))]))
-        if showLso {
+        let result = TopicDescribeResult(
+            topic: name,
+            partitions: topic.partitions.map { p in
+                let w = offsets[p.id]?.watermarks
+                return TopicDescribeResult.Partition(
+                    partition: p.id, leader: p.leader, replicas: p.replicas, isr: p.isr, lowWatermark: w?.low,
+                    highWatermark: w?.high, lastStableOffset: offsets[p.id]?.lastStable)
+            }, showAll: ctx.arguments.has("--all"))
+        ctx.output.emit(result)
+        if result.showsLastStableOffset {
             ctx.output.hint(
                 "LSO below HIGH: a transaction on that partition is open (or its marker not yet written); read_committed consumers stop at the LSO, read_uncommitted ones at HIGH"
             )

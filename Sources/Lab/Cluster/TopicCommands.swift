@@ -30,17 +30,13 @@ enum TopicCommands {
     /// `topic create --if-not-exists` on a topic that exists: says so, changes nothing.
     static func acceptExisting(_ topic: TopicInfo, askedPartitions: Int?, ctx: CommandContext) throws {
         let count = topic.partitions.count
-        ctx.output.line(
-            "\(topic.name) already exists with \(count) partition\(count == 1 ? "" : "s"); --if-not-exists leaves it as it is"
-        )
+        ctx.output.emit(TopicExistsResult(topic: topic.name, partitions: count))
         if let askedPartitions, askedPartitions != count {
             ctx.output.warning(
                 "\(topic.name) has \(count) partitions, not the \(askedPartitions) asked for; partition counts differ from a fresh run"
             )
         }
         if ctx.session.currentTopic == nil { ctx.session.currentTopic = topic.name }
-        ctx.output.setResult(
-            .object([("topic", .string(topic.name)), ("created", false), ("partitions", .integer(count))]))
     }
 
     static let list = Command(

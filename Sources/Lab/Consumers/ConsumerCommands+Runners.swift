@@ -185,44 +185,13 @@ extension ConsumerCommands {
         if g.state == "Dead" && g.members.isEmpty {
             throw LabError.notFound("no group '\(id)' on \(c.label) (state Dead)")
         }
-        ctx.output.line(
-            "group \(g.id)  state \(g.state)  protocol \(g.partitionAssignor.isEmpty ? "-" : g.partitionAssignor)  coordinator \(g.coordinator.map(String.init) ?? "?")  members \(g.members.count)"
-        )
-        var table = TextTable(headers: ["CONSUMER-ID", "CLIENT-ID", "HOST", "GROUP-INSTANCE-ID", "ASSIGNMENT"])
-        for m in g.members {
-            let byTopic = Dictionary(grouping: m.assignment, by: \.topic)
-            let assignment = byTopic.keys.sorted().map { t in
-                "\(t):" + RebalanceTimeline.describe(Set(byTopic[t]!.map(\.partition)))
-            }.joined(separator: " ")
-            table.append([
-                m.memberId, m.clientId, m.host, m.groupInstanceId ?? "-", assignment.isEmpty ? "-" : assignment,
-            ])
-        }
-        if !g.members.isEmpty { ctx.output.table(table) }
-        ctx.output.setResult(
-            .object([
-                ("group", .string(g.id)), ("state", .string(g.state)), ("protocol", .string(g.partitionAssignor)),
-                ("coordinator", .optional(g.coordinator)),
-                (
-                    "members",
-                    .array(
-                        g.members.map { m in
-                            .object([
-                                ("member_id", .string(m.memberId)), ("client_id", .string(m.clientId)),
-                                ("host", .string(m.host)),
-                                ("group_instance_id", .optional(m.groupInstanceId)),
-                                (
-                                    "assignment",
-                                    .array(
-                                        m.assignment.map {
-                                            .object([
-                                                ("topic", .string($0.topic)), ("partition", .integer($0.partition)),
-                                            ])
-                                        })
-                                ),
-                            ])
-                        })
-                ),
-            ]))
+        ctx.output.emit(
+            GroupDescribeResult(
+                group: g.id, state: g.state, protocol: g.partitionAssignor, coordinator: g.coordinator,
+                members: g.members.map { m in
+                    GroupDescribeResult.Member(
+                        memberID: m.memberId, clientID: m.clientId, host: m.host, groupInstanceID: m.groupInstanceId,
+                        assignment: m.assignment.map { .init(topic: $0.topic, partition: $0.partition) })
+                }))
     }
 }

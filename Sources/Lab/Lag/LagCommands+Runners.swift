@@ -54,19 +54,13 @@ extension LagCommands {
                 "the \(c.control.isMock ? "embedded" : "connected") cluster does not support ListGroups (\(e.name)), so it cannot list its consumer groups (run `groups` on the compose cluster: `connect compose`); groups this session's consumers joined: \(seen)"
             )
         }
-        var t = TextTable(headers: ["GROUP", "STATE", "MEMBERS", "TYPE"], alignments: [.left, .left, .right, .left])
-        var json: [JSONValue] = []
-        for g in listings {
-            let members = (try? c.client.describeGroup(g.id))?.members.count
-            t.append([g.id, g.state, members.map(String.init) ?? "?", g.isSimple ? "simple" : "consumer"])
-            json.append(
-                .object([
-                    ("group", .string(g.id)), ("state", .string(g.state)), ("members", .optional(members)),
-                    ("simple", .bool(g.isSimple)),
-                ]))
-        }
-        if listings.isEmpty { ctx.output.line("no consumer groups on this cluster") } else { ctx.output.table(t) }
-        ctx.output.setResult(.object([("groups", .array(json))]))
+        ctx.output.emit(
+            GroupListResult(
+                groups: listings.map { g in
+                    GroupListResult.Group(
+                        group: g.id, state: g.state, members: (try? c.client.describeGroup(g.id))?.members.count,
+                        simple: g.isSimple)
+                }))
     }
 
     static func printLagTable(_ table: LagTable, full: LagTable, target: LagTarget, lagging: Bool, ctx: CommandContext)

@@ -33,21 +33,12 @@ extension ProducerCommands {
         let eos = StatisticsRecorder.waitForProducerId(timeout: initialized ? 1.5 : 0, cancellation: ctx.cancellation) {
             sp.statistics.value
         }
-        let idText = eos?.producerIdText ?? "producer id not reported yet"
-        if initialized {
-            var line =
-                "init_transactions: transactional.id \(transactionalId) registered with its coordinator (\(idText))"
-            if session.connection?.control.isMock == true { line += "; the embedded cluster fences nobody with it" }
-            ctx.output.line(line)
-        }
-        ctx.output.line(
-            "transaction open (transactional.id \(transactionalId), \(idText)); `produce` adds to it, `txn commit` or `txn abort` ends it"
-        )
-        ctx.output.setResult(
-            .object([
-                ("state", "open"), ("transactional_id", .string(transactionalId)),
-                ("initialized", .bool(initialized)), ("producer", eos?.producerIdJSON ?? .null),
-            ]))
+        ctx.output.emit(
+            TxnBeginResult(
+                state: "open", transactionalID: transactionalId, initialized: initialized,
+                producer: eos?.producerIdJSON ?? .null,
+                producerText: eos?.producerIdText ?? "producer id not reported yet",
+                onMock: session.connection?.control.isMock == true))
     }
 
     static func runTxnStatus(_ ctx: CommandContext) throws {
@@ -59,54 +50,12 @@ extension ProducerCommands {
         let initialized = lab.initializedProducer != nil && lab.initializedProducer === session.sessionProducer
         let state = open != nil ? "open" : initialized ? "ready" : transactionalId == nil ? "off" : "not initialized"
         let eos = initialized ? lab.initializedProducer?.statistics.value?.eos : nil
-        var table = TextTable(headers: ["", ""])
-        table.append([
-            "state",
-            state
-                + (state == "off"
-                    ? " (`set transactional.id <id>` enables transactions)"
-                    : state == "not initialized" ? " (`txn begin` runs init_transactions)" : ""),
-        ])
-        table.append(["transactional.id", transactionalId ?? "(not set)"])
-        table.append(["producer", eos?.producerIdText ?? "(none until `txn begin`)"])
-        if let open {
-            table.append([
-                "messages",
-                "\(open.delivered) delivered in this transaction"
-                    + (open.failed > 0 ? ", \(open.failed) failed (commit will fail: abort)" : ""),
-            ])
-            table.append(["open for", String(format: "%.1f s", Date().timeIntervalSince(open.began))])
-            table.append([
-                "time left",
-                TransactionLab.timeLeftText(
-                    openFor: Date().timeIntervalSince(open.began),
-                    timeoutMs: session.effectiveTransactionTimeoutMs),
-            ])
-        }
-        if let last = lab.lastOutcome { table.append(["last", last]) }
-        if ctx.output.isJSON {
-            ctx.output.setResult(
-                .object([
-                    ("state", .string(state)), ("transactional_id", .optional(transactionalId)),
-                    ("producer", eos?.producerIdJSON ?? .null),
-                    ("delivered", open.map { .integer($0.delivered) } ?? .null),
-                    ("failed", open.map { .integer($0.failed) } ?? .null),
-                    ("transaction_timeout_ms", .integer(session.effectiveTransactionTimeoutMs)),
-                    (
-                        "time_left_ms",
-                        open.map {
-                            .integer(
-                                max(
-                                    0,
-                                    session.effectiveTransactionTimeoutMs
-                                        - Int(Date().timeIntervalSince($0.began) * 1000)))
-                        } ?? .null
-                    ),
-                    ("last", .optional(lab.lastOutcome)),
-                ]))
-        } else {
-            ctx.output.line(table.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
-        }
+        ctx.output.emit(
+            TxnStatusResult(
+                state: state, transactionalID: transactionalId, producer: eos?.producerIdJSON ?? .null,
+                producerText: eos?.producerIdText,
+                open: open.map { ($0.delivered, $0.failed, Date().timeIntervalSince($0.began)) },
+                transactionTimeoutMs: session.effectiveTransactionTimeoutMs, last: lab.lastOutcome))
     }
 
     static func runProducer(_ ctx: CommandContext) throws {

@@ -95,27 +95,17 @@ enum ProducerCommands {
         let n = TransactionLab.messages(o.delivered)
         let seconds = Date().timeIntervalSince(o.began)
         lab.lastOutcome = "\(commit ? "committed" : "aborted") \(n)"
-        if commit {
-            ctx.output.line(
-                "committed \(n) (transactional.id \(o.transactionalId), open \(String(format: "%.1f", seconds)) s): read_committed consumers see them all at once, after the commit marker"
-            )
-        } else {
-            ctx.output.line(
-                "aborted \(n) (transactional.id \(o.transactionalId)): the messages stay in the log, but read_committed consumers skip them (abort marker)"
-            )
-        }
+        ctx.output.emit(
+            TxnEndResult(
+                outcome: commit ? "committed" : "aborted", transactionalID: o.transactionalId, delivered: o.delivered,
+                failed: o.failed,
+                embeddedMarkersWritten: session.connection?.can(.transactionMarkers) == false ? false : nil,
+                openSeconds: seconds))
         if session.connection?.can(.transactionMarkers) == false {
             ctx.output.hint(
                 "embedded: \(embeddedMarkersNote), so read_committed consumers saw these messages as soon as they were written\(commit ? "" : ", aborted or not") (`txn demo` shows it)"
             )
         }
-        ctx.output.setResult(
-            .object([
-                ("outcome", .string(commit ? "committed" : "aborted")),
-                ("transactional_id", .string(o.transactionalId)),
-                ("delivered", .integer(o.delivered)), ("failed", .integer(o.failed)),
-                ("embedded_markers_written", session.connection?.can(.transactionMarkers) == false ? false : .null),
-            ]))
     }
 
     static let txnStatus = Command(

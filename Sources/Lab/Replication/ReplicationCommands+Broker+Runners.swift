@@ -25,10 +25,7 @@ extension ReplicationCommands {
             for id in DockerCompose.brokerIds { containers[id] = try? compose.containerState(forBroker: id) }
         }
 
-        var table = TextTable(
-            headers: ["BROKER", "ADDRESS", "STATE", "LEADS", "REPLICAS"],
-            alignments: [.right, .left, .left, .right, .right])
-        var rows: [JSONValue] = []
+        var rows: [BrokerListResult.Broker] = []
         for id in known.sorted() {
             let state =
                 stopped.contains(id)
@@ -38,20 +35,14 @@ extension ReplicationCommands {
             let leads = partitions.filter { $0.leader == id }.count
             let hosts = partitions.filter { $0.replicas.contains(id) }.count
             let address = metadata.brokers.first { $0.id == id }?.address ?? "-"
-            table.append(["\(id)", address, state, "\(leads)", "\(hosts)"])
-            rows.append(
-                .object([
-                    ("id", .integer(id)), ("address", .string(address)), ("state", .string(state)),
-                    ("leads", .integer(leads)), ("replicas", .integer(hosts)),
-                ]))
+            rows.append(BrokerListResult.Broker(id: id, address: address, state: state, leads: leads, replicas: hosts))
         }
-        ctx.output.table(table)
+        ctx.output.emit(BrokerListResult(cluster: c.label, brokers: rows))
         ctx.output.hint("LEADS and REPLICAS count partitions of non-internal topics")
         if c.control.isMock {
             ctx.output.hint(
                 "embedded: a stopped broker stays in the mock's metadata; kafkalab remembers which ones it stopped")
         }
-        ctx.output.setResult(.object([("cluster", .string(c.label)), ("brokers", .array(rows))]))
     }
 
     /// A compose broker's state from its container and the metadata together.
@@ -401,11 +392,6 @@ extension ReplicationCommands {
         let brokerWord = ids.count == 1 ? "broker \(ids[0])" : "brokers \(ReplicationCommands.ids(ids))"
         let text =
             "kafkalab controls brokers only on the embedded and the project's compose cluster; for \(brokerWord) of \(bootstrap), \(how), then watch with `isr watch --all`"
-        out.line(text)
-        out.setResult(
-            .object([
-                ("action", .string(action.rawValue)), ("brokers", .ints(ids)), ("performed", false),
-                ("instructions", .string(text)),
-            ]))
+        out.emit(BrokerInstructionsResult(action: action.rawValue, brokers: ids, performed: false, instructions: text))
     }
 }

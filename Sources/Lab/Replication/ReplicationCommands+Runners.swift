@@ -19,12 +19,8 @@ extension ReplicationCommands {
         let minIsr = minInsyncReplicas(of: name, on: c)
         let onlyTroubled = args.has("--under-replicated")
 
-        var table = TextTable(
-            headers: ["PARTITION", "LEADER", "REPLICAS", "ISR", "OFFLINE", "LOW", "HIGH", "STATE"],
-            alignments: [.right, .right, .left, .left, .left, .right, .right, .left])
-        var rows: [JSONValue] = []
+        var rows: [IsrResult.Partition] = []
         var troubled = 0
-        var notModelledRows = 0
         var silent = LeaderProbe(brokers: metadata.brokers).unreachable(snapshot.partitions.map(\.leader))
         // All answering leaders' partitions at once (two ListOffsets round trips each), not one
         // round trip per partition; a partition the batch missed is asked alone as before.
@@ -33,7 +29,6 @@ extension ReplicationCommands {
         }
         let batch =
             answering.isEmpty ? nil : try? c.client.watermarks(topic: name, partitions: answering.map(\.partition))
-        var digestRows: [PartitionDigest.Row] = []
         for p in snapshot.partitions {
             let marks = stateMarks(p, minIsr: minIsr.value)
             if !marks.isEmpty { troubled += 1 }
@@ -42,7 +37,6 @@ extension ReplicationCommands {
             let leaderAnswers = p.hasLeader && snapshot.brokers.contains(p.leader) && !silent.contains(p.leader)
             // The mock keeps a stopped broker in the ISR; Kafka would not, so this row's ISR is not modelled (never `ok`).
             let isrNotModelled = !c.can(.replication) && !Set(p.offlineReplicas).isDisjoint(with: p.isr)
-            if isrNotModelled { notModelledRows += 1 }
             let shown = isrNotModelled ? marks + ["not modelled"] : (marks.isEmpty ? ["ok"] : marks)
             let w =
                 leaderAnswers
@@ -50,59 +44,27 @@ extension ReplicationCommands {
                     ?? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000))
                 : nil
             if leaderAnswers && w == nil { silent.insert(p.leader) }
-            digestRows.append(
-                PartitionDigest.Row(
-                    leader: p.hasLeader ? p.leader : -1, replicas: p.replicas.count, isr: p.isr.count, low: w?.low,
-                    high: w?.high))
-            table.append([
-                "\(p.partition)", p.hasLeader ? "\(p.leader)" : "none", ids(p.replicas), ids(p.isr),
-                p.offlineReplicas.isEmpty ? "-" : ids(p.offlineReplicas),
-                w.map { "\($0.low)" } ?? "?", w.map { "\($0.high)" } ?? "?", shown.joined(separator: ","),
-            ])
             rows.append(
-                .object([
-                    ("partition", .integer(p.partition)), ("leader", p.hasLeader ? .integer(p.leader) : .null),
-                    ("replicas", .ints(p.replicas)), ("isr", .ints(p.isr)),
-                    ("offline_replicas", .ints(p.offlineReplicas)),
-                    ("low_watermark", .optional(w?.low)), ("high_watermark", .optional(w?.high)),
-                    ("leader_epoch", .null),
-                    ("state", .strings(shown)),
-                ]))
+                IsrResult.Partition(
+                    partition: p.partition, leader: p.hasLeader ? p.leader : nil, replicas: p.replicas, isr: p.isr,
+                    offlineReplicas: p.offlineReplicas, lowWatermark: w?.low, highWatermark: w?.high, leaderEpoch: nil,
+                    state: shown))
         }
 
         let rf = snapshot.partitions.map(\.replicas.count).max() ?? 0
-        ctx.output.line(
-            "Topic: \(name)  partitions \(snapshot.partitions.count)  replication factor \(rf)  min.insync.replicas \(minIsr.text)"
-        )
-        if snapshot.partitions.count > PartitionDigest.threshold {
-            ctx.output.line(
-                PartitionDigest.line(digestRows)
-                    + "; offline, under-replicated or at min ISR: \(TextTable.grouped(troubled))")
-        }
-        if onlyTroubled && rows.isEmpty {
-            ctx.output.line("no partition of \(name) is offline, under-replicated or at min ISR")
-        } else {
-            ctx.output.longTable(table, all: args.has("--all"), noun: "partitions")
-        }
-        if notModelledRows > 0 {
-            ctx.output.line(
-                "not modelled: the ISR still lists a stopped broker because the mock runs no replication; Kafka drops it at once (controlled shutdown) or when the controller fences it (broker.session.timeout.ms); `sim` models that step by step (`sim scenario leader-failover`)"
-            )
-        }
         let epoch = leaderEpochNote()
+        ctx.output.emit(
+            IsrResult(
+                topic: name, replicationFactor: rf, minInsyncReplicas: minIsr.value,
+                minInsyncReplicasSource: minIsr.text, underReplicatedOrAtMinIsr: troubled, leaderEpochNote: epoch,
+                partitions: rows, partitionCount: snapshot.partitions.count, onlyTroubled: onlyTroubled,
+                showAll: args.has("--all")))
         ctx.output.hint(epoch)
         if !c.can(.replication) {
             ctx.output.hint(
                 "embedded: the ISR always equals the replica list (the mock runs no replication); compare on the compose cluster"
             )
         }
-        ctx.output.setResult(
-            .object([
-                ("topic", .string(name)), ("replication_factor", .integer(rf)),
-                ("min_insync_replicas", .optional(minIsr.value)), ("min_insync_replicas_source", .string(minIsr.text)),
-                ("under_replicated_or_at_min_isr", .integer(troubled)),
-                ("leader_epoch_note", .string(epoch)), ("partitions", .array(rows)),
-            ]))
     }
 
     static func runWatch(_ ctx: CommandContext) throws {
@@ -303,49 +265,6 @@ extension ReplicationCommands {
     }
 
     static func printSummary(_ s: ReplicationWatchSummary, interrupted: Bool, _ out: Output) {
-        let counts = s.orderedEventCounts
-        let why = interrupted ? "interrupted" : "time up"
-        out.line(
-            String(format: "watched %.1f s (%d polls, %@): ", s.watchedSeconds, s.snapshotsRecorded, why)
-                + (counts.isEmpty
-                    ? "no events"
-                    : "\(s.totalEvents) event(s): " + counts.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")))
-        let under = s.underReplicated
-        if under.isEmpty {
-            out.line("no partition was under-replicated")
-        } else {
-            var table = TextTable(
-                headers: ["PARTITION", "LONGEST UNDER-REPLICATED", "PERIODS", "AT END"],
-                alignments: [.left, .right, .right, .left])
-            for u in under {
-                table.append([
-                    "\(u.topic)/\(u.partition)", String(format: "%.1f s", u.longestSeconds), "\(u.periods)",
-                    u.stillUnderReplicated ? "still under-replicated" : "in sync",
-                ])
-            }
-            out.table(table)
-        }
-        out.setResult(
-            .object([
-                ("summary", true), ("stopped", .string(why)),
-                ("watched_ms", .integer(Int64((s.watchedSeconds * 1000).rounded()))),
-                ("polls", .integer(s.snapshotsRecorded)),
-                (
-                    "events",
-                    .array(counts.map { .object([("kind", .string($0.kind)), ("count", .integer($0.count))]) })
-                ),
-                (
-                    "under_replicated",
-                    .array(
-                        under.map {
-                            .object([
-                                ("topic", .string($0.topic)), ("partition", .integer($0.partition)),
-                                ("longest_ms", .integer(Int64(($0.longestSeconds * 1000).rounded()))),
-                                ("periods", .integer($0.periods)),
-                                ("still_under_replicated", .bool($0.stillUnderReplicated)),
-                            ])
-                        })
-                ),
-            ]))
+        out.emit(IsrWatchSummaryResult(s, interrupted: interrupted))
     }
 }

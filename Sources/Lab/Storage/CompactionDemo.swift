@@ -41,15 +41,11 @@ enum CompactionDemo {
         )
         if !c.can(.logCleaner) {
             let remaining = try readAll(topic: topic, ctx: ctx)
-            printRecords(remaining, out)
-            out.line(
-                "All \(remaining.count) records remain: no cleaner ran. On the compose cluster (`connect compose`), after the cleaner: one record per key with its latest value; \(records.tombstoned)'s earlier values go at the first cleaning that reaches its tombstone, and the tombstone itself at a later cleaning, once delete.retention.ms has passed since that first one."
-            )
-            out.setResult(
-                .object([
-                    ("topic", .string(topic)), ("cluster", "embedded"), ("written", .integer(records.writes.count)),
-                    ("remaining", .integer(remaining.count)), ("compacted", false),
-                ]))
+            out.emit(
+                CompactionResult(
+                    topic: topic, cluster: "embedded", written: records.writes.count, remaining: remaining.count,
+                    compacted: false, tombstonedKey: records.tombstoned, cleanerWaitLimitMs: nil,
+                    records: remaining.map(CompactionResult.Record.init), cleanerRuns: false))
             return
         }
         // The active segment is never cleaned: wait past segment.ms and write
@@ -77,28 +73,15 @@ enum CompactionDemo {
             )
             usleep(2_000_000)
         }
-        printRecords(remaining, out)
         let done = records.isCompacted(
             remaining.map {
                 (String(decoding: $0.key ?? [], as: UTF8.self), $0.value.map { String(decoding: $0, as: UTF8.self) })
             })
-        if done {
-            let tombstoneRemains = remaining.contains {
-                $0.value == nil && String(decoding: $0.key ?? [], as: UTF8.self) == records.tombstoned
-            }
-            out.line(
-                records.compactedReading(
-                    written: records.writes.count + 1, remaining: remaining.count, tombstoneRemains: tombstoneRemains))
-        } else {
-            out.line(
-                "The cleaner has not finished within \(Arguments.formatDuration(wait)) (it checks every log.cleaner.backoff.ms, 15 s by default); run `consume \(topic)` again in a moment."
-            )
-        }
-        out.setResult(
-            .object([
-                ("topic", .string(topic)), ("written", .integer(records.writes.count + 1)),
-                ("remaining", .integer(remaining.count)), ("compacted", .bool(done)),
-            ]))
+        out.emit(
+            CompactionResult(
+                topic: topic, cluster: c.control.name, written: records.writes.count + 1, remaining: remaining.count,
+                compacted: done, tombstonedKey: records.tombstoned, cleanerWaitLimitMs: wait * 1000,
+                records: remaining.map(CompactionResult.Record.init), cleanerRuns: true))
     }
 
     /// The demo's partition as a consumer reads it now, through the cluster seam.
@@ -110,16 +93,6 @@ enum CompactionDemo {
             timeoutSeconds: 10)
     }
 
-    static func printRecords(_ messages: [ConsumedMessage], _ out: Output) {
-        var table = TextTable(headers: ["OFFSET", "KEY", "VALUE"], alignments: [.right, .left, .left])
-        for m in messages {
-            table.append([
-                "\(m.offset)", String(decoding: m.key ?? [], as: UTF8.self),
-                m.value.map { String(decoding: $0, as: UTF8.self) } ?? "(tombstone)",
-            ])
-        }
-        out.table(table)
-    }
 }
 
 /// The demo's records and the test of whether compaction is visible. Pure.
@@ -150,6 +123,12 @@ struct CompactionPlan {
     /// went at the first cleaning that reached the tombstone; delete.retention.ms
     /// decides only when the tombstone itself goes.
     func compactedReading(written: Int, remaining: Int, tombstoneRemains: Bool) -> String {
+        Self.compactedReading(
+            tombstoned: tombstoned, written: written, remaining: remaining, tombstoneRemains: tombstoneRemains)
+    }
+
+    /// The same, for a result that carries the tombstoned key itself.
+    static func compactedReading(tombstoned: String, written: Int, remaining: Int, tombstoneRemains: Bool) -> String {
         "Compacted: \(written) records became \(remaining); each key kept only its latest value, offsets unchanged (note the gaps). "
             + "\(tombstoned)'s earlier values went at the first cleaning that reached its tombstone; the tombstone itself "
             + (tombstoneRemains

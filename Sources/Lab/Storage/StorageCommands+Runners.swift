@@ -16,24 +16,15 @@ extension StorageCommands {
         }
         switch c.control {
         case .inProcessMock, .servedMock:
-            var table = TextTable(headers: ["PARTITION", "LOW", "HIGH"], alignments: [.right, .right, .right])
+            var held: [SegmentsResult.InMemoryPartition] = []
             for p in partitions {
                 let w = try c.client.watermarks(topic: name, partition: p.id)
-                table.append(["\(p.id)", "\(w.low)", "\(w.high)"])
+                held.append(.init(partition: p.id, lowWatermark: w.low, highWatermark: w.high))
             }
-            ctx.output.line(
-                "embedded: there are no segment files here: librdkafka's mock keeps each partition in memory (at most ~5 MiB, oldest dropped), with no .log, .index or .timeindex files and no retention."
-            )
-            ctx.output.line("What it holds instead, per partition (offsets):")
-            ctx.output.table(table)
-            ctx.output.line(
-                "On the compose cluster `segments \(name)` lists the files in \(brokerLogDirectory)/\(name)-<partition>/ on each replica."
-            )
-            ctx.output.setResult(
-                .object([
-                    ("topic", .string(name)), ("cluster", "embedded"), ("segment_files", .null),
-                    ("reason", "the embedded cluster keeps partitions in memory"),
-                ]))
+            ctx.output.emit(
+                SegmentsResult(
+                    topic: name, cluster: "embedded", segmentFiles: nil,
+                    reason: "the embedded cluster keeps partitions in memory", partitions: held))
         case .other:
             throw LabError.unsupported(
                 "segment files live on the brokers' disks; kafkalab reaches them only on the project's compose cluster. On your cluster run `ls -l <log.dirs>/\(name)-0/` on a broker, or `kafka-log-dirs.sh --describe --bootstrap-server ...` for sizes"

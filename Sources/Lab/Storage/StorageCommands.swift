@@ -21,10 +21,7 @@ enum StorageCommands {
     static func listSegments(
         topic: String, partitions: [PartitionInfo], compose: any ComposeControl, ctx: CommandContext
     ) throws {
-        var table = TextTable(
-            headers: ["PARTITION", "BROKER", "ROLE", "SEGMENT (BASE OFFSET)", ".LOG", ".INDEX", ".TIMEINDEX", ""],
-            alignments: [.right, .right, .left, .right, .right, .right, .right, .left])
-        var json: [JSONValue] = []
+        var rows: [SegmentsResult.SegmentRow] = []
         let brokers = Set(partitions.flatMap(\.replicas)).sorted()
         for broker in brokers {
             if ctx.isCancelled { throw LabError.interrupted }
@@ -41,24 +38,16 @@ enum StorageCommands {
             for p in partitions where p.replicas.contains(broker) {
                 let role = p.leader == broker ? "leader" : "follower"
                 for s in SegmentListing.segments(from: byDir["\(topic)-\(p.id)"] ?? []) {
-                    table.append([
-                        "\(p.id)", "\(broker)", role, "\(s.baseOffset)", Units.bytes(s.logBytes),
-                        Units.bytes(s.indexBytes), Units.bytes(s.timeIndexBytes), s.isActive ? "active" : "",
-                    ])
-                    json.append(
-                        .object([
-                            ("partition", .integer(p.id)), ("broker_id", .integer(broker)), ("role", .string(role)),
-                            ("base_offset", .integer(s.baseOffset)), ("log_bytes", .integer(s.logBytes)),
-                            ("index_bytes", .integer(s.indexBytes)), ("timeindex_bytes", .integer(s.timeIndexBytes)),
-                            ("active", .bool(s.isActive)),
-                        ]))
+                    rows.append(
+                        .init(
+                            partition: p.id, brokerID: broker, role: role, baseOffset: s.baseOffset,
+                            logBytes: s.logBytes, indexBytes: s.indexBytes, timeindexBytes: s.timeIndexBytes,
+                            active: s.isActive))
                 }
             }
         }
-        ctx.output.table(table)
-        ctx.output.hint(
-            "Index files are preallocated (10 MiB by default) while their segment is active and trimmed when it rolls.")
-        ctx.output.setResult(.object([("topic", .string(topic)), ("segments", .array(json))]))
+        ctx.output.emit(
+            SegmentsResult(topic: topic, cluster: "compose", segmentFiles: rows, reason: nil, partitions: nil))
     }
 
     static let compaction = Command(

@@ -21,26 +21,6 @@ extension ExplainCommands {
                 unique.isEmpty ? "`explain` lists the concepts" : "did you mean " + unique.joined(separator: ", ") + "?"
             throw LabError.notFound("unknown concept '\(word)'; \(hint)")
         }
-        out.line(out.bold(concept.title))
-        out.line()
-        for paragraph in concept.text.components(separatedBy: "\n\n") {
-            out.line(out.wrapped(paragraph))
-            out.line()
-        }
-        if let t = concept.table {
-            var table = TextTable(headers: t.headers)
-            for row in t.rows { table.append(row) }
-            out.table(table)
-            out.line()
-        }
-        out.line("see it: " + concept.commands.map { "`\($0)`" }.joined(separator: ", "))
-        var result: [(String, JSONValue)] = [
-            ("concept", .string(concept.name)), ("title", .string(concept.title)),
-            ("text", .string(concept.text)), ("commands", .strings(concept.commands)),
-        ]
-        if let t = concept.table {
-            result.append(("table", .array(t.rows.map { row in .object(zip(t.keys, row).map { ($0, .string($1)) }) })))
-        }
-        out.setResult(.object(result))
+        out.emit(ExplainResult(concept))
     }
 }

@@ -14,27 +14,8 @@ enum HelpConfig {
             case .producer: "producer"
             case .consumer: "consumer"
             }
-        var rows: [[String]] = [
-            ["property", p.name], ["scope", scopeText], ["range", p.range.isEmpty ? "-" : p.range],
-            ["default", p.defaultValue.isEmpty ? "(none)" : p.defaultValue], ["importance", p.importance],
-            ["session", current.map { Secrets.display(key, $0) } ?? "default"],
-        ]
-        if let lab = PropertyNotes.note(for: key) { rows.append(["in the labs", lab]) }
-        rows.append(["description", p.description])
-        if ctx.output.isJSON {
-            // The session's value is `value` (null when unset), a string like every property value.
-            ctx.output.setResult(
-                .object(
-                    rows.map { row in
-                        row[0] == "session"
-                            ? ("value", .optional(current.map { Secrets.display(key, $0) }))
-                            : (TextTable.snakeCase(row[0]), .string(row[1]))
-                    }))
-        } else {
-            var t = TextTable(headers: ["", ""])
-            t.rows = rows
-            ctx.output.line(t.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
-        }
+        // The session's value is `value` (null when unset), a string like every property value.
+        ctx.output.emit(HelpConfigResult(p, scope: scopeText, value: current.map { Secrets.display(key, $0) }))
     }
 
     /// `help config` alone: the properties the labs turn, and how to ask about any other.
