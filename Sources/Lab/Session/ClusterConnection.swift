@@ -33,19 +33,26 @@ public final class ClusterConnection: Sendable {
     /// What the Kafka protocol cannot do on the mock (create topics, stop
     /// brokers...): the in-process cluster, or a serve process's control channel.
     public let embedded: (any MockClusterControl)?
-    /// Properties every client on this connection needs (bootstrap, security).
-    public let baseProperties: [String: String]
+    /// What `--cluster`, `--config` and `-X` set for every client on this
+    /// connection (security above all). Clients get it only through
+    /// `clientProperties(_:_:)` (ClusterConnection+ClientProperties.swift).
+    public let profile: ClusterProfile
 
     public static let composeBootstrap = "localhost:19092,localhost:29092,localhost:39092"
 
     /// Starts an embedded cluster of `brokers` brokers and connects to it.
-    public init(embeddedBrokers brokers: Int, timeoutMs: Int32 = 10_000) throws {
+    /// `profile` is for tests only: the mock speaks neither TLS nor SASL.
+    public init(
+        embeddedBrokers brokers: Int, timeoutMs: Int32 = 10_000, profile: ClusterProfile = ClusterProfile()
+    )
+        throws
+    {
         let cluster = try EmbeddedCluster(brokers: brokers)
         embedded = cluster
         kind = .embedded
         bootstrap = cluster.bootstrap
-        baseProperties = ["bootstrap.servers": cluster.bootstrap]
-        let real = try AdminClusterClient(base: baseProperties, timeoutMs: timeoutMs)
+        self.profile = profile
+        let real = try AdminClusterClient(base: Self.clientProperties(.admin, bootstrap, profile), timeoutMs: timeoutMs)
         admin = real.admin
         client = real
         composeOverride = nil
@@ -65,14 +72,14 @@ public final class ClusterConnection: Sendable {
         self.bootstrap = bootstrap
         embedded = nil
         composeOverride = compose
-        baseProperties = ["bootstrap.servers": bootstrap]
+        profile = ClusterProfile()
     }
 
     /// Connects to an external cluster and checks within `timeoutMs` that it
     /// answers; throws a one-line error if it does not.
     /// `cancellation` (Ctrl-C) ends the wait for the cluster's answer within a quarter of a second.
     public init(
-        bootstrap: String, extraProperties: [String: String] = [:], timeoutMs: Int32 = 10_000,
+        bootstrap: String, profile: ClusterProfile = ClusterProfile(), timeoutMs: Int32 = 10_000,
         cancellation: Cancellation? = nil
     ) throws {
         guard !bootstrap.isEmpty, bootstrap.split(separator: ",").allSatisfy({ $0.contains(":") }) else {
@@ -87,8 +94,8 @@ public final class ClusterConnection: Sendable {
             embedded = nil
             kind = hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") ? .compose : .external
         }
-        baseProperties = extraProperties.merging(["bootstrap.servers": bootstrap]) { $1 }
-        let real = try AdminClusterClient(base: baseProperties, timeoutMs: timeoutMs)
+        self.profile = profile
+        let real = try AdminClusterClient(base: Self.clientProperties(.admin, bootstrap, profile), timeoutMs: timeoutMs)
         admin = real.admin
         client = real
         composeOverride = nil
