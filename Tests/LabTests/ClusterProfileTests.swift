@@ -256,3 +256,31 @@ struct ClusterFilesTests {
         #expect(throws: LabError.self) { try ClusterFiles.path(ofCluster: "../etc/passwd", environment: env) }
     }
 }
+
+/// The README's example files read as the README says they do.
+@Suite("README example cluster files")
+struct ReadmeClusterFileTests {
+    /// The indented block after the paragraph that starts with `intro`.
+    func example(_ intro: String) throws -> String {
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("README.md")
+        let lines = try String(contentsOf: readme, encoding: .utf8).components(separatedBy: "\n")
+        let start = try #require(lines.firstIndex { $0.hasPrefix(intro) })
+        let block = lines[(start + 2)...].prefix { !$0.isEmpty }
+        return block.map { String($0.dropFirst(4)) }.joined(separator: "\n")
+    }
+
+    @Test func confluentCloudAndMskExamplesTranslate() throws {
+        var cloud = ClusterProfile()
+        try cloud.add(fileText: try example("A Confluent Cloud-style file"), path: "ccloud.properties")
+        #expect(cloud.bootstrap == "pkc-XXXXX.us-east-1.aws.confluent.cloud:9092")
+        #expect(cloud.properties["sasl.username"]?.value == "<CLUSTER_API_KEY>")
+        #expect(cloud.properties["sasl.password"]?.value == "<CLUSTER_API_SECRET>")
+        #expect(cloud.properties["security.protocol"]?.value == "SASL_SSL")
+        var msk = ClusterProfile()
+        try msk.add(fileText: try example("An MSK-style file"), path: "msk.properties")
+        #expect(msk.bootstrap?.split(separator: ",").count == 2)
+        #expect(msk.properties["sasl.mechanisms"]?.value == "SCRAM-SHA-512")
+        #expect(msk.properties["sasl.username"]?.value == "<user>")
+    }
+}
