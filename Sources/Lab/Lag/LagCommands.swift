@@ -8,7 +8,7 @@ enum LagCommands {
 
     static let lag = Command(
         "lag", summary: "consumer group lag per partition: committed, log end, lag, owner; totals",
-        usage: "lag <group> [--topic T] [--lagging] | lag watch <group> ... | lag demo",
+        usage: "lag <group> [--topic T] [--lagging] | lag watch <group> ... | lag demo | lag export --group G ...",
         flags: ["--lagging"], options: ["--topic"],
         details: """
             Committed offsets come from the group coordinator (OffsetFetch), log-end offsets from the partition leaders \
@@ -19,7 +19,7 @@ enum LagCommands {
             "-", and a group with no commits cannot be told from a missing one unless a consumer of this session joined it.
             """,
         completes: .nothing,
-        subcommands: [watch, demo]
+        subcommands: [watch, demo, export]
     ) { ctx in try runLag(ctx) }
 
     static func printLagTable(_ table: LagTable, full: LagTable, target: LagTarget, lagging: Bool, ctx: CommandContext)
