@@ -11,7 +11,7 @@ struct KafkaLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafkalab",
         abstract: "An interactive shell for exploring Kafka's internals and tuning it.",
-        subcommands: [Shell.self, Serve.self],
+        subcommands: [Shell.self, Serve.self, LagExport.self],
         defaultSubcommand: Shell.self
     )
 
@@ -22,7 +22,7 @@ struct KafkaLab: ParsableCommand {
         if arguments.first == "--help" || arguments.first == "-h" || arguments == ["help"] {
             print(KafkaLab.helpMessage(for: Shell.self))
             print(
-                "SUBCOMMANDS:\n  serve                   \(Serve.configuration.abstract)\n\n  See 'kafkalab serve --help' for its options."
+                "SUBCOMMANDS:\n  serve                   \(Serve.configuration.abstract)\n  lag-export              \(LagExport.configuration.abstract)\n\n  See 'kafkalab serve --help' and 'kafkalab lag-export --help' for their options."
             )
             return
         }

@@ -88,3 +88,21 @@ struct ClusterFlagsTests {
         }
     }
 }
+
+/// `kafkalab lag-export`: the prompt's `lag export` as its own process.
+@Suite("lag-export (binary)")
+struct LagExportBinaryTests {
+    @Test func servesUntilCtrlCAndExits130() throws {
+        let r = try KafkalabBinary.run(
+            [
+                "lag-export", "--embedded", "--brokers", "1", "--group", "a group", "--listen", "127.0.0.1:0",
+                "--interval", "200ms",
+            ],
+            timeout: 30, interruptAfter: 2.5)
+        #expect(r.status == 130, "\(r.stderr)")
+        #expect(r.stdout.contains("serving consumer lag on http://127.0.0.1:"))
+        #expect(r.stdout.contains("lag export stopped:") && r.stdout.contains("0 failed"))
+        let refused = try KafkalabBinary.run(["lag-export", "--embedded"], timeout: 30)
+        #expect(refused.status != 0 && refused.stderr.contains("--group"))
+    }
+}

@@ -119,7 +119,7 @@ struct LagExporter {
             let topics = try client.metadata().topics.filter { !$0.name.hasPrefix("__") }
             let all = topics.flatMap { t in t.partitions.map { TopicPartition(topic: t.name, partition: $0.id) } }
             var gathered: [String: [PartitionOffsets]] = [:]
-            for group in names {
+            for group in names where !all.isEmpty {
                 let committed = try client.committedOffsets(group: group, partitions: all)
                 let topicsCommitted = Set(committed.filter { $0.offset >= 0 && $0.errorCode == 0 }.map(\.topic))
                 let partitions = all.filter { topicsCommitted.contains($0.topic) }
