@@ -36,6 +36,9 @@ struct ConnectConfigTests {
         let status = try t.output(of: "status")
         #expect(status.contains("sasl.mechanisms") && status.contains("\(path):2"))
         #expect(!t.buffer.stdout.contains("pw-123") && !t.buffer.stderr.contains("pw-123"))
+        let shown = try t.output(of: "show config")
+        #expect(shown.contains("connection") && shown.contains("sasl.username") && shown.contains("********"))
+        #expect(!shown.contains("pw-123"))
         // The session producer and consumers carry them.
         #expect(try t.session.producerProperties()["sasl.username"] == "ann")
         #expect(try t.session.consumerProperties(group: "g")["sasl.password"] == "pw-123")

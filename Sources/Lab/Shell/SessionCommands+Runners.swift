@@ -196,6 +196,25 @@ extension SessionCommands {
                 table.append([scope.rawValue, k, v, ConfigCatalog.property(named: k)?.defaultValue ?? ""])
             }
         }
+        // What the connection's --config files and -X give every client (masked), unless a `set` overrides it.
+        if let profile = ctx.session.connection?.profile {
+            let sides: [ClientSide] =
+                switch side {
+                case "producer": [.producer]
+                case "consumer": [.consumer]
+                default: [.producer, .consumer]
+                }
+            let applying = sides.reduce(into: [String: String]()) {
+                $0.merge(profile.properties(for: $1)) { a, _ in a }
+            }
+            let overridden = Set(table.rows.map { $0[1] })
+            for key in applying.keys.sorted() where !overridden.contains(key) {
+                table.append([
+                    "connection", key, Secrets.display(key, applying[key]!),
+                    ConfigCatalog.property(named: key)?.defaultValue ?? "",
+                ])
+            }
+        }
         if ctx.arguments.has("--all") {
             let set = Set(table.rows.map { $0[1] })
             for p in ConfigCatalog.properties where !p.isTopicLevel && !set.contains(p.name) {

@@ -68,7 +68,8 @@ enum SessionCommands {
         usage: "show config [producer|consumer]",
         subcommands: [
             Command(
-                "config", summary: "properties you set, by scope (secrets masked)",
+                "config",
+                summary: "properties you set, by scope, and those the connection's files set (secrets masked)",
                 usage: "show config [producer|consumer] [--all]", flags: ["--all"],
                 completes: .words(["producer", "consumer"])
             ) { ctx in try runShowConfig(ctx) }
