@@ -41,12 +41,23 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        // Tests by speed, declared here rather than guessed: LabTests, KafkaTests and LineEditorTests
+        // need no cluster and no built binary (`make test-pure` runs exactly them); LabClusterTests
+        // and KafkaClusterTests start the embedded cluster or the ScriptedKafka stand-in; kafkalabTests runs
+        // the built binary. The real-cluster suites in LabClusterTests run only with
+        // KAFKALAB_TEST_BOOTSTRAP set.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LineEditorTests", dependencies: ["LineEditor"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Kafka"]),
+        .testTarget(
+            name: "LabTests",
+            dependencies: ["Lab", "Kafka", "TestSupport", .product(name: "Yams", package: "Yams")]
+        ),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "KafkaClusterTests", dependencies: ["Kafka"]),
+        .testTarget(name: "LabClusterTests", dependencies: ["Lab", "Kafka", "TestSupport"]),
         .testTarget(
             name: "kafkalabTests",
-            dependencies: ["kafkalab", "Lab", .product(name: "Yams", package: "Yams")]
+            dependencies: ["kafkalab", "Lab"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -55,13 +55,23 @@ build_rdkafka_performance() {
     src=$(ls -d "$WORK"/librdkafka-*/ 2>/dev/null | head -1 || true)
     if [ -z "$src" ]; then
         say "fetching Debian's librdkafka $version source package into benchmarks/work"
-        # A private apt state with a deb-src line, so the system's sources stay untouched.
+        # A private apt state whose deb-src entries are the machine's own apt sources (as the system
+        # lists them, whatever mirror it uses), so the system's sources stay untouched.
         apt="$WORK/apt"
-        mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
-        local suite
-        suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-        echo "deb-src http://deb.debian.org/debian $suite main" > "$apt/sources.list"
-        local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=/nonexistent"
+        rm -rf "$apt/sources.list.d"
+        mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d"
+        : > "$apt/sources.list"
+        [ -f /etc/apt/sources.list ] && sed -nE 's/^[[:space:]]*deb[[:space:]]/deb-src /p' /etc/apt/sources.list >> "$apt/sources.list"
+        for f in /etc/apt/sources.list.d/*.list; do
+            [ -f "$f" ] && sed -nE 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f" >> "$apt/sources.list"
+        done
+        for f in /etc/apt/sources.list.d/*.sources; do
+            [ -f "$f" ] && sed -E 's/^Types:.*/Types: deb-src/' "$f" > "$apt/sources.list.d/$(basename "$f")"
+        done
+        if ! grep -qs . "$apt/sources.list" "$apt"/sources.list.d/*.sources; then
+            say "no apt sources on this machine to fetch librdkafka's source package from"; exit 1
+        fi
+        local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/sources.list.d"
                     -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache")
         # As root, apt would hand the download to its _apt user, which cannot write here.
         [ "$(id -u)" = 0 ] && opts+=(-o "APT::Sandbox::User=root")

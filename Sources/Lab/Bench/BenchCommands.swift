@@ -389,6 +389,9 @@ struct BenchOptions {
         if try connection.ensureTopic(topic, partitions: 6, replicationFactor: Int32(min(3, max(1, brokers)))).created {
             output.hint("created topic \(topic) with 6 partitions")
         }
+        try ProduceAvailability.check(
+            topic: topic, properties: session.settings.producerProperties, connection: connection, output: output,
+            lab: "bench")
         let cluster =
             switch connection.kind {
             case .embedded: connection.isServed ? "served" : "embedded"

@@ -69,9 +69,21 @@ extension DataCommands {
         // Wait for every report: what was sent is either acknowledged or its
         // failure is shown, even after Ctrl-C.
         var waited = 0.0
+        var rechecked = false
         while sp.producer.outQueueLength > 0 {
             try? sp.producer.flush(timeoutMs: 200)
             waited += 0.2
+            // A broker killed just before the check still counted in its ISRs; once it
+            // is fenced the ISR may be short, and acks=all writes stall until message.timeout.ms.
+            if !rechecked, waited >= ProduceAvailability.stallRecheckSeconds {
+                rechecked = true
+                if let why = ProduceAvailability.stalled(
+                    topicName, partition: partition, properties: session.settings.producerProperties,
+                    outstanding: sp.producer.outQueueLength, waited: waited, session: session)
+                {
+                    ctx.output.warning(why)
+                }
+            }
             // Ctrl-C answers within a second; reports still due are counted below.
             if ctx.isCancelled && waited >= 0.6 { break }
             if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
@@ -158,6 +170,10 @@ extension DataCommands {
         if groupMode == nil, args.value("--commit") != nil { throw ctx.usageError("--commit needs --group") }
         let consumer: Consumer
         if let groupMode {
+            // A group's assignment and commits are written to __consumer_offsets: below its
+            // min ISR the join never completes, and waiting the minute out teaches nothing.
+            try ProduceAvailability.checkCoordinator(
+                .groups, connection: try ctx.session.requireConnection(), lab: "\(ctx.path) --group \(groupMode.group)")
             let props = extra.merging(groupMode.properties(session: ctx.session)) { $1 }
             consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
             try consumer.subscribe([topicName])

@@ -15,33 +15,122 @@ enum ProduceAvailability {
             .map { ($0.id, $0.isr) }
     }
 
+    /// Whether a producer with these properties writes with acks=all (librdkafka's
+    /// default, and implied by idempotence and transactions).
+    static func writesWithAcksAll(_ properties: [String: String]) -> Bool {
+        let acks = properties["acks"] ?? properties["request.required.acks"] ?? "all"
+        return acks == "all" || acks == "-1"
+    }
+
+    /// The targeted partitions below their min.insync.replicas on a real cluster, and
+    /// that minimum; nil when every one can take an acks=all write.
+    static func shortPartitions(
+        _ topic: TopicInfo, partition: Int32?, connection c: ClusterConnection
+    ) -> (below: [(partition: Int32, isr: [Int32])], minIsr: Int)? {
+        guard !c.isEmbedded else { return nil }
+        // Only an under-replicated partition can be below min ISR: skip DescribeConfigs otherwise.
+        guard topic.partitions.contains(where: { $0.isr.count < $0.replicas.count }) else { return nil }
+        guard
+            let minIsr = (try? c.client.describeTopicConfig(topic.name))?
+                .first(where: { $0.name == "min.insync.replicas" })?.value.flatMap({ Int($0) })
+        else { return nil }
+        let below = belowMinIsr(topic, partition: partition, minIsr: minIsr)
+        return below.isEmpty ? nil : (below, minIsr)
+    }
+
+    static func listed(_ below: [(partition: Int32, isr: [Int32])], of total: Int) -> String {
+        let shown = below.prefix(4).map { "\($0.partition) (ISR [\($0.isr.map(String.init).joined(separator: ","))])" }
+        let more = below.count > shown.count ? " and \(below.count - shown.count) more" : ""
+        return shown.joined(separator: ", ") + more + (below.count > 4 ? " of \(total)" : "")
+    }
+
     /// Throws the one-line refusal when the session's producer uses acks=all and a
     /// targeted partition is below min.insync.replicas on a real cluster. A user who
     /// set message.timeout.ms chose how long to wait: then it only warns.
     static func check(_ topic: TopicInfo, partition: Int32?, session: Session) throws {
-        guard let c = session.connection, !c.isEmbedded else { return }
-        let props = session.settings.producerProperties
-        let acks = props["acks"] ?? props["request.required.acks"] ?? "all"
-        guard acks == "all" || acks == "-1" else { return }
-        // Only an under-replicated partition can be below min ISR: skip DescribeConfigs otherwise.
-        guard topic.partitions.contains(where: { $0.isr.count < $0.replicas.count }) else { return }
-        guard
-            let minIsr = (try? c.client.describeTopicConfig(topic.name))?
-                .first(where: { $0.name == "min.insync.replicas" })?.value.flatMap({ Int($0) })
-        else { return }
-        let below = belowMinIsr(topic, partition: partition, minIsr: minIsr)
-        guard !below.isEmpty else { return }
-        let list = below.map { "\($0.partition) (ISR [\($0.isr.map(String.init).joined(separator: ","))])" }.joined(
-            separator: ", ")
-        let text =
-            "acks=all: \(topic.name) partition(s) \(list) are below min.insync.replicas \(minIsr), so the leader refuses every acks=all write with NOT_ENOUGH_REPLICAS, which librdkafka retries until message.timeout.ms"
-        if let timeout = props["message.timeout.ms"] {
-            session.output.warning(text + " (\(timeout) ms, as you set it) and then reports _MSG_TIMED_OUT")
+        guard let c = session.connection else { return }
+        try check(
+            topic, partition: partition, properties: session.settings.producerProperties, connection: c,
+            output: session.output,
+            remedies:
+                "`set acks 1` writes with fewer copies, `broker start <id>` restores the ISR, `min-isr demo` shows the broker's answer"
+        )
+    }
+
+    /// The same check for a lab's own producer (`seed`, `bench`, the demos), named by `lab`.
+    static func check(
+        topic name: String, properties: [String: String], connection c: ClusterConnection, output: Output,
+        lab: String
+    ) throws {
+        guard !c.isEmbedded, writesWithAcksAll(properties), let topic = try c.client.metadata().topic(name) else {
             return
         }
+        try check(
+            topic, partition: nil, properties: properties, connection: c, output: output,
+            remedies: "`broker start <id>` restores the ISR; \(lab) waits for nothing until then", prefix: "\(lab): ")
+    }
+
+    private static func check(
+        _ topic: TopicInfo, partition: Int32?, properties: [String: String], connection c: ClusterConnection,
+        output: Output, remedies: String, prefix: String = ""
+    ) throws {
+        guard writesWithAcksAll(properties), let short = shortPartitions(topic, partition: partition, connection: c)
+        else { return }
+        let text =
+            "\(prefix)acks=all: \(topic.name) partition(s) \(listed(short.below, of: topic.partitions.count)) are below min.insync.replicas \(short.minIsr), so the leader refuses every acks=all write with NOT_ENOUGH_REPLICAS, which librdkafka retries until message.timeout.ms"
+        if let timeout = properties["message.timeout.ms"] {
+            output.warning(text + " (\(timeout) ms, as you set it) and then reports _MSG_TIMED_OUT")
+            return
+        }
+        throw LabError.invalid(text + " (300 s) before failing; " + remedies)
+    }
+
+    /// How long `produce` waits for delivery reports before it looks at the ISRs again.
+    static let stallRecheckSeconds = 2.0
+
+    /// Why acks=all deliveries still outstanding after `waited` seconds may not come:
+    /// the targeted partitions are below min.insync.replicas now (a broker killed before
+    /// the first check was still in the ISR until fenced). nil when they are not.
+    static func stalled(
+        _ topicName: String, partition: Int32?, properties: [String: String], outstanding: Int, waited: Double,
+        session: Session
+    ) -> String? {
+        guard let c = session.connection, !c.isEmbedded, writesWithAcksAll(properties),
+            let topic = try? c.client.metadata(timeoutMs: 1_500).topic(topicName),
+            let short = shortPartitions(topic, partition: partition, connection: c)
+        else { return nil }
+        let timeout = properties["message.timeout.ms"].map { "\($0) ms, as you set it" } ?? "300 s"
+        return
+            "\(outstanding) delivery report(s) outstanding after \(Int(waited)) s: \(topic.name) partition(s) \(listed(short.below, of: topic.partitions.count)) are now below min.insync.replicas \(short.minIsr) (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (\(timeout)); Ctrl-C stops waiting"
+    }
+
+    /// The internal topics whose writes (always acks=all) the coordinators need.
+    enum CoordinatorLog: String {
+        /// The transaction coordinator's log: every transactional call writes to it.
+        case transactions = "__transaction_state"
+        /// The group coordinator's log: offset commits and completed rebalances write to it.
+        case groups = "__consumer_offsets"
+
+        var consequence: String {
+            switch self {
+            case .transactions:
+                "the transaction coordinator cannot write a transaction's state, so every transactional call (init, commit, abort) is answered COORDINATOR_NOT_AVAILABLE and retried until it times out"
+            case .groups:
+                "the group coordinator cannot write, so offset commits are answered COORDINATOR_NOT_AVAILABLE and retried, and a rebalance cannot complete (reading without a group still works)"
+            }
+        }
+    }
+
+    /// Throws when a real cluster's coordinator log is below its min ISR: the writes a
+    /// lab's transactions or group commits make would stall (Kafka retries them as
+    /// COORDINATOR_NOT_AVAILABLE). Reads still work. Nothing to check while the
+    /// internal topic does not exist yet.
+    static func checkCoordinator(_ log: CoordinatorLog, connection c: ClusterConnection, lab: String) throws {
+        guard !c.isEmbedded, let topic = try c.client.metadata().topic(log.rawValue),
+            let short = shortPartitions(topic, partition: nil, connection: c)
+        else { return }
         throw LabError.invalid(
-            text
-                + " (300 s) before failing; `set acks 1` writes with fewer copies, `broker start <id>` restores the ISR, `min-isr demo` shows the broker's answer"
+            "\(lab): \(log.rawValue) partition(s) \(listed(short.below, of: topic.partitions.count)) are below min.insync.replicas \(short.minIsr): \(log.consequence); `broker start <id>` restores the ISR"
         )
     }
 }

@@ -39,6 +39,8 @@ extension ConsumerCommands {
             partitionCount = partitionsWanted
         }
 
+        try ProduceAvailability.check(
+            topic: topicName, properties: producerProperties, connection: c, output: ctx.output, lab: ctx.path)
         let counter = DeliveryCounter()
         let producer = try Producer(
             config: producerProperties, pollsInBackground: false,

@@ -14,6 +14,7 @@ struct LagDemo {
         let options = try LagWatchOptions(args, defaultInterval: 0.5, defaultDuration: 0, defaultWindow: 8)
         let session = ctx.session
         let c = try session.requireConnection()
+        try ProduceAvailability.checkCoordinator(.groups, connection: c, lab: ctx.path)
         let md = try c.client.metadata()
         var name = "lag-demo"
         var n = 1
@@ -22,6 +23,8 @@ struct LagDemo {
         _ = try c.ensureTopic(
             name, partitions: Int32(partitionIds.count), replicationFactor: Int32(min(3, max(1, md.brokers.count))),
             cancellation: ctx.cancellation)
+        try ProduceAvailability.check(
+            topic: name, properties: ["linger.ms": "5"], connection: c, output: ctx.output, lab: ctx.path)
 
         let span = Double(options.window - 1) * options.interval
         let phaseLength = max(8, 3 * span)

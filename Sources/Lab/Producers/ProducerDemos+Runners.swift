@@ -21,6 +21,7 @@ extension ProducerDemos {
             )
         }
         let timeout = ProducerCommands.transactionTimeout(session)
+        try ProduceAvailability.checkCoordinator(.transactions, connection: c, lab: ctx.path)
         let topic = try demoTopic(nil, defaultName: "txn-demo", partitions: 1, ctx: ctx)
         let sessionId = try session.producerProperties()["transactional.id"].flatMap { $0.isEmpty ? nil : $0 }
         let transactionalId = sessionId ?? "kafkalab-fence-\(runId())"

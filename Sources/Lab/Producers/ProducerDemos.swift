@@ -9,7 +9,19 @@ enum ProducerDemos {
     // MARK: Shared
 
     /// The topic a demo writes to: the one named, or its own (created if missing).
+    /// Demos write with acks=all: one whose topic is below min.insync.replicas stops
+    /// here in one line rather than in a five-minute retry.
     static func demoTopic(
+        _ explicit: String?, defaultName: String, partitions: Int32, ctx: CommandContext
+    ) throws -> TopicInfo {
+        let topic = try demoTopicUnchecked(explicit, defaultName: defaultName, partitions: partitions, ctx: ctx)
+        try ProduceAvailability.check(
+            topic: topic.name, properties: [:], connection: try ctx.session.requireConnection(), output: ctx.output,
+            lab: ctx.path)
+        return topic
+    }
+
+    private static func demoTopicUnchecked(
         _ explicit: String?, defaultName: String, partitions: Int32, ctx: CommandContext
     ) throws -> TopicInfo {
         if let explicit { return try ctx.session.requireTopic(explicit) }

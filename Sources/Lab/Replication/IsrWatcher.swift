@@ -6,7 +6,9 @@ import Kafka
 final class IsrWatcher {
     let scope: ReplicationScope
     private let connection: ClusterConnection
-    private let started = Date()
+    /// The cluster's clock (a stand-in's scripted one in tests), and when the watch began on it.
+    let clock: any LabClock
+    private let started: Double
     /// Each metadata request may take this long; kept short so Ctrl-C is honoured
     /// soon even while the cluster is not answering.
     let pollTimeoutMs: Int32
@@ -17,13 +19,15 @@ final class IsrWatcher {
         self.connection = connection
         self.scope = scope
         self.pollTimeoutMs = pollTimeoutMs
+        clock = connection.client.clock
+        started = clock.now
         let first = try Self.snapshot(of: connection, scope: scope, timeoutMs: pollTimeoutMs, time: 0)
         latest = first
         summary.record(snapshot: first, events: [])
     }
 
     /// Seconds since the watch began.
-    var elapsed: Double { Date().timeIntervalSince(started) }
+    var elapsed: Double { clock.now - started }
 
     /// One poll: the events since the previous snapshot (recorded in `summary`).
     func poll() throws -> [ReplicationEvent] {

@@ -389,12 +389,13 @@ struct MinIsrDemo {
         _ count: Int, limit: Double, _ c: ClusterConnection, _ out: Output,
         _ cancellation: Cancellation
     ) throws -> ClusterMetadata {
-        let started = Date()
+        let clock = c.client.clock
+        let started = clock.now
         while true {
             if cancellation.isCancelled { throw LabError.interrupted }
             let md = try c.client.metadata()
             if md.brokers.count >= count { return md }
-            let waited = Date().timeIntervalSince(started)
+            let waited = clock.now - started
             if waited > limit {
                 throw LabError.invalid(
                     "the demo needs \(count) running brokers; metadata lists \(md.brokers.count) (\(ReplicationCommands.ids(md.brokers.map(\.id)))) after waiting \(Int(limit)) s (`broker list`, `broker start <id>`)"
@@ -404,7 +405,7 @@ struct MinIsrDemo {
                 String(
                     format: "waiting for %d brokers to be registered (%d now): %.0f s (Ctrl-C abandons)", count,
                     md.brokers.count, waited))
-            Thread.sleep(forTimeInterval: 0.2)
+            clock.sleep(0.2)
         }
     }
 
@@ -413,11 +414,12 @@ struct MinIsrDemo {
         _ topic: String, _ what: String, limit: Double?, _ c: ClusterConnection, _ out: Output,
         _ cancellation: Cancellation, until condition: (PartitionInfo) -> Bool
     ) throws -> PartitionInfo {
-        let started = Date()
+        let clock = c.client.clock
+        let started = clock.now
         while true {
             if cancellation.isCancelled { throw LabError.interrupted }
             if let p = try? partitionZero(of: topic, c), condition(p) { return p }
-            let waited = Date().timeIntervalSince(started)
+            let waited = clock.now - started
             if let limit, waited > limit {
                 let now =
                     (try? partitionZero(of: topic, c)).flatMap { $0 }.map {
@@ -426,7 +428,7 @@ struct MinIsrDemo {
                 throw LabError.invalid("gave up waiting for \(what) after \(Int(limit)) s (\(now)); see `isr \(topic)`")
             }
             out.progress(String(format: "waiting for %@: %.0f s (Ctrl-C abandons)", what, waited))
-            Thread.sleep(forTimeInterval: 0.2)
+            clock.sleep(0.2)
         }
     }
 }

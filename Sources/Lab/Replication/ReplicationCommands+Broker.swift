@@ -317,6 +317,12 @@ extension ReplicationCommands {
             throw LabError.invalid(
                 "that would stop every broker, and kafkalab needs one to read metadata; leave one running")
         }
+        // Brokers metadata lists while their containers are down were killed and are not
+        // fenced yet: that listing is their old session, not a registration.
+        let stale: Set<Int32> =
+            action == .start
+            ? Set(((try? connection?.client.metadata(timeoutMs: 1_500)) ?? nil)?.brokers.map(\.id) ?? [])
+                .intersection(ids) : []
         beforeChange()
         for id in ids {
             if cancellation.isCancelled { throw LabError.interrupted }
@@ -326,7 +332,8 @@ extension ReplicationCommands {
         }
         var registered: [Int32]? = nil
         if action == .start, let client = connection?.client {
-            registered = try waitUntilRegistered(ids, client: client, limit: waitSeconds, out, cancellation)
+            registered = try waitUntilRegistered(
+                ids, stale: stale, client: client, limit: waitSeconds, out, cancellation)
         }
         out.line(composeConsequence(action))
         out.hint("`isr watch --all` shows leader changes and ISR shrinks/expands as they happen")
@@ -340,19 +347,32 @@ extension ReplicationCommands {
 
     /// After `docker compose start` returns, the broker still has to start its JVM
     /// and register with the controller: polls metadata until every id is listed.
+    /// A `stale` id (killed, still listed by its old session) counts only once it has
+    /// left the listing and come back: Kafka refuses the new incarnation's
+    /// registration until the old session expires (broker.session.timeout.ms).
     /// Returns the ids that registered; says so and returns early at the limit.
     static func waitUntilRegistered(
-        _ brokers: [Int32], client: any ClusterClient, limit: Double, _ out: Output,
+        _ brokers: [Int32], stale: Set<Int32> = [], client: any ClusterClient, limit: Double, _ out: Output,
         _ cancellation: Cancellation
     ) throws -> [Int32] {
-        let started = Date()
+        let clock = client.clock
+        let started = clock.now
         var listed = Set<Int32>()
+        var oldSession = stale
+        if !stale.isEmpty {
+            let which = stale.sorted()
+            out.line(
+                "broker\(which.count == 1 ? "" : "s") \(ids(which)) \(which.count == 1 ? "is" : "are") still in metadata from before \(which.count == 1 ? "it was" : "they were") killed: the controller refuses a new registration until that session expires (broker.session.timeout.ms, 9 s by default, after the last heartbeat) and fences it"
+            )
+        }
         while true {
             if cancellation.isCancelled { throw LabError.interrupted }
             if let md = try? client.metadata(timeoutMs: 1_500) {
-                listed = Set(md.brokers.map(\.id)).intersection(brokers)
+                let now = Set(md.brokers.map(\.id))
+                oldSession.subtract(oldSession.subtracting(now))
+                listed = now.intersection(brokers).subtracting(oldSession)
             }
-            let waited = Date().timeIntervalSince(started)
+            let waited = clock.now - started
             if listed.count == brokers.count {
                 out.line(
                     String(
@@ -371,7 +391,7 @@ extension ReplicationCommands {
                 String(
                     format: "waiting for broker(s) %@ to register: %.0f s (Ctrl-C stops waiting)",
                     ids(brokers.filter { !listed.contains($0) }), waited))
-            Thread.sleep(forTimeInterval: 0.2)
+            clock.sleep(0.2)
         }
     }
 

@@ -164,7 +164,7 @@ extension ReplicationCommands {
                     watcher.elapsed, ids(watcher.latest.brokers.sorted()), watcher.latest.partitions.count,
                     under, s.totalEvents))
             let remaining = duration.map { $0 - watcher.elapsed } ?? 0.1
-            Thread.sleep(forTimeInterval: max(0.005, min(0.1, nextPoll - watcher.elapsed, remaining)))
+            watcher.clock.sleep(max(0.005, min(0.1, nextPoll - watcher.elapsed, remaining)))
         }
         watcher.finish()
         // Whole-cluster state, so that a later watch of any scope can compare with it.

@@ -38,9 +38,13 @@ public protocol ClusterClient: AnyObject, Sendable {
     /// The controller id of a Metadata response. In KRaft it names a random
     /// live broker, NOT the active controller (only the quorum tool knows that).
     func metadataControllerId(timeoutMs: Int32) -> Int32?
+    /// The clock the labs' bounded waits on this cluster read and pause on: the wall
+    /// clock, or a stand-in's scripted one (whose cluster moves on that clock's time).
+    var clock: any LabClock { get }
 }
 
 extension ClusterClient {
+    public var clock: any LabClock { WallClock() }
     public func metadata() throws -> ClusterMetadata { try metadata(timeoutMs: nil) }
     public func watermarks(topic: String, partition: Int32) throws -> Watermarks {
         try watermarks(topic: topic, partition: partition, timeoutMs: nil)

@@ -169,19 +169,20 @@ public final class ClusterConnection: Sendable {
             try createTopic(name, partitions: partitions, replicationFactor: replicationFactor, configs: configs)
             created = true
         }
-        let deadline = Date().addingTimeInterval(waitSeconds)
+        let clock = client.clock
+        let deadline = clock.now + waitSeconds
         while true {
             if let t = try? client.metadata().topic(name), !t.partitions.isEmpty {
                 let complete = t.partitions.count == Int(partitions) && t.partitions.allSatisfy { $0.leader >= 0 }
                 if !created || complete { return (t, created) }
             }
             if cancellation?.isCancelled == true { throw LabError.interrupted }
-            if Date() > deadline {
+            if clock.now > deadline {
                 throw LabError.invalid(
                     "\(created ? "created" : "found") \(name), but the metadata did not list it with \(partitions) led partition(s) within \(Int(waitSeconds)) s; `topic describe \(name)` shows where it stands"
                 )
             }
-            usleep(100_000)
+            clock.sleep(0.1)
         }
     }
 

@@ -37,7 +37,9 @@ extension ReplicationModel {
             )
             return step
         }
-        if acks == .all && isr.count < config.minInsyncReplicas {
+        if KafkaReplicationRules.refusesAppend(
+            acksAll: acks == .all, isrSize: isr.count, minInsyncReplicas: config.minInsyncReplicas)
+        {
             step.error = "NOT_ENOUGH_REPLICAS"
             step.lines.append(
                 "refused: NOT_ENOUGH_REPLICAS, acks=all needs min.insync.replicas=\(config.minInsyncReplicas) in-sync replicas and the ISR is \(Self.ids(isr)); nothing was written (acks=1 would have been accepted)"
@@ -150,7 +152,11 @@ extension ReplicationModel {
             step.lines.append(
                 "leader \(leaderId) now knows broker \(id)'s LEO is \(fetchOffset) (the offset it fetched from)")
         }
-        if !isr.contains(id), fetchOffset >= replica(leaderId).hw, fetchOffset >= (leaderEpochStartOffset ?? 0) {
+        if !isr.contains(id),
+            KafkaReplicationRules.mayJoinIsr(
+                followerLeo: fetchOffset, leaderHighWatermark: replica(leaderId).hw,
+                leaderEpochStartOffset: leaderEpochStartOffset ?? 0)
+        {
             isr = (isr + [id]).sorted()
             step.lines.append(
                 "broker \(id) caught up to the HW (\(replica(leaderId).hw)) and rejoined the ISR: \(Self.ids(isr))")
@@ -256,7 +262,9 @@ extension ReplicationModel {
             let behind = isr.filter { id in
                 guard id != leaderId else { return false }
                 let r = replica(id)
-                return r.knownLeo != leaderLeo && clockMs - r.lastCaughtUpMs > config.replicaLagTimeMaxMs
+                return KafkaReplicationRules.isOutOfSync(
+                    followerLeo: r.knownLeo, leaderLeo: leaderLeo, lastCaughtUpMs: r.lastCaughtUpMs, nowMs: clockMs,
+                    maxLagMs: config.replicaLagTimeMaxMs)
             }
             for id in behind {
                 isr.removeAll { $0 == id }
@@ -310,12 +318,18 @@ extension ReplicationModel {
         try checkBroker(id)
         guard !replica(id).up else { throw ModelError("broker \(id) is already running") }
         var step = ModelStep(event: "start")
-        if !replica(id).fenced {
-            step.lines.append(
-                "broker \(id) restarted before its session timed out: registering again fences its old incarnation first"
+        if !replica(id).fenced, let crashed = replica(id).crashedAtMs,
+            !KafkaReplicationRules.mayRegister(
+                previousFenced: false, lastHeartbeatMs: crashed, sessionTimeoutMs: config.brokerSessionTimeoutMs,
+                nowMs: clockMs)
+        {
+            let expiry = KafkaReplicationRules.fenceTime(
+                lastHeartbeatMs: crashed, sessionTimeoutMs: config.brokerSessionTimeoutMs)
+            throw ModelError(
+                "broker \(id) cannot register yet: its previous session is valid until \(Self.ms(expiry)) (broker.session.timeout.ms after its last heartbeat), and the controller refuses a second incarnation meanwhile (DuplicateBrokerRegistrationException); `sim tick \(Self.argument(expiry - clockMs))` first"
             )
-            fence(id, &step)
         }
+        if !replica(id).fenced { fence(id, &step) }
         replicas[id - 1].up = true
         replicas[id - 1].fenced = false
         replicas[id - 1].knownLeo = nil
@@ -388,9 +402,12 @@ extension ReplicationModel {
                 &step)
             return step
         }
-        if let candidate = liveIsr.first {
+        let choice = KafkaReplicationRules.electLeader(
+            replicas: replicas.map(\.id), isr: isr, current: nil, unclean: config.uncleanLeaderElection,
+            isAlive: { replica($0).up })
+        if let candidate = choice?.leader, choice?.unclean == false {
             elect(candidate, unclean: false, why: "broker \(candidate) is the first running ISR member", &step)
-        } else if config.uncleanLeaderElection, let candidate = replicas.first(where: { $0.up })?.id {
+        } else if let candidate = choice?.leader {
             elect(
                 candidate, unclean: true,
                 why: "no ISR member (\(Self.ids(isr))) is running and unclean.leader.election.enable=true", &step)
@@ -413,8 +430,8 @@ extension ReplicationModel {
         replicas[id - 1].fenced = true
         replicas[id - 1].crashedAtMs = nil
         if isr.contains(id) {
-            if isr.count > 1 {
-                isr.removeAll { $0 == id }
+            if KafkaReplicationRules.isr(isr, without: id) != isr {
+                isr = KafkaReplicationRules.isr(isr, without: id)
                 step.lines.append("broker \(id) left the ISR: \(Self.ids(isr))")
             } else {
                 step.lines.append(
@@ -425,11 +442,15 @@ extension ReplicationModel {
             maybeIncrementHighWatermark(&step)
             return
         }
-        let liveIsr = isr.filter { replica($0).up }
-        if let next = liveIsr.first {
-            elect(next, unclean: false, why: "broker \(next) is the first running ISR member", &step)
-        } else if config.uncleanLeaderElection, let next = replicas.first(where: { $0.up })?.id {
-            elect(next, unclean: true, why: "no ISR member is running and unclean.leader.election.enable=true", &step)
+        let choice = KafkaReplicationRules.electLeader(
+            replicas: replicas.map(\.id), isr: isr, current: nil, unclean: config.uncleanLeaderElection,
+            isAlive: { replica($0).up })
+        if let next = choice, !next.unclean {
+            elect(next.leader, unclean: false, why: "broker \(next.leader) is the first running ISR member", &step)
+        } else if let next = choice {
+            elect(
+                next.leader, unclean: true, why: "no ISR member is running and unclean.leader.election.enable=true",
+                &step)
         } else {
             leader = nil
             failPendingWrites(leaderCrashed: false, &step)

@@ -31,6 +31,8 @@ enum CompactionDemo {
         _ = try c.ensureTopic(
             topic, partitions: 1, replicationFactor: Int32(min(3, try c.client.metadata().brokers.count)),
             configs: configs)
+        try ProduceAvailability.check(
+            topic: topic, properties: ["acks": "all"], connection: c, output: ctx.output, lab: ctx.path)
         let producer = try Producer(config: try ctx.session.plainProducerProperties(["linger.ms": "0", "acks": "all"]))
         for r in records.writes {
             try producer.send(topic: topic, partition: 0, key: Array(r.key.utf8), value: r.value.map { Array($0.utf8) })

@@ -6,7 +6,7 @@ import Testing
 
 /// What only real Kafka can show: group listing, and the member owning each partition.
 /// Runs when KAFKALAB_TEST_BOOTSTRAP names a cluster (e.g. the compose one).
-extension RealCluster {
+extension RealClusterOnlyWithBootstrap {
     @Suite("Lag on a real cluster", .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
     struct LagRealClusterTests {
         @Test func lagNamesTheOwningMemberAndGroupsListsTheGroup() throws {
@@ -55,4 +55,4 @@ extension RealCluster {
             #expect(message.contains("unknown group"))
         }
     }
-}  // extension RealCluster
+}  // extension RealClusterOnlyWithBootstrap

@@ -6,7 +6,7 @@ import Testing
 
 /// The foundation against a real cluster (the project's docker-compose.yml).
 /// Runs only when KAFKALAB_TEST_BOOTSTRAP names one; nobody here can start Kafka.
-extension RealCluster {
+extension RealClusterOnlyWithBootstrap {
     @Suite(
         "Real cluster: foundation", .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
     struct RealClusterFoundationTests {
@@ -66,4 +66,4 @@ extension RealCluster {
             }
         }
     }
-}  // extension RealCluster
+}  // extension RealClusterOnlyWithBootstrap

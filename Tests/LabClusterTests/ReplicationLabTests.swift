@@ -416,7 +416,7 @@ struct ReplicationLabTests {
     }
 }
 
-extension RealCluster {
+extension RealClusterOnlyWithBootstrap {
     @Suite(
         "min-isr demo on a real cluster",
         .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
@@ -464,4 +464,4 @@ extension RealCluster {
             #expect(whole, "the ISR was not full again within 120 s after the demo")
         }
     }
-}  // extension RealCluster
+}  // extension RealClusterOnlyWithBootstrap

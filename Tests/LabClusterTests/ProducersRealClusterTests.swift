@@ -7,7 +7,7 @@ import Testing
 /// What only real Kafka shows: transaction markers that read_committed obeys,
 /// and fencing of a zombie producer. Skipped unless KAFKALAB_TEST_BOOTSTRAP
 /// names a cluster (e.g. the compose one: localhost:19092,localhost:29092,localhost:39092).
-extension RealCluster {
+extension RealClusterOnlyWithBootstrap {
     @Suite(
         "Producers lab (real cluster)",
         .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
@@ -69,4 +69,4 @@ extension RealCluster {
             #expect(s.1.execute("txn abort", in: s.0) == .succeeded)
         }
     }
-}  // extension RealCluster
+}  // extension RealClusterOnlyWithBootstrap

@@ -8,7 +8,7 @@ import Testing
 /// project's docker-compose.yml): a real cluster keeps topics and groups between
 /// runs. Runs only when KAFKALAB_TEST_BOOTSTRAP names it, with docker on PATH for
 /// 02's broker stops; the stand-in replays (ComposeExampleReplayTests) run everywhere.
-extension RealCluster {
+extension RealClusterOnlyWithBootstrap {
     @Suite(
         "Real cluster: every example twice in a row",
         .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))

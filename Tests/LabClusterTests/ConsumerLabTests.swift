@@ -147,7 +147,7 @@ struct ConsumerLabTests {
 
 /// `group static` against a real cluster (the compose cluster): the static
 /// member's restart must not rebalance the group; the dynamic one's must.
-extension RealCluster {
+extension RealClusterOnlyWithBootstrap {
     @Suite(
         "Consumer lab on a real cluster",
         .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
@@ -183,4 +183,4 @@ extension RealCluster {
             _ = dispatcher.execute("topic delete \(topic)", in: session)
         }
     }
-}  // extension RealCluster
+}  // extension RealClusterOnlyWithBootstrap

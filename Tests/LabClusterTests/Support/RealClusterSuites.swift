@@ -6,6 +6,6 @@ import Testing
 /// min ISR, so topic creation, init_transactions and group commits beside it fail.
 /// Runs only when KAFKALAB_TEST_BOOTSTRAP names a cluster.
 @Suite(
-    "Real cluster (serialized)", .serialized,
+    "Real cluster, only with KAFKALAB_TEST_BOOTSTRAP (serialized)", .serialized,
     .enabled(if: ProcessInfo.processInfo.environment["KAFKALAB_TEST_BOOTSTRAP"] != nil))
-struct RealCluster {}
+struct RealClusterOnlyWithBootstrap {}

@@ -1,9 +1,10 @@
 import Foundation
 import Kafka
+import TestSupport
 
 @testable import Lab
 
-// SeededGenerator (SplitMix64) is declared in DispatcherTests.swift.
+// SeededGenerator (SplitMix64) is declared in Tests/TestSupport.
 
 /// Lines a careless or hostile user could type: every command of the catalog
 /// with random options and extreme numbers, every librdkafka property with

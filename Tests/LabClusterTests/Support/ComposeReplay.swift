@@ -10,7 +10,7 @@ func replayInComposeMode(
     _ example: String, on kafka: ScriptedKafka
 ) throws -> (session: TestSession, result: ScriptRunner.Result) {
     let t = TestSession(standIn: kafka)
-    // This file is Tests/LabTests/Support/ComposeReplay.swift; examples/ is at the root.
+    // This file is Tests/LabClusterTests/Support/ComposeReplay.swift; examples/ is at the root.
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples/\(example)")
     let lines = try String(contentsOf: script, encoding: .utf8).split(
@@ -32,4 +32,11 @@ func replayInComposeMode(
             sourceLocation: sourceLocation)
         return t.buffer.stdout
     }
+}
+
+/// The broker ids of a JSON list (an ISR, replicas), in ascending order: Kafka keeps
+/// them in placement and join order, which tests compare as sets.
+func ids(_ value: JSONValue?) -> [Int64] {
+    guard case .array(let items)? = value else { return [] }
+    return items.compactMap(\.intValue).sorted()
 }

@@ -27,11 +27,11 @@ struct ComposeStandInTests {
         let kafka = try ScriptedKafka()
         let t = TestSession(standIn: kafka)
         _ = try t.output(of: "topic create payments --partitions 1")
-        #expect(try partitions(t.json("isr payments")).first?["isr"] == .ints([1, 2, 3]))
+        #expect(ids(try partitions(t.json("isr payments")).first?["isr"]) == [1, 2, 3])
         _ = try t.output(of: "broker stop 2")
-        #expect(try partitions(t.json("isr payments")).first?["isr"] == .ints([1, 3]))
+        #expect(ids(try partitions(t.json("isr payments")).first?["isr"]) == [1, 3])
         _ = try t.output(of: "broker stop 3")
-        #expect(try partitions(t.json("isr payments")).first?["isr"] == .ints([1]))
+        #expect(ids(try partitions(t.json("isr payments")).first?["isr"]) == [1])
         #expect(kafka.composeCalls == ["stop kafka-2", "stop kafka-3"])
 
         let started = try t.output(of: "broker start 2 3")
@@ -62,22 +62,25 @@ struct ComposeStandInTests {
         #expect(running.contains("broker 2 is already running (`docker compose ps` says kafka-2 is running)"))
     }
 
-    @Test func aWatchSeesAKilledBrokerFencedPollsLater() throws {
+    @Test func aWatchSeesAKilledBrokerFencedNineSecondsLater() throws {
         let kafka = try ScriptedKafka()
         let t = TestSession(standIn: kafka, format: .json)
         _ = try t.output(of: "topic create w --partitions 1")
         _ = try t.output(of: "isr watch w --interval 100ms --for 200ms")
         _ = try t.output(of: "broker kill 3")
-        let text = try t.output(of: "isr watch w --interval 100ms --for 1s")
+        // broker.session.timeout.ms (9 s) of the stand-in's time pass during the watch.
+        let text = try t.output(of: "isr watch w --interval 100ms --for 10s")
         let events = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }.filter {
             $0["kind"] != nil
         }
         let gone = try #require(events.first { $0["kind"] == .string("broker-gone") }, "\(text)")
         // Seen by a poll of this watch (timestamped), not in the "since" block: the kill
-        // left broker 3 listed for some polls.
+        // left broker 3 listed until its session expired.
         #expect(gone["time"] != .null)
+        let at = try #require(gone["elapsed_ms"]?.intValue, "\(gone)")
+        #expect(at >= 8_900 && at <= 9_300, "\(gone)")
         let shrink = try #require(events.first { $0["kind"] == .string("isr-shrink") }, "\(text)")
-        #expect(shrink["isr"] == .ints([1, 2]))
+        #expect(ids(shrink["isr"]) == [1, 2])
     }
 
     @Test func minIsrDemoWaitsForThreeBrokersAndShowsTheRejection() throws {
@@ -104,16 +107,20 @@ struct ComposeStandInTests {
 
     @Test func txnDemoWaitsForTheAbortMarkerBeforeBuildingTheTable() throws {
         let kafka = try ScriptedKafka()
-        kafka.markerDelayQueries = 3
+        kafka.markerDelayMs = 1_500
         let t = TestSession(standIn: kafka, format: .json)
         _ = try t.output(of: "topic create txn-demo --partitions 1")
-        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6])
+        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6], aborted: [1])
         let json = try t.json("txn demo")
         #expect(json["expected_end_offset"] == .integer(8))
         #expect(json["end_offset"] == .integer(8), "\(json)")
         guard case .array(let markers)? = json["marker_offsets"] else { throw TestFailure("no markers") }
         #expect(markers.count == 2)
         #expect(json["last_stable_offset"] == .integer(8))
+        // read_committed skips the aborted batch, as a broker serves it; read_uncommitted sees it.
+        #expect(json["read_committed"]?["aborted_seen"] == .integer(0), "\(json)")
+        #expect(json["read_committed"]?["offsets"] == .ints([0, 1, 2]))
+        #expect(json["read_uncommitted"]?["aborted_seen"] == .integer(3))
     }
 
     @Test func describeShowsTheLastStableOffsetBehindTheHighWatermark() throws {
@@ -220,58 +227,19 @@ struct ComposeStandInTests {
 @Suite("examples/03-producers.kl in compose mode against the stand-in")
 struct ComposeProducersExampleTests {
     @Test func theProducersExampleReplaysInComposeMode() throws {
-        let (t, result) = try replayInComposeMode("03-producers.kl", on: try ScriptedKafka())
+        let kafka = try ScriptedKafka()
+        // The two transactions of `txn demo` (3 records committed, 3 aborted) as a broker
+        // logs them: markers after each, the second an abort.
+        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6], aborted: [1])
+        let (t, result) = try replayInComposeMode("03-producers.kl", on: kafka)
         #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
         let out = t.buffer.stdout
+        // txn demo takes the real-cluster branches: both markers arrive, read_committed filters.
+        #expect(!out.contains("the high watermark reached"), "\(out)")
+        #expect(!out.contains("a Kafka broker should have filtered them"))
+        #expect(out.contains("read_committed skipped the aborted batch: the abort marker told it to"))
         // The real-cluster path of the idempotence demo: nothing injected, the learner pauses the leader.
         #expect(out.contains("docker compose pause kafka-"), "\(out.suffix(3000))")
         #expect(!out.contains("INJECTED") && !out.contains("injected through the mock"))
-    }
-}
-
-/// What only the compose cluster would otherwise show, decided in pure code.
-@Suite("Real-cluster decisions")
-struct RealClusterDecisionTests {
-    @Test func shortSessionTimeoutsAreRaisedOnlyOnARealCluster() {
-        #expect(GroupRunPlan.sessionTimeout(requested: 3, embedded: true).seconds == 3)
-        let real = GroupRunPlan.sessionTimeout(requested: 3, embedded: false)
-        #expect(real.seconds == 6)
-        #expect(real.warning?.contains("group.min.session.timeout.ms") == true)
-        #expect(GroupRunPlan.sessionTimeout(requested: 10, embedded: false).warning == nil)
-    }
-
-    @Test func theTimeoutIsNamedAsTheCauseOnlyWhenTheTransactionOutlivedIt() {
-        #expect(TransactionLab.timeoutCause(openFor: 59, timeoutMs: 60_000) == nil)
-        #expect(TransactionLab.timeoutCause(openFor: nil, timeoutMs: 60_000) == nil)
-        let cause = TransactionLab.timeoutCause(openFor: 75, timeoutMs: 60_000)
-        #expect(cause?.contains("longer than transaction.timeout.ms (60 s)") == true)
-        #expect(
-            TransactionLab.timeLeftText(openFor: 100, timeoutMs: 900_000).hasPrefix(
-                "800 s of transaction.timeout.ms (900 s)"))
-    }
-
-    @Test func watermarkHandlesReadUncommitted() {
-        #expect(
-            AdminClusterClient.highWatermarkProperties(["bootstrap.servers": "x:1"])["isolation.level"]
-                == "read_uncommitted")
-    }
-
-    @Test func theQuorumToolsLeaderIsParsed() {
-        let text =
-            "ClusterId:              0rZpFfcFRxWgExCPnbz7jg\nLeaderId:               102\nLeaderEpoch:            5\nHighWatermark:          1234\n"
-        #expect(DockerCompose.parseQuorumLeader(text) == 102)
-        #expect(DockerCompose.parseQuorumLeader("LeaderId: -1\n") == nil)
-        #expect(ContainerState(psState: "running\n") == .running)
-        #expect(ContainerState(psState: "exited") == .notRunning("exited"))
-        #expect(ContainerState(psState: "") == .missing)
-    }
-
-    @Test func composeBrokerStateCombinesContainerAndMetadata() {
-        #expect(
-            ReplicationCommands.composeBrokerState(listed: false, container: .running)
-                == "starting (container running, not registered yet)")
-        #expect(
-            ReplicationCommands.composeBrokerState(listed: true, container: .notRunning("exited"))
-                == "down (container exited); still in metadata until fenced")
     }
 }

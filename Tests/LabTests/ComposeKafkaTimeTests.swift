@@ -1,0 +1,201 @@
+import Foundation
+import Kafka
+import Testing
+
+@testable import Lab
+
+/// The stand-in on Kafka's time: what happens 9 s after a kill, 30-45 s after a
+/// follower stops fetching, when a restarted broker may register and rejoin. The
+/// clock is the stand-in's (`ScriptedKafka.advance`, and every pause of a lab's
+/// bounded wait): nothing here waits for real.
+@Suite("The compose stand-in keeps Kafka 3.9's time")
+struct ComposeKafkaTimeTests {
+    func partitionZero(_ t: TestSession, _ topic: String) throws -> JSONValue {
+        guard case .array(let rows)? = try t.json("isr \(topic)")["partitions"], let p0 = rows.first else {
+            throw TestFailure("no partitions of \(topic)")
+        }
+        return p0
+    }
+
+    @Test func aKilledBrokerIsFencedNineSecondsAfterItsLastHeartbeat() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create f --partitions 1")
+        let killedAt = kafka.nowMs
+        _ = try t.output(of: "broker kill 2")
+        try kafka.advance(ms: killedAt + 8_999 - kafka.nowMs)
+        #expect(ids(try partitionZero(t, "f")["isr"]) == [1, 2, 3])
+        #expect(kafka.registered.contains(2))
+        try kafka.advance(ms: 1)
+        #expect(ids(try partitionZero(t, "f")["isr"]) == [1, 3])
+        #expect(!kafka.registered.contains(2))
+    }
+
+    @Test func aQuickRestartRegistersOnlyAfterTheOldSessionExpired() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        let killedAt = kafka.nowMs
+        _ = try t.output(of: "broker kill 2")
+        try kafka.advance(ms: 2_000)
+        let text = try t.output(of: "broker start 2")
+        #expect(text.contains("broker 2 is still in metadata from before it was killed"), "\(text)")
+        // Refused until 9 s after the kill, registered on the retry a second later:
+        // 8 s after `docker compose start`, not the 3 s a fresh start takes.
+        #expect(text.contains("broker 2 registered and listed in metadata after 8.0 s"), "\(text)")
+        #expect(kafka.nowMs - killedAt >= 10_000)
+        // A controlled shutdown fences at once: its restart registers after the JVM's start-up alone.
+        _ = try t.output(of: "broker stop 3")
+        #expect(try t.output(of: "broker start 3").contains("broker 3 registered and listed in metadata after 3.0 s"))
+    }
+
+    @Test func aFollowerThatStopsFetchingLeavesTheIsrBetweenTheLagTimeAndOneAndAHalfTimesIt() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create lag --partitions 1")
+        let leader = try #require(try partitionZero(t, "lag")["leader"]?.intValue)
+        let follower = Int32([1, 2, 3].first { $0 != leader }!)
+        let stalledAt = kafka.nowMs
+        try kafka.stallFetches(of: follower)
+        try kafka.advance(ms: stalledAt + 30_000 - kafka.nowMs)
+        #expect(kafka.isr("lag", 0)?.contains(follower) == true, "replica.lag.time.max.ms has only just passed")
+        try kafka.advance(ms: stalledAt + 45_000 - kafka.nowMs)
+        #expect(kafka.isr("lag", 0)?.contains(follower) == false, "a shrink check (every 15 s) has run since")
+        // Fetching again, it is in sync at once (nothing was written meanwhile).
+        try kafka.resumeFetches(of: follower)
+        try kafka.advance(ms: 1)
+        #expect(kafka.isr("lag", 0)?.contains(follower) == true)
+    }
+
+    @Test func aRestartedFollowerRejoinsTheIsrOnlyOnceItHasCaughtUp() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create c --partitions 1")
+        let leader = try #require(try partitionZero(t, "c")["leader"]?.intValue)
+        let follower = Int32([1, 2, 3].first { $0 != leader }!)
+        _ = try t.output(of: "broker stop \(follower)")
+        // Written while it is down: it must fetch these before it is in sync.
+        _ = try t.output(of: "produce --topic c --count 5 m{i}")
+        try kafka.perform(.start, broker: follower)
+        try kafka.advance(ms: kafka.startupMs)
+        #expect(kafka.registered.contains(follower))
+        #expect(kafka.isr("c", 0)?.contains(follower) == false, "registered, but its first fetch starts behind the HW")
+        try kafka.advance(ms: kafka.fetchIntervalMs)
+        #expect(kafka.isr("c", 0)?.contains(follower) == true)
+    }
+
+    @Test func leadershipMovesToTheFirstLiveIsrMemberInReplicaOrder() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create order --partitions 6")
+        // A partition whose two other replicas come in descending order (as Kafka places
+        // them, e.g. 2,3,1): the lowest id would be the wrong choice.
+        let md = try kafka.metadata(timeoutMs: nil)
+        let p = try #require(
+            md.topic("order")?.partitions.first { p in
+                let rest = p.replicas.filter { $0 != p.leader }
+                return rest.count == 2 && rest[0] > rest[1]
+            }, "\(String(describing: md.topic("order")))")
+        _ = try t.output(of: "broker stop \(p.leader)")
+        let expected = p.replicas.filter { $0 != p.leader }[0]
+        #expect(kafka.model["order"]?[p.id]?.leader == expected)
+    }
+
+    @Test func withTheLastIsrMemberGoneThePartitionWaitsForItNoUncleanElection() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create u --partitions 1")
+        let leader = Int32(try #require(try partitionZero(t, "u")["leader"]?.intValue))
+        let followers = [Int32(1), 2, 3].filter { $0 != leader }
+        _ = try t.output(of: "broker stop \(followers[0]) \(followers[1])")
+        #expect(kafka.isr("u", 0) == [leader])
+        try kafka.perform(.start, broker: followers[0])
+        try kafka.perform(.kill, broker: leader)
+        try kafka.advance(ms: 9_000)
+        // Fenced, yet still the ISR's last member; the registered follower may not lead.
+        #expect(kafka.registered.contains(followers[0]) && !kafka.registered.contains(leader))
+        let offline = try partitionZero(t, "u")
+        #expect(offline["isr"] == .ints([leader]))
+        #expect(offline["leader"] == .null, "\(offline)")
+        try kafka.perform(.start, broker: leader)
+        try kafka.advance(ms: kafka.startupMs)
+        #expect(kafka.model["u"]?[0]?.leader == leader)
+        try kafka.advance(ms: kafka.fetchIntervalMs)
+        #expect(kafka.isr("u", 0) == [leader, followers[0]])
+    }
+}
+
+/// Each bounded wait of the compose paths, run past its bound on the stand-in's
+/// clock: what the user is told when Kafka takes longer than the lab waits.
+@Suite("Bounded waits of the compose paths, past their bound")
+struct ComposeBoundedWaitTests {
+    @Test func aBrokerThatHasNotRegisteredWithinTheWaitIsNamedWithWhereToLook() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "broker kill 2")
+        let startedAt = kafka.nowMs
+        let text = try t.output(of: "broker start 2 --wait 5s")
+        #expect(!text.contains("registered and listed"), "\(text)")
+        #expect(
+            text.contains(
+                "warning: broker 2 started but not yet registered after 5 s; `broker list` shows when it is (docker compose logs kafka-2)"
+            ), "\(text)")
+        #expect(kafka.nowMs - startedAt >= 5_000 && kafka.nowMs - startedAt < 6_000)
+        // The old session still runs out on Kafka's time; then the broker is listed.
+        try kafka.advance(ms: 6_000)
+        #expect(kafka.registered.contains(2))
+    }
+
+    @Test func aTopicTheBrokersHaveNotAppliedWithinTenSecondsIsReportedNotHiddenBehindAHang() throws {
+        let kafka = try ScriptedKafka()
+        kafka.topicPropagationMs = 15_000
+        let t = TestSession(standIn: kafka)
+        let refusal = try t.failure(of: "topic create slow --partitions 2")
+        #expect(
+            refusal
+                == "created slow, but the metadata did not list it with 2 led partition(s) within 10 s; `topic describe slow` shows where it stands"
+        )
+        try kafka.advance(ms: 5_000)
+        #expect(try t.output(of: "isr slow").contains("Topic: slow  partitions 2"))
+    }
+
+    @Test func anAbortMarkerLaterThanTenSecondsLeavesTheTableAsTheLogHeldIt() throws {
+        let kafka = try ScriptedKafka()
+        kafka.markerDelayMs = 12_000
+        let t = TestSession(standIn: kafka, format: .json)
+        _ = try t.output(of: "topic create txn-demo --partitions 1")
+        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6])
+        let json = try t.json("txn demo")
+        #expect(json["expected_end_offset"] == .integer(8))
+        #expect((json["end_offset"]?.intValue ?? 99) < 8, "\(json)")
+        #expect(
+            t.buffer.stderr.contains("not 8, within 10 s: the table shows what the log held then"), "\(t.buffer.stderr)"
+        )
+    }
+
+    @Test func theMinIsrDemoSaysHowManyBrokersItFoundWhenOneDoesNotRegisterInTime() throws {
+        let kafka = try ScriptedKafka()
+        kafka.startupMs = 60_000
+        let t = TestSession(standIn: kafka)
+        try kafka.perform(.stop, broker: 2)
+        try kafka.perform(.start, broker: 2)
+        let refusal = try t.failure(of: "min-isr demo --wait 10s")
+        #expect(
+            refusal
+                == "the demo needs 3 running brokers; metadata lists 2 (1,3) after waiting 10 s (`broker list`, `broker start <id>`)"
+        )
+    }
+
+    @Test func theMinIsrDemoGivesUpOnFollowersThatDoNotRejoinInTwiceTheWait() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create mi --partitions 1 --config min.insync.replicas=2")
+        kafka.startupMs = 30_000
+        let refusal = try t.failure(of: "min-isr demo mi --wait 10s")
+        #expect(refusal.hasPrefix("gave up waiting for brokers "), "\(refusal)")
+        #expect(refusal.contains("to rejoin the ISR after 20 s (ISR ["), "\(refusal)")
+        #expect(refusal.hasSuffix("see `isr mi`"))
+        // Both followers were stopped and started by the demo; they register on Kafka's time.
+        try kafka.advance(ms: 30_000)
+        #expect(kafka.registered == [1, 2, 3])
+    }
+}

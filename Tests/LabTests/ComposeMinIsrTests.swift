@@ -1,0 +1,94 @@
+import Foundation
+import Kafka
+import Testing
+
+@testable import Lab
+
+/// Kafka refuses every acks=all write while a partition's ISR is below
+/// min.insync.replicas, internal topics included (the coordinators write to
+/// __consumer_offsets and __transaction_state with acks=all). librdkafka retries
+/// the refusal for minutes; each lab that writes says so in one line instead.
+@Suite("Below min.insync.replicas on the compose stand-in: what each lab does")
+struct ComposeMinIsrTests {
+    @Test func theInternalTopicsFollowTheBrokersByTheSameRules() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "broker stop 2 3")
+        for topic in ScriptedKafka.internalTopics {
+            #expect(kafka.isr(topic, 0) == [1] && kafka.isr(topic, 1) == [1], "\(topic)")
+        }
+        _ = try t.output(of: "broker start 2")
+        #expect(
+            ids(
+                try t.json("isr __transaction_state")["partitions"].flatMap { v -> JSONValue? in
+                    if case .array(let rows) = v { return rows.first?["isr"] }
+                    return nil
+                }) == [1, 2])
+    }
+
+    @Test func everyLabThatWritesWithAcksAllStopsInOneLineWithTwoBrokersDown() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create p --partitions 3")
+        _ = try t.output(of: "broker stop 2 3")
+
+        let seed = try t.failure(of: "seed p --count 10")
+        #expect(
+            seed.hasPrefix(
+                "seed: acks=all: p partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]) are below min.insync.replicas 2"),
+            "\(seed)")
+        #expect(
+            seed.contains(
+                "retries until message.timeout.ms (300 s) before failing; `broker start <id>` restores the ISR"))
+
+        let txn = try t.failure(of: "txn demo")
+        #expect(
+            txn.hasPrefix(
+                "txn demo: __transaction_state partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]), 3 (ISR [1]) and 46 more of 50 are below min.insync.replicas 2: the transaction coordinator cannot write"
+            ), "\(txn)")
+
+        // Its group could not settle either: the group coordinator's log is checked first.
+        let lag = try t.failure(of: "lag demo")
+        #expect(lag.hasPrefix("lag demo: __consumer_offsets partition(s) "), "\(lag)")
+        let member = try t.failure(of: "consume p --group billing")
+        #expect(member.hasPrefix("consume --group billing: __consumer_offsets partition(s) "), "\(member)")
+        #expect(member.contains("a rebalance cannot complete (reading without a group still works)"))
+
+        let compaction = try t.failure(of: "compaction demo")
+        #expect(
+            compaction.contains(": acks=all: ") && compaction.contains("below min.insync.replicas 2"), "\(compaction)")
+
+        // acks=1 does not look at the ISR.
+        _ = try t.output(of: "set acks 1")
+        #expect(try t.output(of: "seed p --count 10").contains("10"))
+        // Reads without a group need no coordinator.
+        let read = try t.output(of: "consume p --count 2 --idle 1s")
+        #expect(read.contains("2 message"), "\(read)")
+    }
+
+    @Test func aWriteThatStallsIsCheckedAgainOnceTheKilledLeaderIsFenced() throws {
+        let kafka = try ScriptedKafka()
+        // The mock keeps the dead leader until the stand-in fences it: the write stalls until then.
+        kafka.fenceSeconds = 20
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create s --partitions 1")
+        _ = try t.output(of: "set message.timeout.ms 4000")
+        let leader = try #require(kafka.model["s"]?[0]?.leader)
+        let followers = [Int32(1), 2, 3].filter { $0 != leader }
+        _ = try t.output(of: "broker stop \(followers[0])")
+        // Killed, the leader stays in the ISR (2 of 3, at min ISR) until fenced: the check
+        // before sending lets the write go.
+        _ = try t.output(of: "broker kill \(leader)")
+        #expect(kafka.isr("s", 0)?.count == 2)
+        // While the write waits, Kafka's 9 s pass: the next look at the ISR sees the fence.
+        kafka.advanceAtPoll[kafka.metadataPolls + 2] = 9_000
+        let before = t.buffer.stdout.count
+        // (Delivered or not: the mock under the stand-in refuses a Produce only once.)
+        t.run("produce --topic s x")
+        let text = String(t.buffer.stdout.dropFirst(before))
+        #expect(
+            text.contains(
+                "warning: 1 delivery report(s) outstanding after 2 s: s partition(s) 0 (ISR [\(followers[1])]) are now below min.insync.replicas 2 (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (4000 ms, as you set it)"
+            ), "\(text)")
+    }
+}
