@@ -32,4 +32,3 @@ public enum PrometheusParser {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
-
