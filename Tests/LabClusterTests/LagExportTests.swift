@@ -34,8 +34,9 @@ func httpGet(_ url: String, timeout: Double = 5) throws -> (status: Int, body: S
 struct LagExportTests {
     @Test func servesLagAndKeepsTheLastGoodValuesWhileTheBrokerIsDown() throws {
         let t = try TestSession(brokers: 1)
-        // A short request bound, so a collection against the stopped broker fails within a second or two.
-        t.session.connect(try ClusterConnection(embeddedBrokers: 1, timeoutMs: 1_000))
+        // A request bound that a collection against the stopped broker waits out (failing after
+        // it), long enough that Ctrl-C in the middle of one must not wait for it.
+        t.session.connect(try ClusterConnection(embeddedBrokers: 1, timeoutMs: 3_000))
         _ = try t.output(of: "topic create exported --partitions 2")
         _ = try t.output(of: "produce --topic exported --partition 0 --count 30 m{i}")
         _ = try t.output(of: "consume exported --group exporter-g --count 10")
@@ -75,7 +76,7 @@ struct LagExportTests {
         defer { try? t.embedded.startBroker(1) }
         // Every scrape answers at once with the last good lag; the error counter grows.
         var sawErrors = false
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(15)
         while Date() < deadline && !sawErrors {
             let scrape = try httpGet(metrics)
             #expect(scrape.seconds < 1, "a scrape took \(scrape.seconds) s while the broker was down")
@@ -85,6 +86,11 @@ struct LagExportTests {
             usleep(200_000)
         }
         #expect(sawErrors, "no collection failed while the only broker was stopped")
+        // Ctrl-C while a collection waits on the dead broker: back within the second.
+        usleep(300_000)
+        run.cancel()
+        let stopped = try #require(run.wait(timeout: 10), "lag export did not return after Ctrl-C")
+        #expect(stopped.secondsAfterCancel < BackgroundRun.cancelBound)
     }
 
     @Test func refusesWithoutGroupsAndAllGroupsOnTheEmbeddedCluster() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Synchronization
 
 /// `lag export`: consumer lag for Prometheus, served on `/metrics` until Ctrl-C.
 extension LagCommands {
@@ -37,7 +38,7 @@ extension LagCommands {
         let defaultFor = ctx.session.isScript ? ctx.session.scriptWaitLimit : 365 * 86_400
         let duration = try args.seconds("--for", default: defaultFor, minimum: interval, maximum: 366 * 86_400)
         let window = try args.int("--window", default: 10, range: 2...1_000)
-        var exporter = LagExporter(groups: named, allGroups: allGroups, evaluator: LagEvaluator(windowSize: window))
+        let exporter = LagExporter(groups: named, allGroups: allGroups, evaluator: LagEvaluator(windowSize: window))
         if allGroups { _ = try exporter.groupsToCollect(c.client) }  // ListGroups refused: say so now, in one line
 
         let server = try MetricsHTTPServer(host: host, port: port)
@@ -45,20 +46,22 @@ extension LagCommands {
         ctx.output.line(
             "serving consumer lag on http://\(server.host):\(server.port)/metrics every \(Arguments.formatDuration(interval)) (Ctrl-C stops)"
                 + (server.host == "0.0.0.0" ? "; listening on every interface" : ""))
+        // Collections run on a thread of their own: one can wait its request
+        // time-out on a dead broker, and neither Ctrl-C nor the scrapes wait for it.
+        let collector = LagExportCollector(exporter: exporter, client: c.client, server: server, interval: interval)
+        defer { collector.stop() }
         let started = Date()
         while !ctx.isCancelled && Date().timeIntervalSince(started) < duration {
-            let began = Date()
-            if let failure = exporter.collect(from: c.client, at: began.timeIntervalSince1970) {
+            for failure in collector.takeFailures() {
                 ctx.output.warning("collection failed (the last good values stay served): \(failure)")
             }
-            server.publish(exporter.exposition)
-            let next = began.addingTimeInterval(interval)
-            while !ctx.isCancelled && Date() < next && Date().timeIntervalSince(started) < duration { usleep(20_000) }
+            usleep(20_000)
         }
+        let totals = collector.totals
         ctx.output.emit(
             LagExportResult(
-                url: "http://\(server.host):\(server.port)/metrics", groups: exporter.reports.keys.sorted(),
-                collections: exporter.collections, errors: exporter.health.errorsTotal,
+                url: "http://\(server.host):\(server.port)/metrics", groups: totals.groups,
+                collections: totals.collections, errors: totals.errors,
                 scrapes: server.scrapes.load(ordering: .relaxed)))
     }
 }
@@ -76,6 +79,50 @@ struct LagExportResult: CommandResult {
             "lag export stopped: \(collections) collection(s), \(errors) failed, \(scrapes) scrape(s) of \(url); groups: \(groups.isEmpty ? "none with commits" : groups.joined(separator: ", "))"
         )
     }
+}
+
+/// Runs `LagExporter.collect` every interval on its own thread and publishes
+/// each result to the server. The exporter is that thread's alone; what the
+/// command's thread reads (failures to print, totals) is behind Mutexes.
+///
+/// `@unchecked Sendable`: `exporter` is touched only by the collection thread
+/// after `init`; everything else is a Mutex, an Atomic or immutable.
+final class LagExportCollector: @unchecked Sendable {
+    private var exporter: LagExporter
+    private let failures = Mutex<[String]>([])
+    private let summary = Mutex<(collections: Int, errors: Int, groups: [String])>((0, 0, []))
+    private let stopping = Atomic<Bool>(false)
+
+    init(exporter: LagExporter, client: any ClusterClient, server: MetricsHTTPServer, interval: Double) {
+        self.exporter = exporter
+        let thread = Thread { [self] in
+            while !stopping.load(ordering: .acquiring) {
+                let began = Date()
+                let failure = self.exporter.collect(from: client, at: began.timeIntervalSince1970)
+                server.publish(self.exporter.exposition)
+                let e = self.exporter
+                summary.withLock { $0 = (e.collections, e.health.errorsTotal, e.reports.keys.sorted()) }
+                if let failure { failures.withLock { $0.append(failure) } }
+                let next = began.addingTimeInterval(interval)
+                while !stopping.load(ordering: .acquiring) && Date() < next { usleep(20_000) }
+            }
+        }
+        thread.name = "kafkalab-lag-export"
+        thread.start()
+    }
+
+    /// Failures since the last call, to print on the command's thread.
+    func takeFailures() -> [String] {
+        failures.withLock { f in
+            defer { f = [] }
+            return f
+        }
+    }
+
+    var totals: (collections: Int, errors: Int, groups: [String]) { summary.withLock { $0 } }
+
+    /// Asks the thread to end after its current collection; does not wait for it.
+    func stop() { stopping.store(true, ordering: .releasing) }
 }
 
 /// The exporter's state: a lag history per group (as `lag watch` keeps one), the
