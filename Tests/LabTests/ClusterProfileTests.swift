@@ -284,3 +284,40 @@ struct ReadmeClusterFileTests {
         #expect(msk.properties["sasl.username"]?.value == "<user>")
     }
 }
+
+/// Every client's configuration starts in `ClusterConnection.clientProperties`: it is the
+/// only code that gives a client its brokers, so a client built from anything else could
+/// not connect. (ClientPropagationTests checks the clients the commands make at run time.)
+@Suite("One place builds client configurations")
+struct ClientConfigSourceTests {
+    @Test func onlyTheBuilderPutsBootstrapServersIntoAConfiguration() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        // Files that name the key without building a client, and why.
+        let allowed: [String: String] = [
+            "Sources/Lab/Session/ClusterConnection+ClientProperties.swift": "the builder",
+            "Sources/Lab/Session/ClusterProfile.swift": "status rows",
+            "Sources/Lab/Session/JavaClientKeys.swift": "reading a file's key",
+            "Sources/Lab/Bench/ConsumerBenchCommands.swift": "help text",
+            "Sources/Lab/Shell/SessionCommands+Connect.swift": "connect's summary line",
+        ]
+        var offenders: [String] = []
+        var scanned = 0
+        for dir in ["Sources/Lab", "Sources/kafkalab"] {
+            let base = root.appendingPathComponent(dir)
+            let files = FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String } ?? []
+            for file in files where file.hasSuffix(".swift") {
+                let path = dir + "/" + file
+                scanned += 1
+                let text = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)
+                if (text.contains("\"bootstrap.servers\"") || text.contains("\"metadata.broker.list\""))
+                    && allowed[path] == nil
+                {
+                    offenders.append(path)
+                }
+            }
+        }
+        #expect(scanned > 100, "only \(scanned) sources found under \(root.path)")
+        #expect(offenders == [], "these build a client configuration outside ClusterConnection.clientProperties")
+    }
+}
