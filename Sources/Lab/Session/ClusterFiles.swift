@@ -48,7 +48,7 @@ public enum ClusterFiles {
             let known = names(environment: environment)
             let near = NearestNames.suggest(name, from: known)
             throw LabError.notFound(
-                "no cluster named '\(name)': \(path) does not exist; "
+                "no cluster named '\(name)' (a broker address needs HOST:PORT): \(path) does not exist; "
                     + (known.isEmpty
                         ? "put a client properties file there (README: Using your own cluster)"
                         : near.isEmpty
