@@ -148,6 +148,22 @@ struct ClusterProfileTests {
             ])
     }
 
+    @Test func javaValuesOfSharedKeysTranslate() throws {
+        let p = try profile(
+            """
+            ssl.endpoint.identification.algorithm=
+            auto.offset.reset=none
+            partition.assignment.strategy=org.apache.kafka.clients.consumer.RangeAssignor, org.apache.kafka.clients.consumer.CooperativeStickyAssignor
+            """)
+        #expect(p.properties["ssl.endpoint.identification.algorithm"]?.value == "none")
+        #expect(p.properties["auto.offset.reset"]?.value == "error")
+        // Kafka 3's default list: librdkafka cannot mix the two kinds; the first one's kind stays.
+        #expect(p.properties["partition.assignment.strategy"]?.value == "range")
+        #expect(p.notes.contains { $0.contains("cannot mix eager and cooperative") })
+        let sticky = try translate("partition.assignment.strategy=org.apache.kafka.clients.consumer.StickyAssignor")
+        #expect(sticky.problems.count == 1 && sticky.problems[0].contains("cooperative-sticky"))
+    }
+
     @Test func unknownKeyNamesTheNearestLibrdkafkaProperty() throws {
         let t = try translate("linger.mss=5")
         #expect(t.problems.count == 1)

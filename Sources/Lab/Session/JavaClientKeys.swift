@@ -170,6 +170,36 @@ public enum JavaClientKeys {
             case "ssl.keystore.certificate.chain":
                 t.notes.append("\(at): ssl.keystore.certificate.chain is librdkafka's ssl.certificate.pem")
                 emit("ssl.certificate.pem", value, input.origin)
+            case "ssl.endpoint.identification.algorithm" where value.trimmingCharacters(in: .whitespaces).isEmpty:
+                t.notes.append(
+                    "\(at): an empty ssl.endpoint.identification.algorithm (no host name check) is librdkafka's none")
+                emit(key, "none", input.origin)
+            case "auto.offset.reset" where value.lowercased() == "none":
+                t.notes.append("\(at): auto.offset.reset=none (fail without a committed offset) is librdkafka's error")
+                emit(key, "error", input.origin)
+            case "partition.assignment.strategy" where value.contains("Assignor"):
+                var names: [String] = []
+                for item in value.split(separator: ",") {
+                    let cls =
+                        item.trimmingCharacters(in: .whitespaces).split(separator: ".").last.map(String.init) ?? ""
+                    if let name = assignors[cls] {
+                        names.append(name)
+                    } else {
+                        t.problems.append(
+                            "\(at): partition.assignment.strategy \(cls) has no librdkafka equivalent (it has range, roundrobin and cooperative-sticky)"
+                        )
+                    }
+                }
+                // librdkafka refuses eager and cooperative assignors together; Java's
+                // group picks the first it can (the list is for migrating), so the first one's kind stays.
+                let cooperative = names.first == "cooperative-sticky"
+                let kept = names.filter { ($0 == "cooperative-sticky") == cooperative }
+                t.notes.append(
+                    "\(at): the Java assignor classes are librdkafka's \(kept.joined(separator: ","))"
+                        + (kept.count < names.count
+                            ? " (librdkafka cannot mix eager and cooperative assignors; the first one's kind is kept)"
+                            : ""))
+                emit(key, kept.joined(separator: ","), input.origin)
             case "ssl.keystore.password", "ssl.keystore.type", "ssl.truststore.type", "ssl.truststore.password":
                 break  // consumed with their location (a password without one has nothing to open)
             default:
@@ -192,6 +222,11 @@ public enum JavaClientKeys {
         }
         return t
     }
+
+    /// Java's assignor classes and librdkafka's names for the same strategies.
+    static let assignors = [
+        "RangeAssignor": "range", "RoundRobinAssignor": "roundrobin", "CooperativeStickyAssignor": "cooperative-sticky",
+    ]
 
     static let mskIamRefusal =
         "librdkafka 2.0.2 has no MSK IAM authentication; use the cluster's SASL/SCRAM listener (port 9096, sasl.mechanism=SCRAM-SHA-512 with a Secrets Manager user) or its TLS listener (port 9094)"
