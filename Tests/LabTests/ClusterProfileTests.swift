@@ -160,6 +160,9 @@ struct ClusterProfileTests {
         // Kafka 3's default list: librdkafka cannot mix the two kinds; the first one's kind stays.
         #expect(p.properties["partition.assignment.strategy"]?.value == "range")
         #expect(p.notes.contains { $0.contains("cannot mix eager and cooperative") })
+        let renamed = try profile("fetch.max.wait.ms=50\nmax.request.size=2000000\nmax.poll.records=10")
+        #expect(renamed.properties.mapValues(\.value) == ["fetch.wait.max.ms": "50", "message.max.bytes": "2000000"])
+        #expect(renamed.notes.contains { $0.contains("max.poll.records ignored") })
         let sticky = try translate("partition.assignment.strategy=org.apache.kafka.clients.consumer.StickyAssignor")
         #expect(sticky.problems.count == 1 && sticky.problems[0].contains("cooperative-sticky"))
     }

@@ -81,6 +81,7 @@ public enum JavaClientKeys {
         "sasl.client.callback.handler.class": "a Java class",
         "metric.reporters": "Java metrics reporters; librdkafka's are statistics.interval.ms",
         "auto.include.jmx.reporter": "JMX is Java's",
+        "max.poll.records": "librdkafka's consumer returns one message per poll",
         "allow.auto.create.topics": "librdkafka 2.0.2's consumer never asks the broker to create topics",
         "exclude.internal.topics": "librdkafka's consumer leaves internal topics out unless subscribed by name",
     ]
@@ -202,6 +203,9 @@ public enum JavaClientKeys {
                 emit(key, kept.joined(separator: ","), input.origin)
             case "ssl.keystore.password", "ssl.keystore.type", "ssl.truststore.type", "ssl.truststore.password":
                 break  // consumed with their location (a password without one has nothing to open)
+            case _ where renamed[key] != nil:
+                t.notes.append("\(at): \(key) is librdkafka's \(renamed[key]!)")
+                emit(renamed[key]!, value, input.origin)
             default:
                 if ConfigCatalog.property(named: key) != nil {
                     emit(key, value, input.origin)
@@ -222,6 +226,14 @@ public enum JavaClientKeys {
         }
         return t
     }
+
+    /// Java client keys whose librdkafka property has another name and the same meaning.
+    static let renamed = [
+        "fetch.max.wait.ms": "fetch.wait.max.ms",
+        "receive.buffer.bytes": "socket.receive.buffer.bytes",
+        "send.buffer.bytes": "socket.send.buffer.bytes",
+        "max.request.size": "message.max.bytes",
+    ]
 
     /// Java's assignor classes and librdkafka's names for the same strategies.
     static let assignors = [
