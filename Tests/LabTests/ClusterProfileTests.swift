@@ -340,3 +340,16 @@ struct ClientConfigSourceTests {
         #expect(offenders == [], "these build a client configuration outside ClusterConnection.clientProperties")
     }
 }
+
+@Suite("connect completion")
+struct ConnectCompletionTests {
+    /// `connect` completes embedded, compose and the named clusters (`ClusterFiles.names()`, read at each Tab).
+    @Test func connectCompletesItsWordsAndClusterNames() {
+        let completer = Completer(dispatcher: CommandCatalog.dispatcher(), topics: { [] })
+        #expect(completer.candidates(for: "connect em") == ["embedded"])
+        let all = completer.candidates(for: "connect ")
+        #expect(all.contains("compose") && all.contains("embedded"))
+        for name in ClusterFiles.names() { #expect(all.contains(name)) }
+        #expect(completer.candidates(for: "connect --con") == ["--config"])
+    }
+}
