@@ -20,8 +20,10 @@ private final class WatermarkAnswer: Sendable {
 /// Cluster inspection and administration over plain librdkafka APIs
 /// (metadata, watermarks, the Admin API of librdkafka 2.0).
 ///
-/// `@unchecked Sendable`: the handle is thread-safe and this class holds no
-/// mutable Swift state.
+/// `@unchecked Sendable` (only because `OpaquePointer` is not Sendable): the
+/// handle is thread-safe in librdkafka; the one mutable piece, the running
+/// command's cancellation check, is behind a `Mutex`; everything else is a
+/// `let` of a Sendable type.
 public final class AdminClient: @unchecked Sendable {
     let rk: OpaquePointer
     private let callbacks = ClientCallbacks()
@@ -83,8 +85,9 @@ public final class AdminClient: @unchecked Sendable {
         callbacks.printsLogs = config["debug"] != nil
         callbacks.install(on: conf)
         rk = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
-        let handle = SharedHandle(rk)
-        poller = BackgroundPoller { _ = rd_kafka_poll(handle.rk, 50) }
+        // Safe to share: deinit stops (joins) the poller before destroying the handle.
+        let handle = SendableHandle(rk)
+        poller = BackgroundPoller { _ = rd_kafka_poll(handle.pointer, 50) }
     }
 
     deinit {

@@ -11,10 +11,11 @@ import Synchronization
 /// unretained pointer to it through `rd_kafka_conf_set_opaque`; the owning
 /// client (Producer, Consumer, AdminClient) keeps the strong reference and
 /// destroys its `rd_kafka_t` before releasing this box, so the pointer never
-/// dangles. All stored closures are immutable and `@Sendable`, which is what
-/// makes the `@unchecked Sendable` safe: they are called on librdkafka's
-/// threads (the poll caller for delivery, rebalance and statistics; librdkafka's
-/// main thread for errors when no queue is polled).
+/// dangles. What makes the `@unchecked Sendable` safe: the stored closures are
+/// `let` and `@Sendable` (librdkafka calls them on its threads: the poll caller
+/// for delivery, rebalance and statistics; its main thread for errors when no
+/// queue is polled); `latestError` is behind a `Mutex`; `printsLogs`, the one
+/// `var`, is set only before `install`, so before librdkafka can call back.
 final class ClientCallbacks: @unchecked Sendable {
     let onDelivery: (@Sendable (DeliveryReport) -> Void)?
     let onStatistics: (@Sendable (String) -> Void)?

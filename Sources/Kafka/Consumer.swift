@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import Synchronization
 
 /// One consumed record, copied out of librdkafka's buffers.
 public struct ConsumedMessage: Sendable {
@@ -25,13 +26,14 @@ public enum ConsumerEvent: Sendable {
 /// A high-level (group) consumer. Polled by its owner's thread: librdkafka
 /// serves rebalance and statistics callbacks inside `poll`.
 ///
-/// `@unchecked Sendable`: librdkafka's consumer handle is thread-safe; this
-/// class holds no other mutable state.
+/// `@unchecked Sendable` (only because `OpaquePointer` is not Sendable):
+/// librdkafka's consumer handle is thread-safe; the two flags are atomics (so a
+/// close from two threads closes once); everything else is a `let`.
 public final class Consumer: @unchecked Sendable {
     let rk: OpaquePointer
     private let callbacks: ClientCallbacks
-    private var closed = false
-    private var leaveGroupOnDestroy = true
+    private let closed = Atomic<Bool>(false)
+    private let leaveGroupOnDestroy = Atomic<Bool>(true)
     public let config: [String: String]
 
     /// `config` must contain `group.id` (librdkafka requires it for the
@@ -60,7 +62,7 @@ public final class Consumer: @unchecked Sendable {
     }
 
     deinit {
-        if leaveGroupOnDestroy {
+        if leaveGroupOnDestroy.load(ordering: .acquiring) {
             close()
             rd_kafka_destroy(rk)
         } else {
@@ -201,8 +203,7 @@ public final class Consumer: @unchecked Sendable {
 
     /// Leaves the group (revoking partitions) and stops fetching. Idempotent.
     public func close() {
-        guard !closed else { return }
-        closed = true
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = rd_kafka_consumer_close(rk)
     }
 
@@ -210,8 +211,8 @@ public final class Consumer: @unchecked Sendable {
     /// would: the coordinator notices only after session.timeout.ms. Used by
     /// the static-membership lab. The consumer must not be used afterwards.
     public func abandon() {
-        closed = true
-        leaveGroupOnDestroy = false
+        closed.store(true, ordering: .releasing)
+        leaveGroupOnDestroy.store(false, ordering: .releasing)
     }
 
     public var lastClientError: KafkaError? { callbacks.latestError.withLock { $0 } }

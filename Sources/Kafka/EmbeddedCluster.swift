@@ -62,12 +62,13 @@ public final class EmbeddedCluster: @unchecked Sendable {
     }
 
     private static func tearDown(mock: OpaquePointer, host: OpaquePointer) {
-        let handles = SharedTeardown(mock: mock, host: host)
+        // Safe to share: the cluster is released, so only the teardown thread uses them, once.
+        let mockHandle = SendableHandle(mock), hostHandle = SendableHandle(host)
         teardownsInFlight.add(1, ordering: .acquiringAndReleasing)
         let thread = Thread {
             // Order matters: destroying the host first makes librdkafka abort.
-            rd_kafka_mock_cluster_destroy(handles.mock)
-            rd_kafka_destroy(handles.host)
+            rd_kafka_mock_cluster_destroy(mockHandle.pointer)
+            rd_kafka_destroy(hostHandle.pointer)
             teardownsInFlight.subtract(1, ordering: .acquiringAndReleasing)
         }
         thread.name = "kafkalab-mock-teardown"
@@ -177,14 +178,6 @@ public final class EmbeddedCluster: @unchecked Sendable {
             throw KafkaError.invalidArgument("no broker \(id): the embedded cluster has brokers 1..\(brokerCount)")
         }
     }
-}
-
-/// The two handles of a released cluster, moved to its teardown thread.
-/// `@unchecked Sendable`: once the cluster is released nothing else holds
-/// these pointers; only the teardown thread touches them, once.
-private struct SharedTeardown: @unchecked Sendable {
-    let mock: OpaquePointer
-    let host: OpaquePointer
 }
 
 /// Kafka protocol request types, for the mock's error injection.

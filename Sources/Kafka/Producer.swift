@@ -17,8 +17,9 @@ public struct MessageHeader: Sendable, Equatable {
 /// itself (`pollsInBackground: false`, as the bench loop does, like
 /// rdkafka_performance).
 ///
-/// `@unchecked Sendable`: the handle is thread-safe in librdkafka; the only
-/// mutable Swift state is the poller flag, held in an `Atomic`.
+/// `@unchecked Sendable` (only because `OpaquePointer` is not Sendable): every
+/// stored property is a `let`: the handle, which librdkafka makes thread-safe;
+/// the callbacks and the poller, Sendable by their own claims; the config, a value.
 public final class Producer: @unchecked Sendable {
     let rk: OpaquePointer
     private let callbacks: ClientCallbacks
@@ -39,8 +40,9 @@ public final class Producer: @unchecked Sendable {
         callbacks.install(on: conf)
         rk = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
         self.callbacks = callbacks
-        let handle = SharedHandle(rk)
-        poller = pollsInBackground ? BackgroundPoller { _ = rd_kafka_poll(handle.rk, 100) } : nil
+        // Safe to share: deinit stops (joins) the poller before destroying the handle.
+        let handle = SendableHandle(rk)
+        poller = pollsInBackground ? BackgroundPoller { _ = rd_kafka_poll(handle.pointer, 100) } : nil
     }
 
     deinit {
@@ -224,6 +226,10 @@ public final class Producer: @unchecked Sendable {
 
 /// A producer's topic handle (`rd_kafka_topic_t`) for the allocation-free
 /// produce path. Keeps its producer alive; destroyed before it.
+///
+/// `@unchecked Sendable` (only because `OpaquePointer` is not Sendable): every
+/// stored property is a `let`, and `rd_kafka_produce` on a topic handle is
+/// thread-safe in librdkafka.
 public final class ProducerTopic: @unchecked Sendable {
     public let producer: Producer
     public let name: String
@@ -278,15 +284,9 @@ private func withHeaderPointers<R>(_ values: [[UInt8]?], _ body: ([(UnsafeRawPoi
     return body(pairs)
 }
 
-/// An `rd_kafka_t` shared with a poll thread. librdkafka's handle is
-/// thread-safe, and its owner joins the thread before destroying it.
-struct SharedHandle: @unchecked Sendable {
-    let rk: OpaquePointer
-    init(_ rk: OpaquePointer) { self.rk = rk }
-}
-
-/// A thread that calls `tick` until stopped; `stop` joins it.
-final class BackgroundPoller: @unchecked Sendable {
+/// A thread that calls `tick` until stopped; `stop` joins it. Sendable as the
+/// compiler checks it: an atomic flag and a semaphore.
+final class BackgroundPoller: Sendable {
     private let running = Atomic<Bool>(true)
     private let done = DispatchSemaphore(value: 0)
 

@@ -199,7 +199,7 @@ struct ShellOptions: ParsableArguments {
             let c = try ClusterConnection(bootstrap: target, profile: profile, timeoutMs: timeoutMs)
             for note in profile.notes { output.note(note) }
             output.note("connected to \(c.label) (\(c.bootstrap))")
-            if let served = c.embedded as? ServedCluster {
+            if case .servedMock(let served) = c.control {
                 output.note(
                     "served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel"
                 )

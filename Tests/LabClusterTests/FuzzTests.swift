@@ -66,7 +66,7 @@ struct FuzzTests {
                 #expect(e.utf8.count < 2_000, "a \(e.utf8.count)-byte error line; \(where_)")
             }
             // Leave the test cluster usable for the next lines.
-            if t.session.connection?.isEmbedded != true || t.session.connection === nil {
+            if t.session.connection?.control.isMock != true || t.session.connection === nil {
                 t.session.connect(try ClusterConnection(embeddedBrokers: 3))
             }
             t.session.output.format = .table
@@ -82,8 +82,9 @@ struct FuzzTests {
 
 /// One line through `ScriptRunner` on another thread, cancelled after a bound.
 ///
-/// `@unchecked Sendable`: the session is used only by the running thread until
-/// `wait` has seen it finish; the test thread touches only the token.
+/// `@unchecked Sendable`: the session and runner are used only by the running
+/// thread until `wait` has seen it finish, and `succeeded` is written before the
+/// thread signals `done`; the test thread touches only the token.
 final class ScriptLineRun: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let cancellation = Cancellation()

@@ -56,7 +56,7 @@ extension RealClusterOnlyWithBootstrap {
             // never the Metadata response's controller id (a random live broker).
             #expect(d.execute("cluster --json", in: s) == .succeeded)
             let json = try JSONValue.parse(String(buffer.stdout.split(separator: "\n").last ?? ""))
-            if s.connection!.kind == .compose {
+            if case .compose = s.connection!.control {
                 guard case .int(let id)? = json["active_controller"] else {
                     throw TestFailure("no active controller: \(json)")
                 }

@@ -433,7 +433,7 @@ extension RealClusterOnlyWithBootstrap {
             let connection = try ClusterConnection(bootstrap: bootstrap)
             // Elsewhere the demo waits for a person to stop brokers; only compose is driven.
             try #require(
-                connection.kind == .compose,
+                connection.control.name == "compose",
                 "KAFKALAB_TEST_BOOTSTRAP must be the compose cluster (\(ClusterConnection.composeBootstrap))")
             session.connect(connection)
             defer { session.disconnect() }

@@ -103,6 +103,7 @@ struct ScriptsAndExitCodesTests {
 }
 
 /// Lines from a pipe as they arrive, read on a background thread.
+/// `@unchecked Sendable`: `buffer` and `lines` are touched only under `lock`.
 final class LineReader: @unchecked Sendable {
     private let lock = NSLock()
     private var buffer = ""

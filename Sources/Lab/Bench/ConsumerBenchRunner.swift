@@ -116,7 +116,7 @@ enum ConsumerBenchRunner {
             if r.interrupted { break }
         }
         let embeddedIgnored =
-            session.connection?.isEmbedded == true
+            session.connection?.control.isMock == true
             ? grid.keys.filter { ignoredByMock.contains($0) } : []
         report(
             results, topic: topicName, count: count, available: available, consumers: consumers,
@@ -302,7 +302,7 @@ enum ConsumerBenchRunner {
         out.hint(
             "MSGS/S and MIB/S (values, 1 MiB = 2^20 B) cover the first to the last record (withheld as \"short\" under \(BenchBenchNoiseText.minimum)); FIRST MSG includes joining the group; FETCHES are Fetch requests from librdkafka's statistics"
         )
-        if ctx.session.connection?.isEmbedded == true && ignoredByMock.isEmpty {
+        if ctx.session.connection?.control.isMock == true && ignoredByMock.isEmpty {
             out.hint(
                 "embedded: the mock answers fetches from memory on this machine, with no disk and no network latency, and ignores fetch.min.bytes; fetch tuning matters against real brokers"
             )

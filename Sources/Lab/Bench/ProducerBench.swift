@@ -38,10 +38,12 @@ final class PayloadBuffer: @unchecked Sendable {
 /// Delivery reports and statistics of one run, gathered inside the delivery
 /// and statistics callbacks.
 ///
-/// `@unchecked Sendable`: only the bench thread touches it. The run's
+/// `@unchecked Sendable`: only the thread that runs its producer touches it (the
+/// bench thread, or with --producers that client's own thread, read by the
+/// caller after it signalled it is done; see ProducerClient). The run's
 /// producer is created with `pollsInBackground: false`, so librdkafka calls
 /// the delivery and statistics callbacks only from inside `poll`/`flush`, and
-/// only the bench thread calls those. That is also why the histogram needs
+/// only that thread calls those. That is also why the histogram needs
 /// no lock: recording a latency costs a clock read and an array increment.
 /// The per-message state sits behind a pointer rather than in stored
 /// properties, so the hot path pays no dynamic exclusivity checks.

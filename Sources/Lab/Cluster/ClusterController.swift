@@ -18,20 +18,25 @@ struct ClusterController {
     let note: String?
 
     static func find(on c: ClusterConnection, composeFile: String?) -> ClusterController {
-        let metadataId = c.isEmbedded ? nil : c.client.metadataControllerId(timeoutMs: 1_000)
+        let metadataId = c.control.isMock ? nil : c.client.metadataControllerId(timeoutMs: 1_000)
         let metadataNote = metadataId.map {
             "the Metadata response's controller id (\($0)) is a random live broker in KRaft, not the active controller"
         }
-        switch c.kind {
-        case .embedded:
+        switch c.control {
+        case .inProcessMock, .servedMock:
             return ClusterController(
                 id: nil, text: "none (embedded)", source: "embedded",
                 note:
                     "embedded: the mock runs no KRaft quorum, so there is no controller; kafkalab moves leadership itself when a broker stops"
             )
-        case .compose:
+        case .compose(let access):
             do {
-                let compose = try c.composeControl(composeFile: composeFile, action: .start, brokers: [])
+                let compose = try access.control(
+                    composeFile: composeFile, purpose: "ask the KRaft quorum for the active controller",
+                    example: {
+                        "docker compose -f \($0) exec controller-1 "
+                            + DockerCompose.quorumStatusCommand().joined(separator: " ")
+                    })
                 if let leader = try compose.activeController() {
                     return ClusterController(
                         id: leader, text: "\(leader) (KRaft quorum leader)", source: "kafka-metadata-quorum.sh",
@@ -49,7 +54,7 @@ struct ClusterController {
                         "the active controller comes from the quorum tool in a controller container, which kafkalab could not run (\(describeError(error)))"
                         + (metadataNote.map { "; \($0)" } ?? ""))
             }
-        case .external:
+        case .other:
             return ClusterController(
                 id: nil, text: "unknown to clients", source: "none",
                 note: (metadataNote.map { "\($0); " } ?? "")

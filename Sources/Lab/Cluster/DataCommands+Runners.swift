@@ -156,7 +156,7 @@ extension DataCommands {
                 throw ctx.usageError("--isolation takes read_committed or read_uncommitted, not '\(isolation)'")
             }
             extra["isolation.level"] = isolation
-            if isolation == "read_committed" && ctx.session.connection?.isEmbedded == true {
+            if isolation == "read_committed" && ctx.session.connection?.can(.transactionMarkers) == false {
                 ctx.output.hint(
                     "embedded: the mock writes no transaction markers and ignores isolation.level, so read_committed also returns aborted and still-open transactional messages here"
                 )
@@ -177,10 +177,10 @@ extension DataCommands {
             let props = extra.merging(groupMode.properties(session: ctx.session)) { $1 }
             consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
             try consumer.subscribe([topicName])
-            ctx.session.lagState.recordJoin(groupMode.group)
+            ctx.session.joinedGroups.record(groupMode.group)
             ctx.output.hint(
                 "joining group \(groupMode.group) (\(groupMode.commitDescription))"
-                    + (ctx.session.connection?.isEmbedded == true
+                    + (ctx.session.connection?.control.isMock == true
                         ? "; the embedded cluster holds a first join ~3 s" : ""))
         } else {
             consumer = try Consumer(
@@ -251,7 +251,7 @@ extension DataCommands {
                 atEnd.remove(m.partition)
                 printRecord(m, ctx.output)
                 if let every = groupMode?.commitEvery, sinceCommit >= every {
-                    try commitStored(consumer)
+                    try consumer.commitStored()
                     sinceCommit = 0
                 }
             case .partitionEOF(let tp, _):
@@ -261,7 +261,7 @@ extension DataCommands {
                 ctx.output.warning(e.description)
             }
         }
-        if groupMode?.commitEvery != nil, sinceCommit > 0 { try commitStored(consumer) }
+        if groupMode?.commitEvery != nil, sinceCommit > 0 { try consumer.commitStored() }
         consumer.close()
         let why: String
         if ctx.isCancelled {

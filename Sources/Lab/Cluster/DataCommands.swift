@@ -75,15 +75,6 @@ enum DataCommands {
         completes: .topics
     ) { ctx in try runConsume(ctx) }
 
-    /// Commits the offsets stored by poll (each consumed message's offset + 1).
-    static func commitStored(_ consumer: Consumer) throws {
-        do {
-            try consumer.commit()
-        } catch let e as KafkaError where e.name == "_NO_OFFSET" {
-            // Nothing new was consumed since the last commit.
-        }
-    }
-
     /// What the group has committed now, as the coordinator reports it (not what this
     /// consumer believes it sent).
     static func reportGroupCommits(

@@ -10,7 +10,7 @@ extension TopicCommands {
         let md = try c.client.metadata()
         let clusterId = c.client.clusterId(timeoutMs: 1_000)
         let controller = ClusterController.find(on: c, composeFile: ctx.session.composeFile)
-        let stopped = c.embedded?.stoppedBrokers ?? []
+        let stopped = c.control.stoppedBrokers
         var table = TextTable(headers: ["BROKER", "ADDRESS", "STATE"])
         var ids = Set(md.brokers.map(\.id))
         ids.formUnion(stopped)
@@ -26,7 +26,7 @@ extension TopicCommands {
         )
         ctx.output.table(table)
         if let note = controller.note { ctx.output.hint(note) }
-        if c.isEmbedded {
+        if c.control.isMock {
             ctx.output.hint("embedded: a stopped broker keeps its place in metadata")
         }
         ctx.output.setResult(
@@ -41,7 +41,7 @@ extension TopicCommands {
     static func runCreate(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 1)
         let name = try ctx.arguments.positional(0, "<name>")
-        try validateTopicName(name)
+        try TopicName.validate(name)
         let c = try ctx.session.requireConnection()
         let partitions = try ctx.arguments.int("--partitions", default: 3, range: 1...10_000)
         let brokers = try c.client.metadata().brokers.count
@@ -72,7 +72,7 @@ extension TopicCommands {
                     ? ""
                     : ", " + configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         )
-        if c.isEmbedded {
+        if c.control.isMock {
             if !configs.isEmpty {
                 ctx.output.warning(
                     "embedded: topic configs are not stored by the mock cluster (no DescribeConfigs); they take effect on real Kafka only"
@@ -117,7 +117,7 @@ extension TopicCommands {
         let topic = try ctx.session.requireTopic(name)
         let offsets = PartitionEndOffsets.read(
             topic, brokers: (try? c.client.metadata().brokers) ?? [], client: c.client,
-            lastStable: !c.isEmbedded)
+            lastStable: !c.control.isMock)
         let showLso = offsets.values.contains { $0.lastStable != nil && $0.lastStable != $0.watermarks?.high }
         let headers: [String] =
             ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"] + (showLso ? ["LSO"] : []) + ["MESSAGES"]
@@ -159,16 +159,18 @@ extension TopicCommands {
                 "?: the leader refused the connection or did not answer within 3 s (a killed broker stays leader in metadata until it is fenced); kafkalab did not ask it again"
             )
         }
-        if c.isEmbedded { ctx.output.hint("embedded: ISR always equals the replica list (no replication runs)") }
+        if !c.can(.replication) {
+            ctx.output.hint("embedded: ISR always equals the replica list (no replication runs)")
+        }
     }
 
     static func runDelete(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 1)
         let name = try ctx.arguments.positional(0, "<name>")
         let c = try ctx.session.requireConnection()
-        if c.isEmbedded {
+        if let reason = c.cannot(.deleteTopics) {
             throw LabError.unsupported(
-                "the embedded cluster cannot delete topics (librdkafka's mock has no DeleteTopics); reconnect (`connect embedded`) for a fresh cluster"
+                "\(reason); reconnect (`connect embedded`) for a fresh cluster"
             )
         }
         _ = try ctx.session.requireTopic(name)

@@ -43,15 +43,6 @@ enum TopicCommands {
             .object([("topic", .string(topic.name)), ("created", false), ("partitions", .integer(count))]))
     }
 
-    static func validateTopicName(_ name: String) throws {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-        guard !name.isEmpty, name.count <= 249, name != ".", name != "..", name.allSatisfy({ allowed.contains($0) })
-        else {
-            throw LabError.invalid(
-                "'\(name)' is not a valid topic name: use up to 249 letters, digits, '.', '_' or '-'")
-        }
-    }
-
     static let list = Command(
         "list", summary: "topics with partition counts and replication factor",
         usage: "topic list [--internal]", flags: ["--internal"]

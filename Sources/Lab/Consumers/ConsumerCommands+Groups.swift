@@ -38,9 +38,9 @@ struct GroupRunPlan {
         let c = try session.requireConnection()
         let consumers = try args.int("--consumers", default: 3, range: 1...1_000)
         let requestedSession = try args.seconds(
-            "--session-timeout", default: c.isEmbedded ? 6 : 10,
+            "--session-timeout", default: c.control.isMock ? 6 : 10,
             minimum: 2, maximum: 300)
-        let (sessionSeconds, sessionWarning) = sessionTimeout(requested: requestedSession, embedded: c.isEmbedded)
+        let (sessionSeconds, sessionWarning) = sessionTimeout(requested: requestedSession, embedded: c.control.isMock)
         if let sessionWarning { ctx.output.warning(sessionWarning) }
         let topicName = args.value("--topic") ?? ConsumerCommands.defaultTopic
         let md = try c.client.metadata()
@@ -82,7 +82,7 @@ struct GroupRunPlan {
         }
         return GroupRunPlan(
             topic: topicName, partitions: Set(topic.partitions.map(\.id)), consumers: consumers,
-            sessionTimeoutMs: Int(sessionSeconds * 1000), embedded: c.isEmbedded,
+            sessionTimeoutMs: Int(sessionSeconds * 1000), embedded: c.control.isMock,
             clusterLabel: c.label, baseConfig: config)
     }
 

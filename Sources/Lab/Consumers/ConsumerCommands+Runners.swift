@@ -9,7 +9,7 @@ extension ConsumerCommands {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
         let topicName = args.optionalPositional(0) ?? defaultTopic
-        try TopicCommands.validateTopicName(topicName)
+        try TopicName.validate(topicName)
         let count = try args.int("--count", default: 50_000, range: 1...10_000_000)
         let size = try args.int("--size", default: 100, range: 8...1_048_576)
         let partitionsWanted = try args.int("--partitions", default: defaultPartitions, range: 1...1_000)
@@ -116,7 +116,7 @@ extension ConsumerCommands {
         try ctx.arguments.expectPositionals(atMost: 1)
         let id = try ctx.arguments.positional(0, "<group>")
         let c = try ctx.session.requireConnection()
-        if c.isEmbedded {
+        if c.control.isMock {
             throw LabError.unsupported(
                 "the embedded cluster cannot describe groups (librdkafka's mock has no DescribeGroups); run `group describe \(id)` on the compose cluster (`connect compose`)"
             )

@@ -28,10 +28,10 @@ final class RebalanceRecorder: Sendable {
 /// One consumer of an in-process group, polled on its own thread the way a
 /// separate process would poll it; rebalance callbacks run on that thread.
 ///
-/// `@unchecked Sendable`: after `init` the consumer is used only by the
-/// polling thread (and for librdkafka's thread-safe `memberId`); the stop
-/// requests are atomics and completion is signalled by a semaphore.
-final class PolledMember: @unchecked Sendable {
+/// Sendable as the compiler checks it: every property is a `let` of a Sendable
+/// type (the stop requests are atomics, completion a semaphore). By design only
+/// the polling thread polls the consumer; others ask its thread-safe `memberId`.
+final class PolledMember: Sendable {
     let name: String
     let consumer: Consumer
     private let stopRequested = Atomic<Bool>(false)

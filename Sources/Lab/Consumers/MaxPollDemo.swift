@@ -48,9 +48,9 @@ struct MaxPollDemo {
         try args.expectPositionals(atMost: 0)
         let session = ctx.session
         let c = try session.requireConnection()
-        let timings = c.isEmbedded ? Timings.embedded : Timings.real
-        let topic = try ProducerDemos.demoTopic(
-            args.value("--topic"), defaultName: "max-poll-demo", partitions: 2, ctx: ctx)
+        let timings = c.control.isMock ? Timings.embedded : Timings.real
+        let topic = try ctx.demoTopic(
+            args.value("--topic"), defaultName: "max-poll-demo", partitions: 2)
         guard topic.partitions.count >= 2 else {
             throw LabError.invalid(
                 "\(topic.name) has \(topic.partitions.count) partition; the demo needs 2 so each member owns one")
@@ -96,7 +96,7 @@ struct MaxPollDemo {
                     timeline: group.recorder.timeline, slow: "slow", fast: "fast", stoppedAt: stoppedAt, backAt: nil,
                     errors: [], maxPollIntervalMs: timings.maxPollIntervalMs,
                     sessionTimeoutMs: timings.sessionTimeoutMs,
-                    embedded: c.isEmbedded
+                    embedded: c.control.isMock
                 ).movedAt != nil
             {
                 slow.release()
@@ -115,7 +115,7 @@ struct MaxPollDemo {
             timeline: group.recorder.timeline, slow: "slow", fast: "fast",
             stoppedAt: slow.stoppedAt, backAt: slow.backAt, errors: slow.errors,
             maxPollIntervalMs: timings.maxPollIntervalMs, sessionTimeoutMs: timings.sessionTimeoutMs,
-            embedded: c.isEmbedded)
+            embedded: c.control.isMock)
         var table = TextTable(headers: ["TIME", "MEMBER", "EVENT", "PARTITIONS"])
         var events: [(Double, String, String, String)] = group.recorder.timeline.records.filter { $0.time < closingAt }
             .map {
@@ -129,7 +129,8 @@ struct MaxPollDemo {
         for line in report.lines(slow: "slow", fast: "fast") { out.line(line) }
         out.setResult(
             .object([
-                ("group", .string(group.groupId)), ("topic", .string(topic.name)), ("embedded", .bool(c.isEmbedded)),
+                ("group", .string(group.groupId)), ("topic", .string(topic.name)),
+                ("embedded", .bool(c.control.isMock)),
                 ("session_timeout_ms", .integer(timings.sessionTimeoutMs)),
                 ("max_poll_interval_ms", .integer(timings.maxPollIntervalMs)),
                 ("processing_ms", .integer(Int(timings.processSeconds * 1000))),
@@ -150,9 +151,10 @@ struct MaxPollDemo {
 /// `processSeconds` (as an application stuck in processing would), then polls
 /// again for a moment to collect what librdkafka tells it, and closes.
 ///
-/// `@unchecked Sendable`: the consumer is used only by the member's own thread;
-/// what the main thread reads is behind a Mutex or an Atomic.
-final class SlowMember: @unchecked Sendable {
+/// Sendable as the compiler checks it: every property is a `let` of a Sendable
+/// type; what the main thread reads is behind a Mutex or an Atomic. By design
+/// only the member's own thread polls the consumer.
+final class SlowMember: Sendable {
     private let consumer: Consumer
     private let state = Mutex<
         (phase: String, stoppedAt: Double?, backAt: Double?, errors: [(time: Double, name: String)])

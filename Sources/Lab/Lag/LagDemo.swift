@@ -52,13 +52,13 @@ struct LagDemo {
         try producer.flush(timeoutMs: 5_000)
         let consumer = try Consumer(config: consumerProps)
         try consumer.subscribe([name])
-        session.lagState.recordJoin(name)
+        session.joinedGroups.record(name)
         defer { consumer.close() }
 
         ctx.output.line(
             "lag demo: topic \(name) (\(partitionIds.count) partitions, keyed messages), group \(name); producer \(LagFormat.rate(rate)); sample every \(Arguments.formatDuration(options.interval)), window \(options.window) samples (\(LagFormat.duration(span)))"
         )
-        if c.isEmbedded {
+        if c.control.isMock {
             ctx.output.hint(
                 "embedded: the first join of a group waits ~3 s; member, host and client id stay unknown (no DescribeGroups)"
             )
@@ -68,7 +68,8 @@ struct LagDemo {
             group: name, client: c.client, topics: [name],
             partitions: partitionIds.map { TopicPartition(topic: name, partition: $0) },
             topicsExplanation: "topic \(name) (the demo's)", checked: "topic \(name)",
-            description: c.isEmbedded ? .unsupported : .failed("the demo does not describe its group"), owners: [:])
+            description: c.can(.describeGroups) ? .failed("the demo does not describe its group") : .unsupported,
+            owners: [:])
         // The phases start when the consumer has its first message, so the group join
         // (~3 s on the embedded cluster, longer on a busy real one) does not eat into them.
         let joinAllowance = 30.0
@@ -132,7 +133,7 @@ struct LagDemo {
             consumeAtPace(now, waitMs: 0)
             let sinceCommit = Date().timeIntervalSince(lastCommit)
             if uncommitted > 0 && sinceCommit >= options.interval {
-                try DataCommands.commitStored(consumer)
+                try consumer.commitStored()
                 lastCommit = Date()
                 uncommitted = 0
             }
@@ -152,7 +153,7 @@ struct LagDemo {
                 consumeAtPace(Date().timeIntervalSince(start), waitMs: 10)
             }
             if uncommitted > 0 {
-                try DataCommands.commitStored(consumer)
+                try consumer.commitStored()
                 lastCommit = Date()
                 uncommitted = 0
             }
@@ -200,7 +201,7 @@ struct LagDemo {
             ctx.output.hint(
                 "the consumer got its partitions \(LagFormat.duration(joinedAt)) after the start (group join)")
         }
-        if !c.isEmbedded {
+        if c.can(.describeGroups) {
             ctx.output.hint(
                 "on real Kafka `lag \(name)` also shows the member, host and client id owning each partition while the demo runs"
             )

@@ -81,13 +81,15 @@ struct IdempotenceDemo {
         let c = try ctx.session.requireConnection()
         let count = try args.int("--count", default: 200, range: 1...100_000)
         let duration = try args.seconds("--for", default: 20, minimum: 5, maximum: 600)
-        let topic = try ProducerDemos.demoTopic(
-            args.value("--topic"), defaultName: "idempotence-demo", partitions: 4, ctx: ctx)
+        let topic = try ctx.demoTopic(
+            args.value("--topic"), defaultName: "idempotence-demo", partitions: 4)
         guard let leader = topic.partitions.first(where: { $0.id == 0 })?.leader, leader >= 0 else {
             throw LabError.invalid("partition 0 of \(topic.name) has no leader now; `isr \(topic.name)` shows why")
         }
         let out = ctx.output
-        let embedded = c.embedded
+        // The lost acknowledgement is injected where the cluster can be told to delay a response;
+        // elsewhere a person pauses the leader.
+        let embedded = c.can(.injectErrors) ? c.control.mock : nil
         if embedded != nil && args.value("--for") != nil {
             out.hint("--for paces the real-cluster runs; the embedded runs send --count messages at once")
         } else if embedded == nil && args.value("--count") != nil {
@@ -164,13 +166,16 @@ struct IdempotenceDemo {
             ])
         }
         out.table(table)
-        for line in Self.verdict(runs, embedded: c.isEmbedded) { out.line(line) }
+        for line in Self.verdict(runs, embedded: embedded != nil) { out.line(line) }
         out.setResult(
             .object([
                 ("topic", .string(topic.name)), ("partition", .integer(0)), ("leader", .integer(leader)),
-                ("embedded", .bool(c.isEmbedded)),
-                ("injected_response_delay_ms", c.isEmbedded ? .integer(Self.embeddedDelayMs) : .null),
-                ("socket_timeout_ms", .integer(c.isEmbedded ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)),
+                ("embedded", .bool(embedded != nil)),
+                ("injected_response_delay_ms", embedded != nil ? .integer(Self.embeddedDelayMs) : .null),
+                (
+                    "socket_timeout_ms",
+                    .integer(embedded != nil ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)
+                ),
                 (
                     "runs",
                     .array(

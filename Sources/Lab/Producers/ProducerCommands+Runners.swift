@@ -37,7 +37,7 @@ extension ProducerCommands {
         if initialized {
             var line =
                 "init_transactions: transactional.id \(transactionalId) registered with its coordinator (\(idText))"
-            if session.connection?.isEmbedded == true { line += "; the embedded cluster fences nobody with it" }
+            if session.connection?.control.isMock == true { line += "; the embedded cluster fences nobody with it" }
             ctx.output.line(line)
         }
         ctx.output.line(
@@ -147,7 +147,7 @@ extension ProducerCommands {
             ctx.output.hint(
                 "every batch carries the producer id, epoch and the sequence number of its first record (sequences count records, per partition); the leader acknowledges a re-sent batch it already wrote without writing it again, and refuses a gap; it remembers the last 5 batches, which is why at most 5 requests may be in flight"
             )
-            if session.connection?.isEmbedded == true {
+            if session.connection?.control.isMock == true {
                 ctx.output.hint(
                     "embedded: the mock checks sequences only for transactional producers; a plain idempotent producer gets an id but no de-duplication there"
                 )

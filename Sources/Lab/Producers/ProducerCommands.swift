@@ -104,7 +104,7 @@ enum ProducerCommands {
                 "aborted \(n) (transactional.id \(o.transactionalId)): the messages stay in the log, but read_committed consumers skip them (abort marker)"
             )
         }
-        if session.connection?.isEmbedded == true {
+        if session.connection?.can(.transactionMarkers) == false {
             ctx.output.hint(
                 "embedded: \(embeddedMarkersNote), so read_committed consumers saw these messages as soon as they were written\(commit ? "" : ", aborted or not") (`txn demo` shows it)"
             )
@@ -114,7 +114,7 @@ enum ProducerCommands {
                 ("outcome", .string(commit ? "committed" : "aborted")),
                 ("transactional_id", .string(o.transactionalId)),
                 ("delivered", .integer(o.delivered)), ("failed", .integer(o.failed)),
-                ("embedded_markers_written", session.connection?.isEmbedded == true ? false : .null),
+                ("embedded_markers_written", session.connection?.can(.transactionMarkers) == false ? false : .null),
             ]))
     }
 

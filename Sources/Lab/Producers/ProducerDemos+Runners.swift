@@ -22,7 +22,7 @@ extension ProducerDemos {
         }
         let timeout = ProducerCommands.transactionTimeout(session)
         try ProduceAvailability.checkCoordinator(.transactions, connection: c, lab: ctx.path)
-        let topic = try demoTopic(nil, defaultName: "txn-demo", partitions: 1, ctx: ctx)
+        let topic = try ctx.demoTopic(nil, defaultName: "txn-demo", partitions: 1)
         let sessionId = try session.producerProperties()["transactional.id"].flatMap { $0.isEmpty ? nil : $0 }
         let transactionalId = sessionId ?? "kafkalab-fence-\(runId())"
 
@@ -122,7 +122,7 @@ extension ProducerDemos {
                 if firstError != nil { try? first.abortTransaction(timeoutMs: timeout) }
             }
         }
-        if c.isEmbedded && !fenced {
+        if c.control.isMock && !fenced {
             let ids = [firstEos, secondEos].map { $0?.producerIdText ?? "?" }
             ctx.output.line(
                 "embedded cluster: fencing is not modelled. The mock gave the second producer its own new id (\(ids[1])) instead of bumping the epoch of the first (\(ids[0])), so the first producer carried on. On real Kafka the second init_transactions bumps the epoch, the coordinator aborts the first's open transaction, and the first's next operation fails with fatal _FENCED: \(composeHint)"
@@ -147,7 +147,7 @@ extension ProducerDemos {
                         ("fenced", .bool(fenced)),
                     ])
                 ),
-                ("second_outcome", .string(secondOutcome)), ("embedded", .bool(c.isEmbedded)),
+                ("second_outcome", .string(secondOutcome)), ("embedded", .bool(c.control.isMock)),
             ]))
     }
 }

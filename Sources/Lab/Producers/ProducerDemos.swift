@@ -8,35 +8,6 @@ import Synchronization
 enum ProducerDemos {
     // MARK: Shared
 
-    /// The topic a demo writes to: the one named, or its own (created if missing).
-    /// Demos write with acks=all: one whose topic is below min.insync.replicas stops
-    /// here in one line rather than in a five-minute retry.
-    static func demoTopic(
-        _ explicit: String?, defaultName: String, partitions: Int32, ctx: CommandContext
-    ) throws -> TopicInfo {
-        let topic = try demoTopicUnchecked(explicit, defaultName: defaultName, partitions: partitions, ctx: ctx)
-        try ProduceAvailability.check(
-            topic: topic.name, properties: [:], connection: try ctx.session.requireConnection(), output: ctx.output,
-            lab: ctx.path)
-        return topic
-    }
-
-    private static func demoTopicUnchecked(
-        _ explicit: String?, defaultName: String, partitions: Int32, ctx: CommandContext
-    ) throws -> TopicInfo {
-        if let explicit { return try ctx.session.requireTopic(explicit) }
-        let c = try ctx.session.requireConnection()
-        let brokers = try c.client.metadata().brokers.count
-        let (topic, created) = try c.ensureTopic(
-            defaultName, partitions: partitions, replicationFactor: Int32(min(3, max(1, brokers))),
-            cancellation: ctx.cancellation)
-        if created {
-            ctx.output.line(
-                "created \(defaultName) (\(partitions) partition\(partitions == 1 ? "" : "s")) for the demo")
-        }
-        return topic
-    }
-
     /// Reads the given partitions from the given offsets to their end (for
     /// read_committed: to the last stable offset) with a throwaway consumer.
     static func readBack(

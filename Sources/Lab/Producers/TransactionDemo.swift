@@ -32,7 +32,7 @@ struct TransactionDemo {
             )
         }
         try ProduceAvailability.checkCoordinator(.transactions, connection: c, lab: ctx.path)
-        let topic = try ProducerDemos.demoTopic(topicName, defaultName: "txn-demo", partitions: 1, ctx: ctx)
+        let topic = try ctx.demoTopic(topicName, defaultName: "txn-demo", partitions: 1)
         let partition: Int32 = 0
         let transactionalId = "kafkalab-txn-demo-\(ProducerDemos.runId())"
         let stats = StatisticsRecorder()
@@ -67,7 +67,7 @@ struct TransactionDemo {
         try producer.abortTransaction(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         out.line("transaction 2: \(Self.batch) messages, written to the log, then aborted")
 
-        let expected = Self.expectedEnd(start: start, markersWritten: !c.isEmbedded)
+        let expected = Self.expectedEnd(start: start, markersWritten: c.can(.transactionMarkers))
         let reached = try waitForHighWatermark(expected, topic: topic.name, partition: partition, client: c.client)
         let end = reached.high
         if end < expected {
@@ -129,7 +129,7 @@ struct TransactionDemo {
                 "last stable offset \(lso), high watermark \(end): a transaction on this partition is still unresolved; read_committed consumers stop at the LSO"
             )
         }
-        let embedded = c.isEmbedded
+        let embedded = c.control.isMock
         if embedded && abortedSeenCommitted > 0 {
             out.line(
                 "embedded cluster: read_committed saw the aborted batch too, because \(ProducerCommands.embeddedMarkersNote) (last stable offset = high watermark, no aborted-transaction list): there is nothing to filter on. On real Kafka read_committed skips it: \(ProducerDemos.composeHint)"

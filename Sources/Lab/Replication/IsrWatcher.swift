@@ -48,6 +48,6 @@ final class IsrWatcher {
         let metadata = try connection.client.metadata(timeoutMs: timeoutMs)
         return ReplicationSnapshot(
             metadata: metadata, scope: scope,
-            stoppedBrokers: connection.embedded?.stoppedBrokers ?? [], time: time)
+            stoppedBrokers: connection.control.stoppedBrokers, time: time)
     }
 }

@@ -14,8 +14,8 @@ struct MinIsrDemo {
     let cancellation: Cancellation
 
     func run() throws {
-        if connection.isEmbedded {
-            try Self.runEmbeddedMinIsrDemo(topic: topic, connection: connection, out, cancellation)
+        if let mock = connection.control.mock {
+            try Self.runEmbeddedMinIsrDemo(topic: topic, connection: connection, cluster: mock, out, cancellation)
         } else {
             try Self.runRealMinIsrDemo(
                 topic: topic, connection: connection, wait: wait, composeFile: composeFile, out, cancellation)
@@ -119,10 +119,9 @@ struct MinIsrDemo {
     // MARK: Embedded
 
     static func runEmbeddedMinIsrDemo(
-        topic: String, connection c: ClusterConnection, _ out: Output,
+        topic: String, connection c: ClusterConnection, cluster: any MockClusterControl, _ out: Output,
         _ cancellation: Cancellation
     ) throws {
-        let cluster = c.embedded!
         if !cluster.stoppedBrokers.isEmpty {
             throw LabError.invalid(
                 "the demo starts with every broker running; `broker start \(ReplicationCommands.ids(cluster.stoppedBrokers.sorted()))` first"
@@ -224,9 +223,10 @@ struct MinIsrDemo {
         composeFile: String?, _ out: Output, _ cancellation: Cancellation
     ) throws {
         // Docker problems are found before anything is created or stopped.
-        let compose: (any ComposeControl)? =
-            c.kind == .compose
-            ? try c.composeControl(composeFile: composeFile, action: .stop, brokers: [1]) : nil
+        var compose: (any ComposeControl)? = nil
+        if case .compose(let access) = c.control {
+            compose = try access.control(composeFile: composeFile, action: .stop, brokers: [1])
+        }
         let waitLimit: Double? = compose == nil ? nil : wait
         // A broker started moments ago registers seconds after `docker compose start`
         // returns: wait (bounded) for three, rather than refuse at once.

@@ -8,7 +8,7 @@ extension ReplicationCommands {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
         let topic = args.optionalPositional(0) ?? "min-isr-demo"
-        try TopicCommands.validateTopicName(topic)
+        try TopicName.validate(topic)
         let wait = try args.seconds("--wait", default: 60, minimum: 1, maximum: 3_600)
         let c = try ctx.session.requireConnection()
         try MinIsrDemo(

@@ -7,17 +7,7 @@ import Kafka
 /// Sendable: immutable, and its clients are thread-safe (so it can be
 /// released on another thread).
 public final class ClusterConnection: Sendable {
-    public enum Kind: Equatable, Sendable {
-        /// librdkafka's mock cluster under kafkalab's control: started in this
-        /// process, or served by `kafkalab serve` and controlled through its
-        /// channel (`isServed`). The labs treat both alike.
-        case embedded
-        /// The project's docker-compose cluster (reached on localhost:19092/29092/39092).
-        case compose
-        case external
-    }
-
-    // Declared before `embedded` so it is released first: an admin client
+    // Declared before `control` so it is released first: an admin client
     // that outlives the cluster logs connection failures while shutting down.
     /// The session's admin handle, for connecting and for the dispatcher's
     /// cancellation only: the labs ask the cluster through `client`, the seam the
@@ -25,14 +15,10 @@ public final class ClusterConnection: Sendable {
     let admin: AdminClient
     /// The cluster-facing calls of the labs (metadata, watermarks, groups, topic creation).
     public let client: any ClusterClient
-    /// Set only by the internal stand-in initializer (tests): compose control
-    /// that does not run docker.
-    let composeOverride: (any ComposeControl)?
-    public let kind: Kind
     public let bootstrap: String
-    /// What the Kafka protocol cannot do on the mock (create topics, stop
-    /// brokers...): the in-process cluster, or a serve process's control channel.
-    public let embedded: (any MockClusterControl)?
+    /// What kind of cluster this is, with the handle that does what the Kafka
+    /// protocol cannot (the mock's API, `docker compose`); labs ask it for capabilities.
+    public let control: ClusterControl
     /// What `--cluster`, `--config` and `-X` set for every client on this
     /// connection (security above all). Clients get it only through
     /// `clientProperties(_:_:)` (ClusterConnection+ClientProperties.swift).
@@ -48,30 +34,23 @@ public final class ClusterConnection: Sendable {
         throws
     {
         let cluster = try EmbeddedCluster(brokers: brokers)
-        embedded = cluster
-        kind = .embedded
+        control = .inProcessMock(cluster)
         bootstrap = cluster.bootstrap
         self.profile = profile
         let real = try AdminClusterClient(base: Self.clientProperties(.admin, bootstrap, profile), timeoutMs: timeoutMs)
         admin = real.admin
         client = real
-        composeOverride = nil
     }
 
-    /// A connection in compose (or external) mode whose cluster-facing calls and
-    /// compose control go to `client` and `compose`, with clients connecting to
-    /// `bootstrap` for data. Internal on purpose: only tests (`@testable`) reach
-    /// it, with a scripted stand-in; the shell can never connect to one.
-    init(
-        standIn client: any ClusterClient, admin: AdminClient, kind: Kind, bootstrap: String,
-        compose: (any ComposeControl)?
-    ) {
+    /// A connection in compose (or external) mode whose cluster-facing calls go
+    /// to `client` and whose compose control is `control`'s, with clients
+    /// connecting to `bootstrap` for data. Internal on purpose: only tests
+    /// (`@testable`) reach it, with a scripted stand-in; the shell can never connect to one.
+    init(standIn client: any ClusterClient, admin: AdminClient, control: ClusterControl, bootstrap: String) {
         self.client = client
         self.admin = admin
-        self.kind = kind
+        self.control = control
         self.bootstrap = bootstrap
-        embedded = nil
-        composeOverride = compose
         profile = ClusterProfile()
     }
 
@@ -88,17 +67,16 @@ public final class ClusterConnection: Sendable {
         self.bootstrap = bootstrap
         let hosts = Set(bootstrap.split(separator: ",").map(String.init))
         if let served = ServeDiscovery.find(bootstrap: bootstrap) {
-            embedded = served
-            kind = .embedded
+            control = .servedMock(served)
+        } else if hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") {
+            control = .compose(ComposeAccess())
         } else {
-            embedded = nil
-            kind = hosts.contains("localhost:19092") || hosts.contains("127.0.0.1:19092") ? .compose : .external
+            control = .other
         }
         self.profile = profile
         let real = try AdminClusterClient(base: Self.clientProperties(.admin, bootstrap, profile), timeoutMs: timeoutMs)
         admin = real.admin
         client = real
-        composeOverride = nil
         // Asked in short slices so that Ctrl-C is heard while nothing answers.
         let deadline = Date().addingTimeInterval(Double(timeoutMs) / 1000)
         while true {
@@ -116,18 +94,19 @@ public final class ClusterConnection: Sendable {
         }
     }
 
-    /// librdkafka's mock cluster, in this process or served by another.
-    public var isEmbedded: Bool { kind == .embedded }
+    /// Nil when this cluster can do `capability`; otherwise one line saying why not.
+    public func cannot(_ capability: ClusterCapability) -> String? { control.cannot(capability) }
 
-    /// The mock runs in a `kafkalab serve` process, not in this one.
-    public var isServed: Bool { embedded is ServedCluster }
+    /// Whether this cluster can do `capability`.
+    public func can(_ capability: ClusterCapability) -> Bool { control.can(capability) }
 
     /// The prompt's cluster label, e.g. `embedded:3`, `served:3` or `compose`.
     public var label: String {
-        switch kind {
-        case .embedded: "\(isServed ? "served" : "embedded"):\(embedded!.brokerCount)"
+        switch control {
+        case .inProcessMock(let cluster): "embedded:\(cluster.brokerCount)"
+        case .servedMock(let cluster): "served:\(cluster.brokerCount)"
         case .compose: "compose"
-        case .external: bootstrap.split(separator: ",").first.map(String.init) ?? bootstrap
+        case .other: bootstrap.split(separator: ",").first.map(String.init) ?? bootstrap
         }
     }
 
@@ -138,9 +117,9 @@ public final class ClusterConnection: Sendable {
     public func createTopic(
         _ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]
     ) throws {
-        if let embedded {
-            try embedded.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
-            try electLiveLeaders(of: name, in: embedded)
+        if let mock = control.mock {
+            try mock.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
+            try electLiveLeaders(of: name, in: mock)
         } else {
             let brokers = try client.metadata().brokers.map(\.id)
             let controller = client.metadataControllerId(timeoutMs: client.timeoutMs)
@@ -186,27 +165,6 @@ public final class ClusterConnection: Sendable {
         }
     }
 
-    /// What runs `docker compose` for this connection: the stand-in a test gave,
-    /// else docker on PATH with the compose file (one-line error when either is missing).
-    public func composeControl(
-        composeFile: String?, action: DockerCompose.Action, brokers: [Int32],
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> any ComposeControl {
-        if let composeOverride { return composeOverride }
-        return try DockerCompose.locate(
-            composeFile: composeFile, action: action, brokers: brokers, environment: environment)
-    }
-
-    /// The same, for any other use of the compose cluster (`purpose` and `example` word the error).
-    public func composeControl(
-        composeFile: String?, purpose: String, example: (String) -> String,
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> any ComposeControl {
-        if let composeOverride { return composeOverride }
-        return try DockerCompose.locate(
-            composeFile: composeFile, purpose: purpose, example: example, environment: environment)
-    }
-
     /// Why CreateTopics cannot succeed here, or nil when it can be tried:
     /// librdkafka sends it to the controller, and waits the whole time-out for
     /// one when Metadata names none among the brokers (librdkafka's mock says 0).
@@ -227,8 +185,8 @@ public final class ClusterConnection: Sendable {
     /// stopped brokers included; a KRaft controller never would, and librdkafka
     /// then waits on the dead leader far past any time-out. Leadership goes to
     /// the first live replica instead (none: the partition stays offline).
-    private func electLiveLeaders(of topic: String, in embedded: any MockClusterControl) throws {
-        let stopped = embedded.stoppedBrokers
+    private func electLiveLeaders(of topic: String, in mock: any MockClusterControl) throws {
+        let stopped = mock.stoppedBrokers
         guard !stopped.isEmpty else { return }
         let md = try client.metadata()
         guard let info = md.topic(topic) else { return }
@@ -236,7 +194,7 @@ public final class ClusterConnection: Sendable {
             PartitionState(topic: topic, partition: $0.id, leader: $0.leader, replicas: $0.replicas, isr: $0.isr)
         }
         for move in LeaderElection.movesAway(from: stopped, down: stopped, partitions: states) {
-            try embedded.setLeader(topic: move.topic, partition: move.partition, broker: move.to)
+            try mock.setLeader(topic: move.topic, partition: move.partition, broker: move.to)
         }
     }
 

@@ -77,8 +77,8 @@ struct ConnectResult: CommandResult {
         bootstrap = c.bootstrap
         properties = c.profile.displayRows.map { Property(property: $0.property, value: $0.value, setBy: $0.origin) }
         notes = c.profile.notes
-        served = (c.embedded as? ServedCluster).map { "\($0.advert.pid)" }
-        isEmbedded = c.isEmbedded
+        if case .servedMock(let cluster) = c.control { served = "\(cluster.advert.pid)" } else { served = nil }
+        isEmbedded = c.control.isMock
     }
 
     func render(into output: Output) {

@@ -68,13 +68,13 @@ extension SessionCommands {
         if let c = s.connection {
             add("cluster", c.label, .string(c.label))
             add("bootstrap", c.bootstrap, .string(c.bootstrap))
-            if let served = c.embedded as? ServedCluster {
+            if case .servedMock(let served) = c.control {
                 add(
                     "served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)",
                     .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
             }
             if let md = try? c.client.metadata() {
-                let stopped = c.embedded?.stoppedBrokers ?? []
+                let stopped = c.control.stoppedBrokers
                 let up = md.brokers.filter { !stopped.contains($0.id) }.map(\.id)
                 add(
                     "brokers",

@@ -50,18 +50,13 @@ struct SimRunner {
     /// A subcommand's action on the current model; bad input leaves it unchanged.
     func act(_ action: SimAction) throws {
         let state = try requireModel()
-        var model = state.model
-        let result: ModelStep
+        let moved: (result: ModelStep, previous: ReplicationModel)
         do {
-            result = try action.apply(to: &model)
+            moved = try state.apply(action)
         } catch let e as ModelError {
             throw LabError.invalid(e.description)
         }
-        state.history.append((state.model, state.step))
-        let previous = state.model
-        state.model = model
-        state.step += 1
-        print(state, command: action.commandLine, result: result, previous: previous)
+        print(state, command: action.commandLine, result: moved.result, previous: moved.previous)
     }
 
     func produce() throws {
@@ -117,15 +112,12 @@ struct SimRunner {
     func undo() throws {
         try ctx.arguments.expectPositionals(atMost: 0)
         let state = try requireModel()
-        guard let last = state.history.popLast() else {
+        guard let back = state.undo() else {
             throw LabError.invalid("nothing to undo: the model is at its start (step \(state.step))")
         }
-        let undone = state.step
-        state.model = last.model
-        state.step = last.step
         print(
             state, command: "sim undo",
-            result: ModelStep(event: "undo", lines: ["back to step \(last.step), as before step \(undone)"]),
+            result: ModelStep(event: "undo", lines: ["back to step \(back.step), as before step \(back.undone)"]),
             previous: nil)
     }
 

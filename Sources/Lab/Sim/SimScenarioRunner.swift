@@ -132,18 +132,15 @@ struct SimScenarioRunner {
                 }
             }
             if !out.isJSON { out.line(out.dim("$ ") + step.action.commandLine) }
-            var model = state.model
             let result: ModelStep
+            let previous: ReplicationModel
             do {
-                result = try step.action.apply(to: &model)
+                (result, previous) = try state.apply(step.action)
             } catch let e as ModelError {
                 throw LabError.invalid(
                     "scenario \(scenario.name) step \(index + 1) (\(step.action.commandLine)): \(e.description)")
             }
-            state.history.append((state.model, state.step))
-            let previous = state.model
-            state.model = model
-            state.step += 1
+            let model = state.model
             var extra = tag + [("narration", .string(step.why))]
             var answerLine: String?
             if let question = step.question, let kind = step.predict {

@@ -14,8 +14,8 @@ extension StorageCommands {
             let p = try Arguments.parseInt(text, name: "<partition>", range: 0...100_000, usage: ctx.command.usage)
             partitions = [try topic.partition(numbered: p)]
         }
-        switch c.kind {
-        case .embedded:
+        switch c.control {
+        case .inProcessMock, .servedMock:
             var table = TextTable(headers: ["PARTITION", "LOW", "HIGH"], alignments: [.right, .right, .right])
             for p in partitions {
                 let w = try c.client.watermarks(topic: name, partition: p.id)
@@ -34,12 +34,12 @@ extension StorageCommands {
                     ("topic", .string(name)), ("cluster", "embedded"), ("segment_files", .null),
                     ("reason", "the embedded cluster keeps partitions in memory"),
                 ]))
-        case .external:
+        case .other:
             throw LabError.unsupported(
                 "segment files live on the brokers' disks; kafkalab reaches them only on the project's compose cluster. On your cluster run `ls -l <log.dirs>/\(name)-0/` on a broker, or `kafka-log-dirs.sh --describe --bootstrap-server ...` for sizes"
             )
-        case .compose:
-            let compose = try c.composeControl(
+        case .compose(let access):
+            let compose = try access.control(
                 composeFile: ctx.arguments.value("--compose-file") ?? ctx.session.composeFile,
                 purpose: "list segment files",
                 example: { "docker compose -f \($0) exec kafka-1 ls -l \(brokerLogDirectory)/\(name)-0" })

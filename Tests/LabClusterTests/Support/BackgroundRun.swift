@@ -8,7 +8,9 @@ import Foundation
 ///
 /// `@unchecked Sendable`: while the line runs, the test thread touches only the
 /// token, the (locked) output buffer and the cluster's thread-safe handles,
-/// never the session; `wait` orders everything after the run.
+/// never the session; `outcome` is written by the running thread before it
+/// signals `done` and read only after `wait` received that; `cancelledAt` is the
+/// test thread's alone.
 final class BackgroundRun: @unchecked Sendable {
     /// What the tests accept as "within a second" of Ctrl-C: the promise is one
     /// second; the margin absorbs a machine whose two cores are shared by a

@@ -148,7 +148,8 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     /// A session-ready connection in compose mode whose cluster is this stand-in.
     func connection() -> ClusterConnection {
-        ClusterConnection(standIn: self, admin: admin, kind: .compose, bootstrap: mock.bootstrap, compose: self)
+        ClusterConnection(
+            standIn: self, admin: admin, control: .compose(ComposeAccess(standIn: self)), bootstrap: mock.bootstrap)
     }
 
     /// Markers of transactions on `topic/partition`: one is written `markerDelayMs` after

@@ -25,7 +25,12 @@ final class TestSession {
 
     deinit { session.disconnect() }
 
-    var embedded: EmbeddedCluster { session.connection!.embedded as! EmbeddedCluster }
+    var embedded: EmbeddedCluster {
+        guard case .inProcessMock(let cluster) = session.connection?.control else {
+            preconditionFailure("this test session is not on an in-process embedded cluster")
+        }
+        return cluster
+    }
 
     /// Runs one line and returns its outcome; output accumulates in `buffer`.
     @discardableResult

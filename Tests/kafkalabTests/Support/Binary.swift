@@ -59,6 +59,8 @@ enum KafkalabBinary {
 }
 
 /// Reads a pipe to its end on a background thread (so a full pipe cannot block the child).
+/// `@unchecked Sendable`: `data` is written once by the reading thread before it
+/// signals `done`, and read only after `wait()` has received that signal.
 final class ReadAll: @unchecked Sendable {
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)

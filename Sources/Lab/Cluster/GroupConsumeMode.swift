@@ -59,7 +59,7 @@ struct GroupConsumeMode {
             // A second instead of librdkafka's 5 s, so `lag` sees commits move while a learner watches.
             props["auto.commit.interval.ms"] = "1000"
         }
-        if session.connection?.isEmbedded == true && userSet["session.timeout.ms"] == nil {
+        if session.connection?.control.isMock == true && userSet["session.timeout.ms"] == nil {
             // The mock holds every join after the first for session.timeout.ms - 1 s (44 s at the default).
             props["session.timeout.ms"] = "6000"
         }

@@ -1,6 +1,9 @@
 /// Where leadership goes when brokers stop or start, decided the way a KRaft
 /// controller with `unclean.leader.election.enable=false` decides it. kafkalab
-/// uses this on the embedded cluster, whose mock never moves leadership itself.
+/// uses this on the embedded cluster, whose mock never moves leadership itself:
+/// the connection when it creates a topic while brokers are stopped, and the
+/// replication lab's `broker stop|kill|start`. Kernel code, so that the
+/// connection does not reach into a lab.
 enum LeaderElection {
     /// One partition's leadership change.
     struct Move: Sendable, Equatable {

@@ -27,7 +27,7 @@ enum ProduceAvailability {
     static func shortPartitions(
         _ topic: TopicInfo, partition: Int32?, connection c: ClusterConnection
     ) -> (below: [(partition: Int32, isr: [Int32])], minIsr: Int)? {
-        guard !c.isEmbedded else { return nil }
+        guard c.can(.replication) else { return nil }
         // Only an under-replicated partition can be below min ISR: skip DescribeConfigs otherwise.
         guard topic.partitions.contains(where: { $0.isr.count < $0.replicas.count }) else { return nil }
         guard
@@ -62,7 +62,7 @@ enum ProduceAvailability {
         topic name: String, properties: [String: String], connection c: ClusterConnection, output: Output,
         lab: String
     ) throws {
-        guard !c.isEmbedded, writesWithAcksAll(properties), let topic = try c.client.metadata().topic(name) else {
+        guard c.can(.replication), writesWithAcksAll(properties), let topic = try c.client.metadata().topic(name) else {
             return
         }
         try check(
@@ -95,7 +95,7 @@ enum ProduceAvailability {
         _ topicName: String, partition: Int32?, properties: [String: String], outstanding: Int, waited: Double,
         session: Session
     ) -> String? {
-        guard let c = session.connection, !c.isEmbedded, writesWithAcksAll(properties),
+        guard let c = session.connection, c.can(.replication), writesWithAcksAll(properties),
             let topic = try? c.client.metadata(timeoutMs: 1_500).topic(topicName),
             let short = shortPartitions(topic, partition: partition, connection: c)
         else { return nil }
@@ -126,7 +126,7 @@ enum ProduceAvailability {
     /// COORDINATOR_NOT_AVAILABLE). Reads still work. Nothing to check while the
     /// internal topic does not exist yet.
     static func checkCoordinator(_ log: CoordinatorLog, connection c: ClusterConnection, lab: String) throws {
-        guard !c.isEmbedded, let topic = try c.client.metadata().topic(log.rawValue),
+        guard c.can(.replication), let topic = try c.client.metadata().topic(log.rawValue),
             let short = shortPartitions(topic, partition: nil, connection: c)
         else { return }
         throw LabError.invalid(

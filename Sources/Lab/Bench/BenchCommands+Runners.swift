@@ -1,0 +1,278 @@
+import Foundation
+import Kafka
+
+/// What `BenchCommands.swift`'s commands run, so that the declarations stay a
+/// list of names, options and help.
+extension BenchCommands {
+    static func runBench(_ ctx: CommandContext) throws {
+        let args = ctx.arguments
+        let requested = try parseCodecs(args.positionals, session: ctx.session)
+        let options = try BenchOptions(args, session: ctx.session)
+        let plan = try options.preparePlan(session: ctx.session, output: ctx.output, cancellation: ctx.cancellation)
+        let base = try ctx.session.plainProducerProperties()
+        var configurations: [BenchConfiguration] = []
+        for codec in requested {
+            configurations.append(
+                BenchConfiguration(
+                    label: codec, settings: [], properties: base.merging(["compression.type": codec]) { $1 }))
+        }
+        try runAndReport(configurations, firstHeader: "codec", matrixKeys: nil, options: options, plan: plan, ctx: ctx)
+    }
+
+    static func runMatrix(_ ctx: CommandContext) throws {
+        let args = ctx.arguments
+        let grid = try BenchMatrix(specs: args.positionals) { rawKey, value in
+            let (scope, key) = try ClientSettings.resolve(rawKey)
+            guard scope != .consumer else {
+                throw LabError.invalid("'\(key)' is a consumer property; bench matrix varies producer properties")
+            }
+            do { try ClientConfig.validate(key: key, value: value) } catch let e as KafkaError {
+                throw LabError.invalid("bad matrix value \(key)=\(value): \(e.message)")
+            }
+            return key
+        }
+        let options = try BenchOptions(args, session: ctx.session)
+        let base = try ctx.session.plainProducerProperties()
+        var configurations: [BenchConfiguration] = []
+        for combination in grid.combinations {
+            var props = base
+            for (k, v) in combination { props[k] = v }
+            // Conflicts between values show up only when the whole set is applied.
+            do { _ = try ClientConfig.effectiveValues(of: props, keys: []) } catch let e as KafkaError {
+                throw LabError.invalid("combination \(label(combination)) is refused: \(e.message)")
+            }
+            configurations.append(
+                BenchConfiguration(label: label(combination), settings: combination, properties: props))
+        }
+        let plan = try options.preparePlan(session: ctx.session, output: ctx.output, cancellation: ctx.cancellation)
+        try runAndReport(
+            configurations, firstHeader: "combination", matrixKeys: grid.keys, options: options, plan: plan, ctx: ctx)
+    }
+
+    static func label(_ combination: [(key: String, value: String)]) -> String {
+        combination.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
+    /// Positional codecs, `all`, or the session's own compression.type.
+    static func parseCodecs(_ words: [String], session: Session) throws -> [String] {
+        if words.isEmpty {
+            let props = session.settings.producerProperties
+            return [props["compression.type"] ?? props["compression.codec"] ?? "none"]
+        }
+        var out: [String] = []
+        for word in words {
+            let names = word == "all" ? codecs : [word.lowercased()]
+            for name in names {
+                guard codecs.contains(name) else {
+                    let near = NearestNames.suggest(name, from: codecs)
+                    let hint = near.isEmpty ? "" : "did you mean \(near.joined(separator: ", "))? "
+                    throw LabError.invalid(
+                        "unknown codec '\(word)'; \(hint)codecs: \(codecs.joined(separator: " ")) (or all)")
+                }
+                if !out.contains(name) { out.append(name) }
+            }
+        }
+        return out
+    }
+
+    /// Runs every configuration `runs` times, then prints the table, the
+    /// chart, the effective properties and (matrix) the reading.
+    static func runAndReport(
+        _ configurations: [BenchConfiguration],
+        firstHeader: String, matrixKeys: [String]?, options: BenchOptions, plan: ProducerBenchPlan,
+        ctx: CommandContext
+    ) throws {
+        let out = ctx.output
+        let session = ctx.session
+        let total = configurations.count * options.runs
+        var results: [BenchResult] = []
+        var byLabel: [String: [BenchResult]] = [:]
+        var failure: (any Error)?
+        outer: for configuration in configurations {
+            for run in 1...options.runs {
+                if ctx.isCancelled { break outer }
+                let index = results.count + 1
+                let prefix = total > 1 ? "[\(index)/\(total)] \(configuration.label)" : configuration.label
+                var gate = ProgressGate()
+                do {
+                    var r = try ProducerBench.run(
+                        label: configuration.label, settings: configuration.settings,
+                        properties: configuration.properties, plan: plan
+                    ) { sent, planned, seconds in
+                        guard gate.shouldShow(atSeconds: seconds) else { return }
+                        out.progress(
+                            "bench \(prefix): "
+                                + ProgressGate.line(done: sent, of: planned, seconds: seconds, verb: "sent"))
+                    }
+                    r.run = run
+                    out.clearProgress()
+                    results.append(r)
+                    byLabel[r.label, default: []].append(r)
+                    out.stream(BenchReport.json(r, runs: options.runs, cluster: plan.cluster))
+                    if total > 1 {
+                        let m = r.metrics
+                        let rate =
+                            BenchNoise.isTooShort(seconds: r.seconds)
+                            ? "short run (\(BenchReport.fixed(r.seconds, 2)) s)"
+                            : "\(BenchReport.grouped(m.msgsPerSec)) msgs/s"
+                        out.hint(
+                            "\(prefix): \(rate), ratio \(m.compressionRatio.isFinite ? BenchReport.fixed(m.compressionRatio, 2) : "-"), p99 \(BenchReport.ms(m.p99Micros))"
+                                + (r.interrupted ? " (interrupted)" : ""))
+                    }
+                    if r.failed > 0 {
+                        out.warning(
+                            "\(configuration.label): \(r.failed) message(s) failed (\(r.firstError ?? "?")); figures count delivered messages only"
+                        )
+                    }
+                } catch {
+                    out.clearProgress()
+                    failure = error
+                    break outer
+                }
+            }
+        }
+        if let path = options.csvPath, !results.isEmpty {
+            do {
+                try BenchReport.csv(results).write(toFile: path, atomically: true, encoding: .utf8)
+                if !out.isJSON { out.hint("wrote \(results.count) run(s) to \(path)") }
+            } catch {
+                out.warning("could not write \(path): \(error.localizedDescription)")
+            }
+        }
+        guard !results.isEmpty else {
+            if let failure { throw failure }
+            throw LabError.interrupted
+        }
+        let rows = configurations.compactMap { byLabel[$0.label].map(BenchRow.init) }
+        func column(_ header: String) -> BenchReport.Column { BenchReport.columns.first { $0.header == header }! }
+        // A "best" only beyond the measured spread, and a throughput winner only from runs long enough to rate.
+        // On the embedded cluster acks changes nothing (no followers): its rows differ by noise, so none is marked.
+        let ignoredAcks =
+            session.connection?.can(.replication) == false
+            ? matrixKeys?.first(where: { ["acks", "request.required.acks"].contains($0) }) : nil
+        let reading =
+            ignoredAcks != nil
+            ? "The embedded cluster waits for no follower whatever \(ignoredAcks!) says, so these rows measure the same thing: read their differences as the noise of this machine."
+            : matrixKeys.map { BenchReport.matrixReading(rows, keys: $0, paced: plan.rate) }
+        let bestThroughput =
+            plan.rate == nil && ignoredAcks == nil
+            ? BenchReport.distinctBest(rows, column: column("msgs/s")).map { rows[$0] } : nil
+        let bestP99 =
+            ignoredAcks == nil ? BenchReport.distinctBest(rows, column: column("p99 ms")).map { rows[$0] } : nil
+        var marks: Set<String> =
+            matrixKeys == nil ? Set(BenchReport.columns.map(\.header)) : ["msgs/s", "p99 ms", "requests", "msgs/CPU-s"]
+        if plan.rate != nil { marks.remove("msgs/s"); marks.remove("MiB/s") }
+        if ignoredAcks != nil { marks = [] }
+        let noMark = BenchReport.noMarkNotes(rows, markColumns: marks)
+
+        if out.isJSON {
+            out.stream(
+                .object([
+                    ("kind", "summary"),
+                    (
+                        "rows",
+                        .array(
+                            rows.map { row in
+                                .object([
+                                    ("label", .string(row.label)), ("runs", .integer(row.runs.count)),
+                                    ("msgs_per_sec", BenchReport.number(row.median.msgsPerSec)),
+                                    ("msgs_per_sec_spread", BenchReport.number(row.throughputSpread)),
+                                    ("compression_ratio", BenchReport.number(row.median.compressionRatio)),
+                                    ("p99_ms", BenchReport.number(row.median.p99Micros / 1000)),
+                                    ("cpu_ms", BenchReport.number(row.median.cpuSeconds * 1000)),
+                                    ("duration_ms", BenchReport.number(row.medianSeconds * 1000)),
+                                    ("too_short_to_rate", .bool(row.tooShortToRate)),
+                                    ("produce_requests", BenchReport.number(row.median.produceRequests)),
+                                    ("avg_batch_msgs", BenchReport.number(row.median.avgBatchMsgs)),
+                                    ("p50_ms", BenchReport.number(row.median.p50Micros / 1000)),
+                                    ("msgs_per_cpu_sec", BenchReport.number(row.median.msgsPerCpuSecond)),
+                                ])
+                            })
+                    ),
+                    ("best_throughput", .optional(bestThroughput?.label)),
+                    ("best_p99", .optional(bestP99?.label)),
+                    ("no_best_because", .array(noMark.map { .string($0) })),
+                    ("producers", .integer(plan.producers)),
+                    ("reading", .optional(reading)),
+                    ("interrupted", .bool(ctx.isCancelled)),
+                ]))
+        } else {
+            out.line(
+                "\(BenchReport.grouped(Double(options.count))) × \(plan.payload.messageSize) B \(plan.payload.kind) messages to \(plan.topic)"
+                    + (options.runs > 1 ? ", median of \(options.runs) runs" : "")
+                    + (plan.warmup > 0 ? ", after \(BenchReport.grouped(Double(plan.warmup))) warm-up" : "")
+                    + (plan.rate.map { ", paced at \(BenchReport.grouped(Double($0))) msgs/s" } ?? ""))
+            out.table(BenchReport.table(rows, firstHeader: firstHeader, markColumns: marks))
+            if rows.count > 1 {
+                if !marks.isEmpty { out.hint("\(BenchReport.bestMark) best in its column, beyond the measured spread") }
+                for note in noMark { out.hint(note) }
+                let rated = rows.filter { !$0.tooShortToRate }
+                if rated.count > 1 && plan.rate == nil {
+                    out.line()
+                    for line in BenchReport.barChart(
+                        rated.map { ($0.label, $0.median.msgsPerSec) }, ascii: !out.isTerminal)
+                    {
+                        out.line(line)
+                    }
+                }
+            } else if let row = rows.first, row.tooShortToRate {
+                out.hint(
+                    "msgs/s withheld (\"short\"): a \(BenchReport.fixed(row.medianSeconds, 2)) s run is too short to rate; rates need at least \(BenchReport.fixed(BenchNoise.minimumSeconds, 1)) s (raise --count, or pace with --rate)"
+                )
+            }
+            if plan.producers > 1 {
+                for row in rows {
+                    let perRun = row.runs.compactMap {
+                        $0.clients.isEmpty ? nil : ClientScaling(clients: $0.clients, aggregateSeconds: $0.seconds)
+                    }
+                    guard let first = perRun.first else { continue }
+                    let which = perRun.count > 1 ? " (run 1 of \(perRun.count))" : ""
+                    if row.tooShortToRate {
+                        // No rate from a run this short: only what each client sent.
+                        out.line(
+                            "\(row.label)\(which): \(first.clients.count) producers, rates withheld (short run); "
+                                + first.clients.map {
+                                    "producer \($0.client): \(BenchReport.grouped(Double($0.messages))) msgs in \(BenchReport.fixed($0.seconds, 2)) s"
+                                }.joined(separator: ", "))
+                    } else {
+                        out.line("\(row.label)\(which): \(first.summary)")
+                        out.line(
+                            "  "
+                                + first.clients.map {
+                                    "producer \($0.client): \(BenchReport.grouped($0.msgsPerSec)) msgs/s"
+                                }.joined(separator: ", "))
+                    }
+                }
+                out.hint(
+                    "aggregate: all messages over the span from the first client's start to the last one's end; a client's rate covers its own run. When the aggregate stops growing with --producers, one client was not the limit."
+                )
+            }
+            if let effective = results.first?.effectiveProperties {
+                let varied = Set((matrixKeys ?? []) + (matrixKeys == nil ? ["compression.type"] : []))
+                let shown = effective.filter { !varied.contains($0.key) }.map { "\($0.key)=\($0.value)" }
+                out.line("producer: " + shown.joined(separator: " ") + " (effective values)")
+            }
+            if let reading { out.line(reading) }
+            if let ignored = ignoredAcks {
+                out.line(
+                    "note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting; none is marked best"
+                )
+            }
+            if case .servedMock = session.connection?.control {
+                out.hint(
+                    "served cluster: the broker runs in another process on this machine (kafkalab serve) with no disk and no replication, and acks are not waited for; CPU seconds exclude it. Run on the compose cluster for real figures."
+                )
+            } else if session.connection?.control.isMock == true {
+                out.hint(
+                    "embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures."
+                )
+            }
+        }
+        if let failure {
+            throw LabError.invalid("stopped after \(results.count) run(s): \(describeError(failure))")
+        }
+        if ctx.isCancelled && !out.isJSON {
+            out.warning("interrupted: the figures cover what was measured before Ctrl-C")
+        }
+    }
+}
