@@ -36,6 +36,12 @@ struct ConnectConfigTests {
         let status = try t.output(of: "status")
         #expect(status.contains("sasl.mechanisms") && status.contains("\(path):2"))
         #expect(!t.buffer.stdout.contains("pw-123") && !t.buffer.stderr.contains("pw-123"))
+        let statusJSON = try t.json("status")
+        let origins = (statusJSON["connection_properties"]?.arrayValue ?? []).compactMap { row in
+            row["property"]?.stringValue.map { ($0, row["set_by"]?.stringValue ?? "", row["value"]?.stringValue ?? "") }
+        }
+        #expect(origins.contains { $0 == ("sasl.username", "\(path):3", "ann") })
+        #expect(origins.contains { $0 == ("sasl.password", "\(path):3", "********") })
         let shown = try t.output(of: "show config")
         #expect(shown.contains("connection") && shown.contains("sasl.username") && shown.contains("********"))
         #expect(!shown.contains("pw-123"))
