@@ -9,7 +9,7 @@ import Testing
 /// is SASL settings that librdkafka keeps but does not use under PLAINTEXT; what
 /// is checked is each client's final librdkafka configuration as `rd_kafka_new`
 /// received it (`ClientCreationLog`), not the dictionaries that led to it.
-@Suite("Connection properties reach every client", .serialized)
+@Suite("Connection properties reach every client")
 struct ClientPropagationTests {
     static let user = "propagation-probe-\(UUID().uuidString.prefix(8))"
     static let file = """
@@ -87,6 +87,45 @@ struct ClientPropagationTests {
 
         // And nothing printed the secret.
         #expect(!buffer.stdout.contains("probe-secret") && !buffer.stderr.contains("probe-secret"))
+    }
+
+    /// The demos' own clients (their own producers and consumers, group members), on a
+    /// cluster of three brokers as min-isr demo needs.
+    @Test func theDemosOwnClientsGetTheConnectionsProperties() throws {
+        let log = ClientCreationLog()
+        log.start()
+        defer { log.stop() }
+        var profile = ClusterProfile()
+        try profile.add(fileText: Self.file, path: "probe.properties")
+        let buffer = OutputBuffer()
+        let session = Session(output: .capturing(format: .table, into: buffer), isScript: true)
+        let dispatcher = CommandCatalog.dispatcher()
+        session.dispatcher = dispatcher
+        defer { session.disconnect() }
+        session.connect(try ClusterConnection(embeddedBrokers: 3, profile: profile))
+        let bootstrap = session.connection!.bootstrap
+        let commands = [
+            ("topic create demo-probe --partitions 2", "none (the mock's API)"),
+            ("produce --topic demo-probe --count 4 v{i}", "the session producer"),
+            ("consume demo-probe --count 2 --group probe-group", "a group member"),
+            ("txn fence", "two transactional producers"),
+            ("compaction demo --keys 5 --wait 5s", "the demo's producer and read-back consumer"),
+            ("min-isr demo", "the demo's fresh producers"),
+        ]
+        for (line, kind) in commands {
+            let mark = log.recorded.count
+            let outcome = dispatcher.execute(line, in: session)
+            #expect(outcome == .succeeded, "\(line): \(outcome) \(buffer.stderr.suffix(400))")
+            if kind.hasPrefix("none") { continue }
+            let made = log.recorded.dropFirst(mark).filter {
+                ($0.config["metadata.broker.list"] ?? $0.config["bootstrap.servers"]) == bootstrap
+            }
+            #expect(!made.isEmpty, "\(line) made no client on the cluster (\(kind))")
+            for entry in made {
+                #expect(
+                    hasProbe(entry.config), "\(line): a \(entry.type) (\(kind)) lacks the connection's SASL settings")
+            }
+        }
     }
 
     /// The one builder, per side: bootstrap from the connection, the profile's
