@@ -224,6 +224,10 @@ struct ClusterProfileTests {
             #expect(!ConfigCatalog.isSecret(key), "\(key)")
         }
         #expect(Secrets.lineRevealsSecret("kafkalab -X sasl.password=x"))
+        // Kept out of the history file: a pasted JAAS line; kept in it: a connect naming a file.
+        #expect(Secrets.lineRevealsSecret("set sasl.jaas.config 'PlainLoginModule required password=\"x\";'"))
+        #expect(!Secrets.lineRevealsSecret("connect --config ~/staging.properties"))
+        #expect(!Secrets.lineRevealsSecret("connect staging"))
     }
 }
 
