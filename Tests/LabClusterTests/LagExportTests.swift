@@ -30,7 +30,7 @@ func httpGet(_ url: String, timeout: Double = 5) throws -> (status: Int, body: S
 }
 
 /// `lag export` on the embedded cluster, scraped over HTTP.
-@Suite("lag export (embedded cluster)", .serialized)
+@Suite("lag export (embedded cluster and the compose stand-in)")
 struct LagExportTests {
     @Test func servesLagAndKeepsTheLastGoodValuesWhileTheBrokerIsDown() throws {
         let t = try TestSession(brokers: 1)
@@ -41,9 +41,13 @@ struct LagExportTests {
         _ = try t.output(of: "produce --topic exported --partition 0 --count 30 m{i}")
         _ = try t.output(of: "consume exported --group exporter-g --count 10")
         let run = BackgroundRun(t, "lag export --group exporter-g --listen 127.0.0.1:0 --interval 200ms --for 60s")
+        var returned = false
         defer {
-            run.cancel()
-            _ = run.wait(timeout: 10)
+            // On an early failure: stop it before the session goes (its semaphore is waited once).
+            if !returned {
+                run.cancel()
+                _ = run.wait(timeout: 10)
+            }
         }
         var url: String?
         #expect(
@@ -90,7 +94,26 @@ struct LagExportTests {
         usleep(300_000)
         run.cancel()
         let stopped = try #require(run.wait(timeout: 10), "lag export did not return after Ctrl-C")
+        returned = true
         #expect(stopped.secondsAfterCancel < BackgroundRun.cancelBound)
+    }
+
+    /// --all-groups on a cluster that lists its groups (the compose stand-in): every group
+    /// with commits is exported; one without commits has no series.
+    @Test func allGroupsExportsWhatListGroupsNames() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create listed --partitions 2")
+        _ = try t.output(of: "produce --topic listed --partition 1 --count 8 m{i}")
+        _ = try t.output(of: "consume listed --group billing --count 3")
+        kafka.groupsByBroker = [
+            1: [GroupListing(id: "billing", state: "Empty", isSimple: false)],
+            2: [GroupListing(id: "idle", state: "Empty", isSimple: false)],
+        ]
+        let result = try t.json("lag export --all-groups --listen 127.0.0.1:0 --interval 100ms --for 1s")
+        #expect(result["groups"] == .array([.string("billing")]))
+        #expect((result["collections"]?.intValue ?? 0) >= 2)
+        #expect(result["errors"] == .integer(0))
     }
 
     @Test func refusesWithoutGroupsAndAllGroupsOnTheEmbeddedCluster() throws {

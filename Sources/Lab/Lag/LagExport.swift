@@ -174,7 +174,8 @@ struct LagExporter {
             }
             let time = now - (firstTime ?? now)
             if firstTime == nil { firstTime = now }
-            for (group, offsets) in gathered {
+            // A group with no commit on any topic has nothing to say yet: no series.
+            for (group, offsets) in gathered where !offsets.isEmpty {
                 histories[group, default: LagHistory()].record(offsets, at: time)
                 reports[group] = histories[group]!.report(evaluator: evaluator)
             }
