@@ -46,59 +46,84 @@ public enum JavaProperties {
         c == UInt16(UInt8(ascii: " ")) || c == UInt16(UInt8(ascii: "\t")) || c == 0x0C
     }
 
-    /// Joins natural lines into logical ones (continuations), dropping blank and
-    /// comment lines. The escapes stay in place: a continuation's trailing
-    /// backslash is removed, every other backslash is left for `unescape`.
-    /// A comment line never continues, and a continued line is never a comment.
+    /// Joins natural lines into logical ones, as `Properties.LineReader.readLine`
+    /// does (ported step by step, so its corner cases are Java's too): leading
+    /// whitespace skipped, blank lines skipped, a line whose text so far is empty
+    /// and starts with `#` or `!` skipped to its end, an odd trailing backslash
+    /// joining the next line (whose leading whitespace is skipped). The escapes
+    /// stay in place for `unescape`. Java's corners kept: a continuation into the
+    /// end of the text, or into a line ending, still yields a (possibly empty) line.
     static func logicalLines(_ chars: [UInt16]) -> [([UInt16], Int)] {
-        var result: [([UInt16], Int)] = []
-        var current: [UInt16] = []
-        var startLine = 1
-        var lineNumber = 1
-        var continuing = false
-        var i = 0
-        while i <= chars.count {
-            // One natural line: chars[i..<end], then its terminator.
-            var end = i
-            while end < chars.count && chars[end] != newline && chars[end] != carriageReturn { end += 1 }
-            var natural = Array(chars[i..<end])
-            let atEnd = end >= chars.count
-            var next = end + 1
-            if !atEnd && chars[end] == carriageReturn && end + 1 < chars.count && chars[end + 1] == newline {
-                next = end + 2
+        let hash = UInt16(UInt8(ascii: "#")), bang = UInt16(UInt8(ascii: "!"))
+        // The natural line number of each offset, for error messages and origins.
+        var lineAt = [Int](repeating: 1, count: chars.count + 1)
+        var number = 1
+        for (i, c) in chars.enumerated() {
+            lineAt[i] = number
+            if c == newline || (c == carriageReturn && (i + 1 == chars.count || chars[i + 1] != newline)) {
+                number += 1
             }
+        }
+        lineAt[chars.count] = number
+
+        var result: [([UInt16], Int)] = []
+        var off = 0
+        while true {
+            var line: [UInt16] = []
             var start = 0
-            while start < natural.count && isWhitespace(natural[start]) { start += 1 }
-            natural.removeFirst(start)
-            if !continuing {
-                startLine = lineNumber
-                let isComment =
-                    natural.first == UInt16(UInt8(ascii: "#")) || natural.first == UInt16(UInt8(ascii: "!"))
-                if natural.isEmpty || isComment {
-                    if atEnd { break }
-                    i = next
-                    lineNumber += 1
+            var skipWhiteSpace = true, appendedLineBegin = false, precedingBackslash = false
+            while true {
+                if off >= chars.count {
+                    // End of text: nothing read is no line; otherwise the line, without a continuation's backslash.
+                    if line.isEmpty { return result }
+                    if precedingBackslash { line.removeLast() }
+                    result.append((line, start))
+                    return result
+                }
+                let c = chars[off]
+                off += 1
+                if skipWhiteSpace {
+                    if isWhitespace(c) { continue }
+                    if !appendedLineBegin && (c == carriageReturn || c == newline) { continue }
+                    skipWhiteSpace = false
+                    appendedLineBegin = false
+                }
+                if line.isEmpty && (c == hash || c == bang) {
+                    // A comment: the rest of the line, its terminator included.
+                    while off < chars.count && chars[off] != newline && chars[off] != carriageReturn { off += 1 }
+                    if off >= chars.count { return result }
+                    off += 1
+                    skipWhiteSpace = true
                     continue
                 }
+                if c != newline && c != carriageReturn {
+                    if line.isEmpty { start = lineAt[off - 1] }
+                    line.append(c)
+                    precedingBackslash = c == backslash ? !precedingBackslash : false
+                    continue
+                }
+                // End of a natural line.
+                if line.isEmpty {
+                    skipWhiteSpace = true
+                    continue
+                }
+                if off >= chars.count {
+                    if precedingBackslash { line.removeLast() }
+                    result.append((line, start))
+                    return result
+                }
+                if precedingBackslash {
+                    line.removeLast()
+                    skipWhiteSpace = true
+                    appendedLineBegin = true
+                    precedingBackslash = false
+                    if c == carriageReturn && chars[off] == newline { off += 1 }
+                } else {
+                    result.append((line, start))
+                    break
+                }
             }
-            var trailing = 0
-            while trailing < natural.count && natural[natural.count - 1 - trailing] == backslash { trailing += 1 }
-            if trailing % 2 == 1 {
-                natural.removeLast()
-                current += natural
-                continuing = true
-            } else {
-                current += natural
-                result.append((current, startLine))
-                current = []
-                continuing = false
-            }
-            if atEnd { break }
-            i = next
-            lineNumber += 1
         }
-        if continuing && !current.isEmpty { result.append((current, startLine)) }
-        return result
     }
 
     /// Splits one logical line into key and value and resolves their escapes.
