@@ -37,9 +37,9 @@ extension Consumer {
 /// releases the queue reference before the consumer can be destroyed.
 public final class ConsumerBatchReader {
     public let consumer: Consumer
-    private let queue: OpaquePointer
-    private let slots: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
-    private let capacity: Int
+    let queue: OpaquePointer
+    let slots: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    let capacity: Int
 
     public init(_ consumer: Consumer, capacity: Int = 1_000) {
         self.consumer = consumer

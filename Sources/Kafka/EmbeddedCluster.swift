@@ -125,6 +125,18 @@ public final class EmbeddedCluster: @unchecked Sendable {
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
     }
 
+    /// Makes this broker refuse its next `api` request with `error`, answering it
+    /// `milliseconds` late; the requests that arrive meanwhile are handled as usual.
+    /// Per broker, unlike `injectErrors`: once a broker has had a per-broker injection
+    /// for an API, librdkafka 2.0.2's mock no longer consults the cluster-wide list
+    /// for that API on that broker (rd_kafka_mock_next_request_error).
+    public func failNextRequest(broker: Int32, api: KafkaApi, error: Int32, milliseconds: Int32) throws {
+        try checkBroker(broker)
+        let err = kafkalab_mock_broker_push_error_rtt(
+            mock, broker, api.rawValue, rd_kafka_resp_err_t(rawValue: error), milliseconds)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
+    }
+
     /// Drops the errors still queued for `api` by `injectErrors`.
     public func clearInjectedErrors(api: KafkaApi) {
         rd_kafka_mock_clear_request_errors(mock, api.rawValue)

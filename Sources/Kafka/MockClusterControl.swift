@@ -21,6 +21,9 @@ public protocol MockClusterControl: AnyObject, Sendable {
     /// Makes broker `broker` answer its next `api` request `milliseconds` late;
     /// the request itself is applied at once (a lost acknowledgement).
     func delayNextResponse(broker: Int32, api: KafkaApi, milliseconds: Int32) throws
+    /// Makes broker `broker` refuse its next `api` request with `error` (nothing is
+    /// applied), answering `milliseconds` late: the requests sent meanwhile are handled.
+    func failNextRequest(broker: Int32, api: KafkaApi, error: Int32, milliseconds: Int32) throws
 }
 
 extension MockClusterControl {

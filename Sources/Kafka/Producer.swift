@@ -304,3 +304,33 @@ final class BackgroundPoller: Sendable {
         done.wait()
     }
 }
+
+extension Producer {
+    /// Enqueues a copy of `value` and `key` lent as raw bytes (no Swift allocation, no
+    /// headers), waiting while librdkafka's queue is full as `send` does.
+    public func send(
+        topic: ProducerTopic, partition: Int32?, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
+        queueFullTimeout: Double = 30
+    ) throws {
+        var deadline: Date?
+        while true {
+            // An empty buffer may have no address, which librdkafka would read as a null value or key.
+            let rc = withUnsafeBytes(of: UInt8(0)) { zero in
+                let empty = UnsafeRawBufferPointer(rebasing: zero[0..<0])
+                return topic.produce(
+                    value: value.baseAddress == nil ? empty : value,
+                    key: key.map { $0.baseAddress == nil ? empty : $0 }, partition: partition ?? RD_KAFKA_PARTITION_UA)
+            }
+            if rc == 0 { return }
+            if rc == ProducerTopic.queueFull {
+                let limit = deadline ?? Date().addingTimeInterval(queueFullTimeout)
+                deadline = limit
+                if Date() < limit {
+                    if poller == nil { rd_kafka_poll(rk, 10) } else { usleep(1_000) }
+                    continue
+                }
+            }
+            throw KafkaError(code: rc)
+        }
+    }
+}

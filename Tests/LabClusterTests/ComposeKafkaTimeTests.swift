@@ -54,12 +54,18 @@ struct ComposeKafkaTimeTests {
         _ = try t.output(of: "topic create lag --partitions 1")
         let leader = try #require(try partitionZero(t, "lag")["leader"]?.intValue)
         let follower = Int32([1, 2, 3].first { $0 != leader }!)
+        // Stalled 20 s in: the leader's checks run at 15, 30, 45, 60 s..., so the first
+        // one more than 30 s after the follower's last catch-up is at 60 s.
+        try kafka.advance(ms: 20_000 - kafka.nowMs)
         let stalledAt = kafka.nowMs
         try kafka.stallFetches(of: follower)
         try kafka.advance(ms: stalledAt + 30_000 - kafka.nowMs)
         #expect(kafka.isr("lag", 0)?.contains(follower) == true, "replica.lag.time.max.ms has only just passed")
-        try kafka.advance(ms: stalledAt + 45_000 - kafka.nowMs)
-        #expect(kafka.isr("lag", 0)?.contains(follower) == false, "a shrink check (every 15 s) has run since")
+        try kafka.advance(ms: 59_999 - kafka.nowMs)
+        #expect(kafka.isr("lag", 0)?.contains(follower) == true, "the 45 s check found it only 25 s behind")
+        try kafka.advance(ms: 1)
+        #expect(kafka.isr("lag", 0)?.contains(follower) == false, "the 60 s check drops it, 40 s after it stalled")
+        #expect(kafka.nowMs - stalledAt > 30_000 && kafka.nowMs - stalledAt <= 45_000)
         // Fetching again, it is in sync at once (nothing was written meanwhile).
         try kafka.resumeFetches(of: follower)
         try kafka.advance(ms: 1)

@@ -41,6 +41,9 @@ struct ComposeMinIsrTests {
             seed.contains(
                 "retries until message.timeout.ms (300 s) before failing; `broker start <id>` restores the ISR"))
 
+        let bench = try t.failure(of: "bench --topic p --count 100")
+        #expect(bench.hasPrefix("bench: acks=all: p partition(s) 0 (ISR [1])"), "\(bench)")
+
         let txn = try t.failure(of: "txn demo")
         #expect(
             txn.hasPrefix(
@@ -50,6 +53,12 @@ struct ComposeMinIsrTests {
         // Its group could not settle either: the group coordinator's log is checked first.
         let lag = try t.failure(of: "lag demo")
         #expect(lag.hasPrefix("lag demo: __consumer_offsets partition(s) "), "\(lag)")
+        for demo in [
+            "group strategies --topic p --consumers 1", "group static --topic p --consumers 1", "group max-poll",
+        ] {
+            let refusal = try t.failure(of: demo)
+            #expect(refusal.contains(": __consumer_offsets partition(s) "), "\(demo): \(refusal)")
+        }
         let member = try t.failure(of: "consume p --group billing")
         #expect(member.hasPrefix("consume --group billing: __consumer_offsets partition(s) "), "\(member)")
         #expect(member.contains("a rebalance cannot complete (reading without a group still works)"))
@@ -90,5 +99,41 @@ struct ComposeMinIsrTests {
             text.contains(
                 "warning: 1 delivery report(s) outstanding after 2 s: s partition(s) 0 (ISR [\(followers[1])]) are now below min.insync.replicas 2 (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (4000 ms, as you set it)"
             ), "\(text)")
+    }
+
+    @Test func theMinIsrDemoRefusesABrokerThatIsDownButNotYetFenced() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "broker kill 2")
+        // Still listed and in every ISR for 9 s: metadata alone would let the demo start.
+        #expect(kafka.registered.contains(2))
+        let refusal = try t.failure(of: "min-isr demo")
+        #expect(
+            refusal
+                == "the demo needs three running brokers and broker 2 is not running (`docker compose ps` says kafka-2 is exited); `broker start 2` first"
+        )
+    }
+
+    @Test func aWriteHeldByAKilledFollowerIsExplainedWhileItWaits() throws {
+        let kafka = try ScriptedKafka()
+        kafka.killedFollowerHoldsWritesMs = 3_000
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create h --partitions 1")
+        let leader = try #require(kafka.model["h"]?[0]?.leader)
+        let follower = [Int32(1), 2, 3].first { $0 != leader }!
+        _ = try t.output(of: "broker kill \(follower)")
+        let text = try t.output(of: "produce --topic h x")
+        #expect(
+            text.contains(
+                "warning: 1 delivery report(s) outstanding after 2 s: broker \(follower), in the ISR of h partition(s) 0, is down (kafka-\(follower) exited) but not yet fenced"
+            ), "\(text)")
+        #expect(text.contains("produced 1 of 1"))
+        // seed looks again the same way while its reports are outstanding.
+        _ = try t.output(of: "broker start \(follower)")
+        try kafka.advance(ms: 2 * kafka.fetchIntervalMs)
+        #expect(kafka.isr("h", 0)?.contains(follower) == true, "caught up and back in the ISR")
+        _ = try t.output(of: "broker kill \(follower)")
+        let seeded = try t.output(of: "seed h --count 5")
+        #expect(seeded.contains("warning: 5 delivery report(s) outstanding after 2 s: broker \(follower)"), "\(seeded)")
     }
 }

@@ -231,15 +231,22 @@ struct ComposeProducersExampleTests {
         // The two transactions of `txn demo` (3 records committed, 3 aborted) as a broker
         // logs them: markers after each, the second an abort.
         kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6], aborted: [1])
-        let (t, result) = try replayInComposeMode("03-producers.kl", on: kafka)
+        let (t, result) = try replayInComposeMode(
+            "03-producers.kl", on: kafka, before: ["txn fence": { $0.fenceOnNextEndTxn() }])
         #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
         let out = t.buffer.stdout
         // txn demo takes the real-cluster branches: both markers arrive, read_committed filters.
         #expect(!out.contains("the high watermark reached"), "\(out)")
         #expect(!out.contains("a Kafka broker should have filtered them"))
         #expect(out.contains("read_committed skipped the aborted batch: the abort marker told it to"))
+        // txn fence: the first producer is fenced, and the session drops it.
+        #expect(!out.contains("the first producer was not fenced"))
+        #expect(out.contains("the session dropped its fenced producer"), "\(out)")
         // The real-cluster path of the idempotence demo: nothing injected, the learner pauses the leader.
         #expect(out.contains("docker compose pause kafka-"), "\(out.suffix(3000))")
         #expect(!out.contains("INJECTED") && !out.contains("injected through the mock"))
+        // The ordering demo injects nothing on a real cluster, and says what that means.
+        #expect(out.contains("nothing was injected on this cluster"))
+        #expect(!out.contains("this run has a transactional.id"))
     }
 }

@@ -14,7 +14,7 @@ struct JSONSchemaTests {
     /// The slow demos are checked where their lab's tests read them: `TestSession.json` applies the same
     /// convention to every document (txn begin|commit|abort|demo|fence, idempotence demo, compaction demo,
     /// bench consume, group strategies, min-isr demo in ProducersLabTests, StorageAndTeachingTests, BenchCommandTests,
-    /// ConsumerLabTests, ReplicationLabTests). `group static` and `lag demo` take tens of seconds and have no JSON test.
+    /// ConsumerLabTests, ReplicationLabTests; commit demo and ordering demo in TeachingRunsTests). `group static` and `lag demo` take tens of seconds and have no JSON test.
     static let successes: [String] = [
         "help", "help topic", "help quit", "help config", "help config linger.ms",
         "status", "cluster", "format json",
@@ -45,6 +45,7 @@ struct JSONSchemaTests {
         "lag nosuchgroup", "lag demo --rate 0", "lag watch",
         "explain nosuchconcept", "segments nosuchtopic", "compaction demo --keys 1",
         "txn commit", "idempotence demo --count 0", "min-isr demo js --wait 0",
+        "commit demo --crash-at 0", "commit demo --count 3 --crash-at 3", "ordering demo --count 1",
         "seed js --count 0", "bench nosuchcodec", "bench matrix nonsense", "bench consume --count 0",
         "producer extra", "status extra", "cluster extra",
     ]

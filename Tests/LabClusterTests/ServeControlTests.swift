@@ -12,6 +12,7 @@ struct ServeControlTests {
         let requests: [ServeRequest] = [
             .hello, .stopped, .create(topic: "orders", partitions: 6, replicationFactor: 3), .stop(2), .start(2),
             .leader(topic: "t.x_y-z", partition: 0, broker: -1), .inject(api: 0, codes: [19, 7]),
+            .delay(broker: 2, api: 0, milliseconds: 3000), .fail(broker: 1, api: 0, error: 19, milliseconds: 100),
         ]
         for r in requests { #expect(ServeRequest(line: r.line) == r, "\(r.line)") }
         #expect(ServeRequest(line: "create orders six 3") == nil)

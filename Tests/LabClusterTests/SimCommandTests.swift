@@ -67,8 +67,10 @@ struct SimCommandTests {
             #expect(out.contains("scenario \(name) (a model, not a cluster)"), "\(name) not played")
         }
         // Every picture says it is a model.
-        let pictures = out.components(separatedBy: "\n").filter { $0.hasPrefix("sim model — not a cluster · step ") }
-            .count
+        let pictures = out.components(separatedBy: "\n").filter {
+            $0.hasPrefix("sim model — not a cluster · Kafka ") && $0.contains(" rules · step ")
+        }
+        .count
         let steps = SimScenario.all.map { ($0.steps.count + 1) * $0.variants.count }.reduce(0, +)
         #expect(pictures >= steps + 8)
         // 1. by hand: the crash, the refused write, the fencing undone
@@ -82,13 +84,17 @@ struct SimCommandTests {
         #expect(out.contains("answer: broker 3's HW is 0"))
         #expect(
             out.contains(
-                "broker 3 left the ISR: last caught up at 0 s, 31 s ago, more than replica.lag.time.max.ms (30 s)"))
+                "at 45 s the leader's ISR check (every replica.lag.time.max.ms / 2 = 15 s) drops broker 3: last caught up at 0 s, 45 s ago, more than replica.lag.time.max.ms (30 s)"
+            ))
+        #expect(out.contains("sim model — not a cluster · Kafka 3.9 rules · step 0"))
+        #expect(out.contains("sim model — not a cluster · Kafka 0.10 rules · step 0"))
+        #expect(out.contains("leader HW stays at 2, though the ISR {1} holds up to 3"))
         #expect(out.contains("refused: NOT_ENOUGH_REPLICAS"))
         #expect(out.contains("m2 answered NOT_ENOUGH_REPLICAS_AFTER_APPEND"))
         #expect(out.contains("UNCLEAN election: broker 3 leads in epoch 1"))
         #expect(
             out.contains(
-                "result with leader-epoch truncation (KIP-101, Kafka 0.11+): lost 2 acknowledged records (m2, m3)"))
+                "result with Kafka 3.9 rules, leader-epoch truncation (KIP-101): lost 2 acknowledged records (m2, m3)"))
         #expect(
             out.contains("HW truncation (before KIP-101): lost 2 acknowledged records (m0, m1); logs never diverged"))
         #expect(
@@ -97,7 +103,7 @@ struct SimCommandTests {
             ))
         #expect(
             out.contains(
-                "leader-epoch truncation (KIP-101, Kafka 0.11+): no acknowledged record lost; logs never diverged"))
+                "Kafka 3.9 rules, leader-epoch truncation (KIP-101): no acknowledged record lost; logs never diverged"))
         #expect(out.contains("pending acks=all write m2 failed with REQUEST_TIMED_OUT"))
         #expect(out.contains("election: broker 1 leads in epoch 2 (preferred-leader election"))
         #expect(!out.contains("you said"))
@@ -107,12 +113,14 @@ struct SimCommandTests {
     @Test func eachStepIsOneJSONDocumentWithTheModelsState() throws {
         let t = ModelSession()
         let docs = try t.documents(of: "sim scenario min-isr")
-        let steps = docs.filter { $0["summary"] == nil }
+        #expect(docs.filter { $0["summary"] == nil }.count == (SimScenario.minIsr.steps.count + 1) * 2)
+        let steps = docs.filter { $0["summary"] == nil && $0["variant"] == .string("3.9") }
         #expect(steps.count == SimScenario.minIsr.steps.count + 1)
         for (i, d) in steps.enumerated() {
             #expect(d["step"] == .integer(i))
             #expect(d["model"] == .string("sim model — not a cluster"))
-            for key in ["clock_ms", "leader", "leader_epoch", "isr", "event", "lost"] {
+            #expect(d["kafka"] == .string("3.9") && d["rules"] == .string("Kafka 3.9 rules"))
+            for key in ["clock_ms", "leader", "leader_epoch", "isr", "event", "lost", "error"] {
                 #expect(d[key] != nil, "\(key) missing")
             }
             guard case .array(let replicas)? = d["replicas"] else { throw TestFailure("no replicas") }
@@ -121,7 +129,7 @@ struct SimCommandTests {
                 #expect(replicas[0][key] != nil, "replica \(key) missing")
             }
         }
-        let refused = try #require(steps.first { $0["error"] != nil })
+        let refused = try #require(steps.first { $0["error"] != .null })
         #expect(refused["error"] == .string("NOT_ENOUGH_REPLICAS"))
         #expect(refused["isr"] == .ints([1]))
         #expect(refused["prediction"]?["answer"] == .string("refused"))
@@ -132,7 +140,7 @@ struct SimCommandTests {
         guard case .array(let variants)? = summary["variants"] else { throw TestFailure("no variants") }
         #expect(variants.map { $0["lost"] } == [.integer(2), .integer(0)])
         let last = try #require(loss.dropLast().last)
-        #expect(last["variant"] == .string("epoch") && last["lost"] == .integer(0))
+        #expect(last["variant"] == .string("3.9") && last["lost"] == .integer(0))
         let oneStep = try t.documents(of: "sim produce --acks 1")
         #expect(oneStep.count == 1)
         #expect(oneStep[0]["event"] == .string("produce"))
@@ -170,6 +178,66 @@ struct SimCommandTests {
         let listed = try t.output(of: "sim scenario")
         for name in SimScenario.names { #expect(listed.contains(name)) }
         #expect(listed.contains("sim model — not a cluster: scenarios"))
+    }
+
+    @Test func kafkaPicksTheVersionWhoseRulesTheModelPlays() throws {
+        let t = ModelSession()
+        let old = try t.output(of: "sim --kafka 0.10")
+        #expect(old.contains("it follows Kafka 0.10 rules step by step"))
+        #expect(old.contains("sim model — not a cluster · Kafka 0.10 rules · step 0"))
+        #expect(old.contains("unclean.leader.election.enable true"))
+        #expect(old.contains("zookeeper.session.timeout.ms 6 s"))
+        #expect(old.contains("HW truncation (before KIP-101)"))
+        #expect(t.state?.model.config == ModelConfig().playing(.v0_10))
+        #expect(
+            try t.failure(of: "sim --kafka 1.0").contains("--kafka takes one of 0.10, 0.11, 2.0, 3.6, 3.9, not '1.0'"))
+        #expect(t.state?.model.config.kafka == .v0_10)
+        _ = try t.output(of: "sim --kafka 3.9.0")
+        #expect(t.state?.model.config == ModelConfig())
+
+        let one = try t.documents(of: "sim scenario min-isr --kafka 3.6")
+        #expect(Set(one.compactMap { $0["variant"] }.map { "\($0)" }) == ["\(JSONValue.string("3.6"))"])
+        #expect(one.contains { $0["text"].map { "\($0)".contains("NOT_ENOUGH_REPLICAS_AFTER_APPEND") } == true })
+    }
+
+    @Test func compareShowsWhereTwoVersionsPlayALessonDifferently() throws {
+        let t = ModelSession()
+        let text = try t.output(of: "sim compare min-isr 3.6 3.9")
+        #expect(text.contains("scenario min-isr (a model, not a cluster) under Kafka 3.6 and 3.9 rules"))
+        let row = text.split(separator: "\n").map(String.init).first { $0.hasPrefix("9 ") && $0.contains("HW") }
+        #expect(row?.split(separator: " ").map(String.init) == ["9", "sim", "stop", "2", "HW", "3", "2"])
+        let docs = try t.documents(of: "sim compare min-isr 3.6 3.9")
+        let json = try #require(docs.first)
+        #expect(json["kafka"] == .strings(["3.6", "3.9"]))
+        guard case .array(let diffs)? = json["differences"] else { throw TestFailure("no differences in \(json)") }
+        #expect(diffs.first?["step"] == .integer(9))
+        #expect(diffs.first?["what"] == .string("HW"))
+        #expect(diffs.first?["first"] == .string("3") && diffs.first?["second"] == .string("2"))
+        #expect(
+            diffs.contains {
+                $0["what"] == .string("writes")
+                    && $0["first"] == .string("m2 failed: NOT_ENOUGH_REPLICAS_AFTER_APPEND")
+                    && $0["second"] == .string("m2 pending")
+            })
+        let same = try t.output(of: "sim compare hw-propagation 3.6 3.9")
+        #expect(same.contains("the outcomes are the same at every step"))
+        #expect(try t.failure(of: "sim compare min-isr 3.9 3.9").contains("two different versions"))
+        #expect(try t.failure(of: "sim compare min-isr 3.9 4.0").contains("not '4.0'"))
+        #expect(try t.failure(of: "sim compare nope 3.6 3.9").contains("unknown scenario 'nope'"))
+    }
+
+    @Test func rulesListEachVersionDifferenceWithItsSourceFile() throws {
+        let t = ModelSession()
+        let help = try t.output(of: "help sim rules")
+        #expect(help.contains("hw-under-min-isr: [3.9] 3.7+ (KAFKA-15583)"))
+        #expect(help.contains("core/src/main/scala/kafka/cluster/Partition.scala (maybeIncrementLeaderHW"))
+        let rules = try t.output(of: "sim rules --kafka 0.10")
+        #expect(rules.contains("[0.10] unclean.leader.election.enable defaults to true"))
+        #expect(!rules.contains("[3.9]"))
+        let json = try #require(try t.documents(of: "sim rules").first)
+        guard case .array(let list)? = json["rules"] else { throw TestFailure("no rules") }
+        #expect(list.count == KafkaVersion.rules.count)
+        #expect(json["kafka"] == .null)
     }
 
     @Test func atAnInteractivePromptAScenarioPausesForPredictionsAndComparesThem() throws {

@@ -64,8 +64,27 @@ import Testing
     }
 
     @Test func committedOffsetGoingBackwardsIsRewind() {
-        let samples = series(committed: [100, 120, 90, 110, 130], end: 500)
+        let samples = series(committed: [100, 120, 90, 100, 110], end: 500)
         #expect(evaluator.evaluate(samples, now: 40) == .rewind)
+    }
+
+    /// Issue 23 item 10: as in Burrow, REWIND lasts only until the consumer is back at
+    /// the offset it went back from (a rebalance re-committing older work is forgiven).
+    @Test func rewindEndsOnceTheConsumerIsBackWhereItWas() {
+        let recovered = series(committed: [100, 120, 90, 110, 130], end: 500)
+        #expect(evaluator.evaluate(recovered, now: 40) == .ok)
+        let evaluation = evaluator.evaluation(of: series(committed: [100, 120, 90, 100, 110], end: 500), now: 40)
+        #expect(evaluation.reason.contains("went back from 120"))
+    }
+
+    /// Burrow holds off STOP while its broker offsets show the consumer caught up a
+    /// moment ago: an idle consumer on a topic that just got one more message is not stopped.
+    @Test func stopWaitsWhileTheWindowSawTheConsumerCaughtUp() {
+        let idleThenOneMore = series(
+            committed: [100, 100, 100, 100, 100, 100, 100], end: [100, 100, 100, 100, 100, 100, 101])
+        #expect(evaluator.evaluate(idleThenOneMore, now: 60) == .ok)
+        let neverCaughtUp = series(committed: [100, 100, 100, 100, 100, 100, 100], end: 101)
+        #expect(evaluator.evaluate(neverCaughtUp, now: 60) == .stop)
     }
 
     @Test func rewindOutsideTheWindowIsForgotten() {
@@ -81,7 +100,7 @@ import Testing
     }
 
     @Test func rewindOutranksLagHavingBeenZero() {
-        let samples = series(committed: [100, 120, 110, 130, 140], end: [150, 120, 200, 200, 200])
+        let samples = series(committed: [100, 120, 110, 115, 118], end: [150, 120, 200, 200, 200])
         #expect(evaluator.evaluate(samples, now: 40) == .rewind)
     }
 

@@ -84,18 +84,27 @@ struct SimModelTests {
         _ = try m.produce(acks: .all, count: 3)
         _ = try m.fetch(2)
         _ = try m.fetch(2)
-        _ = try m.tick(30_000)
-        #expect(m.isr == [1, 2, 3])  // exactly replica.lag.time.max.ms: still caught up
+        let timedOut = try m.tick(30_000)
+        #expect(m.isr == [1, 2, 3])  // the check at 30 s: exactly replica.lag.time.max.ms behind, still caught up
+        // request.timeout.ms (30 s) ends before the shrink: the acks=all writes are answered REQUEST_TIMED_OUT.
+        #expect(status(m, "m0") == .failed("REQUEST_TIMED_OUT"))
+        #expect(
+            timedOut.lines.contains { $0.hasPrefix("at 30 s acks=all writes m0, m1, m2 waited request.timeout.ms") })
+        _ = try m.tick(14_999)
+        #expect(m.isr == [1, 2, 3])  // the next check runs at 45 s (every replica.lag.time.max.ms / 2)
         let step = try m.tick(1)
         #expect(m.isr == [1, 2])
         #expect(m.replica(1).hw == 3)
-        #expect(step.lines.contains { $0.contains("broker 3 left the ISR") })
+        #expect(
+            step.lines.contains {
+                $0.contains("at 45 s the leader's ISR check (every replica.lag.time.max.ms / 2 = 15 s) drops broker 3")
+            })
         _ = try m.fetch(3)
         #expect(m.replica(3).leo == 3)
         #expect(m.isr == [1, 2])  // it fetched from 0, below the HW
         _ = try m.fetch(3)
         #expect(m.isr == [1, 2, 3])  // fetching from the HW: caught up
-        #expect(m.clockMs == 30_001)
+        #expect(m.clockMs == 45_000)
     }
 
     @Test func aFollowerThatHasEverythingStaysInTheIsrWithoutFetching() throws {
@@ -112,8 +121,10 @@ struct SimModelTests {
         #expect(m.replica(2).lastCaughtUpMs == 0)
         _ = try m.fetch(2)  // from 1 = leader LEO: caught up now
         #expect(m.replica(2).lastCaughtUpMs == 20_000)
+        _ = try m.tick(10_000)
+        #expect(m.isr == [1, 2, 3])  // the check at 30 s: broker 3 lagged exactly 30 s, not more
         _ = try m.tick(15_000)
-        #expect(m.isr == [1, 2])  // broker 3 lagged 35 s, broker 2 only 15 s
+        #expect(m.isr == [1, 2])  // the check at 45 s: broker 3 lagged 45 s, broker 2 only 25 s
     }
 
     @Test func aStoppedBrokerLeavesTheIsrAtOnceButTheLastMemberStays() throws {
@@ -162,7 +173,7 @@ struct SimModelTests {
     }
 
     @Test func acksAllIsAnsweredOnlyWhenTheHighWatermarkPassesIt() throws {
-        var m = ReplicationModel(ModelConfig(minInsyncReplicas: 2))
+        var m = ReplicationModel(ModelConfig(minInsyncReplicas: 2).playing(.v3_6))
         _ = try m.produce(acks: .all)
         #expect(status(m, "m0") == .pending)
         _ = try SimAction.fetch(nil).apply(to: &m)
@@ -176,6 +187,35 @@ struct SimModelTests {
         _ = try m.stop(3)
         #expect(m.replica(1).hw == 2)
         #expect(status(m, "m1") == .failed("NOT_ENOUGH_REPLICAS_AFTER_APPEND"))
+    }
+
+    /// KAFKA-15583 (3.7+): the HW stays while the ISR is below min.insync.replicas.
+    @Test func since37TheHighWatermarkWaitsForTheIsrToReachMinInsyncReplicas() throws {
+        var m = ReplicationModel(ModelConfig(minInsyncReplicas: 2))
+        #expect(m.config.kafka == .v3_9)
+        _ = try m.produce(acks: .all)
+        _ = try SimAction.fetch(nil).apply(to: &m)
+        _ = try SimAction.fetch(nil).apply(to: &m)
+        _ = try m.produce(acks: .all)
+        _ = try m.stop(2)
+        let shrunk = try m.stop(3)
+        #expect(m.isr == [1])
+        #expect(m.replica(1).hw == 1)  // 3.6 moves it to 2 here
+        #expect(status(m, "m1") == .pending)
+        #expect(shrunk.lines.contains { $0.hasPrefix("leader HW stays at 1, though the ISR {1} holds up to 2") })
+        let acksOne = try m.produce(acks: .leader)
+        #expect(acksOne.error == nil && status(m, "m2") == .acknowledged)
+        #expect(m.replica(1).hw == 1)  // acknowledged, but no consumer can read m2
+        #expect(acksOne.lines[0].contains("no consumer can read it until the ISR grows"))
+        #expect(try m.produce(acks: .all).error == "NOT_ENOUGH_REPLICAS")
+        _ = try m.tick(30_000)
+        #expect(status(m, "m1") == .failed("REQUEST_TIMED_OUT"))
+        _ = try m.start(2)
+        _ = try m.fetch(2)  // from 1, the HW: back in the ISR, which now reaches min.insync.replicas
+        #expect(m.isr == [1, 2])
+        #expect(m.replica(1).hw == 1)
+        _ = try m.fetch(2)
+        #expect(m.replica(1).hw == 3)
     }
 
     @Test func anElectionPicksTheFirstRunningIsrMemberAndBumpsTheEpoch() throws {
@@ -235,8 +275,8 @@ struct SimModelTests {
     }
 
     /// KIP-101's first problem: two quick failovers before the followers learned the HW.
-    private func doubleFailover(_ mode: TruncationMode) throws -> ReplicationModel {
-        var m = try replicated(2, ModelConfig(truncation: mode))
+    private func doubleFailover(_ mode: TruncationMode, unclean: Bool = true) throws -> ReplicationModel {
+        var m = try replicated(2, ModelConfig(uncleanLeaderElection: unclean, truncation: mode))
         #expect(m.replica(1).hw == 2 && m.replica(3).hw == 0)
         _ = try m.stop(1)
         _ = try m.stop(2)
@@ -253,6 +293,17 @@ struct SimModelTests {
         _ = try m.fetch(1)  // beyond the leader's LEO: out of range, truncated
         #expect(log(m, 1) == [])
         #expect(m.replica(1).leo == 0)
+    }
+
+    /// 0.10.2 ReplicaFetcherThread.handleOffsetOutOfRange: no truncation allowed, the broker exits.
+    @Test func withUncleanElectionOffAFollowerBeyondTheLeadersEndHalts() throws {
+        var m = try doubleFailover(.highWatermark, unclean: false)
+        _ = try m.start(1)
+        let step = try m.fetch(1)
+        #expect(log(m, 1) == ["m0/e0", "m1/e0"])
+        #expect(!m.replica(1).up && m.replica(1).halted)
+        #expect(step.lines[0].contains("so broker 1 exits (\"Exiting because log truncation is not allowed\""))
+        #expect(ModelPicture.role(m.replica(1), in: m) == "halted")
     }
 
     @Test func leaderEpochsKeepThoseRecords() throws {
@@ -348,7 +399,87 @@ struct SimModelTests {
                     minInsyncReplicas: 2, uncleanLeaderElection: true, replicaLagTimeMaxMs: 10_000,
                     truncation: .highWatermark))
         _ = try m.produce(acks: .all)
-        _ = try m.tick(10_001)
+        _ = try m.tick(14_999)
+        #expect(m.isr == [1, 2, 3])  // checks every 5 s: at 10 s they were exactly 10 s behind
+        _ = try m.tick(1)
         #expect(m.isr == [1])
+    }
+
+    // MARK: versions
+
+    /// KIP-279's case: the leader answers with an epoch the follower never had.
+    private func kip279Case(_ version: KafkaVersion) throws -> ReplicationModel {
+        var m = try replicated(1, ModelConfig(uncleanLeaderElection: true).playing(version))
+        _ = try m.stop(1)  // broker 2 leads epoch 1 from offset 1
+        _ = try m.produce(acks: .leader, count: 2)  // m1, m2 on broker 2 only
+        _ = try m.stop(2)  // broker 3 leads epoch 2 from offset 1
+        _ = try m.produce(acks: .leader)  // m3 on broker 3 only
+        _ = try m.start(2)
+        _ = try m.stop(3)  // unclean: broker 2 leads epoch 3 with its log intact
+        #expect(m.leader == 2 && m.leaderEpoch == 3)
+        _ = try m.start(3)
+        _ = try m.fetch(3)
+        return m
+    }
+
+    @Test func before20OneEpochRoundLeavesADivergenceThatKip279Removes() throws {
+        let old = try kip279Case(.v0_11)
+        #expect(log(old, 3) == ["m0/e0", "m3/e2", "m2/e1"])  // truncated to min(3, LEO 2): nothing
+        #expect(old.divergence.first?.replica == 3 && old.divergence.first?.offsets == [1])
+        let new = try kip279Case(.v2_0)
+        #expect(log(new, 3) == ["m0/e0", "m1/e1", "m2/e1"])
+        #expect(new.divergence.isEmpty)
+    }
+
+    @Test func theKraftControllerElectsAnUncleanLeaderByItselfAndMarksItRecovering() throws {
+        func offline(_ version: KafkaVersion) throws -> ReplicationModel {
+            var m = try replicated(1, ModelConfig().playing(version))
+            _ = try m.stop(3)
+            _ = try m.stop(2)
+            _ = try m.start(3)  // running, but not in the ISR {1}
+            _ = try m.stop(1)
+            #expect(m.leader == nil)
+            let set = try m.set("unclean", "on")
+            #expect(set.lines[0].contains(version.kraft ? "elects an unclean leader by itself" : "`sim elect` runs"))
+            return m
+        }
+        var kraft = try offline(.v3_9)
+        let step = try kraft.tick(300_000)
+        #expect(kraft.leader == 3 && kraft.leaderEpoch == 1 && kraft.isr == [3])
+        #expect(
+            step.lines.contains {
+                $0.hasPrefix("UNCLEAN election: broker 3 leads in epoch 1 (the KRaft controller's periodic check")
+            })
+        #expect(step.lines.contains { $0.hasPrefix("the controller marks the partition RECOVERING") })
+        var zk = try offline(.v2_0)
+        _ = try zk.tick(300_000)
+        #expect(zk.leader == nil)
+        let elected = try zk.elect()
+        #expect(zk.leader == 3)
+        #expect(!elected.lines.contains { $0.contains("RECOVERING") })
+    }
+
+    @Test func beforeKraftACrashedBrokersSessionIsZooKeepers() throws {
+        var m = ReplicationModel(ModelConfig().playing(.v2_0))
+        #expect(m.config.brokerSessionTimeoutMs == 6_000 && !m.config.uncleanLeaderElection)
+        _ = try m.kill(2)
+        #expect(throws: ModelError.self) { try m.start(2) }
+        let step = try m.tick(6_000)
+        #expect(m.replica(2).fenced && m.isr == [1, 3])
+        #expect(step.lines.contains { $0.contains("has sent no heartbeat for zookeeper.session.timeout.ms (6 s)") })
+        #expect(ReplicationModel(ModelConfig().playing(.v0_10)).config.uncleanLeaderElection)
+        #expect(KafkaVersion(text: "0.10.2") == .v0_10 && KafkaVersion(text: "3.7") == nil)
+    }
+
+    /// `sim compare`'s pure part: the same lesson, step by step, under two versions.
+    @Test func aScenarioPlayedUnderTwoVersionsDiffersOnlyWhereTheRulesDo() throws {
+        let a = ScenarioPlay(SimScenario.minIsr, kafka: .v3_6), b = ScenarioPlay(SimScenario.minIsr, kafka: .v3_9)
+        #expect(a.stoppedAt == nil && b.stoppedAt == nil)
+        let first = try #require(zip(a.outcomes, b.outcomes).first { $0 != $1 })
+        #expect(first.0.step == 9 && first.0.highWatermark == 3 && first.1.highWatermark == 2)
+        #expect(Array(a.outcomes.prefix(8)) == Array(b.outcomes.prefix(8)))
+        #expect(a.outcomes.last?.highWatermark == b.outcomes.last?.highWatermark)
+        #expect(b.outcomes.last?.writes.contains("m2 failed: REQUEST_TIMED_OUT") == true)
+        #expect(a.outcomes.last?.writes.contains("m2 failed: NOT_ENOUGH_REPLICAS_AFTER_APPEND") == true)
     }
 }

@@ -25,5 +25,12 @@ struct ConsumerExampleTests {
         #expect(out.contains("while slow was still processing"))
         #expect(out.contains("got _MAX_POLL_EXCEEDED"))
         #expect(!out.contains("did not settle"))
+        // 7. commit demo: each strategy's crash, counted from the read-back, on both replays.
+        for run in [r, again] {
+            #expect(run.stdout.contains("at-most-once: 1 record(s) never processed"))
+            #expect(run.stdout.contains("at-least-once: 1 processed twice"))
+            #expect(run.stdout.contains("auto-commit: 1 record(s) never processed"))
+            #expect(run.stdout.contains("auto-commit-store-after: every one of the 10 records processed exactly once"))
+        }
     }
 }

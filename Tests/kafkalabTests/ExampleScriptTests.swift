@@ -23,6 +23,16 @@ struct ExampleScriptTests {
         let murmur = lines.first { $0.hasPrefix("produced 1 of 1 message(s) to orders: ") } ?? ""
         #expect(crc.contains(": p2 @"), "\(crc)")
         #expect(murmur.contains(": p1 @"), "\(murmur)")
+        // Keyless: sticky (one partition for 2 × linger.ms = 200 ms), then at
+        // linger.ms=0 random per message (at least 3 of 6), on both replays (issue 23 item 1).
+        for (run, name) in [(r, "first"), (again, "second")] {
+            let keyless = run.stdout.split(separator: "\n").filter {
+                $0.hasPrefix("produced 50 of 50 message(s) to clicks: ")
+            }
+            let spread = keyless.map { $0.components(separatedBy: " @").count - 1 }
+            #expect(spread.count == 2, "\(name) replay: \(keyless)")
+            #expect(spread.count == 2 && spread[0] == 1 && spread[1] >= 3, "\(name) replay: \(keyless)")
+        }
         #expect(r.stdout.contains("linger.ms (producer): default → 20"))
         #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
         #expect(again.stdout.contains("orders already exists with 6 partitions; --if-not-exists leaves it as it is"))

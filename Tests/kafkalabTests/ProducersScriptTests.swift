@@ -13,6 +13,14 @@ struct ProducersScriptTests {
         #expect(
             again.stdout.contains("idempotence off: 100 duplicate(s)"), "second replay: \(again.stdout.suffix(2000))")
         #expect(r.stdout.contains("forced by idempotence"))
+        // Ordering: the refusal is injected through the served control channel on both replays.
+        for (run, name) in [(r, "first"), (again, "second")] {
+            #expect(run.stdout.contains("OUT OF ORDER"), "\(name) replay")
+            #expect(
+                run.stdout.contains("injected on the embedded cluster: the leader refused the first Produce request"),
+                "\(name) replay")
+            #expect(run.stdout.contains("enable.idempotence=true: in order despite the retry"), "\(name) replay")
+        }
         #expect(r.stdout.contains("idempotence off: 100 duplicate(s)"))
         #expect(r.stdout.contains("artefact of the embedded cluster"))
         #expect(

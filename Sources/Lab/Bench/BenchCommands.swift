@@ -25,7 +25,9 @@ enum BenchCommands {
             Defaults: --count 100000, --size 1024, --payload json (deterministic event records), --topic bench \
             (created with 6 partitions if missing), --runs 1, --warmup 10% of count (at most 20000, not measured). \
             Reported per run: msgs/s, payload MiB/s, bytes on the wire, compression ratio (payload bytes / produced batch \
-            bytes, from librdkafka statistics), produce requests, average batch (messages and KiB), delivery latency \
+            bytes, from librdkafka statistics), produce requests (librdkafka 2.0.2 sends one ProduceRequest per \
+            partition batch, so they count batches too; Java packs a broker's batches into one), average batch \
+            (messages and KiB), delivery latency \
             p50/p95/p99/p99.9/max (produce call to delivery report, HdrHistogram, µs resolution), CPU seconds of the \
             process and messages per CPU-second. With --runs R: the median of each figure and the msgs/s spread; a "best" \
             is marked only outside the measured spread, and msgs/s is withheld for runs shorter than 0.5 s. \

@@ -44,8 +44,9 @@ enum ConsumerBenchCommands {
             --consumers N: N consumers at once, each on its own thread (one group, or with --assign the partitions \
             dealt round-robin), with the aggregate and each consumer's msgs/s. A "best" is marked only beyond the \
             measured spread (single runs: a 10 % lead), and msgs/s is withheld for runs shorter than 0.5 s. On the \
-            embedded cluster the mock ignores fetch.min.bytes (and fetch.wait.max.ms while it has data): it answers \
-            each fetch with one message set per partition, so rows varying those differ by noise and none is marked best.
+            embedded cluster the mock ignores fetch.min.bytes and max.partition.fetch.bytes (and fetch.wait.max.ms while \
+            it has data): it answers each fetch with one message set per partition, so rows varying those differ by \
+            noise and none is marked best.
             """,
         completes: .properties
     ) { ctx in

@@ -5,8 +5,9 @@ import Kafka
 /// each with one or several consumers reading the topic from the beginning.
 enum ConsumerBenchRunner {
     /// Consumer properties the embedded cluster's mock broker ignores while it
-    /// has data: it answers every fetch at once with one message set per partition.
-    static let ignoredByMock: Set<String> = ["fetch.min.bytes", "fetch.wait.max.ms"]
+    /// has data: it answers every fetch at once with one message set per partition,
+    /// whatever the partition's byte limit (librdkafka 2.0.2, rdkafka_mock_handlers.c).
+    static let ignoredByMock: Set<String> = ["fetch.min.bytes", "fetch.wait.max.ms", "max.partition.fetch.bytes"]
 
     struct RunResult {
         let index: Int
@@ -304,7 +305,7 @@ enum ConsumerBenchRunner {
         )
         if ctx.session.connection?.control.isMock == true && ignoredByMock.isEmpty {
             out.hint(
-                "embedded: the mock answers fetches from memory on this machine, with no disk and no network latency, and ignores fetch.min.bytes; fetch tuning matters against real brokers"
+                "embedded: the mock answers fetches from memory on this machine, with no disk and no network latency, and ignores fetch.min.bytes and max.partition.fetch.bytes; fetch tuning matters against real brokers"
             )
         }
         out.setResult(

@@ -19,28 +19,20 @@ extension DataCommands {
         let partition = try args.optionalInt("--partition", range: 0...100_000).map(Int32.init)
         // Messages are made one at a time from the file's lines or the
         // templates, so `--count 100m` does not build 100 million up front.
-        let planned: Int
-        let message: (Int) -> (key: [UInt8]?, value: [UInt8])
+        var source: ProduceSource
         if let path = args.value("--file") {
             try args.expectPositionals(atMost: 0)
-            guard let text = try? String(contentsOfFile: (path as NSString).expandingTildeInPath, encoding: .utf8)
-            else {
+            guard let lines = ProduceSource(file: path) else {
                 throw LabError.invalid("cannot read \(path): no such file or not UTF-8 text")
             }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            planned = lines.count
-            message = { i in
-                let line = lines[i]
-                guard let tab = line.firstIndex(of: "\t") else { return (nil, Array(line.utf8)) }
-                return (Array(line[..<tab].utf8), Array(line[line.index(after: tab)...].utf8))
-            }
+            source = lines
         } else {
             try args.expectPositionals(atMost: 1)
             let value = try args.positional(0, "<value>")
-            let key = args.value("--key")
-            planned = try args.int("--count", default: 1, range: 1...100_000_000)
-            message = { i in (key.map { Array(substitute($0, i).utf8) }, Array(substitute(value, i).utf8)) }
+            let count = try args.int("--count", default: 1, range: 1...100_000_000)
+            source = ProduceSource(key: args.value("--key"), value: value, count: count)
         }
+        let planned = source.count
         let fixedHeaders = headerTemplates.map { MessageHeader(key: $0.key, value: Array($0.value.utf8)) }
         let numberedHeaders = headerTemplates.contains { $0.value.contains("{i}") }
         if let refusal = session.produceRefusal { throw LabError.invalid(refusal) }
@@ -53,14 +45,26 @@ extension DataCommands {
         _ = sp.deliveries.take()
         let started = Date()
         var sent = 0
+        // Without headers a message goes through the topic handle straight from the source's
+        // buffers (no Swift allocation per message).
+        let topicHandle = headerTemplates.isEmpty ? try sp.producer.topic(topicName) : nil
         while sent < planned {
-            if ctx.isCancelled { break }
-            let m = message(sent)
-            let headers =
-                numberedHeaders
-                ? headerTemplates.map { MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8)) }
-                : fixedHeaders
-            try sp.producer.send(topic: topicName, partition: partition, key: m.key, value: m.value, headers: headers)
+            if sent % 1_024 == 0 && ctx.isCancelled { break }
+            try source.withMessage(sent) { key, value in
+                if let topicHandle {
+                    try sp.producer.send(topic: topicHandle, partition: partition, key: key, value: value)
+                } else {
+                    let headers =
+                        numberedHeaders
+                        ? headerTemplates.map {
+                            MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8))
+                        }
+                        : fixedHeaders
+                    try sp.producer.send(
+                        topic: topicName, partition: partition, key: key.map { Array($0) }, value: Array(value),
+                        headers: headers)
+                }
+            }
             sent += 1
             if sent % 10_000 == 0 {
                 ctx.output.progress("produce: \(sent)/\(planned) sent")
@@ -88,9 +92,8 @@ extension DataCommands {
             if ctx.isCancelled && waited >= 0.6 { break }
             if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
         }
-        let reports = sp.deliveries.take()
+        let summary = sp.deliveries.take()
         let elapsed = Date().timeIntervalSince(started)
-        let summary = DeliverySummary(reports: reports)
         for state in session.labState.values {
             state.sessionDidProduce(delivered: summary.delivered, failed: summary.failed, in: session)
         }
@@ -191,10 +194,14 @@ extension DataCommands {
             // leader) is retried after 500 ms, so every read started half a second late.
             let client = try ctx.session.requireConnection().client
             consumer.prepare(topic: topicName, timeoutMs: ctx.session.requestTimeoutMs)
+            // All partitions' watermarks in two ListOffsets round trips per leader, not one per
+            // partition (a 300-partition read waited for 300 of them before its first record).
+            let marks = startOffset < 0 ? (try? client.watermarks(topic: topicName, partitions: partitions)) : nil
             try consumer.assign(
                 partitions.map { p in
                     var offset = startOffset
-                    if startOffset < 0, let w = try? client.watermarks(topic: topicName, partition: p, timeoutMs: 3_000)
+                    if startOffset < 0,
+                        let w = marks?[p] ?? (try? client.watermarks(topic: topicName, partition: p, timeoutMs: 3_000))
                     {
                         offset = startOffset == TopicPartitionOffset.beginning ? w.low : w.high
                     }
@@ -205,10 +212,18 @@ extension DataCommands {
         var sinceCommit = 0
         var atEnd = Set<Int32>()
         var lastActivity = Date()
-        // In a group, the partitions to read to the end are the ones assigned to this member.
-        func endPartitions() -> Set<Int32> {
-            guard groupMode != nil else { return Set(partitions) }
-            return Set(((try? consumer.assignment()) ?? []).map(\.partition))
+        // In a group, the partitions to read to the end are the ones assigned to this member. Asked
+        // again only when a partition reaches its end or a second has passed (a rebalance may have
+        // changed it): with thousands of partitions, asking after every record was most of the time.
+        var endSet = groupMode == nil ? Set(partitions) : Set<Int32>()
+        var endSetAsked = Date.distantPast
+        func endPartitions(fresh: Bool = false) -> Set<Int32> {
+            guard groupMode != nil else { return endSet }
+            if fresh || Date().timeIntervalSince(endSetAsked) >= 1 {
+                endSet = Set(((try? consumer.assignment()) ?? []).map(\.partition))
+                endSetAsked = Date()
+            }
+            return endSet
         }
         // A group member reads nothing until the coordinator assigns it partitions: a join can
         // wait for a rebalance (a member that left without closing holds one until its session
@@ -217,11 +232,22 @@ extension DataCommands {
         let group = groupMode?.group ?? ""
         var assigned = groupMode == nil
         var idled = false
+        var fatal: KafkaError?
+        var reachedEnd = false
+        // Records come in batches straight from the consumer's queue and are written as bytes into
+        // the output's buffer (`RecordFormat`): per record nothing is copied or allocated.
+        let reader = ConsumerBatchReader(consumer, capacity: 1_000)
+        let output = ctx.output
+        let styled = output.isTerminal
+        let json = output.isJSON
+        var format = RecordFormat()
+        let queueThreshold = reader.queuedMinMessages
+        var fetchersParked = false
         while !ctx.isCancelled {
             if let count, received >= count { break }
-            if !follow, !atEnd.isEmpty, atEnd.isSuperset(of: endPartitions()) { break }
+            if !follow, reachedEnd || (!atEnd.isEmpty && atEnd.isSuperset(of: endPartitions())) { break }
             if !assigned {
-                if !endPartitions().isEmpty {
+                if !endPartitions(fresh: true).isEmpty {
                     assigned = true
                     lastActivity = Date()
                 } else if Date().timeIntervalSince(joinStarted) > Self.groupJoinLimit {
@@ -236,31 +262,73 @@ extension DataCommands {
                     )
                 }
             }
-            guard let event = consumer.poll(timeoutMs: 200) else {
+            // Never more than --count still wants: what a batch hands over has its offset stored
+            // (and, in a group, committed).
+            let limit = min(
+                count.map { $0 - received } ?? .max, groupMode?.commitEvery.map { $0 - sinceCommit } ?? .max)
+            var eofArrived = false
+            let n = reader.read(timeoutMs: 200, limit: limit) { event in
+                switch event {
+                case .record(let r):
+                    received += 1
+                    sinceCommit += 1
+                    atEnd.remove(r.partition)
+                    output.appendRecords { buffer in
+                        if json {
+                            format.appendJSON(r, topic: topicName, into: &buffer)
+                        } else {
+                            format.appendText(r, styled: styled, into: &buffer)
+                        }
+                    }
+                case .partitionEOF(let partition):
+                    atEnd.insert(partition)
+                    eofArrived = true
+                case .error(let e):
+                    if e.isFatal {
+                        if fatal == nil { fatal = e }
+                    } else {
+                        output.warning(e.description)
+                    }
+                }
+            }
+            if let fatal {
+                output.flush()
+                throw fatal
+            }
+            guard n > 0 else {
+                output.flush()
+                if fetchersParked {
+                    reader.wakeFetchers(topic: topicName)
+                    fetchersParked = false
+                }
                 if assigned && (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle {
                     idled = true
                     break
                 }
                 continue
             }
+            output.endBatch()
             lastActivity = Date()
-            switch event {
-            case .message(let m):
-                received += 1
-                sinceCommit += 1
-                atEnd.remove(m.partition)
-                printRecord(m, ctx.output)
-                if let every = groupMode?.commitEvery, sinceCommit >= every {
-                    try consumer.commitStored()
-                    sinceCommit = 0
-                }
-            case .partitionEOF(let tp, _):
-                atEnd.insert(tp.partition)
-            case .error(let e):
-                if e.isFatal { throw e }
-                ctx.output.warning(e.description)
+            // See `ConsumerBatchReader.wakeFetchers`: once the queue reached the threshold the
+            // fetchers stopped; when it has half drained they are woken rather than left to
+            // their next one-second tick.
+            // (The queue held `queued + n` before this batch took its share.)
+            let queued = reader.queueLength
+            if queued + n >= queueThreshold {
+                fetchersParked = true
+            } else if fetchersParked && queued < queueThreshold / 2 {
+                reader.wakeFetchers(topic: topicName)
+                fetchersParked = false
+            }
+            if eofArrived, !follow, groupMode != nil {
+                reachedEnd = atEnd.isSuperset(of: endPartitions(fresh: true))
+            }
+            if let every = groupMode?.commitEvery, sinceCommit >= every {
+                try consumer.commitStored()
+                sinceCommit = 0
             }
         }
+        output.flush()
         if groupMode?.commitEvery != nil, sinceCommit > 0 { try consumer.commitStored() }
         consumer.close()
         let why: String

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Synchronization
 
 /// `produce` and `consume`: messages in and out, like kcat -P / -C.
 enum DataCommands {
@@ -8,12 +9,16 @@ enum DataCommands {
     static let produce = Command(
         "produce", summary: "produce messages ({i} in the key, value or a header becomes the message number)",
         usage:
-            "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] <value> | produce [--topic T] --file PATH",
+            "produce [--topic T] [--count N] [--key K] [--header k=v]... [--partition P] [--verbose] <value> | produce [--topic T] --file PATH [--verbose]",
+        flags: ["--verbose"],
         options: ["--topic", "--count", "--key", "--header", "--partition", "--file"],
         details:
-            "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional. The rate counts from the first send to the last delivery report; the producer learns the topic's leaders before the clock starts. A keyed message's partition comes from librdkafka's partitioner: by default consistent_random, the CRC32 of the key, where a Java producer uses murmur2 (`set partitioner murmur2_random` to match it; `explain partitioning`).",
+            "Waits for every delivery report and prints failures by error name. The session's producer properties apply (`set acks all`). A file gives one message per line, `key<TAB>value` optional. The rate counts from the first send to the last delivery report; the producer learns the topic's leaders before the clock starts. A keyed message's partition comes from librdkafka's partitioner: by default consistent_random, the CRC32 of the key, where a Java producer uses murmur2 (`set partitioner murmur2_random` to match it; `explain partitioning`). Where the messages landed is listed per partition up to \(listedPartitions) partitions; beyond that one phrase says how many partitions and which offsets (--verbose lists every one; --json always does).",
         completes: .nothing
     ) { ctx in try runProduce(ctx) }
+
+    /// Up to this many partitions `produce` lists where each one's messages landed.
+    static let listedPartitions = 8
 
     static func substitute(_ text: String, _ i: Int) -> String {
         text.contains("{i}") ? text.replacingOccurrences(of: "{i}", with: String(i)) : text
@@ -24,7 +29,9 @@ enum DataCommands {
     ) {
         let out = ctx.output
         var line = "produced \(s.delivered) of \(sent) message(s) to \(topic)"
-        if !s.offsetRanges.isEmpty {
+        if s.offsetRanges.count > listedPartitions && !ctx.arguments.has("--verbose") {
+            line += ": " + PartitionDigest.offsets(s.offsetRanges) + "; --verbose lists them"
+        } else if !s.offsetRanges.isEmpty {
             line +=
                 ": "
                 + s.offsetRanges.map {
@@ -111,51 +118,8 @@ enum DataCommands {
             ]))
     }
 
-    static func printRecord(_ m: ConsumedMessage, _ out: Output) {
-        let key = m.key.map { String(decoding: $0, as: UTF8.self) }
-        let value = m.value.map { String(decoding: $0, as: UTF8.self) }
-        let time = m.timestamp.map { formatTimestamp($0) }
-        if out.isJSON {
-            out.stream(
-                .object([
-                    ("topic", .string(m.topic)), ("partition", .integer(m.partition)), ("offset", .integer(m.offset)),
-                    ("key", .optional(key)), ("value", .optional(value)),
-                    (
-                        "headers",
-                        .object(
-                            m.headers.map { ($0.key, .optional($0.value.map { String(decoding: $0, as: UTF8.self) })) })
-                    ),
-                    ("timestamp_ms", .optional(m.timestamp)),
-                ]))
-            return
-        }
-        var line = "p\(m.partition) @\(m.offset)"
-        if let key { line += "  key=\(printable(key))" }
-        line += "  " + (value.map(printable) ?? "(null)")
-        if !m.headers.isEmpty {
-            line +=
-                "  ["
-                + m.headers.map {
-                    "\($0.key)=\($0.value.map { printable(String(decoding: $0, as: UTF8.self)) } ?? "null")"
-                }.joined(separator: ",") + "]"
-        }
-        if let time { line += "  " + out.dim(time) }
-        out.line(line)
-    }
-
-    /// Control characters shown escaped so a record cannot garble the terminal.
-    static func printable(_ s: String) -> String {
-        var out = ""
-        for scalar in s.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += String(format: "\\x%02x", scalar.value)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
+    /// A timestamp as `ISO8601DateFormatter` writes it; `RecordFormat.appendTimestamp` computes
+    /// the same text without ICU for the years 1900-9999 and asks this for the rest.
     static func formatTimestamp(_ ms: Int64) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -163,29 +127,58 @@ enum DataCommands {
     }
 }
 
-/// Delivery reports condensed: how many made it, where, and what failed.
+/// Delivery reports condensed: how many made it, where, and what failed. Built report by
+/// report (`add`), so a producer of millions of messages keeps a few numbers per partition, not
+/// every report.
 struct DeliverySummary {
-    let delivered: Int
-    let failed: Int
-    let offsetRanges: [(partition: Int32, first: Int64, last: Int64)]
-    let failuresByName: [(name: String, count: Int)]
+    private(set) var delivered = 0
+    private(set) var failed = 0
+    /// First and last offset delivered, indexed by partition (`first` > `last`: none yet).
+    private var ranges: [(first: Int64, last: Int64)] = []
+    private var failureCounts: [String: Int] = [:]
+
+    init() {}
 
     init(reports: [DeliveryReport]) {
-        var ok = 0
-        var ranges: [Int32: (Int64, Int64)] = [:]
-        var failures: [String: Int] = [:]
-        for r in reports {
-            if r.succeeded {
-                ok += 1
-                let current = ranges[r.partition] ?? (r.offset, r.offset)
-                ranges[r.partition] = (min(current.0, r.offset), max(current.1, r.offset))
-            } else {
-                failures[KafkaError.name(of: r.errorCode), default: 0] += 1
-            }
+        for r in reports { add(r) }
+    }
+
+    mutating func add(_ r: DeliveryReport) {
+        guard r.succeeded else {
+            failed += 1
+            failureCounts[KafkaError.name(of: r.errorCode), default: 0] += 1
+            return
         }
-        delivered = ok
-        failed = reports.count - ok
-        offsetRanges = ranges.keys.sorted().map { ($0, ranges[$0]!.0, ranges[$0]!.1) }
-        failuresByName = failures.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
+        delivered += 1
+        let p = Int(r.partition)
+        guard p >= 0 else { return }
+        if p >= ranges.count {
+            ranges.append(contentsOf: repeatElement((first: Int64.max, last: Int64.min), count: p + 1 - ranges.count))
+        }
+        ranges[p] = (min(ranges[p].first, r.offset), max(ranges[p].last, r.offset))
+    }
+
+    var offsetRanges: [(partition: Int32, first: Int64, last: Int64)] {
+        ranges.indices.compactMap { p in
+            ranges[p].first <= ranges[p].last ? (Int32(p), ranges[p].first, ranges[p].last) : nil
+        }
+    }
+
+    var failuresByName: [(name: String, count: Int)] {
+        failureCounts.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
+    }
+}
+
+/// The session producer's delivery reports, condensed as they arrive on librdkafka's poll thread.
+public final class DeliveryTally: Sendable {
+    private let summary = Mutex(DeliverySummary())
+    public init() {}
+    public func record(_ r: DeliveryReport) { summary.withLock { $0.add(r) } }
+    /// What arrived since the last `take()`.
+    func take() -> DeliverySummary {
+        summary.withLock { s in
+            defer { s = DeliverySummary() }
+            return s
+        }
     }
 }

@@ -147,7 +147,16 @@ extension TopicCommands {
         ctx.output.line(
             "Topic: \(name)  PartitionCount: \(topic.partitions.count)  ReplicationFactor: \(topic.partitions.map(\.replicas.count).max() ?? 0)"
         )
-        ctx.output.table(table)
+        if topic.partitions.count > PartitionDigest.threshold {
+            ctx.output.line(
+                PartitionDigest.line(
+                    topic.partitions.map {
+                        PartitionDigest.Row(
+                            leader: $0.leader, replicas: $0.replicas.count, isr: $0.isr.count,
+                            low: offsets[$0.id]?.watermarks?.low, high: offsets[$0.id]?.watermarks?.high)
+                    }))
+        }
+        ctx.output.longTable(table, all: ctx.arguments.has("--all"), noun: "partitions")
         ctx.output.setResult(.object([("topic", .string(name)), ("partitions", .array(json))]))
         if showLso {
             ctx.output.hint(

@@ -50,7 +50,10 @@ enum TopicCommands {
 
     static let describe = Command(
         "describe", summary: "per partition: leader, replicas, ISR, low and high watermark",
-        usage: "topic describe [<name>]", completes: .topics
+        usage: "topic describe [<name>] [--all]", flags: ["--all"],
+        details:
+            "A topic of more than 20 partitions gets a one-line digest first (leaders per broker, under-replicated partitions, messages); at a terminal a table longer than the screen is cut after the rows that fit, with a line saying how many more there are (--all prints every row; piped output and --json always have every row).",
+        completes: .topics
     ) { ctx in try runDescribe(ctx) }
 
     static let delete = Command(

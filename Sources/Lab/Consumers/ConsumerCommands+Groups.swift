@@ -50,6 +50,9 @@ struct GroupRunPlan {
                 ? "`seed` creates it" : "`seed \(topicName)` or `topic create \(topicName)` makes it"
             throw LabError.notFound("unknown topic '\(topicName)'; \(fix)")
         }
+        // Every rebalance writes to __consumer_offsets: below its min ISR none would settle,
+        // and each phase would wait out its bound for nothing.
+        try ProduceAvailability.checkCoordinator(.groups, connection: c, lab: ctx.path)
         let needed = consumers + extraMembers
         if needed > topic.partitions.count {
             let most = topic.partitions.count - extraMembers

@@ -68,8 +68,19 @@ extension ConsumerCommands {
             sent += 1
         }
         let flushStarted = Date()
+        var rechecked = false
         while producer.outQueueLength > 0 {
             try? producer.flush(timeoutMs: 200)
+            let waited = Date().timeIntervalSince(flushStarted)
+            if !rechecked, waited >= ProduceAvailability.stallRecheckSeconds {
+                rechecked = true
+                if let why = ProduceAvailability.stalled(
+                    topicName, partition: nil, properties: producerProperties,
+                    outstanding: producer.outQueueLength, waited: waited, session: session)
+                {
+                    ctx.output.warning(why)
+                }
+            }
             // Ctrl-C answers within a second: what is still queued is dropped, not awaited.
             if ctx.isCancelled { producer.purgeQueued() }
             if ctx.isCancelled && Date().timeIntervalSince(flushStarted) > 0.5 { break }

@@ -7,7 +7,7 @@ import Synchronization
 /// static` shows static membership, `group describe` asks the coordinator.
 /// (`bench consume` lives in ConsumerBenchCommands, to hang under `bench`.)
 enum ConsumerCommands {
-    static var all: [Command] { [seed, group] }
+    static var all: [Command] { [seed, group, CommitDemo.command] }
 
     static let defaultTopic = "consumer-tuning"
     static let defaultPartitions = 6

@@ -49,6 +49,7 @@ struct MaxPollDemo {
         let session = ctx.session
         let c = try session.requireConnection()
         let timings = c.control.isMock ? Timings.embedded : Timings.real
+        try ProduceAvailability.checkCoordinator(.groups, connection: c, lab: ctx.path)
         let topic = try ctx.demoTopic(
             args.value("--topic"), defaultName: "max-poll-demo", partitions: 2)
         guard topic.partitions.count >= 2 else {

@@ -32,7 +32,7 @@ enum LagCommands {
             Samples committed and log-end offsets every --interval (at least 100ms) for --for (default 60s) or until Ctrl-C, \
             then prints a summary. Each partition gets Burrow's status over the last --window samples that carry a commit: \
             OK, WARN (lag never decreased), STALL (offset stuck, lag > 0), STOP (offset unchanged for longer than the window \
-            spans), REWIND (offset went backwards); the group is its worst partition, errors shown as ERR. Burrow tells \
+            spans), REWIND (offset went backwards and has not yet returned); the group is its worst partition, errors shown as ERR. Burrow tells \
             STALL (a live consumer re-committing the same offset) from STOP (no commits) because it reads every commit; \
             polling the committed offset cannot, so here they differ only by how long the offset has been stuck. Rates are offsets \
             per second over the window; drain = lag / (consumption - production), or "growing". At a terminal the table is \

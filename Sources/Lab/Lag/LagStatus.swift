@@ -82,11 +82,17 @@ struct LagEvaluation: Sendable, Equatable {
 /// while `now` moves on, it becomes STOP. From offsets alone a dead consumer and a
 /// live one re-committing the same offset look identical.
 ///
-/// The checks, first match wins (kafkalab's order; Burrow's own code checks "lag was 0"
-/// first and REWIND before STOP, and names no rule numbers):
+/// The checks, first match wins, in the order of Burrow's `calculatePartitionStatus`
+/// (core/internal/evaluator/caching.go), which checks the current lag, then STOP, then
+/// REWIND, then whether lag was ever 0, then STALL and WARN:
 /// - too few samples with a commit, or current lag 0: OK;
-/// - STOP: time since the committed offset last changed exceeds the window's span, lag > 0;
-/// - REWIND: a committed offset went backwards within the window;
+/// - STOP: time since the committed offset last changed exceeds the window's span, lag > 0,
+///   unless a sample in the window saw the log end at or below the latest committed offset
+///   (Burrow's "recent lag zero", read from its broker offsets): a consumer that was caught
+///   up a moment ago is idle, not stopped;
+/// - REWIND: a committed offset went backwards within the window and has not yet come back
+///   to where it was (Burrow's "rewind recovered": a rebalance that re-commits an older
+///   offset and catches up again is not held against the consumer);
 /// - OK: lag was 0 at some sample in the window;
 /// - STALL: every committed offset in the window is the same;
 /// - WARN: lag never decreased from one sample to the next;
@@ -145,13 +151,17 @@ struct LagEvaluator: Sendable {
 
         let span = last.time - first.time
         let sinceChange = now - timeLatestOffsetFirstSeen(in: committedHistory)
-        if sinceChange > span {
+        let latestCommitted = offsets.last ?? 0
+        let recentlyCaughtUp = window.contains { $0.end <= latestCommitted }
+        if sinceChange > span && !recentlyCaughtUp {
             return verdict(
                 .stop,
                 "committed offset unchanged for \(seconds(sinceChange)), longer than the window's \(seconds(span))")
         }
-        if zip(offsets, offsets.dropFirst()).contains(where: { $1 < $0 }) {
-            return verdict(.rewind, "committed offset went backwards")
+        if let back = offsets.indices.dropFirst().first(where: { offsets[$0] < offsets[$0 - 1] }),
+            !offsets[back...].contains(where: { $0 >= offsets[back - 1] })
+        {
+            return verdict(.rewind, "committed offset went back from \(offsets[back - 1]) and has not returned to it")
         }
         if lags.contains(0) {
             return verdict(.ok, "lag reached 0 within the window")

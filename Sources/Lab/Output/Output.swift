@@ -16,8 +16,15 @@ public final class Output {
     public var formatLocked = false
     /// stdout is a terminal (progress lines, colour and live redraws only then).
     public let isTerminal: Bool
-    private let writeOut: (String) -> Void
-    private let writeErr: (String) -> Void
+    private let writeOutText: (String) -> Void
+    private let writeErrText: (String) -> Void
+    /// Writes bytes to stdout without making a `String` first (the process's stdout).
+    private let writeOutBytes: ((UnsafeRawBufferPointer) -> Void)?
+    /// Record lines not yet written (`appendRecords`): a streaming command writes them in
+    /// chunks of `Output.chunkBytes` instead of one write(2) per record. Every other write
+    /// flushes them first, so the order on the screen is the order of the calls.
+    private var pending: [UInt8] = []
+    static let chunkBytes = 64 * 1024
 
     // What the running command has produced, for the JSON document.
     private var tables: [JSONValue] = []
@@ -27,19 +34,59 @@ public final class Output {
 
     public init(
         format: OutputFormat = .table, isTerminal: Bool,
-        writeOut: @escaping (String) -> Void, writeErr: @escaping (String) -> Void
+        writeOut: @escaping (String) -> Void, writeErr: @escaping (String) -> Void,
+        writeOutBytes: ((UnsafeRawBufferPointer) -> Void)? = nil
     ) {
         self.format = format
         self.isTerminal = isTerminal
-        self.writeOut = writeOut
-        self.writeErr = writeErr
+        self.writeOutText = writeOut
+        self.writeErrText = writeErr
+        self.writeOutBytes = writeOutBytes
+        pending.reserveCapacity(Self.chunkBytes + 4096)
+    }
+
+    private func writeOut(_ text: String) {
+        flush()
+        writeOutText(text)
+    }
+
+    private func writeErr(_ text: String) {
+        flush()
+        writeErrText(text)
+    }
+
+    /// Lets a streaming command append record lines (text, or one JSON document per line) as
+    /// bytes; they are written in chunks. Call `endBatch()` after each batch of records.
+    public func appendRecords(_ body: (inout [UInt8]) -> Void) {
+        clearProgress()
+        if isJSON { streamed = true }
+        body(&pending)
+        if pending.count >= Self.chunkBytes { flush() }
+    }
+
+    /// After a batch of records: at a terminal they are shown now; into a file or a pipe they
+    /// wait for a full chunk (or `flush()`, when the stream goes quiet, and the command's end).
+    public func endBatch() {
+        if isTerminal || pending.count >= Self.chunkBytes { flush() }
+    }
+
+    /// Writes the record lines held back.
+    public func flush() {
+        guard !pending.isEmpty else { return }
+        if let writeOutBytes {
+            pending.withUnsafeBytes { writeOutBytes($0) }
+        } else {
+            writeOutText(String(decoding: pending, as: UTF8.self))
+        }
+        pending.removeAll(keepingCapacity: true)
     }
 
     /// Output to the process's stdout and stderr.
     public static func standard(format: OutputFormat = .table) -> Output {
         Output(
             format: format, isTerminal: isatty(STDOUT_FILENO) == 1,
-            writeOut: { writeAll(STDOUT_FILENO, $0) }, writeErr: { writeAll(STDERR_FILENO, $0) })
+            writeOut: { writeAll(STDOUT_FILENO, $0) }, writeErr: { writeAll(STDERR_FILENO, $0) },
+            writeOutBytes: { writeAll(STDOUT_FILENO, $0) })
     }
 
     /// Collects everything written, for tests.
@@ -128,6 +175,7 @@ public final class Output {
     /// `{"ok":true}`. A streaming command that set nothing adds no document.
     public func endCommand() {
         clearProgress()
+        flush()
         guard isJSON else { return }
         defer { beginCommand() }
         if let result {
@@ -143,6 +191,32 @@ public final class Output {
         }
         if pairs.isEmpty { pairs.append(("ok", true)) }
         writeOut(JSONValue.object(pairs).serialized() + "\n")
+    }
+
+    /// Lines of the terminal (0 when not a terminal).
+    public var terminalRows: Int {
+        guard isTerminal else { return 0 }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0 else { return 24 }
+        return Int(size.ws_row)
+    }
+
+    /// A table that can run to thousands of rows (one per partition). Piped, in JSON, or with
+    /// `all`, every row; at a terminal, the rows that fit a screen, then one line saying how many
+    /// were left out and how to see them, so the summary printed above stays on screen.
+    public func longTable(_ t: TextTable, all: Bool, noun: String) {
+        let limit = max(10, (isTerminal ? terminalRows : 0) - 8)
+        guard isTerminal, !isJSON, !all, t.rows.count > limit else {
+            table(t)
+            return
+        }
+        var shown = t
+        shown.rows = Array(t.rows.prefix(limit))
+        table(shown)
+        line(
+            dim(
+                "... \(TextTable.grouped(t.rows.count - limit)) more \(noun); --all lists every row, --json gives them all"
+            ))
     }
 
     /// Columns of the terminal (0 when not a terminal).
@@ -187,10 +261,15 @@ public final class Output {
 /// Writes all of `text` with write(2). A closed pipe (`kafkalab ... | head -1`)
 /// just ends the output: FileHandle.write would trap on EPIPE instead.
 private func writeAll(_ fd: Int32, _ text: String) {
-    var bytes = Array(text.utf8)
+    var text = text
+    text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
+}
+
+private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
+    guard let base = bytes.baseAddress else { return }
     var offset = 0
     while offset < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        let n = write(fd, base + offset, bytes.count - offset)
         if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
     }
 }

@@ -71,4 +71,15 @@ public struct TextTable: Sendable {
         while out.hasSuffix("_") { out.removeLast() }
         return out
     }
+
+    /// 1897 -> "1,897".
+    public static func grouped<T: BinaryInteger>(_ v: T) -> String {
+        let digits = String(v.magnitude)
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return v < 0 ? "-" + out : out
+    }
 }

@@ -278,13 +278,14 @@ struct IdempotenceDemo {
 extension IdempotenceDemo {
     /// What the learner does on a real cluster, where nothing can be injected: lose
     /// the acknowledgement by freezing the leader between the producer's timeout and
-    /// the controller's fencing. A controlled stop cannot do it.
+    /// the controller's fencing. A controlled stop does it only when a produce happens
+    /// to be waiting for its followers at the moment leadership moves.
     static func realClusterProcedure(topic: String, leader: Int32) -> [String] {
         let service = DockerCompose.service(forBroker: leader)
         return [
             "real cluster: nothing can be injected, so you lose the acknowledgement yourself. During each run, from a second shell, pause the leader of \(topic) partition 0 (broker \(leader)) for about 5 s:",
             "    docker compose pause \(service); sleep 5; docker compose unpause \(service)",
-            "5 s is longer than the demo's socket.timeout.ms (\(realSocketTimeoutMs / 1000) s, librdkafka's client-side request timeout: the producer gives up and re-sends) and shorter than broker.session.timeout.ms (\(brokerSessionTimeoutMs / 1000) s: the controller would fence the broker and move the leadership). A controlled `broker stop` creates no duplicates: the broker answers or closes its connections before it goes.",
+            "5 s is longer than the demo's socket.timeout.ms (\(realSocketTimeoutMs / 1000) s, librdkafka's client-side request timeout: the producer gives up and re-sends) and shorter than broker.session.timeout.ms (\(brokerSessionTimeoutMs / 1000) s: the controller would fence the broker and move the leadership). A controlled `broker stop` can write duplicates too, but not on cue: an acks=all produce still waiting for the followers when leadership moves is answered NOT_LEADER_OR_FOLLOWER even when the new leader already has the batch (Partition.checkEnoughReplicasReachOffset in Kafka's Partition.scala), and a producer without idempotence re-sends it and writes it twice; the pause loses an acknowledgement every time.",
         ]
     }
 

@@ -4,7 +4,7 @@ import Kafka
 /// Idempotent and transactional producers: `txn begin|commit|abort|status|demo|fence`,
 /// `idempotence demo`, and `producer` (what the session producer guarantees).
 enum ProducerCommands {
-    static var all: [Command] { [txn, idempotence, producer] }
+    static var all: [Command] { [txn, idempotence, producer, OrderingDemo.command] }
 
     static let embeddedMarkersNote =
         "the embedded cluster writes no transaction markers and its Fetch ignores isolation.level"
@@ -145,7 +145,7 @@ enum ProducerCommands {
 
     /// librdkafka and the Java client disagree on this default; learners moving between them trip on it.
     static let javaIdempotenceNote =
-        "the Java producer (Kafka 3.0 and later, 3.9 included) would have idempotence on by default, with acks=all; librdkafka 2.0.2 defaults to enable.idempotence=false (`explain defaults` compares the two clients)"
+        "the Java producer (from Kafka 3.0.1, 3.1.1 and 3.2, 3.9 included) would have idempotence on by default, with acks=all, unless acks, retries or max.in.flight.requests.per.connection were set against it; librdkafka 2.0.2 defaults to enable.idempotence=false (`explain defaults` compares the two clients)"
 
     /// The guarantees for these user-set producer properties, with
     /// librdkafka's own defaults filled in.

@@ -142,7 +142,7 @@ extension ReplicationCommands {
                 for m in moves { out.hint("  \(m.topic)/\(m.partition) leader none → \(m.to)") }
             }
             out.hint(
-                "leadership that moved away stays where it is; Kafka returns it to the preferred replica only at a preferred-leader election (auto.leader.rebalance.enable, every 300 s by default)"
+                "leadership that moved away stays where it is; Kafka returns it to the preferred replica only at a preferred-leader election (auto.leader.rebalance.enable, checked every leader.imbalance.check.interval.seconds, 300 s by default: Kafka 3.9's KRaft controller then moves back every partition whose preferred replica is in sync; the old ZooKeeper controller acted only on a broker above leader.imbalance.per.broker.percentage, 10 %)"
             )
             out.setResult(
                 controlResult(action, ids: ids, moves: moves, note: "embedded: leadership does not move back"))
@@ -374,7 +374,7 @@ extension ReplicationCommands {
         case .kill:
             "a crash: the controller notices only after broker.session.timeout.ms (9 s by default); until then the broker stays in metadata and leaders on it look alive"
         case .start:
-            "the broker catches up and rejoins the ISR; leadership stays where it moved until a preferred-leader election (every 300 s by default)"
+            "the broker catches up and rejoins the ISR; leadership stays where it moved until a preferred-leader election (the KRaft controller checks every 300 s by default and moves back every partition whose preferred replica is in sync; a ZooKeeper controller only above 10 % imbalance per broker)"
         }
     }
 

@@ -26,6 +26,14 @@ extension ReplicationCommands {
         var troubled = 0
         var notModelledRows = 0
         var silent = LeaderProbe(brokers: metadata.brokers).unreachable(snapshot.partitions.map(\.leader))
+        // All answering leaders' partitions at once (two ListOffsets round trips each), not one
+        // round trip per partition; a partition the batch missed is asked alone as before.
+        let answering = snapshot.partitions.filter {
+            $0.hasLeader && snapshot.brokers.contains($0.leader) && !silent.contains($0.leader)
+        }
+        let batch =
+            answering.isEmpty ? nil : try? c.client.watermarks(topic: name, partitions: answering.map(\.partition))
+        var digestRows: [PartitionDigest.Row] = []
         for p in snapshot.partitions {
             let marks = stateMarks(p, minIsr: minIsr.value)
             if !marks.isEmpty { troubled += 1 }
@@ -37,8 +45,15 @@ extension ReplicationCommands {
             if isrNotModelled { notModelledRows += 1 }
             let shown = isrNotModelled ? marks + ["not modelled"] : (marks.isEmpty ? ["ok"] : marks)
             let w =
-                leaderAnswers ? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000)) : nil
+                leaderAnswers
+                ? batch?[p.partition]
+                    ?? (try? c.client.watermarks(topic: name, partition: p.partition, timeoutMs: 3_000))
+                : nil
             if leaderAnswers && w == nil { silent.insert(p.leader) }
+            digestRows.append(
+                PartitionDigest.Row(
+                    leader: p.hasLeader ? p.leader : -1, replicas: p.replicas.count, isr: p.isr.count, low: w?.low,
+                    high: w?.high))
             table.append([
                 "\(p.partition)", p.hasLeader ? "\(p.leader)" : "none", ids(p.replicas), ids(p.isr),
                 p.offlineReplicas.isEmpty ? "-" : ids(p.offlineReplicas),
@@ -59,10 +74,15 @@ extension ReplicationCommands {
         ctx.output.line(
             "Topic: \(name)  partitions \(snapshot.partitions.count)  replication factor \(rf)  min.insync.replicas \(minIsr.text)"
         )
+        if snapshot.partitions.count > PartitionDigest.threshold {
+            ctx.output.line(
+                PartitionDigest.line(digestRows)
+                    + "; offline, under-replicated or at min ISR: \(TextTable.grouped(troubled))")
+        }
         if onlyTroubled && rows.isEmpty {
             ctx.output.line("no partition of \(name) is offline, under-replicated or at min ISR")
         } else {
-            ctx.output.table(table)
+            ctx.output.longTable(table, all: args.has("--all"), noun: "partitions")
         }
         if notModelledRows > 0 {
             ctx.output.line(

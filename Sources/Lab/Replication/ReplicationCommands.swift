@@ -11,15 +11,17 @@ enum ReplicationCommands {
     static let isr = Command(
         "isr",
         summary: "per partition: leader, replicas, ISR, offline replicas, watermarks; marks under-replicated ones",
-        usage: "isr [<topic>] [--under-replicated] | isr watch [<topic>|--all] [--interval 1s] [--for 30s]",
-        flags: ["--under-replicated"],
+        usage: "isr [<topic>] [--under-replicated] [--all] | isr watch [<topic>|--all] [--interval 1s] [--for 30s]",
+        flags: ["--under-replicated", "--all"],
         details: """
             STATE marks partitions that are offline (no leader), under-replicated (ISR smaller than the replica list), \
             at-min-ISR (one more lost follower and acks=all writes fail) or under-min-ISR (acks=all writes are refused now). \
             min.insync.replicas is read from the topic's configs (DescribeConfigs), which the embedded cluster lacks. \
             HIGH is the high watermark. The leader epoch is shown only where the linked librdkafka exposes it (2.0.2 does not). \
             Embedded: the ISR always equals the replica list; a stopped broker's replicas show as OFFLINE and such rows' \
-            STATE says `not modelled` (never ok); `sim` models the ISR step by step.
+            STATE says `not modelled` (never ok); `sim` models the ISR step by step. \
+            A topic of more than 20 partitions gets a one-line digest first; at a terminal a table longer than the screen \
+            is cut after the rows that fit (--all prints every row; piped output and --json have every row).
             """,
         completes: .topics,
         subcommands: [watch]

@@ -96,12 +96,36 @@ enum ProduceAvailability {
         session: Session
     ) -> String? {
         guard let c = session.connection, c.can(.replication), writesWithAcksAll(properties),
-            let topic = try? c.client.metadata(timeoutMs: 1_500).topic(topicName),
-            let short = shortPartitions(topic, partition: partition, connection: c)
+            let topic = try? c.client.metadata(timeoutMs: 1_500).topic(topicName)
         else { return nil }
+        guard let short = shortPartitions(topic, partition: partition, connection: c) else {
+            return waitingOnDownFollower(topic, partition: partition, outstanding: outstanding, waited: waited, session)
+        }
         let timeout = properties["message.timeout.ms"].map { "\($0) ms, as you set it" } ?? "300 s"
         return
             "\(outstanding) delivery report(s) outstanding after \(Int(waited)) s: \(topic.name) partition(s) \(listed(short.below, of: topic.partitions.count)) are now below min.insync.replicas \(short.minIsr) (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (\(timeout)); Ctrl-C stops waiting"
+    }
+
+    /// On the compose cluster: an ISR member whose container is down (killed, not yet
+    /// fenced) holds every acks=all write until the controller fences it,
+    /// broker.session.timeout.ms after its last heartbeat; then the ISR shrinks and the
+    /// HW moves. nil when no targeted ISR has such a member.
+    static func waitingOnDownFollower(
+        _ topic: TopicInfo, partition: Int32?, outstanding: Int, waited: Double, _ session: Session
+    ) -> String? {
+        guard let c = session.connection, case .compose(let access) = c.control,
+            let compose = try? access.control(
+                composeFile: session.composeFile, purpose: "look at the brokers", example: { $0 })
+        else { return nil }
+        let targeted = topic.partitions.filter { partition == nil || $0.id == partition }
+        var down: [Int32: String] = [:]
+        for id in Set(targeted.flatMap(\.isr)) {
+            if case .notRunning(let word)? = try? compose.containerState(forBroker: id) { down[id] = word }
+        }
+        guard let (id, word) = down.min(by: { $0.key < $1.key }) else { return nil }
+        let held = targeted.filter { $0.isr.contains(id) }.map { String($0.id) }.joined(separator: ",")
+        return
+            "\(outstanding) delivery report(s) outstanding after \(Int(waited)) s: broker \(id), in the ISR of \(topic.name) partition(s) \(held), is down (\(DockerCompose.service(forBroker: id)) \(word)) but not yet fenced, and an acks=all write waits for every ISR member; the controller fences it broker.session.timeout.ms (9 s by default) after its last heartbeat, then the ISR shrinks and the write is acknowledged if the ISR still meets min.insync.replicas"
     }
 
     /// The internal topics whose writes (always acks=all) the coordinators need.

@@ -22,6 +22,8 @@ public enum ServeRequest: Equatable, Sendable {
     case inject(api: Int16, codes: [Int32])
     /// The broker answers its next request of `api` `milliseconds` late (the request itself is applied at once).
     case delay(broker: Int32, api: Int16, milliseconds: Int32)
+    /// The broker refuses its next request of `api` with `error`, answering `milliseconds` late.
+    case fail(broker: Int32, api: Int16, error: Int32, milliseconds: Int32)
 
     public var line: String {
         switch self {
@@ -33,6 +35,7 @@ public enum ServeRequest: Equatable, Sendable {
         case let .leader(topic, partition, broker): "leader \(topic) \(partition) \(broker)"
         case let .inject(api, codes): "inject \(api) " + codes.map(String.init).joined(separator: ",")
         case let .delay(broker, api, ms): "delay \(broker) \(api) \(ms)"
+        case let .fail(broker, api, error, ms): "fail \(broker) \(api) \(error) \(ms)"
         }
     }
 
@@ -60,6 +63,11 @@ public enum ServeRequest: Equatable, Sendable {
         case ("delay", 3):
             guard let b = int32(0), let api = Int16(args[1]), let ms = int32(2) else { return nil }
             self = .delay(broker: b, api: api, milliseconds: ms)
+        case ("fail", 4):
+            guard let b = int32(0), let api = Int16(args[1]), let error = int32(2), let ms = int32(3) else {
+                return nil
+            }
+            self = .fail(broker: b, api: api, error: error, milliseconds: ms)
         default: return nil
         }
     }
@@ -113,6 +121,13 @@ public enum ServeReply: Equatable, Sendable {
                         message: "no API key \(api) among \(KafkaApi.allCases.map(\.rawValue))")
                 }
                 try cluster.delayNextResponse(broker: broker, api: kind, milliseconds: ms)
+            case let .fail(broker, api, error, ms):
+                guard let kind = KafkaApi(rawValue: api) else {
+                    return .failure(
+                        code: KafkaErrorCode.invalidArgument,
+                        message: "no API key \(api) among \(KafkaApi.allCases.map(\.rawValue))")
+                }
+                try cluster.failNextRequest(broker: broker, api: kind, error: error, milliseconds: ms)
             }
             return .ok("")
         } catch let e as KafkaError {

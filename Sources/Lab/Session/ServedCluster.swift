@@ -44,6 +44,10 @@ public final class ServedCluster: MockClusterControl {
     public func injectErrors(api: KafkaApi, _ errors: [Int32]) throws {
         _ = try request(.inject(api: api.rawValue, codes: errors))
     }
+    public func failNextRequest(broker: Int32, api: KafkaApi, error: Int32, milliseconds: Int32) throws {
+        _ = try request(.fail(broker: broker, api: api.rawValue, error: error, milliseconds: milliseconds))
+    }
+
     public func delayNextResponse(broker: Int32, api: KafkaApi, milliseconds: Int32) throws {
         _ = try request(.delay(broker: broker, api: api.rawValue, milliseconds: milliseconds))
     }

@@ -171,12 +171,12 @@ public final class Session {
 /// The producer behind `produce`, with its delivery reports gathered.
 public final class SessionProducer {
     public let producer: Producer
-    public let deliveries: DeliveryLog
+    public let deliveries: DeliveryTally
     /// The latest statistics (producer id and epoch live in its `eos` section).
     public let statistics: LatestStatistics
 
     init(properties: [String: String]) throws {
-        let log = DeliveryLog()
+        let log = DeliveryTally()
         let stats = LatestStatistics()
         var props = properties
         if props["statistics.interval.ms"] == nil { props["statistics.interval.ms"] = "1000" }

@@ -2,6 +2,10 @@
 enum ErrorMeanings {
     static func meaning(of name: String) -> String? { meanings[name] }
 
+    /// Three limits give code 10, one of them before anything is sent.
+    static let tooLarge =
+        "too large: the record batch exceeds the broker's message.max.bytes or the topic's max.message.bytes, or (refused locally, before sending, rdkafka_msg.c) one message exceeds the client's own message.max.bytes"
+
     static let meanings: [String: String] = [
         "NOT_ENOUGH_REPLICAS":
             "the broker refused the write: fewer in-sync replicas than min.insync.replicas (acks=all)",
@@ -37,7 +41,10 @@ enum ErrorMeanings {
         "_MAX_POLL_EXCEEDED":
             "the application did not poll within max.poll.interval.ms: librdkafka left the group for it and its partitions went to other members; the next poll rejoins",
         "_TIMED_OUT_QUEUE": "the request timed out before it was sent (waiting in librdkafka's queue)",
-        "MESSAGE_TOO_LARGE": "the batch is larger than the broker's message.max.bytes",
-        "_QUEUE_FULL": "librdkafka's local queue is full (queue.buffering.max.messages)",
+        // librdkafka 2.0.2 names code 10 MSG_SIZE_TOO_LARGE; Kafka and the Java client MESSAGE_TOO_LARGE.
+        "MSG_SIZE_TOO_LARGE": tooLarge,
+        "MESSAGE_TOO_LARGE": tooLarge,
+        "_QUEUE_FULL":
+            "librdkafka's local queue is full: queue.buffering.max.messages messages or queue.buffering.max.kbytes of them wait unsent (rdkafka_int.h); produce refuses at once, where Java's send() blocks up to max.block.ms for buffer.memory to free up",
     ]
 }

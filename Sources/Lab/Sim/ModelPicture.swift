@@ -25,7 +25,8 @@ struct ModelPicture {
     func header(step: Int) -> String {
         let m = model, p = previous
         var parts = [
-            Self.label, "step \(step)", mark("clock \(ReplicationModel.ms(m.clockMs))", p?.clockMs != m.clockMs),
+            Self.label, m.config.kafka.label, "step \(step)",
+            mark("clock \(ReplicationModel.ms(m.clockMs))", p?.clockMs != m.clockMs),
         ]
         parts.append(mark(m.leader.map { "leader \($0)" } ?? "leader none (offline)", p?.leader != m.leader))
         parts.append(mark("epoch \(m.leaderEpoch)", p?.leaderEpoch != m.leaderEpoch))
@@ -37,11 +38,11 @@ struct ModelPicture {
     func settings() -> String {
         let c = model.config
         return
-            "\(c.replicaCount) replicas on brokers 1..\(c.replicaCount) · min.insync.replicas \(c.minInsyncReplicas) · unclean.leader.election.enable \(c.uncleanLeaderElection) · replica.lag.time.max.ms \(ReplicationModel.ms(c.replicaLagTimeMaxMs)) · broker.session.timeout.ms \(ReplicationModel.ms(c.brokerSessionTimeoutMs)) · \(c.truncation.label)"
+            "\(c.replicaCount) replicas on brokers 1..\(c.replicaCount) · min.insync.replicas \(c.minInsyncReplicas) · unclean.leader.election.enable \(c.uncleanLeaderElection) · replica.lag.time.max.ms \(ReplicationModel.ms(c.replicaLagTimeMaxMs)) · \(c.kafka.sessionTimeoutName) \(ReplicationModel.ms(c.brokerSessionTimeoutMs)) · request.timeout.ms \(ReplicationModel.ms(c.requestTimeoutMs)) · \(c.truncation.label)"
     }
 
     static func role(_ r: ModelReplica, in m: ReplicationModel) -> String {
-        let state = r.up ? "" : (r.fenced ? "stopped" : "crashed")
+        let state = r.up ? "" : (r.halted ? "halted" : r.fenced ? "stopped" : "crashed")
         if m.leader == r.id { return state.isEmpty ? "leader" : "leader, \(state)" }
         return state.isEmpty ? "follower" : state
     }
@@ -126,7 +127,8 @@ struct ModelPicture {
     func json(step: Int, command: String, result: ModelStep, extra: [(String, JSONValue)] = []) -> JSONValue {
         let m = model
         var pairs: [(String, JSONValue)] = [
-            ("model", .string(Self.label)), ("step", .integer(step)), ("clock_ms", .integer(m.clockMs)),
+            ("model", .string(Self.label)), ("kafka", .string(m.config.kafka.rawValue)),
+            ("rules", .string(m.config.kafka.label)), ("step", .integer(step)), ("clock_ms", .integer(m.clockMs)),
             ("command", .string(command)), ("event", .string(result.event)), ("text", .strings(result.lines)),
             ("leader", .optional(m.leader)), ("leader_epoch", .integer(m.leaderEpoch)), ("isr", .ints(m.isr)),
             ("high_watermark", .optional(m.highWatermark)),
@@ -178,7 +180,7 @@ struct ModelPicture {
                     })
             ),
         ]
-        if let error = result.error { pairs.append(("error", .string(error))) }
+        pairs.append(("error", .optional(result.error)))
         let lost = m.lostWrites
         pairs.append(("lost", .integer(lost.count)))
         pairs.append(("lost_records", .strings(lost.map(\.value))))

@@ -19,7 +19,8 @@ extension ReplicationModel {
 
     /// The leader appends `count` records stamped with its epoch. acks=all is
     /// refused with NOT_ENOUGH_REPLICAS while the ISR is smaller than
-    /// min.insync.replicas; acks=1 and acks=0 never look at it.
+    /// min.insync.replicas; acks=1 and acks=0 are appended, but since 3.7 the HW
+    /// does not pass them until the ISR is large enough again.
     mutating func produce(acks: ModelAcks, count: Int = 1) throws -> ModelStep {
         guard (1...50).contains(count) else { throw ModelError("--count must be between 1 and 50, not \(count)") }
         var step = ModelStep(event: "produce")
@@ -33,7 +34,7 @@ extension ReplicationModel {
         guard replica(leaderId).up else {
             step.error = "REQUEST_TIMED_OUT"
             step.lines.append(
-                "not delivered: broker \(leaderId) leads but has crashed, so the request gets no answer (REQUEST_TIMED_OUT) and the producer retries; the controller fences the broker \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (broker.session.timeout.ms) and only then elects a new leader"
+                "not delivered: broker \(leaderId) leads but has crashed, so the request gets no answer (REQUEST_TIMED_OUT) and the producer retries; the controller fences the broker \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (\(config.kafka.sessionTimeoutName)) and only then elects a new leader"
             )
             return step
         }
@@ -58,7 +59,10 @@ extension ReplicationModel {
                 case .leader: .acknowledged
                 case .all: .pending
                 }
-            writes.append(ModelWrite(value: r.value, offset: r.offset, epoch: leaderEpoch, acks: acks, status: status))
+            writes.append(
+                ModelWrite(
+                    value: r.value, offset: r.offset, epoch: leaderEpoch, acks: acks, status: status, sentAtMs: clockMs)
+            )
             if acks == .leader { step.answered.append(r.value) }
         }
         replicas[leaderId - 1].append(records)
@@ -66,7 +70,12 @@ extension ReplicationModel {
             "leader \(leaderId) appended \(Self.values(records)) at offset\(count == 1 ? "" : "s") \(Self.range(start, start + count)) in epoch \(leaderEpoch)"
         switch acks {
         case .none: step.lines.append(what + "; acks=0: the producer does not wait for any answer")
-        case .leader: step.lines.append(what + "; acks=1: acknowledged at once, on the leader's copy only")
+        case .leader:
+            step.lines.append(
+                what + "; acks=1: acknowledged at once, on the leader's copy only"
+                    + (hwHeldByMinIsr
+                        ? "; but the HW stays while the ISR \(Self.ids(isr)) is below min.insync.replicas=\(config.minInsyncReplicas) (\(config.kafka.label), KAFKA-15583), so no consumer can read it until the ISR grows"
+                        : ""))
         case .all:
             step.lines.append(
                 what
@@ -114,6 +123,16 @@ extension ReplicationModel {
             replicas[f].awaitingEpochCheck = false
         case .highWatermark:
             if replica(id).leo > replica(leaderId).leo {
+                if !config.uncleanLeaderElection {
+                    // ReplicaFetcherThread.handleOffsetOutOfRange (0.10.2): fatal, System.exit(1).
+                    replicas[f].up = false
+                    replicas[f].crashedAtMs = clockMs
+                    replicas[f].halted = true
+                    step.lines.append(
+                        "broker \(id) fetched from offset \(replica(id).leo), beyond leader \(leaderId)'s LEO \(replica(leaderId).leo) (OFFSET_OUT_OF_RANGE); with unclean.leader.election.enable=false truncating is not allowed, so broker \(id) exits (\"Exiting because log truncation is not allowed\", ReplicaFetcherThread) and stays down until an operator steps in"
+                    )
+                    return step
+                }
                 let gone = Array(replicas[f].log[replica(leaderId).leo...])
                 replicas[f].truncate(to: replica(leaderId).leo)
                 step.lines.append(
@@ -185,6 +204,10 @@ extension ReplicationModel {
             if own.epoch == answer.epoch {
                 return (min(own.endOffset, answer.endOffset, f.leo), first, answer.endOffset)
             }
+            // Before KIP-279 (0.11) one round only: truncate to the leader's answer.
+            guard config.kafka.multiRoundEpochCheck else {
+                return (min(answer.endOffset, f.leo), first, answer.endOffset)
+            }
             // The leader answered with an epoch this follower never had: cut to where the
             // follower's own epoch below it ended, and ask again about that epoch.
             f.truncate(to: min(own.endOffset, f.leo))
@@ -204,11 +227,20 @@ extension ReplicationModel {
         }
         let old = replica(leaderId).hw
         guard candidate > old else { return }
+        if hwHeldByMinIsr {
+            step.lines.append(
+                "leader HW stays at \(old), though the ISR \(Self.ids(isr)) holds up to \(candidate): the ISR is below min.insync.replicas=\(config.minInsyncReplicas) (\(config.kafka.label): Partition.maybeIncrementLeaderHW since 3.7, KAFKA-15583)"
+            )
+            return
+        }
         replicas[leaderId - 1].hw = candidate
         step.lines.append(
             "leader HW \(old) → \(candidate): the lowest LEO in the ISR \(Self.ids(isr)) the leader knows of")
         completeWrites(&step)
     }
+
+    /// Since 3.7 the leader does not move the HW while the ISR is below min.insync.replicas.
+    var hwHeldByMinIsr: Bool { config.kafka.hwWaitsForMinIsr && isr.count < config.minInsyncReplicas }
 
     /// acks=all writes the HW has passed are answered: acknowledged, or
     /// NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile.
@@ -239,43 +271,95 @@ extension ReplicationModel {
 
     // MARK: time
 
-    /// Advances the clock. Crashed brokers whose session timed out are fenced
-    /// (as at their timeout), then the leader drops every follower not caught
-    /// up within replica.lag.time.max.ms from the ISR.
+    /// Advances the clock, playing what falls due on the way in time order:
+    /// crashed brokers whose session ended are fenced; acks=all writes older than
+    /// the request timeout are answered REQUEST_TIMED_OUT; the leader's ISR-shrink
+    /// check, which runs every replica.lag.time.max.ms / 2 from the start
+    /// (ReplicaManager "isr-expiration"), drops followers not caught up for longer
+    /// than replica.lag.time.max.ms; and, in KRaft versions, the controller's
+    /// periodic unclean election of an offline partition.
     mutating func tick(_ ms: Int) throws -> ModelStep {
         guard ms > 0 && ms <= 86_400_000 else { throw ModelError("a tick must be between 1ms and 24h") }
         var step = ModelStep(event: "tick")
         let end = clockMs + ms
         step.lines.append("clock \(Self.ms(clockMs)) → \(Self.ms(end))")
-        while let next = replicas.filter({ $0.crashedAtMs != nil })
-            .min(by: { $0.crashedAtMs! < $1.crashedAtMs! }), next.crashedAtMs! + config.brokerSessionTimeoutMs <= end
-        {
-            clockMs = next.crashedAtMs! + config.brokerSessionTimeoutMs
-            step.lines.append(
-                "at \(Self.ms(clockMs)) broker \(next.id) has sent no heartbeat for broker.session.timeout.ms (\(Self.ms(config.brokerSessionTimeoutMs))): the controller fences it"
-            )
-            fence(next.id, &step)
+        while let next = nextEvent(), next.0 <= end {
+            let event = next.1
+            clockMs = next.0
+            switch event {
+            case .fence(let id):
+                step.lines.append(
+                    "at \(Self.ms(clockMs)) broker \(id) has sent no heartbeat for \(config.kafka.sessionTimeoutName) (\(Self.ms(config.brokerSessionTimeoutMs))): the controller fences it"
+                )
+                fence(id, &step)
+            case .expire:
+                var expired: [String] = []
+                for i in writes.indices
+                where writes[i].status == .pending && writes[i].sentAtMs + config.requestTimeoutMs <= clockMs {
+                    writes[i].status = .failed("REQUEST_TIMED_OUT")
+                    expired.append(writes[i].value)
+                    step.answered.append(writes[i].value)
+                }
+                step.lines.append(
+                    "at \(Self.ms(clockMs)) acks=all write\(expired.count == 1 ? "" : "s") \(expired.joined(separator: ", ")) waited request.timeout.ms (\(Self.ms(config.requestTimeoutMs))) without the HW passing: answered REQUEST_TIMED_OUT (DelayedProduce); the record\(expired.count == 1 ? " stays" : "s stay") in the leader's log, and a retry may write \(expired.count == 1 ? "it" : "them") twice unless the producer is idempotent"
+                )
+            case .shrink(let ids):
+                for id in ids {
+                    isr.removeAll { $0 == id }
+                    step.lines.append(
+                        "at \(Self.ms(clockMs)) the leader's ISR check (every replica.lag.time.max.ms / 2 = \(Self.ms(config.replicaLagTimeMaxMs / 2))) drops broker \(id): last caught up at \(Self.ms(replica(id).lastCaughtUpMs)), \(Self.ms(clockMs - replica(id).lastCaughtUpMs)) ago, more than replica.lag.time.max.ms (\(Self.ms(config.replicaLagTimeMaxMs))); ISR \(Self.ids(isr))"
+                    )
+                }
+                maybeIncrementHighWatermark(&step)
+            case .uncleanElection:
+                guard
+                    let choice = KafkaReplicationRules.electLeader(
+                        replicas: replicas.map(\.id), isr: isr, current: nil, unclean: true,
+                        isAlive: { replica($0).up })
+                else { break }
+                elect(
+                    choice.leader, unclean: choice.unclean,
+                    why:
+                        "the KRaft controller's periodic check (unclean.leader.election.interval.ms, 5 min) found the partition offline with unclean.leader.election.enable=true",
+                    &step)
+            }
         }
         clockMs = end
-        if let leaderId = leader, replica(leaderId).up {
-            let leaderLeo = replica(leaderId).leo
-            let behind = isr.filter { id in
-                guard id != leaderId else { return false }
-                let r = replica(id)
-                return KafkaReplicationRules.isOutOfSync(
-                    followerLeo: r.knownLeo, leaderLeo: leaderLeo, lastCaughtUpMs: r.lastCaughtUpMs, nowMs: clockMs,
-                    maxLagMs: config.replicaLagTimeMaxMs)
-            }
-            for id in behind {
-                isr.removeAll { $0 == id }
-                step.lines.append(
-                    "broker \(id) left the ISR: last caught up at \(Self.ms(replica(id).lastCaughtUpMs)), \(Self.ms(clockMs - replica(id).lastCaughtUpMs)) ago, more than replica.lag.time.max.ms (\(Self.ms(config.replicaLagTimeMaxMs))); ISR \(Self.ids(isr)) (Kafka checks every replica.lag.time.max.ms / 2, so a real shrink can come up to \(Self.ms(config.replicaLagTimeMaxMs / 2)) later)"
-                )
-            }
-            maybeIncrementHighWatermark(&step)
-        }
         if step.lines.count == 1 { step.lines[0] += "; nothing else changed" }
         return step
+    }
+
+    enum TimedEvent { case fence(Int), expire, shrink([Int]), uncleanElection }
+
+    static let uncleanCheckIntervalMs = 300_000
+
+    /// The earliest thing due after the current clock, if any.
+    func nextEvent() -> (Int, TimedEvent)? {
+        var best: (Int, TimedEvent)?
+        func consider(_ at: Int, _ e: TimedEvent) { if best == nil || at < best!.0 { best = (at, e) } }
+        for r in replicas { if let c = r.crashedAtMs { consider(c + config.brokerSessionTimeoutMs, .fence(r.id)) } }
+        if let first = writes.filter({ $0.status == .pending }).map(\.sentAtMs).min() {
+            consider(first + config.requestTimeoutMs, .expire)
+        }
+        if let leaderId = leader, replica(leaderId).up {
+            let period = max(1, config.replicaLagTimeMaxMs / 2)
+            let nextCheck = (clockMs / period + 1) * period
+            let leaderLeo = replica(leaderId).leo
+            var due: [Int: [Int]] = [:]
+            for id in isr where id != leaderId && replica(id).knownLeo != leaderLeo {
+                let at = max(
+                    nextCheck,
+                    KafkaReplicationRules.shrinkTime(
+                        lastCaughtUpMs: replica(id).lastCaughtUpMs, checksStartedAtMs: 0,
+                        maxLagMs: config.replicaLagTimeMaxMs))
+                due[at, default: []].append(id)
+            }
+            if let at = due.keys.min() { consider(at, .shrink(due[at]!.sorted())) }
+        }
+        if leader == nil, config.kafka.kraft, config.uncleanLeaderElection, replicas.contains(where: \.up) {
+            consider((clockMs / Self.uncleanCheckIntervalMs + 1) * Self.uncleanCheckIntervalMs, .uncleanElection)
+        }
+        return best
     }
 
     // MARK: brokers
@@ -306,7 +390,7 @@ extension ReplicationModel {
         replicas[id - 1].up = false
         replicas[id - 1].crashedAtMs = clockMs
         step.lines.append(
-            "broker \(id) crashed: it stays in the ISR\(leader == id ? " and stays leader" : "") until the controller fences it, \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (broker.session.timeout.ms, at \(Self.ms(clockMs + config.brokerSessionTimeoutMs)))"
+            "broker \(id) crashed: it stays in the ISR\(leader == id ? " and stays leader" : "") until the controller fences it, \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (\(config.kafka.sessionTimeoutName), at \(Self.ms(clockMs + config.brokerSessionTimeoutMs)))"
         )
         if leader == id { step.lines.append("until then the partition takes no writes and followers cannot fetch") }
         return step
@@ -326,12 +410,13 @@ extension ReplicationModel {
             let expiry = KafkaReplicationRules.fenceTime(
                 lastHeartbeatMs: crashed, sessionTimeoutMs: config.brokerSessionTimeoutMs)
             throw ModelError(
-                "broker \(id) cannot register yet: its previous session is valid until \(Self.ms(expiry)) (broker.session.timeout.ms after its last heartbeat), and the controller refuses a second incarnation meanwhile (DuplicateBrokerRegistrationException); `sim tick \(Self.argument(expiry - clockMs))` first"
+                "broker \(id) cannot register yet: its previous session is valid until \(Self.ms(expiry)) (\(config.kafka.sessionTimeoutName) after its last heartbeat), and the controller refuses a second incarnation meanwhile (DuplicateBrokerRegistrationException); `sim tick \(Self.argument(expiry - clockMs))` first"
             )
         }
         if !replica(id).fenced { fence(id, &step) }
         replicas[id - 1].up = true
         replicas[id - 1].fenced = false
+        replicas[id - 1].halted = false
         replicas[id - 1].knownLeo = nil
         step.lines.append("broker \(id) is back with its log intact (LEO \(replica(id).leo), HW \(replica(id).hw))")
         if leader == nil {
@@ -361,7 +446,7 @@ extension ReplicationModel {
         var step = ModelStep(event: "elect")
         if let l = leader, !replica(l).up {
             throw ModelError(
-                "leader \(l) has crashed but is not fenced yet, so the controller still counts it as alive; it elects a new leader once broker.session.timeout.ms has passed (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)"
+                "leader \(l) has crashed but is not fenced yet, so the controller still counts it as alive; it elects a new leader once \(config.kafka.sessionTimeoutName) has passed (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)"
             )
         }
         let liveIsr = isr.filter { replica($0).up }
@@ -476,6 +561,11 @@ extension ReplicationModel {
         step.lines.append(
             "\(unclean ? "UNCLEAN election" : "election"): broker \(id) leads in epoch \(leaderEpoch) (\(why)); its log ends at \(replica(id).leo), its HW is \(replica(id).hw) and moves on once every ISR follower has fetched from it"
                 + (unclean ? "; ISR \(Self.ids(isr))" : ""))
+        if unclean && config.kafka.kraft {
+            step.lines.append(
+                "the controller marks the partition RECOVERING (KIP-704: its ISR may not grow until the new leader reports it RECOVERED, which broker \(id) does as it takes over, Partition.makeLeader)"
+            )
+        }
         let lost = lostWrites.map(\.value)
         if !lost.isEmpty {
             step.lines.append(
@@ -543,7 +633,9 @@ extension ReplicationModel {
             step.lines.append(
                 "unclean.leader.election.enable \(config.uncleanLeaderElection) → \(on)"
                     + (on && leader == nil
-                        ? "; `sim elect` runs the unclean election (kafka-leader-election --election-type unclean)"
+                        ? (config.kafka.kraft
+                            ? "; the KRaft controller elects an unclean leader by itself at its next check (unclean.leader.election.interval.ms, every 5 min: `sim tick 5m`), or at once with `sim elect` (kafka-leader-election --election-type unclean)"
+                            : "; `sim elect` runs the unclean election (kafka-leader-election --election-type unclean)")
                         : ""))
             config.uncleanLeaderElection = on
         case "lag-time", "replica.lag.time.max.ms":
@@ -556,7 +648,8 @@ extension ReplicationModel {
             guard let ms = Self.parseMs(value), ms >= 1 else {
                 throw ModelError("session-timeout must be a duration like 9s, not '\(value)'")
             }
-            step.lines.append("broker.session.timeout.ms \(Self.ms(config.brokerSessionTimeoutMs)) → \(Self.ms(ms))")
+            step.lines.append(
+                "\(config.kafka.sessionTimeoutName) \(Self.ms(config.brokerSessionTimeoutMs)) → \(Self.ms(ms))")
             config.brokerSessionTimeoutMs = ms
         case "truncation":
             guard let mode = TruncationMode(rawValue: value.lowercased()) else {

@@ -78,7 +78,7 @@ enum TruncationMode: String, Sendable, CaseIterable {
     var label: String {
         switch self {
         case .highWatermark: "HW truncation (before KIP-101)"
-        case .leaderEpoch: "leader-epoch truncation (KIP-101, Kafka 0.11+)"
+        case .leaderEpoch: "leader-epoch truncation (KIP-101)"
         }
     }
 }
@@ -97,14 +97,19 @@ enum ModelAcks: String, Sendable, CaseIterable {
 }
 
 struct ModelConfig: Equatable, Sendable {
+    /// The Kafka version whose rules the model plays (see `KafkaVersion.rules`).
+    var kafka = KafkaVersion.v3_9
     var replicaCount = 3
     /// min.insync.replicas; Kafka's default is 1 (the compose cluster sets 2).
     var minInsyncReplicas = 1
     var uncleanLeaderElection = false
     /// replica.lag.time.max.ms, 30 s by default.
     var replicaLagTimeMaxMs = 30_000
-    /// broker.session.timeout.ms: a crashed broker is fenced after this long without heartbeats (9 s by default).
+    /// How long a crashed broker keeps its session (KRaft: broker.session.timeout.ms, 9 s;
+    /// ZooKeeper: zookeeper.session.timeout.ms, 6 s): then it is fenced, and only then may it register again.
     var brokerSessionTimeoutMs = 9_000
+    /// How long the leader holds an acks=all request waiting for the HW (the producer's request.timeout.ms).
+    var requestTimeoutMs = 30_000
     var truncation = TruncationMode.leaderEpoch
 
     init(
@@ -118,6 +123,17 @@ struct ModelConfig: Equatable, Sendable {
         self.replicaLagTimeMaxMs = replicaLagTimeMaxMs
         self.brokerSessionTimeoutMs = brokerSessionTimeoutMs
         self.truncation = truncation
+    }
+
+    /// This configuration under another version's rules and defaults (truncation, the
+    /// session timeout, and unclean election, which stays on when it was set).
+    func playing(_ version: KafkaVersion) -> ModelConfig {
+        var c = self
+        c.kafka = version
+        c.truncation = version.truncation
+        c.brokerSessionTimeoutMs = version.sessionTimeoutDefaultMs
+        c.uncleanLeaderElection = uncleanLeaderElection || version.uncleanDefault
+        return c
     }
 }
 
@@ -155,6 +171,8 @@ struct ModelReplica: Equatable, Sendable {
     var lastFetchLeaderLeo: Int? = 0
     /// Became a follower (leader change or restart) and has not yet compared leader epochs with the leader.
     var awaitingEpochCheck = false
+    /// The broker exited on its own (a 0.10 follower refused to truncate); down until started again.
+    var halted = false
     var lastFetchMs = 0
 
     init(id: Int) { self.id = id }
@@ -215,6 +233,8 @@ struct ModelWrite: Equatable, Sendable {
     var epoch: Int
     var acks: ModelAcks
     var status: Status
+    /// When the producer sent it (acks=all waits at most requestTimeoutMs from here).
+    var sentAtMs = 0
 
     var statusText: String {
         switch status {

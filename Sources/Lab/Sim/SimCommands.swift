@@ -8,23 +8,30 @@ enum SimCommands {
         "sim",
         summary: "a MODEL of one partition's replication (not a cluster): drive leader, ISR, HW, epochs step by step",
         usage:
-            "sim [--replicas 3] [--min-isr 1] [--unclean] [--lag-time 30s] [--session-timeout 9s] [--truncation hw|epoch] | sim <subcommand>",
-        flags: ["--unclean"], options: ["--replicas", "--min-isr", "--lag-time", "--session-timeout", "--truncation"],
+            "sim [--kafka 3.9] [--replicas 3] [--min-isr 1] [--unclean] [--lag-time 30s] [--session-timeout 9s] [--truncation hw|epoch] | sim <subcommand>",
+        flags: ["--unclean"],
+        options: ["--kafka", "--replicas", "--min-isr", "--lag-time", "--session-timeout", "--truncation"],
         details: """
-            `sim` starts (or resets) a deterministic model of one partition on brokers 1..N following Kafka 3.9's rules: \
+            `sim` starts (or resets) a deterministic model of one partition on brokers 1..N following one Kafka version's \
+            rules (--kafka 3.9, the default; also 3.6, 2.0, 0.11, 0.10; `help sim rules` lists what differs and the \
+            apache/kafka file behind each rule): \
             the leader appends; a follower fetch copies from its LEO and carries back the HW the leader had before that fetch \
             (followers learn the HW one fetch late); the leader's HW is the lowest LEO in the ISR it knows of; a follower not \
             caught up for replica.lag.time.max.ms leaves the ISR at the next tick and rejoins once it fetches from the HW; a \
             controlled shutdown (stop) leaves the ISR at once, a crash (kill) only when the controller fences the broker after \
-            broker.session.timeout.ms; acks=all is refused with NOT_ENOUGH_REPLICAS while the ISR is below min.insync.replicas; \
+            broker.session.timeout.ms; acks=all is refused with NOT_ENOUGH_REPLICAS while the ISR is below min.insync.replicas, \
+            and since 3.7 the HW does not move while it is (acks=all waits, acks=1 is acknowledged but unreadable); an \
+            acks=all write the HW does not pass within request.timeout.ms (30 s) gets REQUEST_TIMED_OUT; \
             elections pick the first running ISR member, or any running replica with unclean election; each new leader starts \
             a new epoch. --truncation hw makes followers truncate to their own HW on a leader change or restart (before KIP-101); \
             epoch (the default) truncates where leader epochs diverge (KIP-101, KIP-279). Simplified: ISR changes take \
-            effect at once (Kafka's leader proposes them to the controller with AlterPartition), the lag check runs at each \
-            tick (Kafka's runs every replica.lag.time.max.ms / 2), followers fetch only when told to, and logs never lose \
+            effect at once (Kafka's leader proposes them to the controller with AlterPartition), the lag check runs every \
+            replica.lag.time.max.ms / 2 from clock 0, followers fetch only when told to, and logs never lose \
             unflushed data. Nothing here talks to a cluster.
             """,
-        subcommands: [produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario]
+        subcommands: [
+            produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario, compare, rules,
+        ]
     ) { ctx in try SimRunner(ctx).start() }
 
     static let produce = Command(
@@ -82,7 +89,19 @@ enum SimCommands {
 
     static let scenario = Command(
         "scenario", summary: "play a lesson step by step, with predictions; no name lists them",
-        usage: "sim scenario [<name>] [--truncation hw|epoch]", options: ["--truncation"],
+        usage: "sim scenario [<name>] [--kafka V] [--truncation hw|epoch]", options: ["--kafka", "--truncation"],
         completes: .words(SimScenario.names)
     ) { ctx in try SimScenarioRunner(ctx).run() }
+
+    static let compare = Command(
+        "compare", summary: "play a lesson under two Kafka versions and show where the outcomes differ",
+        usage: "sim compare <scenario> <version> <version>  (e.g. sim compare min-isr 3.6 3.9)",
+        completes: .words(SimScenario.names)
+    ) { ctx in try SimRunner(ctx).compare() }
+
+    static let rules = Command(
+        "rules", summary: "the rules that differ between Kafka versions, with the apache/kafka file behind each",
+        usage: "sim rules [--kafka V]", options: ["--kafka"],
+        details: KafkaVersion.rulesHelp
+    ) { ctx in try SimRunner(ctx).rules() }
 }

@@ -21,8 +21,10 @@ struct SimRunner {
         guard minIsr <= replicas else {
             throw LabError.invalid("--min-isr must be at most --replicas (\(replicas)), not \(minIsr)")
         }
+        let kafka = try version(args.value("--kafka") ?? "3.9")
         var config = ModelConfig(
-            replicaCount: replicas, minInsyncReplicas: minIsr, uncleanLeaderElection: args.has("--unclean"))
+            replicaCount: replicas, minInsyncReplicas: minIsr, uncleanLeaderElection: args.has("--unclean")
+        ).playing(kafka)
         config.replicaLagTimeMaxMs = try milliseconds("--lag-time", default: config.replicaLagTimeMaxMs)
         config.brokerSessionTimeoutMs = try milliseconds("--session-timeout", default: config.brokerSessionTimeoutMs)
         if let text = args.value("--truncation") {
@@ -34,11 +36,50 @@ struct SimRunner {
         let state = SimLabState.reset(in: session, to: ReplicationModel(config))
         out.line(
             out.bold("A model of one partition's replication, not a cluster")
-                + ": it follows Kafka 3.9's rules step by step; nothing is sent to any broker.")
+                + ": it follows \(kafka.label) step by step; nothing is sent to any broker.")
         print(state, command: "sim", result: ModelStep(event: "start"), previous: nil, showSettings: true)
         out.hint(
             "move it: sim produce | fetch <broker>|all | tick <duration> | stop|kill|start <broker> | elect | set | show | undo; `sim scenario` lists lessons"
         )
+    }
+
+    private func version(_ text: String) throws -> KafkaVersion {
+        guard let v = KafkaVersion(text: text) else {
+            throw ctx.usageError("--kafka takes one of \(KafkaVersion.supported), not '\(text)'")
+        }
+        return v
+    }
+
+    /// `sim compare <scenario> <v1> <v2>`
+    func compare() throws {
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 3)
+        let name = try args.positional(0, "scenario name")
+        guard let scenario = SimScenario.named(name) else {
+            throw LabError.notFound("unknown scenario '\(name)'; `sim scenario` lists them")
+        }
+        let a = try args.positional(1, "first Kafka version"), b = try args.positional(2, "second Kafka version")
+        guard let va = KafkaVersion(text: a), let vb = KafkaVersion(text: b) else {
+            throw ctx.usageError(
+                "versions are \(KafkaVersion.supported), not '\(KafkaVersion(text: a) == nil ? a : b)'")
+        }
+        guard va != vb else { throw ctx.usageError("compare two different versions, not \(a) twice") }
+        out.emit(SimCompareResult(scenario, va, vb))
+    }
+
+    /// `sim rules [--kafka V]`
+    func rules() throws {
+        try ctx.arguments.expectPositionals(atMost: 0)
+        guard let text = ctx.arguments.value("--kafka") else {
+            return out.emit(SimRulesResult(kafka: nil, rules: KafkaVersion.rules))
+        }
+        let v = try version(text)
+        out.emit(
+            SimRulesResult(
+                kafka: v.rawValue,
+                rules: KafkaVersion.rules.map { r in
+                    KafkaVersion.Rule(name: r.name, holds: r.holds.filter { $0.versions.contains(v) }, source: r.source)
+                }))
     }
 
     private func milliseconds(_ option: String, default def: Int) throws -> Int {

@@ -4,8 +4,8 @@ struct SimScenario: Sendable {
     let name: String
     let summary: String
     let config: ModelConfig
-    /// The truncation modes it is played with, one after the other.
-    let variants: [TruncationMode]
+    /// The Kafka versions it is played with, one after the other.
+    let variants: [KafkaVersion]
     let steps: [ScenarioStep]
 
     static func named(_ name: String) -> SimScenario? { all.first { $0.name == name } }
@@ -42,6 +42,12 @@ enum PredictionKind: Sendable, Equatable {
         switch self {
         case .delivery:
             if let e = step.error { return ("refused", "refused (\(e))") }
+            if m.hwHeldByMinIsr {
+                return (
+                    "delivered",
+                    "delivered: the leader appended it, but the HW (\(m.highWatermark ?? 0)) stays while the ISR is below min.insync.replicas, so no consumer can read it yet"
+                )
+            }
             return ("delivered", "delivered: the leader appended it")
         case .leader:
             guard let l = m.leader else { return ("none", "none: the partition is offline") }
@@ -97,7 +103,7 @@ extension SimScenario {
     static let hwPropagation = SimScenario(
         name: "hw-propagation",
         summary: "the leader's HW is the lowest LEO in the ISR; followers learn it one fetch late",
-        config: ModelConfig(), variants: [.leaderEpoch],
+        config: ModelConfig(), variants: [.v3_9],
         steps: [
             ScenarioStep(
                 "The producer writes two records with acks=all; only the leader has them.",
@@ -119,7 +125,7 @@ extension SimScenario {
     static let isrShrinkAndExpand = SimScenario(
         name: "isr-shrink-and-expand",
         summary: "a follower not caught up for replica.lag.time.max.ms leaves the ISR and rejoins once it catches up",
-        config: ModelConfig(), variants: [.leaderEpoch],
+        config: ModelConfig(), variants: [.v3_9],
         steps: [
             ScenarioStep("Three records with acks=all.", .produce(acks: .all, count: 3)),
             ScenarioStep("Broker 2 copies them; broker 3 is slow and does not fetch at all.", .fetch(2)),
@@ -129,7 +135,11 @@ extension SimScenario {
                 .tick(ms: 20_000),
                 ask: "Is broker 3 in the ISR now?", .inIsr(3)),
             ScenarioStep(
-                "11 s more: broker 3 has not been caught up for 31 s.", .tick(ms: 11_000),
+                "11 s more: broker 3 has not been caught up for 31 s. The acks=all request waited request.timeout.ms (30 s) and was answered REQUEST_TIMED_OUT; the leader's ISR check runs every 15 s (replica.lag.time.max.ms / 2), and at 30 s broker 3 was exactly 30 s behind, not more.",
+                .tick(ms: 11_000),
+                ask: "Is broker 3 still in the ISR?", .inIsr(3)),
+            ScenarioStep(
+                "14 s more: the check at 45 s finds broker 3 45 s behind.", .tick(ms: 14_000),
                 ask: "Is broker 3 still in the ISR?", .inIsr(3)),
             ScenarioStep(
                 "Broker 3 wakes up and copies all three records.", .fetch(3),
@@ -142,8 +152,8 @@ extension SimScenario {
     static let minIsr = SimScenario(
         name: "min-isr",
         summary:
-            "acks=all with min.insync.replicas=2: refused with NOT_ENOUGH_REPLICAS once the ISR is too small; acks=1 is not",
-        config: ModelConfig(minInsyncReplicas: 2), variants: [.leaderEpoch],
+            "acks=all with min.insync.replicas=2 once the ISR is too small: refused with NOT_ENOUGH_REPLICAS; acks=1 is appended, and since 3.7 the HW waits for the ISR to grow",
+        config: ModelConfig(minInsyncReplicas: 2), variants: [.v3_9, .v3_6],
         steps: [
             ScenarioStep("One record with acks=all, replicated everywhere.", .produce(acks: .all, count: 1)),
             ScenarioStep("Both followers fetch twice: the HW passes it and the producer hears back.", .fetch(nil)),
@@ -157,14 +167,18 @@ extension SimScenario {
             ScenarioStep(
                 "One more acks=all write, then broker 2 shuts down before copying it.", .produce(acks: .all, count: 1)),
             ScenarioStep(
-                "The ISR shrinks to {1}: the HW passes the write at once, but the ISR is below min.insync.replicas.",
-                .stop(2)),
+                "The ISR shrinks to {1}, below min.insync.replicas=2. Before 3.7 the HW passes the write at once and the producer hears NOT_ENOUGH_REPLICAS_AFTER_APPEND; since 3.7 (KAFKA-15583) the HW stays and the write waits.",
+                .stop(2), ask: "What is the leader's HW now?", .highWatermark(nil)),
             ScenarioStep(
                 "acks=all with only the leader in sync.", .produce(acks: .all, count: 1),
                 ask: "ISR {1}, acks=all: delivered or refused?", .delivery),
             ScenarioStep(
-                "The same write with acks=1.", .produce(acks: .leader, count: 1),
+                "The same write with acks=1: it never looks at the ISR when it is appended, but a consumer reads only below the HW.",
+                .produce(acks: .leader, count: 1),
                 ask: "ISR {1}, acks=1: delivered or refused?", .delivery),
+            ScenarioStep(
+                "30 s pass with broker 2 down.", .tick(ms: 30_000),
+                ask: "What is the leader's HW now?", .highWatermark(nil)),
             ScenarioStep("Broker 2 comes back and catches up.", .start(2)),
             ScenarioStep("", .fetch(2)),
             ScenarioStep("Fetching from the HW brings it back into the ISR.", .fetch(2)),
@@ -175,7 +189,7 @@ extension SimScenario {
     static let uncleanElection = SimScenario(
         name: "unclean-election",
         summary: "with every ISR member down, unclean election brings back availability and loses acknowledged records",
-        config: ModelConfig(), variants: [.leaderEpoch],
+        config: ModelConfig(), variants: [.v3_9],
         steps: [
             ScenarioStep("Two records reach every replica.", .produce(acks: .all, count: 2)),
             ScenarioStep("", .fetch(nil)),
@@ -217,7 +231,7 @@ extension SimScenario {
         name: "kip101-loss",
         summary:
             "two quick failovers: truncating to the HW loses acknowledged records, leader epochs keep them (KIP-101)",
-        config: ModelConfig(), variants: [.highWatermark, .leaderEpoch],
+        config: ModelConfig(), variants: [.v0_10, .v3_9],
         steps: doubleFailover + [
             ScenarioStep("Broker 1 comes back and follows broker 3.", .start(1)),
             ScenarioStep(
@@ -228,7 +242,7 @@ extension SimScenario {
         name: "kip101-divergence",
         summary:
             "after the same failovers, new writes make logs diverge under HW truncation; leader epochs prevent it (KIP-101)",
-        config: ModelConfig(), variants: [.highWatermark, .leaderEpoch],
+        config: ModelConfig(), variants: [.v0_10, .v3_9],
         steps: doubleFailover + [
             ScenarioStep("Broker 3 takes two new records.", .produce(acks: .all, count: 2)),
             ScenarioStep("Broker 1 comes back and follows broker 3.", .start(1)),
@@ -245,7 +259,7 @@ extension SimScenario {
         name: "leader-failover",
         summary:
             "a crashed leader is fenced after broker.session.timeout.ms; an ISR member takes over in a new epoch; the preferred leader returns",
-        config: ModelConfig(minInsyncReplicas: 2), variants: [.leaderEpoch],
+        config: ModelConfig(minInsyncReplicas: 2), variants: [.v3_9],
         steps: [
             ScenarioStep("Two records, acknowledged.", .produce(acks: .all, count: 2)),
             ScenarioStep("", .fetch(nil)),

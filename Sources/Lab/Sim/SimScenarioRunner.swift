@@ -16,7 +16,9 @@ struct SimScenarioRunner {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
         guard let name = args.optionalPositional(0) else {
-            if args.value("--truncation") != nil { throw ctx.usageError("--truncation needs a scenario name") }
+            if args.value("--truncation") != nil || args.value("--kafka") != nil {
+                throw ctx.usageError("--truncation and --kafka need a scenario name")
+            }
             return list()
         }
         guard let scenario = SimScenario.named(name) else {
@@ -26,20 +28,35 @@ struct SimScenarioRunner {
                     + (near.isEmpty
                         ? "`sim scenario` lists them" : "did you mean " + near.joined(separator: ", ") + "?"))
         }
-        var modes = scenario.variants
+        var modes = scenario.variants.map { scenario.config.playing($0) }
+        if let text = args.value("--kafka") {
+            guard let version = KafkaVersion(text: text) else {
+                throw ctx.usageError("--kafka takes one of \(KafkaVersion.supported), not '\(text)'")
+            }
+            modes = [scenario.config.playing(version)]
+        }
         if let text = args.value("--truncation") {
             guard let mode = TruncationMode(rawValue: text.lowercased()) else {
                 throw ctx.usageError("--truncation takes hw or epoch, not '\(text)'")
             }
-            modes = [mode]
+            let matching = modes.filter { $0.truncation == mode }
+            if matching.isEmpty {
+                var forced = modes[0]
+                forced.truncation = mode
+                modes = [forced]
+            } else {
+                modes = matching
+            }
         }
         if !out.isJSON {
             out.line(out.bold("scenario \(scenario.name)") + " (a model, not a cluster): \(scenario.summary)")
-            if modes.count > 1 { out.line("played with " + modes.map(\.label).joined(separator: ", then with ")) }
+            if modes.count > 1 {
+                out.line("played with " + modes.map(\.variantLabel).joined(separator: ", then with "))
+            }
         }
-        var outcomes: [(mode: TruncationMode, lost: [String], diverged: [(replica: Int, offsets: [Int])])] = []
+        var outcomes: [(mode: ModelConfig, lost: [String], diverged: [(replica: Int, offsets: [Int])])] = []
         for mode in modes {
-            let (model, diverged) = try play(scenario, mode: mode)
+            let (model, diverged) = try play(scenario, config: mode)
             outcomes.append((mode, model.lostWrites.map(\.value), diverged))
         }
         if out.isJSON {
@@ -51,7 +68,9 @@ struct SimScenarioRunner {
                         .array(
                             outcomes.map { o in
                                 .object([
-                                    ("truncation", .string(o.mode.rawValue)), ("lost", .integer(o.lost.count)),
+                                    ("kafka", .string(o.mode.kafka.rawValue)),
+                                    ("truncation", .string(o.mode.truncation.rawValue)),
+                                    ("lost", .integer(o.lost.count)),
                                     ("lost_records", .strings(o.lost)),
                                     (
                                         "diverged",
@@ -70,7 +89,9 @@ struct SimScenarioRunner {
         }
         if outcomes.count > 1 {
             out.line(out.bold("compared:"))
-            for o in outcomes { out.line("  \(o.mode.label): \(Self.verdict(lost: o.lost, diverged: o.diverged))") }
+            for o in outcomes {
+                out.line("  \(o.mode.variantLabel): \(Self.verdict(lost: o.lost, diverged: o.diverged))")
+            }
         }
         out.hint("the model is left at the last step: `sim show`, `sim undo`, or keep moving it")
     }
@@ -94,7 +115,7 @@ struct SimScenarioRunner {
         var table = TextTable(headers: ["SCENARIO", "STEPS", "PLAYED WITH", "SHOWS"])
         for s in SimScenario.all {
             table.append([
-                s.name, "\(s.steps.count)", s.variants.map(\.rawValue).joined(separator: " then "), s.summary,
+                s.name, "\(s.steps.count)", s.variants.map(\.label).joined(separator: " then "), s.summary,
             ])
         }
         out.line(ModelPicture.label + ": scenarios")
@@ -105,17 +126,17 @@ struct SimScenarioRunner {
     /// One mode of a scenario, from a fresh model; returns the final model and
     /// the widest divergence seen between a running follower and the leader on the way.
     private func play(
-        _ scenario: SimScenario, mode: TruncationMode
+        _ scenario: SimScenario, config: ModelConfig
     ) throws -> (ReplicationModel, [(replica: Int, offsets: [Int])]) {
         var diverged: [(replica: Int, offsets: [Int])] = []
-        var config = scenario.config
-        config.truncation = mode
         let state = SimLabState.reset(in: ctx.session, to: ReplicationModel(config))
-        let tag: [(String, JSONValue)] = [("scenario", .string(scenario.name)), ("variant", .string(mode.rawValue))]
-        if !out.isJSON { out.line(out.bold("── \(scenario.name) with \(mode.label) ──")) }
+        let tag: [(String, JSONValue)] = [
+            ("scenario", .string(scenario.name)), ("variant", .string(config.variantName)),
+        ]
+        if !out.isJSON { out.line(out.bold("── \(scenario.name) with \(config.variantLabel) ──")) }
         runner.print(
-            state, command: "sim --truncation \(mode.rawValue)", result: ModelStep(event: "start"), previous: nil,
-            showSettings: true, extra: tag, streamed: true)
+            state, command: "sim --kafka \(config.kafka.rawValue) --truncation \(config.truncation.rawValue)",
+            result: ModelStep(event: "start"), previous: nil, showSettings: true, extra: tag, streamed: true)
         for (index, step) in scenario.steps.enumerated() {
             try ctx.cancellation.check()
             if !out.isJSON {
@@ -167,9 +188,16 @@ struct SimScenarioRunner {
         if !out.isJSON {
             out.line("")
             out.line(
-                out.bold("result with \(mode.label):") + " "
+                out.bold("result with \(config.variantLabel):") + " "
                     + Self.verdict(lost: state.model.lostWrites.map(\.value), diverged: diverged))
         }
         return (state.model, diverged)
     }
+}
+
+extension ModelConfig {
+    /// "Kafka 0.10 rules, HW truncation (before KIP-101)": which rules a scenario variant plays.
+    var variantLabel: String { kafka.label + ", " + truncation.label }
+    /// "3.9", or "3.9/hw" when the truncation is not the version's own.
+    var variantName: String { kafka.rawValue + (truncation == kafka.truncation ? "" : "/" + truncation.rawValue) }
 }

@@ -43,7 +43,7 @@ enum CompactionDemo {
             let remaining = try readAll(topic: topic, ctx: ctx)
             printRecords(remaining, out)
             out.line(
-                "All \(remaining.count) records remain: no cleaner ran. On the compose cluster (`connect compose`), after the cleaner: one record per key with its latest value, and \(records.tombstoned) gone once its tombstone expires."
+                "All \(remaining.count) records remain: no cleaner ran. On the compose cluster (`connect compose`), after the cleaner: one record per key with its latest value; \(records.tombstoned)'s earlier values go at the first cleaning that reaches its tombstone, and the tombstone itself at a later cleaning, once delete.retention.ms has passed since that first one."
             )
             out.setResult(
                 .object([
@@ -83,9 +83,12 @@ enum CompactionDemo {
                 (String(decoding: $0.key ?? [], as: UTF8.self), $0.value.map { String(decoding: $0, as: UTF8.self) })
             })
         if done {
+            let tombstoneRemains = remaining.contains {
+                $0.value == nil && String(decoding: $0.key ?? [], as: UTF8.self) == records.tombstoned
+            }
             out.line(
-                "Compacted: \(records.writes.count + 1) records became \(remaining.count); each key kept only its latest value, offsets unchanged (note the gaps), and \(records.tombstoned) disappeared with its tombstone."
-            )
+                records.compactedReading(
+                    written: records.writes.count + 1, remaining: remaining.count, tombstoneRemains: tombstoneRemains))
         } else {
             out.line(
                 "The cleaner has not finished within \(Arguments.formatDuration(wait)) (it checks every log.cleaner.backoff.ms, 15 s by default); run `consume \(topic)` again in a moment."
@@ -143,6 +146,17 @@ struct CompactionPlan {
 
     /// Compaction is visible when every live key appears once with its latest
     /// value and the tombstoned key has no value left (its tombstone may linger).
+    /// What a finished cleaning shows, tombstone included: the key's older values
+    /// went at the first cleaning that reached the tombstone; delete.retention.ms
+    /// decides only when the tombstone itself goes.
+    func compactedReading(written: Int, remaining: Int, tombstoneRemains: Bool) -> String {
+        "Compacted: \(written) records became \(remaining); each key kept only its latest value, offsets unchanged (note the gaps). "
+            + "\(tombstoned)'s earlier values went at the first cleaning that reached its tombstone; the tombstone itself "
+            + (tombstoneRemains
+                ? "is still there, and goes at a later cleaning once delete.retention.ms (1 s here) has passed since that one."
+                : "is gone too: a later cleaning removed it, delete.retention.ms (1 s here) after the first.")
+    }
+
     func isCompacted(_ records: [(key: String, value: String?)]) -> Bool {
         let own = records.filter { latest[$0.key] != nil }
         for (key, value) in latest {

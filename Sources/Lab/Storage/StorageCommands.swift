@@ -71,7 +71,7 @@ enum StorageCommands {
                     "create a compacted topic, write several values per key and a tombstone, wait for the cleaner, read what remains",
                 usage: "compaction demo [--keys N] [--wait 90s]", options: ["--keys", "--wait"],
                 details:
-                    "On the compose cluster the topic uses cleanup.policy=compact with segment.ms=1000, min.cleanable.dirty.ratio=0.01 and delete.retention.ms=1000 so the cleaner acts within about 15-30 s (log.cleaner.backoff.ms). The embedded cluster has no log cleaner: there it writes the same records and shows that all of them remain."
+                    "On the compose cluster the topic uses cleanup.policy=compact with segment.ms=1000, min.cleanable.dirty.ratio=0.01 and delete.retention.ms=1000 so the cleaner acts within about 15-30 s (log.cleaner.backoff.ms); min.compaction.lag.ms=0 lets it clean records of any age. The first cleaning that reaches the tombstone removes the key's earlier values; delete.retention.ms decides only when the tombstone itself goes. The embedded cluster has no log cleaner: there it writes the same records and shows that all of them remain."
             ) { ctx in
                 try CompactionDemo.run(ctx)
             }

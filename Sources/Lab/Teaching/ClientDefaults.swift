@@ -25,7 +25,7 @@ enum ClientDefaults {
             setting: "idempotence", librdkafkaKeys: ["enable.idempotence"], librdkafka: "false",
             javaKey: "enable.idempotence", java: "true",
             note:
-                "Java turned it on by default in 3.0 (KIP-679); a librdkafka producer can write a retried batch twice unless you enable it"
+                "Java's default became true with KIP-679, in effect from 3.0.1, 3.1.1 and 3.2 (3.0.0 and 3.1.0 kept it off by a bug, KAFKA-13598), and since 3.2 it is silently off when acks, retries or max.in.flight.requests.per.connection conflict and enable.idempotence was not set (KAFKA-13673; set explicitly, a conflict is an error); a librdkafka producer can write a retried batch twice unless you enable it"
         ),
         Row(
             setting: "acks", librdkafkaKeys: ["acks"], librdkafka: "-1",
@@ -45,7 +45,7 @@ enum ClientDefaults {
             setting: "keyed partitioner", librdkafkaKeys: ["partitioner"], librdkafka: "consistent_random",
             javaKey: "partitioner.class", java: "null (built-in: murmur2)",
             note:
-                "librdkafka hashes a key with CRC32, Java with murmur2, so the same key lands on different partitions unless the librdkafka side sets partitioner=murmur2_random; keyless messages: librdkafka picks a random partition per message, Java sticks to one partition per batch (KIP-480, KIP-794)"
+                "librdkafka hashes a key with CRC32, Java with murmur2, so the same key lands on different partitions unless the librdkafka side sets partitioner=murmur2_random; keyless messages stick to one partition in both: librdkafka for sticky.partitioning.linger.ms (2 × linger.ms, so 10 ms; random per message only when it is 0), Java until about batch.size bytes went to it (KIP-480, KIP-794)"
         ),
         Row(
             setting: "isolation level", librdkafkaKeys: ["isolation.level"], librdkafka: "read_committed",
@@ -72,6 +72,13 @@ enum ClientDefaults {
             setting: "delivery timeout", librdkafkaKeys: ["message.timeout.ms"], librdkafka: "300000",
             javaKey: "delivery.timeout.ms", java: "120000",
             note: "librdkafka accepts delivery.timeout.ms as an alias"),
+        Row(
+            setting: "producer buffer", librdkafkaKeys: ["queue.buffering.max.messages", "queue.buffering.max.kbytes"],
+            librdkafka: "100000, 1048576",
+            javaKey: "buffer.memory", java: "33554432",
+            note:
+                "librdkafka refuses produce() at once with _QUEUE_FULL when either limit is reached (the application polls and tries again); Java's send() blocks up to max.block.ms (60000) for room in buffer.memory, then throws"
+        ),
         Row(
             setting: "requests in flight", librdkafkaKeys: ["max.in.flight"], librdkafka: "1000000",
             javaKey: "max.in.flight.requests.per.connection", java: "5",

@@ -19,9 +19,13 @@ extension Concepts {
                 its leader epoch into each batch header, and it recompresses them when the topic's compression.type \
                 differs from the producer's codec (with the default, producer, it keeps them compressed as sent).
 
-                Only the newest segment, the active one, is written to. It is rolled when it reaches \
-                log.segment.bytes (1 GiB by default) or is older than log.roll.ms. Retention and compaction work on \
-                whole closed segments: with cleanup.policy=delete a segment is removed once all its records are older \
+                Only the newest segment, the active one, is written to. The leader rolls it, and starts a new one, \
+                only while appending a batch (UnifiedLog.maybeRoll, LogSegment.shouldRoll): when the batch would not fit \
+                in log.segment.bytes (1 GiB by default), when the segment's first record is older than segment.ms (the \
+                broker's log.roll.ms has no default, so log.roll.hours, 168 hours, applies), or when its offset or \
+                time index is full. A quiet partition therefore never rolls, however old its active segment gets \
+                (retention may still delete that segment once every record in it has expired, leaving an empty one). \
+                Retention and compaction work on whole closed segments: with cleanup.policy=delete a segment is removed once all its records are older \
                 than retention.ms (7 days by default), which is why a topic's low watermark moves in jumps.
 
                 Key question: why can a consumer read from any offset quickly even in a huge log? Because the segment \
@@ -44,8 +48,15 @@ extension Concepts {
                 The dirty ratio is a property of the whole log, not of a segment: the bytes written since the last \
                 cleaning over all the bytes of the log's closed segments. The cleaner picks the log whose ratio is \
                 highest and above min.cleanable.dirty.ratio (0.5 by default) and never touches the active segment, so a \
-                small segment.ms or segment.bytes makes compaction visible sooner. Changelog topics of Kafka Streams, CDC topics and __consumer_offsets itself \
-                are compacted.
+                small segment.ms or segment.bytes makes compaction visible sooner. Changelog topics of Kafka Streams, \
+                CDC topics and __consumer_offsets itself are compacted.
+
+                Two lags bound when a record can go. min.compaction.lag.ms (0 by default) keeps a record out of the \
+                cleaner's reach until it is that old: a segment holding a younger record is not cleaned \
+                (LogCleanerManager), so consumers get a guaranteed window to see every value. max.compaction.lag.ms \
+                (unlimited by default, KIP-354) makes a log cleanable once its oldest uncleaned record is that old, \
+                whatever its dirty ratio, and on a compacted topic also lowers segment.ms to it \
+                (LogConfig.maxSegmentMs), so a key's old values and deletes go within a bounded time.
 
                 Key question: what does a new consumer of a compacted topic read? At least the latest value of every \
                 live key, and possibly some older values not compacted yet; never a state older than it would have had. \
@@ -75,7 +86,8 @@ extension Concepts {
                 acknowledged batch, and the sequence state that goes with it, survive a leader change. It also needs \
                 retries (librdkafka retries until message.timeout.ms) and at most five requests in flight per \
                 connection, matching the broker's five-batch memory. librdkafka enforces all three when you enable it; \
-                librdkafka 2.0.2 leaves it off by default, the Java client 3.x turns it on (`explain defaults`).
+                librdkafka 2.0.2 leaves it off by default; the Java client turns it on from 3.0.1, 3.1.1 and 3.2, but \
+                silently leaves it off when acks, retries or max.in.flight conflict (`explain defaults`).
 
                 Key question: what does idempotence not protect against? Duplicates created by the application \
                 itself, such as a process that restarts and produces the same data again with a new PID. That takes \
@@ -118,7 +130,9 @@ extension Concepts {
             title: "Compression codecs",
             text: """
                 The producer compresses whole batches, not single messages, and the broker stores and serves them \
-                compressed: the cost is paid once in the producer and once in each consumer, and the saving applies to \
+                compressed: the cost is paid in the producer, in each consumer, and in the partition leader, which \
+                decompresses every compressed batch it receives to validate its records (LogValidator in Kafka's \
+                storage module), and recompresses it when the topic's compression.type names another codec; the saving applies to \
                 the network, the disk and replication. Ratios depend entirely on the data: repetitive JSON or logs may \
                 shrink two to four times, random or already-compressed data not at all. As a rule lz4 and snappy are \
                 the cheapest in CPU, zstd usually compresses best among the fast codecs at more CPU, and gzip \
@@ -142,11 +156,19 @@ extension Concepts {
                 keys).
 
                 The hash depends on the client. librdkafka's default partitioner, consistent_random, takes the CRC32 \
-                of the key (keyless messages go to a random partition each); the Java producer hashes the key with \
-                murmur2 (keyless messages stick to one partition per batch). The same key therefore lands on different \
+                of the key; the Java producer hashes the key with murmur2. The same key therefore lands on different \
                 partitions from a Java service and from a librdkafka one (kcat, confluent-kafka-python, kafkalab), \
                 which breaks per-key ordering across them, unless the librdkafka side sets partitioner=murmur2_random, \
                 its Java-compatible choice.
+
+                Keyless messages are not spread one by one. librdkafka 2.0.2 sends them all to one partition, picked \
+                at random, for sticky.partitioning.linger.ms, then picks another (rd_kafka_msg_sticky_partition in \
+                rdkafka_msg.c); that setting defaults to twice linger.ms (rdkafka_conf.c), 10 ms, and only at 0 is \
+                every keyless message placed at random, which `set linger.ms 0` also brings about. So \
+                `produce --count 50` without a key, written within a few milliseconds, lands on one partition, and after \
+                `set linger.ms 0` on several. The Java producer sticks too (KIP-480; KIP-794's built-in partitioner \
+                since 3.3 moves on once about batch.size bytes went to the partition). Sticking fills bigger batches: \
+                fewer requests for the same messages, and an even spread over time rather than per message.
 
                 Key question: why do all of a customer's orders arrive in order? Because they share a key, hence a \
                 partition, and a partition is an ordered log read by one consumer of the group. `produce --key` \
@@ -154,7 +176,7 @@ extension Concepts {
                 """,
             commands: [
                 "produce --key customer-{i} --count 6 \"order {i}\"", "consume --from beginning",
-                "set partitioner murmur2_random",
+                "produce --count 50 \"click {i}\"", "set linger.ms 0", "set partitioner murmur2_random",
                 "help config partitioner", "explain defaults",
             ]),
         Concept(
@@ -163,8 +185,11 @@ extension Concepts {
             text: """
                 The producer collects messages per partition into batches and sends a batch when it is full \
                 (batch.size bytes; librdkafka also caps it at batch.num.messages) or when its first message has waited \
-                linger.ms. Each produce request carries one batch per partition, so larger batches mean fewer requests, \
-                less per-request overhead on both sides, and better compression.
+                linger.ms. librdkafka 2.0.2 sends each batch in a produce request of its own (rdkafka_msgset_writer.c \
+                writes one topic and one partition into every ProduceRequest), so `bench`'s requests column counts \
+                batches too; the Java producer instead packs the ready batches of every partition led by one broker \
+                into one request. Either way larger batches mean fewer requests, less per-request overhead on both \
+                sides, and better compression.
 
                 linger.ms is the throughput-versus-latency dial: 0 sends at once (lowest latency, tiny batches), 5 to 50 \
                 usually multiplies throughput for a few milliseconds of delay, and beyond that the gain flattens while \
@@ -197,7 +222,9 @@ extension Concepts {
 
                 Key question: which knob matters most for catching up a backlog? The size limits, since data is always \
                 available; for a lightly loaded topic, fetch.min.bytes and the wait decide latency. `bench consume` \
-                measures any combination on a seeded topic.
+                measures any combination on a seeded topic, on the compose cluster: the embedded cluster's mock ignores \
+                fetch.min.bytes and max.partition.fetch.bytes (it answers each fetch at once with one stored message \
+                set per partition, rdkafka_mock_handlers.c), so rows varying them differ there by noise only.
                 """,
             commands: [
                 "seed", "bench consume fetch.min.bytes=1,65536 fetch.wait.max.ms=10,500", "help config fetch.min.bytes",
@@ -295,7 +322,9 @@ extension Concepts {
                 that spikes after a deploy points at a regression; a committed offset that stops moving while lag \
                 exists means a stalled or dead consumer. kafkalab evaluates a window of samples after Burrow's \
                 statuses: OK, WARN (lag never decreased), STALL (offset not moving), STOP (no commits for longer than the \
-                window) and REWIND (offset went backwards).
+                window, unless the window saw the consumer caught up) and REWIND (offset went backwards and has not yet \
+                come back to where it was), checked in Burrow's order: current lag, STOP, REWIND, lag 0 in the window, \
+                STALL, WARN.
 
                 Burrow reads every commit from __consumer_offsets, so it sees a live consumer that keeps committing \
                 the same offset (STALL) apart from one that stopped committing (STOP). kafkalab polls the committed \

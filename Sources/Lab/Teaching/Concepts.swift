@@ -35,7 +35,7 @@ struct ConceptTable: Sendable {
 /// Every concept `explain` knows, by name. Each lab contributes one list below;
 /// a new lab appends its list to `all` and nothing else changes.
 enum Concepts {
-    static let all: [Concept] = replication + storage + producers + consumers + lag + clients
+    static let all: [Concept] = replication + storage + producers + consumers + delivery + lag + clients
 
     /// A repeated name keeps its first text (ConceptsTests fails on repeats).
     static let table: [String: Concept] = Dictionary(
@@ -91,8 +91,10 @@ enum Concepts {
 
                 Consumers read only below the high watermark, so a message the leader has but its followers have not yet \
                 copied is invisible to them. That is why a committed message cannot disappear after a leader change: the \
-                new leader, an ISR member, already had it. When the ISR shrinks the leader waits for fewer replicas, so \
-                the high watermark can move faster, with fewer copies behind it.
+                new leader, an ISR member, already had it. When the ISR shrinks the leader waits for fewer replicas, but \
+                since Kafka 3.7 (KAFKA-15583) it does not move the high watermark at all while the ISR is smaller \
+                than min.insync.replicas: what is written meanwhile stays invisible until the ISR grows again (before \
+                3.7 the HW kept moving with fewer copies behind it; `sim compare min-isr 3.6 3.9`).
 
                 `isr` and `topic describe` show each partition's high watermark as HIGH (the "latest" offset a consumer \
                 can reach) next to LOW, the first offset still stored.
@@ -136,9 +138,10 @@ enum Concepts {
                 consumer checks its position against the new leader's epochs and so notices when the log it read was \
                 truncated (KIP-320).
 
-                kafkalab shows no leader epochs of a cluster (only the `sim` model has them): librdkafka before 2.1.0 (Debian 12 ships 2.0.2) does not expose them, \
-                later versions only with fetched messages and not in metadata, and the embedded cluster has none. A leader change in `isr watch` is a new epoch \
-                on real Kafka.
+                kafkalab shows no leader epochs of a cluster (only the `sim` model has them): librdkafka before 2.1.0 \
+                (Debian 12 ships 2.0.2) does not expose them; 2.1.0 and later do, on fetched messages, on topic \
+                partition lists (committed offsets, for example) and in statistics; and the embedded cluster has none. \
+                A leader change in `isr watch` is a new epoch on real Kafka.
 
                 Key question: how does a follower know what to truncate after a leader change? It compares leader \
                 epochs: anything it wrote under an epoch beyond the point where that epoch ended on the new leader was \
@@ -212,15 +215,17 @@ enum Concepts {
                 min.insync.replicas.
 
                 More waiting means more latency per request, but throughput can stay high with batching and several \
-                requests in flight. enable.idempotence=true requires acks=all. acks=1 and acks=0 ignore \
-                min.insync.replicas: they keep writing when only the leader is left, which is exactly when a second \
-                failure loses data.
+                requests in flight. enable.idempotence=true requires acks=all. acks=1 and acks=0 are never refused for \
+                a small ISR: they keep writing when only the leader is left, which is exactly when a second failure \
+                loses data. Since Kafka 3.7 the HW does not move while the ISR is below min.insync.replicas, so such \
+                a write is acknowledged (acks=1) but no consumer can read it until the ISR grows.
 
                 `set acks all` (or 1, or 0) changes the session producer; `produce` prints each failed delivery's error \
                 name. On the embedded cluster the mock ignores acks: every setting gets the same answer.
 
                 Key question: how does min.insync.replicas interact with acks? Only acks=all consults it: together they \
-                mean "acknowledged means on at least N brokers"; with acks=1 or 0 the setting has no effect.
+                mean "acknowledged means on at least N brokers"; acks=1 or 0 writes are never refused for it, but since \
+                3.7 they only become readable once the ISR reaches it again.
                 """,
             commands: ["set acks all", "produce <value>", "min-isr demo", "explain min-isr", "sim scenario min-isr"]),
     ]

@@ -6,8 +6,10 @@ import Testing
 
 /// Replays `examples/<example>` line by line in compose mode on a fresh
 /// session whose cluster is `kafka` (a scripted Kafka 3.9 stand-in).
+/// `before` scripts the stand-in just before the first line equal to a key: what
+/// Kafka does there that the mock under the stand-in cannot (a coordinator's fence).
 func replayInComposeMode(
-    _ example: String, on kafka: ScriptedKafka
+    _ example: String, on kafka: ScriptedKafka, before: [String: (ScriptedKafka) -> Void] = [:]
 ) throws -> (session: TestSession, result: ScriptRunner.Result) {
     let t = TestSession(standIn: kafka)
     // This file is Tests/LabClusterTests/Support/ComposeReplay.swift; examples/ is at the root.
@@ -16,7 +18,25 @@ func replayInComposeMode(
     let lines = try String(contentsOf: script, encoding: .utf8).split(
         separator: "\n", omittingEmptySubsequences: false
     ).map(String.init)
-    return (t, ScriptRunner(dispatcher: t.dispatcher).run(lines: lines, in: t.session))
+    let runner = ScriptRunner(dispatcher: t.dispatcher)
+    var result = ScriptRunner.Result()
+    var from = 0
+    for (index, line) in lines.enumerated() {
+        guard let script = before[line] else { continue }
+        let part = runner.run(lines: Array(lines[from..<index]), in: t.session)
+        result.executed += part.executed
+        result.failures += part.failures
+        if part.stopped { return (t, result) }
+        script(kafka)
+        from = index
+    }
+    let rest = runner.run(lines: Array(lines[from...]), in: t.session)
+    result.executed += rest.executed
+    result.failures += rest.failures
+    result.quit = rest.quit
+    result.interrupted = rest.interrupted
+    result.stopped = rest.stopped
+    return (t, result)
 }
 
 /// Replays `example` `times` times in a row on one stand-in, each run from a fresh

@@ -79,6 +79,10 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     var markerDelayMs = 200
     /// Wall time after which the mock (the data path) moves a killed broker's leadership.
     var fenceSeconds = 1.0
+    /// Wall milliseconds a leader holds its next Produce answer once a follower in its
+    /// ISR was killed (Kafka: until the fence). 0 by default, to keep the suite fast:
+    /// the mock under the stand-in acknowledges without its followers.
+    var killedFollowerHoldsWritesMs: Int32 = 0
     var activeControllerId: Int32? = 102
     /// ListGroups: the groups each broker lists; a broker in `groupListingFailures` answers with that error.
     var groupsByBroker: [Int32: [GroupListing]] = [:]
@@ -162,6 +166,15 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     func isr(_ topic: String, _ partition: Int32) -> [Int32]? { model[topic]?[partition]?.isr }
 
+    /// A second producer's init_transactions with the same transactional.id is about to
+    /// run: Kafka's coordinator bumps the epoch, and the first producer's next EndTxn is
+    /// answered PRODUCER_FENCED. The mock gives the second producer a new id instead and
+    /// fences nobody, so the answer is injected (its first EndTxn from now on, which must
+    /// be the first producer's).
+    func fenceOnNextEndTxn() {
+        mock.injectErrors(api: .endTxn, [90])  // PRODUCER_FENCED
+    }
+
     /// Moves Kafka's time on by `ms` and lets the cluster act on it (fencing,
     /// registration, catching up, ISR shrinks), as a metadata poll would see it.
     func advance(ms: Int) throws {
@@ -175,6 +188,12 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     func stallFetches(of id: Int32) throws {
         try catchUp()
         stalled.insert(id)
+        // Caught up until now: its last fetch reached the leader's end.
+        for (topic, parts) in model {
+            for (p, m) in parts where m.isr.contains(id) && m.leader != id {
+                model[topic]?[p]?.lastCaughtUpMs[id] = nowMs
+            }
+        }
     }
 
     func resumeFetches(of id: Int32) throws {
@@ -205,6 +224,15 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             registerAtMs[id] = nil
             nextFetchMs[id] = nil
             if registered.contains(id) { crashedAtMs[id] = nowMs }
+            if killedFollowerHoldsWritesMs > 0 {
+                let leaders = Set(
+                    model.filter { !Self.internalTopics.contains($0.key) }.values.flatMap(\.values)
+                        .filter { $0.isr.contains(id) && $0.leader != id && $0.leader >= 0 }.map(\.leader))
+                for leader in leaders {
+                    try? mock.delayNextResponse(
+                        broker: leader, api: .produce, milliseconds: killedFollowerHoldsWritesMs)
+                }
+            }
             // A producer waiting on the dead leader polls the mock, not this script:
             // the mock moves leadership after `fenceSeconds` of wall time, as the
             // controller would after broker.session.timeout.ms.
