@@ -17,6 +17,11 @@ public final class EmbeddedCluster: @unchecked Sendable {
     public let brokerCount: Int
     public let bootstrap: String
     private let stopped = Mutex<Set<Int32>>([])
+    /// Set once the mock's thread is found gone: its handle is then freed
+    /// memory, never to be passed to librdkafka again (not even to destroy it).
+    private let ended = Atomic<Bool>(false)
+    /// Set by `endThreadForTesting`: the handle is freed, so never destroyed again.
+    private let freedForTesting = Atomic<Bool>(false)
 
     public init(brokers: Int = 3) throws {
         guard (1...32).contains(brokers) else {
@@ -27,7 +32,16 @@ public final class EmbeddedCluster: @unchecked Sendable {
         // otherwise put raw `%1|...PROTOUFLOW` lines on stderr.
         rd_kafka_conf_set_log_cb(conf, silentLogLine)
         host = try makeHandle(type: RD_KAFKA_PRODUCER, conf: conf)
-        guard let mock = rd_kafka_mock_cluster_new(host, Int32(brokers)) else {
+        // The mock's thread inherits this thread's signal mask, and librdkafka
+        // 2.0.2 does not block signals for it as rd_kafka_new does for its own
+        // threads: a signal handled there (Ctrl-C) interrupts its poll, and the
+        // thread then ends and frees the cluster. So it starts with all blocked.
+        var all = sigset_t(), previous = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_BLOCK, &all, &previous)
+        let created = rd_kafka_mock_cluster_new(host, Int32(brokers))
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        guard let mock = created else {
             rd_kafka_destroy(host)
             throw KafkaError.invalidArgument("librdkafka could not start its mock cluster")
         }
@@ -43,7 +57,41 @@ public final class EmbeddedCluster: @unchecked Sendable {
         // and the exit of every one-shot `-c status` waited that second, so the
         // teardown runs on its own thread and nobody waits for it (a process
         // that exits meanwhile just ends it). `waitForTeardowns` is for tests.
+        // A mock whose thread ended has freed itself: destroying it again would crash.
+        guard !ended.load(ordering: .acquiring) && !freedForTesting.load(ordering: .acquiring) else { return }
         Self.tearDown(mock: mock, host: host)
+    }
+
+    /// Tests: the cluster ends as it did when a signal interrupted its thread's
+    /// poll (its thread ends, the cluster is freed, its listeners close), so
+    /// that `isRunning` must find out by itself.
+    func endThreadForTesting() {
+        freedForTesting.store(true, ordering: .releasing)
+        rd_kafka_mock_cluster_destroy(mock)
+    }
+
+    /// Whether the mock's thread still serves. It ends (and frees the cluster)
+    /// when its poll fails, as when a signal interrupts it; its listeners close
+    /// with it. A stopped broker's listener is closed too, so the cluster is
+    /// gone when no broker accepts a connection although not all are stopped.
+    /// Costs one local connection attempt per broker; once gone, always false.
+    public var isRunning: Bool {
+        if ended.load(ordering: .acquiring) { return false }
+        let ports = self.ports
+        if ports.contains(where: { Self.accepts(port: $0) }) { return true }
+        if stoppedBrokers.count >= brokerCount { return true }
+        ended.store(true, ordering: .releasing)
+        return false
+    }
+
+    /// One line for a cluster whose thread has ended.
+    public static let endedMessage =
+        "the embedded cluster has stopped (librdkafka's mock thread ended; its topics and data are gone): `connect embedded` starts a new one"
+
+    /// Throws `endedMessage` once the cluster is gone, before a control call
+    /// would hand librdkafka its freed handle.
+    private func requireRunning() throws {
+        if !isRunning { throw KafkaError.invalidArgument(Self.endedMessage) }
     }
 
     private static let teardownsInFlight = Atomic<Int>(0)
@@ -80,6 +128,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
     /// Creates a topic. The mock ignores `replicationFactor` (every partition
     /// gets the first min(3, N) brokers as replicas).
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32 = 3) throws {
+        try requireRunning()
         guard partitions > 0 else { throw KafkaError.invalidArgument("partitions must be at least 1") }
         let err = nudged { rd_kafka_mock_topic_create(mock, name, partitions, replicationFactor) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
@@ -87,6 +136,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
 
     /// Closes the broker's listener and connections (stop and kill are the same here).
     public func stopBroker(_ id: Int32) throws {
+        try requireRunning()
         try checkBroker(id)
         let err = nudged { rd_kafka_mock_broker_set_down(mock, id) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
@@ -94,6 +144,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
     }
 
     public func startBroker(_ id: Int32) throws {
+        try requireRunning()
         try checkBroker(id)
         let err = nudged { rd_kafka_mock_broker_set_up(mock, id) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
@@ -102,6 +153,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
 
     /// Moves a partition's leadership (-1: no leader), as a controller would.
     public func setLeader(topic: String, partition: Int32, broker: Int32) throws {
+        try requireRunning()
         if broker != -1 { try checkBroker(broker) }
         let err = nudged { rd_kafka_mock_partition_set_leader(mock, topic, partition, broker) }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
@@ -110,6 +162,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
     /// Makes the next `errors.count` requests of `api` fail with these codes,
     /// in order. For tests and for demos that say the errors were injected.
     public func injectErrors(api: KafkaApi, _ errors: [Int32]) {
+        guard isRunning else { return }
         var codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
         rd_kafka_mock_push_request_errors_array(mock, api.rawValue, codes.count, &codes)
     }
@@ -119,6 +172,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
     /// the response waits, so a client that times out first re-sends a request the
     /// broker already applied: the lost-acknowledgement case of a real network.
     public func delayNextResponse(broker: Int32, api: KafkaApi, milliseconds: Int32) throws {
+        try requireRunning()
         try checkBroker(broker)
         let err = kafkalab_mock_broker_push_error_rtt(
             mock, broker, api.rawValue, RD_KAFKA_RESP_ERR_NO_ERROR, milliseconds)
@@ -139,6 +193,7 @@ public final class EmbeddedCluster: @unchecked Sendable {
 
     /// Drops the errors still queued for `api` by `injectErrors`.
     public func clearInjectedErrors(api: KafkaApi) {
+        guard isRunning else { return }
         rd_kafka_mock_clear_request_errors(mock, api.rawValue)
     }
 
@@ -170,19 +225,24 @@ public final class EmbeddedCluster: @unchecked Sendable {
     }
 
     /// Connects to 127.0.0.1:port and closes at once (a stopped broker refuses: fine).
-    private static func touch(port: UInt16) {
+    private static func touch(port: UInt16) { _ = accepts(port: port) }
+
+    /// Whether 127.0.0.1:port accepts a connection (closed at once).
+    private static func accepts(port: UInt16) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return }
+        // No socket to try with: say it accepts rather than call a cluster gone.
+        guard fd >= 0 else { return true }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) {
+        let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
+        return result == 0 || errno != ECONNREFUSED
     }
 
     private func checkBroker(_ id: Int32) throws {

@@ -6,7 +6,14 @@ import Foundation
 /// strings of any length, although a `client.id` longer than 65,535 bytes
 /// overflows the request header and aborts the process in `rd_realloc`
 /// (longer than the protocol's 32,767, the mock broker cannot parse it and the
-/// client never connects). Refusals say what the allowed values are.
+/// client never connects). `client.id` is tighter still: the statistics writer
+/// (`rd_kafka_stats_emit_all`, rdkafka.c) prints it unescaped into a 10,240-byte
+/// buffer that `_st_printf` doubles at most once per write, then advances past
+/// the end when the text is longer: the first write (about 470 bytes besides the
+/// id at worst) must stay under 20,480 bytes or the process crashes (a 20,500-
+/// byte id with `statistics.interval.ms` 1 segfaults). kafkalab's own
+/// clients enable statistics, so the limit holds whatever the interval. Refusals
+/// say what the allowed values are.
 public enum PropertyValueCheck {
     /// What the property's table row says its values are.
     public enum ValueType: Equatable, Sendable {
@@ -20,6 +27,10 @@ public enum PropertyValueCheck {
         "client.software.name", "client.software.version",
     ]
     public static let protocolStringLimit = 32_767
+    /// `client.id` also goes into librdkafka's statistics JSON, unescaped (see
+    /// the type's comment): at most this many bytes, and no `"` or `\`, which
+    /// would make the JSON unreadable and bench's figures silently zero.
+    public static let statisticsStringLimit = 20_000
     /// Any other value (certificates in `*.pem` get more room).
     public static let valueLimit = 65_535
     public static let pemLimit = 1_048_576
@@ -48,14 +59,23 @@ public enum PropertyValueCheck {
         if let refusal = refusal(for: key) { throw KafkaError.invalidArgument(refusal) }
         let bytes = value.utf8.count
         let limit =
-            protocolStringKeys.contains(key)
-            ? protocolStringLimit
-            : key.hasSuffix(".pem") ? pemLimit : valueLimit
+            key == "client.id"
+            ? statisticsStringLimit
+            : protocolStringKeys.contains(key)
+                ? protocolStringLimit
+                : key.hasSuffix(".pem") ? pemLimit : valueLimit
         if bytes > limit {
             let why =
-                protocolStringKeys.contains(key)
-                ? " (a Kafka protocol string; longer ones make librdkafka abort or never connect)" : ""
+                key == "client.id"
+                ? " (librdkafka 2.0.2's statistics writer overflows its buffer on longer ones and crashes)"
+                : protocolStringKeys.contains(key)
+                    ? " (a Kafka protocol string; longer ones make librdkafka abort or never connect)" : ""
             throw KafkaError.invalidArgument("\(key) takes at most \(limit) bytes\(why), not \(bytes)")
+        }
+        if key == "client.id", value.contains(where: { $0 == "\"" || $0 == "\\" }) {
+            throw KafkaError.invalidArgument(
+                "client.id takes no \" or \\: librdkafka writes it unescaped into its statistics JSON, which then cannot be read"
+            )
         }
         if value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw KafkaError.invalidArgument("\(key) takes no control characters (newline, tab, NUL, escape...)")
@@ -123,6 +143,21 @@ extension ConfigProperty {
         case "enum value": return .enumValue
         case "CSV flags": return .flags
         default: return .other
+        }
+    }
+
+    /// Set only through a C function (`dr_cb`, `log_cb`, `opaque`...): `set` cannot take it.
+    public var isCallbackOnly: Bool { description.hasSuffix("*Type: see dedicated API*") }
+
+    /// The values a TAB can offer: the enum's words (from the range column),
+    /// true/false for booleans, the assignors for `partition.assignment.strategy`.
+    public var completableValues: [String] {
+        if name == "partition.assignment.strategy" { return ["range", "roundrobin", "cooperative-sticky"] }
+        switch valueType {
+        case .boolean: return ["true", "false"]
+        case .enumValue:
+            return range.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        default: return []
         }
     }
 

@@ -1,4 +1,5 @@
 import CEditLine
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -23,10 +24,13 @@ import CEditLine
 ///   the process, with the terminal restored.
 /// - Ctrl-Z and `fg` redraw the line; a terminal resize reflows it.
 /// - Between reads the application's own handlers are in place untouched.
-/// - The signal must reach the thread blocked in `readLine`: call it on the
-///   main thread (Linux hands a process signal to the main thread first) or
-///   block SIGINT in every other thread. Read on another thread while the
-///   main thread takes the signal and Ctrl-C is not noticed at the prompt.
+/// - The signal must reach the thread blocked in `readLine`. An application
+///   that blocks its signals in every thread and takes them on one thread of
+///   its own (`sigwait`), so that none lands in a library's thread, names
+///   them in `signalsDuringRead`: the reading thread unblocks them only while
+///   it waits, and the signal thread hands over what it takes meanwhile with
+///   `forwardToReader` (libedit's re-raise, sent while the reader blocks the
+///   signal in libedit's handler, is one of them).
 ///
 /// Creating an editor sets `LC_CTYPE` from the environment, or to `C.UTF-8`,
 /// if it is still the default "C" locale, because libedit decodes keyboard
@@ -53,6 +57,12 @@ public final class LineEditor {
     /// only between reads, because libedit redraws the prompt at any time
     /// while `el_gets` runs.
     fileprivate private(set) var promptBuffer: UnsafeMutablePointer<CChar>
+    /// Signals the calling thread unblocks only while `readLine` waits (see
+    /// the type's comment); they are blocked again while the completer runs.
+    public var signalsDuringRead: [Int32] = []
+
+    /// The thread waiting in `readLine` with `signalsDuringRead` unblocked.
+    private static let reader = Mutex<ReaderThread?>(nil)
 
     /// - Parameters:
     ///   - programName: the name `~/.editrc` lines can be prefixed with.
@@ -124,11 +134,15 @@ public final class LineEditor {
         }
 
         var count: Int32 = 0
+        var unblocked = SignalWindow(signalsDuringRead)
         // el_gets leaves errno alone at end of input but sets it to EINTR
         // when a signal interrupted the read; clear it to tell them apart.
         errno = 0
-        guard let raw = el_gets(editLine, &count) else {
-            if errno == EINTR {
+        let got = el_gets(editLine, &count)
+        let readErrno = errno
+        unblocked.close()
+        guard let raw = got else {
+            if readErrno == EINTR {
                 finishInterruptedLine()
                 return .interrupted
             }
@@ -143,6 +157,57 @@ public final class LineEditor {
             line.removeLast()
         }
         return .line(line)
+    }
+
+    /// The read in progress with `signalsDuringRead` unblocked: its number
+    /// (each read gets a new one), or nil when no thread is reading.
+    public static var currentRead: Int? { reader.withLock { $0?.number } }
+
+    /// Sends `signal` to the thread waiting in `readLine` with it unblocked,
+    /// if one is (and, given `read`, only if it is still that read); false
+    /// when none is. Called from the application's signal thread.
+    ///
+    /// libedit's handler cannot interrupt a read that has not begun: a signal
+    /// that lands between the prompt and the read is lost to it (libedit
+    /// re-raises it to the process and reads on). The signal thread, seeing
+    /// that re-raise while the same read still waits, sends the signal again:
+    /// libedit has put the application's handler back by then, and the read
+    /// returns `.interrupted`.
+    @discardableResult
+    public static func forwardToReader(_ signal: Int32, ifStill read: Int? = nil) -> Bool {
+        reader.withLock { current in
+            guard let current, read == nil || read == current.number else { return false }
+            pthread_kill(current.thread, signal)
+            return true
+        }
+    }
+
+    private static let reads = Atomic<Int>(0)
+
+    /// The signals of one read, unblocked on the reading thread until `close`.
+    private struct SignalWindow {
+        private var set = sigset_t()
+        private var previous = sigset_t()
+        private let active: Bool
+
+        init(_ signals: [Int32]) {
+            active = !signals.isEmpty
+            guard active else { return }
+            sigemptyset(&set)
+            for s in signals { sigaddset(&set, s) }
+            let number = LineEditor.reads.add(1, ordering: .relaxed).newValue
+            LineEditor.reader.withLock { $0 = ReaderThread(thread: pthread_self(), number: number) }
+            pthread_sigmask(SIG_UNBLOCK, &set, &previous)
+        }
+
+        /// Ends the read before blocking the signals again: a signal forwarded
+        /// (under the lock) while the read is registered finds them unblocked,
+        /// so none is left pending on this thread for a later read.
+        mutating func close() {
+            guard active else { return }
+            LineEditor.reader.withLock { $0 = nil }
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
     }
 
     /// Stores `line` in the history store (which filters secrets, blank lines
@@ -182,8 +247,16 @@ public final class LineEditor {
         let beforeCursor = String(
             decoding: UnsafeRawBufferPointer(start: buffer, count: cursor - buffer), as: UTF8.self)
         let word = Completion.currentWord(in: beforeCursor)
+        // The completer may start threads (a client asking for topic names):
+        // they inherit this thread's mask, which must not admit the signals.
+        var blocked = sigset_t(), previous = sigset_t()
+        sigemptyset(&blocked)
+        for s in signalsDuringRead { sigaddset(&blocked, s) }
+        pthread_sigmask(SIG_BLOCK, &blocked, &previous)
+        let candidates = completer(beforeCursor)
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
 
-        switch Completion.action(word: word, candidates: completer(beforeCursor)) {
+        switch Completion.action(word: word, candidates: candidates) {
         case .beep:
             return UInt8(CC_REFRESH_BEEP)
         case .edit(let deleteBackward, let insert):
@@ -252,4 +325,12 @@ private func lineEditorPrompt(_ editLine: OpaquePointer?) -> UnsafeMutablePointe
 /// and threading: `LineEditor.instance(for:)`).
 private func lineEditorComplete(_ editLine: OpaquePointer?, _ key: Int32) -> UInt8 {
     LineEditor.instance(for: editLine).complete()
+}
+
+/// The reading thread's id, for `pthread_kill`.
+/// `@unchecked Sendable`: a pthread_t is an opaque id (a pointer on Darwin),
+/// only passed to `pthread_kill`, never dereferenced.
+private struct ReaderThread: @unchecked Sendable {
+    let thread: pthread_t
+    let number: Int
 }

@@ -16,8 +16,12 @@ struct KafkaLab: ParsableCommand {
     )
 
     /// `kafkalab --help` describes the shell and its flags (the default
-    /// subcommand), not only the list of subcommands.
+    /// subcommand), not only the list of subcommands. A bad flag is one line
+    /// on stderr and exit status 2, as the help says (ArgumentParser's own
+    /// handling prints a usage block and exits 64).
     static func main() {
+        // First: every thread started from here on inherits the blocked mask.
+        Signals.install()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "--help" || arguments.first == "-h" || arguments == ["help"] {
             print(KafkaLab.helpMessage(for: Shell.self))
@@ -26,7 +30,27 @@ struct KafkaLab: ParsableCommand {
             )
             return
         }
-        KafkaLab.main(arguments)
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot(arguments)
+        } catch {
+            exitForStartupError(error)
+        }
+        do {
+            var running = command
+            try running.run()
+        } catch {
+            exitForStartupError(error)
+        }
+    }
+
+    /// `--help` and `ExitCode` as ArgumentParser handles them; anything else is
+    /// a start-up failure: its first line, and exit status 2.
+    static func exitForStartupError(_ error: any Error) -> Never {
+        if error is ExitCode || exitCode(for: error) == .success { exit(withError: error) }
+        let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+        FileHandle.standardError.write(Data("error: \(message); `kafkalab --help` lists the flags\n".utf8))
+        Foundation.exit(2)
     }
 }
 
@@ -43,7 +67,7 @@ struct Shell: ParsableCommand {
             line (kafkalab < examples/01-cluster.kl), from -f FILE, or from -c "cmd; cmd". An unquoted \
             ';' separates commands everywhere. With --json, stdout holds only JSON documents. Exit \
             status: 0 when every command succeeded, 1 when one failed, 2 when the start-up failed, \
-            130 after Ctrl-C.
+            130 after Ctrl-C, 143 after SIGTERM (129 after SIGHUP).
             """)
 
     @OptionGroup var options: ShellOptions
@@ -79,7 +103,8 @@ struct ShellOptions: ParsableArguments {
     @Flag(name: .long, help: "Start the embedded cluster even if a real one answers.")
     var embedded = false
 
-    @Option(name: .long, help: "Brokers of the embedded cluster.")
+    // Unconditional: `--brokers -1` is a value out of range, not a missing one.
+    @Option(name: .long, parsing: .unconditional, help: "Brokers of the embedded cluster (1 to 32).")
     var brokers: Int = 3
 
     @Flag(name: .long, help: "Print every command's output as JSON: stdout holds only JSON documents.")
@@ -97,12 +122,17 @@ struct ShellOptions: ParsableArguments {
     @Option(name: .long, help: "docker-compose.yml that `broker stop|kill|start` drives.")
     var composeFile: String?
 
-    @Option(name: .long, help: "Seconds any cluster request may take.")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds any cluster request may take (0.5 to 300).")
     var timeout: Double = 10
 
     func validate() throws {
-        guard (1...32).contains(brokers) else { throw ValidationError("--brokers takes 1 to 32, not \(brokers)") }
-        guard timeout >= 0.5 && timeout <= 300 else { throw ValidationError("--timeout takes 0.5 to 300 seconds") }
+        guard (1...32).contains(brokers) else {
+            throw ValidationError("--brokers \(brokers) is out of range: it takes 1 to 32")
+        }
+        guard timeout >= 0.5 && timeout <= 300 else {
+            throw ValidationError(
+                "--timeout \(String(format: "%g", timeout)) is out of range: it takes 0.5 to 300 seconds")
+        }
         if embedded && bootstrap != nil { throw ValidationError("--embedded and --bootstrap exclude each other") }
         if embedded && (!config.isEmpty || !property.isEmpty || cluster != nil) {
             throw ValidationError(
@@ -112,7 +142,6 @@ struct ShellOptions: ParsableArguments {
     }
 
     func runShell() throws {
-        Signals.install()
         let stdinIsTerminal = isatty(STDIN_FILENO) == 1
         let scripted = command != nil || file != nil || !stdinIsTerminal
         let output = Output.standard(format: json ? .json : .table)
@@ -153,31 +182,38 @@ struct ShellOptions: ParsableArguments {
             _ = Unmanaged.passRetained(session)
         }
 
-        let result: ScriptRunner.Result
+        var result = ScriptRunner.Result()
+        // The whole script receives signals, between its commands too (each
+        // command's own run receives them while it runs).
         let cancellation = Cancellation()
         if let command {
-            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: "-c").run(
-                text: command, in: session, cancellation: cancellation)
+            result = cancellation.receivingSignals {
+                ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: "-c").run(
+                    text: command, in: session, cancellation: cancellation)
+            }
         } else if let file, let fileText {
-            result = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: file).run(
-                text: fileText, in: session, cancellation: cancellation)
+            result = cancellation.receivingSignals {
+                ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing, source: file).run(
+                    text: fileText, in: session, cancellation: cancellation)
+            }
         } else if !stdinIsTerminal {
             // Line by line, so kafkalab can be driven as a co-process: each
             // command runs (and its output is written) as soon as its line arrives.
+            // A signal while it waits for a line ends the process.
             let runner = ScriptRunner(dispatcher: dispatcher, keepGoing: keepGoing)
-            var lineResult = ScriptRunner.Result()
             var number = 0
-            while !lineResult.stopped, let line = Swift.readLine(strippingNewline: true) {
+            while !result.stopped, let line = Signals.waitingForInput({ Swift.readLine(strippingNewline: true) }) {
                 number += 1
-                runner.run(line: line, number: number, in: session, into: &lineResult, cancellation: cancellation)
+                runner.run(line: line, number: number, in: session, into: &result, cancellation: cancellation)
             }
-            if cancellation.isCancelled && !lineResult.quit { lineResult.interrupted = true }
-            result = lineResult
+            if cancellation.isCancelled && !result.quit { result.interrupted = true }
         } else {
-            Repl(session: session, dispatcher: dispatcher).run()
+            if let status = Repl(session: session, dispatcher: dispatcher).run() { throw ExitCode(status) }
             return
         }
-        if result.interrupted { throw ExitCode(130) }
+        if result.interrupted || Signals.termination != nil {
+            throw ExitCode(Signals.exitStatus(Signals.termination ?? SIGINT))
+        }
         if !result.succeeded { throw ExitCode(1) }
     }
 
@@ -227,15 +263,16 @@ struct Serve: ParsableCommand {
             "A second kafkalab given that list with --bootstrap finds this process's control channel (a Unix socket advertised under $XDG_RUNTIME_DIR or $TMPDIR) and creates topics and stops or starts brokers through it, as it would in one process."
     )
 
-    @Option(name: .long, help: "Number of brokers.")
+    @Option(name: .long, parsing: .unconditional, help: "Number of brokers (1 to 32).")
     var brokers: Int = 3
 
     @Option(name: .long, parsing: .upToNextOption, help: "Topics to create, as NAME or NAME:PARTITIONS.")
     var topic: [String] = []
 
     func run() throws {
-        guard (1...32).contains(brokers) else { throw ValidationError("--brokers takes 1 to 32, not \(brokers)") }
-        Signals.install()
+        guard (1...32).contains(brokers) else {
+            throw ValidationError("--brokers \(brokers) is out of range: it takes 1 to 32")
+        }
         let cluster = try EmbeddedCluster(brokers: brokers)
         for spec in topic {
             let parts = spec.split(separator: ":")

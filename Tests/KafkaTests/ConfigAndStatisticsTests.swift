@@ -16,6 +16,30 @@ struct ConfigTests {
         #expect(throws: Never.self) { try ClientConfig.validate(key: "linger.ms", value: "50") }
     }
 
+    /// Issue 28 item 3: librdkafka 2.0.2's statistics writer overflows on a
+    /// client.id of about 20,100 bytes or more and prints it unescaped.
+    @Test func clientIdIsLimitedToWhatTheStatisticsWriterHolds() {
+        let limit = PropertyValueCheck.statisticsStringLimit
+        #expect(throws: Never.self) {
+            try ClientConfig.validate(key: "client.id", value: String(repeating: "a", count: limit))
+        }
+        for refused in [
+            String(repeating: "a", count: limit + 1), String(repeating: "a", count: 32_767), "a\"b", "a\\b",
+        ] {
+            do {
+                try ClientConfig.validate(key: "client.id", value: refused)
+                Issue.record("client.id of \(refused.utf8.count) bytes accepted")
+            } catch let e as KafkaError {
+                #expect(e.message.contains("statistics"), "\(e.message)")
+                #expect(!e.message.contains("\n"))
+            } catch { Issue.record("\(error)") }
+        }
+        // Other protocol strings keep the protocol's own limit.
+        #expect(throws: Never.self) {
+            try ClientConfig.validate(key: "group.id", value: String(repeating: "g", count: 32_767))
+        }
+    }
+
     @Test func catalogComesFromTheLinkedLibrary() throws {
         let linger = try #require(ConfigCatalog.property(named: "linger.ms"))
         #expect(linger.scope == .producer)

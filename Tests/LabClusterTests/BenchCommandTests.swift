@@ -37,6 +37,38 @@ struct BenchCommandTests {
         }
     }
 
+    /// Issue 28 item 4: with no metadata for its topic (`topic.blacklist .*`)
+    /// bench waited message.timeout.ms (300 s) in silence. It notices within
+    /// the stall limit that nothing comes back, and stops in one line saying why.
+    @Test func aBenchThatCannotMakeProgressStopsAndSaysWhy() throws {
+        let t = try TestSession()
+        t.session.progressStallLimit = 1
+        try t.output(of: "set topic.blacklist .*")
+        let started = Date()
+        let message = try t.failure(of: "bench none --count 200 --warmup 0")
+        #expect(Date().timeIntervalSince(started) < 10, "took \(Date().timeIntervalSince(started)) s")
+        #expect(message.contains("no delivery report for 1s with"), "\(message)")
+        #expect(message.contains("it has no metadata for bench (hidden by topic.blacklist"), "\(message)")
+        #expect(!message.contains("\n"))
+        // The session goes on.
+        try t.output(of: "unset topic.blacklist")
+        let (runs, _) = try Self.documents(t, "bench none --count 500 --warmup 0")
+        #expect(runs.first?["delivered"]?.intValue == 500)
+    }
+
+    /// The same for seed (it lives in the consumers lab, but stalls alike).
+    @Test func aSeedThatCannotMakeProgressStopsAndSaysWhy() throws {
+        let t = try TestSession()
+        t.session.progressStallLimit = 1
+        try t.output(of: "set topic.blacklist .*")
+        let started = Date()
+        let message = try t.failure(of: "seed --count 50")
+        #expect(Date().timeIntervalSince(started) < 10, "took \(Date().timeIntervalSince(started)) s")
+        #expect(
+            message.contains("seed consumer-tuning: 50 of 50 sent, 0 delivered; no delivery report for 1s"),
+            "\(message)")
+    }
+
     @Test func codecRunsReportEveryFieldWithSaneRatios() throws {
         let t = try TestSession()
         let (runs, summary) = try Self.documents(t, "bench none lz4 --count 4000 --size 512 --warmup 200")

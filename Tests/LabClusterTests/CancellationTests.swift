@@ -29,6 +29,20 @@ struct CancellationTests {
         return info.partitions.reduce(0) { $0 + ((try? admin.watermarks(topic: topic, partition: $1.id).high) ?? 0) }
     }
 
+    /// Issue 28: the idempotence demo took 1.2-1.4 s to hear Ctrl-C in its
+    /// first seconds (the warm-up's flush waited in one piece).
+    @Test func idempotenceDemoHearsCtrlCInItsFirstSeconds() throws {
+        let t = try TestSession()
+        let before = SessionFacts(t.session)
+        let run = BackgroundRun(t, "idempotence demo")
+        #expect(BackgroundRun.await(30) { t.buffer.stdout.contains("each run: a fresh producer") })
+        run.cancel()
+        let result = try #require(run.wait(timeout: 30), "the demo ignored the cancellation")
+        #expect(result.secondsAfterCancel < 1.0, "took \(result.secondsAfterCancel) s")
+        #expect(result.outcome == .failed("interrupted"))
+        #expect(SessionFacts(t.session) == before)
+    }
+
     @Test func benchStopsAndReportsWhatItMeasured() throws {
         let t = try TestSession(format: .json)
         try t.output(of: "topic create b --partitions 6")

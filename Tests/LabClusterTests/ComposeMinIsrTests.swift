@@ -91,10 +91,11 @@ struct ComposeMinIsrTests {
         #expect(kafka.isr("s", 0)?.count == 2)
         // While the write waits, Kafka's 9 s pass: the next look at the ISR sees the fence.
         kafka.advanceAtPoll[kafka.metadataPolls + 2] = 9_000
-        let before = t.buffer.stdout.count
+        let before = t.buffer.stderr.count
         // (Delivered or not: the mock under the stand-in refuses a Produce only once.)
         t.run("produce --topic s x")
-        let text = String(t.buffer.stdout.dropFirst(before))
+        // A warning: on stderr (issue 28 item 5).
+        let text = String(t.buffer.stderr.dropFirst(before))
         #expect(
             text.contains(
                 "warning: 1 delivery report(s) outstanding after 2 s: s partition(s) 0 (ISR [\(followers[1])]) are now below min.insync.replicas 2 (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (4000 ms, as you set it)"
@@ -122,18 +123,25 @@ struct ComposeMinIsrTests {
         let leader = try #require(kafka.model["h"]?[0]?.leader)
         let follower = [Int32(1), 2, 3].first { $0 != leader }!
         _ = try t.output(of: "broker kill \(follower)")
+        var errBefore = t.buffer.stderr.count
         let text = try t.output(of: "produce --topic h x")
+        // Warnings go to stderr (issue 28 item 5).
+        let warning = String(t.buffer.stderr.dropFirst(errBefore))
         #expect(
-            text.contains(
+            warning.contains(
                 "warning: 1 delivery report(s) outstanding after 2 s: broker \(follower), in the ISR of h partition(s) 0, is down (kafka-\(follower) exited) but not yet fenced"
-            ), "\(text)")
+            ), "\(warning)")
         #expect(text.contains("produced 1 of 1"))
         // seed looks again the same way while its reports are outstanding.
         _ = try t.output(of: "broker start \(follower)")
         try kafka.advance(ms: 2 * kafka.fetchIntervalMs)
         #expect(kafka.isr("h", 0)?.contains(follower) == true, "caught up and back in the ISR")
         _ = try t.output(of: "broker kill \(follower)")
+        errBefore = t.buffer.stderr.count
         let seeded = try t.output(of: "seed h --count 5")
-        #expect(seeded.contains("warning: 5 delivery report(s) outstanding after 2 s: broker \(follower)"), "\(seeded)")
+        let seedWarning = String(t.buffer.stderr.dropFirst(errBefore))
+        #expect(
+            seedWarning.contains("warning: 5 delivery report(s) outstanding after 2 s: broker \(follower)"),
+            "\(seeded) \(seedWarning)")
     }
 }

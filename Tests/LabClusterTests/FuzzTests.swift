@@ -55,7 +55,7 @@ struct FuzzTests {
             let err = String(decoding: Array(t.buffer.stderr.utf8).dropFirst(errBefore), as: UTF8.self)
             // A JSON run echoes each command on stderr (stdout holds JSON only): not an error line.
             let errorLines = err.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-                .filter { !$0.hasPrefix("kafkalab [") }
+                .filter { !$0.hasPrefix("kafkalab [") && !$0.hasPrefix("warning: ") }
             // `;` separates commands: one error line at most for each.
             let commands = max(1, Tokenizer.splitCommands(line).count)
             #expect(

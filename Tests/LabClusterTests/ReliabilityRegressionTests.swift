@@ -1,7 +1,7 @@
 import Foundation
-import Kafka
 import Testing
 
+@testable import Kafka
 @testable import Lab
 
 /// One test per failure the fuzz campaigns found (see FuzzTests and the README).
@@ -62,6 +62,48 @@ struct ReliabilityRegressionTests {
         let t = try TestSession()
         guard case .failed(let message) = t.run("use \(long)") else { Issue.record("use succeeded"); return }
         #expect(message.count < 300 && !t.buffer.stderr.dropLast().contains("\n"))
+    }
+
+    /// Issue 28 item 1: a dead embedded cluster (its mock thread ended, as
+    /// when Ctrl-C landed in it) made every command wait out its time-out on
+    /// transport errors and `txn commit` say "run it again". It is said at once,
+    /// in one line, and `connect embedded` recovers.
+    @Test func aDeadEmbeddedClusterIsSaidInOneLineAtOnce() throws {
+        let t = try TestSession()
+        try t.output(of: "topic create before")
+        t.embedded.endThreadForTesting()
+        for line in ["topic list", "produce --topic before x", "txn begin", "broker stop 1"] {
+            let started = Date()
+            let message = try t.failure(of: line)
+            #expect(Date().timeIntervalSince(started) < 2, "`\(line)` took \(Date().timeIntervalSince(started)) s")
+            #expect(message == EmbeddedCluster.endedMessage, "`\(line)`: \(message)")
+        }
+        #expect(try t.output(of: "status").contains("brokers     none: the embedded cluster has stopped"))
+        try t.output(of: "connect embedded")
+        try t.output(of: "topic create after")
+    }
+
+    /// Issue 28 item 6: an interrupted seed said "19456 of 19456" and then
+    /// "interrupted after 19456 of 50000; every message sent was waited for"
+    /// (though the queue was purged). Now the first line counts against what
+    /// was asked and the second says what became of what was sent.
+    @Test func anInterruptedSeedCountsAgainstWhatWasAsked() throws {
+        let t = try TestSession(isScript: false)
+        let run = BackgroundRun(t, "seed --count 3000000 --size 100")
+        #expect(
+            BackgroundRun.await(30) {
+                ((try? t.session.connection?.client.watermarks(topic: "consumer-tuning", partition: 0))??.high ?? 0) > 0
+            })
+        run.cancel()
+        let result = try #require(run.wait(timeout: 30))
+        #expect(result.outcome == .succeeded, "\(result.outcome)")
+        let out = t.buffer.stdout
+        let seeded = try #require(out.split(separator: "\n").first { $0.hasPrefix("seeded consumer-tuning: ") })
+        #expect(seeded.contains(" of 3000000 message(s)"), "\(seeded)")
+        let interrupted = try #require(out.split(separator: "\n").first { $0.hasPrefix("interrupted (Ctrl-C) after ") })
+        #expect(interrupted.contains(" of 3000000 were sent: "), "\(interrupted)")
+        #expect(!out.contains("every message sent was waited for"))
+        #expect(out.contains("consumer-tuning now holds "))
     }
 
     /// A failing `source` inside a script printed its summary twice (once as `error:`).

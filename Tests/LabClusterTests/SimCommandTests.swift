@@ -47,9 +47,9 @@ struct SimCommandTests {
         var answers: [String]
         var questions: [String] = []
         init(_ answers: [String]) { self.answers = answers }
-        func prediction(for question: String, output: Output) -> String? {
+        func prediction(for question: String, session: Session) -> PredictionReply {
             questions.append(question)
-            return answers.isEmpty ? nil : answers.removeFirst()
+            return .answer(answers.isEmpty ? "" : answers.removeFirst())
         }
     }
 
@@ -106,6 +106,10 @@ struct SimCommandTests {
                 "Kafka 3.9 rules, leader-epoch truncation (KIP-101): no acknowledged record lost; logs never diverged"))
         #expect(out.contains("pending acks=all write m2 failed with REQUEST_TIMED_OUT"))
         #expect(out.contains("election: broker 1 leads in epoch 2 (preferred-leader election"))
+        // 3. the explorer: one counterexample, replayed, and a bounded "none"
+        #expect(out.contains("found: lost acknowledged write in 2 steps (the shortest;"))
+        #expect(out.contains("result: lost 1 acknowledged record (m0)"))
+        #expect(out.contains("none within 4 steps:"))
         #expect(!out.contains("you said"))
         #expect(!out.contains("\u{1B}"))  // plain text when not a terminal
     }
@@ -219,6 +223,8 @@ struct SimCommandTests {
                     && $0["first"] == .string("m2 failed: NOT_ENOUGH_REPLICAS_AFTER_APPEND")
                     && $0["second"] == .string("m2 pending")
             })
+        // Listed where it appears or changes, not at every step while it lasts.
+        #expect(diffs.filter { $0["what"] == .string("writes") }.map { $0["step"] } == [.integer(9), .integer(12)])
         let same = try t.output(of: "sim compare hw-propagation 3.6 3.9")
         #expect(same.contains("the outcomes are the same at every step"))
         #expect(try t.failure(of: "sim compare min-isr 3.9 3.9").contains("two different versions"))
@@ -238,6 +244,30 @@ struct SimCommandTests {
         guard case .array(let list)? = json["rules"] else { throw TestFailure("no rules") }
         #expect(list.count == KafkaVersion.rules.count)
         #expect(json["kafka"] == .null)
+    }
+
+    @Test func exploreAtThePromptPrintsTheShortestCounterexampleAndReplayStepsThroughIt() throws {
+        let t = ModelSession()
+        #expect(try t.failure(of: "sim replay").contains("nothing to replay"))
+        let text = try t.output(of: "sim explore --acks 1")
+        #expect(text.contains("found: lost acknowledged write in 2 steps (the shortest;"))
+        #expect(text.contains("  1. sim produce --acks 1\n  2. sim stop 1\n  lost: m0"))
+        let replayed = try t.output(of: "sim replay")
+        #expect(replayed.contains("$ sim stop 1"))
+        #expect(replayed.contains("result: lost 1 acknowledged record (m0)"))
+        #expect(t.state?.step == 2)
+        let doc = try #require(try t.documents(of: "sim explore --acks 1 --kafka 0.10").first)
+        #expect(doc["found"] == .bool(true) && doc["kafka"] == .string("0.10"))
+        #expect(doc["property"] == .string("lost acknowledged write"))
+        #expect(doc["lost"] == .strings(["m0"]) && doc["depth"] == .integer(6))
+        guard case .array(let steps)? = doc["steps"] else { throw TestFailure("no steps") }
+        #expect(steps.map { $0["command"] } == [.string("sim produce --acks 1"), .string("sim stop 1")])
+        #expect(steps.last?["leader"] == .integer(2))
+        for key in ["states", "elapsed_ms"] { #expect(doc[key] != nil, "\(key) missing") }
+        let none = try t.output(of: "sim explore --min-isr 2 --depth 3")
+        #expect(none.contains("none within 3 steps:"))
+        #expect(try t.failure(of: "sim explore --faults stop,flood").contains("not 'flood'"))
+        #expect(try t.failure(of: "sim explore --acks 0").contains("--acks takes all or 1"))
     }
 
     @Test func atAnInteractivePromptAScenarioPausesForPredictionsAndComparesThem() throws {

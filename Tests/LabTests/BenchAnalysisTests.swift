@@ -7,6 +7,19 @@ import Testing
 
 @Suite("Bench: payloads, matrix, statistics, percentiles, report")
 struct BenchAnalysisTests {
+    /// Issue 28 item 4: a paced matrix says up front how long it will take.
+    @Test func pacedRunsSayHowLongTheyTakeBeforeTheFirstRun() {
+        // The README's example: 2 × 2 × 3 configurations, one run each, 2,000 at 200 msgs/s.
+        #expect(
+            BenchCommands.pacedEstimate(runs: 12, count: 2_000, rate: 200)
+                == "12 runs of 2,000 messages at 200 msgs/s take about 2m0s of sending; Ctrl-C stops and keeps what was measured"
+        )
+        #expect(
+            BenchCommands.pacedEstimate(runs: 1, count: 500, rate: 1_000)?.contains("1 run of 500 messages") == true)
+        #expect(BenchCommands.pacedEstimate(runs: 1, count: 500, rate: 1_000)?.contains("takes about 1s") == true)
+        #expect(BenchCommands.pacedEstimate(runs: 3, count: 500, rate: nil) == nil)
+    }
+
     // MARK: Payload
 
     @Test func payloadKindsParseAndBadOnesAreRefused() throws {

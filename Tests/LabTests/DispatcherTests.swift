@@ -55,7 +55,12 @@ struct DispatcherTests {
             Issue.record("no failure"); return
         }
         #expect(message.contains("failed"))
-        #expect(buffer.stderr.contains("nested more than 8 deep"))
+        // Refused at the first repeat: one line for the recursion (then the outer source's own), not one per level.
+        let lines = buffer.stderr.split(separator: "\n")
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.last?.contains("1 command(s) failed") == true, "\(lines)")
+        #expect(lines.first?.contains("is already being sourced") == true, "\(lines)")
+        #expect(lines.first?.contains("a script cannot source itself") == true)
         #expect(session.sourceDepth == 0)
     }
 
@@ -92,8 +97,39 @@ struct DispatcherTests {
         #expect(c.candidates(for: "help config enable.idem") == ["enable.idempotence"])
         #expect(c.candidates(for: "consume --fo") == ["--follow"])
         #expect(c.candidates(for: "set linger.ms ").isEmpty)
+        #expect(c.candidates(for: "lag ").contains("watch"))
         // explain's concept list is built on first completion, not when the shell starts.
         #expect(c.candidates(for: "explain is") == ["isr"])
+    }
+
+    /// Issue 28 item 7: `set ` offered the callbacks (`dr_cb`, `log_cb`) and its
+    /// 100-name listing stopped before the common properties; `unset ` offers
+    /// what is set; values complete for enum properties, `consume --from` and
+    /// group names.
+    @Test func completionOffersSettablePropertiesTheirValuesAndGroups() {
+        let c = Completer(
+            dispatcher: dispatcher, topics: { ["orders"] }, groups: { ["billing", "audit"] },
+            settings: { ["linger.ms", "consumer.group.id"] })
+        let all = c.candidates(for: "set ")
+        for callback in ["dr_cb", "log_cb", "error_cb", "opaque", "socket_cb", "dr_msg_cb"] {
+            #expect(!all.contains(callback), "\(callback) offered")
+        }
+        // The important ones come first, so the first 100 hold them.
+        for common in ["bootstrap.servers", "group.id", "auto.offset.reset", "enable.idempotence", "acks"] {
+            #expect(all.prefix(100).contains(common), "\(common) not among the first 100")
+        }
+        #expect(c.candidates(for: "set dr_").isEmpty)
+        #expect(c.candidates(for: "unset ") == ["consumer.group.id", "linger.ms"])
+        #expect(c.candidates(for: "set compression.type ") == ["none", "gzip", "snappy", "lz4", "zstd"])
+        #expect(c.candidates(for: "set producer.compression.type l") == ["lz4"])
+        #expect(c.candidates(for: "set auto.offset.reset ea") == ["earliest"])
+        #expect(c.candidates(for: "set partition.assignment.strategy co") == ["cooperative-sticky"])
+        #expect(c.candidates(for: "set enable.idempotence ") == ["true", "false"])
+        #expect(c.candidates(for: "consume orders --from ") == ["beginning", "end"])
+        #expect(c.candidates(for: "consume orders --group b") == ["billing"])
+        #expect(c.candidates(for: "lag b") == ["billing"])
+        #expect(c.candidates(for: "lag watch a") == ["audit"])
+        #expect(c.candidates(for: "group describe ") == ["audit", "billing"])
     }
 
     /// Thousands of random and malformed lines: quotes, unicode, control

@@ -482,4 +482,90 @@ struct SimModelTests {
         #expect(b.outcomes.last?.writes.contains("m2 failed: REQUEST_TIMED_OUT") == true)
         #expect(a.outcomes.last?.writes.contains("m2 failed: NOT_ENOUGH_REPLICAS_AFTER_APPEND") == true)
     }
+
+    // MARK: explore
+
+    @Test func exploreFindsTheShortestLossWithAcksOne() throws {
+        let outcome = try ModelExplorer(config: ModelConfig(), acks: .leader).run()
+        let found = try #require(outcome.found)
+        #expect(found.property == "lost acknowledged write")
+        #expect(found.path == [.produce(acks: .leader, count: 1), .stop(1)])
+        #expect(!outcome.limited)
+    }
+
+    @Test func exploreFindsUncleanElectionLossInFourSteps() throws {
+        let outcome = try ModelExplorer(config: ModelConfig(uncleanLeaderElection: true)).run()
+        let found = try #require(outcome.found)
+        // The new leader's followers never fetch, so the ISR check drops broker 3 at 45 s; ISR {2} acknowledges
+        // alone; stopping it elects broker 3 uncleanly.
+        #expect(found.path == [.stop(1), .tick(ms: 45_000), .produce(acks: .all, count: 1), .stop(2)])
+        var m = ReplicationModel(ModelConfig(uncleanLeaderElection: true))
+        for move in found.path { _ = try move.apply(to: &m) }
+        #expect(m.lostWrites.map(\.value) == ["m0"] && m.leader == 3)
+    }
+
+    @Test func exploreFindsTheKip101LossUnderHighWatermarkTruncation() throws {
+        var explorer = ModelExplorer(config: ModelConfig(truncation: .highWatermark))
+        explorer.depth = 7
+        let found = try #require(try explorer.run().found)
+        #expect(found.path.count == 7)
+        #expect(found.path.suffix(2) == [.stop(1), .stop(2)])
+        // Leader epochs keep that write: the same moves lose nothing.
+        var m = ReplicationModel(ModelConfig())
+        for move in found.path { _ = try move.apply(to: &m) }
+        #expect(m.lostWrites.isEmpty && ModelExplorer.violation(m) == nil)
+    }
+
+    @Test func exploreFindsNoneWithinTheBoundForTheSafeSettingsAndSaysHowFarItLooked() throws {
+        var explorer = ModelExplorer(config: ModelConfig(minInsyncReplicas: 2))
+        explorer.depth = 5
+        let outcome = try explorer.run()
+        #expect(outcome.found == nil && outcome.depthSearched == 5 && !outcome.limited)
+        #expect(outcome.states > 1_000)
+        explorer.stateLimit = 100
+        let limited = try explorer.run()
+        #expect(limited.limited && limited.found == nil && limited.states == 100)
+        #expect(limited.depthSearched < 5)
+    }
+
+    @Test func aPowerLossKeepsOnlyWhatACleanShutdownFlushed() throws {
+        var m = try replicated(2)
+        _ = try m.stop(2)  // flushes m0, m1
+        _ = try m.produce(acks: .all)
+        let step = try m.kill(3, loseUnflushed: true)
+        #expect(log(m, 3) == [] && m.replica(3).hw == 0)
+        #expect(
+            step.lines.contains {
+                $0.hasPrefix(
+                    "power loss on broker 3: its log keeps only what was flushed to disk (LEO 2 → 0), losing m0, m1")
+            })
+        _ = try m.start(2)
+        #expect(log(m, 2) == ["m0/e0", "m1/e0"])
+        #expect(try SimAction.killLosingUnflushed(2).apply(to: &m).lines.first?.contains("(LEO 2 → 2)") == true)
+        #expect(log(m, 2) == ["m0/e0", "m1/e0"])
+    }
+
+    @Test func exploreFindsLossWithMinInsyncReplicasOneOnceDisksCanLoseUnflushedData() throws {
+        var explorer = ModelExplorer(config: ModelConfig())
+        #expect(try explorer.run().found == nil)  // clean elections, no power loss: none within 6
+        explorer.faults = [.stop, .kill, .restart, .loseUnflushed]
+        let found = try #require(try explorer.run().found)
+        #expect(found.path == [.produce(acks: .all, count: 1), .stop(2), .stop(3), .killLosingUnflushed(1)])
+        // min.insync.replicas=2 needs the power loss on both replicas that had the write.
+        explorer.config.minInsyncReplicas = 2
+        let both = try #require(try explorer.run().found)
+        #expect(
+            both.path == [
+                .produce(acks: .all, count: 1), .fetch(2), .fetch(2), .killLosingUnflushed(2), .stop(3),
+                .killLosingUnflushed(1),
+            ])
+    }
+
+    @Test func kip101sFirstCaseLosesBothRecordsUnder010AndNoneUnder39() {
+        let old = ScenarioPlay(SimScenario.kip101Restart, kafka: .v0_10)
+        let new = ScenarioPlay(SimScenario.kip101Restart, kafka: .v3_9)
+        #expect(old.stoppedAt == nil && new.stoppedAt == nil)
+        #expect(old.outcomes[4].highWatermark == 2 && old.outcomes.last?.lost == ["m0", "m1"])
+        #expect(new.outcomes.last?.lost == [] && new.outcomes.last?.leader == 2)
+    }
 }

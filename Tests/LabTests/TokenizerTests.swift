@@ -43,7 +43,13 @@ struct TokenizerTests {
 
     @Test func scriptLinesEndInLFOrCRLF() {
         #expect(Tokenizer.lines("topic list\r\nstatus\r\n") == ["topic list", "status", ""])
-        #expect(Tokenizer.lines("a\nb\rc") == ["a", "b", "c"])
+        // Only LF and CRLF end a line, as in an editor (issue 28 item 5): `FILE:N:` must name the line it shows.
+        #expect(Tokenizer.lines("a\nb\rc") == ["a", "b\rc"])
+        #expect(
+            Tokenizer.lines("a\u{0C}b\u{0B}c\u{85}d\u{2028}e\u{2029}f\nnext") == [
+                "a\u{0C}b\u{0B}c\u{85}d\u{2028}e\u{2029}f", "next",
+            ])
+        #expect(Tokenizer.lines("é\r\n日本\n") == ["é", "日本", ""])
         #expect(Tokenizer.lines("one") == ["one"])
     }
 }
@@ -64,6 +70,21 @@ struct ArgumentsTests {
         #expect(throws: LabError.self) { try Arguments(["--nope"], usage: "u") }
         #expect(throws: LabError.self) { try Arguments(["--count"], options: ["--count"], usage: "u") }
         #expect(throws: LabError.self) { try Arguments(["--flag=1"], flags: ["--flag"], usage: "u") }
+    }
+
+    /// `bench --csv --` wrote a CSV named `--` (issue 25 item 6): a value is never an option.
+    @Test func refusesAnOptionAsAnotherOptionsValue() throws {
+        for words in [["--csv", "--"], ["--csv", "--json"], ["--count", "--csv", "x"]] {
+            do {
+                _ = try Arguments(words, options: ["--csv", "--count"], usage: "u")
+                Issue.record("\(words) accepted")
+            } catch let e as LabError {
+                #expect(e.description.contains("\(words[0]) needs a value, not '\(words[1])'"), "\(e)")
+            }
+        }
+        // Spelled with `=`, the value is meant; one dash is a value (a negative number).
+        let a = try Arguments(["--csv=--x", "--count", "-1"], options: ["--csv", "--count"], usage: "u")
+        #expect(a.value("--csv") == "--x" && a.value("--count") == "-1")
     }
 
     @Test func numbersAndDurationsAreCheckedAgainstTheirRange() throws {

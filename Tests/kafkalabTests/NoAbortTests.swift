@@ -26,4 +26,25 @@ struct NoAbortTests {
         #expect(r.stdout.contains("seeded consumer-tuning: 10 of 10"))
         #expect(r.stdout.contains("librdkafka defaults (nothing set)"))
     }
+
+    /// Issue 28 item 3: a 32,767-byte client.id with statistics every
+    /// millisecond crashed `consume` in librdkafka's statistics writer. `set`
+    /// refuses what would crash; the longest accepted id runs with statistics.
+    @Test func clientIdsTheStatisticsWriterCannotHoldAreRefusedAndTheLongestAcceptedRuns() throws {
+        let r = try KafkalabBinary.run(
+            [
+                "--embedded", "--keep-going", "-c",
+                [
+                    "topic create t", "set client.id \(String(repeating: "c", count: 32_767))",
+                    "set client.id \(String(repeating: "c", count: 20_001))",
+                    "set client.id \(String(repeating: "c", count: 20_000))", "set statistics.interval.ms 1",
+                    "produce --topic t --count 50 'm{i}'", "consume t --idle 1s",
+                ].joined(separator: "; "),
+            ], timeout: 60)
+        #expect(r.status == 1, "exit \(r.status) (139 is a segfault): \(r.stderr.suffix(300))")
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("-c:") }
+        #expect(errors.count == 2, "\(errors.map { $0.prefix(200) })")
+        #expect(errors.allSatisfy { $0.contains("client.id takes at most 20000 bytes") })
+        #expect(r.stdout.contains("50 message(s) from t"), "\(r.stdout.suffix(300))")
+    }
 }

@@ -100,6 +100,54 @@ struct ScriptsAndExitCodesTests {
         #expect(r.stderr.contains("-c:1: interrupted (Ctrl-C)"))
         #expect(!r.stdout.contains("cluster     embedded"), "the command after the interrupted one never ran")
     }
+
+    /// Issue 28 item 5: a bad start-up flag is one line and exit status 2 (the help
+    /// says so), not ArgumentParser's 64 and usage block; `--brokers -1` is a value
+    /// out of range, not a missing one.
+    @Test func badStartupFlagsExit2WithOneLine() throws {
+        let cases: [([String], String)] = [
+            (["--bogus"], "Unknown option '--bogus'"),
+            (["--brokers", "-1"], "--brokers -1 is out of range: it takes 1 to 32"),
+            (["--brokers", "33"], "--brokers 33 is out of range"),
+            (["--timeout", "-3"], "--timeout -3 is out of range"),
+            (["--timeout", "x"], "'x' is invalid for '--timeout"),
+            (["serve", "--brokers", "0"], "--brokers 0 is out of range"),
+        ]
+        for (arguments, expected) in cases {
+            let r = try KafkalabBinary.run(arguments, timeout: 20)
+            #expect(r.status == 2, "\(arguments): exit \(r.status)")
+            #expect(r.stdout.isEmpty, "\(arguments): \(r.stdout)")
+            let lines = r.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && lines[0].contains(expected), "\(arguments): \(r.stderr)")
+            #expect(!r.stderr.contains("kafkalab shell"), "points at a subcommand --help does not list")
+        }
+    }
+
+    /// Issue 28 item 5: a bench whose every message failed exits 1; its warning
+    /// goes to stderr, so stdout holds only results.
+    @Test func aBenchWhoseMessagesAllFailedExits1WithItsWarningOnStderr() throws {
+        let r = try KafkalabBinary.run(
+            [
+                "--embedded", "-c",
+                "set topic.blacklist .*; set message.timeout.ms 300; bench none --count 100 --warmup 0",
+            ], timeout: 60)
+        #expect(r.status == 1, "exit \(r.status): \(r.stderr)")
+        #expect(r.stderr.contains("warning: none: 100 message(s) failed (_MSG_TIMED_OUT)"))
+        #expect(r.stderr.contains("-c:1: every message failed (_MSG_TIMED_OUT)"))
+        #expect(!r.stdout.contains("warning"), "\(r.stdout)")
+    }
+
+    /// Issue 28 item 5: `FILE:N:` counts lines as an editor does (LF, CRLF); a form
+    /// feed, a lone CR or U+2028 inside a line moved every later number on.
+    @Test func fileLineNumbersCountOnlyLFAndCRLF() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lines-\(UUID().uuidString).kl").path
+        try "# one\u{0C}still one\r\n# two\rstill two\n# three \u{2028} still three\nno-such-command\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try KafkalabBinary.run(["--embedded", "-f", path], timeout: 60)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("\(path):4: unknown command 'no-such-command'"), "\(r.stderr)")
+    }
 }
 
 /// Lines from a pipe as they arrive, read on a background thread.

@@ -75,6 +75,17 @@ extension BenchCommands {
         return out
     }
 
+    /// "12 runs of 2,000 messages at 200 msgs/s take about 2m0s of sending; Ctrl-C
+    /// stops and keeps what was measured", or nil when the runs are not paced.
+    static func pacedEstimate(runs: Int, count: Int, rate: Int?) -> String? {
+        guard let rate, rate > 0 else { return nil }
+        let seconds = Double(runs) * Double(count) / Double(rate)
+        let whole = seconds.rounded(.up)
+        let duration = whole >= 60 ? "\(Int(whole) / 60)m\(Int(whole) % 60)s" : Arguments.formatDuration(whole)
+        return
+            "\(runs) run\(runs == 1 ? "" : "s") of \(BenchReport.grouped(Double(count))) messages at \(BenchReport.grouped(Double(rate))) msgs/s \(runs == 1 ? "takes" : "take") about \(duration) of sending; Ctrl-C stops and keeps what was measured"
+    }
+
     /// Runs every configuration `runs` times, then prints the table, the
     /// chart, the effective properties and (matrix) the reading.
     static func runAndReport(
@@ -85,6 +96,11 @@ extension BenchCommands {
         let out = ctx.output
         let session = ctx.session
         let total = configurations.count * options.runs
+        // Paced runs take as long as the rate says: say so before the first one
+        // (the README's matrix example takes two and a half minutes).
+        if let estimate = pacedEstimate(runs: total, count: options.count, rate: plan.rate) {
+            if out.isJSON { out.note(estimate) } else { out.line(estimate) }
+        }
         var results: [BenchResult] = []
         var byLabel: [String: [BenchResult]] = [:]
         var failure: (any Error)?
@@ -270,6 +286,16 @@ extension BenchCommands {
         }
         if let failure {
             throw LabError.invalid("stopped after \(results.count) run(s): \(describeError(failure))")
+        }
+        // A run that delivered nothing measured nothing: the command failed
+        // (exit status 1 in a script), though the table shows what was tried.
+        let empty = results.filter { $0.delivered == 0 && $0.failed > 0 }
+        if !ctx.isCancelled, let first = empty.first {
+            let which =
+                empty.count == results.count
+                ? "every message failed"
+                : "every message of \(Set(empty.map(\.label)).sorted().joined(separator: ", ")) failed"
+            throw LabError.invalid("\(which) (\(first.firstError ?? "?")): no figures to read")
         }
         if ctx.isCancelled && !out.isJSON {
             out.warning("interrupted: the figures cover what was measured before Ctrl-C")

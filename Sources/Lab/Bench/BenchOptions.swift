@@ -76,6 +76,7 @@ struct BenchOptions {
             topic: topic, count: count, warmup: warmup, rate: rate, payload: pool,
             buffer: PayloadBuffer(pool), cluster: cluster, cancellation: cancellation)
         plan.producers = producers
+        plan.stallLimitSeconds = session.progressStallLimit
         return plan
     }
 }

@@ -19,6 +19,10 @@ struct ProducerBenchPlan {
     let cancellation: Cancellation
     /// Producers sending at once, each from its own thread (`--producers`).
     var producers: Int = 1
+    /// Seconds without any delivery report, messages waiting, after which the
+    /// run stops and says why instead of waiting out message.timeout.ms
+    /// (300 s by default): no metadata for the topic, a failing TLS handshake...
+    var stallLimitSeconds: Double = 5
 }
 
 /// The payload pool in memory that never moves or changes, so librdkafka
@@ -163,6 +167,8 @@ enum ProducerBench {
         }
 
         let delivered = clients.reduce(0) { $0 + $1.recorder.delivered }
+        // A run that stopped making progress measured nothing worth a row.
+        if let stall = clients.compactMap(\.stall).first { throw LabError.invalid(stall) }
         if delivered == 0, let e = clients.compactMap(\.sendError).first { throw e }
         var histogram = LatencySummary.makeHistogram()
         var totals = clients[0].totals
@@ -247,15 +253,37 @@ enum ProducerBench {
     /// Serves delivery reports until none is outstanding (a flush, polled
     /// here so the recorder's clock stays fresh). After Ctrl-C the queue is
     /// purged first and the wait is bounded (half a second: Ctrl-C answers within one).
-    static func drain(_ producer: Producer, _ recorder: DeliveryRecorder, _ cancellation: Cancellation) {
+    /// A stall (no report for `stallLimit` seconds, messages waiting) purges
+    /// the queue too, says why through `onStall`, and gives up a second later.
+    static func drain(
+        _ producer: Producer, _ recorder: DeliveryRecorder, _ cancellation: Cancellation,
+        stallLimit: Double = .infinity, topic: String = "", onStall: (String) -> Void = { _ in }
+    ) {
         var interruptedAt: UInt64?
+        var stalledAt: UInt64?
+        let waitStart = BenchClock.nanos()
         while producer.outQueueLength > 0 {
             recorder.poll(producer, timeoutMs: 10)
             if cancellation.isCancelled {
                 if interruptedAt == nil { interruptedAt = BenchClock.nanos(); producer.purgeQueued() }
                 if BenchClock.nanos() &- interruptedAt! > 500_000_000 { return }
             }
+            let now = BenchClock.nanos()
+            if let stalledAt {
+                if now &- stalledAt > 1_000_000_000 { return }
+            } else if isStalled(recorder, since: waitStart, now: now, limit: stallLimit) {
+                stalledAt = now
+                onStall(ProgressStall.reason(producer, topic: topic, limit: stallLimit))
+                producer.purgeQueued()
+            }
         }
+    }
+
+    /// No delivery report for `limit` seconds since `since` (or the last report).
+    static func isStalled(_ recorder: DeliveryRecorder, since: UInt64, now: UInt64, limit: Double) -> Bool {
+        guard limit.isFinite else { return false }
+        let last = max(recorder.lastDeliveryNanos, since)
+        return now > last && Double(now &- last) / 1e9 > limit
     }
 
     /// Polls until a statistics document newer than `after` arrives (at most a few intervals).
@@ -289,6 +317,8 @@ final class ProducerClient: @unchecked Sendable {
     private(set) var end: UInt64 = 0
     private(set) var sent = 0
     private(set) var sendError: KafkaError?
+    /// Why the run stopped making progress (see `ProducerBenchPlan.stallLimitSeconds`).
+    private(set) var stall: String?
     private(set) var interrupted = false
     private(set) var totals = ProduceStatisticsTotals()
 
@@ -306,7 +336,8 @@ final class ProducerClient: @unchecked Sendable {
         let topic = try producer.topic(plan.topic)
         loop = ProduceLoop(
             topic: topic, producer: producer, recorder: recorder, cancellation: plan.cancellation,
-            pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize)
+            pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize,
+            stallLimit: plan.stallLimitSeconds)
     }
 
     /// Warm-up: connections, metadata and the allocator's first pages, all
@@ -314,9 +345,15 @@ final class ProducerClient: @unchecked Sendable {
     /// emission awaited here, which then serves as the baseline.
     func warmUp() {
         guard warmup > 0 else { return }
-        _ = try? loop.send(warmup, rate: nil, progress: { _, _ in })
-        ProducerBench.drain(producer, recorder, plan.cancellation)
-        if !plan.cancellation.isCancelled {
+        do {
+            _ = try loop.send(warmup, rate: nil, progress: { _, _ in })
+        } catch let e as ProduceLoop.Stalled {
+            stall = e.reason
+        } catch {}
+        ProducerBench.drain(
+            producer, recorder, plan.cancellation, stallLimit: plan.stallLimitSeconds, topic: plan.topic
+        ) { stall = stall ?? $0 }
+        if !plan.cancellation.isCancelled && stall == nil {
             baseline = ProducerBench.awaitStatistics(producer, recorder, after: recorder.statistics.count)
                 .flatMap { ProduceStatisticsSample.decode($0, topic: plan.topic) }
         }
@@ -328,12 +365,15 @@ final class ProducerClient: @unchecked Sendable {
     func measure(progress: (Int, UInt64) -> Void) {
         let rate = plan.rate.map { max(1, $0 / plan.producers) }
         start = BenchClock.nanos()
-        if !plan.cancellation.isCancelled {
+        if !plan.cancellation.isCancelled && stall == nil {
             do {
                 sent = try loop.send(count, rate: rate) { sent, now in
                     self.progressSent.store(sent, ordering: .relaxed)
                     progress(sent, now)
                 }
+            } catch let e as ProduceLoop.Stalled {
+                stall = e.reason
+                sent = loop.sent
             } catch let e as KafkaError {
                 sendError = e
                 sent = loop.sent
@@ -343,8 +383,10 @@ final class ProducerClient: @unchecked Sendable {
         }
         progressSent.store(sent, ordering: .relaxed)
         interrupted = plan.cancellation.isCancelled
-        if interrupted || sendError != nil { producer.purgeQueued() }
-        ProducerBench.drain(producer, recorder, plan.cancellation)
+        if interrupted || sendError != nil || stall != nil { producer.purgeQueued() }
+        ProducerBench.drain(
+            producer, recorder, plan.cancellation, stallLimit: plan.stallLimitSeconds, topic: plan.topic
+        ) { stall = stall ?? $0 }
         end = recorder.lastDeliveryNanos > start ? recorder.lastDeliveryNanos : BenchClock.nanos()
     }
 
@@ -373,14 +415,21 @@ struct ProduceLoop {
     let base: UnsafeRawPointer
     let messageSize: Int
     let poolCount: Int
+    let topicName: String
+    let stallLimit: Double
     var slot = 0
     var sent = 0
 
+    /// The queue stayed full with no delivery report for the stall limit.
+    struct Stalled: Error { let reason: String }
+
     init(
         topic: ProducerTopic, producer: Producer, recorder: DeliveryRecorder, cancellation: Cancellation,
-        pool: UnsafeRawBufferPointer, messageSize: Int
+        pool: UnsafeRawBufferPointer, messageSize: Int, stallLimit: Double = .infinity
     ) {
         self.cancellation = cancellation
+        self.topicName = topic.name
+        self.stallLimit = stallLimit
         self.topic = topic
         self.producer = producer
         self.recorder = recorder
@@ -415,11 +464,16 @@ struct ProduceLoop {
             let value = base + slot &* size
             var rc = topic.produce(
                 borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
+            let fullSince = BenchClock.nanos()
             while rc != 0 {
                 guard rc == queueFull else { throw KafkaError(code: rc) }
                 // Back-pressure: serve reports (freeing queue space) and retry.
                 recorder.poll(producer, timeoutMs: 10)
                 if cancellation.isCancelled { return sent }
+                if ProducerBench.isStalled(recorder, since: fullSince, now: BenchClock.nanos(), limit: stallLimit) {
+                    throw Stalled(
+                        reason: ProgressStall.reason(producer, topic: topicName, limit: stallLimit))
+                }
                 rc = topic.produce(
                     borrowing: value, count: size, partition: partition, opaque: UInt(BenchClock.nanos()))
             }

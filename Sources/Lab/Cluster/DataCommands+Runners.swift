@@ -167,7 +167,8 @@ extension DataCommands {
         }
         let groupMode = try args.value("--group").map {
             try GroupConsumeMode(
-                group: $0, commit: args.value("--commit"), from: from, partitionGiven: args.value("--partition") != nil,
+                group: Arguments.checkGroupName($0), commit: args.value("--commit"), from: from,
+                partitionGiven: args.value("--partition") != nil,
                 ctx: ctx)
         }
         if groupMode == nil, args.value("--commit") != nil { throw ctx.usageError("--commit needs --group") }
@@ -297,7 +298,10 @@ extension DataCommands {
             }
             guard n > 0 else {
                 output.flush()
-                if fetchersParked {
+                // An empty queue while partitions still have records to give: the fetchers may
+                // be parked without the threshold having been seen here (it is crossed between
+                // two batches), so a read to the end wakes them at each empty wait.
+                if fetchersParked || (!follow && assigned) {
                     reader.wakeFetchers(topic: topicName)
                     fetchersParked = false
                 }

@@ -1,6 +1,5 @@
 import Foundation
 import Kafka
-import Synchronization
 
 /// `produce` and `consume`: messages in and out, like kcat -P / -C.
 enum DataCommands {
@@ -74,7 +73,7 @@ enum DataCommands {
     static let consume = Command(
         "consume", summary: "read messages: partition, offset, key, value, timestamp",
         usage:
-            "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 5s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
+            "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 10s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
         flags: ["--follow"],
         options: ["--from", "--count", "--partition", "--idle", "--isolation", "--group", "--commit"],
         details:
@@ -124,61 +123,5 @@ enum DataCommands {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
-}
-
-/// Delivery reports condensed: how many made it, where, and what failed. Built report by
-/// report (`add`), so a producer of millions of messages keeps a few numbers per partition, not
-/// every report.
-struct DeliverySummary {
-    private(set) var delivered = 0
-    private(set) var failed = 0
-    /// First and last offset delivered, indexed by partition (`first` > `last`: none yet).
-    private var ranges: [(first: Int64, last: Int64)] = []
-    private var failureCounts: [String: Int] = [:]
-
-    init() {}
-
-    init(reports: [DeliveryReport]) {
-        for r in reports { add(r) }
-    }
-
-    mutating func add(_ r: DeliveryReport) {
-        guard r.succeeded else {
-            failed += 1
-            failureCounts[KafkaError.name(of: r.errorCode), default: 0] += 1
-            return
-        }
-        delivered += 1
-        let p = Int(r.partition)
-        guard p >= 0 else { return }
-        if p >= ranges.count {
-            ranges.append(contentsOf: repeatElement((first: Int64.max, last: Int64.min), count: p + 1 - ranges.count))
-        }
-        ranges[p] = (min(ranges[p].first, r.offset), max(ranges[p].last, r.offset))
-    }
-
-    var offsetRanges: [(partition: Int32, first: Int64, last: Int64)] {
-        ranges.indices.compactMap { p in
-            ranges[p].first <= ranges[p].last ? (Int32(p), ranges[p].first, ranges[p].last) : nil
-        }
-    }
-
-    var failuresByName: [(name: String, count: Int)] {
-        failureCounts.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
-    }
-}
-
-/// The session producer's delivery reports, condensed as they arrive on librdkafka's poll thread.
-public final class DeliveryTally: Sendable {
-    private let summary = Mutex(DeliverySummary())
-    public init() {}
-    public func record(_ r: DeliveryReport) { summary.withLock { $0.add(r) } }
-    /// What arrived since the last `take()`.
-    func take() -> DeliverySummary {
-        summary.withLock { s in
-            defer { s = DeliverySummary() }
-            return s
-        }
     }
 }

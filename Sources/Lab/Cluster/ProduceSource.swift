@@ -29,13 +29,17 @@ struct ProduceSource {
         // Most files are ASCII: only a file with other bytes is checked as UTF-8 (which copies it).
         if bytes.contains(where: { $0 >= 0x80 }), String(validating: bytes, as: UTF8.self) == nil { return nil }
         var ranges: [Range<Int>] = []
-        var start = 0
-        for i in bytes.indices where bytes[i] == 0x0A {
-            let end = i > start && bytes[i - 1] == 0x0D ? i - 1 : i
-            if end > start { ranges.append(start..<end) }
-            start = i + 1
+        bytes.withUnsafeBytes { all in
+            guard let base = all.baseAddress else { return }
+            var start = 0
+            while start < all.count {
+                let next = memchr(base + start, 0x0A, all.count - start)
+                let newline = next.map { UnsafeRawPointer($0) - base } ?? all.count
+                let end = newline > start && all[newline - 1] == 0x0D ? newline - 1 : newline
+                if end > start { ranges.append(start..<end) }
+                start = newline + 1
+            }
         }
-        if start < bytes.count { ranges.append(start..<bytes.count) }
         kind = .lines(bytes: bytes, ranges: ranges)
     }
 

@@ -49,19 +49,39 @@ extension ConsumerCommands {
         var value = [UInt8](repeating: UInt8(ascii: "."), count: size)
         let started = Date()
         var sent = 0
+        // Reports that stop while messages wait: stop and say why (see ProgressStall).
+        var stall = ProgressStall(limit: session.progressStallLimit)
+        func checkStall() throws {
+            guard stall.isStalled(count: counter.delivered + counter.failed) else { return }
+            let reason = ProgressStall.reason(producer, topic: topicName, limit: stall.limit)
+            producer.purgeQueued()
+            throw LabError.invalid(
+                "seed \(topicName): \(sent) of \(count) sent, \(counter.delivered) delivered; \(reason)")
+        }
+        // A progress line about once a second, with what is left at the rate so far.
+        var lastProgress = started
+        func showProgress() {
+            let now = Date()
+            guard now.timeIntervalSince(lastProgress) >= 1, sent > 0 else { return }
+            lastProgress = now
+            let left = Double(count - sent) * now.timeIntervalSince(started) / Double(sent)
+            ctx.output.progress(
+                "seed \(topicName): \(sent)/\(count) sent, \(counter.delivered) delivered, about \(Arguments.formatDuration(left.rounded(.up))) left (Ctrl-C stops)"
+            )
+        }
         while sent < count {
             if sent % 2_000 == 0 {
                 if ctx.isCancelled { break }
                 producer.poll(timeoutMs: 0)
-                if sent % 10_000 == 0 && sent > 0 {
-                    ctx.output.progress("seed \(topicName): \(sent)/\(count) sent, \(counter.delivered) delivered")
-                }
+                showProgress()
             }
             writeNumber(sent, into: &value)
             let rc = value.withUnsafeBytes { handle.produce(value: $0, partition: Int32(sent % partitionCount)) }
             if rc == ProducerTopic.queueFull {
                 if ctx.isCancelled { break }
                 producer.poll(timeoutMs: 10)
+                try checkStall()
+                showProgress()
                 continue
             }
             if rc != 0 { throw KafkaError(code: rc) }
@@ -84,6 +104,7 @@ extension ConsumerCommands {
             // Ctrl-C answers within a second: what is still queued is dropped, not awaited.
             if ctx.isCancelled { producer.purgeQueued() }
             if ctx.isCancelled && Date().timeIntervalSince(flushStarted) > 0.5 { break }
+            if !ctx.isCancelled { try checkStall() }
             ctx.output.progress("seed \(topicName): waiting for \(producer.outQueueLength) delivery report(s)")
         }
         producer.poll(timeoutMs: 0)
@@ -94,18 +115,41 @@ extension ConsumerCommands {
             state.sessionDidProduce(delivered: delivered, failed: failed, in: session)
         }
 
+        // What the topic holds, only as far as the watermarks say: a partition
+        // whose watermarks cannot be read is not counted as empty.
         var total: Int64 = 0
+        var unreadable: (count: Int, error: String)? = nil
         for p in 0..<partitionCount {
-            if let w = try? c.client.watermarks(topic: topicName, partition: Int32(p)) { total += w.high - w.low }
+            do {
+                let w = try c.client.watermarks(topic: topicName, partition: Int32(p))
+                total += w.high - w.low
+            } catch {
+                unreadable = ((unreadable?.count ?? 0) + 1, unreadable?.error ?? errorLine(error))
+            }
         }
         let mib = Double(delivered * size) / 1_048_576
         let rate = seconds > 0 ? Double(delivered) / seconds : 0
         ctx.output.line(
             (created ? "created \(topicName) (\(partitionCount) partitions); " : "")
-                + "seeded \(topicName): \(delivered) of \(sent) message(s) of \(size) B (\(format(mib, 1)) MiB) in \(format(seconds, 2)) s: "
+                + "seeded \(topicName): \(delivered) of \(count) message(s) of \(size) B (\(format(mib, 1)) MiB) in \(format(seconds, 2)) s: "
                 + "\(Int(rate)) msgs/s, \(format(seconds > 0 ? mib / seconds : 0, 1)) MiB/s")
-        ctx.output.line("\(topicName) now holds \(total) message(s) in \(partitionCount) partitions")
-        if sent < count { ctx.output.line("interrupted after \(sent) of \(count); every message sent was waited for") }
+        if let unreadable, unreadable.count == partitionCount {
+            ctx.output.line(
+                "how many messages \(topicName) now holds is unknown: its watermarks cannot be read (\(unreadable.error))"
+            )
+        } else if let unreadable {
+            ctx.output.line(
+                "\(topicName) now holds at least \(total) message(s) in \(partitionCount) partitions (the watermarks of \(unreadable.count) could not be read: \(unreadable.error))"
+            )
+        } else {
+            ctx.output.line("\(topicName) now holds \(total) message(s) in \(partitionCount) partitions")
+        }
+        if sent < count {
+            let undelivered = sent - delivered
+            ctx.output.line(
+                "interrupted (Ctrl-C) after \(sent) of \(count) were sent: \(delivered) delivered"
+                    + (undelivered > 0 ? ", \(undelivered) dropped from the queue or failed" : ""))
+        }
         if failed > 0 {
             ctx.output.warning("\(failed) message(s) failed: \(counter.firstErrorName ?? "?")")
         }
@@ -115,7 +159,7 @@ extension ConsumerCommands {
                 ("sent", .integer(sent)), ("delivered", .integer(delivered)), ("failed", .integer(failed)),
                 ("size_bytes", .integer(size)), ("duration_ms", .double(seconds * 1000)),
                 ("msgs_per_sec", .double(rate)),
-                ("messages_in_topic", .integer(total)),
+                ("messages_in_topic", unreadable == nil ? .integer(total) : .null),
             ]))
         if delivered == 0 && sent > 0 {
             throw LabError.invalid(
@@ -125,7 +169,7 @@ extension ConsumerCommands {
 
     static func runDescribe(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 1)
-        let id = try ctx.arguments.positional(0, "<group>")
+        let id = try Arguments.checkGroupName(ctx.arguments.positional(0, "<group>"))
         let c = try ctx.session.requireConnection()
         if c.control.isMock {
             throw LabError.unsupported(

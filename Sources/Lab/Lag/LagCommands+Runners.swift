@@ -7,7 +7,7 @@ extension LagCommands {
     static func runLag(_ ctx: CommandContext) throws {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
-        let group = try args.positional(0, "<group>")
+        let group = try Arguments.checkGroupName(args.positional(0, "<group>"))
         var target = try LagTarget.resolve(group: group, topic: args.value("--topic"), ctx: ctx)
         let offsets = try LagTarget.offsets(group: group, partitions: target.partitions, client: target.client)
         _ = try target.requirePresence(anyCommit: offsets.contains { $0.committed != nil }, session: ctx.session)
@@ -19,7 +19,7 @@ extension LagCommands {
     static func runWatch(_ ctx: CommandContext) throws {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 1)
-        let group = try args.positional(0, "<group>")
+        let group = try Arguments.checkGroupName(args.positional(0, "<group>"))
         let options = try LagWatchOptions(args, defaultInterval: 2, defaultDuration: 60, defaultWindow: 10)
         var target = try LagTarget.resolve(group: group, topic: args.value("--topic"), ctx: ctx)
         let first = try LagTarget.offsets(group: group, partitions: target.partitions, client: target.client)
@@ -89,7 +89,7 @@ extension LagCommands {
                     r.owner?.memberId ?? "-", r.owner?.host ?? "-", r.owner?.clientId ?? "-",
                 ])
             }
-            out.table(t)
+            out.longTable(t, all: ctx.arguments.has("--all"), noun: "partitions")
             for total in table.topicTotals {
                 var line = "\(total.topic): lag \(total.lag) message(s) over \(total.partitions) partition(s)"
                 if total.partitionsWithoutCommit > 0 { line += ", \(total.partitionsWithoutCommit) with no commits" }

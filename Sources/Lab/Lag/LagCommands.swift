@@ -8,15 +8,18 @@ enum LagCommands {
 
     static let lag = Command(
         "lag", summary: "consumer group lag per partition: committed, log end, lag, owner; totals",
-        usage: "lag <group> [--topic T] [--lagging] | lag watch <group> ... | lag demo | lag export --group G ...",
-        flags: ["--lagging"], options: ["--topic"],
+        usage:
+            "lag <group> [--topic T] [--lagging] [--all] | lag watch <group> ... | lag demo | lag export --group G ...",
+        flags: ["--lagging", "--all"], options: ["--topic"],
         details: """
             Committed offsets come from the group coordinator (OffsetFetch), log-end offsets from the partition leaders \
             (high watermarks); lag = log end - committed. A partition the group never committed on shows the whole retained \
             log as lag, marked "no commits". Without --topic the topics are those the group has committed on (every topic's \
             partitions are checked) plus, on real Kafka, those assigned to its members; if there are none, the session's \
             topic. Member, host and client id come from DescribeGroups, which the embedded cluster lacks: there they show \
-            "-", and a group with no commits cannot be told from a missing one unless a consumer of this session joined it.
+            "-", and a group with no commits cannot be told from a missing one unless a consumer of this session joined it. \
+            At a terminal a table longer than the screen is cut after the rows that fit, the totals below it (--all prints \
+            every row; piped output and --json have every row).
             """,
         completes: .nothing,
         subcommands: [watch, demo, export]

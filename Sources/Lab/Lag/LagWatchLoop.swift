@@ -133,10 +133,13 @@ final class LagWatchLoop {
             headers: ["TOPIC", "PARTITION", "LAG", "RECENT LAG", "CONSUMED", "PRODUCED", "DRAIN", "STATUS", "WHY"],
             alignments: [.left, .right, .right, .left, .right, .right, .right, .left, .left])
         for p in r.partitions {
+            // No commit, nothing to judge: not OK beside a group that is ERR (issue 28 item 6).
+            let judged = p.committed != nil
             t.append([
-                p.topic, "\(p.partition)", "\(p.lag)" + (p.committed == nil ? " (no commits)" : ""), p.sparkline,
+                p.topic, "\(p.partition)", "\(p.lag)" + (judged ? "" : " (no commits)"), p.sparkline,
                 LagFormat.rate(p.trend.consumptionRate), LagFormat.rate(p.trend.productionRate),
-                LagFormat.drain(p.trend), p.evaluation.status.rawValue, p.evaluation.reason,
+                LagFormat.drain(p.trend), judged ? p.evaluation.status.rawValue : "-",
+                judged ? p.evaluation.reason : "the group has committed nothing here: nothing to judge",
             ])
         }
         t.append([

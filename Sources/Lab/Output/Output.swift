@@ -81,12 +81,19 @@ public final class Output {
         pending.removeAll(keepingCapacity: true)
     }
 
-    /// Output to the process's stdout and stderr.
+    /// Output to the process's stdout and stderr. After Ctrl-C at a terminal
+    /// the next text starts on a fresh line, not glued to the echoed `^C`.
     public static func standard(format: OutputFormat = .table) -> Output {
-        Output(
-            format: format, isTerminal: isatty(STDOUT_FILENO) == 1,
-            writeOut: { writeAll(STDOUT_FILENO, $0) }, writeErr: { writeAll(STDERR_FILENO, $0) },
-            writeOutBytes: { writeAll(STDOUT_FILENO, $0) })
+        let terminal = isatty(STDOUT_FILENO) == 1
+        func fresh() -> Bool { terminal && Cancellation.takeInterruptEcho() }
+        return Output(
+            format: format, isTerminal: terminal,
+            writeOut: { writeAll(STDOUT_FILENO, fresh() ? "\n" + $0 : $0) },
+            writeErr: { writeAll(STDERR_FILENO, fresh() ? "\n" + $0 : $0) },
+            writeOutBytes: {
+                if fresh() { writeAll(STDOUT_FILENO, "\n") }
+                writeAll(STDOUT_FILENO, $0)
+            })
     }
 
     /// Collects everything written, for tests.
@@ -158,9 +165,11 @@ public final class Output {
         writeErr(text + "\n")
     }
 
+    /// Something the user should know that is not a result: stderr in every
+    /// mode, so stdout holds only results (issue 28 item 5).
     public func warning(_ text: String) {
         clearProgress()
-        if isJSON { writeErr("warning: " + text + "\n") } else { writeOut(yellow("warning: ") + text + "\n") }
+        writeErr((isJSON ? "warning: " : yellow("warning: ")) + text + "\n")
     }
 
     /// Starts collecting for one command.

@@ -115,8 +115,15 @@ struct IdempotenceDemo {
             for p in producers {
                 try p.producer.send(topic: topic.name, partition: 0, value: Array((p.prefix + "warm-up").utf8))
             }
-            for p in producers { try p.producer.flush(timeoutMs: 10_000) }
+            // Flushed in slices: Ctrl-C in these first seconds is heard at once.
+            let warmDeadline = Date().addingTimeInterval(10)
             for p in producers {
+                while p.producer.outQueueLength > 0 && !ctx.isCancelled {
+                    try? p.producer.flush(timeoutMs: 100)
+                    if Date() >= warmDeadline { try p.producer.flush(timeoutMs: 0) }
+                }
+            }
+            for p in producers where !ctx.isCancelled {
                 try embedded.delayNextResponse(broker: leader, api: .produce, milliseconds: Self.embeddedDelayMs)
                 for i in 0..<count {
                     try p.producer.send(topic: topic.name, partition: 0, value: Array("\(p.prefix)\(i)".utf8))
@@ -248,7 +255,14 @@ struct IdempotenceDemo {
                 try? producer.flush(timeoutMs: 200)
                 out.progress("\(kind.rawValue): waiting for \(producer.outQueueLength) delivery report(s)")
             }
-            if kind == .transactional { try producer.commitTransaction(timeoutMs: 30_000) }
+            if cancellation.isCancelled { return }
+            if kind == .transactional {
+                do {
+                    try producer.commitTransaction(timeoutMs: 30_000) { cancellation.isCancelled }
+                } catch is Producer.Stopped {
+                    return
+                }
+            }
             // Counters in an emission made during the flush may miss its last
             // requests; two more emissions are surely later.
             final = stats.waitForEmissions(2, timeout: 3, cancellation: cancellation)

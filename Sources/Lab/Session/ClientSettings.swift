@@ -22,6 +22,16 @@ public struct ClientSettings: Equatable, Sendable {
         public let isSecret: Bool
     }
 
+    /// The properties set, as `unset` takes them: the bare name, or with its
+    /// `producer.`/`consumer.` prefix where the bare name would mean the other side.
+    public var unsetNames: [String] {
+        Scope.allCases.flatMap { scope in
+            self[scope].keys.map { key in
+                (try? Self.resolve(key)).map { $0.0 == scope } ?? true ? key : "\(scope.rawValue).\(key)"
+            }
+        }.sorted()
+    }
+
     /// Resolves `key` (with an optional `producer.`/`consumer.` prefix) to a
     /// scope and the property name librdkafka knows.
     public static func resolve(_ rawKey: String) throws -> (Scope, String) {

@@ -29,6 +29,13 @@ public enum ClusterControl: Sendable {
     /// and where the mock behaves unlike Kafka (timings, ignored settings) they say so.
     public var isMock: Bool { mock != nil }
 
+    /// The one line for an in-process mock whose thread has ended (a signal
+    /// in its poll used to end it): nil while it runs, and on any other cluster.
+    public var endedMessage: String? {
+        if case .inProcessMock(let cluster) = self, !cluster.isRunning { return EmbeddedCluster.endedMessage }
+        return nil
+    }
+
     /// Brokers kafkalab stopped on the mock (it keeps them in metadata); empty on
     /// a real cluster, whose metadata drops a stopped broker itself.
     public var stoppedBrokers: Set<Int32> { mock?.stoppedBrokers ?? [] }

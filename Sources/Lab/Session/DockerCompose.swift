@@ -205,6 +205,14 @@ public struct DockerCompose: ComposeControl {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         do {
+            // The child inherits this thread's signal mask, and kafkalab blocks
+            // SIGINT, SIGTERM and SIGHUP in every thread (its signal thread takes
+            // them): docker must still hear Ctrl-C at the terminal.
+            var signals = sigset_t(), previous = sigset_t()
+            sigemptyset(&signals)
+            for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, s) }
+            pthread_sigmask(SIG_UNBLOCK, &signals, &previous)
+            defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
             try process.run()
         } catch {
             throw LabError.unsupported("cannot run \(docker): \(error.localizedDescription)")

@@ -18,12 +18,23 @@ public final class Session {
     /// In a script nobody can press Ctrl-C: a command that would wait for it
     /// (`isr watch` without --for, `consume --follow` without --idle) stops after this many seconds.
     public var scriptWaitLimit: Double = 10
+    /// Seconds without any progress (no delivery report while messages wait)
+    /// after which `bench` stops and says why, instead of waiting out message.timeout.ms.
+    public var progressStallLimit: Double = 5
     /// Path of the docker-compose.yml that `broker stop` and friends drive.
     public var composeFile: String?
     /// The dispatcher running this session's commands (for `source`).
     public var dispatcher: Dispatcher?
+    /// The files of the `source` commands running inside each other, outermost
+    /// first (resolved paths): `source` refuses one already running. Changed only by `source`.
+    var sourcing: [String] = []
     /// How many `source` commands are running inside each other.
-    var sourceDepth = 0
+    var sourceDepth: Int { sourcing.count }
+    /// Reads one line from the person at the terminal, for a command that asks
+    /// (the `sim` prediction prompt): set by the interactive shell to a line
+    /// editor of its own (history off); nil in scripts. Ctrl-C and Ctrl-D come
+    /// back as replies, never as a read that fails again and again.
+    public var askUser: ((_ prompt: String) -> UserReply)?
     /// Seconds any single cluster request may take before it is reported as failed.
     public var requestTimeoutMs: Int32 = 10_000
 
@@ -39,11 +50,14 @@ public final class Session {
         self.isScript = isScript
     }
 
-    /// The connection, or a one-line error telling the user how to make one.
+    /// The connection, or a one-line error telling the user how to make one
+    /// (an embedded cluster whose thread ended is said at once, not retried
+    /// as a transient transport error for the whole request time-out).
     public func requireConnection() throws -> ClusterConnection {
         guard let connection else {
             throw LabError.invalid("not connected; `connect embedded` or `connect HOST:PORT`")
         }
+        if let ended = connection.control.endedMessage { throw LabError.unsupported(ended) }
         return connection
     }
 
@@ -154,6 +168,15 @@ public final class Session {
         try requireConnection().client.metadata().topics.map(\.name)
     }
 
+    /// Group names to offer at a TAB: those this session joined, its group.id,
+    /// and what the cluster lists (nothing on the embedded cluster, which has no ListGroups).
+    public func knownGroupNames() -> [String] {
+        var names = joinedGroups.names
+        if let id = settings.consumer["group.id"] ?? settings.common["group.id"] { names.append(id) }
+        if let listed = try? connection?.client.listGroups() { names += listed.groups.map(\.id) }
+        return Array(Set(names)).sorted()
+    }
+
     /// Fails with a one-line error when the topic does not exist (the
     /// embedded cluster would otherwise auto-create it on first use).
     public func requireTopic(_ name: String) throws -> TopicInfo {
@@ -226,4 +249,13 @@ extension Session {
 
     /// Puts a fresh state in place of the lab's current one (`sim` resets its model).
     func replaceLab<S: LabState>(_ state: S) { labState[ObjectIdentifier(S.self)] = state }
+}
+
+/// What `Session.askUser` read.
+public enum UserReply: Equatable, Sendable {
+    case line(String)
+    /// Ctrl-C at the question.
+    case interrupted
+    /// Ctrl-D (or the end of input).
+    case endOfInput
 }

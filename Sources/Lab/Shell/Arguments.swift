@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 
 /// A command's words after its name, split into positionals, flags and
 /// options as the command declared them. Anything undeclared is refused, so
@@ -30,6 +31,13 @@ public struct Arguments {
                         value = inline
                     } else {
                         guard i + 1 < words.count else { throw LabError.usage("\(name) needs a value", usage: usage) }
+                        // `bench --csv --` wrote a file named `--`, and `--count --json`
+                        // would swallow the next option: a value is never an option.
+                        guard !words[i + 1].hasPrefix("--") else {
+                            throw LabError.usage(
+                                "\(name) needs a value, not '\(words[i + 1])' (words starting with -- are options; \(name)=VALUE passes one that does)",
+                                usage: usage)
+                        }
                         i += 1
                         value = words[i]
                     }
@@ -129,5 +137,24 @@ public struct Arguments {
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds == seconds.rounded() { return "\(Int(seconds))s" }
         return String(format: "%.1fs", seconds)
+    }
+}
+
+extension Arguments {
+    /// A consumer group's name, as `set group.id` takes it: at most 32,767 bytes
+    /// (a Kafka protocol string) and no control characters. A longer one was
+    /// accepted by `lag`, timed out, and left the next commands failing or hanging.
+    static func checkGroupName(_ name: String) throws -> String {
+        let bytes = name.utf8.count
+        guard !name.isEmpty else { throw LabError.invalid("a group name cannot be empty") }
+        guard bytes <= PropertyValueCheck.protocolStringLimit else {
+            throw LabError.invalid(
+                "a group name takes at most \(PropertyValueCheck.protocolStringLimit) bytes (a Kafka protocol string, like group.id), not \(bytes)"
+            )
+        }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw LabError.invalid("a group name takes no control characters (newline, tab, NUL, escape...)")
+        }
+        return name
     }
 }

@@ -18,6 +18,8 @@ public final class Cancellation: Sendable {
     private static let signalTarget = Atomic<Int>(0)
     /// The id of the token the last signal cancelled.
     private static let signalled = Atomic<Int>(0)
+    /// The number of the last signal received (0: none yet).
+    private static let lastSignal = Atomic<Int32>(0)
 
     public let id: Int
     private let cancelled = Atomic<Bool>(false)
@@ -64,9 +66,37 @@ public final class Cancellation: Sendable {
         return try body()
     }
 
-    /// Called from a signal handler: async-signal-safe (atomic integer load and store).
-    public static func signalReceiver() {
+    /// Called for every signal (from a handler or the signal thread):
+    /// async-signal-safe (atomic integer loads and stores).
+    public static func signalReceiver(_ signal: Int32 = SIGINT) {
+        lastSignal.store(signal, ordering: .relaxed)
         signalled.store(signalTarget.load(ordering: .relaxed), ordering: .relaxed)
+    }
+
+    /// The terminal echoed `^C` where the cursor stood (a running command's
+    /// output line): the next output starts on a line of its own.
+    private static let echoOnLine = Atomic<Bool>(false)
+
+    /// Called when Ctrl-C reached a running command at a terminal.
+    public static func noteInterruptEcho() { echoOnLine.store(true, ordering: .relaxed) }
+
+    /// Whether a `^C` echo waits for its line break (and clears it).
+    public static func takeInterruptEcho() -> Bool { echoOnLine.exchange(false, ordering: .relaxed) }
+
+    /// A command is receiving signals now (a signal would cancel it).
+    public static var hasSignalReceiver: Bool { signalTarget.load(ordering: .relaxed) != 0 }
+
+    /// How a cancelled run was stopped, as the error line says it: the last
+    /// signal's name, or Ctrl-C's when a test cancelled without one.
+    public static var stopReason: String { describe(signal: lastSignal.load(ordering: .relaxed)) }
+
+    /// "interrupted (Ctrl-C)", "terminated (SIGTERM)", "hung up (SIGHUP)".
+    public static func describe(signal: Int32) -> String {
+        switch signal {
+        case SIGTERM: "terminated (SIGTERM)"
+        case SIGHUP: "hung up (SIGHUP)"
+        default: "interrupted (Ctrl-C)"
+        }
     }
 
     /// Initialises the statics before a signal handler may touch them (a
@@ -75,5 +105,6 @@ public final class Cancellation: Sendable {
         _ = nextId.load(ordering: .relaxed)
         _ = signalTarget.load(ordering: .relaxed)
         _ = signalled.load(ordering: .relaxed)
+        _ = lastSignal.load(ordering: .relaxed)
     }
 }

@@ -116,7 +116,10 @@ public final class Dispatcher {
         } catch {
             out.clearProgress()
             out.beginCommand()
-            let message = errorLine(error)
+            var message = errorLine(error)
+            // A cluster whose thread ended fails every request with transport
+            // errors that read as transient ("run it again"): say what happened.
+            if let ended = session.connection?.control.endedMessage { message = ended }
             if printsErrors { out.error("error: " + message) }
             if let k = error as? KafkaError, k.isFatal { session.resetProducer() }
             return .failed(message)

@@ -57,9 +57,10 @@ public struct ScriptRunner {
             let outcome = dispatcher.execute(command, in: session, printsErrors: false, cancellation: cancellation)
             let location = source.map { "\($0):\(number)" } ?? "line \(number)"
             if cancellation.isCancelled {
-                var text = "\(location): interrupted (Ctrl-C); the script stops here"
+                let reason = Cancellation.stopReason
+                var text = "\(location): \(reason); the script stops here"
                 if case .failed(let message) = outcome, message != "interrupted" {
-                    text = "\(location): \(message); interrupted (Ctrl-C)"
+                    text = "\(location): \(message); \(reason)"
                 }
                 result.failures.append(text)
                 session.output.error(text)

@@ -73,7 +73,9 @@ extension SessionCommands {
                     "served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)",
                     .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
             }
-            if let md = try? c.client.metadata() {
+            if let ended = c.control.endedMessage {
+                add("brokers", "none: \(ended)", .null)
+            } else if let md = try? c.client.metadata() {
                 let stopped = c.control.stoppedBrokers
                 let up = md.brokers.filter { !stopped.contains($0.id) }.map(\.id)
                 add(
@@ -257,12 +259,20 @@ extension SessionCommands {
         guard let text = try? String(contentsOfFile: expanded, encoding: .utf8) else {
             throw LabError.invalid("cannot read \(path): no such file or not UTF-8 text")
         }
-        // A script that sources itself would recurse until the stack ran out.
-        guard ctx.session.sourceDepth < 8 else {
-            throw LabError.invalid("source: scripts nested more than 8 deep (does \(path) source itself?)")
+        // A script that sources itself would recurse until the stack ran out:
+        // refused at the first repeat, so it is reported once, not once per level.
+        let resolved = URL(fileURLWithPath: expanded).standardizedFileURL.resolvingSymlinksInPath().path
+        if ctx.session.sourcing.contains(resolved) {
+            let chain = (ctx.session.sourcing + [resolved]).map { ($0 as NSString).lastPathComponent }
+            throw LabError.invalid(
+                "source: \(path) is already being sourced (\(chain.joined(separator: " → "))); a script cannot source itself"
+            )
         }
-        ctx.session.sourceDepth += 1
-        defer { ctx.session.sourceDepth -= 1 }
+        guard ctx.session.sourceDepth < 8 else {
+            throw LabError.invalid("source: scripts nested more than 8 deep; \(path) not run")
+        }
+        ctx.session.sourcing.append(resolved)
+        defer { ctx.session.sourcing.removeLast() }
         let runner = ScriptRunner(dispatcher: dispatcher, keepGoing: ctx.arguments.has("--keep-going"), source: path)
         let result = runner.run(text: text, in: ctx.session, cancellation: ctx.cancellation)
         if !result.succeeded {

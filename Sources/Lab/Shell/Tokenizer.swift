@@ -78,7 +78,7 @@ public enum Tokenizer {
         }
         for ch in text {
             if inComment {
-                if ch.isNewline { finishCommand() } else { current.append(ch) }
+                if isLineBreak(ch) { finishCommand() } else { current.append(ch) }
                 continue
             }
             if escaping { current.append(ch); escaping = false; atWordStart = false; continue }
@@ -89,7 +89,7 @@ public enum Tokenizer {
                 continue
             }
             if ch == "'" || ch == "\"" { quote = ch; current.append(ch); atWordStart = false; continue }
-            if ch == ";" || ch.isNewline { finishCommand(); continue }
+            if ch == ";" || isLineBreak(ch) { finishCommand(); continue }
             if ch == "#" && atWordStart { inComment = true; current.append(ch); continue }
             atWordStart = ch.isWhitespace
             current.append(ch)
@@ -98,10 +98,18 @@ public enum Tokenizer {
         return commands.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
-    /// The lines of a script, whatever its line endings (LF, CRLF or CR).
+    /// LF or CRLF ("\r\n" is one Character): the line breaks of `lines(_:)`.
+    static func isLineBreak(_ ch: Character) -> Bool { ch == "\n" || ch == "\r\n" }
+
+    /// The lines of a script, ended by LF or CRLF, numbered as editors number
+    /// them: a lone CR, form feed, vertical tab, NEL or U+2028 stays inside
+    /// its line (Character.isNewline counts all of them, and `FILE:N:` then
+    /// pointed past the line the editor shows).
     public static func lines(_ text: String) -> [String] {
-        // "\r\n" is one Character in Swift; isNewline covers it, "\n" and "\r".
-        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
+        // On bytes: "\r\n" is one Character, which a split on "\n" would miss.
+        text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line in
+            String(decoding: line.last == UInt8(ascii: "\r") ? line.dropLast() : line, as: UTF8.self)
+        }
     }
 }
 

@@ -374,6 +374,7 @@ extension ReplicationModel {
         }
         var step = ModelStep(event: "stop")
         replicas[id - 1].up = false
+        replicas[id - 1].flushedLeo = replica(id).leo  // a clean shutdown flushes and closes the log
         step.lines.append("broker \(id) shut down cleanly (controlled shutdown): the controller acts at once")
         fence(id, &step)
         return step
@@ -381,7 +382,7 @@ extension ReplicationModel {
 
     /// A crash: the broker stops answering but stays in the ISR, and leads if
     /// it led, until the controller fences it after broker.session.timeout.ms.
-    mutating func kill(_ id: Int) throws -> ModelStep {
+    mutating func kill(_ id: Int, loseUnflushed: Bool = false) throws -> ModelStep {
         try checkBroker(id)
         guard replica(id).up else {
             throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)")
@@ -389,6 +390,16 @@ extension ReplicationModel {
         var step = ModelStep(event: "kill")
         replicas[id - 1].up = false
         replicas[id - 1].crashedAtMs = clockMs
+        if loseUnflushed {
+            let r = replica(id)
+            let gone = Array(r.log[r.flushedLeo...])
+            replicas[id - 1].truncate(to: r.flushedLeo)
+            step.lines.append(
+                "power loss on broker \(id): its log keeps only what was flushed to disk (LEO \(r.leo) → \(r.flushedLeo))"
+                    + (gone.isEmpty ? "" : ", losing \(Self.values(gone))")
+                    + "; Kafka leaves flushing to the operating system by default, and the model flushes only at a clean shutdown"
+            )
+        }
         step.lines.append(
             "broker \(id) crashed: it stays in the ISR\(leader == id ? " and stays leader" : "") until the controller fences it, \(Self.ms(config.brokerSessionTimeoutMs)) after its last heartbeat (\(config.kafka.sessionTimeoutName), at \(Self.ms(clockMs + config.brokerSessionTimeoutMs)))"
         )

@@ -5,7 +5,7 @@
 ///
 /// A value type: every step works on a copy, so a refused or invalid step
 /// leaves the model as it was and `undo` is a stack of earlier values.
-struct ReplicationModel: Equatable, Sendable {
+struct ReplicationModel: Hashable, Sendable {
     var config: ModelConfig
     /// Simulated milliseconds since the model started; only `tick` moves it.
     var clockMs = 0
@@ -37,11 +37,11 @@ struct ReplicationModel: Equatable, Sendable {
     var highWatermark: Int? { leaderReplica?.hw }
 
     /// Acknowledged writes the partition no longer holds: missing from the
-    /// leader's log (followers will truncate to match it) or, while there is
-    /// no leader, from every replica.
+    /// running leader's log (followers will truncate to match it) or, while
+    /// there is no running leader, from every replica.
     var lostWrites: [ModelWrite] {
         let held: Set<String>
-        if let l = leaderReplica {
+        if let l = leaderReplica, l.up {
             held = Set(l.log.map(\.value))
         } else {
             held = Set(replicas.flatMap { $0.log.map(\.value) })
@@ -96,7 +96,7 @@ enum ModelAcks: String, Sendable, CaseIterable {
     }
 }
 
-struct ModelConfig: Equatable, Sendable {
+struct ModelConfig: Hashable, Sendable {
     /// The Kafka version whose rules the model plays (see `KafkaVersion.rules`).
     var kafka = KafkaVersion.v3_9
     var replicaCount = 3
@@ -139,7 +139,7 @@ struct ModelConfig: Equatable, Sendable {
 
 /// One record in a replica's log: the offset it has there, the leader epoch
 /// it was written in, and its value (`m0`, `m1`, ... in the order produced).
-struct ModelRecord: Equatable, Sendable {
+struct ModelRecord: Hashable, Sendable {
     var offset: Int
     var epoch: Int
     var value: String
@@ -147,12 +147,12 @@ struct ModelRecord: Equatable, Sendable {
 
 /// An entry of a replica's leader epoch cache (the leader-epoch-checkpoint file):
 /// epoch `epoch` began at `startOffset` in this replica's log.
-struct EpochEntry: Equatable, Sendable {
+struct EpochEntry: Hashable, Sendable {
     var epoch: Int
     var startOffset: Int
 }
 
-struct ModelReplica: Equatable, Sendable {
+struct ModelReplica: Hashable, Sendable {
     let id: Int
     /// The broker is running.
     var up = true
@@ -161,6 +161,10 @@ struct ModelReplica: Equatable, Sendable {
     /// When a crashed broker stopped heartbeating; cleared once it is fenced.
     var crashedAtMs: Int?
     var log: [ModelRecord] = []
+    /// How much of the log is on disk. Kafka leaves flushing to the operating system by default
+    /// (log.flush.interval.messages and .ms unset); the model flushes only at a clean shutdown,
+    /// so a power loss (`kill --lose-unflushed`) keeps just what an earlier stop flushed.
+    var flushedLeo = 0
     var hw = 0
     var epochCache: [EpochEntry] = []
 
@@ -196,6 +200,7 @@ struct ModelReplica: Equatable, Sendable {
     mutating func truncate(to offset: Int) {
         guard offset < leo else { return }
         log.removeSubrange(offset...)
+        flushedLeo = min(flushedLeo, offset)
         epochCache.removeAll { $0.startOffset >= offset }
         hw = min(hw, offset)
     }
@@ -219,8 +224,8 @@ struct ModelReplica: Equatable, Sendable {
 }
 
 /// What the producer sent and what it was told.
-struct ModelWrite: Equatable, Sendable {
-    enum Status: Equatable, Sendable {
+struct ModelWrite: Hashable, Sendable {
+    enum Status: Hashable, Sendable {
         /// acks=all, appended by the leader, waiting for the HW to pass it.
         case pending
         case acknowledged

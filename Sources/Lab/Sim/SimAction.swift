@@ -6,6 +6,8 @@ enum SimAction: Equatable, Sendable {
     case tick(ms: Int)
     case stop(Int)
     case kill(Int)
+    /// A power loss: the broker crashes and its log loses what was not flushed to disk.
+    case killLosingUnflushed(Int)
     case start(Int)
     case elect(Int?)
     case set(String, String)
@@ -18,6 +20,7 @@ enum SimAction: Equatable, Sendable {
         case .tick(let ms): "sim tick \(ReplicationModel.argument(ms))"
         case .stop(let id): "sim stop \(id)"
         case .kill(let id): "sim kill \(id)"
+        case .killLosingUnflushed(let id): "sim kill \(id) --lose-unflushed"
         case .start(let id): "sim start \(id)"
         case .elect(let id): "sim elect" + (id.map { " \($0)" } ?? "")
         case let .set(option, value): "sim set \(option) \(value)"
@@ -53,6 +56,7 @@ enum SimAction: Equatable, Sendable {
         case .tick(let ms): step = try copy.tick(ms)
         case .stop(let id): step = try copy.stop(id)
         case .kill(let id): step = try copy.kill(id)
+        case .killLosingUnflushed(let id): step = try copy.kill(id, loseUnflushed: true)
         case .start(let id): step = try copy.start(id)
         case .elect(let id): step = try copy.elect(id)
         case let .set(option, value): step = try copy.set(option, value)

@@ -30,7 +30,8 @@ enum SimCommands {
             unflushed data. Nothing here talks to a cluster.
             """,
         subcommands: [
-            produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario, compare, rules,
+            produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario, compare, rules, explore,
+            replay,
         ]
     ) { ctx in try SimRunner(ctx).start() }
 
@@ -60,8 +61,13 @@ enum SimCommands {
 
     static let kill = Command(
         "kill", summary: "crash a broker: it stays in the ISR (and leads) until fenced after broker.session.timeout.ms",
-        usage: "sim kill <broker>"
-    ) { ctx in try SimRunner(ctx).broker { .kill($0) } }
+        usage:
+            "sim kill <broker> [--lose-unflushed]  (--lose-unflushed: a power loss; the log keeps only what was flushed)",
+        flags: ["--lose-unflushed"]
+    ) { ctx in
+        let losing = ctx.arguments.has("--lose-unflushed")
+        try SimRunner(ctx).broker { losing ? .killLosingUnflushed($0) : .kill($0) }
+    }
 
     static let start = Command(
         "start", summary: "a broker comes back and follows the leader (truncating by HW or by leader epoch)",
@@ -104,4 +110,30 @@ enum SimCommands {
         usage: "sim rules [--kafka V]", options: ["--kafka"],
         details: KafkaVersion.rulesHelp
     ) { ctx in try SimRunner(ctx).rules() }
+
+    static let explore = Command(
+        "explore",
+        summary: "search every interleaving up to --depth moves for the shortest way to lose an acknowledged write",
+        usage:
+            "sim explore [--acks all|1] [--min-isr N] [--replicas N] [--unclean] [--truncation hw|epoch] [--kafka V] [--faults stop,kill,restart,lose-unflushed,elect] [--depth N] [--writes N]",
+        flags: ["--unclean"],
+        options: ["--acks", "--min-isr", "--replicas", "--truncation", "--kafka", "--faults", "--depth", "--writes"],
+        details: """
+            A model checker over the `sim` model (never a cluster). From a fresh model it tries every move in every \
+            order, breadth first: produce one record (up to --writes, 2 by default), each running follower's fetch, the \
+            clock to its next timed event (a fence, a request timeout, an ISR check, the controller's unclean check), and \
+            the chosen faults on each broker (stop, kill, restart by default; lose-unflushed adds a power loss that \
+            keeps only the flushed log, elect adds preferred or operator elections). States \
+            already seen are skipped. It prints the shortest sequence that loses an acknowledged write, or leaves two \
+            replicas with different records below the HW, and `sim replay` steps through it. When there is none it \
+            says "none within N steps" with the number of distinct states: longer sequences, and faults the model does \
+            not have (network partitions), were not tried. Defaults: --depth 6, acks=all, 3 \
+            replicas, min.insync.replicas 1, Kafka 3.9 rules.
+            """
+    ) { ctx in try SimRunner(ctx).explore() }
+
+    static let replay = Command(
+        "replay", summary: "step through the last counterexample `sim explore` found, with the picture",
+        usage: "sim replay"
+    ) { ctx in try SimRunner(ctx).replay() }
 }

@@ -66,11 +66,17 @@ struct SimCompareResult: CommandResult {
         kafka = [a.rawValue, b.rawValue]
         let pa = ScenarioPlay(scenario, kafka: a), pb = ScenarioPlay(scenario, kafka: b)
         var diffs: [Difference] = []
+        // A difference is listed at the step where it appears or changes, not again while it lasts.
+        var standing: [String: (String, String)] = [:]
         for (x, y) in zip(pa.outcomes, pb.outcomes) {
             func add(_ what: String, _ u: String, _ v: String) {
-                if u != v {
-                    diffs.append(Difference(step: x.step, command: x.command, what: what, first: u, second: v))
+                guard u != v else {
+                    standing[what] = nil
+                    return
                 }
+                if let last = standing[what], last == (u, v) { return }
+                standing[what] = (u, v)
+                diffs.append(Difference(step: x.step, command: x.command, what: what, first: u, second: v))
             }
             add("error", x.error ?? "none", y.error ?? "none")
             add("leader", x.leader.map(String.init) ?? "none", y.leader.map(String.init) ?? "none")

@@ -12,6 +12,8 @@ final class SimLabState: LabState {
     private var history: [(model: ReplicationModel, step: Int)] = []
     /// How a paused scenario reads the learner's prediction (a seam for tests).
     var predictions: any PredictionInput
+    /// The last counterexample `sim explore` found, for `sim replay`.
+    var counterexample: (config: ModelConfig, path: [SimAction])?
 
     init(model: ReplicationModel, predictions: any PredictionInput = TerminalPredictionInput()) {
         self.model = model
@@ -47,6 +49,7 @@ final class SimLabState: LabState {
     static func reset(in session: Session, to model: ReplicationModel) -> SimLabState {
         let state = SimLabState(
             model: model, predictions: existing(in: session)?.predictions ?? TerminalPredictionInput())
+        state.counterexample = existing(in: session)?.counterexample
         session.replaceLab(state)
         return state
     }
@@ -68,19 +71,31 @@ final class SimLabState: LabState {
     }
 }
 
-/// Reads a learner's prediction before a scenario step; nil skips it.
-protocol PredictionInput {
-    func prediction(for question: String, output: Output) -> String?
+/// What the learner did at a prediction prompt.
+enum PredictionReply: Equatable {
+    /// A prediction; empty when Enter skipped the question.
+    case answer(String)
+    /// Ctrl-C: the scenario stops, as any command does.
+    case interrupted
+    /// Ctrl-D: the scenario stops here.
+    case stop
 }
 
-/// The terminal: the question is already printed; read one line from stdin.
+/// Reads a learner's prediction before a scenario step.
+protocol PredictionInput {
+    func prediction(for question: String, session: Session) -> PredictionReply
+}
+
+/// The terminal: the question is already printed; the answer is read through
+/// the session's line editor (`Session.askUser`, its own history off), so
+/// Ctrl-C and Ctrl-D are keys, never a loop on a closed stdin.
 struct TerminalPredictionInput: PredictionInput {
-    func prediction(for question: String, output: Output) -> String? {
-        output.raw("your prediction (Enter skips): ")
-        guard let line = Swift.readLine(strippingNewline: true) else {
-            output.raw("\n")  // Ctrl-D (or Ctrl-C) at the question: skip it
-            return nil
+    func prediction(for question: String, session: Session) -> PredictionReply {
+        guard let ask = session.askUser else { return .answer("") }
+        switch ask("your prediction (Enter skips): ") {
+        case .line(let line): return .answer(line)
+        case .interrupted: return .interrupted
+        case .endOfInput: return .stop
         }
-        return line
     }
 }

@@ -82,6 +82,103 @@ struct SimRunner {
                 }))
     }
 
+    /// `sim explore ...`: the search, then its result; the counterexample is kept for `sim replay`.
+    func explore() throws {
+        let args = ctx.arguments
+        try args.expectPositionals(atMost: 0)
+        let kafka = try version(args.value("--kafka") ?? "3.9")
+        let replicas = try args.int("--replicas", default: 3, range: 1...5)
+        let minIsr = try args.int("--min-isr", default: 1, range: 1...5)
+        guard minIsr <= replicas else {
+            throw LabError.invalid("--min-isr must be at most --replicas (\(replicas)), not \(minIsr)")
+        }
+        var config = ModelConfig(
+            replicaCount: replicas, minInsyncReplicas: minIsr, uncleanLeaderElection: args.has("--unclean")
+        ).playing(kafka)
+        if let text = args.value("--truncation") {
+            guard let mode = TruncationMode(rawValue: text.lowercased()) else {
+                throw ctx.usageError("--truncation takes hw or epoch, not '\(text)'")
+            }
+            config.truncation = mode
+        }
+        let acksText = args.value("--acks") ?? "all"
+        guard let acks = ModelAcks(text: acksText), acks != .none else {
+            throw ctx.usageError("--acks takes all or 1, not '\(acksText)'")
+        }
+        var explorer = ModelExplorer(config: config, acks: acks)
+        explorer.depth = try args.int("--depth", default: 6, range: 1...14)
+        explorer.writes = try args.int("--writes", default: 2, range: 1...5)
+        if let text = args.value("--faults") {
+            var faults: Set<ModelExplorer.Fault> = []
+            for word in text.split(separator: ",").map(String.init) where !word.isEmpty {
+                guard let f = ModelExplorer.Fault(rawValue: word.lowercased()) else {
+                    let all = ModelExplorer.Fault.allCases.map(\.rawValue).joined(separator: ",")
+                    throw ctx.usageError("--faults takes a list of \(all), not '\(word)'")
+                }
+                faults.insert(f)
+            }
+            explorer.faults = faults
+        }
+        let started = Date()
+        let outcome = try explorer.run(
+            check: { try ctx.cancellation.check() },
+            progress: { level, states in out.progress("exploring depth \(level): \(states) distinct states so far") })
+        out.clearProgress()
+        let elapsed = Int(Date().timeIntervalSince(started) * 1000)
+        var steps: [JSONValue] = []
+        var lost: [String] = []
+        if let found = outcome.found {
+            var model = ReplicationModel(config)
+            for (i, move) in found.path.enumerated() {
+                let previous = model
+                let result = try move.apply(to: &model)
+                steps.append(
+                    ModelPicture(model: model, previous: previous, output: out).json(
+                        step: i + 1, command: move.commandLine, result: result))
+            }
+            lost = model.lostWrites.map(\.value)
+            let state =
+                SimLabState.existing(in: session) ?? SimLabState.reset(in: session, to: ReplicationModel(config))
+            state.counterexample = (config, found.path)
+        }
+        out.emit(
+            SimExploreResult(
+                kafka: kafka.rawValue,
+                settings: .init(
+                    acks: acks.rawValue, minInsyncReplicas: minIsr, replicas: replicas,
+                    unclean: config.uncleanLeaderElection, truncation: config.truncation.rawValue,
+                    faults: ModelExplorer.Fault.allCases.filter(explorer.faults.contains).map(\.rawValue),
+                    writes: explorer.writes),
+                found: outcome.found != nil, property: outcome.found?.property,
+                commands: outcome.found?.path.map(\.commandLine) ?? [], steps: steps, lost: lost,
+                states: outcome.states, depth: outcome.found == nil ? outcome.depthSearched : explorer.depth,
+                limited: outcome.limited, elapsedMs: elapsed))
+    }
+
+    /// `sim replay`: the last counterexample, step by step, on a fresh model.
+    func replay() throws {
+        try ctx.arguments.expectPositionals(atMost: 0)
+        guard let found = SimLabState.existing(in: session)?.counterexample else {
+            throw LabError.invalid("nothing to replay: `sim explore` has found no counterexample in this session")
+        }
+        let state = SimLabState.reset(in: session, to: ReplicationModel(found.config))
+        print(
+            state, command: "sim replay", result: ModelStep(event: "start"), previous: nil, showSettings: true,
+            streamed: true)
+        for move in found.path {
+            try ctx.cancellation.check()
+            if !out.isJSON { out.line(out.dim("$ ") + move.commandLine) }
+            let (result, previous) = try state.apply(move)
+            print(state, command: move.commandLine, result: result, previous: previous, streamed: true)
+        }
+        if !out.isJSON {
+            out.line(
+                out.bold("result:") + " "
+                    + SimScenarioRunner.verdict(
+                        lost: state.model.lostWrites.map(\.value), diverged: state.model.divergence))
+        }
+    }
+
     private func milliseconds(_ option: String, default def: Int) throws -> Int {
         Int((try ctx.arguments.seconds(option, default: Double(def) / 1000, minimum: 0.001) * 1000).rounded())
     }

@@ -34,6 +34,8 @@ enum PredictionKind: Sendable, Equatable {
     /// The HW of one broker, or the leader's when nil.
     case highWatermark(Int?)
     case inIsr(Int)
+    /// How many records a broker's log holds.
+    case leo(Int)
     case lost
     case logsAgree
 
@@ -55,6 +57,9 @@ enum PredictionKind: Sendable, Equatable {
         case .highWatermark(let id):
             guard let hw = id.map({ m.replica($0).hw }) ?? m.highWatermark else { return ("none", "no HW: no leader") }
             return ("\(hw)", "\(id.map { "broker \($0)'s" } ?? "the leader's") HW is \(hw)")
+        case .leo(let id):
+            let r = m.replica(id)
+            return ("\(r.leo)", "\(r.leo): broker \(id)'s log ends at offset \(r.leo), its HW is \(r.hw)")
         case .inIsr(let id):
             let yes = m.isr.contains(id)
             return (yes ? "yes" : "no", "\(yes ? "yes" : "no"): ISR \(ReplicationModel.ids(m.isr))")
@@ -97,8 +102,31 @@ enum PredictionKind: Sendable, Equatable {
 
 extension SimScenario {
     static let all: [SimScenario] = [
-        hwPropagation, isrShrinkAndExpand, minIsr, uncleanElection, kip101Loss, kip101Divergence, leaderFailover,
+        hwPropagation, isrShrinkAndExpand, minIsr, uncleanElection, kip101Restart, kip101Loss, kip101Divergence,
+        leaderFailover,
     ]
+
+    /// KIP-101's first scenario as the KIP tells it: two replicas; the follower restarts and
+    /// truncates to its HW, then the leader dies.
+    static let kip101Restart = SimScenario(
+        name: "kip101-restart",
+        summary:
+            "KIP-101's first case, two replicas: a restarted follower truncates to its HW, then the leader dies; leader epochs keep the records",
+        config: ModelConfig(replicaCount: 2, uncleanLeaderElection: true), variants: [.v0_10, .v3_9],
+        steps: [
+            ScenarioStep("Two records with acks=all.", .produce(acks: .all, count: 2)),
+            ScenarioStep("Broker 2 copies them.", .fetch(2)),
+            ScenarioStep(
+                "Its next fetch moves the leader's HW to 2: both records are acknowledged. Broker 2's HW is still 0.",
+                .fetch(2), ask: "What HW does broker 2 have?", .highWatermark(2)),
+            ScenarioStep("Broker 2 restarts: first it shuts down (and leaves the ISR)...", .stop(2)),
+            ScenarioStep(
+                "...then it comes back. Before KIP-101 it truncates to its own HW at once; with leader epochs it keeps its log until it asks the leader.",
+                .start(2), ask: "How many records does broker 2 hold now?", .leo(2)),
+            ScenarioStep(
+                "The leader dies before broker 2 fetched again. Broker 2 is not in the ISR; unclean election (this lesson turns it on, as 0.10's default was) makes it the leader.",
+                .stop(1), ask: "How many acknowledged records are lost?", .lost),
+        ])
 
     static let hwPropagation = SimScenario(
         name: "hw-propagation",

@@ -56,8 +56,12 @@ struct SimScenarioRunner {
         }
         var outcomes: [(mode: ModelConfig, lost: [String], diverged: [(replica: Int, offsets: [Int])])] = []
         for mode in modes {
-            let (model, diverged) = try play(scenario, config: mode)
-            outcomes.append((mode, model.lostWrites.map(\.value), diverged))
+            do {
+                let (model, diverged) = try play(scenario, config: mode)
+                outcomes.append((mode, model.lostWrites.map(\.value), diverged))
+            } catch is ScenarioStopped {
+                return  // Ctrl-D at a prediction: said, and the model stays where it was
+            }
         }
         if out.isJSON {
             out.stream(
@@ -148,7 +152,15 @@ struct SimScenarioRunner {
             if let question = step.question, !out.isJSON {
                 out.line("? predict: " + question)
                 if pauses {
-                    guess = state.predictions.prediction(for: question, output: out)
+                    switch state.predictions.prediction(for: question, session: ctx.session) {
+                    case .answer(let text): guess = text
+                    case .interrupted: throw LabError.interrupted
+                    case .stop:
+                        out.line(
+                            "scenario \(scenario.name) stopped before step \(index + 1) (Ctrl-D); `sim` shows the model as it is"
+                        )
+                        throw ScenarioStopped()
+                    }
                     try ctx.cancellation.check()
                 }
             }
@@ -201,3 +213,6 @@ extension ModelConfig {
     /// "3.9", or "3.9/hw" when the truncation is not the version's own.
     var variantName: String { kafka.rawValue + (truncation == kafka.truncation ? "" : "/" + truncation.rawValue) }
 }
+
+/// Ctrl-D at a prediction prompt: the scenario ends there, without failing.
+struct ScenarioStopped: Error {}

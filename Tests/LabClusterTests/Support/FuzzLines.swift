@@ -95,6 +95,18 @@ struct FuzzLines {
             }
             if chance(0.7) { words.append(pick(Self.bounded)) }
             return words.joined(separator: " ")
+        case ..<0.56:
+            // Issue 28 item 3: long strings that reach librdkafka's statistics
+            // writer and the protocol, with statistics every millisecond, then a
+            // command that creates a client (a 32,767-byte client.id crashed it).
+            let key = pick(["client.id", "client.id", "group.id", "transactional.id", "group.instance.id"])
+            let length = pick([19_990, 20_000, 20_001, 20_500, 32_767, 32_768, Int.random(in: 1...70_000, using: &rng)])
+            let unit = pick(["c", "é", "\\", "\""])
+            let value = String(repeating: unit, count: max(1, length / unit.utf8.count))
+            let then = pick(["consume t --idle 300ms", "seed --count 20", "bench none --count 20 --warmup 0", "status"])
+            // Unset afterwards: the later lines should not all run with statistics every millisecond.
+            return "set \(key) '\(value)'; set statistics.interval.ms \(pick(["1", "10", "0"])); \(then); "
+                + "unset \(key); unset statistics.interval.ms"
         case ..<0.78:
             let key = pick(["", "", "producer.", "consumer."]) + pick(properties)
             let value =

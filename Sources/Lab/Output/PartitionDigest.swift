@@ -1,5 +1,6 @@
 /// A topic's partitions in one line, printed above a table too long to read:
 /// `3,000 partitions; leaders: broker 1 ×1,000, 2 ×1,000, 3 ×1,000; under-replicated 0; 3,000 messages in 1,897 partitions (high watermarks 0-5)`.
+/// Kernel code: `topic describe` and `isr` both print it.
 struct PartitionDigest {
     struct Row {
         var leader: Int32

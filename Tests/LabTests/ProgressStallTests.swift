@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+
+@testable import Lab
+
+/// Issue 28 item 4: a wait that makes no progress is noticed after its limit.
+@Suite("ProgressStall")
+struct ProgressStallTests {
+    @Test func stallsOnlyWhenTheCountStopsGrowingForTheLimit() {
+        let t0 = Date(timeIntervalSince1970: 1_000)
+        var stall = ProgressStall(limit: 5, now: t0)
+        var seen: [Bool] = []
+        for (count, at) in [(0, 0.0), (0, 4.9), (0, 5.1), (1, 6), (1, 10.9), (1, 11.1)] {
+            seen.append(stall.isStalled(count: count, now: t0.addingTimeInterval(at)))
+        }
+        // Stalled only past 5 s without growth; progress resets the clock.
+        #expect(seen == [false, false, true, false, false, true])
+        // A first look long after the start counts from that look.
+        var late = ProgressStall(limit: 5, now: t0)
+        let first = late.isStalled(count: 7, now: t0.addingTimeInterval(60))
+        #expect(!first)
+    }
+}
