@@ -21,6 +21,12 @@ deps:
 		echo "make deps: install librdkafka and libedit development packages (pkg-config names rdkafka, libedit)" >&2; \
 		exit 1; \
 	fi
+	@# The lag exporter's tests validate its /metrics text with prometheus_client's parser;
+	@# without it they skip that check and say why. Best effort: no failure if pip cannot.
+	@python3 -c 'import prometheus_client' 2>/dev/null || \
+		python3 -m pip install --quiet --user prometheus_client 2>/dev/null || \
+		python3 -m pip install --quiet --user --break-system-packages prometheus_client 2>/dev/null || \
+		echo "make deps: python3 prometheus_client not installed; lag export's parser check will be skipped"
 
 build: deps
 	$(SWIFT) build

@@ -1,5 +1,6 @@
 import CRdKafka
 import Foundation
+import Synchronization
 
 /// Builds and checks librdkafka configurations. Validation is librdkafka's
 /// own (`rd_kafka_conf_set`), so a bad key or value is refused with the
@@ -90,10 +91,48 @@ public enum ClientConfig {
 /// Creates an `rd_kafka_t`, turning librdkafka's error string into a KafkaError.
 /// On success `rd_kafka_new` owns `conf`; on failure the conf is destroyed here.
 func makeHandle(type: rd_kafka_type_t, conf: OpaquePointer) throws -> OpaquePointer {
+    ClientCreationLog.record(type: type, conf: conf)
     var errstr = [CChar](repeating: 0, count: 512)
     guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
         rd_kafka_conf_destroy(conf)
         throw KafkaError.invalidArgument(String(cBuffer: errstr))
     }
     return rk
+}
+
+/// Records the final configuration of every client handle made while it is
+/// started: what `rd_kafka_conf_dump` reports just before `rd_kafka_new`, after
+/// every property was set and aliases resolved. Tests use it to check that every
+/// kind of client a command makes gets the connection's properties; nothing in
+/// the shell starts one, and with none started a client pays one lock.
+public final class ClientCreationLog: Sendable {
+    public struct Entry: Sendable {
+        /// "producer" or "consumer" (the admin handle is a producer-type handle).
+        public let type: String
+        public let config: [String: String]
+    }
+
+    private static let started = Mutex<[ObjectIdentifier: ClientCreationLog]>([:])
+    private let entries = Mutex<[Entry]>([])
+
+    public init() {}
+
+    public func start() { Self.started.withLock { $0[ObjectIdentifier(self)] = self } }
+    public func stop() { _ = Self.started.withLock { $0.removeValue(forKey: ObjectIdentifier(self)) } }
+    public var recorded: [Entry] { entries.withLock { $0 } }
+
+    static func record(type: rd_kafka_type_t, conf: OpaquePointer) {
+        let logs = started.withLock { Array($0.values) }
+        guard !logs.isEmpty else { return }
+        var count = 0
+        guard let dump = rd_kafka_conf_dump(conf, &count) else { return }
+        defer { rd_kafka_conf_dump_free(dump, count) }
+        var config: [String: String] = [:]
+        for i in stride(from: 0, to: count - 1, by: 2) {
+            guard let key = dump[i], let value = dump[i + 1] else { continue }
+            config[String(cString: key)] = String(cString: value)
+        }
+        let entry = Entry(type: type == RD_KAFKA_PRODUCER ? "producer" : "consumer", config: config)
+        for log in logs { log.entries.withLock { $0.append(entry) } }
+    }
 }

@@ -63,6 +63,10 @@ public enum ConfigCatalog {
             || lower.hasSuffix(".key.pem") || lower == "ssl.key.pem" || lower == "ssl_key"
             || lower.hasSuffix("client.secret") || lower == "sasl.oauthbearer.config"
             || lower.hasSuffix(".token")
+            // Java client keys a properties file may hold: the JAAS line carries
+            // the password, ssl.keystore.key a private key, basic.auth.user.info
+            // a Schema Registry key and secret.
+            || lower.hasSuffix("jaas.config") || lower.hasSuffix(".key") || lower.hasSuffix("user.info")
     }
 
     /// The linked librdkafka's version, e.g. "2.0.2".

@@ -11,7 +11,7 @@ struct KafkaLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafkalab",
         abstract: "An interactive shell for exploring Kafka's internals and tuning it.",
-        subcommands: [Shell.self, Serve.self],
+        subcommands: [Shell.self, Serve.self, LagExport.self],
         defaultSubcommand: Shell.self
     )
 
@@ -26,7 +26,7 @@ struct KafkaLab: ParsableCommand {
         if arguments.first == "--help" || arguments.first == "-h" || arguments == ["help"] {
             print(KafkaLab.helpMessage(for: Shell.self))
             print(
-                "SUBCOMMANDS:\n  serve                   \(Serve.configuration.abstract)\n\n  See 'kafkalab serve --help' for its options."
+                "SUBCOMMANDS:\n  serve                   \(Serve.configuration.abstract)\n  lag-export              \(LagExport.configuration.abstract)\n\n  See 'kafkalab serve --help' and 'kafkalab lag-export --help' for their options."
             )
             return
         }
@@ -59,7 +59,7 @@ struct Shell: ParsableCommand {
         commandName: "shell",
         abstract: "An interactive shell for exploring Kafka's internals and tuning it (the default).",
         usage:
-            "kafkalab [--bootstrap HOST:PORT,... | --embedded [--brokers N]] [--json] [-c \"CMD; CMD\" | -f FILE] [--keep-going] [--compose-file F] [--timeout S]",
+            "kafkalab [--bootstrap HOST:PORT,... | --cluster NAME | --config FILE... [-X key=value...] | --embedded [--brokers N]] [--json] [-c \"CMD; CMD\" | -f FILE] [--keep-going] [--compose-file F] [--timeout S]",
         discussion: """
             With no flag it connects to the project's docker-compose cluster when localhost:19092 \
             answers, and otherwise starts an embedded three-broker cluster (librdkafka's mock). \
@@ -79,6 +79,26 @@ struct Shell: ParsableCommand {
 struct ShellOptions: ParsableArguments {
     @Option(name: .long, help: "Bootstrap servers HOST:PORT,... (also KAFKA_BOOTSTRAP).")
     var bootstrap: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A client properties file (Java's client.properties or librdkafka's); repeatable, later wins.",
+            valueName: "file"))
+    var config: [String] = []
+
+    @Option(
+        name: .customShort("X"),
+        help: ArgumentHelp(
+            "A librdkafka property for every client, as kcat's -X (after --config files).", valueName: "key=value"))
+    var property: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A named cluster: ${XDG_CONFIG_HOME:-~/.config}/kafkalab/clusters/NAME.properties (read before --config).",
+            valueName: "name"))
+    var cluster: String?
 
     @Flag(name: .long, help: "Start the embedded cluster even if a real one answers.")
     var embedded = false
@@ -114,6 +134,11 @@ struct ShellOptions: ParsableArguments {
                 "--timeout \(String(format: "%g", timeout)) is out of range: it takes 0.5 to 300 seconds")
         }
         if embedded && bootstrap != nil { throw ValidationError("--embedded and --bootstrap exclude each other") }
+        if embedded && (!config.isEmpty || !property.isEmpty || cluster != nil) {
+            throw ValidationError(
+                "--embedded excludes --config, -X and --cluster: the embedded cluster (librdkafka's mock) speaks neither TLS nor SASL"
+            )
+        }
     }
 
     func runShell() throws {
@@ -197,8 +222,18 @@ struct ShellOptions: ParsableArguments {
     func chooseCluster(output: Output) throws -> ClusterConnection {
         let timeoutMs = Int32(timeout * 1000)
         let env = ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP"].flatMap { $0.isEmpty ? nil : $0 }
-        if !embedded, let target = bootstrap ?? env {
-            let c = try ClusterConnection(bootstrap: target, timeoutMs: timeoutMs)
+        // --cluster, then --config files, then -X; their bootstrap.servers is
+        // the cluster to connect to unless --bootstrap names another.
+        let (profile, warnings) = try ClusterFiles.profile(cluster: cluster, files: config, settings: property)
+        for warning in warnings { output.warning(warning) }
+        if !profile.isEmpty && bootstrap == nil && profile.bootstrap == nil {
+            let sources = (cluster.map { ["--cluster \($0)"] } ?? []) + config + (property.isEmpty ? [] : ["-X"])
+            throw LabError.invalid(
+                "\(sources.joined(separator: ", ")): no bootstrap.servers; add it to the file, or pass --bootstrap")
+        }
+        if !embedded, let target = bootstrap ?? profile.bootstrap ?? env {
+            let c = try ClusterConnection(bootstrap: target, profile: profile, timeoutMs: timeoutMs)
+            for note in profile.notes { output.note(note) }
             output.note("connected to \(c.label) (\(c.bootstrap))")
             if case .servedMock(let served) = c.control {
                 output.note(

@@ -57,7 +57,7 @@ struct MaxPollDemo {
                 "\(topic.name) has \(topic.partitions.count) partition; the demo needs 2 so each member owns one")
         }
         // A few messages per partition, so slow has something to "process" whichever partition it gets.
-        let producer = try Producer(config: c.baseProperties.merging(["client.id": "kafkalab-max-poll-demo"]) { $1 })
+        let producer = try Producer(config: c.clientProperties(.producer, ["client.id": "kafkalab-max-poll-demo"]))
         for p in topic.partitions {
             for i in 0..<3 { try producer.send(topic: topic.name, partition: p.id, value: Array("work \(i)".utf8)) }
         }

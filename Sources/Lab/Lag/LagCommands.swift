@@ -8,7 +8,8 @@ enum LagCommands {
 
     static let lag = Command(
         "lag", summary: "consumer group lag per partition: committed, log end, lag, owner; totals",
-        usage: "lag <group> [--topic T] [--lagging] [--all] | lag watch <group> ... | lag demo",
+        usage:
+            "lag <group> [--topic T] [--lagging] [--all] | lag watch <group> ... | lag demo | lag export --group G ...",
         flags: ["--lagging", "--all"], options: ["--topic"],
         details: """
             Committed offsets come from the group coordinator (OffsetFetch), log-end offsets from the partition leaders \
@@ -21,7 +22,7 @@ enum LagCommands {
             every row; piped output and --json have every row).
             """,
         completes: .nothing,
-        subcommands: [watch, demo]
+        subcommands: [watch, demo, export]
     ) { ctx in try runLag(ctx) }
 
     // MARK: lag watch

@@ -32,8 +32,8 @@ struct LagDemo {
 
         let payload = Array(repeating: UInt8(ascii: "x"), count: 100)
         let producer = try Producer(
-            config: c.baseProperties.merging(["client.id": "kafkalab-lag-demo-producer", "linger.ms": "5"]) { $1 })
-        var consumerProps = c.baseProperties
+            config: c.clientProperties(.producer, ["client.id": "kafkalab-lag-demo-producer", "linger.ms": "5"]))
+        var consumerProps = c.clientProperties(.consumer)
         consumerProps.merge([
             "group.id": name, "client.id": "kafkalab-lag-demo-consumer",
             "enable.auto.commit": "false", "auto.offset.reset": "earliest",

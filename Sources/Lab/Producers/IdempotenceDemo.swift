@@ -225,7 +225,7 @@ struct IdempotenceDemo {
             self.kind = kind
             let runId = ProducerDemos.runId()
             prefix = "idempotence-\(runId)-"
-            var props = c.baseProperties
+            var props = c.clientProperties(.producer)
             props.merge([
                 "client.id": "kafkalab-idempotence-demo", "enable.idempotence": kind.idempotent ? "true" : "false",
                 "socket.timeout.ms": String(socketTimeoutMs), "message.timeout.ms": "60000",

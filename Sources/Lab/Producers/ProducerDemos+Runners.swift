@@ -43,10 +43,12 @@ extension ProducerDemos {
         } else {
             let recorder = StatisticsRecorder()
             first = try Producer(
-                config: c.baseProperties.merging([
-                    "transactional.id": transactionalId, "statistics.interval.ms": "100",
-                    "client.id": "kafkalab-fence-first",
-                ]) { $1 }, onStatistics: { recorder.record($0) })
+                config: c.clientProperties(
+                    .producer,
+                    [
+                        "transactional.id": transactionalId, "statistics.interval.ms": "100",
+                        "client.id": "kafkalab-fence-first",
+                    ]), onStatistics: { recorder.record($0) })
             try first.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
             firstStats = { recorder.latest }
         }
@@ -66,10 +68,12 @@ extension ProducerDemos {
         let secondStats = StatisticsRecorder()
         try ctx.cancellation.check()
         let second = try Producer(
-            config: c.baseProperties.merging([
-                "transactional.id": transactionalId, "statistics.interval.ms": "100",
-                "client.id": "kafkalab-fence-second",
-            ]) { $1 }, onStatistics: { secondStats.record($0) })
+            config: c.clientProperties(
+                .producer,
+                [
+                    "transactional.id": transactionalId, "statistics.interval.ms": "100",
+                    "client.id": "kafkalab-fence-second",
+                ]), onStatistics: { secondStats.record($0) })
         try second.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })
         let secondEos = secondStats.waitForProducerId(timeout: 1.5, cancellation: ctx.cancellation)
         try ctx.cancellation.check()

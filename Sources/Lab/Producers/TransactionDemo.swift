@@ -37,9 +37,12 @@ struct TransactionDemo {
         let transactionalId = "kafkalab-txn-demo-\(ProducerDemos.runId())"
         let stats = StatisticsRecorder()
         let producer = try Producer(
-            config: c.baseProperties.merging([
-                "transactional.id": transactionalId, "statistics.interval.ms": "100", "client.id": "kafkalab-txn-demo",
-            ]) { $1 }, onStatistics: { stats.record($0) })
+            config: c.clientProperties(
+                .producer,
+                [
+                    "transactional.id": transactionalId, "statistics.interval.ms": "100",
+                    "client.id": "kafkalab-txn-demo",
+                ]), onStatistics: { stats.record($0) })
         let timeout = ProducerCommands.transactionTimeout(session)
         let start = try c.client.watermarks(topic: topic.name, partition: partition).high
         try producer.initTransactions(timeoutMs: timeout, stopWhen: { ctx.isCancelled })

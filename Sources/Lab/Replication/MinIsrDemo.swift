@@ -63,7 +63,7 @@ struct MinIsrDemo {
         _ label: String, acks: String, topic: String, isr: [Int32], expected: String,
         connection c: ClusterConnection, _ out: Output, _ cancellation: Cancellation
     ) throws -> DemoStep {
-        var properties = c.baseProperties
+        var properties = c.clientProperties(.producer)
         for (key, value) in demoProducerSettings { properties[key] = value }
         properties["acks"] = acks
         properties["client.id"] = "kafkalab-min-isr-demo"

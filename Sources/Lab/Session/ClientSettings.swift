@@ -65,8 +65,28 @@ public struct ClientSettings: Equatable, Sendable {
         return (natural, key)
     }
 
+    /// The connection's properties a setting is checked together with (security settings).
+    public struct Base: Equatable, Sendable {
+        public var producer: [String: String] = [:]
+        public var consumer: [String: String] = [:]
+        public init(producer: [String: String] = [:], consumer: [String: String] = [:]) {
+            self.producer = producer
+            self.consumer = consumer
+        }
+    }
+
+    /// Checks that clients of both sides could be built from `base` plus these settings.
+    private func checkCreatable(_ scope: Scope, over base: Base) throws {
+        if scope != .consumer {
+            try ClientConfig.checkCreatable(base.producer.merging(producerProperties) { $1 }, as: .producer)
+        }
+        if scope != .producer {
+            try ClientConfig.checkCreatable(base.consumer.merging(consumerProperties) { $1 }, as: .consumer)
+        }
+    }
+
     /// Validates with librdkafka and stores; the settings are unchanged on error.
-    public mutating func set(_ rawKey: String, _ value: String) throws -> Change {
+    public mutating func set(_ rawKey: String, _ value: String, over base: Base = Base()) throws -> Change {
         let (scope, key) = try Self.resolve(rawKey)
         try ClientConfig.validate(key: key, value: value)
         let previous = self[scope][key]
@@ -74,22 +94,18 @@ public struct ClientSettings: Equatable, Sendable {
         changed[scope][key] = value
         // librdkafka checks some properties against others only when a client
         // is created: create one now (no brokers) so `set` refuses, not a later command.
-        if scope != .consumer { try ClientConfig.checkCreatable(changed.producerProperties, as: .producer) }
-        if scope != .producer { try ClientConfig.checkCreatable(changed.consumerProperties, as: .consumer) }
+        try changed.checkCreatable(scope, over: base)
         self = changed
         return Change(scope: scope, key: key, previous: previous, value: value, isSecret: ConfigCatalog.isSecret(key))
     }
 
-    public mutating func unset(_ rawKey: String) throws -> Change {
+    public mutating func unset(_ rawKey: String, over base: Base = Base()) throws -> Change {
         let (scope, key) = try Self.resolve(rawKey)
         var changed = self
         let previous = changed[scope].removeValue(forKey: key)
         // Back to the default can clash with another setting too (fetch.max.bytes
         // below the default message.max.bytes): refused here, like `set`.
-        if previous != nil {
-            if scope != .consumer { try ClientConfig.checkCreatable(changed.producerProperties, as: .producer) }
-            if scope != .producer { try ClientConfig.checkCreatable(changed.consumerProperties, as: .consumer) }
-        }
+        if previous != nil { try changed.checkCreatable(scope, over: base) }
         self = changed
         return Change(scope: scope, key: key, previous: previous, value: nil, isSecret: ConfigCatalog.isSecret(key))
     }

@@ -19,18 +19,25 @@ public final class ClusterConnection: Sendable {
     /// What kind of cluster this is, with the handle that does what the Kafka
     /// protocol cannot (the mock's API, `docker compose`); labs ask it for capabilities.
     public let control: ClusterControl
-    /// Properties every client on this connection needs (bootstrap, security).
-    public let baseProperties: [String: String]
+    /// What `--cluster`, `--config` and `-X` set for every client on this
+    /// connection (security above all). Clients get it only through
+    /// `clientProperties(_:_:)` (ClusterConnection+ClientProperties.swift).
+    public let profile: ClusterProfile
 
     public static let composeBootstrap = "localhost:19092,localhost:29092,localhost:39092"
 
     /// Starts an embedded cluster of `brokers` brokers and connects to it.
-    public init(embeddedBrokers brokers: Int, timeoutMs: Int32 = 10_000) throws {
+    /// `profile` is for tests only: the mock speaks neither TLS nor SASL.
+    public init(
+        embeddedBrokers brokers: Int, timeoutMs: Int32 = 10_000, profile: ClusterProfile = ClusterProfile()
+    )
+        throws
+    {
         let cluster = try EmbeddedCluster(brokers: brokers)
         control = .inProcessMock(cluster)
         bootstrap = cluster.bootstrap
-        baseProperties = ["bootstrap.servers": cluster.bootstrap]
-        let real = try AdminClusterClient(base: baseProperties, timeoutMs: timeoutMs)
+        self.profile = profile
+        let real = try AdminClusterClient(base: Self.clientProperties(.admin, bootstrap, profile), timeoutMs: timeoutMs)
         admin = real.admin
         client = real
     }
@@ -44,14 +51,14 @@ public final class ClusterConnection: Sendable {
         self.admin = admin
         self.control = control
         self.bootstrap = bootstrap
-        baseProperties = ["bootstrap.servers": bootstrap]
+        profile = ClusterProfile()
     }
 
     /// Connects to an external cluster and checks within `timeoutMs` that it
     /// answers; throws a one-line error if it does not.
     /// `cancellation` (Ctrl-C) ends the wait for the cluster's answer within a quarter of a second.
     public init(
-        bootstrap: String, extraProperties: [String: String] = [:], timeoutMs: Int32 = 10_000,
+        bootstrap: String, profile: ClusterProfile = ClusterProfile(), timeoutMs: Int32 = 10_000,
         cancellation: Cancellation? = nil
     ) throws {
         guard !bootstrap.isEmpty, bootstrap.split(separator: ",").allSatisfy({ $0.contains(":") }) else {
@@ -66,8 +73,8 @@ public final class ClusterConnection: Sendable {
         } else {
             control = .other
         }
-        baseProperties = extraProperties.merging(["bootstrap.servers": bootstrap]) { $1 }
-        let real = try AdminClusterClient(base: baseProperties, timeoutMs: timeoutMs)
+        self.profile = profile
+        let real = try AdminClusterClient(base: Self.clientProperties(.admin, bootstrap, profile), timeoutMs: timeoutMs)
         admin = real.admin
         client = real
         // Asked in short slices so that Ctrl-C is heard while nothing answers.

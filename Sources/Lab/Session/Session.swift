@@ -114,7 +114,7 @@ public final class Session {
     /// Properties for a new producer on this connection.
     public func producerProperties(_ extra: [String: String] = [:]) throws -> [String: String] {
         let c = try requireConnection()
-        return c.baseProperties.merging(settings.producerProperties) { $1 }.merging(extra) { $1 }
+        return c.clientProperties(.producer).merging(settings.producerProperties) { $1 }.merging(extra) { $1 }
     }
 
     /// Properties for a command's own plain producer (bench, compaction demo): the
@@ -130,7 +130,7 @@ public final class Session {
     /// Properties for a new consumer on this connection.
     public func consumerProperties(group: String, _ extra: [String: String] = [:]) throws -> [String: String] {
         let c = try requireConnection()
-        return c.baseProperties.merging(settings.consumerProperties) { $1 }
+        return c.clientProperties(.consumer).merging(settings.consumerProperties) { $1 }
             .merging(["group.id": group]) { $1 }.merging(extra) { $1 }
     }
 

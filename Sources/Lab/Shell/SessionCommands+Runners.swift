@@ -106,51 +106,35 @@ extension SessionCommands {
         if changed.isEmpty { rows.append(["config", "librdkafka defaults (nothing set)"]) }
         var table = TextTable(headers: ["", ""])
         table.rows = rows
+        // What --cluster, --config and -X set for every client, and where (secrets masked).
+        let connectionRows = s.connection?.profile.displayRows ?? []
         if ctx.output.isJSON {
             pairs.append(("config", configJSON(s.settings)))
+            pairs.append(
+                (
+                    "connection_properties",
+                    .array(
+                        connectionRows.map {
+                            .object([
+                                ("property", .string($0.property)), ("value", .string($0.value)),
+                                ("set_by", .string($0.origin)),
+                            ])
+                        })
+                ))
             ctx.output.setResult(.object(pairs))
         } else {
             ctx.output.line(table.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
+            if !connectionRows.isEmpty {
+                var t = TextTable(headers: ["CONNECTION PROPERTY", "VALUE", "SET BY"])
+                t.rows = connectionRows.map { [$0.property, $0.value, $0.origin] }
+                ctx.output.table(t)
+            }
             if !changed.isEmpty {
                 var t = TextTable(headers: ["SCOPE", "PROPERTY", "VALUE"])
                 t.rows = changed
                 ctx.output.table(t)
             }
         }
-    }
-
-    static func runConnect(_ ctx: CommandContext) throws {
-        try ctx.arguments.expectPositionals(atMost: 2)
-        let target = try ctx.arguments.positional(0, "<bootstrap> or 'embedded'")
-        let timeout = try ctx.arguments.seconds(
-            "--timeout", default: Double(ctx.session.requestTimeoutMs) / 1000, minimum: 0.5, maximum: 300)
-        let timeoutMs = Int32(timeout * 1000)
-        let connection: ClusterConnection
-        if target == "embedded" {
-            let n =
-                try ctx.arguments.optionalPositional(1).map {
-                    try Arguments.parseInt($0, name: "<brokers>", range: 1...32, usage: ctx.command.usage)
-                } ?? 3
-            connection = try ClusterConnection(embeddedBrokers: n, timeoutMs: timeoutMs)
-        } else {
-            try ctx.arguments.expectPositionals(atMost: 1)
-            let bootstrap = target == "compose" ? ClusterConnection.composeBootstrap : target
-            connection = try ClusterConnection(
-                bootstrap: bootstrap, timeoutMs: timeoutMs, cancellation: ctx.cancellation)
-        }
-        ctx.session.requestTimeoutMs = timeoutMs
-        ctx.session.connect(connection)
-        ctx.session.currentTopic = nil
-        ctx.output.line("connected to \(connection.label) (\(connection.bootstrap))")
-        if case .servedMock(let served) = connection.control {
-            ctx.output.hint(
-                "served by kafkalab serve (pid \(served.advert.pid)): librdkafka's mock, no replication; topics and broker stop/start go through its control channel"
-            )
-        } else if connection.control.isMock {
-            ctx.output.hint("embedded: librdkafka's mock cluster; no replication runs here (`help connect`)")
-        }
-        ctx.output.setResult(
-            .object([("cluster", .string(connection.label)), ("bootstrap", .string(connection.bootstrap))]))
     }
 
     static func runUse(_ ctx: CommandContext) throws {
@@ -165,7 +149,8 @@ extension SessionCommands {
         try ctx.arguments.expectPositionals(atMost: 2)
         let key = try ctx.arguments.positional(0, "<property>")
         let value = try ctx.arguments.positional(1, "<value>")
-        let change = try ctx.session.updateSettings { try $0.set(key, value) }
+        let base = ctx.session.validationBase
+        let change = try ctx.session.updateSettings { try $0.set(key, value, over: base) }
         let shown = change.isSecret ? "********" : value
         let before = change.previous.map { change.isSecret ? "********" : $0 }
         let revert =
@@ -178,7 +163,8 @@ extension SessionCommands {
     static func runUnset(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 1)
         let key = try ctx.arguments.positional(0, "<property>")
-        let change = try ctx.session.updateSettings { try $0.unset(key) }
+        let base = ctx.session.validationBase
+        let change = try ctx.session.updateSettings { try $0.unset(key, over: base) }
         let def = ConfigCatalog.property(named: change.key)?.defaultValue ?? ""
         if let previous = change.previous {
             let shown = change.isSecret ? "********" : previous
@@ -210,6 +196,25 @@ extension SessionCommands {
         for scope in scopes {
             for (k, v) in ClientSettings.masked(settings[scope]).sorted(by: { $0.key < $1.key }) {
                 table.append([scope.rawValue, k, v, ConfigCatalog.property(named: k)?.defaultValue ?? ""])
+            }
+        }
+        // What the connection's --config files and -X give every client (masked), unless a `set` overrides it.
+        if let profile = ctx.session.connection?.profile {
+            let sides: [ClientSide] =
+                switch side {
+                case "producer": [.producer]
+                case "consumer": [.consumer]
+                default: [.producer, .consumer]
+                }
+            let applying = sides.reduce(into: [String: String]()) {
+                $0.merge(profile.properties(for: $1)) { a, _ in a }
+            }
+            let overridden = Set(table.rows.map { $0[1] })
+            for key in applying.keys.sorted() where !overridden.contains(key) {
+                table.append([
+                    "connection", key, Secrets.display(key, applying[key]!),
+                    ConfigCatalog.property(named: key)?.defaultValue ?? "",
+                ])
             }
         }
         if ctx.arguments.has("--all") {

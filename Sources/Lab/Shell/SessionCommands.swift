@@ -36,9 +36,13 @@ enum SessionCommands {
     }
 
     static let connect = Command(
-        "connect", summary: "connect to a cluster by bootstrap list, or start an embedded one",
-        usage: "connect <host:port[,host:port...]> | connect embedded [<brokers>] | connect compose",
-        options: ["--timeout"], completes: .words(["embedded", "compose"])
+        "connect", summary: "connect to a cluster by bootstrap list, by name, or start an embedded one",
+        usage:
+            "connect <host:port[,host:port...]> | connect <name> | connect --config <file> [<host:port,...>] | connect embedded [<brokers>] | connect compose",
+        options: ["--timeout", "--config"],
+        details:
+            "A name is a client properties file in ${XDG_CONFIG_HOME:-~/.config}/kafkalab/clusters/<name>.properties; --config reads any such file (repeatable, later wins). Java client keys are translated to librdkafka's (sasl.mechanism, sasl.jaas.config, PEM and PKCS#12 stores) and every client of the connection gets them; `status` shows which file set which property. The embedded cluster speaks neither TLS nor SASL.",
+        completes: .computedWords({ ["embedded", "compose"] + ClusterFiles.names() })
     ) { ctx in try runConnect(ctx) }
 
     static let use = Command(
@@ -64,7 +68,8 @@ enum SessionCommands {
         usage: "show config [producer|consumer]",
         subcommands: [
             Command(
-                "config", summary: "properties you set, by scope (secrets masked)",
+                "config",
+                summary: "properties you set, by scope, and those the connection's files set (secrets masked)",
                 usage: "show config [producer|consumer] [--all]", flags: ["--all"],
                 completes: .words(["producer", "consumer"])
             ) { ctx in try runShowConfig(ctx) }
