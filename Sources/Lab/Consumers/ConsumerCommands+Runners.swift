@@ -127,40 +127,16 @@ extension ConsumerCommands {
                 unreadable = ((unreadable?.count ?? 0) + 1, unreadable?.error ?? errorLine(error))
             }
         }
-        let mib = Double(delivered * size) / 1_048_576
         let rate = seconds > 0 ? Double(delivered) / seconds : 0
-        ctx.output.line(
-            (created ? "created \(topicName) (\(partitionCount) partitions); " : "")
-                + "seeded \(topicName): \(delivered) of \(count) message(s) of \(size) B (\(format(mib, 1)) MiB) in \(format(seconds, 2)) s: "
-                + "\(Int(rate)) msgs/s, \(format(seconds > 0 ? mib / seconds : 0, 1)) MiB/s")
-        if let unreadable, unreadable.count == partitionCount {
-            ctx.output.line(
-                "how many messages \(topicName) now holds is unknown: its watermarks cannot be read (\(unreadable.error))"
-            )
-        } else if let unreadable {
-            ctx.output.line(
-                "\(topicName) now holds at least \(total) message(s) in \(partitionCount) partitions (the watermarks of \(unreadable.count) could not be read: \(unreadable.error))"
-            )
-        } else {
-            ctx.output.line("\(topicName) now holds \(total) message(s) in \(partitionCount) partitions")
-        }
-        if sent < count {
-            let undelivered = sent - delivered
-            ctx.output.line(
-                "interrupted (Ctrl-C) after \(sent) of \(count) were sent: \(delivered) delivered"
-                    + (undelivered > 0 ? ", \(undelivered) dropped from the queue or failed" : ""))
-        }
+        ctx.output.emit(
+            SeedResult(
+                topic: topicName, created: created, partitions: partitionCount, sent: sent, delivered: delivered,
+                failed: failed, sizeBytes: size, durationMs: seconds * 1000, msgsPerSec: rate,
+                messagesInTopic: unreadable == nil ? total : nil, planned: count, readableMessages: total,
+                unreadable: unreadable))
         if failed > 0 {
             ctx.output.warning("\(failed) message(s) failed: \(counter.firstErrorName ?? "?")")
         }
-        ctx.output.setResult(
-            .object([
-                ("topic", .string(topicName)), ("created", .bool(created)), ("partitions", .integer(partitionCount)),
-                ("sent", .integer(sent)), ("delivered", .integer(delivered)), ("failed", .integer(failed)),
-                ("size_bytes", .integer(size)), ("duration_ms", .double(seconds * 1000)),
-                ("msgs_per_sec", .double(rate)),
-                ("messages_in_topic", unreadable == nil ? .integer(total) : .null),
-            ]))
         if delivered == 0 && sent > 0 {
             throw LabError.invalid(
                 "no message was delivered to \(topicName) (\(counter.firstErrorName ?? "no delivery report"))")

@@ -41,3 +41,55 @@ struct GroupDescribeResult: CommandResult {
         if !members.isEmpty { output.table(table) }
     }
 }
+
+/// `seed`: what was written, how fast, and what the topic holds now as far as its watermarks say.
+struct SeedResult: CommandResult {
+    let topic: String
+    /// seed created the topic (it did not exist).
+    let created: Bool
+    let partitions: Int
+    let sent: Int
+    let delivered: Int
+    let failed: Int
+    let sizeBytes: Int
+    let durationMs: Double
+    let msgsPerSec: Double
+    /// The sum of high - low over the partitions; nil when some watermarks could not be read.
+    let messagesInTopic: Int64?
+    /// How many were to be sent (more than `sent` when interrupted).
+    let planned: Int
+    /// A lower bound where only some partitions' watermarks were read.
+    let readableMessages: Int64
+    /// Partitions whose watermarks could not be read, and the first error.
+    let unreadable: (count: Int, error: String)?
+
+    enum CodingKeys: String, CodingKey {
+        case topic, created, partitions, sent, delivered, failed, sizeBytes, durationMs, msgsPerSec, messagesInTopic
+    }
+
+    func render(into output: Output) {
+        let seconds = durationMs / 1000
+        let mib = Double(delivered * sizeBytes) / 1_048_576
+        let format = ConsumerCommands.format
+        output.line(
+            (created ? "created \(topic) (\(partitions) partitions); " : "")
+                + "seeded \(topic): \(delivered) of \(planned) message(s) of \(sizeBytes) B (\(format(mib, 1)) MiB) in \(format(seconds, 2)) s: "
+                + "\(Int(msgsPerSec)) msgs/s, \(format(seconds > 0 ? mib / seconds : 0, 1)) MiB/s")
+        if let unreadable, unreadable.count == partitions {
+            output.line(
+                "how many messages \(topic) now holds is unknown: its watermarks cannot be read (\(unreadable.error))")
+        } else if let unreadable {
+            output.line(
+                "\(topic) now holds at least \(readableMessages) message(s) in \(partitions) partitions (the watermarks of \(unreadable.count) could not be read: \(unreadable.error))"
+            )
+        } else {
+            output.line("\(topic) now holds \(readableMessages) message(s) in \(partitions) partitions")
+        }
+        if sent < planned {
+            let undelivered = sent - delivered
+            output.line(
+                "interrupted (Ctrl-C) after \(sent) of \(planned) were sent: \(delivered) delivered"
+                    + (undelivered > 0 ? ", \(undelivered) dropped from the queue or failed" : ""))
+        }
+    }
+}
