@@ -7,6 +7,14 @@ import Testing
 /// can silently rot or stop being replayable on a cluster that keeps its topics.
 @Suite("Example scripts")
 struct ExampleScriptTests {
+    /// The most messages one partition took in a `produced N of N message(s) to T: p3 @0-48, p5 @0` line.
+    static func largestRange(_ line: Substring) -> Int {
+        line.components(separatedBy: " @").dropFirst().map { range -> Int in
+            let bounds = range.prefix { $0.isNumber || $0 == "-" }.split(separator: "-").compactMap { Int($0) }
+            return bounds.count == 2 ? bounds[1] - bounds[0] + 1 : 1
+        }.max() ?? 0
+    }
+
     @Test func cluster01() throws {
         let (r, again) = try ServedExample.replayTwice("01-cluster.kl")
         #expect(r.status == 0, "stderr: \(r.stderr)")
@@ -31,7 +39,11 @@ struct ExampleScriptTests {
             }
             let spread = keyless.map { $0.components(separatedBy: " @").count - 1 }
             #expect(spread.count == 2, "\(name) replay: \(keyless)")
-            #expect(spread.count == 2 && spread[0] == 1 && spread[1] >= 3, "\(name) replay: \(keyless)")
+            // Sticky: one partition takes (nearly) all 50; librdkafka re-picks only when the
+            // partition it stuck to has no leader known to the producer yet (rdkafka_msg.c).
+            let largest = keyless.first.map(Self.largestRange) ?? 0
+            #expect(
+                spread.count == 2 && spread[0] <= 2 && largest >= 45 && spread[1] >= 3, "\(name) replay: \(keyless)")
         }
         #expect(r.stdout.contains("linger.ms (producer): default → 20"))
         #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
