@@ -7,10 +7,12 @@ import Testing
 /// when cancelled is tested in-process (LabTests, "Ctrl-C stops a command within a second").
 @Suite("SIGINT reaches the running command")
 struct SignalWiringTests {
-    @Test func sigintStopsARunningWatchWithinASecond() throws {
+    /// Runs `script` on a fresh embedded cluster and returns once its `isr watch` has
+    /// started (a signal is sent when the watch runs, not after a guessed delay).
+    static func startWatch(_ script: String) throws -> (Process, StreamedText, StreamedText) {
         let process = Process()
         process.executableURL = KafkalabBinary.url
-        process.arguments = ["--embedded", "-c", "topic create w; isr watch w --interval 100ms --for 60s"]
+        process.arguments = ["--embedded", "-c", script]
         var environment = ProcessInfo.processInfo.environment
         environment["KAFKA_BOOTSTRAP"] = nil
         process.environment = environment
@@ -21,13 +23,17 @@ struct SignalWiringTests {
         let stdout = StreamedText(out.fileHandleForReading)
         let stderr = StreamedText(err.fileHandleForReading)
         try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        // Ctrl-C once the watch has started, not after a guessed delay.
         let started = Date()
         while !stdout.text.contains("watching w:") && Date().timeIntervalSince(started) < 30 && process.isRunning {
             usleep(20_000)
         }
         #expect(stdout.text.contains("watching w:"), "the watch never started: \(stderr.text)")
+        return (process, stdout, stderr)
+    }
+
+    @Test func sigintStopsARunningWatchWithinASecond() throws {
+        let (process, stdout, _) = try Self.startWatch("topic create w; isr watch w --interval 100ms --for 60s")
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         let interruptedAt = Date()
         process.interrupt()
         while process.isRunning && Date().timeIntervalSince(interruptedAt) < 10 { usleep(10_000) }
@@ -42,25 +48,9 @@ struct SignalWiringTests {
     /// Issue 28 item 5: SIGTERM stops the script, is reported as SIGTERM (not
     /// Ctrl-C) and ends the process with 143.
     @Test func sigtermStopsAScriptAndIsReportedAsSigterm() throws {
-        let process = Process()
-        process.executableURL = KafkalabBinary.url
-        process.arguments = ["--embedded", "-c", "topic create w; isr watch w --interval 100ms --for 60s; status"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["KAFKA_BOOTSTRAP"] = nil
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let stdout = StreamedText(out.fileHandleForReading)
-        let stderr = StreamedText(err.fileHandleForReading)
-        try process.run()
+        let (process, stdout, stderr) = try Self.startWatch(
+            "topic create w; isr watch w --interval 100ms --for 60s; status")
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        let started = Date()
-        while !stdout.text.contains("watching w:") && Date().timeIntervalSince(started) < 30 && process.isRunning {
-            usleep(20_000)
-        }
-        #expect(stdout.text.contains("watching w:"), "the watch never started: \(stderr.text)")
         process.terminate()
         let sent = Date()
         while process.isRunning && Date().timeIntervalSince(sent) < 10 { usleep(10_000) }
