@@ -23,18 +23,24 @@ struct ClientPropagationTests {
             && config["sasl.mechanisms"] == "PLAIN"
     }
 
-    @Test func everyClientKindGetsTheConnectionsProperties() throws {
-        let log = ClientCreationLog()
-        log.start()
-        defer { log.stop() }
+    /// A script session on a fresh embedded cluster of `brokers`, connected with the probe file's profile.
+    static func probeSession(brokers: Int) throws -> (Session, Dispatcher, OutputBuffer) {
         var profile = ClusterProfile()
-        try profile.add(fileText: Self.file, path: "probe.properties")
+        try profile.add(fileText: file, path: "probe.properties")
         let buffer = OutputBuffer()
         let session = Session(output: .capturing(format: .table, into: buffer), isScript: true)
         let dispatcher = CommandCatalog.dispatcher()
         session.dispatcher = dispatcher
+        session.connect(try ClusterConnection(embeddedBrokers: brokers, profile: profile))
+        return (session, dispatcher, buffer)
+    }
+
+    @Test func everyClientKindGetsTheConnectionsProperties() throws {
+        let log = ClientCreationLog()
+        log.start()
+        defer { log.stop() }
+        let (session, dispatcher, buffer) = try Self.probeSession(brokers: 1)
         defer { session.disconnect() }
-        session.connect(try ClusterConnection(embeddedBrokers: 1, profile: profile))
         let bootstrap = session.connection!.bootstrap
 
         /// The clients made on this test's cluster since `from` (other suites' clients name other brokers).
@@ -95,14 +101,8 @@ struct ClientPropagationTests {
         let log = ClientCreationLog()
         log.start()
         defer { log.stop() }
-        var profile = ClusterProfile()
-        try profile.add(fileText: Self.file, path: "probe.properties")
-        let buffer = OutputBuffer()
-        let session = Session(output: .capturing(format: .table, into: buffer), isScript: true)
-        let dispatcher = CommandCatalog.dispatcher()
-        session.dispatcher = dispatcher
+        let (session, dispatcher, buffer) = try Self.probeSession(brokers: 3)
         defer { session.disconnect() }
-        session.connect(try ClusterConnection(embeddedBrokers: 3, profile: profile))
         let bootstrap = session.connection!.bootstrap
         let commands = [
             ("topic create demo-probe --partitions 2", "none (the mock's API)"),
