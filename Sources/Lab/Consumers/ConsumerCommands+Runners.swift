@@ -34,9 +34,13 @@ extension ConsumerCommands {
             }
         } else {
             let rf = min(3, max(md.brokers.count, 1))
-            _ = try c.ensureTopic(topicName, partitions: Int32(partitionsWanted), replicationFactor: Int32(rf))
-            created = true
-            partitionCount = partitionsWanted
+            // What the cluster holds, not what was asked: the topic may have appeared
+            // meanwhile (another client, or a broker auto-creating it on a metadata request),
+            // and producing to a partition it lacks fails with _UNKNOWN_PARTITION.
+            let ensured = try c.ensureTopic(
+                topicName, partitions: Int32(partitionsWanted), replicationFactor: Int32(rf))
+            created = ensured.created
+            partitionCount = ensured.topic.partitions.count
         }
 
         try ProduceAvailability.check(
