@@ -153,7 +153,7 @@ struct ProducerStatisticsDecodingTests {
             #"{"eos":{"idemp_state":"Init","txn_state":"Init","producer_id":-1,"producer_epoch":-1,"epoch_cnt":0}}"#)
         #expect(s.eos?.hasProducerId == false)
         #expect(s.eos?.producerIdText == "no producer id yet")
-        #expect(s.eos?.producerIdJSON["producer_id"] == JSONValue.null)
+        #expect(s.eos?.identity.producerId == nil && s.eos?.identity.epoch == nil)
     }
 
     @Test func recorderCountsEmissionsAndSkipsGarbage() throws {

@@ -13,7 +13,7 @@ import Synchronization
 /// second shell while each run produces at a steady pace.
 struct IdempotenceDemo {
     /// The producers compared.
-    enum Kind: String, CaseIterable, Sendable {
+    enum Kind: String, CaseIterable, Sendable, Encodable {
         case off = "idempotence off"
         case idempotent = "idempotence on"
         /// Idempotent and transactional: the only kind the mock checks sequences for.
@@ -23,7 +23,7 @@ struct IdempotenceDemo {
     }
 
     /// What one run measured.
-    struct Run: Sendable {
+    struct Run: Sendable, Encodable {
         let kind: Kind
         let sent: Int
         let delivered: Int
@@ -38,6 +38,28 @@ struct IdempotenceDemo {
         /// Requests that timed out waiting for their answer.
         let requestTimeouts: Int
         let producerId: String?
+
+        enum CodingKeys: String, CodingKey {
+            case kind = "run", enableIdempotence, transactional, sent, delivered, failed, resent, requestTimeouts
+            case read, duplicates, missing, producerId = "producer"
+        }
+
+        /// The run's kind, spelled out (`enable_idempotence`, `transactional`), then its counts.
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(kind.idempotent, forKey: .enableIdempotence)
+            try c.encode(kind == .transactional, forKey: .transactional)
+            try c.encode(sent, forKey: .sent)
+            try c.encode(delivered, forKey: .delivered)
+            try c.encode(failed, forKey: .failed)
+            try c.encode(resent, forKey: .resent)
+            try c.encode(requestTimeouts, forKey: .requestTimeouts)
+            try c.encode(read, forKey: .read)
+            try c.encode(duplicates, forKey: .duplicates)
+            try c.encode(missing, forKey: .missing)
+            try c.encodeIfPresent(producerId, forKey: .producerId)
+        }
     }
 
     /// librdkafka's client-side request timeout on the embedded cluster. In
@@ -162,44 +184,11 @@ struct IdempotenceDemo {
         let runs = zip(producers, sent).map { p, n in
             p.result(sent: n, warmUps: embedded != nil ? 1 : 0, readBack: values)
         }
-        for r in runs { out.line(Self.summary(of: r)) }
-        var table = TextTable(headers: [
-            "RUN", "SENT", "DELIVERED", "RE-SENT", "TIMED-OUT REQS", "READ BACK", "DUPLICATES",
-        ])
-        for r in runs {
-            table.append([
-                r.kind.rawValue, String(r.sent), String(r.delivered), String(r.resent), String(r.requestTimeouts),
-                String(r.read), String(r.duplicates),
-            ])
-        }
-        out.table(table)
-        for line in Self.verdict(runs, embedded: embedded != nil) { out.line(line) }
-        out.setResult(
-            .object([
-                ("topic", .string(topic.name)), ("partition", .integer(0)), ("leader", .integer(leader)),
-                ("embedded", .bool(embedded != nil)),
-                ("injected_response_delay_ms", embedded != nil ? .integer(Self.embeddedDelayMs) : .null),
-                (
-                    "socket_timeout_ms",
-                    .integer(embedded != nil ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs)
-                ),
-                (
-                    "runs",
-                    .array(
-                        runs.map { r in
-                            .object([
-                                ("run", .string(r.kind.rawValue)), ("enable_idempotence", .bool(r.kind.idempotent)),
-                                ("transactional", .bool(r.kind == .transactional)),
-                                ("sent", .integer(r.sent)), ("delivered", .integer(r.delivered)),
-                                ("failed", .integer(r.failed)),
-                                ("resent", .integer(r.resent)), ("request_timeouts", .integer(r.requestTimeouts)),
-                                ("read", .integer(r.read)), ("duplicates", .integer(r.duplicates)),
-                                ("missing", .integer(r.missing)),
-                                ("producer", .optional(r.producerId)),
-                            ])
-                        })
-                ),
-            ]))
+        out.emit(
+            IdempotenceDemoResult(
+                topic: topic.name, partition: 0, leader: leader, embedded: embedded != nil,
+                injectedResponseDelayMs: embedded != nil ? Self.embeddedDelayMs : nil,
+                socketTimeoutMs: embedded != nil ? Self.embeddedSocketTimeoutMs : Self.realSocketTimeoutMs, runs: runs))
     }
 
     // MARK: One run

@@ -36,8 +36,7 @@ extension ProducerCommands {
         ctx.output.emit(
             TxnBeginResult(
                 state: "open", transactionalID: transactionalId, initialized: initialized,
-                producer: eos?.producerIdJSON ?? .null,
-                producerText: eos?.producerIdText ?? "producer id not reported yet",
+                producer: eos?.identity,
                 onMock: session.connection?.control.isMock == true))
     }
 
@@ -52,8 +51,7 @@ extension ProducerCommands {
         let eos = initialized ? lab.initializedProducer?.statistics.value?.eos : nil
         ctx.output.emit(
             TxnStatusResult(
-                state: state, transactionalID: transactionalId, producer: eos?.producerIdJSON ?? .null,
-                producerText: eos?.producerIdText,
+                state: state, transactionalID: transactionalId, producer: eos?.identity,
                 open: open.map { ($0.delivered, $0.failed, Date().timeIntervalSince($0.began)) },
                 transactionTimeoutMs: session.effectiveTransactionTimeoutMs, last: lab.lastOutcome))
     }
@@ -64,13 +62,6 @@ extension ProducerCommands {
         let lab = TransactionLab.attach(to: session)
         let userSet = session.settings.producerProperties
         let guarantees = try ProducerCommands.guarantees(for: userSet)
-        var table = TextTable(headers: ["SETTING", "VALUE", "WHY"])
-        if let t = guarantees.transactionalId { table.append(["transactional.id", t, "set by you"]) }
-        for s in guarantees.settings { table.append([s.name, s.value, s.origin.rawValue]) }
-        ctx.output.table(table)
-        for c in guarantees.conflicts {
-            ctx.output.line("conflict: \(c); the producer will not start until you change it")
-        }
         var eos: EosStats? = nil
         if guarantees.conflicts.isEmpty && guarantees.idempotent {
             let sp = try session.producer()
@@ -82,47 +73,8 @@ extension ProducerCommands {
                 eos = sp.statistics.value?.eos
             }
         }
-        if guarantees.idempotent {
-            if let eos, eos.hasProducerId {
-                ctx.output.line(
-                    "\(eos.producerIdText) (from librdkafka's statistics, eos section; idempotence state \(eos.idempotenceState ?? "?"))"
-                )
-            } else if guarantees.transactionalId != nil {
-                ctx.output.line(
-                    "no producer id yet: a transactional producer gets one at `txn begin` (init_transactions)")
-            } else if guarantees.conflicts.isEmpty {
-                ctx.output.line("no producer id yet: the broker had not answered InitProducerId within 2.5 s")
-            }
-            ctx.output.hint(
-                "every batch carries the producer id, epoch and the sequence number of its first record (sequences count records, per partition); the leader acknowledges a re-sent batch it already wrote without writing it again, and refuses a gap; it remembers the last 5 batches, which is why at most 5 requests may be in flight"
-            )
-            if session.connection?.control.isMock == true {
-                ctx.output.hint(
-                    "embedded: the mock checks sequences only for transactional producers; a plain idempotent producer gets an id but no de-duplication there"
-                )
-            }
-        } else {
-            ctx.output.hint(
-                "idempotence is off: a retried batch can be written twice; `set enable.idempotence true` turns it on")
-            ctx.output.hint(javaIdempotenceNote)
-        }
-        ctx.output.setResult(
-            .object([
-                ("idempotent", .bool(guarantees.idempotent)),
-                ("transactional_id", .optional(guarantees.transactionalId)),
-                (
-                    "settings",
-                    .array(
-                        guarantees.settings.map {
-                            .object([
-                                ("property", .string($0.name)), ("value", .string($0.value)),
-                                ("origin", .string($0.origin.rawValue)),
-                            ])
-                        })
-                ),
-                ("conflicts", .strings(guarantees.conflicts)),
-                ("producer", eos?.producerIdJSON ?? .null),
-                ("java_client_default_enable_idempotence", true),
-            ]))
+        ctx.output.emit(
+            ProducerGuaranteesResult(
+                guarantees, producer: eos?.identity, onMock: session.connection?.control.isMock == true))
     }
 }

@@ -92,13 +92,6 @@ extension ProducerDemos {
         }
         firstInTransaction = false
         let fenced = firstError?.isFatal == true || first.fatalError != nil
-        if let firstError {
-            ctx.output.line(
-                "first producer's next operation (produce + commit): \(fenced ? "fatal " : "")\(firstError.name): \(firstError.message)"
-            )
-        } else {
-            ctx.output.line("first producer's next operation (produce + commit): succeeded, 2 messages committed")
-        }
         var secondOutcome = "committed 1 message"
         do {
             try second.beginTransaction()
@@ -107,47 +100,26 @@ extension ProducerDemos {
         } catch {
             secondOutcome = "failed: \(describeError(error))"
         }
-        ctx.output.line("second producer: \(secondOutcome)")
-
         if sessionId != nil {
             if fenced {
                 lab.dropProducer(
                     in: session, because: "fenced by a newer producer with transactional.id \(transactionalId)")
-                ctx.output.line(
-                    "the session dropped its fenced producer; the next command gets a fresh one (and `txn begin` runs init_transactions again, fencing the second in turn)"
-                )
             } else {
                 lab.lastOutcome =
                     firstError == nil ? "committed 2 msgs (txn fence)" : "failed in txn fence: \(firstError!.name)"
                 if firstError != nil { try? first.abortTransaction(timeoutMs: timeout) }
             }
         }
-        if c.control.isMock && !fenced {
-            let ids = [firstEos, secondEos].map { $0?.producerIdText ?? "?" }
-            ctx.output.line(
-                "embedded cluster: fencing is not modelled. The mock gave the second producer its own new id (\(ids[1])) instead of bumping the epoch of the first (\(ids[0])), so the first producer carried on. On real Kafka the second init_transactions bumps the epoch, the coordinator aborts the first's open transaction, and the first's next operation fails with fatal _FENCED: \(composeHint)"
-            )
-        } else if !fenced {
+        if !c.control.isMock && !fenced {
             ctx.output.warning(
                 "the first producer was not fenced: a Kafka broker bumps the epoch on the second init_transactions and should have rejected the first; check that \(c.label) is Apache Kafka 0.11 or newer"
             )
-        } else {
-            ctx.output.line(
-                "fenced: the first producer is a zombie now; its open transaction was aborted by the coordinator, and only a new instance with this transactional.id can write"
-            )
         }
-        ctx.output.setResult(
-            .object([
-                ("transactional_id", .string(transactionalId)), ("session_producer", .bool(sessionId != nil)),
-                ("first", firstEos?.producerIdJSON ?? .null), ("second", secondEos?.producerIdJSON ?? .null),
-                (
-                    "first_next_operation",
-                    .object([
-                        ("error", .optional(firstError?.name)), ("message", .optional(firstError?.message)),
-                        ("fenced", .bool(fenced)),
-                    ])
-                ),
-                ("second_outcome", .string(secondOutcome)), ("embedded", .bool(c.control.isMock)),
-            ]))
+        ctx.output.emit(
+            TxnFenceResult(
+                transactionalID: transactionalId, sessionProducer: sessionId != nil, first: firstEos?.identity,
+                second: secondEos?.identity,
+                firstNextOperation: .init(error: firstError?.name, message: firstError?.message, fenced: fenced),
+                secondOutcome: secondOutcome, embedded: c.control.isMock))
     }
 }

@@ -6,18 +6,22 @@
 /// flight. Values the user set explicitly are kept when compatible and make
 /// the producer refuse to start when not, so those are reported as conflicts.
 struct ProducerGuarantees: Equatable, Sendable {
-    enum Origin: String, Sendable {
+    enum Origin: String, Sendable, Encodable {
         case librdkafkaDefault = "default"
         case setByUser = "set by you"
         case forcedByIdempotence = "forced by idempotence"
         case impliedByTransactionalId = "implied by transactional.id"
     }
 
-    struct Setting: Equatable, Sendable {
+    struct Setting: Equatable, Sendable, Encodable {
         /// The short name users type (`acks`, `retries`, `max.in.flight`).
         let name: String
         let value: String
         let origin: Origin
+
+        enum CodingKeys: String, CodingKey {
+            case name = "property", value, origin
+        }
     }
 
     let idempotent: Bool

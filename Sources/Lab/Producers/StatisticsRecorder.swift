@@ -45,17 +45,12 @@ final class StatisticsRecorder: Sendable {
 
 extension EosStats {
     /// `producer id 573537000, epoch 0`, or why there is none yet.
-    var producerIdText: String {
-        guard hasProducerId, let id = producerId else { return "no producer id yet" }
-        return "producer id \(id), epoch \(producerEpoch ?? 0)"
-    }
+    var producerIdText: String { identity.text }
 
-    var producerIdJSON: JSONValue {
-        .object([
-            ("producer_id", hasProducerId ? .optional(producerId) : .null),
-            ("epoch", hasProducerId ? .optional(producerEpoch) : .null),
-            ("idempotence_state", .optional(idempotenceState)),
-            ("transaction_state", .optional(transactionState)),
-        ])
+    /// The id, epoch and states as a result carries them.
+    var identity: ProducerIdentity {
+        ProducerIdentity(
+            producerId: hasProducerId ? producerId : nil, epoch: hasProducerId ? producerEpoch : nil,
+            idempotenceState: idempotenceState, transactionState: transactionState)
     }
 }

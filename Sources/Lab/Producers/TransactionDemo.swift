@@ -95,74 +95,17 @@ struct TransactionDemo {
         try ctx.cancellation.check()
         let uncommitted = try read("read_uncommitted")
         try ctx.cancellation.check()
-        let committedOffsets = Set(committed.map(\.offset))
-        let uncommittedByOffset = Dictionary(uncommitted.map { ($0.offset, $0) }) { a, _ in a }
-        var table = TextTable(headers: ["OFFSET", "VALUE", "READ_COMMITTED", "READ_UNCOMMITTED"])
-        var gaps: [Int64] = []
-        for offset in start..<max(end, start) {
-            if let m = uncommittedByOffset[offset] {
-                table.append([
-                    String(offset), ProducerDemos.text(m.value), committedOffsets.contains(offset) ? "seen" : "skipped",
-                    "seen",
-                ])
-            } else {
-                gaps.append(offset)
-                table.append([String(offset), "(no message: transaction marker)", "-", "-"])
-            }
-        }
-        out.table(table)
-        let abortedSeenCommitted = committed.filter { ProducerDemos.text($0.value).hasPrefix("aborted") }.count
-        let abortedSeenUncommitted = uncommitted.filter { ProducerDemos.text($0.value).hasPrefix("aborted") }.count
-        out.line(
-            "read_uncommitted saw \(uncommitted.count) message(s), \(abortedSeenUncommitted) of them from the aborted transaction"
-        )
-        out.line(
-            "read_committed saw \(committed.count) message(s), \(abortedSeenCommitted) of them from the aborted transaction"
-        )
-        if !gaps.isEmpty {
-            out.line(
-                "offsets \(gaps.map(String.init).joined(separator: ", ")) hold the commit and abort markers: control records that take an offset but reach no consumer"
-            )
-        }
-        if let lso, lso < end {
-            out.line(
-                "last stable offset \(lso), high watermark \(end): a transaction on this partition is still unresolved; read_committed consumers stop at the LSO"
-            )
-        }
-        let embedded = c.control.isMock
-        if embedded && abortedSeenCommitted > 0 {
-            out.line(
-                "embedded cluster: read_committed saw the aborted batch too, because \(ProducerCommands.embeddedMarkersNote) (last stable offset = high watermark, no aborted-transaction list): there is nothing to filter on. On real Kafka read_committed skips it: \(ProducerDemos.composeHint)"
-            )
-        } else if abortedSeenCommitted > 0 {
+        let result = TxnDemoResult(
+            topic: topic.name, partition: partition, transactionalID: transactionalId, startOffset: start,
+            endOffset: end, expectedEndOffset: expected, lastStableOffset: lso,
+            readCommitted: .init(committed), readUncommitted: .init(uncommitted), embedded: c.control.isMock,
+            values: Dictionary(uncommitted.map { ($0.offset, ProducerDemos.text($0.value)) }) { a, _ in a })
+        if !result.embedded && result.readCommitted.abortedSeen > 0 {
             out.warning(
-                "read_committed returned \(abortedSeenCommitted) aborted message(s); a Kafka broker should have filtered them"
+                "read_committed returned \(result.readCommitted.abortedSeen) aborted message(s); a Kafka broker should have filtered them"
             )
-        } else {
-            out.line("read_committed skipped the aborted batch: the abort marker told it to")
         }
-        out.setResult(
-            .object([
-                ("topic", .string(topic.name)), ("partition", .integer(partition)),
-                ("transactional_id", .string(transactionalId)),
-                ("start_offset", .integer(start)), ("end_offset", .integer(end)),
-                ("expected_end_offset", .integer(expected)),
-                ("last_stable_offset", .optional(lso)),
-                (
-                    "read_committed",
-                    .object([
-                        ("offsets", .ints(committed.map(\.offset))), ("aborted_seen", .integer(abortedSeenCommitted)),
-                    ])
-                ),
-                (
-                    "read_uncommitted",
-                    .object([
-                        ("offsets", .ints(uncommitted.map(\.offset))),
-                        ("aborted_seen", .integer(abortedSeenUncommitted)),
-                    ])
-                ),
-                ("marker_offsets", .ints(gaps)), ("embedded", .bool(embedded)),
-            ]))
+        out.emit(result)
     }
 
     /// Polls the high watermark until it reaches `expected` or the bound passes.
@@ -184,5 +127,14 @@ struct TransactionDemo {
                     format: "waiting for the high watermark to reach %lld (now %lld): %.1f s", expected, high, waited))
             clock.sleep(0.1)
         }
+    }
+}
+
+extension TxnDemoResult.Isolation {
+    /// What a read of the demo's range returned: its offsets, and how many came from the aborted transaction.
+    init(_ messages: [ConsumedMessage]) {
+        self.init(
+            offsets: messages.map(\.offset),
+            abortedSeen: messages.filter { ProducerDemos.text($0.value).hasPrefix("aborted") }.count)
     }
 }

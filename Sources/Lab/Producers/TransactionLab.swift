@@ -89,27 +89,38 @@ final class TransactionLab: LabState {
         currentOpen(in: session).map { "(txn \(Self.messages($0.delivered)))" }
     }
 
+    /// The `transaction` line of `status`.
+    struct StatusValue: Encodable, Equatable {
+        /// "open" or "none".
+        let state: String
+        let transactionalID: String
+        /// Messages in the open transaction; null when none is open.
+        let delivered: Int?
+        /// Until transaction.timeout.ms aborts the open transaction; null when none is open.
+        let timeLeftMs: Int?
+
+        var text: String {
+            if let delivered, let timeLeftMs {
+                return
+                    "open: \(TransactionLab.messages(delivered)) (transactional.id \(transactionalID); \(timeLeftMs / 1000) s left of transaction.timeout.ms)"
+            }
+            return "none open (transactional.id \(transactionalID); `txn begin` opens one)"
+        }
+    }
+
     func statusLines(in session: Session) -> [StatusLine] {
-        var lines: [StatusLine] = []
-        let transactionalId = session.settings.producerProperties["transactional.id"]
+        let value: StatusValue
         if let o = currentOpen(in: session) {
             let openFor = Date().timeIntervalSince(o.began)
-            let leftMs = max(0, session.effectiveTransactionTimeoutMs - Int(openFor * 1000))
-            lines.append(
-                StatusLine(
-                    "transaction",
-                    "open: \(Self.messages(o.delivered)) (transactional.id \(o.transactionalId); \(leftMs / 1000) s left of transaction.timeout.ms)",
-                    .object([
-                        ("state", "open"), ("transactional_id", .string(o.transactionalId)),
-                        ("delivered", .integer(o.delivered)), ("time_left_ms", .integer(leftMs)),
-                    ])))
-        } else if let transactionalId {
-            lines.append(
-                StatusLine(
-                    "transaction", "none open (transactional.id \(transactionalId); `txn begin` opens one)",
-                    .object([("state", "none"), ("transactional_id", .string(transactionalId))])))
+            value = StatusValue(
+                state: "open", transactionalID: o.transactionalId, delivered: o.delivered,
+                timeLeftMs: max(0, session.effectiveTransactionTimeoutMs - Int(openFor * 1000)))
+        } else if let transactionalId = session.settings.producerProperties["transactional.id"] {
+            value = StatusValue(state: "none", transactionalID: transactionalId, delivered: nil, timeLeftMs: nil)
+        } else {
+            return []
         }
-        return lines
+        return [StatusLine("transaction", value.text, value)]
     }
 
     func settingsWillChange(_ change: ClientSettings.Change, in session: Session) throws {

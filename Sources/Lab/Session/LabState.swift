@@ -24,6 +24,10 @@ public struct StatusLine {
         self.text = text
         self.json = json
     }
+    /// A line whose JSON is a typed value's encoding.
+    public init(_ key: String, _ text: String, _ value: some Encodable) {
+        self.init(key, text, JSONValueEncoder.encode(value))
+    }
 }
 
 extension LabState {
