@@ -77,4 +77,102 @@ struct ReplicationResultTests {
             i.json.serialized()
                 == #"{"action":"stop","brokers":[2],"performed":false,"instructions":"stop it on its host"}"#)
     }
+
+    @Test func brokerStopAndStartOnTheEmbeddedCluster() {
+        let stop = RenderedResult(
+            BrokerControlResult(
+                action: .stop, brokers: [2],
+                moves: [
+                    .init(topic: "t", partition: 0, from: 2, to: 3),
+                    .init(topic: "t", partition: 1, from: 2, to: -1),
+                ], note: "embedded: the ISR is not modelled"))
+        #expect(
+            stop.text.hasPrefix(
+                "stopped broker 2 (embedded: stop and kill are the same here; the mock closes the listener and its connections, with no controlled shutdown)\nembedded: leadership of 1 partition moved from broker 2, as the controller would"
+            ), "\(stop.text)")
+        #expect(
+            stop.text.contains("t/0 leader 2 → 3")
+                && stop.text.contains("t/1 offline: no live in-sync replica left (leader was 2)"))
+        #expect(stop.text.contains("embedded: 1 partition(s) have no live replica and are offline"))
+        #expect(
+            stop.json.serialized()
+                == #"{"action":"stop","brokers":[2],"leadership_moves":[{"topic":"t","partition":0,"from":2,"to":3},{"topic":"t","partition":1,"from":2,"to":null}],"compose_file":null,"registered":null,"note":"embedded: the ISR is not modelled"}"#
+        )
+        let start = RenderedResult(
+            BrokerControlResult(
+                action: .start, brokers: [2, 3], moves: [.init(topic: "t", partition: 1, from: -1, to: 2)],
+                note: "embedded: leadership does not move back"))
+        #expect(
+            start.text.hasPrefix(
+                "started brokers 2,3: back in service (embedded: listener reopened)\nembedded: 1 offline partition(s) elected brokers 2,3 as leader again"
+            ))
+        #expect(start.text.contains("t/1 leader none → 2"))
+        #expect(start.json["leadership_moves"]?[0]?["from"] == .null && start.json["leadership_moves"]?[0]?["to"] == 2)
+    }
+
+    @Test func brokerStartOnCompose() {
+        let r = RenderedResult(
+            BrokerControlResult(
+                action: .start, brokers: [2], leadershipMoves: nil, composeFile: "/x/docker-compose.yml",
+                registered: [2], note: ReplicationCommands.composeConsequence(.start)))
+        #expect(r.text.hasPrefix(ReplicationCommands.composeConsequence(.start) + "\n"), "\(r.text)")
+        #expect(!r.text.contains("embedded"))
+        #expect(
+            r.json.serialized()
+                == #"{"action":"start","brokers":[2],"leadership_moves":null,"compose_file":"/x/docker-compose.yml","registered":[2],"note":""#
+                + ReplicationCommands.composeConsequence(.start) + #""}"#)
+    }
+
+    @Test func minIsrDemoStepsAndConclusion() {
+        let steps = [
+            MinIsrDemo.DemoStep(
+                label: "all replicas in sync", acks: "all", isr: [1, 2, 3], outcome: "delivered", offset: 4,
+                error: nil, meaning: nil, expectedOnRealKafka: "delivered"),
+            MinIsrDemo.DemoStep(
+                label: "follower(s) 2,3 down", acks: "all", isr: [1], outcome: "NOT_ENOUGH_REPLICAS", offset: nil,
+                error: "NOT_ENOUGH_REPLICAS", meaning: "too few in-sync replicas",
+                expectedOnRealKafka: "NOT_ENOUGH_REPLICAS (ISR of 1 < min.insync.replicas 2)"),
+        ]
+        let real = RenderedResult(
+            MinIsrDemoResult(
+                cluster: "compose", topic: "mi", partition: 0, rejectionObservable: true, note: nil,
+                producerProperties: PropertyValues(ordered: [("acks", "all"), ("retries", "0")]), steps: steps))
+        #expect(real.text == "\n" + MinIsrDemo.tradeOff + "\n" + MinIsrDemo.keyQuestion + "\n")
+        #expect(
+            real.json.serialized()
+                == #"{"cluster":"compose","topic":"mi","partition":0,"rejection_observable":true,"note":null,"producer_properties":{"acks":"all","retries":"0"},"steps":[{"step":"all replicas in sync","acks":"all","isr":[1,2,3],"outcome":"delivered","offset":4,"error":null,"meaning":null,"expected_on_real_kafka":"delivered"},{"step":"follower(s) 2,3 down","acks":"all","isr":[1],"outcome":"NOT_ENOUGH_REPLICAS","offset":null,"error":"NOT_ENOUGH_REPLICAS","meaning":"too few in-sync replicas","expected_on_real_kafka":"NOT_ENOUGH_REPLICAS (ISR of 1 < min.insync.replicas 2)"}]}"#
+        )
+        let mock = RenderedResult(
+            MinIsrDemoResult(
+                cluster: "embedded", topic: "mi", partition: 0, rejectionObservable: false, note: "no ISR here",
+                producerProperties: PropertyValues(ordered: []), steps: []))
+        #expect(mock.text.hasPrefix("\nWhat real Kafka shows, and the embedded cluster could not:\n"))
+        #expect(mock.json["note"] == "no ISR here" && mock.json["rejection_observable"] == false)
+    }
+
+    @Test func isrWatchEvents() {
+        let shrink = RenderedResult(
+            IsrWatchEventResult(
+                time: "10:00:01.250", elapsedMs: 1_250, sincePreviousLook: nil,
+                event: .isrShrink(topic: "t", partition: 0, left: [3], isr: [1, 2]), text: "t/0 ISR shrank"))
+        #expect(shrink.text == "10:00:01.250  t/0 ISR shrank\n")
+        #expect(
+            shrink.json.serialized()
+                == #"{"time":"10:00:01.250","elapsed_ms":1250,"since_previous_look":null,"kind":"isr-shrink","topic":"t","partition":0,"broker_id":null,"left":[3],"isr":[1,2],"text":"t/0 ISR shrank"}"#
+        )
+        let gone = RenderedResult(
+            IsrWatchEventResult(
+                time: nil, elapsedMs: nil, sincePreviousLook: .init(reason: "broker stop 2", agoMs: 800),
+                event: .brokerGone(2), text: "broker 2 gone"))
+        #expect(gone.text == "    broker 2 gone\n")
+        #expect(
+            gone.json.serialized()
+                == #"{"time":null,"elapsed_ms":null,"since_previous_look":{"reason":"broker stop 2","ago_ms":800},"kind":"broker-gone","topic":null,"partition":null,"broker_id":2,"text":"broker 2 gone"}"#
+        )
+        let moved = RenderedResult(
+            IsrWatchEventResult(
+                time: "10:00:02.000", elapsedMs: 2_000, sincePreviousLook: nil,
+                event: .replicasChanged(topic: "t", partition: 1, from: [1, 2], to: [2, 3]), text: "t/1 replicas"))
+        #expect(moved.json["from"] == .array([1, 2]) && moved.json["to"] == .array([2, 3]))
+    }
 }

@@ -54,21 +54,6 @@ struct TopicCreatedResult: CommandResult {
     }
 }
 
-/// Property values keyed by property name in JSON (an object keyed by data, in name order).
-struct PropertyValues: Encodable, Equatable {
-    let pairs: [(name: String, value: String)]
-
-    init(_ values: [String: String]) {
-        pairs = values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        try JSONValue.object(pairs.map { ($0.name, .string($0.value)) }).encode(to: encoder)
-    }
-
-    static func == (a: Self, b: Self) -> Bool { a.pairs.elementsEqual(b.pairs) { $0 == $1 } }
-}
-
 /// `topic create --if-not-exists` on a topic that is already there: nothing changed.
 struct TopicExistsResult: CommandResult {
     let topic: String

@@ -34,26 +34,22 @@ struct MinIsrDemo {
     // MARK: Shared steps
 
     /// One produce of the demo and what came back.
-    struct DemoStep {
-        var label: String
-        var acks: String
-        var isr: [Int32]
-        var report: DeliveryReport?
-        var expectedOnRealKafka: String
+    struct DemoStep: Encodable, Equatable {
+        let label: String
+        let acks: String
+        let isr: [Int32]
+        /// "delivered", the error's name, or that no report came.
+        let outcome: String
+        /// Where the message landed; null when it was not delivered.
+        let offset: Int64?
+        /// The delivery error's name; null when delivered.
+        let error: String?
+        /// What the error means; null when there is no error or no explanation.
+        let meaning: String?
+        let expectedOnRealKafka: String
 
-        var outcome: String {
-            guard let report else { return "no delivery report (interrupted)" }
-            return report.succeeded ? "delivered" : KafkaError.name(of: report.errorCode)
-        }
-
-        var json: JSONValue {
-            let name = report.flatMap { $0.succeeded ? nil : KafkaError.name(of: $0.errorCode) }
-            return .object([
-                ("step", .string(label)), ("acks", .string(acks)), ("isr", .ints(isr)),
-                ("outcome", .string(outcome)), ("offset", report?.succeeded == true ? .integer(report!.offset) : .null),
-                ("error", .optional(name)), ("meaning", .optional(name.flatMap(ErrorMeanings.meaning(of:)))),
-                ("expected_on_real_kafka", .string(expectedOnRealKafka)),
-            ])
+        enum CodingKeys: String, CodingKey {
+            case label = "step", acks, isr, outcome, offset, error, meaning, expectedOnRealKafka
         }
     }
 
@@ -77,11 +73,10 @@ struct MinIsrDemo {
         }
         let step = DemoStep(label: label, acks: acks, isr: isr, report: log.take().first, expectedOnRealKafka: expected)
         var line = "  produce acks=\(acks), ISR \(bracketed(isr)): "
-        if let report = step.report, report.succeeded {
-            line += "delivered to \(topic)/0 at offset \(report.offset)"
-        } else if let report = step.report {
-            let name = KafkaError.name(of: report.errorCode)
-            line += "failed with \(name)" + (ErrorMeanings.meaning(of: name).map { " (\($0))" } ?? "")
+        if let offset = step.offset {
+            line += "delivered to \(topic)/0 at offset \(offset)"
+        } else if let error = step.error {
+            line += "failed with \(error)" + (step.meaning.map { " (\($0))" } ?? "")
         } else {
             line += step.outcome
         }
@@ -108,13 +103,6 @@ struct MinIsrDemo {
         write be acknowledged with one copy. Only with three replicas can one broker fail while every acknowledged write \
         still lands on two.
         """
-
-    static func printConclusion(_ out: Output, embedded: Bool = false) {
-        out.line()
-        if embedded { out.line("What real Kafka shows, and the embedded cluster could not:") }
-        out.line(tradeOff)
-        out.line(keyQuestion)
-    }
 
     // MARK: Embedded
 
@@ -165,8 +153,10 @@ struct MinIsrDemo {
         for (index, follower) in followers.enumerated() {
             if cancellation.isCancelled { throw LabError.interrupted }
             out.line("\(index + 2). stopping follower \(follower)")
+            // Told as one step of the demo (in a JSON run on stderr, as the demo's other lines).
             try ReplicationCommands.embeddedControl(
-                .stop, ids: [follower], cluster: cluster, connection: c, out, cancellation: cancellation)
+                .stop, ids: [follower], cluster: cluster, connection: c, cancellation: cancellation
+            ).render(into: out)
             stoppedByDemo.append(follower)
             let isr = try partitionZero(of: topic, c)?.isr ?? []
             let realIsr = p0.replicas.filter { !stoppedByDemo.contains($0) }
@@ -195,25 +185,20 @@ struct MinIsrDemo {
                 isr: try partitionZero(of: topic, c)?.isr ?? [],
                 expected: "delivered (acks=1 is never refused for a small ISR)", connection: c, out, cancellation))
         out.line("5. starting the followers again")
-        try ReplicationCommands.embeddedControl(.start, ids: stoppedByDemo, cluster: cluster, connection: c, out)
+        try ReplicationCommands.embeddedControl(.start, ids: stoppedByDemo, cluster: cluster, connection: c)
+            .render(into: out)
         stoppedByDemo.removeAll()
         steps.append(
             try demoProduce(
                 "all replicas back", acks: "all", topic: topic,
                 isr: try partitionZero(of: topic, c)?.isr ?? [], expected: "delivered",
                 connection: c, out, cancellation))
-        printConclusion(out, embedded: true)
-        out.setResult(
-            .object([
-                ("cluster", "embedded"), ("topic", .string(topic)), ("partition", 0),
-                ("rejection_observable", false),
-                (
-                    "note",
-                    "embedded: no ISR and no min.insync.replicas; the rejection cannot be observed and is not faked"
-                ),
-                ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
-                ("steps", .array(steps.map(\.json))),
-            ]))
+        out.emit(
+            MinIsrDemoResult(
+                cluster: "embedded", topic: topic, partition: 0, rejectionObservable: false,
+                note: "embedded: no ISR and no min.insync.replicas; the rejection cannot be observed and is not faked",
+                producerProperties: PropertyValues(ordered: demoProducerSettings.map { ($0.key, $0.value) }),
+                steps: steps))
     }
 
     // MARK: Real cluster
@@ -363,14 +348,11 @@ struct MinIsrDemo {
             try demoProduce(
                 "all replicas back", acks: "all", topic: topic, isr: recovered.isr,
                 expected: "delivered", connection: c, out, cancellation))
-        printConclusion(out)
-        out.setResult(
-            .object([
-                ("cluster", .string(c.label)), ("topic", .string(topic)), ("partition", 0),
-                ("rejection_observable", true),
-                ("producer_properties", .object(demoProducerSettings.map { ($0.key, .string($0.value)) })),
-                ("steps", .array(steps.map(\.json))),
-            ]))
+        out.emit(
+            MinIsrDemoResult(
+                cluster: c.label, topic: topic, partition: 0, rejectionObservable: true, note: nil,
+                producerProperties: PropertyValues(ordered: demoProducerSettings.map { ($0.key, $0.value) }),
+                steps: steps))
     }
 
     /// Says what the write with one replica left means, whatever came back.
@@ -441,5 +423,17 @@ struct MinIsrDemo {
             out.progress(String(format: "waiting for %@: %.0f s (Ctrl-C abandons)", what, waited))
             clock.sleep(0.2)
         }
+    }
+}
+
+extension MinIsrDemo.DemoStep {
+    /// The step from its delivery report; nil when none came (interrupted).
+    init(label: String, acks: String, isr: [Int32], report: DeliveryReport?, expectedOnRealKafka: String) {
+        let name = report.flatMap { $0.succeeded ? nil : KafkaError.name(of: $0.errorCode) }
+        self.init(
+            label: label, acks: acks, isr: isr,
+            outcome: report == nil ? "no delivery report (interrupted)" : name ?? "delivered",
+            offset: report?.succeeded == true ? report?.offset : nil, error: name,
+            meaning: name.flatMap(ErrorMeanings.meaning(of:)), expectedOnRealKafka: expectedOnRealKafka)
     }
 }

@@ -69,9 +69,10 @@ extension ReplicationCommands {
         let c = try ctx.session.requireConnection()
         switch c.control {
         case .inProcessMock(let mock as any MockClusterControl), .servedMock(let mock as any MockClusterControl):
-            try embeddedControl(
-                action, ids: ids, cluster: mock, connection: c,
-                state: ReplicationLabState.of(ctx.session), ctx.output, cancellation: ctx.cancellation)
+            ctx.output.emit(
+                try embeddedControl(
+                    action, ids: ids, cluster: mock, connection: c, state: ReplicationLabState.of(ctx.session),
+                    cancellation: ctx.cancellation))
         case .compose:
             let state = ReplicationLabState.of(ctx.session)
             let wait = try args.seconds("--wait", default: 60, minimum: 1, maximum: 3_600)
@@ -95,11 +96,12 @@ extension ReplicationCommands {
 
     // MARK: Embedded
 
+    /// Stops or starts brokers of the mock and moves leadership as a controller would; the result
+    /// says what changed (the `broker` command emits it, `min-isr demo` tells it as one of its steps).
     static func embeddedControl(
         _ action: DockerCompose.Action, ids: [Int32], cluster: any MockClusterControl,
-        connection c: ClusterConnection, state: ReplicationLabState? = nil, _ out: Output,
-        cancellation: Cancellation? = nil
-    ) throws {
+        connection c: ClusterConnection, state: ReplicationLabState? = nil, cancellation: Cancellation? = nil
+    ) throws -> BrokerControlResult {
         let stopped = cluster.stoppedBrokers
         let range = "1..\(cluster.brokerCount)"
         // Every id is checked before anything changes, so a bad one leaves the cluster as it was.
@@ -125,19 +127,8 @@ extension ReplicationCommands {
             for id in ids { try cluster.startBroker(id) }
             settleMetadata(c, cancellation)
             let moves = try electLeadersForReturning(Set(ids), cluster: cluster, connection: c)
-            out.line("started \(brokerWord): back in service (embedded: listener reopened)")
-            if !moves.isEmpty {
-                out.line(
-                    "embedded: \(moves.count) offline partition(s) elected \(brokerWord) as leader again, as the controller would"
-                )
-                for m in moves { out.hint("  \(m.topic)/\(m.partition) leader none → \(m.to)") }
-            }
-            out.hint(
-                "leadership that moved away stays where it is; Kafka returns it to the preferred replica only at a preferred-leader election (auto.leader.rebalance.enable, checked every leader.imbalance.check.interval.seconds, 300 s by default: Kafka 3.9's KRaft controller then moves back every partition whose preferred replica is in sync; the old ZooKeeper controller acted only on a broker above leader.imbalance.per.broker.percentage, 10 %)"
-            )
-            out.setResult(
-                controlResult(action, ids: ids, moves: moves, note: "embedded: leadership does not move back"))
-            return
+            return BrokerControlResult(
+                action: action, brokers: ids, moves: moves, note: "embedded: leadership does not move back")
         }
 
         let down = stopped.union(ids)
@@ -154,43 +145,11 @@ extension ReplicationCommands {
         for m in moves { try cluster.setLeader(topic: m.topic, partition: m.partition, broker: m.to) }
         settleMetadata(c, cancellation)
 
-        out.line(
-            "\(action == .kill ? "killed" : "stopped") \(brokerWord) (embedded: stop and kill are the same here; the mock closes the listener and its connections, with no controlled shutdown)"
+        return BrokerControlResult(
+            action: action, brokers: ids, moves: moves,
+            note:
+                "embedded: stop and kill are the same; leadership moved by kafkalab as the controller would; the ISR is not modelled"
         )
-        let moved = moves.filter { !$0.goesOffline }
-        let from = Set(moves.map(\.from)).sorted()
-        let fromWord = from.count > 1 ? "brokers \(ReplicationCommands.ids(from))" : "broker \(from.first ?? ids[0])"
-        if moves.isEmpty {
-            out.line(
-                "embedded: \(brokerWord) led no partitions, so no leadership moved; the embedded cluster does not model the ISR"
-            )
-        } else if moved.isEmpty {
-            out.line(
-                "embedded: no live in-sync replica could take over from \(fromWord); the embedded cluster does not model the ISR"
-            )
-        } else {
-            out.line(
-                "embedded: leadership of \(moved.count) partition\(moved.count == 1 ? "" : "s") moved from \(fromWord), as the controller would; the embedded cluster does not model the ISR"
-            )
-        }
-        for m in moves {
-            out.hint(
-                m.goesOffline
-                    ? "  \(m.topic)/\(m.partition) offline: no live in-sync replica left (leader was \(m.from))"
-                    : "  \(m.topic)/\(m.partition) leader \(m.from) → \(m.to)")
-        }
-        let offline = moves.filter(\.goesOffline)
-        if !offline.isEmpty {
-            out.line(
-                "embedded: \(offline.count) partition(s) have no live replica and are offline, as with unclean.leader.election.enable=false"
-            )
-        }
-        out.setResult(
-            controlResult(
-                action, ids: ids, moves: moves,
-                note:
-                    "embedded: stop and kill are the same; leadership moved by kafkalab as the controller would; the ISR is not modelled"
-            ))
     }
 
     /// Waits until a metadata request succeeds again. Right after the mock closes a
@@ -214,26 +173,6 @@ extension ReplicationCommands {
         let moves = LeaderElection.movesOnStart(of: ids, partitions: now.partitions)
         for m in moves { try cluster.setLeader(topic: m.topic, partition: m.partition, broker: m.to) }
         return moves
-    }
-
-    static func controlResult(
-        _ action: DockerCompose.Action, ids: [Int32], moves: [LeaderElection.Move], note: String
-    ) -> JSONValue {
-        .object([
-            ("action", .string(action.rawValue)), ("brokers", .ints(ids)),
-            (
-                "leadership_moves",
-                .array(
-                    moves.map {
-                        .object([
-                            ("topic", .string($0.topic)), ("partition", .integer($0.partition)),
-                            ("from", $0.from < 0 ? .null : .integer($0.from)),
-                            ("to", $0.to < 0 ? .null : .integer($0.to)),
-                        ])
-                    })
-            ),
-            ("note", .string(note)),
-        ])
     }
 
     // MARK: Compose
@@ -298,14 +237,10 @@ extension ReplicationCommands {
             registered = try waitUntilRegistered(
                 ids, stale: stale, client: client, limit: waitSeconds, out, cancellation)
         }
-        out.line(composeConsequence(action))
-        out.hint("`isr watch --all` shows leader changes and ISR shrinks/expands as they happen")
-        var result: [(String, JSONValue)] = [
-            ("action", .string(action.rawValue)), ("brokers", .ints(ids)),
-            ("compose_file", .string(compose.file)), ("note", .string(composeConsequence(action))),
-        ]
-        if let registered { result.append(("registered", .ints(registered))) }
-        out.setResult(.object(result))
+        out.emit(
+            BrokerControlResult(
+                action: action, brokers: ids, leadershipMoves: nil, composeFile: compose.file, registered: registered,
+                note: composeConsequence(action)))
     }
 
     /// After `docker compose start` returns, the broker still has to start its JVM

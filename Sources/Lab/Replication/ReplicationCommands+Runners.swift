@@ -222,39 +222,12 @@ extension ReplicationCommands {
         case .brokerBack(let id) where embedded: text = "broker \(id) back (started again)"
         default: break
         }
-        let stamp = date.map(clockTime)
-        if out.isJSON {
-            var pairs: [(String, JSONValue)] = [
-                ("time", .optional(stamp)),
-                ("elapsed_ms", since == nil ? .integer(Int64((elapsed * 1000).rounded())) : .null),
-                (
-                    "since_previous_look",
-                    since.map {
-                        .object([
-                            ("reason", .string($0.reason)),
-                            ("ago_ms", .integer(Int64(($0.secondsAgo * 1000).rounded()))),
-                        ])
-                    } ?? .null
-                ),
-                ("kind", .string(event.kind)), ("topic", .optional(event.topic)),
-                ("partition", .optional(event.partition)), ("broker_id", .optional(event.broker)),
-            ]
-            switch event {
-            case let .isrShrink(_, _, left, isr): pairs += [("left", .ints(left)), ("isr", .ints(isr))]
-            case let .isrExpand(_, _, joined, isr): pairs += [("joined", .ints(joined)), ("isr", .ints(isr))]
-            case let .leaderChange(_, _, from, to): pairs += [("from", .integer(from)), ("to", .integer(to))]
-            case let .partitionOffline(_, _, last): pairs += [("last_leader", .integer(last))]
-            case let .partitionOnline(_, _, leader): pairs += [("leader", .integer(leader))]
-            case let .replicasChanged(_, _, from, to): pairs += [("from", .ints(from)), ("to", .ints(to))]
-            case let .partitionAppeared(_, _, leader, replicas):
-                pairs += [("leader", .integer(leader)), ("replicas", .ints(replicas))]
-            case .brokerGone, .brokerBack, .partitionRemoved: break
-            }
-            pairs.append(("text", .string(text)))
-            out.stream(.object(pairs))
-        } else {
-            out.line((stamp.map(out.dim) ?? "  ") + "  " + text)
-        }
+        out.emitStreamed(
+            IsrWatchEventResult(
+                time: date.map(clockTime), elapsedMs: since == nil ? Int64((elapsed * 1000).rounded()) : nil,
+                sincePreviousLook: since.map {
+                    .init(reason: $0.reason, agoMs: Int64(($0.secondsAgo * 1000).rounded()))
+                }, event: event, text: text))
     }
 
     static func clockTime(_ date: Date) -> String {
