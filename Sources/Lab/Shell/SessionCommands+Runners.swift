@@ -12,129 +12,93 @@ extension SessionCommands {
             return
         }
         if words.isEmpty {
-            var table = TextTable(headers: ["COMMAND", "WHAT IT DOES"])
-            for c in dispatcher.commands {
-                table.append([c.name, c.summary])
-            }
-            table.append(["quit", "leave kafkalab (also Ctrl-D)"])
-            ctx.output.table(table)
-            ctx.output.hint("`help <command>` for its usage; `--json` after any command prints JSON")
+            ctx.output.emit(
+                HelpListResult(
+                    rows: dispatcher.commands.map { .init(command: $0.name, whatItDoes: $0.summary) }
+                        + [.init(command: "quit", whatItDoes: "leave kafkalab (also Ctrl-D)")]))
             return
         }
         if words.count == 1, words[0] == "quit" || words[0] == "exit" {
-            ctx.output.line(
-                "\(words[0]): leave kafkalab (quit and exit are the same; Ctrl-D too); in a script, stop it there with success"
-            )
-            ctx.output.line("usage: \(words[0])")
-            ctx.output.setResult(
-                .object([
-                    ("command", .string(words[0])), ("summary", "leave kafkalab (also Ctrl-D)"),
-                    ("usage", .string(words[0])),
-                ]))
+            ctx.output.emit(
+                HelpCommandResult(
+                    command: words[0],
+                    summary:
+                        "leave kafkalab (quit and exit are the same; Ctrl-D too); in a script, stop it there with success",
+                    usage: words[0], details: nil, subcommands: []))
             return
         }
         let (command, path, _) = try dispatcher.resolveForHelp(words)
-        ctx.output.line("\(path): \(command.summary)")
-        ctx.output.line("usage: \(command.usage)")
-        if !command.details.isEmpty { ctx.output.line(command.details) }
-        if !command.subcommands.isEmpty {
-            var table = TextTable(headers: ["SUBCOMMAND", "WHAT IT DOES"])
-            for s in command.subcommands { table.append(["\(path) \(s.name)", s.summary]) }
-            ctx.output.table(table)
-        }
-        ctx.output.setResult(
-            .object([
-                ("command", .string(path)), ("summary", .string(command.summary)), ("usage", .string(command.usage)),
-                ("details", command.details.isEmpty ? .null : .string(command.details)),
-                (
-                    "subcommands",
-                    .array(
-                        command.subcommands.map {
-                            .object([("command", .string("\(path) \($0.name)")), ("summary", .string($0.summary))])
-                        })
-                ),
-            ]))
+        ctx.output.emit(
+            HelpCommandResult(
+                command: path, summary: command.summary, usage: command.usage,
+                details: command.details.isEmpty ? nil : command.details,
+                subcommands: command.subcommands.map { .init(command: "\(path) \($0.name)", summary: $0.summary) }))
+    }
+
+    /// The id and epoch the broker gave the session producer, on `status`'s `producer id` line.
+    struct ProducerIdLine: Encodable {
+        let producerId: Int64?
+        let epoch: Int32?
+    }
+
+    /// The serving process on `status`'s `served by` line.
+    struct ServedByLine: Encodable {
+        let pid: Int32
+        let controlSocket: String
     }
 
     static func runStatus(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 0)
         let s = ctx.session
-        var pairs: [(String, JSONValue)] = []
-        var rows: [[String]] = []
-        func add(_ key: String, _ text: String, _ json: JSONValue) {
-            rows.append([key, text])
-            pairs.append((TextTable.snakeCase(key), json))
-        }
+        var lines: [StatusLine] = []
         if let c = s.connection {
-            add("cluster", c.label, .string(c.label))
-            add("bootstrap", c.bootstrap, .string(c.bootstrap))
+            lines.append(StatusLine("cluster", c.label, c.label))
+            lines.append(StatusLine("bootstrap", c.bootstrap, c.bootstrap))
             if case .servedMock(let served) = c.control {
-                add(
-                    "served by", "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)",
-                    .object([("pid", .integer(served.advert.pid)), ("control_socket", .string(served.advert.socket))]))
+                lines.append(
+                    StatusLine(
+                        "served by",
+                        "kafkalab serve, pid \(served.advert.pid), control channel \(served.advert.socket)",
+                        ServedByLine(pid: served.advert.pid, controlSocket: served.advert.socket)))
             }
             if let ended = c.control.endedMessage {
-                add("brokers", "none: \(ended)", .null)
+                lines.append(StatusLine("brokers", "none: \(ended)", JSONValue.null))
             } else if let md = try? c.client.metadata() {
                 let stopped = c.control.stoppedBrokers
                 let up = md.brokers.filter { !stopped.contains($0.id) }.map(\.id)
-                add(
-                    "brokers",
-                    up.map(String.init).joined(separator: ",")
-                        + (stopped.isEmpty
-                            ? "" : " (stopped: \(stopped.sorted().map(String.init).joined(separator: ",")))"),
-                    .ints(up))
+                lines.append(
+                    StatusLine(
+                        "brokers",
+                        up.map(String.init).joined(separator: ",")
+                            + (stopped.isEmpty
+                                ? "" : " (stopped: \(stopped.sorted().map(String.init).joined(separator: ",")))"),
+                        up))
             }
         } else {
-            add("cluster", "not connected", .null)
+            lines.append(StatusLine("cluster", "not connected", JSONValue.null))
         }
-        add("topic", s.currentTopic ?? "(none: `use <topic>`)", .optional(s.currentTopic))
+        lines.append(StatusLine("topic", s.currentTopic ?? "(none: `use <topic>`)", s.currentTopic))
         // The session producer's id and epoch, once the broker assigned them
         // (idempotent or transactional producers; from statistics, `eos`).
         if let eos = s.sessionProducer?.statistics.value?.eos, eos.hasProducerId {
-            add(
-                "producer id", "\(eos.producerId!) epoch \(eos.producerEpoch ?? 0)",
-                .object([("producer_id", .optional(eos.producerId)), ("epoch", .optional(eos.producerEpoch))]))
+            lines.append(
+                StatusLine(
+                    "producer id", "\(eos.producerId!) epoch \(eos.producerEpoch ?? 0)",
+                    ProducerIdLine(producerId: eos.producerId, epoch: eos.producerEpoch)))
         }
-        add("output", s.output.format.rawValue, .string(s.output.format.rawValue))
-        add("librdkafka", ConfigCatalog.libraryVersion, .string(ConfigCatalog.libraryVersion))
+        lines.append(StatusLine("output", s.output.format.rawValue, s.output.format))
+        lines.append(StatusLine("librdkafka", ConfigCatalog.libraryVersion, ConfigCatalog.libraryVersion))
         for state in s.labState.values.sorted(by: { $0.statusOrder < $1.statusOrder }) {
-            for line in state.statusLines(in: s) { add(line.key, line.text, line.json) }
+            lines += state.statusLines(in: s)
         }
-        let changed = configRows(s.settings)
-        // In the same aligned column as the lines above when nothing is set.
-        if changed.isEmpty { rows.append(["config", "librdkafka defaults (nothing set)"]) }
-        var table = TextTable(headers: ["", ""])
-        table.rows = rows
         // What --cluster, --config and -X set for every client, and where (secrets masked).
-        let connectionRows = s.connection?.profile.displayRows ?? []
-        if ctx.output.isJSON {
-            pairs.append(("config", configJSON(s.settings)))
-            pairs.append(
-                (
-                    "connection_properties",
-                    .array(
-                        connectionRows.map {
-                            .object([
-                                ("property", .string($0.property)), ("value", .string($0.value)),
-                                ("set_by", .string($0.origin)),
-                            ])
-                        })
-                ))
-            ctx.output.setResult(.object(pairs))
-        } else {
-            ctx.output.line(table.render().split(separator: "\n").dropFirst().joined(separator: "\n"))
-            if !connectionRows.isEmpty {
-                var t = TextTable(headers: ["CONNECTION PROPERTY", "VALUE", "SET BY"])
-                t.rows = connectionRows.map { [$0.property, $0.value, $0.origin] }
-                ctx.output.table(t)
-            }
-            if !changed.isEmpty {
-                var t = TextTable(headers: ["SCOPE", "PROPERTY", "VALUE"])
-                t.rows = changed
-                ctx.output.table(t)
-            }
-        }
+        ctx.output.emit(
+            StatusResult(
+                lines: lines,
+                config: configRows(s.settings).map { .init(scope: $0[0], property: $0[1], value: $0[2]) },
+                connectionProperties: (s.connection?.profile.displayRows ?? []).map {
+                    .init(property: $0.property, value: $0.value, setBy: $0.origin)
+                }))
     }
 
     static func runUse(_ ctx: CommandContext) throws {
@@ -166,26 +130,17 @@ extension SessionCommands {
         let base = ctx.session.validationBase
         let change = try ctx.session.updateSettings { try $0.unset(key, over: base) }
         let def = ConfigCatalog.property(named: change.key)?.defaultValue ?? ""
-        if let previous = change.previous {
-            let shown = change.isSecret ? "********" : previous
-            ctx.output.line(
-                "\(change.key) (\(change.scope.rawValue)): \(shown) → default\(def.isEmpty ? "" : " (\(def))")")
-        } else {
-            ctx.output.line("\(change.key) was not set; it stays at the default\(def.isEmpty ? "" : " (\(def))")")
-        }
-        ctx.output.setResult(
-            .object([
-                ("scope", .string(change.scope.rawValue)), ("property", .string(change.key)),
-                ("previous", .optional(change.previous.map { change.isSecret ? "********" : $0 })),
-                ("value", .null), ("default", def.isEmpty ? .null : .string(def)),
-            ]))
+        ctx.output.emit(
+            UnsetResult(
+                scope: change.scope.rawValue, property: change.key,
+                previous: change.previous.map { change.isSecret ? "********" : $0 }, default: def.isEmpty ? nil : def))
     }
 
     static func runShowConfig(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 1)
         let side = ctx.arguments.optionalPositional(0)
         let settings = ctx.session.settings
-        var table = TextTable(headers: ["SCOPE", "PROPERTY", "VALUE", "DEFAULT"])
+        var rows: [[String]] = []
         let scopes: [ClientSettings.Scope]
         switch side {
         case nil: scopes = ClientSettings.Scope.allCases
@@ -195,7 +150,7 @@ extension SessionCommands {
         }
         for scope in scopes {
             for (k, v) in ClientSettings.masked(settings[scope]).sorted(by: { $0.key < $1.key }) {
-                table.append([scope.rawValue, k, v, ConfigCatalog.property(named: k)?.defaultValue ?? ""])
+                rows.append([scope.rawValue, k, v, ConfigCatalog.property(named: k)?.defaultValue ?? ""])
             }
         }
         // What the connection's --config files and -X give every client (masked), unless a `set` overrides it.
@@ -209,30 +164,28 @@ extension SessionCommands {
             let applying = sides.reduce(into: [String: String]()) {
                 $0.merge(profile.properties(for: $1)) { a, _ in a }
             }
-            let overridden = Set(table.rows.map { $0[1] })
+            let overridden = Set(rows.map { $0[1] })
             for key in applying.keys.sorted() where !overridden.contains(key) {
-                table.append([
+                rows.append([
                     "connection", key, Secrets.display(key, applying[key]!),
                     ConfigCatalog.property(named: key)?.defaultValue ?? "",
                 ])
             }
         }
         if ctx.arguments.has("--all") {
-            let set = Set(table.rows.map { $0[1] })
+            let set = Set(rows.map { $0[1] })
             for p in ConfigCatalog.properties where !p.isTopicLevel && !set.contains(p.name) {
                 let inScope =
                     side == nil || p.scope == .both
                     || (side == "producer" ? p.scope == .producer : p.scope == .consumer)
-                if inScope { table.append(["default", p.name, p.defaultValue, p.defaultValue]) }
+                if inScope { rows.append(["default", p.name, p.defaultValue, p.defaultValue]) }
             }
         }
-        // Property values and defaults are strings, as librdkafka takes them ("5", "all").
-        table.jsonRows = table.rows.map { $0.map { $0.isEmpty ? .null : .string($0) } }
-        if table.rows.isEmpty && !ctx.output.isJSON {
-            ctx.output.line("nothing set: every property has librdkafka's default (`show config --all` lists them)")
-        } else {
-            ctx.output.table(table)
-        }
+        // Property values and defaults are strings, as librdkafka takes them ("5", "all"); empty is null.
+        func cell(_ s: String) -> String? { s.isEmpty ? nil : s }
+        ctx.output.emit(
+            ShowConfigResult(
+                rows: rows.map { .init(scope: $0[0], property: $0[1], value: cell($0[2]), default: cell($0[3])) }))
     }
 
     static func runFormat(_ ctx: CommandContext) throws {
@@ -244,11 +197,7 @@ extension SessionCommands {
                 "this run was started with --json, so stdout stays JSON; run without --json to get tables")
         }
         ctx.output.format = f
-        if f == .table {
-            ctx.output.line("output: tables")
-        } else {
-            ctx.output.setResult(.object([("format", "json")]))
-        }
+        ctx.output.emit(FormatResult(format: f))
     }
 
     static func runSource(_ ctx: CommandContext) throws {

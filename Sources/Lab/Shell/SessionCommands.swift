@@ -27,14 +27,6 @@ enum SessionCommands {
         }
     }
 
-    /// Every property set, as `show config` lists them: scope, property, value (a string, as librdkafka takes it).
-    static func configJSON(_ settings: ClientSettings) -> JSONValue {
-        .array(
-            configRows(settings).map {
-                .object([("scope", .string($0[0])), ("property", .string($0[1])), ("value", .string($0[2]))])
-            })
-    }
-
     static let connect = Command(
         "connect", summary: "connect to a cluster by bootstrap list, by name, or start an embedded one",
         usage:
