@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "LabClusterTests", dependencies: ["Lab", "Kafka", "TestSupport"]),
         .testTarget(
             name: "kafkalabTests",
-            dependencies: ["kafkalab", "Lab"]
+            dependencies: ["kafkalab", "Lab", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

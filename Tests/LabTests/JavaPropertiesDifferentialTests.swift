@@ -79,16 +79,10 @@ struct JavaPropertiesDifferentialTests {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             files.append(path)
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["java", dir + "/Load.java"] + files
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-        let blocks = String(decoding: data, as: UTF8.self).components(separatedBy: "%%FILE ").dropFirst()
+        let loaded = try ChildProcess.run(
+            URL(fileURLWithPath: "/usr/bin/env"), ["java", dir + "/Load.java"] + files, timeout: 120)
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+        let blocks = loaded.stdout.components(separatedBy: "%%FILE ").dropFirst()
         #expect(blocks.count == texts.count)
         for (text, block) in zip(texts, blocks) {
             let java = block.split(separator: "\n").dropFirst().map(String.init)

@@ -17,18 +17,11 @@ public enum PrometheusParser {
     }
 
     private static func run(_ script: String, input: String) -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script]
-        let stdin = Pipe(), stdout = Pipe()
-        p.standardInput = stdin
-        p.standardOutput = stdout
-        p.standardError = stdout
-        guard (try? p.run()) != nil else { return (127, "no python3") }
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try? stdin.fileHandleForWriting.close()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        guard
+            let r = try? ChildProcess.run(
+                URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script], input: input, mergingStderr: true,
+                timeout: 60)
+        else { return (127, "no python3") }
+        return (r.status, r.stdout)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// 50 `connect embedded` switches leave no thread or file descriptor behind.
@@ -16,23 +17,11 @@ struct ResourceLeakTests {
             Array(repeating: "connect embedded", count: switches) + [
                 "topic create w", "isr watch w --for 8s --interval 500ms",
             ]
-        let process = Process()
-        process.executableURL = KafkalabBinary.url
-        process.arguments = ["--embedded", "-c", commands.joined(separator: "; ")]
-        var environment = ProcessInfo.processInfo.environment
-        environment["KAFKA_BOOTSTRAP"] = nil
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let stdout = StreamedText(out.fileHandleForReading)
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        let started = Date()
-        while !stdout.text.contains("watching w:") && process.isRunning && Date().timeIntervalSince(started) < 60 {
-            usleep(20_000)
-        }
+        let child = try KafkalabBinary.start(
+            ["--embedded", "-c", commands.joined(separator: "; ")], discardingStderr: true)
+        let process = child.process
+        defer { child.killIfRunning() }
+        _ = child.stdout.waitFor(timeout: 60) { $0.contains("watching w:") }
         let proc = "/proc/\(process.processIdentifier)"
         var least = Counts()
         let sampling = Date()

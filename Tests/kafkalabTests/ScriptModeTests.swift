@@ -64,28 +64,14 @@ struct ScriptModeTests {
 @Suite("kafkalab serve")
 struct ServeTests {
     @Test func servesABootstrapThatASecondKafkalabCanUse() throws {
-        let process = Process()
-        process.executableURL = KafkalabBinary.url
-        process.arguments = ["serve", "--brokers", "2", "--topic", "shared:5"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
+        let serve = try KafkalabBinary.start(["serve", "--brokers", "2", "--topic", "shared:5"])
+        let process = serve.process
         defer {
             kill(process.processIdentifier, SIGINT)
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            #expect(!process.isRunning, "serve ignored SIGINT")
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            #expect(serve.waitForExit(timeout: 10), "serve ignored SIGINT")
+            serve.killIfRunning()
         }
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let bootstrap = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bootstrap = (serve.stdout.nextLine(timeout: 30) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         defer { #expect(process.isRunning, "serve stopped before it was interrupted") }
         #expect(bootstrap.split(separator: ",").count == 2)
         let r = try KafkalabBinary.run([

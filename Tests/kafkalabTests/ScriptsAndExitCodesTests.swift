@@ -64,31 +64,20 @@ struct ScriptsAndExitCodesTests {
     }
 
     @Test func pipedStdinRunsEachLineAsItArrives() throws {
-        let process = Process()
-        process.executableURL = KafkalabBinary.url
-        process.arguments = ["--embedded", "--json"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["KAFKA_BOOTSTRAP"] = nil
-        process.environment = environment
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() }; process.waitUntilExit() }
-        let reader = LineReader(output.fileHandleForReading)
+        let child = try KafkalabBinary.start(["--embedded", "--json"], stdin: true, discardingStderr: true)
+        let process = child.process
+        defer { _ = child.finish(timeout: 0) }
+        let reader = child.stdout
         // stdin stays open: the answer must come before end of input.
-        input.fileHandleForWriting.write(Data("topic create co --partitions 2\n".utf8))
+        child.write("topic create co --partitions 2\n")
         let first = reader.nextLine(timeout: 20)
         #expect(first?.contains("\"topic\":\"co\"") == true, "no answer before end of input: \(first ?? "nothing")")
-        input.fileHandleForWriting.write(Data("topic list\n".utf8))
+        child.write("topic list\n")
         let second = reader.nextLine(timeout: 20)
         #expect(second?.contains("\"replication_factor\"") == true, "\(second ?? "nothing")")
-        input.fileHandleForWriting.write(Data("quit\n".utf8))
-        try input.fileHandleForWriting.close()
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        #expect(!process.isRunning)
+        child.write("quit\n")
+        child.closeInput()
+        #expect(child.waitForExit(timeout: 20))
         #expect(process.terminationStatus == 0)
     }
 
@@ -147,41 +136,5 @@ struct ScriptsAndExitCodesTests {
         let r = try KafkalabBinary.run(["--embedded", "-f", path], timeout: 60)
         #expect(r.status == 1)
         #expect(r.stderr.contains("\(path):4: unknown command 'no-such-command'"), "\(r.stderr)")
-    }
-}
-
-/// Lines from a pipe as they arrive, read on a background thread.
-/// `@unchecked Sendable`: `buffer` and `lines` are touched only under `lock`.
-final class LineReader: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer = ""
-    private var lines: [String] = []
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let data = handle.availableData
-                if data.isEmpty { return }
-                lock.lock()
-                buffer += String(decoding: data, as: UTF8.self)
-                while let newline = buffer.firstIndex(of: "\n") {
-                    lines.append(String(buffer[..<newline]))
-                    buffer = String(buffer[buffer.index(after: newline)...])
-                }
-                lock.unlock()
-            }
-        }
-    }
-
-    /// The next complete line, or nil after `timeout` seconds.
-    func nextLine(timeout: TimeInterval) -> String? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            lock.lock()
-            if !lines.isEmpty { let line = lines.removeFirst(); lock.unlock(); return line }
-            lock.unlock()
-            usleep(10_000)
-        }
-        return nil
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import TestSupport
 import Testing
 
 /// The one test of Ctrl-C through a real SIGINT: that the executable's
@@ -9,26 +9,12 @@ import Testing
 struct SignalWiringTests {
     /// Runs `script` on a fresh embedded cluster and returns once its `isr watch` has
     /// started (a signal is sent when the watch runs, not after a guessed delay).
-    static func startWatch(_ script: String) throws -> (Process, StreamedText, StreamedText) {
-        let process = Process()
-        process.executableURL = KafkalabBinary.url
-        process.arguments = ["--embedded", "-c", script]
-        var environment = ProcessInfo.processInfo.environment
-        environment["KAFKA_BOOTSTRAP"] = nil
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let stdout = StreamedText(out.fileHandleForReading)
-        let stderr = StreamedText(err.fileHandleForReading)
-        try process.run()
-        let started = Date()
-        while !stdout.text.contains("watching w:") && Date().timeIntervalSince(started) < 30 && process.isRunning {
-            usleep(20_000)
-        }
-        #expect(stdout.text.contains("watching w:"), "the watch never started: \(stderr.text)")
-        return (process, stdout, stderr)
+    static func startWatch(_ script: String) throws -> (Process, PipeReader, PipeReader) {
+        let child = try KafkalabBinary.start(["--embedded", "-c", script])
+        let (stdout, stderr) = (child.stdout, child.stderr!)
+        #expect(
+            stdout.waitFor(timeout: 30) { $0.contains("watching w:") }, "the watch never started: \(stderr.text)")
+        return (child.process, stdout, stderr)
     }
 
     @Test func sigintStopsARunningWatchWithinASecond() throws {
@@ -155,20 +141,4 @@ struct TerminalCtrlCTests {
         kill(run.pid, SIGTERM)
         #expect(run.waitForExit(timeout: 10) == 143)
     }
-}
-
-/// A pipe's text as it arrives, readable while the child runs.
-final class StreamedText: Sendable {
-    private let data = Mutex(Data())
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { return }
-                append(chunk)
-            }
-        }
-    }
-    private func append(_ chunk: Data) { data.withLock { $0.append(chunk) } }
-    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
 }

@@ -217,32 +217,8 @@ public struct DockerCompose: ComposeControl {
         } catch {
             throw LabError.unsupported("cannot run \(docker): \(error.localizedDescription)")
         }
-        // docker compose writes little; stderr is read on another thread so that
-        // neither pipe can fill up and stall the child while the other is drained.
-        let errorText = PipeText(err.fileHandleForReading)
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let output = ChildOutput.readToEnd(stdout: out, stderr: err)
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), errorText.wait())
-    }
-}
-
-/// Reads a pipe to its end on a background thread.
-///
-/// `@unchecked Sendable`: `data` is written once by the reading thread before it
-/// signals, and read only after `wait()` has received that signal.
-private final class PipeText: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
+        return (process.terminationStatus, output.stdout, output.stderr)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `kafkalab` binary, for tests of script mode, `-c` and flags.
 enum KafkalabBinary {
@@ -11,10 +12,14 @@ enum KafkalabBinary {
         return products.appendingPathComponent("kafkalab")
     }
 
-    struct Result {
-        let stdout: String
-        let stderr: String
-        let status: Int32
+    typealias Result = ChildProcess.Finished
+
+    /// This process's environment without KAFKA_BOOTSTRAP (a developer's own cluster must not
+    /// leak into a test), with `extra` over it.
+    static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["KAFKA_BOOTSTRAP"] = nil
+        return env.merging(extra) { $1 }
     }
 
     /// Runs with `stdin` piped in (so the binary is in script mode), with a
@@ -26,52 +31,18 @@ enum KafkalabBinary {
         _ arguments: [String], stdin: String = "", environment: [String: String] = [:],
         timeout: TimeInterval = 120, interruptAfter: TimeInterval? = nil
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["KAFKA_BOOTSTRAP"] = nil
-        env.merge(environment) { $1 }
-        process.environment = env
-        let input = Pipe(), out = Pipe(), err = Pipe()
-        process.standardInput = input
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin.utf8))
-        try input.fileHandleForWriting.close()
-        let outData = ReadAll(out.fileHandleForReading)
-        let errData = ReadAll(err.fileHandleForReading)
-        let started = Date()
-        let deadline = started.addingTimeInterval(timeout)
-        var interrupted = false
-        while process.isRunning && Date() < deadline {
-            if let after = interruptAfter, !interrupted, Date().timeIntervalSince(started) >= after {
-                kill(process.processIdentifier, SIGINT)
-                interrupted = true
-            }
-            usleep(20_000)
-        }
-        if process.isRunning { process.terminate(); process.waitUntilExit() }
-        process.waitUntilExit()
-        return Result(stdout: outData.wait(), stderr: errData.wait(), status: process.terminationStatus)
+        try ChildProcess.run(
+            url, arguments, input: stdin, environment: Self.environment(environment), timeout: timeout,
+            interruptAfter: interruptAfter)
     }
-}
 
-/// Reads a pipe to its end on a background thread (so a full pipe cannot block the child).
-/// `@unchecked Sendable`: `data` is written once by the reading thread before it
-/// signals `done`, and read only after `wait()` has received that signal.
-final class ReadAll: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-    func wait() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
+    /// Starts the binary and returns while it runs, its output drained as it comes.
+    static func start(
+        _ arguments: [String], environment: [String: String] = [:], stdin: Bool = false,
+        discardingStderr: Bool = false
+    ) throws -> ChildProcess {
+        try ChildProcess(
+            url, arguments, environment: Self.environment(environment), stdin: stdin,
+            discardingStderr: discardingStderr)
     }
 }

@@ -1,32 +1,18 @@
 import Foundation
-import Synchronization
+import TestSupport
 
 /// A `kafkalab serve` child process: the cluster a second kafkalab reaches
 /// with --bootstrap, as a user runs it in another terminal.
 final class ServeProcess {
-    let process = Process()
+    let child: ChildProcess
     let bootstrap: String
-    private let stderr: ReadAll
 
     /// Starts `kafkalab serve` and waits (bounded) for the bootstrap line it prints.
     init(brokers: Int = 3, environment: [String: String] = [:], timeout: TimeInterval = 30) throws {
-        process.executableURL = KafkalabBinary.url
-        process.arguments = ["serve", "--brokers", "\(brokers)"]
-        var env = ProcessInfo.processInfo.environment
-        env["KAFKA_BOOTSTRAP"] = nil
-        env.merge(environment) { $1 }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        stderr = ReadAll(err.fileHandleForReading)
-        let firstLine = FirstLine(out.fileHandleForReading)
-        guard let line = firstLine.wait(timeout: timeout), line.contains(":") else {
-            process.terminate()
-            process.waitUntilExit()
-            throw TestFailure("kafkalab serve printed no bootstrap line within \(timeout) s; stderr: \(stderr.wait())")
+        child = try KafkalabBinary.start(["serve", "--brokers", "\(brokers)"], environment: environment)
+        guard let line = child.stdout.nextLine(timeout: timeout), line.contains(":") else {
+            let stderr = child.finish(timeout: 0).stderr
+            throw TestFailure("kafkalab serve printed no bootstrap line within \(timeout) s; stderr: \(stderr)")
         }
         bootstrap = line
     }
@@ -36,17 +22,14 @@ final class ServeProcess {
         try KafkalabBinary.run(["--bootstrap", bootstrap], stdin: script, timeout: timeout)
     }
 
-    /// Ctrl-C, as a user stops it; SIGKILL if it does not end within 10 s.
+    /// Ctrl-C, as a user stops it; SIGKILL if it does not end within 10 s. Returns its stderr.
     func stop() -> String {
-        process.interrupt()
-        let deadline = Date().addingTimeInterval(10)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return stderr.wait()
+        child.process.interrupt()
+        if !child.waitForExit(timeout: 10) { child.killIfRunning() }
+        return child.finish(timeout: 0).stderr
     }
 
-    deinit { if process.isRunning { _ = stop() } }
+    deinit { if child.process.isRunning { _ = stop() } }
 }
 
 /// Replays examples/NAME twice in a row on one fresh served cluster.
@@ -65,35 +48,6 @@ enum ServedExample {
         let first = try served.replay(script, timeout: timeout)
         let second = try served.replay(script, timeout: timeout)
         return (first, second)
-    }
-}
-
-/// The first line a pipe delivers, read on a background thread.
-final class FirstLine: Sendable {
-    private let line = Mutex<String?>(nil)
-    private let done = DispatchSemaphore(value: 0)
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            var data = Data()
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                data.append(chunk)
-                if let end = data.firstIndex(of: UInt8(ascii: "\n")) {
-                    let text = String(decoding: data[..<end], as: UTF8.self)
-                    line.withLock { $0 = text }
-                    break
-                }
-            }
-            done.signal()
-            // Keep draining so the child never blocks on a full pipe.
-            while !handle.availableData.isEmpty {}
-        }
-    }
-
-    func wait(timeout: TimeInterval) -> String? {
-        guard done.wait(timeout: .now() + timeout) == .success else { return nil }
-        return line.withLock { $0 }
     }
 }
 
