@@ -51,4 +51,89 @@ struct LagResultTests {
         #expect(none.text.contains("embedded: no DescribeGroups"))
         #expect(none.json["group_state"] == .null && none.json["partitions_checked"] == .int(4))
     }
+
+    static func watchReport() -> LagWatchReport {
+        let evaluator = LagEvaluator(windowSize: 3, minimumSamples: 3)
+        var history = LagHistory()
+        for (i, committed) in [Int64(0), 4, 8].enumerated() {
+            history.record(
+                [
+                    PartitionOffsets(topic: "t", partition: 0, committed: committed, logEnd: 10),
+                    PartitionOffsets(topic: "t", partition: 1, committed: nil, logEnd: 3 + Int64(i)),
+                ], at: Double(i))
+        }
+        return history.report(evaluator: evaluator)
+    }
+
+    @Test func lagWatchSample() {
+        let report = Self.watchReport()
+        let sample = LagWatchSampleResult(report, group: "g", phase: nil)
+        let r = RenderedResult(sample)
+        let p0 = report.partitions[0]
+        #expect(
+            r.text.hasPrefix(
+                "group g  t=2.0s  sample 3  status \(report.groupStatus.rawValue)  lag \(report.totalLag)\n"))
+        // Partition 0: lag 2, read 4 msg/s with nothing produced, so it drains in about half a second.
+        #expect(
+            r.hasRow(
+                ["t", "0", "2", p0.sparkline, "4", "msg/s", "0", "msg/s", "~500ms", p0.evaluation.status.rawValue]
+                    + p0.evaluation.reason.split(separator: " ").map(String.init)), "\(r.text)")
+        #expect(r.text.contains("the group has committed nothing here: nothing to judge"))
+        let json = r.json
+        #expect(json["elapsed_ms"] == .double(2000) && json["sample"] == .int(3) && json["phase"] == .null)
+        #expect(json["total_lag"] == .int(report.totalLag) && json["status"] == .string(report.groupStatus.rawValue))
+        #expect(json["partitions"]?[0]?["time_to_drain_ms"] == .double(500))
+        #expect(json["partitions"]?[0]?["drain"] == .string("draining"))
+        #expect(json["partitions"]?[0]?["consumption_per_sec"] == .double(4))
+        #expect(json["partitions"]?[1]?["committed"] == .null && json["partitions"]?[1]?["lag"] == .int(5))
+        #expect(json["partitions"]?[0]?["sparkline"] == nil, "a picture, not a figure")
+        #expect(
+            RenderedResult(LagWatchSampleResult(report, group: "g", phase: "slow")).json["phase"] == .string("slow"))
+    }
+
+    @Test func drainTextFollowsTheFigures() {
+        struct Trend: LagTrendFigures {
+            let consumptionPerSec: Double? = nil
+            let productionPerSec: Double? = nil
+            let timeToDrainMs: Double?
+            let drain: String
+        }
+        func text(_ drain: String, _ ms: Double?) -> String { Trend(timeToDrainMs: ms, drain: drain).drainText }
+        #expect(text("caught_up", 0) == "caught up")
+        #expect(text("draining", 4200) == "~4.2s")
+        #expect(text("growing", nil) == "growing")
+        #expect(text("not_draining", nil) == "not draining")
+        #expect(text("unknown", nil) == "—")
+    }
+
+    @Test func lagWatchSummary() {
+        var summary = LagWatchSummary()
+        summary.record(Self.watchReport())
+        let r = RenderedResult(
+            LagWatchSummaryResult(group: "g", durationMs: 2500, stopped: "ran for 2.5s", summary: summary))
+        let last = Self.watchReport()
+        #expect(r.text.hasPrefix("watched group g for 2.5s, 1 sample(s), ran for 2.5s\n"))
+        #expect(
+            r.text.contains(
+                "group status per sample: \(last.groupStatus.rawValue) 1; max total lag \(last.totalLag); now \(last.groupStatus.rawValue) with lag \(last.totalLag)\n"
+            ))
+        let p0 = last.partitions[0]
+        #expect(
+            r.text.contains(
+                "  t/0: \(p0.evaluation.status.rawValue); now \(p0.evaluation.status.rawValue) (\(p0.evaluation.reason)), lag 2\n"
+            ))
+        let counts = r.json["group_status_counts"]
+        #expect(counts?[last.groupStatus.rawValue.lowercased()] == .int(1))
+        #expect(
+            r.json["summary"] == .bool(true) && r.json["samples"] == .int(1) && r.json["duration_ms"] == .double(2500))
+        #expect(r.json["partitions"]?[0]?["statuses_seen"] == .array([.string(p0.evaluation.status.rawValue)]))
+        #expect(r.json["final_total_lag"] == .int(last.totalLag))
+
+        let empty = RenderedResult(
+            LagWatchSummaryResult(group: "g", durationMs: 100, stopped: "interrupted (Ctrl-C)", summary: .init()))
+        #expect(empty.text == "watched group g for 100ms, 0 sample(s), interrupted (Ctrl-C)\n")
+        #expect(empty.json["final_status"] == .null && empty.json["final_total_lag"] == .null)
+        #expect(
+            empty.json["group_status_counts"]?.serialized() == #"{"ok":0,"warn":0,"err":0}"#)
+    }
 }

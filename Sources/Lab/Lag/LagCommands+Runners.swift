@@ -27,8 +27,7 @@ extension LagCommands {
         ctx.output.hint(
             "watching group \(group) every \(Arguments.formatDuration(options.interval)) for \(Arguments.formatDuration(options.duration)) (Ctrl-C stops): \(target.topicsExplanation)"
         )
-        let loop = LagWatchLoop(ctx: ctx, target: target, options: options)
-        loop.run()
+        ctx.output.emit(LagWatchLoop(ctx: ctx, target: target, options: options).run())
     }
 
     static func runGroups(_ ctx: CommandContext) throws {

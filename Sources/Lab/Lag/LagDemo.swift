@@ -158,7 +158,7 @@ struct LagDemo {
                 uncommitted = 0
             }
         }
-        loop.run()
+        ctx.output.emit(loop.run())
         try? producer.flush(timeoutMs: 5_000)
 
         ctx.output.line("what each phase showed (group status per sample):")

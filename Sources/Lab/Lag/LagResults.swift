@@ -112,3 +112,221 @@ struct LagResult: CommandResult {
         }
     }
 }
+
+/// The rates and drain time `lag watch` shows for a partition and for the group, as figures; the
+/// text is drawn from these same figures.
+protocol LagTrendFigures {
+    var consumptionPerSec: Double? { get }
+    var productionPerSec: Double? { get }
+    /// Nil while the lag grows or too few samples were taken (`drain` says which).
+    var timeToDrainMs: Double? { get }
+    /// caught_up, draining, growing, not_draining or unknown (`LagFormat.drainKeyword`).
+    var drain: String { get }
+}
+
+extension LagTrendFigures {
+    /// The DRAIN cell: "caught up", "~4.2s", "growing", "not draining" or "—".
+    var drainText: String {
+        switch drain {
+        case "caught_up": return "caught up"
+        case "growing": return "growing"
+        case "not_draining": return "not draining"
+        case "draining": return timeToDrainMs.map { "~" + LagFormat.duration($0 / 1000) } ?? "—"
+        default: return "—"
+        }
+    }
+}
+
+/// One sample of `lag watch` (and of `lag demo`'s watch): lag, rates, drain time and status per
+/// partition and for the group. Streamed: a block of text, or one JSON document, per sample.
+struct LagWatchSampleResult: CommandResult, LagTrendFigures {
+    struct Partition: Encodable, Equatable, LagTrendFigures {
+        let topic: String
+        let partition: Int32
+        let committed: Int64?
+        let logEnd: Int64
+        let lag: Int64
+        let status: String
+        let reason: String
+        let consumptionPerSec: Double?
+        let productionPerSec: Double?
+        let timeToDrainMs: Double?
+        let drain: String
+        /// The lag over the samples so far, drawn for the text.
+        let sparkline: String
+
+        enum CodingKeys: String, CodingKey {
+            case topic, partition, committed, logEnd, lag, status, reason, consumptionPerSec, productionPerSec
+            case timeToDrainMs, drain
+        }
+
+        init(_ p: LagWatchReport.Partition) {
+            topic = p.topic
+            partition = p.partition
+            committed = p.committed
+            logEnd = p.logEnd
+            lag = p.lag
+            status = p.evaluation.status.rawValue
+            reason = p.evaluation.reason
+            consumptionPerSec = p.trend.consumptionRate
+            productionPerSec = p.trend.productionRate
+            timeToDrainMs = p.trend.secondsToDrain.map { $0 * 1000 }
+            drain = LagFormat.drainKeyword(p.trend)
+            sparkline = p.sparkline
+        }
+    }
+
+    let group: String
+    let elapsedMs: Double
+    /// The sample's number, from 1.
+    let sample: Int
+    /// The group's status: OK, WARN or ERR.
+    let status: String
+    let totalLag: Int64
+    let consumptionPerSec: Double?
+    let productionPerSec: Double?
+    let timeToDrainMs: Double?
+    let drain: String
+    /// `lag demo`'s phase at this sample; nil for `lag watch` (the text announces a phase once, as it starts).
+    let phase: String?
+    let partitions: [Partition]
+    /// The group's lag over the samples so far, drawn for the text.
+    let groupSparkline: String
+
+    enum CodingKeys: String, CodingKey {
+        case group, elapsedMs, sample, status, totalLag, consumptionPerSec, productionPerSec, timeToDrainMs, drain
+        case phase, partitions
+    }
+
+    init(_ r: LagWatchReport, group: String, phase: String?) {
+        self.group = group
+        elapsedMs = r.time * 1000
+        sample = r.samples
+        status = r.groupStatus.rawValue
+        totalLag = r.totalLag
+        consumptionPerSec = r.groupTrend.consumptionRate
+        productionPerSec = r.groupTrend.productionRate
+        timeToDrainMs = r.groupTrend.secondsToDrain.map { $0 * 1000 }
+        drain = LagFormat.drainKeyword(r.groupTrend)
+        self.phase = phase
+        partitions = r.partitions.map(Partition.init)
+        groupSparkline = r.groupSparkline
+    }
+
+    func render(into output: Output) { output.line(block(for: output)) }
+
+    /// The sample as one block of lines: `lag watch` redraws it in place at a terminal.
+    func block(for output: Output) -> String {
+        var t = TextTable(
+            headers: ["TOPIC", "PARTITION", "LAG", "RECENT LAG", "CONSUMED", "PRODUCED", "DRAIN", "STATUS", "WHY"],
+            alignments: [.left, .right, .right, .left, .right, .right, .right, .left, .left])
+        for p in partitions {
+            // No commit, nothing to judge: not OK beside a group that is ERR (issue 28 item 6).
+            let judged = p.committed != nil
+            t.append([
+                p.topic, "\(p.partition)", "\(p.lag)" + (judged ? "" : " (no commits)"), p.sparkline,
+                LagFormat.rate(p.consumptionPerSec), LagFormat.rate(p.productionPerSec), p.drainText,
+                judged ? p.status : "-", judged ? p.reason : "the group has committed nothing here: nothing to judge",
+            ])
+        }
+        t.append([
+            "(group)", "", "\(totalLag)", groupSparkline, LagFormat.rate(consumptionPerSec),
+            LagFormat.rate(productionPerSec), drainText, status, "",
+        ])
+        let coloured: String
+        switch status {
+        case "OK": coloured = output.green(status)
+        case "WARN": coloured = output.yellow(status)
+        default: coloured = output.red(status)
+        }
+        let header =
+            "group \(group)  t=\(LagFormat.duration(elapsedMs / 1000))  sample \(sample)  status \(coloured)  lag \(totalLag)"
+        return output.bold(header) + "\n" + t.render(bold: output.isTerminal)
+    }
+}
+
+/// The closing summary of `lag watch`: how long it watched, the group's status per sample, and
+/// what each partition went through.
+struct LagWatchSummaryResult: CommandResult {
+    /// How many samples the group spent in each status.
+    struct StatusCounts: Encodable, Equatable {
+        let ok: Int
+        let warn: Int
+        let err: Int
+    }
+
+    struct Partition: Encodable, Equatable {
+        let topic: String
+        let partition: Int32
+        /// Every status the partition had, in first-seen order.
+        let statusesSeen: [String]
+        let finalStatus: String
+        let reason: String
+        let lag: Int64
+    }
+
+    let group: String
+    let summary = true
+    let durationMs: Double
+    let samples: Int
+    /// Why the watch ended: "ran for 60s", "interrupted (Ctrl-C)", "finished".
+    let stopped: String
+    let groupStatusCounts: StatusCounts
+    let maxTotalLag: Int64
+    /// Nil when no sample was taken.
+    let finalStatus: String?
+    let finalTotalLag: Int64?
+    let partitions: [Partition]
+
+    init(group: String, durationMs: Double, stopped: String, summary s: LagWatchSummary) {
+        self.group = group
+        self.durationMs = durationMs
+        self.stopped = stopped
+        samples = s.samples
+        groupStatusCounts = StatusCounts(
+            ok: s.groupStatusCounts[.ok] ?? 0, warn: s.groupStatusCounts[.warn] ?? 0,
+            err: s.groupStatusCounts[.err] ?? 0)
+        maxTotalLag = s.maxTotalLag
+        finalStatus = s.last?.groupStatus.rawValue
+        finalTotalLag = s.last?.totalLag
+        partitions = (s.last?.partitions ?? []).map { p in
+            Partition(
+                topic: p.topic, partition: p.partition,
+                statusesSeen: (s.partitionStatusesSeen[LagHistory.Key(topic: p.topic, partition: p.partition)] ?? [])
+                    .map(\.rawValue),
+                finalStatus: p.evaluation.status.rawValue, reason: p.evaluation.reason, lag: p.lag)
+        }
+    }
+
+    init(
+        group: String, durationMs: Double, samples: Int, stopped: String, groupStatusCounts: StatusCounts,
+        maxTotalLag: Int64, finalStatus: String?, finalTotalLag: Int64?, partitions: [Partition]
+    ) {
+        self.group = group
+        self.durationMs = durationMs
+        self.samples = samples
+        self.stopped = stopped
+        self.groupStatusCounts = groupStatusCounts
+        self.maxTotalLag = maxTotalLag
+        self.finalStatus = finalStatus
+        self.finalTotalLag = finalTotalLag
+        self.partitions = partitions
+    }
+
+    func render(into output: Output) {
+        output.line(
+            "watched group \(group) for \(LagFormat.duration(durationMs / 1000)), \(samples) sample(s), \(stopped)")
+        guard let finalStatus else { return }
+        // In severity order, statuses never seen left out.
+        let counts = [("OK", groupStatusCounts.ok), ("WARN", groupStatusCounts.warn), ("ERR", groupStatusCounts.err)]
+        let perSample = counts.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        output.line(
+            "group status per sample: \(perSample); max total lag \(maxTotalLag); now \(finalStatus) with lag \(finalTotalLag ?? 0)"
+        )
+        for p in partitions {
+            output.line(
+                "  \(p.topic)/\(p.partition): \(p.statusesSeen.joined(separator: " → ")); now \(p.finalStatus) (\(p.reason)), lag \(p.lag)"
+            )
+        }
+    }
+}
