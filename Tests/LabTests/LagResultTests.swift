@@ -136,4 +136,33 @@ struct LagResultTests {
         #expect(
             empty.json["group_status_counts"]?.serialized() == #"{"ok":0,"warn":0,"err":0}"#)
     }
+
+    @Test func lagDemo() {
+        var summary = LagWatchSummary()
+        summary.record(Self.watchReport())
+        let watch = LagWatchSummaryResult(group: "lag-demo", durationMs: 3000, stopped: "finished", summary: summary)
+        let r = RenderedResult(
+            LagDemoResult(
+                topic: "lag-demo", group: "lag-demo", producePerSec: 40,
+                phases: [
+                    .init(phase: "slow", consumePerSec: 13, groupStatusesSeen: ["OK", "WARN"], lesson: "grows"),
+                    .init(phase: "stopped", consumePerSec: 0, groupStatusesSeen: [], lesson: "stuck"),
+                ],
+                samples: 1, maxTotalLag: 7,
+                maxLagByPartition: [.init(partition: 0, maxLag: 4), .init(partition: 1, maxLag: 0)],
+                finalStatus: "OK", joinedAfterMs: 3100, watch: watch, ownersVisible: true))
+        #expect(r.text.hasPrefix("watched group lag-demo for 3.0s, 1 sample(s), finished\n"))
+        #expect(r.text.contains("  slow: OK → WARN — grows\n  stopped: not reached — stuck\n"))
+        #expect(r.text.contains("largest lag per partition: p0 4, p1 0 (1 of 2 partitions carried lag;"))
+        #expect(r.text.contains("the consumer got its partitions 3.1s after the start"))
+        #expect(r.text.contains("on real Kafka `lag lag-demo` also shows"))
+        #expect(r.json["demo"] == .bool(true) && r.json["joined_after_ms"] == .double(3100))
+        #expect(
+            r.json["phases"]?[0]?.serialized()
+                == #"{"phase":"slow","consume_per_sec":13.0,"group_statuses_seen":["OK","WARN"],"lesson":"grows"}"#)
+        #expect(
+            r.json["max_lag_by_partition"]?.serialized()
+                == #"[{"partition":0,"max_lag":4},{"partition":1,"max_lag":0}]"#)
+        #expect(r.json["watch"] == JSONValueEncoder.encode(watch) && r.json["watch"]?["stopped"] == .string("finished"))
+    }
 }

@@ -330,3 +330,68 @@ struct LagWatchSummaryResult: CommandResult {
         }
     }
 }
+
+/// `lag demo`: what the watch saw in each phase of the consumer (slow, fast, stopped), the
+/// largest lag each partition carried, and the watch's own summary.
+struct LagDemoResult: CommandResult {
+    struct Phase: Encodable, Equatable {
+        let phase: String
+        /// Messages per second the consumer read in this phase; 0 when it stopped.
+        let consumePerSec: Double
+        /// The group statuses the samples of this phase showed, in first-seen order.
+        let groupStatusesSeen: [String]
+        let lesson: String
+    }
+
+    struct PartitionMaximum: Encodable, Equatable {
+        let partition: Int32
+        let maxLag: Int64
+    }
+
+    let demo = true
+    let topic: String
+    let group: String
+    let producePerSec: Double
+    let phases: [Phase]
+    let samples: Int
+    let maxTotalLag: Int64
+    let maxLagByPartition: [PartitionMaximum]
+    let finalStatus: String?
+    /// When the consumer got its partitions, since the start; nil if it never did.
+    let joinedAfterMs: Double?
+    /// The watch's closing summary, as `lag watch` reports it.
+    let watch: LagWatchSummaryResult
+    /// The cluster can describe groups, so `lag <group>` would name each partition's owner.
+    let ownersVisible: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case demo, topic, group, producePerSec, phases, samples, maxTotalLag, maxLagByPartition, finalStatus
+        case joinedAfterMs, watch
+    }
+
+    func render(into output: Output) {
+        watch.render(into: output)
+        output.line("what each phase showed (group status per sample):")
+        for p in phases {
+            output.line(
+                "  \(p.phase): \(p.groupStatusesSeen.isEmpty ? "not reached" : p.groupStatusesSeen.joined(separator: " → ")) — \(p.lesson)"
+            )
+        }
+        let lagging = maxLagByPartition.filter { $0.maxLag > 0 }
+        output.line(
+            "largest lag per partition: "
+                + maxLagByPartition.map { "p\($0.partition) \($0.maxLag)" }.joined(separator: ", ")
+                + " (\(lagging.count) of \(maxLagByPartition.count) partitions carried lag; the keys decide how much each gets)"
+        )
+        if let joinedAfterMs {
+            output.hint(
+                "the consumer got its partitions \(LagFormat.duration(joinedAfterMs / 1000)) after the start (group join)"
+            )
+        }
+        if ownersVisible {
+            output.hint(
+                "on real Kafka `lag \(group)` also shows the member, host and client id owning each partition while the demo runs"
+            )
+        }
+    }
+}
