@@ -52,4 +52,42 @@ struct ConsumerResultTests {
         #expect(partly.text.contains("interrupted (Ctrl-C) after 50 of 200 were sent: 40 delivered, 10 dropped"))
         #expect(partly.json["messages_in_topic"] == .null)
     }
+
+    @Test func maxPoll() {
+        typealias R = RebalanceRecord
+        let records = [
+            R(member: "slow", time: 3, kind: .assigned, partitions: [0], incremental: false),
+            R(member: "fast", time: 3, kind: .assigned, partitions: [1], incremental: false),
+            R(member: "fast", time: 9.5, kind: .assigned, partitions: [1, 0], incremental: false),
+        ]
+        let report = MaxPollReport(
+            timeline: RebalanceTimeline(records), slow: "slow", fast: "fast", stoppedAt: 3.1, backAt: 9.6,
+            errors: [(9.65, "_MAX_POLL_EXCEEDED")], maxPollIntervalMs: 3_500, sessionTimeoutMs: 3_500, embedded: true)
+        let r = RenderedResult(
+            MaxPollResult(
+                group: "g", topic: "max-poll-demo", processingMs: 9_000, report: report,
+                events: [
+                    .init(timeMs: 3000, member: "slow", event: "assigned", partitions: [0]),
+                    .init(timeMs: 3100, member: "slow", event: "last poll, then processing", partitions: []),
+                    .init(timeMs: 9500, member: "fast", event: "assigned", partitions: [0, 1]),
+                    .init(timeMs: 9650, member: "slow", event: "poll returned _MAX_POLL_EXCEEDED", partitions: []),
+                ]))
+        #expect(r.hasRow(["3.0", "s", "slow", "assigned", "0"]), "\(r.text)")
+        #expect(r.hasRow(["9.5", "s", "fast", "assigned", "0,1"]), "\(r.text)")
+        #expect(r.hasRow(["9.7", "s", "slow", "poll", "returned", "_MAX_POLL_EXCEEDED"]), "\(r.text)")
+        #expect(r.text.contains("partition(s) 0 moved from slow to fast at 9.5 s, 6.4 s after slow's last poll"))
+        #expect(r.text.contains("slow polled again at 9.6 s and got _MAX_POLL_EXCEEDED"))
+        #expect(
+            r.json.serialized()
+                == #"{"group":"g","topic":"max-poll-demo","embedded":true,"session_timeout_ms":3500,"max_poll_interval_ms":3500,"processing_ms":9000,"slow_partitions":[0],"slow_stopped_at_ms":3100,"moved_at_ms":9500,"max_poll_exceeded_at_ms":9650,"slow_back_at_ms":9600,"moved_while_slow_was_away":true,"events":[{"time_ms":3000.0,"member":"slow","event":"assigned","partitions":[0]},{"time_ms":3100.0,"member":"slow","event":"last poll, then processing","partitions":[]},{"time_ms":9500.0,"member":"fast","event":"assigned","partitions":[0,1]},{"time_ms":9650.0,"member":"slow","event":"poll returned _MAX_POLL_EXCEEDED","partitions":[]}]}"#
+        )
+        let nothing = MaxPollReport(
+            timeline: RebalanceTimeline([]), slow: "slow", fast: "fast", stoppedAt: nil, backAt: nil, errors: [],
+            maxPollIntervalMs: 6_000, sessionTimeoutMs: 6_000, embedded: false)
+        let none = RenderedResult(
+            MaxPollResult(group: "g", topic: "t", processingMs: 15_000, report: nothing, events: []))
+        #expect(none.text.contains("slow never received a message to process"))
+        #expect(none.json["slow_stopped_at_ms"] == .null && none.json["moved_at_ms"] == .null)
+        #expect(none.json["moved_while_slow_was_away"] == .bool(false) && none.json["embedded"] == .bool(false))
+    }
 }

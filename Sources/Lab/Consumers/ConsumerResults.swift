@@ -93,3 +93,61 @@ struct SeedResult: CommandResult {
         }
     }
 }
+
+/// `group max-poll`: the timeline of the two members and what it shows about
+/// max.poll.interval.ms. The readings come from `report`, the JSON's figures too, so both say
+/// the same.
+struct MaxPollResult: CommandResult {
+    /// One row of the timeline: a rebalance callback, the slow member's last poll, an error its
+    /// poll returned, the demo's close.
+    struct Event: Encodable, Equatable {
+        /// Since the demo began.
+        let timeMs: Double
+        let member: String
+        let event: String
+        let partitions: [Int32]
+    }
+
+    let group: String
+    let topic: String
+    let processingMs: Int
+    let report: MaxPollReport
+    /// In time order.
+    let events: [Event]
+
+    enum CodingKeys: String, CodingKey {
+        case group, topic, embedded, sessionTimeoutMs, maxPollIntervalMs, processingMs, slowPartitions
+        case slowStoppedAtMs, movedAtMs, maxPollExceededAtMs, slowBackAtMs, movedWhileSlowWasAway, events
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        /// Seconds since the demo began, as whole milliseconds.
+        func ms(_ s: Double?) -> Int? { s.map { Int(($0 * 1000).rounded()) } }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(group, forKey: .group)
+        try c.encode(topic, forKey: .topic)
+        try c.encode(report.embedded, forKey: .embedded)
+        try c.encode(report.sessionTimeoutMs, forKey: .sessionTimeoutMs)
+        try c.encode(report.maxPollIntervalMs, forKey: .maxPollIntervalMs)
+        try c.encode(processingMs, forKey: .processingMs)
+        try c.encode(report.slowPartitions.sorted(), forKey: .slowPartitions)
+        try c.encode(ms(report.stoppedAt), forKey: .slowStoppedAtMs)
+        try c.encode(ms(report.movedAt), forKey: .movedAtMs)
+        try c.encode(ms(report.exceededAt), forKey: .maxPollExceededAtMs)
+        try c.encode(ms(report.backAt), forKey: .slowBackAtMs)
+        try c.encode(report.movedWhileSlowWasAway, forKey: .movedWhileSlowWasAway)
+        try c.encode(events, forKey: .events)
+    }
+
+    func render(into output: Output) {
+        var table = TextTable(headers: ["TIME", "MEMBER", "EVENT", "PARTITIONS"])
+        for e in events {
+            table.append([
+                MaxPollReport.seconds(e.timeMs / 1000), e.member, e.event,
+                e.partitions.map(String.init).joined(separator: ","),
+            ])
+        }
+        output.table(table)
+        for line in report.lines(slow: "slow", fast: "fast") { output.line(line) }
+    }
+}
