@@ -90,4 +90,51 @@ struct ConsumerResultTests {
         #expect(none.json["slow_stopped_at_ms"] == .null && none.json["moved_at_ms"] == .null)
         #expect(none.json["moved_while_slow_was_away"] == .bool(false) && none.json["embedded"] == .bool(false))
     }
+
+    @Test func groupStrategies() {
+        func phase(_ name: String, _ measured: AssignmentChange?) -> GroupStrategiesResult.Phase {
+            GroupStrategiesResult.Phase(
+                phase: name, change: name == "join" ? "2 consumer(s) join" : "c3 joins", settled: true,
+                settledAfter: 2.5, assignment: ["c2": [2, 3], "c1": [1, 0]], problems: [], measured: measured)
+        }
+        let eager = AssignmentChange(
+            moved: 2, revoked: 4, stoppedMembers: ["c1", "c2"], revokedWhileKeeping: ["c1"], longestIdle: 2.25,
+            longestIdleMember: "c2")
+        let cooperative = AssignmentChange(
+            moved: 1, revoked: 1, stoppedMembers: [], revokedWhileKeeping: [], longestIdle: 0, longestIdleMember: nil)
+        let event = RebalanceRecord(member: "c1", time: 1.5, kind: .revoked, partitions: [0, 1], incremental: false)
+        let r = RenderedResult(
+            GroupStrategiesResult(
+                topic: "t", partitions: 4, consumers: 2, sessionTimeoutMs: 3000, cluster: "embedded",
+                strategies: [
+                    .init(
+                        strategy: "range", group: "g1", protocol: "eager",
+                        phases: [phase("join", nil), phase("scale-out", eager)], events: [.init(event)]),
+                    .init(
+                        strategy: "cooperative-sticky", group: "g2", protocol: "cooperative",
+                        phases: [phase("scale-out", cooperative)], events: []),
+                ], embedded: false))
+        #expect(r.hasRow(["range", "c3", "joins", "2", "4", "1", "2", "2.2", "s", "2.5", "s"]), "\(r.text)")
+        #expect(r.hasRow(["cooperative-sticky", "c3", "joins", "1", "1", "0", "0", "0", "s", "2.5", "s"]), "\(r.text)")
+        #expect(
+            r.text.contains(
+                "range (eager): when c3 joined, 1 member(s) gave back partitions they then got again, and 2 owned nothing for up to 2.2 s"
+            ))
+        #expect(r.text.contains("cooperative-sticky: only the 1 partition(s) that moved were revoked; 0 member(s)"))
+        #expect(!r.text.contains("embedded: each rebalance"))
+        let range = r.json["strategies"]?[0]
+        #expect(
+            range?["phases"]?[0]?.serialized()
+                == #"{"phase":"join","change":"2 consumer(s) join","settled":true,"settled_after_ms":2500.0,"assignment":[{"member":"c1","partitions":[0,1]},{"member":"c2","partitions":[2,3]}],"problems":[]}"#
+        )
+        #expect(
+            range?["phases"]?[1]?.serialized()
+                == #"{"phase":"scale-out","change":"c3 joins","settled":true,"settled_after_ms":2500.0,"assignment":[{"member":"c1","partitions":[0,1]},{"member":"c2","partitions":[2,3]}],"problems":[],"moved":2,"revoked":4,"revoked_while_keeping":["c1"],"stopped_members":["c1","c2"],"longest_idle_ms":2250.0,"longest_idle_member":"c2"}"#
+        )
+        #expect(
+            range?["events"]?.serialized()
+                == #"[{"time_ms":1500.0,"member":"c1","kind":"revoked","partitions":[0,1],"incremental":false}]"#)
+        #expect(r.json["strategies"]?[1]?["phases"]?[0]?["longest_idle_member"] == .null)
+        #expect(r.json["session_timeout_ms"] == .int(3000) && r.json["partitions"] == .int(4))
+    }
 }

@@ -151,3 +151,145 @@ struct MaxPollResult: CommandResult {
         for line in report.lines(slow: "slow", fast: "fast") { output.line(line) }
     }
 }
+
+/// An assignment as JSON shows it: members in name order, each with its partitions sorted.
+private struct MemberPartitions: Encodable {
+    let member: String
+    let partitions: [Int32]
+
+    static func list(_ a: [String: Set<Int32>]) -> [MemberPartitions] {
+        a.keys.sorted().map { MemberPartitions(member: $0, partitions: a[$0]!.sorted()) }
+    }
+}
+
+/// `group strategies`: per assignment strategy, each phase (join, scale-out, scale-in) with what
+/// moved and who stopped, and every rebalance callback; the text is the comparison table and
+/// the reading of it.
+struct GroupStrategiesResult: CommandResult {
+    struct Phase: Encodable {
+        let phase: String
+        let change: String
+        let settled: Bool
+        /// Seconds from the change to the settled assignment.
+        let settledAfter: Double
+        let assignment: [String: Set<Int32>]
+        let problems: [String]
+        /// What the change did; nil for the first join (nothing to compare with).
+        let measured: AssignmentChange?
+
+        enum CodingKeys: String, CodingKey {
+            case phase, change, settled, settledAfterMs, assignment, problems, moved, revoked, revokedWhileKeeping
+            case stoppedMembers, longestIdleMs, longestIdleMember
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(phase, forKey: .phase)
+            try c.encode(change, forKey: .change)
+            try c.encode(settled, forKey: .settled)
+            try c.encode(settledAfter * 1000, forKey: .settledAfterMs)
+            try c.encode(MemberPartitions.list(assignment), forKey: .assignment)
+            try c.encode(problems, forKey: .problems)
+            // The measured keys only where something was measured.
+            guard let m = measured else { return }
+            try c.encode(m.moved, forKey: .moved)
+            try c.encode(m.revoked, forKey: .revoked)
+            try c.encode(m.revokedWhileKeeping, forKey: .revokedWhileKeeping)
+            try c.encode(m.stoppedMembers, forKey: .stoppedMembers)
+            try c.encode(m.longestIdle * 1000, forKey: .longestIdleMs)
+            try c.encode(m.longestIdleMember, forKey: .longestIdleMember)
+        }
+    }
+
+    /// One rebalance callback, from the recorded timeline.
+    struct Event: Encodable, Equatable {
+        let timeMs: Double
+        let member: String
+        let kind: String
+        let partitions: [Int32]
+        let incremental: Bool
+
+        init(_ r: RebalanceRecord) {
+            timeMs = r.time * 1000
+            member = r.member
+            kind = r.kind.rawValue
+            partitions = r.partitions
+            incremental = r.incremental
+        }
+    }
+
+    struct Strategy: Encodable {
+        let strategy: String
+        let group: String
+        /// eager or cooperative.
+        let `protocol`: String
+        let phases: [Phase]
+        let events: [Event]
+    }
+
+    let topic: String
+    let partitions: Int
+    let consumers: Int
+    let sessionTimeoutMs: Int
+    let cluster: String
+    let strategies: [Strategy]
+    /// On the embedded cluster, whose rebalances last session.timeout.ms - 1 s.
+    let embedded: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case topic, partitions, consumers, sessionTimeoutMs, cluster, strategies
+    }
+
+    func render(into output: Output) {
+        let format = ConsumerCommands.format
+        var table = TextTable(
+            headers: [
+                "STRATEGY", "CHANGE", "MOVED", "REVOKED", "KEEPERS REVOKED", "STOPPED", "LONGEST IDLE", "SETTLED IN",
+            ],
+            alignments: [.left, .left, .right, .right, .right, .right, .right, .right])
+        for s in strategies {
+            for p in s.phases {
+                guard let m = p.measured else { continue }
+                table.append([
+                    s.strategy, p.change, "\(m.moved)", "\(m.revoked)", "\(m.revokedWhileKeeping.count)",
+                    "\(m.stoppedMembers.count)", m.longestIdle > 0 ? format(m.longestIdle, 1) + " s" : "0 s",
+                    p.settled ? format(p.settledAfter, 1) + " s" : "not settled",
+                ])
+            }
+        }
+        output.table(table)
+        output.hint(
+            "MOVED: partitions with a new owner; REVOKED: revocations summed over members; KEEPERS REVOKED: members that kept partitions yet had them taken away in between; STOPPED: members that owned nothing for a while; LONGEST IDLE: the longest such stretch (from the recorded callbacks)"
+        )
+        for line in reading { output.line(line) }
+    }
+
+    /// A short reading of the measured numbers, with no claim the run did not show.
+    var reading: [String] {
+        let format = ConsumerCommands.format
+        var lines: [String] = []
+        func scaleOut(_ s: Strategy) -> AssignmentChange? { s.phases.first { $0.phase == "scale-out" }?.measured }
+        let eager = strategies.filter { $0.strategy != "cooperative-sticky" }.compactMap { s in
+            scaleOut(s).map { (s.strategy, $0) }
+        }
+        if let (name, e) = eager.first {
+            lines.append(
+                "\(name) (eager): when c\(consumers + 1) joined, \(e.revokedWhileKeeping.count) member(s) gave back partitions they then got again, and \(e.stoppedMembers.count) owned nothing for up to \(format(e.longestIdle, 1)) s: the whole group stops for the rebalance."
+            )
+        }
+        if let c = strategies.first(where: { $0.strategy == "cooperative-sticky" }).flatMap(scaleOut) {
+            lines.append(
+                "cooperative-sticky: only the \(c.revoked) partition(s) that moved were revoked; \(c.revokedWhileKeeping.count) member(s) lost partitions they kept, \(c.stoppedMembers.count) stopped consuming."
+            )
+        }
+        lines.append(
+            "Why it matters: an eager rebalance pauses every member of the group, so in a large group each deploy, scale-out or crash stops all consumption for the rebalance; cooperative rebalancing moves only what must move and the rest keep consuming (at the price of a second round)."
+        )
+        if embedded {
+            lines.append(
+                "embedded: each rebalance here lasts session.timeout.ms - 1 s because the mock waits that long for members; on real Kafka it ends as soon as every member has rejoined, so pauses are shorter but the eager/cooperative difference is the same."
+            )
+        }
+        return lines
+    }
+}
