@@ -137,4 +137,38 @@ struct ConsumerResultTests {
         #expect(r.json["strategies"]?[1]?["phases"]?[0]?["longest_idle_member"] == .null)
         #expect(r.json["session_timeout_ms"] == .int(3000) && r.json["partitions"] == .int(4))
     }
+
+    @Test func groupStatic() {
+        func run(_ mode: String, changes: Int, back: Bool, after: Double?) -> GroupStaticResult.Run {
+            GroupStaticResult.Run(
+                mode: mode, group: "g-\(mode)", settled: true, othersChanges: changes, othersRevoked: changes * 2,
+                partitionsBack: back, backAfter: after, longestIdle: 0.5, before: ["c1": [0], "c2": [1]],
+                after: ["c2": [1], "c1": [0]])
+        }
+        let r = RenderedResult(
+            GroupStaticResult(
+                topic: "t", consumers: 2, sessionTimeoutMs: 10_000, cluster: "compose", staticMembershipSupported: true,
+                runs: [
+                    run("static", changes: 0, back: true, after: 1.25),
+                    run("dynamic", changes: 2, back: false, after: nil),
+                ]))
+        #expect(r.hasRow(["static", "no", "0", "0", "yes", "1.2", "s", "0.5", "s"]), "\(r.text)")
+        #expect(r.hasRow(["dynamic", "yes", "2", "4", "no", "-", "0.5", "s"]), "\(r.text)")
+        #expect(
+            r.text.contains(
+                "Reading: with group.instance.id the restart caused no rebalance and c1 got its partitions back; without it the restart rebalanced the group."
+            ))
+        #expect(
+            r.json.serialized()
+                == #"{"topic":"t","consumers":2,"session_timeout_ms":10000,"cluster":"compose","static_membership_supported":true,"runs":[{"mode":"static","group":"g-static","settled":true,"rebalanced":false,"others_changes":0,"others_revoked":0,"partitions_back":true,"c1_assigned_after_ms":1250.0,"others_longest_idle_ms":500.0,"before":[{"member":"c1","partitions":[0]},{"member":"c2","partitions":[1]}],"after":[{"member":"c1","partitions":[0]},{"member":"c2","partitions":[1]}]},{"mode":"dynamic","group":"g-dynamic","settled":true,"rebalanced":true,"others_changes":2,"others_revoked":4,"partitions_back":false,"c1_assigned_after_ms":null,"others_longest_idle_ms":500.0,"before":[{"member":"c1","partitions":[0]},{"member":"c2","partitions":[1]}],"after":[{"member":"c1","partitions":[0]},{"member":"c2","partitions":[1]}]}]}"#
+        )
+        let mock = RenderedResult(
+            GroupStaticResult(
+                topic: "t", consumers: 2, sessionTimeoutMs: 3000, cluster: "embedded", staticMembershipSupported: false,
+                runs: [
+                    run("static", changes: 2, back: true, after: 4), run("dynamic", changes: 2, back: true, after: 4),
+                ]))
+        #expect(mock.text.contains("Reading: the embedded cluster treats the restarted static member as a new one"))
+        #expect(mock.json["static_membership_supported"] == .bool(false))
+    }
 }

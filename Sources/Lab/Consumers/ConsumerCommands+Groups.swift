@@ -249,19 +249,6 @@ extension ConsumerCommands {
 
     // MARK: group static
 
-    struct StaticResult {
-        let mode: String
-        let group: String
-        let before: [String: Set<Int32>]
-        let after: [String: Set<Int32>]
-        let settled: Bool
-        let othersChanges: Int
-        let othersRevoked: Int
-        let partitionsBack: Bool
-        let backAfter: Double?
-        let longestIdle: Double
-    }
-
     static func runStatic(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 0)
         let plan = try GroupRunPlan.make(ctx, extraMembers: 0)
@@ -280,7 +267,7 @@ extension ConsumerCommands {
                 "embedded: the mock cluster ignores group.instance.id (no static membership), so the static run rebalances like the dynamic one; the difference can only be seen on real Kafka (`connect compose`). What happens here is shown as measured."
             )
         }
-        var results: [StaticResult] = []
+        var results: [GroupStaticResult.Run] = []
         for mode in ["static", "dynamic"] {
             let groupId = GroupRunPlan.groupId("static-\(mode)")
             out.line("")
@@ -316,12 +303,11 @@ extension ConsumerCommands {
             }
             let othersOnly = RebalanceTimeline(timeline.records.filter { $0.member != "c1" })
             let othersIdle = othersOnly.change(from: killedAt, to: killedAt + after.settledAfter).longestIdle
-            let r = StaticResult(
-                mode: mode, group: groupId, before: first.assignment, after: after.assignment,
-                settled: after.settled, othersChanges: others.count,
+            let r = GroupStaticResult.Run(
+                mode: mode, group: groupId, settled: after.settled, othersChanges: others.count,
                 othersRevoked: others.filter { $0.kind == .revoked }.reduce(0) { $0 + $1.partitions.count },
-                partitionsBack: back, backAfter: c1Assigned.map { $0.time - restartedAt },
-                longestIdle: othersIdle)
+                partitionsBack: back, backAfter: c1Assigned.map { $0.time - restartedAt }, longestIdle: othersIdle,
+                before: first.assignment, after: after.assignment)
             out.line(
                 r.othersChanges == 0
                     ? "the other members saw no assignment change: no rebalance"
@@ -338,59 +324,10 @@ extension ConsumerCommands {
             results.append(r)
         }
         out.line("")
-        var table = TextTable(
-            headers: [
-                "MODE", "REBALANCED", "OTHERS' CHANGES", "REVOKED", "PARTITIONS BACK", "C1 ASSIGNED AFTER",
-                "OTHERS IDLE",
-            ],
-            alignments: [.left, .left, .right, .right, .left, .right, .right])
-        for r in results {
-            table.append([
-                r.mode, r.othersChanges > 0 ? "yes" : "no", "\(r.othersChanges)", "\(r.othersRevoked)",
-                r.partitionsBack ? "yes" : "no", r.backAfter.map { format($0, 1) + " s" } ?? "-",
-                format(r.longestIdle, 1) + " s",
-            ])
-        }
-        out.table(table)
-        if plan.embedded {
-            out.line(
-                "Reading: the embedded cluster treats the restarted static member as a new one, so both runs rebalanced. On real Kafka the static member rejoining within session.timeout.ms gets its old partitions back and the others see nothing: no rebalance during a rolling restart. Run `group static` after `connect compose` to see it."
-            )
-        } else if let st = results.first, let dy = results.last {
-            out.line(
-                "Reading: with group.instance.id the restart "
-                    + (st.othersChanges == 0 ? "caused no rebalance" : "still caused a rebalance")
-                    + (st.partitionsBack ? " and c1 got its partitions back" : "") + "; without it the restart "
-                    + (dy.othersChanges > 0 ? "rebalanced the group" : "caused no rebalance")
-                    + ". Static membership keeps rolling restarts from stopping the group, as long as a member is back within session.timeout.ms."
-            )
-        }
-        out.setResult(
-            .object([
-                ("topic", .string(plan.topic)), ("consumers", .integer(n)),
-                ("session_timeout_ms", .integer(plan.sessionTimeoutMs)),
-                ("cluster", .string(plan.clusterLabel)), ("static_membership_supported", .bool(!plan.embedded)),
-                (
-                    "runs",
-                    .array(
-                        results.map { r in
-                            .object([
-                                ("mode", .string(r.mode)), ("group", .string(r.group)), ("settled", .bool(r.settled)),
-                                ("rebalanced", .bool(r.othersChanges > 0)),
-                                ("others_changes", .integer(r.othersChanges)),
-                                ("others_revoked", .integer(r.othersRevoked)),
-                                ("partitions_back", .bool(r.partitionsBack)),
-                                ("c1_assigned_after_ms", .optional(r.backAfter.map { $0 * 1000 })),
-                                ("others_longest_idle_ms", .double(r.longestIdle * 1000)),
-                                ("before", assignmentJSON(r.before)), ("after", assignmentJSON(r.after)),
-                            ])
-                        })
-                ),
-            ]))
-    }
-
-    static func assignmentJSON(_ a: [String: Set<Int32>]) -> JSONValue {
-        .array(a.keys.sorted().map { .object([("member", .string($0)), ("partitions", .ints(a[$0]!.sorted()))]) })
+        out.emit(
+            GroupStaticResult(
+                topic: plan.topic, consumers: n, sessionTimeoutMs: plan.sessionTimeoutMs, cluster: plan.clusterLabel,
+                staticMembershipSupported: !plan.embedded, runs: results))
     }
 }
 

@@ -293,3 +293,86 @@ struct GroupStrategiesResult: CommandResult {
         return lines
     }
 }
+
+/// `group static`: a member killed and restarted within session.timeout.ms, with and without
+/// group.instance.id; per mode whether the others saw a rebalance and whether c1 got its
+/// partitions back.
+struct GroupStaticResult: CommandResult {
+    struct Run: Encodable {
+        /// static or dynamic.
+        let mode: String
+        let group: String
+        let settled: Bool
+        /// Assignment changes the other members saw after the kill.
+        let othersChanges: Int
+        let othersRevoked: Int
+        let partitionsBack: Bool
+        /// Seconds from the restart to c1's first non-empty assignment; nil when it got none.
+        let backAfter: Double?
+        /// Seconds the longest of the others owned nothing.
+        let longestIdle: Double
+        let before: [String: Set<Int32>]
+        let after: [String: Set<Int32>]
+
+        var rebalanced: Bool { othersChanges > 0 }
+
+        enum CodingKeys: String, CodingKey {
+            case mode, group, settled, rebalanced, othersChanges, othersRevoked, partitionsBack, c1AssignedAfterMs
+            case othersLongestIdleMs, before, after
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(mode, forKey: .mode)
+            try c.encode(group, forKey: .group)
+            try c.encode(settled, forKey: .settled)
+            try c.encode(rebalanced, forKey: .rebalanced)
+            try c.encode(othersChanges, forKey: .othersChanges)
+            try c.encode(othersRevoked, forKey: .othersRevoked)
+            try c.encode(partitionsBack, forKey: .partitionsBack)
+            try c.encode(backAfter.map { $0 * 1000 }, forKey: .c1AssignedAfterMs)
+            try c.encode(longestIdle * 1000, forKey: .othersLongestIdleMs)
+            try c.encode(MemberPartitions.list(before), forKey: .before)
+            try c.encode(MemberPartitions.list(after), forKey: .after)
+        }
+    }
+
+    let topic: String
+    let consumers: Int
+    let sessionTimeoutMs: Int
+    let cluster: String
+    /// False on the embedded cluster, which ignores group.instance.id.
+    let staticMembershipSupported: Bool
+    let runs: [Run]
+
+    func render(into output: Output) {
+        let format = ConsumerCommands.format
+        var table = TextTable(
+            headers: [
+                "MODE", "REBALANCED", "OTHERS' CHANGES", "REVOKED", "PARTITIONS BACK", "C1 ASSIGNED AFTER",
+                "OTHERS IDLE",
+            ],
+            alignments: [.left, .left, .right, .right, .left, .right, .right])
+        for r in runs {
+            table.append([
+                r.mode, r.rebalanced ? "yes" : "no", "\(r.othersChanges)", "\(r.othersRevoked)",
+                r.partitionsBack ? "yes" : "no", r.backAfter.map { format($0, 1) + " s" } ?? "-",
+                format(r.longestIdle, 1) + " s",
+            ])
+        }
+        output.table(table)
+        if !staticMembershipSupported {
+            output.line(
+                "Reading: the embedded cluster treats the restarted static member as a new one, so both runs rebalanced. On real Kafka the static member rejoining within session.timeout.ms gets its old partitions back and the others see nothing: no rebalance during a rolling restart. Run `group static` after `connect compose` to see it."
+            )
+        } else if let st = runs.first, let dy = runs.last {
+            output.line(
+                "Reading: with group.instance.id the restart "
+                    + (st.rebalanced ? "still caused a rebalance" : "caused no rebalance")
+                    + (st.partitionsBack ? " and c1 got its partitions back" : "") + "; without it the restart "
+                    + (dy.rebalanced ? "rebalanced the group" : "caused no rebalance")
+                    + ". Static membership keeps rolling restarts from stopping the group, as long as a member is back within session.timeout.ms."
+            )
+        }
+    }
+}
