@@ -26,9 +26,6 @@ enum ConsumerBenchRunner {
         var msgsPerSecond: Double { window > 0 ? Double(consumed) / window : 0 }
         var mibPerSecond: Double { window > 0 ? Double(bytes) / 1_048_576 / window : 0 }
         var tooShortToRate: Bool { BenchNoise.isTooShort(seconds: window) }
-        var label: String {
-            properties.isEmpty ? "(session config)" : properties.map { "\($0.0)=\($0.1)" }.joined(separator: " ")
-        }
     }
 
     static func run(_ ctx: CommandContext) throws {
@@ -119,9 +116,10 @@ enum ConsumerBenchRunner {
         let embeddedIgnored =
             session.connection?.control.isMock == true
             ? grid.keys.filter { ignoredByMock.contains($0) } : []
-        report(
-            results, topic: topicName, count: count, available: available, consumers: consumers,
-            ignoredByMock: embeddedIgnored, ctx: ctx)
+        out.emit(
+            result(
+                results, topic: topicName, count: count, available: available, consumers: consumers,
+                ignoredByMock: embeddedIgnored, onMock: session.connection?.control.isMock == true))
     }
 
     static func refused(_ i: Int, _ combo: [(String, String)], _ e: KafkaError) -> LabError {
@@ -234,105 +232,27 @@ enum ConsumerBenchRunner {
         return BenchNoise.distinctBest(results.map { [$0.msgsPerSecond] }, better: .higher).map { results[$0] }
     }
 
-    static func report(
+    /// The runs as the command's one result value.
+    static func result(
         _ results: [RunResult], topic: String, count: Int, available: Int, consumers: Int,
-        ignoredByMock: [String], ctx: CommandContext
-    ) {
-        let out = ctx.output
+        ignoredByMock: [String], onMock: Bool
+    ) -> ConsumerBenchResult {
         let best = best(results, count: count, ignoredByMock: ignoredByMock)
-        var table = TextTable(
-            headers: [
-                "RUN", "PROPERTIES", "MSGS/S", "MIB/S", "FETCHES", "MSGS/FETCH", "FIRST MSG", "TOTAL", "EXACTLY ONCE",
-                "BEST",
-            ],
-            alignments: [.right, .left, .right, .right, .right, .right, .right, .right, .left, .left])
-        for r in results {
-            let fetches = r.fetchRequests.map { "\($0)" } ?? "?"
-            let perFetch =
-                r.fetchRequests.flatMap { $0 > 0 ? String(format: "%.0f", Double(r.consumed) / Double($0)) : nil }
-                ?? "?"
-            table.append([
-                "\(r.index)", r.label,
-                r.tooShortToRate ? "short" : String(format: "%.0f", r.msgsPerSecond),
-                r.tooShortToRate ? "short" : String(format: "%.1f", r.mibPerSecond),
-                fetches, perFetch, r.firstMessage.map { String(format: "%.0f ms", $0 * 1000) } ?? "-",
-                String(format: "%.2f s", r.total),
-                r.perPartitionMatches ? "yes" : "NO (\(r.consumed)/\(count), \(r.duplicates) dup)",
-                best?.index == r.index ? "◀ best" : "",
-            ])
-        }
-        out.table(table)
-        if results.contains(where: \.interrupted) { out.line("interrupted after \(results.count) run(s)") }
-        if let best {
-            out.line("best: run \(best.index) (\(best.label)) at \(String(format: "%.0f", best.msgsPerSecond)) msgs/s")
-        } else if results.count > 1 && ignoredByMock.isEmpty {
-            if let short = results.first(where: \.tooShortToRate) {
-                out.line(
-                    "no best: run \(short.index) read for \(String(format: "%.2f", short.window)) s, too short to rate (msgs/s needs at least \(BenchBenchNoiseText.minimum)); seed more or raise --count"
-                )
-            } else {
-                out.line(
-                    "no best: no run is faster beyond the noise (a single run counts as ±\(Int(BenchNoise.singleRunHalfWidth * 100)) %)"
-                )
-            }
-        }
-        if !ignoredByMock.isEmpty {
-            out.line(
-                "note: the embedded cluster ignores \(ignoredByMock.joined(separator: " and ")) (the mock answers each fetch at once with one message set per partition), so differences between these rows are noise, not the setting; none is marked best"
-            )
-        }
-        if consumers > 1 {
-            for r in results where !r.clients.isEmpty {
-                if r.tooShortToRate {
-                    out.line(
-                        "run \(r.index): \(r.clients.count) consumers, rates withheld (short run); "
-                            + r.clients.map {
-                                "consumer \($0.client): \($0.messages) msgs in \(String(format: "%.2f", $0.seconds)) s"
-                            }.joined(separator: ", "))
-                } else {
-                    let scaling = ClientScaling(clients: r.clients, aggregateSeconds: r.window)
-                    out.line("run \(r.index): \(scaling.summary)")
-                    out.line(
-                        "  "
-                            + r.clients.map {
-                                "consumer \($0.client): \($0.messages) msgs, \(BenchReport.grouped($0.msgsPerSec)) msgs/s"
-                            }.joined(separator: ", "))
-                }
-            }
-        }
-        out.hint(
-            "MSGS/S and MIB/S (values, 1 MiB = 2^20 B) cover the first to the last record (withheld as \"short\" under \(BenchBenchNoiseText.minimum)); FIRST MSG includes joining the group; FETCHES are Fetch requests from librdkafka's statistics"
-        )
-        if ctx.session.connection?.control.isMock == true && ignoredByMock.isEmpty {
-            out.hint(
-                "embedded: the mock answers fetches from memory on this machine, with no disk and no network latency, and ignores fetch.min.bytes and max.partition.fetch.bytes; fetch tuning matters against real brokers"
-            )
-        }
-        out.setResult(
-            .object([
-                ("topic", .string(topic)), ("messages_in_topic", .integer(available)), ("count", .integer(count)),
-                ("consumers", .integer(consumers)),
-                ("ignored_by_embedded_cluster", .array(ignoredByMock.map { .string($0) })),
-                (
-                    "runs",
-                    .array(
-                        results.map { r in
-                            .object([
-                                ("run", .integer(r.index)),
-                                ("properties", .object(r.properties.map { ($0.0, .string($0.1)) })),
-                                ("consumed", .integer(r.consumed)), ("duplicates", .integer(r.duplicates)),
-                                ("exactly_once", .bool(r.perPartitionMatches)),
-                                ("msgs_per_sec", .double(r.msgsPerSecond)), ("mib_per_sec", .double(r.mibPerSecond)),
-                                ("too_short_to_rate", .bool(r.tooShortToRate)),
-                                ("fetch_requests", .optional(r.fetchRequests)),
-                                ("first_message_ms", .optional(r.firstMessage.map { $0 * 1000 })),
-                                ("total_ms", .double(r.total * 1000)), ("best", .bool(best?.index == r.index)),
-                                ("clients", .array(r.clients.map(BenchReport.clientJSON))),
-                            ])
-                        })
-                ),
-                ("best_run", .optional(best?.index)),
-            ]))
+        return ConsumerBenchResult(
+            topic: topic, messagesInTopic: available, count: count, consumers: consumers,
+            ignoredByEmbeddedCluster: ignoredByMock,
+            runs: results.map { r in
+                ConsumerBenchResult.Run(
+                    run: r.index, properties: .init(r.properties), consumed: r.consumed, duplicates: r.duplicates,
+                    exactlyOnce: r.perPartitionMatches, msgsPerSec: r.msgsPerSecond, mibPerSec: r.mibPerSecond,
+                    tooShortToRate: r.tooShortToRate, fetchRequests: r.fetchRequests,
+                    firstMessageMs: r.firstMessage.map { $0 * 1000 }, totalMs: r.total * 1000,
+                    windowMs: r.window * 1000, best: best?.index == r.index, interrupted: r.interrupted,
+                    clients: r.clients.map {
+                        .init(client: $0.client, messages: $0.messages, durationMs: $0.seconds * 1000)
+                    })
+            },
+            bestRun: best?.index, onMock: onMock)
     }
 }
 

@@ -115,16 +115,6 @@ struct GroupRunPlan {
 extension ConsumerCommands {
     // MARK: group strategies
 
-    struct PhaseResult {
-        let phase: String
-        let change: String
-        let settled: Bool
-        let settledAfter: Double
-        let assignment: [String: Set<Int32>]
-        let problems: [String]
-        let measured: AssignmentChange?
-    }
-
     static func runStrategies(_ ctx: CommandContext) throws {
         let args = ctx.arguments
         var chosen: [String] = []
@@ -157,7 +147,7 @@ extension ConsumerCommands {
             )
         }
 
-        var results: [(strategy: String, group: String, phases: [PhaseResult], events: RebalanceTimeline)] = []
+        var results: [GroupStrategiesResult.Strategy] = []
         for strategy in chosen {
             let groupId = GroupRunPlan.groupId("strategies-\(strategy)")
             out.line("")
@@ -168,7 +158,7 @@ extension ConsumerCommands {
                 groupId: groupId, topic: plan.topic, partitions: plan.partitions,
                 config: plan.config(strategy: strategy),
                 closeTimeout: Double(plan.sessionTimeoutMs) / 1000 + 10, cancellation: ctx.cancellation)
-            var phases: [PhaseResult] = []
+            var phases: [GroupStrategiesResult.Phase] = []
             for i in 1...n { try group.add("c\(i)") }
             let join = try settle(
                 group, plan: plan, from: 0, phase: "join", change: "\(n) consumer(s) join",
@@ -190,49 +180,19 @@ extension ConsumerCommands {
                     label: strategy, measure: true, ctx: ctx))
             out.progress("\(strategy): closing \(group.members.count) consumer(s)")
             group.closeAll()
-            results.append((strategy, groupId, phases, group.recorder.timeline))
+            results.append(
+                GroupStrategiesResult.Strategy(
+                    strategy: strategy, group: groupId,
+                    protocol: strategy == "cooperative-sticky" ? "cooperative" : "eager", phases: phases,
+                    events: group.recorder.timeline.records.map(GroupStrategiesResult.Event.init)))
         }
 
         out.line("")
-        var table = TextTable(
-            headers: [
-                "STRATEGY", "CHANGE", "MOVED", "REVOKED", "KEEPERS REVOKED", "STOPPED", "LONGEST IDLE", "SETTLED IN",
-            ],
-            alignments: [.left, .left, .right, .right, .right, .right, .right, .right])
-        for r in results {
-            for p in r.phases where p.measured != nil {
-                let m = p.measured!
-                table.append([
-                    r.strategy, p.change, "\(m.moved)", "\(m.revoked)", "\(m.revokedWhileKeeping.count)",
-                    "\(m.stoppedMembers.count)", m.longestIdle > 0 ? format(m.longestIdle, 1) + " s" : "0 s",
-                    p.settled ? format(p.settledAfter, 1) + " s" : "not settled",
-                ])
-            }
-        }
-        out.table(table)
-        out.hint(
-            "MOVED: partitions with a new owner; REVOKED: revocations summed over members; KEEPERS REVOKED: members that kept partitions yet had them taken away in between; STOPPED: members that owned nothing for a while; LONGEST IDLE: the longest such stretch (from the recorded callbacks)"
-        )
-        for line in strategiesReading(results.map { ($0.strategy, $0.phases) }, plan: plan) { out.line(line) }
-
-        out.setResult(
-            .object([
-                ("topic", .string(plan.topic)), ("partitions", .integer(plan.partitions.count)),
-                ("consumers", .integer(n)), ("session_timeout_ms", .integer(plan.sessionTimeoutMs)),
-                ("cluster", .string(plan.clusterLabel)),
-                (
-                    "strategies",
-                    .array(
-                        results.map { r in
-                            .object([
-                                ("strategy", .string(r.strategy)), ("group", .string(r.group)),
-                                ("protocol", .string(r.strategy == "cooperative-sticky" ? "cooperative" : "eager")),
-                                ("phases", .array(r.phases.map(phaseJSON))),
-                                ("events", eventsJSON(r.events)),
-                            ])
-                        })
-                ),
-            ]))
+        out.emit(
+            GroupStrategiesResult(
+                topic: plan.topic, partitions: plan.partitions.count, consumers: n,
+                sessionTimeoutMs: plan.sessionTimeoutMs, cluster: plan.clusterLabel, strategies: results,
+                embedded: plan.embedded))
     }
 
     static func estimatedSeconds(strategy: String, plan: GroupRunPlan) -> Double {
@@ -249,7 +209,7 @@ extension ConsumerCommands {
     static func settle(
         _ group: InProcessGroup, plan: GroupRunPlan, from start: Double, phase: String, change: String,
         label: String, measure: Bool, notBefore: Double = 0, ctx: CommandContext
-    ) throws -> PhaseResult {
+    ) throws -> GroupStrategiesResult.Phase {
         let out = ctx.output
         let settled = try group.waitUntilSettled(
             quiet: 1.0, timeout: plan.settleTimeout, notBefore: notBefore,
@@ -281,90 +241,13 @@ extension ConsumerCommands {
                 )
             }
         }
-        return PhaseResult(
+        return GroupStrategiesResult.Phase(
             phase: phase, change: change, settled: settled != nil, settledAfter: max(0, end - start),
             assignment: ownership.filter { group.memberNames.contains($0.key) }, problems: problems,
             measured: measure ? timeline.change(from: start, to: end) : nil)
     }
 
-    static func eventsJSON(_ timeline: RebalanceTimeline) -> JSONValue {
-        .array(
-            timeline.records.map { r in
-                .object([
-                    ("time_ms", .double(r.time * 1000)), ("member", .string(r.member)),
-                    ("kind", .string(r.kind.rawValue)),
-                    ("partitions", .ints(r.partitions)), ("incremental", .bool(r.incremental)),
-                ])
-            })
-    }
-
-    static func phaseJSON(_ p: PhaseResult) -> JSONValue {
-        var pairs: [(String, JSONValue)] = [
-            ("phase", .string(p.phase)), ("change", .string(p.change)), ("settled", .bool(p.settled)),
-            ("settled_after_ms", .double(p.settledAfter * 1000)),
-            (
-                "assignment",
-                .array(
-                    p.assignment.keys.sorted().map { m in
-                        .object([("member", .string(m)), ("partitions", .ints(p.assignment[m]!.sorted()))])
-                    })
-            ),
-            ("problems", .strings(p.problems)),
-        ]
-        if let m = p.measured {
-            pairs += [
-                ("moved", .integer(m.moved)), ("revoked", .integer(m.revoked)),
-                ("revoked_while_keeping", .strings(m.revokedWhileKeeping)),
-                ("stopped_members", .strings(m.stoppedMembers)),
-                ("longest_idle_ms", .double(m.longestIdle * 1000)),
-                ("longest_idle_member", .optional(m.longestIdleMember)),
-            ]
-        }
-        return .object(pairs)
-    }
-
-    /// A short reading of the measured numbers, with no claim the run did not show.
-    static func strategiesReading(_ results: [(String, [PhaseResult])], plan: GroupRunPlan) -> [String] {
-        var lines: [String] = []
-        func scaleOut(_ s: String) -> AssignmentChange? {
-            results.first { $0.0 == s }?.1.first { $0.phase == "scale-out" }?.measured
-        }
-        let eager = results.filter { $0.0 != "cooperative-sticky" }.compactMap { r in scaleOut(r.0).map { (r.0, $0) } }
-        if let (name, e) = eager.first {
-            lines.append(
-                "\(name) (eager): when c\(plan.consumers + 1) joined, \(e.revokedWhileKeeping.count) member(s) gave back partitions they then got again, and \(e.stoppedMembers.count) owned nothing for up to \(format(e.longestIdle, 1)) s: the whole group stops for the rebalance."
-            )
-        }
-        if let c = scaleOut("cooperative-sticky") {
-            lines.append(
-                "cooperative-sticky: only the \(c.revoked) partition(s) that moved were revoked; \(c.revokedWhileKeeping.count) member(s) lost partitions they kept, \(c.stoppedMembers.count) stopped consuming."
-            )
-        }
-        lines.append(
-            "Why it matters: an eager rebalance pauses every member of the group, so in a large group each deploy, scale-out or crash stops all consumption for the rebalance; cooperative rebalancing moves only what must move and the rest keep consuming (at the price of a second round)."
-        )
-        if plan.embedded {
-            lines.append(
-                "embedded: each rebalance here lasts session.timeout.ms - 1 s because the mock waits that long for members; on real Kafka it ends as soon as every member has rejoined, so pauses are shorter but the eager/cooperative difference is the same."
-            )
-        }
-        return lines
-    }
-
     // MARK: group static
-
-    struct StaticResult {
-        let mode: String
-        let group: String
-        let before: [String: Set<Int32>]
-        let after: [String: Set<Int32>]
-        let settled: Bool
-        let othersChanges: Int
-        let othersRevoked: Int
-        let partitionsBack: Bool
-        let backAfter: Double?
-        let longestIdle: Double
-    }
 
     static func runStatic(_ ctx: CommandContext) throws {
         try ctx.arguments.expectPositionals(atMost: 0)
@@ -384,7 +267,7 @@ extension ConsumerCommands {
                 "embedded: the mock cluster ignores group.instance.id (no static membership), so the static run rebalances like the dynamic one; the difference can only be seen on real Kafka (`connect compose`). What happens here is shown as measured."
             )
         }
-        var results: [StaticResult] = []
+        var results: [GroupStaticResult.Run] = []
         for mode in ["static", "dynamic"] {
             let groupId = GroupRunPlan.groupId("static-\(mode)")
             out.line("")
@@ -420,12 +303,11 @@ extension ConsumerCommands {
             }
             let othersOnly = RebalanceTimeline(timeline.records.filter { $0.member != "c1" })
             let othersIdle = othersOnly.change(from: killedAt, to: killedAt + after.settledAfter).longestIdle
-            let r = StaticResult(
-                mode: mode, group: groupId, before: first.assignment, after: after.assignment,
-                settled: after.settled, othersChanges: others.count,
+            let r = GroupStaticResult.Run(
+                mode: mode, group: groupId, settled: after.settled, othersChanges: others.count,
                 othersRevoked: others.filter { $0.kind == .revoked }.reduce(0) { $0 + $1.partitions.count },
-                partitionsBack: back, backAfter: c1Assigned.map { $0.time - restartedAt },
-                longestIdle: othersIdle)
+                partitionsBack: back, backAfter: c1Assigned.map { $0.time - restartedAt }, longestIdle: othersIdle,
+                before: first.assignment, after: after.assignment)
             out.line(
                 r.othersChanges == 0
                     ? "the other members saw no assignment change: no rebalance"
@@ -442,59 +324,10 @@ extension ConsumerCommands {
             results.append(r)
         }
         out.line("")
-        var table = TextTable(
-            headers: [
-                "MODE", "REBALANCED", "OTHERS' CHANGES", "REVOKED", "PARTITIONS BACK", "C1 ASSIGNED AFTER",
-                "OTHERS IDLE",
-            ],
-            alignments: [.left, .left, .right, .right, .left, .right, .right])
-        for r in results {
-            table.append([
-                r.mode, r.othersChanges > 0 ? "yes" : "no", "\(r.othersChanges)", "\(r.othersRevoked)",
-                r.partitionsBack ? "yes" : "no", r.backAfter.map { format($0, 1) + " s" } ?? "-",
-                format(r.longestIdle, 1) + " s",
-            ])
-        }
-        out.table(table)
-        if plan.embedded {
-            out.line(
-                "Reading: the embedded cluster treats the restarted static member as a new one, so both runs rebalanced. On real Kafka the static member rejoining within session.timeout.ms gets its old partitions back and the others see nothing: no rebalance during a rolling restart. Run `group static` after `connect compose` to see it."
-            )
-        } else if let st = results.first, let dy = results.last {
-            out.line(
-                "Reading: with group.instance.id the restart "
-                    + (st.othersChanges == 0 ? "caused no rebalance" : "still caused a rebalance")
-                    + (st.partitionsBack ? " and c1 got its partitions back" : "") + "; without it the restart "
-                    + (dy.othersChanges > 0 ? "rebalanced the group" : "caused no rebalance")
-                    + ". Static membership keeps rolling restarts from stopping the group, as long as a member is back within session.timeout.ms."
-            )
-        }
-        out.setResult(
-            .object([
-                ("topic", .string(plan.topic)), ("consumers", .integer(n)),
-                ("session_timeout_ms", .integer(plan.sessionTimeoutMs)),
-                ("cluster", .string(plan.clusterLabel)), ("static_membership_supported", .bool(!plan.embedded)),
-                (
-                    "runs",
-                    .array(
-                        results.map { r in
-                            .object([
-                                ("mode", .string(r.mode)), ("group", .string(r.group)), ("settled", .bool(r.settled)),
-                                ("rebalanced", .bool(r.othersChanges > 0)),
-                                ("others_changes", .integer(r.othersChanges)),
-                                ("others_revoked", .integer(r.othersRevoked)),
-                                ("partitions_back", .bool(r.partitionsBack)),
-                                ("c1_assigned_after_ms", .optional(r.backAfter.map { $0 * 1000 })),
-                                ("others_longest_idle_ms", .double(r.longestIdle * 1000)),
-                                ("before", assignmentJSON(r.before)), ("after", assignmentJSON(r.after)),
-                            ])
-                        })
-                ),
-            ]))
-    }
-
-    static func assignmentJSON(_ a: [String: Set<Int32>]) -> JSONValue {
-        .array(a.keys.sorted().map { .object([("member", .string($0)), ("partitions", .ints(a[$0]!.sorted()))]) })
+        out.emit(
+            GroupStaticResult(
+                topic: plan.topic, consumers: n, sessionTimeoutMs: plan.sessionTimeoutMs, cluster: plan.clusterLabel,
+                staticMembershipSupported: !plan.embedded, runs: results))
     }
 }
 

@@ -117,35 +117,25 @@ struct MaxPollDemo {
             stoppedAt: slow.stoppedAt, backAt: slow.backAt, errors: slow.errors,
             maxPollIntervalMs: timings.maxPollIntervalMs, sessionTimeoutMs: timings.sessionTimeoutMs,
             embedded: c.control.isMock)
-        var table = TextTable(headers: ["TIME", "MEMBER", "EVENT", "PARTITIONS"])
-        var events: [(Double, String, String, String)] = group.recorder.timeline.records.filter { $0.time < closingAt }
-            .map {
-                ($0.time, $0.member, $0.kind.rawValue, $0.partitions.sorted().map(String.init).joined(separator: ","))
-            }
-        if let t = slow.stoppedAt { events.append((t, "slow", "last poll, then processing", "")) }
-        for e in slow.errors { events.append((e.time, "slow", "poll returned \(e.name)", "")) }
-        events.append((closingAt, "both", "close (the demo ends)", ""))
-        for e in events.sorted(by: { $0.0 < $1.0 }) { table.append([Self.seconds(e.0), e.1, e.2, e.3]) }
-        out.table(table)
-        for line in report.lines(slow: "slow", fast: "fast") { out.line(line) }
-        out.setResult(
-            .object([
-                ("group", .string(group.groupId)), ("topic", .string(topic.name)),
-                ("embedded", .bool(c.control.isMock)),
-                ("session_timeout_ms", .integer(timings.sessionTimeoutMs)),
-                ("max_poll_interval_ms", .integer(timings.maxPollIntervalMs)),
-                ("processing_ms", .integer(Int(timings.processSeconds * 1000))),
-                ("slow_partitions", .ints(report.slowPartitions.sorted().map(Int64.init))),
-                ("slow_stopped_at_ms", .optional(Self.ms(report.stoppedAt))),
-                ("moved_at_ms", .optional(Self.ms(report.movedAt))),
-                ("max_poll_exceeded_at_ms", .optional(Self.ms(report.exceededAt))),
-                ("moved_while_slow_was_away", .bool(report.movedWhileSlowWasAway)),
-            ]))
+        var events = group.recorder.timeline.records.filter { $0.time < closingAt }.map {
+            MaxPollResult.Event(
+                timeMs: $0.time * 1000, member: $0.member, event: $0.kind.rawValue, partitions: $0.partitions.sorted())
+        }
+        if let t = slow.stoppedAt {
+            events.append(.init(timeMs: t * 1000, member: "slow", event: "last poll, then processing", partitions: []))
+        }
+        for e in slow.errors {
+            events.append(
+                .init(timeMs: e.time * 1000, member: "slow", event: "poll returned \(e.name)", partitions: []))
+        }
+        events.append(.init(timeMs: closingAt * 1000, member: "both", event: "close (the demo ends)", partitions: []))
+        out.emit(
+            MaxPollResult(
+                group: group.groupId, topic: topic.name, processingMs: Int(timings.processSeconds * 1000),
+                report: report, events: events.sorted { $0.timeMs < $1.timeMs }))
     }
 
     static func seconds(_ s: Double) -> String { MaxPollReport.seconds(s) }
-    /// Seconds since the demo began, as whole milliseconds for JSON.
-    static func ms(_ s: Double?) -> Int? { s.map { Int(($0 * 1000).rounded()) } }
 }
 
 /// The slow member: polls until it has a message, then stays away from poll for

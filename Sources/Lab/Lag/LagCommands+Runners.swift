@@ -27,8 +27,7 @@ extension LagCommands {
         ctx.output.hint(
             "watching group \(group) every \(Arguments.formatDuration(options.interval)) for \(Arguments.formatDuration(options.duration)) (Ctrl-C stops): \(target.topicsExplanation)"
         )
-        let loop = LagWatchLoop(ctx: ctx, target: target, options: options)
-        loop.run()
+        ctx.output.emit(LagWatchLoop(ctx: ctx, target: target, options: options).run())
     }
 
     static func runGroups(_ ctx: CommandContext) throws {
@@ -65,77 +64,17 @@ extension LagCommands {
 
     static func printLagTable(_ table: LagTable, full: LagTable, target: LagTarget, lagging: Bool, ctx: CommandContext)
     {
-        let out = ctx.output
-        let group = target.group
-        out.hint("group \(group): \(target.topicsExplanation)")
-        if table.rows.isEmpty {
-            out.line("no partition of group \(group) lags (\(full.rows.count) partition(s) checked, total lag 0)")
-        } else {
-            var t = TextTable(
-                headers: [
-                    "GROUP", "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST",
-                    "CLIENT-ID",
-                ],
-                alignments: [.left, .left, .right, .right, .right, .right, .left, .left, .left])
-            for r in table.rows {
-                t.append([
-                    group, r.topic, "\(r.partition)", LagFormat.committed(r.committed), "\(r.logEnd)", "\(r.lag)",
-                    r.owner?.memberId ?? "-", r.owner?.host ?? "-", r.owner?.clientId ?? "-",
-                ])
-            }
-            out.longTable(t, all: ctx.arguments.has("--all"), noun: "partitions")
-            for total in table.topicTotals {
-                var line = "\(total.topic): lag \(total.lag) message(s) over \(total.partitions) partition(s)"
-                if total.partitionsWithoutCommit > 0 { line += ", \(total.partitionsWithoutCommit) with no commits" }
-                out.line(line)
-            }
-            out.line(
-                "group \(group): total lag \(table.totalLag) message(s)"
-                    + (lagging ? " on \(table.rows.count) lagging of \(full.rows.count) partition(s)" : ""))
-        }
+        ctx.output.emit(
+            LagResult(
+                group: target.group, topics: target.topics, topicsFrom: target.topicsExplanation,
+                groupState: target.description.stateName, laggingOnly: lagging,
+                partitions: table.rows.map(LagResult.Partition.init), topicTotals: table.topicTotals,
+                totalLag: table.totalLag, partitionsChecked: full.rows.count,
+                ownersUnknown: target.description == .unsupported, showAll: ctx.arguments.has("--all")))
         if !full.hasAnyCommit {
-            out.warning(
-                "group \(group) has committed nothing on these partitions (\(target.presenceEvidence ?? "it exists")): lag is the whole retained log"
+            ctx.output.warning(
+                "group \(target.group) has committed nothing on these partitions (\(target.presenceEvidence ?? "it exists")): lag is the whole retained log"
             )
         }
-        if target.description == .unsupported {
-            out.hint(
-                "embedded: no DescribeGroups, so member, host and client id are unknown (\"-\"); the compose cluster shows them"
-            )
-        }
-        out.setResult(
-            .object([
-                ("group", .string(group)),
-                ("topics", .strings(target.topics)),
-                ("topics_from", .string(target.topicsExplanation)),
-                ("group_state", .optional(target.description.stateName)),
-                ("lagging_only", .bool(lagging)),
-                (
-                    "partitions",
-                    .array(
-                        table.rows.map { r in
-                            .object([
-                                ("topic", .string(r.topic)), ("partition", .integer(r.partition)),
-                                ("committed", .optional(r.committed)), ("log_end", .integer(r.logEnd)),
-                                ("lag", .integer(r.lag)),
-                                ("no_commits", .bool(!r.hasCommit)),
-                                ("member_id", .optional(r.owner?.memberId)), ("host", .optional(r.owner?.host)),
-                                ("client_id", .optional(r.owner?.clientId)),
-                            ])
-                        })
-                ),
-                (
-                    "topic_totals",
-                    .array(
-                        table.topicTotals.map { t in
-                            .object([
-                                ("topic", .string(t.topic)), ("partitions", .integer(t.partitions)),
-                                ("lag", .integer(t.lag)),
-                                ("partitions_without_commit", .integer(t.partitionsWithoutCommit)),
-                            ])
-                        })
-                ),
-                ("total_lag", .integer(table.totalLag)),
-            ]))
     }
 }

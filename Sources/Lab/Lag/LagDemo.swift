@@ -158,53 +158,22 @@ struct LagDemo {
                 uncommitted = 0
             }
         }
-        loop.run()
+        let watch = loop.run()
         try? producer.flush(timeoutMs: 5_000)
 
-        ctx.output.line("what each phase showed (group status per sample):")
-        for phase in [script.joining] + script.phases {
-            let seen = statusesByPhase[phase.name] ?? []
-            ctx.output.line(
-                "  \(phase.name): \(seen.isEmpty ? "not reached" : seen.joined(separator: " → ")) — \(phase.lesson)")
-        }
-        let lagging = partitionIds.filter { (maxLagByPartition[$0] ?? 0) > 0 }
-        ctx.output.line(
-            "largest lag per partition: "
-                + partitionIds.map { "p\($0) \(maxLagByPartition[$0] ?? 0)" }.joined(separator: ", ")
-                + " (\(lagging.count) of \(partitionIds.count) partitions carried lag; the keys decide how much each gets)"
-        )
-        ctx.output.setResult(
-            .object([
-                ("demo", true), ("topic", .string(name)), ("group", .string(name)), ("produce_per_sec", .double(rate)),
-                (
-                    "phases",
-                    .array(
-                        ([script.joining] + script.phases).map { phase in
-                            .object([
-                                ("phase", .string(phase.name)), ("consume_per_sec", .double(phase.consumeRate)),
-                                ("group_statuses_seen", .strings(statusesByPhase[phase.name] ?? [])),
-                                ("lesson", .string(phase.lesson)),
-                            ])
-                        })
-                ),
-                ("samples", .integer(loop.summary.samples)), ("max_total_lag", .integer(loop.summary.maxTotalLag)),
-                (
-                    "max_lag_by_partition",
-                    .array(
-                        partitionIds.map {
-                            .object([("partition", .integer($0)), ("max_lag", .integer(maxLagByPartition[$0] ?? 0))])
-                        })
-                ),
-                ("final_status", .optional(loop.summary.last?.groupStatus.rawValue)),
-            ]))
-        if let joinedAt {
-            ctx.output.hint(
-                "the consumer got its partitions \(LagFormat.duration(joinedAt)) after the start (group join)")
-        }
-        if c.can(.describeGroups) {
-            ctx.output.hint(
-                "on real Kafka `lag \(name)` also shows the member, host and client id owning each partition while the demo runs"
-            )
-        }
+        ctx.output.emit(
+            LagDemoResult(
+                topic: name, group: name, producePerSec: rate,
+                phases: ([script.joining] + script.phases).map { phase in
+                    LagDemoResult.Phase(
+                        phase: phase.name, consumePerSec: phase.consumeRate,
+                        groupStatusesSeen: statusesByPhase[phase.name] ?? [], lesson: phase.lesson)
+                },
+                samples: loop.summary.samples, maxTotalLag: loop.summary.maxTotalLag,
+                maxLagByPartition: partitionIds.map {
+                    LagDemoResult.PartitionMaximum(partition: $0, maxLag: maxLagByPartition[$0] ?? 0)
+                },
+                finalStatus: loop.summary.last?.groupStatus.rawValue, joinedAfterMs: joinedAt.map { $0 * 1000 },
+                watch: watch, ownersVisible: c.can(.describeGroups)))
     }
 }

@@ -50,7 +50,7 @@ struct LagRow: Sendable, Equatable {
 }
 
 /// Lag of one topic, summed over its partitions.
-struct TopicLagTotal: Sendable, Equatable {
+struct TopicLagTotal: Sendable, Equatable, Encodable {
     var topic: String
     var partitions: Int
     var lag: Int64
