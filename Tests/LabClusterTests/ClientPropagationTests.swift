@@ -128,6 +128,52 @@ struct ClientPropagationTests {
         }
     }
 
+    /// The long demos' clients, made by the same functions the demos call (`lag demo` runs
+    /// for half a minute and `idempotence demo` for twenty seconds, too long for the suite):
+    /// the lag demo's producer and group member, each idempotence run's producer (plain,
+    /// idempotent, transactional), and the read-back consumer that counts the duplicates.
+    @Test func theLongDemosClientsGetTheConnectionsProperties() throws {
+        let log = ClientCreationLog()
+        log.start()
+        defer { log.stop() }
+        let (session, dispatcher, buffer) = try Self.probeSession(brokers: 1)
+        defer { session.disconnect() }
+        let c = try #require(session.connection)
+        #expect(dispatcher.execute("topic create long-probe --partitions 1", in: session) == .succeeded)
+        func made(by kind: String, _ make: () throws -> Void) throws {
+            let mark = log.recorded.count
+            try make()
+            let ours = log.recorded.dropFirst(mark).filter {
+                ($0.config["metadata.broker.list"] ?? $0.config["bootstrap.servers"]) == c.bootstrap
+            }
+            #expect(!ours.isEmpty, "\(kind) made no client on the cluster")
+            for entry in ours {
+                #expect(hasProbe(entry.config), "\(kind): its \(entry.type) lacks the connection's SASL settings")
+            }
+        }
+        try made(by: "lag demo's producer") {
+            let p = try LagDemo.makeProducer(c)
+            #expect(p.config["client.id"] == "kafkalab-lag-demo-producer")
+        }
+        try made(by: "lag demo's group member") {
+            let consumer = try LagDemo.makeConsumer(c, group: "long-probe-group")
+            consumer.close()
+        }
+        for kind in IdempotenceDemo.Kind.allCases {
+            try made(by: "idempotence demo, run \(kind.rawValue)") {
+                let run = try IdempotenceDemo.RunProducer(
+                    kind, connection: c, socketTimeoutMs: IdempotenceDemo.embeddedSocketTimeoutMs)
+                #expect(run.producer.config["enable.idempotence"] == (kind.idempotent ? "true" : "false"))
+            }
+        }
+        try made(by: "idempotence demo's read-back") {
+            _ = try ProducerDemos.readBack(
+                "long-probe", from: [0: 0], isolation: "read_uncommitted", session: session,
+                cancellation: Cancellation())
+        }
+        #expect(!buffer.stdout.contains("probe-secret") && !buffer.stderr.contains("probe-secret"))
+    }
+
     /// The one builder, per side: bootstrap from the connection, the profile's
     /// properties by scope, the command's own last.
     @Test func clientPropertiesSplitTheProfileBySide() throws {

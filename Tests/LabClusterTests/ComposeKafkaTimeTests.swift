@@ -181,6 +181,32 @@ struct ComposeBoundedWaitTests {
         )
     }
 
+    /// A group that does not settle (its joins refused) is reported at the bound, counted on
+    /// Kafka's clock: 4 x session.timeout.ms + 10 s = 50 s with compose's default 10 s. The
+    /// members' callbacks come in wall time, so the run goes on in the background while the
+    /// test moves the stand-in's clock on; it is then interrupted, as Ctrl-C would.
+    @Test func aGroupThatDoesNotSettleWithinItsBoundIsReportedWithWhatIsWrong() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create g --partitions 2")
+        // COORDINATOR_LOAD_IN_PROGRESS (retriable): librdkafka keeps trying to join.
+        kafka.mock.injectErrors(api: .joinGroup, Array(repeating: 14, count: 10_000))
+        let run = BackgroundRun(t, "group strategies range --topic g --consumers 1")
+        let warned = BackgroundRun.await(20) {
+            kafka.scriptedClock.advance(ms: 1_000)
+            return t.buffer.stderr.contains("did not settle")
+        }
+        #expect(warned, "\(t.buffer.stdout.suffix(600)) \(t.buffer.stderr)")
+        kafka.mock.clearInjectedErrors(api: .joinGroup)
+        run.cancel()
+        #expect(run.wait(timeout: 30) != nil, "the run did not stop after Ctrl-C")
+        #expect(
+            t.buffer.stderr.contains(
+                "1 consumer(s) join: the group did not settle within 50 s: nobody owns "),
+            "\(t.buffer.stderr)")
+        #expect(!t.buffer.stdout.contains("1 consumer(s) join: settled after"))
+    }
+
     @Test func theMinIsrDemoSaysHowManyBrokersItFoundWhenOneDoesNotRegisterInTime() throws {
         let kafka = try ScriptedKafka()
         kafka.startupMs = 60_000

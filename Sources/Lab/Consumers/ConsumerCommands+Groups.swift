@@ -157,7 +157,8 @@ extension ConsumerCommands {
             let group = InProcessGroup(
                 groupId: groupId, topic: plan.topic, partitions: plan.partitions,
                 config: plan.config(strategy: strategy),
-                closeTimeout: Double(plan.sessionTimeoutMs) / 1000 + 10, cancellation: ctx.cancellation)
+                closeTimeout: Double(plan.sessionTimeoutMs) / 1000 + 10, cancellation: ctx.cancellation,
+                clock: try ctx.session.requireConnection().client.clock)
             var phases: [GroupStrategiesResult.Phase] = []
             for i in 1...n { try group.add("c\(i)") }
             let join = try settle(
@@ -274,7 +275,8 @@ extension ConsumerCommands {
             out.line("== \(mode) membership (group \(groupId))")
             let group = InProcessGroup(
                 groupId: groupId, topic: plan.topic, partitions: plan.partitions, config: config,
-                closeTimeout: s + 10, cancellation: ctx.cancellation)
+                closeTimeout: s + 10, cancellation: ctx.cancellation,
+                clock: try ctx.session.requireConnection().client.clock)
             func extra(_ i: Int) -> [String: String] {
                 mode == "static" ? ["group.instance.id": "\(groupId)-c\(i)"] : [:]
             }

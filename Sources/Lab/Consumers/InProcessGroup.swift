@@ -93,12 +93,15 @@ final class InProcessGroup {
     private let closeTimeout: Double
     /// The running command's Ctrl-C.
     private let cancellation: Cancellation
+    /// The cluster's clock: the bound of `waitUntilSettled` is counted in its time.
+    private let clock: any LabClock
 
     init(
         groupId: String, topic: String, partitions: Set<Int32>, config: [String: String], closeTimeout: Double,
-        cancellation: Cancellation
+        cancellation: Cancellation, clock: any LabClock = WallClock()
     ) {
         self.cancellation = cancellation
+        self.clock = clock
         self.groupId = groupId
         self.topic = topic
         self.partitions = partitions
@@ -145,13 +148,15 @@ final class InProcessGroup {
 
     /// Waits until every partition is owned by exactly one current member
     /// and nothing has changed for `quiet` seconds (and at least until
-    /// `notBefore`). Returns nil at `timeout`; on Ctrl-C closes every member
-    /// and throws `interrupted`.
+    /// `notBefore`). Returns nil once `timeout` seconds of the cluster's clock
+    /// have passed; on Ctrl-C closes every member and throws `interrupted`.
+    /// The members' callbacks arrive in wall time, so the wait polls in wall
+    /// time; only the bound is the cluster's (a test's stand-in moves it on).
     func waitUntilSettled(
         quiet: Double, timeout: Double, notBefore: Double = 0, output: Output,
         label: String
     ) throws -> Settled? {
-        let started = recorder.now()
+        let started = clock.now
         while true {
             if cancellation.isCancelled {
                 let n = members.count
@@ -168,8 +173,9 @@ final class InProcessGroup {
             {
                 return Settled(time: lastChange, ownership: ownership)
             }
-            if now - started > timeout { return nil }
-            output.progress("\(label): waiting for the group to settle (\(Int(now - started)) s)")
+            let waited = clock.now - started
+            if waited > timeout { return nil }
+            output.progress("\(label): waiting for the group to settle (\(Int(waited)) s)")
             usleep(100_000)
         }
     }

@@ -7,6 +7,28 @@ import Kafka
 struct LagDemo {
     let ctx: CommandContext
 
+    /// The demo's producer: the connection's properties (security above all) and its own.
+    static func makeProducer(_ c: ClusterConnection) throws -> Producer {
+        try Producer(
+            config: c.clientProperties(.producer, ["client.id": "kafkalab-lag-demo-producer", "linger.ms": "5"]))
+    }
+
+    /// The demo's group member, in group `group`, over the connection's properties.
+    static func makeConsumer(_ c: ClusterConnection, group: String) throws -> Consumer {
+        try Consumer(
+            config: c.clientProperties(
+                .consumer,
+                [
+                    "group.id": group, "client.id": "kafkalab-lag-demo-consumer",
+                    "enable.auto.commit": "false", "auto.offset.reset": "earliest",
+                    // The mock holds every join after the first for session.timeout.ms - 1 s.
+                    "session.timeout.ms": "6000",
+                    // Fetches answered within 50 ms instead of 500, so a caught-up consumer trails
+                    // the producer by a few messages, not by half a second of them.
+                    "fetch.wait.max.ms": "50",
+                ]))
+    }
+
     func run() throws {
         let args = ctx.arguments
         try args.expectPositionals(atMost: 0)
@@ -31,18 +53,7 @@ struct LagDemo {
         let script = LagDemoScript(rate: rate, phaseLength: phaseLength, stopLength: max(8, 2.5 * span))
 
         let payload = Array(repeating: UInt8(ascii: "x"), count: 100)
-        let producer = try Producer(
-            config: c.clientProperties(.producer, ["client.id": "kafkalab-lag-demo-producer", "linger.ms": "5"]))
-        var consumerProps = c.clientProperties(.consumer)
-        consumerProps.merge([
-            "group.id": name, "client.id": "kafkalab-lag-demo-consumer",
-            "enable.auto.commit": "false", "auto.offset.reset": "earliest",
-            // The mock holds every join after the first for session.timeout.ms - 1 s.
-            "session.timeout.ms": "6000",
-            // Fetches answered within 50 ms instead of 500, so a caught-up consumer trails
-            // the producer by a few messages, not by half a second of them.
-            "fetch.wait.max.ms": "50",
-        ]) { $1 }
+        let producer = try Self.makeProducer(c)
         // One warm-up message per partition, delivered before anything else: without it the
         // producer's first second waits for the new topic's metadata and goes out as one big
         // batch per partition, which a slow consumer reads one partition at a time, freezing
@@ -50,7 +61,7 @@ struct LagDemo {
         let warmUpMessages = partitionIds.count
         for partition in partitionIds { try producer.send(topic: name, partition: partition, value: payload) }
         try producer.flush(timeoutMs: 5_000)
-        let consumer = try Consumer(config: consumerProps)
+        let consumer = try Self.makeConsumer(c, group: name)
         try consumer.subscribe([name])
         session.joinedGroups.record(name)
         defer { consumer.close() }

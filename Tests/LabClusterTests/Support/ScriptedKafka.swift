@@ -35,7 +35,12 @@ import Synchronization
 ///   after the data: until then the LSO stays behind the HW.
 /// - When a partition's ISR falls below its min.insync.replicas (default 2), the
 ///   next Produce answers NOT_ENOUGH_REPLICAS (injected into the mock once per
-///   time the ISR falls: the mock cannot tell acks=1 from acks=all).
+///   time the ISR falls: the mock cannot tell acks=1 from acks=all). Kafka refuses
+///   every acks=all Produce for as long as the ISR is short; refusing every Produce
+///   here would refuse the acks=1 writes the labs show going through, and guessing
+///   the acks from the last producer made (ClientCreationLog) fails because the
+///   stand-in updates its refusals on metadata polls, which run before a lab makes
+///   its producer. Doing it right needs the acks of each request (a protocol proxy).
 ///
 /// - A topic with cleanup.policy=compact is cleaned by a scripted log cleaner
 ///   (`ScriptedLogCleaner`, Kafka's rules) on reads after the first
