@@ -302,7 +302,7 @@ extension DataCommands {
                 // be parked without the threshold having been seen here (it is crossed between
                 // two batches), so a read to the end wakes them at each empty wait.
                 if fetchersParked || (!follow && assigned) {
-                    reader.wakeFetchers(topic: topicName)
+                    reader.wakeFetchers()
                     fetchersParked = false
                 }
                 if assigned && (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle {
@@ -321,7 +321,7 @@ extension DataCommands {
             if queued + n >= queueThreshold {
                 fetchersParked = true
             } else if fetchersParked && queued < queueThreshold / 2 {
-                reader.wakeFetchers(topic: topicName)
+                reader.wakeFetchers()
                 fetchersParked = false
             }
             if eofArrived, !follow, groupMode != nil {
