@@ -50,7 +50,7 @@ extension DataCommands {
         let topicHandle = headerTemplates.isEmpty ? try sp.producer.topic(topicName) : nil
         while sent < planned {
             if sent % 1_024 == 0 && ctx.isCancelled { break }
-            try source.withMessage(sent) { key, value in
+            let made: Void? = try source.withMessage(sent) { key, value in
                 if let topicHandle {
                     try sp.producer.send(topic: topicHandle, partition: partition, key: key, value: value)
                 } else {
@@ -65,6 +65,8 @@ extension DataCommands {
                         headers: headers)
                 }
             }
+            // A file that shrank after its lines were counted ends early.
+            guard made != nil else { break }
             sent += 1
             if sent % 10_000 == 0 {
                 ctx.output.progress("produce: \(sent)/\(planned) sent")
