@@ -117,5 +117,21 @@ struct ClusterResultTests {
                 topic: "t", group: "g", consumed: 0, stopped: "end of log", commit: "off", committed: [],
                 commitsOff: true))
         #expect(none.text.contains("committed offsets: nothing\n--commit off: this run committed nothing"))
+
+        // Thousands of partitions: one phrase at a terminal or in a pipe, every row with --verbose and in JSON.
+        let many = (0..<3000).map {
+            GroupConsumeSummaryResult.Committed(partition: Int32($0), offset: Int64($0 % 7 + 2))
+        }
+        var wide = GroupConsumeSummaryResult(
+            topic: "big", group: "g", consumed: 30000, stopped: "end of log", commit: "auto", committed: many,
+            commitsOff: false)
+        let digest = RenderedResult(wide)
+        #expect(
+            digest.text.hasPrefix(
+                "consumed 30000 message(s) from big as group g (end of log); the group's committed offsets: 3,000 partitions, offsets 2-8; --verbose lists them\n"
+            ))
+        #expect(digest.json["committed"]?.arrayValue?.count == 3000)
+        wide.verbose = true
+        #expect(RenderedResult(wide).text.contains("p2999 @5\n"))
     }
 }

@@ -222,15 +222,25 @@ struct GroupConsumeSummaryResult: CommandResult {
     let committed: [Committed]
     /// --commit off: this run committed nothing on purpose.
     let commitsOff: Bool
+    /// --verbose: list every partition's committed offset, however many (a 3,000-partition group
+    /// read otherwise printed one 30,000-character line).
+    var verbose = false
 
     enum CodingKeys: String, CodingKey {
         case topic, group, consumed, stopped, commit, committed
     }
 
     func render(into output: Output) {
-        let text =
-            committed.isEmpty
-            ? "nothing" : committed.map { "p\($0.partition) @\($0.offset)" }.joined(separator: ", ")
+        let text: String
+        if committed.isEmpty {
+            text = "nothing"
+        } else if committed.count > DataCommands.listedPartitions && !verbose {
+            text =
+                PartitionDigest.offsets(committed.map { ($0.partition, $0.offset, $0.offset) })
+                + "; --verbose lists them"
+        } else {
+            text = committed.map { "p\($0.partition) @\($0.offset)" }.joined(separator: ", ")
+        }
         output.line(
             "consumed \(consumed) message(s) from \(topic) as group \(group) (\(stopped)); the group's committed offsets: \(text)"
         )

@@ -50,7 +50,7 @@ extension DataCommands {
         let topicHandle = headerTemplates.isEmpty ? try sp.producer.topic(topicName) : nil
         while sent < planned {
             if sent % 1_024 == 0 && ctx.isCancelled { break }
-            try source.withMessage(sent) { key, value in
+            let made: Void? = try source.withMessage(sent) { key, value in
                 if let topicHandle {
                     try sp.producer.send(topic: topicHandle, partition: partition, key: key, value: value)
                 } else {
@@ -65,6 +65,8 @@ extension DataCommands {
                         headers: headers)
                 }
             }
+            // A file that shrank after its lines were counted ends early.
+            guard made != nil else { break }
             sent += 1
             if sent % 10_000 == 0 {
                 ctx.output.progress("produce: \(sent)/\(planned) sent")
@@ -302,7 +304,7 @@ extension DataCommands {
                 // be parked without the threshold having been seen here (it is crossed between
                 // two batches), so a read to the end wakes them at each empty wait.
                 if fetchersParked || (!follow && assigned) {
-                    reader.wakeFetchers(topic: topicName)
+                    reader.wakeFetchers()
                     fetchersParked = false
                 }
                 if assigned && (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle {
@@ -321,7 +323,7 @@ extension DataCommands {
             if queued + n >= queueThreshold {
                 fetchersParked = true
             } else if fetchersParked && queued < queueThreshold / 2 {
-                reader.wakeFetchers(topic: topicName)
+                reader.wakeFetchers()
                 fetchersParked = false
             }
             if eofArrived, !follow, groupMode != nil {

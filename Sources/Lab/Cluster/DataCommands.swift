@@ -35,11 +35,11 @@ enum DataCommands {
     static let consume = Command(
         "consume", summary: "read messages: partition, offset, key, value, timestamp",
         usage:
-            "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 10s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off]]",
-        flags: ["--follow"],
+            "consume [<topic>] [--from beginning|end|<offset>] [--count N] [--partition P] [--follow] [--idle 10s] [--isolation read_committed|read_uncommitted] [--group G [--commit auto|every:N|off] [--verbose]]",
+        flags: ["--follow", "--verbose"],
         options: ["--from", "--count", "--partition", "--idle", "--isolation", "--group", "--commit"],
         details:
-            "Reads to the end of every partition and stops (like kcat -e; the end shows once a fetch comes back empty, so such a read asks for fetch.wait.max.ms=100 unless you set it), or keeps waiting with --follow until Ctrl-C, --count or --idle without a message (in a script, where nobody can press Ctrl-C, --idle defaults to 10 s). Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), waits (up to 60 s, with a progress line) until G assigns it partitions before --idle starts counting, and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed. On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
+            "Reads to the end of every partition and stops (like kcat -e; the end shows once a fetch comes back empty, so such a read asks for fetch.wait.max.ms=100 unless you set it), or keeps waiting with --follow until Ctrl-C, --count or --idle without a message (in a script, where nobody can press Ctrl-C, --idle defaults to 10 s). Without --group it uses no consumer group offsets (a throwaway group id; nothing is committed). With --group G it joins G (like kcat -G), starts where G committed (else --from beginning|end), waits (up to 60 s, with a progress line) until G assigns it partitions before --idle starts counting, and commits: auto (librdkafka's auto-commit, and on close), every:N (after every N messages and at the end) or off; at the end it shows what G has committed (per partition up to \(listedPartitions) partitions, beyond that how many and which offsets; --verbose lists every one, --json always does). On the embedded cluster session.timeout.ms defaults to 6000 here, since the mock holds every later join or leave for session.timeout.ms - 1 s. --isolation sets isolation.level for this read (librdkafka's default is read_committed); the embedded cluster ignores it.",
         completes: .topics
     ) { ctx in try runConsume(ctx) }
 
@@ -57,7 +57,7 @@ enum DataCommands {
                 topic: topic.name, group: mode.group, consumed: consumed, stopped: stopped,
                 commit: mode.commitDescription,
                 committed: withOffsets.map { .init(partition: $0.partition, offset: $0.offset) },
-                commitsOff: mode.commitEvery == nil && !mode.autoCommit))
+                commitsOff: mode.commitEvery == nil && !mode.autoCommit, verbose: ctx.arguments.has("--verbose")))
     }
 
     /// A timestamp as `ISO8601DateFormatter` writes it; `RecordFormat.appendTimestamp` computes
