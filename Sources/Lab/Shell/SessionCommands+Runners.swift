@@ -231,7 +231,8 @@ extension SessionCommands {
         if table.rows.isEmpty && !ctx.output.isJSON {
             ctx.output.line("nothing set: every property has librdkafka's default (`show config --all` lists them)")
         } else {
-            ctx.output.table(table)
+            // builtin.features alone is 150 characters: values are cut at a terminal, not wrapped.
+            ctx.output.fittedTable(table, shrinking: [2, 3])
         }
     }
 
