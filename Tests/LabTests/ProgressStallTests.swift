@@ -36,4 +36,25 @@ struct ProgressStallTests {
         #expect(ProgressStall.timeLeft(done: 3, of: 10, elapsed: 1) == 3)  // 2.33 s rounds up
         #expect(ProgressStall.timeLeft(done: 100, of: 100, elapsed: 9) == 0)
     }
+
+    /// A metadata look-up asked in slices ends at the first answer, or at Ctrl-C between slices
+    /// (`consume` under `set security.protocol ssl` held a 10 s call Ctrl-C could not end).
+    @Test func aSlicedWaitEndsAtTheAnswerOrAtCtrlC() {
+        var asked: [Int32] = []
+        let answered = SlicedWait.until(within: 60, isCancelled: { false }) { slice in
+            asked.append(slice)
+            return asked.count == 3
+        }
+        #expect(answered && asked == [250, 250, 250])
+        var calls = 0
+        let cancelled = SlicedWait.until(within: 60, isCancelled: { calls >= 2 }) { _ in
+            calls += 1
+            return false
+        }
+        #expect(!cancelled && calls == 2)
+        #expect(
+            !SlicedWait.until(within: 60, isCancelled: { true }) { _ in
+                Issue.record("asked after Ctrl-C"); return true
+            })
+    }
 }

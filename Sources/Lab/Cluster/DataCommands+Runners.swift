@@ -48,13 +48,9 @@ extension DataCommands {
         _ = stall.isStalled(count: 0)
         // Leaders known before the clock starts: the rate measures sending, not setup. Asked in
         // slices, so Ctrl-C is heard; a handshake that keeps failing is the stall's to report.
-        let learnBy = Date().addingTimeInterval(min(Double(session.requestTimeoutMs) / 1000, stall.limit))
-        while Date() < learnBy, !ctx.isCancelled {
-            let asked = Date()
-            if sp.producer.prepare(topic: topicName, timeoutMs: 250) { break }
-            // An answer that fails at once (no broker reachable) is not asked again in a spin.
-            if Date().timeIntervalSince(asked) < 0.05 { usleep(50_000) }
-        }
+        SlicedWait.until(
+            within: min(Double(session.requestTimeoutMs) / 1000, stall.limit), isCancelled: { ctx.isCancelled }
+        ) { sp.producer.prepare(topic: topicName, timeoutMs: $0) }
         let started = Date()
         var sent = 0
         // Without headers a message goes through the topic handle straight from the source's
@@ -240,7 +236,9 @@ extension DataCommands {
             // 2.0.2 looks the offset up itself, and its first lookup (sent before it knows the
             // leader) is retried after 500 ms, so every read started half a second late.
             let client = try ctx.session.requireConnection().client
-            consumer.prepare(topic: topicName, timeoutMs: ctx.session.requestTimeoutMs)
+            SlicedWait.until(
+                within: Double(ctx.session.requestTimeoutMs) / 1000, isCancelled: { ctx.isCancelled }
+            ) { consumer.prepare(topic: topicName, timeoutMs: $0) }
             // All partitions' watermarks in two ListOffsets round trips per leader, not one per
             // partition (a 300-partition read waited for 300 of them before its first record).
             let marks = startOffset < 0 ? (try? client.watermarks(topic: topicName, partitions: partitions)) : nil
