@@ -83,8 +83,9 @@ public final class Consumer: @unchecked Sendable {
     /// Learns the topic's partitions and leaders on this consumer's own
     /// connection before it is assigned them (see `Producer.prepare`): in
     /// librdkafka 2.0.2 fetching otherwise often starts at the broker
-    /// thread's next 1 s tick.
-    public func prepare(topic: String, timeoutMs: Int32) {
+    /// thread's next 1 s tick. Returns whether the metadata came within `timeoutMs`.
+    @discardableResult
+    public func prepare(topic: String, timeoutMs: Int32) -> Bool {
         learnTopic(topic, on: rk, timeoutMs: timeoutMs)
     }
 

@@ -76,12 +76,13 @@ public struct Watermarks: Sendable, Hashable, Codable {
 /// Asks for one topic's metadata on a client's own connection, so that it knows
 /// the topic's partitions and leaders before its first message or fetch (see
 /// `Producer.prepare` and `Consumer.prepare`). Best effort: a failure only means
-/// the client learns them later, as it would have anyway.
-func learnTopic(_ topic: String, on rk: OpaquePointer, timeoutMs: Int32) {
-    guard let rkt = rd_kafka_topic_new(rk, topic, nil) else { return }
+/// the client learns them later, as it would have anyway. Returns whether an answer came.
+@discardableResult
+func learnTopic(_ topic: String, on rk: OpaquePointer, timeoutMs: Int32) -> Bool {
+    guard let rkt = rd_kafka_topic_new(rk, topic, nil) else { return false }
     defer { rd_kafka_topic_destroy(rkt) }
     var md: UnsafePointer<rd_kafka_metadata>?
-    if rd_kafka_metadata(rk, 0, rkt, &md, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR, let md {
-        rd_kafka_metadata_destroy(md)
-    }
+    guard rd_kafka_metadata(rk, 0, rkt, &md, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR, let md else { return false }
+    rd_kafka_metadata_destroy(md)
+    return true
 }

@@ -133,7 +133,9 @@ public final class Producer: @unchecked Sendable {
     /// connection before its first message. Without it librdkafka 2.0.2 parks
     /// the first messages of a new topic on a queue that does not wake the
     /// leader's broker thread, which then sends them only at its next 1 s tick.
-    public func prepare(topic: String, timeoutMs: Int32) {
+    /// Returns whether the metadata came within `timeoutMs` (a caller may ask again in slices).
+    @discardableResult
+    public func prepare(topic: String, timeoutMs: Int32) -> Bool {
         learnTopic(topic, on: rk, timeoutMs: timeoutMs)
     }
 

@@ -78,7 +78,7 @@ public enum Completion {
     /// Decides what TAB does when `word` is being typed and the completer
     /// offered `candidates` (full words).
     ///
-    /// One candidate replaces the word and adds a space. Several replace the
+    /// One candidate replaces the word and adds a space (none after a trailing ':' or '='). Several replace the
     /// word with their longest common prefix when that is longer than the
     /// word; when it is not, there is nothing to add and they are listed, so
     /// a second TAB after an extension lists them too.
@@ -89,7 +89,9 @@ public enum Completion {
         case 0:
             return .beep
         case 1:
-            return edit(replacing: word, with: unique[0] + " ")
+            // A word ending in ':' or '=' (`every:`, `linger.ms=`) waits for its value.
+            let open = unique[0].hasSuffix(":") || unique[0].hasSuffix("=")
+            return edit(replacing: word, with: unique[0] + (open ? "" : " "))
         default:
             let prefix = longestCommonPrefix(unique)
             if prefix.count > word.count {

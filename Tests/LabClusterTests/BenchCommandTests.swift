@@ -69,6 +69,25 @@ struct BenchCommandTests {
             "\(message)")
     }
 
+    /// And for produce (issue 28 item 4: `produce` waited message.timeout.ms with no word); the
+    /// session producer is replaced, so the next produce reports only its own messages.
+    @Test func aProduceThatCannotMakeProgressStopsAndSaysWhy() throws {
+        let t = try TestSession()
+        t.session.progressStallLimit = 1
+        try t.output(of: "topic create stalled --partitions 2")
+        try t.output(of: "set topic.blacklist .*")
+        let started = Date()
+        let message = try t.failure(of: "produce --topic stalled --count 3 hello")
+        #expect(Date().timeIntervalSince(started) < 10, "took \(Date().timeIntervalSince(started)) s")
+        #expect(message.contains("produce stalled: 3 of 3 sent, 0 delivered; no delivery report for 1s"), "\(message)")
+        #expect(!message.contains("\n"))
+        try t.output(of: "unset topic.blacklist")
+        // A full local queue (one message) is waited out in slices and makes progress.
+        try t.output(of: "set queue.buffering.max.messages 1")
+        let out = try t.output(of: "produce --topic stalled --count 40 m{i}")
+        #expect(out.contains("produced 40 of 40 message(s) to stalled"), "\(out)")
+    }
+
     @Test func codecRunsReportEveryFieldWithSaneRatios() throws {
         let t = try TestSession()
         let (runs, summary) = try Self.documents(t, "bench none lz4 --count 4000 --size 512 --warmup 200")

@@ -66,6 +66,13 @@ struct FuzzTests {
                 #expect(e.utf8.count < 2_000, "a \(e.utf8.count)-byte error line; \(where_)")
             }
             // Leave the test cluster usable for the next lines.
+            let settings = t.session.settings
+            for (key, _) in FuzzLines.stalling {
+                let bare = key.hasPrefix("producer.") ? String(key.dropFirst("producer.".count)) : key
+                if settings.producerProperties[bare] != nil || settings.consumerProperties[bare] != nil {
+                    _ = try? t.output(of: "unset \(key)")
+                }
+            }
             if t.session.connection?.control.isMock != true || t.session.connection === nil {
                 t.session.connect(try ClusterConnection(embeddedBrokers: 3))
             }

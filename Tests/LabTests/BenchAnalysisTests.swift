@@ -20,6 +20,21 @@ struct BenchAnalysisTests {
         #expect(BenchCommands.pacedEstimate(runs: 3, count: 500, rate: nil) == nil)
     }
 
+    /// Issue 28 item 6: the default count gives a rate (at least `BenchNoise.minimumSeconds`) up to
+    /// 2M msgs/s, a release build's lz4 pace; a paced run's default is 10 s of sending.
+    @Test func theDefaultCountLastsLongEnoughToRate() {
+        let unpaced = BenchOptions.defaultCount(rate: nil)
+        #expect(!BenchNoise.isTooShort(seconds: Double(unpaced) / 2_000_000))
+        #expect(BenchNoise.isTooShort(seconds: 100_000 / 2_000_000), "the old default, for contrast")
+        #expect(BenchOptions.defaultCount(rate: 2_000) == 20_000)
+        #expect(BenchOptions.defaultCount(rate: 1) == 10)
+        #expect(BenchOptions.defaultCount(rate: 10_000_000) == unpaced)
+        // The README's paced matrix (3 rows at 2,000 msgs/s) says up front it takes 30 s, not 150.
+        #expect(
+            BenchCommands.pacedEstimate(runs: 3, count: BenchOptions.defaultCount(rate: 2_000), rate: 2_000)?
+                .contains("take about 30s") == true)
+    }
+
     // MARK: Payload
 
     @Test func payloadKindsParseAndBadOnesAreRefused() throws {

@@ -127,6 +127,7 @@ struct DispatcherTests {
         #expect(c.candidates(for: "set enable.idempotence ") == ["true", "false"])
         #expect(c.candidates(for: "consume orders --from ") == ["beginning", "end"])
         #expect(c.candidates(for: "consume orders --group b") == ["billing"])
+        #expect(c.candidates(for: "consume orders --group billing --commit ") == ["auto", "every:", "off"])
         #expect(c.candidates(for: "lag b") == ["billing"])
         #expect(c.candidates(for: "lag watch a") == ["audit"])
         #expect(c.candidates(for: "group describe ") == ["audit", "billing"])

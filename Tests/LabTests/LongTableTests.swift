@@ -25,6 +25,32 @@ struct LongTableTests {
         #expect(render(rows: 5, terminal: true, all: false).split(separator: "\n").count == 6)
     }
 
+    /// Issue 28 item 6: `show config --all` wrapped every row at 160 columns (builtin.features'
+    /// value alone is 150 characters). At a terminal the value columns are cut with "…"; the
+    /// property column keeps every character; a pipe gets the whole values.
+    @Test func wideValuesAreCutToTheTerminalWidthNotWrapped() {
+        let features = "gzip, snappy, ssl, sasl, regex, lz4, sasl_gssapi, sasl_plain, sasl_scram, plugins, zstd"
+        var table = TextTable(headers: ["SCOPE", "PROPERTY", "VALUE", "DEFAULT"])
+        table.append(["default", "builtin.features", features, features])
+        table.append(["producer", "ssl.endpoint.identification.algorithm", "https", "https"])
+        let fitted = table.fitted(width: 80, shrinking: [2, 3]).render()
+        let lines = fitted.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 80 }, "\(fitted)")
+        #expect(lines[1].hasPrefix("default   builtin.features "), "\(fitted)")
+        #expect(lines[1].contains("…"))
+        #expect(lines[2].contains("ssl.endpoint.identification.algorithm  https"), "\(fitted)")
+        // Columns line up: every VALUE starts at the header's column.
+        let column = lines[0].distance(from: lines[0].startIndex, to: lines[0].range(of: "VALUE")!.lowerBound)
+        #expect(lines[1].dropFirst(column).hasPrefix("gzip"))
+        #expect(lines[2].dropFirst(column).hasPrefix("https"))
+        // A table that fits is left alone; so is a pipe.
+        #expect(table.fitted(width: 400).render() == table.render())
+        let buffer = OutputBuffer()
+        Output(isTerminal: false, writeOut: { buffer.stdout += $0 }, writeErr: { _ in })
+            .fittedTable(table, shrinking: [2, 3])
+        #expect(buffer.stdout.contains(features + "  " + features))
+    }
+
     @Test func digestCountsLeadersUnderReplicatedAndMessages() {
         let rows = [
             PartitionDigest.Row(leader: 1, replicas: 3, isr: 3, low: 0, high: 5),

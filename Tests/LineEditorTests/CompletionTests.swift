@@ -65,6 +65,8 @@ import Testing
         #expect(Completion.action(word: "pro", candidates: ["produce"]) == .edit(deleteBackward: 0, insert: "duce "))
         #expect(Completion.action(word: "", candidates: ["produce"]) == .edit(deleteBackward: 0, insert: "produce "))
         #expect(Completion.action(word: "quit", candidates: ["quit"]) == .edit(deleteBackward: 0, insert: " "))
+        // A value still to come: no space after the ':' of `every:`.
+        #expect(Completion.action(word: "ev", candidates: ["every:"]) == .edit(deleteBackward: 0, insert: "ery:"))
         // Duplicates count once.
         #expect(Completion.action(word: "q", candidates: ["quit", "quit"]) == .edit(deleteBackward: 0, insert: "uit "))
     }

@@ -14,8 +14,21 @@ struct BenchOptions {
     let csvPath: String?
     let fileBytes: [UInt8]?
 
+    /// --count when none is given. Unpaced, enough for a rate (`BenchNoise.minimumSeconds`) up
+    /// to 2M msgs/s: 100,000 took 0.83-1.74 s for lz4 in a debug build on a loaded 2-core machine
+    /// but under 0.5 s in a release build (`make run`), so the first `bench lz4` printed no rate;
+    /// the README's compare.sh figures (release, 1 KiB) reach 1.5M msgs/s uncompressed and 2.6M
+    /// with lz4 on a payload that compresses far better than the json default. Paced, 10 s of
+    /// sending (the README's paced matrix took 151 s at 100,000 a row).
+    static let unpacedDefaultCount = 1_000_000
+    static func defaultCount(rate: Int?) -> Int {
+        guard let rate else { return unpacedDefaultCount }
+        return min(unpacedDefaultCount, max(rate * 10, 1))
+    }
+
     init(_ args: Arguments, session: Session) throws {
-        count = try args.int("--count", default: 100_000, range: 1...100_000_000)
+        let paced = try args.optionalInt("--rate", range: 1...100_000_000)
+        count = try args.int("--count", default: Self.defaultCount(rate: paced), range: 1...100_000_000)
         size = try args.int("--size", default: 1024, range: 1...10_485_760)
         payload = try PayloadKind.parse(args.value("--payload") ?? "json")
         topic = args.value("--topic") ?? "bench"

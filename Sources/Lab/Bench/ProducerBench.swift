@@ -310,6 +310,8 @@ final class ProducerClient: @unchecked Sendable {
     let warmup: Int
     let recorder: DeliveryRecorder
     let producer: Producer
+    /// `plan.stallLimitSeconds` plus this client's linger.ms (see `ProgressStall.limit`).
+    let stallLimit: Double
     private var loop: ProduceLoop
     private var baseline: ProduceStatisticsSample?
     let progressSent = Atomic<Int>(0)
@@ -334,10 +336,11 @@ final class ProducerClient: @unchecked Sendable {
             onDelivery: { recorder.record($0) },
             onStatistics: { recorder.statistics.append($0) })
         let topic = try producer.topic(plan.topic)
+        stallLimit = ProgressStall.limit(plan.stallLimitSeconds, producerProperties: properties)
         loop = ProduceLoop(
             topic: topic, producer: producer, recorder: recorder, cancellation: plan.cancellation,
             pool: UnsafeRawBufferPointer(plan.buffer.bytes), messageSize: plan.payload.messageSize,
-            stallLimit: plan.stallLimitSeconds)
+            stallLimit: stallLimit)
     }
 
     /// Warm-up: connections, metadata and the allocator's first pages, all
@@ -351,7 +354,7 @@ final class ProducerClient: @unchecked Sendable {
             stall = e.reason
         } catch {}
         ProducerBench.drain(
-            producer, recorder, plan.cancellation, stallLimit: plan.stallLimitSeconds, topic: plan.topic
+            producer, recorder, plan.cancellation, stallLimit: stallLimit, topic: plan.topic
         ) { stall = stall ?? $0 }
         if !plan.cancellation.isCancelled && stall == nil {
             baseline = ProducerBench.awaitStatistics(producer, recorder, after: recorder.statistics.count)
@@ -385,7 +388,7 @@ final class ProducerClient: @unchecked Sendable {
         interrupted = plan.cancellation.isCancelled
         if interrupted || sendError != nil || stall != nil { producer.purgeQueued() }
         ProducerBench.drain(
-            producer, recorder, plan.cancellation, stallLimit: plan.stallLimitSeconds, topic: plan.topic
+            producer, recorder, plan.cancellation, stallLimit: stallLimit, topic: plan.topic
         ) { stall = stall ?? $0 }
         end = recorder.lastDeliveryNanos > start ? recorder.lastDeliveryNanos : BenchClock.nanos()
     }

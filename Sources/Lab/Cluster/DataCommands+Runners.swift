@@ -40,37 +40,78 @@ extension DataCommands {
         if let partition { _ = try topicInfo.partition(numbered: Int(partition)) }
         try ProduceAvailability.check(topicInfo, partition: partition, session: session)
         let sp = try session.producer()
-        // Leaders known before the clock starts: the rate measures sending, not setup.
-        sp.producer.prepare(topic: topicName, timeoutMs: session.requestTimeoutMs)
         _ = sp.deliveries.take()
+        // Reports that stop while messages wait (no metadata for the topic, a failing handshake):
+        // stop within the limit and say why, not after message.timeout.ms (see ProgressStall).
+        // Its clock starts before the leaders are looked up, which a failing handshake stalls too.
+        var stall = ProgressStall(limit: session.producerStallLimit)
+        _ = stall.isStalled(count: 0)
+        // Leaders known before the clock starts: the rate measures sending, not setup. Asked in
+        // slices, so Ctrl-C is heard; a handshake that keeps failing is the stall's to report.
+        SlicedWait.until(
+            within: min(Double(session.requestTimeoutMs) / 1000, stall.limit), isCancelled: { ctx.isCancelled }
+        ) { sp.producer.prepare(topic: topicName, timeoutMs: $0) }
         let started = Date()
         var sent = 0
         // Without headers a message goes through the topic handle straight from the source's
         // buffers (no Swift allocation per message).
         let topicHandle = headerTemplates.isEmpty ? try sp.producer.topic(topicName) : nil
-        while sent < planned {
-            if sent % 1_024 == 0 && ctx.isCancelled { break }
-            let made: Void? = try source.withMessage(sent) { key, value in
+        func checkStall() throws {
+            let reported = sp.deliveries.reported
+            guard stall.isStalled(count: reported.delivered + reported.failed) else { return }
+            let reason = ProgressStall.reason(sp.producer, topic: topicName, limit: stall.limit)
+            sp.producer.purgeQueued()
+            // What is still in flight would report into the next command's tally.
+            session.resetProducer()
+            throw LabError.invalid(
+                "produce \(topicName): \(sent) of \(planned) sent, \(reported.delivered) delivered; \(reason)")
+        }
+        // A long run says about once a second how far it is and what is left at its pace.
+        var lastProgress = started
+        func showProgress(_ now: Date = Date()) {
+            guard now.timeIntervalSince(lastProgress) >= 1 else { return }
+            lastProgress = now
+            let left = ProgressStall.timeLeft(done: sent, of: planned, elapsed: now.timeIntervalSince(started))
+            ctx.output.progress(
+                "produce: \(sent)/\(planned) sent, \(sp.deliveries.reported.delivered) delivered"
+                    + (left.map { ", about \(Arguments.formatDuration($0)) left" } ?? "") + " (Ctrl-C stops)")
+        }
+        /// False when the file shrank after its lines were counted: the run ends early.
+        func send(_ i: Int) throws -> Bool {
+            let made: Void? = try source.withMessage(i) { key, value in
                 if let topicHandle {
-                    try sp.producer.send(topic: topicHandle, partition: partition, key: key, value: value)
+                    try sp.producer.send(
+                        topic: topicHandle, partition: partition, key: key, value: value, queueFullTimeout: 0.1)
                 } else {
                     let headers =
                         numberedHeaders
                         ? headerTemplates.map {
-                            MessageHeader(key: $0.key, value: Array(substitute($0.value, sent).utf8))
+                            MessageHeader(key: $0.key, value: Array(substitute($0.value, i).utf8))
                         }
                         : fixedHeaders
                     try sp.producer.send(
                         topic: topicName, partition: partition, key: key.map { Array($0) }, value: Array(value),
-                        headers: headers)
+                        headers: headers, queueFullTimeout: 0.1)
                 }
             }
-            // A file that shrank after its lines were counted ends early.
-            guard made != nil else { break }
-            sent += 1
-            if sent % 10_000 == 0 {
-                ctx.output.progress("produce: \(sent)/\(planned) sent")
+            return made != nil
+        }
+        sending: while sent < planned {
+            if sent % 1_024 == 0 {
+                if ctx.isCancelled { break }
+                showProgress()
             }
+            do {
+                guard try send(sent) else { break sending }
+            } catch let e as KafkaError where e.code == ProducerTopic.queueFull {
+                // The local queue is full (queue.buffering.max.messages): wait for reports in
+                // short slices, so Ctrl-C and a stall are heard.
+                if ctx.isCancelled { break }
+                try checkStall()
+                showProgress()
+                continue
+            }
+            sent += 1
         }
         // Wait for every report: what was sent is either acknowledged or its
         // failure is shown, even after Ctrl-C.
@@ -92,6 +133,7 @@ extension DataCommands {
             }
             // Ctrl-C answers within a second; reports still due are counted below.
             if ctx.isCancelled && waited >= 0.6 { break }
+            if !ctx.isCancelled { try checkStall() }
             if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
         }
         let summary = sp.deliveries.take()
@@ -196,7 +238,9 @@ extension DataCommands {
             // 2.0.2 looks the offset up itself, and its first lookup (sent before it knows the
             // leader) is retried after 500 ms, so every read started half a second late.
             let client = try ctx.session.requireConnection().client
-            consumer.prepare(topic: topicName, timeoutMs: ctx.session.requestTimeoutMs)
+            SlicedWait.until(
+                within: Double(ctx.session.requestTimeoutMs) / 1000, isCancelled: { ctx.isCancelled }
+            ) { consumer.prepare(topic: topicName, timeoutMs: $0) }
             // All partitions' watermarks in two ListOffsets round trips per leader, not one per
             // partition (a 300-partition read waited for 300 of them before its first record).
             let marks = startOffset < 0 ? (try? client.watermarks(topic: topicName, partitions: partitions)) : nil

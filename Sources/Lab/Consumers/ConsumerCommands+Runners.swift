@@ -54,7 +54,7 @@ extension ConsumerCommands {
         let started = Date()
         var sent = 0
         // Reports that stop while messages wait: stop and say why (see ProgressStall).
-        var stall = ProgressStall(limit: session.progressStallLimit)
+        var stall = ProgressStall(limit: session.producerStallLimit)
         func checkStall() throws {
             guard stall.isStalled(count: counter.delivered + counter.failed) else { return }
             let reason = ProgressStall.reason(producer, topic: topicName, limit: stall.limit)

@@ -131,6 +131,12 @@ public final class Output {
         if isJSON { tables.append(t.json) } else { writeOut(t.render(bold: isTerminal) + "\n") }
     }
 
+    /// A table whose long values would wrap every line (`show config --all`): at a terminal the
+    /// `shrinking` columns are cut to fit its width; piped or in JSON, every character.
+    public func fittedTable(_ t: TextTable, shrinking: Set<Int>) {
+        table(isTerminal && !isJSON ? t.fitted(width: terminalColumns, shrinking: shrinking) : t)
+    }
+
     /// The command's JSON document; replaces the automatic one built from lines and tables.
     public func setResult(_ value: JSONValue) { result = value }
 

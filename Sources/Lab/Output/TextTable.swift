@@ -49,6 +49,33 @@ public struct TextTable: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// The table narrowed to `width` characters a line: the `shrinking` columns (all, when nil)
+    /// lose characters widest first, and a cell longer than its column ends in "…". Unchanged
+    /// when it fits; as narrow as the columns allow when it cannot. For text at a terminal (`Output.fittedTable`); a pipe and JSON get
+    /// every character.
+    public func fitted(width: Int, shrinking: Set<Int>? = nil) -> TextTable {
+        let columnCount = headers.count
+        var widths = headers.map { $0.count }
+        for row in rows {
+            for (i, cell) in row.prefix(columnCount).enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        let narrowest = 6
+        let shrinkable = (shrinking ?? Set(0..<columnCount)).filter { $0 < columnCount }
+        var excess = widths.reduce(0, +) + 2 * max(columnCount - 1, 0) - width
+        guard excess > 0 else { return self }
+        while excess > 0 {
+            guard let widest = shrinkable.filter({ widths[$0] > narrowest }).max(by: { widths[$0] < widths[$1] })
+            else { break }
+            widths[widest] -= 1
+            excess -= 1
+        }
+        func cut(_ cell: String, _ w: Int) -> String { cell.count <= w ? cell : String(cell.prefix(w - 1)) + "…" }
+        var out = self
+        out.headers = headers.enumerated().map { cut($1, widths[$0]) }
+        out.rows = rows.map { row in row.enumerated().map { $0 < columnCount ? cut($1, widths[$0]) : $1 } }
+        return out
+    }
+
     public var json: JSONValue {
         let keys = jsonKeys ?? headers.map(TextTable.snakeCase)
         return .array(

@@ -49,6 +49,8 @@ public final class DeliveryTally: Sendable {
     private let summary = Mutex(DeliverySummary())
     public init() {}
     public func record(_ r: DeliveryReport) { summary.withLock { $0.add(r) } }
+    /// How many reports arrived since the last `take()`, without taking them (progress, stalls).
+    var reported: (delivered: Int, failed: Int) { summary.withLock { ($0.delivered, $0.failed) } }
     /// What arrived since the last `take()`.
     func take() -> DeliverySummary {
         summary.withLock { s in

@@ -21,6 +21,11 @@ public final class Session {
     /// Seconds without any progress (no delivery report while messages wait)
     /// after which `bench` stops and says why, instead of waiting out message.timeout.ms.
     public var progressStallLimit: Double = 5
+    /// `progressStallLimit` for the session's producer: longer by its linger.ms, the time it
+    /// holds a message on purpose.
+    var producerStallLimit: Double {
+        ProgressStall.limit(progressStallLimit, producerProperties: settings.producerProperties)
+    }
     /// Path of the docker-compose.yml that `broker stop` and friends drive.
     public var composeFile: String?
     /// The dispatcher running this session's commands (for `source`).

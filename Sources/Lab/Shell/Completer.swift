@@ -22,10 +22,11 @@ public struct Completer {
         self.settings = settings
     }
 
-    /// Values of options, wherever the option appears.
+    /// Values of options, wherever the option appears (`every:` waits for its number).
     static let optionValues: [String: [String]] = [
         "--from": ["beginning", "end"], "--isolation": ["read_committed", "read_uncommitted"],
-        "--commit": ["auto", "off"], "--truncation": ["hw", "epoch"], "--payload": ["json", "random", "text"],
+        "--commit": ["auto", "every:", "off"], "--truncation": ["hw", "epoch"],
+        "--payload": ["json", "random", "text"],
     ]
 
     /// Commands whose first word is a consumer group.

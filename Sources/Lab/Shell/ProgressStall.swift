@@ -25,6 +25,22 @@ struct ProgressStall {
         return now.timeIntervalSince(lastChange) > limit
     }
 
+    /// The stall limit for a producer with these properties: `base` seconds after what the
+    /// producer may hold a message on purpose (linger.ms, alias queue.buffering.max.ms), so
+    /// `set linger.ms 10000` is a slow batch, not a stall.
+    static func limit(_ base: Double, producerProperties: [String: String]) -> Double {
+        let linger = (producerProperties["linger.ms"] ?? producerProperties["queue.buffering.max.ms"])
+            .flatMap(Double.init)
+        return base + max(linger ?? 0, 0) / 1000
+    }
+
+    /// Seconds left for a run that did `done` of `total` in `elapsed` seconds, at that pace and
+    /// rounded up; nil before anything is done, 0 once everything is.
+    static func timeLeft(done: Int, of total: Int, elapsed: Double) -> Double? {
+        guard done > 0, elapsed >= 0 else { return nil }
+        return (Double(max(total - done, 0)) * elapsed / Double(done)).rounded(.up)
+    }
+
     /// The one line: how long, how many wait, and why (the client's last error,
     /// else the two causes librdkafka retries silently).
     static func reason(_ producer: Producer, topic: String, limit: Double) -> String {

@@ -172,7 +172,8 @@ struct ShowConfigResult: CommandResult {
         }
         var table = TextTable(headers: ["SCOPE", "PROPERTY", "VALUE", "DEFAULT"])
         table.rows = rows.map { [$0.scope, $0.property, $0.value ?? "", $0.default ?? ""] }
-        output.table(table)
+        // builtin.features alone is 150 characters: values are cut at a terminal, not wrapped.
+        output.fittedTable(table, shrinking: [2, 3])
     }
 }
 

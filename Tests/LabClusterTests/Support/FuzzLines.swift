@@ -45,6 +45,13 @@ struct FuzzLines {
         return String((0..<Int.random(in: 1...12, using: &rng)).map { _ in pick(alphabet) })
     }
 
+    /// Settings that leave a producer without progress (issue 28 item 4); the test unsets them
+    /// after each line, since a cancelled line never reaches its own `unset`.
+    static let stalling = [
+        ("topic.blacklist", ".*"), ("security.protocol", "ssl"), ("queue.buffering.max.messages", "1"),
+        ("linger.ms", "900000"), ("message.timeout.ms", "1"), ("producer.topic.blacklist", "t"),
+    ]
+
     /// Options that keep a slow command short (the test also cancels each line).
     static let bounded = [
         "--count 20", "--for 300ms", "--interval 100ms", "--wait 1s", "--idle 300ms",
@@ -107,6 +114,20 @@ struct FuzzLines {
             // Unset afterwards: the later lines should not all run with statistics every millisecond.
             return "set \(key) '\(value)'; set statistics.interval.ms \(pick(["1", "10", "0"])); \(then); "
                 + "unset \(key); unset statistics.interval.ms"
+        case ..<0.62:
+            // Issue 28 item 4: settings under which a command cannot make progress (no metadata,
+            // a TLS handshake against plaintext, a one-message queue, a linger longer than the
+            // stall limit), then a command that must stop or finish, not wait minutes; and group
+            // names longer than the protocol carries.
+            let (key, value) = pick(Self.stalling)
+            let long = String(repeating: pick(["g", "é"]), count: pick([32_767, 32_768, 100_000]))
+            let then = pick([
+                "produce --topic t --count 20 'x{i}'", "produce --topic t x", "seed --count 20",
+                "bench none --count 20 --warmup 0", "bench matrix linger.ms=0,5 --rate 50 --count 20 --warmup 0",
+                "consume t --idle 300ms", "lag \(long)", "lag watch \(long) --for 300ms", "group describe \(long)",
+                "consume t --group \(long) --count 1 --idle 300ms",
+            ])
+            return "set \(key) \(value); \(then); unset \(key)"
         case ..<0.78:
             let key = pick(["", "", "producer.", "consumer."]) + pick(properties)
             let value =
