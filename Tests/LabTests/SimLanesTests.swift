@@ -222,7 +222,9 @@ struct SimLanesTests {
             step: state.step, command: "sim tick 11s", result: ModelStep(event: "tick"), model: state.model,
             previous: nil, lanes: state.lanes)
         let r = RenderedResult(result)
-        guard case .array(let writes)? = r.json["producer"]?["writes"] else { throw LaneTestFailure("no producer writes") }
+        guard case .array(let writes)? = r.json["producer"]?["writes"] else {
+            throw LaneTestFailure("no producer writes")
+        }
         #expect(writes.count == 3)
         for w in writes {
             guard case .string(let v)? = w["value"], case .int(let o)? = w["offset"],
