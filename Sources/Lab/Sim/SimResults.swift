@@ -243,7 +243,8 @@ struct LanesText {
         let o = output
         let indent = "            "
         func detail(_ text: String) -> [String] {
-            o.wrapped(text).split(separator: "\n").map { o.dim(indent + $0) }
+            Output.wrap(text, width: max(40, min(o.terminalColumns, 100) - indent.count))
+                .split(separator: "\n").map { o.dim(indent + $0) }
         }
         var lines: [String] = []
         let groups = Self.groupedWords(producer.shown)
