@@ -256,6 +256,31 @@ struct SimLanesTests {
     }
 }
 
+extension SimLanesTests {
+    /// At a terminal the lanes are compact: one line each, writes with the same outcome grouped,
+    /// the sentence only for what the step changed.
+    @Test func atATerminalTheLanesAreCompactLines() throws {
+        let state = try played(.isrShrinkAndExpand, steps: 5)
+        var text = ""
+        let out = Output(isTerminal: true, writeOut: { text += $0 }, writeErr: { _ in })
+        let result = SimStepResult(
+            step: state.step, command: "sim tick 11s", result: ModelStep(event: "tick"), model: state.model,
+            previous: nil, lanes: state.lanes)
+        result.render(into: out)
+        out.flush()
+        let plain = text.replacing(/\u{1B}\[[0-9]+m/, with: "")
+        #expect(
+            plain.contains(
+                "\n  producer  m0..m2 acks=all: failed (REQUEST_TIMED_OUT) → send() no answer yet, retry de-duplicated\n"
+            ), "\(plain)")
+        // The sentence is wrapped to the terminal's width, so only its start is fixed.
+        #expect(plain.contains("\n            answered REQUEST_TIMED_OUT after the append;"))
+        #expect(plain.contains("\n  consumer  reads nothing (read_uncommitted and read_committed) · HW 0 · latest 0\n"))
+        #expect(plain.contains("\n  disk      broker 1 unflushed 0-2 · 2 unflushed 0-2 · 3 empty\n"))
+        #expect(text.contains("\u{1B}[33m"))  // what changed is yellow
+    }
+}
+
 private struct LaneTestFailure: Error {
     let message: String
     init(_ message: String) { self.message = message }

@@ -200,6 +200,18 @@ struct LanesText {
         return text
     }
 
+    /// `reads m0,m1 (read_uncommitted and read_committed) · HW 2 · latest 2` for the compact line.
+    func compactConsumerWords() -> String {
+        if let error = consumer.error, consumer.highWatermark == nil { return "no leader answers (\(error))" }
+        let reads =
+            consumer.readCommitted == consumer.readUncommitted
+            ? "reads \(Self.values(consumer.readUncommitted)) (read_uncommitted and read_committed)"
+            : "read_uncommitted \(Self.values(consumer.readUncommitted)) · read_committed \(Self.values(consumer.readCommitted))"
+        let back = consumer.wentBack ? " (back from \(consumer.highestSeenBefore ?? 0))" : ""
+        let latest = consumer.latestOffset.map(String.init) ?? consumer.error ?? "-"
+        return reads + " · HW \(consumer.highWatermark ?? 0)" + back + " · latest \(latest)"
+    }
+
     /// `broker 1: on disk 0-1, unflushed 2-3 (m2,m3)`
     static func diskWords(_ r: DiskLane.Replica) -> String {
         var text = "broker \(r.id): "
@@ -256,7 +268,7 @@ struct LanesText {
         if !rest.isEmpty { p.append(o.dim(rest)) }
         lines.append("  " + o.bold("producer") + "  " + (p.isEmpty ? "nothing sent" : p.joined(separator: " · ")))
         for g in groups where g.first.changed { lines += detail(g.first.detail) }
-        let c = consumerWords()
+        let c = compactConsumerWords()
         lines.append("  " + o.bold("consumer") + "  " + (consumer.wentBack || consumer.error != nil ? o.yellow(c) : c))
         if consumerNeedsDetail { lines += detail(consumer.detail) }
         let d = disk.replicas.map { r in
