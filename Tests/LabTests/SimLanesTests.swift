@@ -281,6 +281,47 @@ extension SimLanesTests {
     }
 }
 
+/// `sim`'s other results: one value rendered to text and to JSON carries the same facts.
+@Suite("sim results: text and JSON from one value")
+struct SimResultTests {
+    @Test func scenarioSummaryComparesTheVariants() {
+        let r = RenderedResult(
+            SimScenarioSummaryResult(
+                scenario: "kip101-loss",
+                variants: [
+                    .init(
+                        kafka: "0.10", truncation: "hw", lost: 2, lostRecords: ["m0", "m1"], diverged: [],
+                        label: "Kafka 0.10 rules, HW truncation (before KIP-101)"),
+                    .init(
+                        kafka: "3.9", truncation: "epoch", lost: 0, lostRecords: [],
+                        diverged: [.init(replica: 1, offsets: [0, 1])], label: "Kafka 3.9 rules"),
+                ]))
+        #expect(
+            r.text.contains(
+                "compared:\n  Kafka 0.10 rules, HW truncation (before KIP-101): lost 2 acknowledged records (m0, m1); logs never diverged\n  Kafka 3.9 rules: no acknowledged record lost; logs diverged (broker 1 at offset 0,1)\n"
+            ), "\(r.text)")
+        #expect(
+            r.json.serialized()
+                == #"{"model":"sim model — not a cluster","scenario":"kip101-loss","summary":true,"variants":[{"kafka":"0.10","truncation":"hw","lost":2,"lost_records":["m0","m1"],"diverged":[]},{"kafka":"3.9","truncation":"epoch","lost":0,"lost_records":[],"diverged":[{"replica":1,"offsets":[0,1]}]}]}"#
+        )
+    }
+
+    @Test func scenarioListAndReplaySummary() {
+        let list = RenderedResult(
+            SimScenarioListResult(scenarios: [.init(name: "min-isr", steps: 16, kafka: ["3.9", "3.6"], summary: "s")]))
+        #expect(list.text.contains("min-isr   16     Kafka 3.9 rules then Kafka 3.6 rules  s"), "\(list.text)")
+        #expect(
+            list.json.serialized()
+                == #"{"model":"sim model — not a cluster","scenarios":[{"name":"min-isr","steps":16,"kafka":["3.9","3.6"],"summary":"s"}]}"#
+        )
+        let replay = RenderedResult(SimReplaySummaryResult(lostRecords: ["m0"], diverged: []))
+        #expect(replay.text == "result: lost 1 acknowledged record (m0); logs never diverged\n")
+        #expect(
+            replay.json.serialized()
+                == #"{"model":"sim model — not a cluster","summary":true,"lost_records":["m0"],"diverged":[]}"#)
+    }
+}
+
 private struct LaneTestFailure: Error {
     let message: String
     init(_ message: String) { self.message = message }
