@@ -68,6 +68,15 @@ struct SimLanesTests {
         #expect(state.model.lostWrites.map(\.value) == ["m0"])
     }
 
+    @Test func anAcksZeroWriteIsAcceptedAndSendReturnsWithoutAnAnswer() throws {
+        let state = try moved([.produce(acks: .none, count: 1)])
+        let e = try entry(state, "m0")
+        #expect(e.answer == .accepted && e.send == .sent && e.error == nil && e.offset == 0)
+        #expect(!state.lanes.producer.shown.isEmpty)
+        _ = try state.apply(.fetch(2))
+        #expect(state.lanes.producer.shown.isEmpty)  // settled and unchanged: only the summary shows it
+    }
+
     @Test func aLeaderChangeTakesTheHighWatermarkBackForClientsAndListOffsetsWaits() throws {
         // kip101-loss: leader 1's HW is 2, the followers have learned 0.
         let before = try played(.kip101Loss, steps: 3)
