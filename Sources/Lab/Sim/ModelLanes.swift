@@ -32,8 +32,8 @@ struct ModelLanes: Equatable, Sendable, Encodable {
 // MARK: producer
 
 /// The producer settings the producer lane plays: the session's, over the Java
-/// client's 3.x defaults (ProducerConfig: enable.idempotence=true since 3.0,
-/// retries=Integer.MAX_VALUE, delivery.timeout.ms=120000). request.timeout.ms is
+/// client's 3.x defaults (clients/src/main/java/org/apache/kafka/clients/producer/ProducerConfig.java:
+/// enable.idempotence=true since 3.0, retries=Integer.MAX_VALUE, delivery.timeout.ms=120000). request.timeout.ms is
 /// the model's own (how long the leader holds an acks=all request, and how long the
 /// client waits for it).
 struct ModelProducerSettings: Equatable, Sendable, Encodable {
@@ -140,7 +140,8 @@ struct ProducerLane: Equatable, Sendable, Encodable {
         for w in m.writes {
             var e = Self.entry(w, in: m, settings: s, held: held)
             if let was = old[w.value] {
-                // send() answers once: a final answer stays, whatever the log does later (Sender.completeBatch).
+                // send() answers once: a final answer stays, whatever the log does later
+                // (clients/.../producer/internals/Sender.java completeBatch, ProducerBatch.java done).
                 if was.send.isFinal {
                     e = Entry(
                         value: e.value, acks: e.acks, offset: e.offset, answer: e.answer, error: e.error,
@@ -176,10 +177,12 @@ struct ProducerLane: Equatable, Sendable, Encodable {
     }
 
     /// A produce request that appended nothing. NOT_ENOUGH_REPLICAS and LEADER_NOT_AVAILABLE
-    /// are answers (ReplicaManager.appendRecords / Partition.appendRecordsToLeader); a crashed
-    /// leader answers nothing, and the client gives up after request.timeout.ms (NetworkClient).
-    /// All three errors are retriable (RetriableException), so with retries the producer tries
-    /// again until delivery.timeout.ms (Sender.canRetry); the model does not play that retry.
+    /// are answers (core/src/main/scala/kafka/cluster/Partition.scala appendRecordsToLeader,
+    /// kafka/server/ReplicaManager.scala appendRecords); a crashed leader answers nothing, and
+    /// the client gives up after request.timeout.ms (clients/.../NetworkClient.java). All three
+    /// errors are retriable (RetriableException), so with retries the producer tries again until
+    /// delivery.timeout.ms (clients/.../producer/internals/Sender.java canRetry); the model does
+    /// not play that retry.
     static func unappended(error: String, acks: ModelAcks, count: Int, settings s: ModelProducerSettings) -> Entry {
         let silent = error == "REQUEST_TIMED_OUT"
         let answer: Answer = silent ? .noAnswerYet : .refused
@@ -202,7 +205,8 @@ struct ProducerLane: Equatable, Sendable, Encodable {
     }
 
     /// One write of the model: the broker's answer as the model recorded it, and what
-    /// send() returns under the settings (Sender.completeBatch / canRetry).
+    /// send() returns under the settings (clients/.../producer/internals/Sender.java
+    /// completeBatch, canRetry, failBatch).
     static func entry(
         _ w: ModelWrite, in m: ReplicationModel, settings s: ModelProducerSettings, held: Set<String>
     )
@@ -228,7 +232,8 @@ struct ProducerLane: Equatable, Sendable, Encodable {
                 "acks=0: the leader appended it \(at) and answers nothing; send() completed as the request left, with no offset"
             )
         case .pending:
-            // DelayedProduce: the leader holds the answer until the HW passes the offset or request.timeout.ms passes.
+            // core/src/main/scala/kafka/server/DelayedProduce.scala: the leader holds the answer until
+            // the HW passes the offset or the request's timeout (request.timeout.ms) passes.
             return make(
                 .accepted, nil, .noAnswerYet,
                 "the leader appended it \(at); acks=all holds the answer until the HW passes it, at most until \(ReplicationModel.ms(w.sentAtMs + s.requestTimeoutMs)) (request.timeout.ms)"
@@ -241,8 +246,10 @@ struct ProducerLane: Equatable, Sendable, Encodable {
             // The leader's log keeps the record; a retry carries the same producer id and sequence, and the
             // leader (the new one too: producer state is replicated with the log) finds the batch among the
             // last five it appended for this producer and answers with its offset instead of appending it
-            // again (UnifiedLog.analyzeAndValidateProducerState, ProducerStateEntry.findDuplicateBatch);
-            // acks=all then waits for the HW as any append does (ReplicaManager.appendRecords, DelayedProduce).
+            // again (core/src/main/scala/kafka/log/UnifiedLog.scala analyzeAndValidateProducerState,
+            // storage/src/main/java/org/apache/kafka/storage/internals/log/ProducerStateEntry.java
+            // findDuplicateBatch); acks=all then waits for the HW as any append does
+            // (kafka/server/ReplicaManager.scala appendRecords, DelayedProduce.scala).
             if let l = m.leaderReplica, l.up, let o = l.log.firstIndex(where: { $0.value == w.value }) {
                 if !s.enableIdempotence {
                     return make(
@@ -264,7 +271,8 @@ struct ProducerLane: Equatable, Sendable, Encodable {
                         + "; the idempotent retry finds \(w.value) already at offset \(o) in leader \(l.id)'s log (same producer id and sequence): de-duplicated, it waits for the HW to pass \(o)",
                     dedup: true)
             }
-            // Sender.canRetry: no retry once delivery.timeout.ms has passed since send() (ProducerBatch.hasReachedDeliveryTimeout).
+            // Sender.java canRetry: no retry once delivery.timeout.ms has passed since send()
+            // (clients/.../producer/internals/ProducerBatch.java hasReachedDeliveryTimeout).
             let deadline = w.sentAtMs + s.deliveryTimeoutMs
             if m.clockMs >= deadline {
                 return make(
@@ -349,9 +357,10 @@ struct ConsumerLane: Equatable, Sendable, Encodable {
         let hw = l.hw
         highWatermark = hw
         wentBack = highestSeenBefore.map { hw < $0 } ?? false
-        // Partition.readRecords / UnifiedLog.read: a consumer's fetch (FetchIsolation.HIGH_WATERMARK)
-        // reads below the HW; read_committed (TXN_COMMITTED) below the LSO, which is the HW without
-        // open transactions (UnifiedLog.lastStableOffset).
+        // core/src/main/scala/kafka/cluster/Partition.scala readRecords, kafka/log/UnifiedLog.scala
+        // read: a consumer's fetch (FetchIsolation.HIGH_WATERMARK) reads below the HW; read_committed
+        // (TXN_COMMITTED) below the LSO, which is the HW without open transactions
+        // (UnifiedLog.scala lastStableOffset).
         readUncommitted = l.log.prefix(hw).map(\.value)
         readCommitted = readUncommitted
         var text =
@@ -362,7 +371,8 @@ struct ConsumerLane: Equatable, Sendable, Encodable {
             text +=
                 "; the HW went back from \(seen) to \(hw): the new leader learns its HW from its followers' fetches, so a consumer past \(hw) reads nothing and its lag looks negative until they fetch"
         }
-        // Partition.fetchOffsetForTimestamp (KIP-207, Kafka 2.2+): while the leader's HW is below the
+        // core/src/main/scala/kafka/cluster/Partition.scala fetchOffsetForTimestamp (KIP-207, Kafka
+        // 2.2+, KAFKA-2334): while the leader's HW is below the
         // start offset of its epoch, a client's ListOffsets is answered OFFSET_NOT_AVAILABLE rather
         // than an offset that may go backwards; before 2.2 it answered the lagging HW.
         if let start = m.leaderEpochStartOffset, start > hw, m.config.kafka.listOffsetsWaitsForEpochStart {
@@ -391,8 +401,9 @@ extension KafkaVersion {
 
 /// How much of each replica's log is on disk. Kafka leaves flushing to the operating
 /// system by default (log.flush.interval.messages = Long.MAX_VALUE and log.flush.interval.ms
-/// unset: ServerLogConfigs, LogManager.flushDirtyLogs) and flushes every log at a clean
-/// shutdown (LogManager.shutdown: log.flush(true)); the model flushes only then.
+/// unset: server-common/.../server/config/ServerLogConfigs.java; core/src/main/scala/kafka/log/
+/// LogManager.scala flushDirtyLogs) and flushes every log at a clean shutdown (LogManager.scala
+/// shutdown: log.flush(true)); the model flushes only then.
 struct DiskLane: Equatable, Sendable, Encodable {
     struct Replica: Equatable, Sendable, Encodable {
         let id: Int
