@@ -313,6 +313,11 @@ struct SimCommandTests {
             once.contains("→ send() failed; answered NOT_LEADER_OR_FOLLOWER after the append; retries=0"), "\(once)")
         let doc = try #require(try t.documents(of: "sim show").first)
         #expect(doc["producer"]?["settings"]?["retries"] == .integer(0))
+        // Settings changed after a step: `sim show` answers the waiting writes under them.
+        _ = try t.output(of: "sim undo")
+        _ = try t.output(of: "set retries 5")
+        let again = try #require(try t.documents(of: "sim show").first)
+        #expect(again["producer"]?["settings"]?["retries"] == .integer(5))
         let help = try t.output(of: "help sim")
         #expect(help.contains("Under the replicas every step shows three lanes. producer:"))
         #expect(try t.output(of: "sim rules --kafka 2.0").contains("ListOffsets answers the new leader's lagging HW"))

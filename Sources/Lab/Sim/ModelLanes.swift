@@ -27,6 +27,16 @@ struct ModelLanes: Equatable, Sendable, Encodable {
         consumer = ConsumerLane(model, highestSeenBefore: before.consumer.highestSeen)
         disk = DiskLane(model, previous: previous)
     }
+
+    /// The same step under other producer settings (`set retries 0` before `sim show`): what
+    /// send() has already returned stays, the writes still waiting are answered anew.
+    func under(_ settings: ModelProducerSettings, model: ReplicationModel) -> ModelLanes {
+        guard settings != producer.settings else { return self }
+        var lanes = self
+        lanes.producer = ProducerLane(
+            model, action: nil, step: ModelStep(event: "show"), previous: model, before: producer, settings: settings)
+        return lanes
+    }
 }
 
 // MARK: producer

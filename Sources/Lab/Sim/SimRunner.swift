@@ -252,7 +252,9 @@ struct SimRunner {
     func show() throws {
         try ctx.arguments.expectPositionals(atMost: 0)
         let state = try requireModel()
-        print(state, command: "sim show", result: ModelStep(event: "show"), previous: nil, showSettings: true)
+        print(
+            state, command: "sim show", result: ModelStep(event: "show"), previous: nil, showSettings: true,
+            lanes: state.lanes.under(producerSettings(state), model: state.model))
     }
 
     func undo() throws {
@@ -279,11 +281,12 @@ struct SimRunner {
     /// One step: its sentences, the picture and the lanes; in JSON one document.
     func print(
         _ state: SimLabState, command: String, result: ModelStep, previous: ReplicationModel?,
-        showSettings: Bool = false, streamed: Bool = false, scenario: (SimStepResult) -> SimStepResult = { $0 }
+        showSettings: Bool = false, streamed: Bool = false, lanes: ModelLanes? = nil,
+        scenario: (SimStepResult) -> SimStepResult = { $0 }
     ) {
         var value = SimStepResult(
             step: state.step, command: command, result: result, model: state.model, previous: previous,
-            lanes: state.lanes)
+            lanes: lanes ?? state.lanes)
         value.showSettings = showSettings
         value = scenario(value)
         if streamed { out.emitStreamed(value) } else { out.emit(value) }
