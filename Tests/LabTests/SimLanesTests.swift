@@ -66,6 +66,14 @@ struct SimLanesTests {
         _ = try state.apply(.fetch(1))
         #expect(try entry(state, "m0").send == .acknowledged && (try entry(state, "m0")).lost)
         #expect(state.model.lostWrites.map(\.value) == ["m0"])
+        // Another leader change: the sentence names the leader now, once.
+        _ = try state.apply(.stop(2))
+        let again = try entry(state, "m0")
+        #expect(again.lost && again.detail.components(separatedBy: "lost, though").count == 2)
+        #expect(
+            again.detail.hasSuffix(
+                "; leader \(state.model.leader!)'s log no longer has it: lost, though send() returned acknowledged"))
+        #expect(state.model.leader != 2)
     }
 
     @Test func anAcksZeroWriteIsAcceptedAndSendReturnsWithoutAnAnswer() throws {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The three lanes a `sim` step shows beside the replicas: what the producer
 /// was told and what `send()` returns, what consumers can read, and what is
 /// on disk. Pure: each lane is derived from the model after the step, the
@@ -155,7 +157,7 @@ struct ProducerLane: Equatable, Sendable, Encodable {
                 if was.send.isFinal {
                     e = Entry(
                         value: e.value, acks: e.acks, offset: e.offset, answer: e.answer, error: e.error,
-                        send: was.send, detail: was.send == e.send ? e.detail : was.detail,
+                        send: was.send, detail: was.send == e.send ? e.detail : Self.withoutLostNote(was.detail),
                         deduplicated: was.deduplicated, lost: was.send == .acknowledged && !held.contains(w.value),
                         sentThisStep: false, changed: false)
                 }
@@ -165,9 +167,9 @@ struct ProducerLane: Equatable, Sendable, Encodable {
                 e = e.with(changed: true, sentThisStep: true)
             }
             if e.lost {
-                let holder = m.leaderReplica.map { "leader \($0.id)'s log" } ?? "no replica"
-                let note = "; \(holder) no longer has it: lost, though send() returned acknowledged"
-                if !e.detail.hasSuffix(note) { e = e.with(detail: e.detail + note) }
+                let gone =
+                    m.leaderReplica.map { "leader \($0.id)'s log no longer has it" } ?? "no replica has it any more"
+                e = e.with(detail: Self.withoutLostNote(e.detail) + "; \(gone)" + Self.lostNote)
             }
             list.append(e)
         }
@@ -178,6 +180,14 @@ struct ProducerLane: Equatable, Sendable, Encodable {
             list.append(Self.unappended(error: error, acks: acks, count: count, settings: s))
         }
         writes = list
+    }
+
+    static let lostNote = ": lost, though send() returned acknowledged"
+
+    /// A detail without the sentence a lost write got at an earlier step (the leader may have changed since).
+    static func withoutLostNote(_ detail: String) -> String {
+        guard detail.hasSuffix(lostNote), let cut = detail.range(of: "; ", options: .backwards) else { return detail }
+        return String(detail[..<cut.lowerBound])
     }
 
     /// The records the partition holds, as `ReplicationModel.lostWrites` counts them.
