@@ -178,6 +178,12 @@ struct SimLanesTests {
         #expect(s.answer == .noAnswerYet && s.error == "REQUEST_TIMED_OUT" && s.send == .noAnswerYet)
     }
 
+    @Test func aProduceMoveSaysItsAcksAndCount() {
+        #expect(SimAction.produce(acks: .leader, count: 3).produceRequest! == (ModelAcks.leader, 3))
+        #expect(SimAction.produce(acks: .all, count: 1).produceRequest! == (ModelAcks.all, 1))
+        #expect(SimAction.fetch(2).produceRequest == nil)
+    }
+
     @Test func predictionsAnswerInTheLanesWords() throws {
         func answer(_ scenario: SimScenario, _ step: Int, kafka: KafkaVersion? = nil) throws -> String {
             let state = SimLabState(

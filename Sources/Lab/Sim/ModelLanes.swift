@@ -174,10 +174,8 @@ struct ProducerLane: Equatable, Sendable, Encodable {
             list.append(e)
         }
         // A request the model refused appended nothing and is no write of the model: it shows in its step only.
-        if case .produce(let acks, let count)? = action, let error = step.error,
-            m.writes.count == previous.writes.count
-        {
-            list.append(Self.unappended(error: error, acks: acks, count: count, settings: s))
+        if let sent = action?.produceRequest, let error = step.error, m.writes.count == previous.writes.count {
+            list.append(Self.unappended(error: error, acks: sent.acks, count: sent.count, settings: s))
         }
         writes = list
     }
@@ -448,5 +446,20 @@ struct DiskLane: Equatable, Sendable, Encodable {
                 id: r.id, flushed: r.flushedLeo, leo: r.leo, unflushed: r.log[min(r.flushedLeo, r.leo)...].map(\.value),
                 lostToPowerLoss: lost)
         }
+    }
+}
+
+extension SimAction {
+    /// The acks and record count of a produce request, whichever producer sent it: read from
+    /// the command line every produce move prints (`sim produce [--to B] --acks A [--count N]`),
+    /// so a new way to produce needs no new case here.
+    var produceRequest: (acks: ModelAcks, count: Int)? {
+        let words = commandLine.split(separator: " ").map(String.init)
+        guard words.starts(with: ["sim", "produce"]) else { return nil }
+        func value(_ option: String) -> String? {
+            words.firstIndex(of: option).flatMap { $0 + 1 < words.count ? words[$0 + 1] : nil }
+        }
+        guard let acks = ModelAcks(text: value("--acks") ?? "all") else { return nil }
+        return (acks, value("--count").flatMap { Int($0) } ?? 1)
     }
 }
