@@ -124,7 +124,9 @@ struct SimCommandTests {
             #expect(d["step"] == .integer(i))
             #expect(d["model"] == .string("sim model — not a cluster"))
             #expect(d["kafka"] == .string("3.9") && d["rules"] == .string("Kafka 3.9 rules"))
-            for key in ["clock_ms", "leader", "leader_epoch", "isr", "event", "lost", "error"] {
+            for key in [
+                "clock_ms", "leader", "leader_epoch", "isr", "event", "lost", "error", "producer", "consumer", "disk",
+            ] {
                 #expect(d[key] != nil, "\(key) missing")
             }
             guard case .array(let replicas)? = d["replicas"] else { throw TestFailure("no replicas") }
@@ -263,6 +265,9 @@ struct SimCommandTests {
         guard case .array(let steps)? = doc["steps"] else { throw TestFailure("no steps") }
         #expect(steps.map { $0["command"] } == [.string("sim produce --acks 1"), .string("sim stop 1")])
         #expect(steps.last?["leader"] == .integer(2))
+        // The counterexample's steps carry the lanes: m0 acknowledged with acks=1, then lost.
+        guard case .array(let lastWrites)? = steps.last?["producer"]?["writes"] else { throw TestFailure("no lane") }
+        #expect(lastWrites.first?["send"] == .string("acknowledged") && lastWrites.first?["lost"] == .bool(true))
         for key in ["states", "elapsed_ms"] { #expect(doc[key] != nil, "\(key) missing") }
         let none = try t.output(of: "sim explore --min-isr 2 --depth 3")
         #expect(none.contains("none within 3 steps:"))
@@ -290,6 +295,32 @@ struct SimCommandTests {
         )
         #expect(PredictionKind.normalise(" Rejected ") == "refused")
         #expect(PredictionKind.normalise("Broker 2") == "2")
+    }
+
+    @Test func theProducerLanePlaysTheSessionsProducerSettings() throws {
+        let t = ModelSession()
+        _ = try t.output(of: "sim")
+        _ = try t.output(of: "sim produce --acks all")
+        let idempotent = try t.output(of: "sim stop 1")
+        #expect(
+            idempotent.contains(
+                "  producer: m0 @0 acks=all: failed (NOT_LEADER_OR_FOLLOWER) → send() no answer yet; answered NOT_LEADER_OR_FOLLOWER after the append; the leader no longer holds it"
+            ), "\(idempotent)")
+        _ = try t.output(of: "sim undo")
+        _ = try t.output(of: "set retries 0")
+        let once = try t.output(of: "sim stop 1")
+        #expect(
+            once.contains("→ send() failed; answered NOT_LEADER_OR_FOLLOWER after the append; retries=0"), "\(once)")
+        let doc = try #require(try t.documents(of: "sim show").first)
+        #expect(doc["producer"]?["settings"]?["retries"] == .integer(0))
+        // Settings changed after a step: `sim show` answers the waiting writes under them.
+        _ = try t.output(of: "sim undo")
+        _ = try t.output(of: "set retries 5")
+        let again = try #require(try t.documents(of: "sim show").first)
+        #expect(again["producer"]?["settings"]?["retries"] == .integer(5))
+        let help = try t.output(of: "help sim")
+        #expect(help.contains("Under the replicas every step shows three lanes. producer:"))
+        #expect(try t.output(of: "sim rules --kafka 2.0").contains("ListOffsets answers the new leader's lagging HW"))
     }
 
     @Test func explainNamesTheScenarioThatShowsEachReplicationConcept() throws {

@@ -176,6 +176,20 @@ enum KafkaVersion: String, CaseIterable, Sendable, Comparable, Encodable {
             ],
             source: "core/src/main/scala/kafka/server/DelayedProduce.scala (onExpiration)"
         ),
+        Rule(
+            name: "list-offsets-after-election",
+            holds: [
+                (
+                    [.v3_6, .v3_9],
+                    "KIP-207 (2.2+): while a new leader's HW is below the offset where its epoch began, a client's ListOffsets for the latest offset is answered OFFSET_NOT_AVAILABLE (the client retries), so the end offset a consumer sees never goes backwards"
+                ),
+                (
+                    [.v0_10, .v0_11, .v2_0],
+                    "before 2.2 ListOffsets answers the new leader's lagging HW, so the end offset a client sees can go backwards on a leader change"
+                ),
+            ],
+            source: "core/src/main/scala/kafka/cluster/Partition.scala (fetchOffsetForTimestamp)"
+        ),
     ]
 
     /// The rules' text for `help sim rules`.

@@ -1,6 +1,7 @@
 /// How a model step looks: a header that says it is a model, every
 /// replica's log with its LEO and HW marked, and `*` on whatever the step
-/// changed (yellow as well at a terminal). The JSON document carries the same facts.
+/// changed (yellow as well at a terminal). The text half of `SimStepResult`, whose
+/// encoding carries the same facts.
 struct ModelPicture {
     static let label = "sim model — not a cluster"
     /// Offsets shown per log; older ones are summarised.
@@ -83,27 +84,11 @@ struct ModelPicture {
         return lines
     }
 
-    /// What the producer was told, and any acknowledged records the partition lost.
+    /// Any acknowledged records the partition lost, and replicas that diverged (what the
+    /// producer was told is the producer lane's).
     func footer() -> [String] {
         let m = model
         var lines: [String] = []
-        let groups: [(String, [ModelWrite])] = [
-            ("acknowledged", m.writes.filter { $0.status == .acknowledged }),
-            ("pending", m.writes.filter { $0.status == .pending }),
-            ("failed", m.writes.filter { if case .failed = $0.status { true } else { false } }),
-            ("acks=0", m.writes.filter { $0.status == .unacknowledged }),
-        ]
-        let shown = groups.filter { !$0.1.isEmpty }.map { name, ws in
-            if name == "failed" {
-                return "failed "
-                    + ws.map { w in
-                        if case .failed(let e) = w.status { return "\(w.value) (\(e))" }
-                        return w.value
-                    }.joined(separator: ",")
-            }
-            return "\(name) " + Self.runs(ws.map(\.value))
-        }
-        if !shown.isEmpty { lines.append("  writes: " + shown.joined(separator: " · ")) }
         let lost = m.lostWrites
         if !lost.isEmpty {
             let text =
@@ -120,77 +105,6 @@ struct ModelPicture {
             )
         }
         return lines
-    }
-
-    // MARK: JSON
-
-    func json(step: Int, command: String, result: ModelStep, extra: [(String, JSONValue)] = []) -> JSONValue {
-        let m = model
-        var pairs: [(String, JSONValue)] = [
-            ("model", .string(Self.label)), ("kafka", .string(m.config.kafka.rawValue)),
-            ("rules", .string(m.config.kafka.label)), ("step", .integer(step)), ("clock_ms", .integer(m.clockMs)),
-            ("command", .string(command)), ("event", .string(result.event)), ("text", .strings(result.lines)),
-            ("leader", .optional(m.leader)), ("leader_epoch", .integer(m.leaderEpoch)), ("isr", .ints(m.isr)),
-            ("high_watermark", .optional(m.highWatermark)),
-            ("min_insync_replicas", .integer(m.config.minInsyncReplicas)),
-            ("unclean_leader_election", .bool(m.config.uncleanLeaderElection)),
-            ("replica_lag_time_max_ms", .integer(m.config.replicaLagTimeMaxMs)),
-            ("broker_session_timeout_ms", .integer(m.config.brokerSessionTimeoutMs)),
-            ("truncation", .string(m.config.truncation.rawValue)),
-            (
-                "replicas",
-                .array(
-                    m.replicas.map { r in
-                        .object([
-                            ("id", .integer(r.id)), ("up", .bool(r.up)), ("fenced", .bool(r.fenced)),
-                            ("role", .string(Self.role(r, in: m))), ("leo", .integer(r.leo)), ("hw", .integer(r.hw)),
-                            ("in_isr", .bool(m.isr.contains(r.id))),
-                            (
-                                "log",
-                                .array(
-                                    r.log.map {
-                                        .object([
-                                            ("offset", .integer($0.offset)), ("epoch", .integer($0.epoch)),
-                                            ("value", .string($0.value)),
-                                        ])
-                                    })
-                            ),
-                            (
-                                "epoch_cache",
-                                .array(
-                                    r.epochCache.map {
-                                        .object([
-                                            ("epoch", .integer($0.epoch)), ("start_offset", .integer($0.startOffset)),
-                                        ])
-                                    })
-                            ),
-                            ("last_caught_up_ms", .integer(r.lastCaughtUpMs)),
-                        ])
-                    })
-            ),
-            (
-                "writes",
-                .array(
-                    m.writes.map {
-                        .object([
-                            ("value", .string($0.value)), ("offset", .integer($0.offset)),
-                            ("epoch", .integer($0.epoch)),
-                            ("acks", .string($0.acks.rawValue)), ("status", .string($0.statusText)),
-                        ])
-                    })
-            ),
-        ]
-        pairs.append(("error", .optional(result.error)))
-        let lost = m.lostWrites
-        pairs.append(("lost", .integer(lost.count)))
-        pairs.append(("lost_records", .strings(lost.map(\.value))))
-        pairs.append(
-            (
-                "diverged",
-                .array(
-                    m.divergence.map { .object([("replica", .integer($0.replica)), ("offsets", .ints($0.offsets))]) })
-            ))
-        return .object(pairs + extra)
     }
 
     /// `m0,m1,m2,m5` as `m0..m2,m5`.

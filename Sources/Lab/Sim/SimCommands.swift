@@ -26,8 +26,24 @@ enum SimCommands {
             a new epoch. --truncation hw makes followers truncate to their own HW on a leader change or restart (before KIP-101); \
             epoch (the default) truncates where leader epochs diverge (KIP-101, KIP-279). Simplified: ISR changes take \
             effect at once (Kafka's leader proposes them to the controller with AlterPartition), the lag check runs every \
-            replica.lag.time.max.ms / 2 from clock 0, followers fetch only when told to, and logs never lose \
-            unflushed data. Nothing here talks to a cluster.
+            replica.lag.time.max.ms / 2 from clock 0, followers fetch only when told to, and logs lose unflushed \
+            data only with `sim kill <broker> --lose-unflushed`. Nothing here talks to a cluster.
+
+            Under the replicas every step shows three lanes. producer: for each write still waiting (and each one \
+            the step changed), the broker's answer to the request (accepted: appended, acks=all waits for the HW; \
+            acknowledged; refused: an error, nothing appended; no answer yet: the leader crashed; failed: an error \
+            after the append) and what send() returns under your producer settings (`set enable.idempotence`, \
+            `set retries`, `set delivery.timeout.ms`; unset ones play the Java client's 3.x defaults: idempotent, \
+            retries without limit, 120 s): a retry after REQUEST_TIMED_OUT finds the record already in the leader's \
+            log and is de-duplicated, so send() is acknowledged once the HW passes it; send() never takes back an \
+            acknowledgement, so an acks=1 write can be acknowledged and then LOST. consumer: what read_uncommitted \
+            and read_committed consumers can read (below the HW; the model has no transactions, so both read the \
+            same), the HW as a client sees it (it goes back when a new leader has not yet learned it) and what \
+            ListOffsets answers for the end offset (OFFSET_NOT_AVAILABLE while a new leader's HW is below the start \
+            of its epoch, since 2.2). disk: per broker, the offsets flushed to disk and the unflushed tail a power \
+            loss would take (Kafka leaves flushing to the operating system; the model flushes at a clean \
+            shutdown). A prediction about a write is answered in the producer lane's words: accepted, acknowledged, \
+            refused or no answer yet. In JSON each step has `producer`, `consumer` and `disk` keys.
             """,
         subcommands: [
             produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario, compare, rules, explore,

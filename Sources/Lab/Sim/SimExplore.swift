@@ -135,7 +135,7 @@ struct SimExploreResult: CommandResult {
     /// The counterexample's commands, in order.
     let commands: [String]
     /// Each step as the stepping JSON prints it.
-    let steps: [JSONValue]
+    let steps: [SimStepResult]
     let lost: [String]
     let states: Int
     let depth: Int

@@ -7,27 +7,38 @@ final class SimLabState: LabState {
     private(set) var model: ReplicationModel
     /// How many moves led here (undone ones not counted).
     private(set) var step = 0
-    /// Earlier (model, step) pairs, newest last: the one undo stack `sim` moves
+    /// The producer, consumer and disk lanes of the model now; moved with it.
+    private(set) var lanes: ModelLanes
+    /// Earlier (model, step, lanes), newest last: the one undo stack `sim` moves
     /// and scenario steps share.
-    private var history: [(model: ReplicationModel, step: Int)] = []
+    private var history: [(model: ReplicationModel, step: Int, lanes: ModelLanes)] = []
     /// How a paused scenario reads the learner's prediction (a seam for tests).
     var predictions: any PredictionInput
     /// The last counterexample `sim explore` found, for `sim replay`.
     var counterexample: (config: ModelConfig, path: [SimAction])?
 
-    init(model: ReplicationModel, predictions: any PredictionInput = TerminalPredictionInput()) {
+    init(
+        model: ReplicationModel, predictions: any PredictionInput = TerminalPredictionInput(),
+        settings: ModelProducerSettings = ModelProducerSettings()
+    ) {
         self.model = model
         self.predictions = predictions
+        lanes = ModelLanes(start: model, settings: settings)
     }
 
-    /// Applies one move: the model steps on, and the state before it goes on the
-    /// undo stack. A move the model refuses (ModelError) changes nothing.
-    /// Returns what the step did and the model before it (for the picture's changes).
-    func apply(_ action: SimAction) throws -> (result: ModelStep, previous: ReplicationModel) {
+    /// Applies one move: the model steps on (its lanes with it, under the producer
+    /// `settings`), and the state before it goes on the undo stack. A move the model
+    /// refuses (ModelError) changes nothing. Returns what the step did and the model
+    /// before it (for the picture's changes).
+    func apply(
+        _ action: SimAction, settings: ModelProducerSettings = ModelProducerSettings()
+    ) throws -> (result: ModelStep, previous: ReplicationModel) {
         var next = model
         let result = try action.apply(to: &next)
-        history.append((model, step))
+        history.append((model, step, lanes))
         let previous = model
+        lanes = ModelLanes(
+            after: action, step: result, model: next, previous: model, before: lanes, settings: settings)
         model = next
         step += 1
         return (result, previous)
@@ -39,6 +50,7 @@ final class SimLabState: LabState {
         let undone = step
         model = last.model
         step = last.step
+        lanes = last.lanes
         return (last.step, undone)
     }
 
@@ -48,26 +60,39 @@ final class SimLabState: LabState {
     @discardableResult
     static func reset(in session: Session, to model: ReplicationModel) -> SimLabState {
         let state = SimLabState(
-            model: model, predictions: existing(in: session)?.predictions ?? TerminalPredictionInput())
+            model: model, predictions: existing(in: session)?.predictions ?? TerminalPredictionInput(),
+            settings: producerSettings(in: session, for: model.config))
         state.counterexample = existing(in: session)?.counterexample
         session.replaceLab(state)
         return state
     }
 
+    /// The producer settings the lanes play: the session's over the Java client's 3.x defaults.
+    static func producerSettings(in session: Session, for config: ModelConfig) -> ModelProducerSettings {
+        ModelProducerSettings(
+            properties: session.settings.producerProperties, requestTimeoutMs: config.requestTimeoutMs)
+    }
+
     var statusOrder: Int { 90 }
 
+    /// What `status` says of the model: its position, as text and JSON from one value.
+    struct Status: Encodable {
+        let step: Int
+        let leader: Int?
+        let leaderEpoch: Int
+        let isr: [Int]
+        let highWatermark: Int?
+
+        var text: String {
+            "model (not a cluster) at step \(step): leader \(leader.map(String.init) ?? "none"), epoch \(leaderEpoch), ISR \(ReplicationModel.ids(isr)), HW \(highWatermark.map(String.init) ?? "-")"
+        }
+    }
+
     func statusLines(in session: Session) -> [StatusLine] {
-        let m = model
-        let text =
-            "model (not a cluster) at step \(step): leader \(m.leader.map(String.init) ?? "none"), epoch \(m.leaderEpoch), ISR \(ReplicationModel.ids(m.isr)), HW \(m.highWatermark.map(String.init) ?? "-")"
-        return [
-            StatusLine(
-                "sim", text,
-                .object([
-                    ("step", .integer(step)), ("leader", .optional(m.leader)),
-                    ("leader_epoch", .integer(m.leaderEpoch)), ("isr", .ints(m.isr)),
-                ]))
-        ]
+        let s = Status(
+            step: step, leader: model.leader, leaderEpoch: model.leaderEpoch, isr: model.isr,
+            highWatermark: model.highWatermark)
+        return [StatusLine("sim", s.text, JSONValueEncoder.encode(s))]
     }
 }
 

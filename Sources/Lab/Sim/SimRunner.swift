@@ -125,16 +125,21 @@ struct SimRunner {
             progress: { level, states in out.progress("exploring depth \(level): \(states) distinct states so far") })
         out.clearProgress()
         let elapsed = Int(Date().timeIntervalSince(started) * 1000)
-        var steps: [JSONValue] = []
+        var steps: [SimStepResult] = []
         var lost: [String] = []
         if let found = outcome.found {
             var model = ReplicationModel(config)
+            let settings = SimLabState.producerSettings(in: session, for: config)
+            var lanes = ModelLanes(start: model, settings: settings)
             for (i, move) in found.path.enumerated() {
                 let previous = model
                 let result = try move.apply(to: &model)
+                lanes = ModelLanes(
+                    after: move, step: result, model: model, previous: previous, before: lanes, settings: settings)
                 steps.append(
-                    ModelPicture(model: model, previous: previous, output: out).json(
-                        step: i + 1, command: move.commandLine, result: result))
+                    SimStepResult(
+                        step: i + 1, command: move.commandLine, result: result, model: model, previous: previous,
+                        lanes: lanes))
             }
             lost = model.lostWrites.map(\.value)
             let state =
@@ -168,15 +173,18 @@ struct SimRunner {
         for move in found.path {
             try ctx.cancellation.check()
             if !out.isJSON { out.line(out.dim("$ ") + move.commandLine) }
-            let (result, previous) = try state.apply(move)
+            let (result, previous) = try state.apply(move, settings: producerSettings(state))
             print(state, command: move.commandLine, result: result, previous: previous, streamed: true)
         }
-        if !out.isJSON {
-            out.line(
-                out.bold("result:") + " "
-                    + SimScenarioRunner.verdict(
-                        lost: state.model.lostWrites.map(\.value), diverged: state.model.divergence))
-        }
+        out.emitStreamed(
+            SimReplaySummaryResult(
+                lostRecords: state.model.lostWrites.map(\.value),
+                diverged: state.model.divergence.map { .init(replica: $0.replica, offsets: $0.offsets) }))
+    }
+
+    /// The producer settings the lanes play now: the session's, over Java's 3.x defaults.
+    func producerSettings(_ state: SimLabState) -> ModelProducerSettings {
+        SimLabState.producerSettings(in: session, for: state.model.config)
     }
 
     private func milliseconds(_ option: String, default def: Int) throws -> Int {
@@ -190,7 +198,7 @@ struct SimRunner {
         let state = try requireModel()
         let moved: (result: ModelStep, previous: ReplicationModel)
         do {
-            moved = try state.apply(action)
+            moved = try state.apply(action, settings: producerSettings(state))
         } catch let e as ModelError {
             throw LabError.invalid(e.description)
         }
@@ -244,7 +252,9 @@ struct SimRunner {
     func show() throws {
         try ctx.arguments.expectPositionals(atMost: 0)
         let state = try requireModel()
-        print(state, command: "sim show", result: ModelStep(event: "show"), previous: nil, showSettings: true)
+        print(
+            state, command: "sim show", result: ModelStep(event: "show"), previous: nil, showSettings: true,
+            lanes: state.lanes.under(producerSettings(state), model: state.model))
     }
 
     func undo() throws {
@@ -268,24 +278,17 @@ struct SimRunner {
 
     // MARK: printing
 
-    /// One step: its sentences, then the picture; in JSON one document.
+    /// One step: its sentences, the picture and the lanes; in JSON one document.
     func print(
         _ state: SimLabState, command: String, result: ModelStep, previous: ReplicationModel?,
-        showSettings: Bool = false, extra: [(String, JSONValue)] = [], streamed: Bool = false
+        showSettings: Bool = false, streamed: Bool = false, lanes: ModelLanes? = nil,
+        scenario: (SimStepResult) -> SimStepResult = { $0 }
     ) {
-        let picture = ModelPicture(model: state.model, previous: previous, output: out)
-        if out.isJSON {
-            let doc = picture.json(step: state.step, command: command, result: result, extra: extra)
-            if streamed { out.stream(doc) } else { out.setResult(doc) }
-            return
-        }
-        for line in result.lines { out.line("  " + line) }
-        if let error = result.error {
-            out.line("  " + (out.isTerminal ? out.red("error: \(error)") : "error: \(error)"))
-        }
-        out.line(picture.header(step: state.step))
-        if showSettings { out.line(out.dim("  " + picture.settings())) }
-        for row in picture.rows() { out.line(row) }
-        for line in picture.footer() { out.line(line) }
+        var value = SimStepResult(
+            step: state.step, command: command, result: result, model: state.model, previous: previous,
+            lanes: lanes ?? state.lanes)
+        value.showSettings = showSettings
+        value = scenario(value)
+        if streamed { out.emitStreamed(value) } else { out.emit(value) }
     }
 }

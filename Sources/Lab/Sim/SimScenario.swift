@@ -39,18 +39,21 @@ enum PredictionKind: Sendable, Equatable {
     case lost
     case logsAgree
 
-    /// The short answer a learner can type, and the sentence that explains it.
-    func answer(_ step: ModelStep, _ m: ReplicationModel) -> (key: String, text: String) {
+    /// The short answer a learner can type, and the sentence that explains it. A delivery
+    /// answer uses the producer lane's words: accepted, acknowledged, refused, no answer yet.
+    func answer(_ step: ModelStep, _ m: ReplicationModel, lanes: ModelLanes? = nil) -> (key: String, text: String) {
         switch self {
         case .delivery:
-            if let e = step.error { return ("refused", "refused (\(e))") }
-            if m.hwHeldByMinIsr {
-                return (
-                    "delivered",
-                    "delivered: the leader appended it, but the HW (\(m.highWatermark ?? 0)) stays while the ISR is below min.insync.replicas, so no consumer can read it yet"
-                )
+            let held =
+                m.hwHeldByMinIsr
+                ? "; the HW (\(m.highWatermark ?? 0)) stays while the ISR is below min.insync.replicas, so no consumer can read it yet"
+                : ""
+            guard let request = lanes?.producer.request else {
+                if let e = step.error { return ("refused", "refused (\(e))") }
+                return ("accepted", "accepted: the leader appended it" + held)
             }
-            return ("delivered", "delivered: the leader appended it")
+            let key = request.answer.rawValue
+            return (key, key + (request.error.map { " (\($0))" } ?? "") + ": " + request.detail + held)
         case .leader:
             guard let l = m.leader else { return ("none", "none: the partition is offline") }
             return ("\(l)", "broker \(l), epoch \(m.leaderEpoch)")
@@ -92,8 +95,10 @@ enum PredictionKind: Sendable, Equatable {
         switch t {
         case "y", "true", "in": return "yes"
         case "n", "false", "out": return "no"
-        case "ok", "accepted", "acked", "acknowledged", "succeeds", "success", "written": return "delivered"
+        case "ok", "acked", "ack", "success", "succeeds", "delivered": return "acknowledged"
+        case "appended", "written", "waits", "waiting", "pending": return "accepted"
         case "rejected", "error", "fails", "failed", "not delivered": return "refused"
+        case "no answer", "none yet", "timeout", "times out", "timed out", "no reply": return "no answer yet"
         case "nobody", "no leader", "offline", "-": return "none"
         default: return t
         }
@@ -189,7 +194,8 @@ extension SimScenario {
             ScenarioStep("Broker 3 shuts down: ISR {1,2}.", .stop(3)),
             ScenarioStep(
                 "Another acks=all write with two replicas in sync.", .produce(acks: .all, count: 1),
-                ask: "ISR {1,2}, min.insync.replicas=2, acks=all: delivered or refused?", .delivery),
+                ask: "ISR {1,2}, min.insync.replicas=2, acks=all: accepted, acknowledged, refused or no answer yet?",
+                .delivery),
             ScenarioStep("Broker 2 copies it; its next fetch moves the HW.", .fetch(2)),
             ScenarioStep("", .fetch(2)),
             ScenarioStep(
@@ -199,11 +205,11 @@ extension SimScenario {
                 .stop(2), ask: "What is the leader's HW now?", .highWatermark(nil)),
             ScenarioStep(
                 "acks=all with only the leader in sync.", .produce(acks: .all, count: 1),
-                ask: "ISR {1}, acks=all: delivered or refused?", .delivery),
+                ask: "ISR {1}, acks=all: accepted, acknowledged, refused or no answer yet?", .delivery),
             ScenarioStep(
                 "The same write with acks=1: it never looks at the ISR when it is appended, but a consumer reads only below the HW.",
                 .produce(acks: .leader, count: 1),
-                ask: "ISR {1}, acks=1: delivered or refused?", .delivery),
+                ask: "ISR {1}, acks=1: accepted, acknowledged, refused or no answer yet?", .delivery),
             ScenarioStep(
                 "30 s pass with broker 2 down.", .tick(ms: 30_000),
                 ask: "What is the leader's HW now?", .highWatermark(nil)),
@@ -211,7 +217,8 @@ extension SimScenario {
             ScenarioStep("", .fetch(2)),
             ScenarioStep("Fetching from the HW brings it back into the ISR.", .fetch(2)),
             ScenarioStep(
-                "acks=all is accepted again.", .produce(acks: .all, count: 1), ask: "Delivered or refused?", .delivery),
+                "acks=all is accepted again.", .produce(acks: .all, count: 1),
+                ask: "Accepted, acknowledged, refused or no answer yet?", .delivery),
         ])
 
     static let uncleanElection = SimScenario(
@@ -298,7 +305,7 @@ extension SimScenario {
             ScenarioStep("Broker 1 crashes (no controlled shutdown).", .kill(1)),
             ScenarioStep(
                 "The producer sends another record.", .produce(acks: .all, count: 1),
-                ask: "Delivered or refused?", .delivery),
+                ask: "Accepted, acknowledged, refused or no answer yet?", .delivery),
             ScenarioStep(
                 "9 s later the controller fences broker 1 and elects a new leader.", .tick(ms: 9_000),
                 ask: "Who leads now?", .leader),

@@ -63,41 +63,16 @@ struct SimScenarioRunner {
                 return  // Ctrl-D at a prediction: said, and the model stays where it was
             }
         }
-        if out.isJSON {
-            out.stream(
-                .object([
-                    ("model", .string(ModelPicture.label)), ("scenario", .string(scenario.name)), ("summary", true),
-                    (
-                        "variants",
-                        .array(
-                            outcomes.map { o in
-                                .object([
-                                    ("kafka", .string(o.mode.kafka.rawValue)),
-                                    ("truncation", .string(o.mode.truncation.rawValue)),
-                                    ("lost", .integer(o.lost.count)),
-                                    ("lost_records", .strings(o.lost)),
-                                    (
-                                        "diverged",
-                                        .array(
-                                            o.diverged.map {
-                                                .object([
-                                                    ("replica", .integer($0.replica)), ("offsets", .ints($0.offsets)),
-                                                ])
-                                            })
-                                    ),
-                                ])
-                            })
-                    ),
-                ]))
-            return
-        }
-        if outcomes.count > 1 {
-            out.line(out.bold("compared:"))
-            for o in outcomes {
-                out.line("  \(o.mode.variantLabel): \(Self.verdict(lost: o.lost, diverged: o.diverged))")
-            }
-        }
-        out.hint("the model is left at the last step: `sim show`, `sim undo`, or keep moving it")
+        out.emitStreamed(
+            SimScenarioSummaryResult(
+                scenario: scenario.name,
+                variants: outcomes.map { o in
+                    .init(
+                        kafka: o.mode.kafka.rawValue, truncation: o.mode.truncation.rawValue, lost: o.lost.count,
+                        lostRecords: o.lost,
+                        diverged: o.diverged.map { .init(replica: $0.replica, offsets: $0.offsets) },
+                        label: o.mode.variantLabel)
+                }))
     }
 
     static func verdict(lost: [String], diverged: [(replica: Int, offsets: [Int])]) -> String {
@@ -116,15 +91,11 @@ struct SimScenarioRunner {
     }
 
     private func list() {
-        var table = TextTable(headers: ["SCENARIO", "STEPS", "PLAYED WITH", "SHOWS"])
-        for s in SimScenario.all {
-            table.append([
-                s.name, "\(s.steps.count)", s.variants.map(\.label).joined(separator: " then "), s.summary,
-            ])
-        }
-        out.line(ModelPicture.label + ": scenarios")
-        out.table(table)
-        out.hint("`sim scenario <name>` plays one; at the prompt it pauses for your predictions")
+        out.emit(
+            SimScenarioListResult(
+                scenarios: SimScenario.all.map {
+                    .init(name: $0.name, steps: $0.steps.count, kafka: $0.variants.map(\.rawValue), summary: $0.summary)
+                }))
     }
 
     /// One mode of a scenario, from a fresh model; returns the final model and
@@ -134,13 +105,18 @@ struct SimScenarioRunner {
     ) throws -> (ReplicationModel, [(replica: Int, offsets: [Int])]) {
         var diverged: [(replica: Int, offsets: [Int])] = []
         let state = SimLabState.reset(in: ctx.session, to: ReplicationModel(config))
-        let tag: [(String, JSONValue)] = [
-            ("scenario", .string(scenario.name)), ("variant", .string(config.variantName)),
-        ]
+        func tagged(_ v: SimStepResult, narration: String? = nil) -> SimStepResult {
+            var v = v
+            v.scenario = scenario.name
+            v.variant = config.variantName
+            v.narration = narration
+            return v
+        }
         if !out.isJSON { out.line(out.bold("── \(scenario.name) with \(config.variantLabel) ──")) }
         runner.print(
             state, command: "sim --kafka \(config.kafka.rawValue) --truncation \(config.truncation.rawValue)",
-            result: ModelStep(event: "start"), previous: nil, showSettings: true, extra: tag, streamed: true)
+            result: ModelStep(event: "start"), previous: nil, showSettings: true, streamed: true
+        ) { tagged($0) }
         for (index, step) in scenario.steps.enumerated() {
             try ctx.cancellation.check()
             if !out.isJSON {
@@ -168,32 +144,25 @@ struct SimScenarioRunner {
             let result: ModelStep
             let previous: ReplicationModel
             do {
-                (result, previous) = try state.apply(step.action)
+                (result, previous) = try state.apply(step.action, settings: runner.producerSettings(state))
             } catch let e as ModelError {
                 throw LabError.invalid(
                     "scenario \(scenario.name) step \(index + 1) (\(step.action.commandLine)): \(e.description)")
             }
             let model = state.model
-            var extra = tag + [("narration", .string(step.why))]
-            var answerLine: String?
+            var prediction: SimStepResult.Prediction?
             if let question = step.question, let kind = step.predict {
-                let answer = kind.answer(result, model)
-                var pairs: [(String, JSONValue)] = [
-                    ("question", .string(question)), ("answer", .string(answer.key)),
-                    ("explanation", .string(answer.text)),
-                ]
-                answerLine = "answer: " + answer.text
-                if let guess, !guess.trimmingWhitespace().isEmpty {
-                    let right = PredictionKind.normalise(guess) == answer.key
-                    answerLine! += " (you said \(guess.trimmingWhitespace()): \(right ? "right" : "not this time"))"
-                    pairs += [("your_prediction", .string(guess)), ("right", .bool(right))]
-                }
-                extra.append(("prediction", .object(pairs)))
+                let answer = kind.answer(result, model, lanes: state.lanes)
+                let said = guess.flatMap { $0.trimmingWhitespace().isEmpty ? nil : $0 }
+                prediction = SimStepResult.Prediction(
+                    question: question, answer: answer.key, explanation: answer.text, yourPrediction: said,
+                    right: said.map { PredictionKind.normalise($0) == answer.key })
             }
-            runner.print(
-                state, command: step.action.commandLine, result: result, previous: previous, extra: extra,
-                streamed: true)
-            if let answerLine, !out.isJSON { out.line(out.isTerminal ? out.green(answerLine) : answerLine) }
+            runner.print(state, command: step.action.commandLine, result: result, previous: previous, streamed: true) {
+                var v = tagged($0, narration: step.why)
+                v.prediction = prediction
+                return v
+            }
             let now = model.divergence
             if now.map(\.offsets.count).reduce(0, +) > diverged.map(\.offsets.count).reduce(0, +) { diverged = now }
         }
