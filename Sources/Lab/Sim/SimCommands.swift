@@ -30,14 +30,17 @@ enum SimCommands {
             unflushed data. Nothing here talks to a cluster.
             """,
         subcommands: [
-            produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario, compare, rules, explore,
-            replay,
+            produce, fetch, tick, advance, stop, kill, start, elect, partition, heal, set, show, undo, scenario,
+            compare,
+            rules, explore, replay,
         ]
     ) { ctx in try SimRunner(ctx).start() }
 
     static let produce = Command(
         "produce", summary: "the leader appends records (acks=all waits for the HW; refused below min.insync.replicas)",
-        usage: "sim produce [--acks 0|1|all] [--count N]", options: ["--acks", "--count"]
+        usage:
+            "sim produce [--acks 0|1|all] [--count N] [--to <broker>]  (--to: a producer that still sends to that broker, e.g. a zombie leader behind a partition)",
+        options: ["--acks", "--count", "--to"]
     ) { ctx in try SimRunner(ctx).produce() }
 
     static let fetch = Command(
@@ -78,6 +81,26 @@ enum SimCommands {
         "elect", summary: "a leader election: preferred leader, the first running ISR member, or unclean when enabled",
         usage: "sim elect [<broker>]"
     ) { ctx in try SimRunner(ctx).elect() }
+
+    static let partition = Command(
+        "partition",
+        summary: "cut a running broker off from the controller and the other brokers (a zombie leader if it leads)",
+        usage: "sim partition <broker>",
+        details: """
+            The broker keeps running. It cannot fetch, no follower can fetch from it, and it cannot reach the \
+            controller: its heartbeats stop, so the controller fences it once its session expires \
+            (broker.session.timeout.ms; zookeeper.session.timeout.ms before 3.x) and, if it led, elects another \
+            leader. Nothing tells the old leader: it still believes it leads its epoch, and a producer that still \
+            reaches it (`sim produce --to <broker> --acks 1`) is acknowledged for writes the new leader never has; \
+            acks=all writes wait and time out. `sim heal` ends the partition: the broker learns the new epoch and \
+            truncates what it alone accepted.
+            """
+    ) { ctx in try SimRunner(ctx).broker { .partition($0) } }
+
+    static let heal = Command(
+        "heal", summary: "end every network partition: cut-off brokers register again and follow the leader",
+        usage: "sim heal"
+    ) { ctx in try SimRunner(ctx).heal() }
 
     static let set = Command(
         "set", summary: "change min-isr, unclean (on|off), lag-time, session-timeout or truncation (hw|epoch)",
