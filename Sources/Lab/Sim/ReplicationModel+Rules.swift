@@ -626,7 +626,8 @@ extension ReplicationModel {
                 "lost: the new leader lacks \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.joined(separator: ", ")))"
             )
         }
-        for r in replicas where r.id != id && r.up { becomeFollower(r.id, &step) }
+        // A fenced broker behind a partition hears of the new leader only when it heals (`heal` → `rejoin`).
+        for r in replicas where r.id != id && r.up && !r.fenced { becomeFollower(r.id, &step) }
         maybeIncrementHighWatermark(&step)
     }
 

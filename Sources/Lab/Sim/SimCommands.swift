@@ -138,7 +138,7 @@ enum SimCommands {
         "explore",
         summary: "search every interleaving up to --depth moves for the shortest way to lose an acknowledged write",
         usage:
-            "sim explore [--acks all|1] [--min-isr N] [--replicas N] [--unclean] [--truncation hw|epoch] [--kafka V] [--faults stop,kill,restart,lose-unflushed,elect] [--depth N] [--writes N]",
+            "sim explore [--acks all|1] [--min-isr N] [--replicas N] [--unclean] [--truncation hw|epoch] [--kafka V] [--faults stop,kill,restart,lose-unflushed,elect,partition] [--depth N] [--writes N]",
         flags: ["--unclean"],
         options: ["--acks", "--min-isr", "--replicas", "--truncation", "--kafka", "--faults", "--depth", "--writes"],
         details: """
@@ -146,11 +146,13 @@ enum SimCommands {
             order, breadth first: produce one record (up to --writes, 2 by default), each running follower's fetch, the \
             clock to its next timed event (a fence, a request timeout, an ISR check, the controller's unclean check), and \
             the chosen faults on each broker (stop, kill, restart by default; lose-unflushed adds a power loss that \
-            keeps only the flushed log, elect adds preferred or operator elections). States \
+            keeps only the flushed log, elect adds preferred or operator elections, partition adds a network \
+            partition around a broker, `sim heal`, and producers that still reach a zombie leader). States \
             already seen are skipped. It prints the shortest sequence that loses an acknowledged write, or leaves two \
             replicas with different records below the HW, and `sim replay` steps through it. When there is none it \
-            says "none within N steps" with the number of distinct states: longer sequences, and faults the model does \
-            not have (network partitions), were not tried. Defaults: --depth 6, acks=all, 3 \
+            says "none within N steps" with the number of distinct states: longer sequences, more writes, other \
+            settings and faults you did not name were not tried. Its bounds are small on purpose: every extra step \
+            multiplies the states, so a "none" is a statement about short histories only. Defaults: --depth 6, acks=all, 3 \
             replicas, min.insync.replicas 1, Kafka 3.9 rules.
             """
     ) { ctx in try SimRunner(ctx).explore() }
