@@ -26,8 +26,16 @@ enum SimCommands {
             a new epoch. --truncation hw makes followers truncate to their own HW on a leader change or restart (before KIP-101); \
             epoch (the default) truncates where leader epochs diverge (KIP-101, KIP-279). Simplified: ISR changes take \
             effect at once (Kafka's leader proposes them to the controller with AlterPartition), the lag check runs every \
-            replica.lag.time.max.ms / 2 from clock 0, followers fetch only when told to, and logs never lose \
-            unflushed data. Nothing here talks to a cluster.
+            replica.lag.time.max.ms / 2 from clock 0, followers fetch only when told to, and a log loses unflushed \
+            data only when you say so (`sim kill <b> --lose-unflushed`; only a clean shutdown flushes). \
+            `sim partition <b>` cuts a running broker off from the controller and the other brokers (`sim heal` ends \
+            it): a leader cut off is fenced and replaced when its session expires but keeps answering acks=1 writes \
+            (`sim produce --to <b>`) until healed. \
+            Lessons (`sim scenario`): KIP-101's two cases as the KIP tells them (kip101-restart, kip101-unflushed: \
+            leader epochs stop logs diverging, they do not bring back data no disk kept), their three-replica \
+            variants, KIP-279, acks=1 on failover, acks=all with min.insync.replicas=1, a zombie leader; each is \
+            played under the versions it names. `sim explore` searches short histories only: "none within N steps" \
+            never means more than that. Nothing here talks to a cluster.
             """,
         subcommands: [
             produce, fetch, tick, advance, stop, kill, start, elect, partition, heal, set, show, undo, scenario,
