@@ -5,8 +5,9 @@
 /// is stale) still reaches it. Cut off from the controller it sends no heartbeat,
 /// so the controller fences it once its session expires (KRaft:
 /// metadata/src/main/java/org/apache/kafka/controller/BrokerHeartbeatManager.java;
-/// ZooKeeper: the ephemeral /brokers/ids node goes with the session) and elects
-/// another leader (ReplicationControlManager.java, fenceStaleBrokers → handleBrokerFenced).
+/// findOneStaleBroker; ZooKeeper: the ephemeral /brokers/ids node goes with the session) and
+/// elects another leader (ReplicationControlManager.java, maybeFenceOneStaleBroker →
+/// handleBrokerFenced → generateLeaderAndIsrUpdates).
 /// Nothing reaches the old leader to tell it: it keeps its epoch and answers
 /// acks=1 produce requests (core/src/main/scala/kafka/cluster/Partition.scala,
 /// appendRecordsToLeader checks only its own leadership and min.insync.replicas
