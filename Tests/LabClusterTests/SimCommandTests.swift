@@ -275,6 +275,26 @@ struct SimCommandTests {
         #expect(try t.failure(of: "sim explore --acks 0").contains("--acks takes all or 1"))
     }
 
+    @Test func aPartitionAtThePromptMakesAZombieLeaderAndHealEndsIt() throws {
+        let t = ModelSession()
+        _ = try t.output(of: "sim")
+        #expect(try t.failure(of: "sim heal").contains("no broker is behind a network partition"))
+        let cut = try t.output(of: "sim partition 1")
+        #expect(cut.contains("network partition: broker 1 keeps running but reaches neither the controller"))
+        #expect(try t.failure(of: "sim fetch 2").contains("the leader is behind a network partition"))
+        let fenced = try t.output(of: "sim tick 9s")
+        #expect(fenced.contains("(a zombie leader)"))
+        #expect(fenced.contains("zombie leader of epoch 0, partitioned"))
+        let zombie = try t.output(of: "sim produce --to 1 --acks 1")
+        #expect(zombie.contains("zombie leader 1, behind the partition, still believes it leads epoch 0"))
+        #expect(try t.output(of: "sim produce --to 3 --acks 1").contains("refused: NOT_LEADER_OR_FOLLOWER"))
+        let healed = try t.output(of: "sim heal")
+        #expect(healed.contains("learns that its epoch 0 is over (broker 2 leads epoch 1)"))
+        #expect(healed.contains("broker 1 alone holds m0 from its time as a zombie"))
+        let found = try t.output(of: "sim explore --acks 1 --faults partition")
+        #expect(found.contains("  1. sim produce --acks 1\n  2. sim partition 1\n  3. sim tick 9s\n  lost: m0"))
+    }
+
     @Test func atAnInteractivePromptAScenarioPausesForPredictionsAndComparesThem() throws {
         let t = ModelSession(isScript: false)
         _ = try t.output(of: "sim")

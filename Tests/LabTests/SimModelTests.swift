@@ -568,4 +568,140 @@ struct SimModelTests {
         #expect(old.outcomes[4].highWatermark == 2 && old.outcomes.last?.lost == ["m0", "m1"])
         #expect(new.outcomes.last?.lost == [] && new.outcomes.last?.leader == 2)
     }
+
+    // MARK: lessons, each under every version it names
+
+    /// Plays a lesson under one version to its end, or fails the test where it stops.
+    private func played(_ scenario: SimScenario, _ version: KafkaVersion) throws -> ReplicationModel {
+        var m = ReplicationModel(scenario.config.playing(version))
+        for step in scenario.steps { _ = try step.action.apply(to: &m) }
+        return m
+    }
+
+    @Test func everyLessonPlaysToItsEndUnderEveryVersionItNames() {
+        for scenario in SimScenario.all {
+            for version in scenario.variants {
+                let play = ScenarioPlay(scenario, kafka: version)
+                #expect(
+                    play.stoppedAt == nil, "\(scenario.name) under \(version.rawValue): \(play.stoppedAt?.reason ?? "")"
+                )
+            }
+        }
+    }
+
+    @Test func kip101sSecondCaseLosesTheUnflushedRecordUnderBothVersionsAndOnlyHwTruncationDiverges() throws {
+        for version in [KafkaVersion.v0_10, .v3_9] {
+            let play = ScenarioPlay(SimScenario.kip101Unflushed, kafka: version)
+            // After the power loss broker 2 kept m0 only, but m1 is still on broker 1's disk: nothing lost yet.
+            #expect(play.outcomes[11].lost == [])
+            #expect(play.outcomes[13].leader == 2 && play.outcomes[13].lost == ["m1"])
+            let m = try played(SimScenario.kip101Unflushed, version)
+            #expect(m.leader == 2 && m.leaderEpoch == 1)
+            #expect(log(m, 2) == ["m0/e0", "m2/e1"])
+            #expect(m.lostWrites.map(\.value) == ["m1"])
+            if version == .v0_10 {
+                #expect(log(m, 1) == ["m0/e0", "m1/e0"])
+                #expect(m.divergence.first?.replica == 1 && m.divergence.first?.offsets == [1])
+            } else {
+                #expect(log(m, 1) == ["m0/e0", "m2/e1"])
+                #expect(m.divergence.isEmpty)
+            }
+        }
+    }
+
+    @Test func kip101sFirstCaseEndsWithExactLogsUnderEachVersion() throws {
+        let old = try played(SimScenario.kip101Restart, .v0_10)
+        #expect(old.leader == 2 && log(old, 2) == [] && old.lostWrites.map(\.value) == ["m0", "m1"])
+        let new = try played(SimScenario.kip101Restart, .v3_9)
+        #expect(new.leader == 2 && log(new, 2) == ["m0/e0", "m1/e0"] && new.lostWrites.isEmpty)
+    }
+
+    @Test func kip279sLessonLeavesADivergentRecordOnlyWithOneEpochRound() throws {
+        let old = try played(SimScenario.kip279FastLeaderChange, .v0_11)
+        #expect(log(old, 3) == ["m0/e0", "m3/e2", "m2/e1"])
+        #expect(old.divergence.first?.offsets == [1])
+        let new = try played(SimScenario.kip279FastLeaderChange, .v2_0)
+        #expect(log(new, 3) == ["m0/e0", "m1/e1", "m2/e1"] && new.divergence.isEmpty)
+        #expect(new.leader == 2 && new.leaderEpoch == 3)
+    }
+
+    @Test func acksOneLosesTheWriteOnFailoverUnderEveryVersion() throws {
+        for version in [KafkaVersion.v3_9, .v0_10] {
+            let m = try played(SimScenario.acksOneFailover, version)
+            #expect(m.leader == 2 && m.leaderEpoch == 1)
+            #expect(log(m, 1) == ["m0/e0"] && log(m, 2) == ["m0/e0"])
+            #expect(m.lostWrites.map(\.value) == ["m1"])
+        }
+    }
+
+    @Test func minInsyncReplicasOneAcknowledgesWhatOneDiskHoldsAndTwoRefusesIt() throws {
+        let play = ScenarioPlay(SimScenario.minIsrOne, kafka: .v3_9)
+        #expect(play.outcomes[5].error == nil && play.outcomes[5].highWatermark == 2)
+        #expect(play.outcomes[5].writes.last == "m1 acknowledged")
+        #expect(play.outcomes[6].lost == ["m1"])
+        #expect(play.outcomes[8].leader == nil)
+        #expect(play.outcomes[10].leader == 2 && play.outcomes[10].lost == ["m1"])
+        #expect(play.outcomes[12].error == "NOT_ENOUGH_REPLICAS")
+    }
+
+    @Test func aZombieLeaderAcknowledgesWritesThatAreTruncatedWhenThePartitionHeals() throws {
+        for version in [KafkaVersion.v3_9, .v2_0] {
+            let play = ScenarioPlay(SimScenario.zombieLeader, kafka: version)
+            #expect(play.outcomes[4].writes.last == "m1 acknowledged")
+            #expect(play.outcomes[5].leader == 2 && play.outcomes[5].lost == ["m1"])
+            #expect(play.outcomes[6].writes.last == "m2 acknowledged" && play.outcomes[6].lost == ["m1", "m2"])
+            let m = try played(SimScenario.zombieLeader, version)
+            #expect(log(m, 1) == ["m0/e0", "m3/e1"] && log(m, 2) == ["m0/e0", "m3/e1"])
+            #expect(m.lostWrites.map(\.value) == ["m1", "m2"])
+            #expect(!m.replica(1).partitioned && m.replica(1).zombieEpoch == nil)
+        }
+    }
+
+    @Test func aPartitionedBrokerCannotFetchAndAZombiesAcksAllWriteTimesOut() throws {
+        var m = try replicated(1)
+        _ = try m.partition(1)
+        #expect(throws: ModelError.self) { try m.fetch(2) }
+        #expect(throws: ModelError.self) { try m.stop(1) }
+        _ = try m.produce(acks: .all)
+        let fenced = try m.tick(9_000)
+        #expect(m.leader == 2 && m.replica(1).zombieEpoch == 0 && m.isr == [2, 3])
+        #expect(fenced.lines.contains { $0.contains("a zombie leader") })
+        #expect(status(m, "m1") == .pending)  // the zombie holds it, unanswered
+        _ = try m.tick(21_000)
+        #expect(status(m, "m1") == .failed("REQUEST_TIMED_OUT"))
+        let refused = try m.produce(acks: .leader, count: 1, to: 3)
+        #expect(refused.error == "NOT_LEADER_OR_FOLLOWER")
+        _ = try m.heal()
+        #expect(throws: ModelError.self) { try m.heal() }
+        _ = try m.fetch(1)
+        #expect(log(m, 1) == ["m0/e0"])
+    }
+
+    // MARK: explore: the lengths issue 22 pins
+
+    @Test func exploreFindsTheZombieLeadersLossBehindAPartition() throws {
+        var explorer = ModelExplorer(config: ModelConfig(), acks: .leader)
+        explorer.faults = [.partition]
+        let found = try #require(try explorer.run().found)
+        #expect(found.path == [.produce(acks: .leader, count: 1), .partition(1), .tick(ms: 9_000)])
+    }
+
+    @Test func exploreUnder010RulesFindsHwTruncationLossWithUncleanOffAndUncleanLossByDefault() throws {
+        var strict = ModelConfig().playing(.v0_10)
+        strict.uncleanLeaderElection = false
+        var explorer = ModelExplorer(config: strict)
+        explorer.depth = 7
+        let found = try #require(try explorer.run().found)
+        #expect(found.path.count == 7)
+        let byDefault = try #require(try ModelExplorer(config: ModelConfig().playing(.v0_10)).run().found)
+        #expect(byDefault.path.count == 4)
+    }
+
+    @Test func exploreFindsNoneForTheSafeSettingsWithPartitionsEither() throws {
+        var explorer = ModelExplorer(config: ModelConfig(minInsyncReplicas: 2))
+        explorer.faults = [.stop, .kill, .restart, .partition]
+        explorer.depth = 4
+        let outcome = try explorer.run()
+        #expect(outcome.found == nil && outcome.depthSearched == 4 && !outcome.limited)
+    }
 }

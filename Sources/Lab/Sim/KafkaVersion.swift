@@ -167,6 +167,17 @@ enum KafkaVersion: String, CaseIterable, Sendable, Comparable, Encodable {
             source: "core/src/main/scala/kafka/server/ReplicaManager.scala (startup: \"isr-expiration\")"
         ),
         Rule(
+            name: "partitioned-leader",
+            holds: [
+                (
+                    allCases,
+                    "a leader cut off from the controller is fenced when its session expires and another leader is elected, but nothing tells it: it keeps appending acks=1 writes in its old epoch (a zombie); it cannot shrink its ISR, so its acks=all writes wait and time out; once healed it follows the new leader and truncates what it alone took"
+                )
+            ],
+            source:
+                "core/src/main/scala/kafka/cluster/Partition.scala (appendRecordsToLeader, maybeShrinkIsr → submitAlterPartition); metadata/src/main/java/org/apache/kafka/controller/ReplicationControlManager.java (maybeFenceOneStaleBroker → handleBrokerFenced)"
+        ),
+        Rule(
             name: "produce-timeout",
             holds: [
                 (

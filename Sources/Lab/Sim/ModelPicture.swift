@@ -43,7 +43,11 @@ struct ModelPicture {
     }
 
     static func role(_ r: ModelReplica, in m: ReplicationModel) -> String {
-        let state = r.up ? "" : (r.halted ? "halted" : r.fenced ? "stopped" : "crashed")
+        let state =
+            r.up
+            ? (r.zombieEpoch.map { "zombie leader of epoch \($0), partitioned" }
+                ?? (r.partitioned ? "partitioned" : ""))
+            : (r.halted ? "halted" : r.fenced ? "stopped" : "crashed")
         if m.leader == r.id { return state.isEmpty ? "leader" : "leader, \(state)" }
         return state.isEmpty ? "follower" : state
     }

@@ -98,6 +98,15 @@ extension ReplicationModel {
         guard let leaderId = leader else { throw ModelError("broker \(id) cannot fetch: the partition has no leader") }
         guard leaderId != id else { throw ModelError("broker \(id) is the leader; followers fetch from it") }
         guard replica(id).up else { throw ModelError("broker \(id) is down (`sim start \(id)` brings it back)") }
+        if replica(id).partitioned {
+            throw ModelError(
+                "broker \(id) is behind a network partition and cannot reach leader \(leaderId) (`sim heal` ends it)")
+        }
+        if replica(leaderId).partitioned {
+            throw ModelError(
+                "broker \(id) cannot reach leader \(leaderId): the leader is behind a network partition (`sim heal` ends it)"
+            )
+        }
         guard replica(leaderId).up else {
             throw ModelError(
                 "broker \(id) cannot fetch: leader \(leaderId) has crashed and is not fenced yet (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)"
@@ -247,7 +256,9 @@ extension ReplicationModel {
     mutating func completeWrites(_ step: inout ModelStep) {
         guard let hw = highWatermark else { return }
         var ok: [String] = [], late: [String] = []
-        for i in writes.indices where writes[i].status == .pending && writes[i].offset < hw {
+        // Only this epoch's writes: a zombie's pending writes sit at offsets the new leader fills with other records.
+        for i in writes.indices
+        where writes[i].status == .pending && writes[i].offset < hw && writes[i].epoch == leaderEpoch {
             if isr.count >= config.minInsyncReplicas {
                 writes[i].status = .acknowledged
                 ok.append(writes[i].value)
@@ -315,7 +326,7 @@ extension ReplicationModel {
                 guard
                     let choice = KafkaReplicationRules.electLeader(
                         replicas: replicas.map(\.id), isr: isr, current: nil, unclean: true,
-                        isAlive: { replica($0).up })
+                        isAlive: { isAlive($0) })
                 else { break }
                 elect(
                     choice.leader, unclean: choice.unclean,
@@ -341,7 +352,9 @@ extension ReplicationModel {
         if let first = writes.filter({ $0.status == .pending }).map(\.sentAtMs).min() {
             consider(first + config.requestTimeoutMs, .expire)
         }
-        if let leaderId = leader, replica(leaderId).up {
+        // A leader behind a partition cannot shrink the ISR: its AlterPartition (ZooKeeper write before
+        // KRaft) never reaches the controller (Partition.scala maybeShrinkIsr, submitAlterPartition).
+        if let leaderId = leader, replica(leaderId).up, !replica(leaderId).partitioned {
             let period = max(1, config.replicaLagTimeMaxMs / 2)
             let nextCheck = (clockMs / period + 1) * period
             let leaderLeo = replica(leaderId).leo
@@ -356,7 +369,8 @@ extension ReplicationModel {
             }
             if let at = due.keys.min() { consider(at, .shrink(due[at]!.sorted())) }
         }
-        if leader == nil, config.kafka.kraft, config.uncleanLeaderElection, replicas.contains(where: \.up) {
+        if leader == nil, config.kafka.kraft, config.uncleanLeaderElection, replicas.contains(where: { isAlive($0.id) })
+        {
             consider((clockMs / Self.uncleanCheckIntervalMs + 1) * Self.uncleanCheckIntervalMs, .uncleanElection)
         }
         return best
@@ -371,6 +385,11 @@ extension ReplicationModel {
         try checkBroker(id)
         guard replica(id).up else {
             throw ModelError("broker \(id) is already down (`sim start \(id)` brings it back)")
+        }
+        if replica(id).partitioned {
+            throw ModelError(
+                "broker \(id) is behind a network partition: its controlled shutdown cannot reach the controller (`sim kill \(id)` crashes it)"
+            )
         }
         var step = ModelStep(event: "stop")
         replicas[id - 1].up = false
@@ -389,7 +408,10 @@ extension ReplicationModel {
         }
         var step = ModelStep(event: "kill")
         replicas[id - 1].up = false
-        replicas[id - 1].crashedAtMs = clockMs
+        // Behind a partition it stopped heartbeating already (or was fenced): that time stands.
+        if !replica(id).fenced && replica(id).crashedAtMs == nil { replicas[id - 1].crashedAtMs = clockMs }
+        replicas[id - 1].partitioned = false
+        replicas[id - 1].zombieEpoch = nil
         if loseUnflushed {
             let r = replica(id)
             let gone = Array(r.log[r.flushedLeo...])
@@ -430,24 +452,30 @@ extension ReplicationModel {
         replicas[id - 1].halted = false
         replicas[id - 1].knownLeo = nil
         step.lines.append("broker \(id) is back with its log intact (LEO \(replica(id).leo), HW \(replica(id).hw))")
+        rejoin(id, &step)
+        return step
+    }
+
+    /// A registered broker takes its part: the leader of an offline partition if the controller
+    /// may elect it, else a follower of the leader.
+    mutating func rejoin(_ id: Int, _ step: inout ModelStep) {
         if leader == nil {
             if isr.contains(id) {
                 elect(id, unclean: false, why: "broker \(id) is in the ISR, so the controller elects it", &step)
-                return step
+                return
             }
-            if config.uncleanLeaderElection && !isr.contains(where: { replica($0).up }) {
+            if config.uncleanLeaderElection && !isr.contains(where: { isAlive($0) }) {
                 elect(
                     id, unclean: true,
                     why: "no ISR member (\(Self.ids(isr))) is running and unclean.leader.election.enable=true", &step)
-                return step
+                return
             }
             step.lines.append(
                 "the partition stays offline: broker \(id) is not in the ISR (\(Self.ids(isr))) and unclean.leader.election.enable=\(config.uncleanLeaderElection)"
             )
-            return step
+            return
         }
         becomeFollower(id, &step)
-        return step
     }
 
     /// `elect` with no broker: a preferred-leader election when the leader runs,
@@ -460,10 +488,14 @@ extension ReplicationModel {
                 "leader \(l) has crashed but is not fenced yet, so the controller still counts it as alive; it elects a new leader once \(config.kafka.sessionTimeoutName) has passed (`sim tick \(Self.argument(config.brokerSessionTimeoutMs))`)"
             )
         }
-        let liveIsr = isr.filter { replica($0).up }
+        let liveIsr = isr.filter { isAlive($0) }
         if let target {
             try checkBroker(target)
             guard replica(target).up else { throw ModelError("broker \(target) is down and cannot lead") }
+            guard isAlive(target) else {
+                throw ModelError(
+                    "broker \(target) is behind a network partition and fenced: the controller cannot reach it")
+            }
             guard leader != target else { throw ModelError("broker \(target) already leads (epoch \(leaderEpoch))") }
             if isr.contains(target) {
                 elect(
@@ -500,7 +532,7 @@ extension ReplicationModel {
         }
         let choice = KafkaReplicationRules.electLeader(
             replicas: replicas.map(\.id), isr: isr, current: nil, unclean: config.uncleanLeaderElection,
-            isAlive: { replica($0).up })
+            isAlive: { isAlive($0) })
         if let candidate = choice?.leader, choice?.unclean == false {
             elect(candidate, unclean: false, why: "broker \(candidate) is the first running ISR member", &step)
         } else if let candidate = choice?.leader {
@@ -522,7 +554,18 @@ extension ReplicationModel {
     /// The controller fences a down broker: out of the ISR (unless it is the
     /// last member), and a new leader if it led.
     mutating func fence(_ id: Int, _ step: inout ModelStep) {
-        if leader == id && replicas[id - 1].crashedAtMs != nil { failPendingWrites(leaderCrashed: true, &step) }
+        let zombie = leader == id && replica(id).up && replica(id).partitioned
+        if leader == id && replicas[id - 1].crashedAtMs != nil && !zombie {
+            failPendingWrites(leaderCrashed: true, &step)
+        }
+        if zombie {
+            // Nothing reaches it to say so: the broker learns of the new leader only when the partition heals
+            // (KRaft: its metadata log; ZooKeeper: LeaderAndIsr from the controller).
+            replicas[id - 1].zombieEpoch = leaderEpoch
+            step.lines.append(
+                "broker \(id) is behind the partition and does not know it was fenced: it still believes it leads epoch \(leaderEpoch) and appends what producers that reach it send (a zombie leader)"
+            )
+        }
         replicas[id - 1].fenced = true
         replicas[id - 1].crashedAtMs = nil
         if isr.contains(id) {
@@ -540,7 +583,7 @@ extension ReplicationModel {
         }
         let choice = KafkaReplicationRules.electLeader(
             replicas: replicas.map(\.id), isr: isr, current: nil, unclean: config.uncleanLeaderElection,
-            isAlive: { replica($0).up })
+            isAlive: { isAlive($0) })
         if let next = choice, !next.unclean {
             elect(next.leader, unclean: false, why: "broker \(next.leader) is the first running ISR member", &step)
         } else if let next = choice {
@@ -583,7 +626,8 @@ extension ReplicationModel {
                 "lost: the new leader lacks \(lost.count) acknowledged record\(lost.count == 1 ? "" : "s") (\(lost.joined(separator: ", ")))"
             )
         }
-        for r in replicas where r.id != id && r.up { becomeFollower(r.id, &step) }
+        // A fenced broker behind a partition hears of the new leader only when it heals (`heal` → `rejoin`).
+        for r in replicas where r.id != id && r.up && !r.fenced { becomeFollower(r.id, &step) }
         maybeIncrementHighWatermark(&step)
     }
 
@@ -614,7 +658,9 @@ extension ReplicationModel {
     mutating func failPendingWrites(leaderCrashed: Bool, _ step: inout ModelStep) {
         let error = leaderCrashed ? "REQUEST_TIMED_OUT" : "NOT_LEADER_OR_FOLLOWER"
         var failed: [String] = []
-        for i in writes.indices where writes[i].status == .pending {
+        // A zombie leader's writes wait on it, unanswered, until they time out or the partition heals.
+        let zombieEpochs = Set(replicas.compactMap(\.zombieEpoch))
+        for i in writes.indices where writes[i].status == .pending && !zombieEpochs.contains(writes[i].epoch) {
             writes[i].status = .failed(error)
             failed.append(writes[i].value)
             step.answered.append(writes[i].value)

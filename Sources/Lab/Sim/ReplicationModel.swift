@@ -56,12 +56,20 @@ struct ReplicationModel: Hashable, Sendable {
     var divergence: [(replica: Int, offsets: [Int])] {
         guard let l = leaderReplica else { return [] }
         var result: [(Int, [Int])] = []
-        for f in replicas where f.id != l.id && f.up && !(config.truncation == .leaderEpoch && f.awaitingEpochCheck) {
+        // A broker behind a partition follows no one yet: it compares logs once healed.
+        for f in replicas
+        where f.id != l.id && f.up && !f.partitioned
+            && !(config.truncation == .leaderEpoch && f.awaitingEpochCheck)
+        {
             let offsets = (0..<min(f.leo, l.leo)).filter { f.log[$0] != l.log[$0] }
             if !offsets.isEmpty { result.append((f.id, offsets)) }
         }
         return result
     }
+
+    /// Whether the controller counts broker `id` as alive and may elect it: running and not fenced
+    /// (a broker behind a partition stays alive to the controller until its session expires).
+    func isAlive(_ id: Int) -> Bool { replica(id).up && !replica(id).fenced }
 
     /// Where the current leader's epoch began in its log (Kafka's leaderEpochStartOffset).
     var leaderEpochStartOffset: Int? {
@@ -158,8 +166,15 @@ struct ModelReplica: Hashable, Sendable {
     var up = true
     /// The controller has fenced the broker (controlled shutdown at once, a crash after broker.session.timeout.ms).
     var fenced = false
-    /// When a crashed broker stopped heartbeating; cleared once it is fenced.
+    /// When the broker stopped heartbeating to the controller (a crash, or a network partition);
+    /// cleared once it is fenced.
     var crashedAtMs: Int?
+    /// Running, but behind a network partition (`sim partition`): it cannot fetch, no follower can
+    /// fetch from it, and it cannot reach the controller, which fences it once its session expires.
+    var partitioned = false
+    /// A zombie leader: fenced behind a partition while it led, it still believes it leads this
+    /// epoch (nothing tells it otherwise) and appends what producers on its side send.
+    var zombieEpoch: Int?
     var log: [ModelRecord] = []
     /// How much of the log is on disk. Kafka leaves flushing to the operating system by default
     /// (log.flush.interval.messages and .ms unset); the model flushes only at a clean shutdown,

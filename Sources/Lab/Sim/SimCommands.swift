@@ -26,8 +26,16 @@ enum SimCommands {
             a new epoch. --truncation hw makes followers truncate to their own HW on a leader change or restart (before KIP-101); \
             epoch (the default) truncates where leader epochs diverge (KIP-101, KIP-279). Simplified: ISR changes take \
             effect at once (Kafka's leader proposes them to the controller with AlterPartition), the lag check runs every \
-            replica.lag.time.max.ms / 2 from clock 0, followers fetch only when told to, and logs lose unflushed \
-            data only with `sim kill <broker> --lose-unflushed`. Nothing here talks to a cluster.
+            replica.lag.time.max.ms / 2 from clock 0, followers fetch only when told to, and a log loses unflushed \
+            data only when you say so (`sim kill <b> --lose-unflushed`; only a clean shutdown flushes). \
+            `sim partition <b>` cuts a running broker off from the controller and the other brokers (`sim heal` ends \
+            it): a leader cut off is fenced and replaced when its session expires but keeps answering acks=1 writes \
+            (`sim produce --to <b>`) until healed. \
+            Lessons (`sim scenario`): KIP-101's two cases as the KIP tells them (kip101-restart, kip101-unflushed: \
+            leader epochs stop logs diverging, they do not bring back data no disk kept), their three-replica \
+            variants, KIP-279, acks=1 on failover, acks=all with min.insync.replicas=1, a zombie leader; each is \
+            played under the versions it names. `sim explore` searches short histories only: "none within N steps" \
+            never means more than that. Nothing here talks to a cluster.
 
             Under the replicas every step shows three lanes. producer: for each write still waiting (and each one \
             the step changed), the broker's answer to the request (accepted: appended, acks=all waits for the HW; \
@@ -46,14 +54,17 @@ enum SimCommands {
             refused or no answer yet. In JSON each step has `producer`, `consumer` and `disk` keys.
             """,
         subcommands: [
-            produce, fetch, tick, advance, stop, kill, start, elect, set, show, undo, scenario, compare, rules, explore,
-            replay,
+            produce, fetch, tick, advance, stop, kill, start, elect, partition, heal, set, show, undo, scenario,
+            compare,
+            rules, explore, replay,
         ]
     ) { ctx in try SimRunner(ctx).start() }
 
     static let produce = Command(
         "produce", summary: "the leader appends records (acks=all waits for the HW; refused below min.insync.replicas)",
-        usage: "sim produce [--acks 0|1|all] [--count N]", options: ["--acks", "--count"]
+        usage:
+            "sim produce [--acks 0|1|all] [--count N] [--to <broker>]  (--to: a producer that still sends to that broker, e.g. a zombie leader behind a partition)",
+        options: ["--acks", "--count", "--to"]
     ) { ctx in try SimRunner(ctx).produce() }
 
     static let fetch = Command(
@@ -95,6 +106,26 @@ enum SimCommands {
         usage: "sim elect [<broker>]"
     ) { ctx in try SimRunner(ctx).elect() }
 
+    static let partition = Command(
+        "partition",
+        summary: "cut a running broker off from the controller and the other brokers (a zombie leader if it leads)",
+        usage: "sim partition <broker>",
+        details: """
+            The broker keeps running. It cannot fetch, no follower can fetch from it, and it cannot reach the \
+            controller: its heartbeats stop, so the controller fences it once its session expires \
+            (broker.session.timeout.ms; zookeeper.session.timeout.ms before 3.x) and, if it led, elects another \
+            leader. Nothing tells the old leader: it still believes it leads its epoch, and a producer that still \
+            reaches it (`sim produce --to <broker> --acks 1`) is acknowledged for writes the new leader never has; \
+            acks=all writes wait and time out. `sim heal` ends the partition: the broker learns the new epoch and \
+            truncates what it alone accepted.
+            """
+    ) { ctx in try SimRunner(ctx).broker { .partition($0) } }
+
+    static let heal = Command(
+        "heal", summary: "end every network partition: cut-off brokers register again and follow the leader",
+        usage: "sim heal"
+    ) { ctx in try SimRunner(ctx).heal() }
+
     static let set = Command(
         "set", summary: "change min-isr, unclean (on|off), lag-time, session-timeout or truncation (hw|epoch)",
         usage: "sim set min-isr|unclean|lag-time|session-timeout|truncation <value>",
@@ -131,7 +162,7 @@ enum SimCommands {
         "explore",
         summary: "search every interleaving up to --depth moves for the shortest way to lose an acknowledged write",
         usage:
-            "sim explore [--acks all|1] [--min-isr N] [--replicas N] [--unclean] [--truncation hw|epoch] [--kafka V] [--faults stop,kill,restart,lose-unflushed,elect] [--depth N] [--writes N]",
+            "sim explore [--acks all|1] [--min-isr N] [--replicas N] [--unclean] [--truncation hw|epoch] [--kafka V] [--faults stop,kill,restart,lose-unflushed,elect,partition] [--depth N] [--writes N]",
         flags: ["--unclean"],
         options: ["--acks", "--min-isr", "--replicas", "--truncation", "--kafka", "--faults", "--depth", "--writes"],
         details: """
@@ -139,11 +170,13 @@ enum SimCommands {
             order, breadth first: produce one record (up to --writes, 2 by default), each running follower's fetch, the \
             clock to its next timed event (a fence, a request timeout, an ISR check, the controller's unclean check), and \
             the chosen faults on each broker (stop, kill, restart by default; lose-unflushed adds a power loss that \
-            keeps only the flushed log, elect adds preferred or operator elections). States \
+            keeps only the flushed log, elect adds preferred or operator elections, partition adds a network \
+            partition around a broker, `sim heal`, and producers that still reach a zombie leader). States \
             already seen are skipped. It prints the shortest sequence that loses an acknowledged write, or leaves two \
             replicas with different records below the HW, and `sim replay` steps through it. When there is none it \
-            says "none within N steps" with the number of distinct states: longer sequences, and faults the model does \
-            not have (network partitions), were not tried. Defaults: --depth 6, acks=all, 3 \
+            says "none within N steps" with the number of distinct states: longer sequences, more writes, other \
+            settings and faults you did not name were not tried. Its bounds are small on purpose: every extra step \
+            multiplies the states, so a "none" is a statement about short histories only. Defaults: --depth 6, acks=all, 3 \
             replicas, min.insync.replicas 1, Kafka 3.9 rules.
             """
     ) { ctx in try SimRunner(ctx).explore() }

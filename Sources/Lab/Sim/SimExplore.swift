@@ -10,6 +10,8 @@ struct ModelExplorer: Sendable {
     enum Fault: String, CaseIterable, Sendable {
         case stop, kill, restart, elect
         case loseUnflushed = "lose-unflushed"
+        /// A network partition around a running broker, `sim heal`, and producers that still reach a zombie leader.
+        case partition
     }
 
     var config: ModelConfig
@@ -41,19 +43,26 @@ struct ModelExplorer: Sendable {
     func moves(_ m: ReplicationModel) -> [SimAction] {
         var list: [SimAction] = []
         if m.writes.count < writes, m.leader != nil { list.append(.produce(acks: acks, count: 1)) }
-        if let l = m.leader, m.replica(l).up {
-            for r in m.replicas where r.id != l && r.up { list.append(.fetch(r.id)) }
+        if let l = m.leader, m.replica(l).up, !m.replica(l).partitioned {
+            for r in m.replicas where r.id != l && r.up && !r.partitioned { list.append(.fetch(r.id)) }
+        }
+        if faults.contains(.partition), m.writes.count < writes {
+            for r in m.replicas where r.zombieEpoch != nil && r.up {
+                list.append(.produceTo(broker: r.id, acks: acks, count: 1))
+            }
         }
         if let next = m.nextEvent(), next.0 > m.clockMs { list.append(.tick(ms: next.0 - m.clockMs)) }
         for r in m.replicas {
             if r.up {
-                if faults.contains(.stop) { list.append(.stop(r.id)) }
+                if faults.contains(.stop) && !r.partitioned { list.append(.stop(r.id)) }
+                if faults.contains(.partition) && !r.partitioned { list.append(.partition(r.id)) }
                 if faults.contains(.kill) { list.append(.kill(r.id)) }
                 if faults.contains(.loseUnflushed) { list.append(.killLosingUnflushed(r.id)) }
             } else if faults.contains(.restart) {
                 list.append(.start(r.id))
             }
         }
+        if faults.contains(.partition), m.replicas.contains(where: { $0.up && $0.partitioned }) { list.append(.heal) }
         if faults.contains(.elect) { list.append(.elect(nil)) }
         return list
     }

@@ -39,7 +39,7 @@ struct SimRunner {
                 + ": it follows \(kafka.label) step by step; nothing is sent to any broker.")
         print(state, command: "sim", result: ModelStep(event: "start"), previous: nil, showSettings: true)
         out.hint(
-            "move it: sim produce | fetch <broker>|all | tick <duration> | stop|kill|start <broker> | elect | set | show | undo; `sim scenario` lists lessons"
+            "move it: sim produce | fetch <broker>|all | tick <duration> | stop|kill|start|partition <broker> | heal | elect | set | show | undo; `sim scenario` lists lessons"
         )
     }
 
@@ -210,7 +210,12 @@ struct SimRunner {
         try args.expectPositionals(atMost: 0)
         let text = args.value("--acks") ?? "all"
         guard let acks = ModelAcks(text: text) else { throw ctx.usageError("--acks takes 0, 1 or all, not '\(text)'") }
-        try act(.produce(acks: acks, count: try args.int("--count", default: 1, range: 1...50)))
+        let count = try args.int("--count", default: 1, range: 1...50)
+        if let to = args.value("--to") {
+            try act(.produceTo(broker: try broker(to), acks: acks, count: count))
+        } else {
+            try act(.produce(acks: acks, count: count))
+        }
     }
 
     func fetch() throws {
@@ -231,6 +236,11 @@ struct SimRunner {
     func broker(_ action: (Int) -> SimAction) throws {
         try ctx.arguments.expectPositionals(atMost: 1)
         try act(action(try broker(try ctx.arguments.positional(0, "broker id"))))
+    }
+
+    func heal() throws {
+        try ctx.arguments.expectPositionals(atMost: 0)
+        try act(.heal)
     }
 
     func elect() throws {

@@ -107,8 +107,8 @@ enum PredictionKind: Sendable, Equatable {
 
 extension SimScenario {
     static let all: [SimScenario] = [
-        hwPropagation, isrShrinkAndExpand, minIsr, uncleanElection, kip101Restart, kip101Loss, kip101Divergence,
-        leaderFailover,
+        hwPropagation, isrShrinkAndExpand, minIsr, uncleanElection, kip101Restart, kip101Unflushed, kip101Loss,
+        kip101Divergence, kip279FastLeaderChange, acksOneFailover, minIsrOne, zombieLeader, leaderFailover,
     ]
 
     /// KIP-101's first scenario as the KIP tells it: two replicas; the follower restarts and
@@ -131,6 +131,156 @@ extension SimScenario {
             ScenarioStep(
                 "The leader dies before broker 2 fetched again. Broker 2 is not in the ISR; unclean election (this lesson turns it on, as 0.10's default was) makes it the leader.",
                 .stop(1), ask: "How many acknowledged records are lost?", .lost),
+        ])
+
+    /// KIP-101's second scenario as the KIP tells it: two replicas, both hard-crash, and the one that
+    /// comes back first has lost its unflushed tail.
+    static let kip101Unflushed = SimScenario(
+        name: "kip101-unflushed",
+        summary:
+            "KIP-101's second case, two replicas: both crash and the new leader lost its unflushed tail; leader epochs stop the logs diverging, but nothing brings back a record no disk kept",
+        config: ModelConfig(replicaCount: 2), variants: [.v0_10, .v3_9],
+        steps: [
+            ScenarioStep("One record with acks=all.", .produce(acks: .all, count: 1)),
+            ScenarioStep("Broker 2 copies it...", .fetch(2)),
+            ScenarioStep("...its next fetch moves the leader's HW to 1...", .fetch(2)),
+            ScenarioStep("...and one more brings that HW to broker 2.", .fetch(2)),
+            ScenarioStep(
+                "Broker 2 restarts cleanly (say, a rolling upgrade): a clean shutdown flushes its log to disk.",
+                .stop(2)),
+            ScenarioStep("", .start(2)),
+            ScenarioStep("It fetches from the HW and is back in the ISR.", .fetch(2)),
+            ScenarioStep("A second record with acks=all.", .produce(acks: .all, count: 1)),
+            ScenarioStep("Broker 2 copies it; only the page cache holds it there.", .fetch(2)),
+            ScenarioStep(
+                "The HW passes it: both records are acknowledged.", .fetch(2),
+                ask: "How many records does broker 2 hold?", .leo(2)),
+            ScenarioStep(
+                "A power cut takes both brokers down at once. Broker 1's operating system happened to write its whole log to disk...",
+                .kill(1)),
+            ScenarioStep(
+                "...broker 2's did not: it keeps only what its clean shutdown flushed (Kafka leaves flushing to the operating system by default).",
+                .killLosingUnflushed(2), ask: "How many records does broker 2 hold now?", .leo(2)),
+            ScenarioStep(
+                "The controller fences both once their sessions expire: the partition is offline.", .tick(ms: 9_000)),
+            ScenarioStep(
+                "Broker 2 comes back first. It is the last ISR member, so it leads, with a log one record short.",
+                .start(2), ask: "How many acknowledged records are lost?", .lost),
+            ScenarioStep("It takes a new record at offset 1, in its new epoch.", .produce(acks: .all, count: 1)),
+            ScenarioStep("Broker 1 comes back with both old records and follows broker 2.", .start(1)),
+            ScenarioStep(
+                "Broker 1 fetches. Before KIP-101 it keeps its own record at offset 1 (its HW said it was committed) and the logs now disagree there for good; with leader epochs it learns epoch 0 ended at offset 1 on the leader and truncates first. Either way the record broker 2's disk lost is gone: leader epochs fix divergence, not the loss of unflushed data on every replica that had it.",
+                .fetch(1), ask: "Do broker 1's and broker 2's logs agree?", .logsAgree),
+        ])
+
+    /// KIP-279's case: leadership moves twice quickly, and a follower holds an epoch the new leader never had.
+    static let kip279FastLeaderChange = SimScenario(
+        name: "kip279-fast-leader-change",
+        summary:
+            "leadership changes twice in quick succession; a follower with records of an epoch the leader never had keeps a divergent record with one OffsetsForLeaderEpoch round (0.11), KIP-279 asks again (2.0+)",
+        config: ModelConfig(uncleanLeaderElection: true), variants: [.v0_11, .v2_0],
+        steps: [
+            ScenarioStep("One record reaches every replica.", .produce(acks: .all, count: 1)),
+            ScenarioStep("", .fetch(nil)),
+            ScenarioStep("", .fetch(nil)),
+            ScenarioStep("Broker 1 shuts down; broker 2 leads epoch 1.", .stop(1)),
+            ScenarioStep("Broker 2 takes two acks=1 records that nobody copies.", .produce(acks: .leader, count: 2)),
+            ScenarioStep("Broker 2 shuts down too; broker 3 leads epoch 2 from offset 1.", .stop(2)),
+            ScenarioStep("Broker 3 takes one acks=1 record at offset 1.", .produce(acks: .leader, count: 1)),
+            ScenarioStep("Broker 2 comes back and follows broker 3, but does not fetch yet.", .start(2)),
+            ScenarioStep(
+                "Broker 3 shuts down; only broker 2 runs, and this lesson's unclean election makes it the leader of epoch 3 with its log as it was.",
+                .stop(3), ask: "Who leads now?", .leader),
+            ScenarioStep("Broker 3 comes back and follows broker 2.", .start(3)),
+            ScenarioStep(
+                "Broker 3 asks where its epoch 2 ends; broker 2 never had epoch 2 and answers with epoch 1, ending at 3. In 0.11 broker 3 truncates there (nothing to cut) and keeps its epoch-2 record at offset 1; since 2.0 (KIP-279) it sees it has no epoch 1, cuts to where its own epoch 0 ended, and asks again.",
+                .fetch(3), ask: "Do broker 3's and broker 2's logs agree?", .logsAgree),
+        ])
+
+    static let acksOneFailover = SimScenario(
+        name: "acks1-failover",
+        summary:
+            "acks=1 is acknowledged on the leader's copy alone: a leader crash before any follower fetched loses the write, in every version",
+        config: ModelConfig(), variants: [.v3_9, .v0_10],
+        steps: [
+            ScenarioStep("One record with acks=all reaches every replica.", .produce(acks: .all, count: 1)),
+            ScenarioStep("", .fetch(nil)),
+            ScenarioStep("", .fetch(nil)),
+            ScenarioStep(
+                "A record with acks=1: the leader answers as soon as it appended it.",
+                .produce(acks: .leader, count: 1),
+                ask: "Delivered or refused?", .delivery),
+            ScenarioStep("Broker 1 crashes before either follower fetched it.", .kill(1)),
+            ScenarioStep(
+                "The controller fences broker 1 once its session expires and elects broker 2, an ISR member.",
+                .tick(ms: 9_000), ask: "How many acknowledged records are lost?", .lost),
+            ScenarioStep("Broker 1 comes back and follows broker 2.", .start(1)),
+            ScenarioStep(
+                "Its fetch truncates the record the producer was told was written: no replica has it now.", .fetch(1),
+                ask: "How many acknowledged records are lost?", .lost),
+        ])
+
+    static let minIsrOne = SimScenario(
+        name: "acks-all-min-isr-1",
+        summary:
+            "acks=all with min.insync.replicas=1 is acks=1 once the ISR has shrunk to the leader: losing that one disk loses an acknowledged write; with 2 the write is refused instead",
+        config: ModelConfig(), variants: [.v3_9],
+        steps: [
+            ScenarioStep("One record with acks=all reaches every replica.", .produce(acks: .all, count: 1)),
+            ScenarioStep("", .fetch(nil)),
+            ScenarioStep("", .fetch(nil)),
+            ScenarioStep("Broker 3 shuts down for maintenance...", .stop(3)),
+            ScenarioStep("...and broker 2 as well: the ISR is the leader alone.", .stop(2)),
+            ScenarioStep(
+                "acks=all means every ISR member has it, and the ISR is {1}. min.insync.replicas=1 lets that through.",
+                .produce(acks: .all, count: 1), ask: "Delivered or refused?", .delivery),
+            ScenarioStep(
+                "Broker 1 loses power before flushing: its disk keeps nothing it had not flushed, and no other replica has the new record.",
+                .killLosingUnflushed(1), ask: "How many acknowledged records are lost?", .lost),
+            ScenarioStep(
+                "The controller fences broker 1; no running ISR member is left, so the partition is offline.",
+                .tick(ms: 9_000)),
+            ScenarioStep("Broker 2 comes back; it is not in the ISR.", .start(2), ask: "Who leads now?", .leader),
+            ScenarioStep("An operator chooses availability.", .set("unclean", "on")),
+            ScenarioStep(
+                "An unclean election makes broker 2 the leader, with the first record and without the second.",
+                .elect(nil), ask: "How many acknowledged records are lost?", .lost),
+            ScenarioStep(
+                "The advice is min.insync.replicas=2 (with 3 replicas): an acks=all write then needs a second copy.",
+                .set("min-isr", "2")),
+            ScenarioStep(
+                "With the ISR at one replica, the same acks=all write is now refused: the producer knows it was not written, instead of being told it was.",
+                .produce(acks: .all, count: 1), ask: "Delivered or refused?", .delivery),
+        ])
+
+    static let zombieLeader = SimScenario(
+        name: "zombie-leader",
+        summary:
+            "a leader behind a network partition is fenced and replaced, but nothing tells it: it keeps acknowledging acks=1 writes that are truncated once the partition heals",
+        config: ModelConfig(), variants: [.v3_9, .v2_0],
+        steps: [
+            ScenarioStep("One record with acks=all reaches every replica.", .produce(acks: .all, count: 1)),
+            ScenarioStep("", .fetch(nil)),
+            ScenarioStep("", .fetch(nil)),
+            ScenarioStep(
+                "A network partition cuts broker 1, the leader, off from the controller and the other brokers. It keeps running.",
+                .partition(1)),
+            ScenarioStep(
+                "A producer on broker 1's side sends with acks=1.", .produce(acks: .leader, count: 1),
+                ask: "Delivered or refused?", .delivery),
+            ScenarioStep(
+                "Broker 1's heartbeats stopped: when its session expires the controller fences it and elects broker 2.",
+                .tick(ms: 9_000), ask: "Who leads now?", .leader),
+            ScenarioStep(
+                "The producer still reaches broker 1, which still believes it leads epoch 0.",
+                .produceTo(broker: 1, acks: .leader, count: 1), ask: "How many acknowledged records are lost?", .lost),
+            ScenarioStep(
+                "Producers that know the new leader write to broker 2, in epoch 1.", .produce(acks: .leader, count: 1)),
+            ScenarioStep("Broker 3 copies it.", .fetch(3)),
+            ScenarioStep("The partition heals: broker 1 learns of epoch 1 and follows broker 2.", .heal),
+            ScenarioStep(
+                "Its fetch compares leader epochs: epoch 0 ended at offset 1 on broker 2, so everything broker 1 accepted alone is truncated.",
+                .fetch(1), ask: "How many acknowledged records are lost?", .lost),
         ])
 
     static let hwPropagation = SimScenario(
@@ -265,7 +415,7 @@ extension SimScenario {
     static let kip101Loss = SimScenario(
         name: "kip101-loss",
         summary:
-            "two quick failovers: truncating to the HW loses acknowledged records, leader epochs keep them (KIP-101)",
+            "a variant of KIP-101's first case with three replicas: two quick failovers; truncating to the HW loses acknowledged records, leader epochs keep them",
         config: ModelConfig(), variants: [.v0_10, .v3_9],
         steps: doubleFailover + [
             ScenarioStep("Broker 1 comes back and follows broker 3.", .start(1)),
@@ -276,7 +426,7 @@ extension SimScenario {
     static let kip101Divergence = SimScenario(
         name: "kip101-divergence",
         summary:
-            "after the same failovers, new writes make logs diverge under HW truncation; leader epochs prevent it (KIP-101)",
+            "a variant with three replicas: after the same failovers, new writes make logs diverge under HW truncation; leader epochs prevent it",
         config: ModelConfig(), variants: [.v0_10, .v3_9],
         steps: doubleFailover + [
             ScenarioStep("Broker 3 takes two new records.", .produce(acks: .all, count: 2)),
