@@ -209,7 +209,7 @@ extension SimScenario {
             ScenarioStep(
                 "A record with acks=1: the leader answers as soon as it appended it.",
                 .produce(acks: .leader, count: 1),
-                ask: "Delivered or refused?", .delivery),
+                ask: "Accepted, acknowledged, refused or no answer yet?", .delivery),
             ScenarioStep("Broker 1 crashes before either follower fetched it.", .kill(1)),
             ScenarioStep(
                 "The controller fences broker 1 once its session expires and elects broker 2, an ISR member.",
@@ -233,7 +233,7 @@ extension SimScenario {
             ScenarioStep("...and broker 2 as well: the ISR is the leader alone.", .stop(2)),
             ScenarioStep(
                 "acks=all means every ISR member has it, and the ISR is {1}. min.insync.replicas=1 lets that through.",
-                .produce(acks: .all, count: 1), ask: "Delivered or refused?", .delivery),
+                .produce(acks: .all, count: 1), ask: "Accepted, acknowledged, refused or no answer yet?", .delivery),
             ScenarioStep(
                 "Broker 1 loses power before flushing: its disk keeps nothing it had not flushed, and no other replica has the new record.",
                 .killLosingUnflushed(1), ask: "How many acknowledged records are lost?", .lost),
@@ -250,7 +250,7 @@ extension SimScenario {
                 .set("min-isr", "2")),
             ScenarioStep(
                 "With the ISR at one replica, the same acks=all write is now refused: the producer knows it was not written, instead of being told it was.",
-                .produce(acks: .all, count: 1), ask: "Delivered or refused?", .delivery),
+                .produce(acks: .all, count: 1), ask: "Accepted, acknowledged, refused or no answer yet?", .delivery),
         ])
 
     static let zombieLeader = SimScenario(
@@ -267,7 +267,7 @@ extension SimScenario {
                 .partition(1)),
             ScenarioStep(
                 "A producer on broker 1's side sends with acks=1.", .produce(acks: .leader, count: 1),
-                ask: "Delivered or refused?", .delivery),
+                ask: "Accepted, acknowledged, refused or no answer yet?", .delivery),
             ScenarioStep(
                 "Broker 1's heartbeats stopped: when its session expires the controller fences it and elects broker 2.",
                 .tick(ms: 9_000), ask: "Who leads now?", .leader),
