@@ -33,18 +33,23 @@ struct ExampleScriptTests {
         #expect(murmur.contains(": p1 @"), "\(murmur)")
         // Keyless: sticky (one partition for 2 × linger.ms = 200 ms), then at
         // linger.ms=0 random per message (at least 3 of 6), on both replays (issue 23 item 1).
+        // A topic created a moment before can still have partitions whose leader the producer has
+        // not been given (on a loaded machine the first replay's run was once spread over all six,
+        // each message re-picking): so the sticky run must show on at least one replay, the second
+        // finding `clicks` already there.
+        var stuck: [String] = []
         for (run, name) in [(r, "first"), (again, "second")] {
             let keyless = run.stdout.split(separator: "\n").filter {
                 $0.hasPrefix("produced 50 of 50 message(s) to clicks: ")
             }
             let spread = keyless.map { $0.components(separatedBy: " @").count - 1 }
-            #expect(spread.count == 2, "\(name) replay: \(keyless)")
+            #expect(spread.count == 2 && spread[1] >= 3, "\(name) replay: \(keyless)")
             // Sticky: one partition takes (nearly) all 50; librdkafka re-picks only when the
             // partition it stuck to has no leader known to the producer yet (rdkafka_msg.c).
             let largest = keyless.first.map(Self.largestRange) ?? 0
-            #expect(
-                spread.count == 2 && spread[0] <= 2 && largest >= 45 && spread[1] >= 3, "\(name) replay: \(keyless)")
+            if spread.first.map({ $0 <= 2 }) == true && largest >= 45 { stuck.append(name) }
         }
+        #expect(!stuck.isEmpty, "neither replay's keyless run stuck to one partition")
         #expect(r.stdout.contains("linger.ms (producer): default → 20"))
         #expect(again.status == 0, "second replay, stderr: \(again.stderr)")
         #expect(again.stdout.contains("orders already exists with 6 partitions; --if-not-exists leaves it as it is"))
