@@ -528,6 +528,25 @@ struct SimModelTests {
         #expect(limited.depthSearched < 5)
     }
 
+    /// Ctrl-C reaches a long search through `check`, and progress is reported per depth.
+    @Test func exploreStopsWhenCheckThrowsAndReportsEachDepth() throws {
+        struct Interrupted: Error {}
+        var explorer = ModelExplorer(config: ModelConfig(minInsyncReplicas: 2))
+        explorer.depth = 8
+        var levels: [Int] = []
+        var checks = 0
+        #expect(throws: Interrupted.self) {
+            _ = try explorer.run(
+                check: {
+                    checks += 1
+                    if checks == 2 { throw Interrupted() }
+                },
+                progress: { level, _ in levels.append(level) })
+        }
+        #expect(checks == 2)
+        #expect(!levels.isEmpty && levels == Array(1...levels.count) && levels.count < 8)
+    }
+
     @Test func aPowerLossKeepsOnlyWhatACleanShutdownFlushed() throws {
         var m = try replicated(2)
         _ = try m.stop(2)  // flushes m0, m1
