@@ -111,24 +111,8 @@ extension ReplicationModel {
             )
             return step
         }
-        var records: [ModelRecord] = []
         let start = replica(id).leo
-        for i in 0..<count {
-            let r = ModelRecord(offset: start + i, epoch: epoch, value: "m\(nextValue)")
-            nextValue += 1
-            records.append(r)
-            let status: ModelWrite.Status =
-                switch acks {
-                case .none: .unacknowledged
-                case .leader: .acknowledged
-                case .all: .pending
-                }
-            writes.append(
-                ModelWrite(
-                    value: r.value, offset: r.offset, epoch: epoch, acks: acks, status: status, sentAtMs: clockMs))
-            if acks == .leader { step.answered.append(r.value) }
-        }
-        replicas[id - 1].append(records)
+        let records = append(count, acks: acks, on: id, epoch: epoch, &step)
         var text =
             "zombie leader \(id), behind the partition, still believes it leads epoch \(epoch): it appended \(Self.values(records)) at offset\(count == 1 ? "" : "s") \(Self.range(start, start + count))"
         switch acks {

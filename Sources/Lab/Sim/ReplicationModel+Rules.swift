@@ -47,25 +47,8 @@ extension ReplicationModel {
             )
             return step
         }
-        var records: [ModelRecord] = []
         let start = replica(leaderId).leo
-        for i in 0..<count {
-            let r = ModelRecord(offset: start + i, epoch: leaderEpoch, value: "m\(nextValue)")
-            nextValue += 1
-            records.append(r)
-            let status: ModelWrite.Status =
-                switch acks {
-                case .none: .unacknowledged
-                case .leader: .acknowledged
-                case .all: .pending
-                }
-            writes.append(
-                ModelWrite(
-                    value: r.value, offset: r.offset, epoch: leaderEpoch, acks: acks, status: status, sentAtMs: clockMs)
-            )
-            if acks == .leader { step.answered.append(r.value) }
-        }
-        replicas[leaderId - 1].append(records)
+        let records = append(count, acks: acks, on: leaderId, epoch: leaderEpoch, &step)
         let what =
             "leader \(leaderId) appended \(Self.values(records)) at offset\(count == 1 ? "" : "s") \(Self.range(start, start + count)) in epoch \(leaderEpoch)"
         switch acks {
@@ -753,5 +736,32 @@ extension ReplicationModel {
         case "off", "false", "no", "0": false
         default: nil
         }
+    }
+
+    /// `count` new records appended to broker `id`'s log in `epoch`, each a write the producer
+    /// waits on as `acks` says (acks=1 is answered at once): one place for the leader and a
+    /// zombie leader behind a partition.
+    mutating func append(
+        _ count: Int, acks: ModelAcks, on id: Int, epoch: Int, _ step: inout ModelStep
+    ) -> [ModelRecord] {
+        var records: [ModelRecord] = []
+        let start = replica(id).leo
+        for i in 0..<count {
+            let r = ModelRecord(offset: start + i, epoch: epoch, value: "m\(nextValue)")
+            nextValue += 1
+            records.append(r)
+            let status: ModelWrite.Status =
+                switch acks {
+                case .none: .unacknowledged
+                case .leader: .acknowledged
+                case .all: .pending
+                }
+            writes.append(
+                ModelWrite(
+                    value: r.value, offset: r.offset, epoch: epoch, acks: acks, status: status, sentAtMs: clockMs))
+            if acks == .leader { step.answered.append(r.value) }
+        }
+        replicas[id - 1].append(records)
+        return records
     }
 }
