@@ -124,17 +124,9 @@ extension BenchCommands {
                     out.clearProgress()
                     results.append(r)
                     byLabel[r.label, default: []].append(r)
-                    out.stream(BenchReport.json(r, runs: options.runs, cluster: plan.cluster))
-                    if total > 1 {
-                        let m = r.metrics
-                        let rate =
-                            BenchNoise.isTooShort(seconds: r.seconds)
-                            ? "short run (\(BenchReport.fixed(r.seconds, 2)) s)"
-                            : "\(BenchReport.grouped(m.msgsPerSec)) msgs/s"
-                        out.hint(
-                            "\(prefix): \(rate), ratio \(m.compressionRatio.isFinite ? BenchReport.fixed(m.compressionRatio, 2) : "-"), p99 \(BenchReport.ms(m.p99Micros))"
-                                + (r.interrupted ? " (interrupted)" : ""))
-                    }
+                    out.emitStreamed(
+                        ProducerBenchRun(
+                            r, runs: options.runs, cluster: plan.cluster, prefix: total > 1 ? prefix : nil))
                     if r.failed > 0 {
                         out.warning(
                             "\(configuration.label): \(r.failed) message(s) failed (\(r.firstError ?? "?")); figures count delivered messages only"
@@ -181,109 +173,32 @@ extension BenchCommands {
         if ignoredAcks != nil { marks = [] }
         let noMark = BenchReport.noMarkNotes(rows, markColumns: marks)
 
-        if out.isJSON {
-            out.stream(
-                .object([
-                    ("kind", "summary"),
-                    (
-                        "rows",
-                        .array(
-                            rows.map { row in
-                                .object([
-                                    ("label", .string(row.label)), ("runs", .integer(row.runs.count)),
-                                    ("msgs_per_sec", BenchReport.number(row.median.msgsPerSec)),
-                                    ("msgs_per_sec_spread", BenchReport.number(row.throughputSpread)),
-                                    ("compression_ratio", BenchReport.number(row.median.compressionRatio)),
-                                    ("p99_ms", BenchReport.number(row.median.p99Micros / 1000)),
-                                    ("cpu_ms", BenchReport.number(row.median.cpuSeconds * 1000)),
-                                    ("duration_ms", BenchReport.number(row.medianSeconds * 1000)),
-                                    ("too_short_to_rate", .bool(row.tooShortToRate)),
-                                    ("produce_requests", BenchReport.number(row.median.produceRequests)),
-                                    ("avg_batch_msgs", BenchReport.number(row.median.avgBatchMsgs)),
-                                    ("p50_ms", BenchReport.number(row.median.p50Micros / 1000)),
-                                    ("msgs_per_cpu_sec", BenchReport.number(row.median.msgsPerCpuSecond)),
-                                ])
-                            })
-                    ),
-                    ("best_throughput", .optional(bestThroughput?.label)),
-                    ("best_p99", .optional(bestP99?.label)),
-                    ("no_best_because", .array(noMark.map { .string($0) })),
-                    ("producers", .integer(plan.producers)),
-                    ("reading", .optional(reading)),
-                    ("interrupted", .bool(ctx.isCancelled)),
-                ]))
+        let effectiveLine = results.first.map { first -> String in
+            let varied = Set((matrixKeys ?? []) + (matrixKeys == nil ? ["compression.type"] : []))
+            let shown = first.effectiveProperties.filter { !varied.contains($0.key) }.map { "\($0.key)=\($0.value)" }
+            return "producer: " + shown.joined(separator: " ") + " (effective values)"
+        }
+        let clusterHint: String?
+        if case .servedMock = session.connection?.control {
+            clusterHint =
+                "served cluster: the broker runs in another process on this machine (kafkalab serve) with no disk and no replication, and acks are not waited for; CPU seconds exclude it. Run on the compose cluster for real figures."
+        } else if session.connection?.control.isMock == true {
+            clusterHint =
+                "embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures."
         } else {
-            out.line(
-                "\(BenchReport.grouped(Double(options.count))) × \(plan.payload.messageSize) B \(plan.payload.kind) messages to \(plan.topic)"
+            clusterHint = nil
+        }
+        out.emitStreamed(
+            ProducerBenchSummary(
+                rows: rows, bestThroughput: bestThroughput?.label, bestP99: bestP99?.label, noBestBecause: noMark,
+                producers: plan.producers, reading: reading, interrupted: ctx.isCancelled,
+                heading:
+                    "\(BenchReport.grouped(Double(options.count))) × \(plan.payload.messageSize) B \(plan.payload.kind) messages to \(plan.topic)"
                     + (options.runs > 1 ? ", median of \(options.runs) runs" : "")
                     + (plan.warmup > 0 ? ", after \(BenchReport.grouped(Double(plan.warmup))) warm-up" : "")
-                    + (plan.rate.map { ", paced at \(BenchReport.grouped(Double($0))) msgs/s" } ?? ""))
-            out.table(BenchReport.table(rows, firstHeader: firstHeader, markColumns: marks))
-            if rows.count > 1 {
-                if !marks.isEmpty { out.hint("\(BenchReport.bestMark) best in its column, beyond the measured spread") }
-                for note in noMark { out.hint(note) }
-                let rated = rows.filter { !$0.tooShortToRate }
-                if rated.count > 1 && plan.rate == nil {
-                    out.line()
-                    for line in BenchReport.barChart(
-                        rated.map { ($0.label, $0.median.msgsPerSec) }, ascii: !out.isTerminal)
-                    {
-                        out.line(line)
-                    }
-                }
-            } else if let row = rows.first, row.tooShortToRate {
-                out.hint(
-                    "msgs/s withheld (\"short\"): a \(BenchReport.fixed(row.medianSeconds, 2)) s run is too short to rate; rates need at least \(BenchReport.fixed(BenchNoise.minimumSeconds, 1)) s (raise --count, or pace with --rate)"
-                )
-            }
-            if plan.producers > 1 {
-                for row in rows {
-                    let perRun = row.runs.compactMap {
-                        $0.clients.isEmpty ? nil : ClientScaling(clients: $0.clients, aggregateSeconds: $0.seconds)
-                    }
-                    guard let first = perRun.first else { continue }
-                    let which = perRun.count > 1 ? " (run 1 of \(perRun.count))" : ""
-                    if row.tooShortToRate {
-                        // No rate from a run this short: only what each client sent.
-                        out.line(
-                            "\(row.label)\(which): \(first.clients.count) producers, rates withheld (short run); "
-                                + first.clients.map {
-                                    "producer \($0.client): \(BenchReport.grouped(Double($0.messages))) msgs in \(BenchReport.fixed($0.seconds, 2)) s"
-                                }.joined(separator: ", "))
-                    } else {
-                        out.line("\(row.label)\(which): \(first.summary)")
-                        out.line(
-                            "  "
-                                + first.clients.map {
-                                    "producer \($0.client): \(BenchReport.grouped($0.msgsPerSec)) msgs/s"
-                                }.joined(separator: ", "))
-                    }
-                }
-                out.hint(
-                    "aggregate: all messages over the span from the first client's start to the last one's end; a client's rate covers its own run. When the aggregate stops growing with --producers, one client was not the limit."
-                )
-            }
-            if let effective = results.first?.effectiveProperties {
-                let varied = Set((matrixKeys ?? []) + (matrixKeys == nil ? ["compression.type"] : []))
-                let shown = effective.filter { !varied.contains($0.key) }.map { "\($0.key)=\($0.value)" }
-                out.line("producer: " + shown.joined(separator: " ") + " (effective values)")
-            }
-            if let reading { out.line(reading) }
-            if let ignored = ignoredAcks {
-                out.line(
-                    "note: the embedded cluster ignores \(ignored) (it has no followers to wait for), so differences between these rows are noise, not the setting; none is marked best"
-                )
-            }
-            if case .servedMock = session.connection?.control {
-                out.hint(
-                    "served cluster: the broker runs in another process on this machine (kafkalab serve) with no disk and no replication, and acks are not waited for; CPU seconds exclude it. Run on the compose cluster for real figures."
-                )
-            } else if session.connection?.control.isMock == true {
-                out.hint(
-                    "embedded cluster: the broker runs in this process with no disk and no replication, and acks are not waited for; CPU seconds include its thread. Run on the compose cluster for real figures."
-                )
-            }
-        }
+                    + (plan.rate.map { ", paced at \(BenchReport.grouped(Double($0))) msgs/s" } ?? ""),
+                firstHeader: firstHeader, marks: marks, paced: plan.rate != nil, effectiveLine: effectiveLine,
+                ignoredAcks: ignoredAcks, clusterHint: clusterHint))
         if let failure {
             throw LabError.invalid("stopped after \(results.count) run(s): \(describeError(failure))")
         }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Turns bench rows into the table, the bar chart, CSV, JSON and the
+/// Turns bench rows into the table, the bar chart, CSV and the
 /// matrix's reading. Pure: everything here is tested without a cluster.
 enum BenchReport {
     /// A column of the comparison table and which direction is better.
@@ -133,63 +133,7 @@ enum BenchReport {
         }
     }
 
-    // MARK: JSON and CSV
-
-    /// One run as the `--json` document (schema in the final report / README).
-    static func json(_ r: BenchResult, runs: Int, cluster: String) -> JSONValue {
-        let m = r.metrics
-        var fields: [(String, JSONValue)] = [
-            ("kind", "run"),
-            ("label", .string(r.label)),
-            ("codec", .string(r.codec)),
-            ("matrix_properties", .object(r.settings.map { ($0.key, .string($0.value)) })),
-            ("run", .integer(r.run)),
-            ("runs", .integer(runs)),
-            ("cluster", .string(cluster)),
-            ("count", .integer(r.count)),
-            ("delivered", .integer(r.delivered)),
-            ("failed", .integer(r.failed)),
-            ("size_bytes", .integer(r.size)),
-            ("payload", .string(r.payload)),
-            ("duration_ms", .double(r.seconds * 1000)),
-            ("msgs_per_sec", number(m.msgsPerSec)),
-            ("mib_per_sec", number(m.mibPerSec)),
-            ("payload_bytes", .integer(r.payloadBytes)),
-            ("batch_bytes", .integer(r.statistics.batchBytes)),
-            ("wire_bytes", .integer(r.statistics.wireBytes)),
-            ("compression_ratio", number(m.compressionRatio)),
-        ]
-        fields += [
-            ("produce_requests", .integer(r.statistics.produceRequests)),
-            ("avg_batch_msgs", number(m.avgBatchMsgs)),
-            ("avg_batch_bytes", number(m.avgBatchBytes)),
-            (
-                "latency_ms",
-                .object([
-                    ("p50", .double(Double(r.latency.p50) / 1000)), ("p95", .double(Double(r.latency.p95) / 1000)),
-                    ("p99", .double(Double(r.latency.p99) / 1000)), ("p999", .double(Double(r.latency.p999) / 1000)),
-                    ("max", .double(Double(r.latency.max) / 1000)), ("mean", number(r.latency.mean / 1000)),
-                ])
-            ),
-            ("cpu_ms", number(r.cpuSeconds * 1000)),
-            ("msgs_per_cpu_sec", number(m.msgsPerCpuSecond)),
-            ("interrupted", .bool(r.interrupted)),
-            ("too_short_to_rate", .bool(BenchNoise.isTooShort(seconds: r.seconds))),
-            ("producers", .integer(max(1, r.clients.count))),
-            ("clients", .array(r.clients.map(clientJSON))),
-            ("error", .optional(r.firstError)),
-            ("properties", .object(r.effectiveProperties.map { ($0.key, .string($0.value)) })),
-        ]
-        return .object(fields)
-    }
-
-    /// One client of a run with several (`--producers`, `--consumers`).
-    static func clientJSON(_ c: ClientRate) -> JSONValue {
-        .object([
-            ("client", .integer(c.client)), ("messages", .integer(c.messages)),
-            ("duration_ms", number(c.seconds * 1000)), ("msgs_per_sec", number(c.msgsPerSec)),
-        ])
-    }
+    // MARK: CSV
 
     static let csvHeader = [
         "label", "codec", "settings", "run", "count", "delivered", "failed", "size", "payload", "seconds",
@@ -368,8 +312,6 @@ enum BenchReport {
     }
 
     // MARK: Formatting
-
-    static func number(_ v: Double) -> JSONValue { v.isFinite ? .double(v) : .null }
 
     static func fixed(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
 
