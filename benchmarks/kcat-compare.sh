@@ -13,7 +13,8 @@
 # Environment: COUNT (200000 records for the 3-partition rows), BIG_COUNT (2000000, over
 # BIG_PARTITIONS=48: the mock keeps about 5 MiB per partition), ROUNDS (5), SKIP_BUILD=1 (use the
 # existing release build), BAR (1.2), GROUP_BAR (1.5), SKIP_BIG=1 (leave out the 2,000,000-record
-# rows), GROUP_COUNT (30000 records over GROUP_PARTITIONS=3000, the issue's group read), SKIP_GROUP=1.
+# rows: consume, consume --json, produce --file and --count at BIG_COUNT), ONLY (a space-separated list of
+# rows to measure, e.g. ONLY="produce-file-big produce-count-big"), GROUP_COUNT (30000 records over GROUP_PARTITIONS=3000, the issue's group read), SKIP_GROUP=1.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,8 +53,12 @@ make_lines() { # count file with-keys
 [ "$( { wc -l < "$LINES"; } 2>/dev/null || echo 0)" = "$COUNT" ] || make_lines "$COUNT" "$LINES" 1
 [ "$( { wc -l < "$VALUES"; } 2>/dev/null || echo 0)" = "$COUNT" ] || make_lines "$COUNT" "$VALUES" 0
 BIG_LINES="$WORK/big-lines.txt"
+BIG_VALUES="$WORK/big-values.txt"
 if [ "${SKIP_BIG:-0}" != 1 ] && [ "$( { wc -l < "$BIG_LINES"; } 2>/dev/null || echo 0)" != "$BIG_COUNT" ]; then
     make_lines "$BIG_COUNT" "$BIG_LINES" 1
+fi
+if [ "${SKIP_BIG:-0}" != 1 ] && [ "$( { wc -l < "$BIG_VALUES"; } 2>/dev/null || echo 0)" != "$BIG_COUNT" ]; then
+    make_lines "$BIG_COUNT" "$BIG_VALUES" 0
 fi
 GROUP_LINES="$WORK/group-lines.txt"
 if [ "${SKIP_GROUP:-0}" != 1 ] && [ "$( { wc -l < "$GROUP_LINES"; } 2>/dev/null || echo 0)" != "$GROUP_COUNT" ]; then
@@ -61,6 +66,7 @@ if [ "${SKIP_GROUP:-0}" != 1 ] && [ "$( { wc -l < "$GROUP_LINES"; } 2>/dev/null 
 fi
 
 "$KAFKALAB" serve --topic read:3 --topic big:"$BIG_PARTITIONS" --topic sink-kcat:3 --topic sink-kafkalab:3 \
+    --topic sink-big-kcat:"$BIG_PARTITIONS" --topic sink-big-kafkalab:"$BIG_PARTITIONS" \
     --topic wide:"$GROUP_PARTITIONS" > "$WORK/serve.out" 2> "$WORK/serve.err" &
 SERVE_PID=$!
 trap 'kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null || true' EXIT
@@ -86,6 +92,9 @@ row_kcat() { # row
         produce-file) timed "$WORK/kcat.out" "$KCAT" -b "$B" -P -t sink-kcat -K $'\t' -l "$LINES" ;;
         produce-count) timed "$WORK/kcat.out" "$KCAT" -b "$B" -P -t sink-kcat -l "$VALUES" ;;
         consume-big) timed "$WORK/kcat.out" "$KCAT" -b "$B" -C -e -q -K $'\t' -t big ;;
+        consume-json-big) timed "$WORK/kcat.out" "$KCAT" -b "$B" -C -e -q -J -t big ;;
+        produce-file-big) timed "$WORK/kcat.out" "$KCAT" -b "$B" -P -t sink-big-kcat -K $'\t' -l "$BIG_LINES" ;;
+        produce-count-big) timed "$WORK/kcat.out" "$KCAT" -b "$B" -P -t sink-big-kcat -l "$BIG_VALUES" ;;
         consume-group)
             timed "$WORK/kcat.out" "$KCAT" -b "$B" -G "kcat-$round-$RANDOM" -X auto.offset.reset=earliest \
                 -e -q -K $'\t' wide ;;
@@ -100,6 +109,12 @@ row_kafkalab() { # row
             timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$B" \
                 -c "produce --topic sink-kafkalab --count $COUNT value-{i}-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" ;;
         consume-big) timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$B" -c "consume big" ;;
+        consume-json-big) timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$B" -c "consume big --json" ;;
+        produce-file-big)
+            timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$B" -c "produce --topic sink-big-kafkalab --file $BIG_LINES" ;;
+        produce-count-big)
+            timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$B" \
+                -c "produce --topic sink-big-kafkalab --count $BIG_COUNT value-{i}-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" ;;
         consume-group) timed "$WORK/kafkalab.out" "$KAFKALAB" --bootstrap "$B" -c "consume wide --group kafkalab-$round-$RANDOM" ;;
     esac
 }
@@ -109,17 +124,19 @@ check() { # row
     n=$(row_count "$1")
     case $1 in
         consume | consume-big | consume-group) [ "$(grep -c '^p[0-9]' "$WORK/kafkalab.out")" = "$n" ] && [ "$(wc -l < "$WORK/kcat.out")" = "$n" ] ;;
-        consume-json) [ "$(grep -c '"offset"' "$WORK/kafkalab.out")" = "$n" ] && [ "$(wc -l < "$WORK/kcat.out")" = "$n" ] ;;
+        consume-json | consume-json-big) [ "$(grep -c '"offset"' "$WORK/kafkalab.out")" = "$n" ] && [ "$(wc -l < "$WORK/kcat.out")" = "$n" ] ;;
         produce-*) grep -q "produced $n of $n" "$WORK/kafkalab.out" ;;
     esac
 }
 
-row_count() { case $1 in consume-big) echo "$BIG_COUNT" ;; consume-group) echo "$GROUP_COUNT" ;; *) echo "$COUNT" ;; esac; }
+row_count() { case $1 in *-big) echo "$BIG_COUNT" ;; consume-group) echo "$GROUP_COUNT" ;; *) echo "$COUNT" ;; esac; }
 row_bar() { if [ "$1" = consume-group ]; then echo "$GROUP_BAR"; else echo "$BAR"; fi; }
 
 ROWS=(consume consume-json produce-file produce-count)
-[ "${SKIP_BIG:-0}" = 1 ] || ROWS+=(consume-big)
+[ "${SKIP_BIG:-0}" = 1 ] || ROWS+=(consume-big consume-json-big produce-file-big produce-count-big)
 [ "${SKIP_GROUP:-0}" = 1 ] || ROWS+=(consume-group)
+# ONLY="consume-big produce-file-big" measures those rows alone.
+[ -z "${ONLY:-}" ] || read -r -a ROWS <<< "$ONLY"
 declare -A KC KL KCC KLC KCM KLM
 for round in $(seq "$ROUNDS"); do
     for row in "${ROWS[@]}"; do
@@ -139,7 +156,7 @@ echo
 model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)
 echo "machine: $(nproc) cores, ${model:-unknown CPU}, librdkafka $(dpkg-query -W -f='${Version}' librdkafka-dev 2>/dev/null || echo '?'), $("$KCAT" -V 2>&1 | head -1)"
 echo "load average (1, 5, 15 min): $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end; $(date -u '+%Y-%m-%d %H:%M UTC'); $ROUNDS alternating rounds"
-echo "records: key<TAB>value, ~50 B values; $COUNT over 3 partitions, $BIG_COUNT over $BIG_PARTITIONS (consume-big), $GROUP_COUNT over $GROUP_PARTITIONS (consume-group); output to a file"
+echo "records: key<TAB>value, ~50 B values; $COUNT over 3 partitions, $BIG_COUNT over $BIG_PARTITIONS (the *-big rows), $GROUP_COUNT over $GROUP_PARTITIONS (consume-group); output to a file"
 printf '| %-13s | %9s | %8s | %8s | %5s | %-9s | %-13s | %-15s | %s |\n' work records "kcat s" "kafkalab s" ratio range "CPU s kc / kl" "RSS MiB kc / kl" verdict
 printf '|---|---|---|---|---|---|---|---|---|\n'
 for row in "${ROWS[@]}"; do
