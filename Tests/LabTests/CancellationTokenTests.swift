@@ -1,23 +1,29 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Lab
 
 @Suite("Cancellation token")
 struct CancellationTokenTests {
+    // Each test plays its signals on its own router: the process's would cancel whatever
+    // command another test in this process is running (it once cancelled a `txn demo`).
     @Test func aSignalCancelsOnlyTheTokenReceivingIt() {
-        let running = Cancellation(), other = Cancellation()
-        running.receivingSignals { Cancellation.signalReceiver() }
+        let router = SignalRouter()
+        let running = Cancellation(router: router), other = Cancellation(router: router)
+        running.receivingSignals { router.receive(SIGINT) }
         #expect(running.isCancelled)
         #expect(!other.isCancelled)
         // A token made after the signal never sees it (the next command starts clean).
-        #expect(!Cancellation().isCancelled)
+        #expect(!Cancellation(router: router).isCancelled)
     }
 
     @Test func aSignalAtThePromptCancelsNothing() {
-        let later = Cancellation()
-        Cancellation.signalReceiver()
+        let router = SignalRouter()
+        let later = Cancellation(router: router)
+        router.receive(SIGINT)
         #expect(!later.isCancelled)
+        #expect(router.lastSignal.load(ordering: .relaxed) == SIGINT)
     }
 
     @Test func sleepWakesWhenCancelled() {

@@ -14,18 +14,18 @@ import Synchronization
 /// nothing, and a token made later never sees an earlier signal.
 public final class Cancellation: Sendable {
     private static let nextId = Atomic<Int>(1)
-    /// The id of the token a signal cancels now (0: none).
-    private static let signalTarget = Atomic<Int>(0)
-    /// The id of the token the last signal cancelled.
-    private static let signalled = Atomic<Int>(0)
-    /// The number of the last signal received (0: none yet).
-    private static let lastSignal = Atomic<Int32>(0)
 
     public let id: Int
     private let cancelled = Atomic<Bool>(false)
+    /// Where this token learns of signals: the process's (`SignalRouter.process`), or a test's
+    /// own, so a test that plays a signal cannot cancel another test's command in the same process.
+    let router: SignalRouter
 
-    public init() {
+    public convenience init() { self.init(router: .process) }
+
+    init(router: SignalRouter) {
         id = Self.nextId.add(1, ordering: .relaxed).oldValue
+        self.router = router
     }
 
     /// Cancels this token (from any thread).
@@ -33,7 +33,7 @@ public final class Cancellation: Sendable {
 
     public var isCancelled: Bool {
         if cancelled.load(ordering: .relaxed) { return true }
-        if Self.signalled.load(ordering: .relaxed) == id {
+        if router.signalled.load(ordering: .relaxed) == id {
             cancelled.store(true, ordering: .relaxed)
             return true
         }
@@ -61,17 +61,14 @@ public final class Cancellation: Sendable {
     /// Runs `body` with this token as the one SIGINT cancels; the previous
     /// receiver (a script's token around one of its commands) is restored after.
     public func receivingSignals<T>(_ body: () throws -> T) rethrows -> T {
-        let previous = Self.signalTarget.exchange(id, ordering: .relaxed)
-        defer { Self.signalTarget.store(previous, ordering: .relaxed) }
+        let previous = router.target.exchange(id, ordering: .relaxed)
+        defer { router.target.store(previous, ordering: .relaxed) }
         return try body()
     }
 
     /// Called for every signal (from a handler or the signal thread):
     /// async-signal-safe (atomic integer loads and stores).
-    public static func signalReceiver(_ signal: Int32 = SIGINT) {
-        lastSignal.store(signal, ordering: .relaxed)
-        signalled.store(signalTarget.load(ordering: .relaxed), ordering: .relaxed)
-    }
+    public static func signalReceiver(_ signal: Int32 = SIGINT) { SignalRouter.process.receive(signal) }
 
     /// The terminal echoed `^C` where the cursor stood (a running command's
     /// output line): the next output starts on a line of its own.
@@ -84,11 +81,11 @@ public final class Cancellation: Sendable {
     public static func takeInterruptEcho() -> Bool { echoOnLine.exchange(false, ordering: .relaxed) }
 
     /// A command is receiving signals now (a signal would cancel it).
-    public static var hasSignalReceiver: Bool { signalTarget.load(ordering: .relaxed) != 0 }
+    public static var hasSignalReceiver: Bool { SignalRouter.process.target.load(ordering: .relaxed) != 0 }
 
     /// How a cancelled run was stopped, as the error line says it: the last
     /// signal's name, or Ctrl-C's when a test cancelled without one.
-    public static var stopReason: String { describe(signal: lastSignal.load(ordering: .relaxed)) }
+    public static var stopReason: String { describe(signal: SignalRouter.process.lastSignal.load(ordering: .relaxed)) }
 
     /// "interrupted (Ctrl-C)", "terminated (SIGTERM)", "hung up (SIGHUP)".
     public static func describe(signal: Int32) -> String {
@@ -103,8 +100,30 @@ public final class Cancellation: Sendable {
     /// static's first access is not async-signal-safe; later atomic operations are).
     public static func prepareForSignals() {
         _ = nextId.load(ordering: .relaxed)
-        _ = signalTarget.load(ordering: .relaxed)
-        _ = signalled.load(ordering: .relaxed)
-        _ = lastSignal.load(ordering: .relaxed)
+        SignalRouter.process.receive(0)
+    }
+}
+
+/// Which token a signal cancels: the one receiving signals now (`target`, 0: none) is copied
+/// into `signalled`. The process has one (`process`); a test makes its own.
+final class SignalRouter: Sendable {
+    static let process = SignalRouter()
+
+    /// The id of the token a signal cancels now (0: none).
+    let target = Atomic<Int>(0)
+    /// The id of the token the last signal cancelled.
+    let signalled = Atomic<Int>(0)
+    /// The number of the last signal received (0: none yet).
+    let lastSignal = Atomic<Int32>(0)
+
+    /// Async-signal-safe: atomic integer loads and stores only. Signal 0 only touches the router
+    /// (`prepareForSignals`): it cancels nothing.
+    func receive(_ signal: Int32) {
+        guard signal != 0 else {
+            _ = target.load(ordering: .relaxed)
+            return
+        }
+        lastSignal.store(signal, ordering: .relaxed)
+        signalled.store(target.load(ordering: .relaxed), ordering: .relaxed)
     }
 }
