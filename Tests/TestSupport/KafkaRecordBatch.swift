@@ -323,7 +323,7 @@ public enum CRC32C {
 // MARK: Varints (protobuf-style base-128, zigzag-encoded), as records use them.
 
 extension KafkaWireReader {
-    public mutating func unsignedVarint() throws -> UInt64 {
+    public mutating func unsignedVarlong() throws -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -336,7 +336,7 @@ extension KafkaWireReader {
     }
 
     public mutating func varlong() throws -> Int64 {
-        let raw = try unsignedVarint()
+        let raw = try unsignedVarlong()
         return Int64(bitPattern: (raw >> 1) ^ (0 &- (raw & 1)))
     }
 
@@ -355,7 +355,7 @@ extension KafkaWireReader {
 }
 
 extension KafkaWireWriter {
-    public mutating func unsignedVarint(_ value: UInt64) {
+    public mutating func unsignedVarlong(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
             int8(Int8(bitPattern: UInt8(v & 0x7F) | 0x80))
@@ -365,7 +365,7 @@ extension KafkaWireWriter {
     }
 
     public mutating func varlong(_ value: Int64) {
-        unsignedVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        unsignedVarlong(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
     public mutating func varint(_ value: Int32) { varlong(Int64(value)) }
