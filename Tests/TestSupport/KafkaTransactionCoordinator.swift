@@ -1,0 +1,352 @@
+import Foundation
+import Synchronization
+
+/// The stand-in's transactions, as Kafka 3.9 runs them, in front of librdkafka's
+/// mock: an interceptor of the wire proxy that keeps a `KafkaTransactionModel` from
+/// what clients ask and brokers answer, and makes the mock behave as a Kafka
+/// coordinator and partition leader would:
+/// - Fencing: a second InitProducerId for a transactional.id asks the mock to bump
+///   the epoch of the id it already has (KIP-360's current-id fields, which the mock
+///   honours); the mock then refuses the old epoch everywhere with
+///   INVALID_PRODUCER_EPOCH, which is Kafka 3.9's answer to the versions librdkafka
+///   sends (KafkaApis turns PRODUCER_FENCED into it below EndTxn v2,
+///   AddPartitionsToTxn v2 and AddOffsetsToTxn v2; AddPartitionsToTxnManager for
+///   Produce). An ongoing transaction is aborted first, as the coordinator does, and
+///   that first InitProducerId is answered CONCURRENT_TRANSACTIONS.
+/// - Markers: a control batch per partition of an ended transaction, written into the
+///   mock's log `markerDelayMs` after EndTxn on the stand-in's clock, by a Produce with
+///   no transactional.id straight to the partition's leader (the mock appends such a
+///   Produce unchecked). Due markers are written when a request passes the proxy and
+///   when the stand-in asks (`writeDueMarkers`, on its reads and clock moves).
+/// - Isolation: Fetch v4+ answers carry the model's last stable offset; read_committed
+///   ones also the aborted transactions, and no batch at or past the LSO. ListOffsets
+///   v2 "latest" with read_committed answers the LSO.
+///
+/// Kafka answers a transactional.id's next AddPartitionsToTxn or InitProducerId
+/// CONCURRENT_TRANSACTIONS until its previous transaction's markers are written, and
+/// the client retries; here those markers are written at once instead (the client
+/// would wait on the wall clock for markers due on the stand-in's), so the log holds
+/// the same order: no transaction's data before the previous one's markers.
+public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
+    private let model: Mutex<KafkaTransactionModel>
+    private let nowMs: @Sendable () -> Int
+    private let writer: KafkaMarkerWriter
+    /// Serializes marker writes, so each is written once and in order.
+    private let writing = Mutex(())
+
+    /// `upstreams`: the mock's own bootstrap list (markers go to it directly).
+    public init(upstreams: String, markerDelayMs: Int, nowMs: @escaping @Sendable () -> Int) {
+        model = Mutex(KafkaTransactionModel(markerDelayMs: markerDelayMs))
+        self.nowMs = nowMs
+        writer = KafkaMarkerWriter(bootstrap: upstreams)
+    }
+
+    public var markerDelayMs: Int {
+        get { self.model.withLock { $0.markerDelayMs } }
+        set { self.model.withLock { $0.markerDelayMs = newValue } }
+    }
+
+    /// A copy of the model, for tests and the stand-in's checks.
+    public var snapshot: KafkaTransactionModel { self.model.withLock { $0 } }
+
+    /// The partition's LSO given its high watermark.
+    public func lastStableOffset(topic: String, partition: Int32, highWatermark: Int64) -> Int64 {
+        self.model.withLock { $0.lastStableOffset(.init(topic, partition), highWatermark: highWatermark) }
+    }
+
+    /// Writes every marker due by now; one that cannot be written yet (its leader
+    /// unreachable) stays pending, with those after it.
+    public func writeDueMarkers() {
+        let now = nowMs()
+        write { $0.dueMarkers(nowMs: now) }
+    }
+
+    /// Writes the markers `select` picks from the model, in order.
+    private func write(_ select: (KafkaTransactionModel) -> [KafkaTransactionModel.Marker]) {
+        writing.withLock { _ in
+            let markers = self.model.withLock { select($0) }
+            for marker in markers {
+                let batch = KafkaRecordBatch.transactionMarker(
+                    commit: marker.commit, producerId: marker.producer.id, producerEpoch: marker.producer.epoch,
+                    coordinatorEpoch: self.model.withLock { $0.coordinatorEpoch },
+                    timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+                guard
+                    let offset = try? writer.append(
+                        batch, topic: marker.partition.topic, partition: marker.partition.partition)
+                else { return }
+                self.model.withLock { $0.markerWritten(marker, at: offset) }
+            }
+        }
+    }
+
+    public func intercept(_ request: KafkaWireRequest, on connection: KafkaWireConnection) -> KafkaWireVerdict? {
+        writeDueMarkers()
+        switch request.api {
+        case .initProducerId: return initProducerId(request)
+        case .addPartitionsToTxn: return addPartitions(request)
+        case .produce: return produce(request)
+        case .endTxn: return endTxn(request)
+        case .fetch: return fetch(request)
+        case .listOffsets: return listOffsets(request)
+        default: return nil
+        }
+    }
+
+    private func initProducerId(_ request: KafkaWireRequest) -> KafkaWireVerdict? {
+        guard let parsed = try? KafkaInitProducerIdRequest.read(request.body, version: request.apiVersion),
+            let transactionalId = parsed.transactionalId, parsed.producerId < 0
+        else { return nil }
+        write { $0.markersBlocking(transactionalId: transactionalId) }
+        let plan =
+            request.apiVersion >= 3
+            ? self.model.withLock { $0.planInitProducerId(transactionalId: transactionalId, nowMs: nowMs()) } : .forward
+        var forwarded = request
+        switch plan {
+        case .forward: break
+        case .bump(let current), .fenceOngoing(bump: let current):
+            guard
+                let body = try? KafkaInitProducerIdRequest.replacingProducer(
+                    in: request.body, version: request.apiVersion, id: current.id, epoch: current.epoch)
+            else { return nil }
+            forwarded.body = body
+        }
+        let concurrent: Bool
+        if case .fenceOngoing = plan { concurrent = true } else { concurrent = false }
+        return .forward(
+            forwarded,
+            response: { response in
+                var r = response
+                let answer = try KafkaInitProducerIdResponse.read(r.body)
+                guard answer.errorCode == 0 else { return r }
+                if concurrent {
+                    // The coordinator is aborting the ongoing transaction: the client retries.
+                    r.body = KafkaInitProducerIdResponse(
+                        throttleTimeMs: answer.throttleTimeMs, errorCode: 51, producerId: -1, producerEpoch: -1
+                    ).write(version: r.apiVersion)
+                } else {
+                    self.model.withLock {
+                        $0.producerIdAssigned(
+                            transactionalId: transactionalId,
+                            .init(id: answer.producerId, epoch: answer.producerEpoch))
+                    }
+                }
+                return r
+            })
+    }
+
+    private func addPartitions(_ request: KafkaWireRequest) -> KafkaWireVerdict? {
+        guard let parsed = try? KafkaAddPartitionsToTxnRequest.read(request.body, version: request.apiVersion)
+        else { return nil }
+        write { $0.markersBlocking(transactionalId: parsed.transactionalId) }
+        return .forward(
+            request,
+            response: { response in
+                let accepted = try KafkaAddPartitionsToTxnResponse.accepted(response.body)
+                self.model.withLock {
+                    $0.partitionsAdded(
+                        transactionalId: parsed.transactionalId,
+                        producer: .init(id: parsed.producerId, epoch: parsed.producerEpoch),
+                        accepted.map { .init($0.topic, $0.partition) })
+                }
+                return response
+            })
+    }
+
+    private func produce(_ request: KafkaWireRequest) -> KafkaWireVerdict? {
+        guard let parsed = try? KafkaProduceRequest.read(request.body, version: request.apiVersion),
+            parsed.transactionalId != nil
+        else { return nil }
+        // The transactional batches' producer ids, by partition.
+        var producers: [String: [Int32: Int64]] = [:]
+        for t in parsed.topics {
+            for p in t.partitions {
+                if let batch = try? KafkaRecordSet.batches(in: p.records ?? []).first, batch.isTransactional {
+                    producers[t.name, default: [:]][p.index] = batch.producerId
+                }
+            }
+        }
+        guard !producers.isEmpty else { return nil }
+        let batchProducers = producers
+        return .forward(
+            request,
+            response: { response in
+                let answer = try KafkaProduceResponse.read(response.body, version: response.apiVersion)
+                self.model.withLock { m in
+                    for t in answer.topics {
+                        for p in t.partitions where p.errorCode == 0 && p.baseOffset >= 0 {
+                            guard let pid = batchProducers[t.name]?[p.index] else { continue }
+                            m.transactionalDataAppended(
+                                .init(t.name, p.index), producerId: pid, baseOffset: p.baseOffset)
+                        }
+                    }
+                }
+                return response
+            })
+    }
+
+    private func endTxn(_ request: KafkaWireRequest) -> KafkaWireVerdict? {
+        guard let parsed = try? KafkaEndTxnRequest.read(request.body, version: request.apiVersion) else { return nil }
+        let nowMs = self.nowMs
+        return .forward(
+            request,
+            response: { response in
+                if try KafkaEndTxnRequest.responseError(response.body) == 0 {
+                    self.model.withLock {
+                        $0.transactionEnded(
+                            transactionalId: parsed.transactionalId,
+                            producer: .init(id: parsed.producerId, epoch: parsed.producerEpoch),
+                            commit: parsed.committed, nowMs: nowMs())
+                    }
+                }
+                return response
+            })
+    }
+
+    private func fetch(_ request: KafkaWireRequest) -> KafkaWireVerdict? {
+        guard let parsed = try? KafkaFetchRequest.read(request.body, version: request.apiVersion) else { return nil }
+        return .forward(
+            request,
+            response: { response in
+                var r = response
+                var answer = try KafkaFetchResponse.read(r.body, version: r.apiVersion)
+                let m = self.model.withLock { $0 }
+                for t in answer.topics.indices {
+                    let topic = answer.topics[t].name
+                    for i in answer.topics[t].partitions.indices {
+                        var p = answer.topics[t].partitions[i]
+                        guard p.errorCode == 0 else { continue }
+                        let tp = KafkaTransactionModel.TopicPartition(topic, p.index)
+                        let lso = m.lastStableOffset(tp, highWatermark: p.highWatermark)
+                        p.lastStableOffset = lso
+                        if parsed.isolationLevel == 1 {
+                            let from = parsed.fetchOffsets[topic]?[p.index] ?? 0
+                            p.aborted = m.abortedTransactions(tp, fetchOffset: from, lastStableOffset: lso).map {
+                                .init(producerId: $0.producerId, firstOffset: $0.firstOffset)
+                            }
+                            // Whole batches below the LSO only, as the leader reads up to it.
+                            if let records = p.records, !records.isEmpty {
+                                let stable = try KafkaRecordSet.batches(in: records).prefix { $0.lastOffset < lso }
+                                p.records = Array(records[..<(stable.last?.range.upperBound ?? 0)])
+                            }
+                        }
+                        answer.topics[t].partitions[i] = p
+                    }
+                }
+                r.body = answer.write(version: r.apiVersion)
+                return r
+            })
+    }
+
+    private func listOffsets(_ request: KafkaWireRequest) -> KafkaWireVerdict? {
+        guard request.apiVersion >= 2,
+            let parsed = try? KafkaListOffsetsRequest.read(request.body, version: request.apiVersion),
+            parsed.isolationLevel == 1
+        else { return nil }
+        return .forward(
+            request,
+            response: { response in
+                var r = response
+                var answer = try KafkaListOffsetsResponse.read(r.body, version: r.apiVersion)
+                let m = self.model.withLock { $0 }
+                for t in answer.topics.indices {
+                    let topic = answer.topics[t].name
+                    for i in answer.topics[t].partitions.indices {
+                        let p = answer.topics[t].partitions[i]
+                        guard p.errorCode == 0, parsed.timestamps[topic]?[p.index] == -1 else { continue }
+                        answer.topics[t].partitions[i].offset = m.lastStableOffset(
+                            .init(topic, p.index), highWatermark: p.offset)
+                    }
+                }
+                r.body = answer.write(version: r.apiVersion)
+                return r
+            })
+    }
+}
+
+/// Appends a batch to a partition of the mock with a plain Produce (no
+/// transactional.id, acks=all) sent to the partition's leader, found with a
+/// Metadata request. Not thread-safe: `KafkaTransactionCoordinator` calls it under its lock.
+final class KafkaMarkerWriter: @unchecked Sendable {
+    private let bootstrap: [KafkaWireProxy.Address]
+    private var correlationId: Int32 = 0
+
+    init(bootstrap: String) {
+        self.bootstrap = bootstrap.split(separator: ",").compactMap { entry in
+            guard let colon = entry.lastIndex(of: ":"), let port = Int32(entry[entry.index(after: colon)...]) else {
+                return nil
+            }
+            return KafkaWireProxy.Address(host: String(entry[..<colon]), port: port)
+        }
+    }
+
+    private func nextId() -> Int32 {
+        correlationId += 1
+        return correlationId
+    }
+
+    /// The batch's offset in the log.
+    func append(_ batch: KafkaRecordBatch, topic: String, partition: Int32) throws -> Int64 {
+        var lastError: Error = KafkaWireError.malformed("no broker answered")
+        for _ in 0..<3 {
+            do {
+                let leader = try self.leader(topic: topic, partition: partition)
+                let client = try KafkaWireClient(host: leader.host, port: leader.port, clientId: "stand-in-coordinator")
+                let request = KafkaProduceRequest(
+                    transactionalId: nil, acks: -1, timeoutMs: 5_000,
+                    topics: [.init(name: topic, partitions: [.init(index: partition, records: batch.encoded())])])
+                let id = nextId()
+                try client.send(.produce, version: 3, correlationId: id, body: request.write(version: 3))
+                let response = try KafkaWireResponse(frame: try client.receive(), apiKey: 0, apiVersion: 3)
+                let answer = try KafkaProduceResponse.read(response.body, version: 3)
+                guard let p = answer.topics.first?.partitions.first else {
+                    throw KafkaWireError.malformed("empty Produce answer")
+                }
+                guard p.errorCode == 0 else {
+                    throw KafkaWireError.malformed("marker Produce to \(topic)/\(partition): error \(p.errorCode)")
+                }
+                return p.baseOffset
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// Metadata v1 for `topic` from the first broker that answers: the partition leader's address.
+    private func leader(topic: String, partition: Int32) throws -> KafkaWireProxy.Address {
+        for address in bootstrap {
+            guard let client = try? KafkaWireClient(host: address.host, port: address.port, clientId: "stand-in")
+            else { continue }
+            var w = KafkaWireWriter()
+            w.array([topic]) { $0.string($1) }
+            try client.send(.metadata, version: 1, correlationId: nextId(), body: w.bytes)
+            let response = try KafkaWireResponse(frame: try client.receive(), apiKey: 3, apiVersion: 1)
+            var r = response.reader
+            let brokers = try r.array { r in
+                (
+                    id: try r.int32(), address: KafkaWireProxy.Address(host: try r.string(), port: try r.int32()),
+                    rack: try r.nullableString()
+                )
+            }
+            _ = try r.int32()  // controller_id
+            let topics = try r.array { r in
+                (
+                    error: try r.int16(), name: try r.string(), internal: try r.bool(),
+                    partitions: try r.array { r in
+                        (
+                            error: try r.int16(), id: try r.int32(), leader: try r.int32(),
+                            replicas: try r.array { try $0.int32() }, isr: try r.array { try $0.int32() }
+                        )
+                    }
+                )
+            }
+            guard
+                let leaderId = topics.first(where: { $0.name == topic })?.partitions.first(where: { $0.id == partition }
+                )?.leader,
+                let leader = brokers.first(where: { $0.id == leaderId })
+            else { throw KafkaWireError.malformed("no leader for \(topic)/\(partition)") }
+            return leader.address
+        }
+        throw KafkaWireError.malformed("no broker of \(bootstrap) answers")
+    }
+}
