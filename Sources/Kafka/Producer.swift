@@ -193,8 +193,12 @@ public final class Producer: @unchecked Sendable {
     /// The same calls, waited for in slices of at most 200 ms so that the
     /// caller can stop waiting (Ctrl-C) within a fraction of a second:
     /// librdkafka lets init, commit and abort be called again after a time-out
-    /// and resumes where they were. Throws `_TIMED_OUT` after `timeoutMs`, and
-    /// `stopped` when `stop()` turned true (the operation is then still in
+    /// and resumes where they were. A slice that times out while the broker
+    /// answers a retriable error (init_transactions while the coordinator still
+    /// aborts the transaction of a fenced producer: CONCURRENT_TRANSACTIONS, which
+    /// librdkafka retries every 500 ms) comes back as that retriable error instead
+    /// of `_TIMED_OUT`: it is waited on too. Throws the last error after `timeoutMs`,
+    /// and `stopped` when `stop()` turned true (the operation is then still in
     /// progress inside librdkafka; calling it again resumes it).
     public func initTransactions(timeoutMs: Int32, stopWhen stop: () -> Bool) throws {
         try sliced(timeoutMs, stop) { rd_kafka_init_transactions(rk, $0) }
@@ -217,11 +221,15 @@ public final class Producer: @unchecked Sendable {
             let left = deadline - ContinuousClock.now
             let sliceMs = Int32(
                 max(1, min(200, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+            let started = ContinuousClock.now
             guard let e = call(sliceMs) else { return }
             let error = KafkaError(consuming: e)
-            guard error.code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue, !error.isFatal else { throw error }
+            let timedOut = error.code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
+            guard timedOut || error.isRetriable, !error.isFatal, !error.txnRequiresAbort else { throw error }
             if stop() { throw Stopped() }
             if ContinuousClock.now >= deadline { throw error }
+            // A retriable error returned at once: do not ask again in a tight loop.
+            if !timedOut && ContinuousClock.now - started < .milliseconds(50) { Thread.sleep(forTimeInterval: 0.05) }
         }
     }
 }
