@@ -178,7 +178,6 @@ struct ComposeBoundedWaitTests {
         kafka.markerDelayMs = 12_000
         let t = TestSession(standIn: kafka, format: .json)
         _ = try t.output(of: "topic create txn-demo --partitions 1")
-        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6])
         let json = try t.json("txn demo")
         #expect(json["expected_end_offset"] == .integer(8))
         #expect((json["end_offset"]?.intValue ?? 99) < 8, "\(json)")

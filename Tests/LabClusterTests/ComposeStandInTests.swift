@@ -110,32 +110,48 @@ struct ComposeStandInTests {
         kafka.markerDelayMs = 1_500
         let t = TestSession(standIn: kafka, format: .json)
         _ = try t.output(of: "topic create txn-demo --partitions 1")
-        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6], aborted: [1])
         let json = try t.json("txn demo")
         #expect(json["expected_end_offset"] == .integer(8))
         #expect(json["end_offset"] == .integer(8), "\(json)")
-        guard case .array(let markers)? = json["marker_offsets"] else { throw TestFailure("no markers") }
-        #expect(markers.count == 2)
+        // The markers the coordinator wrote, where Kafka writes them: after each transaction's data.
+        #expect(json["marker_offsets"] == .ints([3, 7]), "\(json)")
         #expect(json["last_stable_offset"] == .integer(8))
         // read_committed skips the aborted batch, as a broker serves it; read_uncommitted sees it.
         #expect(json["read_committed"]?["aborted_seen"] == .integer(0), "\(json)")
         #expect(json["read_committed"]?["offsets"] == .ints([0, 1, 2]))
         #expect(json["read_uncommitted"]?["aborted_seen"] == .integer(3))
+        #expect(json["read_uncommitted"]?["offsets"] == .ints([0, 1, 2, 4, 5, 6]))
+        // Both markers are control batches in the mock's log, one record each.
+        #expect(try kafka.admin.watermarks(topic: "txn-demo", partition: 0).high == 8)
     }
 
-    @Test func describeShowsTheLastStableOffsetBehindTheHighWatermark() throws {
+    @Test func describeShowsTheLastStableOffsetBehindTheHighWatermarkUntilTheMarkerIsWritten() throws {
         let kafka = try ScriptedKafka()
+        kafka.markerDelayMs = 500
         let t = TestSession(standIn: kafka)
         _ = try t.output(of: "topic create t --partitions 1")
+        _ = try t.output(of: "produce --topic t --count 2 plain{i}")
+        _ = try t.output(of: "set transactional.id describe-tx")
+        _ = try t.output(of: "txn begin")
         _ = try t.output(of: "produce --topic t --count 3 x{i}")
-        kafka.scriptMarkers(topic: "t", partition: 0, afterMockOffsets: [3])
-        let text = try t.output(of: "topic describe t")
-        #expect(text.contains("LSO"))
-        #expect(text.contains("LSO below HIGH: a transaction on that partition is open"))
-        let json = try t.json("topic describe t")
-        let p0 = try #require(try partitions(json).first)
-        #expect(p0["high_watermark"] == .integer(4) || p0["high_watermark"] == .integer(3))
-        #expect(p0["last_stable_offset"] != nil)
+        func p0() throws -> JSONValue {
+            guard case .array(let rows)? = try t.json("topic describe t")["partitions"], let first = rows.first else {
+                throw TestFailure("no partitions")
+            }
+            return first
+        }
+        // Open: the LSO is the transaction's first offset, the HW past its data.
+        #expect(try p0()["last_stable_offset"] == .integer(2))
+        #expect(try p0()["high_watermark"] == .integer(5))
+        #expect(
+            try t.output(of: "topic describe t").contains("LSO below HIGH: a transaction on that partition is open"))
+        _ = try t.output(of: "txn commit")
+        // Committed, but the marker is not written until markerDelayMs passes on Kafka's clock.
+        #expect(try p0()["last_stable_offset"] == .integer(2))
+        #expect(try p0()["high_watermark"] == .integer(5))
+        try kafka.advance(ms: 500)
+        #expect(try p0()["high_watermark"] == .integer(6), "the commit marker takes offset 5")
+        #expect(try p0()["last_stable_offset"] == .integer(6))
     }
 
     @Test(.timeLimit(.minutes(1))) func describeDoesNotWaitOnAKilledLeader() throws {
@@ -230,11 +246,8 @@ struct ComposeStandInTests {
 struct ComposeProducersExampleTests {
     @Test func theProducersExampleReplaysInComposeMode() throws {
         let kafka = try ScriptedKafka()
-        // The two transactions of `txn demo` (3 records committed, 3 aborted) as a broker
-        // logs them: markers after each, the second an abort.
-        kafka.scriptMarkers(topic: "txn-demo", partition: 0, afterMockOffsets: [3, 6], aborted: [1])
-        let (t, result) = try replayInComposeMode(
-            "03-producers.kl", on: kafka, before: ["txn fence": { $0.fenceOnNextEndTxn() }])
+        // Nothing scripted: the stand-in's coordinator writes the markers and fences.
+        let (t, result) = try replayInComposeMode("03-producers.kl", on: kafka)
         #expect(result.succeeded, "\(result.failures) stderr: \(t.buffer.stderr)")
         let out = t.buffer.stdout
         // txn demo takes the real-cluster branches: both markers arrive, read_committed filters.

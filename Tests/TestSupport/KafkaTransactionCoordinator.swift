@@ -11,8 +11,10 @@ import Synchronization
 ///   INVALID_PRODUCER_EPOCH, which is Kafka 3.9's answer to the versions librdkafka
 ///   sends (KafkaApis turns PRODUCER_FENCED into it below EndTxn v2,
 ///   AddPartitionsToTxn v2 and AddOffsetsToTxn v2; AddPartitionsToTxnManager for
-///   Produce). An ongoing transaction is aborted first, as the coordinator does, and
-///   that first InitProducerId is answered CONCURRENT_TRANSACTIONS.
+///   Produce). A Produce of the old epoch is answered here, since the mock checks
+///   its sequence against the new epoch first. An ongoing transaction is aborted
+///   first, as the coordinator does, and that first InitProducerId is answered
+///   CONCURRENT_TRANSACTIONS.
 /// - Markers: a control batch per partition of an ended transaction, written into the
 ///   mock's log `markerDelayMs` after EndTxn on the stand-in's clock, by a Produce with
 ///   no transactional.id straight to the partition's leader (the mock appends such a
@@ -166,6 +168,24 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
             }
         }
         guard !producers.isEmpty else { return nil }
+        // A fenced epoch: Kafka's leader refuses the batch (ProducerStateManager's epoch
+        // check comes first); the mock checks the sequence against the new epoch's
+        // state and would answer OUT_OF_ORDER_SEQUENCE_NUMBER.
+        var epochs: [Int64: Int16] = [:]
+        for t in parsed.topics {
+            for p in t.partitions {
+                if let batch = try? KafkaRecordSet.batches(in: p.records ?? []).first {
+                    epochs[batch.producerId] = batch.producerEpoch
+                }
+            }
+        }
+        if self.model.withLock({ m in epochs.contains { m.isFenced(.init(id: $0.key, epoch: $0.value)) } }) {
+            let refused = KafkaProduceResponse(
+                topics: parsed.topics.map { t in
+                    .init(name: t.name, partitions: t.partitions.map { .init(index: $0.index, errorCode: 47) })
+                })
+            return .answer(body: refused.write(version: request.apiVersion))
+        }
         let batchProducers = producers
         return .forward(
             request,

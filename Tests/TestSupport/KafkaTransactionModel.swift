@@ -144,6 +144,12 @@ public struct KafkaTransactionModel: Sendable {
         }
     }
 
+    /// Whether a batch of `producer` is from an epoch the coordinator has fenced
+    /// (ProducerStateManager refuses it: INVALID_PRODUCER_EPOCH).
+    public func isFenced(_ producer: ProducerIdentity) -> Bool {
+        producers.values.contains { $0.id == producer.id && $0.epoch > producer.epoch }
+    }
+
     // MARK: Markers
 
     /// The markers due by `nowMs`, oldest first; they stay pending until `markerWritten`.

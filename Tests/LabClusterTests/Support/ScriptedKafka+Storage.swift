@@ -16,26 +16,14 @@ extension ScriptedKafka {
         model[name] = nil
     }
 
-    /// The mock's records as a consumer reads them, less what the scripted cleaner removed.
+    /// The records as a consumer reads them (through the proxy: read_committed stops at
+    /// the LSO and skips aborted transactions), less what the scripted cleaner removed.
     func readPartition(
         topic: String, partition: Int32, consumerProperties: [String: String], timeoutSeconds: Double
     ) throws -> [ConsumedMessage] {
-        var records = try Consumer.readPartition(
+        transactions.writeDueMarkers()
+        let records = try Consumer.readPartition(
             topic: topic, partition: partition, properties: consumerProperties, timeoutSeconds: timeoutSeconds)
-        // read_committed (librdkafka's default) as a broker serves it: up to the last stable
-        // offset, without the batches of aborted transactions. The mock knows neither.
-        if consumerProperties["isolation.level"] ?? "read_committed" == "read_committed",
-            let script = markers["\(topic)/\(partition)"]
-        {
-            var stable = Int64.max
-            if let open = script.dueMs.keys.min() ?? (script.visible < script.thresholds.count ? script.visible : nil) {
-                stable = open == 0 ? 0 : script.thresholds[open - 1]
-            }
-            let abortedRanges = script.aborted.filter { $0 < script.visible }.map { i in
-                (i == 0 ? 0 : script.thresholds[i - 1])..<script.thresholds[i]
-            }
-            records = records.filter { r in r.offset < stable && !abortedRanges.contains { $0.contains(r.offset) } }
-        }
         let configs = topicConfigs[topic] ?? [:]
         guard (configs["cleanup.policy"] ?? "delete").split(separator: ",").contains("compact") else { return records }
         let key = "\(topic)/\(partition)"

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Synchronization
+import TestSupport
 
 @testable import Lab
 
@@ -31,8 +32,12 @@ import Synchronization
 ///   leaves the ISR at the leader's next shrink check after replica.lag.time.max.ms
 ///   (`lagTimeMaxMs`, 30 s; checks every lag/2, so 30-45 s later).
 /// - A created topic is invisible for `topicPropagationMs`.
-/// - Transaction markers (`scriptMarkers`) reach the high watermark `markerDelayMs`
-///   after the data: until then the LSO stays behind the HW.
+/// - Transactions run as Kafka's coordinator runs them (`KafkaTransactionCoordinator`,
+///   an interceptor of the wire proxy every client of the session goes through): a
+///   second init_transactions with a transactional.id fences the first producer, EndTxn
+///   writes real commit/abort markers into the log `markerDelayMs` later, and
+///   read_committed fetches and ListOffsets see the last stable offset and the aborted
+///   transactions, where the mock alone reports LSO = HW and lists none.
 /// - When a partition's ISR falls below its min.insync.replicas (default 2), the
 ///   next Produce answers NOT_ENOUGH_REPLICAS (injected into the mock once per
 ///   time the ISR falls: the mock cannot tell acks=1 from acks=all). Kafka refuses
@@ -49,14 +54,17 @@ import Synchronization
 ///   busybox in the apache/kafka image prints it, for replicas on running containers.
 /// - DescribeGroups answers `groupDescriptions`, else "Dead" with no members
 ///   (Kafka's answer for a group it does not know).
-/// Offsets of scripted markers are appended after the mock's data, not
-/// interleaved: tests check counts and bounds, not marker positions.
 /// `@unchecked Sendable`: the protocols are Sendable because a real connection is
 /// shared with watcher threads; a stand-in is scripted and queried from the one
 /// test thread that drives its session, so its mutable script needs no lock.
 final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
-    // Declared before `mock` so that it is released first.
+    // Declared before `mock` so that they are released first.
     let admin: AdminClient
+    /// A read_committed admin handle through the proxy: the LSO as a client asks for it.
+    let committedAdmin: AdminClient
+    /// What the session's clients connect to; the stand-in's own admin goes to the mock directly.
+    let proxy: KafkaWireProxy
+    let transactions: KafkaTransactionCoordinator
     let mock: EmbeddedCluster
     let file = "/stand-in/docker-compose.yml"
     var timeoutMs: Int32 { admin.timeoutMs }
@@ -80,8 +88,11 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     var fetchIntervalMs = 500
     /// From CreateTopics to every broker having applied the new topic.
     var topicPropagationMs = 300
-    /// From the end of a transaction's data to its marker in the log.
-    var markerDelayMs = 200
+    /// From EndTxn to its markers in the log.
+    var markerDelayMs: Int {
+        get { transactions.markerDelayMs }
+        set { transactions.markerDelayMs = newValue }
+    }
     /// Wall time after which the mock (the data path) moves a killed broker's leadership.
     var fenceSeconds = 1.0
     /// Wall milliseconds a leader holds its next Produce answer once a follower in its
@@ -122,13 +133,6 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         var followerLeo: [Int32: Int64] = [:]
         var lastCaughtUpMs: [Int32: Int] = [:]
     }
-    struct MarkerScript {
-        var thresholds: [Int64]
-        /// Indexes of the transactions that were aborted (the others committed).
-        var aborted: Set<Int> = []
-        var dueMs: [Int: Int] = [:]  // threshold index → when its marker is written
-        var visible = 0
-    }
 
     var containers: [Int32: ContainerState] = [1: .running, 2: .running, 3: .running]
     /// Registered and unfenced: listed in metadata, eligible for ISRs and leadership.
@@ -144,44 +148,39 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     private var topicVisibleAtMs: [String: Int] = [:]
     var model: [String: [Int32: PartitionModel]] = [:]
     var topicConfigs: [String: [String: String]] = [:]
-    private(set) var markers: [String: MarkerScript] = [:]
     private var underMinIsr: Set<String> = []
 
     init() throws {
         mock = try EmbeddedCluster(brokers: 3)
+        let clock = scriptedClock
+        transactions = KafkaTransactionCoordinator(
+            upstreams: mock.bootstrap, markerDelayMs: 200, nowMs: { clock.nowMs })
+        proxy = try KafkaWireProxy(upstreams: mock.bootstrap, interceptors: [transactions])
         admin = try AdminClient(
             config: AdminClusterClient.bounded(
                 AdminClusterClient.highWatermarkProperties(["bootstrap.servers": mock.bootstrap]), timeoutMs: 5_000),
             timeoutMs: 5_000)
+        committedAdmin = try AdminClient(
+            config: AdminClusterClient.bounded(
+                [
+                    "bootstrap.servers": proxy.bootstrap, "client.id": "kafkalab-admin-lso",
+                    "isolation.level": "read_committed",
+                ], timeoutMs: 5_000),
+            timeoutMs: 5_000)
+        // Markers fall due on Kafka's time: a lab's pause on the clock writes them.
+        scriptedClock.afterAdvance { [weak transactions = self.transactions] in transactions?.writeDueMarkers() }
     }
 
     /// A session-ready connection in compose mode whose cluster is this stand-in.
     func connection() -> ClusterConnection {
         ClusterConnection(
-            standIn: self, admin: admin, control: .compose(ComposeAccess(standIn: self)), bootstrap: mock.bootstrap)
-    }
-
-    /// Markers of transactions on `topic/partition`: one is written `markerDelayMs` after
-    /// the mock's high watermark reaches each threshold (the end of each transaction's data).
-    /// The transactions at `aborted` (indexes) end with an abort marker: read_committed
-    /// readers skip their records.
-    func scriptMarkers(topic: String, partition: Int32, afterMockOffsets thresholds: [Int64], aborted: Set<Int> = []) {
-        markers["\(topic)/\(partition)"] = MarkerScript(thresholds: thresholds, aborted: aborted)
+            standIn: self, admin: admin, control: .compose(ComposeAccess(standIn: self)), bootstrap: proxy.bootstrap)
     }
 
     func isr(_ topic: String, _ partition: Int32) -> [Int32]? { model[topic]?[partition]?.isr }
 
-    /// A second producer's init_transactions with the same transactional.id is about to
-    /// run: Kafka's coordinator bumps the epoch, and the first producer's next EndTxn is
-    /// answered PRODUCER_FENCED. The mock gives the second producer a new id instead and
-    /// fences nobody, so the answer is injected (its first EndTxn from now on, which must
-    /// be the first producer's).
-    func fenceOnNextEndTxn() {
-        mock.injectErrors(api: .endTxn, [90])  // PRODUCER_FENCED
-    }
-
     /// Moves Kafka's time on by `ms` and lets the cluster act on it (fencing,
-    /// registration, catching up, ISR shrinks), as a metadata poll would see it.
+    /// registration, catching up, ISR shrinks, transaction markers), as a metadata poll would see it.
     func advance(ms: Int) throws {
         scriptedClock.advance(ms: ms)
         try catchUp()
@@ -315,28 +314,15 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 
     func watermarks(topic: String, partition: Int32, timeoutMs: Int32?) throws -> Watermarks {
         if Self.internalTopics.contains(topic) { return Watermarks(low: 0, high: 0) }
-        let w = try admin.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs)
-        let key = "\(topic)/\(partition)"
-        guard var script = markers[key] else { return w }
-        for index in script.visible..<script.thresholds.count
-        where w.high >= script.thresholds[index] && script.dueMs[index] == nil {
-            script.dueMs[index] = nowMs + markerDelayMs
-        }
-        while script.visible < script.thresholds.count, let due = script.dueMs[script.visible], due <= nowMs {
-            script.dueMs[script.visible] = nil
-            script.visible += 1
-        }
-        markers[key] = script
-        return Watermarks(low: w.low, high: w.high + Int64(script.visible))
+        transactions.writeDueMarkers()
+        return try admin.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs)
     }
 
+    /// ListOffsets "latest" with read_committed, through the proxy, as a client asks.
     func lastStableOffset(topic: String, partition: Int32, timeoutMs: Int32?) throws -> Int64 {
-        let key = "\(topic)/\(partition)"
-        let high = try watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs).high
-        guard let script = markers[key], let open = script.dueMs.keys.min() else { return high }
-        // The unresolved transaction began where the previous one's marker ended.
-        let began = open == 0 ? 0 : script.thresholds[open - 1]
-        return began + Int64(script.visible)
+        if Self.internalTopics.contains(topic) { return 0 }
+        transactions.writeDueMarkers()
+        return try committedAdmin.watermarks(topic: topic, partition: partition, timeoutMs: timeoutMs).high
     }
 
     func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32, configs: [String: String]) throws {
@@ -591,15 +577,21 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
 }
 
 /// The stand-in's clock: milliseconds of Kafka's time that pass only when a test
-/// advances them or a lab pauses on it (a pause passes at once). Sendable: its one
-/// mutable value is behind a mutex.
+/// advances them or a lab pauses on it (a pause passes at once). Sendable: its
+/// mutable values (the time, what runs after each move) are behind mutexes.
 final class ScriptedClock: LabClock {
     private let ms = Mutex(0)
+    private let observer = Mutex<(@Sendable () -> Void)?>(nil)
     var nowMs: Int { ms.withLock { $0 } }
     var now: Double { Double(nowMs) / 1000 }
     func sleep(_ seconds: Double) {
         guard seconds > 0 else { return }
         advance(ms: max(1, Int((seconds * 1000).rounded(.up))))
     }
-    func advance(ms delta: Int) { ms.withLock { $0 += delta } }
+    func advance(ms delta: Int) {
+        ms.withLock { $0 += delta }
+        observer.withLock { $0 }?()
+    }
+    /// What the cluster does once its time has moved (write the markers that fell due).
+    func afterAdvance(_ action: @escaping @Sendable () -> Void) { observer.withLock { $0 = action } }
 }
