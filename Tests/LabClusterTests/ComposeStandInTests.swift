@@ -254,9 +254,20 @@ struct ComposeProducersExampleTests {
         #expect(!out.contains("the high watermark reached"), "\(out)")
         #expect(!out.contains("a Kafka broker should have filtered them"))
         #expect(out.contains("read_committed skipped the aborted batch: the abort marker told it to"))
-        // txn fence: the first producer is fenced, and the session drops it.
-        #expect(!out.contains("the first producer was not fenced"))
+        // Markers written by the stand-in's coordinator, at Kafka's positions: after each transaction.
+        #expect(out.contains("offsets 3, 7 hold the commit and abort markers"), "\(out)")
+        // The session's aborted transaction (`txn abort`): read_committed skips it, read_uncommitted shows it.
+        let reads = out.components(separatedBy: "orders> consume --isolation read_uncommitted")
+        let committedRead = reads.first?.components(separatedBy: "orders> consume --isolation read_committed").last
+        #expect(committedRead?.contains("order 0") == true && committedRead?.contains("cancelled") == false, "\(out)")
+        #expect(reads.count == 2 && reads[1].contains("cancelled 0"))
+        #expect(!out.contains("embedded cluster:") && !out.contains("the mock writes no abort marker"))
+        // txn fence: the second init_transactions bumps the epoch and the first producer is fenced.
+        #expect(!t.buffer.stderr.contains("the first producer was not fenced"))
+        #expect(out.contains("first producer's next operation (produce + commit): fatal _FENCED"), "\(out)")
         #expect(out.contains("the session dropped its fenced producer"), "\(out)")
+        // No lab fell back to a warning about what the cluster did.
+        #expect(!t.buffer.stderr.contains("warning:"), "\(t.buffer.stderr)")
         // The real-cluster path of the idempotence demo: nothing injected, the learner pauses the leader.
         #expect(out.contains("docker compose pause kafka-"), "\(out.suffix(3000))")
         #expect(!out.contains("INJECTED") && !out.contains("injected through the mock"))
