@@ -36,4 +36,61 @@ struct ComposeTransactionTests {
         #expect(read.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["from the second producer"])
         #expect(try kafka.admin.watermarks(topic: "txn-demo", partition: 0).high == 4, "data, abort, data, commit")
     }
+
+    /// A committed transaction of n records moves each partition's HW by its records plus
+    /// one commit marker, once markerDelayMs has passed on Kafka's clock.
+    @Test func aCommittedTransactionLeavesOneMarkerPerPartitionAfterTheMarkerDelay() throws {
+        let kafka = try ScriptedKafka()
+        kafka.markerDelayMs = 300
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create two --partitions 2")
+        _ = try t.output(of: "set transactional.id counts-tx")
+        _ = try t.output(of: "txn begin")
+        _ = try t.output(of: "produce --topic two --partition 0 --count 3 a{i}")
+        _ = try t.output(of: "produce --topic two --partition 1 --count 2 b{i}")
+        _ = try t.output(of: "txn commit")
+        func high(_ p: Int32) throws -> Int64 { try kafka.admin.watermarks(topic: "two", partition: p).high }
+        #expect(try [high(0), high(1)] == [3, 2], "no marker before the delay")
+        #expect(try kafka.lastStableOffset(topic: "two", partition: 0, timeoutMs: nil) == 0)
+        try kafka.advance(ms: 299)
+        #expect(try [high(0), high(1)] == [3, 2])
+        try kafka.advance(ms: 1)
+        #expect(try [high(0), high(1)] == [4, 3], "3 + 1 and 2 + 1")
+        #expect(try kafka.lastStableOffset(topic: "two", partition: 0, timeoutMs: nil) == 4)
+        #expect(try kafka.lastStableOffset(topic: "two", partition: 1, timeoutMs: nil) == 3)
+        #expect(kafka.transactions.snapshot.pending.isEmpty)
+    }
+
+    /// read_committed through the proxy: stops at the LSO while a transaction is open,
+    /// skips an aborted one, and reads a committed one once its marker is written.
+    @Test func readCommittedStopsAtTheLsoAndSkipsAbortedRecords() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create iso --partitions 1")
+        _ = try t.output(of: "produce --topic iso --count 2 plain{i}")
+        _ = try t.output(of: "set transactional.id iso-tx")
+        _ = try t.output(of: "txn begin")
+        _ = try t.output(of: "produce --topic iso --count 3 open{i}")
+        func read(_ isolation: String) throws -> [String] {
+            try kafka.readPartition(
+                topic: "iso", partition: 0,
+                consumerProperties: [
+                    "bootstrap.servers": kafka.proxy.bootstrap, "group.id": "iso-\(UUID().uuidString.prefix(6))",
+                    "isolation.level": isolation,
+                ], timeoutSeconds: 10
+            ).map { String(decoding: $0.value ?? [], as: UTF8.self) }
+        }
+        // Open: read_committed ends at the LSO (2), read_uncommitted at the HW.
+        #expect(try read("read_committed") == ["plain0", "plain1"])
+        #expect(try read("read_uncommitted") == ["plain0", "plain1", "open0", "open1", "open2"])
+        _ = try t.output(of: "txn abort")
+        _ = try t.output(of: "txn begin")
+        _ = try t.output(of: "produce --topic iso --count 1 kept{i}")
+        _ = try t.output(of: "txn commit")
+        try kafka.advance(ms: kafka.markerDelayMs)
+        // Log: plain 0-1, aborted 2-4, abort marker 5, kept 6, commit marker 7.
+        #expect(try kafka.admin.watermarks(topic: "iso", partition: 0).high == 8)
+        #expect(try read("read_committed") == ["plain0", "plain1", "kept0"])
+        #expect(try read("read_uncommitted") == ["plain0", "plain1", "open0", "open1", "open2", "kept0"])
+    }
 }
