@@ -59,6 +59,48 @@ struct ComposeTransactionTests {
         #expect(try kafka.lastStableOffset(topic: "two", partition: 0, timeoutMs: nil) == 4)
         #expect(try kafka.lastStableOffset(topic: "two", partition: 1, timeoutMs: nil) == 3)
         #expect(kafka.transactions.snapshot.pending.isEmpty)
+
+        // The log as the leader serves it, straight from the mock: librdkafka's batch of 3
+        // decodes with our reader (CRC checked), and our marker after it is what Kafka writes.
+        let data = try rawBatch(kafka, topic: "two", partition: 0, offset: 0)
+        #expect(data.isTransactional && !data.isControl && data.recordCount == 3 && data.lastOffset == 2)
+        #expect(data.records.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["a0", "a1", "a2"])
+        let marker = try rawBatch(kafka, topic: "two", partition: 0, offset: 3)
+        #expect(marker.isControl && marker.isTransactional && marker.baseOffset == 3)
+        #expect(marker.producerId == data.producerId && marker.producerEpoch == data.producerEpoch)
+        let control = try KafkaControlRecord(key: marker.records[0].key ?? [], value: marker.records[0].value ?? [])
+        #expect(control.type == .commit)
+    }
+
+    /// The first batch at `offset` of a partition, fetched (v4, read_uncommitted) from its leader on the mock.
+    private func rawBatch(
+        _ kafka: ScriptedKafka, topic: String, partition: Int32, offset: Int64
+    ) throws
+        -> KafkaRecordBatch
+    {
+        let md = try kafka.admin.metadata()
+        let leader = try #require(md.topic(topic)?.partitions.first { $0.id == partition }?.leader)
+        let broker = try #require(md.brokers.first { $0.id == leader })
+        let client = try KafkaWireClient(host: broker.host, port: broker.port)
+        var w = KafkaWireWriter()
+        w.int32(-1)  // replica_id
+        w.int32(0)  // max_wait_ms
+        w.int32(1)  // min_bytes
+        w.int32(1 << 20)  // max_bytes
+        w.int8(0)  // isolation_level
+        w.array([topic]) { w, name in
+            w.string(name)
+            w.array([partition]) { w, p in
+                w.int32(p)
+                w.int64(offset)
+                w.int32(1 << 20)
+            }
+        }
+        try client.send(.fetch, version: 4, correlationId: 1, body: w.bytes)
+        let response = try KafkaWireResponse(frame: try client.receive(), apiKey: 1, apiVersion: 4)
+        let fetched = try KafkaFetchResponse.read(response.body, version: 4)
+        let records = try #require(fetched.topics.first?.partitions.first?.records)
+        return try KafkaRecordBatch.decode(records)
     }
 
     /// read_committed through the proxy: stops at the LSO while a transaction is open,
@@ -76,7 +118,8 @@ struct ComposeTransactionTests {
                 topic: "iso", partition: 0,
                 consumerProperties: [
                     "bootstrap.servers": kafka.proxy.bootstrap, "group.id": "iso-\(UUID().uuidString.prefix(6))",
-                    "isolation.level": isolation,
+                    // librdkafka verifies each batch's CRC-32C, the markers' included.
+                    "isolation.level": isolation, "check.crcs": "true",
                 ], timeoutSeconds: 10
             ).map { String(decoding: $0.value ?? [], as: UTF8.self) }
         }

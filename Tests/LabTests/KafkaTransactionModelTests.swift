@@ -17,8 +17,10 @@ struct KafkaTransactionModelTests {
         m.producerIdAssigned(transactionalId: "tx", pid)
         m.partitionsAdded(transactionalId: "tx", producer: pid, [p0, p1])
         // Data before the transaction: offsets 0-4 on p0; the transaction's at 5.
+        #expect(!m.hasTransactions(in: ["t"]))
         m.transactionalDataAppended(p0, producerId: pid.id, baseOffset: 5)
         m.transactionalDataAppended(p0, producerId: pid.id, baseOffset: 7)
+        #expect(m.hasTransactions(in: ["t"]) && !m.hasTransactions(in: ["other"]))
         #expect(m.lastStableOffset(p0, highWatermark: 9) == 5)
         #expect(m.lastStableOffset(p1, highWatermark: 3) == 3)
 
@@ -31,6 +33,7 @@ struct KafkaTransactionModelTests {
         m.markerWritten(due[0], at: 9)
         #expect(m.lastStableOffset(p0, highWatermark: 10) == 10)
         #expect(m.abortedTransactions(p0, fetchOffset: 0, lastStableOffset: 10).isEmpty)
+        #expect(!m.hasTransactions(in: ["t"]), "committed and marked: nothing left to rewrite")
         #expect(m.dueMarkers(nowMs: 5_000) == [due[1]])
     }
 
@@ -44,6 +47,7 @@ struct KafkaTransactionModelTests {
         let marker = m.dueMarkers(nowMs: 0)
         #expect(marker.count == 1 && marker[0].commit == false)
         m.markerWritten(marker[0], at: 7)
+        #expect(m.hasTransactions(in: ["t"]), "an aborted transaction stays listed")
         let listed = [KafkaTransactionModel.AbortedTransaction(producerId: 9_000, firstOffset: 4, lastOffset: 7)]
         #expect(m.abortedTransactions(p0, fetchOffset: 0, lastStableOffset: 8) == listed)
         #expect(m.abortedTransactions(p0, fetchOffset: 7, lastStableOffset: 8) == listed)

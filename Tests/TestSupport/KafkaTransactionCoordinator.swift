@@ -155,8 +155,10 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     }
 
     private func produce(_ request: KafkaWireRequest) -> KafkaWireVerdict? {
-        guard let parsed = try? KafkaProduceRequest.read(request.body, version: request.apiVersion),
-            parsed.transactionalId != nil
+        // Only a transactional producer's Produce matters; most carry none (read before the records).
+        var header = request.reader
+        guard request.apiVersion >= 3, (try? header.nullableString()) != nil,
+            let parsed = try? KafkaProduceRequest.read(request.body, version: request.apiVersion)
         else { return nil }
         // The transactional batches' producer ids, by partition.
         var producers: [String: [Int32: Int64]] = [:]
@@ -223,7 +225,9 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     }
 
     private func fetch(_ request: KafkaWireRequest) -> KafkaWireVerdict? {
-        guard let parsed = try? KafkaFetchRequest.read(request.body, version: request.apiVersion) else { return nil }
+        guard let parsed = try? KafkaFetchRequest.read(request.body, version: request.apiVersion),
+            self.model.withLock({ $0.hasTransactions(in: parsed.fetchOffsets.keys) })
+        else { return nil }
         return .forward(
             request,
             response: { response in
@@ -260,7 +264,7 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     private func listOffsets(_ request: KafkaWireRequest) -> KafkaWireVerdict? {
         guard request.apiVersion >= 2,
             let parsed = try? KafkaListOffsetsRequest.read(request.body, version: request.apiVersion),
-            parsed.isolationLevel == 1
+            parsed.isolationLevel == 1, self.model.withLock({ $0.hasTransactions(in: parsed.timestamps.keys) })
         else { return nil }
         return .forward(
             request,

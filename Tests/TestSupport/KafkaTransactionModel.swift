@@ -177,6 +177,14 @@ public struct KafkaTransactionModel: Sendable {
 
     // MARK: What readers see
 
+    /// Whether any partition of `topics` has an open transaction or an aborted one: a
+    /// read of the others needs nothing from this model.
+    public func hasTransactions(in topics: some Sequence<String>) -> Bool {
+        let names = Set(topics)
+        return openFirstOffsets.contains { names.contains($0.key.topic) && !$0.value.isEmpty }
+            || aborted.keys.contains { names.contains($0.topic) }
+    }
+
     /// The partition's last stable offset, given its high watermark.
     public func lastStableOffset(_ tp: TopicPartition, highWatermark: Int64) -> Int64 {
         min(highWatermark, openFirstOffsets[tp]?.values.min() ?? highWatermark)
