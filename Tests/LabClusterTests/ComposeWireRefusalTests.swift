@@ -56,30 +56,52 @@ struct ComposeWireRefusalTests {
         #expect(kafka.minIsrRefusal.refusals("r", 0) == attempts)
     }
 
-    @Test func anOffsetCommitForAGroupWhoseCoordinatorLogIsShortIsRefused() throws {
+    /// Brokers stop (in another terminal) while `consume --group --follow` reads: the
+    /// group's next commit is refused, and the command ends in one line saying why.
+    /// The stand-in is touched by one thread at a time: the test thread stops the
+    /// brokers while the command reads (it calls the stand-in only before it joins and
+    /// when a commit fails), and the command's explanation comes after the last record.
+    @Test func aCommitRefusedWhileReadingEndsTheCommandInOneLineSayingWhy() throws {
         let kafka = try ScriptedKafka()
         let t = TestSession(standIn: kafka)
-        let bootstrap = try #require(t.session.connection?.bootstrap)
         _ = try t.output(of: "topic create c --partitions 1")
         _ = try t.output(of: "seed c --count 3")
-        let consumer = try Consumer(config: [
-            "bootstrap.servers": bootstrap, "group.id": "billing", "enable.auto.commit": "false",
-        ])
-        try consumer.assign([TopicPartitionOffset(topic: "c", partition: 0, offset: 0)])
-        try consumer.commit([TopicPartitionOffset(topic: "c", partition: 0, offset: 1)])
-
-        _ = try t.output(of: "broker stop 2 3")
+        let run = BackgroundRun(t, "consume c --group billing --commit every:1 --follow")
+        #expect(BackgroundRun.await(20) { t.buffer.stdout.contains("p0 @2") }, "\(t.buffer.stdout)")
+        try kafka.perform(.stop, broker: 2)
+        try kafka.perform(.stop, broker: 3)
         let partition = KafkaMinIsrRefusal.coordinatorPartition(for: "billing", partitions: 50)
         #expect(kafka.isr("__consumer_offsets", partition) == [1])
-        #expect(throws: KafkaError.self) {
-            try consumer.commit([TopicPartitionOffset(topic: "c", partition: 0, offset: 2)])
+        // One more record (acks=1 is not refused): reading it makes the next commit.
+        let producer = try Producer(config: ["bootstrap.servers": kafka.proxy.bootstrap, "acks": "1"])
+        try producer.send(topic: "c", partition: 0, value: Array("late".utf8))
+        try producer.flush(timeoutMs: 5_000)
+        guard let end = run.wait(timeout: 30) else {
+            run.cancel()
+            _ = run.wait(timeout: 10)
+            Issue.record("consume did not end on the refused commit: \(t.buffer.stdout.suffix(400))")
+            return
         }
-        do {
-            try consumer.commit([TopicPartitionOffset(topic: "c", partition: 0, offset: 2)])
-        } catch let e as KafkaError {
-            #expect(e.code == 15 && e.name == "COORDINATOR_NOT_AVAILABLE", "\(e)")
+        #expect(
+            end.outcome
+                == .failed(
+                    "consume --group billing: a commit was answered COORDINATOR_NOT_AVAILABLE: __consumer_offsets partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]), 3 (ISR [1]) and 46 more of 50 are below min.insync.replicas 2: the group coordinator cannot write, so offset commits are answered COORDINATOR_NOT_AVAILABLE and retried, and a rebalance cannot complete (reading without a group still works); `broker start <id>` restores the ISR"
+                ), "\(end.outcome)")
+        #expect(t.buffer.stdout.contains("p0 @3  late"))
+        // librdkafka retried the refused commit (twice, its default for requests) before it gave up.
+        let refusals = kafka.minIsrRefusal.refusals("__consumer_offsets", partition)
+        #expect(refusals >= 2)
+
+        // The code on the wire, as any client gets it: COORDINATOR_NOT_AVAILABLE (15).
+        let consumer = try Consumer(config: [
+            "bootstrap.servers": kafka.proxy.bootstrap, "group.id": "billing", "enable.auto.commit": "false",
+        ])
+        defer { consumer.close() }
+        try consumer.assign([TopicPartitionOffset(topic: "c", partition: 0, offset: 0)])
+        let refused = #expect(throws: KafkaError.self) {
+            try consumer.commit([TopicPartitionOffset(topic: "c", partition: 0, offset: 4)])
         }
-        #expect(kafka.minIsrRefusal.refusals("__consumer_offsets", partition) >= 2)
-        consumer.close()
+        #expect(refused?.code == 15 && refused?.name == "COORDINATOR_NOT_AVAILABLE", "\(String(describing: refused))")
+        #expect(kafka.minIsrRefusal.refusals("__consumer_offsets", partition) > refusals)
     }
 }

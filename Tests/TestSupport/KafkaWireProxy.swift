@@ -84,6 +84,12 @@ public struct KafkaWireConnection: Sendable {
     /// upstream list (the mock's brokers 1...N are indexes 0..<N) and its address.
     public let upstreamIndex: Int
     public let upstream: KafkaWireProxy.Address
+
+    public init(id: Int, upstreamIndex: Int, upstream: KafkaWireProxy.Address) {
+        self.id = id
+        self.upstreamIndex = upstreamIndex
+        self.upstream = upstream
+    }
 }
 
 /// What an interceptor does with a request.
