@@ -63,6 +63,15 @@ struct ComposeMinIsrTests {
         #expect(member.hasPrefix("consume --group billing: __consumer_offsets partition(s) "), "\(member)")
         #expect(member.contains("a rebalance cannot complete (reading without a group still works)"))
 
+        // Their groups commit and their transaction writes: the coordinators' logs first.
+        for (demo, prefix) in [
+            ("commit demo", "commit demo: __consumer_offsets partition(s) "),
+            ("ordering demo --count 20", "ordering demo: __transaction_state partition(s) "),
+        ] {
+            let refusal = try t.failure(of: demo)
+            #expect(refusal.hasPrefix(prefix), "\(refusal)")
+        }
+
         let compaction = try t.failure(of: "compaction demo")
         #expect(
             compaction.contains(": acks=all: ") && compaction.contains("below min.insync.replicas 2"), "\(compaction)")
