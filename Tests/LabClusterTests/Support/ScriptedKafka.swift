@@ -170,6 +170,11 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             timeoutMs: 5_000)
     }
 
+    deinit {
+        // Its listeners and connection threads end here, before the mock goes.
+        proxy.stop()
+    }
+
     /// A session-ready connection in compose mode whose cluster is this stand-in.
     func connection() -> ClusterConnection {
         ClusterConnection(
