@@ -63,6 +63,15 @@ struct ComposeMinIsrTests {
         #expect(member.hasPrefix("consume --group billing: __consumer_offsets partition(s) "), "\(member)")
         #expect(member.contains("a rebalance cannot complete (reading without a group still works)"))
 
+        // Their groups commit and their transaction writes: the coordinators' logs first.
+        for (demo, prefix) in [
+            ("commit demo", "commit demo: __consumer_offsets partition(s) "),
+            ("ordering demo --count 20", "ordering demo: __transaction_state partition(s) "),
+        ] {
+            let refusal = try t.failure(of: demo)
+            #expect(refusal.hasPrefix(prefix), "\(refusal)")
+        }
+
         let compaction = try t.failure(of: "compaction demo")
         #expect(
             compaction.contains(": acks=all: ") && compaction.contains("below min.insync.replicas 2"), "\(compaction)")
@@ -81,7 +90,7 @@ struct ComposeMinIsrTests {
         kafka.fenceSeconds = 20
         let t = TestSession(standIn: kafka)
         _ = try t.output(of: "topic create s --partitions 1")
-        _ = try t.output(of: "set message.timeout.ms 4000")
+        _ = try t.output(of: "set message.timeout.ms 3000")
         let leader = try #require(kafka.model["s"]?[0]?.leader)
         let followers = [Int32(1), 2, 3].filter { $0 != leader }
         _ = try t.output(of: "broker stop \(followers[0])")
@@ -92,13 +101,16 @@ struct ComposeMinIsrTests {
         // While the write waits, Kafka's 9 s pass: the next look at the ISR sees the fence.
         kafka.advanceAtPoll[kafka.metadataPolls + 2] = 9_000
         let before = t.buffer.stderr.count
-        // (Delivered or not: the mock under the stand-in refuses a Produce only once.)
-        t.run("produce --topic s x")
+        // Refused every time from then on (the proxy in front of the mock), so the write
+        // ends at message.timeout.ms as librdkafka's _MSG_TIMED_OUT.
+        let outcome = t.run("produce --topic s x")
+        #expect(outcome == .failed("no message was delivered (_MSG_TIMED_OUT)"), "\(outcome)")
+        #expect(kafka.minIsrRefusal.refusals("s", 0) >= 2)
         // A warning: on stderr (issue 28 item 5).
         let text = String(t.buffer.stderr.dropFirst(before))
         #expect(
             text.contains(
-                "warning: 1 delivery report(s) outstanding after 2 s: s partition(s) 0 (ISR [\(followers[1])]) are now below min.insync.replicas 2 (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (4000 ms, as you set it)"
+                "warning: 1 delivery report(s) outstanding after 2 s: s partition(s) 0 (ISR [\(followers[1])]) are now below min.insync.replicas 2 (a broker went down after the check before sending), so the leader refuses these acks=all writes and librdkafka retries them until message.timeout.ms (3000 ms, as you set it)"
             ), "\(text)")
     }
 

@@ -70,15 +70,30 @@ public struct KafkaProduceRequest: Equatable, Sendable {
     public struct Partition: Equatable, Sendable {
         public var index: Int32
         public var records: [UInt8]?
+        public init(index: Int32, records: [UInt8]?) {
+            self.index = index
+            self.records = records
+        }
     }
     public struct Topic: Equatable, Sendable {
         public var name: String
         public var partitions: [Partition]
+        public init(name: String, partitions: [Partition]) {
+            self.name = name
+            self.partitions = partitions
+        }
     }
     public var transactionalId: String?
     public var acks: Int16
     public var timeoutMs: Int32
     public var topics: [Topic]
+
+    public init(transactionalId: String?, acks: Int16, timeoutMs: Int32, topics: [Topic]) {
+        self.transactionalId = transactionalId
+        self.acks = acks
+        self.timeoutMs = timeoutMs
+        self.topics = topics
+    }
 
     public static func read(_ body: [UInt8], version: Int16) throws -> KafkaProduceRequest {
         guard version <= 8 else { throw KafkaWireError.malformed("Produce v\(version) is flexible") }

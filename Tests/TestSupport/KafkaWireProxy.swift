@@ -84,6 +84,12 @@ public struct KafkaWireConnection: Sendable {
     /// upstream list (the mock's brokers 1...N are indexes 0..<N) and its address.
     public let upstreamIndex: Int
     public let upstream: KafkaWireProxy.Address
+
+    public init(id: Int, upstreamIndex: Int, upstream: KafkaWireProxy.Address) {
+        self.id = id
+        self.upstreamIndex = upstreamIndex
+        self.upstream = upstream
+    }
 }
 
 /// What an interceptor does with a request.
@@ -117,6 +123,8 @@ public protocol KafkaWireInterceptor: Sendable {
 ///
 /// Responses reach each client in the order of its requests (Kafka clients match
 /// them by position), also when an interceptor answers one itself.
+///
+/// Its threads hold it until `stop()`: the owner calls that (ScriptedKafka in its deinit).
 ///
 /// `@unchecked Sendable`: `upstreams`, `interceptors` and the listeners are set in
 /// `init` and never change; everything that changes (connections, counters, the
@@ -182,8 +190,6 @@ public final class KafkaWireProxy: @unchecked Sendable {
         }
     }
 
-    deinit { stop() }
-
     /// "127.0.0.1:p1,127.0.0.1:p2,...": what clients bootstrap from.
     public var bootstrap: String { listeners.map { "\($0.host):\($0.port)" }.joined(separator: ",") }
 
@@ -205,15 +211,18 @@ public final class KafkaWireProxy: @unchecked Sendable {
         for fd in listenFds { shutdown(fd, Int32(SHUT_RDWR)) }
         for c in open { c.shutDown() }
         threads.wait()
+        for fd in listenFds { close(fd) }
     }
 
+    /// Accepts until `stop` (which closes `fd` once this has returned).
     private func acceptLoop(fd: Int32, upstreamIndex: Int) {
-        defer { close(fd) }
         while true {
             let client = accept(fd, nil, nil)
             if client < 0 {
-                if errno == EINTR { continue }
-                return
+                if state.withLock({ $0.stopped }) { return }
+                // EINTR, ECONNABORTED, or out of descriptors for a moment: try again.
+                usleep(errno == EINTR ? 0 : 10_000)
+                continue
             }
             let upstream = upstreams[upstreamIndex]
             let server = Socket.connect(host: upstream.host, port: upstream.port)
@@ -317,7 +326,7 @@ public final class KafkaWireProxy: @unchecked Sendable {
                         | UInt32(frame[3]))
                 guard let pending = c.pending(correlationId) else {
                     // An answer nobody asked for: pass it on.
-                    guard c.enqueue(correlationId: correlationId, ready: frame, unsolicited: true) else { return }
+                    guard c.enqueue(correlationId: correlationId, ready: frame) else { return }
                     continue
                 }
                 var out = frame
@@ -361,6 +370,8 @@ final class ProxiedConnection: @unchecked Sendable {
         var slots: [Slot] = []
         var pumpsRunning = 2
         var broken = false
+        /// Set when the descriptors are closed: their numbers may then belong to another socket.
+        var closed = false
     }
     private let queue = Mutex(Queue())
 
@@ -383,7 +394,7 @@ final class ProxiedConnection: @unchecked Sendable {
     }
 
     /// An answer made by the proxy: owed after everything owed before it.
-    func enqueue(correlationId: Int32, ready frame: [UInt8], unsolicited: Bool = false) -> Bool {
+    func enqueue(correlationId: Int32, ready frame: [UInt8]) -> Bool {
         queue.withLock { q in
             q.slots.append(Slot(correlationId: correlationId, frame: frame))
             return flush(&q)
@@ -411,10 +422,13 @@ final class ProxiedConnection: @unchecked Sendable {
         return !q.broken
     }
 
-    /// Wakes both pumps (a blocked read returns).
+    /// Wakes both pumps (a blocked read returns). Never after `closeSockets`.
     func shutDown() {
-        shutdown(client, Int32(SHUT_RDWR))
-        shutdown(server, Int32(SHUT_RDWR))
+        queue.withLock { q in
+            guard !q.closed else { return }
+            shutdown(client, Int32(SHUT_RDWR))
+            shutdown(server, Int32(SHUT_RDWR))
+        }
     }
 
     /// One pump ended; true for the last.
@@ -426,8 +440,12 @@ final class ProxiedConnection: @unchecked Sendable {
     }
 
     func closeSockets() {
-        close(client)
-        close(server)
+        queue.withLock { q in
+            guard !q.closed else { return }
+            q.closed = true
+            close(client)
+            close(server)
+        }
     }
 }
 
@@ -499,23 +517,37 @@ enum Socket {
         return (fd, Int32(UInt16(bigEndian: addr.sin_port)))
     }
 
-    /// A connected socket to host:port (IPv4 literal or localhost), or -1.
-    static func connect(host: String, port: Int32) -> Int32 {
+    /// A connected socket to host:port (IPv4 literal or localhost), or -1 when the
+    /// connection is refused or not made within `timeoutMs` (a listener whose backlog
+    /// is full never answers: the accept loop must not hang on it).
+    static func connect(host: String, port: Int32, timeoutMs: Int32 = 5_000) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return -1 }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = inet_addr(host == "localhost" ? "127.0.0.1" : host)
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         let result = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard result == 0 else {
+        var connected = result == 0
+        if !connected && errno == EINPROGRESS {
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            if poll(&p, 1, timeoutMs) == 1 {
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                connected = getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0
+            }
+        }
+        guard connected else {
             close(fd)
             return -1
         }
+        _ = fcntl(fd, F_SETFL, flags)
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         return fd

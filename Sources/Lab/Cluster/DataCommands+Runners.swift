@@ -257,6 +257,21 @@ extension DataCommands {
         }
         var received = 0
         var sinceCommit = 0
+        /// A commit the group coordinator refused because its log is below min ISR is
+        /// explained in one line (a broker went down after the check before joining).
+        func commit() throws {
+            do {
+                try consumer.commitStored()
+            } catch let e as KafkaError where e.name == "COORDINATOR_NOT_AVAILABLE" {
+                consumer.close()
+                try ProduceAvailability.checkCoordinator(
+                    .groups, connection: try ctx.session.requireConnection(),
+                    lab:
+                        "\(ctx.path) --group \(groupMode?.group ?? ""): a commit was answered COORDINATOR_NOT_AVAILABLE"
+                )
+                throw e
+            }
+        }
         var atEnd = Set<Int32>()
         var lastActivity = Date()
         // In a group, the partitions to read to the end are the ones assigned to this member. Asked
@@ -374,12 +389,12 @@ extension DataCommands {
                 reachedEnd = atEnd.isSuperset(of: endPartitions(fresh: true))
             }
             if let every = groupMode?.commitEvery, sinceCommit >= every {
-                try consumer.commitStored()
+                try commit()
                 sinceCommit = 0
             }
         }
         output.flush()
-        if groupMode?.commitEvery != nil, sinceCommit > 0 { try consumer.commitStored() }
+        if groupMode?.commitEvery != nil, sinceCommit > 0 { try commit() }
         consumer.close()
         let why: String
         if ctx.isCancelled {

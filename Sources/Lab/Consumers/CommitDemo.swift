@@ -172,11 +172,16 @@ struct CommitDemo {
             throw LabError.invalid("--crash-at \(crashAt) must name one of the \(count) records (0 to \(count - 1))")
         }
         let c = try ctx.session.requireConnection()
+        // Its groups commit to __consumer_offsets, and it writes with acks=all: below either
+        // min ISR a run would wait out its bounds instead of showing anything.
+        try ProduceAvailability.checkCoordinator(.groups, connection: c, lab: ctx.path)
         let suffix = UUID().uuidString.prefix(6).lowercased()
         let input = "commit-demo-\(suffix)", output = "commit-demo-\(suffix)-processed"
         let replicas = Int32(min(3, try c.client.metadata().brokers.count))
         for topic in [input, output] {
             _ = try c.ensureTopic(topic, partitions: 1, replicationFactor: replicas, cancellation: ctx.cancellation)
+            try ProduceAvailability.check(
+                topic: topic, properties: ["acks": "all"], connection: c, output: ctx.output, lab: ctx.path)
         }
         let producer = try Producer(config: try ctx.session.plainProducerProperties(["linger.ms": "0", "acks": "all"]))
         for i in 0..<count {

@@ -133,9 +133,14 @@ struct OrderingDemo {
         let c = try ctx.session.requireConnection()
         let suffix = UUID().uuidString.prefix(6).lowercased()
         let topic = args.value("--topic") ?? "ordering-demo-\(suffix)"
+        // One of its runs is transactional, and every run writes with acks=all: below either
+        // min ISR the runs would wait out their flush bounds instead of showing an order.
+        try ProduceAvailability.checkCoordinator(.transactions, connection: c, lab: ctx.path)
         let (info, _) = try c.ensureTopic(
             topic, partitions: 1, replicationFactor: Int32(min(3, try c.client.metadata().brokers.count)),
             cancellation: ctx.cancellation)
+        try ProduceAvailability.check(
+            topic: topic, properties: ["acks": "all"], connection: c, output: ctx.output, lab: ctx.path)
         let embedded = c.can(.injectErrors) ? c.control.mock : nil
         guard let leader = info.partitions.first(where: { $0.id == 0 })?.leader, leader >= 0 else {
             throw LabError.invalid("partition 0 of \(topic) has no leader now; `isr \(topic)` shows why")

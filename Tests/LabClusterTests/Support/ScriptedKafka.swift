@@ -32,21 +32,21 @@ import TestSupport
 ///   leaves the ISR at the leader's next shrink check after replica.lag.time.max.ms
 ///   (`lagTimeMaxMs`, 30 s; checks every lag/2, so 30-45 s later).
 /// - A created topic is invisible for `topicPropagationMs`.
-/// - Transactions run as Kafka's coordinator runs them (`KafkaTransactionCoordinator`,
-///   an interceptor of the wire proxy every client of the session goes through): a
-///   second init_transactions with a transactional.id fences the first producer, EndTxn
+/// - Transactions run as Kafka's coordinator runs them (`transactions`,
+///   `KafkaTransactionCoordinator`, the proxy's second interceptor): a second
+///   init_transactions with a transactional.id fences the first producer, EndTxn
 ///   writes real commit/abort markers into the log `markerDelayMs` later, and
 ///   read_committed fetches and ListOffsets see the last stable offset and the aborted
 ///   transactions, where the mock alone reports LSO = HW and lists none.
-/// - When a partition's ISR falls below its min.insync.replicas (default 2), the
-///   next Produce answers NOT_ENOUGH_REPLICAS (injected into the mock once per
-///   time the ISR falls: the mock cannot tell acks=1 from acks=all). Kafka refuses
-///   every acks=all Produce for as long as the ISR is short; refusing every Produce
-///   here would refuse the acks=1 writes the labs show going through, and guessing
-///   the acks from the last producer made (ClientCreationLog) fails because the
-///   stand-in updates its refusals on metadata polls, which run before a lab makes
-///   its producer. Doing it right needs the acks of each request (a protocol proxy).
-///
+/// - Clients reach the mock through a protocol proxy (`proxy`, `KafkaWireProxy`:
+///   the session's bootstrap is the proxy's, and its Metadata and FindCoordinator
+///   answers name the proxy's listeners). While a partition's ISR is below its
+///   min.insync.replicas (default 2; 2 for the internal topics), the proxy answers
+///   every acks=all Produce to it NOT_ENOUGH_REPLICAS (acks=1 and acks=0 go
+///   through), and, for a short __consumer_offsets or __transaction_state
+///   partition, the coordinator calls that write to it (offset commits for its
+///   groups, transactional calls for its transactional ids) COORDINATOR_NOT_AVAILABLE
+///   (`KafkaMinIsrRefusal`, which cites Kafka's source).
 /// - A topic with cleanup.policy=compact is cleaned by a scripted log cleaner
 ///   (`ScriptedLogCleaner`, Kafka's rules) on reads after the first
 ///   `cleanerBackoffReads` (log.cleaner.backoff.ms, counted in reads).
@@ -56,14 +56,18 @@ import TestSupport
 ///   (Kafka's answer for a group it does not know).
 /// `@unchecked Sendable`: the protocols are Sendable because a real connection is
 /// shared with watcher threads; a stand-in is scripted and queried from the one
-/// test thread that drives its session, so its mutable script needs no lock.
+/// test thread that drives its session, so its mutable script needs no lock. The
+/// proxy's threads read only `refusedAppends`, which is behind a mutex and which
+/// the test thread republishes whenever the model or the topic configs change.
 final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     // Declared before `mock` so that they are released first.
     let admin: AdminClient
     /// A read_committed admin handle through the proxy: the LSO as a client asks for it.
     let committedAdmin: AdminClient
-    /// What the session's clients connect to; the stand-in's own admin goes to the mock directly.
+    /// Between the labs' clients and the mock: refuses what Kafka refuses below min ISR,
+    /// and runs transactions as Kafka's coordinator does.
     let proxy: KafkaWireProxy
+    let minIsrRefusal: KafkaMinIsrRefusal
     let transactions: KafkaTransactionCoordinator
     let mock: EmbeddedCluster
     let file = "/stand-in/docker-compose.yml"
@@ -121,7 +125,8 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     /// each. Only metadata here (the mock's coordinators keep no such topics): their
     /// ISRs follow the brokers by the same rules, for the labs' checks to read.
     static let internalTopics = ["__consumer_offsets", "__transaction_state"]
-    var internalPartitions = 50
+    static let internalPartitionCount = 50
+    var internalPartitions: Int { Self.internalPartitionCount }
 
     struct PartitionModel {
         var replicas: [Int32]
@@ -146,16 +151,24 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     /// Followers that run but do not fetch (`stallFetches`).
     private var stalled: Set<Int32> = []
     private var topicVisibleAtMs: [String: Int] = [:]
-    var model: [String: [Int32: PartitionModel]] = [:]
-    var topicConfigs: [String: [String: String]] = [:]
-    private var underMinIsr: Set<String> = []
+    var model: [String: [Int32: PartitionModel]] = [:] { didSet { publishRefusedAppends() } }
+    var topicConfigs: [String: [String: String]] = [:] { didSet { publishRefusedAppends() } }
+    /// "topic/partition" of every partition whose leader refuses acks=all appends now
+    /// (ISR below min.insync.replicas), for the proxy's threads.
+    private let refusedAppends: RefusedAppends
 
     init() throws {
         mock = try EmbeddedCluster(brokers: 3)
+        let refused = RefusedAppends()
+        refusedAppends = refused
+        minIsrRefusal = KafkaMinIsrRefusal(internalPartitions: Int32(Self.internalPartitionCount)) {
+            topic, partition in refused.partitions.withLock { $0.contains("\(topic)/\(partition)") }
+        }
         let clock = scriptedClock
         transactions = KafkaTransactionCoordinator(
             upstreams: mock.bootstrap, markerDelayMs: 200, nowMs: { clock.nowMs })
-        proxy = try KafkaWireProxy(upstreams: mock.bootstrap, interceptors: [transactions])
+        // A refused request never reaches the coordinator, as on Kafka.
+        proxy = try KafkaWireProxy(upstreams: mock.bootstrap, interceptors: [minIsrRefusal, transactions])
         admin = try AdminClient(
             config: AdminClusterClient.bounded(
                 AdminClusterClient.highWatermarkProperties(["bootstrap.servers": mock.bootstrap]), timeoutMs: 5_000),
@@ -169,6 +182,11 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             timeoutMs: 5_000)
         // Markers fall due on Kafka's time: a lab's pause on the clock writes them.
         scriptedClock.afterAdvance { [weak transactions = self.transactions] in transactions?.writeDueMarkers() }
+    }
+
+    deinit {
+        // Its listeners and connection threads end here, before the mock goes.
+        proxy.stop()
     }
 
     /// A session-ready connection in compose mode whose cluster is this stand-in.
@@ -306,7 +324,6 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             }
             topics.append(TopicInfo(name: name, partitions: parts))
         }
-        updateProduceRefusals()
         return ClusterMetadata(
             brokers: md.brokers.filter { registered.contains($0.id) }, topics: topics,
             originBrokerId: registered.min() ?? -1)
@@ -514,6 +531,9 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         let leader = choice.map { Int32($0.leader) } ?? -1
         guard leader != m.leader else { return }
         m.leader = leader
+        // The new leader knows its ISR before a write reaches it: published to the proxy
+        // first (the caller stores `m` again when it is done with it).
+        if model[topic]?[p] != nil { model[topic]?[p] = m }
         if !Self.internalTopics.contains(topic) { try mock.setLeader(topic: topic, partition: p, broker: leader) }
         if leader >= 0 {
             m.leaderEpochStartOffset = logEnd(topic, p) ?? m.leaderEpochStartOffset
@@ -557,10 +577,16 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         return m
     }
 
-    private func updateProduceRefusals() {
+    /// Min ISR of `topic` as the brokers apply it: the topic's override, else the
+    /// compose cluster's min.insync.replicas (2; __transaction_state's is 2 as well).
+    private func minInsyncReplicas(_ topic: String) -> Int {
+        Int(topicConfigs[topic]?["min.insync.replicas"] ?? "2") ?? 2
+    }
+
+    private func publishRefusedAppends() {
         var now: Set<String> = []
-        for (topic, parts) in model where !topic.hasPrefix("__") {
-            let minIsr = Int(topicConfigs[topic]?["min.insync.replicas"] ?? "2") ?? 2
+        for (topic, parts) in model {
+            let minIsr = minInsyncReplicas(topic)
             for (p, m) in parts
             where m.leader >= 0
                 && KafkaReplicationRules.refusesAppend(acksAll: true, isrSize: m.isr.count, minInsyncReplicas: minIsr)
@@ -568,12 +594,13 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
                 now.insert("\(topic)/\(p)")
             }
         }
-        if !now.subtracting(underMinIsr).isEmpty {
-            mock.injectErrors(api: .produce, [19])  // NOT_ENOUGH_REPLICAS
-        }
-        if now.isEmpty && !underMinIsr.isEmpty { mock.clearInjectedErrors(api: .produce) }
-        underMinIsr = now
+        refusedAppends.partitions.withLock { $0 = now }
     }
+}
+
+/// The partitions whose leader refuses acks=all appends, shared with the proxy's threads.
+final class RefusedAppends: Sendable {
+    let partitions = Mutex<Set<String>>([])
 }
 
 /// The stand-in's clock: milliseconds of Kafka's time that pass only when a test

@@ -1,0 +1,107 @@
+import Foundation
+import Kafka
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Lab
+
+/// What the stand-in's protocol proxy refuses below min.insync.replicas, as Kafka 3.9
+/// does: every acks=all Produce (not once), never an acks=1 one, and the coordinator
+/// writes (offset commits) while the group's __consumer_offsets partition is short.
+@Suite("Below min.insync.replicas through the stand-in's protocol proxy")
+struct ComposeWireRefusalTests {
+    /// Delivery reports of one producer, collected from librdkafka's thread.
+    final class Reports: Sendable {
+        let all = Mutex<[DeliveryReport]>([])
+        var last: DeliveryReport? { all.withLock { $0.last } }
+    }
+
+    private func produceOne(_ bootstrap: String, topic: String, acks: String) throws -> DeliveryReport? {
+        let reports = Reports()
+        let producer = try Producer(
+            config: [
+                "bootstrap.servers": bootstrap, "acks": acks, "linger.ms": "0", "message.timeout.ms": "1500",
+                "retry.backoff.ms": "50",
+            ],
+            onDelivery: { r in reports.all.withLock { $0.append(r) } })
+        try producer.send(topic: topic, partition: 0, value: Array("v".utf8))
+        try producer.flush(timeoutMs: 10_000)
+        return reports.last
+    }
+
+    @Test func anAcksAllWriteIsRefusedEveryTimeUntilTheIsrRefillsWhileAcksOneWrites() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        let bootstrap = try #require(t.session.connection?.bootstrap)
+        #expect(bootstrap == kafka.proxy.bootstrap, "the session's clients go through the proxy")
+        _ = try t.output(of: "topic create r --partitions 1")
+        _ = try t.output(of: "broker stop 2 3")
+        #expect(kafka.isr("r", 0) == [1])
+
+        let refused = try #require(try produceOne(bootstrap, topic: "r", acks: "all"))
+        #expect(!refused.succeeded, "an acks=all write below min ISR is never acknowledged")
+        let attempts = kafka.minIsrRefusal.refusals("r", 0)
+        #expect(attempts >= 2, "librdkafka retried the refusal and the proxy refused again: \(attempts)")
+
+        let acksOne = try #require(try produceOne(bootstrap, topic: "r", acks: "1"))
+        #expect(acksOne.succeeded, "\(acksOne.error?.description ?? "")")
+        #expect(kafka.minIsrRefusal.refusals("r", 0) == attempts, "acks=1 is never refused")
+
+        _ = try t.output(of: "broker start 2")
+        try kafka.advance(ms: 2 * kafka.fetchIntervalMs)
+        #expect(kafka.isr("r", 0) == [1, 2])
+        let accepted = try #require(try produceOne(bootstrap, topic: "r", acks: "all"))
+        #expect(accepted.succeeded, "\(accepted.error?.description ?? "")")
+        #expect(kafka.minIsrRefusal.refusals("r", 0) == attempts)
+    }
+
+    /// Brokers stop (in another terminal) while `consume --group --follow` reads: the
+    /// group's next commit is refused, and the command ends in one line saying why.
+    /// The stand-in is touched by one thread at a time: the test thread stops the
+    /// brokers while the command reads (it calls the stand-in only before it joins and
+    /// when a commit fails), and the command's explanation comes after the last record.
+    @Test func aCommitRefusedWhileReadingEndsTheCommandInOneLineSayingWhy() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create c --partitions 1")
+        _ = try t.output(of: "seed c --count 3")
+        let run = BackgroundRun(t, "consume c --group billing --commit every:1 --follow")
+        #expect(BackgroundRun.await(20) { t.buffer.stdout.contains("p0 @2") }, "\(t.buffer.stdout)")
+        try kafka.perform(.stop, broker: 2)
+        try kafka.perform(.stop, broker: 3)
+        let partition = KafkaMinIsrRefusal.coordinatorPartition(for: "billing", partitions: 50)
+        #expect(kafka.isr("__consumer_offsets", partition) == [1])
+        // One more record (acks=1 is not refused): reading it makes the next commit.
+        let producer = try Producer(config: ["bootstrap.servers": kafka.proxy.bootstrap, "acks": "1"])
+        try producer.send(topic: "c", partition: 0, value: Array("late".utf8))
+        try producer.flush(timeoutMs: 5_000)
+        guard let end = run.wait(timeout: 30) else {
+            run.cancel()
+            _ = run.wait(timeout: 10)
+            Issue.record("consume did not end on the refused commit: \(t.buffer.stdout.suffix(400))")
+            return
+        }
+        #expect(
+            end.outcome
+                == .failed(
+                    "consume --group billing: a commit was answered COORDINATOR_NOT_AVAILABLE: __consumer_offsets partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]), 3 (ISR [1]) and 46 more of 50 are below min.insync.replicas 2: the group coordinator cannot write, so offset commits are answered COORDINATOR_NOT_AVAILABLE and retried, and a rebalance cannot complete (reading without a group still works); `broker start <id>` restores the ISR"
+                ), "\(end.outcome)")
+        #expect(t.buffer.stdout.contains("p0 @3  late"))
+        // librdkafka retried the refused commit (twice, its default for requests) before it gave up.
+        let refusals = kafka.minIsrRefusal.refusals("__consumer_offsets", partition)
+        #expect(refusals >= 2)
+
+        // The code on the wire, as any client gets it: COORDINATOR_NOT_AVAILABLE (15).
+        let consumer = try Consumer(config: [
+            "bootstrap.servers": kafka.proxy.bootstrap, "group.id": "billing", "enable.auto.commit": "false",
+        ])
+        defer { consumer.close() }
+        try consumer.assign([TopicPartitionOffset(topic: "c", partition: 0, offset: 0)])
+        let refused = #expect(throws: KafkaError.self) {
+            try consumer.commit([TopicPartitionOffset(topic: "c", partition: 0, offset: 4)])
+        }
+        #expect(refused?.code == 15 && refused?.name == "COORDINATOR_NOT_AVAILABLE", "\(String(describing: refused))")
+        #expect(kafka.minIsrRefusal.refusals("__consumer_offsets", partition) > refusals)
+    }
+}
