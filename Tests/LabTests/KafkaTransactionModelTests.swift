@@ -13,7 +13,7 @@ struct KafkaTransactionModelTests {
     @Test func aCommittedTransactionHoldsTheLsoAtItsFirstOffsetUntilItsMarkerIsWritten() {
         var m = KafkaTransactionModel(markerDelayMs: 200)
         let pid = Producer(id: 7_000, epoch: 0)
-        #expect(m.planInitProducerId(transactionalId: "tx", nowMs: 0) == .forward)
+        #expect(m.planInitProducerId(transactionalId: "tx") == .forward)
         m.producerIdAssigned(transactionalId: "tx", pid)
         m.partitionsAdded(transactionalId: "tx", producer: pid, [p0, p1])
         // Data before the transaction: offsets 0-4 on p0; the transaction's at 5.
@@ -60,14 +60,16 @@ struct KafkaTransactionModelTests {
         let first = Producer(id: 5_000, epoch: 0)
         m.producerIdAssigned(transactionalId: "tx", first)
         // No transaction ongoing: just a bump of the current epoch.
-        #expect(m.planInitProducerId(transactionalId: "tx", nowMs: 0) == .bump(first))
+        #expect(m.planInitProducerId(transactionalId: "tx") == .bump(first))
         m.producerIdAssigned(transactionalId: "tx", Producer(id: 5_000, epoch: 1))
 
         let current = Producer(id: 5_000, epoch: 1)
         m.partitionsAdded(transactionalId: "tx", producer: current, [p0])
         m.transactionalDataAppended(p0, producerId: 5_000, baseOffset: 0)
         // Ongoing: abort it with epoch + 1, answer CONCURRENT_TRANSACTIONS; the retry bumps again.
-        #expect(m.planInitProducerId(transactionalId: "tx", nowMs: 50) == .fenceOngoing(bump: current))
+        #expect(m.planInitProducerId(transactionalId: "tx") == .fenceOngoing(bump: current))
+        #expect(m.pending.isEmpty, "nothing changes until the mock has bumped the epoch")
+        m.ongoingTransactionFenced(transactionalId: "tx", bumpedTo: .init(id: 5_000, epoch: 2), nowMs: 50)
         #expect(
             m.pending == [
                 .init(
@@ -76,7 +78,7 @@ struct KafkaTransactionModelTests {
             ])
         #expect(m.markersBlocking(transactionalId: "tx") == m.pending)
         #expect(m.markersBlocking(transactionalId: "other").isEmpty)
-        #expect(m.planInitProducerId(transactionalId: "tx", nowMs: 60) == .bump(.init(id: 5_000, epoch: 2)))
+        #expect(m.planInitProducerId(transactionalId: "tx") == .bump(.init(id: 5_000, epoch: 2)))
         // The fenced producer's EndTxn is refused by the mock; had it got through, nothing would change.
         m.transactionEnded(transactionalId: "tx", producer: current, commit: true, nowMs: 70)
         #expect(m.pending.count == 1)

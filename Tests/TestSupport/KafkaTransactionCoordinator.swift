@@ -101,7 +101,7 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
         write { $0.markersBlocking(transactionalId: transactionalId) }
         let plan =
             request.apiVersion >= 3
-            ? self.model.withLock { $0.planInitProducerId(transactionalId: transactionalId, nowMs: nowMs()) } : .forward
+            ? self.model.withLock { $0.planInitProducerId(transactionalId: transactionalId) } : .forward
         var forwarded = request
         switch plan {
         case .forward: break
@@ -122,6 +122,11 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
                 guard answer.errorCode == 0 else { return r }
                 if concurrent {
                     // The coordinator is aborting the ongoing transaction: the client retries.
+                    self.model.withLock {
+                        $0.ongoingTransactionFenced(
+                            transactionalId: transactionalId,
+                            bumpedTo: .init(id: answer.producerId, epoch: answer.producerEpoch), nowMs: self.nowMs())
+                    }
                     r.body = KafkaInitProducerIdResponse(
                         throttleTimeMs: answer.throttleTimeMs, errorCode: 51, producerId: -1, producerEpoch: -1
                     ).write(version: r.apiVersion)

@@ -67,7 +67,7 @@ public struct KafkaTransactionModel: Sendable {
         /// Ask the mock to bump this id's epoch (the request carries it as current).
         case bump(ProducerIdentity)
         /// Ask the mock to bump `bump` (fencing the ongoing transaction, whose abort
-        /// markers are now scheduled) and answer the client CONCURRENT_TRANSACTIONS.
+        /// markers are scheduled once it has) and answer the client CONCURRENT_TRANSACTIONS.
         case fenceOngoing(bump: ProducerIdentity)
     }
 
@@ -93,16 +93,20 @@ public struct KafkaTransactionModel: Sendable {
     // MARK: What the coordinator is asked
 
     /// A client's InitProducerId for `transactionalId` without a current id (a new producer instance).
-    public mutating func planInitProducerId(transactionalId: String, nowMs: Int) -> InitProducerIdPlan {
+    public func planInitProducerId(transactionalId: String) -> InitProducerIdPlan {
         guard let current = producers[transactionalId] else { return .forward }
-        if let partitions = ongoing.removeValue(forKey: transactionalId) {
-            // TransactionCoordinator: prepareFenceProducerEpoch, abort with epoch + 1.
-            let fenced = ProducerIdentity(id: current.id, epoch: current.epoch + 1)
-            schedule(partitions, of: transactionalId, producer: fenced, commit: false, nowMs: nowMs)
-            producers[transactionalId] = fenced
-            return .fenceOngoing(bump: current)
-        }
-        return .bump(current)
+        return ongoing[transactionalId] != nil ? .fenceOngoing(bump: current) : .bump(current)
+    }
+
+    /// The mock bumped the epoch to fence `transactionalId`'s ongoing transaction
+    /// (TransactionCoordinator's prepareFenceProducerEpoch): it is aborted with the
+    /// bumped epoch, its markers due `markerDelayMs` from now.
+    public mutating func ongoingTransactionFenced(
+        transactionalId: String, bumpedTo fenced: ProducerIdentity, nowMs: Int
+    ) {
+        producers[transactionalId] = fenced
+        guard let partitions = ongoing.removeValue(forKey: transactionalId) else { return }
+        schedule(partitions, of: transactionalId, producer: fenced, commit: false, nowMs: nowMs)
     }
 
     /// InitProducerId answered without error.
