@@ -37,6 +37,34 @@ struct ComposeTransactionTests {
         #expect(try kafka.admin.watermarks(topic: "txn-demo", partition: 0).high == 4, "data, abort, data, commit")
     }
 
+    /// A producer without a transaction open when the second init_transactions runs:
+    /// one bump, and its next AddPartitionsToTxn is refused INVALID_PRODUCER_EPOCH by the
+    /// mock (Kafka 3.9's answer to v0), which librdkafka makes a fatal _FENCED.
+    @Test func anIdleProducerIsFencedAtItsNextTransaction() throws {
+        let kafka = try ScriptedKafka()
+        try kafka.mock.createTopic("idle", partitions: 1, replicationFactor: 3)
+        let config = ["bootstrap.servers": kafka.proxy.bootstrap, "transactional.id": "idle-tx", "linger.ms": "0"]
+        let first = try Producer(config: config)
+        try first.initTransactions(timeoutMs: 10_000)
+        let firstId = try #require(kafka.transactions.snapshot.producers["idle-tx"])
+        let second = try Producer(config: config)
+        try second.initTransactions(timeoutMs: 10_000)
+        #expect(
+            kafka.transactions.snapshot.producers["idle-tx"]
+                == .init(id: firstId.id, epoch: firstId.epoch + 1), "the same id, one epoch on")
+
+        try first.beginTransaction()
+        try first.send(topic: "idle", partition: 0, value: Array("zombie".utf8))
+        #expect(throws: KafkaError.self) { try first.commitTransaction(timeoutMs: 10_000) }
+        #expect(first.fatalError?.name == "_FENCED", "\(String(describing: first.fatalError))")
+
+        try second.beginTransaction()
+        try second.send(topic: "idle", partition: 0, value: Array("current".utf8))
+        try second.commitTransaction(timeoutMs: 10_000)
+        try kafka.advance(ms: kafka.markerDelayMs)
+        #expect(try kafka.admin.watermarks(topic: "idle", partition: 0).high == 2, "its record and its marker only")
+    }
+
     /// A committed transaction of n records moves each partition's HW by its records plus
     /// one commit marker, once markerDelayMs has passed on Kafka's clock.
     @Test func aCommittedTransactionLeavesOneMarkerPerPartitionAfterTheMarkerDelay() throws {
