@@ -65,6 +65,33 @@ struct ComposeTransactionTests {
         #expect(try kafka.admin.watermarks(topic: "idle", partition: 0).high == 2, "its record and its marker only")
     }
 
+    /// A marker whose leader is down stays pending (the LSO with it) without holding up
+    /// the stand-in, and is written once the leader is back.
+    @Test func aMarkerWaitsForItsLeaderAndIsWrittenWhenItIsBack() throws {
+        let kafka = try ScriptedKafka()
+        try kafka.mock.createTopic("down", partitions: 1, replicationFactor: 3)
+        let config = ["bootstrap.servers": kafka.proxy.bootstrap, "transactional.id": "down-tx", "linger.ms": "0"]
+        let producer = try Producer(config: config)
+        try producer.initTransactions(timeoutMs: 10_000)
+        try producer.beginTransaction()
+        try producer.send(topic: "down", partition: 0, value: Array("v".utf8))
+        try producer.commitTransaction(timeoutMs: 10_000)
+        let leader = try #require(kafka.admin.metadata().topic("down")?.partitions.first?.leader)
+        try kafka.mock.stopBroker(leader)
+        let started = Date()
+        kafka.scriptedClock.advance(ms: kafka.markerDelayMs)
+        #expect(Date().timeIntervalSince(started) < 5, "a failed write is bounded")
+        #expect(kafka.transactions.snapshot.pending.count == 1)
+        try kafka.mock.startBroker(leader)
+        let written = BackgroundRun.await(10) {
+            kafka.transactions.writeDueMarkers()
+            return kafka.transactions.snapshot.pending.isEmpty
+        }
+        #expect(written)
+        #expect(try kafka.admin.watermarks(topic: "down", partition: 0).high == 2)
+        #expect(try kafka.lastStableOffset(topic: "down", partition: 0, timeoutMs: nil) == 2)
+    }
+
     /// A committed transaction of n records moves each partition's HW by its records plus
     /// one commit marker, once markerDelayMs has passed on Kafka's clock.
     @Test func aCommittedTransactionLeavesOneMarkerPerPartitionAfterTheMarkerDelay() throws {

@@ -33,8 +33,9 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     private let model: Mutex<KafkaTransactionModel>
     private let nowMs: @Sendable () -> Int
     private let writer: KafkaMarkerWriter
-    /// Serializes marker writes, so each is written once and in order.
-    private let writing = Mutex(())
+    /// Serializes marker writes, so each is written once and in order; holds when the
+    /// last write failed (its leader down), so that requests do not each wait on it.
+    private let writing = Mutex<ContinuousClock.Instant?>(nil)
 
     /// `upstreams`: the mock's own bootstrap list (markers go to it directly).
     public init(upstreams: String, markerDelayMs: Int, nowMs: @escaping @Sendable () -> Int) {
@@ -57,7 +58,7 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     }
 
     /// Writes every marker due by now; one that cannot be written yet (its leader
-    /// unreachable) stays pending, with those after it.
+    /// unreachable) stays pending, with those after it, and is tried again 500 ms later.
     public func writeDueMarkers() {
         let now = nowMs()
         write { $0.dueMarkers(nowMs: now) }
@@ -65,7 +66,9 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
 
     /// Writes the markers `select` picks from the model, in order.
     private func write(_ select: (KafkaTransactionModel) -> [KafkaTransactionModel.Marker]) {
-        writing.withLock { _ in
+        writing.withLock { failedAt in
+            if let failedAt, ContinuousClock.now - failedAt < .milliseconds(500) { return }
+            failedAt = nil
             let markers = self.model.withLock { select($0) }
             for marker in markers {
                 let batch = KafkaRecordBatch.transactionMarker(
@@ -75,7 +78,10 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
                 guard
                     let offset = try? writer.append(
                         batch, topic: marker.partition.topic, partition: marker.partition.partition)
-                else { return }
+                else {
+                    failedAt = ContinuousClock.now
+                    return
+                }
                 self.model.withLock { $0.markerWritten(marker, at: offset) }
             }
         }
@@ -308,24 +314,16 @@ final class KafkaMarkerWriter: @unchecked Sendable {
         }
     }
 
-    private func nextId() -> Int32 {
-        correlationId += 1
-        return correlationId
-    }
-
     /// The batch's offset in the log.
     func append(_ batch: KafkaRecordBatch, topic: String, partition: Int32) throws -> Int64 {
         var lastError: Error = KafkaWireError.malformed("no broker answered")
-        for _ in 0..<3 {
+        for _ in 0..<2 {
             do {
                 let leader = try self.leader(topic: topic, partition: partition)
-                let client = try KafkaWireClient(host: leader.host, port: leader.port, clientId: "stand-in-coordinator")
                 let request = KafkaProduceRequest(
                     transactionalId: nil, acks: -1, timeoutMs: 5_000,
                     topics: [.init(name: topic, partitions: [.init(index: partition, records: batch.encoded())])])
-                let id = nextId()
-                try client.send(.produce, version: 3, correlationId: id, body: request.write(version: 3))
-                let response = try KafkaWireResponse(frame: try client.receive(), apiKey: 0, apiVersion: 3)
+                let response = try roundTrip(to: leader, .produce, version: 3, body: request.write(version: 3))
                 let answer = try KafkaProduceResponse.read(response.body, version: 3)
                 guard let p = answer.topics.first?.partitions.first else {
                     throw KafkaWireError.malformed("empty Produce answer")
@@ -341,15 +339,35 @@ final class KafkaMarkerWriter: @unchecked Sendable {
         throw lastError
     }
 
+    /// One request and its answer on a connection of its own, bounded: a stopped mock
+    /// broker still accepts connections (its listener is re-created at once) but never answers.
+    private func roundTrip(
+        to address: KafkaWireProxy.Address, _ api: KafkaApiKey, version: Int16, body: [UInt8]
+    ) throws -> KafkaWireResponse {
+        let fd = Socket.connect(host: address.host, port: address.port, timeoutMs: 2_000)
+        guard fd >= 0 else { throw KafkaWireError.malformed("cannot connect to \(address.host):\(address.port)") }
+        defer { close(fd) }
+        var bound = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &bound, socklen_t(MemoryLayout<timeval>.size))
+        correlationId += 1
+        var w = KafkaWireWriter()
+        KafkaRequestHeader(
+            apiKey: api.rawValue, apiVersion: version, correlationId: correlationId, clientId: "stand-in-coordinator"
+        ).write(&w)
+        w.raw(body)
+        var buffer: [UInt8] = []
+        guard Socket.writeAll(fd, KafkaFrame.wrap(w.bytes)), let frame = Socket.readFrames(fd, &buffer)?.first else {
+            throw KafkaWireError.malformed("no answer from \(address.host):\(address.port)")
+        }
+        return try KafkaWireResponse(frame: frame, apiKey: api.rawValue, apiVersion: version)
+    }
+
     /// Metadata v1 for `topic` from the first broker that answers: the partition leader's address.
     private func leader(topic: String, partition: Int32) throws -> KafkaWireProxy.Address {
         for address in bootstrap {
-            guard let client = try? KafkaWireClient(host: address.host, port: address.port, clientId: "stand-in")
-            else { continue }
             var w = KafkaWireWriter()
             w.array([topic]) { $0.string($1) }
-            try client.send(.metadata, version: 1, correlationId: nextId(), body: w.bytes)
-            let response = try KafkaWireResponse(frame: try client.receive(), apiKey: 3, apiVersion: 1)
+            guard let response = try? roundTrip(to: address, .metadata, version: 1, body: w.bytes) else { continue }
             var r = response.reader
             let brokers = try r.array { r in
                 (
