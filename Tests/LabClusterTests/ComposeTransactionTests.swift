@@ -191,4 +191,37 @@ struct ComposeTransactionTests {
         #expect(try read("read_committed") == ["plain0", "plain1", "kept0"])
         #expect(try read("read_uncommitted") == ["plain0", "plain1", "open0", "open1", "open2", "kept0"])
     }
+
+    /// A read_committed consumer at the LSO of an open transaction is answered after
+    /// fetch.wait.max.ms, as Kafka's leader answers it, not at once again and again.
+    @Test func aReadCommittedConsumerAtTheLsoWaitsBetweenFetches() throws {
+        let kafka = try ScriptedKafka()
+        try kafka.mock.createTopic("wait", partitions: 1, replicationFactor: 3)
+        let producer = try Producer(
+            config: ["bootstrap.servers": kafka.proxy.bootstrap, "transactional.id": "wait-tx", "linger.ms": "0"])
+        try producer.initTransactions(timeoutMs: 10_000)
+        try producer.beginTransaction()
+        try producer.send(topic: "wait", partition: 0, value: Array("open".utf8))
+        try producer.flush(timeoutMs: 10_000)
+        let consumer = try Consumer(config: [
+            "bootstrap.servers": kafka.proxy.bootstrap, "group.id": "wait", "isolation.level": "read_committed",
+            "enable.partition.eof": "true", "fetch.wait.max.ms": "500",
+        ])
+        defer { consumer.close() }
+        try consumer.assign([TopicPartitionOffset(topic: "wait", partition: 0, offset: TopicPartitionOffset.beginning)])
+        var atLso = false
+        let deadline = Date().addingTimeInterval(10)
+        while !atLso && Date() < deadline {
+            if case .partitionEOF? = consumer.poll(timeoutMs: 100) { atLso = true }
+        }
+        #expect(atLso)
+        // Two seconds at the LSO: about four fetches of 500 ms each; without the wait, thousands.
+        let before = kafka.proxy.requestCount(.fetch)
+        let window = Date().addingTimeInterval(2)
+        while Date() < window {
+            if case .message? = consumer.poll(timeoutMs: 100) { Issue.record("read past the LSO") }
+        }
+        let fetches = kafka.proxy.requestCount(.fetch) - before
+        #expect(fetches <= 12, "\(fetches) fetches in 2 s")
+    }
 }

@@ -100,6 +100,12 @@ struct KafkaTransactionMessagesTests {
         w.string("")  // rack_id (v11)
         let request = try KafkaFetchRequest.read(w.bytes, version: 11)
         #expect(request.isolationLevel == 1 && request.fetchOffsets == ["t": [3: 17]])
+        let moved = try KafkaFetchRequest.replacingFetchOffsets(in: w.bytes, version: 11) { topic, p, offset in
+            topic == "t" && p == 3 && offset == 17 ? 40 : nil
+        }
+        #expect(moved.count == w.bytes.count)
+        #expect(try KafkaFetchRequest.read(moved, version: 11).fetchOffsets == ["t": [3: 40]])
+        #expect(try KafkaFetchRequest.replacingFetchOffsets(in: w.bytes, version: 11) { _, _, _ in nil } == w.bytes)
     }
 
     @Test func fetchResponsesRoundTripWithAbortedListsAndNullRecords() throws {

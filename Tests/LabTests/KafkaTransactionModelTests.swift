@@ -23,6 +23,14 @@ struct KafkaTransactionModelTests {
         #expect(m.hasTransactions(in: ["t"]) && !m.hasTransactions(in: ["other"]))
         #expect(m.lastStableOffset(p0, highWatermark: 9) == 5)
         #expect(m.lastStableOffset(p1, highWatermark: 3) == 3)
+        // A read_committed fetch at or past the LSO asks from the last known HW (the mock then waits).
+        #expect(m.idleFetchOffset(p0, fetchOffset: 5) == nil, "no HW known yet")
+        m.noteHighWatermark(p0, 9)
+        m.noteHighWatermark(p0, 8)
+        #expect(m.highWatermarks[p0] == 9)
+        #expect(m.idleFetchOffset(p0, fetchOffset: 5) == 9)
+        #expect(m.idleFetchOffset(p0, fetchOffset: 4) == nil, "below the LSO: data to read")
+        #expect(m.idleFetchOffset(p0, fetchOffset: 9) == nil, "at the HW already")
 
         m.transactionEnded(transactionalId: "tx", producer: pid, commit: true, nowMs: 1_000)
         #expect(m.dueMarkers(nowMs: 1_199).isEmpty)

@@ -21,8 +21,9 @@ import Synchronization
 ///   Produce unchecked). Due markers are written when a request passes the proxy and
 ///   when the stand-in asks (`writeDueMarkers`, on its reads and clock moves).
 /// - Isolation: Fetch v4+ answers carry the model's last stable offset; read_committed
-///   ones also the aborted transactions, and no batch at or past the LSO. ListOffsets
-///   v2 "latest" with read_committed answers the LSO.
+///   ones also the aborted transactions, and no batch at or past the LSO (a fetch at the
+///   LSO asks the mock from the last known HW, so that it waits for data as a leader
+///   does). ListOffsets v2 "latest" with read_committed answers the LSO.
 ///
 /// Kafka answers a transactional.id's next AddPartitionsToTxn or InitProducerId
 /// CONCURRENT_TRANSACTIONS until its previous transaction's markers are written, and
@@ -239,12 +240,29 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
         guard let parsed = try? KafkaFetchRequest.read(request.body, version: request.apiVersion),
             self.model.withLock({ $0.hasTransactions(in: parsed.fetchOffsets.keys) })
         else { return nil }
+        var forwarded = request
+        if parsed.isolationLevel == 1 {
+            let m = self.model.withLock { $0 }
+            if let body = try? KafkaFetchRequest.replacingFetchOffsets(
+                in: request.body, version: request.apiVersion,
+                { m.idleFetchOffset(.init($0, $1), fetchOffset: $2) })
+            {
+                forwarded.body = body
+            }
+        }
         return .forward(
-            request,
+            forwarded,
             response: { response in
                 var r = response
                 var answer = try KafkaFetchResponse.read(r.body, version: r.apiVersion)
-                let m = self.model.withLock { $0 }
+                let m = self.model.withLock { m in
+                    for t in answer.topics {
+                        for p in t.partitions where p.errorCode == 0 {
+                            m.noteHighWatermark(.init(t.name, p.index), p.highWatermark)
+                        }
+                    }
+                    return m
+                }
                 for t in answer.topics.indices {
                     let topic = answer.topics[t].name
                     for i in answer.topics[t].partitions.indices {

@@ -85,6 +85,8 @@ public struct KafkaTransactionModel: Sendable {
     public private(set) var aborted: [TopicPartition: [AbortedTransaction]] = [:]
     /// Markers not yet written, in the order they are due.
     public private(set) var pending: [Marker] = []
+    /// The highest high watermark a Fetch answer reported, per partition with transactions.
+    public private(set) var highWatermarks: [TopicPartition: Int64] = [:]
 
     public init(markerDelayMs: Int) {
         self.markerDelayMs = markerDelayMs
@@ -187,6 +189,22 @@ public struct KafkaTransactionModel: Sendable {
         let names = Set(topics)
         return openFirstOffsets.contains { names.contains($0.key.topic) && !$0.value.isEmpty }
             || aborted.keys.contains { names.contains($0.topic) }
+    }
+
+    public mutating func noteHighWatermark(_ tp: TopicPartition, _ high: Int64) {
+        highWatermarks[tp] = max(high, highWatermarks[tp] ?? high)
+    }
+
+    /// Where a read_committed fetch from `fetchOffset` may as well ask from: a fetch at
+    /// or past an open transaction's first offset returns nothing (the leader reads up
+    /// to the LSO), so asking from the last known HW lets the mock wait fetch.wait.max.ms
+    /// for new data as Kafka's leader would, instead of answering at once with data the
+    /// proxy then drops. Nil: ask as the client did.
+    public func idleFetchOffset(_ tp: TopicPartition, fetchOffset: Int64) -> Int64? {
+        guard let open = openFirstOffsets[tp]?.values.min(), fetchOffset >= open,
+            let high = highWatermarks[tp], high > fetchOffset
+        else { return nil }
+        return high
     }
 
     /// The partition's last stable offset, given its high watermark.

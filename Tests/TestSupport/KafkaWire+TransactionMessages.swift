@@ -164,6 +164,30 @@ public struct KafkaFetchRequest: Equatable, Sendable {
         }
         return KafkaFetchRequest(isolationLevel: isolation, fetchOffsets: offsets)
     }
+
+    /// `body` with the fetch offsets `replace` returns a new value for changed in place.
+    public static func replacingFetchOffsets(
+        in body: [UInt8], version: Int16, _ replace: (String, Int32, Int64) -> Int64?
+    ) throws -> [UInt8] {
+        guard (4...11).contains(version) else { throw KafkaWireError.malformed("Fetch v\(version) not read") }
+        var r = KafkaWireReader(body)
+        _ = try r.raw(version >= 7 ? 25 : 17)  // replica_id .. isolation_level [.. session_epoch]
+        var out = KafkaWireWriter()
+        out.raw(body)
+        _ = try r.array { r in
+            let topic = try r.string()
+            return try r.array { r -> Void in
+                let partition = try r.int32()
+                if version >= 9 { _ = try r.int32() }
+                let at = r.offset
+                let offset = try r.int64()
+                if version >= 5 { _ = try r.int64() }
+                _ = try r.int32()
+                if let new = replace(topic, partition, offset) { out.patchInt64(new, at: at) }
+            }
+        }
+        return out.bytes
+    }
 }
 
 /// Fetch response v4-11: [throttle_time_ms], [error_code, session_id (v7+)], [topic [partition,
@@ -325,5 +349,13 @@ public struct KafkaListOffsetsResponse: Equatable, Sendable {
             }
         }
         return w.bytes
+    }
+}
+
+extension KafkaWireWriter {
+    /// Overwrites 8 bytes at `at`.
+    public mutating func patchInt64(_ value: Int64, at: Int) {
+        patchInt32(Int32(truncatingIfNeeded: value >> 32), at: at)
+        patchInt32(Int32(truncatingIfNeeded: value), at: at + 4)
     }
 }
