@@ -29,7 +29,8 @@ extension ProducerCommands {
             initialized = true
         }
         try transactional("begin_transaction", lab: lab, session: session) { try sp.producer.beginTransaction() }
-        lab.open = TransactionLab.OpenTransaction(transactionalId: transactionalId, began: Date())
+        lab.open = TransactionLab.OpenTransaction(
+            transactionalId: transactionalId, clock: session.connection?.client.clock ?? WallClock())
         let eos = StatisticsRecorder.waitForProducerId(timeout: initialized ? 1.5 : 0, cancellation: ctx.cancellation) {
             sp.statistics.value
         }
@@ -52,7 +53,7 @@ extension ProducerCommands {
         ctx.output.emit(
             TxnStatusResult(
                 state: state, transactionalID: transactionalId, producer: eos?.identity,
-                open: open.map { ($0.delivered, $0.failed, Date().timeIntervalSince($0.began)) },
+                open: open.map { ($0.delivered, $0.failed, $0.openSeconds) },
                 transactionTimeoutMs: session.effectiveTransactionTimeoutMs, last: lab.lastOutcome))
     }
 

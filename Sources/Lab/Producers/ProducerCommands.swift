@@ -29,7 +29,7 @@ enum ProducerCommands {
             if e.isFatal || lab.initializedProducer?.producer.fatalError != nil {
                 let fatal = lab.initializedProducer?.producer.fatalError ?? e
                 let cause = TransactionLab.timeoutCause(
-                    openFor: lab.open.map { Date().timeIntervalSince($0.began) },
+                    openFor: lab.open.map(\.openSeconds),
                     timeoutMs: session.effectiveTransactionTimeoutMs)
                 lab.dropProducer(
                     in: session,
@@ -93,7 +93,7 @@ enum ProducerCommands {
         }
         lab.open = nil
         let n = TransactionLab.messages(o.delivered)
-        let seconds = Date().timeIntervalSince(o.began)
+        let seconds = o.openSeconds
         lab.lastOutcome = "\(commit ? "committed" : "aborted") \(n)"
         ctx.output.emit(
             TxnEndResult(

@@ -12,9 +12,22 @@ import Kafka
 final class TransactionLab: LabState {
     struct OpenTransaction {
         let transactionalId: String
-        let began: Date
+        /// The cluster's clock (Kafka's time, on which the coordinator times the
+        /// transaction out: the wall clock, or a test stand-in's scripted one).
+        let clock: any LabClock
+        /// When it began, on `clock`.
+        let began: Double
         var delivered = 0
         var failed = 0
+
+        init(transactionalId: String, clock: any LabClock) {
+            self.transactionalId = transactionalId
+            self.clock = clock
+            began = clock.now
+        }
+
+        /// Seconds it has been open, on the cluster's clock.
+        var openSeconds: Double { clock.now - began }
     }
 
     /// The session producer that ran `init_transactions`. Weak: the session
@@ -111,7 +124,7 @@ final class TransactionLab: LabState {
     func statusLines(in session: Session) -> [StatusLine] {
         let value: StatusValue
         if let o = currentOpen(in: session) {
-            let openFor = Date().timeIntervalSince(o.began)
+            let openFor = o.openSeconds
             value = StatusValue(
                 state: "open", transactionalID: o.transactionalId, delivered: o.delivered,
                 timeLeftMs: max(0, session.effectiveTransactionTimeoutMs - Int(openFor * 1000)))
