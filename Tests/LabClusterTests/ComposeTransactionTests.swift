@@ -224,4 +224,33 @@ struct ComposeTransactionTests {
         let fetches = kafka.proxy.requestCount(.fetch) - before
         #expect(fetches <= 12, "\(fetches) fetches in 2 s")
     }
+
+    /// A transaction open longer than transaction.timeout.ms on Kafka's clock is aborted by
+    /// the coordinator at its next 10 s check, with a bumped epoch: the lab's commit fails
+    /// fenced and names the time-out as the cause; the records are aborted.
+    @Test func aTransactionOpenPastItsTimeoutIsAbortedAndItsProducerFenced() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create slow --partitions 1")
+        _ = try t.output(of: "set transactional.id slow-tx")
+        _ = try t.output(of: "set transaction.timeout.ms 60000")
+        _ = try t.output(of: "txn begin")
+        _ = try t.output(of: "produce --topic slow --count 2 late{i}")
+        try kafka.advance(ms: 50_000)
+        #expect(try t.output(of: "txn status").contains("10 s of transaction.timeout.ms (60 s)"))
+        #expect(kafka.transactions.snapshot.pending.isEmpty, "not timed out yet")
+        try kafka.advance(ms: 20_000)
+        #expect(try t.output(of: "txn status").contains("none: open longer than transaction.timeout.ms (60 s)"))
+        let refusal = try t.failure(of: "txn commit")
+        #expect(refusal.contains("fatal _FENCED"), "\(refusal)")
+        #expect(refusal.contains("the time-out, not another producer, fenced it"), "\(refusal)")
+        try kafka.advance(ms: kafka.markerDelayMs)
+        #expect(try kafka.admin.watermarks(topic: "slow", partition: 0).high == 3, "2 records and the abort marker")
+        let committed = try kafka.readPartition(
+            topic: "slow", partition: 0,
+            consumerProperties: [
+                "bootstrap.servers": kafka.proxy.bootstrap, "group.id": "slow", "isolation.level": "read_committed",
+            ], timeoutSeconds: 10)
+        #expect(committed.isEmpty)
+    }
 }

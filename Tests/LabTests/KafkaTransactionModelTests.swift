@@ -15,7 +15,7 @@ struct KafkaTransactionModelTests {
         let pid = Producer(id: 7_000, epoch: 0)
         #expect(m.planInitProducerId(transactionalId: "tx") == .forward)
         m.producerIdAssigned(transactionalId: "tx", pid)
-        m.partitionsAdded(transactionalId: "tx", producer: pid, [p0, p1])
+        m.partitionsAdded(transactionalId: "tx", producer: pid, [p0, p1], nowMs: 0)
         // Data before the transaction: offsets 0-4 on p0; the transaction's at 5.
         #expect(!m.hasTransactions(in: ["t"]))
         m.transactionalDataAppended(p0, producerId: pid.id, baseOffset: 5)
@@ -49,7 +49,7 @@ struct KafkaTransactionModelTests {
         var m = KafkaTransactionModel(markerDelayMs: 0)
         let pid = Producer(id: 9_000, epoch: 2)
         m.producerIdAssigned(transactionalId: "tx", pid)
-        m.partitionsAdded(transactionalId: "tx", producer: pid, [p0])
+        m.partitionsAdded(transactionalId: "tx", producer: pid, [p0], nowMs: 0)
         m.transactionalDataAppended(p0, producerId: pid.id, baseOffset: 4)
         m.transactionEnded(transactionalId: "tx", producer: pid, commit: false, nowMs: 0)
         let marker = m.dueMarkers(nowMs: 0)
@@ -72,7 +72,7 @@ struct KafkaTransactionModelTests {
         m.producerIdAssigned(transactionalId: "tx", Producer(id: 5_000, epoch: 1))
 
         let current = Producer(id: 5_000, epoch: 1)
-        m.partitionsAdded(transactionalId: "tx", producer: current, [p0])
+        m.partitionsAdded(transactionalId: "tx", producer: current, [p0], nowMs: 0)
         m.transactionalDataAppended(p0, producerId: 5_000, baseOffset: 0)
         // Ongoing: abort it with epoch + 1, answer CONCURRENT_TRANSACTIONS; the retry bumps again.
         #expect(m.planInitProducerId(transactionalId: "tx") == .fenceOngoing(bump: current))
@@ -91,7 +91,25 @@ struct KafkaTransactionModelTests {
         m.transactionEnded(transactionalId: "tx", producer: current, commit: true, nowMs: 70)
         #expect(m.pending.count == 1)
         // Partitions added under an old epoch are not the coordinator's.
-        m.partitionsAdded(transactionalId: "tx", producer: current, [p1])
+        m.partitionsAdded(transactionalId: "tx", producer: current, [p1], nowMs: 0)
         #expect(m.ongoing["tx"] == nil)
+    }
+
+    @Test func theCoordinatorAbortsATransactionOpenLongerThanItsTimeoutAtItsNextCheck() {
+        var m = KafkaTransactionModel(markerDelayMs: 0)
+        let pid = Producer(id: 3_000, epoch: 4)
+        m.producerIdAssigned(transactionalId: "tx", pid, transactionTimeoutMs: 60_000)
+        #expect(m.timedOutTransactions(nowMs: 1_000_000).isEmpty, "no transaction: nothing to time out")
+        m.partitionsAdded(transactionalId: "tx", producer: pid, [p0], nowMs: 5_000)
+        m.partitionsAdded(transactionalId: "tx", producer: pid, [p1], nowMs: 30_000)
+        #expect(m.ongoingSinceMs["tx"] == 5_000, "the first partition starts the clock")
+        // 5 s + 60 s = 65 s; the checks run every 10 s, and the first after 65 s is at 70 s.
+        #expect(m.timedOutTransactions(nowMs: 69_999).isEmpty)
+        #expect(m.timedOutTransactions(nowMs: 70_000).map(\.transactionalId) == ["tx"])
+        #expect(m.timedOutTransactions(nowMs: 70_000).first?.producer == pid)
+        m.ongoingTransactionFenced(transactionalId: "tx", bumpedTo: .init(id: 3_000, epoch: 5), nowMs: 70_000)
+        #expect(m.timedOutTransactions(nowMs: 500_000).isEmpty && m.ongoingSinceMs.isEmpty)
+        #expect(m.pending.map(\.partition) == [p0, p1] && m.pending.allSatisfy { !$0.commit })
+        #expect(m.isFenced(pid))
     }
 }

@@ -33,7 +33,7 @@ import Synchronization
 public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     private let model: Mutex<KafkaTransactionModel>
     private let nowMs: @Sendable () -> Int
-    private let writer: KafkaMarkerWriter
+    private let wire: CoordinatorWireClient
     /// Serializes marker writes, so each is written once and in order; holds when the
     /// last write failed (its leader down), so that requests do not each wait on it.
     private let writing = Mutex<ContinuousClock.Instant?>(nil)
@@ -42,7 +42,7 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     public init(upstreams: String, markerDelayMs: Int, nowMs: @escaping @Sendable () -> Int) {
         model = Mutex(KafkaTransactionModel(markerDelayMs: markerDelayMs))
         self.nowMs = nowMs
-        writer = KafkaMarkerWriter(bootstrap: upstreams)
+        wire = CoordinatorWireClient(bootstrap: upstreams)
     }
 
     public var markerDelayMs: Int {
@@ -62,7 +62,25 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     /// unreachable) stays pending, with those after it, and is tried again 500 ms later.
     public func writeDueMarkers() {
         let now = nowMs()
+        abortTimedOutTransactions(nowMs: now)
         write { $0.dueMarkers(nowMs: now) }
+    }
+
+    /// The coordinator's periodic check: a transaction open longer than its
+    /// transaction.timeout.ms is aborted with a bumped epoch (the mock is asked to bump
+    /// it, so the producer's next call is refused INVALID_PRODUCER_EPOCH: fenced by
+    /// the time-out), its abort markers due `markerDelayMs` later.
+    private func abortTimedOutTransactions(nowMs now: Int) {
+        writing.withLock { _ in
+            for (transactionalId, producer) in self.model.withLock({ $0.timedOutTransactions(nowMs: now) }) {
+                guard let bumped = try? wire.bumpEpoch(transactionalId: transactionalId, current: producer) else {
+                    continue
+                }
+                self.model.withLock {
+                    $0.ongoingTransactionFenced(transactionalId: transactionalId, bumpedTo: bumped, nowMs: now)
+                }
+            }
+        }
     }
 
     /// Writes the markers `select` picks from the model, in order.
@@ -77,7 +95,7 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
                     coordinatorEpoch: self.model.withLock { $0.coordinatorEpoch },
                     timestamp: Int64(Date().timeIntervalSince1970 * 1000))
                 guard
-                    let offset = try? writer.append(
+                    let offset = try? wire.append(
                         batch, topic: marker.partition.topic, partition: marker.partition.partition)
                 else {
                     failedAt = ContinuousClock.now
@@ -141,7 +159,8 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
                     self.model.withLock {
                         $0.producerIdAssigned(
                             transactionalId: transactionalId,
-                            .init(id: answer.producerId, epoch: answer.producerEpoch))
+                            .init(id: answer.producerId, epoch: answer.producerEpoch),
+                            transactionTimeoutMs: Int(parsed.transactionTimeoutMs))
                     }
                 }
                 return r
@@ -160,7 +179,7 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
                     $0.partitionsAdded(
                         transactionalId: parsed.transactionalId,
                         producer: .init(id: parsed.producerId, epoch: parsed.producerEpoch),
-                        accepted.map { .init($0.topic, $0.partition) })
+                        accepted.map { .init($0.topic, $0.partition) }, nowMs: self.nowMs())
                 }
                 return response
             })
@@ -316,10 +335,12 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     }
 }
 
-/// Appends a batch to a partition of the mock with a plain Produce (no
-/// transactional.id, acks=all) sent to the partition's leader, found with a
-/// Metadata request. Not thread-safe: `KafkaTransactionCoordinator` calls it under its lock.
-final class KafkaMarkerWriter: @unchecked Sendable {
+/// What the stand-in's coordinator sends the mock itself: markers, appended to a
+/// partition with a plain Produce (no transactional.id, acks=all) to its leader, found
+/// with a Metadata request; and epoch bumps, an InitProducerId with the current id
+/// (KIP-360) to the transactional.id's coordinator. Not thread-safe (`@unchecked
+/// Sendable`): `KafkaTransactionCoordinator` calls it only under its `writing` lock.
+final class CoordinatorWireClient: @unchecked Sendable {
     private let bootstrap: [KafkaWireProxy.Address]
     private var correlationId: Int32 = 0
 
@@ -362,6 +383,7 @@ final class KafkaMarkerWriter: @unchecked Sendable {
     private func roundTrip(
         to address: KafkaWireProxy.Address, _ api: KafkaApiKey, version: Int16, body: [UInt8]
     ) throws -> KafkaWireResponse {
+        let flexible = KafkaApiKey.isFlexible(apiKey: api.rawValue, version: version, response: false)
         let fd = Socket.connect(host: address.host, port: address.port, timeoutMs: 2_000)
         guard fd >= 0 else { throw KafkaWireError.malformed("cannot connect to \(address.host):\(address.port)") }
         defer { close(fd) }
@@ -372,12 +394,49 @@ final class KafkaMarkerWriter: @unchecked Sendable {
         KafkaRequestHeader(
             apiKey: api.rawValue, apiVersion: version, correlationId: correlationId, clientId: "stand-in-coordinator"
         ).write(&w)
+        if flexible { w.unsignedVarint(UInt32(0)) }  // request header v2: no tagged fields
         w.raw(body)
         var buffer: [UInt8] = []
         guard Socket.writeAll(fd, KafkaFrame.wrap(w.bytes)), let frame = Socket.readFrames(fd, &buffer)?.first else {
             throw KafkaWireError.malformed("no answer from \(address.host):\(address.port)")
         }
         return try KafkaWireResponse(frame: frame, apiKey: api.rawValue, apiVersion: version)
+    }
+
+    /// Asks `transactionalId`'s coordinator to bump the epoch of `current`; the new id and epoch.
+    func bumpEpoch(
+        transactionalId: String, current: KafkaTransactionModel.ProducerIdentity
+    ) throws -> KafkaTransactionModel.ProducerIdentity {
+        var find = KafkaWireWriter()
+        find.string(transactionalId)
+        find.int8(1)  // key_type: transaction
+        var coordinator: KafkaWireProxy.Address?
+        for address in bootstrap {
+            guard let response = try? roundTrip(to: address, .findCoordinator, version: 1, body: find.bytes) else {
+                continue
+            }
+            var r = response.reader
+            _ = try r.int32()
+            let error = try r.int16()
+            _ = try r.nullableString()
+            _ = try r.int32()
+            guard error == 0 else { throw KafkaWireError.malformed("FindCoordinator: error \(error)") }
+            coordinator = KafkaWireProxy.Address(host: try r.string(), port: try r.int32())
+            break
+        }
+        guard let coordinator else { throw KafkaWireError.malformed("no coordinator for \(transactionalId)") }
+        var w = KafkaWireWriter()
+        let id = Array(transactionalId.utf8)
+        w.unsignedVarint(UInt32(id.count + 1))
+        w.raw(id)
+        w.int32(60_000)
+        w.int64(current.id)
+        w.int16(current.epoch)
+        w.unsignedVarint(UInt32(0))
+        let response = try roundTrip(to: coordinator, .initProducerId, version: 3, body: w.bytes)
+        let answer = try KafkaInitProducerIdResponse.read(response.body)
+        guard answer.errorCode == 0 else { throw KafkaWireError.malformed("InitProducerId: error \(answer.errorCode)") }
+        return .init(id: answer.producerId, epoch: answer.producerEpoch)
     }
 
     /// Metadata v1 for `topic` from the first broker that answers: the partition leader's address.

@@ -71,6 +71,9 @@ public struct KafkaTransactionModel: Sendable {
         case fenceOngoing(bump: ProducerIdentity)
     }
 
+    /// transaction.abort.timed.out.transaction.cleanup.interval.ms (Kafka's default): how often
+    /// the coordinator looks for transactions open longer than their transaction.timeout.ms.
+    public var timeoutCheckIntervalMs = 10_000
     /// The coordinator's epoch (written into each marker); one coordinator, never moved here.
     public var coordinatorEpoch: Int32 = 0
     /// From EndTxn to each of its markers in the log.
@@ -79,7 +82,13 @@ public struct KafkaTransactionModel: Sendable {
     /// transactional.id → its producer id and current epoch.
     public private(set) var producers: [String: ProducerIdentity] = [:]
     /// transactional.id → the partitions its ongoing transaction has added.
-    public private(set) var ongoing: [String: Set<TopicPartition>] = [:]
+    public private(set) var ongoing: [String: Set<TopicPartition>] = [:] {
+        didSet { ongoingSinceMs = ongoingSinceMs.filter { ongoing[$0.key] != nil } }
+    }
+    /// transactional.id → when its ongoing transaction added its first partition (txnStartTimestamp).
+    public private(set) var ongoingSinceMs: [String: Int] = [:]
+    /// transactional.id → the transaction.timeout.ms its producer gave in InitProducerId.
+    public private(set) var transactionTimeoutsMs: [String: Int] = [:]
     /// Per partition, per producer id: the first offset of its transactional data that has no marker yet.
     public private(set) var openFirstOffsets: [TopicPartition: [Int64: Int64]] = [:]
     public private(set) var aborted: [TopicPartition: [AbortedTransaction]] = [:]
@@ -112,17 +121,35 @@ public struct KafkaTransactionModel: Sendable {
     }
 
     /// InitProducerId answered without error.
-    public mutating func producerIdAssigned(transactionalId: String, _ producer: ProducerIdentity) {
+    public mutating func producerIdAssigned(
+        transactionalId: String, _ producer: ProducerIdentity, transactionTimeoutMs: Int? = nil
+    ) {
         producers[transactionalId] = producer
         ongoing[transactionalId] = nil
+        if let transactionTimeoutMs { transactionTimeoutsMs[transactionalId] = transactionTimeoutMs }
     }
 
-    /// AddPartitionsToTxn answered: `added` are the partitions it accepted.
+    /// AddPartitionsToTxn answered: `added` are the partitions it accepted. The first
+    /// starts the transaction (Empty/Complete → Ongoing) and its transaction.timeout.ms.
     public mutating func partitionsAdded(
-        transactionalId: String, producer: ProducerIdentity, _ added: [TopicPartition]
+        transactionalId: String, producer: ProducerIdentity, _ added: [TopicPartition], nowMs: Int
     ) {
         guard producers[transactionalId] == producer, !added.isEmpty else { return }
+        if ongoing[transactionalId] == nil { ongoingSinceMs[transactionalId] = nowMs }
         ongoing[transactionalId, default: []].formUnion(added)
+    }
+
+    /// Ongoing transactions the coordinator's periodic check finds open longer than
+    /// their transaction.timeout.ms by `nowMs` (TransactionStateManager.timedOutTransactions:
+    /// txnStartTimestamp + txnTimeoutMs < now, checked every `timeoutCheckIntervalMs`).
+    /// The coordinator aborts each with a bumped epoch (prepareFenceProducerEpoch), as
+    /// `ongoingTransactionFenced` records.
+    public func timedOutTransactions(nowMs: Int) -> [(transactionalId: String, producer: ProducerIdentity)] {
+        ongoingSinceMs.compactMap { id, since in
+            guard let timeout = transactionTimeoutsMs[id], let producer = producers[id] else { return nil }
+            let firstCheckAfter = ((since + timeout) / timeoutCheckIntervalMs + 1) * timeoutCheckIntervalMs
+            return firstCheckAfter <= nowMs ? (id, producer) : nil
+        }.sorted { $0.transactionalId < $1.transactionalId }
     }
 
     /// A transactional batch of `producerId` was appended at `baseOffset`.
