@@ -35,9 +35,10 @@ import TestSupport
 /// - Transactions run as Kafka's coordinator runs them (`transactions`,
 ///   `KafkaTransactionCoordinator`, the proxy's second interceptor): a second
 ///   init_transactions with a transactional.id fences the first producer, EndTxn
-///   writes real commit/abort markers into the log `markerDelayMs` later, and
-///   read_committed fetches and ListOffsets see the last stable offset and the aborted
-///   transactions, where the mock alone reports LSO = HW and lists none.
+///   writes real commit/abort markers into the log `markerDelayMs` later, a transaction
+///   open past its transaction.timeout.ms on `clock` is aborted and its producer fenced,
+///   and read_committed fetches and ListOffsets see the last stable offset and the
+///   aborted transactions, where the mock alone reports LSO = HW and lists none.
 /// - Clients reach the mock through a protocol proxy (`proxy`, `KafkaWireProxy`:
 ///   the session's bootstrap is the proxy's, and its Metadata and FindCoordinator
 ///   answers name the proxy's listeners). While a partition's ISR is below its
