@@ -34,8 +34,9 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     private let model: Mutex<KafkaTransactionModel>
     private let nowMs: @Sendable () -> Int
     private let wire: CoordinatorWireClient
-    /// Serializes marker writes, so each is written once and in order; holds when the
-    /// last write failed (its leader down), so that requests do not each wait on it.
+    /// Serializes what the coordinator sends the mock (markers, epoch bumps), so each is
+    /// sent once and in order; holds when the last send failed (its broker down), so
+    /// that requests do not each wait on it.
     private let writing = Mutex<ContinuousClock.Instant?>(nil)
 
     /// `upstreams`: the mock's own bootstrap list (markers go to it directly).
@@ -71,10 +72,12 @@ public final class KafkaTransactionCoordinator: KafkaWireInterceptor {
     /// it, so the producer's next call is refused INVALID_PRODUCER_EPOCH: fenced by
     /// the time-out), its abort markers due `markerDelayMs` later.
     private func abortTimedOutTransactions(nowMs now: Int) {
-        writing.withLock { _ in
+        writing.withLock { failedAt in
+            if let failedAt, ContinuousClock.now - failedAt < .milliseconds(500) { return }
             for (transactionalId, producer) in self.model.withLock({ $0.timedOutTransactions(nowMs: now) }) {
                 guard let bumped = try? wire.bumpEpoch(transactionalId: transactionalId, current: producer) else {
-                    continue
+                    failedAt = ContinuousClock.now
+                    return
                 }
                 self.model.withLock {
                     $0.ongoingTransactionFenced(transactionalId: transactionalId, bumpedTo: bumped, nowMs: now)
