@@ -157,7 +157,9 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     /// What the proxy's threads know of the model: refused partitions, coordinators.
     private let proxyView: ProxyView
 
-    init() throws {
+    /// `interceptors` see each client request after the stand-in's own (coordinator
+    /// placement, then the min-ISR refusals), in this order.
+    init(interceptors: [any KafkaWireInterceptor] = []) throws {
         mock = try EmbeddedCluster(brokers: 3)
         let view = ProxyView(mock: mock, internalPartitions: Int32(Self.internalPartitionCount))
         proxyView = view
@@ -165,7 +167,7 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
             view.refuses(topic, partition)
         }
         proxy = try KafkaWireProxy(
-            upstreams: mock.bootstrap, interceptors: [CoordinatorPlacement(view: view), minIsrRefusal])
+            upstreams: mock.bootstrap, interceptors: [CoordinatorPlacement(view: view), minIsrRefusal] + interceptors)
         admin = try AdminClient(
             config: AdminClusterClient.bounded(
                 AdminClusterClient.highWatermarkProperties(["bootstrap.servers": mock.bootstrap]), timeoutMs: 5_000),
