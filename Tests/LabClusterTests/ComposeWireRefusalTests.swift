@@ -129,4 +129,32 @@ struct ComposeWireRefusalTests {
         #expect(commitRefused != nil)
         #expect(kafka.minIsrRefusal.refusals("__transaction_state", partition) > initRefusals)
     }
+
+    /// The session's transaction commands while __transaction_state is short: each stops
+    /// in one line before a call that would be retried until it times out, and the open
+    /// transaction stays open until the ISR is back.
+    @Test func theSessionsTransactionCommandsStopInOneLineWhileTheCoordinatorCannotWrite() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create tx --partitions 1")
+        _ = try t.output(of: "set transactional.id orders-tx")
+        _ = try t.output(of: "txn begin")
+        #expect(try t.output(of: "produce --topic tx a").contains("produced 1 of 1"))
+        _ = try t.output(of: "broker stop 2 3")
+
+        let log =
+            "__transaction_state partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]), 3 (ISR [1]) and 46 more of 50 are below min.insync.replicas 2: the transaction coordinator cannot write"
+        let commit = try t.failure(of: "txn commit")
+        #expect(commit.hasPrefix("txn commit: \(log)"), "\(commit)")
+        let produce = try t.failure(of: "produce --topic tx b")
+        #expect(produce.hasPrefix("produce: \(log)"), "\(produce)")
+        #expect(try t.output(of: "txn status").contains("open"))
+
+        _ = try t.output(of: "broker start 2")
+        try kafka.advance(ms: 2 * kafka.fetchIntervalMs)
+        #expect(try t.output(of: "txn commit").contains("committed 1"))
+        _ = try t.output(of: "broker stop 2")
+        let begin = try t.failure(of: "txn begin")
+        #expect(begin.hasPrefix("txn begin: \(log)"), "\(begin)")
+    }
 }

@@ -49,6 +49,11 @@ enum ProduceAvailability {
     /// set message.timeout.ms chose how long to wait: then it only warns.
     static func check(_ topic: TopicInfo, partition: Int32?, session: Session) throws {
         guard let c = session.connection else { return }
+        // A transactional producer adds each partition to its transaction first
+        // (AddPartitionsToTxn, written to __transaction_state).
+        if (try? session.producerProperties())?["transactional.id"] != nil {
+            try checkCoordinator(.transactions, connection: c, lab: "produce")
+        }
         try check(
             topic, partition: partition, properties: session.settings.producerProperties, connection: c,
             output: session.output,
