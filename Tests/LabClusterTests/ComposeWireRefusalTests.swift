@@ -85,7 +85,7 @@ struct ComposeWireRefusalTests {
         #expect(
             end.outcome
                 == .failed(
-                    "consume --group billing: a commit was answered COORDINATOR_NOT_AVAILABLE: __consumer_offsets partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]), 3 (ISR [1]) and 46 more of 50 are below min.insync.replicas 2: the group coordinator cannot write, so offset commits are answered COORDINATOR_NOT_AVAILABLE and retried, and a rebalance cannot complete (reading without a group still works); `broker start <id>` restores the ISR"
+                    "consume --group billing: a commit was answered COORDINATOR_NOT_AVAILABLE: __consumer_offsets partition 9 (ISR [1]), where group billing's coordinator writes, is below min.insync.replicas 2: the group coordinator cannot write, so offset commits are answered COORDINATOR_NOT_AVAILABLE and retried, and a rebalance cannot complete (reading without a group still works); `broker start <id>` restores the ISR"
                 ), "\(end.outcome)")
         #expect(t.buffer.stdout.contains("p0 @3  late"))
         // librdkafka retried the refused commit (twice, its default for requests) before it
@@ -143,7 +143,7 @@ struct ComposeWireRefusalTests {
         _ = try t.output(of: "broker stop 2 3")
 
         let log =
-            "__transaction_state partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]), 3 (ISR [1]) and 46 more of 50 are below min.insync.replicas 2: the transaction coordinator cannot write"
+            "__transaction_state partition 48 (ISR [1]), where transactional.id orders-tx's coordinator writes, is below min.insync.replicas 2: the transaction coordinator cannot write"
         let commit = try t.failure(of: "txn commit")
         #expect(commit.hasPrefix("txn commit: \(log)"), "\(commit)")
         let produce = try t.failure(of: "produce --topic tx b")

@@ -21,7 +21,7 @@ extension ProducerCommands {
         }
         // init_transactions and every call after it write to __transaction_state.
         try ProduceAvailability.checkCoordinator(
-            .transactions, connection: try session.requireConnection(), lab: ctx.path)
+            .transactions, key: transactionalId, connection: try session.requireConnection(), lab: ctx.path)
         let sp = try session.producer()
         var initialized = false
         if lab.initializedProducer !== sp {

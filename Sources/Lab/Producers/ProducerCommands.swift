@@ -87,7 +87,7 @@ enum ProducerCommands {
         // EndTxn is written to __transaction_state first: below its min ISR the call would
         // be retried until it times out. The transaction stays open meanwhile.
         try ProduceAvailability.checkCoordinator(
-            .transactions, connection: try session.requireConnection(), lab: ctx.path)
+            .transactions, key: o.transactionalId, connection: try session.requireConnection(), lab: ctx.path)
         try transactional("\(verb)_transaction", lab: lab, session: session) {
             if commit {
                 try sp.producer.commitTransaction(timeoutMs: transactionTimeout(session), stopWhen: { ctx.isCancelled })
