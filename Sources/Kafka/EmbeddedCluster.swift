@@ -151,6 +151,18 @@ public final class EmbeddedCluster: @unchecked Sendable {
         stopped.withLock { _ = $0.remove(id) }
     }
 
+    /// Makes `broker` the coordinator of a group (`keyType` "group") or transactional id
+    /// ("transaction"), where the mock would otherwise pick one by a hash of the key,
+    /// stopped or not. Kafka's coordinator is the leader of the key's partition of
+    /// __consumer_offsets or __transaction_state; a test stand-in that models those
+    /// partitions moves the mock's coordinator with them.
+    public func setCoordinator(keyType: String, key: String, broker: Int32) throws {
+        try requireRunning()
+        try checkBroker(broker)
+        let err = nudged { rd_kafka_mock_coordinator_set(mock, keyType, key, broker) }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(err) }
+    }
+
     /// Moves a partition's leadership (-1: no leader), as a controller would.
     public func setLeader(topic: String, partition: Int32, broker: Int32) throws {
         try requireRunning()

@@ -44,15 +44,25 @@ struct ComposeMinIsrTests {
         let bench = try t.failure(of: "bench --topic p --count 100")
         #expect(bench.hasPrefix("bench: acks=all: p partition(s) 0 (ISR [1])"), "\(bench)")
 
+        // The demo's transactional.id is made up per run: the check names its partition.
         let txn = try t.failure(of: "txn demo")
+        #expect(txn.hasPrefix("txn demo: __transaction_state partition "), "\(txn)")
         #expect(
-            txn.hasPrefix(
-                "txn demo: __transaction_state partition(s) 0 (ISR [1]), 1 (ISR [1]), 2 (ISR [1]), 3 (ISR [1]) and 46 more of 50 are below min.insync.replicas 2: the transaction coordinator cannot write"
-            ), "\(txn)")
+            txn.contains(
+                " (ISR [1]), where transactional.id kafkalab-txn-demo-"),
+            "\(txn)")
+        #expect(
+            txn.contains(
+                "'s coordinator writes, is below min.insync.replicas 2: the transaction coordinator cannot write"),
+            "\(txn)")
 
         // Its group could not settle either: the group coordinator's log is checked first.
         let lag = try t.failure(of: "lag demo")
-        #expect(lag.hasPrefix("lag demo: __consumer_offsets partition(s) "), "\(lag)")
+        let lagPartition = ProduceAvailability.CoordinatorLog.partition(for: "lag-demo", partitions: 50)
+        #expect(
+            lag.hasPrefix(
+                "lag demo: __consumer_offsets partition \(lagPartition) (ISR [1]), where group lag-demo's coordinator writes, is below min.insync.replicas 2"
+            ), "\(lag)")
         for demo in [
             "group strategies --topic p --consumers 1", "group static --topic p --consumers 1", "group max-poll",
         ] {
@@ -60,13 +70,17 @@ struct ComposeMinIsrTests {
             #expect(refusal.contains(": __consumer_offsets partition(s) "), "\(demo): \(refusal)")
         }
         let member = try t.failure(of: "consume p --group billing")
-        #expect(member.hasPrefix("consume --group billing: __consumer_offsets partition(s) "), "\(member)")
+        #expect(
+            member.hasPrefix(
+                "consume --group billing: __consumer_offsets partition 9 (ISR [1]), where group billing's coordinator writes, is below min.insync.replicas 2"
+            ), "\(member)")
         #expect(member.contains("a rebalance cannot complete (reading without a group still works)"))
 
-        // Their groups commit and their transaction writes: the coordinators' logs first.
+        // commit demo's groups commit (the coordinator's log is checked first); ordering demo
+        // writes with acks=all to a topic it creates.
         for (demo, prefix) in [
             ("commit demo", "commit demo: __consumer_offsets partition(s) "),
-            ("ordering demo --count 20", "ordering demo: __transaction_state partition(s) "),
+            ("ordering demo --count 20", "ordering demo: acks=all: ordering-demo-"),
         ] {
             let refusal = try t.failure(of: demo)
             #expect(refusal.hasPrefix(prefix), "\(refusal)")
@@ -155,5 +169,33 @@ struct ComposeMinIsrTests {
         #expect(
             seedWarning.contains("warning: 5 delivery report(s) outstanding after 2 s: broker \(follower)"),
             "\(seeded) \(seedWarning)")
+    }
+
+    /// Only the group's own __consumer_offsets partition decides (its coordinator writes
+    /// there): with a third of the partitions short, a group elsewhere still reads.
+    @Test func aGroupIsRefusedOnlyWhenItsOwnCoordinatorPartitionIsShort() throws {
+        let kafka = try ScriptedKafka()
+        let t = TestSession(standIn: kafka)
+        _ = try t.output(of: "topic create g --partitions 1")
+        _ = try t.output(of: "seed g --count 2")
+        // Broker 2 stops and broker 3 stops fetching: the partitions broker 1 leads
+        // (every third) lose both followers; those broker 3 now leads keep broker 1.
+        _ = try t.output(of: "broker stop 2")
+        try kafka.stallFetches(of: 3)
+        try kafka.advance(ms: 46_000)
+        typealias Log = ProduceAvailability.CoordinatorLog
+        let short = (0..<50).filter { kafka.isr("__consumer_offsets", Int32($0))?.count == 1 }
+        #expect(short.count == 17 && short.allSatisfy { $0 % 3 == 0 }, "\(short)")
+        #expect(Log.partition(for: "billing", partitions: 50) == 9)
+        let refused = try t.failure(of: "consume g --group billing --count 1")
+        #expect(
+            refused.hasPrefix(
+                "consume --group billing: __consumer_offsets partition 9 (ISR [1]), where group billing's coordinator writes"
+            ), "\(refused)")
+        let fine = try #require(
+            (0..<100).map { "reports-\($0)" }.first { Log.partition(for: $0, partitions: 50) % 3 != 0 })
+        #expect(
+            try t.output(of: "consume g --group \(fine) --count 1").contains(
+                "consumed 1 message(s) from g as group \(fine)"))
     }
 }

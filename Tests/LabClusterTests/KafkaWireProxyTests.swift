@@ -62,6 +62,21 @@ struct KafkaWireProxyTests {
         for b in brokers { #expect(b.port == proxy.listeners[Int(b.nodeId) - 1].port) }
         #expect(try KafkaMetadataResponse.brokers(second.body, version: 2).isEmpty)
         #expect(proxy.requestCount(.metadata) == 2)
+
+        // FindCoordinator v2 (key, key_type): the coordinator is named by its proxy listener too.
+        var find = KafkaWireWriter()
+        find.string("some-group")
+        find.int8(0)
+        try client.send(.findCoordinator, version: 2, correlationId: 3, body: find.bytes)
+        let found = try KafkaWireResponse(frame: try client.receive(), apiKey: 10, apiVersion: 2)
+        #expect(found.correlationId == 3)
+        var coordinator = found.reader
+        _ = try coordinator.int32()  // throttle
+        #expect(try coordinator.int16() == 0)
+        _ = try coordinator.nullableString()
+        let node = try coordinator.int32()
+        #expect(try coordinator.string() == "127.0.0.1")
+        #expect(try coordinator.int32() == proxy.listeners[Int(node) - 1].port)
     }
 
     @Test func aLibrdkafkaProducerWorksThroughTheProxyAndLeavesNoConnectionOpen() throws {
@@ -75,6 +90,7 @@ struct KafkaWireProxyTests {
         }
         #expect(proxy.requestCount(.produce) >= 1)
         #expect(proxy.requestCount(.metadata) >= 1)
+        #expect(proxy.requestCount(.apiVersions) >= 1)
         let admin = try AdminClient(config: ["bootstrap.servers": mock.bootstrap], timeoutMs: 5_000)
         var total: Int64 = 0
         for p in Int32(0)..<3 { total += try admin.watermarks(topic: "through", partition: p).high }

@@ -38,6 +38,26 @@ struct KafkaWireMessagesTests {
         #expect(KafkaMinIsrRefusal.coordinatorPartition(for: "polygenelubricants", partitions: 50) == 0)
     }
 
+    @Test func aFlexibleRequestHeaderKeepsItsTaggedFieldsOutOfTheBody() throws {
+        // ApiVersions v3 as librdkafka sends it: header v2 (client id, then an empty tag
+        // buffer), body: compact strings client_software_name/version and a tag buffer.
+        var w = KafkaWireWriter()
+        KafkaRequestHeader(apiKey: KafkaApiKey.apiVersions.rawValue, apiVersion: 3, correlationId: 9, clientId: "c")
+            .write(&w)
+        w.unsignedVarint(0)
+        let headerLength = w.bytes.count
+        let body: [UInt8] = [10] + Array("librdkafka".utf8).dropLast() + [6] + Array("2.0.2".utf8) + [0]
+        w.raw(body)
+        let request = try KafkaWireRequest(frame: w.bytes)
+        #expect(request.isFlexible && request.correlationId == 9 && request.clientId == "c")
+        #expect(request.header.count == headerLength && request.body == body)
+        #expect(request.frame == w.bytes)
+        // Its answer's header is v0 all the same; InitProducerId v4's is v1 (a tag buffer).
+        #expect(!KafkaApiKey.isFlexible(apiKey: KafkaApiKey.apiVersions.rawValue, version: 3, response: true))
+        #expect(KafkaApiKey.isFlexible(apiKey: KafkaApiKey.initProducerId.rawValue, version: 4, response: true))
+        #expect(!KafkaApiKey.isFlexible(apiKey: KafkaApiKey.produce.rawValue, version: 7, response: false))
+    }
+
     @Test func aProduceRequestAndResponseRoundTrip() throws {
         let p = produce(acks: -1, partitions: ["a": [0, 2], "b": [1]])
         for version: Int16 in [3, 7] {

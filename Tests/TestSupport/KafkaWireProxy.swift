@@ -100,9 +100,9 @@ public enum KafkaWireVerdict: Sendable {
     /// answer first). It runs on the connection's response thread.
     case forward(KafkaWireRequest, response: (@Sendable (KafkaWireResponse) throws -> KafkaWireResponse)?)
     /// Answer the client with this response body (after the response header); the
-    /// broker and later interceptors never see the request. The answer still reaches
-    /// the client in request order. For a request that expects no response (Produce
-    /// with acks=0) nothing is sent.
+    /// broker and later interceptors never see the request, and the response rewrites
+    /// of earlier ones apply to the answer. It still reaches the client in request
+    /// order. For a request that expects no response (Produce with acks=0) nothing is sent.
     case answer(body: [UInt8])
 }
 
@@ -127,8 +127,8 @@ public protocol KafkaWireInterceptor: Sendable {
 /// Its threads hold it until `stop()`: the owner calls that (ScriptedKafka in its deinit).
 ///
 /// `@unchecked Sendable`: `upstreams`, `interceptors` and the listeners are set in
-/// `init` and never change; everything that changes (connections, counters, the
-/// stopped flag) is behind `state`'s mutex.
+/// `init` and never change, `threads` is a DispatchGroup (thread-safe); everything
+/// that changes (connections, counters, the stopped flag) is behind `state`'s mutex.
 public final class KafkaWireProxy: @unchecked Sendable {
     public struct Address: Sendable, Hashable {
         public let host: String

@@ -221,7 +221,8 @@ extension DataCommands {
             // A group's assignment and commits are written to __consumer_offsets: below its
             // min ISR the join never completes, and waiting the minute out teaches nothing.
             try ProduceAvailability.checkCoordinator(
-                .groups, connection: try ctx.session.requireConnection(), lab: "\(ctx.path) --group \(groupMode.group)")
+                .groups, key: groupMode.group, connection: try ctx.session.requireConnection(),
+                lab: "\(ctx.path) --group \(groupMode.group)")
             let props = extra.merging(groupMode.properties(session: ctx.session)) { $1 }
             consumer = try Consumer(config: ctx.session.consumerProperties(group: groupMode.group, props))
             try consumer.subscribe([topicName])
@@ -265,7 +266,7 @@ extension DataCommands {
             } catch let e as KafkaError where e.name == "COORDINATOR_NOT_AVAILABLE" {
                 consumer.close()
                 try ProduceAvailability.checkCoordinator(
-                    .groups, connection: try ctx.session.requireConnection(),
+                    .groups, key: groupMode?.group, connection: try ctx.session.requireConnection(),
                     lab:
                         "\(ctx.path) --group \(groupMode?.group ?? ""): a commit was answered COORDINATOR_NOT_AVAILABLE"
                 )

@@ -36,11 +36,12 @@ struct LagDemo {
         let options = try LagWatchOptions(args, defaultInterval: 0.5, defaultDuration: 0, defaultWindow: 8)
         let session = ctx.session
         let c = try session.requireConnection()
-        try ProduceAvailability.checkCoordinator(.groups, connection: c, lab: ctx.path)
         let md = try c.client.metadata()
         var name = "lag-demo"
         var n = 1
         while md.topic(name) != nil { n += 1; name = "lag-demo-\(n)" }
+        // Its group (named as its topic) commits to __consumer_offsets.
+        try ProduceAvailability.checkCoordinator(.groups, key: name, connection: c, lab: ctx.path)
         let partitionIds: [Int32] = [0, 1, 2]
         _ = try c.ensureTopic(
             name, partitions: Int32(partitionIds.count), replicationFactor: Int32(min(3, max(1, md.brokers.count))),

@@ -19,6 +19,9 @@ extension ProducerCommands {
                 "no transactional.id set: `set transactional.id <id>` first (the broker uses it to find the transaction's coordinator and to fence older producers with the same id)"
             )
         }
+        // init_transactions and every call after it write to __transaction_state.
+        try ProduceAvailability.checkCoordinator(
+            .transactions, key: transactionalId, connection: try session.requireConnection(), lab: ctx.path)
         let sp = try session.producer()
         var initialized = false
         if lab.initializedProducer !== sp {

@@ -84,6 +84,10 @@ enum ProducerCommands {
                 "no open transaction to \(verb)" + (lab.lastOutcome.map { " (the last one: \($0))" } ?? "")
                     + "; `txn begin` opens one")
         }
+        // EndTxn is written to __transaction_state first: below its min ISR the call would
+        // be retried until it times out. The transaction stays open meanwhile.
+        try ProduceAvailability.checkCoordinator(
+            .transactions, key: o.transactionalId, connection: try session.requireConnection(), lab: ctx.path)
         try transactional("\(verb)_transaction", lab: lab, session: session) {
             if commit {
                 try sp.producer.commitTransaction(timeoutMs: transactionTimeout(session), stopWhen: { ctx.isCancelled })

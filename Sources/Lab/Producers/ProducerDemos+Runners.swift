@@ -21,10 +21,10 @@ extension ProducerDemos {
             )
         }
         let timeout = ProducerCommands.transactionTimeout(session)
-        try ProduceAvailability.checkCoordinator(.transactions, connection: c, lab: ctx.path)
-        let topic = try ctx.demoTopic(nil, defaultName: "txn-demo", partitions: 1)
         let sessionId = try session.producerProperties()["transactional.id"].flatMap { $0.isEmpty ? nil : $0 }
         let transactionalId = sessionId ?? "kafkalab-fence-\(runId())"
+        try ProduceAvailability.checkCoordinator(.transactions, key: transactionalId, connection: c, lab: ctx.path)
+        let topic = try ctx.demoTopic(nil, defaultName: "txn-demo", partitions: 1)
 
         // The first producer: the session's own, so a fence reaches the
         // session exactly as it would reach an application.

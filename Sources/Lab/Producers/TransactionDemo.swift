@@ -31,10 +31,10 @@ struct TransactionDemo {
                 "a session transaction is open (\(open)); `txn commit` or `txn abort` it first: the demo's reads and its own transactions would mix with it on the same topic"
             )
         }
-        try ProduceAvailability.checkCoordinator(.transactions, connection: c, lab: ctx.path)
+        let transactionalId = "kafkalab-txn-demo-\(ProducerDemos.runId())"
+        try ProduceAvailability.checkCoordinator(.transactions, key: transactionalId, connection: c, lab: ctx.path)
         let topic = try ctx.demoTopic(topicName, defaultName: "txn-demo", partitions: 1)
         let partition: Int32 = 0
-        let transactionalId = "kafkalab-txn-demo-\(ProducerDemos.runId())"
         let stats = StatisticsRecorder()
         let producer = try Producer(
             config: c.clientProperties(

@@ -28,8 +28,10 @@ enum ProduceAvailability {
         _ topic: TopicInfo, partition: Int32?, connection c: ClusterConnection
     ) -> (below: [(partition: Int32, isr: [Int32])], minIsr: Int)? {
         guard c.can(.replication) else { return nil }
-        // Only an under-replicated partition can be below min ISR: skip DescribeConfigs otherwise.
-        guard topic.partitions.contains(where: { $0.isr.count < $0.replicas.count }) else { return nil }
+        // A full ISR of two or more replicas meets any min.insync.replicas up to the replication
+        // factor: skip DescribeConfigs then. A single replica is below the compose cluster's 2
+        // (a topic created while only one broker was up) even with its ISR full.
+        guard topic.partitions.contains(where: { $0.isr.count < max($0.replicas.count, 2) }) else { return nil }
         guard
             let minIsr = (try? c.client.describeTopicConfig(topic.name))?
                 .first(where: { $0.name == "min.insync.replicas" })?.value.flatMap({ Int($0) })
@@ -49,6 +51,11 @@ enum ProduceAvailability {
     /// set message.timeout.ms chose how long to wait: then it only warns.
     static func check(_ topic: TopicInfo, partition: Int32?, session: Session) throws {
         guard let c = session.connection else { return }
+        // A transactional producer adds each partition to its transaction first
+        // (AddPartitionsToTxn, written to __transaction_state).
+        if let id = (try? session.producerProperties())?["transactional.id"], !id.isEmpty {
+            try checkCoordinator(.transactions, key: id, connection: c, lab: "produce")
+        }
         try check(
             topic, partition: partition, properties: session.settings.producerProperties, connection: c,
             output: session.output,
@@ -135,6 +142,26 @@ enum ProduceAvailability {
         /// The group coordinator's log: offset commits and completed rebalances write to it.
         case groups = "__consumer_offsets"
 
+        /// What a key of this log names.
+        var keyName: String {
+            switch self {
+            case .transactions: "transactional.id"
+            case .groups: "group"
+            }
+        }
+
+        /// The partition of this log that `key` (a group id or a transactional.id) is
+        /// written to, and whose leader is its coordinator: Kafka's
+        /// `Utils.abs(key.hashCode) % partitions` (GroupMetadataManager.partitionFor,
+        /// TransactionStateManager.partitionFor), with Java's String.hashCode (over
+        /// UTF-16 code units) and Utils.abs (Math.abs, with Integer.MIN_VALUE → 0).
+        static func partition(for key: String, partitions: Int) -> Int32 {
+            var hash: Int32 = 0
+            for unit in key.utf16 { hash = hash &* 31 &+ Int32(unit) }
+            let abs = hash == .min ? 0 : Swift.abs(hash)
+            return abs % Int32(max(1, partitions))
+        }
+
         var consequence: String {
             switch self {
             case .transactions:
@@ -148,11 +175,21 @@ enum ProduceAvailability {
     /// Throws when a real cluster's coordinator log is below its min ISR: the writes a
     /// lab's transactions or group commits make would stall (Kafka retries them as
     /// COORDINATOR_NOT_AVAILABLE). Reads still work. Nothing to check while the
-    /// internal topic does not exist yet.
-    static func checkCoordinator(_ log: CoordinatorLog, connection c: ClusterConnection, lab: String) throws {
-        guard c.can(.replication), let topic = try c.client.metadata().topic(log.rawValue),
-            let short = shortPartitions(topic, partition: nil, connection: c)
-        else { return }
+    /// internal topic does not exist yet. Given the group or transactional.id (`key`),
+    /// only its partition matters; without one (a demo whose ids are made up as it
+    /// runs), any short partition may be theirs.
+    static func checkCoordinator(
+        _ log: CoordinatorLog, key: String? = nil, connection c: ClusterConnection, lab: String
+    ) throws {
+        guard c.can(.replication), let topic = try c.client.metadata().topic(log.rawValue) else { return }
+        if let key {
+            let partition = CoordinatorLog.partition(for: key, partitions: topic.partitions.count)
+            guard let short = shortPartitions(topic, partition: partition, connection: c) else { return }
+            throw LabError.invalid(
+                "\(lab): \(log.rawValue) partition \(listed(short.below, of: topic.partitions.count)), where \(log.keyName) \(key)'s coordinator writes, is below min.insync.replicas \(short.minIsr): \(log.consequence); `broker start <id>` restores the ISR"
+            )
+        }
+        guard let short = shortPartitions(topic, partition: nil, connection: c) else { return }
         throw LabError.invalid(
             "\(lab): \(log.rawValue) partition(s) \(listed(short.below, of: topic.partitions.count)) are below min.insync.replicas \(short.minIsr): \(log.consequence); `broker start <id>` restores the ISR"
         )

@@ -47,7 +47,9 @@ import TestSupport
 ///   through), and, for a short __consumer_offsets or __transaction_state
 ///   partition, the coordinator calls that write to it (offset commits for its
 ///   groups, transactional calls for its transactional ids) COORDINATOR_NOT_AVAILABLE
-///   (`KafkaMinIsrRefusal`, which cites Kafka's source).
+///   (`KafkaMinIsrRefusal`, which cites Kafka's source). A group's or transactional
+///   id's coordinator is the current leader of its internal partition, as in Kafka
+///   (`ProxyView`; the mock would pick a broker by a hash of the key, stopped or not).
 /// - A topic with cleanup.policy=compact is cleaned by a scripted log cleaner
 ///   (`ScriptedLogCleaner`, Kafka's rules) on reads after the first
 ///   `cleanerBackoffReads` (log.cleaner.backoff.ms, counted in reads).
@@ -58,8 +60,8 @@ import TestSupport
 /// `@unchecked Sendable`: the protocols are Sendable because a real connection is
 /// shared with watcher threads; a stand-in is scripted and queried from the one
 /// test thread that drives its session, so its mutable script needs no lock. The
-/// proxy's threads read only `refusedAppends`, which is behind a mutex and which
-/// the test thread republishes whenever the model or the topic configs change.
+/// proxy's threads read only `proxyView`, which is behind mutexes and which the
+/// test thread republishes whenever the model or the topic configs change.
 final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     // Declared before `mock` so that they are released first.
     let admin: AdminClient
@@ -152,24 +154,27 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
     /// Followers that run but do not fetch (`stallFetches`).
     private var stalled: Set<Int32> = []
     private var topicVisibleAtMs: [String: Int] = [:]
-    var model: [String: [Int32: PartitionModel]] = [:] { didSet { publishRefusedAppends() } }
-    var topicConfigs: [String: [String: String]] = [:] { didSet { publishRefusedAppends() } }
-    /// "topic/partition" of every partition whose leader refuses acks=all appends now
-    /// (ISR below min.insync.replicas), for the proxy's threads.
-    private let refusedAppends: RefusedAppends
+    var model: [String: [Int32: PartitionModel]] = [:] { didSet { publishToProxy() } }
+    var topicConfigs: [String: [String: String]] = [:] { didSet { publishToProxy() } }
+    /// What the proxy's threads know of the model: refused partitions, coordinators.
+    private let proxyView: ProxyView
 
-    init() throws {
+    /// `interceptors` see each client request after the stand-in's own (coordinator
+    /// placement, then the min-ISR refusals), in this order.
+    init(interceptors: [any KafkaWireInterceptor] = []) throws {
         mock = try EmbeddedCluster(brokers: 3)
-        let refused = RefusedAppends()
-        refusedAppends = refused
-        minIsrRefusal = KafkaMinIsrRefusal(internalPartitions: Int32(Self.internalPartitionCount)) {
-            topic, partition in refused.partitions.withLock { $0.contains("\(topic)/\(partition)") }
+        let view = ProxyView(mock: mock, internalPartitions: Int32(Self.internalPartitionCount))
+        proxyView = view
+        minIsrRefusal = KafkaMinIsrRefusal(internalPartitions: view.internalPartitions) { topic, partition in
+            view.refuses(topic, partition)
         }
         let clock = scriptedClock
         transactions = KafkaTransactionCoordinator(
             upstreams: mock.bootstrap, markerDelayMs: 200, nowMs: { clock.nowMs })
-        // A refused request never reaches the coordinator, as on Kafka.
-        proxy = try KafkaWireProxy(upstreams: mock.bootstrap, interceptors: [minIsrRefusal, transactions])
+        // A refused request never reaches the transaction coordinator, as on Kafka.
+        proxy = try KafkaWireProxy(
+            upstreams: mock.bootstrap,
+            interceptors: [CoordinatorPlacement(view: view), minIsrRefusal, transactions] + interceptors)
         admin = try AdminClient(
             config: AdminClusterClient.bounded(
                 AdminClusterClient.highWatermarkProperties(["bootstrap.servers": mock.bootstrap]), timeoutMs: 5_000),
@@ -584,24 +589,105 @@ final class ScriptedKafka: ClusterClient, ComposeControl, @unchecked Sendable {
         Int(topicConfigs[topic]?["min.insync.replicas"] ?? "2") ?? 2
     }
 
-    private func publishRefusedAppends() {
-        var now: Set<String> = []
+    private func publishToProxy() {
+        var refused: Set<String> = []
+        var leaders: [String: [Int32: Int32]] = [:]
         for (topic, parts) in model {
             let minIsr = minInsyncReplicas(topic)
-            for (p, m) in parts
-            where m.leader >= 0
-                && KafkaReplicationRules.refusesAppend(acksAll: true, isrSize: m.isr.count, minInsyncReplicas: minIsr)
-            {
-                now.insert("\(topic)/\(p)")
+            for (p, m) in parts {
+                if Self.internalTopics.contains(topic) { leaders[topic, default: [:]][p] = m.leader }
+                if m.leader >= 0
+                    && KafkaReplicationRules.refusesAppend(
+                        acksAll: true, isrSize: m.isr.count, minInsyncReplicas: minIsr)
+                {
+                    refused.insert("\(topic)/\(p)")
+                }
             }
         }
-        refusedAppends.partitions.withLock { $0 = now }
+        proxyView.publish(refused: refused, internalLeaders: leaders)
     }
 }
 
-/// The partitions whose leader refuses acks=all appends, shared with the proxy's threads.
-final class RefusedAppends: Sendable {
-    let partitions = Mutex<Set<String>>([])
+/// What the proxy's threads need of the stand-in's model, published by the test thread
+/// whenever the model changes: the partitions whose leader refuses acks=all appends now
+/// (ISR below min.insync.replicas), and the leaders of the internal topics' partitions.
+///
+/// Kafka's group and transaction coordinator for a key is the leader of the key's
+/// partition of __consumer_offsets or __transaction_state (KafkaApis
+/// .getCoordinator → partitionFor, then that partition's leader); the mock picks one by
+/// a CRC of the key, stopped broker or not. So each key a FindCoordinator asks for is
+/// placed on the mock at its partition's leader, and moved when that leader changes
+/// (the mock then answers NOT_COORDINATOR at the old one, and the client looks again).
+/// Sendable: its mutable state is behind mutexes; `mock` is thread-safe.
+final class ProxyView: Sendable {
+    let mock: EmbeddedCluster
+    let internalPartitions: Int32
+    private let refused = Mutex<Set<String>>([])
+    private struct Coordinators {
+        var leaders: [String: [Int32: Int32]] = [:]
+        /// "group"/"transaction" and key → the broker the mock has it on.
+        var placed: [String: (type: String, key: String, broker: Int32)] = [:]
+    }
+    private let coordinators = Mutex(Coordinators())
+
+    init(mock: EmbeddedCluster, internalPartitions: Int32) {
+        self.mock = mock
+        self.internalPartitions = internalPartitions
+    }
+
+    func refuses(_ topic: String, _ partition: Int32) -> Bool {
+        refused.withLock { $0.contains("\(topic)/\(partition)") }
+    }
+
+    static func internalTopic(forKeyType type: String) -> String {
+        type == "transaction" ? "__transaction_state" : "__consumer_offsets"
+    }
+
+    /// Before a FindCoordinator for `key` reaches the mock: its coordinator is the
+    /// current leader of its partition (left where it is while that partition has none).
+    func place(keyType type: String, key: String) {
+        let partition = KafkaMinIsrRefusal.coordinatorPartition(for: key, partitions: internalPartitions)
+        coordinators.withLock { c in
+            guard let leader = c.leaders[Self.internalTopic(forKeyType: type)]?[partition], leader > 0,
+                c.placed["\(type)/\(key)"]?.broker != leader
+            else { return }
+            if (try? mock.setCoordinator(keyType: type, key: key, broker: leader)) != nil {
+                c.placed["\(type)/\(key)"] = (type, key, leader)
+            }
+        }
+    }
+
+    func publish(refused now: Set<String>, internalLeaders: [String: [Int32: Int32]]) {
+        refused.withLock { $0 = now }
+        coordinators.withLock { c in
+            guard c.leaders != internalLeaders else { return }
+            c.leaders = internalLeaders
+            for (id, placed) in c.placed {
+                let partition = KafkaMinIsrRefusal.coordinatorPartition(for: placed.key, partitions: internalPartitions)
+                guard let leader = internalLeaders[Self.internalTopic(forKeyType: placed.type)]?[partition],
+                    leader > 0, leader != placed.broker
+                else { continue }
+                if (try? mock.setCoordinator(keyType: placed.type, key: placed.key, broker: leader)) != nil {
+                    c.placed[id]?.broker = leader
+                }
+            }
+        }
+    }
+}
+
+/// Places each FindCoordinator's key on the mock where Kafka's coordinator would be
+/// (`ProxyView.place`), then lets the request through.
+struct CoordinatorPlacement: KafkaWireInterceptor {
+    let view: ProxyView
+
+    func intercept(_ request: KafkaWireRequest, on connection: KafkaWireConnection) -> KafkaWireVerdict? {
+        guard request.api == .findCoordinator, request.apiVersion <= 2 else { return nil }
+        var r = request.reader
+        guard let key = try? r.string() else { return nil }
+        let keyType = request.apiVersion >= 1 ? ((try? r.int8()) ?? 0) : 0
+        view.place(keyType: keyType == 1 ? "transaction" : "group", key: key)
+        return nil
+    }
 }
 
 /// The stand-in's clock: milliseconds of Kafka's time that pass only when a test
