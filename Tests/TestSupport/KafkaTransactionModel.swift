@@ -9,8 +9,8 @@
 /// epochs but writes no markers, always reports LSO = HW and lists no aborted
 /// transactions; it never bumps an epoch unless asked with the current one
 /// (InitProducerId v3+, KIP-360). The rules here are Kafka's
-/// (core/.../transaction/TransactionCoordinator.scala, UnifiedLog's
-/// firstUnstableOffset, LogSegment.collectAbortedTxns):
+/// (core/.../transaction/TransactionCoordinator.scala and TransactionStateManager.scala,
+/// UnifiedLog's firstUnstableOffset, LogSegment.collectAbortedTxns):
 /// - A second InitProducerId for a transactional.id bumps the epoch of the id it
 ///   has (the proxy asks the mock to, so the mock refuses the old epoch from then
 ///   on: INVALID_PRODUCER_EPOCH, which is what Kafka 3.9 answers the versions
@@ -19,6 +19,8 @@
 ///   epoch and answers CONCURRENT_TRANSACTIONS; the client's retry bumps again.
 /// - EndTxn: the coordinator answers, then writes a marker into every partition
 ///   the transaction added (`markerDelayMs` later here, on the stand-in's clock).
+/// - A transaction open longer than its transaction.timeout.ms is aborted with a
+///   bumped epoch at the coordinator's next check (every 10 s).
 /// - A partition's last stable offset is the first offset of its earliest
 ///   transaction without a marker yet, else the high watermark.
 /// - A read_committed Fetch lists the aborted transactions (producer id, first
