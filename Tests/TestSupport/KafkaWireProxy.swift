@@ -97,7 +97,8 @@ public enum KafkaWireVerdict: Sendable {
     /// Send `request` (as given: rewritten or not) on to the next interceptor and then
     /// the broker. `response`, if any, rewrites the broker's answer; rewrites run in
     /// the reverse order of the interceptors (the last to see the request sees its
-    /// answer first). It runs on the connection's response thread.
+    /// answer first). It runs on the connection's response thread; one that throws
+    /// leaves the answer as it was.
     case forward(KafkaWireRequest, response: (@Sendable (KafkaWireResponse) throws -> KafkaWireResponse)?)
     /// Answer the client with this response body (after the response header); the
     /// broker and later interceptors never see the request, and the response rewrites
