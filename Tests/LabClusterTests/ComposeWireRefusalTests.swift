@@ -68,6 +68,12 @@ struct ComposeWireRefusalTests {
         _ = try t.output(of: "seed c --count 3")
         let run = BackgroundRun(t, "consume c --group billing --commit every:1 --follow")
         #expect(BackgroundRun.await(20) { t.buffer.stdout.contains("p0 @2") }, "\(t.buffer.stdout)")
+        // Its commit of the third record is through before the brokers stop.
+        let c0 = TopicPartition(topic: "c", partition: 0)
+        #expect(
+            BackgroundRun.await(10) {
+                (try? kafka.admin.committedOffsets(group: "billing", partitions: [c0]))?.first?.offset == 3
+            })
         try kafka.perform(.stop, broker: 2)
         try kafka.perform(.stop, broker: 3)
         let partition = KafkaMinIsrRefusal.coordinatorPartition(for: "billing", partitions: 50)
