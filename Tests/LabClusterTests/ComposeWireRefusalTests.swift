@@ -17,11 +17,17 @@ struct ComposeWireRefusalTests {
         var last: DeliveryReport? { all.withLock { $0.last } }
     }
 
-    private func produceOne(_ bootstrap: String, topic: String, acks: String) throws -> DeliveryReport? {
+    /// One record's delivery report; `timeoutMs` bounds a write that is refused (one
+    /// that is acknowledged returns at once).
+    private func produceOne(
+        _ bootstrap: String, topic: String, acks: String, timeoutMs: Int = 8_000
+    ) throws
+        -> DeliveryReport?
+    {
         let reports = Reports()
         let producer = try Producer(
             config: [
-                "bootstrap.servers": bootstrap, "acks": acks, "linger.ms": "0", "message.timeout.ms": "1500",
+                "bootstrap.servers": bootstrap, "acks": acks, "linger.ms": "0", "message.timeout.ms": "\(timeoutMs)",
                 "retry.backoff.ms": "50",
             ],
             onDelivery: { r in reports.all.withLock { $0.append(r) } })
@@ -39,7 +45,7 @@ struct ComposeWireRefusalTests {
         _ = try t.output(of: "broker stop 2 3")
         #expect(kafka.isr("r", 0) == [1])
 
-        let refused = try #require(try produceOne(bootstrap, topic: "r", acks: "all"))
+        let refused = try #require(try produceOne(bootstrap, topic: "r", acks: "all", timeoutMs: 1_500))
         #expect(!refused.succeeded, "an acks=all write below min ISR is never acknowledged")
         let attempts = kafka.minIsrRefusal.refusals("r", 0)
         #expect(attempts >= 2, "librdkafka retried the refusal and the proxy refused again: \(attempts)")
@@ -113,7 +119,7 @@ struct ComposeWireRefusalTests {
         ])
         _ = try t.output(of: "broker stop 2 3")
         #expect(kafka.isr("__transaction_state", partition) == [1])
-        let initRefused = #expect(throws: KafkaError.self) { try producer.initTransactions(timeoutMs: 1_500) }
+        let initRefused = #expect(throws: KafkaError.self) { try producer.initTransactions(timeoutMs: 2_500) }
         #expect(
             initRefused?.description.contains("Coordinator not available") == true, "\(String(describing: initRefused))"
         )
