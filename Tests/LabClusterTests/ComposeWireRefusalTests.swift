@@ -17,11 +17,17 @@ struct ComposeWireRefusalTests {
         var last: DeliveryReport? { all.withLock { $0.last } }
     }
 
-    private func produceOne(_ bootstrap: String, topic: String, acks: String) throws -> DeliveryReport? {
+    /// One record's delivery report; `timeoutMs` bounds a write that is refused (one
+    /// that is acknowledged returns at once).
+    private func produceOne(
+        _ bootstrap: String, topic: String, acks: String, timeoutMs: Int = 8_000
+    ) throws
+        -> DeliveryReport?
+    {
         let reports = Reports()
         let producer = try Producer(
             config: [
-                "bootstrap.servers": bootstrap, "acks": acks, "linger.ms": "0", "message.timeout.ms": "1500",
+                "bootstrap.servers": bootstrap, "acks": acks, "linger.ms": "0", "message.timeout.ms": "\(timeoutMs)",
                 "retry.backoff.ms": "50",
             ],
             onDelivery: { r in reports.all.withLock { $0.append(r) } })
@@ -39,7 +45,7 @@ struct ComposeWireRefusalTests {
         _ = try t.output(of: "broker stop 2 3")
         #expect(kafka.isr("r", 0) == [1])
 
-        let refused = try #require(try produceOne(bootstrap, topic: "r", acks: "all"))
+        let refused = try #require(try produceOne(bootstrap, topic: "r", acks: "all", timeoutMs: 1_500))
         #expect(!refused.succeeded, "an acks=all write below min ISR is never acknowledged")
         let attempts = kafka.minIsrRefusal.refusals("r", 0)
         #expect(attempts >= 2, "librdkafka retried the refusal and the proxy refused again: \(attempts)")
@@ -68,6 +74,12 @@ struct ComposeWireRefusalTests {
         _ = try t.output(of: "seed c --count 3")
         let run = BackgroundRun(t, "consume c --group billing --commit every:1 --follow")
         #expect(BackgroundRun.await(20) { t.buffer.stdout.contains("p0 @2") }, "\(t.buffer.stdout)")
+        // Its commit of the third record is through before the brokers stop.
+        let c0 = TopicPartition(topic: "c", partition: 0)
+        #expect(
+            BackgroundRun.await(10) {
+                (try? kafka.admin.committedOffsets(group: "billing", partitions: [c0]))?.first?.offset == 3
+            })
         try kafka.perform(.stop, broker: 2)
         try kafka.perform(.stop, broker: 3)
         let partition = KafkaMinIsrRefusal.coordinatorPartition(for: "billing", partitions: 50)
@@ -107,7 +119,7 @@ struct ComposeWireRefusalTests {
         ])
         _ = try t.output(of: "broker stop 2 3")
         #expect(kafka.isr("__transaction_state", partition) == [1])
-        let initRefused = #expect(throws: KafkaError.self) { try producer.initTransactions(timeoutMs: 1_500) }
+        let initRefused = #expect(throws: KafkaError.self) { try producer.initTransactions(timeoutMs: 2_500) }
         #expect(
             initRefused?.description.contains("Coordinator not available") == true, "\(String(describing: initRefused))"
         )

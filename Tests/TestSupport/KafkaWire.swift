@@ -140,8 +140,8 @@ public struct KafkaWireWriter {
 
 /// A request's header (request header v1, which librdkafka 2.0.2 sends for every
 /// non-flexible request: api_key, api_version, correlation_id, client_id).
-/// Flexible requests (ApiVersions v3) add a tagged-field byte the proxy does not parse:
-/// it forwards those untouched.
+/// Flexible versions (request header v2: ApiVersions v3, InitProducerId v2+) add
+/// tagged fields after it, which `KafkaWireRequest` keeps in its raw header.
 public struct KafkaRequestHeader: Equatable, Sendable {
     public var apiKey: Int16
     public var apiVersion: Int16

@@ -97,7 +97,8 @@ public enum KafkaWireVerdict: Sendable {
     /// Send `request` (as given: rewritten or not) on to the next interceptor and then
     /// the broker. `response`, if any, rewrites the broker's answer; rewrites run in
     /// the reverse order of the interceptors (the last to see the request sees its
-    /// answer first). It runs on the connection's response thread.
+    /// answer first). It runs on the connection's response thread; one that throws
+    /// leaves the answer as it was.
     case forward(KafkaWireRequest, response: (@Sendable (KafkaWireResponse) throws -> KafkaWireResponse)?)
     /// Answer the client with this response body (after the response header); the
     /// broker and later interceptors never see the request, and the response rewrites
@@ -207,7 +208,8 @@ public final class KafkaWireProxy: @unchecked Sendable {
             return Array(s.connections.values)
         }
         guard let open else { return }
-        // shutdown wakes a thread blocked in accept/read on the descriptor; each thread closes its own.
+        // shutdown wakes a thread blocked in accept or read; a connection's last pump closes
+        // its sockets, and the listeners are closed here once no thread can use them.
         for fd in listenFds { shutdown(fd, Int32(SHUT_RDWR)) }
         for c in open { c.shutDown() }
         threads.wait()
@@ -276,7 +278,12 @@ public final class KafkaWireProxy: @unchecked Sendable {
         while let frames = Socket.readFrames(c.client, &buffer) {
             for frame in frames {
                 guard let request = try? KafkaWireRequest(frame: frame) else {
-                    // Not a request this proxy can read: pass it on as it is, expecting no answer.
+                    // A header this proxy cannot read past its fixed fields: pass it on as it
+                    // is; its answer keeps its place by the correlation id.
+                    var r = KafkaWireReader(frame)
+                    if let key = try? r.int16(), let version = try? r.int16(), let id = try? r.int32() {
+                        c.expect(PendingResponse(correlationId: id, apiKey: key, apiVersion: version, rewrites: []))
+                    }
                     guard Socket.writeAll(c.server, KafkaFrame.wrap(frame)) else { return }
                     continue
                 }
