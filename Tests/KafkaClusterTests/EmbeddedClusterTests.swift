@@ -75,6 +75,30 @@ struct EmbeddedClusterTests {
         #expect(keyed == count)
     }
 
+    @Test func reportsComeOnTheProducingThreadWhileItServesThemAndOnThePollerAfter() throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("served-here", partitions: 1)
+        let reportThreads = Mutex<[pthread_t]>([])
+        let producer = try Producer(
+            config: ["bootstrap.servers": cluster.bootstrap],
+            onDelivery: { _ in reportThreads.withLock { $0.append(pthread_self()) } })
+        let me = pthread_self()
+        let deadline = Date().addingTimeInterval(30)
+        try producer.servingReportsHere {
+            for i in 0..<100 { try producer.send(topic: "served-here", value: Array("v\(i)".utf8)) }
+            while reportThreads.withLock({ $0.count }) < 100 && Date() < deadline { producer.poll(timeoutMs: 100) }
+        }
+        let held = reportThreads.withLock { $0 }
+        #expect(held.count == 100)
+        #expect(held.allSatisfy { pthread_equal($0, me) != 0 })
+        // Released: the background poller serves the next report, nobody polls here.
+        try producer.send(topic: "served-here", value: Array("after".utf8))
+        while reportThreads.withLock({ $0.count }) < 101 && Date() < deadline { usleep(1_000) }
+        let after = try #require(reportThreads.withLock { $0.last })
+        #expect(reportThreads.withLock { $0.count } == 101)
+        #expect(pthread_equal(after, me) == 0)
+    }
+
     @Test func stoppedBrokerIsRefusedTwiceAndUnknownBrokerRejected() throws {
         let cluster = try EmbeddedCluster(brokers: 3)
         try cluster.stopBroker(2)

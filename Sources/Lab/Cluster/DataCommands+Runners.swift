@@ -96,45 +96,54 @@ extension DataCommands {
             }
             return made != nil
         }
-        sending: while sent < planned {
-            if sent % 1_024 == 0 {
-                if ctx.isCancelled { break }
-                showProgress()
+        // Delivery reports are served here, between sends, not by the producer's poller thread
+        // (see `servingReportsHere`); the flush below serves them too.
+        try sp.producer.servingReportsHere {
+            sending: while sent < planned {
+                if sent % 256 == 0 {
+                    sp.producer.poll()
+                    if sent % 1_024 == 0 {
+                        if ctx.isCancelled { break }
+                        showProgress()
+                    }
+                }
+                do {
+                    guard try send(sent) else { break sending }
+                } catch let e as KafkaError where e.code == ProducerTopic.queueFull {
+                    // The local queue is full (queue.buffering.max.messages): wait for reports in
+                    // short slices, so Ctrl-C and a stall are heard.
+                    if ctx.isCancelled { break }
+                    try checkStall()
+                    showProgress()
+                    continue
+                }
+                sent += 1
             }
-            do {
-                guard try send(sent) else { break sending }
-            } catch let e as KafkaError where e.code == ProducerTopic.queueFull {
-                // The local queue is full (queue.buffering.max.messages): wait for reports in
-                // short slices, so Ctrl-C and a stall are heard.
-                if ctx.isCancelled { break }
-                try checkStall()
-                showProgress()
-                continue
-            }
-            sent += 1
-        }
-        // Wait for every report: what was sent is either acknowledged or its
-        // failure is shown, even after Ctrl-C.
-        var waited = 0.0
-        var rechecked = false
-        while sp.producer.outQueueLength > 0 {
-            try? sp.producer.flush(timeoutMs: 200)
-            waited += 0.2
-            // A broker killed just before the check still counted in its ISRs; once it
-            // is fenced the ISR may be short, and acks=all writes stall until message.timeout.ms.
-            if !rechecked, waited >= ProduceAvailability.stallRecheckSeconds {
-                rechecked = true
-                if let why = ProduceAvailability.stalled(
-                    topicName, partition: partition, properties: session.settings.producerProperties,
-                    outstanding: sp.producer.outQueueLength, waited: waited, session: session)
-                {
-                    ctx.output.warning(why)
+            // Wait for every report: what was sent is either acknowledged or its
+            // failure is shown, even after Ctrl-C.
+            var waited = 0.0
+            var rechecked = false
+            while sp.producer.outQueueLength > 0 {
+                try? sp.producer.flush(timeoutMs: 200)
+                waited += 0.2
+                // A broker killed just before the check still counted in its ISRs; once it
+                // is fenced the ISR may be short, and acks=all writes stall until message.timeout.ms.
+                if !rechecked, waited >= ProduceAvailability.stallRecheckSeconds {
+                    rechecked = true
+                    if let why = ProduceAvailability.stalled(
+                        topicName, partition: partition, properties: session.settings.producerProperties,
+                        outstanding: sp.producer.outQueueLength, waited: waited, session: session)
+                    {
+                        ctx.output.warning(why)
+                    }
+                }
+                // Ctrl-C answers within a second; reports still due are counted below.
+                if ctx.isCancelled && waited >= 0.6 { break }
+                if !ctx.isCancelled { try checkStall() }
+                if sent > 0 {
+                    ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)")
                 }
             }
-            // Ctrl-C answers within a second; reports still due are counted below.
-            if ctx.isCancelled && waited >= 0.6 { break }
-            if !ctx.isCancelled { try checkStall() }
-            if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
         }
         let summary = sp.deliveries.take()
         let elapsed = Date().timeIntervalSince(started)
