@@ -10,8 +10,6 @@ struct ProduceSource {
         case template(key: NumberedText?, value: NumberedText)
     }
     private let kind: Kind
-    private var keyBuffer: [UInt8] = []
-    private var valueBuffer: [UInt8] = []
 
     /// How many messages: the file's non-empty lines, or the template's count.
     let count: Int
@@ -48,12 +46,7 @@ struct ProduceSource {
                     UnsafeRawBufferPointer(rebasing: line[(keyCount + 1)...]))
             }
         case .template(let key, let value):
-            value.write(i, into: &valueBuffer)
-            if let key { key.write(i, into: &keyBuffer) }
-            return try valueBuffer.withUnsafeBytes { v in
-                guard key != nil else { return try body(nil, v) }
-                return try keyBuffer.withUnsafeBytes { k in try body(k, v) }
-            }
+            return try body(key?.text(i), value.text(i))
         }
     }
 }
@@ -216,28 +209,66 @@ final class LineFile {
 }
 
 /// Text whose `{i}` becomes a number: split once at every `{i}`, then written by joining the
-/// pieces with the number's digits (what `DataCommands.substitute` makes, without a String).
-struct NumberedText {
-    private let pieces: [[UInt8]]
+/// pieces with the number's digits (what `DataCommands.substitute` makes, without a String) into
+/// a buffer of its own, sized for the longest number, with no array append per message.
+final class NumberedText {
+    /// The pieces between the `{i}`s, back to back; piece `k` ends at `ends[k]`.
+    private let pieces: UnsafeMutableRawBufferPointer
+    private let ends: [Int]
+    /// Where a message is written: the pieces and up to 20 digits (and a sign) per `{i}`.
+    private let out: UnsafeMutableRawBufferPointer
 
     init(_ text: String) {
-        pieces = text.components(separatedBy: "{i}").map { Array($0.utf8) }
+        let split = text.components(separatedBy: "{i}").map { Array($0.utf8) }
+        let total = split.reduce(0) { $0 + $1.count }
+        pieces = .allocate(byteCount: max(1, total), alignment: 1)
+        var ends: [Int] = []
+        for piece in split {
+            let start = ends.last ?? 0
+            UnsafeMutableRawBufferPointer(rebasing: pieces[start..<(start + piece.count)]).copyBytes(from: piece)
+            ends.append(start + piece.count)
+        }
+        self.ends = ends
+        out = .allocate(byteCount: max(1, total + 21 * (split.count - 1)), alignment: 1)
     }
 
-    var isNumbered: Bool { pieces.count > 1 }
+    deinit {
+        pieces.deallocate()
+        out.deallocate()
+    }
 
-    func write(_ i: Int, into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: pieces[0])
-        guard pieces.count > 1 else { return }
-        RecordFormat.appendDecimal(Int64(i), into: &out)
-        out.append(contentsOf: pieces[1])
-        guard pieces.count > 2 else { return }
-        var digits: [UInt8] = []
-        RecordFormat.appendDecimal(Int64(i), into: &digits)
-        for piece in pieces.dropFirst(2) {
-            out.append(contentsOf: digits)
-            out.append(contentsOf: piece)
+    var isNumbered: Bool { ends.count > 1 }
+
+    /// Message `i`'s text, valid until the next call.
+    func text(_ i: Int) -> UnsafeRawBufferPointer {
+        let base = out.baseAddress!
+        let source = UnsafeRawPointer(pieces.baseAddress!)
+        var n = ends[0]
+        base.copyMemory(from: source, byteCount: n)
+        guard ends.count > 1 else { return UnsafeRawBufferPointer(start: base, count: n) }
+        // The digits, written backwards at the end of a 21-byte scratch.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &scratch) { digits in
+            var magnitude = i.magnitude
+            var first = 24
+            repeat {
+                first -= 1
+                digits[first] = 0x30 + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if i < 0 {
+                first -= 1
+                digits[first] = UInt8(ascii: "-")
+            }
+            let number = UnsafeRawBufferPointer(rebasing: digits[first...])
+            for k in 1..<ends.count {
+                (base + n).copyMemory(from: number.baseAddress!, byteCount: number.count)
+                n += number.count
+                let count = ends[k] - ends[k - 1]
+                (base + n).copyMemory(from: source + ends[k - 1], byteCount: count)
+                n += count
+            }
+            return UnsafeRawBufferPointer(start: base, count: n)
         }
     }
 }
