@@ -298,7 +298,9 @@ extension DataCommands {
         let json = output.isJSON
         var format = RecordFormat()
         let queueThreshold = reader.queuedMinMessages
-        var fetchersParked = false
+        var wakes = FetcherWakes()
+        // Reading to the end, a partition at its end has nothing left to fetch; following, it may.
+        func wakeFetchers() { reader.wakeFetchers(skipping: follow ? [] : atEnd) }
         while !ctx.isCancelled {
             if let count, received >= count { break }
             if !follow, reachedEnd || (!atEnd.isEmpty && atEnd.isSuperset(of: endPartitions())) { break }
@@ -355,10 +357,9 @@ extension DataCommands {
                 output.flush()
                 // An empty queue while partitions still have records to give: the fetchers may
                 // be parked without the threshold having been seen here (it is crossed between
-                // two batches), so a read to the end wakes them at each empty wait.
-                if fetchersParked || (!follow && assigned) {
-                    reader.wakeFetchers()
-                    fetchersParked = false
+                // two batches), so a read to the end wakes them, at most once a second.
+                if wakes.afterEmptyWait(readingToEnd: !follow && assigned, now: ProcessInfo.processInfo.systemUptime) {
+                    wakeFetchers()
                 }
                 if assigned && (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle {
                     idled = true
@@ -371,14 +372,7 @@ extension DataCommands {
             // See `ConsumerBatchReader.wakeFetchers`: once the queue reached the threshold the
             // fetchers stopped; when it has half drained they are woken rather than left to
             // their next one-second tick.
-            // (The queue held `queued + n` before this batch took its share.)
-            let queued = reader.queueLength
-            if queued + n >= queueThreshold {
-                fetchersParked = true
-            } else if fetchersParked && queued < queueThreshold / 2 {
-                reader.wakeFetchers()
-                fetchersParked = false
-            }
+            if wakes.afterBatch(taken: n, queued: reader.queueLength, threshold: queueThreshold) { wakeFetchers() }
             if eofArrived, !follow, groupMode != nil {
                 reachedEnd = atEnd.isSuperset(of: endPartitions(fresh: true))
             }
