@@ -78,21 +78,17 @@ extension DataCommands {
         }
         /// False when the file shrank after its lines were counted: the run ends early.
         func send(_ i: Int) throws -> Bool {
+            if let topicHandle { return try sendLent(i, from: &source, to: topicHandle, partition: partition) }
             let made: Void? = try source.withMessage(i) { key, value in
-                if let topicHandle {
-                    try sp.producer.send(
-                        topic: topicHandle, partition: partition, key: key, value: value, queueFullTimeout: 0.1)
-                } else {
-                    let headers =
-                        numberedHeaders
-                        ? headerTemplates.map {
-                            MessageHeader(key: $0.key, value: Array(substitute($0.value, i).utf8))
-                        }
-                        : fixedHeaders
-                    try sp.producer.send(
-                        topic: topicName, partition: partition, key: key.map { Array($0) }, value: Array(value),
-                        headers: headers, queueFullTimeout: 0.1)
-                }
+                let headers =
+                    numberedHeaders
+                    ? headerTemplates.map {
+                        MessageHeader(key: $0.key, value: Array(substitute($0.value, i).utf8))
+                    }
+                    : fixedHeaders
+                try sp.producer.send(
+                    topic: topicName, partition: partition, key: key.map { Array($0) }, value: Array(value),
+                    headers: headers, queueFullTimeout: 0.1)
             }
             return made != nil
         }
@@ -164,6 +160,18 @@ extension DataCommands {
             throw LabError.invalid(
                 "no message was delivered (\(summary.failuresByName.map { $0.name }.joined(separator: ", ")))")
         }
+    }
+
+    /// `produce`'s message `i` without headers, lent from `source` to the topic handle. A function
+    /// of its own, with its parameters borrowed: inside `runProduce` the closure took a copy of
+    /// everything the message could need (the headers, the topic's name), retained and released
+    /// for every message (5 % of the producing thread). False when a file has no line left.
+    private static func sendLent(
+        _ i: Int, from source: inout ProduceSource, to topic: ProducerTopic, partition: Int32?
+    ) throws -> Bool {
+        try source.withMessage(i) { key, value in
+            try topic.producer.send(topic: topic, partition: partition, key: key, value: value, queueFullTimeout: 0.1)
+        } != nil
     }
 
     /// How long `consume --group` waits for the coordinator to assign it partitions.

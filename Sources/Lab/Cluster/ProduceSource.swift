@@ -5,11 +5,11 @@ import Foundation
 /// number. Nothing is allocated per message, so `--count 100m` costs no memory up front and a
 /// 200,000-line file no `String` per line.
 struct ProduceSource {
-    private enum Kind {
-        case lines(LineFile)
-        case template(key: NumberedText?, value: NumberedText)
-    }
-    private let kind: Kind
+    /// The file, or nil for the templates. (Three stored optionals, not an enum with payloads:
+    /// taking a case's payload apart retained and released its objects for every message.)
+    private let lines: LineFile?
+    private let keyText: NumberedText?
+    private let valueText: NumberedText?
 
     /// How many messages: the file's non-empty lines, or the template's count.
     let count: Int
@@ -20,12 +20,16 @@ struct ProduceSource {
         guard let lines = LineFile(path: (path as NSString).expandingTildeInPath, chunkBytes: chunkBytes) else {
             return nil
         }
-        kind = .lines(lines)
+        self.lines = lines
+        keyText = nil
+        valueText = nil
         count = lines.count
     }
 
     init(key: String?, value: String, count: Int) {
-        kind = .template(key: key.map(NumberedText.init), value: NumberedText(value))
+        lines = nil
+        keyText = key.map(NumberedText.init)
+        valueText = NumberedText(value)
         self.count = count
     }
 
@@ -34,19 +38,15 @@ struct ProduceSource {
     mutating func withMessage<R>(
         _ i: Int, _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) throws -> R
     ) throws -> R? {
-        switch kind {
-        case .lines(let file):
-            return try file.withNextLine { line in
-                guard let base = line.baseAddress, let tab = memchr(base, 0x09, line.count) else {
-                    return try body(nil, line)
-                }
-                let keyCount = UnsafeRawPointer(tab) - base
-                return try body(
-                    UnsafeRawBufferPointer(rebasing: line[0..<keyCount]),
-                    UnsafeRawBufferPointer(rebasing: line[(keyCount + 1)...]))
+        if let valueText { return try body(keyText?.text(i), valueText.text(i)) }
+        return try lines?.withNextLine { line in
+            guard let base = line.baseAddress, let tab = memchr(base, 0x09, line.count) else {
+                return try body(nil, line)
             }
-        case .template(let key, let value):
-            return try body(key?.text(i), value.text(i))
+            let keyCount = UnsafeRawPointer(tab) - base
+            return try body(
+                UnsafeRawBufferPointer(rebasing: line[0..<keyCount]),
+                UnsafeRawBufferPointer(rebasing: line[(keyCount + 1)...]))
         }
     }
 }
