@@ -75,28 +75,29 @@ struct EmbeddedClusterTests {
         #expect(keyed == count)
     }
 
-    @Test func reportsComeOnTheProducingThreadWhileItServesThemAndOnThePollerAfter() throws {
+    @Test func reportsComeToTheProducingThreadsHandlerWhileItServesThemAndToThePollerAfter() throws {
         let cluster = try EmbeddedCluster(brokers: 1)
         try cluster.createTopic("served-here", partitions: 1)
-        let reportThreads = Mutex<[pthread_t]>([])
+        let pollerReports = Mutex<[pthread_t]>([])
         let producer = try Producer(
             config: ["bootstrap.servers": cluster.bootstrap],
-            onDelivery: { _ in reportThreads.withLock { $0.append(pthread_self()) } })
+            onDelivery: { _ in pollerReports.withLock { $0.append(pthread_self()) } })
         let me = pthread_self()
         let deadline = Date().addingTimeInterval(30)
-        try producer.servingReportsHere {
+        var here: [(thread: pthread_t, offset: Int64)] = []
+        try producer.servingReportsHere(onDelivery: { here.append((pthread_self(), $0.offset)) }) {
             for i in 0..<100 { try producer.send(topic: "served-here", value: Array("v\(i)".utf8)) }
-            while reportThreads.withLock({ $0.count }) < 100 && Date() < deadline { producer.poll(timeoutMs: 100) }
+            while here.count < 100 && Date() < deadline { producer.poll(timeoutMs: 100) }
         }
-        let held = reportThreads.withLock { $0 }
-        #expect(held.count == 100)
-        #expect(held.allSatisfy { pthread_equal($0, me) != 0 })
-        // Released: the background poller serves the next report, nobody polls here.
+        #expect(here.map(\.offset) == Array(0..<100))
+        #expect(here.allSatisfy { pthread_equal($0.thread, me) != 0 })
+        #expect(pollerReports.withLock { $0.isEmpty })
+        // Released: the background poller serves the next report to the producer's own handler.
         try producer.send(topic: "served-here", value: Array("after".utf8))
-        while reportThreads.withLock({ $0.count }) < 101 && Date() < deadline { usleep(1_000) }
-        let after = try #require(reportThreads.withLock { $0.last })
-        #expect(reportThreads.withLock { $0.count } == 101)
+        while pollerReports.withLock({ $0.isEmpty }) && Date() < deadline { usleep(1_000) }
+        let after = try #require(pollerReports.withLock { $0.first })
         #expect(pthread_equal(after, me) == 0)
+        #expect(here.count == 100)
     }
 
     @Test func stoppedBrokerIsRefusedTwiceAndUnknownBrokerRejected() throws {

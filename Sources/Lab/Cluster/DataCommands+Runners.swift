@@ -56,8 +56,10 @@ extension DataCommands {
         // Without headers a message goes through the topic handle straight from the source's
         // buffers (no Swift allocation per message).
         let topicHandle = headerTemplates.isEmpty ? try sp.producer.topic(topicName) : nil
+        // The reports, tallied here while this thread serves them (see `servingReportsHere`).
+        var tally = DeliverySummary()
         func checkStall() throws {
-            let reported = sp.deliveries.reported
+            let reported = (delivered: tally.delivered, failed: tally.failed)
             guard stall.isStalled(count: reported.delivered + reported.failed) else { return }
             let reason = ProgressStall.reason(sp.producer, topic: topicName, limit: stall.limit)
             sp.producer.purgeQueued()
@@ -73,7 +75,7 @@ extension DataCommands {
             lastProgress = now
             let left = ProgressStall.timeLeft(done: sent, of: planned, elapsed: now.timeIntervalSince(started))
             ctx.output.progress(
-                "produce: \(sent)/\(planned) sent, \(sp.deliveries.reported.delivered) delivered"
+                "produce: \(sent)/\(planned) sent, \(tally.delivered) delivered"
                     + (left.map { ", about \(Arguments.formatDuration($0)) left" } ?? "") + " (Ctrl-C stops)")
         }
         /// False when the file shrank after its lines were counted: the run ends early.
@@ -94,7 +96,7 @@ extension DataCommands {
         }
         // Delivery reports are served here, between sends, not by the producer's poller thread
         // (see `servingReportsHere`); the flush below serves them too.
-        try sp.producer.servingReportsHere {
+        try sp.producer.servingReportsHere(onDelivery: { tally.add($0) }) {
             sending: while sent < planned {
                 if sent % 256 == 0 {
                     sp.producer.poll()
@@ -141,7 +143,9 @@ extension DataCommands {
                 }
             }
         }
-        let summary = sp.deliveries.take()
+        // Reports served by the poller after the wait above gave up (Ctrl-C).
+        var summary = tally
+        summary.merge(sp.deliveries.take())
         let elapsed = Date().timeIntervalSince(started)
         for state in session.labState.values {
             state.sessionDidProduce(delivered: summary.delivered, failed: summary.failed, in: session)
