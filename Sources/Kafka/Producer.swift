@@ -153,8 +153,15 @@ public final class Producer: @unchecked Sendable {
         onDelivery: (DeliveryReport) -> Void, _ body: () throws -> R
     ) rethrows -> R {
         precondition(callbacks.onDelivery != nil, "servingReportsHere needs a producer made with onDelivery")
-        // The poller may be waiting inside rd_kafka_poll (up to 100 ms): it returns at a yield.
-        poller?.hold { rd_kafka_yield(rk) }
+        // The poller may be waiting inside rd_kafka_poll (up to 100 ms): it returns when its
+        // queue yields. (rd_kafka_yield only works inside a callback on the polling thread: with
+        // it the hold waited out the poller's 100 ms, and a 200,000-message produce took 0.2 s
+        // instead of 0.1.)
+        poller?.hold {
+            guard let queue = rd_kafka_queue_get_main(rk) else { return }
+            rd_kafka_queue_yield(queue)
+            rd_kafka_queue_destroy(queue)
+        }
         defer { poller?.release() }
         return try withoutActuallyEscaping(onDelivery) { handler in
             callbacks.heldDelivery = handler
