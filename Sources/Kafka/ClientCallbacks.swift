@@ -15,7 +15,7 @@ import Synchronization
 /// `let` and `@Sendable` (librdkafka calls them on its threads: the poll caller
 /// for delivery, rebalance and statistics; its main thread for errors when no
 /// queue is polled); `latestError` is behind a `Mutex`; `printsLogs` is set only
-/// before `install`, so before librdkafka can call back; `heldDelivery` is set and
+/// before `install`, so before librdkafka can call back; `heldSink` is set and
 /// cleared by the one thread that polls while the producer's poller is held
 /// (`Producer.servingReportsHere`), and read by the trampoline on that same thread.
 final class ClientCallbacks: @unchecked Sendable {
@@ -32,8 +32,8 @@ final class ClientCallbacks: @unchecked Sendable {
     var printsLogs = false
 
     /// Where delivery reports go instead of `onDelivery` while a producing thread serves them
-    /// itself (`Producer.servingReportsHere`): no lock, no `Sendable` closure.
-    var heldDelivery: ((DeliveryReport) -> Void)?
+    /// itself (`Producer.servingReportsHere`), unretained: the caller keeps it alive meanwhile.
+    var heldSink: Unmanaged<DeliverySink>?
 
     init(
         onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
@@ -101,7 +101,11 @@ private func deliveryTrampoline(
         let report = DeliveryReport(
             partition: m.partition, offset: m.offset, errorCode: m.err.rawValue,
             opaque: UInt(bitPattern: m._private), valueLength: m.len)
-        if let held = callbacks.heldDelivery { held(report) } else { callbacks.onDelivery?(report) }
+        if let sink = callbacks.heldSink {
+            sink._withUnsafeGuaranteedRef { $0.deliver(report) }
+        } else {
+            callbacks.onDelivery?(report)
+        }
     }
 }
 
@@ -180,6 +184,16 @@ public struct DeliveryReport: Sendable {
 
     public var succeeded: Bool { errorCode == 0 }
     public var error: KafkaError? { errorCode == 0 ? nil : KafkaError(code: errorCode) }
+}
+
+/// Takes a producer's delivery reports on the thread that serves them itself
+/// (`Producer.servingReportsHere`): a class, so that librdkafka's callback reaches it with no
+/// retain, no lock and no closure per message (each of those is an atomic instruction, and an
+/// atomic instruction waits for every store before it).
+open class DeliverySink {
+    public init() {}
+    /// One message's report.
+    open func deliver(_ report: DeliveryReport) {}
 }
 
 /// A partition assignment change seen by one consumer.

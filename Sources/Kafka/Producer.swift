@@ -141,17 +141,15 @@ public final class Producer: @unchecked Sendable {
 
     /// Runs `body` with the background poller held: delivery reports, statistics and errors
     /// wait for `poll()` on the caller's thread (and `send` polls when the queue is full), as
-    /// kcat and rdkafka_performance serve them, and the reports go to `onDelivery` instead of
-    /// the handler the producer was made with (which it must have been made with). Only the
-    /// caller may poll meanwhile. A producing loop wants this: with the poller serving
-    /// reports, librdkafka's messages were allocated on the producing thread and freed on the
-    /// poller's, and the two threads fought over malloc's arena lock (600,000 futex calls in a
-    /// 2,000,000-message `produce --count`, a third of its system time); and a handler of its
-    /// own tallies without a lock (two locked instructions per message, which wait for every
-    /// store before them, were up to a fifth of the producing thread).
-    public func servingReportsHere<R>(
-        onDelivery: (DeliveryReport) -> Void, _ body: () throws -> R
-    ) rethrows -> R {
+    /// kcat and rdkafka_performance serve them, and the reports go to `sink` instead of the
+    /// handler the producer was made with (which it must have been made with). Only the caller
+    /// may poll meanwhile. A producing loop wants this: with the poller serving reports,
+    /// librdkafka's messages were allocated on the producing thread and freed on the poller's,
+    /// and the two threads fought over malloc's arena lock (600,000 futex calls in a
+    /// 2,000,000-message `produce --count`, a third of its system time); and a sink of its own
+    /// tallies with no atomic instruction per message (a lock, or a retained closure, was up to a
+    /// fifth of the producing thread).
+    public func servingReportsHere<R>(into sink: DeliverySink, _ body: () throws -> R) rethrows -> R {
         precondition(callbacks.onDelivery != nil, "servingReportsHere needs a producer made with onDelivery")
         // The poller may be waiting inside rd_kafka_poll (up to 100 ms): it returns when its
         // queue yields. (rd_kafka_yield only works inside a callback on the polling thread: with
@@ -163,9 +161,9 @@ public final class Producer: @unchecked Sendable {
             rd_kafka_queue_destroy(queue)
         }
         defer { poller?.release() }
-        return try withoutActuallyEscaping(onDelivery) { handler in
-            callbacks.heldDelivery = handler
-            defer { callbacks.heldDelivery = nil }
+        return try withExtendedLifetime(sink) {
+            callbacks.heldSink = Unmanaged.passUnretained(sink)
+            defer { callbacks.heldSink = nil }
             return try body()
         }
     }

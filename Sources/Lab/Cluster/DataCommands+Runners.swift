@@ -19,7 +19,7 @@ extension DataCommands {
         let partition = try args.optionalInt("--partition", range: 0...100_000).map(Int32.init)
         // Messages are made one at a time from the file's lines or the
         // templates, so `--count 100m` does not build 100 million up front.
-        var source: ProduceSource
+        let source: ProduceSource
         if let path = args.value("--file") {
             try args.expectPositionals(atMost: 0)
             guard let lines = ProduceSource(file: path) else {
@@ -57,9 +57,9 @@ extension DataCommands {
         // buffers (no Swift allocation per message).
         let topicHandle = headerTemplates.isEmpty ? try sp.producer.topic(topicName) : nil
         // The reports, tallied here while this thread serves them (see `servingReportsHere`).
-        var tally = DeliverySummary()
+        let tally = ProduceTally()
         func checkStall() throws {
-            let reported = (delivered: tally.delivered, failed: tally.failed)
+            let reported = (delivered: tally.summary.delivered, failed: tally.summary.failed)
             guard stall.isStalled(count: reported.delivered + reported.failed) else { return }
             let reason = ProgressStall.reason(sp.producer, topic: topicName, limit: stall.limit)
             sp.producer.purgeQueued()
@@ -75,12 +75,12 @@ extension DataCommands {
             lastProgress = now
             let left = ProgressStall.timeLeft(done: sent, of: planned, elapsed: now.timeIntervalSince(started))
             ctx.output.progress(
-                "produce: \(sent)/\(planned) sent, \(tally.delivered) delivered"
+                "produce: \(sent)/\(planned) sent, \(tally.summary.delivered) delivered"
                     + (left.map { ", about \(Arguments.formatDuration($0)) left" } ?? "") + " (Ctrl-C stops)")
         }
         /// False when the file shrank after its lines were counted: the run ends early.
         func send(_ i: Int) throws -> Bool {
-            if let topicHandle { return try sendLent(i, from: &source, to: topicHandle, partition: partition) }
+            if let topicHandle { return try sendLent(i, from: source, to: topicHandle, partition: partition) }
             let made: Void? = try source.withMessage(i) { key, value in
                 let headers =
                     numberedHeaders
@@ -96,7 +96,7 @@ extension DataCommands {
         }
         // Delivery reports are served here, between sends, not by the producer's poller thread
         // (see `servingReportsHere`); the flush below serves them too.
-        try sp.producer.servingReportsHere(onDelivery: { tally.add($0) }) {
+        try sp.producer.servingReportsHere(into: tally) {
             sending: while sent < planned {
                 if sent % 256 == 0 {
                     sp.producer.poll()
@@ -144,7 +144,7 @@ extension DataCommands {
             }
         }
         // Reports served by the poller after the wait above gave up (Ctrl-C).
-        var summary = tally
+        var summary = tally.summary
         summary.merge(sp.deliveries.take())
         let elapsed = Date().timeIntervalSince(started)
         for state in session.labState.values {
@@ -171,7 +171,7 @@ extension DataCommands {
     /// everything the message could need (the headers, the topic's name), retained and released
     /// for every message (5 % of the producing thread). False when a file has no line left.
     private static func sendLent(
-        _ i: Int, from source: inout ProduceSource, to topic: ProducerTopic, partition: Int32?
+        _ i: Int, from source: ProduceSource, to topic: ProducerTopic, partition: Int32?
     ) throws -> Bool {
         try source.withMessage(i) { key, value in
             try topic.producer.send(topic: topic, partition: partition, key: key, value: value, queueFullTimeout: 0.1)

@@ -35,7 +35,7 @@ struct ProduceSource {
 
     /// Message `i`'s key (nil: none) and value, lent to `body`; nil when a file has no line left
     /// (it shrank after it was counted). A file's lines come in order: `i` is the next one.
-    mutating func withMessage<R>(
+    func withMessage<R>(
         _ i: Int, _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) throws -> R
     ) throws -> R? {
         if let valueText { return try body(keyText?.text(i), valueText.text(i)) }

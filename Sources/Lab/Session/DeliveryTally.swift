@@ -58,6 +58,13 @@ struct DeliverySummary {
     }
 }
 
+/// Delivery reports condensed on the thread that serves them itself (`produce`, through
+/// `Producer.servingReportsHere`): no lock, nothing shared.
+final class ProduceTally: DeliverySink {
+    private(set) var summary = DeliverySummary()
+    override func deliver(_ report: DeliveryReport) { summary.add(report) }
+}
+
 /// The session producer's delivery reports, condensed as they arrive on librdkafka's poll thread.
 /// Kernel code: the session's producer (`SessionProducer`) keeps one; `produce` reads it.
 public final class DeliveryTally: Sendable {
