@@ -14,8 +14,10 @@ import Synchronization
 /// dangles. What makes the `@unchecked Sendable` safe: the stored closures are
 /// `let` and `@Sendable` (librdkafka calls them on its threads: the poll caller
 /// for delivery, rebalance and statistics; its main thread for errors when no
-/// queue is polled); `latestError` is behind a `Mutex`; `printsLogs`, the one
-/// `var`, is set only before `install`, so before librdkafka can call back.
+/// queue is polled); `latestError` is behind a `Mutex`; `printsLogs` is set only
+/// before `install`, so before librdkafka can call back; `heldSink` is set and
+/// cleared by the one thread that polls while the producer's poller is held
+/// (`Producer.servingReportsHere`), and read by the trampoline on that same thread.
 final class ClientCallbacks: @unchecked Sendable {
     let onDelivery: (@Sendable (DeliveryReport) -> Void)?
     let onStatistics: (@Sendable (String) -> Void)?
@@ -28,6 +30,10 @@ final class ClientCallbacks: @unchecked Sendable {
     /// them (`set debug ...`); otherwise they would scribble over the prompt
     /// every time a lab stops a broker. Errors still reach `onError`.
     var printsLogs = false
+
+    /// Where delivery reports go instead of `onDelivery` while a producing thread serves them
+    /// itself (`Producer.servingReportsHere`), unretained: the caller keeps it alive meanwhile.
+    var heldSink: Unmanaged<DeliverySink>?
 
     init(
         onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
@@ -92,10 +98,14 @@ private func deliveryTrampoline(
     guard let message, let opaque else { return }
     let m = message.pointee
     Unmanaged<ClientCallbacks>.fromOpaque(opaque)._withUnsafeGuaranteedRef { callbacks in
-        callbacks.onDelivery?(
-            DeliveryReport(
-                partition: m.partition, offset: m.offset, errorCode: m.err.rawValue,
-                opaque: UInt(bitPattern: m._private), valueLength: m.len))
+        let report = DeliveryReport(
+            partition: m.partition, offset: m.offset, errorCode: m.err.rawValue,
+            opaque: UInt(bitPattern: m._private), valueLength: m.len)
+        if let sink = callbacks.heldSink {
+            sink._withUnsafeGuaranteedRef { $0.deliver(report) }
+        } else {
+            callbacks.onDelivery?(report)
+        }
     }
 }
 
@@ -174,6 +184,16 @@ public struct DeliveryReport: Sendable {
 
     public var succeeded: Bool { errorCode == 0 }
     public var error: KafkaError? { errorCode == 0 ? nil : KafkaError(code: errorCode) }
+}
+
+/// Takes a producer's delivery reports on the thread that serves them itself
+/// (`Producer.servingReportsHere`): a class, so that librdkafka's callback reaches it with no
+/// retain, no lock and no closure per message (each of those is an atomic instruction, and an
+/// atomic instruction waits for every store before it).
+open class DeliverySink {
+    public init() {}
+    /// One message's report.
+    open func deliver(_ report: DeliveryReport) {}
 }
 
 /// A partition assignment change seen by one consumer.

@@ -107,12 +107,22 @@ extension ConsumerBatchReader {
     /// ListOffsets request for the assigned partitions (`rd_kafka_offsets_for_times`, latest) goes
     /// to every partition's leader at once, so every broker thread that holds a parked partition
     /// wakes and decides afresh; it costs one round trip. The answer is not used.
-    public func wakeFetchers() {
-        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        guard rd_kafka_assignment(consumer.rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return }
+    ///
+    /// Only the assigned partitions whose number is not in `skipped` are asked for (a read to the
+    /// end skips those at their end: nothing is left to fetch there); none left, nothing is sent.
+    public func wakeFetchers(skipping skipped: Set<Int32> = []) {
+        var assigned: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(consumer.rk, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR, let assigned else { return }
+        defer { rd_kafka_topic_partition_list_destroy(assigned) }
+        let list = rd_kafka_topic_partition_list_new(assigned.pointee.cnt)!
         defer { rd_kafka_topic_partition_list_destroy(list) }
+        for i in 0..<Int(assigned.pointee.cnt) {
+            let tp = assigned.pointee.elems[i]
+            guard !skipped.contains(tp.partition) else { continue }
+            // -1: the latest offset.
+            rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition).pointee.offset = -1
+        }
         guard list.pointee.cnt > 0 else { return }
-        for i in 0..<Int(list.pointee.cnt) { list.pointee.elems[i].offset = -1 }  // -1: the latest offset
         _ = rd_kafka_offsets_for_times(consumer.rk, list, 1_000)
     }
 }

@@ -75,6 +75,36 @@ struct EmbeddedClusterTests {
         #expect(keyed == count)
     }
 
+    @Test func reportsComeToTheProducingThreadsHandlerWhileItServesThemAndToThePollerAfter() throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        try cluster.createTopic("served-here", partitions: 1)
+        let pollerReports = Mutex<[pthread_t]>([])
+        let producer = try Producer(
+            config: ["bootstrap.servers": cluster.bootstrap],
+            onDelivery: { _ in pollerReports.withLock { $0.append(pthread_self()) } })
+        let me = pthread_self()
+        let deadline = Date().addingTimeInterval(30)
+        final class Reports: DeliverySink {
+            var seen: [(thread: pthread_t, offset: Int64)] = []
+            override func deliver(_ report: DeliveryReport) { seen.append((pthread_self(), report.offset)) }
+        }
+        let reports = Reports()
+        try producer.servingReportsHere(into: reports) {
+            for i in 0..<100 { try producer.send(topic: "served-here", value: Array("v\(i)".utf8)) }
+            while reports.seen.count < 100 && Date() < deadline { producer.poll(timeoutMs: 100) }
+        }
+        let here = reports.seen
+        #expect(here.map(\.offset) == Array(0..<100))
+        #expect(here.allSatisfy { pthread_equal($0.thread, me) != 0 })
+        #expect(pollerReports.withLock { $0.isEmpty })
+        // Released: the background poller serves the next report to the producer's own handler.
+        try producer.send(topic: "served-here", value: Array("after".utf8))
+        while pollerReports.withLock({ $0.isEmpty }) && Date() < deadline { usleep(1_000) }
+        let after = try #require(pollerReports.withLock { $0.first })
+        #expect(pthread_equal(after, me) == 0)
+        #expect(reports.seen.count == 100)
+    }
+
     @Test func stoppedBrokerIsRefusedTwiceAndUnknownBrokerRejected() throws {
         let cluster = try EmbeddedCluster(brokers: 3)
         try cluster.stopBroker(2)

@@ -61,6 +61,18 @@ struct ProduceSourceTests {
             #expect(m.key == DataCommands.substitute("k{i}", i))
             #expect(m.value == DataCommands.substitute("v {i} of {i}!", i))
         }
+        // Numbers of every length, written into the same buffer one after the other.
+        for i in [1_234_567, 5, 99, 100, 2_000_000_000_000, 7, Int.max, Int.min, -42] {
+            let (key, value) = try #require(
+                try source.withMessage(i) { k, v in
+                    (k.map { String(decoding: $0, as: UTF8.self) }, String(decoding: v, as: UTF8.self))
+                })
+            #expect(key == DataCommands.substitute("k{i}", i))
+            #expect(value == DataCommands.substitute("v {i} of {i}!", i))
+        }
+        var bare = ProduceSource(key: "{i}", value: "", count: 1)
+        #expect(try messages(&bare).map(\.key) == ["0"])
+        #expect(try messages(&bare).map(\.value) == [""])
         var plain = ProduceSource(key: nil, value: "same", count: 2)
         #expect(try messages(&plain).map(\.value) == ["same", "same"])
         #expect(try messages(&plain).map(\.key) == [nil, nil])

@@ -19,7 +19,7 @@ extension DataCommands {
         let partition = try args.optionalInt("--partition", range: 0...100_000).map(Int32.init)
         // Messages are made one at a time from the file's lines or the
         // templates, so `--count 100m` does not build 100 million up front.
-        var source: ProduceSource
+        let source: ProduceSource
         if let path = args.value("--file") {
             try args.expectPositionals(atMost: 0)
             guard let lines = ProduceSource(file: path) else {
@@ -56,8 +56,10 @@ extension DataCommands {
         // Without headers a message goes through the topic handle straight from the source's
         // buffers (no Swift allocation per message).
         let topicHandle = headerTemplates.isEmpty ? try sp.producer.topic(topicName) : nil
+        // The reports, tallied here while this thread serves them (see `servingReportsHere`).
+        let tally = ProduceTally()
         func checkStall() throws {
-            let reported = sp.deliveries.reported
+            let reported = (delivered: tally.summary.delivered, failed: tally.summary.failed)
             guard stall.isStalled(count: reported.delivered + reported.failed) else { return }
             let reason = ProgressStall.reason(sp.producer, topic: topicName, limit: stall.limit)
             sp.producer.purgeQueued()
@@ -73,70 +75,77 @@ extension DataCommands {
             lastProgress = now
             let left = ProgressStall.timeLeft(done: sent, of: planned, elapsed: now.timeIntervalSince(started))
             ctx.output.progress(
-                "produce: \(sent)/\(planned) sent, \(sp.deliveries.reported.delivered) delivered"
+                "produce: \(sent)/\(planned) sent, \(tally.summary.delivered) delivered"
                     + (left.map { ", about \(Arguments.formatDuration($0)) left" } ?? "") + " (Ctrl-C stops)")
         }
         /// False when the file shrank after its lines were counted: the run ends early.
         func send(_ i: Int) throws -> Bool {
+            if let topicHandle { return try sendLent(i, from: source, to: topicHandle, partition: partition) }
             let made: Void? = try source.withMessage(i) { key, value in
-                if let topicHandle {
-                    try sp.producer.send(
-                        topic: topicHandle, partition: partition, key: key, value: value, queueFullTimeout: 0.1)
-                } else {
-                    let headers =
-                        numberedHeaders
-                        ? headerTemplates.map {
-                            MessageHeader(key: $0.key, value: Array(substitute($0.value, i).utf8))
-                        }
-                        : fixedHeaders
-                    try sp.producer.send(
-                        topic: topicName, partition: partition, key: key.map { Array($0) }, value: Array(value),
-                        headers: headers, queueFullTimeout: 0.1)
-                }
+                let headers =
+                    numberedHeaders
+                    ? headerTemplates.map {
+                        MessageHeader(key: $0.key, value: Array(substitute($0.value, i).utf8))
+                    }
+                    : fixedHeaders
+                try sp.producer.send(
+                    topic: topicName, partition: partition, key: key.map { Array($0) }, value: Array(value),
+                    headers: headers, queueFullTimeout: 0.1)
             }
             return made != nil
         }
-        sending: while sent < planned {
-            if sent % 1_024 == 0 {
-                if ctx.isCancelled { break }
-                showProgress()
+        // Delivery reports are served here, between sends, not by the producer's poller thread
+        // (see `servingReportsHere`); the flush below serves them too.
+        try sp.producer.servingReportsHere(into: tally) {
+            sending: while sent < planned {
+                if sent % 256 == 0 {
+                    sp.producer.poll()
+                    if sent % 1_024 == 0 {
+                        if ctx.isCancelled { break }
+                        showProgress()
+                    }
+                }
+                do {
+                    guard try send(sent) else { break sending }
+                } catch let e as KafkaError where e.code == ProducerTopic.queueFull {
+                    // The local queue is full (queue.buffering.max.messages): wait for reports in
+                    // short slices, so Ctrl-C and a stall are heard.
+                    if ctx.isCancelled { break }
+                    try checkStall()
+                    showProgress()
+                    continue
+                }
+                sent += 1
             }
-            do {
-                guard try send(sent) else { break sending }
-            } catch let e as KafkaError where e.code == ProducerTopic.queueFull {
-                // The local queue is full (queue.buffering.max.messages): wait for reports in
-                // short slices, so Ctrl-C and a stall are heard.
-                if ctx.isCancelled { break }
-                try checkStall()
-                showProgress()
-                continue
-            }
-            sent += 1
-        }
-        // Wait for every report: what was sent is either acknowledged or its
-        // failure is shown, even after Ctrl-C.
-        var waited = 0.0
-        var rechecked = false
-        while sp.producer.outQueueLength > 0 {
-            try? sp.producer.flush(timeoutMs: 200)
-            waited += 0.2
-            // A broker killed just before the check still counted in its ISRs; once it
-            // is fenced the ISR may be short, and acks=all writes stall until message.timeout.ms.
-            if !rechecked, waited >= ProduceAvailability.stallRecheckSeconds {
-                rechecked = true
-                if let why = ProduceAvailability.stalled(
-                    topicName, partition: partition, properties: session.settings.producerProperties,
-                    outstanding: sp.producer.outQueueLength, waited: waited, session: session)
-                {
-                    ctx.output.warning(why)
+            // Wait for every report: what was sent is either acknowledged or its
+            // failure is shown, even after Ctrl-C.
+            var waited = 0.0
+            var rechecked = false
+            while sp.producer.outQueueLength > 0 {
+                try? sp.producer.flush(timeoutMs: 200)
+                waited += 0.2
+                // A broker killed just before the check still counted in its ISRs; once it
+                // is fenced the ISR may be short, and acks=all writes stall until message.timeout.ms.
+                if !rechecked, waited >= ProduceAvailability.stallRecheckSeconds {
+                    rechecked = true
+                    if let why = ProduceAvailability.stalled(
+                        topicName, partition: partition, properties: session.settings.producerProperties,
+                        outstanding: sp.producer.outQueueLength, waited: waited, session: session)
+                    {
+                        ctx.output.warning(why)
+                    }
+                }
+                // Ctrl-C answers within a second; reports still due are counted below.
+                if ctx.isCancelled && waited >= 0.6 { break }
+                if !ctx.isCancelled { try checkStall() }
+                if sent > 0 {
+                    ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)")
                 }
             }
-            // Ctrl-C answers within a second; reports still due are counted below.
-            if ctx.isCancelled && waited >= 0.6 { break }
-            if !ctx.isCancelled { try checkStall() }
-            if sent > 0 { ctx.output.progress("produce: waiting for \(sp.producer.outQueueLength) delivery report(s)") }
         }
-        let summary = sp.deliveries.take()
+        // Reports served by the poller after the wait above gave up (Ctrl-C).
+        var summary = tally.summary
+        summary.merge(sp.deliveries.take())
         let elapsed = Date().timeIntervalSince(started)
         for state in session.labState.values {
             state.sessionDidProduce(delivered: summary.delivered, failed: summary.failed, in: session)
@@ -155,6 +164,18 @@ extension DataCommands {
             throw LabError.invalid(
                 "no message was delivered (\(summary.failuresByName.map { $0.name }.joined(separator: ", ")))")
         }
+    }
+
+    /// `produce`'s message `i` without headers, lent from `source` to the topic handle. A function
+    /// of its own, with its parameters borrowed: inside `runProduce` the closure took a copy of
+    /// everything the message could need (the headers, the topic's name), retained and released
+    /// for every message (5 % of the producing thread). False when a file has no line left.
+    private static func sendLent(
+        _ i: Int, from source: ProduceSource, to topic: ProducerTopic, partition: Int32?
+    ) throws -> Bool {
+        try source.withMessage(i) { key, value in
+            try topic.producer.send(topic: topic, partition: partition, key: key, value: value, queueFullTimeout: 0.1)
+        } != nil
     }
 
     /// How long `consume --group` waits for the coordinator to assign it partitions.
@@ -305,7 +326,9 @@ extension DataCommands {
         let json = output.isJSON
         var format = RecordFormat()
         let queueThreshold = reader.queuedMinMessages
-        var fetchersParked = false
+        var wakes = FetcherWakes()
+        // Reading to the end, a partition at its end has nothing left to fetch; following, it may.
+        func wakeFetchers() { reader.wakeFetchers(skipping: follow ? [] : atEnd) }
         while !ctx.isCancelled {
             if let count, received >= count { break }
             if !follow, reachedEnd || (!atEnd.isEmpty && atEnd.isSuperset(of: endPartitions())) { break }
@@ -362,10 +385,9 @@ extension DataCommands {
                 output.flush()
                 // An empty queue while partitions still have records to give: the fetchers may
                 // be parked without the threshold having been seen here (it is crossed between
-                // two batches), so a read to the end wakes them at each empty wait.
-                if fetchersParked || (!follow && assigned) {
-                    reader.wakeFetchers()
-                    fetchersParked = false
+                // two batches), so a read to the end wakes them, at most once a second.
+                if wakes.afterEmptyWait(readingToEnd: !follow && assigned, now: ProcessInfo.processInfo.systemUptime) {
+                    wakeFetchers()
                 }
                 if assigned && (!follow || followIdles) && Date().timeIntervalSince(lastActivity) > idle {
                     idled = true
@@ -378,14 +400,7 @@ extension DataCommands {
             // See `ConsumerBatchReader.wakeFetchers`: once the queue reached the threshold the
             // fetchers stopped; when it has half drained they are woken rather than left to
             // their next one-second tick.
-            // (The queue held `queued + n` before this batch took its share.)
-            let queued = reader.queueLength
-            if queued + n >= queueThreshold {
-                fetchersParked = true
-            } else if fetchersParked && queued < queueThreshold / 2 {
-                reader.wakeFetchers()
-                fetchersParked = false
-            }
+            if wakes.afterBatch(taken: n, queued: reader.queueLength, threshold: queueThreshold) { wakeFetchers() }
             if eofArrived, !follow, groupMode != nil {
                 reachedEnd = atEnd.isSuperset(of: endPartitions(fresh: true))
             }

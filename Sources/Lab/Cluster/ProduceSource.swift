@@ -5,13 +5,11 @@ import Foundation
 /// number. Nothing is allocated per message, so `--count 100m` costs no memory up front and a
 /// 200,000-line file no `String` per line.
 struct ProduceSource {
-    private enum Kind {
-        case lines(LineFile)
-        case template(key: NumberedText?, value: NumberedText)
-    }
-    private let kind: Kind
-    private var keyBuffer: [UInt8] = []
-    private var valueBuffer: [UInt8] = []
+    /// The file, or nil for the templates. (Three stored optionals, not an enum with payloads:
+    /// taking a case's payload apart retained and released its objects for every message.)
+    private let lines: LineFile?
+    private let keyText: NumberedText?
+    private let valueText: NumberedText?
 
     /// How many messages: the file's non-empty lines, or the template's count.
     let count: Int
@@ -22,38 +20,33 @@ struct ProduceSource {
         guard let lines = LineFile(path: (path as NSString).expandingTildeInPath, chunkBytes: chunkBytes) else {
             return nil
         }
-        kind = .lines(lines)
+        self.lines = lines
+        keyText = nil
+        valueText = nil
         count = lines.count
     }
 
     init(key: String?, value: String, count: Int) {
-        kind = .template(key: key.map(NumberedText.init), value: NumberedText(value))
+        lines = nil
+        keyText = key.map(NumberedText.init)
+        valueText = NumberedText(value)
         self.count = count
     }
 
     /// Message `i`'s key (nil: none) and value, lent to `body`; nil when a file has no line left
     /// (it shrank after it was counted). A file's lines come in order: `i` is the next one.
-    mutating func withMessage<R>(
+    func withMessage<R>(
         _ i: Int, _ body: (UnsafeRawBufferPointer?, UnsafeRawBufferPointer) throws -> R
     ) throws -> R? {
-        switch kind {
-        case .lines(let file):
-            return try file.withNextLine { line in
-                guard let base = line.baseAddress, let tab = memchr(base, 0x09, line.count) else {
-                    return try body(nil, line)
-                }
-                let keyCount = UnsafeRawPointer(tab) - base
-                return try body(
-                    UnsafeRawBufferPointer(rebasing: line[0..<keyCount]),
-                    UnsafeRawBufferPointer(rebasing: line[(keyCount + 1)...]))
+        if let valueText { return try body(keyText?.text(i), valueText.text(i)) }
+        return try lines?.withNextLine { line in
+            guard let base = line.baseAddress, let tab = memchr(base, 0x09, line.count) else {
+                return try body(nil, line)
             }
-        case .template(let key, let value):
-            value.write(i, into: &valueBuffer)
-            if let key { key.write(i, into: &keyBuffer) }
-            return try valueBuffer.withUnsafeBytes { v in
-                guard key != nil else { return try body(nil, v) }
-                return try keyBuffer.withUnsafeBytes { k in try body(k, v) }
-            }
+            let keyCount = UnsafeRawPointer(tab) - base
+            return try body(
+                UnsafeRawBufferPointer(rebasing: line[0..<keyCount]),
+                UnsafeRawBufferPointer(rebasing: line[(keyCount + 1)...]))
         }
     }
 }
@@ -216,28 +209,66 @@ final class LineFile {
 }
 
 /// Text whose `{i}` becomes a number: split once at every `{i}`, then written by joining the
-/// pieces with the number's digits (what `DataCommands.substitute` makes, without a String).
-struct NumberedText {
-    private let pieces: [[UInt8]]
+/// pieces with the number's digits (what `DataCommands.substitute` makes, without a String) into
+/// a buffer of its own, sized for the longest number, with no array append per message.
+final class NumberedText {
+    /// The pieces between the `{i}`s, back to back; piece `k` ends at `ends[k]`.
+    private let pieces: UnsafeMutableRawBufferPointer
+    private let ends: [Int]
+    /// Where a message is written: the pieces and up to 20 digits (and a sign) per `{i}`.
+    private let out: UnsafeMutableRawBufferPointer
 
     init(_ text: String) {
-        pieces = text.components(separatedBy: "{i}").map { Array($0.utf8) }
+        let split = text.components(separatedBy: "{i}").map { Array($0.utf8) }
+        let total = split.reduce(0) { $0 + $1.count }
+        pieces = .allocate(byteCount: max(1, total), alignment: 1)
+        var ends: [Int] = []
+        for piece in split {
+            let start = ends.last ?? 0
+            UnsafeMutableRawBufferPointer(rebasing: pieces[start..<(start + piece.count)]).copyBytes(from: piece)
+            ends.append(start + piece.count)
+        }
+        self.ends = ends
+        out = .allocate(byteCount: max(1, total + 21 * (split.count - 1)), alignment: 1)
     }
 
-    var isNumbered: Bool { pieces.count > 1 }
+    deinit {
+        pieces.deallocate()
+        out.deallocate()
+    }
 
-    func write(_ i: Int, into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
-        out.append(contentsOf: pieces[0])
-        guard pieces.count > 1 else { return }
-        RecordFormat.appendDecimal(Int64(i), into: &out)
-        out.append(contentsOf: pieces[1])
-        guard pieces.count > 2 else { return }
-        var digits: [UInt8] = []
-        RecordFormat.appendDecimal(Int64(i), into: &digits)
-        for piece in pieces.dropFirst(2) {
-            out.append(contentsOf: digits)
-            out.append(contentsOf: piece)
+    var isNumbered: Bool { ends.count > 1 }
+
+    /// Message `i`'s text, valid until the next call.
+    func text(_ i: Int) -> UnsafeRawBufferPointer {
+        let base = out.baseAddress!
+        let source = UnsafeRawPointer(pieces.baseAddress!)
+        var n = ends[0]
+        base.copyMemory(from: source, byteCount: n)
+        guard ends.count > 1 else { return UnsafeRawBufferPointer(start: base, count: n) }
+        // The digits, written backwards at the end of a 21-byte scratch.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &scratch) { digits in
+            var magnitude = i.magnitude
+            var first = 24
+            repeat {
+                first -= 1
+                digits[first] = 0x30 + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if i < 0 {
+                first -= 1
+                digits[first] = UInt8(ascii: "-")
+            }
+            let number = UnsafeRawBufferPointer(rebasing: digits[first...])
+            for k in 1..<ends.count {
+                (base + n).copyMemory(from: number.baseAddress!, byteCount: number.count)
+                n += number.count
+                let count = ends[k] - ends[k - 1]
+                (base + n).copyMemory(from: source + ends[k - 1], byteCount: count)
+                n += count
+            }
+            return UnsafeRawBufferPointer(start: base, count: n)
         }
     }
 }

@@ -32,6 +32,21 @@ struct DeliverySummary {
         ranges[p] = (min(ranges[p].first, r.offset), max(ranges[p].last, r.offset))
     }
 
+    /// Adds what `other` counted (reports tallied in two places, one after the other).
+    mutating func merge(_ other: DeliverySummary) {
+        delivered += other.delivered
+        failed += other.failed
+        failureCounts.merge(other.failureCounts, uniquingKeysWith: +)
+        if other.ranges.count > ranges.count {
+            ranges.append(
+                contentsOf: repeatElement((first: Int64.max, last: Int64.min), count: other.ranges.count - ranges.count)
+            )
+        }
+        for (p, r) in other.ranges.enumerated() {
+            ranges[p] = (min(ranges[p].first, r.first), max(ranges[p].last, r.last))
+        }
+    }
+
     var offsetRanges: [(partition: Int32, first: Int64, last: Int64)] {
         ranges.indices.compactMap { p in
             ranges[p].first <= ranges[p].last ? (Int32(p), ranges[p].first, ranges[p].last) : nil
@@ -41,6 +56,13 @@ struct DeliverySummary {
     var failuresByName: [(name: String, count: Int)] {
         failureCounts.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
     }
+}
+
+/// Delivery reports condensed on the thread that serves them itself (`produce`, through
+/// `Producer.servingReportsHere`): no lock, nothing shared.
+final class ProduceTally: DeliverySink {
+    private(set) var summary = DeliverySummary()
+    override func deliver(_ report: DeliveryReport) { summary.add(report) }
 }
 
 /// The session producer's delivery reports, condensed as they arrive on librdkafka's poll thread.
