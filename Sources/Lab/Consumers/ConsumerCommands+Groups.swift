@@ -16,6 +16,10 @@ struct GroupRunPlan {
     var heartbeatMs: Int { max(100, min(1_000, sessionTimeoutMs / 3)) }
     /// How long the embedded cluster waits before it settles a rebalance.
     var mockRebalanceSeconds: Double { Double(sessionTimeoutMs) / 1000 - 1 }
+    /// From a member's last heartbeat until the others have surely seen a rebalance its
+    /// session's expiry starts: the session timeout, their next heartbeat, a poll to
+    /// serve the revocation, and some slack.
+    var sessionExpirySeen: Double { Double(sessionTimeoutMs + heartbeatMs) / 1000 + 0.5 }
     /// How long to wait for a rebalance before calling it stuck.
     var settleTimeout: Double { 4 * Double(sessionTimeoutMs) / 1000 + 10 }
 
@@ -198,7 +202,7 @@ extension ConsumerCommands {
 
     static func estimatedSeconds(strategy: String, plan: GroupRunPlan) -> Double {
         let rounds = strategy == "cooperative-sticky" ? 2.0 : 1.0
-        let quiet = 3 * 1.0
+        let quiet = 3 * InProcessGroup.settleQuiet
         if plan.embedded {
             // First join: the mock's 3 s initial delay; later joins and leaves: session.timeout.ms - 1 s each.
             return 3 + (rounds + 1) * plan.mockRebalanceSeconds + quiet + 2
@@ -213,7 +217,7 @@ extension ConsumerCommands {
     ) throws -> GroupStrategiesResult.Phase {
         let out = ctx.output
         let settled = try group.waitUntilSettled(
-            quiet: 1.0, timeout: plan.settleTimeout, notBefore: notBefore,
+            quiet: InProcessGroup.settleQuiet, timeout: plan.settleTimeout, notBefore: notBefore,
             output: out, label: "\(label): \(change)")
         let timeline = group.recorder.timeline
         let end = settled?.time ?? group.recorder.now()
@@ -259,7 +263,9 @@ extension ConsumerCommands {
         let out = ctx.output
         let n = plan.consumers
         let s = Double(plan.sessionTimeoutMs) / 1000
-        let perMode = plan.embedded ? 3 + 3 * plan.mockRebalanceSeconds + s + 6 : 3 + s + 8
+        // The first join (the mock's or the brokers' initial rebalance delay, 3 s), c1 away for 1 s,
+        // the wait past its old session's expiry, closing.
+        let perMode = 3 + InProcessGroup.settleQuiet + plan.sessionExpirySeen + 0.5
         out.line(
             "group static: \(n) consumer(s) on \(plan.topic), partition.assignment.strategy=range, session.timeout.ms=\(plan.sessionTimeoutMs): c1 is killed without leaving the group and restarted 1 s later, first with group.instance.id (static), then without (dynamic); about \(Int((2 * perMode).rounded())) s, Ctrl-C closes every consumer"
         )
@@ -286,16 +292,22 @@ extension ConsumerCommands {
                 label: mode, measure: false, ctx: ctx)
             let killedAt = group.recorder.now()
             group.remove("c1", abandon: true)
+            // The old c1's last heartbeat was before this (its handle is gone).
+            let goneAt = group.recorder.now()
             try group.pause(1.0, output: out)
             let restartedAt = group.recorder.now()
             try group.add("c1", extra: extra(1))
             out.line(
                 "c1 killed at \(format(killedAt, 1)) s (no LeaveGroup) and restarted at \(format(restartedAt, 1)) s"
                     + (mode == "static" ? " with group.instance.id \(groupId)-c1" : " as a new member"))
-            // Wait past the session timeout, so a rebalance the old session's expiry would cause is seen too.
+            // Wait past the old session's expiry, so a rebalance it would cause is seen too: the
+            // coordinator expires it session.timeout.ms after its last heartbeat, the others
+            // hear of the rebalance at their next heartbeat and an eager member revokes at
+            // once. (Where the expiry comes later, as on the mock, whose session check runs
+            // once a second, the member it still holds keeps the group from settling.)
             let after = try settle(
                 group, plan: plan, from: killedAt, phase: "restart", change: "after the restart",
-                label: mode, measure: false, notBefore: restartedAt + s + 2, ctx: ctx)
+                label: mode, measure: false, notBefore: goneAt + plan.sessionExpirySeen, ctx: ctx)
             let timeline = group.recorder.timeline
             let others = timeline.records.filter { $0.time > killedAt && $0.member != "c1" }
             let before1 = first.assignment["c1"] ?? []
