@@ -13,6 +13,7 @@
 #
 # Usage: scripts/test-shards.sh            (builds first; `make test` calls it)
 #        KAFKALAB_SHARDS=1 scripts/test-shards.sh   (one process, for comparison)
+#        KAFKALAB_SHARD_LOGS=DIR scripts/test-shards.sh   (keeps each shard's log as DIR/N.log: per-test times)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
@@ -31,8 +32,13 @@ $SWIFT build --build-tests || exit 1
 bundle="$($SWIFT build --show-bin-path)/kafkalabPackageTests.xctest"
 [ -x "$bundle" ] || { echo "no test bundle at $bundle" >&2; exit 1; }
 
-logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+if [ -n "${KAFKALAB_SHARD_LOGS:-}" ]; then
+  logs=$KAFKALAB_SHARD_LOGS
+  mkdir -p "$logs" || exit 1
+else
+  logs=$(mktemp -d)
+  trap 'rm -rf "$logs"' EXIT
+fi
 skip=()
 pids=()
 i=0
