@@ -18,13 +18,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 
+# Serial times measured on the 2-core machine (kafkalabPackageTests.xctest --no-parallel); a shard
+# runs two tests at a time, so a shard's time is about its longest test or half its sum.
 shards=(
-  'ConsumerExampleTests'
-  'ComposeConsumersExampleTests'
-  'ConsumerLabTests|LagExampleTests'
-  'ReplicationLabTests|ReplicationExampleTests|ExampleScriptTests|ComposeProducersExampleTests'
-  'ProducersScriptTests|BenchExampleTests|LagCommandTests|ComposeBenchExampleTests'
-  'kafkalabTests|ComposeLagAndStorageExampleTests'
+  'ConsumerExampleTests'                       # example 05 twice, served: ~80 s
+  'ComposeLagAndStorageExampleTests'           # examples 06 (~80 s) and 07 (~11 s) twice in compose mode
+  'LagExampleTests|ReplicationLabTests|ReplicationExampleTests'   # 70 s | 19 s + 12 s
+  'ComposeConsumersExampleTests|ProducersScriptTests|LagCommandTests|ExampleScriptTests'   # 65 s | 33 + 16 + 4 s
+  'ComposeProducersExampleTests|ConsumerLabTests'   # 50 s | 40 s
+  'BenchExampleTests|ComposeBenchExampleTests|kafkalabTests'   # 45 s | 44 s, then the binary's other tests
+  'ComposeStandInTests|ComposeMinIsrTests|ComposeStorageAndLagTests|ComposeBoundedWaitTests|ComposeKafkaTimeTests|ClientPropagationTests|LagExportTests'   # ~100 s in all, 20-30 s each at most
 )
 [ "${KAFKALAB_SHARDS:-}" = 1 ] && shards=()
 
