@@ -21,9 +21,9 @@ SWIFT=${SWIFT:-swift}
 # Serial times measured on the 2-core machine (kafkalabPackageTests.xctest --no-parallel); a shard
 # runs two tests at a time, so a shard's time is about its longest test or half its sum.
 shards=(
-  'ConsumerExampleTests'                       # example 05 twice, served: ~80 s
-  'ComposeLagAndStorageExampleTests'           # examples 06 (~80 s) and 07 (~11 s) twice in compose mode
-  'LagExampleTests|ReplicationLabTests|ReplicationExampleTests'   # 70 s | 19 s + 12 s
+  'ConsumerExampleTests'                       # example 05 twice, served: ~85 s
+  'ComposeLagAndStorageExampleTests'           # examples 06 (~65 s) and 07 (~11 s) twice in compose mode
+  'LagExampleTests|ReplicationLabTests|ReplicationExampleTests'   # 50 s | 19 s + 12 s
   'ComposeConsumersExampleTests|ProducersScriptTests|LagCommandTests|ExampleScriptTests'   # 65 s | 33 + 16 + 4 s
   'ComposeProducersExampleTests|ConsumerLabTests'   # 50 s | 40 s
   'BenchExampleTests|ComposeBenchExampleTests|kafkalabTests'   # 45 s | 44 s, then the binary's other tests
