@@ -13,17 +13,21 @@
 #
 # Usage: scripts/test-shards.sh            (builds first; `make test` calls it)
 #        KAFKALAB_SHARDS=1 scripts/test-shards.sh   (one process, for comparison)
+#        KAFKALAB_SHARD_LOGS=DIR scripts/test-shards.sh   (keeps each shard's log as DIR/N.log: per-test times)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 
+# Serial times measured on the 2-core machine (kafkalabPackageTests.xctest --no-parallel); a shard
+# runs two tests at a time, so a shard's time is about its longest test or half its sum.
 shards=(
-  'ConsumerExampleTests'
-  'ComposeConsumersExampleTests'
-  'ConsumerLabTests|LagExampleTests'
-  'ReplicationLabTests|ReplicationExampleTests|ExampleScriptTests|ComposeProducersExampleTests'
-  'ProducersScriptTests|BenchExampleTests|LagCommandTests|ComposeBenchExampleTests'
-  'kafkalabTests|ComposeLagAndStorageExampleTests'
+  'ConsumerExampleTests'                       # example 05 twice, served: ~85 s
+  'ComposeLagAndStorageExampleTests'           # examples 06 (~65 s) and 07 (~11 s) twice in compose mode
+  'LagExampleTests|ReplicationLabTests|ReplicationExampleTests'   # 50 s | 19 s + 12 s
+  'ComposeConsumersExampleTests|ProducersScriptTests|LagCommandTests|ExampleScriptTests'   # 65 s | 33 + 16 + 4 s
+  'ComposeProducersExampleTests|ConsumerLabTests'   # 50 s | 40 s
+  'BenchExampleTests|ComposeBenchExampleTests|kafkalabTests'   # 45 s | 44 s, then the binary's other tests
+  'ComposeStandInTests|ComposeMinIsrTests|ComposeStorageAndLagTests|ComposeBoundedWaitTests|ComposeKafkaTimeTests|ClientPropagationTests|LagExportTests'   # ~100 s in all, 20-30 s each at most
 )
 [ "${KAFKALAB_SHARDS:-}" = 1 ] && shards=()
 
@@ -31,8 +35,13 @@ $SWIFT build --build-tests || exit 1
 bundle="$($SWIFT build --show-bin-path)/kafkalabPackageTests.xctest"
 [ -x "$bundle" ] || { echo "no test bundle at $bundle" >&2; exit 1; }
 
-logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+if [ -n "${KAFKALAB_SHARD_LOGS:-}" ]; then
+  logs=$KAFKALAB_SHARD_LOGS
+  mkdir -p "$logs" || exit 1
+else
+  logs=$(mktemp -d)
+  trap 'rm -rf "$logs"' EXIT
+fi
 skip=()
 pids=()
 i=0

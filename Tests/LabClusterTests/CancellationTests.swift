@@ -68,16 +68,22 @@ struct CancellationTests {
         let t = try TestSession()
         try t.output(of: "seed --count 10")
         let run = BackgroundRun(t, "group strategies --consumers 2 --session-timeout 3s")
+        // The first strategy's section is printed as it runs; the others run at the same time.
         #expect(BackgroundRun.await(30) { t.buffer.stdout.contains("== range") }, "the first strategy never started")
         run.cancel()
         let result = try #require(run.wait(timeout: 30), "group strategies ignored the cancellation")
         #expect(result.secondsAfterCancel < BackgroundRun.cancelBound, "took \(result.secondsAfterCancel) s")
         #expect(result.outcome == .failed("interrupted"))
-        #expect(!t.buffer.stdout.contains("== roundrobin"), "the next strategy never starts")
-        let closing =
-            t.buffer.stdout.split(separator: "\n").first { $0.hasPrefix("interrupted: closed") }.map(String.init) ?? ""
-        let numbers = closing.split(separator: " ").compactMap { Int($0) }
-        #expect(numbers.count == 2 && numbers[0] == numbers[1] && numbers[0] > 0, "\(closing)")
+        // Every strategy's group closed all of its consumers, each section in order.
+        let out = t.buffer.stdout
+        let starts = ["== range", "== roundrobin", "== cooperative-sticky"].compactMap { out.range(of: $0)?.lowerBound }
+        #expect(starts.count == 3 && starts == starts.sorted(), "\(out)")
+        let closing = out.split(separator: "\n").filter { $0.hasPrefix("interrupted: closed") }.map(String.init)
+        #expect(closing.count == 3, "\(out)")
+        for line in closing {
+            let numbers = line.split(separator: " ").compactMap { Int($0) }
+            #expect(numbers.count == 2 && numbers[0] == numbers[1] && numbers[0] > 0, "\(line)")
+        }
     }
 
     @Test func followingConsumerStopsWithTheTransactionStillOpen() throws {

@@ -213,3 +213,35 @@ import Testing
         #expect(script.joining.consumeRate == script.phases[0].consumeRate)
     }
 }
+
+@Suite struct LagDemoProgressTests {
+    static func report(_ status: GroupLagStatus, lag: Int64) -> LagWatchReport {
+        LagWatchReport(
+            time: 0, samples: 1, partitions: [], groupStatus: status, totalLag: lag, groupSparkline: "",
+            groupTrend: LagTrend([]))
+    }
+
+    /// A phase ends once its lesson held for `hold` samples in a row, or at its length.
+    @Test func aPhaseEndsOnceItsLessonHeldForAWindowOrAtItsLength() {
+        let script = LagDemoScript(rate: 30, phaseLength: 10, stopLength: 5)
+        var p = LagDemoScript.Progress(script: script, hold: 3, startedAt: 0)
+        #expect(p.phase.name == "slow")
+        p.sampled(Self.report(.warn, lag: 5), at: 1)
+        p.sampled(Self.report(.warn, lag: 6), at: 2)
+        p.sampled(Self.report(.ok, lag: 7), at: 3)  // broken: counts again from 0
+        p.sampled(Self.report(.warn, lag: 8), at: 4)
+        p.sampled(Self.report(.warn, lag: 9), at: 5)
+        #expect(p.phase.name == "slow")
+        p.sampled(Self.report(.warn, lag: 10), at: 6)
+        #expect(p.phase.name == "fast")
+        // OK with lag left to read is not yet the fast phase's lesson.
+        for t in 7...9 { p.sampled(Self.report(.ok, lag: 4), at: Double(t)) }
+        #expect(p.phase.name == "fast")
+        p.tick(at: 15.9)
+        #expect(p.phase.name == "fast")
+        p.tick(at: 16)  // its length, 10 s since 6
+        #expect(p.phase.name == "stopped" && !p.isOver)
+        p.tick(at: 21)
+        #expect(p.isOver)
+    }
+}

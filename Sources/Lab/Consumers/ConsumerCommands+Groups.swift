@@ -16,6 +16,10 @@ struct GroupRunPlan {
     var heartbeatMs: Int { max(100, min(1_000, sessionTimeoutMs / 3)) }
     /// How long the embedded cluster waits before it settles a rebalance.
     var mockRebalanceSeconds: Double { Double(sessionTimeoutMs) / 1000 - 1 }
+    /// From a member's last heartbeat until the others have surely seen a rebalance its
+    /// session's expiry starts: the session timeout, their next heartbeat, a poll to
+    /// serve the revocation, and some slack.
+    var sessionExpirySeen: Double { Double(sessionTimeoutMs + heartbeatMs) / 1000 + 0.5 }
     /// How long to wait for a rebalance before calling it stuck.
     var settleTimeout: Double { 4 * Double(sessionTimeoutMs) / 1000 + 10 }
 
@@ -133,22 +137,26 @@ extension ConsumerCommands {
 
         let out = ctx.output
         let n = plan.consumers
-        let estimate = chosen.reduce(0.0) { $0 + estimatedSeconds(strategy: $1, plan: plan) }
+        let estimate = chosen.map { estimatedSeconds(strategy: $0, plan: plan) }.max() ?? 0
         out.line(
             "group strategies: \(chosen.joined(separator: ", ")) on \(plan.topic) (\(plan.partitions.count) partitions): \(n) consumer(s), then c\(n + 1) joins, then c1 leaves"
         )
         if plan.embedded {
             out.line(
-                "session.timeout.ms=\(plan.sessionTimeoutMs), heartbeat.interval.ms=\(plan.heartbeatMs); the embedded cluster settles each rebalance only after session.timeout.ms - 1 s = \(Int(plan.mockRebalanceSeconds)) s (cooperative needs two rounds), so this takes about \(Int(estimate.rounded())) s; Ctrl-C closes every consumer"
+                "session.timeout.ms=\(plan.sessionTimeoutMs), heartbeat.interval.ms=\(plan.heartbeatMs); the embedded cluster settles each rebalance only after session.timeout.ms - 1 s = \(Int(plan.mockRebalanceSeconds)) s (cooperative needs two rounds); each strategy runs in a group of its own, all at once, so this takes about \(Int(estimate.rounded())) s; Ctrl-C closes every consumer"
             )
         } else {
             out.line(
-                "session.timeout.ms=\(plan.sessionTimeoutMs), heartbeat.interval.ms=\(plan.heartbeatMs); on \(plan.clusterLabel) a rebalance settles once every member has rejoined; expect about \(Int(estimate.rounded())) s; Ctrl-C closes every consumer"
+                "session.timeout.ms=\(plan.sessionTimeoutMs), heartbeat.interval.ms=\(plan.heartbeatMs); on \(plan.clusterLabel) a rebalance settles once every member has rejoined; each strategy runs in a group of its own, all at once: expect about \(Int(estimate.rounded())) s; Ctrl-C closes every consumer"
             )
         }
 
-        var results: [GroupStrategiesResult.Strategy] = []
-        for strategy in chosen {
+        // Each strategy in a group of its own, all at once (SideBySideRuns): the text is as if in turn.
+        let cancellation = ctx.cancellation
+        let clock = try ctx.session.requireConnection().client.clock
+        let results = try SideBySideRuns.run(
+            chosen, output: out, label: "group strategies", name: { $0 }
+        ) { strategy, out in
             let groupId = GroupRunPlan.groupId("strategies-\(strategy)")
             out.line("")
             out.line(
@@ -157,13 +165,13 @@ extension ConsumerCommands {
             let group = InProcessGroup(
                 groupId: groupId, topic: plan.topic, partitions: plan.partitions,
                 config: plan.config(strategy: strategy),
-                closeTimeout: Double(plan.sessionTimeoutMs) / 1000 + 10, cancellation: ctx.cancellation,
-                clock: try ctx.session.requireConnection().client.clock)
+                closeTimeout: Double(plan.sessionTimeoutMs) / 1000 + 10, cancellation: cancellation,
+                clock: clock)
             var phases: [GroupStrategiesResult.Phase] = []
             for i in 1...n { try group.add("c\(i)") }
             let join = try settle(
                 group, plan: plan, from: 0, phase: "join", change: "\(n) consumer(s) join",
-                label: strategy, measure: false, ctx: ctx)
+                label: strategy, measure: false, output: out)
             phases.append(join)
 
             let outStart = group.recorder.now()
@@ -171,21 +179,19 @@ extension ConsumerCommands {
             phases.append(
                 try settle(
                     group, plan: plan, from: outStart, phase: "scale-out", change: "c\(n + 1) joins",
-                    label: strategy, measure: true, ctx: ctx))
+                    label: strategy, measure: true, output: out))
 
             let inStart = group.recorder.now()
             group.remove("c1")
             phases.append(
                 try settle(
                     group, plan: plan, from: inStart, phase: "scale-in", change: "c1 leaves",
-                    label: strategy, measure: true, ctx: ctx))
-            out.progress("\(strategy): closing \(group.members.count) consumer(s)")
+                    label: strategy, measure: true, output: out))
             group.closeAll()
-            results.append(
-                GroupStrategiesResult.Strategy(
-                    strategy: strategy, group: groupId,
-                    protocol: strategy == "cooperative-sticky" ? "cooperative" : "eager", phases: phases,
-                    events: group.recorder.timeline.records.map(GroupStrategiesResult.Event.init)))
+            return GroupStrategiesResult.Strategy(
+                strategy: strategy, group: groupId,
+                protocol: strategy == "cooperative-sticky" ? "cooperative" : "eager", phases: phases,
+                events: group.recorder.timeline.records.map(GroupStrategiesResult.Event.init))
         }
 
         out.line("")
@@ -198,7 +204,7 @@ extension ConsumerCommands {
 
     static func estimatedSeconds(strategy: String, plan: GroupRunPlan) -> Double {
         let rounds = strategy == "cooperative-sticky" ? 2.0 : 1.0
-        let quiet = 3 * 1.0
+        let quiet = 3 * InProcessGroup.settleQuiet
         if plan.embedded {
             // First join: the mock's 3 s initial delay; later joins and leaves: session.timeout.ms - 1 s each.
             return 3 + (rounds + 1) * plan.mockRebalanceSeconds + quiet + 2
@@ -209,11 +215,10 @@ extension ConsumerCommands {
     /// Waits for the group to settle after a change and prints the assignment.
     static func settle(
         _ group: InProcessGroup, plan: GroupRunPlan, from start: Double, phase: String, change: String,
-        label: String, measure: Bool, notBefore: Double = 0, ctx: CommandContext
+        label: String, measure: Bool, notBefore: Double = 0, output out: Output
     ) throws -> GroupStrategiesResult.Phase {
-        let out = ctx.output
         let settled = try group.waitUntilSettled(
-            quiet: 1.0, timeout: plan.settleTimeout, notBefore: notBefore,
+            quiet: InProcessGroup.settleQuiet, timeout: plan.settleTimeout, notBefore: notBefore,
             output: out, label: "\(label): \(change)")
         let timeline = group.recorder.timeline
         let end = settled?.time ?? group.recorder.now()
@@ -259,43 +264,54 @@ extension ConsumerCommands {
         let out = ctx.output
         let n = plan.consumers
         let s = Double(plan.sessionTimeoutMs) / 1000
-        let perMode = plan.embedded ? 3 + 3 * plan.mockRebalanceSeconds + s + 6 : 3 + s + 8
+        // The first join (the mock's or the brokers' initial rebalance delay, 3 s), c1 away for 1 s,
+        // the wait past its old session's expiry, closing.
+        let perMode = 3 + InProcessGroup.settleQuiet + plan.sessionExpirySeen + 0.5
         out.line(
-            "group static: \(n) consumer(s) on \(plan.topic), partition.assignment.strategy=range, session.timeout.ms=\(plan.sessionTimeoutMs): c1 is killed without leaving the group and restarted 1 s later, first with group.instance.id (static), then without (dynamic); about \(Int((2 * perMode).rounded())) s, Ctrl-C closes every consumer"
+            "group static: \(n) consumer(s) on \(plan.topic), partition.assignment.strategy=range, session.timeout.ms=\(plan.sessionTimeoutMs): c1 is killed without leaving the group and restarted 1 s later, with group.instance.id (static) and, at the same time in a group of its own, without (dynamic); about \(Int(perMode.rounded())) s, Ctrl-C closes every consumer"
         )
         if plan.embedded {
             out.warning(
                 "embedded: the mock cluster ignores group.instance.id (no static membership), so the static run rebalances like the dynamic one; the difference can only be seen on real Kafka (`connect compose`). What happens here is shown as measured."
             )
         }
-        var results: [GroupStaticResult.Run] = []
-        for mode in ["static", "dynamic"] {
+        // Both modes at once, each in a group of its own (SideBySideRuns): the text is as if in turn.
+        let cancellation = ctx.cancellation
+        let clock = try ctx.session.requireConnection().client.clock
+        let results = try SideBySideRuns.run(
+            ["static", "dynamic"], output: out, label: "group static", name: { $0 }
+        ) { mode, out in
             let groupId = GroupRunPlan.groupId("static-\(mode)")
             out.line("")
             out.line("== \(mode) membership (group \(groupId))")
             let group = InProcessGroup(
                 groupId: groupId, topic: plan.topic, partitions: plan.partitions, config: config,
-                closeTimeout: s + 10, cancellation: ctx.cancellation,
-                clock: try ctx.session.requireConnection().client.clock)
+                closeTimeout: s + 10, cancellation: cancellation, clock: clock)
             func extra(_ i: Int) -> [String: String] {
                 mode == "static" ? ["group.instance.id": "\(groupId)-c\(i)"] : [:]
             }
             for i in 1...n { try group.add("c\(i)", extra: extra(i)) }
             let first = try settle(
                 group, plan: plan, from: 0, phase: "join", change: "\(n) consumer(s) join",
-                label: mode, measure: false, ctx: ctx)
+                label: mode, measure: false, output: out)
             let killedAt = group.recorder.now()
             group.remove("c1", abandon: true)
+            // The old c1's last heartbeat was before this (its handle is gone).
+            let goneAt = group.recorder.now()
             try group.pause(1.0, output: out)
             let restartedAt = group.recorder.now()
             try group.add("c1", extra: extra(1))
             out.line(
                 "c1 killed at \(format(killedAt, 1)) s (no LeaveGroup) and restarted at \(format(restartedAt, 1)) s"
                     + (mode == "static" ? " with group.instance.id \(groupId)-c1" : " as a new member"))
-            // Wait past the session timeout, so a rebalance the old session's expiry would cause is seen too.
+            // Wait past the old session's expiry, so a rebalance it would cause is seen too: the
+            // coordinator expires it session.timeout.ms after its last heartbeat, the others
+            // hear of the rebalance at their next heartbeat and an eager member revokes at
+            // once. (Where the expiry comes later, as on the mock, whose session check runs
+            // once a second, the member it still holds keeps the group from settling.)
             let after = try settle(
                 group, plan: plan, from: killedAt, phase: "restart", change: "after the restart",
-                label: mode, measure: false, notBefore: restartedAt + s + 2, ctx: ctx)
+                label: mode, measure: false, notBefore: goneAt + plan.sessionExpirySeen, output: out)
             let timeline = group.recorder.timeline
             let others = timeline.records.filter { $0.time > killedAt && $0.member != "c1" }
             let before1 = first.assignment["c1"] ?? []
@@ -321,9 +337,8 @@ extension ConsumerCommands {
                         ? (r.othersChanges > 0
                             ? "the rebalance happened to give it the same partitions"
                             : "its partitions came back without a rebalance") : "its partitions did not all come back"))
-            out.progress("\(mode): closing \(group.members.count) consumer(s)")
             group.closeAll()
-            results.append(r)
+            return r
         }
         out.line("")
         out.emit(

@@ -54,7 +54,8 @@ enum ConsumerCommands {
             For each strategy: N consumers of one fresh group run in this process, each polled on its own thread; \
             once the assignment settles one consumer joins, then one leaves. Every assignment and revocation is \
             recorded with its time; the summary counts partitions moved and revoked, the members that owned nothing \
-            for a while, and the longest such pause. The embedded cluster settles a rebalance only after \
+            for a while, and the longest such pause. The strategies run at the same time, each in a group of its \
+            own, and are printed one after the other. The embedded cluster settles a rebalance only after \
             session.timeout.ms - 1 s (cooperative needs two rounds), so the run says how long it will take; Ctrl-C \
             closes every consumer. The topic (default \(defaultTopic), `seed` makes it) needs more partitions than consumers.
             """,
@@ -70,7 +71,8 @@ enum ConsumerCommands {
         details: """
             N consumers with group.instance.id settle; c1 is killed without leaving the group and restarted 1 s later \
             with the same instance id, well within session.timeout.ms; the output says whether the others saw a \
-            rebalance and whether c1 got its partitions back. Then the same with dynamic members for contrast. \
+            rebalance and whether c1 got its partitions back. The same with dynamic members for contrast runs at \
+            the same time in a group of its own (printed second). \
             The embedded cluster ignores group.instance.id, so there both runs rebalance: the difference can only be \
             seen on real Kafka (`connect compose`).
             """

@@ -140,6 +140,15 @@ final class InProcessGroup {
         return closing.filter { $0.waitUntilFinished(timeout: closeTimeout) }.count
     }
 
+    /// How long a settled-looking assignment must stay unchanged before a run
+    /// calls it settled. Every partition owned by exactly one current member is
+    /// the end of a rebalance (an eager one revokes everything first, a cooperative
+    /// one leaves the moved partitions unowned between its two rounds, a leaving
+    /// member's partitions are unowned until reassigned); this only lets callbacks
+    /// already on their way arrive, and the members poll every 100 ms. A rebalance
+    /// that starts later, when a session expires, is what `notBefore` waits for.
+    static let settleQuiet = 0.3
+
     struct Settled {
         /// When the last assignment change before settling happened.
         let time: Double

@@ -65,9 +65,10 @@ enum LagCommands {
             Creates a fresh 3-partition topic lag-demo-N and group of the same name. A producer writes --rate msg/s the whole \
             time, keyed by customer-0..11 so the partitioner spreads them over every partition (each carries its own lag); the consumer (session.timeout.ms 6000, committing every interval) reads at a third of that rate, then at \
             five times it, then stops polling and committing while staying in the group. The producer starts once the \
-            consumer has its partitions. Each phase lasts about three \
-            window spans (at least 8 s), so the defaults take about 40 s. Nothing is injected: the statuses come from real \
-            commits and end offsets.
+            consumer has its partitions. A phase ends once what it shows (WARN, then OK with nothing left to read, \
+            then STOP on every partition) has held for a whole window of samples, or after about three window spans \
+            (at least 8 s) if it does not; the defaults take about 20 s. Nothing is injected: the statuses come from \
+            real commits and end offsets.
             """
     ) { ctx in try LagDemo(ctx: ctx).run() }
 }

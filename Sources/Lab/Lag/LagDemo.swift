@@ -97,15 +97,21 @@ struct LagDemo {
         var statusesByPhase: [String: [String]] = [:]
         var maxLagByPartition: [Int32: Int64] = [:]
         var joinedAt: Double?
+        // From the join on; each phase ends once its lesson has held for a window of samples (or at its length).
+        var progress: LagDemoScript.Progress?
 
         func currentPhase(_ now: Double) -> LagDemoScript.Phase {
-            guard let joinedAt else { return script.joining }
-            return script.phase(at: now - joinedAt)
+            progress?.tick(at: now)
+            return progress?.phase ?? script.joining
         }
         loop.phase = { currentPhase(Date().timeIntervalSince(start)).announcement }
-        loop.isFinished = { joinedAt.map { Date().timeIntervalSince(start) - $0 >= script.totalLength } ?? false }
+        loop.isFinished = {
+            progress?.tick(at: Date().timeIntervalSince(start))
+            return progress?.isOver ?? false
+        }
         loop.onReport = { report, _ in
-            let name = currentPhase(report.time).name
+            let name = progress?.phase.name ?? script.joining.name
+            progress?.sampled(report, at: Date().timeIntervalSince(start))
             for p in report.partitions {
                 maxLagByPartition[p.partition] = max(maxLagByPartition[p.partition] ?? 0, p.lag)
             }
@@ -133,7 +139,10 @@ struct LagDemo {
             // offset would show STALL in the middle of the "slow" phase.
             guard let joinedAt else {
                 _ = consumer.poll(timeoutMs: 0)
-                if !((try? consumer.assignment()) ?? []).isEmpty { joinedAt = now }
+                if !((try? consumer.assignment()) ?? []).isEmpty {
+                    joinedAt = now
+                    progress = LagDemoScript.Progress(script: script, hold: options.window, startedAt: now)
+                }
                 return
             }
             while Double(produced) < rate * (now - joinedAt) {

@@ -31,14 +31,27 @@ public final class Output {
     private var result: JSONValue?
     private var streamed = false
     private var progressShown = false
+    /// False for a section's output (`OutputSection`): its owner draws the one progress line.
+    private let drawsProgress: Bool
 
-    public init(
+    public convenience init(
         format: OutputFormat = .table, isTerminal: Bool,
         writeOut: @escaping (String) -> Void, writeErr: @escaping (String) -> Void,
         writeOutBytes: ((UnsafeRawBufferPointer) -> Void)? = nil
     ) {
+        self.init(
+            format: format, isTerminal: isTerminal, drawsProgress: true, writeOut: writeOut, writeErr: writeErr,
+            writeOutBytes: writeOutBytes)
+    }
+
+    fileprivate init(
+        format: OutputFormat, isTerminal: Bool, drawsProgress: Bool,
+        writeOut: @escaping (String) -> Void, writeErr: @escaping (String) -> Void,
+        writeOutBytes: ((UnsafeRawBufferPointer) -> Void)?
+    ) {
         self.format = format
         self.isTerminal = isTerminal
+        self.drawsProgress = drawsProgress
         self.writeOutText = writeOut
         self.writeErrText = writeErr
         self.writeOutBytes = writeOutBytes
@@ -149,7 +162,7 @@ public final class Output {
 
     /// A progress line, redrawn in place at a terminal only.
     public func progress(_ text: String) {
-        guard isTerminal, !isJSON else { return }
+        guard isTerminal, !isJSON, drawsProgress else { return }
         writeOut("\r\u{1B}[2K" + text)
         progressShown = true
     }
@@ -286,6 +299,58 @@ private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
     while offset < bytes.count {
         let n = write(fd, base + offset, bytes.count - offset)
         if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+    }
+}
+
+/// What one part of a command wrote while it ran on its own thread beside other
+/// parts (`group strategies` runs each strategy in a group of its own at once):
+/// its lines, tables and warnings wait here, in order, until the command's own
+/// output replays them, so the text reads as if the parts had run in turn.
+public final class OutputSection: Sendable {
+    private enum Chunk { case out(String), err(String) }
+    private let chunks = Mutex<[Chunk]>([])
+    private let format: OutputFormat
+    private let isTerminal: Bool
+
+    /// A section for a part of the command that `target` prints for.
+    public init(for target: Output) {
+        format = target.format
+        isTerminal = target.isTerminal
+    }
+
+    /// The output the part writes through (made on the part's own thread): the
+    /// command's format and styling, but no progress line of its own.
+    public func makeOutput() -> Output {
+        Output(
+            format: format, isTerminal: isTerminal, drawsProgress: false,
+            writeOut: { text in self.chunks.withLock { $0.append(.out(text)) } },
+            writeErr: { text in self.chunks.withLock { $0.append(.err(text)) } }, writeOutBytes: nil)
+    }
+
+    /// Writes what the part wrote so far to `output`, in the order it was written, and forgets it.
+    public func replay(into output: Output) {
+        let taken = chunks.withLock { c in
+            defer { c.removeAll() }
+            return c
+        }
+        for chunk in taken {
+            switch chunk {
+            case .out(let text): output.writeSectionOut(text)
+            case .err(let text): output.writeSectionErr(text)
+            }
+        }
+    }
+}
+
+extension Output {
+    fileprivate func writeSectionOut(_ text: String) {
+        clearProgress()
+        writeOut(text)
+    }
+
+    fileprivate func writeSectionErr(_ text: String) {
+        clearProgress()
+        writeErr(text)
     }
 }
 

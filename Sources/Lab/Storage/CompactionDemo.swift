@@ -49,13 +49,17 @@ enum CompactionDemo {
             return
         }
         // The active segment is never cleaned: wait past segment.ms and write
-        // one more record so the demo's records sit in a closed segment.
+        // one more record so the demo's records sit in a closed segment. That wait
+        // is in wall time (segment.ms counts from the records' timestamps, which the
+        // producer stamps); the cleaner's passes are the cluster's time (its clock:
+        // the wall clock on real Kafka, a scripted one on the tests' stand-in).
         usleep(1_500_000)
+        let clock = c.client.clock
         try producer.send(topic: topic, partition: 0, key: Array("roll".utf8), value: Array("rolls the segment".utf8))
         try producer.flush(timeoutMs: 30_000)
-        let started = Date()
+        let started = clock.now
         var remaining: [ConsumedMessage] = []
-        while Date().timeIntervalSince(started) < wait {
+        while clock.now - started < wait {
             if ctx.isCancelled { throw LabError.interrupted }
             remaining = try readAll(topic: topic, ctx: ctx)
             if records.isCompacted(
@@ -69,9 +73,9 @@ enum CompactionDemo {
                 break
             }
             out.progress(
-                "waiting for the log cleaner: \(remaining.count) records still in the log, \(Int(Date().timeIntervalSince(started))) s"
+                "waiting for the log cleaner: \(remaining.count) records still in the log, \(Int(clock.now - started)) s"
             )
-            usleep(2_000_000)
+            clock.sleep(2)
         }
         let done = records.isCompacted(
             remaining.map {
