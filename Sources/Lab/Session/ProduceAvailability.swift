@@ -153,8 +153,9 @@ enum ProduceAvailability {
         /// The partition of this log that `key` (a group id or a transactional.id) is
         /// written to, and whose leader is its coordinator: Kafka's
         /// `Utils.abs(key.hashCode) % partitions` (GroupMetadataManager.partitionFor,
-        /// TransactionStateManager.partitionFor), with Java's String.hashCode (over
-        /// UTF-16 code units) and Utils.abs (Math.abs, with Integer.MIN_VALUE → 0).
+        /// TransactionStateManager.partitionFor in Kafka 3.9, unchanged since 0.9 for groups and 0.11 for transactions), with
+        /// Java's String.hashCode (over UTF-16 code units) and Utils.abs (Math.abs, with
+        /// Integer.MIN_VALUE → 0).
         static func partition(for key: String, partitions: Int) -> Int32 {
             var hash: Int32 = 0
             for unit in key.utf16 { hash = hash &* 31 &+ Int32(unit) }
